@@ -1,0 +1,61 @@
+# CivicLadder: `make run` sets up and serves the app; `make test` sets up and runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup test test-sqlite test-postgres lint fmt migrate seed assets clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# axe-core (browser tests) comes from the npm registry through package-lock.json.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(BIN)/.installed
+
+migrate: setup
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed demo
+
+run: seed
+	@echo "CivicLadder is at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# SQLite always (with the browser tests); PostgreSQL too when TEST_DATABASE_URL is set.
+test: lint node_modules/.installed test-sqlite test-postgres
+
+test-sqlite: setup node_modules/.installed
+	@echo "== tests on SQLite (with browser tests)"
+	env -u TEST_DATABASE_URL $(BIN)/pytest
+
+test-postgres: setup
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== tests on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/pytest -m "not browser"; \
+	else \
+		echo "== PostgreSQL tests not run: set TEST_DATABASE_URL (bash .ci/run does)"; \
+	fi
+
+assets:
+	bash scripts/install-assets.sh
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

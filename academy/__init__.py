@@ -1,0 +1,1 @@
+"""Academy: courses, sessions, enrolment, completions and certificates (to come)."""

@@ -1,0 +1,1 @@
+"""Autonomy: tracks, levels, eligibility, grants and outcome-based supervision (to come)."""

@@ -1,0 +1,1 @@
+"""CivicLadder: the app shell (factory, settings, sign-in, access, audit, errors, notifications)."""

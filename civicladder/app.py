@@ -1,0 +1,123 @@
+"""The application factory: settings, extensions, access, errors, the unit of work, blueprints."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy import event
+
+from civicladder import access, errors, notify, security
+from civicladder.config import load
+from civicladder.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(load(app.instance_path, config))
+    logging.basicConfig(level=logging.INFO)
+
+    _init_database(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+    security.register(app)
+    errors.register(app)
+    _register_unit_of_work(app)
+    _register_blueprints(app)
+    access.register(app)
+    _register_template_helpers(app)
+    _register_cli(app)
+    return app
+
+
+def _init_database(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir(), render_as_batch=True, compare_type=True)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _sqlite_tune(db.engine)
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+_tuned_engines: set[int] = set()
+
+
+def _sqlite_tune(engine: sa.Engine) -> None:
+    """Foreign keys on, and real transactions: pysqlite's own BEGIN handling breaks SAVEPOINT
+    and cannot take the write lock up front (SQLAlchemy's documented begin-event recipe)."""
+    if id(engine) in _tuned_engines:
+        return
+    _tuned_engines.add(id(engine))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def _init_login(app: Flask) -> None:
+    from civicladder.models import User
+
+    login_manager.init_app(app)
+    login_manager.session_protection = app.config["SESSION_PROTECTION"]
+
+    @login_manager.user_loader
+    def _load_user(session_token: str):
+        user = db.session.scalar(sa.select(User).where(User.session_token == session_token))
+        return user if user is not None and user.active else None
+
+
+def _register_unit_of_work(app: Flask) -> None:
+    """One transaction per request: commit once on success, roll back on any error status."""
+
+    @app.after_request
+    def _finish(response):
+        if response.status_code < 400:
+            notify.commit()
+        else:
+            notify.rollback()
+        return response
+
+
+def _register_blueprints(app: Flask) -> None:
+    from civicladder.views import admin, auth, home
+    from competencies import views as competency_views
+    from people import views as people_views
+
+    for module in (auth, home, admin, people_views, competency_views):
+        app.register_blueprint(module.bp)
+        if hasattr(module, "register_panels"):
+            module.register_panels(app)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from civicladder import layout
+
+    layout.register(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from civicladder import cli as shell_cli
+    from people import cli as people_cli
+
+    shell_cli.register(app)
+    people_cli.register(app)

@@ -1,0 +1,80 @@
+"""Shell commands: `flask seed demo` (steps contributed by packages) and `flask create-admin`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from civicladder import notify, services
+from civicladder.access import Role
+from civicladder.db import db
+from civicladder.errors import DomainError
+from civicladder.models import User, UserRole
+from civicladder.security import hash_password
+
+DEMO_STEPS_KEY = "civicladder.demo_steps"
+
+
+def register_demo_step(app: Flask, order: int, name: str, step: Callable[[dict], None]) -> None:
+    """A package adds its part of the demo city; steps share one dict of what was built."""
+    steps = app.extensions.setdefault(DEMO_STEPS_KEY, [])
+    steps.append((order, name, step))
+    steps.sort(key=lambda item: item[0])
+
+
+@click.group("seed")
+def seed() -> None:
+    """Load data into the database."""
+
+
+@seed.command("demo")
+def seed_demo() -> None:
+    """Build the demo city (only into an empty database) and print the demo sign-ins."""
+    if db.session.scalar(sa.select(sa.func.count(User.id))):
+        click.echo("The database already has users; the demo city was not loaded again.")
+        return
+    built: dict = {}
+    steps = current_app.extensions.get(DEMO_STEPS_KEY, [])
+    with click.progressbar(steps, label="Building the demo city", item_show_func=_step_name) as bar:
+        for _, _name, step in bar:
+            step(built)
+    notify.commit()
+    click.echo("\nDemo sign-ins (demo data only; never use these passwords for real accounts):")
+    for role, email, password in built.get("sign_ins", []):
+        click.echo(f"  {role:<10} {email:<34} {password}")
+
+
+def _step_name(item) -> str | None:
+    return item[1] if item else None
+
+
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", "full_name", required=True)
+@click.password_option()
+def create_admin(email: str, full_name: str, password: str) -> None:
+    """Create the first administrator (for a real installation, not the demo)."""
+    try:
+        services.check_password_rules(password, email)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    email = services.normalise_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise click.ClickException(f"A user with the email {email} already exists.")
+    user = User(email=email, full_name=full_name, password_hash=hash_password(password))
+    user.role_rows = [UserRole(role=Role.ADMIN)]
+    db.session.add(user)
+    db.session.flush()
+    from civicladder import audit
+
+    audit.record(None, "user.created", user, after={"email": email, "roles": ["admin"]})
+    notify.commit()
+    click.echo(f"Administrator {email} created.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed)
+    app.cli.add_command(create_admin)

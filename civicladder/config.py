@@ -1,0 +1,85 @@
+"""Settings, read once from environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot produce a safe configuration."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment (and test overrides)."""
+    env = os.environ
+    overrides = overrides or {}
+    production = _bool(env.get("CIVICLADDER_PRODUCTION")) or env.get("FLASK_ENV") == "production"
+    testing = bool(overrides.get("TESTING"))
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is not set. In production CivicLadder refuses to start without it: "
+                "set SECRET_KEY to a long random value (for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+        secret_key = _instance_secret(instance_path)
+
+    default_db = "sqlite:///" + str(Path(instance_path) / "civicladder.sqlite3")
+    redis_url = env.get("REDIS_URL") or None
+    config = {
+        "SECRET_KEY": secret_key,
+        "PRODUCTION": production,
+        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(env.get("DATABASE_URL") or default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "MAIL_URL": env.get("MAIL_URL") or None,
+        "MAIL_FROM": env.get("MAIL_FROM", "CivicLadder <no-reply@civicladder.invalid>"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_PROTECTION": "strong",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "24")),
+        "SIGNIN_LIMIT_PER_ACCOUNT": env.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "SIGNIN_LIMIT_PER_ADDRESS": env.get("SIGNIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        "PAGE_SIZE": int(env.get("PAGE_SIZE", "25")),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+    config.update(overrides)
+    if testing and "SQLALCHEMY_DATABASE_URI" in overrides:
+        config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(overrides["SQLALCHEMY_DATABASE_URI"])
+    return config
+
+
+def _normalise_db_url(url: str) -> str:
+    # Hosted PostgreSQL often hands out postgres:// or postgresql:// URLs; we run on psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A per-install development key, kept in the instance folder so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,96 @@
+"""Domain errors carrying a message for the person at the screen, and their HTTP pages."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status = 400
+    title = "That could not be done"
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Page not found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "You do not have access to this"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "That conflicts with the current state"
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Please check what you entered"
+
+
+_TITLES = {
+    400: "The request could not be understood",
+    401: "Please sign in",
+    403: "You do not have access to this",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    409: "That conflicts with the current state",
+    413: "The file is too large",
+    422: "Please check what you entered",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+
+_DEFAULT_MESSAGES = {
+    400: "The request was incomplete or malformed. Go back and try again.",
+    403: "Your account does not have permission to see this page or take this action.",
+    404: "There is no page at this address, or it is not visible to you.",
+    405: "This address does not accept that kind of request.",
+    413: "The uploaded file is larger than the limit this site accepts.",
+    429: "There have been too many attempts. Wait a few minutes and try again.",
+    500: "The problem has been logged. Your change was not saved; please try again later.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, message: str | None = None, title: str | None = None):
+    title = title or _TITLES.get(status, "Error")
+    message = message or _DEFAULT_MESSAGES.get(status, "")
+    if _wants_json():
+        body = {"type": "about:blank", "title": title, "status": status, "detail": message}
+        response = jsonify(body)
+        response.status_code = status
+        response.mimetype = "application/problem+json"
+        return response
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain_error(error: DomainError):
+        return render_error(error.status, error.message, error.title)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        if error.code in (301, 302, 303, 307, 308):
+            return error
+        description = None
+        if error.code in (400, 429) and error.description and error.code == 400:
+            description = error.description
+        return render_error(error.code or 500, description)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("Unhandled error", exc_info=error)
+        return render_error(500)

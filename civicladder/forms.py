@@ -1,0 +1,112 @@
+"""Shell forms: sign-in, passwords, users and roles, audit search."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from civicladder.access import ROLE_LABELS, Role
+from civicladder.security import MIN_PASSWORD_LENGTH
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+_new_password_validators = [
+    DataRequired("Enter a new password."),
+    Length(
+        min=MIN_PASSWORD_LENGTH,
+        max=200,
+        message=f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.",
+    ),
+]
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        validators=_new_password_validators,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. A short sentence works well.",
+    )
+    confirm_password = PasswordField(
+        "Type the new password again",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("new_password", "The two passwords do not match."),
+        ],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, ROLE_LABELS[role]) for role in Role]
+
+
+class UserForm(FlaskForm):
+    full_name = StringField(
+        "Full name", validators=[DataRequired("Enter the person's name."), Length(max=200)]
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter an email address."),
+            Email("Enter an email address like name@example.gov."),
+            Length(max=254),
+        ],
+    )
+    employee_number = StringField(
+        "Employee number",
+        validators=[Optional(), Length(max=20)],
+        description="Links the account to the employee record, so they see their own profile.",
+    )
+    roles = MultiCheckboxField("Roles", choices=role_choices())
+
+
+class RolesForm(FlaskForm):
+    roles = MultiCheckboxField("Roles", choices=role_choices())
+    reason = StringField("Reason for the change", validators=[Optional(), Length(max=500)])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[Optional(), Length(max=1000)])
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that post."""
+
+
+class AuditSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    actor = StringField("Actor (email)", validators=[Optional(), Length(max=254)])
+    object = StringField("Object", validators=[Optional(), Length(max=300)])
+    action = StringField("Action", validators=[Optional(), Length(max=80)])
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To", validators=[Optional()])
+
+
+class RememberForm(FlaskForm):
+    remember = BooleanField("Keep me signed in on this device")

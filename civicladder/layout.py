@@ -1,0 +1,86 @@
+"""Layout helpers for templates: navigation, pagination, date and time formatting."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from civicladder.access import ROLE_LABELS, Role
+
+DISPLAY_TZ = ZoneInfo("America/New_York")
+
+# (endpoint, label, roles that see it); a role-less entry is for every signed-in person.
+NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
+    ("home.index", "Home", ()),
+    ("people.directory", "Workforce", (Role.HR, Role.MANAGER)),
+    ("people.import_roster", "Roster import", (Role.HR,)),
+    ("competencies.framework", "Competencies", (Role.HR,)),
+    ("competencies.job_profiles", "Job profiles", (Role.HR,)),
+    ("people.users", "Users", (Role.ADMIN,)),
+    ("admin.audit_log", "Audit log", (Role.ADMIN,)),
+    ("admin.outbox", "Outbox", (Role.ADMIN,)),
+]
+
+
+def page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    return request.path + "?" + urlencode(args)
+
+
+def nav_items(app: Flask) -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, roles in NAVIGATION:
+        if endpoint not in app.view_functions:
+            continue
+        if roles and not any(current_user.has_role(role) for role in roles):
+            continue
+        items.append(
+            {
+                "label": label,
+                "url": url_for(endpoint),
+                "current": request.endpoint == endpoint,
+            }
+        )
+    return items
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(DISPLAY_TZ).date()
+    return f"{value.day} {value:%b %Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(DISPLAY_TZ)
+    return f"{local.day} {local:%b %Y, %H:%M %Z}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["role_labels"] = ROLE_LABELS
+    app.jinja_env.globals["Role"] = Role
+    app.jinja_env.globals["url_endpoints"] = app.view_functions
+
+    @app.context_processor
+    def _navigation():
+        return {"nav_items": nav_items(app)}

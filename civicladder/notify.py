@@ -1,0 +1,107 @@
+"""Telling people things: in-app notices, and email sent only after the change commits."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+
+from civicladder import clock
+from civicladder.db import db
+from civicladder.models import Notification, OutboxMessage, OutboxStatus, User
+
+_PENDING_KEY = "civicladder.outbox_pending"
+
+
+def notify(user: User, subject: str, body: str = "", link: str | None = None) -> Notification:
+    """Queue a notice for a person: shown on their home page, and emailed after commit."""
+    notice = Notification(user_id=user.id, subject=subject[:200], body=body, link=link)
+    db.session.add(notice)
+    message = OutboxMessage(
+        to_address=user.email, subject=subject[:200], body=_email_body(body, link)
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    return notice
+
+
+def _email_body(body: str, link: str | None) -> str:
+    if not link:
+        return body
+    return f"{body}\n\nOpen CivicLadder: {link}" if body else f"Open CivicLadder: {link}"
+
+
+def commit() -> None:
+    """Commit the unit of work, then try to deliver the email it queued."""
+    pending = db.session.info.pop(_PENDING_KEY, [])
+    db.session.commit()
+    if pending:
+        deliver(pending)
+
+
+def rollback() -> None:
+    db.session.info.pop(_PENDING_KEY, None)
+    db.session.rollback()
+
+
+def deliver(message_ids: list[int]) -> None:
+    """Send queued messages through SMTP when MAIL_URL is set; otherwise they wait in the outbox.
+
+    Runs after the change has committed, so a mail failure can only mark the message failed.
+    """
+    mail_url = current_app.config.get("MAIL_URL")
+    if not mail_url:
+        return
+    messages = db.session.scalars(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.QUEUED
+        )
+    ).all()
+    for message in messages:
+        message.attempts += 1
+        try:
+            _send(mail_url, current_app.config["MAIL_FROM"], message)
+        except (OSError, smtplib.SMTPException) as error:
+            message.status = OutboxStatus.FAILED
+            message.last_error = f"{type(error).__name__}: {error}"[:1000]
+            current_app.logger.warning("mail to %s failed: %s", message.to_address, error)
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = clock.now()
+    try:
+        db.session.commit()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("could not record mail delivery status")
+
+
+def _send(mail_url: str, sender: str, message: OutboxMessage) -> None:
+    parts = urlsplit(mail_url)
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    port = parts.port or (465 if parts.scheme == "smtps" else 25)
+    smtp_class = smtplib.SMTP_SSL if parts.scheme == "smtps" else smtplib.SMTP
+    with smtp_class(parts.hostname or "localhost", port, timeout=10) as smtp:
+        if parts.scheme == "smtp+starttls":
+            smtp.starttls()
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(email)
+
+
+def unread_for(user: User, limit: int = 10) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )

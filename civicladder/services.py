@@ -1,0 +1,219 @@
+"""Shell state changes: sign-in, passwords, reset links, users and roles, notices read."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from civicladder import audit, clock
+from civicladder.access import Role
+from civicladder.db import db
+from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.models import Notification, PasswordResetToken, User, UserRole, new_session_token
+from civicladder.security import (
+    MIN_PASSWORD_LENGTH,
+    burn_verify_time,
+    hash_password,
+    needs_rehash,
+    new_token,
+    token_hash,
+    verify_password,
+)
+
+USER_FIELDS = ["email", "full_name", "active", "employee_id"]
+
+
+def _require(actor: User | None, role: Role) -> None:
+    if actor is None or not actor.has_role(role):
+        raise Forbidden("Your account does not have permission to take this action.")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def check_password_rules(password: str, user_email: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if user_email and password.strip().lower() == user_email.lower():
+        raise Invalid("Your password must not be your email address.", field="password")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, recording the sign-in; or None."""
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.active:
+        burn_verify_time(password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = clock.now()
+    audit.record(user, "user.signed_in", user, label=user.email)
+    return user
+
+
+def record_sign_out(user: User) -> None:
+    audit.record(user, "user.signed_out", user, label=user.email)
+
+
+def change_password(actor: User, current_password: str, new_password: str) -> User:
+    if not verify_password(actor.password_hash, current_password):
+        raise Invalid("Your current password is not correct.", field="current_password")
+    check_password_rules(new_password, actor.email)
+    actor.password_hash = hash_password(new_password)
+    actor.session_token = new_session_token()
+    audit.record(actor, "user.password_changed", actor, label=actor.email)
+    return actor
+
+
+def create_user(
+    actor: User,
+    *,
+    email: str,
+    full_name: str,
+    roles: set[Role],
+    employee_id: int | None = None,
+) -> User:
+    _require(actor, Role.ADMIN)
+    email = normalise_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"There is already a user with the email address {email}.", field="email")
+    if employee_id is not None and db.session.scalar(
+        sa.select(User.id).where(User.employee_id == employee_id)
+    ):
+        raise Conflict("That employee already has a user account.", field="employee_number")
+    user = User(email=email, full_name=full_name.strip(), employee_id=employee_id, active=True)
+    user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+    db.session.add(user)
+    db.session.flush()
+    after = audit.snapshot(user, USER_FIELDS) | {"roles": sorted(roles)}
+    audit.record(actor, "user.created", user, after=after, label=email)
+    return user
+
+
+def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = None) -> User:
+    _require(actor, Role.ADMIN)
+    before = user.roles
+    if actor.id == user.id and Role.ADMIN in before and Role.ADMIN not in roles:
+        raise Invalid("You cannot remove your own administrator role.", field="roles")
+    if before == roles:
+        return user
+    for row in list(user.role_rows):
+        if row.role not in roles:
+            user.role_rows.remove(row)
+    for role in sorted(roles - before):
+        user.role_rows.append(UserRole(role=role))
+    db.session.flush()
+    audit.record(
+        actor,
+        "user.roles_changed",
+        user,
+        before={"roles": sorted(before)},
+        after={"roles": sorted(roles)},
+        reason=reason,
+        label=user.email,
+    )
+    return user
+
+
+def set_active(actor: User, user: User, active: bool, reason: str | None = None) -> User:
+    _require(actor, Role.ADMIN)
+    if actor.id == user.id and not active:
+        raise Invalid("You cannot deactivate your own account.")
+    if user.active == active:
+        return user
+    user.active = active
+    user.session_token = new_session_token()
+    audit.record(
+        actor,
+        "user.activated" if active else "user.deactivated",
+        user,
+        before={"active": not active},
+        after={"active": active},
+        reason=reason,
+        label=user.email,
+    )
+    return user
+
+
+def issue_reset_link(actor: User, user: User) -> str:
+    """A one-time password link for the user; returns the token, which is never stored."""
+    _require(actor, Role.ADMIN)
+    if not user.active:
+        raise Invalid("Reactivate the account before issuing a password link.")
+    now = clock.now()
+    db.session.execute(
+        sa.update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = new_token()
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    row = PasswordResetToken(
+        user_id=user.id,
+        token_hash=token_hash(token),
+        created_by_id=actor.id,
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(
+        actor,
+        "user.reset_link_issued",
+        user,
+        after={"expires_at": row.expires_at},
+        label=user.email,
+    )
+    return token
+
+
+def find_reset(token: str) -> PasswordResetToken:
+    row = db.session.scalar(
+        sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
+    )
+    if row is None or row.used_at is not None or row.expires_at <= clock.now():
+        raise NotFound(
+            "This password link is not valid: it may have been used already or have expired. "
+            "Ask an administrator for a new one."
+        )
+    if not row.user.active:
+        raise NotFound("This account is not active. Ask an administrator for help.")
+    return row
+
+
+def reset_password(token: str, new_password: str) -> User:
+    row = find_reset(token)
+    user = row.user
+    check_password_rules(new_password, user.email)
+    row.used_at = clock.now()
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    audit.record(user, "user.password_reset", user, label=user.email)
+    return user
+
+
+def mark_notifications_read(actor: User, notification_ids: list[int] | None = None) -> int:
+    """Mark the actor's notices read (all unread ones when no ids are given)."""
+    stmt = sa.update(Notification).where(
+        Notification.user_id == actor.id, Notification.read_at.is_(None)
+    )
+    if notification_ids is not None:
+        stmt = stmt.where(Notification.id.in_(notification_ids))
+    count = db.session.execute(stmt.values(read_at=clock.now())).rowcount
+    if count:
+        audit.record(actor, "notification.read", actor, after={"count": count}, label=actor.email)
+    return count
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    return user

@@ -1,0 +1,1 @@
+"""The shell's blueprints: sign-in and passwords, the home page, administration."""

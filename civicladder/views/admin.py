@@ -1,0 +1,70 @@
+"""Administration in the shell: the audit log and the email outbox (users live in people)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, render_template, request
+
+from civicladder import audit
+from civicladder.access import Role, requires
+from civicladder.db import db
+from civicladder.forms import AuditSearchForm
+from civicladder.layout import page_number
+from civicladder.models import OutboxMessage
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/audit")
+@requires(Role.ADMIN)
+def audit_log():
+    form = AuditSearchForm(request.args)
+    filters = {}
+    if form.validate():
+        filters = {
+            "actor": form.actor.data or None,
+            "object_text": form.object.data or None,
+            "action": form.action.data or None,
+            "date_from": form.date_from.data,
+            "date_to": form.date_to.data,
+        }
+    stmt = audit.search_statement(**filters)
+    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
+    status = 422 if form.errors else 200
+    return render_template("admin/audit.html", form=form, page=page), status
+
+
+@bp.get("/outbox")
+@requires(Role.ADMIN)
+def outbox():
+    stmt = sa.select(OutboxMessage).order_by(
+        OutboxMessage.created_at.desc(), OutboxMessage.id.desc()
+    )
+    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
+    mail_configured = bool(current_app.config.get("MAIL_URL"))
+    return render_template("admin/outbox.html", page=page, mail_configured=mail_configured)
+
+
+def _admin_panel(user):
+    if not user.has_role(Role.ADMIN):
+        return None
+    from civicladder.models import AuditEvent, OutboxStatus, User
+
+    counts = {
+        "users": db.session.scalar(sa.select(sa.func.count(User.id)).where(User.active.is_(True))),
+        "queued_mail": db.session.scalar(
+            sa.select(sa.func.count(OutboxMessage.id)).where(
+                OutboxMessage.status == OutboxStatus.QUEUED
+            )
+        ),
+    }
+    recent = db.session.scalars(
+        sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
+    ).all()
+    return {"template": "admin/_admin_panel.html", "counts": counts, "recent": recent}
+
+
+def register_panels(app) -> None:
+    from civicladder.panels import HOME, register_panel
+
+    register_panel(app, HOME, "admin", _admin_panel, order=60)

@@ -1,0 +1,110 @@
+"""Sign-in and sign-out, changing one's own password, and one-time password links."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from civicladder import services
+from civicladder.access import SIGNED_IN, public, requires
+from civicladder.errors import DomainError
+from civicladder.extensions import limiter, signin_account_key
+from civicladder.forms import ChangePasswordForm, ConfirmForm, NewPasswordForm, SignInForm
+from civicladder.security import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_limit() -> str:
+    return current_app.config["SIGNIN_LIMIT_PER_ACCOUNT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["SIGNIN_LIMIT_PER_ADDRESS"]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(_address_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=signin_account_key, methods=["POST"])
+def sign_in():
+    next_path = safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("home.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(next_path or url_for("home.index"))
+        form.password.errors.append("The email address or password is not correct.")
+    status = 422 if form.errors else 200
+    return render_template("account/sign_in.html", form=form, next=next_path), status
+
+
+@bp.post("/sign-out")
+@requires(SIGNED_IN)
+def sign_out():
+    services.record_sign_out(current_user)
+    logout_user()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(SIGNED_IN)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except DomainError as error:
+            _field_error(form, error)
+        else:
+            login_user(user)  # the session token rotated; keep this session signed in
+            flash("Your password has been changed. Other sessions have been signed out.", "success")
+            return redirect(url_for("home.index"))
+    status = 422 if form.errors else 200
+    return render_template("account/change_password.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_address_limit, methods=["POST"])
+def reset_password(token: str):
+    services.find_reset(token)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.new_password.data)
+        except DomainError as error:
+            _field_error(form, error, default="new_password")
+        else:
+            flash("Your password has been set. You can now sign in.", "success")
+            return redirect(url_for("auth.sign_in"))
+    status = 422 if form.errors else 200
+    return render_template("account/reset_password.html", form=form, token=token), status
+
+
+@bp.post("/notifications/read")
+@requires(SIGNED_IN)
+def mark_notifications_read():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("home.index"))
+    services.mark_notifications_read(current_user)
+    flash("Notifications marked as read.", "info")
+    return redirect(url_for("home.index"))
+
+
+def _field_error(form, error: DomainError, default: str | None = None) -> None:
+    field_name = error.field or default
+    field = getattr(form, field_name, None) if field_name else None
+    if field is None and field_name == "password":
+        field = getattr(form, "new_password", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)

@@ -1,0 +1,1 @@
+"""Competencies: the framework, the proficiency scale, evidence and job profiles."""

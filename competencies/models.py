@@ -1,0 +1,154 @@
+"""The competency framework, job profiles, and append-only competency evidence."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civicladder.db import UTCDateTime, db, enum_column, utcnow
+from people.models import Employee
+
+LEVEL_CHECK = "level BETWEEN 1 AND 5"
+
+
+class EvidenceSource(enum.StrEnum):
+    HIRING_ASSESSMENT = "hiring_assessment"
+    COURSE_COMPLETION = "course_completion"
+    MANAGER_VALIDATION = "manager_validation"
+    IMPORTED = "imported"
+
+
+EVIDENCE_SOURCE_LABELS = {
+    EvidenceSource.HIRING_ASSESSMENT: "Hiring assessment",
+    EvidenceSource.COURSE_COMPLETION: "Course completion",
+    EvidenceSource.MANAGER_VALIDATION: "Manager validation",
+    EvidenceSource.IMPORTED: "Imported",
+}
+
+
+class CompetencyCategory(db.Model):
+    __tablename__ = "competency_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    competencies: Mapped[list[Competency]] = relationship(
+        back_populates="category", order_by="Competency.code"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Competency(db.Model):
+    __tablename__ = "competency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    category_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competency_category.id", ondelete="RESTRICT"), index=True
+    )
+
+    category: Mapped[CompetencyCategory] = relationship(back_populates="competencies")
+    descriptors: Mapped[list[ProficiencyDescriptor]] = relationship(
+        back_populates="competency",
+        order_by="ProficiencyDescriptor.level",
+        cascade="all, delete-orphan",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ProficiencyDescriptor(db.Model):
+    """What a competency looks like in behaviour at one step of the shared 5-step scale."""
+
+    __tablename__ = "proficiency_descriptor"
+    __table_args__ = (sa.CheckConstraint(LEVEL_CHECK, name="level_range"),)
+
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competency.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(primary_key=True)
+    descriptor: Mapped[str] = mapped_column(sa.Text)
+
+    competency: Mapped[Competency] = relationship(back_populates="descriptors")
+
+
+class JobProfile(db.Model):
+    __tablename__ = "job_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200), index=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    requirements: Mapped[list[JobProfileRequirement]] = relationship(
+        back_populates="job_profile", cascade="all, delete-orphan"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
+class JobProfileRequirement(db.Model):
+    __tablename__ = "job_profile_requirement"
+    __table_args__ = (
+        sa.CheckConstraint("min_level BETWEEN 1 AND 5", name="min_level_range"),
+        sa.CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),
+    )
+
+    job_profile_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("job_profile.id", ondelete="CASCADE"), primary_key=True
+    )
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competency.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+    min_level: Mapped[int]
+    weight: Mapped[int]
+
+    job_profile: Mapped[JobProfile] = relationship(back_populates="requirements")
+    competency: Mapped[Competency] = relationship()
+
+
+class CompetencyEvidence(db.Model):
+    """Append-only: an employee showed a competency at a level; levels are derived from these."""
+
+    __tablename__ = "competency_evidence"
+    __table_args__ = (
+        sa.CheckConstraint(LEVEL_CHECK, name="level_range"),
+        sa.Index("ix_competency_evidence_employee_competency", "employee_id", "competency_id"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employee.id", ondelete="CASCADE"))
+    competency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("competency.id", ondelete="RESTRICT"), index=True
+    )
+    level: Mapped[int]
+    source: Mapped[EvidenceSource] = mapped_column(enum_column(EvidenceSource, "evidence_source"))
+    observed_on: Mapped[date] = mapped_column(sa.Date)
+    expires_on: Mapped[date | None] = mapped_column(sa.Date)
+    verified_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    employee: Mapped[Employee] = relationship()
+    competency: Mapped[Competency] = relationship()
+    verified_by = relationship("User", foreign_keys=[verified_by_id])
+
+
+@event.listens_for(CompetencyEvidence, "before_update")
+def _evidence_is_append_only(mapper, connection, target):
+    raise RuntimeError("competency evidence is append-only; record new evidence instead")

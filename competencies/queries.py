@@ -1,0 +1,152 @@
+"""Read side for competencies: the framework, current levels, evidence history, job profiles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from civicladder import clock
+from civicladder.db import db
+from competencies.models import (
+    Competency,
+    CompetencyCategory,
+    CompetencyEvidence,
+    JobProfile,
+    JobProfileRequirement,
+)
+
+
+@dataclass(frozen=True)
+class CurrentLevel:
+    competency: Competency
+    level: int
+    last_shown: date
+    required: int | None = None
+
+    @property
+    def meets_requirement(self) -> bool:
+        return self.required is None or self.level >= self.required
+
+
+def framework() -> list[CompetencyCategory]:
+    """Every category with its competencies and their scale descriptors (three queries)."""
+    return list(
+        db.session.scalars(
+            sa.select(CompetencyCategory)
+            .options(
+                selectinload(CompetencyCategory.competencies).selectinload(Competency.descriptors)
+            )
+            .order_by(CompetencyCategory.name)
+        )
+    )
+
+
+def categories() -> list[CompetencyCategory]:
+    return list(db.session.scalars(sa.select(CompetencyCategory).order_by(CompetencyCategory.name)))
+
+
+def competencies() -> list[Competency]:
+    return list(db.session.scalars(sa.select(Competency).order_by(Competency.code)))
+
+
+def current_levels_statement(today: date) -> sa.Select:
+    """(employee_id, competency_id, level, last_shown) from unexpired evidence."""
+    return (
+        sa.select(
+            CompetencyEvidence.employee_id,
+            CompetencyEvidence.competency_id,
+            sa.func.max(CompetencyEvidence.level).label("level"),
+            sa.func.max(CompetencyEvidence.observed_on).label("last_shown"),
+        )
+        .where(
+            sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today)
+        )
+        .group_by(CompetencyEvidence.employee_id, CompetencyEvidence.competency_id)
+    )
+
+
+def current_levels(employee_id: int, job_profile_id: int | None = None) -> list[CurrentLevel]:
+    """An employee's current level in each competency they have shown, with the job's minimum."""
+    levels = (
+        current_levels_statement(clock.today())
+        .where(CompetencyEvidence.employee_id == employee_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Competency, levels.c.level, levels.c.last_shown)
+        .join(levels, levels.c.competency_id == Competency.id)
+        .order_by(Competency.code)
+    ).all()
+    required = required_levels(job_profile_id) if job_profile_id else {}
+    return [
+        CurrentLevel(competency, level, last_shown, required.get(competency.id))
+        for competency, level, last_shown in rows
+    ]
+
+
+def required_levels(job_profile_id: int) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            sa.select(JobProfileRequirement.competency_id, JobProfileRequirement.min_level).where(
+                JobProfileRequirement.job_profile_id == job_profile_id
+            )
+        ).all()
+    )
+
+
+def missing_requirements(employee_id: int, job_profile_id: int | None) -> list[tuple]:
+    """The job's required competencies the employee has not yet shown at the minimum level."""
+    if not job_profile_id:
+        return []
+    levels = (
+        current_levels_statement(clock.today())
+        .where(CompetencyEvidence.employee_id == employee_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Competency, JobProfileRequirement.min_level, levels.c.level)
+        .join(JobProfileRequirement, JobProfileRequirement.competency_id == Competency.id)
+        .outerjoin(levels, levels.c.competency_id == Competency.id)
+        .where(JobProfileRequirement.job_profile_id == job_profile_id)
+        .where(sa.or_(levels.c.level.is_(None), levels.c.level < JobProfileRequirement.min_level))
+        .order_by(Competency.code)
+    ).all()
+    return [(competency, minimum, level) for competency, minimum, level in rows]
+
+
+def evidence_history(employee_id: int, limit: int | None = None) -> list[CompetencyEvidence]:
+    stmt = (
+        sa.select(CompetencyEvidence)
+        .options(
+            joinedload(CompetencyEvidence.competency), joinedload(CompetencyEvidence.verified_by)
+        )
+        .where(CompetencyEvidence.employee_id == employee_id)
+        .order_by(CompetencyEvidence.observed_on.desc(), CompetencyEvidence.id.desc())
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def job_profiles() -> list[JobProfile]:
+    return list(
+        db.session.scalars(
+            sa.select(JobProfile)
+            .options(
+                selectinload(JobProfile.requirements).joinedload(JobProfileRequirement.competency)
+            )
+            .order_by(JobProfile.title)
+        )
+    )
+
+
+def framework_summary() -> dict:
+    return {
+        "categories": db.session.scalar(sa.select(sa.func.count(CompetencyCategory.id))),
+        "competencies": db.session.scalar(sa.select(sa.func.count(Competency.id))),
+        "job_profiles": db.session.scalar(sa.select(sa.func.count(JobProfile.id))),
+        "evidence": db.session.scalar(sa.select(sa.func.count(CompetencyEvidence.id))),
+    }

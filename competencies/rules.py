@@ -1,0 +1,32 @@
+"""The shared proficiency scale and the rule that derives a current level from evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+PROFICIENCY_SCALE: dict[int, str] = {
+    1: "Awareness",
+    2: "Working",
+    3: "Practitioner",
+    4: "Advanced",
+    5: "Expert",
+}
+LEVELS = tuple(PROFICIENCY_SCALE)
+
+
+def level_name(level: int | None) -> str:
+    if level is None:
+        return "Not yet shown"
+    return f"{level} {PROFICIENCY_SCALE[level]}"
+
+
+def is_current(expires_on: date | None, today: date) -> bool:
+    """Evidence counts until the day it expires (expiry day itself no longer counts)."""
+    return expires_on is None or expires_on > today
+
+
+def current_level(evidence: Iterable[tuple[int, date | None]], today: date) -> int | None:
+    """The highest level among unexpired (level, expires_on) pairs, or None."""
+    levels = [level for level, expires_on in evidence if is_current(expires_on, today)]
+    return max(levels) if levels else None

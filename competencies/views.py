@@ -1,0 +1,253 @@
+"""Competency pages: the framework, competencies, job profiles, recording evidence."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from civicladder import clock
+from civicladder.access import Role, requires
+from civicladder.errors import DomainError, Forbidden
+from civicladder.panels import EMPLOYEE_PROFILE, HOME, register_panel
+from competencies import queries, services
+from competencies.forms import CategoryForm, CompetencyForm, EvidenceForm, JobProfileForm
+from competencies.models import EVIDENCE_SOURCE_LABELS
+from competencies.rules import PROFICIENCY_SCALE, level_name
+from people import queries as people_queries
+from people.views import attach_error
+
+bp = Blueprint("competencies", __name__)
+
+
+@bp.app_context_processor
+def _scale():
+    return {
+        "proficiency_scale": PROFICIENCY_SCALE,
+        "level_name": level_name,
+        "evidence_source_labels": EVIDENCE_SOURCE_LABELS,
+    }
+
+
+@bp.get("/competencies")
+@requires(Role.HR)
+def framework():
+    return render_template("competencies/framework.html", categories=queries.framework())
+
+
+@bp.route("/competencies/categories/new", methods=["GET", "POST"])
+@requires(Role.HR)
+def new_category():
+    form = CategoryForm()
+    if form.validate_on_submit():
+        try:
+            category = services.create_category(
+                current_user, form.name.data, form.description.data or ""
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Category {category.name} added.", "success")
+            return redirect(url_for("competencies.framework"))
+    return render_template(
+        "competencies/category_form.html", form=form
+    ), 422 if form.errors else 200
+
+
+def _competency_form(form: CompetencyForm) -> CompetencyForm:
+    form.category_id.choices = [(c.id, c.name) for c in queries.categories()]
+    return form
+
+
+@bp.route("/competencies/new", methods=["GET", "POST"])
+@requires(Role.HR)
+def new_competency():
+    form = _competency_form(CompetencyForm())
+    if form.validate_on_submit():
+        try:
+            competency = services.create_competency(
+                current_user,
+                code=form.code.data,
+                name=form.name.data,
+                category_id=form.category_id.data,
+                description=form.description.data or "",
+                descriptors=form.descriptors(),
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Competency {competency.code} added.", "success")
+            return redirect(url_for("competencies.framework", _anchor=f"c-{competency.id}"))
+    status = 422 if form.errors else 200
+    return render_template("competencies/competency_form.html", form=form, competency=None), status
+
+
+@bp.route("/competencies/<int:competency_id>/edit", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_competency(competency_id: int):
+    competency = services.get_competency(competency_id)
+    data = {f"level_{d.level}": d.descriptor for d in competency.descriptors}
+    form = _competency_form(CompetencyForm(obj=competency, data=data))
+    if form.validate_on_submit():
+        try:
+            services.update_competency(
+                current_user,
+                competency,
+                code=form.code.data,
+                name=form.name.data,
+                category_id=form.category_id.data,
+                description=form.description.data or "",
+                descriptors=form.descriptors(),
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Competency {competency.code} saved.", "success")
+            return redirect(url_for("competencies.framework", _anchor=f"c-{competency.id}"))
+    status = 422 if form.errors else 200
+    return (
+        render_template("competencies/competency_form.html", form=form, competency=competency),
+        status,
+    )
+
+
+@bp.get("/job-profiles")
+@requires(Role.HR)
+def job_profiles():
+    return render_template("competencies/job_profiles.html", profiles=queries.job_profiles())
+
+
+def _profile_form(profile=None) -> JobProfileForm:
+    data = None
+    if profile is not None:
+        rows = [
+            {"competency_id": r.competency_id, "min_level": r.min_level, "weight": r.weight}
+            for r in sorted(profile.requirements, key=lambda r: -r.weight)
+        ]
+        data = {
+            "code": profile.code,
+            "title": profile.title,
+            "description": profile.description,
+            "requirements": rows,
+        }
+    form = JobProfileForm(data=data)
+    while len(form.requirements) < max(len(form.requirements.entries), 10):
+        form.requirements.append_entry()
+    form.set_competency_choices([(c.id, f"{c.code} {c.name}") for c in queries.competencies()])
+    return form
+
+
+def _save_profile(form: JobProfileForm, profile):
+    return services.save_job_profile(
+        current_user,
+        profile,
+        code=form.code.data,
+        title=form.title.data,
+        description=form.description.data or "",
+        requirements=form.requirement_rows(),
+    )
+
+
+@bp.route("/job-profiles/new", methods=["GET", "POST"])
+@requires(Role.HR)
+def new_job_profile():
+    return _job_profile_page(None)
+
+
+@bp.route("/job-profiles/<int:profile_id>/edit", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_job_profile(profile_id: int):
+    return _job_profile_page(services.get_job_profile(profile_id))
+
+
+def _job_profile_page(profile):
+    form = _profile_form(profile)
+    if form.validate_on_submit():
+        try:
+            saved = _save_profile(form, profile)
+        except DomainError as error:
+            if error.field == "requirements":
+                form.form_errors.append(error.message)
+            else:
+                attach_error(form, error)
+        else:
+            flash(f"Job profile {saved.title} saved.", "success")
+            return redirect(url_for("competencies.job_profiles", _anchor=f"p-{saved.id}"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("competencies/job_profile_form.html", form=form, profile=profile), status
+
+
+@bp.route("/people/<int:employee_id>/evidence/new", methods=["GET", "POST"])
+@requires(Role.HR, Role.MANAGER)
+def record_evidence(employee_id: int):
+    employee = people_queries.get_visible_employee(current_user, employee_id)
+    if not services.may_validate(current_user, employee):
+        raise Forbidden("You can record evidence only for people in your reporting line.")
+    form = EvidenceForm()
+    form.competency_id.choices = [(c.id, f"{c.code} {c.name}") for c in queries.competencies()]
+    if not form.is_submitted():
+        form.observed_on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            services.record_evidence(
+                current_user,
+                employee,
+                services.get_competency(form.competency_id.data),
+                level=form.level.data,
+                observed_on=form.observed_on.data,
+                expires_on=form.expires_on.data,
+                note=form.note.data,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Evidence recorded for {employee.full_name}.", "success")
+            return redirect(url_for("people.profile", employee_id=employee.id))
+    status = 422 if form.errors else 200
+    return render_template("competencies/evidence_form.html", form=form, employee=employee), status
+
+
+# --- panels -----------------------------------------------------------------------------------
+
+
+def _my_competencies_panel(user):
+    if user.employee_id is None:
+        return None
+    employee = user.employee
+    return {
+        "template": "competencies/_levels_panel.html",
+        "title": "Your competencies",
+        "employee": employee,
+        "levels": queries.current_levels(employee.id, employee.job_profile_id),
+        "gaps": queries.missing_requirements(employee.id, employee.job_profile_id),
+        "history": queries.evidence_history(employee.id, limit=10),
+        "can_record": False,
+        "own": True,
+    }
+
+
+def _framework_panel(user):
+    if not user.has_role(Role.HR):
+        return None
+    return {
+        "template": "competencies/_framework_panel.html",
+        "summary": queries.framework_summary(),
+    }
+
+
+def _profile_levels_panel(user, employee):
+    return {
+        "template": "competencies/_levels_panel.html",
+        "title": "Competencies",
+        "employee": employee,
+        "levels": queries.current_levels(employee.id, employee.job_profile_id),
+        "gaps": queries.missing_requirements(employee.id, employee.job_profile_id),
+        "history": queries.evidence_history(employee.id),
+        "can_record": services.may_validate(user, employee),
+        "own": user.employee_id == employee.id,
+    }
+
+
+def register_panels(app) -> None:
+    register_panel(app, HOME, "my_competencies", _my_competencies_panel, order=10)
+    register_panel(app, HOME, "framework", _framework_panel, order=41)
+    register_panel(app, EMPLOYEE_PROFILE, "competencies", _profile_levels_panel, order=10)

@@ -1,0 +1,1 @@
+"""Hiring: rounds, applications, blind assessment, ranking, offers and hires (to come)."""

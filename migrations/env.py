@@ -1,0 +1,47 @@
+"""Alembic environment: runs revisions against the app's database, online only."""
+
+import logging
+from logging.config import fileConfig
+
+from alembic import context
+from flask import current_app
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+logger = logging.getLogger("alembic.env")
+
+migrate_ext = current_app.extensions["migrate"]
+target_metadata = migrate_ext.db.metadata
+
+
+def _skip_empty(context_, revision, directives):
+    if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+        logger.info("No changes in schema detected.")
+
+
+def run_migrations_online() -> None:
+    args = dict(migrate_ext.configure_args)
+    args.setdefault("process_revision_directives", _skip_empty)
+    engine = migrate_ext.db.engine
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations copy tables, so SQLite must not enforce foreign keys meanwhile;
+            # the pragma only takes effect outside a transaction.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+            # SQLite's DDL is transactional: a failed revision leaves nothing half-done.
+            args["transactional_ddl"] = True
+        context.configure(connection=connection, target_metadata=target_metadata, **args)
+        with context.begin_transaction():
+            context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("CivicLadder runs migrations online only: `flask db upgrade`.")
+run_migrations_online()

@@ -1,0 +1,1 @@
+"""People: departments, bargaining units, employees, union reps' units, roster import."""

@@ -1,0 +1,112 @@
+"""Departments (a tree), bargaining units and employees with their reporting line."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civicladder.db import db, enum_column
+
+if TYPE_CHECKING:
+    from competencies.models import JobProfile
+
+PATH_SEPARATOR = " > "
+
+
+class DepartmentKind(enum.StrEnum):
+    AGENCY = "agency"
+    DIVISION = "division"
+    UNIT = "unit"
+
+
+class EmployeeStatus(enum.StrEnum):
+    ACTIVE = "active"
+    LEAVE = "leave"
+    SEPARATED = "separated"
+
+
+class Department(db.Model):
+    __tablename__ = "department"
+    __table_args__ = (sa.UniqueConstraint("parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[DepartmentKind] = mapped_column(enum_column(DepartmentKind, "department_kind"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("department.id", ondelete="RESTRICT"), index=True
+    )
+    # The full "Agency > Division > Unit" path, fixed when the department is created.
+    path: Mapped[str] = mapped_column(sa.String(700), unique=True)
+
+    parent: Mapped[Department | None] = relationship(remote_side=[id])
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class BargainingUnit(db.Model):
+    __tablename__ = "bargaining_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Employee(db.Model):
+    __tablename__ = "employee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    first_name: Mapped[str] = mapped_column(sa.String(100))
+    last_name: Mapped[str] = mapped_column(sa.String(100), index=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    department_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("department.id", ondelete="RESTRICT"), index=True
+    )
+    manager_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("employee.id", ondelete="SET NULL"), index=True
+    )
+    bargaining_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("bargaining_unit.id", ondelete="RESTRICT"), index=True
+    )
+    job_profile_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("job_profile.id", ondelete="RESTRICT"), index=True
+    )
+    hire_date: Mapped[date] = mapped_column(sa.Date)
+    status: Mapped[EmployeeStatus] = mapped_column(
+        enum_column(EmployeeStatus, "employee_status"), default=EmployeeStatus.ACTIVE, index=True
+    )
+
+    department: Mapped[Department] = relationship()
+    manager: Mapped[Employee | None] = relationship(remote_side=[id])
+    bargaining_unit: Mapped[BargainingUnit | None] = relationship()
+    job_profile: Mapped[JobProfile | None] = relationship("JobProfile")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.employee_number})"
+
+
+class UnionRepUnit(db.Model):
+    """Which bargaining units a union representative reads reports for."""
+
+    __tablename__ = "union_rep_unit"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    bargaining_unit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bargaining_unit.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    bargaining_unit: Mapped[BargainingUnit] = relationship()

@@ -1,0 +1,207 @@
+"""Read side for people: reporting lines, scoped directory, profiles, filter choices."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from civicladder.access import Role
+from civicladder.db import db
+from civicladder.errors import NotFound
+from civicladder.models import User
+from people.models import BargainingUnit, Department, Employee, UnionRepUnit
+
+
+def reporting_line_ids(manager_id: int) -> sa.Select:
+    """Ids of everyone below a manager, direct and indirect (a recursive CTE, one query)."""
+    line = (
+        sa.select(Employee.id.label("id"))
+        .where(Employee.manager_id == manager_id)
+        .cte("reporting_line", recursive=True)
+    )
+    below = sa.select(Employee.id).where(Employee.manager_id == line.c.id)
+    line = line.union(below)
+    return sa.select(line.c.id)
+
+
+def sees_everyone(user: User) -> bool:
+    return user.has_role(Role.HR)
+
+
+def visible_employee_ids(user: User) -> sa.Select | None:
+    """The ids of employees this user may open, or None when HR sees everyone."""
+    if sees_everyone(user):
+        return None
+    own = [user.employee_id] if user.employee_id is not None else []
+    if user.has_role(Role.MANAGER) and user.employee_id is not None:
+        return sa.select(Employee.id).where(
+            sa.or_(Employee.id.in_(own), Employee.id.in_(reporting_line_ids(user.employee_id)))
+        )
+    return sa.select(Employee.id).where(Employee.id.in_(own))
+
+
+def can_view(user: User, employee_id: int) -> bool:
+    scope = visible_employee_ids(user)
+    if scope is None:
+        return True
+    return db.session.scalar(sa.select(sa.exists(scope.where(Employee.id == employee_id))))
+
+
+def get_visible_employee(user: User, employee_id: int) -> Employee:
+    """The employee, if this user may see them; otherwise the same 404 as a missing one."""
+    if not can_view(user, employee_id):
+        raise NotFound("There is no employee profile at this address that you can open.")
+    employee = db.session.scalar(
+        sa.select(Employee)
+        .options(
+            joinedload(Employee.department),
+            joinedload(Employee.manager),
+            joinedload(Employee.bargaining_unit),
+            joinedload(Employee.job_profile),
+        )
+        .where(Employee.id == employee_id)
+    )
+    if employee is None:
+        raise NotFound("There is no employee profile at this address that you can open.")
+    return employee
+
+
+def directory_statement(
+    user: User,
+    *,
+    text: str | None = None,
+    department_id: int | None = None,
+    bargaining_unit_id: int | None = None,
+    job_profile_id: int | None = None,
+    status: str | None = None,
+) -> sa.Select:
+    stmt = (
+        sa.select(Employee)
+        .options(
+            joinedload(Employee.department),
+            joinedload(Employee.bargaining_unit),
+            joinedload(Employee.job_profile),
+        )
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )
+    scope = visible_employee_ids(user)
+    if scope is not None:
+        stmt = stmt.where(Employee.id.in_(scope))
+    if text:
+        pattern = f"%{text.strip().lower()}%"
+        full_name = sa.func.lower(Employee.first_name + " " + Employee.last_name)
+        stmt = stmt.where(
+            sa.or_(
+                full_name.like(pattern),
+                sa.func.lower(Employee.last_name).like(pattern),
+                Employee.employee_number == text.strip(),
+            )
+        )
+    if department_id:
+        # A department filter includes everything beneath it in the tree.
+        path = db.session.scalar(sa.select(Department.path).where(Department.id == department_id))
+        if path is not None:
+            under = sa.select(Department.id).where(
+                sa.or_(Department.path == path, Department.path.startswith(path + " > "))
+            )
+            stmt = stmt.where(Employee.department_id.in_(under))
+    if bargaining_unit_id:
+        stmt = stmt.where(Employee.bargaining_unit_id == bargaining_unit_id)
+    if job_profile_id:
+        stmt = stmt.where(Employee.job_profile_id == job_profile_id)
+    if status:
+        stmt = stmt.where(Employee.status == status)
+    return stmt
+
+
+def direct_reports(employee_id: int) -> list[Employee]:
+    return list(
+        db.session.scalars(
+            sa.select(Employee)
+            .options(joinedload(Employee.job_profile))
+            .where(Employee.manager_id == employee_id)
+            .order_by(Employee.last_name, Employee.first_name)
+        )
+    )
+
+
+def reporting_line_count(employee_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(reporting_line_ids(employee_id).subquery())
+    )
+
+
+def departments() -> list[Department]:
+    return list(db.session.scalars(sa.select(Department).order_by(Department.path)))
+
+
+def bargaining_units() -> list[BargainingUnit]:
+    return list(db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)))
+
+
+def rep_units_with_headcount(user: User) -> list[tuple[BargainingUnit, int]]:
+    """A union rep's bargaining units with their active member counts, in one query."""
+    members = (
+        sa.select(sa.func.count(Employee.id))
+        .where(
+            Employee.bargaining_unit_id == BargainingUnit.id,
+            Employee.status != "separated",
+        )
+        .correlate(BargainingUnit)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(BargainingUnit, members)
+        .join(UnionRepUnit, UnionRepUnit.bargaining_unit_id == BargainingUnit.id)
+        .where(UnionRepUnit.user_id == user.id)
+        .order_by(BargainingUnit.name)
+    ).all()
+    return [(unit, count) for unit, count in rows]
+
+
+def workforce_summary() -> dict:
+    by_status = dict(
+        db.session.execute(
+            sa.select(Employee.status, sa.func.count()).group_by(Employee.status)
+        ).all()
+    )
+    return {
+        "active": by_status.get("active", 0),
+        "leave": by_status.get("leave", 0),
+        "separated": by_status.get("separated", 0),
+        "departments": db.session.scalar(sa.select(sa.func.count(Department.id))),
+        "bargaining_units": db.session.scalar(sa.select(sa.func.count(BargainingUnit.id))),
+    }
+
+
+def employee_by_number(employee_number: str) -> Employee | None:
+    return db.session.scalar(
+        sa.select(Employee).where(Employee.employee_number == employee_number.strip())
+    )
+
+
+def users_statement(text: str | None = None) -> sa.Select:
+    stmt = sa.select(User).order_by(User.full_name, User.id)
+    if text:
+        pattern = f"%{text.strip().lower()}%"
+        stmt = stmt.where(
+            sa.or_(sa.func.lower(User.full_name).like(pattern), User.email.like(pattern))
+        )
+    return stmt
+
+
+def rep_unit_ids(user_id: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(UnionRepUnit.bargaining_unit_id).where(UnionRepUnit.user_id == user_id)
+        )
+    )
+
+
+def job_profile_choices() -> list[tuple[int, str]]:
+    """(id, title) of every job profile, reached through the Employee mapping (no import up)."""
+    job_profile = sa.inspect(Employee).relationships["job_profile"].mapper.class_
+    rows = db.session.execute(
+        sa.select(job_profile.id, job_profile.title).order_by(job_profile.title)
+    ).all()
+    return [(row.id, row.title) for row in rows]

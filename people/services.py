@@ -1,0 +1,164 @@
+"""People state changes: departments, bargaining units, employees, union reps' units."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from civicladder import audit
+from civicladder.access import Role
+from civicladder.db import db
+from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.models import User
+from people.models import (
+    PATH_SEPARATOR,
+    BargainingUnit,
+    Department,
+    DepartmentKind,
+    Employee,
+    EmployeeStatus,
+    UnionRepUnit,
+)
+
+EMPLOYEE_FIELDS = [
+    "employee_number",
+    "first_name",
+    "last_name",
+    "email",
+    "department_id",
+    "manager_id",
+    "bargaining_unit_id",
+    "job_profile_id",
+    "hire_date",
+    "status",
+]
+KIND_BY_DEPTH = [DepartmentKind.AGENCY, DepartmentKind.DIVISION, DepartmentKind.UNIT]
+
+
+def require_role(actor: User | None, *roles: Role) -> None:
+    """Raise Forbidden unless the actor holds one of the roles (None is the system, e.g. seed)."""
+    if actor is None:
+        return
+    if not any(actor.has_role(role) for role in roles):
+        raise Forbidden("Your account does not have permission to take this action.")
+
+
+def split_path(path: str) -> list[str]:
+    parts = [part.strip() for part in (path or "").replace("/", ">").split(">")]
+    parts = [part for part in parts if part]
+    if not parts:
+        raise Invalid("A department path needs at least one name, like 'Parks > Forestry'.")
+    if len(parts) > len(KIND_BY_DEPTH):
+        raise Invalid("A department path has at most three levels: agency > division > unit.")
+    return parts
+
+
+def ensure_department(actor: User | None, path: str) -> Department:
+    """The department at this path, creating it and any missing parents."""
+    require_role(actor, Role.HR)
+    parts = split_path(path)
+    parent: Department | None = None
+    for depth, name in enumerate(parts):
+        full_path = PATH_SEPARATOR.join(parts[: depth + 1])
+        department = db.session.scalar(sa.select(Department).where(Department.path == full_path))
+        if department is None:
+            department = Department(
+                name=name,
+                kind=KIND_BY_DEPTH[depth],
+                parent_id=parent.id if parent else None,
+                path=full_path,
+            )
+            db.session.add(department)
+            db.session.flush()
+            audit.record(actor, "department.created", department, after={"path": full_path})
+        parent = department
+    assert parent is not None
+    return parent
+
+
+def create_bargaining_unit(actor: User | None, code: str, name: str) -> BargainingUnit:
+    require_role(actor, Role.HR)
+    code = code.strip()
+    if db.session.scalar(sa.select(BargainingUnit.id).where(BargainingUnit.code == code)):
+        raise Conflict(f"A bargaining unit with code {code} already exists.")
+    unit = BargainingUnit(code=code, name=name.strip())
+    db.session.add(unit)
+    db.session.flush()
+    audit.record(actor, "bargaining_unit.created", unit, after={"code": code, "name": unit.name})
+    return unit
+
+
+def create_employee(
+    actor: User | None,
+    *,
+    employee_number: str,
+    first_name: str,
+    last_name: str,
+    department: Department,
+    hire_date: date,
+    email: str | None = None,
+    manager: Employee | None = None,
+    bargaining_unit: BargainingUnit | None = None,
+    job_profile_id: int | None = None,
+    status: EmployeeStatus = EmployeeStatus.ACTIVE,
+) -> Employee:
+    require_role(actor, Role.HR)
+    employee_number = employee_number.strip()
+    if db.session.scalar(sa.select(Employee.id).where(Employee.employee_number == employee_number)):
+        raise Conflict(f"Employee number {employee_number} is already in use.")
+    employee = Employee(
+        employee_number=employee_number,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower() if email else None,
+        department_id=department.id,
+        manager_id=manager.id if manager else None,
+        bargaining_unit_id=bargaining_unit.id if bargaining_unit else None,
+        job_profile_id=job_profile_id,
+        hire_date=hire_date,
+        status=status,
+    )
+    db.session.add(employee)
+    db.session.flush()
+    audit.record(
+        actor, "employee.created", employee, after=audit.snapshot(employee, EMPLOYEE_FIELDS)
+    )
+    return employee
+
+
+def set_rep_units(actor: User, rep: User, unit_ids: set[int]) -> User:
+    """Set which bargaining units a union representative reads reports for."""
+    require_role(actor, Role.ADMIN)
+    if unit_ids and not rep.has_role(Role.UNION_REP):
+        raise Invalid("Give the person the union representative role before assigning units.")
+    known = set(
+        db.session.scalars(sa.select(BargainingUnit.id).where(BargainingUnit.id.in_(unit_ids)))
+    )
+    if known != unit_ids:
+        raise Invalid("One of the chosen bargaining units does not exist.")
+    current = set(
+        db.session.scalars(
+            sa.select(UnionRepUnit.bargaining_unit_id).where(UnionRepUnit.user_id == rep.id)
+        )
+    )
+    if current == unit_ids:
+        return rep
+    db.session.execute(
+        sa.delete(UnionRepUnit).where(
+            UnionRepUnit.user_id == rep.id, UnionRepUnit.bargaining_unit_id.in_(current - unit_ids)
+        )
+    )
+    db.session.add_all(
+        UnionRepUnit(user_id=rep.id, bargaining_unit_id=unit_id) for unit_id in unit_ids - current
+    )
+    db.session.flush()
+    audit.record(
+        actor,
+        "user.bargaining_units_changed",
+        rep,
+        before={"bargaining_units": sorted(current)},
+        after={"bargaining_units": sorted(unit_ids)},
+        label=rep.email,
+    )
+    return rep

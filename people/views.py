@@ -1,0 +1,249 @@
+"""People pages: the workforce directory, employee profiles, user accounts and roles."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from civicladder import audit
+from civicladder import services as shell_services
+from civicladder.access import ROLE_LABELS, SIGNED_IN, Role, requires
+from civicladder.db import db
+from civicladder.errors import DomainError, Invalid
+from civicladder.forms import ConfirmForm, ReasonForm, RolesForm, UserForm
+from civicladder.layout import page_number
+from civicladder.models import AuditEvent
+from civicladder.panels import EMPLOYEE_PROFILE, HOME, build_panels, register_panel
+from people import queries, services
+from people.forms import DirectoryFilterForm, RepUnitsForm
+
+bp = Blueprint("people", __name__)
+
+
+def attach_error(form, error: DomainError) -> None:
+    """Show a service's error next to the field it concerns, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# --- workforce directory and profiles -------------------------------------------------------
+
+
+@bp.get("/people")
+@requires(Role.HR, Role.MANAGER)
+def directory():
+    form = DirectoryFilterForm(request.args)
+    _directory_choices(form)
+    filters = {}
+    if form.validate():
+        filters = {
+            "text": form.q.data or None,
+            "department_id": form.department.data or None,
+            "bargaining_unit_id": form.bargaining_unit.data or None,
+            "job_profile_id": form.job_profile.data or None,
+            "status": form.status.data or None,
+        }
+    stmt = queries.directory_statement(current_user, **filters)
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    status = 422 if form.errors else 200
+    return render_template("people/directory.html", form=form, page=page), status
+
+
+def _directory_choices(form: DirectoryFilterForm) -> None:
+    form.department.choices = [(0, "Any department")] + [
+        (d.id, d.path) for d in queries.departments()
+    ]
+    form.bargaining_unit.choices = [(0, "Any bargaining unit")] + [
+        (u.id, u.name) for u in queries.bargaining_units()
+    ]
+    form.job_profile.choices = [(0, "Any job profile")] + queries.job_profile_choices()
+
+
+@bp.get("/people/<int:employee_id>")
+@requires(SIGNED_IN)
+def profile(employee_id: int):
+    employee = queries.get_visible_employee(current_user, employee_id)
+    return render_template(
+        "people/profile.html",
+        employee=employee,
+        panels=build_panels(EMPLOYEE_PROFILE, current_user, employee),
+        direct_reports=queries.direct_reports(employee.id),
+    )
+
+
+# --- user accounts (admin) ------------------------------------------------------------------
+
+
+@bp.get("/admin/users")
+@requires(Role.ADMIN)
+def users():
+    text = (request.args.get("q") or "").strip()
+    page = db.paginate(
+        queries.users_statement(text),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("people/users.html", page=page, q=text)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            employee_id = _employee_id(form.employee_number.data)
+            user = shell_services.create_user(
+                current_user,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                roles={Role(value) for value in form.roles.data},
+                employee_id=employee_id,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(
+                f"User {user.email} created. Issue a password link so they can sign in.", "success"
+            )
+            return redirect(url_for("people.user", user_id=user.id))
+    status = 422 if form.errors else 200
+    return render_template("people/user_new.html", form=form), status
+
+
+def _employee_id(employee_number: str | None) -> int | None:
+    if not employee_number or not employee_number.strip():
+        return None
+    employee = queries.employee_by_number(employee_number)
+    if employee is None:
+        raise Invalid(
+            f"There is no employee with number {employee_number.strip()}.", field="employee_number"
+        )
+    return employee.id
+
+
+@bp.get("/admin/users/<int:user_id>")
+@requires(Role.ADMIN)
+def user(user_id: int):
+    target = shell_services.get_user(user_id)
+    units_form = RepUnitsForm(data={"units": sorted(queries.rep_unit_ids(target.id))})
+    units_form.units.choices = [(u.id, u.name) for u in queries.bargaining_units()]
+    history = db.session.scalars(
+        audit.search_statement()
+        .where(AuditEvent.object_type == "User", AuditEvent.object_id == str(user_id))
+        .limit(20)
+    ).all()
+    return render_template(
+        "people/user.html",
+        target=target,
+        roles_form=RolesForm(data={"roles": sorted(target.roles)}),
+        units_form=units_form,
+        reason_form=ReasonForm(),
+        confirm_form=ConfirmForm(),
+        history=history,
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/roles")
+@requires(Role.ADMIN)
+def update_roles(user_id: int):
+    target = shell_services.get_user(user_id)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        raise Invalid("The roles could not be read. Choose from the listed roles.")
+    roles = {Role(value) for value in form.roles.data}
+    shell_services.set_roles(current_user, target, roles, form.reason.data or None)
+    flash("Roles updated.", "success")
+    return redirect(url_for("people.user", user_id=user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/bargaining-units")
+@requires(Role.ADMIN)
+def update_rep_units(user_id: int):
+    target = shell_services.get_user(user_id)
+    form = RepUnitsForm()
+    form.units.choices = [(u.id, u.name) for u in queries.bargaining_units()]
+    if not form.validate_on_submit():
+        raise Invalid("Choose bargaining units from the list.")
+    services.set_rep_units(current_user, target, set(form.units.data))
+    flash("Bargaining units updated.", "success")
+    return redirect(url_for("people.user", user_id=user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/deactivate")
+@requires(Role.ADMIN)
+def deactivate(user_id: int):
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/admin/users/<int:user_id>/reactivate")
+@requires(Role.ADMIN)
+def reactivate(user_id: int):
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, active: bool):
+    target = shell_services.get_user(user_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        raise Invalid("The reason could not be read. Reload the page and try again.")
+    shell_services.set_active(current_user, target, active, form.reason.data or None)
+    message = "can sign in again" if active else "can no longer sign in"
+    flash(f"{target.email} {message}.", "success")
+    return redirect(url_for("people.user", user_id=user_id))
+
+
+@bp.post("/admin/users/<int:user_id>/reset-link")
+@requires(Role.ADMIN)
+def reset_link(user_id: int):
+    target = shell_services.get_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise Invalid("The request could not be read. Reload the page and try again.")
+    token = shell_services.issue_reset_link(current_user, target)
+    link = url_for("auth.reset_password", token=token, _external=True)
+    # Shown once, on this response only: the token itself is never stored.
+    return render_template(
+        "people/reset_link.html",
+        target=target,
+        link=link,
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
+
+
+# --- home-page panels -----------------------------------------------------------------------
+
+
+def _team_panel(user):
+    if not user.has_role(Role.MANAGER) or user.employee_id is None:
+        return None
+    return {
+        "template": "people/_team_panel.html",
+        "reports": queries.direct_reports(user.employee_id),
+        "line_count": queries.reporting_line_count(user.employee_id),
+    }
+
+
+def _workforce_panel(user):
+    if not user.has_role(Role.HR):
+        return None
+    return {"template": "people/_workforce_panel.html", "summary": queries.workforce_summary()}
+
+
+def _union_panel(user):
+    if not user.has_role(Role.UNION_REP):
+        return None
+    return {"template": "people/_union_panel.html", "units": queries.rep_units_with_headcount(user)}
+
+
+def register_panels(app) -> None:
+    register_panel(app, HOME, "team", _team_panel, order=30)
+    register_panel(app, HOME, "workforce", _workforce_panel, order=40)
+    register_panel(app, HOME, "union", _union_panel, order=45)

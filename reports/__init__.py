@@ -1,0 +1,1 @@
+"""Shared progress reports, snapshots, PDF and CSV (to come)."""
