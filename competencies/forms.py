@@ -14,13 +14,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from civicladder.forms import choice_list
 from competencies.rules import PROFICIENCY_SCALE
 
 CODE_RULE = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
     message="Use letters, digits, dots, dashes or underscores, with no spaces.",
 )
-LEVEL_CHOICES = [(level, f"{level} {name}") for level, name in PROFICIENCY_SCALE.items()]
+LEVEL_CHOICES = choice_list((level, f"{level} {name}") for level, name in PROFICIENCY_SCALE.items())
 
 
 class CategoryForm(FlaskForm):

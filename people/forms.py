@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from civicladder.forms import MultiCheckboxField
+from civicladder.forms import MultiCheckboxField, choice_list
 from people.models import EmployeeStatus
 
 
@@ -21,7 +21,9 @@ class DirectoryFilterForm(FlaskForm):
     job_profile = SelectField("Job profile", coerce=int, validators=[Optional()])
     status = SelectField(
         "Status",
-        choices=[("", "Any status")] + [(s.value, s.value.capitalize()) for s in EmployeeStatus],
+        choices=choice_list(
+            [("", "Any status")] + [(s.value, s.value.capitalize()) for s in EmployeeStatus]
+        ),
         validators=[Optional()],
     )
 

@@ -103,7 +103,7 @@ def new_user():
                 current_user,
                 email=form.email.data,
                 full_name=form.full_name.data,
-                roles={Role(value) for value in form.roles.data},
+                roles={Role(value) for value in form.roles.data or []},
                 employee_id=employee_id,
             )
         except DomainError as error:
@@ -158,7 +158,7 @@ def update_roles(user_id: int):
     form = RolesForm()
     if not form.validate_on_submit():
         raise Invalid("The roles could not be read. Choose from the listed roles.")
-    roles = {Role(value) for value in form.roles.data}
+    roles = {Role(value) for value in form.roles.data or []}
     shell_services.set_roles(current_user, target, roles, form.reason.data or None)
     flash("Roles updated.", "success")
     return redirect(url_for("people.user", user_id=user_id))
@@ -172,7 +172,7 @@ def update_rep_units(user_id: int):
     form.units.choices = [(u.id, u.name) for u in queries.bargaining_units()]
     if not form.validate_on_submit():
         raise Invalid("Choose bargaining units from the list.")
-    services.set_rep_units(current_user, target, set(form.units.data))
+    services.set_rep_units(current_user, target, set(form.units.data or []))
     flash("Bargaining units updated.", "success")
     return redirect(url_for("people.user", user_id=user_id))
 

@@ -50,7 +50,11 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
+            # The limiter runs, with limits far above what the suite does from one address;
+            # the rate-limit tests lower them.
+            "RATELIMIT_ENABLED": True,
+            "SIGNIN_LIMIT_PER_ACCOUNT": "10000 per minute",
+            "SIGNIN_LIMIT_PER_ADDRESS": "10000 per minute",
             "MAIL_URL": None,
         }
     )
@@ -67,8 +71,16 @@ def password_hash() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _transaction(app):
-    """Bind the session to one connection; the test's commits release savepoints only."""
+def _transaction(request):
+    """Bind the session to one connection; the test's commits release savepoints only.
+
+    Browser tests (marker `browser`) run against a live server with its own database and
+    real commits, so they are left alone here.
+    """
+    if request.node.get_closest_marker("browser"):
+        yield None
+        return
+    app = request.getfixturevalue("app")
     with app.app_context():
         connection = db.engine.connect()
     outer = connection.begin()

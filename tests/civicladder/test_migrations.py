@@ -1,0 +1,34 @@
+"""The migrations build exactly the schema the models describe, and guard the audit trail."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from civicladder.db import db
+
+
+def test_migrated_database_matches_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_migrations_reach_the_single_head(app):
+    with app.app_context(), db.engine.connect() as connection:
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == "0001"
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"]
+)
+def test_database_refuses_to_change_audit_events(_transaction, statement, make_user):
+    from civicladder import audit
+
+    user = make_user()
+    audit.record(user, "test.event", user)
+    _transaction.flush()
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), _transaction.begin_nested():
+        _transaction.execute(sa.text(statement))
