@@ -17,7 +17,10 @@ _PENDING_KEY = "civicladder.outbox_pending"
 
 
 def notify(user: User, subject: str, body: str = "", link: str | None = None) -> Notification:
-    """Queue a notice for a person: shown on their home page, and emailed after commit."""
+    """Queue a notice for a person: shown on their home page, and emailed after commit.
+
+    `link` is a path inside the app ("/people/7"); email gets it as a full address.
+    """
     notice = Notification(user_id=user.id, subject=subject[:200], body=body, link=link)
     db.session.add(notice)
     message = OutboxMessage(
@@ -32,7 +35,8 @@ def notify(user: User, subject: str, body: str = "", link: str | None = None) ->
 def _email_body(body: str, link: str | None) -> str:
     if not link:
         return body
-    return f"{body}\n\nOpen CivicLadder: {link}" if body else f"Open CivicLadder: {link}"
+    address = current_app.config["PUBLIC_URL"].rstrip("/") + link
+    return f"{body}\n\nOpen in CivicLadder: {address}" if body else address
 
 
 def commit() -> None:

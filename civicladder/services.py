@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from civicladder import audit, clock
-from civicladder.access import Role
+from civicladder.access import ROLE_LABELS, Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
 from civicladder.models import Notification, PasswordResetToken, User, UserRole, new_session_token
+from civicladder.notify import notify
 from civicladder.security import (
     MIN_PASSWORD_LENGTH,
     burn_verify_time,
@@ -118,6 +119,13 @@ def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = No
         after={"roles": sorted(roles)},
         reason=reason,
         label=user.email,
+    )
+    labels = ", ".join(ROLE_LABELS[role] for role in sorted(roles)) or "none"
+    notify(
+        user,
+        "Your CivicLadder roles have changed",
+        f"Your roles are now: {labels}." + (f" Reason: {reason}" if reason else ""),
+        link="/",
     )
     return user
 

@@ -11,6 +11,7 @@ from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
 from civicladder.models import User
+from civicladder.notify import notify
 from competencies.models import (
     Competency,
     CompetencyCategory,
@@ -20,7 +21,7 @@ from competencies.models import (
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
-from competencies.rules import LEVELS
+from competencies.rules import LEVELS, level_name
 from people import queries as people_queries
 from people.models import Employee
 from people.services import require_role
@@ -252,7 +253,20 @@ def record_evidence(
         },
         label=f"{employee.full_name}: {competency.code} level {level}",
     )
+    _tell_employee(employee, competency, level)
     return evidence
+
+
+def _tell_employee(employee: Employee, competency: Competency, level: int) -> None:
+    person = db.session.scalar(sa.select(User).where(User.employee_id == employee.id))
+    if person is None or not person.active:
+        return
+    notify(
+        person,
+        f"New competency evidence: {competency.name}",
+        f"Evidence that you showed {competency.name} at level {level_name(level)} was recorded.",
+        link=f"/people/{employee.id}",
+    )
 
 
 def may_validate(actor: User | None, employee: Employee) -> bool:

@@ -1,0 +1,90 @@
+"""Notices reach people in the app, and by email only after the change commits."""
+
+import socket
+
+import sqlalchemy as sa
+
+from civicladder import notify, services
+from civicladder.access import Role
+from civicladder.models import Notification, OutboxMessage, OutboxStatus
+from tests.civicladder.smtp_server import SMTPServer
+
+
+def test_role_change_notifies_the_person_in_app_and_outbox(app_ctx, make_user, _transaction):
+    admin = make_user({Role.ADMIN})
+    user = make_user({Role.EMPLOYEE})
+    services.set_roles(admin, user, {Role.EMPLOYEE, Role.MANAGER})
+    notify.commit()
+    [notice] = notify.unread_for(user)
+    assert notice.subject == "Your CivicLadder roles have changed"
+    assert "Employee, Manager" in notice.body
+    [message] = _transaction.scalars(sa.select(OutboxMessage)).all()
+    assert message.to_address == user.email
+    assert message.status == OutboxStatus.QUEUED  # no MAIL_URL: kept for admins to read
+
+
+def test_notice_shows_on_home_page_and_can_be_marked_read(client_as, make_user, app):
+    user = make_user()
+    with app.test_request_context():
+        notify.notify(user, "A seat freed up", "Course X has a seat for you.", link="/")
+        notify.commit()
+    client = client_as(user)
+    assert "A seat freed up" in client.get("/").text
+    assert client.post("/notifications/read").status_code == 302
+    assert "You have no new notifications." in client.get("/").text
+
+
+def test_mail_is_sent_after_commit_through_smtp(app, make_user, monkeypatch, _transaction):
+    user = make_user()
+    with SMTPServer() as server, app.test_request_context():
+        monkeypatch.setitem(app.config, "MAIL_URL", server.url)
+        notify.notify(user, "Decision made", "Your request was approved.", link="/people/1")
+        assert server.received == []  # nothing leaves before the commit
+        notify.commit()
+    [mail] = server.received
+    assert mail["To"] == user.email
+    assert mail["Subject"] == "Decision made"
+    assert "http://127.0.0.1:5000/people/1" in mail.get_payload()
+    message = _transaction.scalar(sa.select(OutboxMessage))
+    assert message.status == OutboxStatus.SENT
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_mail_failure_never_undoes_the_change(app, make_user, monkeypatch, _transaction):
+    admin = make_user({Role.ADMIN})
+    user = make_user({Role.EMPLOYEE})
+    monkeypatch.setitem(app.config, "MAIL_URL", f"smtp://127.0.0.1:{_closed_port()}")
+    with app.test_request_context():
+        services.set_roles(admin, user, {Role.EMPLOYEE, Role.HR})
+        notify.commit()
+    _transaction.expire_all()
+    assert user.roles == {Role.EMPLOYEE, Role.HR}
+    message = _transaction.scalar(sa.select(OutboxMessage))
+    assert message.status == OutboxStatus.FAILED
+    assert "ConnectionRefusedError" in message.last_error
+    assert _transaction.scalar(sa.select(sa.func.count(Notification.id))) == 1
+
+
+def test_rolled_back_change_sends_nothing(app, make_user, monkeypatch):
+    user = make_user()
+    with SMTPServer() as server, app.test_request_context():
+        monkeypatch.setitem(app.config, "MAIL_URL", server.url)
+        notify.notify(user, "Never sent")
+        notify.rollback()
+        notify.commit()
+    assert server.received == []
+
+
+def test_outbox_page_lists_queued_mail(client_as, make_user, app):
+    user = make_user()
+    with app.test_request_context():
+        notify.notify(user, "Waiting in the outbox")
+        notify.commit()
+    page = client_as("admin").get("/admin/outbox")
+    assert "Waiting in the outbox" in page.text
+    assert "No mail server is configured" in page.text

@@ -1,0 +1,142 @@
+"""Who sees whom: the directory, profiles and home panels are scoped to the reporting line."""
+
+import pytest
+
+from civicladder.access import Role
+
+
+@pytest.fixture
+def org(people):
+    """boss > mid > worker; and an outsider in another line."""
+    unit = people.bargaining_unit(code="L1549", name="Local 1549")
+    boss, boss_user = people.employee_user(roles={Role.MANAGER}, last_name="Boss")
+    mid, mid_user = people.employee_user(roles={Role.MANAGER}, manager=boss, last_name="Middle")
+    worker, worker_user = people.employee_user(
+        manager=mid, last_name="Worker", bargaining_unit=unit, department_path="Parks > Forestry"
+    )
+    outsider = people.employee(last_name="Outsider", department_path="Buildings")
+    return locals()
+
+
+def test_employee_sees_only_their_own_profile(client_as, org):
+    client = client_as(org["worker_user"])
+    assert client.get(f"/people/{org['worker'].id}").status_code == 200
+    assert client.get(f"/people/{org['mid'].id}").status_code == 404
+    assert client.get(f"/people/{org['outsider'].id}").status_code == 404
+
+
+def test_manager_reaches_direct_and_indirect_reports_only(client_as, org):
+    client = client_as(org["boss_user"])
+    assert client.get(f"/people/{org['mid'].id}").status_code == 200
+    assert client.get(f"/people/{org['worker'].id}").status_code == 200
+    assert client.get(f"/people/{org['outsider'].id}").status_code == 404
+
+
+def test_middle_manager_does_not_see_their_own_manager(client_as, org):
+    client = client_as(org["mid_user"])
+    assert client.get(f"/people/{org['boss'].id}").status_code == 404
+
+
+def test_manager_directory_lists_only_their_line(client_as, org):
+    page = client_as(org["boss_user"]).get("/people").text
+    assert "Middle" in page and "Worker" in page
+    assert "Outsider" not in page
+
+
+def test_hr_directory_searches_and_filters(client_as, org):
+    client = client_as("hr")
+    assert "Outsider" in client.get("/people").text
+    by_name = client.get("/people?q=work").text
+    assert "Worker" in by_name and "Outsider" not in by_name
+    by_number = client.get(f"/people?q={org['outsider'].employee_number}").text
+    assert "Outsider" in by_number and "Worker" not in by_number
+    unit = org["unit"]
+    by_unit = client.get(f"/people?bargaining_unit={unit.id}").text
+    assert "Worker" in by_unit and "Middle" not in by_unit
+
+
+def test_department_filter_includes_the_units_beneath(client_as, org, people):
+    parks = people.department("Parks")
+    page = client_as("hr").get(f"/people?department={parks.id}").text
+    assert "Worker" in page  # Parks > Forestry is under Parks
+    assert "Outsider" not in page
+
+
+def test_bad_filter_value_gets_a_message_not_an_error(client_as, org):
+    response = client_as("hr").get("/people?department=abc")
+    assert response.status_code == 422
+    assert "There is a problem" in response.text
+
+
+def test_directory_is_paginated(client_as, people, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 5)
+    for n in range(12):
+        people.employee(last_name=f"Paged{n:02d}")
+    client = client_as("hr")
+    first = client.get("/people?q=paged").text
+    assert "Paged00" in first and "Paged05" not in first
+    assert "12 in all, page 1 of 3" in first
+    third = client.get("/people?q=paged&page=3").text
+    assert "Paged10" in third and "Paged11" in third
+
+
+def test_manager_home_shows_team(client_as, org):
+    page = client_as(org["boss_user"]).get("/").text
+    assert "Your team" in page
+    assert "1 direct report, 2 people in your reporting line in all" in page
+
+
+def test_union_rep_home_lists_units_and_says_reports_are_coming(client_as, org, people):
+    rep = people.union_rep(org["unit"])
+    page = client_as(rep).get("/").text
+    assert "Local 1549" in page and "1 member" in page
+    assert "Shared progress reports are not available yet" in page
+
+
+def _grow(people, boss, n):
+    for _ in range(n):
+        people.employee(manager=boss)
+
+
+def test_directory_query_count_does_not_grow_with_people(client_as, people, count_queries):
+    client = client_as("hr")
+    counts = []
+    for extra in (2, 20):
+        _grow(people, None, extra)
+        with count_queries() as statements:
+            assert client.get("/people").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_manager_home_query_count_does_not_grow_with_team(
+    client_as, people, competencies, count_queries
+):
+    boss, boss_user = people.employee_user(roles={Role.MANAGER})
+    skill = competencies.competency()
+    client = client_as(boss_user)
+    counts = []
+    for extra in (2, 20):
+        for _ in range(extra):
+            report = people.employee(manager=boss)
+            competencies.evidence(report, skill, 3)
+        competencies.evidence(boss, skill, extra % 5 + 1)
+        with count_queries() as statements:
+            assert client.get("/").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_profile_query_count_does_not_grow_with_evidence(
+    client_as, people, competencies, count_queries
+):
+    person = people.employee()
+    client = client_as("hr")
+    counts = []
+    for extra in (1, 15):
+        for level in range(extra):
+            competencies.evidence(person, competencies.competency(), level % 5 + 1)
+        with count_queries() as statements:
+            assert client.get(f"/people/{person.id}").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
