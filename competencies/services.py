@@ -42,6 +42,31 @@ def create_category(actor: User | None, name: str, description: str = "") -> Com
     return category
 
 
+def update_category(
+    actor: User | None, category: CompetencyCategory, name: str, description: str = ""
+) -> CompetencyCategory:
+    require_role(actor, Role.HR)
+    name = name.strip()
+    clash = sa.select(CompetencyCategory.id).where(
+        CompetencyCategory.name == name, CompetencyCategory.id != category.id
+    )
+    if db.session.scalar(clash):
+        raise Conflict(f"There is already a category called {name}.", field="name")
+    before = audit.snapshot(category, ["name", "description"])
+    category.name, category.description = name, description.strip()
+    old, new = audit.changed(before, audit.snapshot(category, ["name", "description"]))
+    if new:
+        audit.record(actor, "competency_category.updated", category, before=old, after=new)
+    return category
+
+
+def get_category(category_id: int) -> CompetencyCategory:
+    category = db.session.get(CompetencyCategory, category_id)
+    if category is None:
+        raise NotFound("There is no such competency category.")
+    return category
+
+
 def _check_descriptors(descriptors: dict[int, str]) -> dict[int, str]:
     cleaned = {level: (descriptors.get(level) or "").strip() for level in LEVELS}
     missing = [str(level) for level, text in cleaned.items() if not text]

@@ -48,9 +48,27 @@ def new_category():
         else:
             flash(f"Category {category.name} added.", "success")
             return redirect(url_for("competencies.framework"))
-    return render_template(
-        "competencies/category_form.html", form=form
-    ), 422 if form.errors else 200
+    status = 422 if form.errors else 200
+    return render_template("competencies/category_form.html", form=form, category=None), status
+
+
+@bp.route("/competencies/categories/<int:category_id>/edit", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_category(category_id: int):
+    category = services.get_category(category_id)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        try:
+            services.update_category(
+                current_user, category, form.name.data, form.description.data or ""
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Category {category.name} saved.", "success")
+            return redirect(url_for("competencies.framework", _anchor=f"cat-{category.id}"))
+    status = 422 if form.errors else 200
+    return render_template("competencies/category_form.html", form=form, category=category), status
 
 
 def _competency_form(form: CompetencyForm) -> CompetencyForm:

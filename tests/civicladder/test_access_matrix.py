@@ -75,6 +75,9 @@ def build_cases(ids: dict) -> dict[str, Case]:
         "people.commit_roster": Case("POST", "/people/import/commit", only({"hr": REJECTED})),
         "competencies.framework": Case("GET", "/competencies", only({"hr": 200})),
         "competencies.new_category": Case("GET", "/competencies/categories/new", only({"hr": 200})),
+        "competencies.edit_category": Case(
+            "GET", f"/competencies/categories/{ids['category']}/edit", only({"hr": 200})
+        ),
         "competencies.new_competency": Case("GET", "/competencies/new", only({"hr": 200})),
         "competencies.edit_competency": Case(
             "GET", f"/competencies/{competency}/edit", only({"hr": 200})
@@ -91,7 +94,11 @@ def build_cases(ids: dict) -> dict[str, Case]:
 
 
 ENDPOINTS = sorted(
-    build_cases(dict.fromkeys(["target_employee", "target_user", "competency", "job_profile"], 1))
+    build_cases(
+        dict.fromkeys(
+            ["target_employee", "target_user", "competency", "category", "job_profile"], 1
+        )
+    )
 )
 
 
@@ -120,6 +127,7 @@ def world(people, competencies, make_user):
         "target_employee": target.id,
         "target_user": target_user.id,
         "competency": competency.id,
+        "category": competency.category_id,
         "job_profile": profile.id,
     }
 

@@ -309,3 +309,18 @@ def test_evidence_rows_cannot_be_counted_twice_in_levels(
     [row] = queries.current_levels(person.id)
     assert row.level == 3
     assert _transaction.scalar(sa.select(sa.func.count(CompetencyEvidence.id))) == 3
+
+
+def test_hr_renames_a_category(client_as, competencies, _transaction):
+    category = competencies.category(name="Old name")
+    other = competencies.category(name="Taken")
+    client = client_as("hr")
+    url = f"/competencies/categories/{category.id}/edit"
+    clash = client.post(url, data={"name": other.name})
+    assert clash.status_code == 422
+    assert "There is already a category called Taken." in clash.text
+    assert client.post(url, data={"name": "New name"}).status_code == 302
+    event = _transaction.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "competency_category.updated")
+    )
+    assert event.before == {"name": "Old name"} and event.after == {"name": "New name"}
