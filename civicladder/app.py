@@ -117,7 +117,8 @@ def _register_template_helpers(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from civicladder import cli as shell_cli
+    from competencies import cli as competency_cli
     from people import cli as people_cli
 
-    shell_cli.register(app)
-    people_cli.register(app)
+    for module in (shell_cli, people_cli, competency_cli):
+        module.register(app)
