@@ -85,9 +85,8 @@ def register(app: Flask) -> None:
     def _http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
-        description = None
-        if error.code in (400, 429) and error.description and error.code == 400:
-            description = error.description
+        # A 400's own description says what was wrong (for example a missing CSRF token).
+        description = error.description if error.code == 400 else None
         return render_error(error.code or 500, description)
 
     @app.errorhandler(Exception)

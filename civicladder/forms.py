@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateField,
     EmailField,
     PasswordField,
@@ -112,7 +111,3 @@ class AuditSearchForm(FlaskForm):
     action = StringField("Action", validators=[Optional(), Length(max=80)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
-
-
-class RememberForm(FlaskForm):
-    remember = BooleanField("Keep me signed in on this device")
