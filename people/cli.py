@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from pathlib import Path
 
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from civicladder import notify
 from civicladder.cli import register_demo_step
+from civicladder.errors import DomainError
+
+# A preview names this many new departments and counts the rest; problems are all listed.
+DEPARTMENTS_SHOWN = 50
 
 
 def _demo_people(built: dict) -> None:
@@ -13,5 +22,69 @@ def _demo_people(built: dict) -> None:
     demo.build(built)
 
 
+@click.group("people")
+def people_group() -> None:
+    """Departments, employees and roster import."""
+
+
+@people_group.command("import-roster")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Save the changes (without it, only a preview).")
+@with_appcontext
+def import_roster_command(file: Path, commit: bool) -> None:
+    """Check a roster CSV and show what it would change; with --commit, import it."""
+    from people import roster, services
+
+    data = file.read_bytes()
+    click.echo(f"Checking {file.name} ({len(data):,} bytes)…")
+    try:
+        plan = roster.plan_import(data)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    _echo_plan(plan)
+    if not plan.ok:
+        raise click.ClickException(
+            f"{plan.error_lines} {'row has' if plan.error_lines == 1 else 'rows have'} "
+            "problems; nothing was imported."
+        )
+    if not commit:
+        click.echo("This was a preview; nothing was saved. Run again with --commit to import.")
+        return
+    try:
+        with click.progressbar(length=plan.change_count, label="Importing") as bar:
+            done = services.import_roster(
+                None,
+                data,
+                expected_fingerprint=plan.fingerprint,
+                filename=file.name,
+                on_progress=bar.update,
+            )
+    except DomainError as error:
+        notify.rollback()
+        raise click.ClickException(error.message) from error
+    notify.commit()
+    click.echo(
+        f"Imported: {len(done.creates)} created, {len(done.updates)} updated, "
+        f"{done.unchanged} unchanged, {len(done.new_departments)} new departments."
+    )
+
+
+def _echo_plan(plan) -> None:
+    click.echo(
+        f"{plan.row_count} rows: {len(plan.creates)} new, {len(plan.updates)} changed, "
+        f"{plan.unchanged} unchanged; {len(plan.new_departments)} new departments."
+    )
+    for path in plan.new_departments[:DEPARTMENTS_SHOWN]:
+        click.echo(f"  new department: {path}")
+    if len(plan.new_departments) > DEPARTMENTS_SHOWN:
+        click.echo(f"  … and {len(plan.new_departments) - DEPARTMENTS_SHOWN} more new departments.")
+    if plan.errors:
+        click.echo(f"{len(plan.errors)} problems:", err=True)
+        for error in plan.errors:
+            number = f" ({error.employee_number})" if error.employee_number else ""
+            click.echo(f"  line {error.line}{number}: {error.message}", err=True)
+
+
 def register(app: Flask) -> None:
     register_demo_step(app, 10, "departments, bargaining units and people", _demo_people)
+    app.cli.add_command(people_group)

@@ -1,4 +1,4 @@
-"""People pages: the workforce directory, employee profiles, user accounts and roles."""
+"""People pages: the workforce directory, employee profiles, roster import, users and roles."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from civicladder.forms import ConfirmForm, ReasonForm, RolesForm, UserForm
 from civicladder.layout import page_number
 from civicladder.models import AuditEvent
 from civicladder.panels import EMPLOYEE_PROFILE, HOME, build_panels, register_panel
-from people import queries, services
-from people.forms import DirectoryFilterForm, RepUnitsForm
+from people import queries, roster, services
+from people.forms import DirectoryFilterForm, RepUnitsForm, RosterCommitForm, RosterUploadForm
 
 bp = Blueprint("people", __name__)
 
@@ -74,6 +74,86 @@ def profile(employee_id: int):
         panels=build_panels(EMPLOYEE_PROFILE, current_user, employee),
         direct_reports=queries.direct_reports(employee.id),
     )
+
+
+# --- roster import (HR) ---------------------------------------------------------------------
+
+# A preview lists at most this many changes and problems; the counts always cover the file.
+PREVIEW_ROWS = 500
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@requires(Role.HR)
+def import_roster():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        upload = form.roster.data
+        data = upload.read()
+        try:
+            plan = roster.plan_import(data)
+        except DomainError as error:
+            form.roster.errors = [*form.roster.errors, error.message]
+        else:
+            return _roster_preview(plan, data, _display_name(upload.filename))
+    status = 422 if form.errors else 200
+    return render_template("people/import.html", form=form), status
+
+
+@bp.post("/people/import/commit")
+@requires(Role.HR)
+def commit_roster():
+    form = RosterCommitForm()
+    if not form.validate_on_submit():
+        raise Invalid("The previewed file could not be read back. Upload the roster again.")
+    filename = form.filename.data or ""
+    try:
+        plan = services.import_roster(
+            current_user,
+            form.content.data,
+            expected_sha256=form.digest.data,
+            expected_fingerprint=form.plan.data,
+            filename=filename,
+        )
+    except roster.RosterRejected as rejected:
+        return _roster_preview(rejected.plan, form.content.data, filename)
+    flash(
+        f"Roster imported: {_count(len(plan.creates), 'new employee')}, "
+        f"{len(plan.updates)} updated, {plan.unchanged} unchanged, "
+        f"{_count(len(plan.new_departments), 'new department')}.",
+        "success",
+    )
+    return redirect(url_for("people.directory"))
+
+
+def _roster_preview(plan: roster.RosterPlan, data: bytes, filename: str):
+    commit_form = RosterCommitForm(
+        formdata=None,
+        data={
+            "content": data,
+            "digest": plan.sha256,
+            "plan": plan.fingerprint,
+            "filename": filename,
+        },
+    )
+    return render_template(
+        "people/import_preview.html",
+        plan=plan,
+        filename=filename,
+        form=commit_form,
+        changes=sorted(plan.creates + plan.updates, key=lambda c: c.line)[:PREVIEW_ROWS],
+        errors=plan.errors[:PREVIEW_ROWS],
+        limit=PREVIEW_ROWS,
+        labels=roster.FIELD_LABELS,
+    ), 200 if plan.ok else 422
+
+
+def _display_name(filename: str | None) -> str:
+    """The uploaded file's own name, without any client path, short enough to carry."""
+    return (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 # --- user accounts (admin) ------------------------------------------------------------------
