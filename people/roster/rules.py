@@ -1,10 +1,7 @@
-"""Roster import, read side: parse a CSV roster, check it against the workforce, plan the changes.
+"""Roster import rules: read a CSV roster and check its rows, with no database in sight.
 
-Nothing here writes. `plan_import` reads the file, checks every row on its own and against the
-others, looks up what it refers to in a fixed number of set-based queries (never one per row),
-and returns a `RosterPlan`: the employees to create and update, the unchanged count, the new
-departments, and every problem with its line number. `people.services.import_roster` writes a
-plan, and only a plan without problems.
+The rows are checked on their own (required fields, formats), against each other (duplicates,
+manager cycles) and against `Lookups`, the facts `people.roster.queries` fetched for them.
 """
 
 from __future__ import annotations
@@ -14,17 +11,14 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.orm import aliased
 
-from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
-from people.models import PATH_SEPARATOR, BargainingUnit, Department, Employee, EmployeeStatus
+from people.models import PATH_SEPARATOR, EmployeeStatus
 
 REQUIRED_COLUMNS = (
     "employee_number",
@@ -351,36 +345,7 @@ def _status(raw: dict, errors: list[str]) -> EmployeeStatus | None:
 # --- checking rows against each other and against the workforce ----------------------------
 
 
-def plan_import(data: bytes) -> RosterPlan:
-    """Read and check a roster file and work out what importing it would change."""
-    header, records = read_records(data)
-    rows: list[RosterRow] = []
-    errors: list[RowError] = []
-    for line, values in records:
-        row, row_errors = read_row(line, header, values)
-        rows.append(row)
-        errors.extend(row_errors)
-    errors.extend(_duplicates(rows, "employee_number", "Employee number"))
-    errors.extend(_duplicates(rows, "email", "Email"))
-    by_number: dict[str, RosterRow] = {}
-    for row in rows:
-        if row.employee_number:
-            by_number.setdefault(row.employee_number, row)
-    lookups = load_lookups(rows)
-    errors.extend(_reference_errors(rows, by_number, lookups))
-    errors.extend(_cycle_errors(by_number, lookups))
-    plan = RosterPlan(
-        sha256=hashlib.sha256(data).hexdigest(),
-        row_count=len(rows),
-        rows=by_number,
-        lookups=lookups,
-        errors=sorted(errors, key=lambda e: e.line),
-    )
-    _diff(plan, rows)
-    return plan
-
-
-def _duplicates(rows: list[RosterRow], attr: str, label: str) -> Iterator[RowError]:
+def duplicate_errors(rows: list[RosterRow], attr: str, label: str) -> Iterator[RowError]:
     """Every line of a repeated value, since the mistake may be on any of them."""
     lines: dict[str, list[RosterRow]] = {}
     for row in rows:
@@ -396,7 +361,7 @@ def _duplicates(rows: list[RosterRow], attr: str, label: str) -> Iterator[RowErr
             )
 
 
-def _reference_errors(
+def reference_errors(
     rows: list[RosterRow], by_number: dict[str, RosterRow], lookups: Lookups
 ) -> Iterator[RowError]:
     for row in rows:
@@ -423,7 +388,7 @@ def _reference_errors(
             )
 
 
-def _cycle_errors(by_number: dict[str, RosterRow], lookups: Lookups) -> Iterator[RowError]:
+def cycle_errors(by_number: dict[str, RosterRow], lookups: Lookups) -> Iterator[RowError]:
     """Rows whose reporting line would loop, following the file first and the database after."""
 
     def manager_of(number: str) -> str | None:
@@ -451,13 +416,13 @@ def _cycle_errors(by_number: dict[str, RosterRow], lookups: Lookups) -> Iterator
         settled.update(path)
 
 
-def _diff(plan: RosterPlan, rows: list[RosterRow]) -> None:
+def diff_plan(plan: RosterPlan, rows: list[RosterRow]) -> None:
     """Sort the rows without problems into creates, updates and unchanged."""
     bad_lines = {error.line for error in plan.errors}
     paths: set[str] = set()
     for row in rows:
         if row.department_path:
-            paths.update(_prefixes(row.department_path))
+            paths.update(path_prefixes(row.department_path))
         if row.line in bad_lines:
             continue
         assert row.employee_number is not None
@@ -484,126 +449,9 @@ def _diff(plan: RosterPlan, rows: list[RosterRow]) -> None:
     plan.new_departments = sorted(paths - plan.lookups.departments.keys())
 
 
-def _prefixes(path: str) -> list[str]:
+def path_prefixes(path: str) -> list[str]:
     parts = path.split(PATH_SEPARATOR)
     return [PATH_SEPARATOR.join(parts[: depth + 1]) for depth in range(len(parts))]
 
 
 # --- set-based lookups ---------------------------------------------------------------------
-
-
-def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
-    ordered = sorted(set(values))
-    for start in range(0, len(ordered), LOOKUP_CHUNK):
-        yield ordered[start : start + LOOKUP_CHUNK]
-
-
-def job_profile_model() -> type:
-    """JobProfile, reached through the Employee mapping: people does not import competencies."""
-    return sa.inspect(Employee).relationships["job_profile"].mapper.class_
-
-
-def load_lookups(rows: list[RosterRow]) -> Lookups:
-    """Everything the rows refer to, in a fixed number of queries whatever the row count."""
-    numbers = {row.employee_number for row in rows if row.employee_number}
-    paths = {p for row in rows if row.department_path for p in _prefixes(row.department_path)}
-    outside_managers = {
-        row.manager_number
-        for row in rows
-        if row.manager_number and row.manager_number not in numbers
-    }
-    job_profile = job_profile_model()
-    lookups = Lookups()
-    lookups.employees = _existing_employees(numbers)
-    lookups.email_owners = _pairs(
-        Employee.email, Employee.employee_number, {row.email for row in rows if row.email}
-    )
-    lookups.departments = _pairs(Department.path, Department.id, paths)
-    lookups.bargaining_units = _pairs(
-        BargainingUnit.code,
-        BargainingUnit.id,
-        {r.bargaining_unit for r in rows if r.bargaining_unit},
-    )
-    lookups.job_profiles = _pairs(
-        job_profile.code, job_profile.id, {r.job_profile for r in rows if r.job_profile}
-    )
-    lookups.managers = _manager_chains(outside_managers)
-    return lookups
-
-
-def _pairs(key_column, value_column, keys: set[str]) -> dict:
-    found: dict = {}
-    for chunk in _chunks(keys):
-        found.update(
-            (key, value)
-            for key, value in db.session.execute(
-                sa.select(key_column, value_column).where(key_column.in_(chunk))
-            )
-        )
-    return found
-
-
-def _existing_employees(numbers: set[str]) -> dict[str, dict]:
-    manager = aliased(Employee)
-    job_profile = job_profile_model()
-    stmt = (
-        sa.select(
-            Employee.id,
-            Employee.employee_number,
-            Employee.first_name,
-            Employee.last_name,
-            Employee.email,
-            Department.path,
-            manager.employee_number.label("manager_number"),
-            BargainingUnit.code.label("bargaining_unit"),
-            job_profile.code.label("job_profile"),
-            Employee.hire_date,
-            Employee.status,
-        )
-        .join(Department, Department.id == Employee.department_id)
-        .outerjoin(manager, manager.id == Employee.manager_id)
-        .outerjoin(BargainingUnit, BargainingUnit.id == Employee.bargaining_unit_id)
-        .outerjoin(job_profile, job_profile.id == Employee.job_profile_id)
-    )
-    found: dict[str, dict] = {}
-    for chunk in _chunks(numbers):
-        for row in db.session.execute(stmt.where(Employee.employee_number.in_(chunk))):
-            found[row.employee_number] = {
-                "id": row.id,
-                "values": {
-                    "first_name": row.first_name,
-                    "last_name": row.last_name,
-                    "email": row.email or "",
-                    "department": row.path,
-                    "manager": row.manager_number or "",
-                    "bargaining_unit": row.bargaining_unit or "",
-                    "job_profile": row.job_profile or "",
-                    "hire_date": row.hire_date.isoformat(),
-                    "status": str(EmployeeStatus(row.status)),
-                },
-            }
-    return found
-
-
-def _manager_chains(numbers: set[str]) -> dict[str, tuple[int, str | None]]:
-    """Existing managers named by the file and everyone above them, in one recursive query."""
-    found: dict[int, tuple[str, int | None]] = {}
-    for chunk in _chunks(numbers):
-        chain = (
-            sa.select(Employee.id, Employee.employee_number, Employee.manager_id)
-            .where(Employee.employee_number.in_(chunk))
-            .cte("manager_chain", recursive=True)
-        )
-        above = sa.select(Employee.id, Employee.employee_number, Employee.manager_id).join(
-            chain, Employee.id == chain.c.manager_id
-        )
-        # UNION, not UNION ALL: it stops even on a loop already in the data.
-        chain = chain.union(above)
-        for row in db.session.execute(
-            sa.select(chain.c.id, chain.c.employee_number, chain.c.manager_id)
-        ):
-            found[row.id] = (row.employee_number, row.manager_id)
-    return {
-        number: (employee_id, found[manager_id][0] if manager_id in found else None)
-        for employee_id, (number, manager_id) in found.items()
-    }
