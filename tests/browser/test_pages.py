@@ -1,0 +1,277 @@
+"""Each role signs in through the real form, and every page it can reach passes axe-core."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+from playwright.sync_api import Error, Page, expect
+
+pytestmark = pytest.mark.browser
+
+HOME_PANEL = {
+    "employee": "Your competencies",
+    "manager": "Your team",
+    "hr": "Workforce",
+    "union_rep": "Your bargaining units",
+    "admin": "Administration",
+}
+# Something on the home page that only this role's data explains.
+HOME_FACT = {
+    "employee": "SAF-1 Site safety",
+    "manager": "2 direct reports",
+    "hr": "Maintain the framework",
+    "union_rep": "DC37 Local 1549 (L1549): 2 members",
+    "admin": "Manage users and roles",
+}
+ADMIN_LINKS = {"Users", "Audit log", "Outbox"}
+HR_LINKS = {"Competencies", "Job profiles", "Roster import"}
+# (links the role's navigation must offer, links it must not)
+NAVIGATION = {
+    "employee": ({"Home"}, {"Workforce"} | HR_LINKS | ADMIN_LINKS),
+    "manager": ({"Home", "Workforce"}, HR_LINKS | ADMIN_LINKS),
+    "hr": ({"Home", "Workforce", "Competencies", "Job profiles"}, ADMIN_LINKS),
+    "union_rep": ({"Home"}, {"Workforce"} | HR_LINKS | ADMIN_LINKS),
+    "admin": ({"Home", "Users", "Audit log", "Outbox"}, {"Workforce"} | HR_LINKS),
+}
+
+
+def open_page(page: Page, axe, path: str, status: int = 200):
+    response = page.goto(path)
+    assert response is not None and response.status == status, (
+        f"{path}: HTTP {response.status if response else 'no response'}, expected {status}"
+    )
+    expect(page.locator("h1")).to_have_count(1)
+    axe.check(page)
+    return response
+
+
+def follow(page: Page, axe, link) -> None:
+    """Click a link as a person would; the page it opens must load and pass axe."""
+    with page.expect_response(
+        lambda r: r.request.is_navigation_request() and r.request.frame == page.main_frame
+    ) as info:
+        link.click()
+    page.wait_for_load_state()
+    assert info.value.status == 200, f"{info.value.url}: HTTP {info.value.status}"
+    expect(page.locator("h1")).to_have_count(1)
+    axe.check(page)
+
+
+def sign_in(page: Page, account, axe=None) -> None:
+    if axe is not None:
+        open_page(page, axe, "/sign-in")
+    else:
+        page.goto("/sign-in")
+    page.get_by_label("Email address").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def main_nav(page: Page):
+    return page.get_by_role("navigation", name="Main")
+
+
+def nav_links(page: Page) -> dict[str, str]:
+    links = main_nav(page).get_by_role("link")
+    return {
+        links.nth(i).inner_text().strip(): links.nth(i).get_attribute("href")
+        for i in range(links.count())
+    }
+
+
+def walk_navigation(page: Page, axe, offered: dict[str, str]) -> None:
+    for label, href in offered.items():
+        if href == "/":
+            continue
+        follow(page, axe, main_nav(page).get_by_role("link", name=label, exact=True))
+        expect(main_nav(page).get_by_role("link", name=label, exact=True)).to_have_attribute(
+            "aria-current", "page"
+        )
+        assert page.url.endswith(href)
+
+
+@pytest.mark.parametrize("role", list(HOME_PANEL))
+def test_role_signs_in_and_every_page_it_can_reach_passes_axe(page: Page, axe, accounts, role):
+    account = accounts.for_role(role)
+    sign_in(page, account, axe)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {account.full_name}")
+    expect(page.get_by_role("heading", level=2, name=HOME_PANEL[role])).to_be_visible()
+    expect(page.locator("main")).to_contain_text(HOME_FACT[role])
+    expect(main_nav(page).get_by_role("link", name="Home")).to_have_attribute(
+        "aria-current", "page"
+    )
+    axe.check(page)
+
+    offered = nav_links(page)
+    must, must_not = NAVIGATION[role]
+    assert must <= offered.keys(), f"{role} navigation lacks {must - offered.keys()}"
+    assert not must_not & offered.keys(), f"{role} navigation offers {must_not & offered.keys()}"
+
+    walk_navigation(page, axe, offered)
+
+    open_page(page, axe, "/no-such-page", status=404)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(main_nav(page)).to_be_visible()
+
+
+def test_employee_pages_beyond_the_navigation(page: Page, axe, accounts):
+    sign_in(page, accounts.employee)
+    expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
+    expect(page.get_by_role("cell", name="SAF-1 Site safety").first).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Not yet shown at the level the job needs")
+    ).to_be_visible()
+
+    follow(page, axe, page.get_by_role("link", name="Change password"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+
+    open_page(page, axe, "/admin/audit", status=403)
+    expect(page.get_by_role("heading", level=1)).to_have_text("You do not have access to this")
+
+
+def test_manager_opens_a_report_with_evidence_and_the_evidence_form(page: Page, axe, accounts):
+    sign_in(page, accounts.manager)
+    team = page.get_by_role("region", name="Your team")
+    expect(team.get_by_role("link", name=accounts.other_report)).to_be_visible()
+
+    follow(page, axe, team.get_by_role("link", name=accounts.report_with_evidence))
+    expect(page.get_by_role("heading", level=1)).to_have_text(accounts.report_with_evidence)
+    history = page.get_by_role("table", name="Evidence history, newest first")
+    expect(history.get_by_role("row")).to_have_count(3)  # header and two records
+
+    follow(page, axe, page.get_by_role("link", name="Record evidence"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Record competency evidence")
+
+
+def test_hr_opens_a_competency_and_the_add_competency_form(page: Page, axe, accounts):
+    sign_in(page, accounts.hr)
+    follow(page, axe, main_nav(page).get_by_role("link", name="Competencies"))
+    button = page.get_by_role("button", name="SAF-1 Site safety")
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("table", name="Proficiency scale for Site safety")).to_be_visible()
+    axe.check(page, "/competencies (accordion open)")
+
+    follow(page, axe, page.get_by_role("link", name="Add a competency"))
+    expect(page.get_by_role("group", name="Behaviour at each step of the scale")).to_be_visible()
+
+
+def test_hr_sees_row_errors_of_a_job_profile_in_the_error_summary(page: Page, axe, accounts):
+    sign_in(page, accounts.hr)
+    follow(page, axe, main_nav(page).get_by_role("link", name="Job profiles"))
+    follow(page, axe, page.get_by_role("link", name="Add a job profile"))
+    page.get_by_label("Code").fill("GRD")
+    page.get_by_label("Title").fill("Gardener")
+    page.get_by_label("Competency, row 1", exact=True).select_option(label="SAF-1 Site safety")
+    page.get_by_label("Weight, row 1", exact=True).fill("150")
+    with page.expect_response(lambda r: r.request.method == "POST") as info:
+        page.get_by_role("button", name="Save job profile").click()
+    assert info.value.status == 422
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    error_link = summary.get_by_role("link", name="A weight is a whole number from 1 to 100.")
+    expect(error_link).to_have_attribute("href", "#requirements-0-weight")
+    expect(page.get_by_label("Weight, row 1", exact=True)).to_have_attribute("aria-invalid", "true")
+    axe.check(page, "/job-profiles/new (failed)")
+
+
+def test_admin_opens_a_user(page: Page, axe, accounts):
+    sign_in(page, accounts.admin)
+    follow(page, axe, main_nav(page).get_by_role("link", name="Users"))
+    follow(page, axe, page.get_by_role("link", name=accounts.union_rep.full_name))
+    expect(page.get_by_role("heading", level=1)).to_have_text(accounts.union_rep.full_name)
+    expect(page.get_by_role("checkbox", name="DC37 Local 1549")).to_be_checked()
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_small_screen_pages_pass_axe(page: Page, axe, accounts, role):
+    """Wide tables scroll inside their own region on a phone; keyboards must reach them."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, accounts.for_role(role))
+    axe.check(page, "/ (375px wide)")
+    walk_navigation(page, axe, nav_links(page))
+
+
+def test_sign_out_ends_the_session(page: Page, axe, accounts):
+    sign_in(page, accounts.employee)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/sign-in$"))
+    expect(page.get_by_role("status")).to_have_text("You have signed out.")
+    axe.check(page, "/sign-in (signed out)")
+
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/sign-in\?next=%2F$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to CivicLadder")
+    expect(main_nav(page)).to_have_count(0)
+
+
+def test_failed_sign_in_shows_the_error_summary(page: Page, axe, accounts):
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(accounts.employee.email)
+    page.get_by_label("Password").fill("not the password at all")
+    with page.expect_response(lambda r: r.request.method == "POST") as info:
+        page.get_by_role("button", name="Sign in").click()
+    assert info.value.status == 422
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_visible()
+    error_link = summary.get_by_role("link", name="The email address or password is not correct.")
+    expect(error_link).to_have_attribute("href", "#password")
+    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Email address")).to_have_value(accounts.employee.email)
+    axe.check(page, "/sign-in (failed)")
+
+
+def test_skip_link_moves_focus_to_main(page: Page, axe, accounts):
+    sign_in(page, accounts.hr)
+    skip = page.get_by_role("link", name="Skip to main content")
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main-content")).to_be_focused()
+    # The next Tab continues inside main, past the header and navigation.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+
+
+def test_keyboard_focus_is_visible_on_the_dark_header(page: Page, accounts):
+    sign_in(page, accounts.employee)
+    page.keyboard.press("Tab")  # skip link
+    page.keyboard.press("Tab")  # CivicLadder
+    page.keyboard.press("Tab")
+    change = page.get_by_role("link", name="Change password")
+    expect(change).to_be_focused()
+    expect(change).to_have_css("outline-style", "solid")
+    expect(change).to_have_css("outline-color", "rgb(255, 255, 255)")
+
+
+@pytest.mark.browser_context_args(bypass_csp=False)
+def test_pages_run_under_the_real_content_security_policy(page: Page, accounts):
+    """The other tests bypass the CSP to inject axe; here the policy is enforced as shipped."""
+    problems: list[str] = []
+
+    def console(message) -> None:
+        # Chromium asks for /favicon.ico on its own; the app has none, and no page links to one.
+        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            problems.append(f"{message.text} ({message.location['url']})")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    sign_in(page, accounts.hr)
+    page.goto("/competencies")
+    button = page.get_by_role("button", name="SAF-1 Site safety")
+    button.click()  # USWDS's accordion: its script must load under the policy
+    expect(page.get_by_role("table", name="Proficiency scale for Site safety")).to_be_visible()
+    assert not problems, "errors in the browser console:\n" + "\n".join(problems)
+
+    # And the policy really is on here: an inline script without the nonce does not run.
+    with contextlib.suppress(Error):
+        page.add_script_tag(content="window.injected = true")
+    assert page.evaluate("() => window.injected") is None
+    assert any("Content Security Policy" in problem for problem in problems)
