@@ -24,7 +24,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     production = _bool(env.get("CIVICLADDER_PRODUCTION")) or env.get("FLASK_ENV") == "production"
     testing = bool(overrides.get("TESTING"))
 
-    secret_key = env.get("SECRET_KEY")
+    secret_key = overrides.get("SECRET_KEY") or env.get("SECRET_KEY")
     if not secret_key:
         if production:
             raise ConfigError(

@@ -256,8 +256,7 @@ def test_pages_run_under_the_real_content_security_policy(page: Page, accounts):
     problems: list[str] = []
 
     def console(message) -> None:
-        # Chromium asks for /favicon.ico on its own; the app has none, and no page links to one.
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+        if message.type == "error":
             problems.append(f"{message.text} ({message.location['url']})")
 
     page.on("console", console)
