@@ -7,6 +7,7 @@ from collections.abc import Callable
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from civicladder import notify, services
 from civicladder.access import Role
@@ -25,7 +26,7 @@ def register_demo_step(app: Flask, order: int, name: str, step: Callable[[dict],
     steps.sort(key=lambda item: item[0])
 
 
-@click.group("seed")
+@click.group("seed", cls=AppGroup)
 def seed() -> None:
     """Load data into the database."""
 

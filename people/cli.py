@@ -22,6 +22,12 @@ def _demo_people(built: dict) -> None:
     demo.build(built)
 
 
+def _demo_accounts(built: dict) -> None:
+    from people import demo
+
+    demo.build_accounts(built)
+
+
 @click.group("people")
 def people_group() -> None:
     """Departments, employees and roster import."""
@@ -87,4 +93,6 @@ def _echo_plan(plan) -> None:
 
 def register(app: Flask) -> None:
     register_demo_step(app, 10, "departments, bargaining units and people", _demo_people)
+    # Accounts come last, so the demo's own history does not fill their notifications.
+    register_demo_step(app, 30, "demo sign-ins", _demo_accounts)
     app.cli.add_command(people_group)

@@ -1,0 +1,246 @@
+"""The people part of the demo city: departments, bargaining units, employees and demo users."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from civicladder import audit, clock
+from civicladder.access import Role
+from civicladder.db import db
+from civicladder.models import User, UserRole
+from civicladder.security import hash_password
+from civicladder.services import USER_FIELDS
+from people import services
+from people.models import BargainingUnit, Employee, EmployeeStatus
+
+SEED = 1549
+EMAIL_DOMAIN = "demo.civicladder.example"
+
+BARGAINING_UNITS = {
+    "DC37-1549": "DC37 Local 1549 (Clerical-Administrative)",
+    "DC37-983": "DC37 Local 983 (Motor Vehicle Operators and Parks workers)",
+}
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit's staff: a supervisor and workers, some of them under a crew chief."""
+
+    name: str
+    job_profile: str
+    bargaining_unit: str | None
+    workers: int
+    crew: int = 0
+
+
+# agency > division > unit. Every agency has a head, every division a director, every unit a
+# supervisor. Managers are outside the bargaining units; most frontline workers are in one.
+AGENCIES: dict[str, dict[str, list[Unit]]] = {
+    "Department of Buildings": {
+        "Inspections": [Unit("Construction Inspections", "BLDG-INSP", None, 5)],
+        "Plan Review and Permits": [Unit("Permit Examination", "PERMIT-EX", "DC37-1549", 5)],
+    },
+    "Parks and Recreation": {
+        "Parks Maintenance": [
+            Unit("North District", "PARKS-MW", "DC37-983", 4, crew=3),
+            Unit("South District", "PARKS-MW", "DC37-983", 5),
+        ],
+        "Planning and Performance": [Unit("Performance Management", "PROG-ANL", "DC37-1549", 2)],
+    },
+    "311 Customer Service": {
+        "Contact Center": [
+            Unit("Day Shift", "CSR-311", "DC37-1549", 6),
+            Unit("Evening Shift", "CSR-311", "DC37-1549", 5),
+        ],
+        "Quality and Analytics": [Unit("Service Quality", "PROG-ANL", "DC37-1549", 2)],
+    },
+    "Citywide Administrative Services": {
+        "Human Resources": [Unit("Workforce Development", "PROG-ANL", "DC37-1549", 2)],
+    },
+}
+
+# Years of service drawn for each place in the hierarchy.
+SERVICE_YEARS = {
+    "head": (15, 28),
+    "director": (10, 22),
+    "supervisor": (6, 16),
+    "crew chief": (5, 12),
+    "worker": (0, 14),
+}
+# (unit, worker number) of the people on leave.
+ON_LEAVE = {("Construction Inspections", 4), ("South District", 2), ("Evening Shift", 3)}
+
+# The demo accounts: label, email name, demo-only password, roles, the employee they are
+# (unit, place in it, years of service) or None. The manager runs North District: four workers
+# and a crew chief with three more. The employee works for them; the union rep is a 311 delegate.
+DEMO_ACCOUNTS = [
+    ("admin", "admin", "demo-admin-2026!", {Role.ADMIN}, None),
+    ("hr", "hr", "demo-hr-2026!", {Role.HR, Role.EMPLOYEE}, ("Workforce Development", 0, 9)),
+    (
+        "manager",
+        "manager",
+        "demo-manager-2026!",
+        {Role.MANAGER, Role.EMPLOYEE},
+        ("North District", 0, 12),
+    ),
+    ("employee", "employee", "demo-employee-2026!", {Role.EMPLOYEE}, ("North District", 1, 5)),
+    (
+        "union_rep",
+        "union",
+        "demo-union-2026!",
+        {Role.UNION_REP, Role.EMPLOYEE},
+        ("Day Shift", 1, 8),
+    ),
+]
+
+# fmt: off
+FIRST_NAMES = [
+    "Aaliyah", "Adebayo", "Ana", "Andre", "Carmen", "Chen", "Darnell", "Deepa", "Diego", "Elena",
+    "Fatima", "Gabriel", "Grace", "Hyun", "Ibrahim", "Imani", "Jamal", "Jasmine", "Jose",
+    "Kateryna", "Kevin", "Kwame", "Lakshmi", "Latoya", "Luis", "Malik", "Maria", "Mei", "Miguel",
+    "Nadia", "Olga", "Omar", "Patrick", "Priya", "Rafael", "Rosa", "Samuel", "Sofia", "Tanisha",
+    "Thomas", "Tomasz", "Valentina", "Wei", "Yasmin", "Zoe",
+]
+LAST_NAMES = [
+    "Abdullah", "Alvarez", "Baptiste", "Brennan", "Castillo", "Chowdhury", "Cohen", "Delgado",
+    "Diallo", "Esposito", "Fernandez", "Goldberg", "Gonzalez", "Green", "Haddad", "Hernandez",
+    "Ivanova", "Jackson", "Kaur", "Kim", "Kowalski", "Lee", "Liu", "Mensah", "Murphy", "Nguyen",
+    "Okafor", "Ortiz", "Patel", "Pierre", "Quinn", "Ramirez", "Rivera", "Robinson", "Rossi",
+    "Santos", "Shapiro", "Singh", "Thompson", "Torres", "Vasquez", "Washington", "Williams",
+    "Wong", "Yilmaz", "Zhang",
+]
+# fmt: on
+
+
+def build(built: dict) -> None:
+    """Departments, bargaining units and about 60 employees with their managers."""
+    units = {
+        code: services.create_bargaining_unit(None, code, name)
+        for code, name in BARGAINING_UNITS.items()
+    }
+    staff = _Staffing(built["job_profiles"], units)
+    for agency, divisions in AGENCIES.items():
+        head = staff.hire(agency, "head", manager=None)
+        for division, unit_specs in divisions.items():
+            director = staff.hire(f"{agency} > {division}", "director", manager=head)
+            for unit in unit_specs:
+                staff.staff_unit(f"{agency} > {division} > {unit.name}", unit, director)
+    built["bargaining_units"] = {code: unit.id for code, unit in units.items()}
+    built["demo_employees"] = {
+        label: staff.placed[place[:2]].id
+        for label, _, _, _, place in DEMO_ACCOUNTS
+        if place is not None
+    }
+
+
+class _Staffing:
+    """Hires people into places: deterministic names, numbers and hire dates."""
+
+    def __init__(self, job_profiles: dict[str, int], units: dict[str, BargainingUnit]) -> None:
+        self.rng = random.Random(SEED)
+        self.today = clock.today()
+        self.job_profiles = job_profiles
+        self.units = units
+        self.names = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
+        self.rng.shuffle(self.names)
+        self.count = 0
+        # (unit name, place) -> employee, where place 0 is the supervisor and 1.. the workers
+        self.placed: dict[tuple[str, int], Employee] = {}
+        self.fixed_years = {
+            account[4][:2]: account[4][2] for account in DEMO_ACCOUNTS if account[4] is not None
+        }
+
+    def staff_unit(self, path: str, unit: Unit, director: Employee) -> None:
+        profile = self.job_profiles[unit.job_profile]
+        supervisor = self.place(path, unit, 0, "supervisor", director, profile, None)
+        crew_chief = None
+        if unit.crew:
+            crew_chief = self.hire(path, "crew chief", manager=supervisor, job_profile_id=profile)
+        for number in range(1, unit.workers + unit.crew + 1):
+            manager = supervisor if number <= unit.workers else crew_chief
+            self.place(path, unit, number, "worker", manager, profile, unit.bargaining_unit)
+
+    def place(
+        self,
+        path: str,
+        unit: Unit,
+        number: int,
+        kind: str,
+        manager: Employee | None,
+        job_profile_id: int,
+        bargaining_unit: str | None,
+    ) -> Employee:
+        on_leave = (unit.name, number) in ON_LEAVE
+        employee = self.hire(
+            path,
+            kind,
+            manager=manager,
+            job_profile_id=job_profile_id,
+            bargaining_unit=self.units[bargaining_unit] if bargaining_unit else None,
+            status=EmployeeStatus.LEAVE if on_leave else EmployeeStatus.ACTIVE,
+            years=self.fixed_years.get((unit.name, number)),
+        )
+        self.placed[(unit.name, number)] = employee
+        return employee
+
+    def hire(
+        self,
+        path: str,
+        kind: str,
+        *,
+        manager: Employee | None,
+        job_profile_id: int | None = None,
+        bargaining_unit: BargainingUnit | None = None,
+        status: EmployeeStatus = EmployeeStatus.ACTIVE,
+        years: int | None = None,
+    ) -> Employee:
+        first, last = self.names[self.count]
+        self.count += 1
+        return services.create_employee(
+            None,
+            employee_number=f"E{10000 + self.count}",
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}@{EMAIL_DOMAIN}".lower(),
+            department=services.ensure_department(None, path),
+            hire_date=self._hire_date(kind, years),
+            manager=manager,
+            bargaining_unit=bargaining_unit,
+            job_profile_id=job_profile_id,
+            status=status,
+        )
+
+    def _hire_date(self, kind: str, years: int | None) -> date:
+        if years is not None:
+            return self.today - timedelta(days=years * 365 + 40)
+        low, high = SERVICE_YEARS[kind]
+        return self.today - timedelta(days=self.rng.randint(low * 365 + 30, high * 365 + 300))
+
+
+def build_accounts(built: dict) -> None:
+    """One account per role, each with its own printed, demo-only password.
+
+    Reads only `built`, so it can run as a later step of its own.
+    """
+    sign_ins = built.setdefault("sign_ins", [])
+    built["users"] = {}
+    for label, name, password, roles, _ in DEMO_ACCOUNTS:
+        employee_id = built["demo_employees"].get(label)
+        person = db.session.get(Employee, employee_id) if employee_id is not None else None
+        user = User(
+            email=f"{name}@{EMAIL_DOMAIN}",
+            full_name=person.full_name if person is not None else "Demo Administrator",
+            password_hash=hash_password(password),
+            employee_id=employee_id,
+        )
+        user.role_rows = [UserRole(role=role) for role in sorted(roles)]
+        db.session.add(user)
+        db.session.flush()
+        after = audit.snapshot(user, USER_FIELDS) | {"roles": sorted(roles)}
+        audit.record(None, "user.created", user, after=after, label=user.email)
+        if Role.UNION_REP in roles:
+            services.set_rep_units(None, user, set(built["bargaining_units"].values()))
+        built["users"][label] = user.id
+        sign_ins.append((label, user.email, password))
