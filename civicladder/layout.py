@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from civicladder import clock
 from civicladder.access import ROLE_LABELS, Role
 
 DISPLAY_TZ = ZoneInfo("America/New_York")
@@ -55,6 +56,9 @@ def nav_items(app: Flask) -> list[dict]:
                 "current": request.endpoint == endpoint,
             }
         )
+    if current_user.employee_id is not None and "people.profile" in app.view_functions:
+        own = url_for("people.profile", employee_id=current_user.employee_id)
+        items.insert(1, {"label": "My profile", "url": own, "current": request.path == own})
     return items
 
 
@@ -77,6 +81,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["url_endpoints"] = app.view_functions

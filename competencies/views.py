@@ -240,6 +240,7 @@ def _my_competencies_panel(user):
         "history": queries.evidence_history(employee.id, limit=10),
         "can_record": False,
         "own": True,
+        "on_home": True,
     }
 
 
@@ -266,6 +267,7 @@ def _profile_levels_panel(user, employee):
 
 
 def register_panels(app) -> None:
-    register_panel(app, HOME, "my_competencies", _my_competencies_panel, order=10)
+    # After the panels for a role's work (team, workforce, administration).
+    register_panel(app, HOME, "my_competencies", _my_competencies_panel, order=70)
     register_panel(app, HOME, "framework", _framework_panel, order=41)
     register_panel(app, EMPLOYEE_PROFILE, "competencies", _profile_levels_panel, order=10)
