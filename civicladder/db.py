@@ -59,6 +59,16 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
     )
 
 
+def fetch(model: type, ident, message: str):
+    """The row with this primary key, or NotFound with a message for the person at the screen."""
+    from civicladder.errors import NotFound
+
+    row = db.session.get(model, ident)
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
 def utcnow() -> datetime:
     from civicladder import clock
 

@@ -9,7 +9,7 @@ from flask import current_app
 
 from civicladder import audit, clock
 from civicladder.access import ROLE_LABELS, Role
-from civicladder.db import db
+from civicladder.db import db, fetch
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
 from civicladder.models import Notification, PasswordResetToken, User, UserRole, new_session_token
 from civicladder.notify import notify
@@ -221,7 +221,4 @@ def mark_notifications_read(actor: User, notification_ids: list[int] | None = No
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("There is no such user.")
-    return user
+    return fetch(User, user_id, "There is no such user.")

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from civicladder import audit, clock
 from civicladder.access import Role
-from civicladder.db import db
-from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.db import db, fetch
+from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
 from civicladder.notify import notify
 from competencies.models import (
@@ -61,10 +61,7 @@ def update_category(
 
 
 def get_category(category_id: int) -> CompetencyCategory:
-    category = db.session.get(CompetencyCategory, category_id)
-    if category is None:
-        raise NotFound("There is no such competency category.")
-    return category
+    return fetch(CompetencyCategory, category_id, "There is no such competency category.")
 
 
 def _check_descriptors(descriptors: dict[int, str]) -> dict[int, str]:
@@ -308,14 +305,8 @@ def _check_may_validate(actor: User | None, employee: Employee) -> None:
 
 
 def get_competency(competency_id: int) -> Competency:
-    competency = db.session.get(Competency, competency_id)
-    if competency is None:
-        raise NotFound("There is no such competency.")
-    return competency
+    return fetch(Competency, competency_id, "There is no such competency.")
 
 
 def get_job_profile(profile_id: int) -> JobProfile:
-    profile = db.session.get(JobProfile, profile_id)
-    if profile is None:
-        raise NotFound("There is no such job profile.")
-    return profile
+    return fetch(JobProfile, profile_id, "There is no such job profile.")

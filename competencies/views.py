@@ -79,53 +79,41 @@ def _competency_form(form: CompetencyForm) -> CompetencyForm:
 @bp.route("/competencies/new", methods=["GET", "POST"])
 @requires(Role.HR)
 def new_competency():
-    form = _competency_form(CompetencyForm())
-    if form.validate_on_submit():
-        try:
-            competency = services.create_competency(
-                current_user,
-                code=form.code.data,
-                name=form.name.data,
-                category_id=form.category_id.data,
-                description=form.description.data or "",
-                descriptors=form.descriptors(),
-            )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            flash(f"Competency {competency.code} added.", "success")
-            return redirect(url_for("competencies.framework", _anchor=f"c-{competency.id}"))
-    status = 422 if form.errors else 200
-    return render_template("competencies/competency_form.html", form=form, competency=None), status
+    return _competency_page(None)
 
 
 @bp.route("/competencies/<int:competency_id>/edit", methods=["GET", "POST"])
 @requires(Role.HR)
 def edit_competency(competency_id: int):
-    competency = services.get_competency(competency_id)
-    data = {f"level_{d.level}": d.descriptor for d in competency.descriptors}
+    return _competency_page(services.get_competency(competency_id))
+
+
+def _competency_page(competency):
+    data = None
+    if competency is not None:
+        data = {f"level_{d.level}": d.descriptor for d in competency.descriptors}
     form = _competency_form(CompetencyForm(obj=competency, data=data))
     if form.validate_on_submit():
+        fields = {
+            "code": form.code.data,
+            "name": form.name.data,
+            "category_id": form.category_id.data,
+            "description": form.description.data or "",
+            "descriptors": form.descriptors(),
+        }
         try:
-            services.update_competency(
-                current_user,
-                competency,
-                code=form.code.data,
-                name=form.name.data,
-                category_id=form.category_id.data,
-                description=form.description.data or "",
-                descriptors=form.descriptors(),
-            )
+            if competency is None:
+                saved = services.create_competency(current_user, **fields)
+            else:
+                saved = services.update_competency(current_user, competency, **fields)
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"Competency {competency.code} saved.", "success")
-            return redirect(url_for("competencies.framework", _anchor=f"c-{competency.id}"))
+            flash(f"Competency {saved.code} saved.", "success")
+            return redirect(url_for("competencies.framework", _anchor=f"c-{saved.id}"))
     status = 422 if form.errors else 200
-    return (
-        render_template("competencies/competency_form.html", form=form, competency=competency),
-        status,
-    )
+    page = render_template("competencies/competency_form.html", form=form, competency=competency)
+    return page, status
 
 
 @bp.get("/job-profiles")
