@@ -178,3 +178,22 @@ def test_new_user_links_an_employee_by_number(client_as, people):
     )
     assert unknown.status_code == 422
     assert "There is no employee with number NOPE." in unknown.text
+
+
+def test_users_page_query_count_does_not_grow(client_as, make_user, count_queries):
+    client = client_as("admin")
+    counts = []
+    for size in (2, 20):
+        for _ in range(size):
+            make_user({Role.EMPLOYEE, Role.MANAGER})
+        with count_queries() as statements:
+            assert client.get("/admin/users").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
+def test_users_page_searches_by_name_or_email(client_as, make_user):
+    make_user(full_name="Dana Okafor", email="dana@city.test")
+    make_user(full_name="Lee Park", email="lee@city.test")
+    page = client_as("admin").get("/admin/users?q=okafor").text
+    assert "Dana Okafor" in page and "Lee Park" not in page

@@ -324,3 +324,32 @@ def test_hr_renames_a_category(client_as, competencies, _transaction):
         sa.select(AuditEvent).where(AuditEvent.action == "competency_category.updated")
     )
     assert event.before == {"name": "Old name"} and event.after == {"name": "New name"}
+
+
+def _counts(client, url, grow, count_queries) -> list[int]:
+    counts = []
+    for size in (2, 12):
+        grow(size)
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        counts.append(len(statements))
+    return counts
+
+
+def test_framework_page_query_count_does_not_grow(client_as, competencies, count_queries):
+    def grow(n):
+        for _ in range(n):
+            competencies.competency(category_=competencies.category())
+
+    counts = _counts(client_as("hr"), "/competencies", grow, count_queries)
+    assert counts[0] == counts[1]
+
+
+def test_job_profiles_page_query_count_does_not_grow(client_as, competencies, count_queries):
+    def grow(n):
+        for _ in range(n):
+            skills = [competencies.competency() for _ in range(3)]
+            competencies.job_profile([(skill, 2, 10) for skill in skills])
+
+    counts = _counts(client_as("hr"), "/job-profiles", grow, count_queries)
+    assert counts[0] == counts[1]
