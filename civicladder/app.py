@@ -7,6 +7,7 @@ import logging
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from civicladder import access, errors, notify, security
 from civicladder.config import load
@@ -21,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.update(load(app.instance_path, config))
+    app.url_map.converters["int"] = RowId
     logging.basicConfig(level=logging.INFO)
 
     _init_database(app)
@@ -35,6 +37,14 @@ def create_app(config: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_cli(app)
     return app
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in routes: ids beyond what the database stores are simply not found."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _init_database(app: Flask) -> None:

@@ -27,9 +27,13 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
 ]
 
 
+MAX_PAGE = 100_000
+
+
 def page_number() -> int:
+    """The ?page= argument, forgiving: junk means page 1, and no page lies past MAX_PAGE."""
     try:
-        return max(1, int(request.args.get("page", "1")))
+        return min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))
     except ValueError:
         return 1
 

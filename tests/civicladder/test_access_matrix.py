@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from civicladder.access import Role, declared_rules
+from civicladder.access import declared_rules
 
 ROLES = ["anonymous", "employee", "manager", "hr", "union_rep", "admin"]
 SIGNIN = "signin"  # redirected to the sign-in page
@@ -113,38 +113,6 @@ def test_every_registered_endpoint_is_in_the_matrix(app):
 def test_every_endpoint_declares_its_access(app):
     undeclared = [name for name, view in app.view_functions.items() if declared_rules(view) is None]
     assert undeclared == []
-
-
-@pytest.fixture
-def world(people, competencies, make_user):
-    """A target employee outside everyone's line, a target user, a competency, a job profile."""
-    unit = people.bargaining_unit()
-    target = people.employee(bargaining_unit=unit)
-    target_user = make_user({Role.EMPLOYEE, Role.UNION_REP})
-    competency = competencies.competency()
-    profile = competencies.job_profile([(competency, 2, 1)])
-    return {
-        "target_employee": target.id,
-        "target_user": target_user.id,
-        "competency": competency.id,
-        "category": competency.category_id,
-        "job_profile": profile.id,
-    }
-
-
-@pytest.fixture
-def client_for(client, client_as, people):
-    def make(role: str):
-        if role == "anonymous":
-            return client
-        if role in ("employee", "manager"):
-            boss, boss_user = people.employee_user(roles={Role(role)})
-            if role == "manager":
-                people.employee(manager=boss)
-            return client_as(boss_user)
-        return client_as(role)
-
-    return make
 
 
 @pytest.mark.parametrize("role", ROLES)
