@@ -16,7 +16,17 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from civicladder.access import ROLE_LABELS, Role
+from civicladder.errors import DomainError
 from civicladder.security import MIN_PASSWORD_LENGTH
+
+
+def attach_error(form, error: DomainError) -> None:
+    """Show a service's error next to the field it names, or at the top of the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
 
 
 class MultiCheckboxField(SelectMultipleField):

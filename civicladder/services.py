@@ -38,10 +38,10 @@ def normalise_email(email: str) -> str:
 def check_password_rules(password: str, user_email: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
-            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.", field="new_password"
         )
     if user_email and password.strip().lower() == user_email.lower():
-        raise Invalid("Your password must not be your email address.", field="password")
+        raise Invalid("Your password must not be your email address.", field="new_password")
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -8,13 +8,13 @@ from flask_login import current_user
 from civicladder import clock
 from civicladder.access import Role, requires
 from civicladder.errors import DomainError, Forbidden
+from civicladder.forms import attach_error
 from civicladder.panels import EMPLOYEE_PROFILE, HOME, register_panel
 from competencies import queries, services
 from competencies.forms import CategoryForm, CompetencyForm, EvidenceForm, JobProfileForm
 from competencies.models import EVIDENCE_SOURCE_LABELS
 from competencies.rules import PROFICIENCY_SCALE, level_name
 from people import queries as people_queries
-from people.views import attach_error
 
 bp = Blueprint("competencies", __name__)
 

@@ -10,7 +10,7 @@ from civicladder import services as shell_services
 from civicladder.access import ROLE_LABELS, SIGNED_IN, Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
-from civicladder.forms import ConfirmForm, ReasonForm, RolesForm, UserForm
+from civicladder.forms import ConfirmForm, ReasonForm, RolesForm, UserForm, attach_error
 from civicladder.layout import page_number
 from civicladder.models import AuditEvent
 from civicladder.panels import EMPLOYEE_PROFILE, HOME, build_panels, register_panel
@@ -18,15 +18,6 @@ from people import queries, roster, services
 from people.forms import DirectoryFilterForm, RepUnitsForm, RosterCommitForm, RosterUploadForm
 
 bp = Blueprint("people", __name__)
-
-
-def attach_error(form, error: DomainError) -> None:
-    """Show a service's error next to the field it concerns, or at the top of the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 # --- workforce directory and profiles -------------------------------------------------------

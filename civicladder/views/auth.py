@@ -9,7 +9,13 @@ from civicladder import services
 from civicladder.access import SIGNED_IN, public, requires
 from civicladder.errors import DomainError
 from civicladder.extensions import limiter, signin_account_key
-from civicladder.forms import ChangePasswordForm, ConfirmForm, NewPasswordForm, SignInForm
+from civicladder.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    NewPasswordForm,
+    SignInForm,
+    attach_error,
+)
 from civicladder.security import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -61,7 +67,7 @@ def change_password():
                 current_user, form.current_password.data, form.new_password.data
             )
         except DomainError as error:
-            _field_error(form, error)
+            attach_error(form, error)
         else:
             login_user(user)  # the session token rotated; keep this session signed in
             flash("Your password has been changed. Other sessions have been signed out.", "success")
@@ -80,7 +86,7 @@ def reset_password(token: str):
         try:
             services.reset_password(token, form.new_password.data)
         except DomainError as error:
-            _field_error(form, error, default="new_password")
+            attach_error(form, error)
         else:
             flash("Your password has been set. You can now sign in.", "success")
             return redirect(url_for("auth.sign_in"))
@@ -97,14 +103,3 @@ def mark_notifications_read():
     services.mark_notifications_read(current_user)
     flash("Notifications marked as read.", "info")
     return redirect(url_for("home.index"))
-
-
-def _field_error(form, error: DomainError, default: str | None = None) -> None:
-    field_name = error.field or default
-    field = getattr(form, field_name, None) if field_name else None
-    if field is None and field_name == "password":
-        field = getattr(form, "new_password", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
