@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, make_response
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import IntegerConverter
 
 from civicladder import access, errors, notify, security
@@ -101,10 +102,15 @@ def _register_unit_of_work(app: Flask) -> None:
 
     @app.after_request
     def _finish(response):
-        if response.status_code < 400:
-            notify.commit()
-        else:
+        if response.status_code >= 400:
             notify.rollback()
+            return response
+        try:
+            notify.commit()
+        except IntegrityError as error:
+            notify.rollback()
+            app.logger.warning("commit refused by a constraint", exc_info=error)
+            return make_response(errors.render_error(409, errors.CONCURRENT_CHANGE))
         return response
 
 

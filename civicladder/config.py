@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class ConfigError(RuntimeError):
@@ -46,6 +47,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "MAIL_URL": env.get("MAIL_URL") or None,
+        "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "America/New_York"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": env.get("MAIL_FROM", "CivicLadder <no-reply@civicladder.invalid>"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -62,6 +64,13 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "PAGE_SIZE": int(env.get("PAGE_SIZE", "25")),
         "WTF_CSRF_TIME_LIMIT": None,
     }
+    try:
+        ZoneInfo(config["DISPLAY_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(
+            f"DISPLAY_TIMEZONE={config['DISPLAY_TIMEZONE']!r} is not a known time zone; "
+            "use a name such as America/New_York or America/Chicago."
+        ) from error
     config.update(overrides)
     if testing and "SQLALCHEMY_DATABASE_URI" in overrides:
         config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(overrides["SQLALCHEMY_DATABASE_URI"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 
@@ -60,6 +61,12 @@ _DEFAULT_MESSAGES = {
 }
 
 
+CONCURRENT_CHANGE = (
+    "Someone else changed the same records at the same moment, so nothing was saved. "
+    "Reload the page and try again."
+)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -80,6 +87,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
         return render_error(error.status, error.message, error.title)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(error: IntegrityError):
+        # Checks run before writes, so this is two people changing the same thing at once.
+        app.logger.warning("integrity error answered as a conflict", exc_info=error)
+        return render_error(409, CONCURRENT_CHANGE)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):

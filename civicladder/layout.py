@@ -6,13 +6,11 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
 from civicladder import clock
 from civicladder.access import ROLE_LABELS, Role
-
-DISPLAY_TZ = ZoneInfo("America/New_York")
 
 # (endpoint, label, roles that see it); a role-less entry is for every signed-in person.
 NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
@@ -66,18 +64,22 @@ def nav_items(app: Flask) -> list[dict]:
     return items
 
 
+def _display_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
 def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(DISPLAY_TZ).date()
+        value = value.astimezone(_display_zone()).date()
     return f"{value.day} {value:%b %Y}"
 
 
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    local = value.astimezone(DISPLAY_TZ)
+    local = value.astimezone(_display_zone())
     return f"{local.day} {local:%b %Y, %H:%M %Z}"
 
 

@@ -2,13 +2,14 @@
 
 import pytest
 import sqlalchemy as sa
+from flask import request
 
 from civicladder import audit
 from civicladder.access import public
 from civicladder.app import create_app
 from civicladder.db import db
 from civicladder.errors import Conflict
-from civicladder.models import AuditEvent
+from civicladder.models import AuditEvent, User
 
 
 @pytest.fixture
@@ -26,6 +27,19 @@ def broken_app(app):
         db.session.flush()
         raise Conflict("That seat was taken a moment ago.")
 
+    def duplicate_at_commit():
+        taken = request.args["email"]
+        db.session.add(User(email=taken, full_name="Twin"))
+        audit.record(None, "half.written", None)
+        return "looks fine until the commit"
+
+    def duplicate_at_flush():
+        db.session.add(User(email=request.args["email"], full_name="Twin"))
+        db.session.flush()
+        return "never reached"
+
+    second.add_url_rule("/commit-clash", "commit_clash", public(duplicate_at_commit))
+    second.add_url_rule("/flush-clash", "flush_clash", public(duplicate_at_flush))
     second.add_url_rule("/crash", "crash", public(write_then_crash))
     second.add_url_rule("/refuse", "refuse", public(write_then_refuse))
     return second
@@ -70,3 +84,24 @@ def test_forbidden_page_in_layout(client_as):
     response = client_as("employee").get("/admin/audit")
     assert response.status_code == 403
     assert "You do not have access to this" in response.text
+
+
+@pytest.mark.parametrize("route", ["/commit-clash", "/flush-clash"])
+def test_a_clash_with_a_concurrent_change_is_a_409_and_keeps_nothing(
+    broken_app, make_user, _transaction, route
+):
+    existing = make_user()
+    response = broken_app.test_client().get(route, query_string={"email": existing.email})
+    assert response.status_code == 409
+    assert "Someone else changed the same records at the same moment" in response.text
+    assert half_written(_transaction) == 0
+    twins = sa.select(sa.func.count(User.id)).where(User.email == existing.email)
+    assert _transaction.scalar(twins) == 1
+
+
+def test_unknown_display_timezone_stops_start_up(monkeypatch, tmp_path):
+    from civicladder.config import ConfigError, load
+
+    monkeypatch.setenv("DISPLAY_TIMEZONE", "Mars/Olympus_Mons")
+    with pytest.raises(ConfigError, match="not a known time zone"):
+        load(str(tmp_path))
