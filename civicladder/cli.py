@@ -76,6 +76,34 @@ def create_admin(email: str, full_name: str, password: str) -> None:
     click.echo(f"Administrator {email} created.")
 
 
+@click.group("outbox", cls=AppGroup)
+def outbox() -> None:
+    """The email outbox."""
+
+
+@outbox.command("send")
+@click.option("--retry-failed", is_flag=True, help="Also try again the messages that failed.")
+@click.option("--batch", default=100, show_default=True, help="Messages per transaction.")
+def outbox_send(retry_failed: bool, batch: int) -> None:
+    """Send waiting email through MAIL_URL (for example from cron, after an outage)."""
+    if not current_app.config.get("MAIL_URL"):
+        raise click.ClickException("MAIL_URL is not set: there is no mail server to send through.")
+    ids = notify.pending_ids(include_failed=retry_failed)
+    if not ids:
+        click.echo("The outbox has nothing to send.")
+        return
+    with click.progressbar(length=len(ids), label=f"Sending {len(ids)} messages") as bar:
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            notify.requeue_failed(chunk)
+            notify.commit()
+            notify.deliver(chunk)
+            bar.update(len(chunk))
+    counts = notify.status_counts(ids)
+    click.echo(f"Sent {counts.get('sent', 0)}, failed {counts.get('failed', 0)}.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed)
+    app.cli.add_command(outbox)
     app.cli.add_command(create_admin)

@@ -52,6 +52,26 @@ def rollback() -> None:
     db.session.rollback()
 
 
+def pending_ids(include_failed: bool = False) -> list[int]:
+    """Messages still to send: queued ones, and failed ones when retrying."""
+    wanted = [OutboxStatus.QUEUED] + ([OutboxStatus.FAILED] if include_failed else [])
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage.id)
+            .where(OutboxMessage.status.in_(wanted))
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def requeue_failed(message_ids: list[int]) -> None:
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.FAILED)
+        .values(status=OutboxStatus.QUEUED)
+    )
+
+
 def deliver(message_ids: list[int]) -> None:
     """Send queued messages through SMTP when MAIL_URL is set; otherwise they wait in the outbox.
 
@@ -81,6 +101,15 @@ def deliver(message_ids: list[int]) -> None:
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         current_app.logger.exception("could not record mail delivery status")
+
+
+def status_counts(message_ids: list[int]) -> dict[str, int]:
+    rows = db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count())
+        .where(OutboxMessage.id.in_(message_ids))
+        .group_by(OutboxMessage.status)
+    ).all()
+    return {str(status): count for status, count in rows}
 
 
 def _send(mail_url: str, sender: str, message: OutboxMessage) -> None:

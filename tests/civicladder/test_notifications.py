@@ -88,3 +88,24 @@ def test_outbox_page_lists_queued_mail(client_as, make_user, app):
     page = client_as("admin").get("/admin/outbox")
     assert "Waiting in the outbox" in page.text
     assert "No mail server is configured" in page.text
+
+
+def test_outbox_send_delivers_waiting_and_retries_failed_mail(app, make_user, monkeypatch):
+    user = make_user()
+    with app.test_request_context():
+        notify.notify(user, "Queued while no mail server was set")
+        notify.commit()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["outbox", "send"])
+    assert refused.exit_code != 0 and "MAIL_URL is not set" in refused.output
+
+    monkeypatch.setitem(app.config, "MAIL_URL", f"smtp://127.0.0.1:{_closed_port()}")
+    down = runner.invoke(args=["outbox", "send"])
+    assert "Sent 0, failed 1." in down.output
+
+    with SMTPServer() as server:
+        monkeypatch.setitem(app.config, "MAIL_URL", server.url)
+        assert "nothing to send" in runner.invoke(args=["outbox", "send"]).output
+        retried = runner.invoke(args=["outbox", "send", "--retry-failed"])
+        assert "Sent 1, failed 0." in retried.output
+    assert [mail["Subject"] for mail in server.received] == ["Queued while no mail server was set"]
