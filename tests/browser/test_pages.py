@@ -274,3 +274,43 @@ def test_pages_run_under_the_real_content_security_policy(page: Page, accounts):
         page.add_script_tag(content="window.injected = true")
     assert page.evaluate("() => window.injected") is None
     assert any("Content Security Policy" in problem for problem in problems)
+
+
+def test_hr_imports_a_roster_after_fixing_a_bad_row(page: Page, axe, accounts, tmp_path):
+    header = (
+        "employee_number,first_name,last_name,email,department_path,"
+        "manager_employee_number,bargaining_unit,job_profile,hire_date\n"
+    )
+    good = "E200001,Dana,Whitfield,dana.whitfield@city.example.gov,Parks > Forestry > North Crew,"
+    good += "E100001,L1549,ARB,2025-06-02\n"
+    bad = "E200002,Sam,Ng,not-an-email,Parks > Forestry > North Crew,E100001,L1549,ARB,2025-13-40\n"
+    broken = tmp_path / "roster-broken.csv"
+    broken.write_text(header + good + bad)
+    fixed = tmp_path / "roster.csv"
+    fixed.write_text(
+        header
+        + good
+        + bad.replace("not-an-email", "sam.ng@city.example.gov").replace("2025-13-40", "2025-07-01")
+    )
+
+    sign_in(page, accounts.hr)
+    open_page(page, axe, "/people/import")
+    page.locator("input[type=file]").set_input_files(str(broken))
+    page.locator("main").get_by_role("button", name="Check the file").click()
+    expect(page.locator("h1")).to_have_text(re.compile("Check the roster"))
+    expect(page.get_by_text("2025-13-40")).to_be_visible()
+    expect(
+        page.locator("main").get_by_role("button", name=re.compile("^Import", re.I))
+    ).to_have_count(0)
+    axe.check(page, "/people/import (preview with problems)")
+
+    page.goto("/people/import")
+    page.locator("input[type=file]").set_input_files(str(fixed))
+    page.locator("main").get_by_role("button", name="Check the file").click()
+    axe.check(page, "/people/import (preview ready)")
+    page.locator("main").get_by_role("button", name=re.compile("^Import", re.I)).click()
+    page.wait_for_url(re.compile(r"/people$"))
+    expect(page.get_by_text(re.compile("Roster imported: 2 new employees"))).to_be_visible()
+    page.get_by_label("Name or employee number").fill("Whitfield")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("link", name="Whitfield, Dana")).to_be_visible()
