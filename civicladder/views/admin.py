@@ -10,7 +10,8 @@ from civicladder.access import Role, requires
 from civicladder.db import db
 from civicladder.forms import AuditSearchForm
 from civicladder.layout import page_number
-from civicladder.models import OutboxMessage
+from civicladder.models import OutboxMessage, OutboxStatus, User
+from civicladder.panels import HOME, register_panel
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,8 +49,6 @@ def outbox():
 def _admin_panel(user):
     if not user.has_role(Role.ADMIN):
         return None
-    from civicladder.models import AuditEvent, OutboxStatus, User
-
     counts = {
         "users": db.session.scalar(sa.select(sa.func.count(User.id)).where(User.active.is_(True))),
         "queued_mail": db.session.scalar(
@@ -58,13 +57,9 @@ def _admin_panel(user):
             )
         ),
     }
-    recent = db.session.scalars(
-        sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
-    ).all()
+    recent = db.session.scalars(audit.search_statement().limit(8)).all()
     return {"template": "admin/_admin_panel.html", "counts": counts, "recent": recent}
 
 
 def register_panels(app) -> None:
-    from civicladder.panels import HOME, register_panel
-
     register_panel(app, HOME, "admin", _admin_panel, order=60)
