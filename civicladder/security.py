@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -73,8 +73,18 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def _refuse_nul_characters():
+        # No field has a use for NUL, and PostgreSQL cannot store it in text.
+        if _has_nul(request.args.values()) or (request.form and _has_nul(request.form.values())):
+            abort(400, "The request contained a NUL character, which no field accepts.")
 
     @app.after_request
     def _security_headers(response):

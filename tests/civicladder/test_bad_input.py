@@ -72,3 +72,12 @@ def test_ids_beyond_the_database_range_are_not_found(client_as, role, url):
     client = client_as(role)
     method = "POST" if url.endswith("/roles") else "GET"
     assert client.open(url, method=method).status_code == 404
+
+
+def test_nul_characters_are_refused_before_any_view_runs(client_as):
+    client = client_as("hr")
+    response = client.get("/people", query_string={"q": "ab\x00c"})
+    assert response.status_code == 400
+    assert "NUL character" in response.text
+    posted = client.post("/competencies/categories/new", data={"name": "x\x00y"})
+    assert posted.status_code == 400
