@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask, make_response
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from civicladder import access, errors, notify, security
@@ -24,6 +25,11 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load(app.instance_path, config))
     app.url_map.converters["int"] = RowId
+    if app.config["PROXY_COUNT"]:
+        # Behind a load balancer: the client's address (for per-address sign-in limits) and
+        # HTTPS (for HSTS and secure cookies) come from the proxy's headers.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO)
 
     _init_database(app)

@@ -47,6 +47,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "MAIL_URL": env.get("MAIL_URL") or None,
+        # How many reverse proxies (load balancers) stand in front of the app and set
+        # X-Forwarded-For/-Proto; 0 trusts none of those headers.
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "America/New_York"),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": env.get("MAIL_FROM", "CivicLadder <no-reply@civicladder.invalid>"),

@@ -150,3 +150,26 @@ def test_undeclared_endpoint_is_denied(app):
     bare.add_url_rule("/forgot", "forgot", lambda: "open")
     access.register(bare)
     assert bare.test_client().get("/forgot").status_code == 403
+
+
+def test_behind_a_proxy_the_client_address_and_https_come_from_its_headers(app, monkeypatch):
+    from civicladder.app import create_app
+
+    proxied = create_app(dict(app.config, PROXY_COUNT=1, SIGNIN_LIMIT_PER_ADDRESS="2 per minute"))
+    monkeypatch.setattr(limiter, "enabled", True)
+    limiter.reset()
+    client = proxied.test_client()
+
+    def attempt(address: str) -> int:
+        headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": "https"}
+        data = {"email": f"someone-{address}@city.test", "password": "wrong"}
+        return client.post("/sign-in", data=data, headers=headers).status_code
+
+    assert [attempt("203.0.113.9") for _ in range(3)] == [422, 422, 429]
+    assert attempt("203.0.113.10") == 422  # another client behind the same proxy
+    https = client.get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert https.headers["Strict-Transport-Security"].startswith("max-age=")
+    # Without the setting, the same headers are not trusted.
+    direct = app.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in direct.headers
+    limiter.reset()
