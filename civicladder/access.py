@@ -78,6 +78,20 @@ def _allows(rule, user, view_args: dict) -> bool:
     raise TypeError(f"unknown access rule {rule!r}")
 
 
+def require_role(actor, *roles: Role, system_may: bool = True) -> None:
+    """Raise Forbidden unless the actor holds one of the roles.
+
+    An actor of None is the system itself (seed, imports from the command line); services that
+    only a person may use pass system_may=False.
+    """
+    if actor is None:
+        if system_may:
+            return
+        raise Forbidden("Your account does not have permission to take this action.")
+    if not any(actor.has_role(role) for role in roles):
+        raise Forbidden("Your account does not have permission to take this action.")
+
+
 def declared_rules(view: Callable) -> tuple | None:
     return getattr(view, ACCESS_ATTR, None)
 

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from civicladder import audit, clock
-from civicladder.access import ROLE_LABELS, Role
+from civicladder.access import ROLE_LABELS, Role, require_role
 from civicladder.db import db, fetch
-from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.errors import Conflict, Invalid, NotFound
 from civicladder.models import Notification, PasswordResetToken, User, UserRole, new_session_token
 from civicladder.notify import notify
 from civicladder.security import (
@@ -24,11 +24,6 @@ from civicladder.security import (
 )
 
 USER_FIELDS = ["email", "full_name", "active", "employee_id"]
-
-
-def _require(actor: User | None, role: Role) -> None:
-    if actor is None or not actor.has_role(role):
-        raise Forbidden("Your account does not have permission to take this action.")
 
 
 def normalise_email(email: str) -> str:
@@ -81,7 +76,7 @@ def create_user(
     roles: set[Role],
     employee_id: int | None = None,
 ) -> User:
-    _require(actor, Role.ADMIN)
+    require_role(actor, Role.ADMIN, system_may=False)
     email = normalise_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"There is already a user with the email address {email}.", field="email")
@@ -99,7 +94,7 @@ def create_user(
 
 
 def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = None) -> User:
-    _require(actor, Role.ADMIN)
+    require_role(actor, Role.ADMIN, system_may=False)
     before = user.roles
     if actor.id == user.id and Role.ADMIN in before and Role.ADMIN not in roles:
         raise Invalid("You cannot remove your own administrator role.", field="roles")
@@ -131,7 +126,7 @@ def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = No
 
 
 def set_active(actor: User, user: User, active: bool, reason: str | None = None) -> User:
-    _require(actor, Role.ADMIN)
+    require_role(actor, Role.ADMIN, system_may=False)
     if actor.id == user.id and not active:
         raise Invalid("You cannot deactivate your own account.")
     if user.active == active:
@@ -152,7 +147,7 @@ def set_active(actor: User, user: User, active: bool, reason: str | None = None)
 
 def issue_reset_link(actor: User, user: User) -> str:
     """A one-time password link for the user; returns the token, which is never stored."""
-    _require(actor, Role.ADMIN)
+    require_role(actor, Role.ADMIN, system_may=False)
     if not user.active:
         raise Invalid("Reactivate the account before issuing a password link.")
     now = clock.now()

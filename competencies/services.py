@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from civicladder import audit, clock
-from civicladder.access import Role
+from civicladder.access import Role, require_role
 from civicladder.db import db, fetch
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
@@ -24,7 +24,6 @@ from competencies.models import (
 from competencies.rules import LEVELS, level_name
 from people import queries as people_queries
 from people.models import Employee
-from people.services import require_role
 
 COMPETENCY_FIELDS = ["code", "name", "description", "category_id"]
 JOB_PROFILE_FIELDS = ["code", "title", "description"]

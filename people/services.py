@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from civicladder import audit
-from civicladder.access import Role
+from civicladder.access import Role, require_role
 from civicladder.db import db
-from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
 from people.models import (
     PATH_SEPARATOR,
@@ -39,14 +39,6 @@ EMPLOYEE_FIELDS = [
     "status",
 ]
 KIND_BY_DEPTH = [DepartmentKind.AGENCY, DepartmentKind.DIVISION, DepartmentKind.UNIT]
-
-
-def require_role(actor: User | None, *roles: Role) -> None:
-    """Raise Forbidden unless the actor holds one of the roles (None is the system, e.g. seed)."""
-    if actor is None:
-        return
-    if not any(actor.has_role(role) for role in roles):
-        raise Forbidden("Your account does not have permission to take this action.")
 
 
 def split_path(path: str) -> list[str]:
