@@ -34,6 +34,7 @@ run: seed
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 fmt: setup
 	$(BIN)/ruff format .

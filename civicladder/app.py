@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import sqlalchemy as sa
@@ -12,8 +13,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from civicladder import access, errors, notify, security
+from civicladder.access import Role
 from civicladder.config import load
 from civicladder.extensions import csrf, db, limiter, login_manager, migrate
+from civicladder.navigation import NavItem, register_nav_item
+from civicladder.panels import HOME, register_panel
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -39,11 +43,16 @@ def create_app(config: dict | None = None) -> Flask:
     security.register(app)
     errors.register(app)
     _register_unit_of_work(app)
-    _register_blueprints(app)
+    _init_shell(app)
+    for name in app.config.get("INSTALLED_PACKAGES", INSTALLED_PACKAGES):
+        importlib.import_module(name).init_app(app)
     access.register(app)
-    _register_template_helpers(app)
-    _register_cli(app)
     return app
+
+
+# The domain packages, lowest layer first; each plugs in through its own init_app(app). This is
+# the one place in the shell that names them (by name only: the shell imports none of them).
+INSTALLED_PACKAGES = ("people", "competencies")
 
 
 class RowId(IntegerConverter):
@@ -120,27 +129,16 @@ def _register_unit_of_work(app: Flask) -> None:
         return response
 
 
-def _register_blueprints(app: Flask) -> None:
+def _init_shell(app: Flask) -> None:
+    """The shell's own pages, navigation, home panel, template helpers and commands."""
+    from civicladder import cli, layout
     from civicladder.views import admin, auth, home
-    from competencies import views as competency_views
-    from people import views as people_views
-
-    for module in (auth, home, admin, people_views, competency_views):
-        app.register_blueprint(module.bp)
-        if hasattr(module, "register_panels"):
-            module.register_panels(app)
-
-
-def _register_template_helpers(app: Flask) -> None:
-    from civicladder import layout
 
     layout.register(app)
-
-
-def _register_cli(app: Flask) -> None:
-    from civicladder import cli as shell_cli
-    from competencies import cli as competency_cli
-    from people import cli as people_cli
-
-    for module in (shell_cli, people_cli, competency_cli):
-        module.register(app)
+    for module in (auth, home, admin):
+        app.register_blueprint(module.bp)
+    register_nav_item(app, NavItem("Home", "home.index", order=0))
+    register_nav_item(app, NavItem("Audit log", "admin.audit_log", (Role.ADMIN,), order=90))
+    register_nav_item(app, NavItem("Outbox", "admin.outbox", (Role.ADMIN,), order=91))
+    register_panel(app, HOME, "admin", admin.admin_panel, order=60)
+    cli.register(app)

@@ -6,24 +6,11 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, request
 from flask_login import current_user
 
-from civicladder import clock
+from civicladder import clock, navigation
 from civicladder.access import ROLE_LABELS, Role
-
-# (endpoint, label, roles that see it); a role-less entry is for every signed-in person.
-NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
-    ("home.index", "Home", ()),
-    ("people.directory", "Workforce", (Role.HR, Role.MANAGER)),
-    ("people.import_roster", "Roster import", (Role.HR,)),
-    ("competencies.framework", "Competencies", (Role.HR,)),
-    ("competencies.job_profiles", "Job profiles", (Role.HR,)),
-    ("people.users", "Users", (Role.ADMIN,)),
-    ("admin.audit_log", "Audit log", (Role.ADMIN,)),
-    ("admin.outbox", "Outbox", (Role.ADMIN,)),
-]
-
 
 MAX_PAGE = 100_000
 
@@ -40,28 +27,6 @@ def page_url(page: int) -> str:
     args = request.args.to_dict()
     args["page"] = str(page)
     return request.path + "?" + urlencode(args)
-
-
-def nav_items(app: Flask) -> list[dict]:
-    if not current_user.is_authenticated:
-        return []
-    items = []
-    for endpoint, label, roles in NAVIGATION:
-        if endpoint not in app.view_functions:
-            continue
-        if roles and not any(current_user.has_role(role) for role in roles):
-            continue
-        items.append(
-            {
-                "label": label,
-                "url": url_for(endpoint),
-                "current": request.endpoint == endpoint,
-            }
-        )
-    if current_user.employee_id is not None and "people.profile" in app.view_functions:
-        own = url_for("people.profile", employee_id=current_user.employee_id)
-        items.insert(1, {"label": "My profile", "url": own, "current": request.path == own})
-    return items
 
 
 def _display_zone() -> ZoneInfo:
@@ -94,4 +59,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _navigation():
-        return {"nav_items": nav_items(app)}
+        return {"nav_items": navigation.links_for(current_user)}

@@ -1,20 +1,19 @@
-"""Shell models: login identities and their roles, reset links, audit events, notifications."""
+"""Shell models: login identities and their roles, reset links, audit events, notifications.
+
+A user knows nothing of employees: the people package owns the link (`Employee.user_id`).
+"""
 
 from __future__ import annotations
 
 import enum
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.access import Role
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
-
-if TYPE_CHECKING:
-    from people.models import Employee
 
 
 def new_session_token() -> str:
@@ -33,16 +32,12 @@ class User(db.Model):
     session_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=new_session_token
     )
-    employee_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("employee.id", ondelete="SET NULL"), unique=True
-    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
-    employee: Mapped[Employee | None] = relationship("Employee", foreign_keys=[employee_id])
 
     # Flask-Login protocol
     @property

@@ -23,7 +23,7 @@ from civicladder.security import (
     verify_password,
 )
 
-USER_FIELDS = ["email", "full_name", "active", "employee_id"]
+USER_FIELDS = ["email", "full_name", "active"]
 
 
 def normalise_email(email: str) -> str:
@@ -74,17 +74,12 @@ def create_user(
     email: str,
     full_name: str,
     roles: set[Role],
-    employee_id: int | None = None,
 ) -> User:
     require_role(actor, Role.ADMIN, system_may=False)
     email = normalise_email(email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"There is already a user with the email address {email}.", field="email")
-    if employee_id is not None and db.session.scalar(
-        sa.select(User.id).where(User.employee_id == employee_id)
-    ):
-        raise Conflict("That employee already has a user account.", field="employee_number")
-    user = User(email=email, full_name=full_name.strip(), employee_id=employee_id, active=True)
+    user = User(email=email, full_name=full_name.strip(), active=True)
     user.role_rows = [UserRole(role=role) for role in sorted(roles)]
     db.session.add(user)
     db.session.flush()

@@ -1,1 +1,26 @@
-"""Competencies: the framework, the proficiency scale, evidence and job profiles."""
+"""Competencies: the framework, the proficiency scale, evidence and job profiles' requirements."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Plug the competencies package in: pages, navigation, panels, demo steps."""
+    from civicladder.access import Role
+    from civicladder.cli import register_demo_step
+    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.panels import HOME, register_panel
+    from competencies import demo, views
+    from people.slots import EMPLOYEE_PROFILE
+
+    app.register_blueprint(views.bp)
+    register_nav_item(app, NavItem("Competencies", "competencies.framework", (Role.HR,), 30))
+    register_nav_item(app, NavItem("Job profiles", "competencies.job_profiles", (Role.HR,), 31))
+    # After the panels for a role's work (team, workforce, administration).
+    register_panel(app, HOME, "framework", views.framework_panel, order=41)
+    register_panel(app, HOME, "my_competencies", views.my_competencies_panel, order=70)
+    register_panel(app, EMPLOYEE_PROFILE, "competencies", views.profile_levels_panel, order=10)
+    # The framework comes first (people need job profiles); evidence needs the people.
+    register_demo_step(app, 5, "competency framework and job profiles", demo.build_framework)
+    register_demo_step(app, 20, "competency evidence", demo.build_evidence)

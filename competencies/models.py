@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
-from people.models import Employee
+from people.models import Employee, JobProfile
 
 LEVEL_CHECK = "level BETWEEN 1 AND 5"
 
@@ -82,23 +82,9 @@ class ProficiencyDescriptor(db.Model):
     competency: Mapped[Competency] = relationship(back_populates="descriptors")
 
 
-class JobProfile(db.Model):
-    __tablename__ = "job_profile"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
-    title: Mapped[str] = mapped_column(sa.String(200), index=True)
-    description: Mapped[str] = mapped_column(sa.Text, default="")
-
-    requirements: Mapped[list[JobProfileRequirement]] = relationship(
-        back_populates="job_profile", cascade="all, delete-orphan"
-    )
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.code})"
-
-
 class JobProfileRequirement(db.Model):
+    """What a job profile (a people record) requires: a competency at a minimum level."""
+
     __tablename__ = "job_profile_requirement"
     __table_args__ = (
         sa.CheckConstraint("min_level BETWEEN 1 AND 5", name="min_level_range"),
@@ -114,7 +100,7 @@ class JobProfileRequirement(db.Model):
     min_level: Mapped[int]
     weight: Mapped[int]
 
-    job_profile: Mapped[JobProfile] = relationship(back_populates="requirements")
+    job_profile: Mapped[JobProfile] = relationship()
     competency: Mapped[Competency] = relationship()
 
 

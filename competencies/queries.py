@@ -14,9 +14,9 @@ from competencies.models import (
     Competency,
     CompetencyCategory,
     CompetencyEvidence,
-    JobProfile,
     JobProfileRequirement,
 )
+from people.models import JobProfile
 
 
 @dataclass(frozen=True)
@@ -131,16 +131,33 @@ def evidence_history(employee_id: int, limit: int | None = None) -> list[Compete
     return list(db.session.scalars(stmt))
 
 
-def job_profiles() -> list[JobProfile]:
-    return list(
-        db.session.scalars(
-            sa.select(JobProfile)
-            .options(
-                selectinload(JobProfile.requirements).joinedload(JobProfileRequirement.competency)
-            )
-            .order_by(JobProfile.title)
-        )
+@dataclass(frozen=True)
+class ProfileRequirements:
+    """A job profile with what it requires, heaviest weight first."""
+
+    profile: JobProfile
+    requirements: list[JobProfileRequirement]
+
+
+def requirements_by_profile(profile_ids: list[int]) -> dict[int, list[JobProfileRequirement]]:
+    """The requirements of these job profiles with their competencies, in one query."""
+    found: dict[int, list[JobProfileRequirement]] = {pid: [] for pid in profile_ids}
+    rows = db.session.scalars(
+        sa.select(JobProfileRequirement)
+        .options(joinedload(JobProfileRequirement.competency))
+        .where(JobProfileRequirement.job_profile_id.in_(profile_ids))
+        .order_by(JobProfileRequirement.weight.desc(), JobProfileRequirement.competency_id)
     )
+    for row in rows:
+        found[row.job_profile_id].append(row)
+    return found
+
+
+def job_profiles() -> list[ProfileRequirements]:
+    """Every job profile with its requirements (two queries)."""
+    profiles = list(db.session.scalars(sa.select(JobProfile).order_by(JobProfile.title)))
+    requirements = requirements_by_profile([p.id for p in profiles])
+    return [ProfileRequirements(p, requirements[p.id]) for p in profiles]
 
 
 def framework_summary() -> dict:

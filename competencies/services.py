@@ -17,13 +17,12 @@ from competencies.models import (
     CompetencyCategory,
     CompetencyEvidence,
     EvidenceSource,
-    JobProfile,
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
 from competencies.rules import LEVELS, level_name
 from people import queries as people_queries
-from people.models import Employee
+from people.models import Employee, JobProfile
 
 COMPETENCY_FIELDS = ["code", "name", "description", "category_id"]
 JOB_PROFILE_FIELDS = ["code", "title", "description"]
@@ -178,16 +177,19 @@ def save_job_profile(
         profile = JobProfile()
         db.session.add(profile)
     profile.code, profile.title, profile.description = code, title.strip(), description.strip()
+    db.session.flush()
     wanted = {cid: (level, weight) for cid, level, weight in requirements}
-    for requirement in list(profile.requirements):
+    for requirement in _requirement_rows(profile.id):
         if requirement.competency_id not in wanted:
-            profile.requirements.remove(requirement)
+            db.session.delete(requirement)
         else:
             requirement.min_level, requirement.weight = wanted.pop(requirement.competency_id)
-    for cid, (level, weight) in wanted.items():
-        profile.requirements.append(
-            JobProfileRequirement(competency_id=cid, min_level=level, weight=weight)
+    db.session.add_all(
+        JobProfileRequirement(
+            job_profile_id=profile.id, competency_id=cid, min_level=level, weight=weight
         )
+        for cid, (level, weight) in wanted.items()
+    )
     db.session.flush()
     after = _profile_state(profile)
     if creating:
@@ -199,10 +201,20 @@ def save_job_profile(
     return profile
 
 
+def _requirement_rows(profile_id: int) -> list[JobProfileRequirement]:
+    return list(
+        db.session.scalars(
+            sa.select(JobProfileRequirement).where(
+                JobProfileRequirement.job_profile_id == profile_id
+            )
+        )
+    )
+
+
 def _profile_state(profile: JobProfile) -> dict:
     state = audit.snapshot(profile, JOB_PROFILE_FIELDS)
     state["requirements"] = sorted(
-        [r.competency_id, r.min_level, r.weight] for r in profile.requirements
+        [r.competency_id, r.min_level, r.weight] for r in _requirement_rows(profile.id)
     )
     return state
 
@@ -279,7 +291,7 @@ def record_evidence(
 
 
 def _tell_employee(employee: Employee, competency: Competency, level: int) -> None:
-    person = db.session.scalar(sa.select(User).where(User.employee_id == employee.id))
+    person = employee.user
     if person is None or not person.active:
         return
     notify(
@@ -293,7 +305,8 @@ def _tell_employee(employee: Employee, competency: Competency, level: int) -> No
 def may_validate(actor: User | None, employee: Employee) -> bool:
     if actor is None or actor.has_role(Role.HR):
         return True
-    if not actor.has_role(Role.MANAGER) or actor.employee_id in (None, employee.id):
+    own_id = people_queries.own_employee_id(actor)
+    if not actor.has_role(Role.MANAGER) or own_id in (None, employee.id):
         return False
     return people_queries.can_view(actor, employee.id)
 

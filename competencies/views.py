@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -9,12 +12,13 @@ from civicladder import clock
 from civicladder.access import Role, requires
 from civicladder.errors import DomainError, Forbidden
 from civicladder.forms import attach_error
-from civicladder.panels import EMPLOYEE_PROFILE, HOME, register_panel
+from civicladder.panels import Panel
 from competencies import queries, services
 from competencies.forms import CategoryForm, CompetencyForm, EvidenceForm, JobProfileForm
-from competencies.models import EVIDENCE_SOURCE_LABELS
+from competencies.models import EVIDENCE_SOURCE_LABELS, CompetencyEvidence
 from competencies.rules import PROFICIENCY_SCALE, level_name
 from people import queries as people_queries
+from people.models import Employee
 
 bp = Blueprint("competencies", __name__)
 
@@ -127,7 +131,7 @@ def _profile_form(profile=None) -> JobProfileForm:
     if profile is not None:
         rows = [
             {"competency_id": r.competency_id, "min_level": r.min_level, "weight": r.weight}
-            for r in sorted(profile.requirements, key=lambda r: -r.weight)
+            for r in queries.requirements_by_profile([profile.id])[profile.id]
         ]
         data = {
             "code": profile.code,
@@ -215,47 +219,56 @@ def record_evidence(employee_id: int):
 # --- panels -----------------------------------------------------------------------------------
 
 
-def _my_competencies_panel(user):
-    if user.employee_id is None:
+@dataclass(frozen=True)
+class LevelsPanel(Panel):
+    """An employee's current levels, gaps against their job and evidence history."""
+
+    template: ClassVar[str] = "competencies/_levels_panel.html"
+    title: str
+    employee: Employee
+    levels: list[queries.CurrentLevel]
+    gaps: list[tuple]
+    history: list[CompetencyEvidence]
+    can_record: bool
+    own: bool
+    on_home: bool = False
+
+
+@dataclass(frozen=True)
+class FrameworkPanel(Panel):
+    template: ClassVar[str] = "competencies/_framework_panel.html"
+    summary: dict
+
+
+def my_competencies_panel(user) -> LevelsPanel | None:
+    employee = people_queries.own_employee(user)
+    if employee is None:
         return None
-    employee = user.employee
-    return {
-        "template": "competencies/_levels_panel.html",
-        "title": "Your competencies",
-        "employee": employee,
-        "levels": queries.current_levels(employee.id, employee.job_profile_id),
-        "gaps": queries.missing_requirements(employee.id, employee.job_profile_id),
-        "history": queries.evidence_history(employee.id, limit=10),
-        "can_record": False,
-        "own": True,
-        "on_home": True,
-    }
+    return LevelsPanel(
+        title="Your competencies",
+        employee=employee,
+        levels=queries.current_levels(employee.id, employee.job_profile_id),
+        gaps=queries.missing_requirements(employee.id, employee.job_profile_id),
+        history=queries.evidence_history(employee.id, limit=10),
+        can_record=False,
+        own=True,
+        on_home=True,
+    )
 
 
-def _framework_panel(user):
+def framework_panel(user) -> FrameworkPanel | None:
     if not user.has_role(Role.HR):
         return None
-    return {
-        "template": "competencies/_framework_panel.html",
-        "summary": queries.framework_summary(),
-    }
+    return FrameworkPanel(summary=queries.framework_summary())
 
 
-def _profile_levels_panel(user, employee):
-    return {
-        "template": "competencies/_levels_panel.html",
-        "title": "Competencies",
-        "employee": employee,
-        "levels": queries.current_levels(employee.id, employee.job_profile_id),
-        "gaps": queries.missing_requirements(employee.id, employee.job_profile_id),
-        "history": queries.evidence_history(employee.id),
-        "can_record": services.may_validate(user, employee),
-        "own": user.employee_id == employee.id,
-    }
-
-
-def register_panels(app) -> None:
-    # After the panels for a role's work (team, workforce, administration).
-    register_panel(app, HOME, "my_competencies", _my_competencies_panel, order=70)
-    register_panel(app, HOME, "framework", _framework_panel, order=41)
-    register_panel(app, EMPLOYEE_PROFILE, "competencies", _profile_levels_panel, order=10)
+def profile_levels_panel(user, employee) -> LevelsPanel:
+    return LevelsPanel(
+        title="Competencies",
+        employee=employee,
+        levels=queries.current_levels(employee.id, employee.job_profile_id),
+        gaps=queries.missing_requirements(employee.id, employee.job_profile_id),
+        history=queries.evidence_history(employee.id),
+        can_record=services.may_validate(user, employee),
+        own=people_queries.own_employee_id(user) == employee.id,
+    )

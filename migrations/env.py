@@ -28,18 +28,31 @@ def run_migrations_online() -> None:
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            # Batch migrations copy tables, so SQLite must not enforce foreign keys meanwhile;
-            # the pragma only takes effect outside a transaction.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
+            # Batch migrations copy a table and drop the old one; with foreign keys enforced,
+            # that DROP would delete every child row through ON DELETE CASCADE. The pragma only
+            # takes effect outside a transaction, so it goes to the driver before SQLAlchemy
+            # begins one (its begin event would wrap anything sent through the Connection).
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
             # SQLite's DDL is transactional: a failed revision leaves nothing half-done.
             args["transactional_ddl"] = True
         context.configure(connection=connection, target_metadata=target_metadata, **args)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows with broken references: {broken}")
         if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection, statement: str) -> None:
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 if context.is_offline_mode():

@@ -1,1 +1,29 @@
-"""People: departments, bargaining units, employees, union reps' units, roster import."""
+"""People: departments, bargaining units, job profiles, employees, accounts, roster import."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Plug the people package in: pages, navigation, home panels, commands, demo steps."""
+    from civicladder.access import Role
+    from civicladder.cli import register_demo_step
+    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.panels import HOME, register_panel
+    from people import cli, demo, views
+
+    app.register_blueprint(views.bp)
+    register_nav_item(
+        app, NavItem("My profile", "people.profile", order=5, url_values=views.own_profile_values)
+    )
+    register_nav_item(app, NavItem("Workforce", "people.directory", (Role.HR, Role.MANAGER), 10))
+    register_nav_item(app, NavItem("Roster import", "people.import_roster", (Role.HR,), 20))
+    register_nav_item(app, NavItem("Users", "people.users", (Role.ADMIN,), 80))
+    register_panel(app, HOME, "team", views.team_panel, order=30)
+    register_panel(app, HOME, "workforce", views.workforce_panel, order=40)
+    register_panel(app, HOME, "union", views.union_panel, order=45)
+    app.cli.add_command(cli.people_group)
+    register_demo_step(app, 10, "departments, bargaining units and people", demo.build)
+    # Accounts come last, so the demo's own history does not fill their notifications.
+    register_demo_step(app, 30, "demo sign-ins", demo.build_accounts)

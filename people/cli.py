@@ -1,31 +1,17 @@
-"""People commands: the people part of the demo city, and roster import."""
+"""People commands: roster import."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 
 from civicladder import notify
-from civicladder.cli import register_demo_step
 from civicladder.errors import DomainError
 
 # A preview names this many new departments and counts the rest; problems are all listed.
 DEPARTMENTS_SHOWN = 50
-
-
-def _demo_people(built: dict) -> None:
-    from people import demo
-
-    demo.build(built)
-
-
-def _demo_accounts(built: dict) -> None:
-    from people import demo
-
-    demo.build_accounts(built)
 
 
 @click.group("people")
@@ -89,10 +75,3 @@ def _echo_plan(plan) -> None:
         for error in plan.errors:
             number = f" ({error.employee_number})" if error.employee_number else ""
             click.echo(f"  line {error.line}{number}: {error.message}", err=True)
-
-
-def register(app: Flask) -> None:
-    register_demo_step(app, 10, "departments, bargaining units and people", _demo_people)
-    # Accounts come last, so the demo's own history does not fill their notifications.
-    register_demo_step(app, 30, "demo sign-ins", _demo_accounts)
-    app.cli.add_command(people_group)

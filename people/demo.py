@@ -233,13 +233,14 @@ def build_accounts(built: dict) -> None:
             email=f"{name}@{EMAIL_DOMAIN}",
             full_name=person.full_name if person is not None else "Demo Administrator",
             password_hash=hash_password(password),
-            employee_id=employee_id,
         )
         user.role_rows = [UserRole(role=role) for role in sorted(roles)]
         db.session.add(user)
         db.session.flush()
         after = audit.snapshot(user, USER_FIELDS) | {"roles": sorted(roles)}
         audit.record(None, "user.created", user, after=after, label=user.email)
+        if person is not None:
+            services.link_account(None, user, person)
         if Role.UNION_REP in roles:
             services.set_rep_units(None, user, set(built["bargaining_units"].values()))
         built["users"][label] = user.id

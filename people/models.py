@@ -1,18 +1,19 @@
-"""Departments (a tree), bargaining units and employees with their reporting line."""
+"""Departments (a tree), bargaining units, job profiles, employees and their user accounts.
+
+A job profile's identity (code, title) lives here because employees hold one; what the job
+requires is the competencies package's (`JobProfileRequirement`, keyed by job profile).
+"""
 
 from __future__ import annotations
 
 import enum
 from datetime import date
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import db, enum_column
-
-if TYPE_CHECKING:
-    from competencies.models import JobProfile
+from civicladder.models import User
 
 PATH_SEPARATOR = " > "
 
@@ -59,6 +60,18 @@ class BargainingUnit(db.Model):
         return self.name
 
 
+class JobProfile(db.Model):
+    __tablename__ = "job_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200), index=True)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code})"
+
+
 class Employee(db.Model):
     __tablename__ = "employee"
 
@@ -83,11 +96,17 @@ class Employee(db.Model):
     status: Mapped[EmployeeStatus] = mapped_column(
         enum_column(EmployeeStatus, "employee_status"), default=EmployeeStatus.ACTIVE, index=True
     )
+    # The person's sign-in, when they have one; the link is the people package's, so the
+    # shell's user table never points up to employees.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), unique=True
+    )
 
     department: Mapped[Department] = relationship()
     manager: Mapped[Employee | None] = relationship(remote_side=[id])
     bargaining_unit: Mapped[BargainingUnit | None] = relationship()
-    job_profile: Mapped[JobProfile | None] = relationship("JobProfile")
+    job_profile: Mapped[JobProfile | None] = relationship()
+    user: Mapped[User | None] = relationship()
 
     @property
     def full_name(self) -> str:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from sqlalchemy.orm import joinedload
 
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import NotFound
 from civicladder.models import User
-from people.models import BargainingUnit, Department, Employee, UnionRepUnit
+from people.models import BargainingUnit, Department, Employee, JobProfile, UnionRepUnit
 
 
 def reporting_line_ids(manager_id: int) -> sa.Select:
@@ -24,6 +25,42 @@ def reporting_line_ids(manager_id: int) -> sa.Select:
     return sa.select(line.c.id)
 
 
+_OWN_KEY = "people.own_employee_id"
+
+
+def own_employee_id(user: User | None) -> int | None:
+    """The id of the employee record linked to this user account, or None.
+
+    Asked by several panels and the navigation on one page, so a request remembers it;
+    `forget_own_employee` clears that when a link changes.
+    """
+    if user is None or not getattr(user, "id", None):
+        return None
+    cache = g.setdefault(_OWN_KEY, {}) if has_app_context() else {}
+    if user.id not in cache:
+        cache[user.id] = db.session.scalar(
+            sa.select(Employee.id).where(Employee.user_id == user.id)
+        )
+    return cache[user.id]
+
+
+def forget_own_employee() -> None:
+    if has_app_context():
+        g.pop(_OWN_KEY, None)
+
+
+def own_employee(user: User | None) -> Employee | None:
+    """The employee record linked to this user account, with its job profile, or None."""
+    employee_id = own_employee_id(user)
+    if employee_id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Employee)
+        .options(joinedload(Employee.job_profile), joinedload(Employee.department))
+        .where(Employee.id == employee_id)
+    )
+
+
 def sees_everyone(user: User) -> bool:
     return user.has_role(Role.HR)
 
@@ -32,10 +69,11 @@ def visible_employee_ids(user: User) -> sa.Select | None:
     """The ids of employees this user may open, or None when HR sees everyone."""
     if sees_everyone(user):
         return None
-    own = [user.employee_id] if user.employee_id is not None else []
-    if user.has_role(Role.MANAGER) and user.employee_id is not None:
+    own_id = own_employee_id(user)
+    own = [own_id] if own_id is not None else []
+    if user.has_role(Role.MANAGER) and own_id is not None:
         return sa.select(Employee.id).where(
-            sa.or_(Employee.id.in_(own), Employee.id.in_(reporting_line_ids(user.employee_id)))
+            sa.or_(Employee.id.in_(own), Employee.id.in_(reporting_line_ids(own_id)))
         )
     return sa.select(Employee.id).where(Employee.id.in_(own))
 
@@ -199,9 +237,8 @@ def rep_unit_ids(user_id: int) -> set[int]:
 
 
 def job_profile_choices() -> list[tuple[int, str]]:
-    """(id, title) of every job profile, reached through the Employee mapping (no import up)."""
-    job_profile = sa.inspect(Employee).relationships["job_profile"].mapper.class_
+    """(id, title) of every job profile."""
     rows = db.session.execute(
-        sa.select(job_profile.id, job_profile.title).order_by(job_profile.title)
+        sa.select(JobProfile.id, JobProfile.title).order_by(JobProfile.title)
     ).all()
     return [(row.id, row.title) for row in rows]

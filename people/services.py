@@ -124,6 +124,40 @@ def create_employee(
     return employee
 
 
+def link_account(actor: User | None, user: User, employee: Employee | None) -> User:
+    """Link a user account to an employee record (or unlink it with None).
+
+    The link lets the person see their own profile and, as a manager, their reporting line.
+    One account per employee and one employee per account.
+    """
+    require_role(actor, Role.ADMIN)
+    from people import queries
+
+    current_id = queries.own_employee_id(user)
+    wanted_id = employee.id if employee is not None else None
+    if current_id == wanted_id:
+        return user
+    if employee is not None and employee.user_id is not None:
+        raise Conflict(f"{employee.full_name} already has a user account.", field="employee_number")
+    if current_id is not None:
+        db.session.execute(
+            sa.update(Employee).where(Employee.id == current_id).values(user_id=None)
+        )
+    if employee is not None:
+        employee.user_id = user.id
+    db.session.flush()
+    queries.forget_own_employee()
+    audit.record(
+        actor,
+        "user.employee_linked" if employee is not None else "user.employee_unlinked",
+        user,
+        before={"employee_id": current_id},
+        after={"employee_id": wanted_id},
+        label=user.email,
+    )
+    return user
+
+
 def set_rep_units(actor: User, rep: User, unit_ids: set[int]) -> User:
     """Set which bargaining units a union representative reads reports for."""
     require_role(actor, Role.ADMIN)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -13,9 +16,11 @@ from civicladder.errors import DomainError, Invalid
 from civicladder.forms import ConfirmForm, ReasonForm, RolesForm, UserForm, attach_error
 from civicladder.layout import page_number
 from civicladder.models import AuditEvent
-from civicladder.panels import EMPLOYEE_PROFILE, HOME, build_panels, register_panel
+from civicladder.panels import Panel, build_panels
 from people import queries, roster, services
 from people.forms import DirectoryFilterForm, RepUnitsForm, RosterCommitForm, RosterUploadForm
+from people.models import BargainingUnit, Employee
+from people.slots import EMPLOYEE_PROFILE
 
 bp = Blueprint("people", __name__)
 
@@ -169,14 +174,15 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            employee_id = _employee_id(form.employee_number.data)
+            employee = _employee(form.employee_number.data)
             user = shell_services.create_user(
                 current_user,
                 email=form.email.data,
                 full_name=form.full_name.data,
                 roles={Role(value) for value in form.roles.data or []},
-                employee_id=employee_id,
             )
+            if employee is not None:
+                services.link_account(current_user, user, employee)
         except DomainError as error:
             attach_error(form, error)
         else:
@@ -188,7 +194,7 @@ def new_user():
     return render_template("people/user_new.html", form=form), status
 
 
-def _employee_id(employee_number: str | None) -> int | None:
+def _employee(employee_number: str | None):
     if not employee_number or not employee_number.strip():
         return None
     employee = queries.employee_by_number(employee_number)
@@ -196,7 +202,7 @@ def _employee_id(employee_number: str | None) -> int | None:
         raise Invalid(
             f"There is no employee with number {employee_number.strip()}.", field="employee_number"
         )
-    return employee.id
+    return employee
 
 
 @bp.get("/admin/users/<int:user_id>")
@@ -213,6 +219,7 @@ def user(user_id: int):
     return render_template(
         "people/user.html",
         target=target,
+        linked_employee=queries.own_employee(target),
         roles_form=RolesForm(data={"roles": sorted(target.roles)}),
         units_form=units_form,
         reason_form=ReasonForm(),
@@ -292,29 +299,47 @@ def reset_link(user_id: int):
 # --- home-page panels -----------------------------------------------------------------------
 
 
-def _team_panel(user):
-    if not user.has_role(Role.MANAGER) or user.employee_id is None:
+@dataclass(frozen=True)
+class TeamPanel(Panel):
+    template: ClassVar[str] = "people/_team_panel.html"
+    reports: list[Employee]
+    line_count: int
+
+
+@dataclass(frozen=True)
+class WorkforcePanel(Panel):
+    template: ClassVar[str] = "people/_workforce_panel.html"
+    summary: dict
+
+
+@dataclass(frozen=True)
+class UnionPanel(Panel):
+    template: ClassVar[str] = "people/_union_panel.html"
+    units: list[tuple[BargainingUnit, int]]
+
+
+def team_panel(user) -> TeamPanel | None:
+    own_id = queries.own_employee_id(user)
+    if not user.has_role(Role.MANAGER) or own_id is None:
         return None
-    return {
-        "template": "people/_team_panel.html",
-        "reports": queries.direct_reports(user.employee_id),
-        "line_count": queries.reporting_line_count(user.employee_id),
-    }
+    return TeamPanel(
+        reports=queries.direct_reports(own_id), line_count=queries.reporting_line_count(own_id)
+    )
 
 
-def _workforce_panel(user):
+def workforce_panel(user) -> WorkforcePanel | None:
     if not user.has_role(Role.HR):
         return None
-    return {"template": "people/_workforce_panel.html", "summary": queries.workforce_summary()}
+    return WorkforcePanel(summary=queries.workforce_summary())
 
 
-def _union_panel(user):
+def union_panel(user) -> UnionPanel | None:
     if not user.has_role(Role.UNION_REP):
         return None
-    return {"template": "people/_union_panel.html", "units": queries.rep_units_with_headcount(user)}
+    return UnionPanel(units=queries.rep_units_with_headcount(user))
 
 
-def register_panels(app) -> None:
-    register_panel(app, HOME, "team", _team_panel, order=30)
-    register_panel(app, HOME, "workforce", _workforce_panel, order=40)
-    register_panel(app, HOME, "union", _union_panel, order=45)
+def own_profile_values(user) -> dict | None:
+    """The navigation's "My profile" link: only for people with an employee record."""
+    own_id = queries.own_employee_id(user)
+    return None if own_id is None else {"employee_id": own_id}

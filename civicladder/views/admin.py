@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 
@@ -10,8 +13,8 @@ from civicladder.access import Role, requires
 from civicladder.db import db
 from civicladder.forms import AuditSearchForm
 from civicladder.layout import page_number
-from civicladder.models import OutboxMessage, OutboxStatus, User
-from civicladder.panels import HOME, register_panel
+from civicladder.models import AuditEvent, OutboxMessage, OutboxStatus, User
+from civicladder.panels import Panel
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -46,7 +49,14 @@ def outbox():
     return render_template("admin/outbox.html", page=page, mail_configured=mail_configured)
 
 
-def _admin_panel(user):
+@dataclass(frozen=True)
+class AdminPanel(Panel):
+    template: ClassVar[str] = "admin/_admin_panel.html"
+    counts: dict[str, int]
+    recent: list[AuditEvent]
+
+
+def admin_panel(user) -> AdminPanel | None:
     if not user.has_role(Role.ADMIN):
         return None
     counts = {
@@ -58,8 +68,4 @@ def _admin_panel(user):
         ),
     }
     recent = db.session.scalars(audit.search_statement().limit(8)).all()
-    return {"template": "admin/_admin_panel.html", "counts": counts, "recent": recent}
-
-
-def register_panels(app) -> None:
-    register_panel(app, HOME, "admin", _admin_panel, order=60)
+    return AdminPanel(counts=counts, recent=recent)

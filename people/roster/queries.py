@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from civicladder.db import db
-from people.models import BargainingUnit, Department, Employee, EmployeeStatus
+from people.models import BargainingUnit, Department, Employee, EmployeeStatus, JobProfile
 from people.roster.rules import (
     LOOKUP_CHUNK,
     Lookups,
@@ -67,11 +67,6 @@ def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
         yield ordered[start : start + LOOKUP_CHUNK]
 
 
-def job_profile_model() -> type:
-    """JobProfile, reached through the Employee mapping: people does not import competencies."""
-    return sa.inspect(Employee).relationships["job_profile"].mapper.class_
-
-
 def load_lookups(rows: list[RosterRow]) -> Lookups:
     """Everything the rows refer to, in a fixed number of queries whatever the row count."""
     numbers = {row.employee_number for row in rows if row.employee_number}
@@ -81,7 +76,7 @@ def load_lookups(rows: list[RosterRow]) -> Lookups:
         for row in rows
         if row.manager_number and row.manager_number not in numbers
     }
-    job_profile = job_profile_model()
+
     lookups = Lookups()
     lookups.employees = _existing_employees(numbers)
     lookups.email_owners = _pairs(
@@ -94,7 +89,7 @@ def load_lookups(rows: list[RosterRow]) -> Lookups:
         {r.bargaining_unit for r in rows if r.bargaining_unit},
     )
     lookups.job_profiles = _pairs(
-        job_profile.code, job_profile.id, {r.job_profile for r in rows if r.job_profile}
+        JobProfile.code, JobProfile.id, {r.job_profile for r in rows if r.job_profile}
     )
     lookups.managers = _manager_chains(outside_managers)
     return lookups
@@ -114,7 +109,7 @@ def _pairs(key_column, value_column, keys: set[str]) -> dict:
 
 def _existing_employees(numbers: set[str]) -> dict[str, dict]:
     manager = aliased(Employee)
-    job_profile = job_profile_model()
+
     stmt = (
         sa.select(
             Employee.id,
@@ -125,14 +120,14 @@ def _existing_employees(numbers: set[str]) -> dict[str, dict]:
             Department.path,
             manager.employee_number.label("manager_number"),
             BargainingUnit.code.label("bargaining_unit"),
-            job_profile.code.label("job_profile"),
+            JobProfile.code.label("job_profile"),
             Employee.hire_date,
             Employee.status,
         )
         .join(Department, Department.id == Employee.department_id)
         .outerjoin(manager, manager.id == Employee.manager_id)
         .outerjoin(BargainingUnit, BargainingUnit.id == Employee.bargaining_unit_id)
-        .outerjoin(job_profile, job_profile.id == Employee.job_profile_id)
+        .outerjoin(JobProfile, JobProfile.id == Employee.job_profile_id)
     )
     found: dict[str, dict] = {}
     for chunk in _chunks(numbers):

@@ -163,11 +163,12 @@ def _user(email: str, full_name: str, roles: set[Role], password_hash: str, empl
         full_name=full_name,
         password_hash=password_hash,
         active=True,
-        employee_id=employee.id if employee is not None else None,
     )
     user.role_rows = [UserRole(role=role) for role in sorted(roles)]
     db.session.add(user)
     db.session.flush()
+    if employee is not None:
+        employee.user_id = user.id
     return user
 
 

@@ -28,10 +28,12 @@ def make_user_factory(password_hash: str):
             full_name=full_name or f"Test User {n}",
             password_hash=password_hash_override or password_hash,
             active=active,
-            employee_id=employee.id if employee is not None else None,
         )
         user.role_rows = [UserRole(role=role) for role in (roles or {Role.EMPLOYEE})]
         db.session.add(user)
+        if employee is not None:
+            db.session.flush()
+            employee.user_id = user.id
         db.session.commit()  # test data survives a request that rolls back
         return user
 

@@ -1,5 +1,7 @@
 """The migrations build exactly the schema the models describe, and guard the audit trail."""
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -18,7 +20,7 @@ def test_migrated_database_matches_the_models(app):
 def test_migrations_reach_the_single_head(app):
     with app.app_context(), db.engine.connect() as connection:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0001"
+    assert version == "0002"
 
 
 @pytest.mark.parametrize(
@@ -32,3 +34,82 @@ def test_database_refuses_to_change_audit_events(_transaction, statement, make_u
     _transaction.flush()
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), _transaction.begin_nested():
         _transaction.execute(sa.text(statement))
+
+
+@pytest.fixture
+def scratch_database_url(database_url, tmp_path):
+    """An empty database of the same kind as the suite's, for migrating with data in place."""
+    if not database_url.startswith("postgresql"):
+        yield "sqlite:///" + str(tmp_path / "scratch.sqlite3")
+        return
+    server = sa.engine.make_url(database_url).set(drivername="postgresql+psycopg")
+    name = f"{server.database}_scratch_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+SEED_0001 = [
+    "INSERT INTO department (id, name, kind, path) VALUES (1, 'Parks', 'agency', 'Parks')",
+    "INSERT INTO employee (id, employee_number, first_name, last_name, department_id, "
+    "hire_date, status) VALUES (1, 'E1', 'Dana', 'Ruiz', 1, '2020-01-01', 'active'), "
+    "(2, 'E2', 'Sam', 'Lee', 1, '2021-01-01', 'active')",
+    "INSERT INTO user_account (id, email, full_name, active, session_token, employee_id, "
+    "created_at) VALUES (1, 'dana@city.test', 'Dana Ruiz', true, 't1', 1, "
+    "'2026-01-01 00:00:00+00'), (2, 'admin@city.test', 'Admin', true, 't2', NULL, "
+    "'2026-01-01 00:00:00+00')",
+    "INSERT INTO user_role (user_id, role) VALUES (1, 'employee'), (1, 'manager'), (2, 'admin')",
+    "INSERT INTO competency_category (id, name, description) VALUES (1, 'Safety', '')",
+    "INSERT INTO competency (id, code, name, description, category_id) "
+    "VALUES (1, 'SAF', 'Safety', '', 1)",
+    "INSERT INTO competency_evidence (id, employee_id, competency_id, level, source, "
+    "observed_on, verified_by_id, note, recorded_at) VALUES (1, 1, 1, 3, 'imported', "
+    "'2025-01-01', 1, '', '2026-01-01 00:00:00+00')",
+    "INSERT INTO notification (id, user_id, created_at, subject, body) "
+    "VALUES (1, 1, '2026-01-01 00:00:00+00', 'Hello', '')",
+]
+
+
+def _rows(connection, statement: str) -> list[tuple]:
+    return [tuple(row) for row in connection.exec_driver_sql(statement)]
+
+
+def test_moving_the_account_link_keeps_every_row(scratch_database_url):
+    """0002 moves user_account.employee_id to employee.user_id, up and down, losing nothing."""
+    from flask_migrate import downgrade, upgrade
+
+    from civicladder.app import create_app
+
+    scratch = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": scratch_database_url}
+    )
+    with scratch.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as connection:
+            for statement in SEED_0001:
+                connection.exec_driver_sql(statement)
+        upgrade(revision="0002")
+        with db.engine.connect() as connection:
+            assert _rows(connection, "SELECT id, user_id FROM employee ORDER BY id") == [
+                (1, 1),
+                (2, None),
+            ]
+            kept = _rows(connection, "SELECT user_id, role FROM user_role ORDER BY user_id, role")
+            assert kept == [(1, "employee"), (1, "manager"), (2, "admin")]
+            assert _rows(connection, "SELECT id, verified_by_id FROM competency_evidence") == [
+                (1, 1)
+            ]
+            assert _rows(connection, "SELECT id, user_id FROM notification") == [(1, 1)]
+        downgrade(revision="0001")
+        with db.engine.connect() as connection:
+            back = _rows(connection, "SELECT id, employee_id FROM user_account ORDER BY id")
+            assert back == [(1, 1), (2, None)]
+            assert len(_rows(connection, "SELECT * FROM user_role")) == 3
+            assert len(_rows(connection, "SELECT * FROM competency_evidence")) == 1
+        db.engine.dispose()

@@ -12,10 +12,10 @@ from competencies.models import (
     CompetencyCategory,
     CompetencyEvidence,
     EvidenceSource,
-    JobProfile,
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
+from people.models import JobProfile
 
 _sequence = itertools.count(1)
 
@@ -50,11 +50,14 @@ def competency_factories():
             title=overrides.get("title", f"Job {n}"),
             description="",
         )
-        profile.requirements = [
-            JobProfileRequirement(competency_id=c.id, min_level=level, weight=weight)
-            for c, level, weight in (requirements or [])
-        ]
         db.session.add(profile)
+        db.session.flush()
+        db.session.add_all(
+            JobProfileRequirement(
+                job_profile_id=profile.id, competency_id=c.id, min_level=level, weight=weight
+            )
+            for c, level, weight in (requirements or [])
+        )
         db.session.commit()  # test data survives a request that rolls back
         return profile
 

@@ -110,9 +110,10 @@ def test_job_profile_edit_replaces_requirements(app_ctx, make_user, competencies
     services.save_job_profile(
         hr, profile, code="INSP", title="Inspector", description="", requirements=[(b.id, 4, 5)]
     )
-    assert [(r.competency_id, r.min_level, r.weight) for r in profile.requirements] == [
-        (b.id, 4, 5)
-    ]
+    assert [
+        (r.competency_id, r.min_level, r.weight)
+        for r in queries.requirements_by_profile([profile.id])[profile.id]
+    ] == [(b.id, 4, 5)]
     actions = _transaction.scalars(
         sa.select(AuditEvent.action).where(AuditEvent.object_type == "JobProfile")
     ).all()

@@ -1,0 +1,59 @@
+"""The main navigation: each package adds its own items; the shell names no domain endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+
+from civicladder.access import Role
+
+_KEY = "civicladder.navigation"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the navigation.
+
+    `roles`: who sees it (any of them); empty means every signed-in person.
+    `url_values`: for links that depend on the person (their own profile): returns the
+    endpoint's arguments for this user, or None to leave the item out for them.
+    """
+
+    label: str
+    endpoint: str
+    roles: tuple[Role, ...] = ()
+    order: int = 50
+    url_values: Callable[[object], dict | None] | None = None
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url: str
+    current: bool
+
+
+def register_nav_item(app: Flask, item: NavItem) -> None:
+    items = app.extensions.setdefault(_KEY, [])
+    items.append(item)
+    items.sort(key=lambda i: (i.order, i.label))
+
+
+def links_for(user) -> list[NavLink]:
+    """The navigation this person sees, with the page they are on marked."""
+    if user is None or not user.is_authenticated:
+        return []
+    links = []
+    for item in current_app.extensions.get(_KEY, []):
+        if item.roles and not any(user.has_role(role) for role in item.roles):
+            continue
+        values = {}
+        if item.url_values is not None:
+            values = item.url_values(user)
+            if values is None:
+                continue
+        url = url_for(item.endpoint, **values)
+        links.append(NavLink(item.label, url, request.path == url))
+    return links
