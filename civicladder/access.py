@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 from functools import wraps
 
 from flask import Flask, abort, request
 from flask_login import current_user
 
+from civicladder.enums import LabelledEnum
 from civicladder.errors import Forbidden
 
 ACCESS_ATTR = "access_rules"
 
 
-class Role(StrEnum):
-    EMPLOYEE = "employee"
-    MANAGER = "manager"
-    HR = "hr"
-    UNION_REP = "union_rep"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    EMPLOYEE = "employee", "Employee"
+    MANAGER = "manager", "Manager"
+    HR = "hr", "Human resources"
+    UNION_REP = "union_rep", "Union representative"
+    ADMIN = "admin", "Administrator"
 
-
-ROLE_LABELS = {
-    Role.EMPLOYEE: "Employee",
-    Role.MANAGER: "Manager",
-    Role.HR: "Human resources",
-    Role.UNION_REP: "Union representative",
-    Role.ADMIN: "Administrator",
-}
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"

@@ -15,7 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from civicladder.access import ROLE_LABELS, Role
+from civicladder.access import Role
+from civicladder.enums import choices
 from civicladder.errors import DomainError
 from civicladder.security import MIN_PASSWORD_LENGTH
 
@@ -76,7 +77,7 @@ def choice_list(pairs) -> list[SelectChoice]:
 
 
 def role_choices() -> list[SelectChoice]:
-    return choice_list((role.value, ROLE_LABELS[role]) for role in Role)
+    return choice_list(choices(Role))
 
 
 class UserForm(FlaskForm):

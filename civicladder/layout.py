@@ -10,7 +10,7 @@ from flask import Flask, current_app, request
 from flask_login import current_user
 
 from civicladder import clock, navigation
-from civicladder.access import ROLE_LABELS, Role
+from civicladder.access import Role
 
 MAX_PAGE = 100_000
 
@@ -53,7 +53,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["today"] = clock.today
-    app.jinja_env.globals["role_labels"] = ROLE_LABELS
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["url_endpoints"] = app.view_functions
 

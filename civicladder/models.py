@@ -5,7 +5,6 @@ A user knows nothing of employees: the people package owns the link (`Employee.u
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.access import Role
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
+from civicladder.enums import LabelledEnum
 
 
 def new_session_token() -> str:
@@ -133,10 +133,10 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class OutboxStatus(enum.StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
+class OutboxStatus(LabelledEnum):
+    QUEUED = "queued", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
 
 
 class OutboxMessage(db.Model):

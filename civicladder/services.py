@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from civicladder import audit, clock
-from civicladder.access import ROLE_LABELS, Role, require_role
+from civicladder.access import Role, require_role
 from civicladder.db import db, fetch
 from civicladder.errors import Conflict, Invalid, NotFound
 from civicladder.models import Notification, PasswordResetToken, User, UserRole, new_session_token
@@ -110,7 +110,7 @@ def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = No
         reason=reason,
         label=user.email,
     )
-    labels = ", ".join(ROLE_LABELS[role] for role in sorted(roles)) or "none"
+    labels = ", ".join(role.label for role in sorted(roles)) or "none"
     notify(
         user,
         "Your CivicLadder roles have changed",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -10,24 +9,17 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
+from civicladder.enums import LabelledEnum
 from people.models import Employee, JobProfile
 
 LEVEL_CHECK = "level BETWEEN 1 AND 5"
 
 
-class EvidenceSource(enum.StrEnum):
-    HIRING_ASSESSMENT = "hiring_assessment"
-    COURSE_COMPLETION = "course_completion"
-    MANAGER_VALIDATION = "manager_validation"
-    IMPORTED = "imported"
-
-
-EVIDENCE_SOURCE_LABELS = {
-    EvidenceSource.HIRING_ASSESSMENT: "Hiring assessment",
-    EvidenceSource.COURSE_COMPLETION: "Course completion",
-    EvidenceSource.MANAGER_VALIDATION: "Manager validation",
-    EvidenceSource.IMPORTED: "Imported",
-}
+class EvidenceSource(LabelledEnum):
+    HIRING_ASSESSMENT = "hiring_assessment", "Hiring assessment"
+    COURSE_COMPLETION = "course_completion", "Course completion"
+    MANAGER_VALIDATION = "manager_validation", "Manager validation"
+    IMPORTED = "imported", "Imported"
 
 
 class CompetencyCategory(db.Model):

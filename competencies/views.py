@@ -15,7 +15,7 @@ from civicladder.forms import attach_error
 from civicladder.panels import Panel
 from competencies import queries, services
 from competencies.forms import CategoryForm, CompetencyForm, EvidenceForm, JobProfileForm
-from competencies.models import EVIDENCE_SOURCE_LABELS, CompetencyEvidence
+from competencies.models import CompetencyEvidence
 from competencies.rules import PROFICIENCY_SCALE, level_name
 from people import queries as people_queries
 from people.models import Employee
@@ -28,7 +28,6 @@ def _scale():
     return {
         "proficiency_scale": PROFICIENCY_SCALE,
         "level_name": level_name,
-        "evidence_source_labels": EVIDENCE_SOURCE_LABELS,
     }
 
 

@@ -12,6 +12,7 @@ from wtforms import Field, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
+from civicladder.enums import choices
 from civicladder.forms import MultiCheckboxField, choice_list
 from people.models import EmployeeStatus
 
@@ -26,9 +27,7 @@ class DirectoryFilterForm(FlaskForm):
     job_profile = SelectField("Job profile", coerce=int, validators=[Optional()])
     status = SelectField(
         "Status",
-        choices=choice_list(
-            [("", "Any status")] + [(s.value, s.value.capitalize()) for s in EmployeeStatus]
-        ),
+        choices=choice_list([("", "Any status")] + choices(EmployeeStatus)),
         validators=[Optional()],
     )
 

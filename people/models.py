@@ -6,28 +6,28 @@ requires is the competencies package's (`JobProfileRequirement`, keyed by job pr
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import db, enum_column
+from civicladder.enums import LabelledEnum
 from civicladder.models import User
 
 PATH_SEPARATOR = " > "
 
 
-class DepartmentKind(enum.StrEnum):
-    AGENCY = "agency"
-    DIVISION = "division"
-    UNIT = "unit"
+class DepartmentKind(LabelledEnum):
+    AGENCY = "agency", "Agency"
+    DIVISION = "division", "Division"
+    UNIT = "unit", "Unit"
 
 
-class EmployeeStatus(enum.StrEnum):
-    ACTIVE = "active"
-    LEAVE = "leave"
-    SEPARATED = "separated"
+class EmployeeStatus(LabelledEnum):
+    ACTIVE = "active", "Active"
+    LEAVE = "leave", "On leave"
+    SEPARATED = "separated", "Separated"
 
 
 class Department(db.Model):

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from civicladder import audit
 from civicladder import services as shell_services
-from civicladder.access import ROLE_LABELS, SIGNED_IN, Role, requires
+from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import ConfirmForm, ReasonForm, RolesForm, UserForm, attach_error
@@ -225,7 +225,6 @@ def user(user_id: int):
         reason_form=ReasonForm(),
         confirm_form=ConfirmForm(),
         history=history,
-        role_labels=ROLE_LABELS,
     )
 
 
