@@ -12,6 +12,7 @@ from civicladder.db import db, fetch
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
 from civicladder.notify import notify
+from competencies import signals
 from competencies.models import (
     Competency,
     CompetencyCategory,
@@ -287,6 +288,7 @@ def record_evidence(
         label=f"{employee.full_name}: {competency.code} level {level}",
     )
     _tell_employee(employee, competency, level)
+    signals.evidence_recorded.send(actor, evidence=[evidence])
     return evidence
 
 

@@ -13,6 +13,7 @@ from civicladder.access import Role, require_role
 from civicladder.db import db
 from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
+from people import signals
 from people.models import (
     PATH_SEPARATOR,
     BargainingUnit,
@@ -233,6 +234,7 @@ def import_roster(
     for path in plan.new_departments:
         department_ids[path] = ensure_department(actor, path).id
     _write_roster(actor, plan, department_ids, on_progress)
+    _announce_roster_changes(actor, plan)
     audit.record(
         actor,
         "roster.imported",
@@ -250,6 +252,23 @@ def import_roster(
     )
     db.session.flush()
     return plan
+
+
+def _announce_roster_changes(actor: User | None, plan: RosterPlan) -> None:
+    """Tell the packages above who was separated or moved by this import."""
+    ids = {number: known["id"] for number, known in plan.lookups.employees.items()}
+    separated = [
+        ids[c.employee_number]
+        for c in plan.updates
+        if c.after.get("status") == EmployeeStatus.SEPARATED
+    ]
+    moved = [
+        ids[c.employee_number] for c in plan.updates if {"department", "manager"} & set(c.after)
+    ]
+    if separated:
+        signals.employee_separated.send(actor, employee_ids=separated)
+    if moved:
+        signals.employee_moved.send(actor, employee_ids=moved)
 
 
 def _write_roster(

@@ -354,3 +354,22 @@ def test_job_profiles_page_query_count_does_not_grow(client_as, competencies, co
 
     counts = _counts(client_as("hr"), "/job-profiles", grow, count_queries)
     assert counts[0] == counts[1]
+
+
+def test_recording_evidence_announces_it_to_the_packages_above(
+    app_ctx, make_user, people, competencies
+):
+    from competencies import signals
+
+    hr, person, skill = make_user({Role.HR}), people.employee(), competencies.competency()
+    heard = []
+
+    def receiver(sender, evidence):
+        heard.append((sender, [(e.employee_id, e.competency_id, e.level) for e in evidence]))
+
+    signals.evidence_recorded.connect(receiver)
+    try:
+        services.record_evidence(hr, person, skill, level=3, observed_on=date(2025, 5, 1))
+    finally:
+        signals.evidence_recorded.disconnect(receiver)
+    assert heard == [(hr, [(person.id, skill.id, 3)])]
