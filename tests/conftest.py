@@ -146,12 +146,15 @@ def client_as(app, make_user):
         else:
             user = make_user(roles={Role(who), *map(Role, more_roles)}, **user_kwargs)
         test_client = app.test_client()
+        from civicladder import user_sessions
         from civicladder.extensions import login_manager
 
         with app.test_request_context(environ_base=test_client.environ_base):
             identifier = login_manager._session_identifier_generator()
+            token = user_sessions.start(user)
+        db.session.commit()
         with test_client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = token
             session["_fresh"] = True
             session["_id"] = identifier
         test_client.user = user
