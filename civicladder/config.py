@@ -66,6 +66,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        # Redis down: each app server keeps counting sign-in attempts in its own memory (and logs
+        # a warning) rather than refusing every sign-in; it goes back to Redis once it answers.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "MAIL_URL": env.get("MAIL_URL") or None,
         # How many reverse proxies (load balancers) stand in front of the app and set
         # X-Forwarded-For/-Proto; 0 trusts none of those headers.

@@ -8,7 +8,7 @@ from flask_login import current_user
 from civicladder import services, user_sessions
 from civicladder.access import SIGNED_IN, public, requires
 from civicladder.errors import DomainError
-from civicladder.extensions import limiter, signin_account_key
+from civicladder.extensions import limiter, signin_account_key, signin_refused
 from civicladder.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -31,8 +31,12 @@ def _address_limit() -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=signin_account_key, methods=["POST"])
+# Only refused attempts count, per address (against guessing across many accounts) and per
+# account and address together (so a stranger's guesses never lock the owner out).
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=signin_refused)
+@limiter.limit(
+    _account_limit, key_func=signin_account_key, methods=["POST"], deduct_when=signin_refused
+)
 def sign_in():
     next_path = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
