@@ -77,8 +77,8 @@ def start(user: User) -> str:
             user_token=user.session_token,
             created_at=now,
             expires_at=now + current_app.permanent_session_lifetime,
-            user_agent=(request.user_agent.string or None) and request.user_agent.string[:300],
-            address=request.remote_addr,
+            user_agent=request.user_agent.string[:300] or None,
+            address=(request.remote_addr or "")[:45] or None,
         )
     )
     db.session.flush()
