@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 from civicladder import access, errors, notify, security
 from civicladder.access import Role
 from civicladder.config import load
-from civicladder.extensions import csrf, db, limiter, login_manager, migrate
+from civicladder.extensions import csrf, db, limiter, migrate
 from civicladder.navigation import NavItem, register_nav_item
 from civicladder.panels import HOME, register_panel
 
@@ -101,15 +101,9 @@ def _sqlite_tune(engine: sa.Engine) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from civicladder.models import User
+    from civicladder import user_sessions
 
-    login_manager.init_app(app)
-    login_manager.session_protection = app.config["SESSION_PROTECTION"]
-
-    @login_manager.user_loader
-    def _load_user(session_token: str):
-        user = db.session.scalar(sa.select(User).where(User.session_token == session_token))
-        return user if user is not None and user.active else None
+    user_sessions.register(app)
 
 
 def _register_unit_of_work(app: Flask) -> None:

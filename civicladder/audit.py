@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from werkzeug.local import LocalProxy
 
 from civicladder.db import db
 from civicladder.models import AuditEvent, User
@@ -39,6 +40,9 @@ def record(
     label: str | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction (flushing first so new objects have ids)."""
+    # `current_user` is a proxy: store what it stands for, not the proxy's own type.
+    actor = _unwrap(actor)
+    obj = _unwrap(obj)
     object_id = getattr(obj, "id", None)
     if obj is not None and object_id is None:
         db.session.flush()
@@ -56,6 +60,12 @@ def record(
     )
     db.session.add(event_row)
     return event_row
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, LocalProxy):
+        return value._get_current_object()
+    return value
 
 
 def snapshot(obj: Any, fields: list[str]) -> dict:

@@ -7,6 +7,11 @@ import secrets
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from argon2 import profiles
+
+# argon2-cffi's recommended profile (RFC 9106, second choice: 64 MiB of memory per hash).
+_ARGON2 = profiles.RFC_9106_LOW_MEMORY
+
 
 class ConfigError(RuntimeError):
     """Raised when the environment cannot produce a safe configuration."""
@@ -16,6 +21,21 @@ def _bool(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env, name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        raise ConfigError(
+            f"{name}={raw!r} is not usable: give a whole number of at least {minimum}."
+        )
+    return value
 
 
 def load(instance_path: str, overrides: dict | None = None) -> dict:
@@ -46,6 +66,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        # Redis down: each app server keeps counting sign-in attempts in its own memory (and logs
+        # a warning) rather than refusing every sign-in; it goes back to Redis once it answers.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "MAIL_URL": env.get("MAIL_URL") or None,
         # How many reverse proxies (load balancers) stand in front of the app and set
         # X-Forwarded-For/-Proto; 0 trusts none of those headers.
@@ -64,6 +89,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "24")),
         "SIGNIN_LIMIT_PER_ACCOUNT": env.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "SIGNIN_LIMIT_PER_ADDRESS": env.get("SIGNIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
+        # Password hashing cost (argon2id): seconds of work per sign-in against the cost of a
+        # stolen hash. Existing hashes made at another cost still verify and are redone at sign-in.
+        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", _ARGON2.time_cost, 1),
+        "ARGON2_MEMORY_COST": _int(env, "ARGON2_MEMORY_COST", _ARGON2.memory_cost, 8),
+        "ARGON2_PARALLELISM": _int(env, "ARGON2_PARALLELISM", _ARGON2.parallelism, 1),
         "PAGE_SIZE": int(env.get("PAGE_SIZE", "25")),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -1,6 +1,8 @@
-"""Shell forms: sign-in, passwords, users and roles, audit search."""
+"""Shell forms: the base form of the app, sign-in, passwords, users and roles, audit search."""
 
 from __future__ import annotations
+
+import re
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -12,13 +14,48 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextArea
 
 from civicladder.access import Role
 from civicladder.enums import choices
 from civicladder.errors import DomainError
 from civicladder.security import MIN_PASSWORD_LENGTH
+
+# C0 and C1 controls and the Unicode line and paragraph separators: none belongs on one line,
+# and a line break in a name could end up splitting an email header.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class SingleLine:
+    """Refuses control characters (line breaks, tabs, escapes) in a one-line text field."""
+
+    def __call__(self, form, field) -> None:
+        if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
+            raise ValidationError(
+                f"{field.label.text} must be on one line, without control characters "
+                "such as tabs or line breaks."
+            )
+
+
+def is_single_line(field) -> bool:
+    """One-line text inputs; passwords may hold any character, text areas take line breaks."""
+    return (
+        isinstance(field, StringField)
+        and not isinstance(field, (TextAreaField, PasswordField))
+        and not isinstance(field.widget, TextArea)
+    )
+
+
+class Form(FlaskForm):
+    """The base of every form in the app: one-line text fields refuse control characters."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if is_single_line(field):
+                field.validators = [*field.validators, SingleLine()]
+            return field
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -35,7 +72,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
@@ -50,7 +87,7 @@ _new_password_validators = [
 ]
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     new_password = PasswordField(
         "New password",
         validators=_new_password_validators,
@@ -80,7 +117,7 @@ def role_choices() -> list[SelectChoice]:
     return choice_list(choices(Role))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     full_name = StringField(
         "Full name", validators=[DataRequired("Enter the person's name."), Length(max=200)]
     )
@@ -100,20 +137,20 @@ class UserForm(FlaskForm):
     roles = MultiCheckboxField("Roles", choices=role_choices())
 
 
-class RolesForm(FlaskForm):
+class RolesForm(Form):
     roles = MultiCheckboxField("Roles", choices=role_choices())
     reason = StringField("Reason for the change", validators=[Optional(), Length(max=500)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=1000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only the CSRF token, for buttons that post."""
 
 
-class AuditSearchForm(FlaskForm):
+class AuditSearchForm(Form):
     class Meta:
         csrf = False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -14,6 +15,14 @@ from civicladder.db import db
 from civicladder.models import Notification, OutboxMessage, OutboxStatus, User
 
 _PENDING_KEY = "civicladder.outbox_pending"
+# Forms refuse these in one-line fields; this is the second line of defence for subjects built
+# from stored names (a line break in an email header is refused by the mail library).
+_CONTROL_RUNS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """The text with every run of control characters (line breaks, tabs) made one space."""
+    return _CONTROL_RUNS.sub(" ", text).strip()
 
 
 def notify(user: User, subject: str, body: str = "", link: str | None = None) -> Notification:
@@ -21,11 +30,10 @@ def notify(user: User, subject: str, body: str = "", link: str | None = None) ->
 
     `link` is a path inside the app ("/people/7"); email gets it as a full address.
     """
-    notice = Notification(user_id=user.id, subject=subject[:200], body=body, link=link)
+    subject = one_line(subject)[:200]
+    notice = Notification(user_id=user.id, subject=subject, body=body, link=link)
     db.session.add(notice)
-    message = OutboxMessage(
-        to_address=user.email, subject=subject[:200], body=_email_body(body, link)
-    )
+    message = OutboxMessage(to_address=user.email, subject=subject, body=_email_body(body, link))
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault(_PENDING_KEY, []).append(message.id)
@@ -40,11 +48,19 @@ def _email_body(body: str, link: str | None) -> str:
 
 
 def commit() -> None:
-    """Commit the unit of work, then try to deliver the email it queued."""
+    """Commit the unit of work, then try to deliver the email it queued.
+
+    Once the change is committed nothing here may fail the request: mail trouble is logged and
+    left on the message.
+    """
     pending = db.session.info.pop(_PENDING_KEY, [])
     db.session.commit()
     if pending:
-        deliver(pending)
+        try:
+            deliver(pending)
+        except Exception:
+            db.session.rollback()
+            current_app.logger.exception("mail delivery after commit failed")
 
 
 def rollback() -> None:
@@ -76,31 +92,36 @@ def deliver(message_ids: list[int]) -> None:
     """Send queued messages through SMTP when MAIL_URL is set; otherwise they wait in the outbox.
 
     Runs after the change has committed, so a mail failure can only mark the message failed.
+    Each message's outcome is committed as soon as it is known, so a run that stops midway never
+    sends again what it already sent, and one bad message fails alone.
     """
     mail_url = current_app.config.get("MAIL_URL")
     if not mail_url:
         return
-    messages = db.session.scalars(
-        sa.select(OutboxMessage).where(
-            OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.QUEUED
-        )
-    ).all()
-    for message in messages:
-        message.attempts += 1
+    for message_id in message_ids:
+        message = db.session.get(OutboxMessage, message_id)
+        if message is None or message.status != OutboxStatus.QUEUED:
+            continue
+        _deliver_one(mail_url, message)
         try:
-            _send(mail_url, current_app.config["MAIL_FROM"], message)
-        except (OSError, smtplib.SMTPException) as error:
-            message.status = OutboxStatus.FAILED
-            message.last_error = f"{type(error).__name__}: {error}"[:1000]
-            current_app.logger.warning("mail to %s failed: %s", message.to_address, error)
-        else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = clock.now()
+            db.session.commit()
+        except sa.exc.SQLAlchemyError:
+            db.session.rollback()
+            current_app.logger.exception("could not record mail delivery status")
+            return
+
+
+def _deliver_one(mail_url: str, message: OutboxMessage) -> None:
+    message.attempts += 1
     try:
-        db.session.commit()
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("could not record mail delivery status")
+        _send(mail_url, current_app.config["MAIL_FROM"], message)
+    except Exception as error:  # any failure belongs to this message only
+        message.status = OutboxStatus.FAILED
+        message.last_error = f"{type(error).__name__}: {error}"[:1000]
+        current_app.logger.warning("mail to %s failed: %s", message.to_address, error)
+    else:
+        message.status = OutboxStatus.SENT
+        message.sent_at = clock.now()
 
 
 def status_counts(message_ids: list[int]) -> dict[str, int]:

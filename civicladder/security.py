@@ -7,41 +7,79 @@ import hashlib
 import secrets
 from urllib.parse import urlsplit
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, has_app_context, request
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+from civicladder.config import ConfigError
 
 MIN_PASSWORD_LENGTH = 12
 
+_HASHER_KEY = "civicladder.password_hasher"
+
+
+class _Hashing:
+    """An argon2id hasher at the configured cost, and a throwaway hash made at that same cost."""
+
+    def __init__(self, time_cost: int, memory_cost: int, parallelism: int) -> None:
+        self.hasher = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism
+        )
+        self.dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+
+_default: _Hashing | None = None
+
+
+def _hashing() -> _Hashing:
+    # Outside an app (scripts, fixtures) the library's recommended profile applies.
+    global _default
+    if has_app_context() and _HASHER_KEY in current_app.extensions:
+        return current_app.extensions[_HASHER_KEY]
+    if _default is None:
+        recommended = profiles.RFC_9106_LOW_MEMORY
+        _default = _Hashing(recommended.time_cost, recommended.memory_cost, recommended.parallelism)
+    return _default
+
+
+def configure_hashing(app: Flask) -> None:
+    try:
+        hashing = _Hashing(
+            app.config["ARGON2_TIME_COST"],
+            app.config["ARGON2_MEMORY_COST"],
+            app.config["ARGON2_PARALLELISM"],
+        )
+    except Exception as error:  # argon2 refuses impossible combinations in its own words
+        raise ConfigError(f"The ARGON2_* settings are not usable: {error}") from error
+    app.extensions[_HASHER_KEY] = hashing
+
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hashing().hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches, whatever cost the stored hash was made at."""
     if not password_hash:
         # Spend the same effort as a real check so timing does not reveal unknown accounts.
         burn_verify_time(password)
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        return _hashing().hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
-
-
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+    """True when the hash was made at another cost than the configured one."""
+    return _hashing().hasher.check_needs_rehash(password_hash)
 
 
 def burn_verify_time(password: str) -> None:
     """Do a full verification against a throwaway hash (for unknown or inactive accounts)."""
+    hashing = _hashing()
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_DUMMY_HASH, password)
+        hashing.hasher.verify(hashing.dummy_hash, password)
 
 
 def token_hash(token: str) -> str:
@@ -78,6 +116,7 @@ def _has_nul(values) -> bool:
 
 
 def register(app: Flask) -> None:
+    configure_hashing(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.before_request

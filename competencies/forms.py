@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from civicladder.forms import Form as FlaskForm  # one-line fields refuse control characters
 from civicladder.forms import choice_list
 from competencies.rules import PROFICIENCY_SCALE
 

@@ -6,13 +6,13 @@ import base64
 import zlib
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
 from civicladder.enums import choices
+from civicladder.forms import Form as FlaskForm  # one-line fields refuse control characters
 from civicladder.forms import MultiCheckboxField, choice_list
 from people.models import EmployeeStatus
 

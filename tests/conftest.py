@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from argon2 import profiles
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -56,6 +57,10 @@ def app(database_url, tmp_path_factory):
             "SIGNIN_LIMIT_PER_ACCOUNT": "10000 per minute",
             "SIGNIN_LIMIT_PER_ADDRESS": "10000 per minute",
             "MAIL_URL": None,
+            # argon2's cheapest setting (its "only for testing" profile): the suite hashes a lot.
+            "ARGON2_TIME_COST": profiles.CHEAPEST.time_cost,
+            "ARGON2_MEMORY_COST": profiles.CHEAPEST.memory_cost,
+            "ARGON2_PARALLELISM": profiles.CHEAPEST.parallelism,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
@@ -67,9 +72,10 @@ def app(database_url, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def password_hash() -> str:
-    """One argon2 hash shared by every test user, so tests do not pay for hashing each time."""
-    return hash_password(PASSWORD)
+def password_hash(app) -> str:
+    """One argon2 hash (at the test app's cost) shared by every test user."""
+    with app.app_context():
+        return hash_password(PASSWORD)
 
 
 @pytest.fixture(autouse=True)
@@ -140,12 +146,15 @@ def client_as(app, make_user):
         else:
             user = make_user(roles={Role(who), *map(Role, more_roles)}, **user_kwargs)
         test_client = app.test_client()
+        from civicladder import user_sessions
         from civicladder.extensions import login_manager
 
         with app.test_request_context(environ_base=test_client.environ_base):
             identifier = login_manager._session_identifier_generator()
+            token = user_sessions.start(user)
+        db.session.commit()
         with test_client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = token
             session["_fresh"] = True
             session["_id"] = identifier
         test_client.user = user

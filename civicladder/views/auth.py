@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
-from civicladder import services
+from civicladder import services, user_sessions
 from civicladder.access import SIGNED_IN, public, requires
 from civicladder.errors import DomainError
-from civicladder.extensions import limiter, signin_account_key
+from civicladder.extensions import limiter, signin_account_key, signin_refused
 from civicladder.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -31,8 +31,12 @@ def _address_limit() -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_address_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=signin_account_key, methods=["POST"])
+# Only refused attempts count, per address (against guessing across many accounts) and per
+# account and address together (so a stranger's guesses never lock the owner out).
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=signin_refused)
+@limiter.limit(
+    _account_limit, key_func=signin_account_key, methods=["POST"], deduct_when=signin_refused
+)
 def sign_in():
     next_path = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
@@ -41,7 +45,7 @@ def sign_in():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            user_sessions.sign_in(user)
             return redirect(next_path or url_for("home.index"))
         form.password.errors.append("The email address or password is not correct.")
     status = 422 if form.errors else 200
@@ -52,7 +56,7 @@ def sign_in():
 @requires(SIGNED_IN)
 def sign_out():
     services.record_sign_out(current_user)
-    logout_user()
+    user_sessions.sign_out()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.sign_in"))
 
@@ -69,7 +73,9 @@ def change_password():
         except DomainError as error:
             attach_error(form, error)
         else:
-            login_user(user)  # the session token rotated; keep this session signed in
+            # Every session of the account ends; this browser carries on in a new one.
+            user_sessions.end_all(user)
+            user_sessions.sign_in(user)
             flash("Your password has been changed. Other sessions have been signed out.", "success")
             return redirect(url_for("home.index"))
     status = 422 if form.errors else 200

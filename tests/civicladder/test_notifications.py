@@ -109,3 +109,81 @@ def test_outbox_send_delivers_waiting_and_retries_failed_mail(app, make_user, mo
         retried = runner.invoke(args=["outbox", "send", "--retry-failed"])
         assert "Sent 1, failed 0." in retried.output
     assert [mail["Subject"] for mail in server.received] == ["Queued while no mail server was set"]
+
+
+def _queue(app, user, *subjects):
+    from civicladder.db import db
+
+    with app.test_request_context():
+        for subject in subjects:
+            db.session.add(OutboxMessage(to_address=user.email, subject=subject, body="Hello"))
+        notify.commit()
+
+
+def test_control_characters_never_reach_an_email_subject(app, make_user, monkeypatch):
+    user = make_user()
+    with SMTPServer() as server, app.test_request_context():
+        monkeypatch.setitem(app.config, "MAIL_URL", server.url)
+        notice = notify.notify(user, "Evidence: Safety\r\nBcc: everyone@city.test\tnow")
+        notify.commit()
+    assert notice.subject == "Evidence: Safety Bcc: everyone@city.test now"
+    [mail] = server.received
+    assert mail["Subject"] == "Evidence: Safety Bcc: everyone@city.test now"
+    assert mail["Bcc"] is None
+
+
+def test_outbox_send_marks_each_message_and_a_bad_one_fails_alone(app, make_user, monkeypatch):
+    user = make_user()
+    # A message stored before subjects were cleaned: the mail library refuses its header.
+    _queue(app, user, "First", "Broken\r\nBcc: x@city.test", "Third")
+    runner = app.test_cli_runner()
+    with SMTPServer() as server:
+        monkeypatch.setitem(app.config, "MAIL_URL", server.url)
+        first_run = runner.invoke(args=["outbox", "send"])
+        assert "Sent 2, failed 1." in first_run.output
+        again = runner.invoke(args=["outbox", "send", "--retry-failed"])
+        assert "Sent 0, failed 1." in again.output
+    # What was delivered once is never delivered again.
+    assert [mail["Subject"] for mail in server.received] == ["First", "Third"]
+
+
+def test_outbox_send_keeps_what_it_sent_when_stopped_midway(
+    app, make_user, monkeypatch, _transaction
+):
+    user = make_user()
+    _queue(app, user, "One", "Two")
+    real_send = notify._send
+
+    def stopped_at_the_second(mail_url, sender, message):
+        if message.subject == "Two":
+            raise KeyboardInterrupt  # the operator presses Ctrl-C, or the host goes down
+        real_send(mail_url, sender, message)
+
+    monkeypatch.setattr(notify, "_send", stopped_at_the_second)
+    with SMTPServer() as server:
+        monkeypatch.setitem(app.config, "MAIL_URL", server.url)
+        app.test_cli_runner().invoke(args=["outbox", "send"])
+    _transaction.rollback()  # whatever was not committed is gone
+    rows = _transaction.execute(sa.select(OutboxMessage.subject, OutboxMessage.status)).all()
+    statuses = dict(rows)
+    assert statuses == {"One": OutboxStatus.SENT, "Two": OutboxStatus.QUEUED}
+
+
+def test_a_mail_error_after_commit_never_fails_the_request(
+    client_as, make_user, monkeypatch, app, _transaction
+):
+    def broken(mail_url, sender, message):
+        raise RuntimeError("the mail library fell over")
+
+    monkeypatch.setattr(notify, "_send", broken)
+    monkeypatch.setitem(app.config, "MAIL_URL", "smtp://127.0.0.1:25")
+    user = make_user({Role.EMPLOYEE})
+    response = client_as("admin").post(
+        f"/admin/users/{user.id}/roles", data={"roles": ["employee", "hr"]}
+    )
+    assert response.status_code == 302
+    _transaction.expire_all()
+    assert user.roles == {Role.EMPLOYEE, Role.HR}
+    message = _transaction.scalar(sa.select(OutboxMessage))
+    assert message.status == OutboxStatus.FAILED
+    assert "RuntimeError" in message.last_error
