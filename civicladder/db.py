@@ -96,24 +96,27 @@ def fetch(model: type, ident, message: str):
     return row
 
 
-def locked(stmt: sa.Select) -> sa.Select:
-    """`stmt` as `SELECT ... FOR UPDATE`, refreshing rows the session already holds.
+def locked(stmt: sa.Select, of=None) -> sa.Select:
+    """`stmt` as `SELECT ... FOR UPDATE` (of the tables in `of`, when given), refreshing rows
+    the session already holds.
 
     Without populate_existing the session would hand back its own copy of a row loaded before
     the lock, with the values another request has since changed; with it, the locked rows (and
     their eager-loaded collections) are read again after the wait. No-op lock on SQLite, where
     the write transaction already keeps other writers out.
     """
-    return stmt.with_for_update().execution_options(populate_existing=True)
+    return stmt.with_for_update(of=of).execution_options(populate_existing=True)
 
 
 def locked_get(model: type, ident, message: str | None = None):
     """The row with this primary key, locked until the transaction ends and read afresh.
 
     Use it before checking a row a service is about to change (see the module docstring).
-    Raises NotFound with `message` when the row is gone (it may have been deleted meanwhile).
+    Only the model's own table is locked (PostgreSQL refuses FOR UPDATE on the nullable side
+    of an outer join, which a joined eager load would add). Raises NotFound with `message`
+    when the row is gone (it may have been deleted meanwhile).
     """
-    row = db.session.get(model, ident, with_for_update=True, populate_existing=True)
+    row = db.session.get(model, ident, with_for_update={"of": model}, populate_existing=True)
     if row is None:
         from civicladder.errors import NotFound
 

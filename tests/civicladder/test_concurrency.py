@@ -97,8 +97,7 @@ def test_same_new_category_twice_creates_one_category(real, hr_id):
 def test_same_new_competency_twice_creates_one_competency(real, hr_id, competencies):
     category_id = real.run(lambda: competencies.category(name=f"Cat {next(_unique)}").id)
     code = f"RACE-{next(_unique)}"
-    data = {"code": code, "name": "Racing", "category_id": category_id}
-    data |= {f"level_{n}": f"Level {n} behaviour" for n in range(1, 6)}
+    data = competency_form(code, category_id, "Racing")
 
     responses = post_together(real, hr_id, "/competencies/new", data)
 
@@ -110,13 +109,17 @@ def test_same_new_competency_twice_creates_one_competency(real, hr_id, competenc
     assert events(real, "competency.created", object_id=ids[0]) == 1
 
 
+def profile_form(code: str, title: str, skill: int) -> dict:
+    data = {"code": code, "title": title}
+    data |= {"requirements-0-competency_id": skill, "requirements-0-min_level": 3}
+    data |= {"requirements-0-weight": 40}
+    return data | {f"requirements-{n}-competency_id": 0 for n in range(1, 6)}
+
+
 def test_same_new_job_profile_twice_creates_one_profile(real, hr_id, competencies):
     skill = real.run(lambda: competencies.competency(code=f"SK-{next(_unique)}").id)
     code = f"JP-RACE-{next(_unique)}"
-    data = {"code": code, "title": "Racer"}
-    data |= {"requirements-0-competency_id": skill, "requirements-0-min_level": 3}
-    data |= {"requirements-0-weight": 40}
-    data |= {f"requirements-{n}-competency_id": 0 for n in range(1, 6)}
+    data = profile_form(code, "Racer", skill)
 
     responses = post_together(real, hr_id, "/job-profiles/new", data)
 
@@ -154,6 +157,50 @@ def test_same_roster_committed_twice_imports_it_once(real, hr_id):
     numbers = Employee.employee_number.startswith(prefix)
     assert real.count(sa.select(Employee.id).where(numbers)) == 3
     assert events(real, "roster.imported") == 1
+
+
+# --- editing the same thing twice ----------------------------------------------------------
+
+
+def competency_form(code: str, category_id: int, name: str) -> dict:
+    data = {"code": code, "name": name, "category_id": category_id}
+    return data | {f"level_{n}": f"Level {n} behaviour" for n in range(1, 6)}
+
+
+def test_same_category_edit_twice_is_one_change(real, hr_id, competencies):
+    category = real.run(lambda: competencies.category(name=f"Old name {next(_unique)}").id)
+    name = f"New name {next(_unique)}"
+
+    url = f"/competencies/categories/{category}/edit"
+    responses = post_together(real, hr_id, url, {"name": name})
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert events(real, "competency_category.updated", object_id=category) == 1
+
+
+def test_same_competency_edit_twice_is_one_change(real, hr_id, competencies):
+    code = f"EDIT-{next(_unique)}"
+    made = real.run(lambda: (lambda c: (c.id, c.category_id))(competencies.competency(code=code)))
+    competency, category = made
+
+    url = f"/competencies/{competency}/edit"
+    responses = post_together(real, hr_id, url, competency_form(code, category, "Renamed"))
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert events(real, "competency.updated", object_id=competency) == 1
+
+
+def test_same_job_profile_edit_twice_is_one_change(real, hr_id, competencies):
+    skill = real.run(lambda: competencies.competency(code=f"SK-{next(_unique)}").id)
+    code = f"JP-EDIT-{next(_unique)}"
+    profile = real.run(lambda: competencies.job_profile(code=code, title="Old title").id)
+    data = profile_form(code, "New title", skill)
+
+    url = f"/job-profiles/{profile}/edit"
+    responses = post_together(real, hr_id, url, data)
+
+    assert [response.status_code for response in responses] == [302, 302]
+    assert events(real, "job_profile.updated", object_id=profile) == 1
 
 
 # --- changing the same user twice ----------------------------------------------------------
