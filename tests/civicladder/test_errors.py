@@ -10,6 +10,7 @@ from civicladder.app import create_app
 from civicladder.db import db
 from civicladder.errors import Conflict
 from civicladder.models import AuditEvent, User, UserRole
+from tests.civicladder.factories import PASSWORD
 
 
 @pytest.fixture
@@ -121,13 +122,9 @@ def test_a_clash_with_a_concurrent_change_is_a_409_and_keeps_nothing(
 
 def sign_in(app, user):
     """A client of `app` signed in as `user` (the layout then reads the user and their notices)."""
-    from civicladder.extensions import login_manager
-
     test_client = app.test_client()
-    with app.test_request_context(environ_base=test_client.environ_base):
-        identifier = login_manager._session_identifier_generator()
-    with test_client.session_transaction() as session:
-        session.update({"_user_id": user.get_id(), "_fresh": True, "_id": identifier})
+    signed_in = test_client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
     return test_client
 
 
