@@ -7,7 +7,9 @@ Which tool to reach for:
   reads a row (and what hangs off it) to decide what to write: role changes, deactivation,
   a union rep's units, taking an offer. The second request waits for the first to commit, then
   reads the new state and sees there is nothing left to do (a no-op) or a rule that now fails
-  (a Conflict). Lock the row everything hangs off (the user, the course session), first.
+  (a Conflict). Lock the row everything hangs off (the user, the course session) first, then
+  count or read its children in separate statements, which see what the previous holder
+  committed.
 - A conditional UPDATE, `claimed(sa.update(...).where(<still allowed>))`, when the whole rule
   fits in the WHERE clause: consuming a one-time link (`used_at IS NULL`), taking a seat
   (`enrolled < capacity`). It is one statement, holds no lock before the write, and its row
