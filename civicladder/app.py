@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter
 from civicladder import access, errors, notify, security
 from civicladder.access import Role
 from civicladder.config import load
+from civicladder.db import wants_write_lock
 from civicladder.extensions import csrf, db, limiter, migrate
 from civicladder.navigation import NavItem, register_nav_item
 from civicladder.panels import HOME, register_panel
@@ -78,11 +79,19 @@ def _migrations_dir() -> str:
 
 
 _tuned_engines: set[int] = set()
+# How long a writer waits for another's transaction to finish before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
 
 def _sqlite_tune(engine: sa.Engine) -> None:
-    """Foreign keys on, and real transactions: pysqlite's own BEGIN handling breaks SAVEPOINT
-    and cannot take the write lock up front (SQLAlchemy's documented begin-event recipe)."""
+    """Foreign keys on, WAL, and transactions SQLAlchemy controls (its documented pysqlite
+    begin-event recipe: pysqlite's own BEGIN handling breaks SAVEPOINT).
+
+    Writers begin `BEGIN IMMEDIATE`, taking the write lock up front, so two writers queue for
+    up to the busy timeout instead of one failing with "database is locked" when both read
+    first and then try to write; readers begin deferred and, in WAL mode, read a snapshot
+    while a writer works. Which transactions are writers: `civicladder.db.wants_write_lock`.
+    """
     if id(engine) in _tuned_engines:
         return
     _tuned_engines.add(id(engine))
@@ -92,12 +101,14 @@ def _sqlite_tune(engine: sa.Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Stays set in the file; in-memory databases keep their own mode.
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
 
 
 def _init_login(app: Flask) -> None:
@@ -118,8 +129,7 @@ def _register_unit_of_work(app: Flask) -> None:
             notify.commit()
         except IntegrityError as error:
             notify.rollback()
-            app.logger.warning("commit refused by a constraint", exc_info=error)
-            return make_response(errors.render_error(409, errors.CONCURRENT_CHANGE))
+            return make_response(errors.integrity_error_page(app, error))
         return response
 
 

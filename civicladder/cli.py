@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 
 from civicladder import notify, services
 from civicladder.access import Role
-from civicladder.db import db
+from civicladder.db import db, write_transaction
 from civicladder.errors import DomainError
 from civicladder.models import User, UserRole
 from civicladder.security import hash_password
@@ -32,6 +32,7 @@ def seed() -> None:
 
 
 @seed.command("demo")
+@write_transaction()
 def seed_demo() -> None:
     """Build the demo city (only into an empty database) and print the demo sign-ins."""
     if db.session.scalar(sa.select(sa.func.count(User.id))):
@@ -56,6 +57,7 @@ def _step_name(item) -> str | None:
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
 @click.password_option()
+@write_transaction()
 def create_admin(email: str, full_name: str, password: str) -> None:
     """Create the first administrator (for a real installation, not the demo)."""
     try:
@@ -84,6 +86,7 @@ def outbox() -> None:
 @outbox.command("send")
 @click.option("--retry-failed", is_flag=True, help="Also try again the messages that failed.")
 @click.option("--batch", default=100, show_default=True, help="Messages per transaction.")
+@write_transaction()
 def outbox_send(retry_failed: bool, batch: int) -> None:
     """Send waiting email through MAIL_URL (for example from cron, after an outage)."""
     if not current_app.config.get("MAIL_URL"):

@@ -1,8 +1,37 @@
-"""The SQLAlchemy handle, naming convention and shared column types."""
+"""The SQLAlchemy handle, naming convention, shared column types and concurrency primitives.
+
+Two requests that check something and then write must not both act on the same stale check.
+Which tool to reach for:
+
+- A row lock, `locked_get(Model, id)` or `db.session.scalars(locked(stmt))`, when the service
+  reads a row (and what hangs off it) to decide what to write: role changes, deactivation,
+  a union rep's units, taking an offer. The second request waits for the first to commit, then
+  reads the new state and sees there is nothing left to do (a no-op) or a rule that now fails
+  (a Conflict). Lock the row everything hangs off (the user, the course session) first, then
+  count or read its children in separate statements, which see what the previous holder
+  committed.
+- A conditional UPDATE, `claimed(sa.update(...).where(<still allowed>))`, when the whole rule
+  fits in the WHERE clause: consuming a one-time link (`used_at IS NULL`), taking a seat
+  (`enrolled < capacity`). It is one statement, holds no lock before the write, and its row
+  count says whether this request won. Never fold a lock and a count into one statement with
+  a subquery: under READ COMMITTED PostgreSQL does not re-read the subquery after the lock wait.
+- A unique constraint for "create if absent": check first for a friendly message, and let the
+  constraint refuse the loser of a race; `civicladder.errors` turns that into a 409.
+
+On PostgreSQL the lock is `SELECT ... FOR UPDATE`. On SQLite, which renders FOR UPDATE as
+nothing, the same code is safe because writers take the database's write lock when their
+transaction begins (`BEGIN IMMEDIATE`), so they queue instead of interleaving: every request
+with a non-safe HTTP method does this on its own, and CLI commands or scripts that write wrap
+their work in `write_transaction()`. Reads (GET pages) keep deferred transactions and, with WAL,
+are never blocked by a writer.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -67,6 +96,74 @@ def fetch(model: type, ident, message: str):
     if row is None:
         raise NotFound(message)
     return row
+
+
+def locked(stmt: sa.Select, of=None) -> sa.Select:
+    """`stmt` as `SELECT ... FOR UPDATE` (of the tables in `of`, when given), refreshing rows
+    the session already holds.
+
+    Without populate_existing the session would hand back its own copy of a row loaded before
+    the lock, with the values another request has since changed; with it, the locked rows (and
+    their eager-loaded collections) are read again after the wait. No-op lock on SQLite, where
+    the write transaction already keeps other writers out.
+    """
+    return stmt.with_for_update(of=of).execution_options(populate_existing=True)
+
+
+def locked_get(model: type, ident, message: str | None = None):
+    """The row with this primary key, locked until the transaction ends and read afresh.
+
+    Use it before checking a row a service is about to change (see the module docstring).
+    Only the model's own table is locked (PostgreSQL refuses FOR UPDATE on the nullable side
+    of an outer join, which a joined eager load would add). Raises NotFound with `message`
+    when the row is gone (it may have been deleted meanwhile).
+    """
+    row = db.session.get(model, ident, with_for_update={"of": model}, populate_existing=True)
+    if row is None:
+        from civicladder.errors import NotFound
+
+        raise NotFound(message or "That record no longer exists.")
+    return row
+
+
+def claimed(stmt: sa.Update) -> bool:
+    """Run a conditional UPDATE meant to match one row; True when it did (this request won).
+
+    The WHERE clause carries the rule ("still unused", "seats left"), so of two requests at the
+    same moment only one matches: on PostgreSQL the second waits for the first's row lock and
+    re-checks the WHERE clause against the committed row; on SQLite writers are serialised.
+    """
+    return db.session.execute(stmt).rowcount == 1
+
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Declare that the work inside will write, so SQLite transactions begin IMMEDIATE.
+
+    For CLI commands and scripts (usable as a decorator too); requests with a non-safe HTTP
+    method get this without asking. Enter it before the first statement of the unit of work:
+    a transaction that already began as a reader stays one. Harmless on PostgreSQL.
+    """
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def wants_write_lock() -> bool:
+    """Whether a transaction beginning now is a writer's (read by SQLite's begin event)."""
+    if _write_intent.get():
+        return True
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in SAFE_METHODS
 
 
 def utcnow() -> datetime:

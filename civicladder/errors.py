@@ -67,6 +67,54 @@ CONCURRENT_CHANGE = (
 )
 
 
+# Constraint violations that only a race between two requests can cause, since services check
+# these rules first: a duplicate (SQLSTATE 23505) or a row that vanished (23503). Any other
+# violation (CHECK, NOT NULL) means a service let bad data through: a bug.
+_CONFLICT_SQLSTATES = frozenset({"23505", "23503"})
+_CONFLICT_SQLITE_NAMES = frozenset(
+    {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_FOREIGNKEY"}
+)
+_CONFLICT_SQLITE_MESSAGES = ("UNIQUE constraint failed", "FOREIGN KEY constraint failed")
+
+
+def is_concurrent_change(error: IntegrityError) -> bool:
+    """Whether the database refused a write because someone changed the same rows meanwhile."""
+    cause = error.orig
+    sqlstate = getattr(cause, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return sqlstate in _CONFLICT_SQLSTATES
+    name = getattr(cause, "sqlite_errorname", None)  # sqlite3
+    if name is not None:
+        return name in _CONFLICT_SQLITE_NAMES
+    return str(cause).startswith(_CONFLICT_SQLITE_MESSAGES)
+
+
+def integrity_error_page(app: Flask, error: IntegrityError):
+    """The 409 page for a lost race, a logged 500 for any other refused write.
+
+    The caller has already rolled the transaction back.
+    """
+    if is_concurrent_change(error):
+        app.logger.warning("write refused by a constraint; answered as a conflict: %s", error.orig)
+        return render_error(409, CONCURRENT_CHANGE)
+    app.logger.error("write refused by a constraint", exc_info=error)
+    return render_error(500)
+
+
+def _abandon_transaction(app: Flask) -> None:
+    """Roll the unit of work back before an error page is rendered.
+
+    The page's layout reads the database (the signed-in user, their notices); inside a
+    transaction that failed, those reads fail too and the error page itself becomes a 500.
+    """
+    from civicladder import notify
+
+    try:
+        notify.rollback()
+    except Exception:  # a broken connection must not hide the original error
+        app.logger.exception("rollback before an error page failed")
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -86,18 +134,19 @@ def render_error(status: int, message: str | None = None, title: str | None = No
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
+        _abandon_transaction(app)
         return render_error(error.status, error.message, error.title)
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(error: IntegrityError):
-        # Checks run before writes, so this is two people changing the same thing at once.
-        app.logger.warning("integrity error answered as a conflict", exc_info=error)
-        return render_error(409, CONCURRENT_CHANGE)
+        _abandon_transaction(app)
+        return integrity_error_page(app, error)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
+        _abandon_transaction(app)
         # A 400's own description says what was wrong (for example a missing CSRF token).
         description = error.description if error.code == 400 else None
         return render_error(error.code or 500, description)
@@ -105,4 +154,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("Unhandled error", exc_info=error)
+        _abandon_transaction(app)
         return render_error(500)

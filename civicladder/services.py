@@ -9,7 +9,7 @@ from flask import current_app
 
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
-from civicladder.db import db, fetch
+from civicladder.db import claimed, db, fetch, locked_get
 from civicladder.errors import Conflict, Invalid, NotFound
 from civicladder.models import Notification, PasswordResetToken, User, UserRole, new_session_token
 from civicladder.notify import notify
@@ -64,6 +64,8 @@ def change_password(actor: User, current_password: str, new_password: str) -> Us
     check_password_rules(new_password, actor.email)
     actor.password_hash = hash_password(new_password)
     actor.session_token = new_session_token()
+    # A link issued before would let whoever holds it undo the change.
+    cancel_reset_links(actor)
     audit.record(actor, "user.password_changed", actor, label=actor.email)
     return actor
 
@@ -90,6 +92,8 @@ def create_user(
 
 def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = None) -> User:
     require_role(actor, Role.ADMIN, system_may=False)
+    # Of two identical changes at once, the second waits here and then finds nothing to do.
+    user = locked_get(User, user.id, "There is no such user.")
     before = user.roles
     if actor.id == user.id and Role.ADMIN in before and Role.ADMIN not in roles:
         raise Invalid("You cannot remove your own administrator role.", field="roles")
@@ -124,10 +128,13 @@ def set_active(actor: User, user: User, active: bool, reason: str | None = None)
     require_role(actor, Role.ADMIN, system_may=False)
     if actor.id == user.id and not active:
         raise Invalid("You cannot deactivate your own account.")
+    user = locked_get(User, user.id, "There is no such user.")
     if user.active == active:
         return user
     user.active = active
     user.session_token = new_session_token()
+    # Links issued before a deactivation must not come back to life with a reactivation.
+    cancel_reset_links(user)
     audit.record(
         actor,
         "user.activated" if active else "user.deactivated",
@@ -146,11 +153,7 @@ def issue_reset_link(actor: User, user: User) -> str:
     if not user.active:
         raise Invalid("Reactivate the account before issuing a password link.")
     now = clock.now()
-    db.session.execute(
-        sa.update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now)
-    )
+    cancel_reset_links(user)
     token = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     row = PasswordResetToken(
@@ -172,15 +175,27 @@ def issue_reset_link(actor: User, user: User) -> str:
     return token
 
 
+def cancel_reset_links(user: User) -> None:
+    """Mark the user's outstanding password links used, so none of them works any more."""
+    db.session.execute(
+        sa.update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=clock.now())
+    )
+
+
+_LINK_NOT_VALID = (
+    "This password link is not valid: it may have been used already or have expired. "
+    "Ask an administrator for a new one."
+)
+
+
 def find_reset(token: str) -> PasswordResetToken:
     row = db.session.scalar(
         sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
     )
     if row is None or row.used_at is not None or row.expires_at <= clock.now():
-        raise NotFound(
-            "This password link is not valid: it may have been used already or have expired. "
-            "Ask an administrator for a new one."
-        )
+        raise NotFound(_LINK_NOT_VALID)
     if not row.user.active:
         raise NotFound("This account is not active. Ask an administrator for help.")
     return row
@@ -190,7 +205,16 @@ def reset_password(token: str, new_password: str) -> User:
     row = find_reset(token)
     user = row.user
     check_password_rules(new_password, user.email)
-    row.used_at = clock.now()
+    # Consume the link in one conditional statement: of two requests using it at the same
+    # moment, only one finds it still unused.
+    now = clock.now()
+    still_valid = sa.update(PasswordResetToken).where(
+        PasswordResetToken.id == row.id,
+        PasswordResetToken.used_at.is_(None),
+        PasswordResetToken.expires_at > now,
+    )
+    if not claimed(still_valid.values(used_at=now)):
+        raise NotFound(_LINK_NOT_VALID)
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     audit.record(user, "user.password_reset", user, label=user.email)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
-from civicladder.db import db, fetch
+from civicladder.db import db, fetch, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
 from civicladder.notify import notify
@@ -45,6 +45,8 @@ def update_category(
     actor: User | None, category: CompetencyCategory, name: str, description: str = ""
 ) -> CompetencyCategory:
     require_role(actor, Role.HR)
+    # Of two identical edits at once, the second waits here and then finds nothing changed.
+    category = locked_get(CompetencyCategory, category.id)
     name = name.strip()
     clash = sa.select(CompetencyCategory.id).where(
         CompetencyCategory.name == name, CompetencyCategory.id != category.id
@@ -130,6 +132,7 @@ def update_competency(
     descriptors: dict[int, str],
 ) -> Competency:
     require_role(actor, Role.HR)
+    competency = locked_get(Competency, competency.id)
     code = _check_code_free(code, competency.id)
     _category(category_id)
     cleaned = _check_descriptors(descriptors)
@@ -165,6 +168,8 @@ def save_job_profile(
 ) -> JobProfile:
     """Create or update a job profile with its (competency_id, min_level, weight) requirements."""
     require_role(actor, Role.HR)
+    if profile is not None:
+        profile = locked_get(type(profile), profile.id)
     code = code.strip().upper()
     clash = sa.select(JobProfile.id).where(JobProfile.code == code)
     if profile is not None:

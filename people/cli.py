@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from civicladder import notify
+from civicladder.db import write_transaction
 from civicladder.errors import DomainError
 
 # A preview names this many new departments and counts the rest; problems are all listed.
@@ -42,8 +43,12 @@ def import_roster_command(file: Path, commit: bool) -> None:
     if not commit:
         click.echo("This was a preview; nothing was saved. Run again with --commit to import.")
         return
+    notify.rollback()  # end the preview's read, so the import begins as a writer
     try:
-        with click.progressbar(length=plan.change_count, label="Importing") as bar:
+        with (
+            write_transaction(),
+            click.progressbar(length=plan.change_count, label="Importing") as bar,
+        ):
             done = services.import_roster(
                 None,
                 data,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from civicladder import audit
 from civicladder.access import Role, require_role
-from civicladder.db import db
+from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
 from people import signals
@@ -162,6 +162,8 @@ def link_account(actor: User | None, user: User, employee: Employee | None) -> U
 def set_rep_units(actor: User, rep: User, unit_ids: set[int]) -> User:
     """Set which bargaining units a union representative reads reports for."""
     require_role(actor, Role.ADMIN)
+    # Of two identical changes at once, the second waits here and then finds nothing to do.
+    rep = locked_get(User, rep.id, "There is no such user.")
     if unit_ids and not rep.has_role(Role.UNION_REP):
         raise Invalid("Give the person the union representative role before assigning units.")
     known = set(

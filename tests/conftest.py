@@ -3,13 +3,20 @@
 SQLite by default; PostgreSQL when TEST_DATABASE_URL is set. Service tests use `app_ctx`;
 view tests use `client` / `client_as` and must not hold an app context while making requests
 (a request reuses a held context, and with it `g` and the signed-in user).
+
+Concurrency tests use `real_commits` instead: a second app on a database of its own (built by
+the migrations once per test module), where work commits for real and several connections race.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,12 +25,16 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from civicladder import notify
 from civicladder.app import create_app
-from civicladder.db import db
+from civicladder.db import db, write_transaction
 from civicladder.security import hash_password
 from tests.civicladder.factories import PASSWORD, make_user_factory
 from tests.competencies.factories import competency_factories
 from tests.people.factories import people_factories
+
+# The extension's own session (one per app context), kept before `_transaction` swaps it out.
+_SHARED_SESSION = db.session
 
 
 def _reset_postgres(url: str) -> None:
@@ -200,3 +211,157 @@ def assert_max_queries(count_queries):
         )
 
     return at_most
+
+
+# --- real commits from several connections at once -------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What one racing thread got: its function's value, or the exception it raised."""
+
+    value: Any = None
+    error: BaseException | None = None
+
+
+_FIRST_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.I)
+
+
+class RealCommits:
+    """A second app on a database of its own, where every unit of work really commits.
+
+    `run(fn)` does setup or inspection in one committed transaction (return ids or plain
+    values: objects are detached afterwards). `client(user_id)` is a test client signed in on
+    this app. `concurrent(n, fn)` calls fn(0) ... fn(n-1) in n threads released together; each
+    thread has its own app context, session and connection. So that checks made before writing
+    really overlap, each thread's first INSERT/UPDATE/DELETE waits until every thread has reached
+    its own first write, or for `rendezvous_seconds` when some are held back by a lock (which
+    is what a correct service does to the loser).
+    """
+
+    rendezvous_seconds = 0.5
+
+    def __init__(self, app):
+        self.app = app
+        self._local = threading.local()
+        self._cookies: dict[int, str] = {}
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", self._before_statement)
+
+    def _before_statement(self, conn, cursor, statement, parameters, context, executemany):
+        rendezvous = getattr(self._local, "rendezvous", None)
+        if rendezvous is not None and _FIRST_WRITE.match(statement):
+            self._local.rendezvous = None
+            with suppress(threading.BrokenBarrierError):
+                rendezvous.wait(timeout=self.rendezvous_seconds)
+
+    def run(self, fn: Callable, *args, **kwargs):
+        """fn's result, after committing its work the way a request or CLI command does."""
+        with self.app.app_context(), write_transaction():
+            try:
+                result = fn(*args, **kwargs)
+                notify.commit()
+            except BaseException:
+                notify.rollback()
+                raise
+            return result
+
+    def client(self, user_id: int | None = None):
+        """A test client of this app, signed in as the user when given one.
+
+        The first client for a user signs in through the form; later ones share its session
+        cookie, like two tabs of one browser (and skip hashing the password again).
+        """
+        from civicladder.models import User
+
+        test_client = self.app.test_client()
+        if user_id is None:
+            return test_client
+        cookie_name = self.app.config["SESSION_COOKIE_NAME"]
+        if user_id not in self._cookies:
+            email = self.run(lambda: db.session.get(User, user_id).email)
+            signed_in = test_client.post("/sign-in", data={"email": email, "password": PASSWORD})
+            assert signed_in.status_code == 302, signed_in.text
+            self._cookies[user_id] = test_client.get_cookie(cookie_name).value
+        test_client.set_cookie(cookie_name, self._cookies[user_id])
+        return test_client
+
+    def concurrent(self, n: int, fn: Callable[[int], Any]) -> list[Outcome]:
+        start = threading.Barrier(n)
+        rendezvous = threading.Barrier(n)
+        outcomes = [Outcome() for _ in range(n)]
+
+        def race(i: int) -> None:
+            self._local.rendezvous = rendezvous
+            try:
+                start.wait(timeout=30)
+                outcomes[i].value = fn(i)
+            except BaseException as error:  # reported to the test, which decides
+                outcomes[i].error = error
+            finally:
+                self._local.rendezvous = None
+
+        threads = [threading.Thread(target=race, args=(i,)) for i in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(thread.is_alive() for thread in threads), "a racing thread never finished"
+        return outcomes
+
+    def count(self, stmt: sa.Select) -> int:
+        """How many rows `stmt` finds, read in a fresh transaction."""
+        counting = sa.select(sa.func.count()).select_from(stmt.subquery())
+        return self.run(lambda: db.session.scalar(counting))
+
+
+def _own_database(database_url: str, tmp_path_factory) -> str:
+    """A URL for an empty database beside the suite's: a file, or `<name>_commits`."""
+    if not database_url.startswith("postgresql"):
+        return "sqlite:///" + str(tmp_path_factory.mktemp("commits") / "commits.sqlite3")
+    url = sa.make_url(database_url)
+    name = f"{url.database}_commits"
+    with _postgres_admin(url) as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@contextmanager
+def _postgres_admin(url: sa.URL):
+    engine = sa.create_engine(
+        url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def _real_commits_app(app, database_url, tmp_path_factory):
+    url = _own_database(database_url, tmp_path_factory)
+    second = create_app(dict(app.config) | {"SQLALCHEMY_DATABASE_URI": url})
+    second.instance_path = app.instance_path
+    with second.app_context():
+        upgrade()
+    yield second
+    with second.app_context():
+        db.engine.dispose()
+    if url.startswith("postgresql"):
+        parsed = sa.make_url(url)
+        with _postgres_admin(parsed) as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+
+
+@pytest.fixture
+def real_commits(_real_commits_app, _transaction):
+    """Real commits from several connections at once (see RealCommits); the schema lives for
+    the test module, so tests there use values of their own (fresh emails, codes)."""
+    saved = db.session
+    db.session = _SHARED_SESSION
+    try:
+        yield RealCommits(_real_commits_app)
+    finally:
+        db.session = saved

@@ -151,6 +151,46 @@ def test_new_reset_link_cancels_the_previous_one(app_ctx, make_user):
         services.find_reset(first)
 
 
+def test_changing_your_own_password_cancels_outstanding_links(app_ctx, make_user):
+    admin = make_user({Role.ADMIN})
+    user = make_user()
+    token = services.issue_reset_link(admin, user)
+    services.change_password(user, PASSWORD, "my own new password")
+    with pytest.raises(NotFound, match="not valid"):
+        services.reset_password(token, "someone else's password")
+    assert verify_password(user.password_hash, "my own new password")
+
+
+def test_a_link_issued_before_a_deactivation_stays_dead_after_reactivation(app_ctx, make_user):
+    admin = make_user({Role.ADMIN})
+    user = make_user()
+    token = services.issue_reset_link(admin, user)
+    services.set_active(admin, user, False, "Left the city")
+    services.set_active(admin, user, True, "Came back")
+    with pytest.raises(NotFound, match="not valid"):
+        services.find_reset(token)
+
+
+def test_reactivation_cancels_any_link_still_outstanding(app_ctx, make_user, _transaction):
+    admin = make_user({Role.ADMIN})
+    user = make_user(active=False)
+    # A link left over from before the deactivation, from data written before links were
+    # cancelled on deactivation.
+    _transaction.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash="0" * 64,
+            expires_at=clock.now() + timedelta(hours=1),
+        )
+    )
+    _transaction.flush()
+    services.set_active(admin, user, True)
+    outstanding = sa.select(PasswordResetToken.id).where(
+        PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None)
+    )
+    assert _transaction.scalars(outstanding).all() == []
+
+
 def test_new_user_form_reports_bad_input(client_as):
     client = client_as("admin")
     response = client.post("/admin/users/new", data={"full_name": "", "email": "not-an-email"})

@@ -5,11 +5,12 @@ import sqlalchemy as sa
 from flask import request
 
 from civicladder import audit
-from civicladder.access import public
+from civicladder.access import Role, public
 from civicladder.app import create_app
 from civicladder.db import db
 from civicladder.errors import Conflict
-from civicladder.models import AuditEvent, User
+from civicladder.models import AuditEvent, User, UserRole
+from tests.civicladder.factories import PASSWORD
 
 
 @pytest.fixture
@@ -38,6 +39,26 @@ def broken_app(app):
         db.session.flush()
         return "never reached"
 
+    def broken_row_at_flush():
+        # A NOT NULL column left empty: a bug in the code, not a race.
+        db.session.add(User(email=request.args["email"], full_name=None))
+        db.session.flush()
+        return "never reached"
+
+    def broken_row_at_commit():
+        db.session.add(User(email=request.args["email"], full_name=None))
+        audit.record(None, "half.written", None)
+        return "looks fine until the commit"
+
+    def vanished_parent():
+        db.session.add(UserRole(user_id=2**31 - 1, role=Role.EMPLOYEE))
+        audit.record(None, "half.written", None)
+        db.session.flush()
+        return "never reached"
+
+    second.add_url_rule("/broken-flush", "broken_flush", public(broken_row_at_flush))
+    second.add_url_rule("/broken-commit", "broken_commit", public(broken_row_at_commit))
+    second.add_url_rule("/vanished-parent", "vanished_parent", public(vanished_parent))
     second.add_url_rule("/commit-clash", "commit_clash", public(duplicate_at_commit))
     second.add_url_rule("/flush-clash", "flush_clash", public(duplicate_at_flush))
     second.add_url_rule("/crash", "crash", public(write_then_crash))
@@ -97,6 +118,40 @@ def test_a_clash_with_a_concurrent_change_is_a_409_and_keeps_nothing(
     assert half_written(_transaction) == 0
     twins = sa.select(sa.func.count(User.id)).where(User.email == existing.email)
     assert _transaction.scalar(twins) == 1
+
+
+def sign_in(app, user):
+    """A client of `app` signed in as `user` (the layout then reads the user and their notices)."""
+    test_client = app.test_client()
+    signed_in = test_client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert signed_in.status_code == 302
+    return test_client
+
+
+@pytest.mark.parametrize("route", ["/commit-clash", "/flush-clash", "/vanished-parent"])
+def test_a_signed_in_person_gets_the_conflict_page_in_the_layout(
+    broken_app, make_user, _transaction, route
+):
+    existing = make_user()
+    response = sign_in(broken_app, make_user()).get(route, query_string={"email": existing.email})
+    assert response.status_code == 409
+    assert "Someone else changed the same records at the same moment" in response.text
+    assert "Signed in as" in response.text
+    assert half_written(_transaction) == 0
+
+
+@pytest.mark.parametrize("route", ["/broken-flush", "/broken-commit"])
+def test_a_row_the_database_refuses_for_another_reason_is_a_logged_500(
+    broken_app, make_user, _transaction, caplog, route
+):
+    email = "nobody-yet@city.test"
+    response = sign_in(broken_app, make_user()).get(route, query_string={"email": email})
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.text
+    assert "Signed in as" in response.text
+    assert any(record.levelname == "ERROR" and record.exc_info for record in caplog.records)
+    assert half_written(_transaction) == 0
+    assert _transaction.scalar(sa.select(User.id).where(User.email == email)) is None
 
 
 def test_unknown_display_timezone_stops_start_up(monkeypatch, tmp_path):
