@@ -13,8 +13,7 @@ from civicladder import notify, services
 from civicladder.access import Role
 from civicladder.db import db, write_transaction
 from civicladder.errors import DomainError
-from civicladder.models import User, UserRole
-from civicladder.security import hash_password
+from civicladder.models import User
 
 DEMO_STEPS_KEY = "civicladder.demo_steps"
 
@@ -61,21 +60,14 @@ def _step_name(item) -> str | None:
 def create_admin(email: str, full_name: str, password: str) -> None:
     """Create the first administrator (for a real installation, not the demo)."""
     try:
-        services.check_password_rules(password, email)
+        user = services.create_user(
+            None, email=email, full_name=full_name, roles={Role.ADMIN}, password=password
+        )
     except DomainError as error:
+        notify.rollback()
         raise click.ClickException(error.message) from error
-    email = services.normalise_email(email)
-    if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise click.ClickException(f"A user with the email {email} already exists.")
-    user = User(email=email, full_name=full_name, password_hash=hash_password(password))
-    user.role_rows = [UserRole(role=Role.ADMIN)]
-    db.session.add(user)
-    db.session.flush()
-    from civicladder import audit
-
-    audit.record(None, "user.created", user, after={"email": email, "roles": ["admin"]})
     notify.commit()
-    click.echo(f"Administrator {email} created.")
+    click.echo(f"Administrator {user.email} created.")
 
 
 @click.group("outbox", cls=AppGroup)

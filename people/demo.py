@@ -6,12 +6,10 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from civicladder import audit, clock
+from civicladder import clock
+from civicladder import services as shell_services
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.models import User, UserRole
-from civicladder.security import hash_password
-from civicladder.services import USER_FIELDS
 from people import services
 from people.models import BargainingUnit, Employee, EmployeeStatus
 
@@ -229,16 +227,13 @@ def build_accounts(built: dict) -> None:
     for label, name, password, roles, _ in DEMO_ACCOUNTS:
         employee_id = built["demo_employees"].get(label)
         person = db.session.get(Employee, employee_id) if employee_id is not None else None
-        user = User(
+        user = shell_services.create_user(
+            None,
             email=f"{name}@{EMAIL_DOMAIN}",
             full_name=person.full_name if person is not None else "Demo Administrator",
-            password_hash=hash_password(password),
+            roles=roles,
+            password=password,
         )
-        user.role_rows = [UserRole(role=role) for role in sorted(roles)]
-        db.session.add(user)
-        db.session.flush()
-        after = audit.snapshot(user, USER_FIELDS) | {"roles": sorted(roles)}
-        audit.record(None, "user.created", user, after=after, label=user.email)
         if person is not None:
             services.link_account(None, user, person)
         if Role.UNION_REP in roles:

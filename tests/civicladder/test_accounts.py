@@ -237,3 +237,33 @@ def test_users_page_searches_by_name_or_email(client_as, make_user):
     make_user(full_name="Lee Park", email="lee@city.test")
     page = client_as("admin").get("/admin/users?q=okafor").text
     assert "Dana Okafor" in page and "Lee Park" not in page
+
+
+def test_create_admin_command_makes_the_account_through_the_one_create_user_path(app):
+    """`flask create-admin` checks the password like every other path and audits alike."""
+    from civicladder.db import db
+    from civicladder.models import User
+
+    runner = app.test_cli_runner()
+    args = ["create-admin", "--email", " Chief@City.Example.GOV ", "--name", "Chief Admin"]
+    with app.app_context():
+        short = runner.invoke(args=[*args, "--password", "short"])
+        assert short.exit_code != 0 and "at least 12 characters" in short.output
+        made = runner.invoke(args=[*args, "--password", "a long enough passphrase"])
+        assert made.exit_code == 0, made.output
+        again = runner.invoke(args=[*args, "--password", "a long enough passphrase"])
+        assert again.exit_code != 0 and "already a user" in again.output
+        user = db.session.scalar(sa.select(User).where(User.email == "chief@city.example.gov"))
+        assert user.roles == {Role.ADMIN} and user.password_hash
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "user.created", AuditEvent.object_id == str(user.id)
+            )
+        )
+        assert event.actor_label == "system"
+        assert event.after == {
+            "email": "chief@city.example.gov",
+            "full_name": "Chief Admin",
+            "active": True,
+            "roles": ["admin"],
+        }

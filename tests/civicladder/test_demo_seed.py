@@ -44,15 +44,7 @@ def seed(app) -> str:
 
 
 @pytest.fixture
-def fast_hashing(monkeypatch, password_hash):
-    """The suite's shared hash in place of five slow argon2 hashes, where no one signs in."""
-    from people import demo
-
-    monkeypatch.setattr(demo, "hash_password", lambda password: password_hash)
-
-
-@pytest.fixture
-def seeded(app, fast_hashing) -> str:
+def seeded(app) -> str:
     return seed(app)
 
 
@@ -214,7 +206,7 @@ def test_demo_accounts_have_a_real_team_and_a_rep_for_both_units(seeded):
     assert by_role[Role.ADMIN].roles == {Role.ADMIN}
 
 
-def test_seed_commits_inside_the_test_transaction_and_loads_only_once(app, fast_hashing):
+def test_seed_commits_inside_the_test_transaction_and_loads_only_once(app):
     committed_before = committed_users(app)
     seed(app)
     assert count(User) == 5
