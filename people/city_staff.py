@@ -69,8 +69,8 @@ class Hiring:
         self.accounts: list[tuple[int, str, str, tuple[Role, ...], list[int], str | None]] = []
         self.sign_in_employees: dict[str, int] = {}
         self.represented: set[int] = set()  # bargaining units with a rep of their own
-        self.first_weights = list(accumulate((i + 1) ** -0.5 for i in range(len(FIRST_NAMES))))
-        self.last_weights = list(accumulate((i + 1) ** -0.9 for i in range(len(LAST_NAMES))))
+        self.first_weights = list(accumulate((i + 1) ** -0.3 for i in range(len(FIRST_NAMES))))
+        self.last_weights = list(accumulate((i + 1) ** -0.4 for i in range(len(LAST_NAMES))))
 
     def rows(self) -> Iterator[tuple]:
         for a, agency in enumerate(self.plan):

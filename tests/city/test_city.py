@@ -352,3 +352,16 @@ def test_seed_city_refuses_a_size_too_small_to_make_a_city(app):
     assert result.exit_code == 2
     assert "--employees" in result.output
     assert count(Employee) == 0
+
+
+def test_seed_city_builds_beside_an_existing_administrator(app, make_user):
+    from civicladder.access import Role
+
+    admin = make_user(roles={Role.ADMIN})
+    city(app)
+    assert db.session.get(User, admin.id).email == admin.email
+    city_admin = db.session.scalar(
+        sa.select(User.id).where(User.email == CITY_SIGN_INS["admin"][0])
+    )
+    assert city_admin > admin.id
+    assert count(UserRole, UserRole.role == "admin") == 2
