@@ -151,9 +151,11 @@ def split(total: int, weights: list[float], minimum: int = 0) -> list[int]:
     exact = [rest * w / scale for w in weights]
     floors = [math.floor(x) for x in exact]
     short = rest - sum(floors)
+    # The parts that lost most to rounding down get the units left over.
     order = sorted(range(len(weights)), key=lambda i: (floors[i] - exact[i], i))
+    topped_up = set(order[:short])
     for i in range(len(weights)):
-        parts[i] += floors[i] + (1 if i in order[:short] else 0)
+        parts[i] += floors[i] + (1 if i in topped_up else 0)
     return parts
 
 

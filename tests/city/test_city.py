@@ -193,12 +193,13 @@ def test_city_departments_form_agencies_divisions_and_units(app):
         assert department.path.endswith(department.name)
 
 
-def test_city_has_exactly_the_employees_asked_for_in_a_manager_tree_without_cycles(app):
-    city(app)
+@pytest.mark.parametrize("size", [SIZE, 2000])
+def test_city_has_exactly_the_employees_asked_for_in_a_manager_tree_without_cycles(app, size):
+    city(app, size=size)
     rows = db.session.execute(
         sa.select(Employee.id, Employee.manager_id, Employee.department_id, Employee.status)
     ).all()
-    assert len(rows) == SIZE
+    assert len(rows) == size
     manager_of = {r.id: r.manager_id for r in rows}
     depths = []
     for ident in manager_of:
@@ -215,7 +216,7 @@ def test_city_has_exactly_the_employees_asked_for_in_a_manager_tree_without_cycl
     spans = Counter(m for m in manager_of.values() if m is not None)
     assert 5 <= statistics.median(spans.values()) <= 10
     statuses = Counter(r.status for r in rows)
-    assert statuses[EmployeeStatus.ACTIVE] > 0.8 * SIZE
+    assert statuses[EmployeeStatus.ACTIVE] > 0.8 * size
     assert statuses[EmployeeStatus.LEAVE] > 0
     assert statuses[EmployeeStatus.SEPARATED] > 0
 
@@ -365,3 +366,17 @@ def test_seed_city_builds_beside_an_existing_administrator(app, make_user):
     )
     assert city_admin > admin.id
     assert count(UserRole, UserRole.role == "admin") == 2
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "minimum", "expected"),
+    [
+        (10, [1, 1, 1], 0, [4, 3, 3]),
+        (10, [1, 0, 0], 2, [6, 2, 2]),
+        (7, [0.5, 1.5], 1, [2, 5]),
+    ],
+)
+def test_split_shares_a_whole_number_in_proportion_with_a_floor(total, weights, minimum, expected):
+    from people.city import split
+
+    assert split(total, weights, minimum) == expected
