@@ -6,6 +6,7 @@ import hashlib
 import random
 import statistics
 from collections import Counter
+from contextlib import contextmanager
 from datetime import date
 from enum import Enum
 
@@ -122,24 +123,31 @@ def other_database(tmp_path):
     return build
 
 
-def hash_in(app, seed: int, extra_steps=()) -> str:
-    """Generate a city in another app's database and return its content hash."""
-    for order, name, step in extra_steps:
-        cli.register_city_step(app, order, name, step)
+@contextmanager
+def own_session(app):
+    """Work in another app's database, migrated; the suite's session is put back after."""
     # The suite binds `db.session` to the test's connection; the other app needs its own.
     suite_session = db.session
     db.session = db._make_scoped_session({})
     try:
         with app.app_context():
             upgrade()
-        city(app, seed)
+        yield
         with app.app_context():
-            digest = content_hash()
             db.session.remove()
             db.engine.dispose()
-        return digest
     finally:
         db.session = suite_session
+
+
+def hash_in(app, seed: int, extra_steps=()) -> str:
+    """Generate a city in another app's database and return its content hash."""
+    for order, name, step in extra_steps:
+        cli.register_city_step(app, order, name, step)
+    with own_session(app):
+        city(app, seed)
+        with app.app_context():
+            return content_hash()
 
 
 def test_the_same_seed_gives_the_same_city_and_another_seed_another(app, other_database):
@@ -380,3 +388,18 @@ def test_split_shares_a_whole_number_in_proportion_with_a_floor(total, weights, 
     from people.city import split
 
     assert split(total, weights, minimum) == expected
+
+
+def test_a_failing_step_leaves_nothing_of_the_city_behind(other_database):
+    def broken(ctx: cli.CityContext) -> None:
+        raise RuntimeError("a step went wrong")
+
+    app = other_database("broken")
+    cli.register_city_step(app, 15, "broken", broken)
+    with own_session(app):
+        result = seed_city(app)
+        assert isinstance(result.exception, RuntimeError)
+        with app.app_context():
+            assert count(Employee) == 0
+            assert count(Department) == 0
+            assert count(AuditEvent) == 0
