@@ -17,6 +17,7 @@ from people.models import EmployeeStatus
 
 EMAIL_DOMAIN = "city.civicladder.example"
 STATUS_CODES = [EmployeeStatus.ACTIVE, EmployeeStatus.LEAVE, EmployeeStatus.SEPARATED]
+ACTIVE, LEAVE, SEPARATED = range(3)  # indexes into STATUS_CODES, kept in compact arrays
 SPAN = 8  # workers per crew lead
 # Fixed places in the largest agency's first unit for the sign-in accounts: worker number ->
 # label. They are active, long enough in the job to have evidence, and in a bargaining unit.
@@ -74,11 +75,11 @@ class Hiring:
 
     def rows(self) -> Iterator[tuple]:
         for a, agency in enumerate(self.plan):
-            head, row = self._person(agency.id, None, None, None, rank=0)
+            head, row = self._person(agency.id, None, None, None, rank=Rank.HEAD)
             yield row
             for d, division in enumerate(agency.divisions):
                 profile = self.profiles[(JOB_FAMILIES[division.family][0], 3)]
-                director, row = self._person(division.id, head, profile, None, rank=1)
+                director, row = self._person(division.id, head, profile, None, rank=Rank.DIRECTOR)
                 yield row
                 for u, unit in enumerate(division.units):
                     places = {}
@@ -92,7 +93,7 @@ class Hiring:
         union = self.unions[unit.union] if unit.union is not None else None
         in_union = union if rng.random() < SUPERVISOR_IN_UNION else None
         supervisor, row = self._person(
-            unit.id, director, self.profiles[(family, 2)], in_union, rank=2
+            unit.id, director, self.profiles[(family, 2)], in_union, rank=Rank.SUPERVISOR
         )
         yield row
         lead_count = math.ceil(unit.staff / (SPAN + 1)) if unit.staff >= 4 else 0
@@ -100,7 +101,7 @@ class Hiring:
         for _ in range(lead_count):
             in_union = union if rng.random() < LEAD_IN_UNION else None
             lead, row = self._person(
-                unit.id, supervisor, self.profiles[(family, 1)], in_union, rank=3
+                unit.id, supervisor, self.profiles[(family, 1)], in_union, rank=Rank.LEAD
             )
             leads.append(lead)
             yield row
@@ -113,16 +114,19 @@ class Hiring:
             if label in SIGN_IN_WORKERS.values():
                 # A sign-in is a plain frontline worker with a job, in the largest union.
                 profile, in_union = self.profiles[(family, 0)], self.unions[0]
-            _, row = self._person(unit.id, manager, profile, in_union, rank=4, label=label)
+            _, row = self._person(
+                unit.id, manager, profile, in_union, rank=Rank.WORKER, label=label
+            )
             yield row
 
-    def _person(self, department, manager, profile, union, *, rank: int, label=None):
+    def _person(self, department, manager, profile, union, *, rank: Rank, label=None):
+        """Hire one person: their row, and what later steps need of them in `staff`."""
         rng = self.rng
         ident = self.next_id
         self.next_id += 1
         first = rng.choices(FIRST_NAMES, cum_weights=self.first_weights)[0]
         last = rng.choices(LAST_NAMES, cum_weights=self.last_weights)[0]
-        low, high = SERVICE_YEARS[Rank(rank)]
+        low, high = SERVICE_YEARS[rank]
         if label is not None:
             years = SIGN_IN_YEARS
         elif rank == Rank.WORKER:
@@ -130,13 +134,13 @@ class Hiring:
         else:
             years = rng.uniform(low, high)
         hire = self.as_of - timedelta(days=int(years * 365.25))
-        status = 0 if label is not None else self._status(rank)
+        status = ACTIVE if label is not None else self._status(rank)
         email = self._email(first, last)
         self.staff.job_profile.append(profile or 0)
         self.staff.hire_day.append(hire.toordinal())
         self.staff.rank.append(rank)
         self.staff.status.append(status)
-        if status == 0:
+        if status == ACTIVE:
             self._maybe_account(ident, f"{first} {last}", email, rank, union, label)
         number = f"E{ident - self.staff.first_id + 1:07d}"
         row = (
@@ -149,11 +153,11 @@ class Hiring:
         draw = self.rng.random()
         if rank == Rank.WORKER:
             if draw < WORKER_SEPARATED:
-                return 2
-            return 1 if draw < WORKER_SEPARATED + WORKER_LEAVE else 0
+                return SEPARATED
+            return LEAVE if draw < WORKER_SEPARATED + WORKER_LEAVE else ACTIVE
         if rank == Rank.LEAD:
-            return 1 if draw < LEAD_LEAVE else 0
-        return 0
+            return LEAVE if draw < LEAD_LEAVE else ACTIVE
+        return ACTIVE
 
     def _email(self, first: str, last: str) -> str:
         local = f"{_letters(first)}.{_letters(last)}"
@@ -172,11 +176,11 @@ class Hiring:
             roles = (Role.HR, Role.EMPLOYEE)
         elif label == "employee":
             roles = (Role.EMPLOYEE,)
-        elif rank <= 2 or (rank == 3 and self.rng.random() < LEAD_ACCOUNT):
+        elif rank <= Rank.SUPERVISOR or (rank == Rank.LEAD and self.rng.random() < LEAD_ACCOUNT):
             roles = (Role.MANAGER, Role.EMPLOYEE)
-        elif rank == 4 and union is not None and union not in self.represented:
+        elif rank == Rank.WORKER and union is not None and union not in self.represented:
             roles, reps = (Role.UNION_REP, Role.EMPLOYEE), [union]
-        elif rank == 4 and self.rng.random() < WORKER_ACCOUNT:
+        elif rank == Rank.WORKER and self.rng.random() < WORKER_ACCOUNT:
             roles = (Role.EMPLOYEE,)
         if not roles:
             return
