@@ -1,15 +1,19 @@
-"""Shell commands: `flask seed demo` (steps contributed by packages) and `flask create-admin`."""
+"""Shell commands: `flask seed demo` and `flask seed city` (steps contributed by packages),
+`flask create-admin` and `flask outbox send`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
 
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from civicladder import notify, services
+from civicladder import clock, notify, services
 from civicladder.access import Role
 from civicladder.db import db, write_transaction
 from civicladder.errors import DomainError
@@ -50,6 +54,101 @@ def seed_demo() -> None:
 
 def _step_name(item) -> str | None:
     return item[1] if item else None
+
+
+CITY_STEPS_KEY = "civicladder.city_steps"
+CITY_MIN_EMPLOYEES = 100
+CITY_MAX_EMPLOYEES = 1_000_000
+
+
+@dataclass
+class CityContext:
+    """What a city step is given: the size asked for, the seed, the day the city stands on,
+    what earlier steps built, and a random generator of its own.
+
+    The generator is seeded from the seed and the step's name, so a step added later never
+    changes what the others generate.
+    """
+
+    employees: int
+    seed: int
+    as_of: date
+    built: dict = field(default_factory=dict)
+    step: str = ""
+    rng: random.Random = field(default_factory=random.Random)
+
+    def for_step(self, name: str) -> CityContext:
+        # A string seed is hashed with SHA-512 by `random`, the same in every process.
+        return CityContext(
+            self.employees,
+            self.seed,
+            self.as_of,
+            self.built,
+            name,
+            random.Random(f"{self.seed}:{name}"),
+        )
+
+    def progress(self, label: str, length: int):
+        """A progress bar on the terminal; `bar.update(n)` as rows are written."""
+        return click.progressbar(length=length, label=f"  {label}", show_eta=True)
+
+    def say(self, line: str) -> None:
+        click.echo(f"  {line}")
+
+
+def register_city_step(
+    app: Flask, order: int, name: str, step: Callable[[CityContext], None]
+) -> None:
+    """A package adds its part of the synthetic city; steps run in order, sharing `built`."""
+    steps = app.extensions.setdefault(CITY_STEPS_KEY, [])
+    steps.append((order, name, step))
+    steps.sort(key=lambda item: item[0])
+
+
+@seed.command("city")
+@click.option(
+    "--employees",
+    type=click.IntRange(CITY_MIN_EMPLOYEES, CITY_MAX_EMPLOYEES),
+    default=300_000,
+    show_default=True,
+    help="How many employees the city has; everything else is in proportion.",
+)
+@click.option(
+    "--seed",
+    "seed_value",
+    type=int,
+    default=1,
+    show_default=True,
+    help="The same seed gives the same city.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day the city stands on (YYYY-MM-DD); today by default.",
+)
+def seed_city(employees: int, seed_value: int, as_of) -> None:
+    """Generate a synthetic city of any size (only into a database without employees)."""
+    steps = current_app.extensions.get(CITY_STEPS_KEY, [])
+    # A step refuses a database it cannot build into by raising click.ClickException; nothing
+    # is committed until every step has run.
+    context = CityContext(employees, seed_value, as_of.date() if as_of else clock.today())
+    click.echo(
+        f"Generating a city of {employees:,} employees (seed {seed_value}, "
+        f"as of {context.as_of.isoformat()})"
+    )
+    for number, (_, name, step) in enumerate(steps, start=1):
+        click.echo(f"[{number}/{len(steps)}] {name}")
+        step(context.for_step(name))
+    click.echo("Committing...")
+    notify.commit()
+    _print_city_sign_ins(context.built.get("sign_ins", []))
+
+
+def _print_city_sign_ins(sign_ins: Iterable[tuple[str, str, str]]) -> None:
+    click.echo("\nCity sign-ins (demo data only; never use these passwords for real accounts):")
+    for role, email, password in sign_ins:
+        click.echo(f"  {role:<10} {email:<34} {password}")
 
 
 @click.command("create-admin")

@@ -8,10 +8,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug the competencies package in: pages, navigation, panels, demo steps."""
     from civicladder.access import Role
-    from civicladder.cli import register_demo_step
+    from civicladder.cli import register_city_step, register_demo_step
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from competencies import demo, views
+    from competencies import city, demo, views
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
@@ -24,3 +24,4 @@ def init_app(app: Flask) -> None:
     # The framework comes first (people need job profiles); evidence needs the people.
     register_demo_step(app, 5, "competency framework and job profiles", demo.build_framework)
     register_demo_step(app, 20, "competency evidence", demo.build_evidence)
+    register_city_step(app, 20, "competency framework, requirements and evidence", city.build)

@@ -8,10 +8,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug the people package in: pages, navigation, home panels, commands, demo steps."""
     from civicladder.access import Role
-    from civicladder.cli import register_demo_step
+    from civicladder.cli import register_city_step, register_demo_step
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from people import cli, demo, views
+    from people import city, cli, demo, views
 
     app.register_blueprint(views.bp)
     register_nav_item(
@@ -27,3 +27,6 @@ def init_app(app: Flask) -> None:
     register_demo_step(app, 10, "departments, bargaining units and people", demo.build)
     # Accounts come last, so the demo's own history does not fill their notifications.
     register_demo_step(app, 30, "demo sign-ins", demo.build_accounts)
+    register_city_step(
+        app, 10, "departments, bargaining units, job profiles and people", city.build
+    )
