@@ -127,6 +127,7 @@ def register_city_step(
     default=None,
     help="The day the city stands on (YYYY-MM-DD); today by default.",
 )
+@write_transaction()
 def seed_city(employees: int, seed_value: int, as_of) -> None:
     """Generate a synthetic city of any size (only into a database without employees)."""
     steps = current_app.extensions.get(CITY_STEPS_KEY, [])
