@@ -60,23 +60,7 @@ def prepare(settings: Settings, say) -> dict:
 
     Returns how long each step took, in seconds.
     """
-    url = make_url(engine_url(settings.database_url))
-    sqlite = url.get_backend_name() == "sqlite"
-    name = Path(url.database or "").name if sqlite else (url.database or "")
-    if "bench" not in name.lower() or not (sqlite or _PLAIN_NAME.fullmatch(name)):
-        raise BenchError(
-            f"BENCH_DATABASE_URL names the database {name!r}. Preparing wipes it, so the "
-            "benchmark only prepares a database whose name contains 'bench' (and, on "
-            "PostgreSQL, only letters, digits and _); choose one, or set BENCH_REUSE=1 to "
-            "measure a database as it is."
-        )
-    say(f"preparing {url.render_as_string(hide_password=True)} (wiped and rebuilt)")
-    if sqlite:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(str(url.database) + suffix).unlink(missing_ok=True)
-    else:
-        _fresh_postgres(url)
-    timings = {"upgrade_s": _flask(settings, "db", "upgrade")}
+    timings = {"upgrade_s": prepare_schema(settings, say)}
     if settings.data == "demo":
         timings["seed_s"] = _flask(settings, "seed", "demo")
     else:
@@ -88,6 +72,51 @@ def prepare(settings: Settings, say) -> dict:
         f"schema in {timings['upgrade_s']:.1f} s, {settings.data} data in {timings['seed_s']:.1f} s"
     )
     return timings
+
+
+def prepare_schema(settings: Settings, say) -> float:
+    """Wipe the database and build an empty schema; the seconds `flask db upgrade` took."""
+    url = _bench_url(settings.database_url)
+    say(f"preparing {url.render_as_string(hide_password=True)} (wiped and rebuilt)")
+    if url.get_backend_name() == "sqlite":
+        _remove_sqlite(url)
+    else:
+        _fresh_postgres(url)
+    return _flask(settings, "db", "upgrade")
+
+
+def drop(database_url: str) -> None:
+    """Remove a database this benchmark made for itself."""
+    url = _bench_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        _remove_sqlite(url)
+        return
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+    finally:
+        server.dispose()
+
+
+def _bench_url(database_url: str):
+    """The URL, once it is sure to name a database kept for benchmarks (preparing wipes it)."""
+    url = make_url(engine_url(database_url))
+    sqlite = url.get_backend_name() == "sqlite"
+    name = Path(url.database or "").name if sqlite else (url.database or "")
+    if "bench" not in name.lower() or not (sqlite or _PLAIN_NAME.fullmatch(name)):
+        raise BenchError(
+            f"BENCH_DATABASE_URL names the database {name!r}. Preparing wipes it, so the "
+            "benchmark only prepares a database whose name contains 'bench' (and, on "
+            "PostgreSQL, only letters, digits and _); choose one, or set BENCH_REUSE=1 to "
+            "measure a database as it is."
+        )
+    return url
+
+
+def _remove_sqlite(url) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(url.database) + suffix).unlink(missing_ok=True)
 
 
 def _fresh_postgres(url) -> None:

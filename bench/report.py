@@ -85,6 +85,14 @@ def memory_table(peaks: dict[str, float]) -> str:
     )
 
 
+def roster_line(imported: dict) -> str:
+    return (
+        f"Roster import (flask people import-roster --commit, into a fresh database): "
+        f"{imported['employees']} employees in {imported['seconds']:.1f} s "
+        f"({imported['rows_per_second']} rows/s), peak memory {imported['peak_memory_mib']:.1f} MiB"
+    )
+
+
 def write_json(path: Path, record: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, indent=2, sort_keys=False) + "\n")

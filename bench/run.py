@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench import database, report
+from bench import database, report, roster
 from bench.client import Client
 from bench.errors import BenchError
 from bench.load import LoadGenerator
@@ -56,10 +56,13 @@ def run(settings: Settings) -> int:
         memory = server.peak_memory_mib()
         command = server.command
     _add_ratios(rows)
+    imported = roster.measure(settings, say) if settings.roster else None
     missed = report.misses(rows)
     print()
     print(report.table(rows, settings.clients))
     print(report.memory_table(memory))
+    if imported:
+        print(report.roster_line(imported))
     record = {
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -74,6 +77,7 @@ def run(settings: Settings) -> int:
         "targets": {"p95_ms_below": report.P95_TARGET_MS, "ratio_at_least": report.RATIO_TARGET},
         "pages": rows,
         "peak_memory_mib": memory,
+        "roster_import": imported,
         "misses": missed,
     }
     path = settings.results or REPO / "bench" / "results" / f"bench-{started:%Y%m%dT%H%M%SZ}.json"

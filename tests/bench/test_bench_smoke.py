@@ -1,7 +1,8 @@
 """`make bench` end to end at a small size: it must work, not be fast (no times are asserted).
 
 On SQLite by default; in the PostgreSQL run of the suite (TEST_DATABASE_URL set) it uses a
-database of its own beside the test database, named <test database>_bench_smoke, dropped after.
+database of its own beside the test database, named <test database>_bench_smoke (and the
+roster import's, ..._roster), dropped after.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def bench_database_url(tmp_path):
     yield smoke.render_as_string(hide_password=False)
     server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{smoke.database}" WITH (FORCE)')
+        for name in (smoke.database, f"{smoke.database}_roster"):
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     server.dispose()
 
 
@@ -96,4 +98,8 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
         assert (row["statements"] > 0) is (row["role"] != ANONYMOUS), row
     assert "master" in record["peak_memory_mib"]
     assert any(name.startswith("worker") for name in record["peak_memory_mib"])
-    assert "p95 ms" in done.stdout and "Peak memory" in done.stdout
+    # The whole city went through the roster import into a fresh database.
+    assert record["roster_import"]["employees"] == record["data"]["employees"] == 60
+    assert (
+        "p95 ms" in done.stdout and "Peak memory" in done.stdout and "Roster import" in done.stdout
+    )
