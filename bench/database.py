@@ -81,7 +81,10 @@ def prepare_schema(settings: Settings, say) -> float:
     if url.get_backend_name() == "sqlite":
         _remove_sqlite(url)
     else:
-        _fresh_postgres(url)
+        try:
+            _fresh_postgres(url)
+        except sa.exc.OperationalError as error:
+            raise BenchError(f"Cannot prepare the bench database: {error.orig}") from error
     return _flask(settings, "db", "upgrade")
 
 
@@ -167,8 +170,11 @@ def discover(settings: Settings, accounts: dict[str, tuple[str, str]]) -> dict:
     try:
         with engine.connect() as connection:
             return _discover(connection, accounts)
-    except sa.exc.OperationalError as error:
-        raise BenchError(f"Cannot read the bench database: {error.orig}") from error
+    except sa.exc.DBAPIError as error:
+        raise BenchError(
+            f"Cannot read the bench database (with BENCH_REUSE=1 it must be prepared already): "
+            f"{str(error.orig).strip()}"
+        ) from error
     finally:
         engine.dispose()
 
