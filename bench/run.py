@@ -45,17 +45,8 @@ def run(settings: Settings) -> int:
         f"{ids['manager_line_size']}; agency filter: {ids['agency']}"
     )
     load_before = os.getloadavg()
-    with Server(settings.database_url) as server:
-        say(f"gunicorn at http://{HOST}:{server.port} pids {server.pids()}")
-        clients = _signed_in_clients(server.port, accounts)
-        rows = []
-        with LoadGenerator(HOST, server.port, settings.clients) as load:
-            for page in pages(ids):
-                rows.append(_measure(page, clients[page.role], load, settings))
-                _progress(rows[-1])
-        memory = server.peak_memory_mib()
-        command = server.command
-    _add_ratios(rows)
+    rows, memory, command = _serve_and_measure(settings, ids, accounts)
+    load_after = os.getloadavg()
     imported = roster.measure(settings, say) if settings.roster else None
     missed = report.misses(rows)
     print()
@@ -63,16 +54,16 @@ def run(settings: Settings) -> int:
     print(report.memory_table(memory))
     if imported:
         print(report.roster_line(imported))
+    print(
+        f"Machine: {os.cpu_count()} CPUs; load average {load_before[0]:.1f} before the "
+        f"measurements, {load_after[0]:.1f} after."
+    )
     record = {
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": settings.as_dict(),
         "data": {**ids, **timings, "sign_ins": sorted(accounts)},
-        "machine": {
-            "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": os.getloadavg(),
-        },
+        "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": load_after},
         "server": {"command": command[1:], "config_file": (REPO / "gunicorn.conf.py").exists()},
         "targets": {"p95_ms_below": report.P95_TARGET_MS, "ratio_at_least": report.RATIO_TARGET},
         "pages": rows,
@@ -84,6 +75,21 @@ def run(settings: Settings) -> int:
     report.write_json(path, record)
     say(f"figures written to {path}")
     return _verdict(missed, settings.enforce)
+
+
+def _serve_and_measure(settings: Settings, ids: dict, accounts: dict) -> tuple:
+    """Every page under gunicorn; the rows, each process's peak memory, the server command."""
+    with Server(settings.database_url) as server:
+        say(f"gunicorn at http://{HOST}:{server.port} pids {server.pids()}")
+        clients = _signed_in_clients(server.port, accounts)
+        rows = []
+        with LoadGenerator(HOST, server.port, settings.clients) as load:
+            for page in pages(ids):
+                rows.append(_measure(page, clients[page.role], load, settings))
+                _progress(rows[-1])
+        memory = server.peak_memory_mib()  # while it runs: the pids go with it
+    _add_ratios(rows)
+    return rows, memory, server.command
 
 
 def _signed_in_clients(port: int, accounts: dict[str, tuple[str, str]]) -> dict[str, Client]:
