@@ -84,6 +84,8 @@ def _serve_and_measure(settings: Settings, ids: dict, accounts: dict) -> tuple:
         clients = _signed_in_clients(server.port, accounts)
         rows = []
         with LoadGenerator(HOST, server.port, settings.clients) as load:
+            # Warm every worker and client process up before the first figure is taken.
+            load.run("/healthz", {}, min(1.0, settings.load_seconds), settings.load_max_requests)
             for page in pages(ids):
                 rows.append(_measure(page, clients[page.role], load, settings))
                 _progress(rows[-1])
