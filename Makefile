@@ -6,7 +6,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup test test-sqlite test-postgres lint fmt migrate seed assets clean
+.PHONY: run setup test test-sqlite test-postgres lint fmt migrate seed assets clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ test-postgres: setup
 	else \
 		echo "== PostgreSQL tests not run: set TEST_DATABASE_URL (bash .ci/run does)"; \
 	fi
+
+# The app under gunicorn with production settings, measured page by page for each role (README,
+# "Benchmarks"). BENCH_DATABASE_URL, BENCH_DATA=demo|city, BENCH_EMPLOYEES, BENCH_REUSE=1,
+# BENCH_ENFORCE=0 and the rest come from the environment. A small run of it is a test
+# (tests/bench/test_bench_smoke.py), so `make test` runs it on each database.
+bench: setup
+	$(BIN)/python -m bench
 
 assets:
 	bash scripts/install-assets.sh

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from civicladder import access, errors, notify, security
+from civicladder import access, errors, instrumentation, notify, security
 from civicladder.access import Role
 from civicladder.config import load
 from civicladder.db import wants_write_lock
@@ -38,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     _init_database(app)
+    instrumentation.register(app)  # before the unit of work, so its count includes the commit
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)

@@ -80,8 +80,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "CivicLadder <no-reply@civicladder.invalid>"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_SECURE": production,
+        # Secure cookies follow production; SESSION_COOKIE_SECURE=0 turns them off only by explicit
+        # choice (the benchmark serves production settings over plain http on loopback).
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_PROTECTION": "strong",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
@@ -96,6 +98,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "ARGON2_PARALLELISM": _int(env, "ARGON2_PARALLELISM", _ARGON2.parallelism, 1),
         "PAGE_SIZE": int(env.get("PAGE_SIZE", "25")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Count each request's SQL statements into an X-SQL-Statements header (for `make bench`);
+        # off unless SQL_STATEMENT_HEADER is set, production included.
+        "SQL_STATEMENT_HEADER": _bool(env.get("SQL_STATEMENT_HEADER")),
     }
     try:
         ZoneInfo(config["DISPLAY_TIMEZONE"])

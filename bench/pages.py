@@ -1,0 +1,46 @@
+"""The pages measured, and who opens each: the main page of every role, with ids from the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str  # a key of the sign-ins, or ANONYMOUS
+    path: str
+    # The quality bar's throughput target: at least a third of the bare route's.
+    ratio_target: bool = False
+
+
+BARE = "bare route"
+
+
+def pages(ids: dict) -> list[Page]:
+    """The bare route first: every page's throughput is compared with it. It comes again last,
+    where its ratio to the first shows how much the machine's other work moved the figures."""
+    agency = f"/people?department={ids['agency_id']}"
+    return [
+        Page(BARE, ANONYMOUS, "/healthz"),
+        Page("home", "admin", "/"),
+        Page("home", "hr", "/"),
+        Page("home", "manager", "/"),
+        Page("home", "employee", "/", ratio_target=True),
+        Page("home", "union_rep", "/"),
+        Page("directory", "hr", "/people"),
+        Page("directory", "manager", "/people"),
+        Page("directory ?q=smith", "hr", "/people?q=smith"),
+        Page("directory ?q=smith", "manager", "/people?q=smith"),
+        Page("directory, one agency", "hr", agency),
+        Page("directory, one agency", "manager", agency),
+        Page("own profile", "employee", f"/people/{ids['employee_id']}", ratio_target=True),
+        Page("profile in line", "manager", f"/people/{ids['line_employee_id']}", True),
+        Page("audit log", "admin", "/admin/audit"),
+        Page("users", "admin", "/admin/users"),
+        Page("framework", "hr", "/competencies"),
+        Page("job profiles", "hr", "/job-profiles"),
+        Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
+    ]

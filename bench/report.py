@@ -1,0 +1,98 @@
+"""Figures into a table, the JSON record, and the quality bars' targets checked against them."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+# The product's quality bars.
+P95_TARGET_MS = 200.0
+RATIO_TARGET = 1 / 3
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest rank: the smallest value at or above `share` of the samples."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+def misses(rows: list[dict]) -> list[str]:
+    """Each missed target, with by how much."""
+    found = []
+    for row in rows:
+        label = f"{row['page']} ({row['role']}, {row['path']})"
+        if row["p95_ms"] >= P95_TARGET_MS:
+            over = row["p95_ms"] - P95_TARGET_MS
+            found.append(
+                f"p95 of {label} is {row['p95_ms']:.1f} ms: {over:.1f} ms over the "
+                f"{P95_TARGET_MS:.0f} ms target"
+            )
+        if row["ratio_target"] and row["ratio"] is not None and row["ratio"] < RATIO_TARGET:
+            short = RATIO_TARGET - row["ratio"]
+            found.append(
+                f"throughput of {label} is {row['ratio']:.2f}x the bare route's "
+                f"({row['rps']:.1f} req/s): {short:.2f} under the {RATIO_TARGET:.2f}x target"
+            )
+        if row["load_failures"]:
+            found.append(f"{label} answered under load with {row['load_failures']}")
+    return found
+
+
+_COLUMNS = [
+    ("page", "page", "<", "{}"),
+    ("role", "role", "<", "{}"),
+    ("p50_ms", "p50 ms", ">", "{:.1f}"),
+    ("p95_ms", "p95 ms", ">", "{:.1f}"),
+    ("p99_ms", "p99 ms", ">", "{:.1f}"),
+    ("statements", "SQL", ">", "{}"),
+    ("rps", "req/s", ">", "{:.1f}"),
+    ("ratio", "x bare", ">", "{:.2f}"),
+]
+
+
+def table(rows: list[dict], clients: int) -> str:
+    heads = [head if key != "rps" else f"req/s@{clients}" for key, head, _, _ in _COLUMNS]
+    cells = [[_cell(row, key, fmt) for key, _, _, fmt in _COLUMNS] for row in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+
+    def line(values):
+        return "  ".join(
+            f"{value:{align}{width}}"
+            for value, width, (_, _, align, _) in zip(values, widths, _COLUMNS, strict=True)
+        ).rstrip()
+
+    out = [line(heads), line(["-" * w for w in widths])]
+    out += [line(c) for c in cells]
+    out.append(
+        f"p50/p95/p99: one signed-in user, sequential requests. req/s: {clients} concurrent "
+        "clients. SQL: statements per request (X-SQL-Statements). * throughput target applies."
+    )
+    return "\n".join(out)
+
+
+def _cell(row: dict, key: str, fmt: str) -> str:
+    if row[key] is None:
+        return "-"
+    mark = "*" if key == "ratio" and row["ratio_target"] else ""
+    return fmt.format(row[key]) + mark
+
+
+def memory_table(peaks: dict[str, float]) -> str:
+    return "Peak memory (VmHWM): " + ", ".join(
+        f"{name} {mib:.1f} MiB" for name, mib in peaks.items()
+    )
+
+
+def roster_line(imported: dict) -> str:
+    return (
+        f"Roster import (flask people import-roster --commit, into a fresh database): "
+        f"{imported['employees']} employees in {imported['seconds']:.1f} s "
+        f"({imported['rows_per_second']} rows/s), peak memory {imported['peak_memory_mib']:.1f} MiB"
+    )
+
+
+def write_json(path: Path, record: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2, sort_keys=False) + "\n")

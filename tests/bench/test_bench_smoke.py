@@ -1,0 +1,105 @@
+"""`make bench` end to end at a small size: it must work, not be fast (no times are asserted).
+
+On SQLite by default; in the PostgreSQL run of the suite (TEST_DATABASE_URL set) it uses a
+database of its own beside the test database, named <test database>_bench_smoke (and the
+roster import's, ..._roster), dropped after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from bench.database import engine_url
+from bench.pages import ANONYMOUS, BARE
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def bench_database_url(tmp_path):
+    test_url = os.environ.get("TEST_DATABASE_URL")
+    if not test_url:
+        yield f"sqlite:///{tmp_path / 'bench_smoke.sqlite3'}"
+        return
+    url = make_url(engine_url(test_url))
+    smoke = url.set(database=f"{url.database}_bench_smoke")
+    yield smoke.render_as_string(hide_password=False)
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        for name in (smoke.database, f"{smoke.database}_roster"):
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    server.dispose()
+
+
+def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path):
+    results = tmp_path / "bench.json"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("BENCH_") and key not in {"DATABASE_URL", "SECRET_KEY"}
+    }
+    env.update(
+        {
+            "BENCH_DATABASE_URL": bench_database_url,
+            "BENCH_DATA": "demo",
+            "BENCH_REQUESTS": "3",
+            "BENCH_WARMUP": "1",
+            "BENCH_CLIENTS": "2",
+            "BENCH_LOAD_SECONDS": "0.2",
+            "BENCH_LOAD_MAX_REQUESTS": "20",
+            "BENCH_ENFORCE": "0",
+            "BENCH_RESULTS": str(results),
+            # The demo's passwords hashed and checked at argon2's cheapest cost.
+            "ARGON2_TIME_COST": "1",
+            "ARGON2_MEMORY_COST": "8",
+            "ARGON2_PARALLELISM": "1",
+        }
+    )
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "bench"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+
+    record = json.loads(results.read_text())
+    rows = record["pages"]
+    assert {(row["page"], row["role"]) for row in rows} >= {
+        (BARE, ANONYMOUS),
+        *(("home", role) for role in ("admin", "hr", "manager", "employee", "union_rep")),
+        ("directory", "hr"),
+        ("directory ?q=smith", "manager"),
+        ("directory, one agency", "hr"),
+        ("own profile", "employee"),
+        ("profile in line", "manager"),
+        ("audit log", "admin"),
+        ("users", "admin"),
+        ("framework", "hr"),
+        ("job profiles", "hr"),
+    }
+    for row in rows:
+        assert row["requests"] == 3, row
+        assert row["load"]["requests"] > 0 and not row["load_failures"], row
+        assert row["ratio"] is not None, row
+        # Signed-in pages read the database; the bare route does not.
+        assert (row["statements"] > 0) is (row["role"] != ANONYMOUS), row
+    assert "master" in record["peak_memory_mib"]
+    assert any(name.startswith("worker") for name in record["peak_memory_mib"])
+    # The whole city went through the roster import into a fresh database.
+    assert record["roster_import"]["employees"] == record["data"]["employees"] == 60
+    assert (
+        "p95 ms" in done.stdout and "Peak memory" in done.stdout and "Roster import" in done.stdout
+    )
