@@ -29,6 +29,8 @@ class DirectoryFilterForm(FlaskForm):
         choices=choice_list(
             [("", "Any status")] + [(s.value, s.value.capitalize()) for s in EmployeeStatus]
         ),
+        # Spaces alone mean no choice; Optional() would otherwise let them through unchecked.
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[Optional()],
     )
 
