@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from civicladder import querying
+from civicladder import clock, querying
 from civicladder.db import db
 from civicladder.models import AuditEvent, User
 
@@ -160,3 +160,47 @@ def entries(events: Iterable[AuditEvent], detail_types: Collection[str]) -> list
             )
         )
     return shown
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One object's part in record_many: which object, and its before/after."""
+
+    object_type: str
+    object_id: int | str
+    label: str
+    before: dict | None = None
+    after: dict | None = None
+
+
+def record_many(
+    actor: User | None,
+    action: str,
+    objects: Iterable[Recorded],
+    *,
+    reason: str | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Record the same action on many objects in one bulk insert; the same events as `record`.
+
+    For imports of thousands of rows, where adding an ORM object per event is the slow part.
+    Returns how many events were written.
+    """
+    when = clock.now()
+    rows = [
+        {
+            "occurred_at": when,
+            "actor_id": actor.id if actor is not None else None,
+            "actor_label": actor.email if actor is not None else SYSTEM_LABEL,
+            "action": action,
+            "object_type": item.object_type,
+            "object_id": str(item.object_id),
+            "object_label": item.label[:300],
+            "before": _plain(item.before) if item.before is not None else None,
+            "after": _plain(item.after) if item.after is not None else None,
+            "reason": reason,
+        }
+        for item in objects
+    ]
+    querying.insert_rows(AuditEvent.__table__, rows, on_progress)
+    return len(rows)
