@@ -117,13 +117,19 @@ def _current_values(employee_ids: list[int]) -> dict[int, dict]:
 
 
 def _release_changing_emails(plan: RosterPlan, current: dict[int, dict]) -> None:
-    """Clear the emails that change first, so two employees can swap or pass on an address."""
+    """Clear the emails another row of the file takes, so two employees can swap or pass on
+    an address (a unique index is checked row by row, even within one UPDATE).
+
+    Only those: rewriting a row costs an index entry in every index of the table.
+    """
+    taken = {row.email for row in plan.rows.values()}
     querying.update_rows(
         EMPLOYEE,
         [
             {"id": employee_id, "email": None}
             for employee_id, values in current.items()
-            if plan.rows[values["employee_number"]].email != values["email"]
+            if values["email"] in taken
+            and plan.rows[values["employee_number"]].email != values["email"]
         ],
     )
 
