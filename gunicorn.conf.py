@@ -17,9 +17,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 
 # The longest request is committing a roster import: the file is checked again and written
 # in one transaction. A 100,000-row roster (12.6 MB, under the 16 MiB upload limit) took
-# about 14 s on an idle 2-core machine with PostgreSQL on the same box, and 45 s while four
-# other processes kept both cores busy. Two minutes leaves room for a larger city or a busier
-# server; a worker past it is killed, and the import rolls back whole (nothing half-written).
+# 13-19 s on this 2-core machine with PostgreSQL beside it, and about 30 s while other
+# processes kept both cores busy. Two minutes leaves room for a larger city or a busier
+# server; a worker past it is killed and the import rolls back whole (nothing half-written).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
