@@ -53,7 +53,12 @@ def competencies() -> list[Competency]:
 
 
 def current_levels_statement(today: date) -> sa.Select:
-    """(employee_id, competency_id, level, last_shown) from unexpired evidence."""
+    """(employee_id, competency_id, level, last_shown) from unexpired evidence.
+
+    The reference statement of the rule: evidence counts until the day it expires (the expiry
+    day itself no longer counts), and the current level is the highest that still counts.
+    `competencies.rules.current_level` restates it in Python and is tested against this.
+    """
     return (
         sa.select(
             CompetencyEvidence.employee_id,

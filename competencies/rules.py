@@ -21,6 +21,12 @@ def level_name(level: int | None) -> str:
     return f"{level} {PROFICIENCY_SCALE[level]}"
 
 
+# The rule that evidence "still counts" is stated for the database by
+# `competencies.queries.current_levels_statement`, which every page and report uses; that is the
+# reference. These two functions restate it for rows already in memory, and a test checks that
+# they agree with the SQL on random evidence.
+
+
 def is_current(expires_on: date | None, today: date) -> bool:
     """Evidence counts until the day it expires (expiry day itself no longer counts)."""
     return expires_on is None or expires_on > today

@@ -254,10 +254,10 @@ def record_evidence(
 ) -> CompetencyEvidence:
     """Append evidence that the employee showed the competency at a level.
 
-    HR may record evidence for anyone; a manager for the people in their reporting line
-    (never for themselves).
+    HR may record evidence for anyone and a manager for the people in their reporting line;
+    nobody records evidence for themselves.
     """
-    _check_may_validate(actor, employee)
+    check_may_validate(actor, employee)
     if level not in LEVELS:
         raise Invalid("Choose a level from 1 to 5.", field="level")
     if observed_on > clock.today():
@@ -310,15 +310,31 @@ def _tell_employee(employee: Employee, competency: Competency, level: int) -> No
 
 
 def may_validate(actor: User | None, employee: Employee) -> bool:
-    if actor is None or actor.has_role(Role.HR):
+    """Whether the actor may record evidence for this employee.
+
+    HR for anyone and a manager for their reporting line, but nobody for themselves: evidence
+    is someone else's word that a person showed a skill, whatever the recorder's role.
+    """
+    if actor is None:
         return True
-    own_id = people_queries.own_employee_id(actor)
-    if not actor.has_role(Role.MANAGER) or own_id in (None, employee.id):
+    if _is_self(actor, employee):
         return False
-    return people_queries.can_view(actor, employee.id)
+    if actor.has_role(Role.HR):
+        return True
+    return actor.has_role(Role.MANAGER) and people_queries.can_view(actor, employee.id)
 
 
-def _check_may_validate(actor: User | None, employee: Employee) -> None:
+def _is_self(actor: User, employee: Employee) -> bool:
+    return employee.user_id is not None and employee.user_id == actor.id
+
+
+def check_may_validate(actor: User | None, employee: Employee) -> None:
+    """Raise Forbidden, saying why, unless the actor may record evidence for the employee."""
+    if actor is not None and _is_self(actor, employee):
+        raise Forbidden(
+            "You cannot record evidence of your own competencies. "
+            "Ask your manager or HR to record what they saw."
+        )
     if not may_validate(actor, employee):
         raise Forbidden("You can record evidence only for people in your reporting line.")
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from civicladder import clock
 from civicladder.access import Role, requires
-from civicladder.errors import DomainError, Forbidden
+from civicladder.errors import DomainError
 from civicladder.forms import attach_error
 from civicladder.panels import Panel
 from competencies import queries, services
@@ -189,8 +189,7 @@ def _job_profile_page(profile):
 @requires(Role.HR, Role.MANAGER)
 def record_evidence(employee_id: int):
     employee = people_queries.get_visible_employee(current_user, employee_id)
-    if not services.may_validate(current_user, employee):
-        raise Forbidden("You can record evidence only for people in your reporting line.")
+    services.check_may_validate(current_user, employee)
     form = EvidenceForm()
     form.competency_id.choices = [(c.id, f"{c.code} {c.name}") for c in queries.competencies()]
     if not form.is_submitted():

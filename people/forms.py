@@ -28,6 +28,8 @@ class DirectoryFilterForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=choice_list([("", "Any status")] + choices(EmployeeStatus)),
+        # Spaces alone mean no choice; Optional() would otherwise let them through unchecked.
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[Optional()],
     )
 

@@ -6,11 +6,19 @@ import sqlalchemy as sa
 from flask import g, has_app_context
 from sqlalchemy.orm import joinedload
 
+from civicladder import querying
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.errors import NotFound
+from civicladder.errors import Invalid, NotFound
 from civicladder.models import User
-from people.models import BargainingUnit, Department, Employee, JobProfile, UnionRepUnit
+from people.models import (
+    BargainingUnit,
+    Department,
+    Employee,
+    EmployeeStatus,
+    JobProfile,
+    UnionRepUnit,
+)
 
 
 def reporting_line_ids(manager_id: int) -> sa.Select:
@@ -125,15 +133,10 @@ def directory_statement(
     scope = visible_employee_ids(user)
     if scope is not None:
         stmt = stmt.where(Employee.id.in_(scope))
-    if text:
-        pattern = f"%{text.strip().lower()}%"
-        full_name = sa.func.lower(Employee.first_name + " " + Employee.last_name)
+    if text := querying.search_text(text):
+        full_name = Employee.first_name + " " + Employee.last_name
         stmt = stmt.where(
-            sa.or_(
-                full_name.like(pattern),
-                sa.func.lower(Employee.last_name).like(pattern),
-                Employee.employee_number == text.strip(),
-            )
+            sa.or_(querying.contains(full_name, text), Employee.employee_number == text)
         )
     if department_id:
         # A department filter includes everything beneath it in the tree.
@@ -147,9 +150,17 @@ def directory_statement(
         stmt = stmt.where(Employee.bargaining_unit_id == bargaining_unit_id)
     if job_profile_id:
         stmt = stmt.where(Employee.job_profile_id == job_profile_id)
-    if status:
-        stmt = stmt.where(Employee.status == status)
+    if status := (status or "").strip():
+        stmt = stmt.where(Employee.status == _employee_status(status))
     return stmt
+
+
+def _employee_status(value: str) -> EmployeeStatus:
+    try:
+        return EmployeeStatus(value.lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in EmployeeStatus)
+        raise Invalid(f"Choose a status from the list ({allowed}).", field="status") from None
 
 
 def direct_reports(employee_id: int) -> list[Employee]:
@@ -220,10 +231,9 @@ def employee_by_number(employee_number: str) -> Employee | None:
 
 def users_statement(text: str | None = None) -> sa.Select:
     stmt = sa.select(User).order_by(User.full_name, User.id)
-    if text:
-        pattern = f"%{text.strip().lower()}%"
+    if text := querying.search_text(text):
         stmt = stmt.where(
-            sa.or_(sa.func.lower(User.full_name).like(pattern), User.email.like(pattern))
+            sa.or_(querying.contains(User.full_name, text), querying.contains(User.email, text))
         )
     return stmt
 

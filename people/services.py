@@ -200,8 +200,6 @@ def set_rep_units(actor: User, rep: User, unit_ids: set[int]) -> User:
 
 # --- roster import --------------------------------------------------------------------------
 
-ROSTER_BATCH = 1000
-
 
 def import_roster(
     actor: User | None,
@@ -220,6 +218,7 @@ def import_roster(
     summary, also when nothing changed, so every import leaves a trail. Does not commit.
     """
     from people import roster
+    from people.roster import services as roster_writes
 
     require_role(actor, Role.HR)
     plan = roster.plan_import(data)
@@ -232,10 +231,7 @@ def import_roster(
             "The workforce records changed after you previewed this file, so the import "
             "would now make different changes. Upload the file again to see them."
         )
-    department_ids = dict(plan.lookups.departments)
-    for path in plan.new_departments:
-        department_ids[path] = ensure_department(actor, path).id
-    _write_roster(actor, plan, department_ids, on_progress)
+    roster_writes.write_plan(actor, plan, on_progress)
     _announce_roster_changes(actor, plan)
     audit.record(
         actor,
@@ -271,91 +267,3 @@ def _announce_roster_changes(actor: User | None, plan: RosterPlan) -> None:
         signals.employee_separated.send(actor, employee_ids=separated)
     if moved:
         signals.employee_moved.send(actor, employee_ids=moved)
-
-
-def _write_roster(
-    actor: User | None,
-    plan: RosterPlan,
-    department_ids: dict[str, int],
-    on_progress: Callable[[int], None] | None,
-) -> None:
-    """Create and update the plan's employees, then wire managers once every row exists."""
-    existing = _employees_to_update(plan)
-    before = {number: audit.snapshot(e, EMPLOYEE_FIELDS) for number, e in existing.items()}
-    # Release changing emails first, so two employees can swap or pass on an address.
-    for number, employee in existing.items():
-        if plan.rows[number].email != employee.email:
-            employee.email = None
-    db.session.flush()
-    created = _create_employees(plan, department_ids, on_progress)
-    for number, employee in existing.items():
-        _apply_row(employee, plan, number, department_ids)
-    ids = {number: known["id"] for number, known in plan.lookups.employees.items()}
-    ids.update({number: known[0] for number, known in plan.lookups.managers.items()})
-    ids.update({e.employee_number: e.id for e in created})
-    for employee in [*created, *existing.values()]:
-        manager = plan.rows[employee.employee_number].manager_number
-        employee.manager_id = ids[manager] if manager else None
-    db.session.flush()
-    if on_progress is not None and existing:
-        on_progress(len(existing))
-
-    for employee in created:
-        after = audit.snapshot(employee, EMPLOYEE_FIELDS)
-        audit.record(actor, "employee.created", employee, after=after, reason="Roster import")
-    for number, employee in existing.items():
-        old, new = audit.changed(before[number], audit.snapshot(employee, EMPLOYEE_FIELDS))
-        if new:
-            audit.record(
-                actor, "employee.updated", employee, before=old, after=new, reason="Roster import"
-            )
-
-
-def _employees_to_update(plan: RosterPlan) -> dict[str, Employee]:
-    from people.roster import LOOKUP_CHUNK
-
-    ids = [plan.lookups.employees[change.employee_number]["id"] for change in plan.updates]
-    found: dict[str, Employee] = {}
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        chunk = ids[start : start + LOOKUP_CHUNK]
-        found.update(
-            (e.employee_number, e)
-            for e in db.session.scalars(sa.select(Employee).where(Employee.id.in_(chunk)))
-        )
-    return found
-
-
-def _create_employees(
-    plan: RosterPlan, department_ids: dict[str, int], on_progress: Callable[[int], None] | None
-) -> list[Employee]:
-    """The plan's new employees, inserted in batches (managers are set once all exist)."""
-    created: list[Employee] = []
-    for start in range(0, len(plan.creates), ROSTER_BATCH):
-        batch = []
-        for change in plan.creates[start : start + ROSTER_BATCH]:
-            employee = Employee(employee_number=change.employee_number)
-            _apply_row(employee, plan, change.employee_number, department_ids)
-            batch.append(employee)
-        db.session.add_all(batch)
-        db.session.flush()
-        created += batch
-        if on_progress is not None:
-            on_progress(len(batch))
-    return created
-
-
-def _apply_row(
-    employee: Employee, plan: RosterPlan, number: str, department_ids: dict[str, int]
-) -> None:
-    row = plan.rows[number]
-    employee.first_name = row.first_name
-    employee.last_name = row.last_name
-    employee.email = row.email
-    employee.department_id = department_ids[row.department_path]
-    employee.bargaining_unit_id = plan.lookups.bargaining_units.get(row.bargaining_unit)
-    employee.job_profile_id = plan.lookups.job_profiles.get(row.job_profile)
-    employee.hire_date = row.hire_date
-    if row.status is not None:
-        employee.status = row.status
-    elif employee.status is None:
-        employee.status = EmployeeStatus.ACTIVE

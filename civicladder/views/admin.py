@@ -32,15 +32,21 @@ def audit_log():
             "date_from": form.date_from.data,
             "date_to": form.date_to.data,
         }
-    stmt = audit.search_statement(**filters)
+    stmt = audit.search_statement(**filters, detail_types=audit.ADMIN_DETAIL_TYPES)
     page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
     status = 422 if form.errors else 200
-    return render_template("admin/audit.html", form=form, page=page), status
+    shown = audit.entries(page.items, audit.ADMIN_DETAIL_TYPES)
+    return render_template("admin/audit.html", form=form, page=page, entries=shown), status
 
 
 @bp.get("/outbox")
 @requires(Role.ADMIN)
 def outbox():
+    """Who was written to, about what, and whether it went: never what the message said.
+
+    Messages tell people about their own records (competency evidence, decisions about them);
+    the administrator runs delivery, and the recipient reads the text in their notices.
+    """
     stmt = sa.select(OutboxMessage).order_by(
         OutboxMessage.created_at.desc(), OutboxMessage.id.desc()
     )
@@ -67,5 +73,5 @@ def admin_panel(user) -> AdminPanel | None:
             )
         ),
     }
-    recent = db.session.scalars(audit.search_statement().limit(8)).all()
-    return AdminPanel(counts=counts, recent=recent)
+    events = db.session.scalars(audit.search_statement().limit(8)).all()
+    return AdminPanel(counts=counts, recent=audit.entries(events, audit.ADMIN_DETAIL_TYPES))

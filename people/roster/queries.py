@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from civicladder import querying
 from civicladder.db import db
 from people.models import BargainingUnit, Department, Employee, EmployeeStatus, JobProfile
 from people.roster.rules import (
@@ -101,7 +102,7 @@ def _pairs(key_column, value_column, keys: set[str]) -> dict:
         found.update(
             (key, value)
             for key, value in db.session.execute(
-                sa.select(key_column, value_column).where(key_column.in_(chunk))
+                sa.select(key_column, value_column).where(querying.among(key_column, chunk))
             )
         )
     return found
@@ -131,19 +132,21 @@ def _existing_employees(numbers: set[str]) -> dict[str, dict]:
     )
     found: dict[str, dict] = {}
     for chunk in _chunks(numbers):
-        for row in db.session.execute(stmt.where(Employee.employee_number.in_(chunk))):
-            found[row.employee_number] = {
-                "id": row.id,
+        rows = db.session.execute(stmt.where(querying.among(Employee.employee_number, chunk)))
+        # Unpacked rows: a whole workforce can pass through here, and attribute access costs.
+        for id_, number, first, last, email, path, boss, unit, job, hired, status in rows:
+            found[number] = {
+                "id": id_,
                 "values": {
-                    "first_name": row.first_name,
-                    "last_name": row.last_name,
-                    "email": row.email or "",
-                    "department": row.path,
-                    "manager": row.manager_number or "",
-                    "bargaining_unit": row.bargaining_unit or "",
-                    "job_profile": row.job_profile or "",
-                    "hire_date": row.hire_date.isoformat(),
-                    "status": str(EmployeeStatus(row.status)),
+                    "first_name": first,
+                    "last_name": last,
+                    "email": email or "",
+                    "department": path,
+                    "manager": boss or "",
+                    "bargaining_unit": unit or "",
+                    "job_profile": job or "",
+                    "hire_date": hired.isoformat(),
+                    "status": EmployeeStatus(status).value,
                 },
             }
     return found
@@ -155,7 +158,7 @@ def _manager_chains(numbers: set[str]) -> dict[str, tuple[int, str | None]]:
     for chunk in _chunks(numbers):
         chain = (
             sa.select(Employee.id, Employee.employee_number, Employee.manager_id)
-            .where(Employee.employee_number.in_(chunk))
+            .where(querying.among(Employee.employee_number, chunk))
             .cte("manager_chain", recursive=True)
         )
         above = sa.select(Employee.id, Employee.employee_number, Employee.manager_id).join(

@@ -118,3 +118,36 @@ def test_moving_the_account_link_keeps_every_row(scratch_database_url):
             assert len(_rows(connection, "SELECT * FROM user_role")) == 3
             assert len(_rows(connection, "SELECT * FROM competency_evidence")) == 1
         db.engine.dispose()
+
+
+def test_database_refuses_to_truncate_audit_events(_transaction, make_user):
+    if _transaction.get_bind().dialect.name != "postgresql":
+        pytest.skip("TRUNCATE exists only on PostgreSQL; SQLite's DELETE is refused above")
+    from civicladder import audit
+
+    user = make_user()
+    audit.record(user, "test.event", user)
+    _transaction.flush()
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), _transaction.begin_nested():
+        _transaction.execute(sa.text("TRUNCATE audit_event CASCADE"))
+    assert _transaction.scalar(sa.text("SELECT count(*) FROM audit_event")) > 0
+
+
+def test_truncate_guard_comes_and_goes_with_its_migration(app):
+    """Downgrading 0003 drops the guard and upgrading puts it back (PostgreSQL only)."""
+    from flask_migrate import downgrade, upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the TRUNCATE guard exists only on PostgreSQL")
+        triggers = sa.text(
+            "SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_event_no_truncate'"
+        )
+        downgrade(revision="0002")
+        try:
+            with db.engine.connect() as connection:
+                assert connection.scalar(triggers) == 0
+        finally:
+            upgrade()
+        with db.engine.connect() as connection:
+            assert connection.scalar(triggers) == 1

@@ -373,3 +373,28 @@ def test_recording_evidence_announces_it_to_the_packages_above(
     finally:
         signals.evidence_recorded.disconnect(receiver)
     assert heard == [(hr, [(person.id, skill.id, 3)])]
+
+
+def test_hr_cannot_record_evidence_for_themselves(app_ctx, people, competencies):
+    me, me_user = people.employee_user(roles={Role.HR})
+    skill = competencies.competency()
+    assert services.may_validate(me_user, me) is False
+    with pytest.raises(Forbidden, match="own competencies"):
+        services.record_evidence(me_user, me, skill, level=5, observed_on=date(2025, 1, 1))
+    assert services.may_validate(me_user, people.employee()) is True
+
+
+def test_evidence_page_refuses_hr_recording_their_own_with_a_message(
+    client_as, people, competencies
+):
+    me, me_user = people.employee_user(roles={Role.HR})
+    skill = competencies.competency()
+    client = client_as(me_user)
+    assert client.get(f"/people/{me.id}/evidence/new").status_code == 403
+    response = client.post(
+        f"/people/{me.id}/evidence/new",
+        data={"competency_id": skill.id, "level": 5, "observed_on": "2025-01-01", "note": "me"},
+    )
+    assert response.status_code == 403
+    assert "You cannot record evidence of your own competencies" in response.text
+    assert services.may_validate(me_user, me) is False

@@ -1,0 +1,85 @@
+"""SQL helpers the packages share: text search, long id lists, display-day date ranges.
+
+Bulk writes live in `civicladder.bulk`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from civicladder import bulk
+
+
+def search_text(text: str | None) -> str | None:
+    """What a person typed into a search box, trimmed; None when nothing is left to search."""
+    text = (text or "").strip()
+    return text or None
+
+
+def contains(column, text: str) -> sa.ColumnElement[bool]:
+    """Case-insensitive "column contains text", where % and _ typed by a person are literal.
+
+    `icontains(autoescape=True)` lowers both sides and escapes LIKE's wildcards, so it
+    behaves the same on SQLite and PostgreSQL.
+    """
+    return column.icontains(text, autoescape=True)
+
+
+def starts_with(column, text: str) -> sa.ColumnElement[bool]:
+    """Case-insensitive "column starts with text", with LIKE's wildcards taken literally."""
+    return column.istartswith(text, autoescape=True)
+
+
+def among(column, values: Sequence) -> sa.ColumnElement[bool]:
+    """`column IN (values)`, for the long lists of set-based lookups.
+
+    On PostgreSQL the list travels as one array parameter (`= ANY(:array)`): an IN list of
+    thousands of parameters spends more time being written out and parsed than being run.
+    Elsewhere it is a plain IN; callers keep lists below SQLite's parameter limit.
+    """
+    if bulk.is_postgresql():
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
+def display_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime | None:
+    """The instant a calendar day begins in the zone (as UTC), or None beyond datetime's range."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    except OverflowError:
+        return None
+
+
+def within_days(
+    column, date_from: date | None, date_to: date | None, zone: ZoneInfo | None = None
+) -> list[sa.ColumnElement[bool]]:
+    """Conditions keeping a UTC timestamp column inside whole days of the display time zone.
+
+    The days are the ones people see on the pages (DISPLAY_TIMEZONE), not UTC days, so an event
+    at 23:30 in New York belongs to that evening's date. A bound that lies beyond the dates a
+    computer can represent (year 1 or 9999) is no bound at all.
+    """
+    if date_from is None and date_to is None:
+        return []
+    zone = zone or display_zone()
+    conditions = []
+    if date_from is not None:
+        start = start_of_day(date_from, zone)
+        if start is not None:
+            conditions.append(column >= start)
+    if date_to is not None and date_to < date.max:
+        end = start_of_day(date_to + timedelta(days=1), zone)
+        if end is not None:
+            conditions.append(column < end)
+    return conditions
