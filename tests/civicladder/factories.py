@@ -32,7 +32,7 @@ def make_user_factory(password_hash: str):
         )
         user.role_rows = [UserRole(role=role) for role in (roles or {Role.EMPLOYEE})]
         db.session.add(user)
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return user
 
     return make_user
