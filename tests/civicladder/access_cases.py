@@ -26,7 +26,6 @@ from civicladder import clock, notify
 from civicladder import services as shell_services
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.models import User
 from tests.civicladder.factories import PASSWORD
 
 ROLES = ["anonymous", "employee", "manager", "hr", "union_rep", "admin"]
@@ -110,10 +109,6 @@ def world(kit, ids: dict) -> dict:
         "reset_token": token,
         "today": clock.today().isoformat(),
     }
-
-
-def signed_in_user(ids: dict, role: str) -> User:
-    return db.session.get(User, ids["users"][role])
 
 
 ACTORS: dict = {}
