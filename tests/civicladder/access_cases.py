@@ -8,9 +8,10 @@ with three names, gathered by tests/civicladder/test_access_matrix.py:
 - `CASES`: one `Case` per endpoint and method. `url` and string values in `data` may name ids
   as "{target_user}". `expect` gives, for each of the six ROLES and for any contextual column
   the row uses, the status code, SIGNIN or REJECTED.
-- `ACTORS`: contextual columns the package adds beside the roles, each an actor built by a
-  fixture of the package's (e.g. "assessor_of_round": a fixture returning a test client signed
-  in as an assessor of the world's round). Rows may then name the column in `expect`.
+- `ACTORS`: the contextual columns the package adds beside the roles, each the name of a
+  fixture in the same module that returns a test client signed in as that actor (e.g.
+  "assessor_of_round": an assessor of a round the world holds, built by the package's
+  factories). Rows of any package may then name the column in `expect`.
 
 A POST to a data-changing route posts the data that takes the permitted role to the real
 action, and `records` names the audit action that request writes. Every other request, from a
@@ -111,7 +112,7 @@ def world(kit, ids: dict) -> dict:
     }
 
 
-ACTORS: dict = {}
+ACTORS: tuple[str, ...] = ()
 
 CASES = [
     Case("static", "GET", "/static/css/site.css", dict.fromkeys(ROLES, 200)),

@@ -27,10 +27,11 @@ from tests.people import access_cases as people_cases
 PACKAGES = [shell_cases, people_cases, competency_cases]
 
 CASES: list[Case] = [case for package in PACKAGES for case in package.CASES]
-ACTORS = {column: fixture for package in PACKAGES for column, fixture in package.ACTORS.items()}
-# A contextual column's actor is a fixture of its package; make it one of this module too,
-# under the column's name, so the matrix can ask for it.
-globals().update(ACTORS)
+ACTORS = {column: package for package in PACKAGES for column in package.ACTORS}
+# A contextual column's actor is a fixture of its package, named after the column; make it a
+# fixture of this module too, so that the matrix can ask for it.
+for _column, _package in ACTORS.items():
+    globals()[_column] = getattr(_package, _column)
 
 ROWS = {case.key: case for case in CASES}
 ENDPOINTS = sorted(ROWS)  # "METHOD endpoint"
@@ -48,7 +49,8 @@ def build_cases(ids) -> dict[str, Case]:
     return {case.key: case.bind(ids) for case in CASES}
 
 
-def row_problems(cases: list[Case], actors: dict) -> list[str]:
+def row_problems(cases: list[Case], actors) -> list[str]:
+    """What is wrong with these rows, given the contextual columns `actors` declares."""
     problems = []
     keys = [case.key for case in cases]
     problems += [
@@ -58,18 +60,18 @@ def row_problems(cases: list[Case], actors: dict) -> list[str]:
         missing = [role for role in ROLES if role not in case.expect]
         if missing:
             problems.append(f"{case.key}: no outcome for {', '.join(missing)}")
-        for column in case.expect.keys() - set(ROLES) - actors.keys():
+        for column in case.expect.keys() - set(ROLES) - set(actors):
             problems.append(f"{case.key}: column {column} is not declared by any package's ACTORS")
         for column in case.records.keys() - case.expect.keys():
             problems.append(f"{case.key}: records an action for {column}, which has no outcome")
     return problems
 
 
-def actor_client(column: str, client_for, request, actors: dict = ACTORS):
+def actor_client(column: str, client_for, request):
     """A test client for a role, or the one a contextual column's fixture builds."""
     if column in ROLES:
         return client_for(column)
-    return request.getfixturevalue(actors[column].__name__)
+    return request.getfixturevalue(column)
 
 
 def _table_sizes():
@@ -157,7 +159,7 @@ def manager_of_target(world, people, client_as):
     return client_as(user)
 
 
-CONTEXTUAL_ACTORS = {"manager_of_target": manager_of_target}
+CONTEXTUAL_ACTORS = ("manager_of_target",)
 PROFILE = Case(
     "people.profile",
     "GET",
@@ -177,13 +179,13 @@ def test_a_contextual_column_is_checked_with_the_actor_its_fixture_builds(
     case, app, world, client_for, request
 ):
     assert row_problems([case], CONTEXTUAL_ACTORS) == []
-    client = actor_client("manager_of_target", client_for, request, CONTEXTUAL_ACTORS)
+    client = actor_client("manager_of_target", client_for, request)
     check(app, case, "manager_of_target", world, client)
 
 
 def test_a_contextual_actor_with_another_outcome_fails_the_row(app, world, client_for, request):
     wrong = replace(PROFILE, expect=PROFILE.expect | {"manager_of_target": 404})
-    client = actor_client("manager_of_target", client_for, request, CONTEXTUAL_ACTORS)
+    client = actor_client("manager_of_target", client_for, request)
     with pytest.raises(AssertionError, match="as manager_of_target: 200, expected 404"):
         check(app, wrong, "manager_of_target", world, client)
 
@@ -194,7 +196,7 @@ def test_a_row_may_name_only_columns_a_package_declares():
         "GET people.profile: column assessor_of_round is not declared by any package's ACTORS"
     ]
     both = [row, replace(row, expect={"hr": 200})]
-    assert row_problems(both, CONTEXTUAL_ACTORS | {"assessor_of_round": None}) == [
+    assert row_problems(both, (*CONTEXTUAL_ACTORS, "assessor_of_round")) == [
         "GET people.profile: more than one row",
         "GET people.profile: no outcome for anonymous, employee, manager, union_rep, admin",
     ]

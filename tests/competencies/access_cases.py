@@ -17,7 +17,7 @@ def world(kit, ids: dict) -> dict:
     }
 
 
-ACTORS: dict = {}
+ACTORS: tuple[str, ...] = ()
 
 CASES = [
     Case("competencies.framework", "GET", "/competencies", only({"hr": 200})),

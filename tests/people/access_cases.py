@@ -35,7 +35,7 @@ def _previewed(ids: dict) -> dict:
     }
 
 
-ACTORS: dict = {}
+ACTORS: tuple[str, ...] = ()
 
 CASES = [
     Case("people.directory", "GET", "/people", only({"hr": 200, "manager": 200})),
