@@ -6,7 +6,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup test test-sqlite test-postgres lint fmt migrate seed assets clean bench
+.PHONY: run setup test test-sqlite test-browser test-postgres lint fmt migrate seed assets clean bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,17 +40,25 @@ fmt: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# SQLite always (with the browser tests); PostgreSQL too when TEST_DATABASE_URL is set.
-test: lint node_modules/.installed test-sqlite test-postgres
+# SQLite always, with the browser tests; PostgreSQL too when TEST_DATABASE_URL is set.
+# The suites without a browser run on pytest-xdist workers, one per core, each with a database
+# of its own (`make test PYTEST_WORKERS=0` runs them in one process).
+PYTEST_WORKERS ?= auto
+test: lint node_modules/.installed test-sqlite test-browser test-postgres
 
-test-sqlite: setup node_modules/.installed
-	@echo "== tests on SQLite (with browser tests)"
-	env -u TEST_DATABASE_URL $(BIN)/pytest
+test-sqlite: setup
+	@echo "== tests on SQLite"
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS)
+
+# In one process: under xdist the workers' axe-core findings would not reach the summary.
+test-browser: setup node_modules/.installed
+	@echo "== tests on SQLite (browser tests)"
+	env -u TEST_DATABASE_URL $(BIN)/pytest -m browser
 
 test-postgres: setup
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== tests on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/pytest -m "not browser"; \
+		$(BIN)/pytest -m "not browser" -n $(PYTEST_WORKERS); \
 	else \
 		echo "== PostgreSQL tests not run: set TEST_DATABASE_URL (bash .ci/run does)"; \
 	fi

@@ -139,8 +139,6 @@ def _profile_form(profile=None) -> JobProfileForm:
             "requirements": rows,
         }
     form = JobProfileForm(data=data)
-    while len(form.requirements) < max(len(form.requirements.entries), 10):
-        form.requirements.append_entry()
     form.set_competency_choices([(c.id, f"{c.code} {c.name}") for c in queries.competencies()])
     return form
 

@@ -1,8 +1,14 @@
 """Test setup: the schema is built by the migrations; each test runs in a rolled-back savepoint.
 
-SQLite by default; PostgreSQL when TEST_DATABASE_URL is set. Service tests use `app_ctx`;
-view tests use `client` / `client_as` and must not hold an app context while making requests
-(a request reuses a held context, and with it `g` and the signed-in user).
+SQLite by default; PostgreSQL when TEST_DATABASE_URL is set. Under pytest-xdist each worker has
+a database of its own (a file, or `<name>_gw0`, `<name>_gw1`, ... beside TEST_DATABASE_URL's).
+Service tests use `app_ctx`; view tests use `client` / `client_as` and must not hold an app
+context while making requests (a request reuses a held context, and with it `g` and the
+signed-in user).
+
+Factories only flush: the test's data lives in its transaction, and each request the test makes
+gets a savepoint of its own, so a request that fails rolls back its own writes and nothing else.
+Data that many tests only read is built once per module with `module_data` (see ModuleData).
 
 Concurrency tests use `real_commits` instead: a second app on a database of its own (built by
 the migrations once per test module), where work commits for real and several connections race.
@@ -13,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +27,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from argon2 import profiles
+from flask import request_started
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -37,6 +44,35 @@ from tests.people.factories import people_factories
 _SHARED_SESSION = db.session
 
 
+# --- one database per test process --------------------------------------------------------------
+
+
+@contextmanager
+def _postgres_admin(url: sa.URL) -> Iterator[sa.Connection]:
+    """A connection to the server's `postgres` maintenance database, outside any transaction."""
+    engine = sa.create_engine(
+        url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """The URL of this xdist worker's own database, `<name>_<worker>`, created when missing."""
+    parsed = sa.make_url(url)
+    name = f"{parsed.database}_{worker}"
+    with _postgres_admin(parsed) as connection:
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as connection:
@@ -49,8 +85,12 @@ def _reset_postgres(url: str) -> None:
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...; unset without -n
+        if worker:
+            url = _worker_database(url, worker)
         _reset_postgres(url)
         return url
+    # xdist gives each worker its own temporary directory, so its own file.
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
@@ -89,9 +129,85 @@ def password_hash(app) -> str:
         return hash_password(PASSWORD)
 
 
+# --- one transaction per test, one savepoint per request ----------------------------------------
+
+
+def _bound_session(connection: sa.Connection) -> scoped_session:
+    """A session on `connection` whose commit releases a savepoint and rollback returns to it."""
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    session = scoped_session(factory, scopefunc=lambda: "test")
+    # Requests and app contexts end with remove(); keep the test's objects alive instead.
+    session.real_remove = session.remove
+    session.remove = lambda: None
+    return session
+
+
+class ModuleData:
+    """One connection whose transaction holds data built once for a test module.
+
+    While it is open, every test of the module runs in a savepoint on this connection (rolled
+    back at the test's end), so a test may write freely and the next one still finds the data
+    as built. `build(fn)` runs fn with the app's session on this connection and keeps what it
+    wrote; return ids or plain values from it, since the objects belong to that build only.
+    The factories are here too (`make_user`, `people`, `competencies`), as the function-scoped
+    fixtures cannot serve a module.
+    """
+
+    def __init__(self, app, password_hash: str):
+        self.app = app
+        with app.app_context():
+            self.connection = db.engine.connect()
+        self.outer = self.connection.begin()
+        self.make_user = make_user_factory(password_hash)
+        self.people = people_factories(self.make_user)
+        self.competencies = competency_factories()
+
+    def build(self, fn: Callable[[], Any]) -> Any:
+        session = _bound_session(self.connection)
+        saved = db.session
+        db.session = session
+        try:
+            with self.app.test_request_context():
+                result = fn()
+            session.commit()
+            return result
+        finally:
+            db.session = saved
+            session.real_remove()
+
+    def close(self) -> None:
+        self.outer.rollback()
+        self.connection.close()
+
+
+_module_data: ModuleData | None = None
+
+
+@pytest.fixture(scope="module")
+def module_data(app, password_hash) -> Iterator[ModuleData]:
+    """The module's shared connection: build read-mostly data once, e.g.
+
+    @pytest.fixture(scope="module")
+    def city(module_data):
+        return module_data.build(lambda: module_data.people.employee().id)
+    """
+    global _module_data
+    assert _module_data is None, "module data from another module is still open"
+    _module_data = ModuleData(app, password_hash)
+    try:
+        yield _module_data
+    finally:
+        _module_data.close()
+        _module_data = None
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request):
-    """Bind the session to one connection; the test's commits release savepoints only.
+    """Bind the session to one connection whose transaction is rolled back after the test.
+
+    The session's commits release savepoints only. Before each request (from any app's test
+    client) the test's own writes are released into the transaction, so the request's unit of
+    work opens a savepoint of its own and its rollback undoes only what the request wrote.
 
     Browser tests (marker `browser`) run against a live server with its own database and
     real commits, so they are left alone here.
@@ -100,22 +216,32 @@ def _transaction(request):
         yield None
         return
     app = request.getfixturevalue("app")
-    with app.app_context():
-        connection = db.engine.connect()
-    outer = connection.begin()
-    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-    session = scoped_session(factory, scopefunc=lambda: "test")
-    real_remove = session.remove
-    session.remove = lambda: None  # requests end with remove(); keep objects alive for the test
+    shared = _module_data
+    if shared is not None:
+        connection = shared.connection
+        outer = connection.begin_nested()
+    else:
+        with app.app_context():
+            connection = db.engine.connect()
+        outer = connection.begin()
+    session = _bound_session(connection)
+
+    def _savepoint_per_request(sender, **extra):
+        if db.session is session:  # not while a test has put another session in place
+            session.commit()
+
+    request_started.connect(_savepoint_per_request, weak=False)
     original = db.session
     db.session = session
     try:
         yield session
     finally:
         db.session = original
-        real_remove()
+        request_started.disconnect(_savepoint_per_request)
+        session.real_remove()
         outer.rollback()
-        connection.close()
+        if shared is None:
+            connection.close()
 
 
 @pytest.fixture
@@ -325,18 +451,6 @@ def _own_database(database_url: str, tmp_path_factory) -> str:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     return url.set(database=name).render_as_string(hide_password=False)
-
-
-@contextmanager
-def _postgres_admin(url: sa.URL):
-    engine = sa.create_engine(
-        url.set(drivername="postgresql+psycopg", database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -2,36 +2,25 @@
 
 import pytest
 
-from civicladder.access import Role
+from civicladder.db import db
+from civicladder.models import User
+
+
+@pytest.fixture(scope="module")
+def world(module_data):
+    """What the access matrix's rows point at, built once per module (see access_cases.py):
+    a user for each role, a target user and employee outside everyone's line, a competency,
+    a job profile, and so on. Ids only; each test finds the rows as built."""
+    from tests.civicladder.test_access_matrix import build_world
+
+    return module_data.build(lambda: build_world(module_data))
 
 
 @pytest.fixture
-def world(people, competencies, make_user):
-    """A target employee outside everyone's line, a target user, a competency, a job profile."""
-    unit = people.bargaining_unit()
-    target = people.employee(bargaining_unit=unit)
-    target_user = make_user({Role.EMPLOYEE, Role.UNION_REP})
-    competency = competencies.competency()
-    profile = competencies.job_profile([(competency, 2, 1)])
-    return {
-        "target_employee": target.id,
-        "target_user": target_user.id,
-        "competency": competency.id,
-        "category": competency.category_id,
-        "job_profile": profile.id,
-    }
-
-
-@pytest.fixture
-def client_for(client, client_as, people):
+def client_for(client, client_as, world):
     def make(role: str):
         if role == "anonymous":
             return client
-        if role in ("employee", "manager"):
-            boss, boss_user = people.employee_user(roles={Role(role)})
-            if role == "manager":
-                people.employee(manager=boss)
-            return client_as(boss_user)
-        return client_as(role)
+        return client_as(db.session.get(User, world["users"][role]))
 
     return make

@@ -34,7 +34,7 @@ def make_user_factory(password_hash: str):
         if employee is not None:
             db.session.flush()
             employee.user_id = user.id
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return user
 
     return make_user

@@ -24,7 +24,7 @@ def competency_factories():
     def category(name: str | None = None) -> CompetencyCategory:
         found = CompetencyCategory(name=name or f"Category {next(_sequence)}", description="")
         db.session.add(found)
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return found
 
     def competency(code: str | None = None, name: str | None = None, category_=None) -> Competency:
@@ -40,7 +40,7 @@ def competency_factories():
             for level in range(1, 6)
         ]
         db.session.add(item)
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return item
 
     def job_profile(requirements: list[tuple[Competency, int, int]] | None = None, **overrides):
@@ -58,7 +58,7 @@ def competency_factories():
             )
             for c, level, weight in (requirements or [])
         )
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return profile
 
     def evidence(
@@ -80,7 +80,7 @@ def competency_factories():
             note="",
         )
         db.session.add(row)
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return row
 
     return SimpleNamespace(

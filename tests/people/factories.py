@@ -36,7 +36,7 @@ def people_factories(make_user):
                     name=name, kind=KINDS[depth], parent_id=parent.id if parent else None, path=full
                 )
                 db.session.add(found)
-                db.session.commit()  # test data survives a request that rolls back
+                db.session.flush()
             parent = found
         return parent
 
@@ -44,7 +44,7 @@ def people_factories(make_user):
         n = next(_sequence)
         unit = BargainingUnit(code=code or f"BU{n}", name=name or f"Local {n}")
         db.session.add(unit)
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return unit
 
     def employee(
@@ -74,7 +74,7 @@ def people_factories(make_user):
             **values,
         )
         db.session.add(person)
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return person
 
     def employee_user(roles=None, **employee_kwargs):
@@ -86,7 +86,7 @@ def people_factories(make_user):
     def union_rep(*units: BargainingUnit):
         user = make_user({Role.UNION_REP})
         db.session.add_all(UnionRepUnit(user_id=user.id, bargaining_unit_id=u.id) for u in units)
-        db.session.commit()  # test data survives a request that rolls back
+        db.session.flush()
         return user
 
     return SimpleNamespace(

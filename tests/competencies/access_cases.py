@@ -1,0 +1,121 @@
+"""The competencies package's rows of the access matrix: framework, job profiles, evidence."""
+
+from __future__ import annotations
+
+from tests.civicladder.access_cases import Case, only, recorded
+
+SCALE = {f"level_{level}": f"Shows it at step {level}." for level in range(1, 6)}
+
+
+def world(kit, ids: dict) -> dict:
+    competency = kit.competencies.competency()
+    profile = kit.competencies.job_profile([(competency, 2, 1)])
+    return {
+        "competency": competency.id,
+        "category": competency.category_id,
+        "job_profile": profile.id,
+    }
+
+
+ACTORS: tuple[str, ...] = ()
+
+CASES = [
+    Case("competencies.framework", "GET", "/competencies", only({"hr": 200})),
+    Case("competencies.new_category", "GET", "/competencies/categories/new", only({"hr": 200})),
+    Case(
+        "competencies.new_category",
+        "POST",
+        "/competencies/categories/new",
+        only({"hr": 302}),
+        {"name": "Matrix category"},
+        recorded("competency_category.created", "hr"),
+    ),
+    Case(
+        "competencies.edit_category",
+        "GET",
+        "/competencies/categories/{category}/edit",
+        only({"hr": 200}),
+    ),
+    Case(
+        "competencies.edit_category",
+        "POST",
+        "/competencies/categories/{category}/edit",
+        only({"hr": 302}),
+        {"name": "Renamed category"},
+        recorded("competency_category.updated", "hr"),
+    ),
+    Case("competencies.new_competency", "GET", "/competencies/new", only({"hr": 200})),
+    Case(
+        "competencies.new_competency",
+        "POST",
+        "/competencies/new",
+        only({"hr": 302}),
+        {"code": "MX-1", "name": "Matrix skill", "category_id": "{category}", **SCALE},
+        recorded("competency.created", "hr"),
+    ),
+    Case(
+        "competencies.edit_competency",
+        "GET",
+        "/competencies/{competency}/edit",
+        only({"hr": 200}),
+    ),
+    Case(
+        "competencies.edit_competency",
+        "POST",
+        "/competencies/{competency}/edit",
+        only({"hr": 302}),
+        {"code": "MX-2", "name": "Renamed skill", "category_id": "{category}", **SCALE},
+        recorded("competency.updated", "hr"),
+    ),
+    Case("competencies.job_profiles", "GET", "/job-profiles", only({"hr": 200})),
+    Case("competencies.new_job_profile", "GET", "/job-profiles/new", only({"hr": 200})),
+    Case(
+        "competencies.new_job_profile",
+        "POST",
+        "/job-profiles/new",
+        only({"hr": 302}),
+        {
+            "code": "MXJ",
+            "title": "Matrix job",
+            "requirements-0-competency_id": "{competency}",
+            "requirements-0-min_level": "2",
+            "requirements-0-weight": "1",
+        },
+        recorded("job_profile.created", "hr"),
+    ),
+    Case(
+        "competencies.edit_job_profile",
+        "GET",
+        "/job-profiles/{job_profile}/edit",
+        only({"hr": 200}),
+    ),
+    Case(
+        "competencies.edit_job_profile",
+        "POST",
+        "/job-profiles/{job_profile}/edit",
+        only({"hr": 302}),
+        {
+            "code": "MXJ-2",
+            "title": "Renamed job",
+            "requirements-0-competency_id": "{competency}",
+            "requirements-0-min_level": "3",
+            "requirements-0-weight": "1",
+        },
+        recorded("job_profile.updated", "hr"),
+    ),
+    # The target is in no one's reporting line: a manager finds no such person.
+    Case(
+        "competencies.record_evidence",
+        "GET",
+        "/people/{target_employee}/evidence/new",
+        only({"hr": 200, "manager": 404}),
+    ),
+    Case(
+        "competencies.record_evidence",
+        "POST",
+        "/people/{target_employee}/evidence/new",
+        only({"hr": 302, "manager": 404}),
+        {"competency_id": "{competency}", "level": "3", "observed_on": "{today}", "note": "Seen"},
+        recorded("competency_evidence.recorded", "hr"),
+    ),
+]

@@ -1,0 +1,104 @@
+"""The people package's rows of the access matrix: directory, profiles, roster import, users."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zlib
+
+from people import roster
+from tests.civicladder.access_cases import Case, only, recorded
+from tests.people.test_roster import roster_csv, roster_row
+
+ROSTER = roster_csv(roster_row("E9001"), roster_row("E9002", manager_employee_number="E9001"))
+
+
+def world(kit, ids: dict) -> dict:
+    """An employee outside everyone's reporting line, in a bargaining unit."""
+    unit = kit.people.bargaining_unit()
+    target = kit.people.employee(bargaining_unit=unit)
+    return {"target_employee": target.id, "unit": unit.id}
+
+
+def _upload(ids: dict) -> dict:
+    return {"roster": (io.BytesIO(ROSTER), "roster.csv")}
+
+
+def _previewed(ids: dict) -> dict:
+    """What the preview page posts back to import the file it showed."""
+    plan = roster.plan_import(ROSTER)
+    return {
+        "content": base64.b64encode(zlib.compress(ROSTER)).decode("ascii"),
+        "digest": plan.sha256,
+        "plan": plan.fingerprint,
+        "filename": "roster.csv",
+    }
+
+
+ACTORS: tuple[str, ...] = ()
+
+CASES = [
+    Case("people.directory", "GET", "/people", only({"hr": 200, "manager": 200})),
+    Case("people.profile", "GET", "/people/{target_employee}", only({"hr": 200}, others=404)),
+    Case("people.import_roster", "GET", "/people/import", only({"hr": 200})),
+    # The upload only previews: nothing is written until the preview is confirmed.
+    Case("people.import_roster", "POST", "/people/import", only({"hr": 200}), _upload),
+    Case(
+        "people.commit_roster",
+        "POST",
+        "/people/import/commit",
+        only({"hr": 302}),
+        _previewed,
+        recorded("roster.imported", "hr"),
+    ),
+    Case("people.users", "GET", "/admin/users", only({"admin": 200})),
+    Case("people.new_user", "GET", "/admin/users/new", only({"admin": 200})),
+    Case(
+        "people.new_user",
+        "POST",
+        "/admin/users/new",
+        only({"admin": 302}),
+        {"email": "new.person@city.example.gov", "full_name": "New Person", "roles": ["employee"]},
+        recorded("user.created", "admin"),
+    ),
+    Case("people.user", "GET", "/admin/users/{target_user}", only({"admin": 200})),
+    Case(
+        "people.update_roles",
+        "POST",
+        "/admin/users/{target_user}/roles",
+        only({"admin": 302}),
+        {"roles": ["employee"]},
+        recorded("user.roles_changed", "admin"),
+    ),
+    Case(
+        "people.update_rep_units",
+        "POST",
+        "/admin/users/{target_user}/bargaining-units",
+        only({"admin": 302}),
+        {"units": ["{unit}"]},
+        recorded("user.bargaining_units_changed", "admin"),
+    ),
+    Case(
+        "people.deactivate",
+        "POST",
+        "/admin/users/{target_user}/deactivate",
+        only({"admin": 302}),
+        {"reason": "left"},
+        recorded("user.deactivated", "admin"),
+    ),
+    Case(
+        "people.reactivate",
+        "POST",
+        "/admin/users/{inactive_user}/reactivate",
+        only({"admin": 302}),
+        {"reason": "back"},
+        recorded("user.activated", "admin"),
+    ),
+    Case(
+        "people.reset_link",
+        "POST",
+        "/admin/users/{target_user}/reset-link",
+        only({"admin": 200}),
+        records=recorded("user.reset_link_issued", "admin"),
+    ),
+]
