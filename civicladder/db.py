@@ -170,3 +170,13 @@ def utcnow() -> datetime:
     from civicladder import clock
 
     return clock.now()
+
+
+# PostgreSQL-only indexes (trigram search) are made by migrations alone: the models cannot
+# declare "on PostgreSQL only" in a way the schema comparison follows. Their names end so.
+DATABASE_ONLY_INDEX_SUFFIX = "_trgm"
+
+
+def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
+    """For Alembic's comparison of models and database: leave out database-only indexes."""
+    return not (type_ == "index" and name and name.endswith(DATABASE_ONLY_INDEX_SUFFIX))

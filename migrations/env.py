@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from civicladder.db import include_in_schema_comparison
+
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -24,6 +26,7 @@ def _skip_empty(context_, revision, directives):
 def run_migrations_online() -> None:
     args = dict(migrate_ext.configure_args)
     args.setdefault("process_revision_directives", _skip_empty)
+    args.setdefault("include_object", include_in_schema_comparison)
     engine = migrate_ext.db.engine
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

@@ -73,24 +73,29 @@ def sees_everyone(user: User) -> bool:
     return user.has_role(Role.HR)
 
 
-def visible_employee_ids(user: User) -> sa.Select | None:
-    """The ids of employees this user may open, or None when HR sees everyone."""
+def visible_employee_ids(user: User) -> sa.Select | sa.CompoundSelect | None:
+    """The ids of employees this user may open, or None when HR sees everyone.
+
+    A manager's scope is their own id and their reporting line as one UNION ALL, so the
+    database can drive a query from the line; `id = own OR id IN (line)` made PostgreSQL scan
+    every employee instead (measured at 300,000 employees: 166-270 ms against 22 ms).
+    """
     if sees_everyone(user):
         return None
     own_id = own_employee_id(user)
-    own = [own_id] if own_id is not None else []
-    if user.has_role(Role.MANAGER) and own_id is not None:
-        return sa.select(Employee.id).where(
-            sa.or_(Employee.id.in_(own), Employee.id.in_(reporting_line_ids(own_id)))
-        )
-    return sa.select(Employee.id).where(Employee.id.in_(own))
+    if own_id is None:
+        return sa.select(Employee.id).where(sa.false())
+    own = sa.select(sa.literal(own_id, sa.Integer).label("id"))
+    if user.has_role(Role.MANAGER):
+        return sa.union_all(own, reporting_line_ids(own_id))
+    return own
 
 
 def can_view(user: User, employee_id: int) -> bool:
     scope = visible_employee_ids(user)
-    if scope is None:
+    if scope is None or employee_id == own_employee_id(user):
         return True
-    return db.session.scalar(sa.select(sa.exists(scope.where(Employee.id == employee_id))))
+    return bool(db.session.scalar(sa.select(sa.literal(employee_id, sa.Integer).in_(scope))))
 
 
 def get_visible_employee(user: User, employee_id: int) -> Employee:
@@ -134,9 +139,15 @@ def directory_statement(
     if scope is not None:
         stmt = stmt.where(Employee.id.in_(scope))
     if text := querying.search_text(text):
-        full_name = Employee.first_name + " " + Employee.last_name
+        # Written as the trigram index has it (migration 0005), so PostgreSQL can use it.
+        full_name = Employee.first_name.concat(sa.literal_column("' '")).concat(Employee.last_name)
         stmt = stmt.where(
             sa.or_(querying.contains(full_name, text), Employee.employee_number == text)
+        )
+        # Sorted by a key no index holds, so the database finds the matches first and sorts
+        # those few; walking the name index instead read 200,000 rows to reach the Smiths.
+        stmt = stmt.order_by(None).order_by(
+            sa.func.lower(Employee.last_name), sa.func.lower(Employee.first_name), Employee.id
         )
     if department_id:
         # A department filter includes everything beneath it in the tree.

@@ -1,8 +1,10 @@
 """Text search and filters: typed wildcards are literal, blank-looking filters mean no filter."""
 
 import pytest
+import sqlalchemy as sa
 
 from civicladder.access import Role
+from civicladder.db import db
 from civicladder.errors import Invalid
 from people import queries
 
@@ -65,3 +67,29 @@ def test_unknown_status_is_refused_with_a_message(app_ctx, make_user):
     hr = make_user({Role.HR})
     with pytest.raises(Invalid, match="Choose a status from the list"):
         queries.directory_statement(hr, status="retired")
+
+
+def test_search_results_come_in_name_order_whatever_the_case(app_ctx, people, make_user):
+    for first, last in [("Zoe", "smith"), ("Al", "Smith"), ("Bea", "Blacksmith")]:
+        people.employee(first_name=first, last_name=last)
+    hr = make_user({Role.HR})
+    found = db.session.scalars(queries.directory_statement(hr, text="smith")).all()
+    assert [(e.first_name, e.last_name) for e in found] == [
+        ("Bea", "Blacksmith"),
+        ("Al", "Smith"),
+        ("Zoe", "smith"),
+    ]
+
+
+def test_name_search_can_use_the_trigram_index_on_postgresql(app_ctx, people, make_user):
+    """The search expression is the index's own, so PostgreSQL can find matches through it."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("trigram indexes are PostgreSQL's (pg_trgm)")
+    people.employee(first_name="Dana", last_name="Smithers")
+    stmt = queries.directory_statement(make_user({Role.HR}), text="smith")
+    count = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+    compiled = count.compile(db.session.get_bind())
+    connection = db.session.connection()
+    plan = connection.exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).scalars()
+    assert "ix_employee_full_name_trgm" in "\n".join(plan)
