@@ -21,6 +21,7 @@ from civicladder.cli import CityContext
 from civicladder.db import db
 from civicladder.models import User, UserRole, new_session_token
 from civicladder.security import hash_password
+from people import lines
 from people.city_staff import EMAIL_DOMAIN, Hiring
 from people.city_words import (
     AGENCY_PATTERNS,
@@ -171,6 +172,7 @@ def build(ctx: CityContext) -> None:
     hires = Hiring(ctx, plan, unions, profiles, staff)
     with ctx.progress("employees", ctx.employees) as bar:
         bulk.load(Employee.__table__, EMPLOYEE_COLUMNS, hires.rows(), progress=bar.update)
+    lines.refresh_all()
     accounts = load_accounts(ctx, hires)
     bulk.finish(
         [

@@ -74,6 +74,13 @@ class JobProfile(db.Model):
 
 class Employee(db.Model):
     __tablename__ = "employee"
+    __table_args__ = (
+        # A manager's line is a prefix of this path (people.lines); text_pattern_ops lets
+        # PostgreSQL answer `LIKE 'prefix%'` from the index whatever the collation.
+        sa.Index(
+            "ix_employee_line_path", "line_path", postgresql_ops={"line_path": "text_pattern_ops"}
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_number: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -96,6 +103,8 @@ class Employee(db.Model):
     status: Mapped[EmployeeStatus] = mapped_column(
         enum_column(EmployeeStatus, "employee_status"), default=EmployeeStatus.ACTIVE, index=True
     )
+    # Ids from the top of the chain down to this employee, "/1/39/512/" (people.lines).
+    line_path: Mapped[str | None] = mapped_column(sa.String(400))
     # The person's sign-in, when they have one; the link is the people package's, so the
     # shell's user table never points up to employees.
     user_id: Mapped[int | None] = mapped_column(

@@ -11,6 +11,7 @@ from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Invalid, NotFound
 from civicladder.models import User
+from people import lines
 from people.models import (
     BargainingUnit,
     Department,
@@ -22,15 +23,11 @@ from people.models import (
 
 
 def reporting_line_ids(manager_id: int) -> sa.Select:
-    """Ids of everyone below a manager, direct and indirect (a recursive CTE, one query)."""
-    line = (
-        sa.select(Employee.id.label("id"))
-        .where(Employee.manager_id == manager_id)
-        .cte("reporting_line", recursive=True)
-    )
-    below = sa.select(Employee.id).where(Employee.manager_id == line.c.id)
-    line = line.union(below)
-    return sa.select(line.c.id)
+    """Ids of everyone below a manager, direct and indirect (a prefix of their line path)."""
+    path = lines.path_of(manager_id)
+    if path is None:
+        return sa.select(Employee.id).where(sa.false())
+    return sa.select(Employee.id).where(lines.in_line_of(path), Employee.id != manager_id)
 
 
 _OWN_KEY = "people.own_employee_id"
@@ -73,29 +70,37 @@ def sees_everyone(user: User) -> bool:
     return user.has_role(Role.HR)
 
 
-def visible_employee_ids(user: User) -> sa.Select | sa.CompoundSelect | None:
-    """The ids of employees this user may open, or None when HR sees everyone.
+def scope_condition(user: User) -> sa.ColumnElement[bool] | None:
+    """Which employees this user may open, as a condition on Employee; None: HR, everyone.
 
-    A manager's scope is their own id and their reporting line as one UNION ALL, so the
-    database can drive a query from the line; `id = own OR id IN (line)` made PostgreSQL scan
-    every employee instead (measured at 300,000 employees: 166-270 ms against 22 ms).
+    A manager's scope is their own line path's prefix (themselves and everyone below), which
+    PostgreSQL reads from an index; an employee's is their own record.
     """
     if sees_everyone(user):
         return None
     own_id = own_employee_id(user)
     if own_id is None:
-        return sa.select(Employee.id).where(sa.false())
-    own = sa.select(sa.literal(own_id, sa.Integer).label("id"))
+        return sa.false()
     if user.has_role(Role.MANAGER):
-        return sa.union_all(own, reporting_line_ids(own_id))
-    return own
+        path = lines.path_of(own_id)
+        if path is not None:
+            return lines.in_line_of(path)
+    return Employee.id == own_id
+
+
+def visible_employee_ids(user: User) -> sa.Select | None:
+    """The ids of employees this user may open, or None when HR sees everyone."""
+    condition = scope_condition(user)
+    return None if condition is None else sa.select(Employee.id).where(condition)
 
 
 def can_view(user: User, employee_id: int) -> bool:
-    scope = visible_employee_ids(user)
-    if scope is None or employee_id == own_employee_id(user):
+    condition = scope_condition(user)
+    if condition is None or employee_id == own_employee_id(user):
         return True
-    return bool(db.session.scalar(sa.select(sa.literal(employee_id, sa.Integer).in_(scope))))
+    return bool(
+        db.session.scalar(sa.select(sa.exists().where(Employee.id == employee_id, condition)))
+    )
 
 
 def get_visible_employee(user: User, employee_id: int) -> Employee:
@@ -135,9 +140,9 @@ def directory_statement(
         )
         .order_by(Employee.last_name, Employee.first_name, Employee.id)
     )
-    scope = visible_employee_ids(user)
-    if scope is not None:
-        stmt = stmt.where(Employee.id.in_(scope))
+    condition = scope_condition(user)
+    if condition is not None:
+        stmt = stmt.where(condition)
     if text := querying.search_text(text):
         # Written as the trigram index has it (migration 0005), so PostgreSQL can use it.
         full_name = Employee.first_name.concat(sa.literal_column("' '")).concat(Employee.last_name)

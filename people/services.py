@@ -13,7 +13,7 @@ from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
-from people import signals
+from people import lines, signals
 from people.models import (
     PATH_SEPARATOR,
     BargainingUnit,
@@ -119,6 +119,7 @@ def create_employee(
     )
     db.session.add(employee)
     db.session.flush()
+    lines.set_path(employee, manager)
     audit.record(
         actor, "employee.created", employee, after=audit.snapshot(employee, EMPLOYEE_FIELDS)
     )

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from civicladder import audit, bulk, querying
 from civicladder.db import db
 from civicladder.models import User
+from people import lines
 from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
 from people.roster.rules import RosterPlan, RosterRow
 
@@ -50,6 +51,8 @@ def write_plan(actor: User | None, plan: RosterPlan, on_progress: Progress = Non
     ids.update({number: known[0] for number, known in plan.lookups.managers.items()})
     created = _create_employees(plan, department_ids, ids, on_progress)
     updated = _update_employees(plan, department_ids, ids, current, on_progress)
+    if created or updated:
+        lines.refresh_all()  # new people and new managers change reporting lines
     audit.record_many(
         actor,
         "employee.created",

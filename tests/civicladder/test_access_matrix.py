@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from civicladder.access import Role, declared_rules
 from civicladder.db import db
 from civicladder.models import AuditEvent
+from people import lines
 from people.models import Employee
 from tests.civicladder import access_cases as shell_cases
 from tests.civicladder.access_cases import REJECTED, ROLES, SIGNIN, Case, only, recorded
@@ -155,7 +156,7 @@ def manager_of_target(world, people, client_as):
     """The target employee's own manager: access that depends on the row's data, not a role."""
     boss, user = people.employee_user(roles={Role.MANAGER})
     db.session.get(Employee, world["target_employee"]).manager_id = boss.id
-    db.session.flush()
+    lines.refresh_all()  # a new manager moves the employee into that manager's line
     return client_as(user)
 
 

@@ -152,3 +152,34 @@ def test_truncate_guard_comes_and_goes_with_its_migration(app):
             upgrade()
         with db.engine.connect() as connection:
             assert connection.scalar(triggers) == 1
+
+
+def test_reporting_line_paths_are_filled_from_the_existing_managers(scratch_database_url):
+    """0006 gives every existing employee the path of ids down from the top of their chain."""
+    from flask_migrate import downgrade, upgrade
+
+    from civicladder.app import create_app
+
+    scratch = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": scratch_database_url}
+    )
+    with scratch.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(SEED_0001[0])
+            connection.exec_driver_sql(
+                "INSERT INTO employee (id, employee_number, first_name, last_name, "
+                "department_id, manager_id, hire_date, status) VALUES "
+                "(1, 'E1', 'A', 'A', 1, NULL, '2020-01-01', 'active'), "
+                "(7, 'E7', 'B', 'B', 1, 1, '2020-01-01', 'active'), "
+                "(3, 'E3', 'C', 'C', 1, 7, '2020-01-01', 'active'), "
+                "(9, 'E9', 'D', 'D', 1, NULL, '2020-01-01', 'active')"
+            )
+        upgrade(revision="0006")
+        with db.engine.connect() as connection:
+            paths = _rows(connection, "SELECT id, line_path FROM employee ORDER BY id")
+        assert paths == [(1, "/1/"), (3, "/1/7/3/"), (7, "/1/7/"), (9, "/9/")]
+        downgrade(revision="0005")
+        with db.engine.connect() as connection:
+            assert len(_rows(connection, "SELECT id FROM employee")) == 4
+        db.engine.dispose()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from civicladder.access import Role
 from civicladder.db import db
+from people import lines
 from people.models import (
     PATH_SEPARATOR,
     BargainingUnit,
@@ -74,6 +75,8 @@ def people_factories(make_user):
             **values,
         )
         db.session.add(person)
+        db.session.flush()
+        lines.set_path(person, manager)
         db.session.flush()
         return person
 
