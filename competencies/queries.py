@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from civicladder import clock
+from civicladder import clock, querying
 from civicladder.db import db
 from competencies.models import (
     Competency,
@@ -170,5 +170,5 @@ def framework_summary() -> dict:
         "categories": db.session.scalar(sa.select(sa.func.count(CompetencyCategory.id))),
         "competencies": db.session.scalar(sa.select(sa.func.count(Competency.id))),
         "job_profiles": db.session.scalar(sa.select(sa.func.count(JobProfile.id))),
-        "evidence": db.session.scalar(sa.select(sa.func.count(CompetencyEvidence.id))),
+        "evidence": querying.table_size(CompetencyEvidence.__table__),
     }

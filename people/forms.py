@@ -22,7 +22,12 @@ class DirectoryFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Name or employee number", validators=[Optional(), Length(max=100)])
-    department = SelectField("Department", coerce=int, validators=[Optional()])
+    department = SelectField(
+        "Department",
+        coerce=int,
+        validators=[Optional()],
+        description="Agencies are listed; a department in the results narrows to it.",
+    )
     bargaining_unit = SelectField("Bargaining unit", coerce=int, validators=[Optional()])
     job_profile = SelectField("Job profile", coerce=int, validators=[Optional()])
     status = SelectField(

@@ -196,8 +196,19 @@ def reporting_line_count(employee_id: int) -> int:
     )
 
 
-def departments() -> list[Department]:
-    return list(db.session.scalars(sa.select(Department).order_by(Department.path)))
+def department_choices(chosen_id: int | None = None) -> list[tuple[int, str]]:
+    """The directory's department filter: the agencies, and the department in use if deeper.
+
+    A city has thousands of units; listing them all put 2,350 options (about 190 KB) on every
+    directory page. Deeper departments are reached from the links in the results instead.
+    """
+    condition = Department.parent_id.is_(None)
+    if chosen_id:
+        condition = sa.or_(condition, Department.id == chosen_id)
+    rows = db.session.execute(
+        sa.select(Department.id, Department.path).where(condition).order_by(Department.path)
+    )
+    return [(row.id, row.path) for row in rows]
 
 
 def bargaining_units() -> list[BargainingUnit]:

@@ -51,9 +51,10 @@ def directory():
 
 
 def _directory_choices(form: DirectoryFilterForm) -> None:
-    form.department.choices = [(0, "Any department")] + [
-        (d.id, d.path) for d in queries.departments()
-    ]
+    chosen = form.department.data
+    if not isinstance(chosen, int) or not 0 < chosen < 2**31:
+        chosen = None  # junk in the address: the choices say what is valid
+    form.department.choices = [(0, "Any department")] + queries.department_choices(chosen)
     form.bargaining_unit.choices = [(0, "Any bargaining unit")] + [
         (u.id, u.name) for u in queries.bargaining_units()
     ]

@@ -62,6 +62,23 @@ def test_department_filter_includes_the_units_beneath(client_as, org, people):
     assert "Outsider" not in page
 
 
+def test_department_filter_lists_agencies_and_the_department_in_use(client_as, people):
+    forestry = people.department("Parks > Forestry > North Crew")
+    people.employee(department_path="Parks > Forestry > North Crew", last_name="Crewmember")
+    people.department("Sanitation")
+    client = client_as("hr")
+    page = client.get("/people").text
+    options = page[
+        page.index('name="department"') : page.index("</select>", page.index('name="department"'))
+    ]
+    assert ">Parks</option>" in options and ">Sanitation</option>" in options
+    assert "North Crew" not in options  # units are reached from the results, not listed
+    assert f'href="/people?department={forestry.id}"' in page
+    narrowed = client.get(f"/people?department={forestry.id}").text
+    assert "Crewmember" in narrowed
+    assert "selected" in narrowed.split("Parks &gt; Forestry &gt; North Crew</option>")[0][-80:]
+
+
 def test_bad_filter_value_gets_a_message_not_an_error(client_as, org):
     response = client_as("hr").get("/people?department=abc")
     assert response.status_code == 422

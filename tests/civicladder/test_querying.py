@@ -1,0 +1,33 @@
+"""Shared query helpers: table sizes counted when small, estimated when large."""
+
+import pytest
+import sqlalchemy as sa
+
+from civicladder import querying
+from civicladder.db import db
+from civicladder.models import AuditEvent
+
+
+def test_a_small_table_is_counted_exactly(app_ctx, make_user):
+    make_user()
+    size = querying.table_size(AuditEvent.__table__)
+    exact = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent.__table__))
+    assert size == querying.RowCount(exact, exact=True)
+
+
+def test_a_large_table_on_postgresql_gives_the_planners_estimate(app_ctx, people):
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL keeps a row estimate; SQLite always counts")
+    for _ in range(3):
+        people.employee()
+    db.session.execute(sa.text("ANALYZE employee"))
+    from people.models import Employee
+
+    size = querying.table_size(Employee.__table__, exact_below=1)
+    assert size.exact is False and size.value >= 3
+
+
+def test_the_hr_home_says_about_for_an_estimate(client_as, monkeypatch):
+    monkeypatch.setattr(querying, "table_size", lambda table: querying.RowCount(2_880_000, False))
+    page = client_as("hr").get("/").text
+    assert "about 2,880,000</strong> evidence records" in page
