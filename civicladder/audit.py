@@ -71,7 +71,7 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: Any, fields: list[str]) -> dict:
+def snapshot(obj: Any, fields: Iterable[str]) -> dict:
     """The named attributes of an object, as a plain dict for before/after."""
     return {name: _plain(getattr(obj, name)) for name in fields}
 

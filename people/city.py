@@ -34,6 +34,7 @@ from people.city_words import (
     UNIT_KINDS,
 )
 from people.models import (
+    EMPLOYEE_FIELDS,
     PATH_SEPARATOR,
     BargainingUnit,
     Department,
@@ -353,19 +354,7 @@ def _load_departments(ctx: CityContext, plan: list[AgencyPlan]) -> None:
         )
 
 
-EMPLOYEE_COLUMNS = (
-    "id",
-    "employee_number",
-    "first_name",
-    "last_name",
-    "email",
-    "department_id",
-    "manager_id",
-    "bargaining_unit_id",
-    "job_profile_id",
-    "hire_date",
-    "status",
-)
+EMPLOYEE_COLUMNS = ("id", *EMPLOYEE_FIELDS)
 
 
 def load_accounts(ctx: CityContext, hiring: Hiring) -> int:

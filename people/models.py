@@ -72,6 +72,21 @@ class JobProfile(db.Model):
         return f"{self.title} ({self.code})"
 
 
+# What an employee record says, in one order: audit snapshots, roster writes and bulk loads.
+EMPLOYEE_FIELDS = (
+    "employee_number",
+    "first_name",
+    "last_name",
+    "email",
+    "department_id",
+    "manager_id",
+    "bargaining_unit_id",
+    "job_profile_id",
+    "hire_date",
+    "status",
+)
+
+
 class Employee(db.Model):
     __tablename__ = "employee"
     __table_args__ = (

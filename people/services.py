@@ -15,6 +15,7 @@ from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
 from people import lines, signals
 from people.models import (
+    EMPLOYEE_FIELDS,
     PATH_SEPARATOR,
     BargainingUnit,
     Department,
@@ -27,18 +28,6 @@ from people.models import (
 if TYPE_CHECKING:
     from people.roster import RosterPlan
 
-EMPLOYEE_FIELDS = [
-    "employee_number",
-    "first_name",
-    "last_name",
-    "email",
-    "department_id",
-    "manager_id",
-    "bargaining_unit_id",
-    "job_profile_id",
-    "hire_date",
-    "status",
-]
 KIND_BY_DEPTH = [DepartmentKind.AGENCY, DepartmentKind.DIVISION, DepartmentKind.UNIT]
 
 

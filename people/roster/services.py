@@ -17,25 +17,14 @@ from civicladder import audit, bulk, querying
 from civicladder.db import db
 from civicladder.models import User
 from people import lines
-from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
+from people.models import EMPLOYEE_FIELDS, PATH_SEPARATOR, Department, Employee, EmployeeStatus
 from people.roster.rules import RosterPlan, RosterRow
 
 Progress = Callable[[int], None] | None
 REASON = "Roster import"
 EMPLOYEE = Employee.__table__
 # Employee columns an import writes, and with `id` the before/after of its audit events.
-WRITTEN = [
-    "employee_number",
-    "first_name",
-    "last_name",
-    "email",
-    "department_id",
-    "manager_id",
-    "bargaining_unit_id",
-    "job_profile_id",
-    "hire_date",
-    "status",
-]
+WRITTEN = list(EMPLOYEE_FIELDS)
 
 
 def write_plan(actor: User | None, plan: RosterPlan, on_progress: Progress = None) -> None:
