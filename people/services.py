@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -199,6 +200,7 @@ def import_roster(
     expected_fingerprint: str | None = None,
     filename: str = "",
     on_progress: Callable[[int], None] | None = None,
+    plan: RosterPlan | None = None,
 ) -> RosterPlan:
     """Import a roster file whole or not at all: check it again, then create and update.
 
@@ -206,12 +208,17 @@ def import_roster(
     and Conflict when the file or the changes it makes differ from what was previewed.
     Records one audit event per created or changed employee and one "roster.imported"
     summary, also when nothing changed, so every import leaves a trail. Does not commit.
+
+    `plan`: the plan of this very file made earlier in the same transaction (the command
+    line checks once, inside its write transaction); without it the file is checked here,
+    as a preview shown in an earlier request may be out of date.
     """
     from people import roster
     from people.roster import services as roster_writes
 
     require_role(actor, Role.HR)
-    plan = roster.plan_import(data)
+    if plan is None or plan.sha256 != hashlib.sha256(data).hexdigest():
+        plan = roster.plan_import(data)
     if expected_sha256 is not None and plan.sha256 != expected_sha256:
         raise Conflict("This is not the file you previewed. Upload it again.")
     if not plan.ok:

@@ -488,3 +488,22 @@ def test_cli_commit_imports_as_the_system(app, tmp_path):
     assert (summary.actor_id, summary.actor_label) == (None, "system")
     again = app.test_cli_runner().invoke(args=["people", "import-roster", str(path), "--commit"])
     assert "Imported: 0 created, 0 updated, 2 unchanged, 0 new departments." in again.output
+
+
+def test_cli_commit_checks_the_file_once(app, tmp_path, monkeypatch):
+    """The command line checks inside the transaction that writes, so once is enough."""
+    checks = []
+    real_plan = roster.plan_import
+    monkeypatch.setattr(roster, "plan_import", lambda data: checks.append(1) or real_plan(data))
+    path = tmp_path / "roster.csv"
+    path.write_bytes(roster_csv(roster_row("E1"), roster_row("E2")))
+    result = app.test_cli_runner().invoke(args=["people", "import-roster", str(path), "--commit"])
+    assert result.exit_code == 0, result.output
+    assert len(checks) == 1 and employee("E2") is not None
+
+
+def test_a_plan_of_another_file_is_not_trusted(hr, people):
+    first = roster_csv(roster_row("E1"))
+    plan = roster.plan_import(first)
+    services.import_roster(hr, roster_csv(roster_row("E9")), plan=plan)
+    assert employee("E9") is not None and employee("E1") is None
