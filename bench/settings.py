@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.errors import BenchError
+from civicladder.config import ConfigError, env_int
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/civicladder_bench"
@@ -70,18 +71,10 @@ def _bool(env, name: str, default: bool) -> bool:
 
 
 def _int(env, name: str, default: int, minimum: int) -> int:
-    raw = env.get(name, "").strip()
-    if raw == "":
-        return default
     try:
-        value = int(raw)
-    except ValueError:
-        value = minimum - 1
-    if value < minimum:
-        raise BenchError(
-            f"{name}={raw!r} is not usable: give a whole number of at least {minimum}."
-        )
-    return value
+        return env_int(env, name, default, minimum)
+    except ConfigError as error:
+        raise BenchError(str(error)) from None
 
 
 def _float(env, name: str, default: float) -> float:

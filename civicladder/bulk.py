@@ -134,14 +134,6 @@ def update_rows(table: sa.Table, rows: Sequence[dict]) -> None:
     cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(staging)))
 
 
-def update_many(table: sa.Table, set_column: str, rows: Iterable[tuple[object, int]]) -> None:
-    """Set one column by id for a modest number of rows: (value, id) pairs."""
-    statement = sa.update(table).where(table.c.id == sa.bindparam("row_id"))
-    values = [{"new_value": value, "row_id": ident} for value, ident in rows]
-    if values:
-        db.session.execute(statement.values({set_column: sa.bindparam("new_value")}), values)
-
-
 def finish(tables: Iterable[sa.Table]) -> None:
     """After a load with ids of its own on PostgreSQL: move id sequences past the loaded ids
     and refresh the planner's statistics."""

@@ -23,7 +23,8 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(env, name: str, default: int, minimum: int = 0) -> int:
+def env_int(env, name: str, default: int, minimum: int = 0) -> int:
+    """A whole-number setting, or ConfigError saying what is wrong with it."""
     raw = env.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -93,9 +94,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SIGNIN_LIMIT_PER_ADDRESS": env.get("SIGNIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
         # Password hashing cost (argon2id): seconds of work per sign-in against the cost of a
         # stolen hash. Existing hashes made at another cost still verify and are redone at sign-in.
-        "ARGON2_TIME_COST": _int(env, "ARGON2_TIME_COST", _ARGON2.time_cost, 1),
-        "ARGON2_MEMORY_COST": _int(env, "ARGON2_MEMORY_COST", _ARGON2.memory_cost, 8),
-        "ARGON2_PARALLELISM": _int(env, "ARGON2_PARALLELISM", _ARGON2.parallelism, 1),
+        "ARGON2_TIME_COST": env_int(env, "ARGON2_TIME_COST", _ARGON2.time_cost, 1),
+        "ARGON2_MEMORY_COST": env_int(env, "ARGON2_MEMORY_COST", _ARGON2.memory_cost, 8),
+        "ARGON2_PARALLELISM": env_int(env, "ARGON2_PARALLELISM", _ARGON2.parallelism, 1),
         "PAGE_SIZE": int(env.get("PAGE_SIZE", "25")),
         "WTF_CSRF_TIME_LIMIT": None,
         # Count each request's SQL statements into an X-SQL-Statements header (for `make bench`);

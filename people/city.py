@@ -385,6 +385,6 @@ def load_accounts(ctx: CityContext, hiring: Hiring) -> int:
         )
     bulk.load(UserRole.__table__, ("user_id", "role"), roles)
     bulk.load(UnionRepUnit.__table__, ("user_id", "bargaining_unit_id"), reps)
-    bulk.update_many(Employee.__table__, "user_id", links)
+    bulk.update_rows(Employee.__table__, [{"id": ident, "user_id": user} for user, ident in links])
     ctx.built["sign_ins"] = [(label, *sign_in) for label, sign_in in CITY_SIGN_INS.items()]
     return len(users)

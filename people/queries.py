@@ -88,12 +88,6 @@ def scope_condition(user: User) -> sa.ColumnElement[bool] | None:
     return Employee.id == own_id
 
 
-def visible_employee_ids(user: User) -> sa.Select | None:
-    """The ids of employees this user may open, or None when HR sees everyone."""
-    condition = scope_condition(user)
-    return None if condition is None else sa.select(Employee.id).where(condition)
-
-
 def can_view(user: User, employee_id: int) -> bool:
     condition = scope_condition(user)
     if condition is None or employee_id == own_employee_id(user):

@@ -14,19 +14,9 @@ import random
 import sys
 from datetime import date, timedelta
 
+from people.roster.rules import COLUMNS
+
 SEED = 2026
-COLUMNS = [
-    "employee_number",
-    "first_name",
-    "last_name",
-    "email",
-    "department_path",
-    "manager_employee_number",
-    "bargaining_unit",
-    "job_profile",
-    "hire_date",
-    "status",
-]
 # Demo units (agency > division > unit) with their job profile and bargaining unit.
 UNITS = [
     ("Department of Buildings > Inspections > Construction Inspections", "BLDG-INSP", ""),
