@@ -51,18 +51,34 @@ def record(
         db.session.flush()
         object_id = getattr(obj, "id", None)
     event_row = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor.email if actor is not None else SYSTEM_LABEL,
-        action=action,
-        object_type=type(obj).__name__ if obj is not None else "-",
-        object_id=str(object_id) if object_id is not None else None,
-        object_label=(label if label is not None else str(obj if obj is not None else ""))[:300],
-        before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None,
-        reason=reason,
+        **_values(
+            actor,
+            action,
+            type(obj).__name__ if obj is not None else "-",
+            object_id,
+            label if label is not None else str(obj if obj is not None else ""),
+            before,
+            after,
+            reason,
+        )
     )
     db.session.add(event_row)
     return event_row
+
+
+def _values(actor, action, object_type, object_id, label, before, after, reason) -> dict:
+    """An audit event's columns, as `record` and `record_many` both store them."""
+    return {
+        "actor_id": actor.id if actor is not None else None,
+        "actor_label": actor.email if actor is not None else SYSTEM_LABEL,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id) if object_id is not None else None,
+        "object_label": label[:300],
+        "before": _plain(before) if before is not None else None,
+        "after": _plain(after) if after is not None else None,
+        "reason": reason,
+    }
 
 
 def _unwrap(value: Any) -> Any:
@@ -197,19 +213,19 @@ def record_many(
     Returns how many events were written.
     """
     when = clock.now()
+    actor = _unwrap(actor)
     rows = [
-        {
-            "occurred_at": when,
-            "actor_id": actor.id if actor is not None else None,
-            "actor_label": actor.email if actor is not None else SYSTEM_LABEL,
-            "action": action,
-            "object_type": item.object_type,
-            "object_id": str(item.object_id),
-            "object_label": item.label[:300],
-            "before": _plain(item.before) if item.before is not None else None,
-            "after": _plain(item.after) if item.after is not None else None,
-            "reason": reason,
-        }
+        {"occurred_at": when}
+        | _values(
+            actor,
+            action,
+            item.object_type,
+            item.object_id,
+            item.label,
+            item.before,
+            item.after,
+            reason,
+        )
         for item in objects
     ]
     bulk.insert_rows(AuditEvent.__table__, rows, on_progress)
