@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request, session
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from civicladder import clock
 from civicladder.db import db
@@ -44,18 +45,23 @@ def session_identifier() -> str:
 
 
 def load_user(token: str) -> User | None:
-    """The active user of a live session with this token; None for anything else."""
-    return db.session.scalar(
-        sa.select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            UserSession.token_hash == token_hash(token),
-            UserSession.ended_at.is_(None),
-            UserSession.expires_at > clock.now(),
-            # A password change or deactivation rotates the user's token: older sessions die.
-            UserSession.user_token == User.session_token,
-            User.active.is_(True),
+    """The active user of a live session with this token, roles loaded; None for anything else."""
+    return (
+        db.session.execute(
+            sa.select(User)
+            .options(joinedload(User.role_rows))  # one round trip on every signed-in request
+            .join(UserSession, UserSession.user_id == User.id)
+            .where(
+                UserSession.token_hash == token_hash(token),
+                UserSession.ended_at.is_(None),
+                UserSession.expires_at > clock.now(),
+                # A password change or deactivation rotates the user's token: older sessions die.
+                UserSession.user_token == User.session_token,
+                User.active.is_(True),
+            )
         )
+        .unique()
+        .scalar_one_or_none()
     )
 
 

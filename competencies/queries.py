@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -73,53 +74,58 @@ def current_levels_statement(today: date) -> sa.Select:
     )
 
 
+@dataclass(frozen=True)
+class Standing:
+    """An employee against their job: every competency shown, and the requirements not met."""
+
+    levels: list[CurrentLevel]
+    gaps: list[tuple[Competency, int, int | None]]  # (competency, minimum, current level)
+
+
+@functools.cache
+def _standing_statement() -> sa.Select:
+    # Built once: the profile and home pages ask for it on every request.
+    levels = (
+        current_levels_statement(sa.bindparam("today", type_=sa.Date))
+        .where(CompetencyEvidence.employee_id == sa.bindparam("employee_id"))
+        .subquery()
+    )
+    required = (
+        sa.select(JobProfileRequirement.competency_id, JobProfileRequirement.min_level)
+        .where(JobProfileRequirement.job_profile_id == sa.bindparam("job_profile_id"))
+        .subquery()
+    )
+    return (
+        sa.select(Competency, levels.c.level, levels.c.last_shown, required.c.min_level)
+        .outerjoin(levels, levels.c.competency_id == Competency.id)
+        .outerjoin(required, required.c.competency_id == Competency.id)
+        .where(sa.or_(levels.c.level.is_not(None), required.c.min_level.is_not(None)))
+        .order_by(Competency.code)
+    )
+
+
+def standing(employee_id: int, job_profile_id: int | None) -> Standing:
+    """The employee's current levels and the job's unmet requirements, in one query."""
+    rows = db.session.execute(
+        _standing_statement(),
+        {"employee_id": employee_id, "job_profile_id": job_profile_id, "today": clock.today()},
+    ).all()
+    levels = [
+        CurrentLevel(competency, level, last_shown, minimum)
+        for competency, level, last_shown, minimum in rows
+        if level is not None
+    ]
+    gaps = [
+        (competency, minimum, level)
+        for competency, level, _, minimum in rows
+        if minimum is not None and (level is None or level < minimum)
+    ]
+    return Standing(levels, gaps)
+
+
 def current_levels(employee_id: int, job_profile_id: int | None = None) -> list[CurrentLevel]:
     """An employee's current level in each competency they have shown, with the job's minimum."""
-    levels = (
-        current_levels_statement(clock.today())
-        .where(CompetencyEvidence.employee_id == employee_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(Competency, levels.c.level, levels.c.last_shown)
-        .join(levels, levels.c.competency_id == Competency.id)
-        .order_by(Competency.code)
-    ).all()
-    required = required_levels(job_profile_id) if job_profile_id else {}
-    return [
-        CurrentLevel(competency, level, last_shown, required.get(competency.id))
-        for competency, level, last_shown in rows
-    ]
-
-
-def required_levels(job_profile_id: int) -> dict[int, int]:
-    return dict(
-        db.session.execute(
-            sa.select(JobProfileRequirement.competency_id, JobProfileRequirement.min_level).where(
-                JobProfileRequirement.job_profile_id == job_profile_id
-            )
-        ).all()
-    )
-
-
-def missing_requirements(employee_id: int, job_profile_id: int | None) -> list[tuple]:
-    """The job's required competencies the employee has not yet shown at the minimum level."""
-    if not job_profile_id:
-        return []
-    levels = (
-        current_levels_statement(clock.today())
-        .where(CompetencyEvidence.employee_id == employee_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(Competency, JobProfileRequirement.min_level, levels.c.level)
-        .join(JobProfileRequirement, JobProfileRequirement.competency_id == Competency.id)
-        .outerjoin(levels, levels.c.competency_id == Competency.id)
-        .where(JobProfileRequirement.job_profile_id == job_profile_id)
-        .where(sa.or_(levels.c.level.is_(None), levels.c.level < JobProfileRequirement.min_level))
-        .order_by(Competency.code)
-    ).all()
-    return [(competency, minimum, level) for competency, minimum, level in rows]
+    return standing(employee_id, job_profile_id).levels
 
 
 def evidence_history(employee_id: int, limit: int | None = None) -> list[CompetencyEvidence]:

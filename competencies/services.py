@@ -321,7 +321,7 @@ def may_validate(actor: User | None, employee: Employee) -> bool:
         return False
     if actor.has_role(Role.HR):
         return True
-    return actor.has_role(Role.MANAGER) and people_queries.can_view(actor, employee.id)
+    return actor.has_role(Role.MANAGER) and people_queries.may_view(actor, employee)
 
 
 def _is_self(actor: User, employee: Employee) -> bool:

@@ -240,11 +240,12 @@ def my_competencies_panel(user) -> LevelsPanel | None:
     employee = people_queries.own_employee(user)
     if employee is None:
         return None
+    found = queries.standing(employee.id, employee.job_profile_id)
     return LevelsPanel(
         title="Your competencies",
         employee=employee,
-        levels=queries.current_levels(employee.id, employee.job_profile_id),
-        gaps=queries.missing_requirements(employee.id, employee.job_profile_id),
+        levels=found.levels,
+        gaps=found.gaps,
         history=queries.evidence_history(employee.id, limit=10),
         can_record=False,
         own=True,
@@ -259,11 +260,12 @@ def framework_panel(user) -> FrameworkPanel | None:
 
 
 def profile_levels_panel(user, employee) -> LevelsPanel:
+    found = queries.standing(employee.id, employee.job_profile_id)
     return LevelsPanel(
         title="Competencies",
         employee=employee,
-        levels=queries.current_levels(employee.id, employee.job_profile_id),
-        gaps=queries.missing_requirements(employee.id, employee.job_profile_id),
+        levels=found.levels,
+        gaps=found.gaps,
         history=queries.evidence_history(employee.id),
         can_record=services.may_validate(user, employee),
         own=people_queries.own_employee_id(user) == employee.id,

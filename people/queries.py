@@ -22,31 +22,42 @@ from people.models import (
 )
 
 
-def reporting_line_ids(manager_id: int) -> sa.Select:
-    """Ids of everyone below a manager, direct and indirect (a prefix of their line path)."""
-    path = lines.path_of(manager_id)
+def reporting_line_ids(manager_id: int, path: str | None = None) -> sa.Select:
+    """Ids of everyone below a manager, direct and indirect (a prefix of their line path).
+
+    Give the manager's `path` when it is at hand (a loaded record) to save looking it up.
+    """
+    path = path or lines.path_of(manager_id)
     if path is None:
         return sa.select(Employee.id).where(sa.false())
     return sa.select(Employee.id).where(lines.in_line_of(path), Employee.id != manager_id)
 
 
-_OWN_KEY = "people.own_employee_id"
+_OWN_KEY = "people.own_employee"
 
 
-def own_employee_id(user: User | None) -> int | None:
-    """The id of the employee record linked to this user account, or None.
+def own_employee(user: User | None) -> Employee | None:
+    """The employee record linked to this user account (job profile, department), or None.
 
-    Asked by several panels and the navigation on one page, so a request remembers it;
-    `forget_own_employee` clears that when a link changes.
+    Asked by the access checks, several panels and the navigation on one page, so a request
+    loads it once; `forget_own_employee` clears that when a link changes.
     """
     if user is None or not getattr(user, "id", None):
         return None
     cache = g.setdefault(_OWN_KEY, {}) if has_app_context() else {}
     if user.id not in cache:
         cache[user.id] = db.session.scalar(
-            sa.select(Employee.id).where(Employee.user_id == user.id)
+            sa.select(Employee)
+            .options(joinedload(Employee.job_profile), joinedload(Employee.department))
+            .where(Employee.user_id == user.id)
         )
     return cache[user.id]
+
+
+def own_employee_id(user: User | None) -> int | None:
+    """The id of the employee record linked to this user account, or None."""
+    own = own_employee(user)
+    return own.id if own is not None else None
 
 
 def forget_own_employee() -> None:
@@ -54,38 +65,46 @@ def forget_own_employee() -> None:
         g.pop(_OWN_KEY, None)
 
 
-def own_employee(user: User | None) -> Employee | None:
-    """The employee record linked to this user account, with its job profile, or None."""
-    employee_id = own_employee_id(user)
-    if employee_id is None:
-        return None
-    return db.session.scalar(
-        sa.select(Employee)
-        .options(joinedload(Employee.job_profile), joinedload(Employee.department))
-        .where(Employee.id == employee_id)
-    )
-
-
 def sees_everyone(user: User) -> bool:
     return user.has_role(Role.HR)
+
+
+def _manager_path(user: User, own: Employee) -> str | None:
+    """The line path that bounds a manager's scope; None when the user's scope is their own row."""
+    if user.has_role(Role.MANAGER):
+        return own.line_path
+    return None
 
 
 def scope_condition(user: User) -> sa.ColumnElement[bool] | None:
     """Which employees this user may open, as a condition on Employee; None: HR, everyone.
 
     A manager's scope is their own line path's prefix (themselves and everyone below), which
-    PostgreSQL reads from an index; an employee's is their own record.
+    PostgreSQL reads from an index; an employee's is their own record. `may_view` is the same
+    rule for one loaded employee, and a test holds the two together.
     """
     if sees_everyone(user):
         return None
-    own_id = own_employee_id(user)
-    if own_id is None:
+    own = own_employee(user)
+    if own is None:
         return sa.false()
-    if user.has_role(Role.MANAGER):
-        path = lines.path_of(own_id)
-        if path is not None:
-            return lines.in_line_of(path)
-    return Employee.id == own_id
+    path = _manager_path(user, own)
+    if path is not None:
+        return lines.in_line_of(path)
+    return Employee.id == own.id
+
+
+def may_view(user: User, employee: Employee) -> bool:
+    """Whether this user may open this (loaded) employee: `scope_condition`, without a query."""
+    if sees_everyone(user):
+        return True
+    own = own_employee(user)
+    if own is None:
+        return False
+    if own.id == employee.id:
+        return True
+    path = _manager_path(user, own)
+    return path is not None and (employee.line_path or "").startswith(path)
 
 
 def can_view(user: User, employee_id: int) -> bool:
@@ -99,8 +118,6 @@ def can_view(user: User, employee_id: int) -> bool:
 
 def get_visible_employee(user: User, employee_id: int) -> Employee:
     """The employee, if this user may see them; otherwise the same 404 as a missing one."""
-    if not can_view(user, employee_id):
-        raise NotFound("There is no employee profile at this address that you can open.")
     employee = db.session.scalar(
         sa.select(Employee)
         .options(
@@ -111,7 +128,7 @@ def get_visible_employee(user: User, employee_id: int) -> Employee:
         )
         .where(Employee.id == employee_id)
     )
-    if employee is None:
+    if employee is None or not may_view(user, employee):
         raise NotFound("There is no employee profile at this address that you can open.")
     return employee
 
@@ -184,9 +201,9 @@ def direct_reports(employee_id: int) -> list[Employee]:
     )
 
 
-def reporting_line_count(employee_id: int) -> int:
+def reporting_line_count(employee_id: int, path: str | None = None) -> int:
     return db.session.scalar(
-        sa.select(sa.func.count()).select_from(reporting_line_ids(employee_id).subquery())
+        sa.select(sa.func.count()).select_from(reporting_line_ids(employee_id, path).subquery())
     )
 
 

@@ -319,11 +319,12 @@ class UnionPanel(Panel):
 
 
 def team_panel(user) -> TeamPanel | None:
-    own_id = queries.own_employee_id(user)
-    if not user.has_role(Role.MANAGER) or own_id is None:
+    own = queries.own_employee(user)
+    if not user.has_role(Role.MANAGER) or own is None:
         return None
     return TeamPanel(
-        reports=queries.direct_reports(own_id), line_count=queries.reporting_line_count(own_id)
+        reports=queries.direct_reports(own.id),
+        line_count=queries.reporting_line_count(own.id, own.line_path),
     )
 
 

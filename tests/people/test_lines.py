@@ -88,3 +88,36 @@ def test_a_manager_sees_their_line_and_no_one_else(people, client_as):
     assert below.last_name in page and stranger.last_name not in page
     assert queries.reporting_line_count(boss.id) == 2
     assert roster  # the roster helpers above build the files
+
+
+def test_the_loaded_check_and_the_sql_scope_agree_for_every_viewer(people, make_user):
+    boss, boss_user = people.employee_user(roles={Role.MANAGER})
+    middle, middle_user = people.employee_user(roles={Role.MANAGER}, manager=boss)
+    below, below_user = people.employee_user(manager=middle)
+    prefix_twin = people.employee()  # a line path that shares boss's digits must not match
+    db.session.execute(
+        sa.update(Employee)
+        .where(Employee.id == prefix_twin.id)
+        .values(line_path=f"{boss.line_path[:-1]}0/")
+    )
+    db.session.expire_all()
+    queries.forget_own_employee()
+    viewers = [
+        boss_user,
+        middle_user,
+        below_user,
+        make_user({Role.HR}),
+        make_user({Role.UNION_REP}),
+    ]
+    everyone = list(db.session.scalars(sa.select(Employee)))
+    for viewer in viewers:
+        condition = queries.scope_condition(viewer)
+        in_scope = set(
+            db.session.scalars(
+                sa.select(Employee.id).where(sa.true() if condition is None else condition)
+            )
+        )
+        loaded = {e.id for e in everyone if queries.may_view(viewer, e)}
+        assert loaded == in_scope, viewer.email
+    assert queries.may_view(boss_user, below) and not queries.may_view(middle_user, boss)
+    assert not queries.may_view(boss_user, prefix_twin)
