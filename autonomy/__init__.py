@@ -7,4 +7,21 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug the autonomy package in: pages, navigation, panels, commands, demo and city steps."""
-    from autonomy import models  # noqa: F401  (the tables belong to the metadata)
+    from autonomy import cli, demo, views
+    from civicladder.access import Role
+    from civicladder.cli import register_demo_step
+    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.panels import HOME, register_panel
+    from people.slots import EMPLOYEE_PROFILE
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.autonomy)
+    register_nav_item(app, NavItem("Autonomy", "autonomy.queue", (Role.MANAGER, Role.HR), 12))
+    register_nav_item(app, NavItem("Autonomy tracks", "autonomy.tracks", (Role.HR,), 32))
+    # A manager's decisions come right after their team; a person's own standing before the
+    # competencies that feed it.
+    register_panel(app, HOME, "autonomy_queue", views.queue_panel, order=31)
+    register_panel(app, HOME, "my_autonomy", views.my_standing_panel, order=65)
+    register_panel(app, EMPLOYEE_PROFILE, "autonomy", views.profile_standing_panel, order=5)
+    # After the people (30) and the competency evidence (20) they stand on.
+    register_demo_step(app, 40, "autonomy tracks, outcomes and grants", demo.build)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from flask import g, has_app_context
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from autonomy import rules
 from autonomy.models import (
@@ -20,46 +23,102 @@ from autonomy.models import (
     TrackJobProfile,
 )
 from civicladder import clock
+from civicladder.access import Role
 from civicladder.db import db
+from civicladder.models import User
 from competencies.models import Competency, CompetencyEvidence
 from competencies.queries import current_levels_statement
+from people import queries as people_queries
 from people.models import Employee, EmployeeStatus
 
 
-def tracks() -> list[AutonomyTrack]:
-    """Every track with its current levels, their requirements and the profiles it covers."""
-    found = list(
+@dataclass(frozen=True)
+class Ladders:
+    """Every track with its current levels, their requirements and outcome floors.
+
+    A city has dozens of levels, so the whole catalogue is read at once (four small queries)
+    and kept for the request: every panel and page that asks shares it. The tracks' `levels`
+    and the levels' `requirements` are filled in place, so templates read them without queries.
+    """
+
+    tracks: list[AutonomyTrack]
+    levels: dict[int, AutonomyLevel]
+    track_by_profile: dict[int, int]
+    competency_labels: dict[int, str]
+
+    def track_for(self, job_profile_id: int | None) -> AutonomyTrack | None:
+        track_id = self.track_by_profile.get(job_profile_id)
+        return next((t for t in self.tracks if t.id == track_id), None)
+
+    @functools.cached_property
+    def terms(self) -> dict[int, rules.LevelTerms]:
+        return {level_id: terms_of(level) for level_id, level in self.levels.items()}
+
+
+_LADDERS_KEY = "autonomy.ladders"
+
+
+def ladders() -> Ladders:
+    cached = g.get(_LADDERS_KEY) if has_app_context() else None
+    if cached is None:
+        cached = _load_ladders()
+        if has_app_context():
+            g.setdefault(_LADDERS_KEY, cached)
+    return cached
+
+
+def forget_ladders() -> None:
+    """After a change to tracks or levels, the next reader loads them afresh."""
+    if has_app_context():
+        g.pop(_LADDERS_KEY, None)
+
+
+def _load_ladders() -> Ladders:
+    tracks = list(db.session.scalars(sa.select(AutonomyTrack).order_by(AutonomyTrack.name)))
+    levels = list(
         db.session.scalars(
-            sa.select(AutonomyTrack)
-            .options(
-                selectinload(AutonomyTrack.levels).selectinload(AutonomyLevel.requirements),
-                selectinload(AutonomyTrack.levels).selectinload(AutonomyLevel.outcome_metric),
-            )
-            .order_by(AutonomyTrack.name)
+            sa.select(AutonomyLevel)
+            .options(joinedload(AutonomyLevel.outcome_metric))
+            .where(AutonomyLevel.retired_at.is_(None))
+            .order_by(AutonomyLevel.track_id, AutonomyLevel.rank)
         )
     )
-    return found
-
-
-def track_for_profile(job_profile_id: int | None) -> AutonomyTrack | None:
-    if job_profile_id is None:
-        return None
-    return db.session.scalar(
-        sa.select(AutonomyTrack)
-        .join(TrackJobProfile, TrackJobProfile.track_id == AutonomyTrack.id)
-        .options(
-            selectinload(AutonomyTrack.levels).selectinload(AutonomyLevel.requirements),
-            selectinload(AutonomyTrack.levels).selectinload(AutonomyLevel.outcome_metric),
-        )
-        .where(TrackJobProfile.job_profile_id == job_profile_id)
+    requirements: dict[int, list[LevelRequirement]] = {level.id: [] for level in levels}
+    labels = {}
+    rows = db.session.execute(
+        sa.select(LevelRequirement, Competency.code, Competency.name)
+        .join(Competency, Competency.id == LevelRequirement.competency_id)
+        .where(LevelRequirement.level_id.in_(list(requirements) or [0]))
+        .order_by(LevelRequirement.level_id, Competency.code)
     )
+    for requirement, code, name in rows:
+        requirements[requirement.level_id].append(requirement)
+        labels[requirement.competency_id] = f"{code} {name}"
+    by_track: dict[int, list[AutonomyLevel]] = {track.id: [] for track in tracks}
+    for level in levels:
+        set_committed_value(level, "requirements", requirements[level.id])
+        by_track[level.track_id].append(level)
+    for track in tracks:
+        set_committed_value(track, "levels", by_track[track.id])
+    profiles = dict(
+        db.session.execute(
+            sa.select(TrackJobProfile.job_profile_id, TrackJobProfile.track_id)
+        ).all()
+    )
+    return Ladders(tracks, {level.id: level for level in levels}, profiles, labels)
+
+
+def tracks() -> list[AutonomyTrack]:
+    """Every track with its current levels, their requirements and floors."""
+    return ladders().tracks
 
 
 def held_grant(employee_id: int) -> AutonomyGrant | None:
     """The grant a person holds now (at most one is active), with its level's definition."""
+    ladders()  # first, so a current level comes with its requirements already filled in
     return db.session.scalar(
         sa.select(AutonomyGrant)
-        .options(selectinload(AutonomyGrant.level).selectinload(AutonomyLevel.requirements))
+        .options(joinedload(AutonomyGrant.level))
         .where(AutonomyGrant.employee_id == employee_id, AutonomyGrant.status == GrantStatus.ACTIVE)
     )
 
@@ -124,7 +183,7 @@ class Standing:
     held: AutonomyGrant | None
     next_level: AutonomyLevel | None
     gap: rules.Gap | None
-    competencies: dict[int, Competency]
+    competency_labels: dict[int, str]
 
     @property
     def current_rank(self) -> int:
@@ -132,8 +191,10 @@ class Standing:
 
 
 def standing(employee: Employee) -> Standing | None:
-    """The person's standing, or None when their job is on no track (a handful of queries)."""
-    track = track_for_profile(employee.job_profile_id)
+    """The person's standing, or None when their job is on no track (the shared catalogue,
+    then two or three queries)."""
+    catalogue = ladders()
+    track = catalogue.track_for(employee.job_profile_id)
     if track is None:
         return None
     held = held_grant(employee.id)
@@ -141,17 +202,10 @@ def standing(employee: Employee) -> Standing | None:
     next_level = next((level for level in track.levels if level.rank == rank + 1), None)
     gap = None
     if next_level is not None:
-        terms = terms_of(next_level)
+        terms = catalogue.terms[next_level.id]
         since = held.effective_on if held else employee.hire_date
         gap = rules.gap(terms, facts_for(employee, since, terms.outcome))
-    wanted = {r.competency_id for level in track.levels for r in level.requirements}
-    if held:
-        wanted |= {r.competency_id for r in held.level.requirements}
-    names = {
-        c.id: c
-        for c in db.session.scalars(sa.select(Competency).where(Competency.id.in_(wanted or [0])))
-    }
-    return Standing(employee, track, held, next_level, gap, names)
+    return Standing(employee, track, held, next_level, gap, catalogue.competency_labels)
 
 
 # --- everyone at once --------------------------------------------------------------------------
@@ -169,18 +223,6 @@ class Eligibility:
     served: bool  # months at the current level reached
     outcome_mean: float | None
     ready: bool
-
-
-def current_level_terms() -> dict[int, rules.LevelTerms]:
-    """Every current level's terms, by level id (two queries; a city has dozens of levels)."""
-    levels = db.session.scalars(
-        sa.select(AutonomyLevel)
-        .options(
-            selectinload(AutonomyLevel.requirements), selectinload(AutonomyLevel.outcome_metric)
-        )
-        .where(AutonomyLevel.retired_at.is_(None))
-    )
-    return {level.id: terms_of(level) for level in levels}
 
 
 def months_cutoff(today: date, min_months: int) -> date | None:
@@ -277,20 +319,38 @@ def eligibility_statement(
         for level_id, t in terms.items()
         if t.min_months > 0
     }
+    missing = sa.func.coalesce(unmet.c.missing, 0)
+    served = people.c.since <= _by_level(people.c.level_id, cutoffs, _FAR_FUTURE)
+    reached = _outcome_reached(people.c.level_id, means.c.mean, terms)
     return (
         sa.select(
             people.c.employee_id,
             people.c.track_id,
             people.c.current_rank,
             people.c.level_id,
-            sa.func.coalesce(unmet.c.missing, 0).label("missing"),
-            (people.c.since <= _by_level(people.c.level_id, cutoffs, _FAR_FUTURE)).label("served"),
+            missing.label("missing"),
+            served.label("served"),
             means.c.mean,
+            sa.and_(missing == 0, served, reached).label("ready"),
         )
         .outerjoin(unmet, unmet.c.employee_id == people.c.employee_id)
         .outerjoin(means, means.c.employee_id == people.c.employee_id)
-        .order_by(people.c.employee_id)
     )
+
+
+def _outcome_reached(level_id, mean, terms: dict[int, rules.LevelTerms]) -> sa.ColumnElement:
+    """`OutcomeFloor.reached_by` in SQL: true where the level sets no floor."""
+    floors = {key: t.outcome for key, t in terms.items() if t.outcome is not None}
+    if not floors:
+        return sa.true()
+    whens = [
+        (
+            level_id == key,
+            mean >= floor.threshold if floor.higher_is_better else mean <= floor.threshold,
+        )
+        for key, floor in floors.items()
+    ]
+    return sa.func.coalesce(sa.case(*whens, else_=sa.true()), sa.false())
 
 
 _FAR_FUTURE = date(9999, 12, 31)  # a cutoff that every start meets: the level asks for no time
@@ -308,29 +368,91 @@ def _by_level(level_id, dates: dict[int, date], default: date) -> sa.ColumnEleme
 
 def eligibility(employees: sa.ColumnElement[bool] | None = None) -> list[Eligibility]:
     """Readiness of everyone on a track (or those the condition picks), in three queries."""
-    today = clock.today()
-    terms = current_level_terms()
-    rows = db.session.execute(eligibility_statement(today, terms, employees))
-    found = []
-    for row in rows:
-        floor = terms[row.level_id].outcome
-        mean = float(row.mean) if row.mean is not None else None
-        reached = floor is None or floor.reached_by(mean)
-        served = bool(row.served)
-        found.append(
-            Eligibility(
-                row.employee_id,
-                row.track_id,
-                row.current_rank,
-                row.level_id,
-                row.missing,
-                served,
-                mean,
-                row.missing == 0 and served and reached,
-            )
+    statement = eligibility_statement(clock.today(), ladders().terms, employees)
+    return [
+        Eligibility(
+            row.employee_id,
+            row.track_id,
+            row.current_rank,
+            row.level_id,
+            row.missing,
+            bool(row.served),
+            float(row.mean) if row.mean is not None else None,
+            bool(row.ready),
         )
-    return found
+        for row in db.session.execute(statement.order_by("employee_id"))
+    ]
 
 
 def metrics() -> list[OutcomeMetric]:
     return list(db.session.scalars(sa.select(OutcomeMetric).order_by(OutcomeMetric.name)))
+
+
+# --- the manager's queue -----------------------------------------------------------------------
+
+
+def ready_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
+    """The people (within the condition) ready for their next level and not already proposed,
+    by name: a statement to paginate."""
+    today = clock.today()
+    found = eligibility_statement(today, ladders().terms, employees).subquery("eligible")
+    waiting = sa.select(AutonomyGrant.employee_id).where(
+        AutonomyGrant.status == GrantStatus.PROPOSED
+    )
+    return (
+        sa.select(Employee)
+        .options(joinedload(Employee.job_profile))
+        .join(found, found.c.employee_id == Employee.id)
+        .where(found.c.ready, Employee.id.not_in(waiting))
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )
+
+
+def eligibility_of(employee_ids: list[int]) -> dict[int, Eligibility]:
+    if not employee_ids:
+        return {}
+    return {row.employee_id: row for row in eligibility(Employee.id.in_(employee_ids))}
+
+
+WAITING_SHOWN = 50  # proposals listed at once; the oldest first, so none waits unseen
+
+
+def proposals_for(user: User) -> list[AutonomyGrant]:
+    """Proposals waiting for this user as second approver: HR sees all; a manager, those made
+    by people in their line. Never their own proposals, nor proposals for themselves."""
+    stmt = (
+        sa.select(AutonomyGrant)
+        .options(
+            selectinload(AutonomyGrant.employee),
+            selectinload(AutonomyGrant.level).selectinload(AutonomyLevel.track),
+            selectinload(AutonomyGrant.proposed_by),
+        )
+        .join(Employee, Employee.id == AutonomyGrant.employee_id)
+        .where(
+            AutonomyGrant.status == GrantStatus.PROPOSED,
+            AutonomyGrant.proposed_by_id != user.id,
+            sa.or_(Employee.user_id.is_(None), Employee.user_id != user.id),
+        )
+        .order_by(AutonomyGrant.proposed_at, AutonomyGrant.id)
+        .limit(WAITING_SHOWN)
+    )
+    if not user.has_role(Role.HR):
+        if not user.has_role(Role.MANAGER):
+            return []
+        scope = people_queries.scope_condition(user)
+        if scope is None:
+            return []
+        line = sa.select(Employee.user_id).where(scope, Employee.user_id.is_not(None))
+        stmt = stmt.where(AutonomyGrant.proposed_by_id.in_(line))
+    return list(db.session.scalars(stmt))
+
+
+def pending_proposal(employee_id: int) -> AutonomyGrant | None:
+    return db.session.scalar(
+        sa.select(AutonomyGrant)
+        .options(selectinload(AutonomyGrant.level), selectinload(AutonomyGrant.proposed_by))
+        .where(
+            AutonomyGrant.employee_id == employee_id,
+            AutonomyGrant.status == GrantStatus.PROPOSED,
+        )
+    )

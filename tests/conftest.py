@@ -36,6 +36,7 @@ from civicladder import notify
 from civicladder.app import create_app
 from civicladder.db import db, write_transaction
 from civicladder.security import hash_password
+from tests.autonomy.factories import autonomy_factories
 from tests.civicladder.factories import PASSWORD, make_user_factory
 from tests.competencies.factories import competency_factories
 from tests.people.factories import people_factories
@@ -161,6 +162,7 @@ class ModuleData:
         self.make_user = make_user_factory(password_hash)
         self.people = people_factories(self.make_user)
         self.competencies = competency_factories()
+        self.autonomy = autonomy_factories()
 
     def build(self, fn: Callable[[], Any]) -> Any:
         session = _bound_session(self.connection)

@@ -1,0 +1,201 @@
+"""Every change to autonomy grants: propose, approve, decline; each checked, locked and audited.
+
+A manager proposes the next level for someone in their reporting line. Where the level needs
+no second approver, the proposal is granted at once; otherwise it waits for the proposer's own
+manager or HR. A proposal the evidence does not support needs a written justification and is
+marked as above the evidence, for the reports. Nobody proposes or approves for themselves, and
+the approver of a proposal is never its proposer.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+
+from autonomy import queries
+from autonomy.models import GRANT, AutonomyGrant, AutonomyLevel, GrantStatus
+from civicladder import audit, clock, notify
+from civicladder.access import Role
+from civicladder.db import db, locked, locked_get
+from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.lifecycle import move
+from civicladder.models import User, UserRole
+from people import queries as people_queries
+from people.models import Employee
+
+
+def may_propose(actor: User, employee: Employee) -> bool:
+    """A manager may propose for the people in their reporting line, never for themselves."""
+    if employee.user_id is not None and employee.user_id == actor.id:
+        return False
+    return actor.has_role(Role.MANAGER) and people_queries.may_view(actor, employee)
+
+
+def check_may_propose(actor: User, employee: Employee) -> None:
+    if employee.user_id is not None and employee.user_id == actor.id:
+        raise Forbidden("Nobody can propose more autonomy for themselves.")
+    if not may_propose(actor, employee):
+        raise Forbidden("Only a manager of this person's reporting line can propose a level.")
+
+
+def propose_grant(
+    actor: User,
+    employee: Employee,
+    level: AutonomyLevel | None,
+    *,
+    reason: str = "",
+    justification: str = "",
+) -> AutonomyGrant:
+    """Propose the level above the one the person holds; grant it at once where the level needs
+    no second approver."""
+    check_may_propose(actor, employee)
+    locked_get(Employee, employee.id)  # one proposal at a time per person
+    standing = queries.standing(employee)
+    if level is None:
+        raise Conflict("There is no higher level on this person's track to propose.")
+    if standing is None or level.track_id != standing.track.id:
+        raise Invalid("That level is not on this person's autonomy track.", field="level")
+    if standing.next_level is None or level.id != standing.next_level.id:
+        raise Conflict(
+            "Only the next level up can be proposed, and it may have changed: reload the page."
+        )
+    if _pending(employee.id) is not None:
+        raise Conflict("A proposal for this person is already waiting for a decision.")
+    above = not standing.gap.ready
+    justification = justification.strip()
+    if above and not justification:
+        raise Invalid(
+            "The evidence does not yet support this level: write why you propose it anyway.",
+            field="justification",
+        )
+    today = clock.today()
+    grant = AutonomyGrant(
+        employee_id=employee.id,
+        level_id=level.id,
+        status=GrantStatus.PROPOSED,
+        proposed_by_id=actor.id,
+        reason=reason.strip(),
+        above_evidence=above,
+        justification=justification if above else "",
+        effective_on=today,
+        review_on=today + timedelta(days=level.focused_review_days),
+    )
+    db.session.add(grant)
+    db.session.flush()
+    audit.record(
+        actor,
+        "autonomy_grant.proposed",
+        grant,
+        after={"level": str(level), "above_evidence": above},
+        reason=justification or grant.reason or None,
+        label=_label(employee, level),
+    )
+    if level.second_approval:
+        for approver in _second_approvers(actor):
+            notify.notify(
+                approver,
+                f"A level {level.rank} autonomy proposal for {employee.full_name} needs approval",
+                f"{actor.full_name} proposed {level.name}.",
+                url_for("autonomy.queue"),
+            )
+        return grant
+    return _activate(actor, grant, standing.held)
+
+
+def approve_grant(actor: User, grant: AutonomyGrant) -> AutonomyGrant:
+    """The second approver confirms a waiting proposal; the person holds the level from today."""
+    grant = _locked_proposal(grant)
+    _check_may_decide(actor, grant)
+    return _activate(actor, grant, queries.held_grant(grant.employee_id))
+
+
+def decline_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGrant:
+    """The second approver declines, with a reason the person and the proposer will read."""
+    grant = _locked_proposal(grant)
+    _check_may_decide(actor, grant)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Write the reason for declining: the employee will read it.", field="reason")
+    grant.reason = reason
+    grant.approved_by_id = actor.id
+    grant.decided_at = clock.now()
+    move(GRANT, grant, GrantStatus.DECLINED, actor, reason=reason)
+    _tell_employee(grant, f"A proposed autonomy level was declined: {reason}")
+    return grant
+
+
+def _activate(actor: User, grant: AutonomyGrant, held: AutonomyGrant | None) -> AutonomyGrant:
+    if held is not None:
+        move(GRANT, held, GrantStatus.SUPERSEDED, actor)
+    today = clock.today()
+    grant.approved_by_id = actor.id
+    grant.decided_at = clock.now()
+    grant.effective_on = today
+    grant.review_on = today + timedelta(days=grant.level.focused_review_days)
+    move(GRANT, grant, GrantStatus.ACTIVE, actor)
+    _tell_employee(grant, f"You now hold autonomy level {grant.level.rank}: {grant.level.name}")
+    return grant
+
+
+def _locked_proposal(grant: AutonomyGrant) -> AutonomyGrant:
+    found = db.session.scalar(locked(sa.select(AutonomyGrant).where(AutonomyGrant.id == grant.id)))
+    if found is None or found.status != GrantStatus.PROPOSED:
+        raise Conflict("This proposal has already been decided. Reload the page to see how.")
+    return found
+
+
+def _check_may_decide(actor: User, grant: AutonomyGrant) -> None:
+    if grant.proposed_by_id == actor.id:
+        raise Forbidden("The second approver must be someone other than the proposer.")
+    employee = grant.employee
+    if employee.user_id is not None and employee.user_id == actor.id:
+        raise Forbidden("Nobody can approve autonomy for themselves.")
+    if actor.has_role(Role.HR):
+        return
+    if not (actor.has_role(Role.MANAGER) and _manages_proposer(actor, grant)):
+        raise Forbidden("Only the proposer's own manager or HR can decide this proposal.")
+
+
+def _manages_proposer(actor: User, grant: AutonomyGrant) -> bool:
+    proposer = grant.proposed_by
+    proposer_employee = people_queries.own_employee(proposer) if proposer else None
+    return proposer_employee is not None and people_queries.may_view(actor, proposer_employee)
+
+
+def _second_approvers(proposer: User) -> list[User]:
+    """Who is told a proposal waits: the proposer's manager's account, else HR's accounts."""
+    own = people_queries.own_employee(proposer)
+    manager = own.manager if own is not None else None
+    if manager is not None and manager.user_id is not None:
+        user = db.session.get(User, manager.user_id)
+        if user is not None and user.active:
+            return [user]
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.active.is_(True), User.role_rows.any(UserRole.role == Role.HR))
+            .order_by(User.id)
+            .limit(20)
+        )
+    )
+
+
+def _pending(employee_id: int) -> AutonomyGrant | None:
+    return db.session.scalar(
+        sa.select(AutonomyGrant).where(
+            AutonomyGrant.employee_id == employee_id, AutonomyGrant.status == GrantStatus.PROPOSED
+        )
+    )
+
+
+def _tell_employee(grant: AutonomyGrant, subject: str) -> None:
+    user_id = grant.employee.user_id
+    user = db.session.get(User, user_id) if user_id else None
+    if user is not None and user.active:
+        notify.notify(user, subject, link=url_for("home.index"))
+
+
+def _label(employee: Employee, level: AutonomyLevel) -> str:
+    return f"{employee.full_name}: {level.track.name}, level {level.rank} {level.name}"

@@ -1,0 +1,172 @@
+"""Autonomy pages: tracks, a person's standing, the manager's queue, proposals and decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import ClassVar
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from autonomy import queries, services
+from autonomy.forms import DeclineForm, ProposeForm
+from autonomy.models import AutonomyGrant
+from civicladder import clock
+from civicladder.access import SIGNED_IN, Role, requires
+from civicladder.db import db, fetch
+from civicladder.errors import DomainError
+from civicladder.forms import attach_error
+from civicladder.layout import page_number
+from civicladder.panels import Panel
+from people import queries as people_queries
+from people.models import Employee
+
+bp = Blueprint("autonomy", __name__)
+
+
+@bp.get("/autonomy/tracks")
+@requires(SIGNED_IN)
+def tracks():
+    """Every track's ladder: anyone may read what each level lets a person do and asks of them."""
+    catalogue = queries.ladders()
+    return render_template(
+        "autonomy/tracks.html",
+        tracks=catalogue.tracks,
+        competency_names=catalogue.competency_labels,
+    )
+
+
+@bp.get("/autonomy/queue")
+@requires(Role.MANAGER, Role.HR)
+def queue():
+    """People in the viewer's line ready for the next level, and proposals awaiting them."""
+    scope = people_queries.scope_condition(current_user)
+    page = db.paginate(
+        queries.ready_statement(scope),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    details = queries.eligibility_of([e.id for e in page.items])
+    return render_template(
+        "autonomy/queue.html",
+        page=page,
+        details=details,
+        levels=queries.ladders().levels,
+        waiting=queries.proposals_for(current_user),
+        decline_form=DeclineForm(),
+    )
+
+
+@bp.route("/autonomy/people/<int:employee_id>", methods=["GET", "POST"])
+@requires(SIGNED_IN)
+def person(employee_id: int):
+    """A person's standing on their track; their managers propose the next level here."""
+    employee = people_queries.get_visible_employee(current_user, employee_id)
+    standing = queries.standing(employee)
+    form = ProposeForm()
+    if form.is_submitted():
+        services.check_may_propose(current_user, employee)
+    if form.validate_on_submit():
+        try:
+            grant = services.propose_grant(
+                current_user,
+                employee,
+                standing.next_level if standing else None,
+                reason=form.reason.data or "",
+                justification=form.justification.data or "",
+            )
+        except DomainError as error:
+            if error.field is None:
+                raise
+            attach_error(form, error)
+        else:
+            flash(_proposal_message(grant), "success")
+            return redirect(url_for("autonomy.person", employee_id=employee.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "autonomy/person.html",
+        employee=employee,
+        standing=standing,
+        form=form,
+        may_propose=services.may_propose(current_user, employee),
+        pending=queries.pending_proposal(employee.id),
+        review_on=_first_review(standing),
+    ), status
+
+
+def _first_review(standing: queries.Standing | None):
+    if standing is None or standing.next_level is None:
+        return None
+    return clock.today() + timedelta(days=standing.next_level.focused_review_days)
+
+
+def _proposal_message(grant: AutonomyGrant) -> str:
+    if grant.status == grant.status.ACTIVE:
+        return f"{grant.employee.full_name} now holds level {grant.level.rank}: {grant.level.name}."
+    return "Proposal sent for a second approval."
+
+
+@bp.post("/autonomy/grants/<int:grant_id>/approve")
+@requires(Role.MANAGER, Role.HR)
+def approve(grant_id: int):
+    grant = fetch(AutonomyGrant, grant_id, "There is no such proposal.")
+    services.approve_grant(current_user, grant)
+    flash(f"Approved: {grant.employee.full_name} now holds {grant.level.name}.", "success")
+    return redirect(url_for("autonomy.queue"))
+
+
+@bp.post("/autonomy/grants/<int:grant_id>/decline")
+@requires(Role.MANAGER, Role.HR)
+def decline(grant_id: int):
+    grant = fetch(AutonomyGrant, grant_id, "There is no such proposal.")
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("autonomy.queue"))
+    services.decline_grant(current_user, grant, form.reason.data or "")
+    flash(f"Declined the proposal for {grant.employee.full_name}.", "success")
+    return redirect(url_for("autonomy.queue"))
+
+
+# --- panels --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandingPanel(Panel):
+    template: ClassVar[str] = "autonomy/_standing_panel.html"
+    standing: queries.Standing
+    own: bool
+
+
+@dataclass(frozen=True)
+class QueuePanel(Panel):
+    template: ClassVar[str] = "autonomy/_queue_panel.html"
+    ready: int
+    waiting: int
+
+
+def my_standing_panel(user) -> StandingPanel | None:
+    employee = people_queries.own_employee(user)
+    if employee is None:
+        return None
+    standing = queries.standing(employee)
+    return StandingPanel(standing, own=True) if standing else None
+
+
+def profile_standing_panel(user, employee: Employee) -> StandingPanel | None:
+    standing = queries.standing(employee)
+    if standing is None:
+        return None
+    return StandingPanel(standing, own=people_queries.own_employee_id(user) == employee.id)
+
+
+def queue_panel(user) -> QueuePanel | None:
+    if not user.has_role(Role.MANAGER) or people_queries.own_employee(user) is None:
+        return None
+    scope = people_queries.scope_condition(user)
+    ready = db.session.scalar(
+        sa.select(sa.func.count()).select_from(queries.ready_statement(scope).subquery())
+    )
+    return QueuePanel(ready=ready, waiting=len(queries.proposals_for(user)))

@@ -1,0 +1,71 @@
+"""The autonomy package's rows of the access matrix: tracks, the queue, a person, decisions."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from autonomy.models import GrantStatus
+from civicladder.access import Role
+from civicladder.db import db
+from people.models import Employee
+from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, Case, only, recorded
+
+
+def world(kit, ids: dict) -> dict:
+    """A track over a job profile; in the manager's line, a person ready for level 1, and a
+    proposal for level 2 made by a manager below them, waiting for a second approver."""
+    safety = kit.competencies.competency()
+    profile = kit.competencies.job_profile([(safety, 2, 1)])
+    track = kit.autonomy.track(
+        [profile],
+        [{"requirements": [(safety, 2)]}, {"requirements": [(safety, 3)], "second_approval": True}],
+    )
+    first, second = track.levels
+    manager = db.session.scalar(
+        sa.select(Employee).where(Employee.user_id == ids["users"]["manager"])
+    )
+    ready = kit.people.employee(manager=manager, job_profile=profile)
+    kit.competencies.evidence(ready, safety, 2)
+    middle, middle_user = kit.people.employee_user(roles={Role.MANAGER}, manager=manager)
+    proposed_for = kit.people.employee(manager=middle, job_profile=profile)
+    kit.competencies.evidence(proposed_for, safety, 3)
+    kit.autonomy.grant(proposed_for, first)
+    proposal = kit.autonomy.grant(proposed_for, second, status=GrantStatus.PROPOSED)
+    proposal.proposed_by_id = middle_user.id
+    db.session.flush()
+    return {"ready_employee": ready.id, "proposal": proposal.id}
+
+
+ACTORS: tuple[str, ...] = ()
+
+IN_LINE = only({"hr": 200, "manager": 200}, others=404)
+DECIDERS = only({"hr": 302, "manager": 302})
+
+CASES = [
+    Case("autonomy.tracks", "GET", "/autonomy/tracks", EVERYONE_SIGNED_IN),
+    Case("autonomy.queue", "GET", "/autonomy/queue", only({"hr": 200, "manager": 200})),
+    Case("autonomy.person", "GET", "/autonomy/people/{ready_employee}", IN_LINE),
+    Case(
+        "autonomy.person",
+        "POST",
+        "/autonomy/people/{ready_employee}",
+        IN_LINE | {"hr": 403, "manager": 302},  # HR reads the ladder; a manager of the line grants
+        {"reason": "Handles every call in the script unaided."},
+        recorded("autonomy_grant.active", "manager"),
+    ),
+    Case(
+        "autonomy.approve",
+        "POST",
+        "/autonomy/grants/{proposal}/approve",
+        DECIDERS,
+        records=recorded("autonomy_grant.active", "hr", "manager"),
+    ),
+    Case(
+        "autonomy.decline",
+        "POST",
+        "/autonomy/grants/{proposal}/decline",
+        DECIDERS,
+        {"reason": "Not yet: one more quarter of results first."},
+        recorded("autonomy_grant.declined", "hr", "manager"),
+    ),
+]
