@@ -7,9 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug the autonomy package in: pages, navigation, panels, commands, demo and city steps."""
-    from autonomy import cli, demo, views
+    from autonomy import city, cli, demo, views
     from civicladder.access import Role
-    from civicladder.cli import register_demo_step
+    from civicladder.cli import register_city_step, register_demo_step
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from people.slots import EMPLOYEE_PROFILE
@@ -25,3 +25,4 @@ def init_app(app: Flask) -> None:
     register_panel(app, EMPLOYEE_PROFILE, "autonomy", views.profile_standing_panel, order=5)
     # After the people (30) and the competency evidence (20) they stand on.
     register_demo_step(app, 40, "autonomy tracks, outcomes and grants", demo.build)
+    register_city_step(app, 40, "autonomy tracks, grants and outcome records", city.build)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from autonomy import rules
 from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
@@ -236,7 +237,7 @@ def _outcomes(rng: random.Random, staff: list[Employee], metric: OutcomeMetric, 
     for person in staff:
         own = typical + rng.gauss(0, spread / 2)
         for back in range(1, 13):
-            start = _months_before(first_month, back)
+            start = rules.add_months(first_month, -back)
             value = max(0.0, min(100.0, own + rng.gauss(0, spread / 3)))
             rows.append(
                 {
@@ -248,11 +249,6 @@ def _outcomes(rng: random.Random, staff: list[Employee], metric: OutcomeMetric, 
             )
     if rows:
         db.session.execute(sa.insert(OutcomeRecord), rows)
-
-
-def _months_before(first: date, months: int) -> date:
-    index = first.year * 12 + first.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _grants(rng: random.Random, staff: list[Employee], ladder, today) -> None:

@@ -42,5 +42,8 @@ def pages(ids: dict) -> list[Page]:
         Page("users", "admin", "/admin/users"),
         Page("framework", "hr", "/competencies"),
         Page("job profiles", "hr", "/job-profiles"),
+        Page("autonomy queue", "manager", "/autonomy/queue"),
+        Page("autonomy, one person", "manager", f"/autonomy/people/{ids['line_employee_id']}"),
+        Page("autonomy tracks", "hr", "/autonomy/tracks"),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]

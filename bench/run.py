@@ -12,7 +12,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench import database, report, roster
+from bench import commands, database, report, roster
 from bench.client import Client
 from bench.errors import BenchError
 from bench.load import LoadGenerator
@@ -47,11 +47,13 @@ def run(settings: Settings) -> int:
     load_before = os.getloadavg()
     rows, memory, command = _serve_and_measure(settings, ids, accounts)
     load_after = os.getloadavg()
+    eligible = commands.eligibility(settings, say)
     imported = roster.measure(settings, say) if settings.roster else None
-    missed = report.misses(rows)
+    missed = report.misses(rows) + commands.eligibility_misses(eligible)
     print()
     print(report.table(rows, settings.clients))
     print(report.memory_table(memory))
+    print(commands.eligibility_line(eligible))
     if imported:
         print(report.roster_line(imported))
     print(
@@ -68,6 +70,7 @@ def run(settings: Settings) -> int:
         "targets": {"p95_ms_below": report.P95_TARGET_MS, "ratio_at_least": report.RATIO_TARGET},
         "pages": rows,
         "peak_memory_mib": memory,
+        "eligibility": eligible,
         "roster_import": imported,
         "misses": missed,
     }

@@ -89,6 +89,9 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
         ("users", "admin"),
         ("framework", "hr"),
         ("job profiles", "hr"),
+        ("autonomy queue", "manager"),
+        ("autonomy, one person", "manager"),
+        ("autonomy tracks", "hr"),
     }
     for row in rows:
         assert row["requests"] == 3, row
@@ -100,6 +103,11 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
     assert any(name.startswith("worker") for name in record["peak_memory_mib"])
     # The whole city went through the roster import into a fresh database.
     assert record["roster_import"]["employees"] == record["data"]["employees"] == 60
+    # Eligibility was computed for everyone on a track, by the command an operator runs.
+    assert int(record["eligibility"]["people"]) > 0 and record["eligibility"]["seconds"] > 0
     assert (
-        "p95 ms" in done.stdout and "Peak memory" in done.stdout and "Roster import" in done.stdout
+        "p95 ms" in done.stdout
+        and "Peak memory" in done.stdout
+        and "Roster import" in done.stdout
+        and "Eligibility (flask autonomy eligibility)" in done.stdout
     )

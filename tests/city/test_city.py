@@ -14,6 +14,14 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
+from autonomy.models import (
+    AutonomyGrant,
+    AutonomyLevel,
+    AutonomyTrack,
+    LevelRequirement,
+    OutcomeMetric,
+    OutcomeRecord,
+)
 from civicladder import cli
 from civicladder.app import create_app
 from civicladder.db import db
@@ -54,6 +62,12 @@ HASHED = [
     (ProficiencyDescriptor, ()),
     (JobProfileRequirement, ()),
     (CompetencyEvidence, ()),
+    (AutonomyTrack, ()),
+    (AutonomyLevel, ()),
+    (LevelRequirement, ()),
+    (OutcomeMetric, ()),
+    (AutonomyGrant, ()),
+    (OutcomeRecord, ()),
 ]
 
 
@@ -298,7 +312,10 @@ def test_city_rows_load_through_the_models_and_satisfy_their_constraints(app):
     db.session.add(CompetencyCategory(name="A new category"))
     db.session.flush()
     audit = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert audit == ["city.people_generated", "city.competencies_generated"]
+    # One summary event per step, in the steps' order; no event per generated row.
+    assert audit[:2] == ["city.people_generated", "city.competencies_generated"]
+    assert "city.autonomy_generated" in audit
+    assert len(set(audit)) == len(audit) and all(a.startswith("city.") for a in audit)
 
 
 def test_city_sign_ins_are_who_a_benchmark_expects(app):

@@ -1,0 +1,226 @@
+"""The autonomy part of the synthetic city: a track of four levels for each job family's
+frontline grades, an outcome metric per family with a year of monthly values for everyone on a
+track, and grants held at every level, streamed into the database in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from autonomy import rules
+from autonomy.models import (
+    AutonomyGrant,
+    AutonomyLevel,
+    AutonomyTrack,
+    GrantStatus,
+    LevelRequirement,
+    OutcomeMetric,
+    OutcomeRecord,
+    TrackJobProfile,
+)
+from civicladder import audit, bulk
+from civicladder.cli import CityContext
+from civicladder.db import db
+from people.city_staff import SEPARATED
+from people.models import JobProfile
+
+FRONTLINE_GRADES = (0, 1)  # grades I and II climb the track; supervisors and managers do not
+# Level by level: name, discretion, how many of the family's required competencies it asks
+# for, how far above the job's minimum, months at the level below, an outcome floor (%).
+LEVELS = [
+    ("Guided", "May handle routine {work} from the standard procedures", 2, 0, 0, None),
+    ("Independent", "May close routine cases without a supervisor's sign-off", 3, 0, 6, None),
+    ("Trusted", "May approve exceptions up to $250 on their own cases", 4, 1, 12, 80.0),
+    ("Lead", "May approve exceptions up to $1,000 and review others' cases", 4, 1, 18, 86.0),
+]
+HELD_SHARES = (20, 30, 25, 17, 8)  # per hundred on a track: no level yet, then levels 1..4
+MONTHS_OF_OUTCOMES = 12
+OUTCOME_MEAN, OUTCOME_PERSON_SPREAD, OUTCOME_MONTH_SPREAD = 84.0, 5.0, 3.0
+
+
+def build(ctx: CityContext) -> None:
+    """Tracks with their levels, then grants and outcome records for everyone on a track."""
+    families = _families(ctx)
+    ladders = {family: _track(ctx, family, profiles) for family, profiles in families.items()}
+    db.session.flush()
+    on_track = {
+        profile: ladders[family] for family, profiles in families.items() for profile in profiles
+    }
+    staff = ctx.built["staff"]
+    people = [
+        index
+        for index in range(len(staff))
+        if staff.job_profile[index] in on_track and staff.status[index] != SEPARATED
+    ]
+    grants = _Grants(ctx, on_track)
+    with ctx.progress("autonomy grants", len(people)) as bar:
+        granted = bulk.load(
+            AutonomyGrant.__table__, GRANT_COLUMNS, grants.rows(people, bar.update), batch=20000
+        )
+    outcomes = _Outcomes(ctx, on_track)
+    with ctx.progress("outcome records", len(people)) as bar:
+        recorded = bulk.load(
+            OutcomeRecord.__table__, OUTCOME_COLUMNS, outcomes.rows(people, bar.update), batch=50000
+        )
+    bulk.finish(
+        [
+            AutonomyTrack.__table__,
+            OutcomeMetric.__table__,
+            AutonomyLevel.__table__,
+            AutonomyGrant.__table__,
+            OutcomeRecord.__table__,
+        ]
+    )
+    counts = {
+        "tracks": len(ladders),
+        "levels": sum(len(levels) for _, levels in ladders.values()),
+        "people on a track": len(people),
+        "grants": granted,
+        "outcome records": recorded,
+    }
+    ctx.built.update(autonomy_counts=counts)
+    audit.record(
+        None,
+        "city.autonomy_generated",
+        None,
+        after=counts | {"seed": ctx.seed},
+        label=f"Synthetic city, seed {ctx.seed}",
+    )
+    ctx.say(", ".join(f"{value:,} {name}" for name, value in counts.items()))
+
+
+def _families(ctx: CityContext) -> dict[str, list[int]]:
+    """Family code -> its frontline job profiles."""
+    found: dict[str, list[int]] = {}
+    for profile, (family, grade) in sorted(ctx.built["job_profiles"].items()):
+        if grade in FRONTLINE_GRADES:
+            found.setdefault(family, []).append(profile)
+    return found
+
+
+def _track(ctx: CityContext, family: str, profiles: list[int]) -> tuple[int, list[int]]:
+    """A family's track: its metric, four levels from the family's requirements; returns the
+    metric id and the level ids by rank."""
+    title = db.session.scalar(sa.select(JobProfile.title).where(JobProfile.id == profiles[0]))
+    role = title.removesuffix(" I")
+    metric = OutcomeMetric(code=f"Q-{family}", name=f"{role} work meeting the standard", unit="%")
+    track = AutonomyTrack(
+        code=f"T-{family}",
+        name=role,
+        description=f"Discretion for {role.lower()}s, from guided work to leading others.",
+    )
+    db.session.add_all([metric, track])
+    db.session.flush()
+    db.session.add_all(TrackJobProfile(job_profile_id=p, track_id=track.id) for p in profiles)
+    required = ctx.built["requirements"][profiles[0]]
+    levels = []
+    for rank, (name, discretion, count, above, months, floor) in enumerate(LEVELS, start=1):
+        level = AutonomyLevel(
+            track_id=track.id,
+            rank=rank,
+            name=name,
+            discretion=discretion.format(work=role.lower() + " work"),
+            min_months=months,
+            second_approval=rank >= 3,
+            focused_review_days=90 if rank < 3 else 180,
+            outcome_metric_id=metric.id if floor else None,
+            outcome_threshold=floor,
+            created_at=datetime.combine(ctx.as_of - timedelta(days=3 * 365), time(9), tzinfo=UTC),
+        )
+        level.requirements = [
+            LevelRequirement(competency_id=competency, min_level=min(minimum + above, 5))
+            for competency, minimum in required[:count]
+        ]
+        levels.append(level)
+    db.session.add_all(levels)
+    db.session.flush()
+    return metric.id, [level.id for level in levels]
+
+
+GRANT_COLUMNS = (
+    "id",
+    "employee_id",
+    "level_id",
+    "status",
+    "proposed_at",
+    "decided_at",
+    "reason",
+    "above_evidence",
+    "justification",
+    "effective_on",
+    "review_on",
+)
+
+
+class _Grants:
+    """The level each person holds (none for some), granted one to three years ago."""
+
+    def __init__(self, ctx: CityContext, on_track: dict) -> None:
+        self.rng = ctx.rng
+        self.staff = ctx.built["staff"]
+        self.on_track = on_track
+        self.today = ctx.as_of.toordinal()
+        self.next_id = bulk.next_id(AutonomyGrant.__table__)
+
+    def rows(self, people: list[int], progress) -> Iterator[tuple]:
+        rng, staff = self.rng, self.staff
+        for number, index in enumerate(people, start=1):
+            if number % 1000 == 0:
+                progress(1000)
+            rank = rng.choices(range(5), HELD_SHARES)[0]
+            if rank == 0:
+                continue
+            _, levels = self.on_track[staff.job_profile[index]]
+            start = max(staff.hire_day[index], self.today - 3 * 365)
+            day = date.fromordinal(rng.randint(min(start, self.today - 30), self.today - 30))
+            decided = datetime.combine(day, time(14), tzinfo=UTC)
+            yield (
+                self._id(),
+                staff.first_id + index,
+                levels[rank - 1],
+                GrantStatus.ACTIVE.value,
+                decided - timedelta(days=rng.randint(1, 14)),
+                decided,
+                "",
+                False,
+                "",
+                day,
+                day + timedelta(days=365),
+            )
+        progress(len(people) % 1000)
+
+    def _id(self) -> int:
+        ident = self.next_id
+        self.next_id += 1
+        return ident
+
+
+OUTCOME_COLUMNS = ("id", "employee_id", "metric_id", "period_start", "value")
+
+
+class _Outcomes:
+    """Twelve monthly values per person on a track, around a personal average."""
+
+    def __init__(self, ctx: CityContext, on_track: dict) -> None:
+        self.rng = ctx.rng
+        self.staff = ctx.built["staff"]
+        self.on_track = on_track
+        first = date(ctx.as_of.year, ctx.as_of.month, 1)
+        self.months = [rules.add_months(first, -back) for back in range(1, MONTHS_OF_OUTCOMES + 1)]
+        self.next_id = bulk.next_id(OutcomeRecord.__table__)
+
+    def rows(self, people: list[int], progress) -> Iterator[tuple]:
+        rng, staff = self.rng, self.staff
+        for number, index in enumerate(people, start=1):
+            if number % 1000 == 0:
+                progress(1000)
+            metric, _ = self.on_track[staff.job_profile[index]]
+            employee = staff.first_id + index
+            own = rng.gauss(OUTCOME_MEAN, OUTCOME_PERSON_SPREAD)
+            for month in self.months:
+                value = min(100.0, max(0.0, rng.gauss(own, OUTCOME_MONTH_SPREAD)))
+                yield (self.next_id, employee, metric, month, round(value, 1))
+                self.next_id += 1
+        progress(len(people) % 1000)
