@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from civicladder.forms import Form
 
@@ -27,4 +27,19 @@ class DeclineForm(Form):
         "Reason for declining",
         description="The employee and the proposer will read this.",
         validators=[Optional(), Length(max=2000)],
+    )
+
+
+class KeepForm(Form):
+    note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class LowerForm(Form):
+    reason = TextAreaField(
+        "Reason for lowering the level",
+        description="The employee will read this. Say what was seen and what would restore it.",
+        validators=[
+            DataRequired(message="Write the reason for lowering the level."),
+            Length(max=2000),
+        ],
     )

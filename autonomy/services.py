@@ -199,3 +199,89 @@ def _tell_employee(grant: AutonomyGrant, subject: str) -> None:
 
 def _label(employee: Employee, level: AutonomyLevel) -> str:
     return f"{employee.full_name}: {level.track.name}, level {level.rank} {level.name}"
+
+
+# --- reviews of held grants ---------------------------------------------------------------------
+
+ONGOING_REVIEW = timedelta(days=365)  # every held level is looked at again at least this often
+
+
+def may_review(actor: User, employee: Employee) -> bool:
+    """HR, or a manager of the person's line; never the person themselves."""
+    if employee.user_id is not None and employee.user_id == actor.id:
+        return False
+    if actor.has_role(Role.HR):
+        return True
+    return actor.has_role(Role.MANAGER) and people_queries.may_view(actor, employee)
+
+
+def _held_for_review(actor: User, grant: AutonomyGrant) -> AutonomyGrant:
+    found = db.session.scalar(locked(sa.select(AutonomyGrant).where(AutonomyGrant.id == grant.id)))
+    if found is None or found.status != GrantStatus.ACTIVE:
+        raise Conflict("This level is no longer held as it was. Reload the page to see why.")
+    if not may_review(actor, found.employee):
+        raise Forbidden("Only HR or a manager of this person's line can review their level.")
+    return found
+
+
+def keep_grant(actor: User, grant: AutonomyGrant, note: str = "") -> AutonomyGrant:
+    """The reviewer keeps the level as it is; the next review falls a year from today."""
+    grant = _held_for_review(actor, grant)
+    before = grant.review_on
+    grant.review_on = clock.today() + ONGOING_REVIEW
+    db.session.flush()
+    audit.record(
+        actor,
+        "autonomy_grant.reviewed",
+        grant,
+        before={"review_on": before},
+        after={"review_on": grant.review_on, "kept": True},
+        reason=note.strip() or None,
+        label=_label(grant.employee, grant.level),
+    )
+    return grant
+
+
+def lower_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGrant | None:
+    """The reviewer lowers the person one level, with a reason they will read; returns the
+    grant of the level below (None when they held the first level)."""
+    grant = _held_for_review(actor, grant)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Write the reason for lowering the level: the employee will read it.")
+    grant.decided_at = clock.now()
+    move(GRANT, grant, GrantStatus.REVOKED, actor, reason=reason)
+    below = next(
+        (
+            level
+            for level in queries.ladders().levels.values()
+            if level.track_id == grant.level.track_id and level.rank == grant.level.rank - 1
+        ),
+        None,
+    )
+    lowered = None
+    if below is not None:
+        today = clock.today()
+        lowered = AutonomyGrant(
+            employee_id=grant.employee_id,
+            level_id=below.id,
+            status=GrantStatus.ACTIVE,
+            proposed_by_id=actor.id,
+            approved_by_id=actor.id,
+            decided_at=clock.now(),
+            reason=reason,
+            effective_on=today,
+            review_on=today + timedelta(days=below.focused_review_days),
+        )
+        db.session.add(lowered)
+        db.session.flush()
+        audit.record(
+            actor,
+            "autonomy_grant.active",
+            lowered,
+            after={"level": str(below), "lowered_from": str(grant.level)},
+            reason=reason,
+            label=_label(grant.employee, below),
+        )
+    _tell_employee(grant, f"Your autonomy level was lowered: {reason}")
+    return lowered

@@ -11,14 +11,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_login import current_user
 
 from autonomy import queries, services
-from autonomy.forms import DeclineForm, ProposeForm
+from autonomy.forms import DeclineForm, KeepForm, LowerForm, ProposeForm
 from autonomy.models import AutonomyGrant
 from civicladder import clock
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db, fetch
-from civicladder.errors import DomainError
+from civicladder.errors import DomainError, Forbidden, Invalid
 from civicladder.forms import attach_error
-from civicladder.layout import page_number
+from civicladder.layout import ListPage, page_number
 from civicladder.panels import Panel
 from people import queries as people_queries
 from people.models import Employee
@@ -57,6 +57,7 @@ def queue():
         levels=queries.ladders().levels,
         waiting=queries.proposals_for(current_user),
         decline_form=DeclineForm(),
+        to_review=queries.count_reviews(scope),
     )
 
 
@@ -128,6 +129,50 @@ def decline(grant_id: int):
     services.decline_grant(current_user, grant, form.reason.data or "")
     flash(f"Declined the proposal for {grant.employee.full_name}.", "success")
     return redirect(url_for("autonomy.queue"))
+
+
+@bp.get("/autonomy/reviews")
+@requires(Role.MANAGER, Role.HR)
+def reviews():
+    """Held levels in the viewer's line flagged for review, with the reasons; oldest first."""
+    per_page = current_app.config["PAGE_SIZE"]
+    found, total = queries.reviews_page(
+        people_queries.scope_condition(current_user), page_number(), per_page
+    )
+    page = ListPage(found, page_number(), per_page, total)
+    return render_template("autonomy/reviews.html", page=page, form=KeepForm())
+
+
+@bp.post("/autonomy/grants/<int:grant_id>/keep")
+@requires(Role.MANAGER, Role.HR)
+def keep(grant_id: int):
+    grant = fetch(AutonomyGrant, grant_id, "There is no such grant.")
+    form = KeepForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("autonomy.reviews"))
+    services.keep_grant(current_user, grant, form.note.data or "")
+    flash(f"Kept: {grant.employee.full_name} keeps {grant.level.name}.", "success")
+    return redirect(url_for("autonomy.reviews"))
+
+
+@bp.route("/autonomy/grants/<int:grant_id>/lower", methods=["GET", "POST"])
+@requires(Role.MANAGER, Role.HR)
+def lower(grant_id: int):
+    """Lowering a level is confirmed on a page of its own, with the reason the person reads."""
+    grant = fetch(AutonomyGrant, grant_id, "There is no such grant.")
+    if not services.may_review(current_user, grant.employee):
+        raise Forbidden("Only HR or a manager of this person's line can review their level.")
+    form = LowerForm()
+    if form.validate_on_submit():
+        try:
+            services.lower_grant(current_user, grant, form.reason.data or "")
+        except Invalid as error:
+            form.reason.errors = [*form.reason.errors, error.message]
+        else:
+            flash(f"Lowered: {grant.employee.full_name} no longer holds {grant.level.name}.")
+            return redirect(url_for("autonomy.reviews"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("autonomy/lower.html", grant=grant, form=form), status
 
 
 # --- panels --------------------------------------------------------------------------------

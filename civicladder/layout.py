@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 
 from civicladder import clock, navigation
 from civicladder.access import Role
@@ -27,6 +28,21 @@ def page_url(page: int) -> str:
     args = request.args.to_dict()
     args["page"] = str(page)
     return request.path + "?" + urlencode(args)
+
+
+class ListPage(Pagination):
+    """A page of items found some other way than one paginated SELECT (e.g. a set-based
+    computation that counts and slices itself), for the same pagination macro."""
+
+    def __init__(self, items: list, page: int, per_page: int, total: int) -> None:
+        self._found, self._total = items, total
+        super().__init__(page=page, per_page=per_page, max_per_page=None, error_out=False)
+
+    def _query_items(self) -> list:
+        return self._found
+
+    def _query_count(self) -> int:
+        return self._total
 
 
 def _display_zone() -> ZoneInfo:

@@ -32,8 +32,11 @@ def world(kit, ids: dict) -> dict:
     kit.autonomy.grant(proposed_for, first)
     proposal = kit.autonomy.grant(proposed_for, second, status=GrantStatus.PROPOSED)
     proposal.proposed_by_id = middle_user.id
+    held = kit.people.employee(manager=manager, job_profile=profile)
+    kit.competencies.evidence(held, safety, 3)
+    held_grant = kit.autonomy.grant(held, second)
     db.session.flush()
-    return {"ready_employee": ready.id, "proposal": proposal.id}
+    return {"ready_employee": ready.id, "proposal": proposal.id, "held_grant": held_grant.id}
 
 
 ACTORS: tuple[str, ...] = ()
@@ -67,5 +70,28 @@ CASES = [
         DECIDERS,
         {"reason": "Not yet: one more quarter of results first."},
         recorded("autonomy_grant.declined", "hr", "manager"),
+    ),
+    Case("autonomy.reviews", "GET", "/autonomy/reviews", only({"hr": 200, "manager": 200})),
+    Case(
+        "autonomy.keep",
+        "POST",
+        "/autonomy/grants/{held_grant}/keep",
+        DECIDERS,
+        {"note": "Reviewed with the quarter's results."},
+        recorded("autonomy_grant.reviewed", "hr", "manager"),
+    ),
+    Case(
+        "autonomy.lower",
+        "GET",
+        "/autonomy/grants/{held_grant}/lower",
+        only({"hr": 200, "manager": 200}),
+    ),
+    Case(
+        "autonomy.lower",
+        "POST",
+        "/autonomy/grants/{held_grant}/lower",
+        DECIDERS,
+        {"reason": "Two complaints upheld this month."},
+        recorded("autonomy_grant.revoked", "hr", "manager"),
     ),
 ]

@@ -1,0 +1,117 @@
+"""Held levels flagged for review, and the manager's decision: keep, or lower with a reason."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from autonomy import queries, services
+from autonomy.models import AutonomyGrant, GrantStatus
+from civicladder import clock
+from civicladder.access import Role
+from civicladder.db import db
+from civicladder.errors import Forbidden, Invalid
+from civicladder.models import AuditEvent, Notification
+
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
+TODAY = date(2026, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(clock, "today", lambda: TODAY)
+
+
+@pytest.fixture
+def crew(people, competencies, autonomy):
+    """A manager's crew on a two-level track (level 2 with a 90-day outcome floor of 80)."""
+    skill = competencies.competency()
+    metric = autonomy.metric()
+    profile = competencies.job_profile()
+    track = autonomy.track(
+        [profile],
+        [
+            {"requirements": [(skill, 2)]},
+            {"requirements": [(skill, 3)], "outcome": (metric, 80.0, 90)},
+        ],
+    )
+    boss, boss_user = people.employee_user(roles={Role.MANAGER})
+
+    def member(level_rank, shown, outcome=None, review_on=TODAY + timedelta(days=30), **kw):
+        person, user = people.employee_user(manager=boss, job_profile=profile)
+        competencies.evidence(person, skill, shown, **kw)
+        grant = autonomy.grant(person, track.levels[level_rank - 1])
+        grant.review_on = review_on
+        if outcome is not None:
+            autonomy.outcome(person, metric, TODAY - timedelta(days=10), outcome)
+        db.session.flush()
+        return person, user, grant
+
+    return {"boss": boss_user, "member": member, "levels": track.levels}
+
+
+def flagged(scope=None) -> dict[int, queries.Review]:
+    found, _ = queries.reviews_page(scope, 1, 100)
+    return {review.grant.id: review for review in found}
+
+
+def test_lapsed_evidence_low_outcomes_and_due_dates_are_flagged(crew):
+    member = crew["member"]
+    _, _, fine = member(2, 3, outcome=85.0)
+    _, _, lapsed = member(1, 4, expires_on=TODAY)
+    _, _, low = member(2, 3, outcome=70.0)
+    _, _, due = member(1, 2, review_on=TODAY)
+    found = flagged()
+    assert set(found) == {lapsed.id, low.id, due.id}
+    assert found[lapsed.id].missing == 1 and found[lapsed.id].outcome_reached
+    assert not found[low.id].outcome_reached and found[low.id].outcome_mean == pytest.approx(70)
+    assert found[due.id].due and found[due.id].reasons == ["review due since 30 Jun 2026"]
+    assert queries.count_reviews(None) == 3
+    assert fine.status == GrantStatus.ACTIVE
+
+
+def test_keeping_a_level_sets_the_next_review_a_year_on(crew):
+    _, _, due = crew["member"](1, 2, review_on=TODAY - timedelta(days=3))
+    services.keep_grant(crew["boss"], due, "Still doing well.")
+    assert due.review_on == TODAY + timedelta(days=365)
+    assert due.id not in flagged()
+    event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert event.action == "autonomy_grant.reviewed" and event.reason == "Still doing well."
+
+
+def test_lowering_a_level_needs_a_reason_and_leaves_the_level_below(crew):
+    person, user, low = crew["member"](2, 3, outcome=70.0)
+    with pytest.raises(Invalid):
+        services.lower_grant(crew["boss"], low, " ")
+    below = services.lower_grant(crew["boss"], low, "Outcomes under the floor for a quarter.")
+    assert low.status == GrantStatus.REVOKED
+    assert below.status == GrantStatus.ACTIVE and below.level.rank == 1
+    assert queries.held_grant(person.id).id == below.id
+    subjects = db.session.scalars(
+        sa.select(Notification.subject).where(Notification.user_id == user.id)
+    ).all()
+    assert any("Outcomes under the floor" in subject for subject in subjects)
+
+
+def test_nobody_reviews_their_own_level_or_outside_their_line(crew, people):
+    _, user, grant = crew["member"](1, 2)
+    with pytest.raises(Forbidden):
+        services.keep_grant(user, grant)
+    _, stranger = people.employee_user(roles={Role.MANAGER})
+    with pytest.raises(Forbidden):
+        services.lower_grant(stranger, grant, "No")
+    assert db.session.get(AutonomyGrant, grant.id).status == GrantStatus.ACTIVE
+
+
+def test_lowering_asks_for_confirmation_first(crew, client_as):
+    _, _, grant = crew["member"](2, 3, outcome=70.0)
+    client = client_as(crew["boss"])
+    page = client.get(f"/autonomy/grants/{grant.id}/lower")
+    assert page.status_code == 200 and "They will hold level 1 from today instead" in page.text
+    assert db.session.get(AutonomyGrant, grant.id).status == GrantStatus.ACTIVE
+    refused = client.post(f"/autonomy/grants/{grant.id}/lower", data={"reason": ""})
+    assert refused.status_code == 422
+    assert db.session.get(AutonomyGrant, grant.id).status == GrantStatus.ACTIVE
