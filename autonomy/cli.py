@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 
 import click
 from flask.cli import with_appcontext
@@ -22,17 +21,14 @@ def eligibility_command() -> None:
 
     started = time.perf_counter()
     click.echo("Reading every track's levels and everyone's evidence, months and outcomes...")
-    rows = queries.eligibility()
+    counts = queries.eligibility_summary()
     seconds = time.perf_counter() - started
-    tracks = {track.id: track for track in queries.tracks()}
-    ready = Counter((row.track_id, row.current_rank + 1) for row in rows if row.ready)
-    waiting = Counter((row.track_id, row.current_rank + 1) for row in rows if not row.ready)
-    click.echo(f"{len(rows):,} people on a track below its top level, in {seconds:.1f} s.")
-    for track_id, track in tracks.items():
+    people = sum(counts.values())
+    click.echo(f"{people:,} people on a track below its top level, in {seconds:.1f} s.")
+    for track in queries.tracks():
         click.echo(f"\n{track.name}")
         for level in track.levels:
-            key = (track_id, level.rank)
             click.echo(
-                f"  level {level.rank} {level.name:<24} ready {ready[key]:>7,}"
-                f"   not yet {waiting[key]:>7,}"
+                f"  level {level.rank} {level.name:<24} ready {counts.get((level.id, True), 0):>7,}"
+                f"   not yet {counts.get((level.id, False), 0):>7,}"
             )

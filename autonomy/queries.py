@@ -225,6 +225,21 @@ class Eligibility:
     ready: bool
 
 
+def eligibility_summary() -> dict[tuple[int, bool], int]:
+    """How many people are (and are not) ready for each level, for the whole city in one
+    statement: (next level id, ready) -> people. A batch computation, so on PostgreSQL it may
+    sort and hash in memory rather than on disk."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+    found = eligibility_statement(clock.today(), ladders().terms).subquery("eligible")
+    rows = db.session.execute(
+        sa.select(found.c.level_id, found.c.ready, sa.func.count()).group_by(
+            found.c.level_id, found.c.ready
+        )
+    )
+    return {(level_id, bool(ready)): count for level_id, ready, count in rows}
+
+
 def months_cutoff(today: date, min_months: int) -> date | None:
     """The latest start from which `min_months` whole months have been served by today; None
     when the level asks for no time at all."""
