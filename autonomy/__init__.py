@@ -7,7 +7,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug the autonomy package in: pages, navigation, panels, commands, demo and city steps."""
-    from autonomy import city, cli, demo, views
+    from autonomy import (
+        city,
+        cli,
+        demo,
+        ladder_views,  # noqa: F401  (HR's ladder pages join the blueprint)
+        views,
+    )
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.navigation import NavItem, register_nav_item
@@ -18,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.autonomy)
     register_nav_item(app, NavItem("Autonomy", "autonomy.queue", (Role.MANAGER, Role.HR), 12))
     register_nav_item(app, NavItem("Autonomy tracks", "autonomy.tracks", (Role.HR,), 32))
+    register_nav_item(app, NavItem("Outcome metrics", "autonomy.metrics", (Role.HR,), 33))
     # A manager's decisions come right after their team; a person's own standing before the
     # competencies that feed it.
     register_panel(app, HOME, "autonomy_queue", views.queue_panel, order=31)

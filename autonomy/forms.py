@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FloatField,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from civicladder.forms import Form
+from autonomy.definitions import LevelTerms
+from civicladder.forms import Form, MultiCheckboxField, choice_list
+from competencies.forms import CODE_RULE, LEVEL_CHOICES
 
 
 class ProposeForm(Form):
@@ -42,4 +54,91 @@ class LowerForm(Form):
             DataRequired(message="Write the reason for lowering the level."),
             Length(max=2000),
         ],
+    )
+
+
+class TrackForm(Form):
+    code = StringField(
+        "Code",
+        description="Short and unique, such as 311 or BLDG.",
+        validators=[DataRequired("Enter a code."), Length(max=30), CODE_RULE],
+    )
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
+    job_profiles = MultiCheckboxField(
+        "Jobs on this track", coerce=int, validators=[Optional()], choices=[]
+    )
+
+
+class LevelRequirementForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    competency_id = SelectField("Competency", coerce=int, validators=[Optional()])
+    min_level = SelectField("Minimum level", coerce=int, choices=LEVEL_CHOICES, default=3)
+
+
+LEVEL_REQUIREMENT_ROWS = 6
+
+
+class LevelForm(Form):
+    name = StringField("Name", validators=[DataRequired("Name the level."), Length(max=120)])
+    discretion = TextAreaField(
+        "What the level lets a person do",
+        description="One permission per line, in words a frontline worker reads at a glance.",
+        validators=[DataRequired("Say what the level lets a person do."), Length(max=4000)],
+    )
+    requirements = FieldList(FormField(LevelRequirementForm), min_entries=LEVEL_REQUIREMENT_ROWS)
+    min_months = IntegerField(
+        "Months at the level below",
+        default=0,
+        validators=[InputRequired("Enter a number of months (0 for none)."), NumberRange(0, 240)],
+    )
+    second_approval = BooleanField("A second approver (the proposer's manager or HR) must agree")
+    focused_review_days = IntegerField(
+        "Focused review after a grant (days)",
+        default=90,
+        validators=[InputRequired("Enter a number of days."), NumberRange(7, 730)],
+    )
+    outcome_metric_id = SelectField("Outcome floor: metric", coerce=int, validators=[Optional()])
+    outcome_threshold = FloatField("Outcome floor: threshold", validators=[Optional()])
+    outcome_window_days = IntegerField(
+        "Outcome floor: over the last (days)",
+        default=90,
+        validators=[Optional(), NumberRange(7, 730)],
+    )
+
+    def set_choices(self, competencies: list[tuple[int, str]], metrics: list[tuple[int, str]]):
+        for row in self.requirements:
+            row.form.competency_id.choices = [(0, "Choose…")] + competencies
+        self.outcome_metric_id.choices = [(0, "No outcome floor")] + metrics
+
+    def terms(self) -> LevelTerms:
+        return LevelTerms(
+            name=self.name.data or "",
+            discretion=self.discretion.data or "",
+            requirements=[
+                (row.form.competency_id.data, row.form.min_level.data)
+                for row in self.requirements
+                if row.form.competency_id.data
+            ],
+            min_months=self.min_months.data or 0,
+            second_approval=bool(self.second_approval.data),
+            focused_review_days=self.focused_review_days.data or 90,
+            outcome_metric_id=self.outcome_metric_id.data or None,
+            outcome_threshold=self.outcome_threshold.data,
+            outcome_window_days=self.outcome_window_days.data or 90,
+        )
+
+
+class MetricForm(Form):
+    code = StringField(
+        "Code", validators=[DataRequired("Enter a code."), Length(max=30), CODE_RULE]
+    )
+    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=200)])
+    unit = StringField("Unit", description="Such as %, days or cases.", validators=[Length(max=40)])
+    higher_is_better = SelectField(
+        "Which way is better",
+        choices=choice_list([("1", "Higher is better"), ("0", "Lower is better")]),
+        default="1",
     )

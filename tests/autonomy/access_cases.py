@@ -36,11 +36,28 @@ def world(kit, ids: dict) -> dict:
     kit.competencies.evidence(held, safety, 3)
     held_grant = kit.autonomy.grant(held, second)
     db.session.flush()
-    return {"ready_employee": ready.id, "proposal": proposal.id, "held_grant": held_grant.id}
+    return {
+        "ready_employee": ready.id,
+        "proposal": proposal.id,
+        "held_grant": held_grant.id,
+        "track": track.id,
+        "level": second.id,
+        "track_competency": safety.id,
+    }
 
 
 ACTORS: tuple[str, ...] = ()
 
+LEVEL_FORM = {
+    "name": "Matrix level",
+    "discretion": "May sign off their own inspections",
+    "requirements-0-competency_id": "{track_competency}",
+    "requirements-0-min_level": "3",
+    "min_months": "6",
+    "focused_review_days": "90",
+    "outcome_metric_id": "0",
+    "outcome_window_days": "90",
+}
 IN_LINE = only({"hr": 200, "manager": 200}, others=404)
 DECIDERS = only({"hr": 302, "manager": 302})
 
@@ -93,5 +110,51 @@ CASES = [
         DECIDERS,
         {"reason": "Two complaints upheld this month."},
         recorded("autonomy_grant.revoked", "hr", "manager"),
+    ),
+    Case("autonomy.new_track", "GET", "/autonomy/tracks/new", only({"hr": 200})),
+    Case(
+        "autonomy.new_track",
+        "POST",
+        "/autonomy/tracks/new",
+        only({"hr": 302}),
+        {"code": "MX", "name": "Matrix track"},
+        recorded("autonomy_track.created", "hr"),
+    ),
+    Case("autonomy.edit_track", "GET", "/autonomy/tracks/{track}/edit", only({"hr": 200})),
+    Case(
+        "autonomy.edit_track",
+        "POST",
+        "/autonomy/tracks/{track}/edit",
+        only({"hr": 302}),
+        {"code": "MX2", "name": "Renamed track"},
+        recorded("autonomy_track.updated", "hr"),
+    ),
+    Case("autonomy.new_level", "GET", "/autonomy/tracks/{track}/levels/new", only({"hr": 200})),
+    Case(
+        "autonomy.new_level",
+        "POST",
+        "/autonomy/tracks/{track}/levels/new",
+        only({"hr": 302}),
+        LEVEL_FORM,
+        recorded("autonomy_level.created", "hr"),
+    ),
+    Case("autonomy.edit_level", "GET", "/autonomy/levels/{level}/edit", only({"hr": 200})),
+    Case(
+        "autonomy.edit_level",
+        "POST",
+        "/autonomy/levels/{level}/edit",
+        only({"hr": 302}),
+        LEVEL_FORM,
+        recorded("autonomy_level.revised", "hr"),  # someone holds it: a new version
+    ),
+    Case("autonomy.metrics", "GET", "/autonomy/metrics", only({"hr": 200})),
+    Case("autonomy.new_metric", "GET", "/autonomy/metrics/new", only({"hr": 200})),
+    Case(
+        "autonomy.new_metric",
+        "POST",
+        "/autonomy/metrics/new",
+        only({"hr": 302}),
+        {"code": "MXM", "name": "Matrix metric", "unit": "%", "higher_is_better": "1"},
+        recorded("outcome_metric.created", "hr"),
     ),
 ]
