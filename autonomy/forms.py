@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
     FloatField,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from autonomy.definitions import LevelTerms
 from civicladder.forms import Form, MultiCheckboxField, choice_list
 from competencies.forms import CODE_RULE, LEVEL_CHOICES
+from people.forms import CarriedFileField
 
 
 class ProposeForm(Form):
@@ -142,3 +152,21 @@ class MetricForm(Form):
         choices=choice_list([("1", "Higher is better"), ("0", "Lower is better")]),
         default="1",
     )
+
+
+class OutcomeUploadForm(FlaskForm):
+    file = FileField(
+        "Outcome records (CSV)",
+        description="Columns: employee_number, metric_code, period_start (YYYY-MM-DD), value.",
+        validators=[
+            FileRequired("Choose a CSV file to import."),
+            FileAllowed(["csv"], "The file must be a .csv file."),
+        ],
+        render_kw={"accept": ".csv,text/csv"},
+    )
+
+
+class OutcomeCommitForm(FlaskForm):
+    content = CarriedFileField(validators=[InputRequired("Upload the file again.")])
+    plan = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
+    filename = HiddenField(validators=[Optional(), Length(max=255)])

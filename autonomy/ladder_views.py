@@ -6,13 +6,19 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from autonomy import definitions, queries
-from autonomy.forms import LevelForm, MetricForm, TrackForm
+from autonomy import definitions, outcomes, queries
+from autonomy.forms import (
+    LevelForm,
+    MetricForm,
+    OutcomeCommitForm,
+    OutcomeUploadForm,
+    TrackForm,
+)
 from autonomy.models import AutonomyLevel, AutonomyTrack, TrackJobProfile
 from autonomy.views import bp
 from civicladder.access import Role, requires
 from civicladder.db import db, fetch
-from civicladder.errors import DomainError
+from civicladder.errors import DomainError, Invalid
 from civicladder.forms import attach_error
 from competencies.models import Competency
 from people import queries as people_queries
@@ -126,3 +132,50 @@ def new_metric():
             return redirect(url_for("autonomy.metrics"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("autonomy/metric_form.html", form=form), status
+
+
+@bp.route("/autonomy/outcomes/import", methods=["GET", "POST"])
+@requires(Role.HR)
+def import_outcomes():
+    """Upload a file of outcome records and see what it would change before anything is saved."""
+    form = OutcomeUploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        try:
+            plan = outcomes.plan_import(data)
+        except DomainError as error:
+            form.file.errors = [*form.file.errors, error.message]
+        else:
+            name = (form.file.data.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
+            return _outcome_preview(plan, data, name)
+    status = 422 if form.errors else 200
+    return render_template("autonomy/outcomes_import.html", form=form), status
+
+
+@bp.post("/autonomy/outcomes/import/commit")
+@requires(Role.HR)
+def commit_outcomes():
+    form = OutcomeCommitForm()
+    if not form.validate_on_submit():
+        raise Invalid("The previewed file could not be read back. Upload it again.")
+    plan = outcomes.import_outcomes(
+        current_user,
+        form.content.data,
+        expected_fingerprint=form.plan.data,
+        filename=form.filename.data or "",
+    )
+    flash(
+        f"Outcome records imported: {len(plan.new):,} new, {len(plan.changed):,} changed, "
+        f"{plan.unchanged:,} unchanged.",
+        "success",
+    )
+    return redirect(url_for("autonomy.metrics"))
+
+
+def _outcome_preview(plan: outcomes.OutcomePlan, data: bytes, filename: str):
+    commit = OutcomeCommitForm(
+        formdata=None, data={"content": data, "plan": plan.fingerprint, "filename": filename}
+    )
+    return render_template(
+        "autonomy/outcomes_preview.html", plan=plan, form=commit, filename=filename
+    ), 200 if plan.ok else 422

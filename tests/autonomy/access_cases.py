@@ -8,7 +8,7 @@ from autonomy.models import GrantStatus
 from civicladder.access import Role
 from civicladder.db import db
 from people.models import Employee
-from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, Case, only, recorded
+from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, REJECTED, Case, only, recorded
 
 
 def world(kit, ids: dict) -> dict:
@@ -156,5 +156,18 @@ CASES = [
         only({"hr": 302}),
         {"code": "MXM", "name": "Matrix metric", "unit": "%", "higher_is_better": "1"},
         recorded("outcome_metric.created", "hr"),
+    ),
+    Case("autonomy.import_outcomes", "GET", "/autonomy/outcomes/import", only({"hr": 200})),
+    Case(
+        "autonomy.import_outcomes",
+        "POST",
+        "/autonomy/outcomes/import",
+        only({"hr": REJECTED}),  # no file chosen: the form says so
+    ),
+    Case(
+        "autonomy.commit_outcomes",
+        "POST",
+        "/autonomy/outcomes/import/commit",
+        only({"hr": REJECTED}),  # nothing previewed to carry back
     ),
 ]

@@ -1,0 +1,205 @@
+"""Outcome records imported from operational systems as CSV: checked whole, previewed, then
+written all or nothing.
+
+A file has the columns employee_number, metric_code, period_start (YYYY-MM-DD, the first day of
+the period the value covers) and value. A row for a person, metric and period already on record
+replaces its value; a row identical to the record changes nothing. One audit event describes
+each import (its file's digest and counts), since a city sends millions of values a year.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from autonomy.models import OutcomeMetric, OutcomeRecord
+from civicladder import audit, bulk
+from civicladder.access import Role, require_role
+from civicladder.db import db
+from civicladder.errors import Conflict, Invalid
+from civicladder.models import User
+from people.models import Employee
+
+COLUMNS = ("employee_number", "metric_code", "period_start", "value")
+MAX_ROWS = 500_000
+ERRORS_KEPT = 1000
+
+
+@dataclass
+class OutcomePlan:
+    sha256: str
+    rows: int = 0
+    new: list[tuple[int, int, date, float]] = field(default_factory=list)
+    changed: list[tuple[int, float]] = field(default_factory=list)  # (record id, new value)
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0 and self.rows > 0
+
+    @property
+    def fingerprint(self) -> str:
+        """What the plan would write: a preview and its commit must agree on it."""
+        digest = hashlib.sha256()
+        for row in self.new:
+            digest.update(repr(row).encode())
+        for row in self.changed:
+            digest.update(repr(row).encode())
+        return digest.hexdigest()
+
+    def refuse(self, line: int, message: str) -> None:
+        self.error_count += 1
+        self.errors.append((line, message))
+
+
+def plan_import(data: bytes) -> OutcomePlan:
+    """Read and check the whole file against the records (a few queries, not one per row)."""
+    plan = OutcomePlan(sha256=hashlib.sha256(data).hexdigest())
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("The file is not UTF-8 text: save it as CSV (UTF-8).", field="file") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise Invalid(f"The file has no column {', '.join(missing)}.", field="file")
+    parsed = []
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            raise Invalid(f"A file holds at most {MAX_ROWS:,} rows: split it.", field="file")
+        found = _parse(plan, line, row)
+        if found is not None:
+            parsed.append(found)
+    plan.rows = len(parsed) + plan.error_count
+    _match(plan, parsed)
+    plan.errors = sorted(plan.errors)[:ERRORS_KEPT]  # the first problems in the file's order
+    return plan
+
+
+def _parse(plan: OutcomePlan, line: int, row: dict) -> tuple | None:
+    number = (row.get("employee_number") or "").strip()
+    code = (row.get("metric_code") or "").strip().upper()
+    if not number or not code:
+        plan.refuse(line, "An employee number and a metric code are needed.")
+        return None
+    try:
+        start = date.fromisoformat((row.get("period_start") or "").strip())
+    except ValueError:
+        plan.refuse(line, f"{row.get('period_start')!r} is not a date written as YYYY-MM-DD.")
+        return None
+    try:
+        value = float((row.get("value") or "").strip())
+    except ValueError:
+        plan.refuse(line, f"{row.get('value')!r} is not a number.")
+        return None
+    if not math.isfinite(value):
+        plan.refuse(line, "The value must be a finite number.")
+        return None
+    return line, number, code, start, value
+
+
+def _match(plan: OutcomePlan, parsed: list[tuple]) -> None:
+    numbers = {number for _, number, _, _, _ in parsed}
+    employees: dict[str, int] = {}
+    for chunk in _chunks(sorted(numbers), 5000):
+        employees.update(
+            db.session.execute(
+                sa.select(Employee.employee_number, Employee.id).where(
+                    Employee.employee_number.in_(chunk)
+                )
+            ).all()
+        )
+    metrics = dict(db.session.execute(sa.select(OutcomeMetric.code, OutcomeMetric.id)).all())
+    seen: set[tuple[int, int, date]] = set()
+    keyed = []
+    for line, number, code, start, value in parsed:
+        if number not in employees:
+            plan.refuse(line, f"No employee has the number {number}.")
+        elif code not in metrics:
+            plan.refuse(line, f"No outcome metric has the code {code}.")
+        elif (key := (employees[number], metrics[code], start)) in seen:
+            plan.refuse(line, "This person, metric and period appear earlier in the file.")
+        else:
+            seen.add(key)
+            keyed.append((key, value))
+    existing = _existing({employee for (employee, _, _), _ in keyed})
+    for key, value in keyed:
+        record = existing.get(key)
+        if record is None:
+            plan.new.append((*key, value))
+        elif record[1] != value:
+            plan.changed.append((record[0], value))
+        else:
+            plan.unchanged += 1
+
+
+def _existing(employee_ids: set[int]) -> dict[tuple[int, int, date], tuple[int, float]]:
+    found = {}
+    for chunk in _chunks(sorted(employee_ids), 5000):
+        rows = db.session.execute(
+            sa.select(
+                OutcomeRecord.employee_id,
+                OutcomeRecord.metric_id,
+                OutcomeRecord.period_start,
+                OutcomeRecord.id,
+                OutcomeRecord.value,
+            ).where(OutcomeRecord.employee_id.in_(chunk))
+        )
+        for employee, metric, start, ident, value in rows:
+            found[(employee, metric, start)] = (ident, value)
+    return found
+
+
+def _chunks(values: list, size: int):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def import_outcomes(
+    actor: User | None, data: bytes, *, expected_fingerprint: str, filename: str = ""
+) -> OutcomePlan:
+    """Write a previewed file, if it still plans the same changes; nothing at all otherwise."""
+    require_role(actor, Role.HR)
+    plan = plan_import(data)
+    if not plan.ok:
+        raise Invalid("The file has problems: fix them and upload it again.", field="file")
+    if plan.fingerprint != expected_fingerprint:
+        raise Conflict(
+            "The records changed since the preview, so nothing was imported. "
+            "Upload the file again to see what it would change now."
+        )
+    if plan.new:
+        bulk.insert_rows(
+            OutcomeRecord.__table__,
+            [
+                {"employee_id": e, "metric_id": m, "period_start": s, "value": v}
+                for e, m, s, v in plan.new
+            ],
+        )
+    if plan.changed:
+        bulk.update_rows(
+            OutcomeRecord.__table__, [{"id": ident, "value": v} for ident, v in plan.changed]
+        )
+    audit.record(
+        actor,
+        "outcome_records.imported",
+        None,
+        after={
+            "file": filename,
+            "sha256": plan.sha256,
+            "rows": plan.rows,
+            "new": len(plan.new),
+            "changed": len(plan.changed),
+            "unchanged": plan.unchanged,
+        },
+        label=f"Outcome records from {filename or 'a file'}",
+    )
+    return plan
