@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from autonomy import queries, services
+from autonomy import queries, services, supervision
 from autonomy.forms import DeclineForm, KeepForm, LowerForm, ProposeForm
 from autonomy.models import AutonomyGrant
 from civicladder import clock
@@ -173,6 +173,25 @@ def lower(grant_id: int):
             return redirect(url_for("autonomy.reviews"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("autonomy/lower.html", grant=grant, form=form), status
+
+
+@bp.get("/autonomy/supervision")
+@requires(Role.MANAGER, Role.HR)
+def supervision_page():
+    """Each person in the viewer's line against their peers' outcomes, with flags."""
+    page = db.paginate(
+        supervision.line_statement(people_queries.scope_condition(current_user)),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    rows = supervision.supervised(page.items)
+    return render_template(
+        "autonomy/supervision.html",
+        page=page,
+        rows=[(row, supervision.bar(row)) for row in rows],
+        window_days=supervision.WINDOW_DAYS,
+    )
 
 
 # --- panels --------------------------------------------------------------------------------

@@ -45,5 +45,6 @@ def pages(ids: dict) -> list[Page]:
         Page("autonomy queue", "manager", "/autonomy/queue"),
         Page("autonomy, one person", "manager", f"/autonomy/people/{ids['line_employee_id']}"),
         Page("autonomy tracks", "hr", "/autonomy/tracks"),
+        Page("outcomes and supervision", "manager", "/autonomy/supervision"),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]

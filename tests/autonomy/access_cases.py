@@ -88,6 +88,12 @@ CASES = [
         {"reason": "Not yet: one more quarter of results first."},
         recorded("autonomy_grant.declined", "hr", "manager"),
     ),
+    Case(
+        "autonomy.supervision_page",
+        "GET",
+        "/autonomy/supervision",
+        only({"hr": 200, "manager": 200}),
+    ),
     Case("autonomy.reviews", "GET", "/autonomy/reviews", only({"hr": 200, "manager": 200})),
     Case(
         "autonomy.keep",

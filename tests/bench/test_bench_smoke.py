@@ -92,6 +92,7 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
         ("autonomy queue", "manager"),
         ("autonomy, one person", "manager"),
         ("autonomy tracks", "hr"),
+        ("outcomes and supervision", "manager"),
     }
     for row in rows:
         assert row["requests"] == 3, row

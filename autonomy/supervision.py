@@ -1,0 +1,230 @@
+"""Outcome-based supervision: each person's recent outcomes against their peers', with flags.
+
+Peers are everyone in the city with the same job profile. A person's figure is their mean over
+the window (the last 90 days of periods); the peers' are the mean and spread of those figures.
+A person well above their peers (one standard deviation or more) is flagged "excelling —
+consider more autonomy" unless they hold the top level; well below, "needs support — close the
+gaps"; each flag says the numbers behind it. Nobody's level changes by itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from autonomy import queries, rules
+from autonomy.models import (
+    AutonomyGrant,
+    AutonomyLevel,
+    GrantStatus,
+    OutcomeMetric,
+    OutcomeRecord,
+    TrackJobProfile,
+)
+from civicladder import clock
+from civicladder.db import db
+from people.models import Employee, EmployeeStatus
+
+WINDOW_DAYS = 90
+FLAG_AT = 1.0  # standard deviations from the peers' mean
+MIN_PEERS = 5  # fewer peers than this: no comparison (and no flag) is made
+
+
+@dataclass(frozen=True)
+class Peers:
+    count: int
+    mean: float
+    spread: float  # standard deviation of the peers' own means
+
+
+@dataclass(frozen=True)
+class Supervised:
+    employee: Employee
+    metric: OutcomeMetric | None
+    mean: float | None
+    peers: Peers | None
+    rank: int  # level held (0: none)
+    top_rank: int
+
+    @property
+    def score(self) -> float | None:
+        """Standard deviations from the peers' mean, in the metric's better direction."""
+        if self.mean is None or self.peers is None or self.peers.spread == 0:
+            return None
+        z = (self.mean - self.peers.mean) / self.peers.spread
+        return z if self.metric.higher_is_better else -z
+
+    @property
+    def flag(self) -> str | None:
+        score = self.score
+        if score is None:
+            return None
+        if score >= FLAG_AT and self.rank < self.top_rank:
+            return "Excelling: consider more autonomy"
+        if score <= -FLAG_AT:
+            return "Needs support: close the gaps"
+        return None
+
+    @property
+    def explanation(self) -> str:
+        if self.mean is None:
+            return "No outcomes recorded in the last 90 days."
+        if self.peers is None:
+            return f"{self.mean:.1f}{self.metric.unit}; too few peers to compare with."
+        direction = "above" if self.mean >= self.peers.mean else "below"
+        spreads = abs(self.mean - self.peers.mean) / self.peers.spread if self.peers.spread else 0
+        return (
+            f"{self.mean:.1f}{self.metric.unit} against {self.peers.mean:.1f}{self.metric.unit} "
+            f"for {self.peers.count:,} peers in the same job: {spreads:.1f} standard deviations "
+            f"{direction} their mean."
+        )
+
+
+def line_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
+    """The people (within the condition) on a track, by name: a statement to paginate."""
+    stmt = (
+        sa.select(Employee)
+        .options(joinedload(Employee.job_profile))
+        .join(TrackJobProfile, TrackJobProfile.job_profile_id == Employee.job_profile_id)
+        .where(Employee.status != EmployeeStatus.SEPARATED)
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )
+    return stmt if employees is None else stmt.where(employees)
+
+
+def supervised(people: list[Employee]) -> list[Supervised]:
+    """Outcomes, peers and levels for a page of people (a constant number of queries)."""
+    if not people:
+        return []
+    today = clock.today()
+    start = rules.window_start(today, WINDOW_DAYS)
+    catalogue = queries.ladders()
+    metric_of = _metric_by_profile(catalogue)
+    metrics = {m.id: m for m in queries.metrics()}
+    ids = [p.id for p in people]
+    own = _means(start, today, Employee.id.in_(ids))
+    profiles = {p.job_profile_id for p in people}
+    peers = _peer_stats(start, today, profiles)
+    held = _held_ranks(ids)
+    found = []
+    for person in people:
+        metric_id = metric_of.get(person.job_profile_id)
+        track = catalogue.track_for(person.job_profile_id)
+        found.append(
+            Supervised(
+                person,
+                metrics.get(metric_id),
+                own.get((person.id, metric_id)),
+                peers.get((person.job_profile_id, metric_id)),
+                held.get(person.id, 0),
+                max((level.rank for level in track.levels), default=0) if track else 0,
+            )
+        )
+    return found
+
+
+def _metric_by_profile(catalogue: queries.Ladders) -> dict[int, int]:
+    """The metric a job is supervised on: its track's first outcome floor's metric."""
+    by_track = {}
+    for track in catalogue.tracks:
+        metric = next(
+            (lvl.outcome_metric_id for lvl in track.levels if lvl.outcome_metric_id), None
+        )
+        by_track[track.id] = metric
+    return {profile: by_track.get(track) for profile, track in catalogue.track_by_profile.items()}
+
+
+def _person_means(start: date, today: date) -> sa.Select:
+    return (
+        sa.select(
+            OutcomeRecord.employee_id,
+            OutcomeRecord.metric_id,
+            sa.func.avg(OutcomeRecord.value).label("mean"),
+        )
+        .where(OutcomeRecord.period_start >= start, OutcomeRecord.period_start <= today)
+        .group_by(OutcomeRecord.employee_id, OutcomeRecord.metric_id)
+    )
+
+
+def _means(start, today, which) -> dict[tuple[int, int], float]:
+    rows = db.session.execute(
+        _person_means(start, today)
+        .join(Employee, Employee.id == OutcomeRecord.employee_id)
+        .where(which)
+    )
+    return {(e, m): float(mean) for e, m, mean in rows}
+
+
+def _peer_stats(start, today, profiles: set[int]) -> dict[tuple[int, int], Peers]:
+    """Per (job profile, metric): how many people, the mean of their means and its spread."""
+    means = (
+        _person_means(start, today)
+        .join(Employee, Employee.id == OutcomeRecord.employee_id)
+        .where(
+            Employee.job_profile_id.in_(profiles or [0]),
+            Employee.status != EmployeeStatus.SEPARATED,
+        )
+        .add_columns(Employee.job_profile_id)
+        .group_by(Employee.job_profile_id)
+        .subquery("means")
+    )
+    rows = db.session.execute(
+        sa.select(
+            means.c.job_profile_id,
+            means.c.metric_id,
+            sa.func.count(),
+            sa.func.avg(means.c.mean),
+            sa.func.avg(means.c.mean * means.c.mean),
+        ).group_by(means.c.job_profile_id, means.c.metric_id)
+    )
+    found = {}
+    for profile, metric, count, mean, square in rows:
+        if count < MIN_PEERS:
+            continue
+        mean, square = float(mean), float(square)
+        found[(profile, metric)] = Peers(count, mean, math.sqrt(max(square - mean * mean, 0.0)))
+    return found
+
+
+def _held_ranks(employee_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        sa.select(AutonomyGrant.employee_id, AutonomyLevel.rank)
+        .join(AutonomyLevel, AutonomyLevel.id == AutonomyGrant.level_id)
+        .where(
+            AutonomyGrant.employee_id.in_(employee_ids),
+            AutonomyGrant.status == GrantStatus.ACTIVE,
+        )
+    )
+    return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class Bar:
+    """Where a person's figure and their peers' band fall on a 0-100 drawing scale."""
+
+    low: float
+    high: float
+    peers_from: float
+    peers_to: float
+    peers_mean: float
+    own: float
+
+
+def bar(row: Supervised) -> Bar | None:
+    """The chart of one row: the peers' band (mean ± one spread) and the person's mark."""
+    if row.mean is None or row.peers is None:
+        return None
+    p = row.peers
+    low = min(row.mean, p.mean - 2 * p.spread)
+    high = max(row.mean, p.mean + 2 * p.spread)
+    if high <= low:
+        high = low + 1
+
+    def at(value: float) -> float:
+        return round((value - low) / (high - low) * 100, 1)
+
+    return Bar(low, high, at(p.mean - p.spread), at(p.mean + p.spread), at(p.mean), at(row.mean))
