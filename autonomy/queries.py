@@ -550,6 +550,11 @@ def held_level_terms() -> dict[int, rules.LevelTerms]:
     return terms
 
 
+# A review left this long after its date is overdue: it shows as such to everyone above the
+# person's manager too (their lines include it), and the shared reports count it.
+OVERDUE_AFTER = timedelta(days=30)
+
+
 @dataclass(frozen=True)
 class Review:
     """Why a held grant is flagged for its manager's review."""
@@ -559,6 +564,10 @@ class Review:
     outcome_mean: float | None
     outcome_reached: bool
     due: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.grant.review_on + OVERDUE_AFTER < clock.today()
 
     @property
     def reasons(self) -> list[str]:
@@ -597,6 +606,7 @@ def reviews_page(employees, page: int, per_page: int) -> tuple[list[Review], int
             sa.select(AutonomyGrant)
             .options(
                 joinedload(AutonomyGrant.employee).joinedload(Employee.job_profile),
+                joinedload(AutonomyGrant.employee).joinedload(Employee.manager),
                 joinedload(AutonomyGrant.level).joinedload(AutonomyLevel.track),
             )
             .where(AutonomyGrant.id.in_([row.grant_id for row in rows] or [0]))

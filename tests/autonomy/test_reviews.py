@@ -115,3 +115,18 @@ def test_lowering_asks_for_confirmation_first(crew, client_as):
     refused = client.post(f"/autonomy/grants/{grant.id}/lower", data={"reason": ""})
     assert refused.status_code == 422
     assert db.session.get(AutonomyGrant, grant.id).status == GrantStatus.ACTIVE
+
+
+def test_a_review_long_past_its_date_is_overdue_for_the_managers_above(crew, people, client_as):
+    _, _, late = crew["member"](1, 2, review_on=TODAY - timedelta(days=31))
+    _, _, recent = crew["member"](1, 2, review_on=TODAY - timedelta(days=30))
+    found = flagged()
+    assert found[late.id].overdue and not found[recent.id].overdue
+    boss_employee = db.session.get(type(late.employee), late.employee.manager_id)
+    director, director_user = people.employee_user(roles={Role.MANAGER})
+    boss_employee.manager_id = director.id
+    from people import lines
+
+    lines.refresh_all()
+    page = client_as(director_user).get("/autonomy/reviews").text
+    assert page.count("Overdue</span>") == 1 and late.employee.last_name in page
