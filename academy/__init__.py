@@ -1,1 +1,24 @@
-"""Academy: courses, sessions, enrolment, completions and certificates (to come)."""
+"""Academy: courses, sessions, enrolment and waitlists, completions and certificates."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Plug the academy in: pages, navigation, signal handlers, demo steps."""
+    from academy import demo, enrolment, views
+    from civicladder.access import Role
+    from civicladder.cli import register_demo_step
+    from civicladder.navigation import NavItem, register_nav_item
+    from people import signals as people_signals
+
+    app.register_blueprint(views.bp)
+    register_nav_item(app, NavItem("Training", "academy.catalog", order=25))
+    register_nav_item(
+        app, NavItem("Training requests", "academy.approvals", (Role.MANAGER,), order=26)
+    )
+    # Connected once per process: blinker keeps receivers across apps (tests build several).
+    people_signals.employee_separated.connect(enrolment.on_employee_separated, weak=False)
+    # After the people and their evidence (steps 10, 20), before the demo sign-ins (30).
+    register_demo_step(app, 25, "training academy", demo.build)

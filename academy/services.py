@@ -1,0 +1,184 @@
+"""Academy state changes for courses and sessions; enrolment is in `academy.enrolment`,
+results and certificates in `academy.completion`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from academy.enrolment import promote_from_waitlist
+from academy.models import (
+    Course,
+    CourseCoursePrerequisite,
+    CourseLevelPrerequisite,
+    CourseOutcome,
+    CourseSession,
+    DeliveryMode,
+)
+from civicladder import audit
+from civicladder.access import Role, require_role
+from civicladder.db import db, locked_get
+from civicladder.errors import Conflict, Invalid
+from civicladder.models import User
+from competencies.models import Competency
+from competencies.rules import LEVELS
+from people.models import Employee
+
+COURSE_FIELDS = ["code", "title", "description", "hours", "delivery_mode", "needs_manager_approval"]
+SESSION_FIELDS = ["starts_at", "ends_at", "location", "online_url", "instructor_id", "capacity"]
+
+
+def create_course(
+    actor: User | None,
+    *,
+    code: str,
+    title: str,
+    hours: int,
+    delivery_mode: DeliveryMode,
+    description: str = "",
+    needs_manager_approval: bool = False,
+    outcomes: list[tuple[int, int, int | None]] = (),
+    level_prerequisites: list[tuple[int, int]] = (),
+    course_prerequisites: list[int] = (),
+) -> Course:
+    """A new course with its outcomes (competency id, level, validity in months or None) and
+    prerequisites ((competency id, minimum level), and course ids)."""
+    require_role(actor, Role.HR)
+    code = code.strip().upper()
+    if not code or not title.strip():
+        raise Invalid("A course needs a code and a title.", field="code" if not code else "title")
+    if db.session.scalar(sa.select(Course.id).where(Course.code == code)):
+        raise Conflict(f"The code {code} is already used by another course.", field="code")
+    if not 1 <= hours <= 1000:
+        raise Invalid("Hours are a whole number from 1 to 1,000.", field="hours")
+    _check_outcomes(outcomes, level_prerequisites, course_prerequisites)
+    course = Course(
+        code=code,
+        title=title.strip(),
+        description=description.strip(),
+        hours=hours,
+        delivery_mode=delivery_mode,
+        needs_manager_approval=needs_manager_approval,
+    )
+    course.outcomes = [
+        CourseOutcome(competency_id=cid, level=level, validity_months=months)
+        for cid, level, months in outcomes
+    ]
+    course.level_prerequisites = [
+        CourseLevelPrerequisite(competency_id=cid, min_level=level)
+        for cid, level in level_prerequisites
+    ]
+    course.course_prerequisites = [
+        CourseCoursePrerequisite(required_course_id=cid) for cid in course_prerequisites
+    ]
+    db.session.add(course)
+    db.session.flush()
+    after = audit.snapshot(course, COURSE_FIELDS) | {
+        "outcomes": [list(o) for o in outcomes],
+        "level_prerequisites": [list(p) for p in level_prerequisites],
+        "course_prerequisites": list(course_prerequisites),
+    }
+    audit.record(actor, "course.created", course, after=after)
+    return course
+
+
+def _check_outcomes(outcomes, level_prerequisites, course_prerequisites) -> None:
+    if not outcomes:
+        raise Invalid("A course develops at least one competency.", field="outcomes")
+    ids = [cid for cid, _, _ in outcomes]
+    if len(set(ids)) != len(ids):
+        raise Invalid("Each competency can be listed only once.", field="outcomes")
+    for _, level, months in outcomes:
+        if level not in LEVELS:
+            raise Invalid("A level granted is between 1 and 5.", field="outcomes")
+        if months is not None and not 1 <= months <= 240:
+            raise Invalid("Validity is a number of months from 1 to 240.", field="outcomes")
+    for _, level in level_prerequisites:
+        if level not in LEVELS:
+            raise Invalid("A prerequisite level is between 1 and 5.", field="prerequisites")
+    wanted = set(ids) | {cid for cid, _ in level_prerequisites}
+    found = db.session.scalar(
+        sa.select(sa.func.count(Competency.id)).where(Competency.id.in_(wanted))
+    )
+    if found != len(wanted):
+        raise Invalid("One of the chosen competencies does not exist.", field="outcomes")
+    if course_prerequisites:
+        found = db.session.scalar(
+            sa.select(sa.func.count(Course.id)).where(Course.id.in_(set(course_prerequisites)))
+        )
+        if found != len(set(course_prerequisites)):
+            raise Invalid("One of the prerequisite courses does not exist.", field="prerequisites")
+
+
+def create_session(
+    actor: User | None,
+    course: Course,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    location: str = "",
+    online_url: str = "",
+    instructor: Employee | None = None,
+) -> CourseSession:
+    require_role(actor, Role.HR)
+    _check_session(starts_at, ends_at, capacity, location, online_url)
+    session = CourseSession(
+        course_id=course.id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        location=location.strip(),
+        online_url=online_url.strip(),
+        instructor_id=instructor.id if instructor else None,
+    )
+    db.session.add(session)
+    db.session.flush()
+    audit.record(
+        actor,
+        "course_session.created",
+        session,
+        after={"course": course.code} | audit.snapshot(session, SESSION_FIELDS),
+        label=f"{course.code} on {starts_at:%Y-%m-%d}",
+    )
+    return session
+
+
+def _check_session(starts_at, ends_at, capacity, location, online_url) -> None:
+    if ends_at <= starts_at:
+        raise Invalid("A session ends after it starts.", field="ends_at")
+    if not 1 <= capacity <= 10000:
+        raise Invalid("Capacity is a whole number from 1 to 10,000.", field="capacity")
+    if not location.strip() and not online_url.strip():
+        raise Invalid("Give a location or an online link.", field="location")
+
+
+def set_capacity(actor: User | None, session: CourseSession, capacity: int) -> CourseSession:
+    """Change the seats; more seats go at once to the people waiting."""
+    require_role(actor, Role.HR)
+    session = locked_get(CourseSession, session.id, "That session no longer exists.")
+    if not 1 <= capacity <= 10000:
+        raise Invalid("Capacity is a whole number from 1 to 10,000.", field="capacity")
+    if capacity < session.enrolled:
+        raise Invalid(
+            f"{session.enrolled} people already have a seat; capacity cannot be lower than "
+            "that. Withdraw someone first.",
+            field="capacity",
+        )
+    before = session.capacity
+    if before == capacity:
+        return session
+    session.capacity = capacity
+    db.session.flush()
+    audit.record(
+        actor,
+        "course_session.capacity_changed",
+        session,
+        before={"capacity": before},
+        after={"capacity": capacity},
+        label=f"{session.course.code} on {session.starts_at:%Y-%m-%d}",
+    )
+    if capacity > before:
+        promote_from_waitlist(actor, session)
+    return session

@@ -1,0 +1,214 @@
+"""Academy pages: the catalog, courses, sessions, seat requests, approvals, rosters, results."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from academy import completion, enrolment, queries, services
+from academy.forms import (
+    CapacityForm,
+    CatalogFilterForm,
+    DeclineForm,
+    RatingForm,
+    ResultForm,
+    WithdrawForm,
+)
+from academy.models import RESULT_STATUSES, EnrollmentStatus
+from civicladder import clock
+from civicladder.access import SIGNED_IN, Role, requires
+from civicladder.db import db
+from civicladder.errors import Invalid, NotFound
+from civicladder.forms import ConfirmForm
+from civicladder.layout import page_number
+from competencies import queries as competency_queries
+from people import queries as people_queries
+
+bp = Blueprint("academy", __name__)
+
+
+def instructor_of_session(user, view_args) -> bool:
+    """The signed-in person teaches the session in the address."""
+    session_id = view_args.get("session_id")
+    own = people_queries.own_employee_id(user)
+    return session_id is not None and queries.instructs(own, session_id)
+
+
+# --- the catalog and courses -----------------------------------------------------------------
+
+
+@bp.get("/academy")
+@requires(SIGNED_IN)
+def catalog():
+    form = CatalogFilterForm(request.args)
+    form.competency.choices = [(0, "Any competency")] + [
+        (c.id, f"{c.code} {c.name}") for c in competency_queries.competencies()
+    ]
+    form.category.choices = [(0, "Any category")] + [
+        (c.id, c.name) for c in competency_queries.categories()
+    ]
+    filters = {}
+    if form.validate():
+        filters = {
+            "text": form.q.data,
+            "competency_id": form.competency.data or None,
+            "category_id": form.category.data or None,
+            "delivery_mode": form.mode.data or None,
+            "from_date": form.from_date.data,
+        }
+    page = db.paginate(
+        queries.catalog_statement(**filters),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    own = people_queries.own_employee_id(current_user)
+    entries = queries.catalog_entries(list(page.items), own)
+    status = 422 if form.errors else 200
+    return render_template("academy/catalog.html", form=form, page=page, entries=entries), status
+
+
+@bp.get("/academy/courses/<int:course_id>")
+@requires(SIGNED_IN)
+def course(course_id: int):
+    found = queries.get_course(course_id)
+    own = people_queries.own_employee_id(current_user)
+    (entry,) = queries.catalog_entries([found], own)
+    return render_template(
+        "academy/course.html",
+        entry=entry,
+        course=found,
+        sessions=queries.course_sessions(found.id),
+    )
+
+
+# --- sessions and seats ----------------------------------------------------------------------
+
+
+@bp.get("/academy/sessions/<int:session_id>")
+@requires(SIGNED_IN)
+def session(session_id: int):
+    found = queries.get_session(session_id)
+    own = people_queries.own_employee_id(current_user)
+    mine = queries.own_enrollment(found.id, own)
+    return render_template(
+        "academy/session.html",
+        s=found,
+        mine=mine,
+        position=queries.waitlist_position(mine) if mine else None,
+        counts=queries.status_counts(found.id),
+        unmet=queries.unmet_prerequisites(found.course, own) if own and not mine else [],
+        may_see_roster=current_user.has_role(Role.HR) or (own and found.instructor_id == own),
+        form=ConfirmForm(),
+        withdraw_form=WithdrawForm(),
+        capacity_form=CapacityForm(capacity=found.capacity),
+        rating_form=RatingForm(),
+        Status=EnrollmentStatus,
+        now=clock.now(),
+    )
+
+
+@bp.post("/academy/sessions/<int:session_id>/request")
+@requires(Role.EMPLOYEE)
+def request_seat(session_id: int):
+    found = queries.get_session(session_id)
+    employee = people_queries.own_employee(current_user)
+    if employee is None:
+        raise Invalid("Your account is not linked to an employee record, so it cannot enrol.")
+    enrollment = enrolment.request_seat(current_user, found, employee)
+    messages = {
+        EnrollmentStatus.ENROLLED: "You have a seat in this session.",
+        EnrollmentStatus.WAITLISTED: "The session is full: you are on the waitlist.",
+        EnrollmentStatus.REQUESTED: "Your request has gone to your manager for approval.",
+    }
+    flash(messages[enrollment.status], "success")
+    return redirect(url_for("academy.session", session_id=found.id))
+
+
+@bp.post("/academy/enrollments/<int:enrollment_id>/withdraw")
+@requires(SIGNED_IN)
+def withdraw(enrollment_id: int):
+    enrollment = enrolment.get_enrollment(enrollment_id)
+    form = WithdrawForm()
+    form.validate_on_submit()
+    enrolment.withdraw(current_user, enrollment, form.reason.data)
+    flash("You have withdrawn from the session.", "success")
+    return redirect(url_for("academy.session", session_id=enrollment.session_id))
+
+
+@bp.post("/academy/sessions/<int:session_id>/capacity")
+@requires(Role.HR)
+def set_capacity(session_id: int):
+    found = queries.get_session(session_id)
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        raise Invalid(next(iter(form.errors.values()))[0])
+    services.set_capacity(current_user, found, form.capacity.data)
+    flash(f"The session now has {form.capacity.data} seats.", "success")
+    return redirect(url_for("academy.session", session_id=found.id))
+
+
+# --- manager approvals -----------------------------------------------------------------------
+
+
+@bp.get("/academy/approvals")
+@requires(Role.MANAGER)
+def approvals():
+    own = people_queries.own_employee_id(current_user)
+    waiting = queries.approval_queue(own) if own else []
+    return render_template(
+        "academy/approvals.html", waiting=waiting, form=ConfirmForm(), decline_form=DeclineForm()
+    )
+
+
+@bp.post("/academy/enrollments/<int:enrollment_id>/approve")
+@requires(Role.MANAGER)
+def approve(enrollment_id: int):
+    enrollment = enrolment.get_enrollment(enrollment_id)
+    enrolment.approve(current_user, enrollment)
+    flash(f"Approved {enrollment.employee.full_name}'s request.", "success")
+    return redirect(url_for("academy.approvals"))
+
+
+@bp.post("/academy/enrollments/<int:enrollment_id>/decline")
+@requires(Role.MANAGER)
+def decline(enrollment_id: int):
+    enrollment = enrolment.get_enrollment(enrollment_id)
+    form = DeclineForm()
+    reason = form.reason.data if form.validate_on_submit() else ""
+    enrolment.decline(current_user, enrollment, reason or "")
+    flash(f"Declined {enrollment.employee.full_name}'s request.", "success")
+    return redirect(url_for("academy.approvals"))
+
+
+# --- roster and results ----------------------------------------------------------------------
+
+
+@bp.get("/academy/sessions/<int:session_id>/roster")
+@requires(Role.HR, instructor_of_session)
+def roster(session_id: int):
+    found = queries.get_session(session_id)
+    return render_template(
+        "academy/roster.html",
+        s=found,
+        roster=queries.roster(found.id),
+        form=ResultForm(),
+        started=found.starts_at <= clock.now(),
+        Status=EnrollmentStatus,
+        results=RESULT_STATUSES,
+    )
+
+
+@bp.post("/academy/sessions/<int:session_id>/enrollments/<int:enrollment_id>/result")
+@requires(Role.HR, instructor_of_session)
+def record_result(session_id: int, enrollment_id: int):
+    enrollment = enrolment.get_enrollment(enrollment_id)
+    if enrollment.session_id != session_id:
+        raise NotFound("There is no such participant in this session.")
+    form = ResultForm()
+    if not form.validate_on_submit():
+        raise Invalid(next(iter(form.errors.values()))[0])
+    result = EnrollmentStatus(form.result.data)
+    completion.record_result(current_user, enrollment, result, form.score.data)
+    flash(f"{enrollment.employee.full_name}: {result.label.lower()}.", "success")
+    return redirect(url_for("academy.roster", session_id=session_id))

@@ -1,0 +1,114 @@
+"""The academy's rows of the access matrix: catalog, sessions, seats, approvals, rosters."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from academy.models import EnrollmentStatus
+from civicladder.db import db
+from civicladder.models import User
+from people.models import Employee
+from tests.academy.factories import academy_factories
+from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, REJECTED, Case, only, recorded
+
+
+def _employee_of(user_id: int) -> Employee:
+    return db.session.scalar(sa.select(Employee).where(Employee.user_id == user_id))
+
+
+def world(kit, ids: dict) -> dict:
+    """A course with a session to come (the employee holds a seat in it), another with room,
+    a session that has started with one participant, and a request waiting for the manager,
+    all taught by an instructor who holds no other role."""
+    academy = academy_factories(kit.competencies)
+    instructor, instructor_user = kit.people.employee_user()
+    course = academy.course()
+    upcoming = academy.session(course, capacity=5, instructor=instructor)
+    open_session = academy.session(course, days=14, instructor=instructor)
+    started = academy.session(course, days=-1, instructor=instructor)
+    participant = academy.enrollment(started, kit.people.employee())
+    own = academy.enrollment(upcoming, _employee_of(ids["users"]["employee"]))
+    report = kit.people.employee(manager=_employee_of(ids["users"]["manager"]))
+    approval = academy.session(academy.course(needs_manager_approval=True))
+    pending = academy.enrollment(approval, report, EnrollmentStatus.REQUESTED)
+    return {
+        "course": course.id,
+        "upcoming_session": upcoming.id,
+        "open_session": open_session.id,
+        "started_session": started.id,
+        "participant": participant.id,
+        "own_enrollment": own.id,
+        "pending_enrollment": pending.id,
+        "instructor_user": instructor_user.id,
+    }
+
+
+@pytest.fixture
+def instructor_of_session(world, client_as):
+    """The instructor of the world's sessions: an employee with no other role."""
+    return client_as(db.session.get(User, world["instructor_user"]))
+
+
+ACTORS: tuple[str, ...] = ("instructor_of_session",)
+
+NOT_YOURS = 404  # scoped in the service: someone else's enrolment is not there for you
+
+CASES = [
+    Case("academy.catalog", "GET", "/academy", EVERYONE_SIGNED_IN),
+    Case("academy.course", "GET", "/academy/courses/{course}", EVERYONE_SIGNED_IN),
+    Case("academy.session", "GET", "/academy/sessions/{upcoming_session}", EVERYONE_SIGNED_IN),
+    Case(
+        "academy.request_seat",
+        "POST",
+        "/academy/sessions/{open_session}/request",
+        # The instructor is an employee too, but does not take a seat in their own session.
+        only({"employee": 302, "manager": 302}) | {"instructor_of_session": REJECTED},
+        records=recorded("enrollment.requested", "employee", "manager"),
+    ),
+    Case(
+        "academy.withdraw",
+        "POST",
+        "/academy/enrollments/{own_enrollment}/withdraw",
+        only({"employee": 302, "hr": 302}, others=NOT_YOURS),
+        records=recorded("enrollment.withdrawn", "employee", "hr"),
+    ),
+    Case(
+        "academy.set_capacity",
+        "POST",
+        "/academy/sessions/{upcoming_session}/capacity",
+        only({"hr": 302}),
+        {"capacity": "8"},
+        recorded("course_session.capacity_changed", "hr"),
+    ),
+    Case("academy.approvals", "GET", "/academy/approvals", only({"manager": 200})),
+    Case(
+        "academy.approve",
+        "POST",
+        "/academy/enrollments/{pending_enrollment}/approve",
+        only({"manager": 302}),
+        records=recorded("enrollment.approved", "manager"),
+    ),
+    Case(
+        "academy.decline",
+        "POST",
+        "/academy/enrollments/{pending_enrollment}/decline",
+        only({"manager": 302}),
+        {"reason": "The budget for this quarter is spent."},
+        recorded("enrollment.declined", "manager"),
+    ),
+    Case(
+        "academy.roster",
+        "GET",
+        "/academy/sessions/{started_session}/roster",
+        only({"hr": 200}) | {"instructor_of_session": 200},
+    ),
+    Case(
+        "academy.record_result",
+        "POST",
+        "/academy/sessions/{started_session}/enrollments/{participant}/result",
+        only({"hr": 302}) | {"instructor_of_session": 302},
+        {"result": "completed", "score": "90"},
+        recorded("enrollment.completed", "hr", "instructor_of_session"),
+    ),
+]
