@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_nav_item(app, NavItem("Training", "academy.catalog", order=25))
+    register_nav_item(app, NavItem("My training", "academy.my_training", (Role.EMPLOYEE,), 24))
     register_nav_item(
         app, NavItem("Training requests", "academy.approvals", (Role.MANAGER,), order=26)
     )

@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from academy import rules
 from academy.models import (
-    OPEN_STATUSES,
     Course,
     CourseCoursePrerequisite,
     CourseLevelPrerequisite,
@@ -310,7 +309,3 @@ def enrollments_of(employee_id: int) -> list[Enrollment]:
             .order_by(CourseSession.starts_at.desc(), Enrollment.id.desc())
         )
     )
-
-
-def open_statuses() -> tuple[EnrollmentStatus, ...]:
-    return OPEN_STATUSES

@@ -10,7 +10,16 @@ from civicladder.db import db
 from civicladder.models import User
 from people.models import Employee
 from tests.academy.factories import academy_factories
-from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, REJECTED, Case, only, recorded
+from tests.civicladder.access_cases import (
+    EVERYONE_SIGNED_IN,
+    REJECTED,
+    ROLES,
+    Case,
+    only,
+    recorded,
+)
+
+COMPLETED = EnrollmentStatus.COMPLETED
 
 
 def _employee_of(user_id: int) -> Employee:
@@ -32,7 +41,14 @@ def world(kit, ids: dict) -> dict:
     report = kit.people.employee(manager=_employee_of(ids["users"]["manager"]))
     approval = academy.session(academy.course(needs_manager_approval=True))
     pending = academy.enrollment(approval, report, EnrollmentStatus.REQUESTED)
+    done = academy.enrollment(
+        academy.session(course, days=-30), _employee_of(ids["users"]["employee"]), COMPLETED
+    )
+    certificate = academy.certificate(done)
     return {
+        "completed_enrollment": done.id,
+        "certificate": certificate.id,
+        "certificate_code": certificate.code,
         "course": course.id,
         "upcoming_session": upcoming.id,
         "open_session": open_session.id,
@@ -53,6 +69,8 @@ def instructor_of_session(world, client_as):
 ACTORS: tuple[str, ...] = ("instructor_of_session",)
 
 NOT_YOURS = 404  # scoped in the service: someone else's enrolment is not there for you
+# The employee's own certificate: theirs and HR's to open (the world's manager is not theirs).
+OWN_RECORD = only({"employee": 200, "hr": 200}, others=NOT_YOURS)
 
 CASES = [
     Case("academy.catalog", "GET", "/academy", EVERYONE_SIGNED_IN),
@@ -111,4 +129,28 @@ CASES = [
         {"result": "completed", "score": "90"},
         recorded("enrollment.completed", "hr", "instructor_of_session"),
     ),
+    Case("academy.certificate", "GET", "/academy/certificates/{certificate}", OWN_RECORD),
+    Case("academy.certificate_pdf", "GET", "/academy/certificates/{certificate}/pdf", OWN_RECORD),
+    Case("academy.verify", "GET", "/verify?code={certificate_code}", dict.fromkeys(ROLES, 200)),
+    Case(
+        "academy.my_training",
+        "GET",
+        "/academy/my-training",
+        only({"employee": 200, "manager": 200}),
+    ),
+    Case(
+        "academy.rate",
+        "POST",
+        "/academy/enrollments/{completed_enrollment}/rating",
+        only({"employee": 302, "manager": NOT_YOURS}),
+        {"rating": "4", "comment": "Useful"},
+        recorded("session_rating.given", "employee"),
+    ),
+    Case(
+        "academy.session_calendar",
+        "GET",
+        "/academy/sessions/{upcoming_session}/calendar.ics",
+        EVERYONE_SIGNED_IN,
+    ),
+    Case("academy.export_csv", "GET", "/academy/export.csv", only({"hr": 200})),
 ]

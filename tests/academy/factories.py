@@ -6,7 +6,9 @@ import itertools
 from datetime import timedelta
 from types import SimpleNamespace
 
+from academy.completion import new_code
 from academy.models import (
+    Certificate,
     Course,
     CourseCoursePrerequisite,
     CourseLevelPrerequisite,
@@ -99,4 +101,17 @@ def academy_factories(competencies):
         db.session.flush()
         return made
 
-    return SimpleNamespace(course=course, session=session, enrollment=enrollment)
+    def certificate(enrollment_: Enrollment, expires_on=None) -> Certificate:
+        made = Certificate(
+            enrollment_id=enrollment_.id,
+            code=new_code(),
+            issued_on=clock.today(),
+            expires_on=expires_on,
+        )
+        db.session.add(made)
+        db.session.flush()
+        return made
+
+    return SimpleNamespace(
+        course=course, session=session, enrollment=enrollment, certificate=certificate
+    )
