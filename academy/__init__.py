@@ -7,9 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug the academy in: pages, navigation, signal handlers, demo steps."""
-    from academy import demo, enrolment, views
+    from academy import city, demo, enrolment, views
     from civicladder.access import Role
-    from civicladder.cli import register_demo_step
+    from civicladder.cli import register_city_step, register_demo_step
     from civicladder.navigation import NavItem, register_nav_item
     from people import signals as people_signals
 
@@ -23,3 +23,5 @@ def init_app(app: Flask) -> None:
     people_signals.employee_separated.connect(enrolment.on_employee_separated, weak=False)
     # After the people and their evidence (steps 10, 20), before the demo sign-ins (30).
     register_demo_step(app, 25, "training academy", demo.build)
+    # After the people (10) and the competency framework (20).
+    register_city_step(app, 30, "courses, sessions, enrolments and certificates", city.build)

@@ -298,7 +298,11 @@ def test_city_rows_load_through_the_models_and_satisfy_their_constraints(app):
     db.session.add(CompetencyCategory(name="A new category"))
     db.session.flush()
     audit = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert audit == ["city.people_generated", "city.competencies_generated"]
+    assert audit == [
+        "city.people_generated",
+        "city.competencies_generated",
+        "city.academy_generated",
+    ]
 
 
 def test_city_sign_ins_are_who_a_benchmark_expects(app):
