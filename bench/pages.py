@@ -42,5 +42,11 @@ def pages(ids: dict) -> list[Page]:
         Page("users", "admin", "/admin/users"),
         Page("framework", "hr", "/competencies"),
         Page("job profiles", "hr", "/job-profiles"),
+        Page("training catalog", "employee", "/academy"),
+        Page("training catalog ?q=safety", "employee", "/academy?q=safety"),
+        # Session ids start at 1 in the demo and the synthetic city alike; a roster is bounded
+        # by the session's capacity whatever the size of the city.
+        Page("session roster", "hr", "/academy/sessions/1/roster"),
+        Page("own training record", "employee", "/academy/my-training"),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]
