@@ -299,13 +299,15 @@ def approval_queue(manager_employee_id: int) -> list[Enrollment]:
 # --- an employee's record --------------------------------------------------------------------
 
 
-def enrollments_of(employee_id: int) -> list[Enrollment]:
-    return list(
-        db.session.scalars(
-            sa.select(Enrollment)
-            .options(joinedload(Enrollment.session).joinedload(CourseSession.course))
-            .join(CourseSession, CourseSession.id == Enrollment.session_id)
-            .where(Enrollment.employee_id == employee_id)
-            .order_by(CourseSession.starts_at.desc(), Enrollment.id.desc())
-        )
+def enrollments_of(employee_id: int, limit: int | None = None) -> list[Enrollment]:
+    """The employee's enrolments, latest session first."""
+    stmt = (
+        sa.select(Enrollment)
+        .options(joinedload(Enrollment.session).joinedload(CourseSession.course))
+        .join(CourseSession, CourseSession.id == Enrollment.session_id)
+        .where(Enrollment.employee_id == employee_id)
+        .order_by(CourseSession.starts_at.desc(), Enrollment.id.desc())
     )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))

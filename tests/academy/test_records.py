@@ -15,6 +15,7 @@ from academy import completion, rules
 from academy.models import Certificate
 from academy.models import EnrollmentStatus as S
 from civicladder import clock
+from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Forbidden
 from competencies.models import CompetencyEvidence
@@ -187,3 +188,31 @@ def test_the_instructor_cannot_record_a_result_for_another_session(app_ctx, peop
 )
 def test_validity_months_land_on_the_same_day_or_the_month_end(start, months, expected):
     assert rules.add_months(start, months) == expected
+
+
+def test_home_shows_the_manager_requests_waiting_and_the_team_evidence_running_out(
+    client_as, people, academy, competencies
+):
+    boss, boss_user = people.employee_user(roles={Role.MANAGER})
+    worker = people.employee(manager=boss, first_name="Olu")
+    session = academy.session(academy.course(needs_manager_approval=True))
+    academy.enrollment(session, worker, S.REQUESTED)
+    skill = competencies.competency(name="Confined spaces")
+    competencies.evidence(worker, skill, 2, expires_on=clock.today() + timedelta(days=30))
+    academy.course([(skill, 3, 12)], title="Confined spaces refresher")
+    mine = academy.session(academy.course(title="Budgeting basics"))
+    academy.enrollment(mine, boss)
+
+    page = client_as(boss_user).get("/").text
+
+    assert "1 training request waiting for your decision" in page
+    assert "Olu" in page and "Confined spaces refresher" in page
+    assert "Budgeting basics" in page
+
+
+def test_the_profile_shows_an_employee_training_to_their_manager(client_as, people, academy):
+    boss, boss_user = people.employee_user(roles={Role.MANAGER})
+    worker = people.employee(manager=boss)
+    academy.enrollment(academy.session(academy.course(title="Tree climbing")), worker)
+    page = client_as(boss_user).get(f"/people/{worker.id}").text
+    assert "Tree climbing" in page
