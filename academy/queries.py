@@ -165,6 +165,11 @@ def catalog_entries(courses: list[Course], employee_id: int | None) -> list[Cata
     return entries
 
 
+def course_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(sa.select(Course.id, Course.code, Course.title).order_by(Course.code))
+    return [(row.id, f"{row.code} {row.title}") for row in rows]
+
+
 def get_course(course_id: int) -> Course:
     course = db.session.scalar(
         sa.select(Course).options(*_course_loads()).where(Course.id == course_id)

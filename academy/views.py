@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from flask import (
     Blueprint,
     Response,
@@ -20,18 +22,20 @@ from academy import completion, enrolment, exports, queries, records, services
 from academy.forms import (
     CapacityForm,
     CatalogFilterForm,
+    CourseForm,
     DeclineForm,
     RatingForm,
     ResultForm,
+    SessionForm,
     WithdrawForm,
 )
-from academy.models import RESULT_STATUSES, EnrollmentStatus
+from academy.models import RESULT_STATUSES, DeliveryMode, EnrollmentStatus
 from academy.rules import MIN_GROUP
-from civicladder import clock
+from civicladder import clock, querying
 from civicladder.access import SIGNED_IN, Role, public, requires
 from civicladder.db import db
-from civicladder.errors import Invalid, NotFound
-from civicladder.forms import ConfirmForm
+from civicladder.errors import DomainError, Invalid, NotFound
+from civicladder.forms import ConfirmForm, attach_error
 from civicladder.layout import page_number
 from competencies import queries as competency_queries
 from people import queries as people_queries
@@ -314,3 +318,80 @@ def export_csv():
     response = Response(stream_with_context(exports.training_records_csv()), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="training-records.csv"'
     return response
+
+
+# --- HR: courses and sessions ----------------------------------------------------------------
+
+
+@bp.route("/academy/courses/new", methods=["GET", "POST"])
+@requires(Role.HR)
+def new_course():
+    form = CourseForm()
+    form.set_choices(
+        [(c.id, f"{c.code} {c.name}") for c in competency_queries.competencies()],
+        queries.course_choices(),
+    )
+    if form.validate_on_submit():
+        try:
+            made = services.create_course(
+                current_user,
+                code=form.code.data,
+                title=form.title.data,
+                hours=form.hours.data,
+                delivery_mode=DeliveryMode(form.delivery_mode.data),
+                description=form.description.data or "",
+                needs_manager_approval=form.needs_manager_approval.data,
+                outcomes=form.outcome_rows(),
+                level_prerequisites=form.prerequisite_rows(),
+                course_prerequisites=form.required_courses.data or [],
+            )
+        except DomainError as error:
+            if error.field in ("outcomes", "prerequisites"):
+                form.form_errors.append(error.message)
+            else:
+                attach_error(form, error)
+        else:
+            flash(f"Course {made.code} added. Now schedule its first session.", "success")
+            return redirect(url_for("academy.new_session", course_id=made.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("academy/course_form.html", form=form), status
+
+
+@bp.route("/academy/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])
+@requires(Role.HR)
+def new_session(course_id: int):
+    found = queries.get_course(course_id)
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            made = services.create_session(
+                current_user,
+                found,
+                starts_at=_from_display(form.starts_at.data),
+                ends_at=_from_display(form.ends_at.data),
+                capacity=form.capacity.data,
+                location=form.location.data or "",
+                online_url=form.online_url.data or "",
+                instructor=_instructor(form.instructor_number.data),
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash("Session scheduled.", "success")
+            return redirect(url_for("academy.session", session_id=made.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("academy/session_form.html", form=form, course=found), status
+
+
+def _from_display(value):
+    """A time typed in the display time zone, as an aware UTC time."""
+    return value.replace(tzinfo=querying.display_zone()).astimezone(UTC)
+
+
+def _instructor(number: str | None):
+    if not (number or "").strip():
+        return None
+    found = people_queries.employee_by_number(number)
+    if found is None:
+        raise Invalid(f"No employee has the number {number.strip()}.", field="instructor_number")
+    return found

@@ -71,6 +71,16 @@ NOT_YOURS = 404  # scoped in the service: someone else's enrolment is not there 
 # The employee's own certificate: theirs and HR's to open (the world's manager is not theirs).
 OWN_RECORD = only({"employee": 200, "hr": 200}, others=NOT_YOURS)
 
+COURSE_FORM = {
+    "code": "MX-101",
+    "title": "Matrix course",
+    "hours": "6",
+    "delivery_mode": "online",
+    "outcomes-0-competency_id": "{competency}",
+    "outcomes-0-level": "3",
+    "outcomes-0-validity_months": "24",
+}
+
 CASES = [
     Case("academy.catalog", "GET", "/academy", EVERYONE_SIGNED_IN),
     Case("academy.course", "GET", "/academy/courses/{course}", EVERYONE_SIGNED_IN),
@@ -152,4 +162,27 @@ CASES = [
         EVERYONE_SIGNED_IN,
     ),
     Case("academy.export_csv", "GET", "/academy/export.csv", only({"hr": 200})),
+    Case("academy.new_course", "GET", "/academy/courses/new", only({"hr": 200})),
+    Case(
+        "academy.new_course",
+        "POST",
+        "/academy/courses/new",
+        only({"hr": 302}),
+        COURSE_FORM,
+        recorded("course.created", "hr"),
+    ),
+    Case("academy.new_session", "GET", "/academy/courses/{course}/sessions/new", only({"hr": 200})),
+    Case(
+        "academy.new_session",
+        "POST",
+        "/academy/courses/{course}/sessions/new",
+        only({"hr": 302}),
+        {
+            "starts_at": "2031-03-04T09:00",
+            "ends_at": "2031-03-04T16:00",
+            "location": "Training Center",
+            "capacity": "12",
+        },
+        recorded("course_session.created", "hr"),
+    ),
 ]

@@ -3,10 +3,13 @@ what bad input gets, and query counts that do not grow with the data."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 import sqlalchemy as sa
 
-from academy.models import CourseSession, DeliveryMode, Enrollment
+from academy.models import Course, CourseSession, DeliveryMode, Enrollment
 from academy.models import EnrollmentStatus as S
 from civicladder.access import Role
 from civicladder.db import db
@@ -207,3 +210,88 @@ def test_roster_query_count_does_not_grow_with_participants(
         academy.enrollment(session, people.employee(department_path="Parks > Forestry"))
     large = _queries(count_queries, client, f"/academy/sessions/{session.id}/roster")
     assert large == small
+
+
+# --- HR: courses and sessions --------------------------------------------------------------------
+
+
+def test_hr_adds_a_course_with_outcomes_and_prerequisites(client_as, academy, competencies):
+    skill, basics = competencies.competency(), competencies.competency()
+    first = academy.course(title="Basics")
+    response = client_as("hr").post(
+        "/academy/courses/new",
+        data={
+            "code": "ins-200",
+            "title": "Inspection practice",
+            "hours": "12",
+            "delivery_mode": "blended",
+            "needs_manager_approval": "y",
+            "outcomes-0-competency_id": skill.id,
+            "outcomes-0-level": "3",
+            "outcomes-0-validity_months": "24",
+            "prerequisites-0-competency_id": basics.id,
+            "prerequisites-0-min_level": "2",
+            "required_courses": [first.id],
+        },
+    )
+    assert response.status_code == 302
+    course = db.session.scalar(sa.select(Course).where(Course.code == "INS-200"))
+    assert course.needs_manager_approval and course.delivery_mode == DeliveryMode.BLENDED
+    assert [(o.competency_id, o.level, o.validity_months) for o in course.outcomes] == [
+        (skill.id, 3, 24)
+    ]
+    assert [(p.competency_id, p.min_level) for p in course.level_prerequisites] == [(basics.id, 2)]
+    assert [p.required_course_id for p in course.course_prerequisites] == [first.id]
+
+
+def test_a_course_without_outcomes_is_refused_with_a_message(client_as):
+    response = client_as("hr").post(
+        "/academy/courses/new",
+        data={"code": "X-1", "title": "Nothing", "hours": "2", "delivery_mode": "online"},
+    )
+    assert response.status_code == 422
+    assert "develops at least one competency" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Course.id))) == 0
+
+
+def test_hr_schedules_a_session_in_the_city_time_zone(client_as, academy, people, app):
+    course = academy.course()
+    teacher = people.employee(employee_number="T-77")
+    response = client_as("hr").post(
+        f"/academy/courses/{course.id}/sessions/new",
+        data={
+            "starts_at": "2031-07-01T09:00",
+            "ends_at": "2031-07-01T16:00",
+            "location": "Room 4",
+            "instructor_number": "T-77",
+            "capacity": "15",
+        },
+    )
+    assert response.status_code == 302
+    made = db.session.scalar(sa.select(CourseSession).where(CourseSession.course_id == course.id))
+    zone = ZoneInfo(app.config["DISPLAY_TIMEZONE"])
+    assert made.starts_at == datetime(2031, 7, 1, 9, tzinfo=zone)
+    assert (made.instructor_id, made.capacity) == (teacher.id, 15)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"ends_at": "2031-07-01T08:00"}, "ends after it starts"),
+        ({"instructor_number": "NOPE"}, "No employee has the number NOPE"),
+        ({"location": ""}, "Give a location or an online link"),
+        ({"capacity": "0"}, "from 1 to 10,000"),
+    ],
+)
+def test_a_session_with_bad_details_is_refused_with_a_message(client_as, academy, changes, message):
+    course = academy.course()
+    data = {
+        "starts_at": "2031-07-01T09:00",
+        "ends_at": "2031-07-01T16:00",
+        "location": "Room 4",
+        "capacity": "15",
+    } | changes
+    response = client_as("hr").post(f"/academy/courses/{course.id}/sessions/new", data=data)
+    assert response.status_code == 422
+    assert message in response.text
+    assert db.session.scalar(sa.select(sa.func.count(CourseSession.id))) == 0
