@@ -35,26 +35,32 @@ def request_seat(actor: User | None, session: CourseSession, employee: Employee)
         raise Invalid("This session has already started; choose a later one.")
     if session.instructor_id == employee.id:
         raise Invalid("You teach this session, so you cannot take a seat in it.")
-    taken = db.session.scalar(
-        sa.select(Enrollment.status).where(
+    earlier = db.session.scalar(
+        sa.select(Enrollment).where(
             Enrollment.session_id == session.id, Enrollment.employee_id == employee.id
         )
     )
-    if taken is not None:
-        raise Conflict(f"You already have a place request for this session ({taken.label}).")
+    if earlier is not None and earlier.status not in (S.WITHDRAWN, S.DECLINED):
+        raise Conflict(
+            f"You already have a place request for this session ({earlier.status.label})."
+        )
     unmet = queries.unmet_prerequisites(session.course, employee.id)
     if unmet:
         raise Invalid("This course needs first: " + "; ".join(unmet) + ".")
-    enrollment = Enrollment(session_id=session.id, employee_id=employee.id)
-    db.session.add(enrollment)
-    db.session.flush()
-    audit.record(
-        actor,
-        "enrollment.requested",
-        enrollment,
-        after={"session": session.id, "employee": employee.employee_number},
-        label=_label(enrollment, session, employee),
-    )
+    if earlier is not None:
+        enrollment = move(ENROLLMENT, earlier, S.REQUESTED, actor)
+        enrollment.decided_by_id, enrollment.decision_reason = None, ""
+    else:
+        enrollment = Enrollment(session_id=session.id, employee_id=employee.id)
+        db.session.add(enrollment)
+        db.session.flush()
+        audit.record(
+            actor,
+            "enrollment.requested",
+            enrollment,
+            after={"session": session.id, "employee": employee.employee_number},
+            label=_label(enrollment, session, employee),
+        )
     if session.course.needs_manager_approval:
         _ask_manager(employee, session)
     else:
@@ -168,9 +174,7 @@ def decline(actor: User | None, enrollment: Enrollment, reason: str) -> Enrollme
 
 def withdraw(actor: User | None, enrollment: Enrollment, reason: str | None = None) -> Enrollment:
     """The employee (or HR) gives up a place; a freed seat goes to the first person waiting."""
-    own = actor is not None and people_queries.own_employee_id(actor) == enrollment.employee_id
-    if actor is not None and not own and not actor.has_role(Role.HR):
-        raise NotFound("There is no enrolment at this address that you can change.")
+    check_may_withdraw(actor, enrollment)
     session = locked_get(CourseSession, enrollment.session_id)
     if session.starts_at <= clock.now():
         raise Invalid("This session has already started; ask the instructor to record it.")
@@ -180,6 +184,13 @@ def withdraw(actor: User | None, enrollment: Enrollment, reason: str | None = No
         _free_seat(session.id)
         promote_from_waitlist(actor, session)
     return enrollment
+
+
+def check_may_withdraw(actor: User | None, enrollment: Enrollment) -> None:
+    """The person enrolled, or HR; to anyone else the enrolment is not there."""
+    own = actor is not None and people_queries.own_employee_id(actor) == enrollment.employee_id
+    if actor is not None and not own and not actor.has_role(Role.HR):
+        raise NotFound("There is no enrolment at this address that you can change.")
 
 
 def promote_from_waitlist(actor: User | None, session: CourseSession) -> list[Enrollment]:

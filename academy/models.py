@@ -42,6 +42,9 @@ ENROLLMENT = Lifecycle(
         S.WAITLISTED: {S.ENROLLED, S.WITHDRAWN},
         S.ENROLLED: {S.ATTENDED, S.COMPLETED, S.FAILED, S.NO_SHOW, S.WITHDRAWN},
         S.ATTENDED: {S.COMPLETED, S.FAILED},
+        # Asking again after withdrawing or being declined reopens the same enrolment.
+        S.WITHDRAWN: {S.REQUESTED},
+        S.DECLINED: {S.REQUESTED},
     },
     reason_required={S.DECLINED},
 )

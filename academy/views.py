@@ -117,7 +117,6 @@ def session(session_id: int):
         unmet=queries.unmet_prerequisites(found.course, own) if own and not mine else [],
         may_see_roster=current_user.has_role(Role.HR) or (own and found.instructor_id == own),
         form=ConfirmForm(),
-        withdraw_form=WithdrawForm(),
         capacity_form=CapacityForm(capacity=found.capacity),
         rating_form=RatingForm(),
         Status=EnrollmentStatus,
@@ -142,15 +141,19 @@ def request_seat(session_id: int):
     return redirect(url_for("academy.session", session_id=found.id))
 
 
-@bp.post("/academy/enrollments/<int:enrollment_id>/withdraw")
+@bp.route("/academy/enrollments/<int:enrollment_id>/withdraw", methods=["GET", "POST"])
 @requires(SIGNED_IN)
 def withdraw(enrollment_id: int):
+    """A confirmation page first: a seat given up goes at once to the next person waiting."""
     enrollment = enrolment.get_enrollment(enrollment_id)
+    enrolment.check_may_withdraw(current_user, enrollment)
     form = WithdrawForm()
-    form.validate_on_submit()
-    enrolment.withdraw(current_user, enrollment, form.reason.data)
-    flash("You have withdrawn from the session.", "success")
-    return redirect(url_for("academy.session", session_id=enrollment.session_id))
+    if form.validate_on_submit():
+        enrolment.withdraw(current_user, enrollment, form.reason.data)
+        flash("You have withdrawn from the session.", "success")
+        return redirect(url_for("academy.session", session_id=enrollment.session_id))
+    status = 422 if form.errors else 200
+    return render_template("academy/withdraw.html", e=enrollment, form=form), status
 
 
 @bp.post("/academy/sessions/<int:session_id>/capacity")

@@ -95,6 +95,12 @@ CASES = [
     ),
     Case(
         "academy.withdraw",
+        "GET",
+        "/academy/enrollments/{own_enrollment}/withdraw",
+        only({"employee": 200, "hr": 200}, others=NOT_YOURS),
+    ),
+    Case(
+        "academy.withdraw",
         "POST",
         "/academy/enrollments/{own_enrollment}/withdraw",
         only({"employee": 302, "hr": 302}, others=NOT_YOURS),

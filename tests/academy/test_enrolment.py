@@ -240,3 +240,27 @@ def test_waitlist_is_served_by_arrival_not_by_id(people, academy):
 
     assert (early.status, late.status) == (S.ENROLLED, S.WAITLISTED)
     assert db.session.scalar(sa.select(sa.func.count(Enrollment.id))) >= 3
+
+
+def test_asking_again_after_withdrawing_joins_the_end_of_the_queue(people, academy):
+    session, taken, rows = full_session_with_waitlist(people, academy, waiting=1)
+    person, user = taken[0]
+    enrolment.withdraw(user, rows[0])
+
+    again = enrolment.request_seat(user, session, person)
+
+    assert again.id == rows[0].id  # the same enrolment, reopened
+    assert again.status == S.WAITLISTED and queries.waitlist_position(again) == 1
+    assert rows[1].status == S.ENROLLED
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.object_type == "Enrollment", AuditEvent.object_id == str(again.id))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == [
+        "enrollment.requested",
+        "enrollment.enrolled",
+        "enrollment.withdrawn",
+        "enrollment.requested",
+        "enrollment.waitlisted",
+    ]

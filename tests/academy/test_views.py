@@ -295,3 +295,17 @@ def test_a_session_with_bad_details_is_refused_with_a_message(client_as, academy
     assert response.status_code == 422
     assert message in response.text
     assert db.session.scalar(sa.select(sa.func.count(CourseSession.id))) == 0
+
+
+def test_withdrawing_asks_for_confirmation_first(client_as, people, academy):
+    session = academy.session()
+    person, user = people.employee_user()
+    enrollment = academy.enrollment(session, person)
+    client = client_as(user)
+
+    page = client.get(f"/academy/enrollments/{enrollment.id}/withdraw")
+    assert page.status_code == 200 and "goes at once to the first person" in page.text
+    assert enrollment.status == S.ENROLLED
+
+    client.post(f"/academy/enrollments/{enrollment.id}/withdraw", data={"reason": "Clash"})
+    assert enrollment.status == S.WITHDRAWN

@@ -148,8 +148,8 @@ def test_access(key, column, app, world, client_for, request):
 
 
 # --- contextual columns ------------------------------------------------------------------------
-# No package has one yet: hiring's "assessor_of_round" and the academy's "instructor_of_session"
-# will. The mechanism is shown here on a rule the app already has.
+# The academy declares "instructor_of_session" (tests/academy/access_cases.py); the mechanism
+# is also shown here on a rule the people package has.
 
 
 @pytest.fixture
