@@ -44,19 +44,22 @@ def may_record(actor: User | None, session: CourseSession) -> bool:
 def record_result(
     actor: User | None, enrollment: Enrollment, result: EnrollmentStatus, score: int | None = None
 ) -> Enrollment:
-    """Completed (with an optional score), failed or no-show, for someone who had a seat."""
+    """Attended (the result to follow), completed (with an optional score), failed or no-show,
+    for someone who had a seat."""
     session = enrollment.session
     if actor is not None and people_queries.own_employee_id(actor) == enrollment.employee_id:
         raise Forbidden("You cannot record your own result; the instructor or HR records it.")
     if not may_record(actor, session):
         raise Forbidden("Only the session's instructor or HR can record results.")
     if result not in RESULT_STATUSES:
-        raise Invalid("Choose completed, not passed or did not attend.", field="result")
+        raise Invalid("Choose attended, completed, not passed or did not attend.", field="result")
     if session.starts_at > clock.now():
         raise Invalid("Results can be recorded once the session has started.", field="result")
     if score is not None and not 0 <= score <= 100:
         raise Invalid("A score is from 0 to 100.", field="score")
     move(ENROLLMENT, enrollment, result, actor)
+    if result == S.ATTENDED:
+        return enrollment
     enrollment.result_on = clock.today()
     enrollment.score = score if result == S.COMPLETED else None
     if result == S.COMPLETED:

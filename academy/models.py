@@ -50,8 +50,8 @@ ENROLLMENT = Lifecycle(
 )
 # Still holding or waiting for a place: a person has at most one of these per session.
 OPEN_STATUSES = (S.REQUESTED, S.APPROVED, S.ENROLLED, S.WAITLISTED)
-# A result the instructor records.
-RESULT_STATUSES = (S.COMPLETED, S.FAILED, S.NO_SHOW)
+# What the instructor records: attendance (the result may follow), then a result.
+RESULT_STATUSES = (S.ATTENDED, S.COMPLETED, S.FAILED, S.NO_SHOW)
 
 
 class Course(db.Model):

@@ -216,3 +216,18 @@ def test_the_profile_shows_an_employee_training_to_their_manager(client_as, peop
     academy.enrollment(academy.session(academy.course(title="Tree climbing")), worker)
     page = client_as(boss_user).get(f"/people/{worker.id}").text
     assert "Tree climbing" in page
+
+
+def test_attendance_first_then_the_result(app_ctx, people, academy, competencies):
+    skill = competencies.competency()
+    session = academy.session(academy.course([(skill, 2, None)]), days=-1)
+    enrollment = academy.enrollment(session, people.employee())
+
+    completion.record_result(None, enrollment, S.ATTENDED)
+    assert enrollment.status == S.ATTENDED
+    assert db.session.scalar(sa.select(sa.func.count(CompetencyEvidence.id))) == 0
+
+    completion.record_result(None, enrollment, S.COMPLETED, 80)
+    assert db.session.scalar(sa.select(sa.func.count(CompetencyEvidence.id))) == 1
+    with pytest.raises(Conflict):
+        completion.record_result(None, enrollment, S.NO_SHOW)

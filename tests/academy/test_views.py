@@ -309,3 +309,19 @@ def test_withdrawing_asks_for_confirmation_first(client_as, people, academy):
 
     client.post(f"/academy/enrollments/{enrollment.id}/withdraw", data={"reason": "Clash"})
     assert enrollment.status == S.WITHDRAWN
+
+
+def test_roster_offers_attendance_then_only_a_result(client_as, people, academy):
+    session = academy.session(days=-1)
+    enrollment = academy.enrollment(session, people.employee(first_name="Ines"))
+    client = client_as("hr")
+    url = f"/academy/sessions/{session.id}/roster"
+    assert "Attendance or result for Ines" in client.get(url).text
+
+    client.post(
+        f"/academy/sessions/{session.id}/enrollments/{enrollment.id}/result",
+        data={"result": "attended"},
+    )
+    page = client.get(url).text
+    assert enrollment.status == S.ATTENDED
+    assert "Result for Ines" in page and 'value="no_show"' not in page

@@ -114,7 +114,7 @@ def test_employee_to_certificate_through_manager_and_instructor(
     _the_day_comes(live_server.app, session_id)
     teacher = _person(browser, browser_context_args, instructor, axe)
     open_page(teacher, axe, f"/academy/sessions/{session_id}/roster")
-    teacher.get_by_label("Result for Erin Okafor").select_option("completed")
+    teacher.get_by_label("Attendance or result for Erin Okafor").select_option("completed")
     teacher.get_by_label("Score (optional)").fill("94")
     teacher.get_by_role("button", name="Record").click()
     expect(teacher.get_by_text("Erin Okafor: completed.")).to_be_visible()
