@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from academy.models import RESULT_STATUSES, DeliveryMode
+from academy.queries import CATALOG_SORTS
 from civicladder.enums import choices
 from civicladder.forms import Form, choice_list
 from competencies.rules import LEVELS, level_name
@@ -36,6 +37,9 @@ class CatalogFilterForm(Form):
         validators=[Optional()],
     )
     from_date = DateField("Sessions from", validators=[Optional()])
+    sort = SelectField(
+        "Sort by", choices=choice_list(CATALOG_SORTS.items()), validators=[Optional()]
+    )
 
 
 class DeclineForm(Form):

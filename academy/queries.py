@@ -88,9 +88,11 @@ def catalog_statement(
     category_id: int | None = None,
     delivery_mode: str | None = None,
     from_date: date | None = None,
+    sort: str | None = None,
 ) -> sa.Select:
-    """Courses matching the filters, by title; each row loads its outcomes and prerequisites."""
-    stmt = sa.select(Course).options(*_course_loads()).order_by(Course.title, Course.id)
+    """Courses matching the filters, by title (or soonest session, or fewest hours); each row
+    loads its outcomes and prerequisites."""
+    stmt = sa.select(Course).options(*_course_loads()).order_by(*_catalog_order(sort))
     if text := querying.search_text(text):
         stmt = stmt.where(
             sa.or_(querying.contains(Course.title, text), querying.starts_with(Course.code, text))
@@ -117,6 +119,23 @@ def catalog_statement(
         starts = querying.within_days(CourseSession.starts_at, from_date, None)
         stmt = stmt.where(Course.id.in_(sa.select(CourseSession.course_id).where(*starts)))
     return stmt
+
+
+CATALOG_SORTS = {"title": "Title", "next": "Next session", "hours": "Shortest first"}
+
+
+def _catalog_order(sort: str | None) -> list:
+    if sort == "next":
+        soonest = (
+            sa.select(sa.func.min(CourseSession.starts_at))
+            .where(CourseSession.course_id == Course.id, CourseSession.starts_at > clock.now())
+            .correlate(Course)
+            .scalar_subquery()
+        )
+        return [soonest.is_(None), soonest, Course.title, Course.id]
+    if sort == "hours":
+        return [Course.hours, Course.title, Course.id]
+    return [Course.title, Course.id]
 
 
 def next_sessions(course_ids: list[int]) -> dict[int, tuple]:

@@ -52,6 +52,7 @@ def catalog():
             "category_id": form.category.data or None,
             "delivery_mode": form.mode.data or None,
             "from_date": form.from_date.data,
+            "sort": form.sort.data,
         }
     page = db.paginate(
         queries.catalog_statement(**filters),

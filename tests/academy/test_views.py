@@ -325,3 +325,22 @@ def test_roster_offers_attendance_then_only_a_result(client_as, people, academy)
     page = client.get(url).text
     assert enrollment.status == S.ATTENDED
     assert "Result for Ines" in page and 'value="no_show"' not in page
+
+
+def test_catalog_sorts_by_next_session_and_by_hours(client_as, academy):
+    later = academy.course(title="Alpha course", hours=20)
+    sooner = academy.course(title="Beta course", hours=4)
+    academy.course(title="Gamma course", hours=8)  # nothing scheduled: last by next session
+    academy.session(later, days=30)
+    academy.session(sooner, days=3)
+    client = client_as("employee")
+
+    def order(query: str) -> list[str]:
+        page = client.get(f"/academy?{query}").text
+        names = ["Alpha course", "Beta course", "Gamma course"]
+        return sorted(names, key=page.index)
+
+    assert order("") == ["Alpha course", "Beta course", "Gamma course"]
+    assert order("sort=next") == ["Beta course", "Alpha course", "Gamma course"]
+    assert order("sort=hours") == ["Beta course", "Gamma course", "Alpha course"]
+    assert client.get("/academy?sort=sideways").status_code == 422
