@@ -29,8 +29,14 @@ COURSE_FIELDS = ["code", "title", "description", "hours", "delivery_mode", "need
 SESSION_FIELDS = ["starts_at", "ends_at", "location", "online_url", "instructor_id", "capacity"]
 
 
-def create_course(
+def create_course(actor: User | None, **fields) -> Course:
+    """A new course; see `save_course` for the fields."""
+    return save_course(actor, None, **fields)
+
+
+def save_course(
     actor: User | None,
+    course: Course | None,
     *,
     code: str,
     title: str,
@@ -42,25 +48,35 @@ def create_course(
     level_prerequisites: list[tuple[int, int]] = (),
     course_prerequisites: list[int] = (),
 ) -> Course:
-    """A new course with its outcomes (competency id, level, validity in months or None) and
-    prerequisites ((competency id, minimum level), and course ids)."""
+    """Create or update a course with its outcomes (competency id, level, validity in months or
+    None) and prerequisites ((competency id, minimum level), and course ids).
+
+    Changes apply to what happens next: evidence and certificates already issued stay as they were.
+    """
     require_role(actor, Role.HR)
+    if course is not None:
+        course = locked_get(Course, course.id, "That course no longer exists.")
     code = code.strip().upper()
     if not code or not title.strip():
         raise Invalid("A course needs a code and a title.", field="code" if not code else "title")
-    if db.session.scalar(sa.select(Course.id).where(Course.code == code)):
+    clash = sa.select(Course.id).where(Course.code == code)
+    if course is not None:
+        clash = clash.where(Course.id != course.id)
+    if db.session.scalar(clash):
         raise Conflict(f"The code {code} is already used by another course.", field="code")
     if not 1 <= hours <= 1000:
         raise Invalid("Hours are a whole number from 1 to 1,000.", field="hours")
     _check_outcomes(outcomes, level_prerequisites, course_prerequisites)
-    course = Course(
-        code=code,
-        title=title.strip(),
-        description=description.strip(),
-        hours=hours,
-        delivery_mode=delivery_mode,
-        needs_manager_approval=needs_manager_approval,
-    )
+    creating = course is None
+    if creating:
+        course = Course()
+        db.session.add(course)
+    else:
+        _check_no_cycle(course.id, course_prerequisites)
+    before = None if creating else _course_state(course)
+    course.code, course.title, course.description = code, title.strip(), description.strip()
+    course.hours, course.delivery_mode = hours, delivery_mode
+    course.needs_manager_approval = needs_manager_approval
     course.outcomes = [
         CourseOutcome(competency_id=cid, level=level, validity_months=months)
         for cid, level, months in outcomes
@@ -72,15 +88,47 @@ def create_course(
     course.course_prerequisites = [
         CourseCoursePrerequisite(required_course_id=cid) for cid in course_prerequisites
     ]
-    db.session.add(course)
     db.session.flush()
-    after = audit.snapshot(course, COURSE_FIELDS) | {
-        "outcomes": [list(o) for o in outcomes],
-        "level_prerequisites": [list(p) for p in level_prerequisites],
-        "course_prerequisites": list(course_prerequisites),
-    }
-    audit.record(actor, "course.created", course, after=after)
+    after = _course_state(course)
+    if creating:
+        audit.record(actor, "course.created", course, after=after)
+    else:
+        old, new = audit.changed(before, after)
+        if new:
+            audit.record(actor, "course.updated", course, before=old, after=new)
     return course
+
+
+def _course_state(course: Course) -> dict:
+    return audit.snapshot(course, COURSE_FIELDS) | {
+        "outcomes": sorted([o.competency_id, o.level, o.validity_months] for o in course.outcomes),
+        "level_prerequisites": sorted(
+            [p.competency_id, p.min_level] for p in course.level_prerequisites
+        ),
+        "course_prerequisites": sorted(p.required_course_id for p in course.course_prerequisites),
+    }
+
+
+def _check_no_cycle(course_id: int, required: list[int]) -> None:
+    """A course cannot need itself, directly or through the courses it needs."""
+    edges: dict[int, list[int]] = {}
+    for source, target in db.session.execute(
+        sa.select(
+            CourseCoursePrerequisite.course_id, CourseCoursePrerequisite.required_course_id
+        ).where(CourseCoursePrerequisite.course_id != course_id)
+    ):
+        edges.setdefault(source, []).append(target)
+    seen, waiting = set(), list(required)
+    while waiting:
+        current = waiting.pop()
+        if current == course_id:
+            raise Invalid(
+                "A course cannot need itself first, directly or through other courses.",
+                field="required_courses",
+            )
+        if current not in seen:
+            seen.add(current)
+            waiting.extend(edges.get(current, []))
 
 
 def _check_outcomes(outcomes, level_prerequisites, course_prerequisites) -> None:

@@ -86,15 +86,56 @@ def course(course_id: int):
 @bp.route("/academy/courses/new", methods=["GET", "POST"])
 @requires(Role.HR)
 def new_course():
-    form = CourseForm()
+    return _course_page(None)
+
+
+@bp.route("/academy/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_course(course_id: int):
+    return _course_page(queries.get_course(course_id))
+
+
+def _course_data(course) -> dict | None:
+    if course is None:
+        return None
+    return {
+        "code": course.code,
+        "title": course.title,
+        "description": course.description,
+        "hours": course.hours,
+        "delivery_mode": course.delivery_mode.value,
+        "needs_manager_approval": course.needs_manager_approval,
+        "outcomes": [
+            {
+                "competency_id": o.competency_id,
+                "level": o.level,
+                "validity_months": o.validity_months,
+            }
+            for o in course.outcomes
+        ],
+        "prerequisites": [
+            {"competency_id": p.competency_id, "min_level": p.min_level}
+            for p in course.level_prerequisites
+        ],
+        "required_courses": [p.required_course_id for p in course.course_prerequisites],
+    }
+
+
+def _course_page(course):
+    form = CourseForm(data=_course_data(course))
+    others = [
+        (cid, label)
+        for cid, label in queries.course_choices()
+        if course is None or cid != course.id
+    ]
     form.set_choices(
-        [(c.id, f"{c.code} {c.name}") for c in competency_queries.competencies()],
-        queries.course_choices(),
+        [(c.id, f"{c.code} {c.name}") for c in competency_queries.competencies()], others
     )
     if form.validate_on_submit():
         try:
-            made = services.create_course(
+            saved = services.save_course(
                 current_user,
+                course,
                 code=form.code.data,
                 title=form.title.data,
                 hours=form.hours.data,
@@ -111,10 +152,13 @@ def new_course():
             else:
                 attach_error(form, error)
         else:
-            flash(f"Course {made.code} added. Now schedule its first session.", "success")
-            return redirect(url_for("academy.new_session", course_id=made.id))
+            if course is not None:
+                flash(f"Course {saved.code} saved.", "success")
+                return redirect(url_for("academy.course", course_id=saved.id))
+            flash(f"Course {saved.code} added. Now schedule its first session.", "success")
+            return redirect(url_for("academy.new_session", course_id=saved.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("academy/course_form.html", form=form), status
+    return render_template("academy/course_form.html", form=form, course=course), status
 
 
 @bp.route("/academy/courses/<int:course_id>/sessions/new", methods=["GET", "POST"])

@@ -191,4 +191,13 @@ CASES = [
         },
         recorded("course_session.created", "hr"),
     ),
+    Case("academy.edit_course", "GET", "/academy/courses/{course}/edit", only({"hr": 200})),
+    Case(
+        "academy.edit_course",
+        "POST",
+        "/academy/courses/{course}/edit",
+        only({"hr": 302}),
+        COURSE_FORM | {"code": "MX-102", "title": "Renamed course"},
+        recorded("course.updated", "hr"),
+    ),
 ]

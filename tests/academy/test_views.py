@@ -344,3 +344,50 @@ def test_catalog_sorts_by_next_session_and_by_hours(client_as, academy):
     assert order("sort=next") == ["Beta course", "Alpha course", "Gamma course"]
     assert order("sort=hours") == ["Beta course", "Gamma course", "Alpha course"]
     assert client.get("/academy?sort=sideways").status_code == 422
+
+
+def test_hr_edits_a_course_and_its_outcomes_replacing_the_old_ones(
+    client_as, academy, competencies
+):
+    old_skill, new_skill = competencies.competency(), competencies.competency()
+    course = academy.course([(old_skill, 2, None)], title="Old title")
+    client = client_as("hr")
+    form = client.get(f"/academy/courses/{course.id}/edit")
+    assert 'value="Old title"' in form.text
+
+    response = client.post(
+        f"/academy/courses/{course.id}/edit",
+        data={
+            "code": course.code,
+            "title": "New title",
+            "hours": "6",
+            "delivery_mode": "in_person",
+            "outcomes-0-competency_id": new_skill.id,
+            "outcomes-0-level": "4",
+        },
+    )
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Course, course.id)
+    assert saved.title == "New title"
+    assert [(o.competency_id, o.level) for o in saved.outcomes] == [(new_skill.id, 4)]
+
+
+def test_a_course_cannot_need_itself_through_another(client_as, academy):
+    first = academy.course(title="First")
+    second = academy.course(title="Second", course_prerequisites=[first])
+    response = client_as("hr").post(
+        f"/academy/courses/{first.id}/edit",
+        data={
+            "code": first.code,
+            "title": "First",
+            "hours": "6",
+            "delivery_mode": "in_person",
+            "outcomes-0-competency_id": first.outcomes[0].competency_id,
+            "outcomes-0-level": "2",
+            "required_courses": [second.id],
+        },
+    )
+    assert response.status_code == 422
+    assert "cannot need itself" in response.text
