@@ -6,21 +6,26 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from academy.enrolment import promote_from_waitlist
 from academy.models import (
+    OPEN_STATUSES,
     Course,
     CourseCoursePrerequisite,
     CourseLevelPrerequisite,
     CourseOutcome,
     CourseSession,
     DeliveryMode,
+    Enrollment,
 )
-from civicladder import audit
+from civicladder import audit, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
+from civicladder.layout import format_datetime
 from civicladder.models import User
+from civicladder.notify import notify
 from competencies.models import Competency
 from competencies.rules import LEVELS
 from people.models import Employee
@@ -191,6 +196,60 @@ def create_session(
         label=f"{course.code} on {starts_at:%Y-%m-%d}",
     )
     return session
+
+
+def update_session(
+    actor: User | None,
+    session: CourseSession,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    location: str = "",
+    online_url: str = "",
+    instructor: Employee | None = None,
+) -> CourseSession:
+    """Reschedule, move or change the instructor of a session still to come; the people holding
+    or waiting for a place are told when the time or place changes."""
+    require_role(actor, Role.HR)
+    session = locked_get(CourseSession, session.id, "That session no longer exists.")
+    if session.starts_at <= clock.now():
+        raise Invalid("This session has started; its details can no longer change.")
+    _check_session(starts_at, ends_at, capacity, location, online_url)
+    if starts_at <= clock.now():
+        raise Invalid("Choose a start that is still to come.", field="starts_at")
+    before = audit.snapshot(session, SESSION_FIELDS)
+    session.starts_at, session.ends_at = starts_at, ends_at
+    session.location, session.online_url = location.strip(), online_url.strip()
+    session.instructor_id = instructor.id if instructor else None
+    db.session.flush()
+    old, new = audit.changed(before, audit.snapshot(session, SESSION_FIELDS))
+    if new:
+        label = f"{session.course.code} on {session.starts_at:%Y-%m-%d}"
+        audit.record(actor, "course_session.updated", session, before=old, after=new, label=label)
+    if new.keys() & {"starts_at", "ends_at", "location", "online_url"}:
+        _tell_participants(session)
+    if capacity != session.capacity:
+        set_capacity(actor, session, capacity)
+    return session
+
+
+def _tell_participants(session: CourseSession) -> None:
+    rows = db.session.scalars(
+        sa.select(Enrollment)
+        .options(joinedload(Enrollment.employee).joinedload(Employee.user))
+        .where(Enrollment.session_id == session.id, Enrollment.status.in_(OPEN_STATUSES))
+    )
+    for enrollment in rows:
+        user = enrollment.employee.user
+        if user is not None and user.active:
+            notify(
+                user,
+                f"Changed: {session.course.title}",
+                f"The session now runs from {format_datetime(session.starts_at)} "
+                f"at {session.location or session.online_url}.",
+                link=f"/academy/sessions/{session.id}",
+            )
 
 
 def _check_session(starts_at, ends_at, capacity, location, online_url) -> None:

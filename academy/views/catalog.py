@@ -187,6 +187,48 @@ def new_session(course_id: int):
     return render_template("academy/session_form.html", form=form, course=found), status
 
 
+@bp.route("/academy/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_session(session_id: int):
+    found = queries.get_session(session_id)
+    form = SessionForm(data=None if request.method == "POST" else _session_data(found))
+    if form.validate_on_submit():
+        try:
+            services.update_session(
+                current_user,
+                found,
+                starts_at=_from_display(form.starts_at.data),
+                ends_at=_from_display(form.ends_at.data),
+                capacity=form.capacity.data,
+                location=form.location.data or "",
+                online_url=form.online_url.data or "",
+                instructor=_instructor(form.instructor_number.data),
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(
+                "Session saved; the people on its list were told of any change of time or place.",
+                "success",
+            )
+            return redirect(url_for("academy.session", session_id=found.id))
+    status = 422 if form.errors or form.form_errors else 200
+    page = render_template("academy/session_form.html", form=form, course=found.course, s=found)
+    return page, status
+
+
+def _session_data(session) -> dict:
+    zone = querying.display_zone()
+    return {
+        "starts_at": session.starts_at.astimezone(zone).replace(tzinfo=None),
+        "ends_at": session.ends_at.astimezone(zone).replace(tzinfo=None),
+        "location": session.location,
+        "online_url": session.online_url,
+        "instructor_number": session.instructor.employee_number if session.instructor else "",
+        "capacity": session.capacity,
+    }
+
+
 def _from_display(value):
     """A time typed in the display time zone, as an aware UTC time."""
     return value.replace(tzinfo=querying.display_zone()).astimezone(UTC)

@@ -200,4 +200,23 @@ CASES = [
         COURSE_FORM | {"code": "MX-102", "title": "Renamed course"},
         recorded("course.updated", "hr"),
     ),
+    Case(
+        "academy.edit_session",
+        "GET",
+        "/academy/sessions/{upcoming_session}/edit",
+        only({"hr": 200}),
+    ),
+    Case(
+        "academy.edit_session",
+        "POST",
+        "/academy/sessions/{upcoming_session}/edit",
+        only({"hr": 302}),
+        {
+            "starts_at": "2031-05-06T09:00",
+            "ends_at": "2031-05-06T12:00",
+            "location": "Annex",
+            "capacity": "5",
+        },
+        recorded("course_session.updated", "hr"),
+    ),
 ]

@@ -13,6 +13,7 @@ from academy.models import Course, CourseSession, DeliveryMode, Enrollment
 from academy.models import EnrollmentStatus as S
 from civicladder.access import Role
 from civicladder.db import db
+from civicladder.models import Notification
 from competencies.models import CompetencyEvidence
 
 
@@ -391,3 +392,43 @@ def test_a_course_cannot_need_itself_through_another(client_as, academy):
     )
     assert response.status_code == 422
     assert "cannot need itself" in response.text
+
+
+def test_rescheduling_tells_the_people_on_the_list(client_as, people, academy):
+    session = academy.session(capacity=1)
+    person, user = people.employee_user()
+    academy.enrollment(session, person)
+    client = client_as("hr")
+    form = client.get(f"/academy/sessions/{session.id}/edit").text
+    assert 'value="Room 1"' in form
+
+    response = client.post(
+        f"/academy/sessions/{session.id}/edit",
+        data={
+            "starts_at": "2031-05-06T09:00",
+            "ends_at": "2031-05-06T12:00",
+            "location": "Annex",
+            "capacity": "1",
+        },
+    )
+
+    assert response.status_code == 302
+    assert db.session.get(CourseSession, session.id).location == "Annex"
+    subjects = db.session.scalars(
+        sa.select(Notification.subject).where(Notification.user_id == user.id)
+    ).all()
+    assert [s for s in subjects if s.startswith("Changed:")]
+
+
+def test_a_started_session_cannot_be_changed(client_as, academy):
+    session = academy.session(days=-1)
+    response = client_as("hr").post(
+        f"/academy/sessions/{session.id}/edit",
+        data={
+            "starts_at": "2031-05-06T09:00",
+            "ends_at": "2031-05-06T12:00",
+            "location": "Annex",
+            "capacity": "10",
+        },
+    )
+    assert response.status_code == 422 and "has started" in response.text
