@@ -1,1 +1,31 @@
-"""Academy: courses, sessions, enrolment, completions and certificates (to come)."""
+"""Academy: courses, sessions, enrolment and waitlists, completions and certificates."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Plug the academy in: pages, navigation, signal handlers, demo steps."""
+    from academy import city, demo, enrolment, panels, views
+    from civicladder.access import Role
+    from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.panels import HOME, register_panel
+    from people import signals as people_signals
+    from people.slots import EMPLOYEE_PROFILE
+
+    app.register_blueprint(views.bp)
+    register_nav_item(app, NavItem("Training", "academy.catalog", order=25))
+    register_nav_item(app, NavItem("My training", "academy.my_training", (Role.EMPLOYEE,), 24))
+    register_nav_item(
+        app, NavItem("Training requests", "academy.approvals", (Role.MANAGER,), order=26)
+    )
+    register_panel(app, HOME, "training", panels.home_panel, order=72)
+    register_panel(app, EMPLOYEE_PROFILE, "training", panels.profile_panel, order=20)
+    # Connected once per process: blinker keeps receivers across apps (tests build several).
+    people_signals.employee_separated.connect(enrolment.on_employee_separated, weak=False)
+    # After the people and their evidence (steps 10, 20), before the demo sign-ins (30).
+    register_demo_step(app, 25, "training academy", demo.build)
+    # After the people (10) and the competency framework (20).
+    register_city_step(app, 30, "courses, sessions, enrolments and certificates", city.build)

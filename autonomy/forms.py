@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -80,7 +79,7 @@ class TrackForm(Form):
     )
 
 
-class LevelRequirementForm(FlaskForm):
+class LevelRequirementForm(Form):
     class Meta:
         csrf = False
 
@@ -154,7 +153,7 @@ class MetricForm(Form):
     )
 
 
-class OutcomeUploadForm(FlaskForm):
+class OutcomeUploadForm(Form):
     file = FileField(
         "Outcome records (CSV)",
         description="Columns: employee_number, metric_code, period_start (YYYY-MM-DD), value.",
@@ -166,7 +165,7 @@ class OutcomeUploadForm(FlaskForm):
     )
 
 
-class OutcomeCommitForm(FlaskForm):
+class OutcomeCommitForm(Form):
     content = CarriedFileField(validators=[InputRequired("Upload the file again.")])
     plan = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
     filename = HiddenField(validators=[Optional(), Length(max=255)])

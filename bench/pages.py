@@ -42,6 +42,12 @@ def pages(ids: dict) -> list[Page]:
         Page("users", "admin", "/admin/users"),
         Page("framework", "hr", "/competencies"),
         Page("job profiles", "hr", "/job-profiles"),
+        Page("training catalog", "employee", "/academy"),
+        Page("training catalog ?q=safety", "employee", "/academy?q=safety"),
+        # Session ids start at 1 in the demo and the synthetic city alike; a roster is bounded
+        # by the session's capacity whatever the size of the city.
+        Page("session roster", "hr", "/academy/sessions/1/roster"),
+        Page("own training record", "employee", "/academy/my-training"),
         Page("autonomy queue", "manager", "/autonomy/queue"),
         Page("autonomy, one person", "manager", f"/autonomy/people/{ids['line_employee_id']}"),
         Page("autonomy tracks", "hr", "/autonomy/tracks"),

@@ -19,6 +19,7 @@ from civicladder.db import db
 from civicladder.models import AuditEvent
 from people import lines
 from people.models import Employee
+from tests.academy import access_cases as academy_cases
 from tests.autonomy import access_cases as autonomy_cases
 from tests.civicladder import access_cases as shell_cases
 from tests.civicladder.access_cases import REJECTED, ROLES, SIGNIN, Case, only, recorded
@@ -26,7 +27,7 @@ from tests.competencies import access_cases as competency_cases
 from tests.people import access_cases as people_cases
 
 # In the packages' dependency order: a package's world may use the ids of those before it.
-PACKAGES = [shell_cases, people_cases, competency_cases, autonomy_cases]
+PACKAGES = [shell_cases, people_cases, competency_cases, academy_cases, autonomy_cases]
 
 CASES: list[Case] = [case for package in PACKAGES for case in package.CASES]
 ACTORS = {column: package for package in PACKAGES for column in package.ACTORS}
@@ -148,8 +149,8 @@ def test_access(key, column, app, world, client_for, request):
 
 
 # --- contextual columns ------------------------------------------------------------------------
-# No package has one yet: hiring's "assessor_of_round" and the academy's "instructor_of_session"
-# will. The mechanism is shown here on a rule the app already has.
+# The academy declares "instructor_of_session" (tests/academy/access_cases.py); the mechanism
+# is also shown here on a rule the people package has.
 
 
 @pytest.fixture

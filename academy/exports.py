@@ -1,0 +1,131 @@
+"""Files the academy hands out: certificate PDFs, calendar entries, CSV of training records."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from sqlalchemy.orm import joinedload
+
+from academy.models import Certificate, CourseSession, Enrollment
+from civicladder import clock
+from civicladder.db import db
+from people.models import Employee
+
+# A cell a spreadsheet would read as a formula starts with one of these; such cells are
+# prefixed with an apostrophe so they show as text (OWASP's advice on CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    from weasyprint import HTML
+
+    html = render_template(
+        "academy/certificate_pdf.html", c=certificate, verify_url=verification_url(certificate)
+    )
+    return HTML(string=html).write_pdf()
+
+
+def verification_url(certificate: Certificate) -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + f"/verify?code={certificate.code}"
+
+
+def _ics_text(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return escaped.replace("\r\n", "\\n").replace("\n", "\\n")
+
+
+def _ics_time(value) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def session_ics(session: CourseSession) -> str:
+    """One calendar event (RFC 5545) for the session, in UTC."""
+    where = session.location or session.online_url or ""
+    host = current_app.config["PUBLIC_URL"].split("//", 1)[-1].split("/", 1)[0] or "civicladder"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//CivicLadder//Academy//EN",
+        "BEGIN:VEVENT",
+        f"UID:course-session-{session.id}@{host}",
+        f"DTSTAMP:{_ics_time(clock.now())}",
+        f"DTSTART:{_ics_time(session.starts_at)}",
+        f"DTEND:{_ics_time(session.ends_at)}",
+        f"SUMMARY:{_ics_text(session.course.title)}",
+        f"LOCATION:{_ics_text(where)}",
+        f"DESCRIPTION:{_ics_text(session.course.code + ' ' + session.course.title)}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+CSV_HEADER = [
+    "employee_number",
+    "last_name",
+    "first_name",
+    "department",
+    "course_code",
+    "course_title",
+    "session_start",
+    "status",
+    "result_on",
+    "score",
+    "certificate_code",
+]
+
+
+def training_records_csv() -> Iterator[str]:
+    """Every enrolment as a CSV row, streamed in batches (the city has millions)."""
+    stmt = (
+        sa.select(Enrollment, Certificate.code)
+        .join(Employee, Employee.id == Enrollment.employee_id)
+        .outerjoin(Certificate, Certificate.enrollment_id == Enrollment.id)
+        .options(
+            joinedload(Enrollment.employee).joinedload(Employee.department),
+            joinedload(Enrollment.session).joinedload(CourseSession.course),
+        )
+        .order_by(Employee.employee_number, Enrollment.id)
+        .execution_options(yield_per=2000)
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    result = db.session.execute(stmt)
+    try:
+        for number, (e, code) in enumerate(result, start=1):
+            writer.writerow(neutralised(value) for value in _csv_values(e, code))
+            if number % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+    finally:
+        # A download given up halfway must not leave PostgreSQL's server-side cursor open.
+        result.close()
+
+
+def _csv_values(e: Enrollment, code: str | None) -> tuple:
+    return (
+        e.employee.employee_number,
+        e.employee.last_name,
+        e.employee.first_name,
+        e.employee.department.path,
+        e.session.course.code,
+        e.session.course.title,
+        e.session.starts_at.isoformat(),
+        e.status.value,
+        e.result_on.isoformat() if e.result_on else "",
+        e.score,
+        code,
+    )

@@ -1,0 +1,173 @@
+"""Academy forms: catalog filters, decisions with reasons, results, capacity, ratings."""
+
+from __future__ import annotations
+
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from academy.models import RESULT_STATUSES, DeliveryMode
+from academy.queries import CATALOG_SORTS
+from civicladder.enums import choices
+from civicladder.forms import Form, choice_list
+from competencies.rules import LEVELS, level_name
+
+
+class CatalogFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search courses", validators=[Optional(), Length(max=200)])
+    competency = SelectField("Competency", coerce=int, validators=[Optional()])
+    category = SelectField("Category", coerce=int, validators=[Optional()])
+    mode = SelectField(
+        "Delivery",
+        choices=choice_list([("", "Any delivery"), *choices(DeliveryMode)]),
+        validators=[Optional()],
+    )
+    from_date = DateField("Sessions from", validators=[Optional()])
+    sort = SelectField(
+        "Sort by", choices=choice_list(CATALOG_SORTS.items()), validators=[Optional()]
+    )
+
+
+class DeclineForm(Form):
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired("Give a reason the employee can read."), Length(max=1000)],
+    )
+
+
+class WithdrawForm(Form):
+    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=1000)])
+
+
+class ResultForm(Form):
+    result = SelectField(
+        "Result",
+        choices=choice_list((s.value, s.label) for s in RESULT_STATUSES),
+        validators=[DataRequired("Choose a result.")],
+    )
+    score = IntegerField(
+        "Score (optional)",
+        validators=[Optional(), NumberRange(0, 100, "A score is from 0 to 100.")],
+    )
+
+
+class CapacityForm(Form):
+    capacity = IntegerField(
+        "Seats",
+        validators=[
+            InputRequired("Enter the number of seats."),
+            NumberRange(1, 10000, "Seats are a whole number from 1 to 10,000."),
+        ],
+    )
+
+
+class RatingForm(Form):
+    rating = SelectField(
+        "Your rating",
+        coerce=int,
+        choices=choice_list((n, f"{n} of 5") for n in range(5, 0, -1)),
+        validators=[DataRequired("Choose a rating.")],
+    )
+    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
+
+
+LEVEL_CHOICES = choice_list((level, level_name(level)) for level in LEVELS)
+
+
+class OutcomeRow(Form):
+    class Meta:
+        csrf = False
+
+    competency_id = SelectField("Competency", coerce=int, validators=[Optional()])
+    level = SelectField("Level granted", coerce=int, choices=LEVEL_CHOICES, default=2)
+    validity_months = IntegerField(
+        "Valid for (months)",
+        validators=[Optional(), NumberRange(1, 240, "Validity is from 1 to 240 months.")],
+    )
+
+
+class PrerequisiteRow(Form):
+    class Meta:
+        csrf = False
+
+    competency_id = SelectField("Competency", coerce=int, validators=[Optional()])
+    min_level = SelectField("Minimum level", coerce=int, choices=LEVEL_CHOICES, default=2)
+
+
+class CourseForm(Form):
+    code = StringField("Code", validators=[DataRequired("Enter a code."), Length(max=30)])
+    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
+    hours = IntegerField(
+        "Hours",
+        validators=[
+            InputRequired("Enter the hours."),
+            NumberRange(1, 1000, "Hours are a whole number from 1 to 1,000."),
+        ],
+    )
+    delivery_mode = SelectField("Delivery", choices=choice_list(choices(DeliveryMode)))
+    needs_manager_approval = BooleanField("The employee's manager approves each request")
+    outcomes = FieldList(FormField(OutcomeRow), min_entries=4)
+    prerequisites = FieldList(FormField(PrerequisiteRow), min_entries=3)
+    required_courses = SelectMultipleField(
+        "Courses to complete first", coerce=int, validators=[Optional()]
+    )
+
+    def set_choices(self, competencies: list[tuple[int, str]], courses) -> None:
+        for row in [*self.outcomes, *self.prerequisites]:
+            row.form.competency_id.choices = [(0, "(none)"), *competencies]
+        self.required_courses.choices = courses
+
+    def outcome_rows(self) -> list[tuple[int, int, int | None]]:
+        return [
+            (r.form.competency_id.data, r.form.level.data, r.form.validity_months.data)
+            for r in self.outcomes
+            if r.form.competency_id.data
+        ]
+
+    def prerequisite_rows(self) -> list[tuple[int, int]]:
+        return [
+            (r.form.competency_id.data, r.form.min_level.data)
+            for r in self.prerequisites
+            if r.form.competency_id.data
+        ]
+
+
+class SessionForm(Form):
+    starts_at = DateTimeLocalField(
+        "Starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired("Enter when it starts.")]
+    )
+    ends_at = DateTimeLocalField(
+        "Ends", format="%Y-%m-%dT%H:%M", validators=[DataRequired("Enter when it ends.")]
+    )
+    location = StringField("Location", validators=[Optional(), Length(max=300)])
+    online_url = URLField(
+        "Online link",
+        validators=[Optional(), Length(max=500), URL(message="Enter a full web address.")],
+    )
+    instructor_number = StringField(
+        "Instructor's employee number",
+        validators=[Optional(), Length(max=20)],
+        description="Leave empty while the instructor is not yet known.",
+    )
+    capacity = IntegerField(
+        "Seats",
+        validators=[
+            InputRequired("Enter the number of seats."),
+            NumberRange(1, 10000, "Seats are a whole number from 1 to 10,000."),
+        ],
+    )

@@ -1,0 +1,110 @@
+"""Certificates and their verification, the training record, ratings, calendar and CSV files."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+
+from academy import completion, enrolment, exports, queries, records
+from academy.forms import RatingForm
+from academy.models import EnrollmentStatus
+from academy.views import bp
+from civicladder import clock
+from civicladder.access import SIGNED_IN, Role, public, requires
+from civicladder.errors import Invalid, NotFound
+from people import queries as people_queries
+from people.models import Employee
+
+# --- certificates and verification -----------------------------------------------------------
+
+
+@bp.get("/academy/certificates/<int:certificate_id>")
+@requires(SIGNED_IN)
+def certificate(certificate_id: int):
+    found = records.visible_certificate(current_user, certificate_id)
+    return render_template(
+        "academy/certificate.html", c=found, verify_url=exports.verification_url(found)
+    )
+
+
+@bp.get("/academy/certificates/<int:certificate_id>/pdf")
+@requires(SIGNED_IN)
+def certificate_pdf(certificate_id: int):
+    found = records.visible_certificate(current_user, certificate_id)
+    response = make_response(exports.certificate_pdf(found))
+    response.mimetype = "application/pdf"
+    filename = f"certificate-{found.code}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/verify")
+@public
+def verify():
+    code = (request.args.get("code") or "").strip()[:40]
+    found = records.certificate_by_code(code) if code else None
+    status = 404 if code and found is None else 200
+    return render_template("academy/verify.html", code=code, c=found), status
+
+
+# --- an employee's training record -----------------------------------------------------------
+
+
+@bp.get("/academy/my-training")
+@requires(Role.EMPLOYEE)
+def my_training():
+    employee = people_queries.own_employee(current_user)
+    if employee is None:
+        raise NotFound("Your account is not linked to an employee record.")
+    rows = queries.enrollments_of(employee.id)
+    now = clock.now()
+    return render_template(
+        "academy/my_training.html",
+        employee=employee,
+        upcoming=[e for e in rows if e.session.starts_at > now],
+        history=[e for e in rows if e.session.starts_at <= now],
+        certificates=records.certificates_of(employee.id),
+        expiring=records.expiring_evidence(Employee.id == employee.id),
+        rated=records.rated_enrollment_ids([e.id for e in rows]),
+        rating_form=RatingForm(),
+        Status=EnrollmentStatus,
+    )
+
+
+@bp.post("/academy/enrollments/<int:enrollment_id>/rating")
+@requires(Role.EMPLOYEE)
+def rate(enrollment_id: int):
+    enrollment = enrolment.get_enrollment(enrollment_id)
+    form = RatingForm()
+    if not form.validate_on_submit():
+        raise Invalid("Choose a rating from 1 to 5.")
+    completion.rate(current_user, enrollment, form.rating.data, form.comment.data or "")
+    flash("Thank you: your rating was recorded.", "success")
+    return redirect(url_for("academy.my_training"))
+
+
+@bp.get("/academy/sessions/<int:session_id>/calendar.ics")
+@requires(SIGNED_IN)
+def session_calendar(session_id: int):
+    found = queries.get_session(session_id)
+    response = make_response(exports.session_ics(found))
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = f'attachment; filename="session-{found.id}.ics"'
+    return response
+
+
+@bp.get("/academy/export.csv")
+@requires(Role.HR)
+def export_csv():
+    response = Response(stream_with_context(exports.training_records_csv()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="training-records.csv"'
+    return response

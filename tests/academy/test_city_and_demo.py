@@ -1,0 +1,64 @@
+"""The academy's part of the demo city and of the synthetic city."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from academy.models import Certificate, Course, CourseSession, Enrollment
+from academy.models import EnrollmentStatus as S
+from civicladder import clock
+from civicladder.db import db
+from tests.city.test_city import city
+from tests.civicladder.test_demo_seed import seed
+
+
+def _enrolled_matches_seats() -> bool:
+    holding = (S.ENROLLED, S.ATTENDED, S.COMPLETED, S.FAILED, S.NO_SHOW)
+    seats = (
+        sa.select(sa.func.count(Enrollment.id))
+        .where(Enrollment.session_id == CourseSession.id, Enrollment.status.in_(holding))
+        .correlate(CourseSession)
+        .scalar_subquery()
+    )
+    wrong = db.session.scalar(
+        sa.select(sa.func.count(CourseSession.id)).where(CourseSession.enrolled != seats)
+    )
+    return wrong == 0
+
+
+def test_synthetic_city_has_courses_sessions_and_enrolments_in_proportion(app):
+    city(app)
+    employees = 300
+    courses = db.session.scalar(sa.select(sa.func.count(Course.id)))
+    enrolments = db.session.scalar(sa.select(sa.func.count(Enrollment.id)))
+    assert courses >= 15
+    assert 3 * employees <= enrolments <= 7 * employees
+    assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == db.session.scalar(
+        sa.select(sa.func.count(Enrollment.id)).where(Enrollment.status == S.COMPLETED)
+    )
+    assert _enrolled_matches_seats()
+    statuses = set(db.session.scalars(sa.select(Enrollment.status).distinct()))
+    assert {S.COMPLETED, S.ENROLLED, S.WAITLISTED} <= statuses
+
+
+def test_demo_academy_has_courses_full_sessions_waitlists_and_certificates(app):
+    seed(app)
+    now = clock.now()
+    assert db.session.scalar(sa.select(sa.func.count(Course.id))) >= 15
+    full = db.session.scalars(
+        sa.select(CourseSession).where(
+            CourseSession.starts_at > now, CourseSession.enrolled == CourseSession.capacity
+        )
+    ).all()
+    assert full
+    waiting = db.session.scalar(
+        sa.select(sa.func.count(Enrollment.id)).where(Enrollment.status == S.WAITLISTED)
+    )
+    assert waiting >= 3
+    assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) > 50
+    assert db.session.scalar(
+        sa.select(sa.func.count(Enrollment.id)).where(Enrollment.status == S.REQUESTED)
+    )
+    past = sa.select(sa.func.count(CourseSession.id)).where(CourseSession.starts_at < now)
+    assert db.session.scalar(past) >= 15
+    assert _enrolled_matches_seats()
