@@ -8,7 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
+    HiddenField,
     PasswordField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -113,6 +115,17 @@ def choice_list(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# What each role lets a person do, shown where an administrator chooses roles.
+ROLE_DESCRIPTIONS = {
+    Role.EMPLOYEE.value: "Sees their own competencies and evidence, the framework and job profiles.",
+    Role.MANAGER.value: "Also sees their reporting line, records evidence for their team.",
+    Role.HR.value: "Maintains the framework and job profiles, the workforce records and imports.",
+    Role.UNION_REP.value: "Reads aggregate figures for the bargaining units they represent, "
+    "never individual records.",
+    Role.ADMIN.value: "Manages user accounts and roles, reads the audit log and the outbox.",
+}
+
+
 def role_choices() -> list[SelectChoice]:
     return choice_list(choices(Role))
 
@@ -135,6 +148,18 @@ class UserForm(Form):
         description="Links the account to the employee record, so they see their own profile.",
     )
     roles = MultiCheckboxField("Roles", choices=role_choices())
+    units = MultiCheckboxField(
+        "Bargaining units represented",
+        coerce=int,
+        description="Only for union representatives: the units whose figures they read.",
+    )
+
+    def validate_units(self, field) -> None:
+        if field.data and Role.UNION_REP.value not in (self.roles.data or []):
+            raise ValidationError(
+                "Bargaining units are only for union representatives: tick Union "
+                "representative, or clear the units."
+            )
 
 
 class RolesForm(Form):
@@ -146,8 +171,36 @@ class ReasonForm(Form):
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=1000)])
 
 
+class ConfirmedReasonForm(Form):
+    """A permanent or far-reaching action: a required reason, and the confirmation page's mark.
+
+    The page that asks for the reason also says what will happen; only a post from that page
+    carries `confirmed`, so a bare post never acts.
+    """
+
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
+    )
+    confirmed = HiddenField(default="yes")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+
 class ConfirmForm(Form):
     """A form with only the CSRF token, for buttons that post."""
+
+
+class OpenSelectField(SelectField):
+    """A select whose value may also be one the list does not offer (an older bookmark).
+
+    The value is then added to the options, shown as itself, instead of being refused.
+    """
+
+    def pre_validate(self, form) -> None:
+        return None
 
 
 class AuditSearchForm(Form):
@@ -156,6 +209,6 @@ class AuditSearchForm(Form):
 
     actor = StringField("Actor (email)", validators=[Optional(), Length(max=254)])
     object = StringField("Object", validators=[Optional(), Length(max=300)])
-    action = StringField("Action", validators=[Optional(), Length(max=80)])
+    action = OpenSelectField("What happened", validators=[Optional(), Length(max=80)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])

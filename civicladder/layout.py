@@ -1,7 +1,8 @@
-"""Layout helpers for templates: navigation, pagination, date and time formatting."""
+"""Layout helpers for templates: navigation, pagination, dates and times, audit events in words."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -48,9 +49,69 @@ def format_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%b %Y, %H:%M %Z}"
 
 
+_ACTION_WORDS_KEY = "civicladder.action_words"
+
+# The shell's own audit actions; each package registers the words for its own.
+SHELL_ACTION_WORDS = {
+    "user.signed_in": "Signed in",
+    "user.signed_out": "Signed out",
+    "user.password_changed": "Changed their password",
+    "user.password_reset": "Set a password through a one-time link",
+    "user.created": "Created an account",
+    "user.roles_changed": "Changed roles",
+    "user.activated": "Reactivated an account",
+    "user.deactivated": "Deactivated an account",
+    "user.reset_link_issued": "Issued a one-time password link",
+    "notification.read": "Marked notifications as read",
+}
+
+
+def register_action_words(app: Flask, words: dict[str, str]) -> None:
+    """Say in words what an audit action means ("user.signed_in" reads "Signed in")."""
+    app.extensions.setdefault(_ACTION_WORDS_KEY, dict(SHELL_ACTION_WORDS)).update(words)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every described action as (code, words), in the words' order, for a search form."""
+    words = current_app.extensions.get(_ACTION_WORDS_KEY, SHELL_ACTION_WORDS)
+    return sorted(words.items(), key=lambda item: item[1])
+
+
+def action_words(action: str) -> str:
+    """An audit action in words; an action nobody described reads as its own words."""
+    known = current_app.extensions.get(_ACTION_WORDS_KEY, SHELL_ACTION_WORDS).get(action)
+    if known:
+        return known
+    subject, _, verb = action.partition(".")
+    text = f"{subject.replace('_', ' ')} {verb.replace('_', ' ')}".strip()
+    return text[:1].upper() + text[1:]
+
+
+def type_words(object_type: str) -> str:
+    """A model's class name in words: "CompetencyEvidence" reads "Competency evidence"."""
+    if object_type in ("", "-"):
+        return ""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", object_type).lower()
+    return words[:1].upper() + words[1:]
+
+
+def object_words(entry) -> str:
+    """What an audit event was about: its label where shown, else its kind and record number."""
+    kind = type_words(entry.object_type)
+    if entry.object_label:
+        return f"{kind}: {entry.object_label}" if kind else entry.object_label
+    if entry.object_id:
+        return f"{kind}, record {entry.object_id}"
+    return kind
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["action_words"] = action_words
+    app.jinja_env.filters["object_words"] = object_words
+    app.jinja_env.filters["type_words"] = type_words
+    app.extensions.setdefault(_ACTION_WORDS_KEY, dict(SHELL_ACTION_WORDS))
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["Role"] = Role

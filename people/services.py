@@ -8,8 +8,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app
 
-from civicladder import audit
+from civicladder import audit, notify
+from civicladder import services as shell_services
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
@@ -148,6 +150,40 @@ def link_account(actor: User | None, user: User, employee: Employee | None) -> U
         label=user.email,
     )
     return user
+
+
+def invite_user(
+    actor: User,
+    *,
+    email: str,
+    full_name: str,
+    roles: set[Role],
+    employee: Employee | None,
+    link_for: Callable[[str], str],
+) -> tuple[User, str]:
+    """Create an account, link it to its employee record and email its one-time link.
+
+    `link_for` turns the one-time token into the address to send. Returns the account and the
+    link, which the administrator sees once; only the email keeps it after this request.
+    """
+    user = shell_services.create_user(actor, email=email, full_name=full_name, roles=roles)
+    if employee is not None:
+        link_account(actor, user, employee)
+    link = link_for(shell_services.issue_reset_link(actor, user))
+    notify.email(user.email, "You are invited to CivicLadder", _invitation_text(user, link))
+    return user, link
+
+
+def _invitation_text(user: User, link: str) -> str:
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    return (
+        f"Hello {user.full_name},\n\n"
+        "An account has been made for you in CivicLadder, where you can see your competencies, "
+        "what your job needs and how to grow.\n\n"
+        f"Choose your password through this link within {hours} hours (it works once):\n"
+        f"{link}\n\n"
+        "If the link has expired, ask your administrator for a new one."
+    )
 
 
 def set_rep_units(actor: User, rep: User, unit_ids: set[int]) -> User:

@@ -13,7 +13,14 @@ from civicladder import services as shell_services
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
-from civicladder.forms import ConfirmForm, ReasonForm, RolesForm, UserForm, attach_error
+from civicladder.forms import (
+    ROLE_DESCRIPTIONS,
+    ConfirmedReasonForm,
+    ConfirmForm,
+    RolesForm,
+    UserForm,
+    attach_error,
+)
 from civicladder.layout import page_number
 from civicladder.models import AuditEvent
 from civicladder.panels import Panel, build_panels
@@ -65,11 +72,17 @@ def _directory_choices(form: DirectoryFilterForm) -> None:
 @requires(SIGNED_IN)
 def profile(employee_id: int):
     employee = queries.get_visible_employee(current_user, employee_id)
+    # Names are links only where the reader may open the page behind them.
+    manager_linked = employee.manager_id is not None and queries.can_view(
+        current_user, employee.manager_id
+    )
     return render_template(
         "people/profile.html",
         employee=employee,
         panels=build_panels(EMPLOYEE_PROFILE, current_user, employee),
         direct_reports=queries.direct_reports(employee.id),
+        manager_linked=manager_linked,
+        reports_linked=queries.sees_everyone(current_user) or current_user.has_role(Role.MANAGER),
     )
 
 
@@ -172,27 +185,40 @@ def users():
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def new_user():
+    """Invite a person: the account, its employee link, and an email with a one-time link."""
     form = UserForm()
+    form.units.choices = [(u.id, u.name) for u in queries.bargaining_units()]
     if form.validate_on_submit():
+        roles = {Role(value) for value in form.roles.data or []}
         try:
-            employee = _employee(form.employee_number.data)
-            user = shell_services.create_user(
+            user, link = services.invite_user(
                 current_user,
                 email=form.email.data,
                 full_name=form.full_name.data,
-                roles={Role(value) for value in form.roles.data or []},
+                roles=roles,
+                employee=_employee(form.employee_number.data),
+                link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
             )
-            if employee is not None:
-                services.link_account(current_user, user, employee)
+            if Role.UNION_REP in roles and form.units.data:
+                services.set_rep_units(current_user, user, set(form.units.data))
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(
-                f"User {user.email} created. Issue a password link so they can sign in.", "success"
-            )
-            return redirect(url_for("people.user", user_id=user.id))
-    status = 422 if form.errors else 200
-    return render_template("people/user_new.html", form=form), status
+            return _link_page(user, link, invited=True)
+    status = 422 if form.errors or form.form_errors else 200
+    page = render_template("people/user_new.html", form=form, role_descriptions=ROLE_DESCRIPTIONS)
+    return page, status
+
+
+def _link_page(target, link: str, invited: bool = False):
+    """The one-time link, shown once on this response only: the token itself is never stored."""
+    return render_template(
+        "people/reset_link.html",
+        target=target,
+        link=link,
+        invited=invited,
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
 
 
 def _employee(employee_number: str | None):
@@ -223,9 +249,9 @@ def user(user_id: int):
         linked_employee=queries.own_employee(target),
         roles_form=RolesForm(data={"roles": sorted(target.roles)}),
         units_form=units_form,
-        reason_form=ReasonForm(),
         confirm_form=ConfirmForm(),
-        history=history,
+        history=audit.entries(history, audit.ADMIN_DETAIL_TYPES),
+        role_descriptions=ROLE_DESCRIPTIONS,
     )
 
 
@@ -255,27 +281,30 @@ def update_rep_units(user_id: int):
     return redirect(url_for("people.user", user_id=user_id))
 
 
-@bp.post("/admin/users/<int:user_id>/deactivate")
+@bp.route("/admin/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def deactivate(user_id: int):
     return _set_active(user_id, active=False)
 
 
-@bp.post("/admin/users/<int:user_id>/reactivate")
+@bp.route("/admin/users/<int:user_id>/reactivate", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def reactivate(user_id: int):
     return _set_active(user_id, active=True)
 
 
 def _set_active(user_id: int, active: bool):
+    """A confirmation page saying what will happen, with its own required reason; then the change."""
     target = shell_services.get_user(user_id)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        raise Invalid("The reason could not be read. Reload the page and try again.")
-    shell_services.set_active(current_user, target, active, form.reason.data or None)
-    message = "can sign in again" if active else "can no longer sign in"
-    flash(f"{target.email} {message}.", "success")
-    return redirect(url_for("people.user", user_id=user_id))
+    form = ConfirmedReasonForm()
+    if form.validate_on_submit() and form.is_confirmed:
+        shell_services.set_active(current_user, target, active, form.reason.data)
+        message = "can sign in again" if active else "can no longer sign in"
+        flash(f"{target.email} {message}.", "success")
+        return redirect(url_for("people.user", user_id=user_id))
+    status = 422 if form.errors or (form.is_submitted() and not form.is_confirmed) else 200
+    page = render_template("people/confirm_active.html", target=target, form=form, active=active)
+    return page, status
 
 
 @bp.post("/admin/users/<int:user_id>/reset-link")
@@ -286,14 +315,7 @@ def reset_link(user_id: int):
     if not form.validate_on_submit():
         raise Invalid("The request could not be read. Reload the page and try again.")
     token = shell_services.issue_reset_link(current_user, target)
-    link = url_for("auth.reset_password", token=token, _external=True)
-    # Shown once, on this response only: the token itself is never stored.
-    return render_template(
-        "people/reset_link.html",
-        target=target,
-        link=link,
-        hours=current_app.config["PASSWORD_RESET_HOURS"],
-    )
+    return _link_page(target, url_for("auth.reset_password", token=token, _external=True))
 
 
 # --- home-page panels -----------------------------------------------------------------------

@@ -57,7 +57,7 @@ CASES = [
         "people.new_user",
         "POST",
         "/admin/users/new",
-        only({"admin": 302}),
+        only({"admin": 200}),
         {"email": "new.person@city.example.gov", "full_name": "New Person", "roles": ["employee"]},
         recorded("user.created", "admin"),
     ),
@@ -78,20 +78,24 @@ CASES = [
         {"units": ["{unit}"]},
         recorded("user.bargaining_units_changed", "admin"),
     ),
+    Case("people.deactivate", "GET", "/admin/users/{target_user}/deactivate", only({"admin": 200})),
     Case(
         "people.deactivate",
         "POST",
         "/admin/users/{target_user}/deactivate",
         only({"admin": 302}),
-        {"reason": "left"},
+        {"reason": "left", "confirmed": "yes"},
         recorded("user.deactivated", "admin"),
+    ),
+    Case(
+        "people.reactivate", "GET", "/admin/users/{inactive_user}/reactivate", only({"admin": 200})
     ),
     Case(
         "people.reactivate",
         "POST",
         "/admin/users/{inactive_user}/reactivate",
         only({"admin": 302}),
-        {"reason": "back"},
+        {"reason": "back", "confirmed": "yes"},
         recorded("user.activated", "admin"),
     ),
     Case(
