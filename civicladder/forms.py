@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -117,7 +118,8 @@ def choice_list(pairs) -> list[SelectChoice]:
 
 # What each role lets a person do, shown where an administrator chooses roles.
 ROLE_DESCRIPTIONS = {
-    Role.EMPLOYEE.value: "Sees their own competencies and evidence, the framework and job profiles.",
+    Role.EMPLOYEE.value: "Sees their own competencies and evidence, the framework and job "
+    "profiles.",
     Role.MANAGER.value: "Also sees their reporting line, records evidence for their team.",
     Role.HR.value: "Maintains the framework and job profiles, the workforce records and imports.",
     Role.UNION_REP.value: "Reads aggregate figures for the bargaining units they represent, "
@@ -182,7 +184,7 @@ class ConfirmedReasonForm(Form):
         "Reason",
         validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
     )
-    confirmed = HiddenField(default="yes")
+    confirmed = HiddenField()
 
     @property
     def is_confirmed(self) -> bool:
@@ -203,6 +205,45 @@ class OpenSelectField(SelectField):
         return None
 
 
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+class DayField(DateField):
+    """A date typed as YYYY-MM-DD, with messages that say what is wrong with it.
+
+    "2026-02-30" is refused as "2026-02-30 is not a real date." rather than as a bad format.
+    """
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = " ".join(valuelist).strip()
+        if not text:
+            # Spaces alone are no date: InputRequired then asks for one, Optional lets it be.
+            self.data = None
+            self.raw_data = []
+            return
+        match = ISO_DATE.match(text)
+        if match is None:
+            self.data = None
+            raise ValueError(f"Enter the date as year-month-day, like 2026-03-31 (not {text}).")
+        try:
+            self.data = date(*(int(part) for part in match.groups()))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{text} is not a real date.") from None
+
+
+def blank_int(value):
+    """Coerce a select's value to int, with the blank "Choose…" option as None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+CHOOSE = ("", "Choose…")
+
+
 class AuditSearchForm(Form):
     class Meta:
         csrf = False
@@ -210,5 +251,5 @@ class AuditSearchForm(Form):
     actor = StringField("Actor (email)", validators=[Optional(), Length(max=254)])
     object = StringField("Object", validators=[Optional(), Length(max=300)])
     action = OpenSelectField("What happened", validators=[Optional(), Length(max=80)])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    date_from = DayField("From", validators=[Optional()])
+    date_to = DayField("To", validators=[Optional()])

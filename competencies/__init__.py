@@ -18,7 +18,6 @@ ACTION_WORDS = {
 
 def init_app(app: Flask) -> None:
     """Plug the competencies package in: pages, navigation, panels, demo steps."""
-    from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
@@ -28,8 +27,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
-    register_nav_item(app, NavItem("Competencies", "competencies.framework", (Role.HR,), 30))
-    register_nav_item(app, NavItem("Job profiles", "competencies.job_profiles", (Role.HR,), 31))
+    # Everyone may read the framework and the job profiles; HR maintains them.
+    register_nav_item(app, NavItem("Competencies", "competencies.framework", (), 30))
+    register_nav_item(app, NavItem("Job profiles", "competencies.job_profiles", (), 31))
     # After the panels for a role's work (team, workforce, administration).
     register_panel(app, HOME, "framework", views.framework_panel, order=41)
     register_panel(app, HOME, "my_competencies", views.my_competencies_panel, order=70)

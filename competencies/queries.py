@@ -15,6 +15,7 @@ from competencies.models import (
     CompetencyCategory,
     CompetencyEvidence,
     JobProfileRequirement,
+    ProficiencyDescriptor,
 )
 from people.models import JobProfile
 
@@ -156,6 +157,35 @@ def requirements_by_profile(profile_ids: list[int]) -> dict[int, list[JobProfile
     for row in rows:
         found[row.job_profile_id].append(row)
     return found
+
+
+def descriptors_of(competency_ids: list[int]) -> dict[int, dict[int, str]]:
+    """{competency_id: {level: descriptor}} for these competencies, in one query."""
+    found: dict[int, dict[int, str]] = {cid: {} for cid in competency_ids}
+    if competency_ids:
+        rows = db.session.execute(
+            sa.select(
+                ProficiencyDescriptor.competency_id,
+                ProficiencyDescriptor.level,
+                ProficiencyDescriptor.descriptor,
+            ).where(ProficiencyDescriptor.competency_id.in_(competency_ids))
+        )
+        for competency_id, level, descriptor in rows:
+            found[competency_id][level] = descriptor
+    return found
+
+
+def profiles_requiring(competency_id: int) -> list[tuple[JobProfile, int]]:
+    """The job profiles that require a competency, with the minimum level each needs."""
+    return [
+        (profile, minimum)
+        for profile, minimum in db.session.execute(
+            sa.select(JobProfile, JobProfileRequirement.min_level)
+            .join(JobProfileRequirement, JobProfileRequirement.job_profile_id == JobProfile.id)
+            .where(JobProfileRequirement.competency_id == competency_id)
+            .order_by(JobProfile.title)
+        ).all()
+    ]
 
 
 def job_profiles() -> list[ProfileRequirements]:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from civicladder import clock
-from civicladder.access import Role, requires
+from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.errors import DomainError
-from civicladder.forms import attach_error
+from civicladder.forms import CHOOSE, attach_error, choice_list
 from civicladder.panels import Panel
-from competencies import queries, services
+from competencies import queries, services, standing
 from competencies.forms import CategoryForm, CompetencyForm, EvidenceForm, JobProfileForm
 from competencies.models import CompetencyEvidence
 from competencies.rules import PROFICIENCY_SCALE, level_name
@@ -32,9 +32,22 @@ def _scale():
 
 
 @bp.get("/competencies")
-@requires(Role.HR)
+@requires(SIGNED_IN)
 def framework():
+    """The framework, for everyone to read; HR maintains it from the same page."""
     return render_template("competencies/framework.html", categories=queries.framework())
+
+
+@bp.get("/competencies/<int:competency_id>")
+@requires(SIGNED_IN)
+def competency(competency_id: int):
+    """One competency and what each step of the scale looks like, with the jobs that need it."""
+    found = services.get_competency(competency_id)
+    return render_template(
+        "competencies/competency.html",
+        competency=found,
+        needed_by=queries.profiles_requiring(found.id),
+    )
 
 
 @bp.route("/competencies/categories/new", methods=["GET", "POST"])
@@ -120,9 +133,20 @@ def _competency_page(competency):
 
 
 @bp.get("/job-profiles")
-@requires(Role.HR)
+@requires(SIGNED_IN)
 def job_profiles():
     return render_template("competencies/job_profiles.html", profiles=queries.job_profiles())
+
+
+@bp.get("/job-profiles/<int:profile_id>")
+@requires(SIGNED_IN)
+def job_profile(profile_id: int):
+    profile = services.get_job_profile(profile_id)
+    return render_template(
+        "competencies/job_profile.html",
+        profile=profile,
+        requirements=queries.requirements_by_profile([profile.id])[profile.id],
+    )
 
 
 def _profile_form(profile=None) -> JobProfileForm:
@@ -186,30 +210,66 @@ def _job_profile_page(profile):
 @bp.route("/people/<int:employee_id>/evidence/new", methods=["GET", "POST"])
 @requires(Role.HR, Role.MANAGER)
 def record_evidence(employee_id: int):
+    """The evidence form, then a confirmation page saying what will be kept for good."""
     employee = people_queries.get_visible_employee(current_user, employee_id)
     services.check_may_validate(current_user, employee)
     form = EvidenceForm()
-    form.competency_id.choices = [(c.id, f"{c.code} {c.name}") for c in queries.competencies()]
+    job_needs = (
+        queries.requirements_by_profile([employee.job_profile_id])[employee.job_profile_id]
+        if employee.job_profile_id
+        else []
+    )
+    needed_ids = {r.competency_id for r in job_needs}
+    others = [c for c in queries.competencies() if c.id not in needed_ids]
+    form.competency_id.choices = choice_list(
+        [CHOOSE]
+        + [(r.competency_id, f"{r.competency.name} ({r.competency.code})") for r in job_needs]
+        + [(c.id, f"{c.name} ({c.code})") for c in others]
+    )
     if not form.is_submitted():
         form.observed_on.data = clock.today()
+    chosen = None
     if form.validate_on_submit():
-        try:
-            services.record_evidence(
-                current_user,
-                employee,
-                services.get_competency(form.competency_id.data),
-                level=form.level.data,
-                observed_on=form.observed_on.data,
-                expires_on=form.expires_on.data,
-                note=form.note.data,
+        chosen = services.get_competency(form.competency_id.data)
+        if form.is_confirmed and "change" not in request.form:
+            try:
+                services.record_evidence(
+                    current_user,
+                    employee,
+                    chosen,
+                    level=form.level.data,
+                    observed_on=form.observed_on.data,
+                    expires_on=form.expires_on.data,
+                    note=form.note.data,
+                )
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                flash(f"Evidence recorded for {employee.full_name}.", "success")
+                return redirect(url_for("people.profile", employee_id=employee.id))
+        elif "change" not in request.form:
+            descriptor = next(
+                (d.descriptor for d in chosen.descriptors if d.level == form.level.data), ""
             )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            flash(f"Evidence recorded for {employee.full_name}.", "success")
-            return redirect(url_for("people.profile", employee_id=employee.id))
+            return render_template(
+                "competencies/evidence_confirm.html",
+                form=form,
+                employee=employee,
+                competency=chosen,
+                descriptor=descriptor,
+                required=next(
+                    (r.min_level for r in job_needs if r.competency_id == chosen.id), None
+                ),
+            )
     status = 422 if form.errors else 200
-    return render_template("competencies/evidence_form.html", form=form, employee=employee), status
+    return render_template(
+        "competencies/evidence_form.html",
+        form=form,
+        employee=employee,
+        job_needs=job_needs,
+        others=others,
+        descriptors=queries.descriptors_of([r.competency_id for r in job_needs]),
+    ), status
 
 
 # --- panels -----------------------------------------------------------------------------------
@@ -217,17 +277,17 @@ def record_evidence(employee_id: int):
 
 @dataclass(frozen=True)
 class LevelsPanel(Panel):
-    """An employee's current levels, gaps against their job and evidence history."""
+    """An employee against their job: every requirement, expiries, and the evidence history."""
 
     template: ClassVar[str] = "competencies/_levels_panel.html"
     title: str
     employee: Employee
-    levels: list[queries.CurrentLevel]
-    gaps: list[tuple]
+    standing: standing.EmployeeStanding
     history: list[CompetencyEvidence]
     can_record: bool
     own: bool
     on_home: bool = False
+    history_limited: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,19 +296,23 @@ class FrameworkPanel(Panel):
     summary: dict
 
 
+HOME_HISTORY = 10
+
+
 def my_competencies_panel(user) -> LevelsPanel | None:
     employee = people_queries.own_employee(user)
     if employee is None:
         return None
+    history = queries.evidence_history(employee.id, limit=HOME_HISTORY)
     return LevelsPanel(
         title="Your competencies",
         employee=employee,
-        levels=queries.current_levels(employee.id, employee.job_profile_id),
-        gaps=queries.missing_requirements(employee.id, employee.job_profile_id),
-        history=queries.evidence_history(employee.id, limit=10),
+        standing=standing.employee_standing(employee.id, employee.job_profile_id),
+        history=history,
         can_record=False,
         own=True,
         on_home=True,
+        history_limited=len(history) == HOME_HISTORY,
     )
 
 
@@ -262,8 +326,7 @@ def profile_levels_panel(user, employee) -> LevelsPanel:
     return LevelsPanel(
         title="Competencies",
         employee=employee,
-        levels=queries.current_levels(employee.id, employee.job_profile_id),
-        gaps=queries.missing_requirements(employee.id, employee.job_profile_id),
+        standing=standing.employee_standing(employee.id, employee.job_profile_id),
         history=queries.evidence_history(employee.id),
         can_record=services.may_validate(user, employee),
         own=people_queries.own_employee_id(user) == employee.id,

@@ -294,7 +294,7 @@ def reactivate(user_id: int):
 
 
 def _set_active(user_id: int, active: bool):
-    """A confirmation page saying what will happen, with its own required reason; then the change."""
+    """A page saying what will happen, with its own required reason; then the change."""
     target = shell_services.get_user(user_id)
     form = ConfirmedReasonForm()
     if form.validate_on_submit() and form.is_confirmed:

@@ -46,7 +46,10 @@ def test_audit_log_searches_by_actor_object_action_and_date(client_as, make_user
 def test_audit_search_rejects_a_bad_date(client_as):
     response = client_as("admin").get("/admin/audit?date_from=31-31-2026")
     assert response.status_code == 422
-    assert "Not a valid date value." in response.text
+    assert "Enter the date as year-month-day, like 2026-03-31 (not 31-31-2026)." in response.text
+    impossible = client_as("admin").get("/admin/audit?date_to=2026-02-30")
+    assert impossible.status_code == 422
+    assert "2026-02-30 is not a real date." in impossible.text
 
 
 def test_audit_log_page_query_count_does_not_grow(
