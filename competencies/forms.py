@@ -46,7 +46,7 @@ class CompetencyForm(FlaskForm):
     )
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=200)])
     category_id = SelectField(
-        "Category", coerce=int, validators=[DataRequired("Choose a category.")]
+        "Category", coerce=blank_int, validators=[DataRequired("Choose a category.")]
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
     level_1 = TextAreaField(f"1 {PROFICIENCY_SCALE[1]}", validators=[Length(max=2000)])
@@ -72,7 +72,9 @@ class RequirementForm(FlaskForm):
     )
 
 
-REQUIREMENT_ROWS = 10
+# Rows past the profile's own requirements: one empty row, and "Add a competency" for more.
+SPARE_ROWS = 1
+MAX_REQUIREMENTS = 40
 
 
 class JobProfileForm(FlaskForm):
@@ -83,11 +85,22 @@ class JobProfileForm(FlaskForm):
         "Job title", validators=[DataRequired("Enter a job title."), Length(max=200)]
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
-    requirements = FieldList(FormField(RequirementForm), min_entries=REQUIREMENT_ROWS)
+    requirements = FieldList(
+        FormField(RequirementForm), min_entries=SPARE_ROWS, max_entries=MAX_REQUIREMENTS
+    )
+
+    def add_row(self) -> None:
+        """One more empty row, up to the limit (the "Add a competency" button)."""
+        if len(self.requirements) < MAX_REQUIREMENTS:
+            self.requirements.append_entry()
 
     def set_competency_choices(self, choices: list[tuple[int, str]]) -> None:
         for row in self.requirements:
-            row.form.competency_id.choices = [(0, "(none)")] + choices
+            row.form.competency_id.choices = [(0, "Choose a competency…")] + choices
+
+    @property
+    def weight_total(self) -> int:
+        return sum(weight for _, _, weight in self.requirement_rows())
 
     def requirement_rows(self) -> list[tuple[int, int, int]]:
         return [

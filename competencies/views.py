@@ -14,7 +14,13 @@ from civicladder.errors import DomainError
 from civicladder.forms import CHOOSE, attach_error, choice_list
 from civicladder.panels import Panel
 from competencies import queries, services, standing
-from competencies.forms import CategoryForm, CompetencyForm, EvidenceForm, JobProfileForm
+from competencies.forms import (
+    SPARE_ROWS,
+    CategoryForm,
+    CompetencyForm,
+    EvidenceForm,
+    JobProfileForm,
+)
 from competencies.models import CompetencyEvidence
 from competencies.rules import PROFICIENCY_SCALE, level_name
 from people import queries as people_queries
@@ -88,7 +94,9 @@ def edit_category(category_id: int):
 
 
 def _competency_form(form: CompetencyForm) -> CompetencyForm:
-    form.category_id.choices = [(c.id, c.name) for c in queries.categories()]
+    form.category_id.choices = choice_list(
+        [CHOOSE] + [(c.id, c.name) for c in queries.categories()]
+    )
     return form
 
 
@@ -163,6 +171,11 @@ def _profile_form(profile=None) -> JobProfileForm:
             "requirements": rows,
         }
     form = JobProfileForm(data=data)
+    if data is not None and not form.is_submitted():
+        for _ in range(SPARE_ROWS):
+            form.add_row()
+    if form.is_submitted() and "add_row" in request.form:
+        form.add_row()
     form.set_competency_choices([(c.id, f"{c.code} {c.name}") for c in queries.competencies()])
     return form
 
@@ -192,7 +205,7 @@ def edit_job_profile(profile_id: int):
 
 def _job_profile_page(profile):
     form = _profile_form(profile)
-    if form.validate_on_submit():
+    if "add_row" not in request.form and form.validate_on_submit():
         try:
             saved = _save_profile(form, profile)
         except DomainError as error:

@@ -39,46 +39,23 @@
     show();
   });
 
-  // Job profile form: the weights' total, and rows added on request instead of empty ones.
+  // Job profile form: the weights' total follows the rows as they change.
   var requirements = document.querySelector("[data-requirements]");
   if (requirements) {
     var total = document.getElementById("weight-total");
-    var addButton = document.getElementById("add-requirement");
-    var rows = function () { return requirements.querySelectorAll("tbody tr"); };
     var sum = function () {
       var value = 0;
-      rows().forEach(function (row) {
+      requirements.querySelectorAll("tbody tr").forEach(function (row) {
         var competency = row.querySelector("select[name$='competency_id']");
         var weight = row.querySelector("input[name$='weight']");
         if (competency && competency.value !== "0" && competency.value !== "" && weight) {
-          value += parseInt(weight.value || "0", 10) || 0;
+          value += parseInt(weight.value || "1", 10) || 0;
         }
       });
       total.textContent = String(value);
     };
-    // Hide unused rows beyond the first empty one; "Add a competency" shows the next.
-    var hidden = [];
-    var seenEmpty = false;
-    rows().forEach(function (row) {
-      var competency = row.querySelector("select[name$='competency_id']");
-      var empty = competency && (competency.value === "0" || competency.value === "");
-      if (empty && seenEmpty) { row.hidden = true; hidden.push(row); }
-      if (empty) { seenEmpty = true; }
-    });
-    if (addButton) {
-      addButton.hidden = hidden.length === 0;
-      addButton.addEventListener("click", function () {
-        var next = hidden.shift();
-        if (next) {
-          next.hidden = false;
-          next.querySelector("select").focus();
-        }
-        addButton.hidden = hidden.length === 0;
-      });
-    }
     requirements.addEventListener("input", sum);
     requirements.addEventListener("change", sum);
-    sum();
   }
 })();
 

@@ -153,3 +153,43 @@ def test_evidence_form_takes_spaces_as_no_date(client_as, people, competencies):
     )
     assert response.status_code == 422
     assert "Enter the date it was shown." in response.text
+
+
+# --- the job profile form -------------------------------------------------------------------
+
+
+def test_new_job_profile_form_shows_one_row_and_adds_rows_on_request(client_as, competencies):
+    skill = competencies.competency()
+    client = client_as(Role.HR)
+    page = client.get("/job-profiles/new").text
+    assert "requirements-0-competency_id" in page and "requirements-1-" not in page
+    data = {
+        "code": "PE-1",
+        "title": "Permit Examiner",
+        "requirements-0-competency_id": skill.id,
+        "requirements-0-min_level": 3,
+        "requirements-0-weight": 40,
+        "add_row": "1",
+    }
+    added = client.post("/job-profiles/new", data=data)
+    assert added.status_code == 200
+    assert "requirements-1-competency_id" in added.text and "requirements-2-" not in added.text
+    assert 'id="weight-total" aria-live="polite">40<' in added.text
+
+
+def test_add_row_saves_nothing(client_as, competencies, _transaction):
+    from people.models import JobProfile
+
+    client_as(Role.HR).post(
+        "/job-profiles/new", data={"code": "PE-9", "title": "Examiner", "add_row": "1"}
+    )
+    assert _transaction.scalar(sa.select(JobProfile).where(JobProfile.code == "PE-9")) is None
+
+
+def test_competency_form_starts_on_choose_and_asks_for_a_category(client_as, competencies):
+    competencies.category(name="Service")
+    client = client_as(Role.HR)
+    assert '<option selected value="">Choose…</option>' in client.get("/competencies/new").text
+    response = client.post("/competencies/new", data={"code": "X-1", "name": "X"})
+    assert response.status_code == 422
+    assert "Choose a category." in response.text
