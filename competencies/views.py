@@ -309,6 +309,23 @@ class FrameworkPanel(Panel):
     summary: dict
 
 
+@dataclass(frozen=True)
+class TeamGridPanel(Panel):
+    """A manager's direct reports × the competencies their jobs need."""
+
+    template: ClassVar[str] = "competencies/_team_grid_panel.html"
+    grid: standing.TeamGrid
+
+
+def team_grid_panel(user) -> TeamGridPanel | None:
+    if not user.has_role(Role.MANAGER):
+        return None
+    own_id = people_queries.own_employee_id(user)
+    if own_id is None:
+        return None
+    return TeamGridPanel(grid=standing.team_grid(people_queries.direct_reports(own_id)))
+
+
 HOME_HISTORY = 10
 
 

@@ -184,6 +184,12 @@ def direct_reports(employee_id: int) -> list[Employee]:
     )
 
 
+def direct_report_count(employee_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Employee.id)).where(Employee.manager_id == employee_id)
+    )
+
+
 def reporting_line_count(employee_id: int) -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(reporting_line_ids(employee_id).subquery())

@@ -50,6 +50,10 @@ def directory():
             "status": form.status.data or None,
         }
     stmt = queries.directory_statement(current_user, **filters)
+    own_id = queries.own_employee_id(current_user)
+    if own_id is not None and not queries.sees_everyone(current_user):
+        # A manager's workforce is the people in their line: the count leaves them out.
+        stmt = stmt.where(Employee.id != own_id)
     page = db.paginate(
         stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
     )
@@ -323,8 +327,10 @@ def reset_link(user_id: int):
 
 @dataclass(frozen=True)
 class TeamPanel(Panel):
+    """A manager's team in numbers; the people themselves are in the competencies grid."""
+
     template: ClassVar[str] = "people/_team_panel.html"
-    reports: list[Employee]
+    direct_count: int
     line_count: int
 
 
@@ -345,7 +351,8 @@ def team_panel(user) -> TeamPanel | None:
     if not user.has_role(Role.MANAGER) or own_id is None:
         return None
     return TeamPanel(
-        reports=queries.direct_reports(own_id), line_count=queries.reporting_line_count(own_id)
+        direct_count=queries.direct_report_count(own_id),
+        line_count=queries.reporting_line_count(own_id),
     )
 
 
