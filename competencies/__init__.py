@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     # After the panels for a role's work (team, workforce, administration).
     register_panel(app, HOME, "framework", views.framework_panel, order=41)
     register_panel(app, HOME, "team_grid", views.team_grid_panel, order=31)
+    register_panel(app, HOME, "unit_bands", views.unit_bands_panel, order=46)
     register_panel(app, HOME, "my_competencies", views.my_competencies_panel, order=70)
     register_panel(app, EMPLOYEE_PROFILE, "competencies", views.profile_levels_panel, order=10)
     # The framework comes first (people need job profiles); evidence needs the people.

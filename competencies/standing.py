@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from civicladder import clock
 from civicladder.db import db
 from competencies.models import Competency, CompetencyEvidence, JobProfileRequirement
+from people.models import Employee
 
 EXPIRY_WINDOW_DAYS = 60
 
@@ -211,3 +212,48 @@ def team_grid(members: list) -> TeamGrid:
             cells.append(cell)
         rows.append((member, cells))
     return TeamGrid(ordered, rows, totals)
+
+
+# A member's band is the highest level they have shown in any competency, evidence still counting.
+LEVEL_BANDS = (
+    (0, "No competency shown yet"),
+    (1, "Up to 2 Working"),
+    (2, "3 Practitioner"),
+    (3, "4 Advanced or 5 Expert"),
+)
+
+
+def unit_level_bands(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """{unit_id: [(band, active members)]} for bargaining units, in one grouped query."""
+    found: dict[int, list[tuple[str, int]]] = {uid: [] for uid in unit_ids}
+    if not unit_ids:
+        return found
+    today = clock.today()
+    members = sa.select(Employee.id).where(
+        Employee.bargaining_unit_id.in_(unit_ids), Employee.status != "separated"
+    )
+    top = (
+        sa.select(
+            CompetencyEvidence.employee_id, sa.func.max(CompetencyEvidence.level).label("level")
+        )
+        .where(
+            CompetencyEvidence.employee_id.in_(members),
+            sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today),
+        )
+        .group_by(CompetencyEvidence.employee_id)
+        .subquery()
+    )
+    band = sa.case(
+        (top.c.level.is_(None), 0), (top.c.level <= 2, 1), (top.c.level == 3, 2), else_=3
+    )
+    rows = db.session.execute(
+        sa.select(Employee.bargaining_unit_id, band, sa.func.count(Employee.id))
+        .outerjoin(top, top.c.employee_id == Employee.id)
+        .where(Employee.bargaining_unit_id.in_(unit_ids), Employee.status != "separated")
+        .group_by(Employee.bargaining_unit_id, band)
+    ).all()
+    labels = dict(LEVEL_BANDS)
+    counts = {(unit_id, b): n for unit_id, b, n in rows}
+    for unit_id in unit_ids:
+        found[unit_id] = [(labels[b], counts.get((unit_id, b), 0)) for b, _ in LEVEL_BANDS]
+    return found

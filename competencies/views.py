@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from civicladder import clock
@@ -23,8 +23,9 @@ from competencies.forms import (
 )
 from competencies.models import CompetencyEvidence
 from competencies.rules import PROFICIENCY_SCALE, level_name
+from people import figures
 from people import queries as people_queries
-from people.models import Employee
+from people.models import BargainingUnit, Employee
 
 bp = Blueprint("competencies", __name__)
 
@@ -324,6 +325,26 @@ def team_grid_panel(user) -> TeamGridPanel | None:
     if own_id is None:
         return None
     return TeamGridPanel(grid=standing.team_grid(people_queries.direct_reports(own_id)))
+
+
+@dataclass(frozen=True)
+class UnitBandsPanel(Panel):
+    """A union rep's units by members' highest current competency level, in aggregate."""
+
+    template: ClassVar[str] = "competencies/_unit_bands_panel.html"
+    units: list[tuple[BargainingUnit, list[figures.Figure]]]
+    minimum: int
+
+
+def unit_bands_panel(user) -> UnitBandsPanel | None:
+    if not user.has_role(Role.UNION_REP):
+        return None
+    minimum = current_app.config["SMALL_GROUP_MINIMUM"]
+    units = [unit for unit, _ in people_queries.rep_units_with_headcount(user)]
+    bands = standing.unit_level_bands([u.id for u in units])
+    return UnitBandsPanel(
+        units=[(u, figures.cells(bands[u.id], minimum)) for u in units], minimum=minimum
+    )
 
 
 HOME_HISTORY = 10

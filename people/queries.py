@@ -279,3 +279,21 @@ def job_profile_choices() -> list[tuple[int, str]]:
         sa.select(JobProfile.id, JobProfile.title).order_by(JobProfile.title)
     ).all()
     return [(row.id, row.title) for row in rows]
+
+
+def unit_members_by_job(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """{unit_id: [(job title or "No job profile", active members)]}, in one grouped query."""
+    found: dict[int, list[tuple[str, int]]] = {uid: [] for uid in unit_ids}
+    if not unit_ids:
+        return found
+    title = sa.func.coalesce(JobProfile.title, "No job profile")
+    rows = db.session.execute(
+        sa.select(Employee.bargaining_unit_id, title, sa.func.count(Employee.id))
+        .outerjoin(JobProfile, JobProfile.id == Employee.job_profile_id)
+        .where(Employee.bargaining_unit_id.in_(unit_ids), Employee.status != "separated")
+        .group_by(Employee.bargaining_unit_id, title)
+        .order_by(Employee.bargaining_unit_id, title)
+    )
+    for unit_id, job, members in rows:
+        found[unit_id].append((job, members))
+    return found

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from civicladder import audit
+from civicladder import audit, clock
 from civicladder import services as shell_services
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
@@ -24,7 +25,7 @@ from civicladder.forms import (
 from civicladder.layout import page_number
 from civicladder.models import AuditEvent
 from civicladder.panels import Panel, build_panels
-from people import queries, roster, services
+from people import figures, queries, roster, services
 from people.forms import DirectoryFilterForm, RepUnitsForm, RosterCommitForm, RosterUploadForm
 from people.models import BargainingUnit, Employee
 from people.slots import EMPLOYEE_PROFILE
@@ -341,9 +342,20 @@ class WorkforcePanel(Panel):
 
 
 @dataclass(frozen=True)
+class UnitFigures:
+    unit: BargainingUnit
+    members: figures.Figure
+    by_job: list[figures.Figure]
+
+
+@dataclass(frozen=True)
 class UnionPanel(Panel):
+    """A union rep's units in aggregate: members, and members by job profile; no individuals."""
+
     template: ClassVar[str] = "people/_union_panel.html"
-    units: list[tuple[BargainingUnit, int]]
+    units: list[UnitFigures]
+    as_of: datetime
+    minimum: int
 
 
 def team_panel(user) -> TeamPanel | None:
@@ -365,7 +377,18 @@ def workforce_panel(user) -> WorkforcePanel | None:
 def union_panel(user) -> UnionPanel | None:
     if not user.has_role(Role.UNION_REP):
         return None
-    return UnionPanel(units=queries.rep_units_with_headcount(user))
+    minimum = current_app.config["SMALL_GROUP_MINIMUM"]
+    units = queries.rep_units_with_headcount(user)
+    by_job = queries.unit_members_by_job([unit.id for unit, _ in units])
+    shown = [
+        UnitFigures(
+            unit,
+            figures.Figure(unit.name, members, minimum),
+            figures.breakdown(by_job[unit.id], minimum, "Other job profiles, together"),
+        )
+        for unit, members in units
+    ]
+    return UnionPanel(units=shown, as_of=clock.now(), minimum=minimum)
 
 
 def own_profile_values(user) -> dict | None:

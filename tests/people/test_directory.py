@@ -106,7 +106,7 @@ def test_manager_home_shows_team(client_as, org):
 def test_union_rep_home_lists_units_and_says_reports_are_coming(client_as, org, people):
     rep = people.union_rep(org["unit"])
     page = client_as(rep).get("/").text
-    assert "Local 1549" in page and "1 member" in page
+    assert "Local 1549" in page and "fewer than 5</strong> active members" in page
     assert "Shared progress reports are not available yet" in page
 
 
