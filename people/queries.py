@@ -297,3 +297,11 @@ def unit_members_by_job(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]
     for unit_id, job, members in rows:
         found[unit_id].append((job, members))
     return found
+
+
+def department_by_path(path: str) -> Department | None:
+    """A department by its full path, spaces around the separators forgiven."""
+    parts = [part.strip() for part in path.split(">") if part.strip()]
+    if not parts:
+        return None
+    return db.session.scalar(sa.select(Department).where(Department.path == " > ".join(parts)))

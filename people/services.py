@@ -118,6 +118,61 @@ def create_employee(
     return employee
 
 
+def update_employee(
+    actor: User,
+    employee: Employee,
+    *,
+    department: Department,
+    manager: Employee | None,
+    bargaining_unit: BargainingUnit | None,
+    job_profile_id: int | None,
+    status: EmployeeStatus,
+    reason: str,
+) -> Employee:
+    """HR changes an employee's placement: department, manager, unit, job profile, status.
+
+    The roster import's rules hold: nobody manages themselves, and no chain of managers loops
+    back on itself. Reporting lines follow a new manager in the same transaction.
+    """
+    require_role(actor, Role.HR, system_may=False)
+    if not reason or not reason.strip():
+        raise Invalid("Give a reason for the change: it is kept in the audit log.", field="reason")
+    employee = locked_get(Employee, employee.id, "There is no such employee.")
+    if manager is not None:
+        _check_no_manager_cycle(employee, manager)
+    before = audit.snapshot(employee, EMPLOYEE_FIELDS)
+    employee.department_id = department.id
+    employee.manager_id = manager.id if manager is not None else None
+    employee.bargaining_unit_id = bargaining_unit.id if bargaining_unit is not None else None
+    employee.job_profile_id = job_profile_id
+    employee.status = status
+    db.session.flush()
+    old, new = audit.changed(before, audit.snapshot(employee, EMPLOYEE_FIELDS))
+    if not new:
+        return employee
+    if "manager_id" in new:
+        lines.refresh_all()
+    audit.record(actor, "employee.updated", employee, before=old, after=new, reason=reason.strip())
+    if new.get("status") == EmployeeStatus.SEPARATED.value:
+        signals.employee_separated.send(actor, employee_ids=[employee.id])
+    if {"department_id", "manager_id"} & set(new):
+        signals.employee_moved.send(actor, employee_ids=[employee.id])
+    return employee
+
+
+def _check_no_manager_cycle(employee: Employee, manager: Employee) -> None:
+    if manager.id == employee.id:
+        raise Invalid(f"{employee.full_name} cannot be their own manager.", field="manager")
+    # The manager's line path lists their chain from the top: a loop would pass through here.
+    chain = (lines.path_of(manager.id) or "").strip(lines.SEPARATOR).split(lines.SEPARATOR)
+    if str(employee.id) in chain:
+        raise Invalid(
+            f"{manager.full_name} reports to {employee.full_name}, directly or through others, "
+            "so cannot be their manager.",
+            field="manager",
+        )
+
+
 def link_account(actor: User | None, user: User, employee: Employee | None) -> User:
     """Link a user account to an employee record (or unlink it with None).
 

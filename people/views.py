@@ -26,8 +26,14 @@ from civicladder.layout import page_number
 from civicladder.models import AuditEvent
 from civicladder.panels import Panel, build_panels
 from people import figures, queries, roster, services
-from people.forms import DirectoryFilterForm, RepUnitsForm, RosterCommitForm, RosterUploadForm
-from people.models import BargainingUnit, Employee
+from people.forms import (
+    DirectoryFilterForm,
+    EmployeeForm,
+    RepUnitsForm,
+    RosterCommitForm,
+    RosterUploadForm,
+)
+from people.models import BargainingUnit, Department, Employee, EmployeeStatus
 from people.slots import EMPLOYEE_PROFILE
 
 bp = Blueprint("people", __name__)
@@ -89,6 +95,70 @@ def profile(employee_id: int):
         manager_linked=manager_linked,
         reports_linked=queries.sees_everyone(current_user) or current_user.has_role(Role.MANAGER),
     )
+
+
+@bp.route("/people/<int:employee_id>/edit", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_employee(employee_id: int):
+    """HR changes where an employee sits: department, manager, unit, job profile, status."""
+    employee = queries.get_visible_employee(current_user, employee_id)
+    form = EmployeeForm(
+        data={
+            "department": employee.department.path,
+            "manager": employee.manager.employee_number if employee.manager else "",
+            "bargaining_unit": employee.bargaining_unit_id or 0,
+            "job_profile": employee.job_profile_id or 0,
+            "status": employee.status.value,
+        }
+        if request.method == "GET"
+        else None
+    )
+    form.bargaining_unit.choices = [(0, "Not represented")] + [
+        (u.id, u.name) for u in queries.bargaining_units()
+    ]
+    form.job_profile.choices = [(0, "No job profile")] + queries.job_profile_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_employee(
+                current_user,
+                employee,
+                department=_department(form.department.data),
+                manager=_manager(form.manager.data),
+                bargaining_unit=db.session.get(BargainingUnit, form.bargaining_unit.data)
+                if form.bargaining_unit.data
+                else None,
+                job_profile_id=form.job_profile.data or None,
+                status=EmployeeStatus(form.status.data),
+                reason=form.reason.data,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"{employee.full_name}'s record is saved.", "success")
+            return redirect(url_for("people.profile", employee_id=employee.id))
+    status = 422 if form.errors else 200
+    return render_template("people/employee_form.html", form=form, employee=employee), status
+
+
+def _department(path: str) -> Department:
+    found = queries.department_by_path(path)
+    if found is None:
+        raise Invalid(
+            f"There is no department {path.strip()}. Departments are added by roster import.",
+            field="department",
+        )
+    return found
+
+
+def _manager(employee_number: str | None) -> Employee | None:
+    if not employee_number or not employee_number.strip():
+        return None
+    found = queries.employee_by_number(employee_number)
+    if found is None:
+        raise Invalid(
+            f"There is no employee with number {employee_number.strip()}.", field="manager"
+        )
+    return found
 
 
 # --- roster import (HR) ---------------------------------------------------------------------

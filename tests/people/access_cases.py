@@ -35,11 +35,35 @@ def _previewed(ids: dict) -> dict:
     }
 
 
+def _edit(ids: dict) -> dict:
+    from civicladder.db import db
+    from people.models import Employee
+
+    target = db.session.get(Employee, ids["target_employee"])
+    return {
+        "department": target.department.path,
+        "manager": "",
+        "bargaining_unit": "0",
+        "job_profile": "0",
+        "status": "leave",
+        "reason": "Parental leave",
+    }
+
+
 ACTORS: tuple[str, ...] = ()
 
 CASES = [
     Case("people.directory", "GET", "/people", only({"hr": 200, "manager": 200})),
     Case("people.profile", "GET", "/people/{target_employee}", only({"hr": 200}, others=404)),
+    Case("people.edit_employee", "GET", "/people/{target_employee}/edit", only({"hr": 200})),
+    Case(
+        "people.edit_employee",
+        "POST",
+        "/people/{target_employee}/edit",
+        only({"hr": 302}),
+        _edit,
+        recorded("employee.updated", "hr"),
+    ),
     Case("people.import_roster", "GET", "/people/import", only({"hr": 200})),
     # The upload only previews: nothing is written until the preview is confirmed.
     Case("people.import_roster", "POST", "/people/import", only({"hr": 200}), _upload),
