@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from civicladder import clock, navigation
 from civicladder.access import Role
@@ -28,6 +29,35 @@ def page_url(page: int) -> str:
     args = request.args.to_dict()
     args["page"] = str(page)
     return request.path + "?" + urlencode(args)
+
+
+def sort_url(key: str, current: str) -> str:
+    """The address that sorts by `key`: ascending, or descending when already ascending."""
+    args = request.args.to_dict()
+    args["sort"] = f"-{key}" if current == key else key
+    args.pop("page", None)
+    return request.path + "?" + urlencode(args)
+
+
+def sort_header(label: str, key: str, current: str) -> dict:
+    """A column heading for templates/macros/ui.html data_table that sorts the list by `key`.
+
+    `current` is the list's sort now: "name", or "-name" for the reverse order.
+    """
+    state = {key: "ascending", f"-{key}": "descending"}.get(current)
+    arrow = {"ascending": " ▲", "descending": " ▼"}.get(state, "")
+    then = "descending" if state == "ascending" else "ascending"
+    link = Markup('<a href="{}" aria-label="{}">{}{}</a>').format(
+        sort_url(key, current), f"{label}, sort {then}", label, arrow
+    )
+    return {"label": link, "aria_sort": state}
+
+
+def query_string() -> str:
+    """This page's own GET arguments, without the page number (an export of the same view)."""
+    args = request.args.to_dict()
+    args.pop("page", None)
+    return urlencode(args)
 
 
 def _display_zone() -> ZoneInfo:
@@ -113,6 +143,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["type_words"] = type_words
     app.extensions.setdefault(_ACTION_WORDS_KEY, dict(SHELL_ACTION_WORDS))
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["sort_url"] = sort_url
+    app.jinja_env.globals["query_string"] = query_string
+    app.jinja_env.globals["sort_header"] = sort_header
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["url_endpoints"] = app.view_functions

@@ -21,7 +21,11 @@ class DirectoryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name or employee number", validators=[Optional(), Length(max=100)])
+    q = StringField(
+        "Name or employee number",
+        validators=[Optional(), Length(max=100)],
+        description="Either order: Grace Hernandez or Hernandez, Grace.",
+    )
     department = SelectField(
         "Department",
         coerce=int,

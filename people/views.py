@@ -9,7 +9,7 @@ from typing import ClassVar
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from civicladder import audit, clock
+from civicladder import audit, clock, exports
 from civicladder import services as shell_services
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
@@ -42,15 +42,68 @@ bp = Blueprint("people", __name__)
 # --- workforce directory and profiles -------------------------------------------------------
 
 
+# The directory's sortable columns: ?sort=<key>, and ?sort=-<key> for the reverse order.
+SORTS = {
+    "name": (Employee.last_name, Employee.first_name),
+    "number": (Employee.employee_number,),
+    "department": (Department.path,),
+    "status": (Employee.status,),
+}
+
+
 @bp.get("/people")
 @requires(Role.HR, Role.MANAGER)
 def directory():
+    form, stmt, sort = _directory_query()
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    status = 422 if form.errors else 200
+    return render_template("people/directory.html", form=form, page=page, sort=sort), status
+
+
+@bp.get("/people.csv")
+@requires(Role.HR, Role.MANAGER)
+def directory_csv():
+    """The workforce list as it is filtered now, every page of it, as a CSV file."""
+    form, stmt, _ = _directory_query()
+    if form.errors:
+        raise Invalid("The filters could not be read. Correct them on the workforce page.")
+    rows = (
+        (
+            e.employee_number,
+            e.last_name,
+            e.first_name,
+            e.email,
+            e.job_profile.title if e.job_profile else "",
+            e.department.path,
+            e.bargaining_unit.name if e.bargaining_unit else "",
+            e.status.label,
+            e.hire_date,
+        )
+        for e in db.session.scalars(stmt.execution_options(yield_per=500))
+    )
+    header = [
+        "Employee number",
+        "Last name",
+        "First name",
+        "Email",
+        "Job profile",
+        "Department",
+        "Bargaining unit",
+        "Status",
+        "Hire date",
+    ]
+    return exports.csv_response("workforce.csv", header, rows)
+
+
+def _directory_query():
     form = DirectoryFilterForm(request.args)
     _directory_choices(form)
     filters = {}
     if form.validate():
         filters = {
-            "text": form.q.data or None,
+            "text": _name_order(form.q.data),
             "department_id": form.department.data or None,
             "bargaining_unit_id": form.bargaining_unit.data or None,
             "job_profile_id": form.job_profile.data or None,
@@ -61,11 +114,25 @@ def directory():
     if own_id is not None and not queries.sees_everyone(current_user):
         # A manager's workforce is the people in their line: the count leaves them out.
         stmt = stmt.where(Employee.id != own_id)
-    page = db.paginate(
-        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
-    status = 422 if form.errors else 200
-    return render_template("people/directory.html", form=form, page=page), status
+    sort = request.args.get("sort", "")
+    key = sort.removeprefix("-")
+    if key in SORTS and sort != "name":
+        columns = SORTS[key]
+        if key == "department":
+            stmt = stmt.join(Department, Department.id == Employee.department_id)
+        ordered = [c.desc() if sort.startswith("-") else c for c in columns]
+        stmt = stmt.order_by(None).order_by(*ordered, Employee.id)
+    else:
+        sort = "name"
+    return form, stmt, sort
+
+
+def _name_order(text: str | None) -> str | None:
+    """ "Hernandez, Grace" searches as "Grace Hernandez", the order the index holds."""
+    if not text or "," not in text:
+        return text or None
+    last, _, first = text.partition(",")
+    return f"{first.strip()} {last.strip()}".strip() or None
 
 
 def _directory_choices(form: DirectoryFilterForm) -> None:

@@ -54,6 +54,7 @@ ACTORS: tuple[str, ...] = ()
 
 CASES = [
     Case("people.directory", "GET", "/people", only({"hr": 200, "manager": 200})),
+    Case("people.directory_csv", "GET", "/people.csv", only({"hr": 200, "manager": 200})),
     Case("people.profile", "GET", "/people/{target_employee}", only({"hr": 200}, others=404)),
     Case("people.edit_employee", "GET", "/people/{target_employee}/edit", only({"hr": 200})),
     Case(
