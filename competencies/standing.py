@@ -257,3 +257,75 @@ def unit_level_bands(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
     for unit_id in unit_ids:
         found[unit_id] = [(labels[b], counts.get((unit_id, b), 0)) for b, _ in LEVEL_BANDS]
     return found
+
+
+def _short_of_requirements() -> sa.Select:
+    """(employee_id, missing): employees short of their job's requirements, and by how many."""
+    today = clock.today()
+    levels = (
+        sa.select(
+            CompetencyEvidence.employee_id,
+            CompetencyEvidence.competency_id,
+            sa.func.max(CompetencyEvidence.level).label("level"),
+        )
+        .where(
+            sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today)
+        )
+        .group_by(CompetencyEvidence.employee_id, CompetencyEvidence.competency_id)
+        .subquery()
+    )
+    return (
+        sa.select(Employee.id, sa.func.count(JobProfileRequirement.competency_id).label("missing"))
+        .join(
+            JobProfileRequirement, JobProfileRequirement.job_profile_id == Employee.job_profile_id
+        )
+        .outerjoin(
+            levels,
+            sa.and_(
+                levels.c.employee_id == Employee.id,
+                levels.c.competency_id == JobProfileRequirement.competency_id,
+            ),
+        )
+        .where(
+            Employee.status != "separated",
+            sa.or_(levels.c.level.is_(None), levels.c.level < JobProfileRequirement.min_level),
+        )
+        .group_by(Employee.id)
+    )
+
+
+def below_requirements_statement(scope: sa.ColumnElement[bool] | None) -> sa.Select:
+    """Employees (within `scope`) short of at least one of their job's requirements."""
+    short = _short_of_requirements().subquery()
+    stmt = (
+        sa.select(Employee)
+        .options(joinedload(Employee.job_profile), joinedload(Employee.department))
+        .where(Employee.id.in_(sa.select(short.c.id)))
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )
+    return stmt if scope is None else stmt.where(scope)
+
+
+def requirements_missed(employee_ids: list[int]) -> dict[int, int]:
+    """How many of their job's requirements each of these employees misses (one query)."""
+    if not employee_ids:
+        return {}
+    rows = db.session.execute(_short_of_requirements().where(Employee.id.in_(employee_ids)))
+    return dict(rows.all())
+
+
+def expiring_evidence_statement(scope: sa.ColumnElement[bool] | None) -> sa.Select:
+    """Evidence (of employees within `scope`) that stops counting within the next 60 days."""
+    today = clock.today()
+    stmt = (
+        sa.select(CompetencyEvidence)
+        .join(Employee, Employee.id == CompetencyEvidence.employee_id)
+        .options(joinedload(CompetencyEvidence.competency), joinedload(CompetencyEvidence.employee))
+        .where(
+            CompetencyEvidence.expires_on > today,
+            CompetencyEvidence.expires_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS),
+            Employee.status != "separated",
+        )
+        .order_by(CompetencyEvidence.expires_on, CompetencyEvidence.id)
+    )
+    return stmt if scope is None else stmt.where(scope)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from civicladder import clock
 from civicladder.access import SIGNED_IN, Role, requires
+from civicladder.db import db
 from civicladder.errors import DomainError
 from civicladder.forms import CHOOSE, attach_error, choice_list
+from civicladder.layout import page_number
 from civicladder.panels import Panel
 from competencies import queries, services, standing
 from competencies.forms import (
@@ -219,6 +222,39 @@ def _job_profile_page(profile):
             return redirect(url_for("competencies.job_profiles", _anchor=f"p-{saved.id}"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("competencies/job_profile_form.html", form=form, profile=profile), status
+
+
+@bp.get("/competencies/below-requirements")
+@requires(Role.HR, Role.MANAGER)
+def below_requirements():
+    """People who fall short of their job's requirements: HR sees everyone, a manager their line."""
+    stmt = standing.below_requirements_statement(_line_scope())
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    missed = standing.requirements_missed([e.id for e in page.items])
+    return render_template("competencies/below_requirements.html", page=page, missed=missed)
+
+
+@bp.get("/competencies/expiring")
+@requires(Role.HR, Role.MANAGER)
+def expiring_evidence():
+    stmt = standing.expiring_evidence_statement(_line_scope())
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    return render_template(
+        "competencies/expiring.html", page=page, days=standing.EXPIRY_WINDOW_DAYS
+    )
+
+
+def _line_scope():
+    """HR: everyone (None); a manager: their line, themselves left out."""
+    condition = people_queries.scope_condition(current_user)
+    own_id = people_queries.own_employee_id(current_user)
+    if condition is not None and own_id is not None:
+        condition = sa.and_(condition, Employee.id != own_id)
+    return condition
 
 
 @bp.route("/people/<int:employee_id>/evidence/new", methods=["GET", "POST"])

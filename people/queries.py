@@ -242,6 +242,11 @@ def workforce_summary() -> dict:
         ).all()
     )
     return {
+        "without_job": db.session.scalar(
+            sa.select(sa.func.count(Employee.id)).where(
+                Employee.job_profile_id.is_(None), Employee.status != "separated"
+            )
+        ),
         "active": by_status.get("active", 0),
         "leave": by_status.get("leave", 0),
         "separated": by_status.get("separated", 0),

@@ -42,6 +42,8 @@ bp = Blueprint("people", __name__)
 # --- workforce directory and profiles -------------------------------------------------------
 
 
+NO_JOB_PROFILE = -1  # the directory's job profile filter: people without one
+
 # The directory's sortable columns: ?sort=<key>, and ?sort=-<key> for the reverse order.
 SORTS = {
     "name": (Employee.last_name, Employee.first_name),
@@ -106,10 +108,12 @@ def _directory_query():
             "text": _name_order(form.q.data),
             "department_id": form.department.data or None,
             "bargaining_unit_id": form.bargaining_unit.data or None,
-            "job_profile_id": form.job_profile.data or None,
+            "job_profile_id": form.job_profile.data if (form.job_profile.data or 0) > 0 else None,
             "status": form.status.data or None,
         }
     stmt = queries.directory_statement(current_user, **filters)
+    if form.job_profile.data == NO_JOB_PROFILE:
+        stmt = stmt.where(Employee.job_profile_id.is_(None))
     own_id = queries.own_employee_id(current_user)
     if own_id is not None and not queries.sees_everyone(current_user):
         # A manager's workforce is the people in their line: the count leaves them out.
@@ -143,7 +147,10 @@ def _directory_choices(form: DirectoryFilterForm) -> None:
     form.bargaining_unit.choices = [(0, "Any bargaining unit")] + [
         (u.id, u.name) for u in queries.bargaining_units()
     ]
-    form.job_profile.choices = [(0, "Any job profile")] + queries.job_profile_choices()
+    form.job_profile.choices = [
+        (0, "Any job profile"),
+        (NO_JOB_PROFILE, "No job profile"),
+    ] + queries.job_profile_choices()
 
 
 @bp.get("/people/<int:employee_id>")

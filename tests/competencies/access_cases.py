@@ -71,6 +71,18 @@ CASES = [
         recorded("competency.updated", "hr"),
     ),
     Case("competencies.job_profiles", "GET", "/job-profiles", EVERYONE_SIGNED_IN),
+    Case(
+        "competencies.below_requirements",
+        "GET",
+        "/competencies/below-requirements",
+        only({"hr": 200, "manager": 200}),
+    ),
+    Case(
+        "competencies.expiring_evidence",
+        "GET",
+        "/competencies/expiring",
+        only({"hr": 200, "manager": 200}),
+    ),
     Case("competencies.new_job_profile", "GET", "/job-profiles/new", only({"hr": 200})),
     Case(
         "competencies.new_job_profile",
