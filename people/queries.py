@@ -310,3 +310,19 @@ def department_by_path(path: str) -> Department | None:
     if not parts:
         return None
     return db.session.scalar(sa.select(Department).where(Department.path == " > ".join(parts)))
+
+
+def uninvited_statement() -> sa.Select:
+    """Employees with an email and no account, whose email no account uses either."""
+    taken = sa.select(User.id).where(User.email == Employee.email).correlate(Employee)
+    return (
+        sa.select(Employee)
+        .options(joinedload(Employee.department), joinedload(Employee.job_profile))
+        .where(
+            Employee.email.is_not(None),
+            Employee.user_id.is_(None),
+            Employee.status != "separated",
+            ~sa.exists(taken),
+        )
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )

@@ -177,9 +177,13 @@ def link_account(actor: User | None, user: User, employee: Employee | None) -> U
     """Link a user account to an employee record (or unlink it with None).
 
     The link lets the person see their own profile and, as a manager, their reporting line.
-    One account per employee and one employee per account.
+    One account per employee and one employee per account. HR links only the accounts it
+    invites (a plain employee account, never used).
     """
-    require_role(actor, Role.ADMIN)
+    if actor is not None and not shell_services.is_unused_employee_account(user):
+        require_role(actor, Role.ADMIN)
+    else:
+        require_role(actor, Role.ADMIN, Role.HR)
     from people import queries
 
     current_id = queries.own_employee_id(user)
@@ -227,6 +231,28 @@ def invite_user(
     link = link_for(shell_services.issue_reset_link(actor, user))
     notify.email(user.email, "You are invited to CivicLadder", _invitation_text(user, link))
     return user, link
+
+
+def invite_employees(
+    actor: User, employees: list[Employee], link_for: Callable[[str], str]
+) -> list[User]:
+    """HR's bulk invitation: an employee account for each imported employee with an email and
+    no account, linked to their record, each emailed a one-time link."""
+    require_role(actor, Role.HR, system_may=False)
+    invited = []
+    for employee in employees:
+        if employee.user_id is not None or not employee.email:
+            continue
+        user, _ = invite_user(
+            actor,
+            email=employee.email,
+            full_name=employee.full_name,
+            roles={Role.EMPLOYEE},
+            employee=employee,
+            link_for=link_for,
+        )
+        invited.append(user)
+    return invited
 
 
 def _invitation_text(user: User, link: str) -> str:

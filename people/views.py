@@ -235,6 +235,40 @@ def _manager(employee_number: str | None) -> Employee | None:
     return found
 
 
+# --- accounts for imported employees (HR) ----------------------------------------------------
+
+# Invitations go out this many at a time, so one request stays short whatever the roster's size.
+INVITE_BATCH = 200
+
+
+@bp.route("/people/accounts", methods=["GET", "POST"])
+@requires(Role.HR)
+def invite_employees():
+    """Employees with an email and no account: a preview, then invitations on confirmation."""
+    form = ConfirmForm()
+    if form.validate_on_submit() and request.form.get("confirmed") == "yes":
+        batch = list(db.session.scalars(queries.uninvited_statement().limit(INVITE_BATCH)))
+        invited = services.invite_employees(
+            current_user,
+            batch,
+            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+        )
+        flash(f"{_count(len(invited), 'invitation')} sent.", "success")
+        return redirect(url_for("people.invite_employees"))
+    page = db.paginate(
+        queries.uninvited_statement(),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "people/invite_employees.html",
+        page=page,
+        form=form,
+        batch=min(page.total or 0, INVITE_BATCH),
+    )
+
+
 # --- roster import (HR) ---------------------------------------------------------------------
 
 # A preview lists at most this many changes and problems; the counts always cover the file.

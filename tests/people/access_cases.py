@@ -65,6 +65,15 @@ CASES = [
         _edit,
         recorded("employee.updated", "hr"),
     ),
+    Case("people.invite_employees", "GET", "/people/accounts", only({"hr": 200})),
+    Case(
+        "people.invite_employees",
+        "POST",
+        "/people/accounts",
+        only({"hr": 302}),
+        {"confirmed": "yes"},
+        recorded("user.created", "hr"),
+    ),
     Case("people.import_roster", "GET", "/people/import", only({"hr": 200})),
     # The upload only previews: nothing is written until the preview is confirmed.
     Case("people.import_roster", "POST", "/people/import", only({"hr": 200}), _upload),
