@@ -146,3 +146,24 @@ def test_manager_records_evidence_after_checking_it(page: Page, axe, accounts):
     expect(page.get_by_role("table", name="Evidence history, newest first")).to_contain_text(
         "Ran the morning safety briefing"
     )
+
+
+def test_hr_changes_an_employees_record_with_a_reason(page: Page, axe, accounts):
+    sign_in(page, accounts.hr)
+    follow(page, axe, main_nav(page).get_by_role("link", name="Workforce"))
+    page.get_by_label("Name or employee number").fill("Lindqvist, Sam")
+    page.get_by_role("button", name="Find").click()
+    follow(page, axe, page.get_by_role("link", name="Lindqvist, Sam"))
+    follow(page, axe, page.get_by_role("link", name="Change department, manager, job or status"))
+    page.get_by_label("Status").select_option(label="On leave")
+    page.get_by_role("button", name="Save the record").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Give a reason")
+    axe.check(page, "employee edit (no reason)")
+    page.get_by_label("Reason for the change").fill("Parental leave from Monday")
+    shoot(page, "employee-edit-1280")
+    page.get_by_role("button", name="Save the record").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(accounts.other_report)
+    expect(page.locator("main")).to_contain_text("On leave")
+    axe.check(page, "profile after the edit")
