@@ -59,3 +59,13 @@ def test_union_rep_home_query_count_does_not_grow_with_members(
             assert client.get("/").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_a_unit_of_fewer_than_five_gets_no_breakdown_at_all(client_as, people, competencies):
+    unit = people.bargaining_unit(name="Tiny Local")
+    skill = competencies.competency()
+    for n in range(3):
+        competencies.evidence(people.employee(bargaining_unit=unit), skill, 2 + n)
+    page = client_as(people.union_rep(unit)).get("/").text
+    assert page.count("The unit is too small for a breakdown.") == 2
+    assert "by highest competency level" not in page
