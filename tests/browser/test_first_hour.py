@@ -1,7 +1,7 @@
 """The first hour of each role: home pages at desktop and phone widths, invitations, confirmations.
 
-Screenshots go to test-results/screenshots/ (ignored by git) for people to look at; the
-assertions are what the tests check.
+Screenshots go to tests/browser/screenshots/ (ignored by git; pytest-playwright empties its own
+test-results/ folder at every run) for people to look at; the assertions are what is checked.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tests.browser.test_pages import follow, main_nav, open_page, sign_in
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 WIDTHS = {"1280": (1280, 900), "375": (375, 812)}
 # What each role's home must answer, visible without scrolling sideways.
 HOME_ANSWERS = {
