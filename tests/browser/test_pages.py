@@ -127,7 +127,7 @@ def test_employee_pages_beyond_the_navigation(page: Page, axe, accounts):
     expect(needs.get_by_role("row", name=re.compile("Site safety .*Met"))).to_be_visible()
     expect(needs.get_by_role("row", name=re.compile("Tree pruning .*Below"))).to_be_visible()
 
-    follow(page, axe, needs.get_by_role("link", name="Tree pruning"))
+    follow(page, axe, needs.get_by_role("link", name="Tree pruning", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Tree pruning")
     expect(page.get_by_role("link", name="Arborist")).to_be_visible()
     page.go_back()
