@@ -42,5 +42,11 @@ def pages(ids: dict) -> list[Page]:
         Page("users", "admin", "/admin/users"),
         Page("framework", "hr", "/competencies"),
         Page("job profiles", "hr", "/job-profiles"),
+        Page("framework", "employee", "/competencies"),
+        Page("below requirements", "hr", "/competencies/below-requirements"),
+        Page("below requirements", "manager", "/competencies/below-requirements"),
+        Page("expiring evidence", "hr", "/competencies/expiring"),
+        Page("expiring evidence", "manager", "/competencies/expiring"),
+        Page("accounts to invite", "hr", "/people/accounts"),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]
