@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Flask, current_app, request
 from flask_login import current_user
 from markupsafe import Markup
 
 from civicladder import clock, navigation
 from civicladder.access import Role
+from civicladder.db import db
 
 MAX_PAGE = 100_000
 
@@ -23,6 +26,26 @@ def page_number() -> int:
         return min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))
     except ValueError:
         return 1
+
+
+@dataclass(frozen=True)
+class Window:
+    """One page of a list that is never counted whole (too costly at a city's size)."""
+
+    items: list
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def window(stmt: sa.Select, per_page: int) -> Window:
+    """The current page of a statement's rows, found by reading one row past it, no count."""
+    number = page_number()
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)))
+    return Window(rows[:per_page], number, len(rows) > per_page)
 
 
 def page_url(page: int) -> str:

@@ -259,48 +259,30 @@ def unit_level_bands(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
     return found
 
 
-def _short_of_requirements() -> sa.Select:
-    """(employee_id, missing): employees short of their job's requirements, and by how many."""
-    today = clock.today()
-    levels = (
-        sa.select(
-            CompetencyEvidence.employee_id,
-            CompetencyEvidence.competency_id,
-            sa.func.max(CompetencyEvidence.level).label("level"),
-        )
+def _unmet_requirement(today: date) -> sa.ColumnElement[bool]:
+    """For the employee in the outer query: this requirement of their job has no evidence,
+    still counting, at its minimum level or above. Correlated, so an index on evidence
+    (employee_id, competency_id) answers it per person instead of grouping all evidence."""
+    held = (
+        sa.exists()
         .where(
-            sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today)
+            CompetencyEvidence.employee_id == Employee.id,
+            CompetencyEvidence.competency_id == JobProfileRequirement.competency_id,
+            CompetencyEvidence.level >= JobProfileRequirement.min_level,
+            sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today),
         )
-        .group_by(CompetencyEvidence.employee_id, CompetencyEvidence.competency_id)
-        .subquery()
+        .correlate_except(CompetencyEvidence)
     )
-    return (
-        sa.select(Employee.id, sa.func.count(JobProfileRequirement.competency_id).label("missing"))
-        .join(
-            JobProfileRequirement, JobProfileRequirement.job_profile_id == Employee.job_profile_id
-        )
-        .outerjoin(
-            levels,
-            sa.and_(
-                levels.c.employee_id == Employee.id,
-                levels.c.competency_id == JobProfileRequirement.competency_id,
-            ),
-        )
-        .where(
-            Employee.status != "separated",
-            sa.or_(levels.c.level.is_(None), levels.c.level < JobProfileRequirement.min_level),
-        )
-        .group_by(Employee.id)
-    )
+    return sa.and_(JobProfileRequirement.job_profile_id == Employee.job_profile_id, ~held)
 
 
 def below_requirements_statement(scope: sa.ColumnElement[bool] | None) -> sa.Select:
     """Employees (within `scope`) short of at least one of their job's requirements."""
-    short = _short_of_requirements().subquery()
+    short = sa.exists().where(_unmet_requirement(clock.today())).correlate(Employee)
     stmt = (
         sa.select(Employee)
         .options(joinedload(Employee.job_profile), joinedload(Employee.department))
-        .where(Employee.id.in_(sa.select(short.c.id)))
+        .where(Employee.status != "separated", Employee.job_profile_id.is_not(None), short)
         .order_by(Employee.last_name, Employee.first_name, Employee.id)
     )
     return stmt if scope is None else stmt.where(scope)
@@ -310,7 +292,12 @@ def requirements_missed(employee_ids: list[int]) -> dict[int, int]:
     """How many of their job's requirements each of these employees misses (one query)."""
     if not employee_ids:
         return {}
-    rows = db.session.execute(_short_of_requirements().where(Employee.id.in_(employee_ids)))
+    rows = db.session.execute(
+        sa.select(Employee.id, sa.func.count(JobProfileRequirement.competency_id))
+        .join(JobProfileRequirement, _unmet_requirement(clock.today()))
+        .where(Employee.id.in_(employee_ids))
+        .group_by(Employee.id)
+    )
     return dict(rows.all())
 
 

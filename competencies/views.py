@@ -11,10 +11,9 @@ from flask_login import current_user
 
 from civicladder import clock
 from civicladder.access import SIGNED_IN, Role, requires
-from civicladder.db import db
 from civicladder.errors import DomainError
 from civicladder.forms import CHOOSE, attach_error, choice_list
-from civicladder.layout import page_number
+from civicladder.layout import window
 from civicladder.panels import Panel
 from competencies import queries, services, standing
 from competencies.forms import (
@@ -229,9 +228,7 @@ def _job_profile_page(profile):
 def below_requirements():
     """People who fall short of their job's requirements: HR sees everyone, a manager their line."""
     stmt = standing.below_requirements_statement(_line_scope())
-    page = db.paginate(
-        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    page = window(stmt, current_app.config["PAGE_SIZE"])
     missed = standing.requirements_missed([e.id for e in page.items])
     return render_template("competencies/below_requirements.html", page=page, missed=missed)
 
@@ -240,9 +237,7 @@ def below_requirements():
 @requires(Role.HR, Role.MANAGER)
 def expiring_evidence():
     stmt = standing.expiring_evidence_statement(_line_scope())
-    page = db.paginate(
-        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
+    page = window(stmt, current_app.config["PAGE_SIZE"])
     return render_template(
         "competencies/expiring.html", page=page, days=standing.EXPIRY_WINDOW_DAYS
     )

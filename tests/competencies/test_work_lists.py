@@ -49,3 +49,21 @@ def test_hr_home_links_to_people_without_a_job_profile(client_as, people, compet
     assert "/people?job_profile=-1" in home and "without a job profile" in home
     listed = client.get("/people?job_profile=-1").text
     assert "Jobless, " in listed and "Placed, " not in listed
+
+
+def test_work_lists_page_without_counting_the_whole_list(client_as, people, competencies, app):
+    skill = competencies.competency()
+    job = competencies.job_profile([(skill, 2, 1)])
+    for n in range(3):
+        people.employee(job_profile=job, last_name=f"Gap{n}")
+    app.config["PAGE_SIZE"], size = 2, app.config["PAGE_SIZE"]
+    try:
+        client = client_as(Role.HR)
+        first = client.get("/competencies/below-requirements").text
+        assert "Gap0, " in first and "Gap1, " in first and "Gap2, " not in first
+        assert 'aria-label="Next page"' in first
+        second = client.get("/competencies/below-requirements?page=2").text
+        assert "Gap2, " in second and 'aria-label="Next page"' not in second
+        assert 'aria-label="Previous page"' in second
+    finally:
+        app.config["PAGE_SIZE"] = size
