@@ -52,5 +52,11 @@ def pages(ids: dict) -> list[Page]:
         Page("autonomy, one person", "manager", f"/autonomy/people/{ids['line_employee_id']}"),
         Page("autonomy tracks", "hr", "/autonomy/tracks"),
         Page("outcomes and supervision", "manager", "/autonomy/supervision"),
+        Page("framework", "employee", "/competencies"),
+        Page("below requirements", "hr", "/competencies/below-requirements"),
+        Page("below requirements", "manager", "/competencies/below-requirements"),
+        Page("expiring evidence", "hr", "/competencies/expiring"),
+        Page("expiring evidence", "manager", "/competencies/expiring"),
+        Page("accounts to invite", "hr", "/people/accounts"),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]

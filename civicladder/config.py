@@ -77,6 +77,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # X-Forwarded-For/-Proto; 0 trusts none of those headers.
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "America/New_York"),
+        # The employer's name, in the page footer.
+        "CITY_NAME": env.get("CITY_NAME", "City of Example"),
+        # Figures about fewer people than this are shown as "fewer than N" to protect privacy.
+        "SMALL_GROUP_MINIMUM": int(env.get("SMALL_GROUP_MINIMUM", "5")),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": env.get("MAIL_FROM", "CivicLadder <no-reply@civicladder.invalid>"),
         "SESSION_COOKIE_HTTPONLY": True,

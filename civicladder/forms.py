@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
+    HiddenField,
     PasswordField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -113,6 +116,18 @@ def choice_list(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# What each role lets a person do, shown where an administrator chooses roles.
+ROLE_DESCRIPTIONS = {
+    Role.EMPLOYEE.value: "Sees their own competencies and evidence, the framework and job "
+    "profiles.",
+    Role.MANAGER.value: "Also sees their reporting line, records evidence for their team.",
+    Role.HR.value: "Maintains the framework and job profiles, the workforce records and imports.",
+    Role.UNION_REP.value: "Reads aggregate figures for the bargaining units they represent, "
+    "never individual records.",
+    Role.ADMIN.value: "Manages user accounts and roles, reads the audit log and the outbox.",
+}
+
+
 def role_choices() -> list[SelectChoice]:
     return choice_list(choices(Role))
 
@@ -135,6 +150,18 @@ class UserForm(Form):
         description="Links the account to the employee record, so they see their own profile.",
     )
     roles = MultiCheckboxField("Roles", choices=role_choices())
+    units = MultiCheckboxField(
+        "Bargaining units represented",
+        coerce=int,
+        description="Only for union representatives: the units whose figures they read.",
+    )
+
+    def validate_units(self, field) -> None:
+        if field.data and Role.UNION_REP.value not in (self.roles.data or []):
+            raise ValidationError(
+                "Bargaining units are only for union representatives: tick Union "
+                "representative, or clear the units."
+            )
 
 
 class RolesForm(Form):
@@ -146,8 +173,75 @@ class ReasonForm(Form):
     reason = TextAreaField("Reason", validators=[Optional(), Length(max=1000)])
 
 
+class ConfirmedReasonForm(Form):
+    """A permanent or far-reaching action: a required reason, and the confirmation page's mark.
+
+    The page that asks for the reason also says what will happen; only a post from that page
+    carries `confirmed`, so a bare post never acts.
+    """
+
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
+    )
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+
 class ConfirmForm(Form):
     """A form with only the CSRF token, for buttons that post."""
+
+
+class OpenSelectField(SelectField):
+    """A select whose value may also be one the list does not offer (an older bookmark).
+
+    The value is then added to the options, shown as itself, instead of being refused.
+    """
+
+    def pre_validate(self, form) -> None:
+        return None
+
+
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+class DayField(DateField):
+    """A date typed as YYYY-MM-DD, with messages that say what is wrong with it.
+
+    "2026-02-30" is refused as "2026-02-30 is not a real date." rather than as a bad format.
+    """
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        text = " ".join(valuelist).strip()
+        if not text:
+            # Spaces alone are no date: InputRequired then asks for one, Optional lets it be.
+            self.data = None
+            self.raw_data = []
+            return
+        match = ISO_DATE.match(text)
+        if match is None:
+            self.data = None
+            raise ValueError(f"Enter the date as year-month-day, like 2026-03-31 (not {text}).")
+        try:
+            self.data = date(*(int(part) for part in match.groups()))
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{text} is not a real date.") from None
+
+
+def blank_int(value):
+    """Coerce a select's value to int, with the blank "Choose…" option as None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+CHOOSE = ("", "Choose…")
 
 
 class AuditSearchForm(Form):
@@ -156,6 +250,6 @@ class AuditSearchForm(Form):
 
     actor = StringField("Actor (email)", validators=[Optional(), Length(max=254)])
     object = StringField("Object", validators=[Optional(), Length(max=300)])
-    action = StringField("Action", validators=[Optional(), Length(max=80)])
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To", validators=[Optional()])
+    action = OpenSelectField("What happened", validators=[Optional(), Length(max=80)])
+    date_from = DayField("From", validators=[Optional()])
+    date_to = DayField("To", validators=[Optional()])

@@ -1,17 +1,22 @@
-"""Layout helpers for templates: navigation, pagination, date and time formatting."""
+"""Layout helpers for templates: navigation, pagination, dates and times, audit events in words."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
+from markupsafe import Markup
 
 from civicladder import clock, navigation
 from civicladder.access import Role
+from civicladder.db import db
 
 MAX_PAGE = 100_000
 
@@ -22,6 +27,26 @@ def page_number() -> int:
         return min(MAX_PAGE, max(1, int(request.args.get("page", "1"))))
     except ValueError:
         return 1
+
+
+@dataclass(frozen=True)
+class Window:
+    """One page of a list that is never counted whole (too costly at a city's size)."""
+
+    items: list
+    page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def window(stmt: sa.Select, per_page: int) -> Window:
+    """The current page of a statement's rows, found by reading one row past it, no count."""
+    number = page_number()
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((number - 1) * per_page)))
+    return Window(rows[:per_page], number, len(rows) > per_page)
 
 
 def page_url(page: int) -> str:
@@ -45,6 +70,35 @@ class ListPage(Pagination):
         return self._total
 
 
+def sort_url(key: str, current: str) -> str:
+    """The address that sorts by `key`: ascending, or descending when already ascending."""
+    args = request.args.to_dict()
+    args["sort"] = f"-{key}" if current == key else key
+    args.pop("page", None)
+    return request.path + "?" + urlencode(args)
+
+
+def sort_header(label: str, key: str, current: str) -> dict:
+    """A column heading for templates/macros/ui.html data_table that sorts the list by `key`.
+
+    `current` is the list's sort now: "name", or "-name" for the reverse order.
+    """
+    state = {key: "ascending", f"-{key}": "descending"}.get(current)
+    arrow = {"ascending": " ▲", "descending": " ▼"}.get(state, "")
+    then = "descending" if state == "ascending" else "ascending"
+    link = Markup('<a href="{}" aria-label="{}">{}{}</a>').format(
+        sort_url(key, current), f"{label}, sort {then}", label, arrow
+    )
+    return {"label": link, "aria_sort": state}
+
+
+def query_string() -> str:
+    """This page's own GET arguments, without the page number (an export of the same view)."""
+    args = request.args.to_dict()
+    args.pop("page", None)
+    return urlencode(args)
+
+
 def _display_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
 
@@ -64,10 +118,73 @@ def format_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%b %Y, %H:%M %Z}"
 
 
+_ACTION_WORDS_KEY = "civicladder.action_words"
+
+# The shell's own audit actions; each package registers the words for its own.
+SHELL_ACTION_WORDS = {
+    "user.signed_in": "Signed in",
+    "user.signed_out": "Signed out",
+    "user.password_changed": "Changed their password",
+    "user.password_reset": "Set a password through a one-time link",
+    "user.created": "Created an account",
+    "user.roles_changed": "Changed roles",
+    "user.activated": "Reactivated an account",
+    "user.deactivated": "Deactivated an account",
+    "user.reset_link_issued": "Issued a one-time password link",
+    "notification.read": "Marked notifications as read",
+}
+
+
+def register_action_words(app: Flask, words: dict[str, str]) -> None:
+    """Say in words what an audit action means ("user.signed_in" reads "Signed in")."""
+    app.extensions.setdefault(_ACTION_WORDS_KEY, dict(SHELL_ACTION_WORDS)).update(words)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every described action as (code, words), in the words' order, for a search form."""
+    words = current_app.extensions.get(_ACTION_WORDS_KEY, SHELL_ACTION_WORDS)
+    return sorted(words.items(), key=lambda item: item[1])
+
+
+def action_words(action: str) -> str:
+    """An audit action in words; an action nobody described reads as its own words."""
+    known = current_app.extensions.get(_ACTION_WORDS_KEY, SHELL_ACTION_WORDS).get(action)
+    if known:
+        return known
+    subject, _, verb = action.partition(".")
+    text = f"{subject.replace('_', ' ')} {verb.replace('_', ' ')}".strip()
+    return text[:1].upper() + text[1:]
+
+
+def type_words(object_type: str) -> str:
+    """A model's class name in words: "CompetencyEvidence" reads "Competency evidence"."""
+    if object_type in ("", "-"):
+        return ""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", object_type).lower()
+    return words[:1].upper() + words[1:]
+
+
+def object_words(entry) -> str:
+    """What an audit event was about: its label where shown, else its kind and record number."""
+    kind = type_words(entry.object_type)
+    if entry.object_label:
+        return f"{kind}: {entry.object_label}" if kind else entry.object_label
+    if entry.object_id:
+        return f"{kind}, record {entry.object_id}"
+    return kind
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["action_words"] = action_words
+    app.jinja_env.filters["object_words"] = object_words
+    app.jinja_env.filters["type_words"] = type_words
+    app.extensions.setdefault(_ACTION_WORDS_KEY, dict(SHELL_ACTION_WORDS))
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["sort_url"] = sort_url
+    app.jinja_env.globals["query_string"] = query_string
+    app.jinja_env.globals["sort_header"] = sort_header
     app.jinja_env.globals["today"] = clock.today
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["url_endpoints"] = app.view_functions

@@ -83,7 +83,11 @@ def create_user(
     An actor of None is the system (a command run on the server). Without a password the
     person signs in after an administrator issues them a password link.
     """
-    require_role(actor, Role.ADMIN)
+    # HR invites imported employees: plain employee accounts only. Every other role is the
+    # administrator's to give.
+    require_role(
+        actor, *((Role.ADMIN, Role.HR) if set(roles) == {Role.EMPLOYEE} else (Role.ADMIN,))
+    )
     email = normalise_email(email)
     if password is not None:
         check_password_rules(password, email)
@@ -161,8 +165,11 @@ def set_active(actor: User, user: User, active: bool, reason: str | None = None)
 
 
 def issue_reset_link(actor: User, user: User) -> str:
-    """A one-time password link for the user; returns the token, which is never stored."""
-    require_role(actor, Role.ADMIN, system_may=False)
+    """A one-time password link for the user; returns the token, which is never stored.
+
+    HR may issue one only as an invitation: to a plain employee account never yet used.
+    """
+    require_role(actor, *_link_issuers(user), system_may=False)
     if not user.active:
         raise Invalid("Reactivate the account before issuing a password link.")
     now = clock.now()
@@ -186,6 +193,17 @@ def issue_reset_link(actor: User, user: User) -> str:
         label=user.email,
     )
     return token
+
+
+def is_unused_employee_account(user: User) -> bool:
+    """An account HR may invite: the employee role alone, no password, never signed in."""
+    return (
+        user.roles == {Role.EMPLOYEE} and user.password_hash is None and user.last_login_at is None
+    )
+
+
+def _link_issuers(user: User) -> tuple[Role, ...]:
+    return (Role.ADMIN, Role.HR) if is_unused_employee_account(user) else (Role.ADMIN,)
 
 
 def cancel_reset_links(user: User) -> None:

@@ -4,21 +4,36 @@ from __future__ import annotations
 
 from flask import Flask
 
+# The competencies package's audit actions, as the audit log and histories say them.
+ACTION_WORDS = {
+    "competency.created": "Added a competency",
+    "competency.updated": "Changed a competency",
+    "competency_category.created": "Added a competency category",
+    "competency_category.updated": "Changed a competency category",
+    "job_profile.created": "Added a job profile",
+    "job_profile.updated": "Changed a job profile",
+    "competency_evidence.recorded": "Recorded competency evidence",
+}
+
 
 def init_app(app: Flask) -> None:
     """Plug the competencies package in: pages, navigation, panels, demo steps."""
-    from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from competencies import city, demo, views
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
-    register_nav_item(app, NavItem("Competencies", "competencies.framework", (Role.HR,), 30))
-    register_nav_item(app, NavItem("Job profiles", "competencies.job_profiles", (Role.HR,), 31))
+    register_action_words(app, ACTION_WORDS)
+    # Everyone may read the framework and the job profiles; HR maintains them.
+    register_nav_item(app, NavItem("Competencies", "competencies.framework", (), 30))
+    register_nav_item(app, NavItem("Job profiles", "competencies.job_profiles", (), 31))
     # After the panels for a role's work (team, workforce, administration).
     register_panel(app, HOME, "framework", views.framework_panel, order=41)
+    register_panel(app, HOME, "team_grid", views.team_grid_panel, order=31)
+    register_panel(app, HOME, "unit_bands", views.unit_bands_panel, order=46)
     register_panel(app, HOME, "my_competencies", views.my_competencies_panel, order=70)
     register_panel(app, EMPLOYEE_PROFILE, "competencies", views.profile_levels_panel, order=10)
     # The framework comes first (people need job profiles); evidence needs the people.

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from wtforms import (
-    DateField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from civicladder import clock
+from civicladder.forms import CHOOSE, DayField, blank_int, choice_list
 from civicladder.forms import Form as FlaskForm  # one-line fields refuse control characters
-from civicladder.forms import choice_list
 from competencies.rules import PROFICIENCY_SCALE
 
 CODE_RULE = Regexp(
@@ -37,7 +46,7 @@ class CompetencyForm(FlaskForm):
     )
     name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=200)])
     category_id = SelectField(
-        "Category", coerce=int, validators=[DataRequired("Choose a category.")]
+        "Category", coerce=blank_int, validators=[DataRequired("Choose a category.")]
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
     level_1 = TextAreaField(f"1 {PROFICIENCY_SCALE[1]}", validators=[Length(max=2000)])
@@ -63,7 +72,9 @@ class RequirementForm(FlaskForm):
     )
 
 
-REQUIREMENT_ROWS = 10
+# Rows past the profile's own requirements: one empty row, and "Add a competency" for more.
+SPARE_ROWS = 1
+MAX_REQUIREMENTS = 40
 
 
 class JobProfileForm(FlaskForm):
@@ -74,11 +85,22 @@ class JobProfileForm(FlaskForm):
         "Job title", validators=[DataRequired("Enter a job title."), Length(max=200)]
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
-    requirements = FieldList(FormField(RequirementForm), min_entries=REQUIREMENT_ROWS)
+    requirements = FieldList(
+        FormField(RequirementForm), min_entries=SPARE_ROWS, max_entries=MAX_REQUIREMENTS
+    )
+
+    def add_row(self) -> None:
+        """One more empty row, up to the limit (the "Add a competency" button)."""
+        if len(self.requirements) < MAX_REQUIREMENTS:
+            self.requirements.append_entry()
 
     def set_competency_choices(self, choices: list[tuple[int, str]]) -> None:
         for row in self.requirements:
-            row.form.competency_id.choices = [(0, "(none)")] + choices
+            row.form.competency_id.choices = [(0, "Choose a competency…")] + choices
+
+    @property
+    def weight_total(self) -> int:
+        return sum(weight for _, _, weight in self.requirement_rows())
 
     def requirement_rows(self) -> list[tuple[int, int, int]]:
         return [
@@ -89,12 +111,26 @@ class JobProfileForm(FlaskForm):
 
 
 class EvidenceForm(FlaskForm):
+    """Evidence starts empty: a person chooses the competency and level, never a default."""
+
     competency_id = SelectField(
-        "Competency", coerce=int, validators=[DataRequired("Choose a competency.")]
+        "Competency",
+        coerce=blank_int,
+        validators=[DataRequired("Choose the competency that was shown.")],
     )
-    level = SelectField("Level shown", coerce=int, choices=LEVEL_CHOICES)
-    observed_on = DateField("Date shown", validators=[DataRequired("Enter the date it was shown.")])
-    expires_on = DateField(
+    level = SelectField(
+        "Level shown",
+        coerce=blank_int,
+        choices=[*choice_list([CHOOSE]), *LEVEL_CHOICES],
+        validators=[DataRequired("Choose the level that was shown.")],
+    )
+    observed_on = DayField(
+        "Date shown",
+        # InputRequired, not DataRequired: a typed but impossible date keeps its own message.
+        validators=[InputRequired("Enter the date it was shown.")],
+        description="Year-month-day, like 2026-03-31.",
+    )
+    expires_on = DayField(
         "Expires on",
         validators=[Optional()],
         description="Leave empty when this evidence does not expire.",
@@ -102,3 +138,16 @@ class EvidenceForm(FlaskForm):
     note = TextAreaField(
         "What was observed", validators=[DataRequired("Say what was observed."), Length(max=2000)]
     )
+    confirmed = HiddenField()
+
+    def validate_observed_on(self, field) -> None:
+        if field.data and field.data > clock.today():
+            raise ValidationError("The date the competency was shown cannot be in the future.")
+
+    def validate_expires_on(self, field) -> None:
+        if field.data and self.observed_on.data and field.data <= self.observed_on.data:
+            raise ValidationError("The expiry date must come after the date shown.")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"

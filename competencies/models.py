@@ -115,7 +115,7 @@ class CompetencyEvidence(db.Model):
     level: Mapped[int]
     source: Mapped[EvidenceSource] = mapped_column(enum_column(EvidenceSource, "evidence_source"))
     observed_on: Mapped[date] = mapped_column(sa.Date)
-    expires_on: Mapped[date | None] = mapped_column(sa.Date)
+    expires_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     verified_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )

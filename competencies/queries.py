@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +15,7 @@ from competencies.models import (
     CompetencyCategory,
     CompetencyEvidence,
     JobProfileRequirement,
+    ProficiencyDescriptor,
 )
 from people.models import JobProfile
 
@@ -74,58 +74,31 @@ def current_levels_statement(today: date) -> sa.Select:
     )
 
 
-@dataclass(frozen=True)
-class Standing:
-    """An employee against their job: every competency shown, and the requirements not met."""
-
-    levels: list[CurrentLevel]
-    gaps: list[tuple[Competency, int, int | None]]  # (competency, minimum, current level)
-
-
-@functools.cache
-def _standing_statement() -> sa.Select:
-    # Built once: the profile and home pages ask for it on every request.
-    levels = (
-        current_levels_statement(sa.bindparam("today", type_=sa.Date))
-        .where(CompetencyEvidence.employee_id == sa.bindparam("employee_id"))
-        .subquery()
-    )
-    required = (
-        sa.select(JobProfileRequirement.competency_id, JobProfileRequirement.min_level)
-        .where(JobProfileRequirement.job_profile_id == sa.bindparam("job_profile_id"))
-        .subquery()
-    )
-    return (
-        sa.select(Competency, levels.c.level, levels.c.last_shown, required.c.min_level)
-        .outerjoin(levels, levels.c.competency_id == Competency.id)
-        .outerjoin(required, required.c.competency_id == Competency.id)
-        .where(sa.or_(levels.c.level.is_not(None), required.c.min_level.is_not(None)))
-        .order_by(Competency.code)
-    )
-
-
-def standing(employee_id: int, job_profile_id: int | None) -> Standing:
-    """The employee's current levels and the job's unmet requirements, in one query."""
-    rows = db.session.execute(
-        _standing_statement(),
-        {"employee_id": employee_id, "job_profile_id": job_profile_id, "today": clock.today()},
-    ).all()
-    levels = [
-        CurrentLevel(competency, level, last_shown, minimum)
-        for competency, level, last_shown, minimum in rows
-        if level is not None
-    ]
-    gaps = [
-        (competency, minimum, level)
-        for competency, level, _, minimum in rows
-        if minimum is not None and (level is None or level < minimum)
-    ]
-    return Standing(levels, gaps)
-
-
 def current_levels(employee_id: int, job_profile_id: int | None = None) -> list[CurrentLevel]:
     """An employee's current level in each competency they have shown, with the job's minimum."""
-    return standing(employee_id, job_profile_id).levels
+    levels = (
+        current_levels_statement(clock.today())
+        .where(CompetencyEvidence.employee_id == employee_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Competency, levels.c.level, levels.c.last_shown)
+        .join(levels, levels.c.competency_id == Competency.id)
+        .order_by(Competency.code)
+    ).all()
+    required = {}
+    if job_profile_id:
+        required = dict(
+            db.session.execute(
+                sa.select(
+                    JobProfileRequirement.competency_id, JobProfileRequirement.min_level
+                ).where(JobProfileRequirement.job_profile_id == job_profile_id)
+            ).all()
+        )
+    return [
+        CurrentLevel(competency, level, last_shown, required.get(competency.id))
+        for competency, level, last_shown in rows
+    ]
 
 
 def evidence_history(employee_id: int, limit: int | None = None) -> list[CompetencyEvidence]:
@@ -162,6 +135,35 @@ def requirements_by_profile(profile_ids: list[int]) -> dict[int, list[JobProfile
     for row in rows:
         found[row.job_profile_id].append(row)
     return found
+
+
+def descriptors_of(competency_ids: list[int]) -> dict[int, dict[int, str]]:
+    """{competency_id: {level: descriptor}} for these competencies, in one query."""
+    found: dict[int, dict[int, str]] = {cid: {} for cid in competency_ids}
+    if competency_ids:
+        rows = db.session.execute(
+            sa.select(
+                ProficiencyDescriptor.competency_id,
+                ProficiencyDescriptor.level,
+                ProficiencyDescriptor.descriptor,
+            ).where(ProficiencyDescriptor.competency_id.in_(competency_ids))
+        )
+        for competency_id, level, descriptor in rows:
+            found[competency_id][level] = descriptor
+    return found
+
+
+def profiles_requiring(competency_id: int) -> list[tuple[JobProfile, int]]:
+    """The job profiles that require a competency, with the minimum level each needs."""
+    return [
+        (profile, minimum)
+        for profile, minimum in db.session.execute(
+            sa.select(JobProfile, JobProfileRequirement.min_level)
+            .join(JobProfileRequirement, JobProfileRequirement.job_profile_id == JobProfile.id)
+            .where(JobProfileRequirement.competency_id == competency_id)
+            .order_by(JobProfile.title)
+        ).all()
+    ]
 
 
 def job_profiles() -> list[ProfileRequirements]:

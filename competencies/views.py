@@ -5,20 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from civicladder import clock
-from civicladder.access import Role, requires
+from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.errors import DomainError
-from civicladder.forms import attach_error
+from civicladder.forms import CHOOSE, attach_error, choice_list
+from civicladder.layout import window
 from civicladder.panels import Panel
-from competencies import queries, services
-from competencies.forms import CategoryForm, CompetencyForm, EvidenceForm, JobProfileForm
+from competencies import queries, services, standing
+from competencies.forms import (
+    SPARE_ROWS,
+    CategoryForm,
+    CompetencyForm,
+    EvidenceForm,
+    JobProfileForm,
+)
 from competencies.models import CompetencyEvidence
 from competencies.rules import PROFICIENCY_SCALE, level_name
+from people import figures
 from people import queries as people_queries
-from people.models import Employee
+from people.models import BargainingUnit, Employee
 
 bp = Blueprint("competencies", __name__)
 
@@ -32,9 +41,22 @@ def _scale():
 
 
 @bp.get("/competencies")
-@requires(Role.HR)
+@requires(SIGNED_IN)
 def framework():
+    """The framework, for everyone to read; HR maintains it from the same page."""
     return render_template("competencies/framework.html", categories=queries.framework())
+
+
+@bp.get("/competencies/<int:competency_id>")
+@requires(SIGNED_IN)
+def competency(competency_id: int):
+    """One competency and what each step of the scale looks like, with the jobs that need it."""
+    found = services.get_competency(competency_id)
+    return render_template(
+        "competencies/competency.html",
+        competency=found,
+        needed_by=queries.profiles_requiring(found.id),
+    )
 
 
 @bp.route("/competencies/categories/new", methods=["GET", "POST"])
@@ -75,7 +97,9 @@ def edit_category(category_id: int):
 
 
 def _competency_form(form: CompetencyForm) -> CompetencyForm:
-    form.category_id.choices = [(c.id, c.name) for c in queries.categories()]
+    form.category_id.choices = choice_list(
+        [CHOOSE] + [(c.id, c.name) for c in queries.categories()]
+    )
     return form
 
 
@@ -120,9 +144,20 @@ def _competency_page(competency):
 
 
 @bp.get("/job-profiles")
-@requires(Role.HR)
+@requires(SIGNED_IN)
 def job_profiles():
     return render_template("competencies/job_profiles.html", profiles=queries.job_profiles())
+
+
+@bp.get("/job-profiles/<int:profile_id>")
+@requires(SIGNED_IN)
+def job_profile(profile_id: int):
+    profile = services.get_job_profile(profile_id)
+    return render_template(
+        "competencies/job_profile.html",
+        profile=profile,
+        requirements=queries.requirements_by_profile([profile.id])[profile.id],
+    )
 
 
 def _profile_form(profile=None) -> JobProfileForm:
@@ -139,6 +174,11 @@ def _profile_form(profile=None) -> JobProfileForm:
             "requirements": rows,
         }
     form = JobProfileForm(data=data)
+    if data is not None and not form.is_submitted():
+        for _ in range(SPARE_ROWS):
+            form.add_row()
+    if form.is_submitted() and "add_row" in request.form:
+        form.add_row()
     form.set_competency_choices([(c.id, f"{c.code} {c.name}") for c in queries.competencies()])
     return form
 
@@ -168,7 +208,7 @@ def edit_job_profile(profile_id: int):
 
 def _job_profile_page(profile):
     form = _profile_form(profile)
-    if form.validate_on_submit():
+    if "add_row" not in request.form and form.validate_on_submit():
         try:
             saved = _save_profile(form, profile)
         except DomainError as error:
@@ -183,33 +223,98 @@ def _job_profile_page(profile):
     return render_template("competencies/job_profile_form.html", form=form, profile=profile), status
 
 
+@bp.get("/competencies/below-requirements")
+@requires(Role.HR, Role.MANAGER)
+def below_requirements():
+    """People who fall short of their job's requirements: HR sees everyone, a manager their line."""
+    stmt = standing.below_requirements_statement(_line_scope())
+    page = window(stmt, current_app.config["PAGE_SIZE"])
+    missed = standing.requirements_missed([e.id for e in page.items])
+    return render_template("competencies/below_requirements.html", page=page, missed=missed)
+
+
+@bp.get("/competencies/expiring")
+@requires(Role.HR, Role.MANAGER)
+def expiring_evidence():
+    stmt = standing.expiring_evidence_statement(_line_scope())
+    page = window(stmt, current_app.config["PAGE_SIZE"])
+    return render_template(
+        "competencies/expiring.html", page=page, days=standing.EXPIRY_WINDOW_DAYS
+    )
+
+
+def _line_scope():
+    """HR: everyone (None); a manager: their line, themselves left out."""
+    condition = people_queries.scope_condition(current_user)
+    own_id = people_queries.own_employee_id(current_user)
+    if condition is not None and own_id is not None:
+        condition = sa.and_(condition, Employee.id != own_id)
+    return condition
+
+
 @bp.route("/people/<int:employee_id>/evidence/new", methods=["GET", "POST"])
 @requires(Role.HR, Role.MANAGER)
 def record_evidence(employee_id: int):
+    """The evidence form, then a confirmation page saying what will be kept for good."""
     employee = people_queries.get_visible_employee(current_user, employee_id)
     services.check_may_validate(current_user, employee)
     form = EvidenceForm()
-    form.competency_id.choices = [(c.id, f"{c.code} {c.name}") for c in queries.competencies()]
+    job_needs = (
+        queries.requirements_by_profile([employee.job_profile_id])[employee.job_profile_id]
+        if employee.job_profile_id
+        else []
+    )
+    needed_ids = {r.competency_id for r in job_needs}
+    others = [c for c in queries.competencies() if c.id not in needed_ids]
+    form.competency_id.choices = choice_list(
+        [CHOOSE]
+        + [(r.competency_id, f"{r.competency.name} ({r.competency.code})") for r in job_needs]
+        + [(c.id, f"{c.name} ({c.code})") for c in others]
+    )
     if not form.is_submitted():
         form.observed_on.data = clock.today()
+    chosen = None
     if form.validate_on_submit():
-        try:
-            services.record_evidence(
-                current_user,
-                employee,
-                services.get_competency(form.competency_id.data),
-                level=form.level.data,
-                observed_on=form.observed_on.data,
-                expires_on=form.expires_on.data,
-                note=form.note.data,
+        chosen = services.get_competency(form.competency_id.data)
+        if form.is_confirmed and "change" not in request.form:
+            try:
+                services.record_evidence(
+                    current_user,
+                    employee,
+                    chosen,
+                    level=form.level.data,
+                    observed_on=form.observed_on.data,
+                    expires_on=form.expires_on.data,
+                    note=form.note.data,
+                )
+            except DomainError as error:
+                attach_error(form, error)
+            else:
+                flash(f"Evidence recorded for {employee.full_name}.", "success")
+                return redirect(url_for("people.profile", employee_id=employee.id))
+        elif "change" not in request.form:
+            descriptor = next(
+                (d.descriptor for d in chosen.descriptors if d.level == form.level.data), ""
             )
-        except DomainError as error:
-            attach_error(form, error)
-        else:
-            flash(f"Evidence recorded for {employee.full_name}.", "success")
-            return redirect(url_for("people.profile", employee_id=employee.id))
+            return render_template(
+                "competencies/evidence_confirm.html",
+                form=form,
+                employee=employee,
+                competency=chosen,
+                descriptor=descriptor,
+                required=next(
+                    (r.min_level for r in job_needs if r.competency_id == chosen.id), None
+                ),
+            )
     status = 422 if form.errors else 200
-    return render_template("competencies/evidence_form.html", form=form, employee=employee), status
+    return render_template(
+        "competencies/evidence_form.html",
+        form=form,
+        employee=employee,
+        job_needs=job_needs,
+        others=others,
+        descriptors=queries.descriptors_of([r.competency_id for r in job_needs]),
+    ), status
 
 
 # --- panels -----------------------------------------------------------------------------------
@@ -217,17 +322,17 @@ def record_evidence(employee_id: int):
 
 @dataclass(frozen=True)
 class LevelsPanel(Panel):
-    """An employee's current levels, gaps against their job and evidence history."""
+    """An employee against their job: every requirement, expiries, and the evidence history."""
 
     template: ClassVar[str] = "competencies/_levels_panel.html"
     title: str
     employee: Employee
-    levels: list[queries.CurrentLevel]
-    gaps: list[tuple]
+    standing: standing.EmployeeStanding
     history: list[CompetencyEvidence]
     can_record: bool
     own: bool
     on_home: bool = False
+    history_limited: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,20 +341,60 @@ class FrameworkPanel(Panel):
     summary: dict
 
 
+@dataclass(frozen=True)
+class TeamGridPanel(Panel):
+    """A manager's direct reports × the competencies their jobs need."""
+
+    template: ClassVar[str] = "competencies/_team_grid_panel.html"
+    grid: standing.TeamGrid
+
+
+def team_grid_panel(user) -> TeamGridPanel | None:
+    if not user.has_role(Role.MANAGER):
+        return None
+    own_id = people_queries.own_employee_id(user)
+    if own_id is None:
+        return None
+    return TeamGridPanel(grid=standing.team_grid(people_queries.direct_reports(own_id)))
+
+
+@dataclass(frozen=True)
+class UnitBandsPanel(Panel):
+    """A union rep's units by members' highest current competency level, in aggregate."""
+
+    template: ClassVar[str] = "competencies/_unit_bands_panel.html"
+    units: list[tuple[BargainingUnit, list[figures.Figure]]]
+    minimum: int
+
+
+def unit_bands_panel(user) -> UnitBandsPanel | None:
+    if not user.has_role(Role.UNION_REP):
+        return None
+    minimum = current_app.config["SMALL_GROUP_MINIMUM"]
+    units = [unit for unit, _ in people_queries.rep_units_with_headcount(user)]
+    bands = standing.unit_level_bands([u.id for u in units])
+    return UnitBandsPanel(
+        units=[(u, figures.cells(bands[u.id], minimum)) for u in units], minimum=minimum
+    )
+
+
+HOME_HISTORY = 10
+
+
 def my_competencies_panel(user) -> LevelsPanel | None:
     employee = people_queries.own_employee(user)
     if employee is None:
         return None
-    found = queries.standing(employee.id, employee.job_profile_id)
+    history = queries.evidence_history(employee.id, limit=HOME_HISTORY)
     return LevelsPanel(
         title="Your competencies",
         employee=employee,
-        levels=found.levels,
-        gaps=found.gaps,
-        history=queries.evidence_history(employee.id, limit=10),
+        standing=standing.employee_standing(employee.id, employee.job_profile_id),
+        history=history,
         can_record=False,
         own=True,
         on_home=True,
+        history_limited=len(history) == HOME_HISTORY,
     )
 
 
@@ -260,12 +405,10 @@ def framework_panel(user) -> FrameworkPanel | None:
 
 
 def profile_levels_panel(user, employee) -> LevelsPanel:
-    found = queries.standing(employee.id, employee.job_profile_id)
     return LevelsPanel(
         title="Competencies",
         employee=employee,
-        levels=found.levels,
-        gaps=found.gaps,
+        standing=standing.employee_standing(employee.id, employee.job_profile_id),
         history=queries.evidence_history(employee.id),
         can_record=services.may_validate(user, employee),
         own=people_queries.own_employee_id(user) == employee.id,

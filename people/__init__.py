@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from flask import Flask
 
+# The people package's audit actions, as the audit log and histories say them.
+ACTION_WORDS = {
+    "employee.created": "Added an employee",
+    "employee.updated": "Changed an employee record",
+    "department.created": "Added a department",
+    "bargaining_unit.created": "Added a bargaining unit",
+    "roster.imported": "Imported a roster",
+    "user.bargaining_units_changed": "Changed the bargaining units represented",
+    "user.employee_linked": "Linked an account to an employee record",
+    "user.employee_unlinked": "Unlinked an account from its employee record",
+}
+
 
 def init_app(app: Flask) -> None:
     """Plug the people package in: pages, navigation, home panels, commands, demo steps."""
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from people import city, cli, demo, views
 
     app.register_blueprint(views.bp)
+    register_action_words(app, ACTION_WORDS)
     register_nav_item(
         app, NavItem("My profile", "people.profile", order=5, url_values=views.own_profile_values)
     )

@@ -7,7 +7,7 @@ import zlib
 
 from flask import current_app
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import Field, HiddenField, SelectField, StringField
+from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
@@ -21,7 +21,11 @@ class DirectoryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name or employee number", validators=[Optional(), Length(max=100)])
+    q = StringField(
+        "Name or employee number",
+        validators=[Optional(), Length(max=100)],
+        description="Either order: Grace Hernandez or Hernandez, Grace.",
+    )
     department = SelectField(
         "Department",
         coerce=int,
@@ -95,3 +99,29 @@ class RosterCommitForm(FlaskForm):
     digest = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
     plan = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
     filename = HiddenField(validators=[Optional(), Length(max=255)])
+
+
+class EmployeeForm(FlaskForm):
+    """HR's change to an employee's placement, with the reason kept in the audit log."""
+
+    department = StringField(
+        "Department",
+        validators=[DataRequired("Enter the department."), Length(max=500)],
+        description="Its full path, as the workforce list shows it, like Parks > Forestry.",
+    )
+    manager = StringField(
+        "Manager's employee number",
+        validators=[Optional(), Length(max=20)],
+        description="Leave empty for no manager.",
+    )
+    bargaining_unit = SelectField("Bargaining unit", coerce=int)
+    job_profile = SelectField("Job profile", coerce=int)
+    status = SelectField(
+        "Status",
+        choices=choice_list(choices(EmployeeStatus)),
+        validators=[DataRequired("Choose a status.")],
+    )
+    reason = TextAreaField(
+        "Reason for the change",
+        validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
+    )

@@ -201,6 +201,12 @@ def direct_reports(employee_id: int) -> list[Employee]:
     )
 
 
+def direct_report_count(employee_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Employee.id)).where(Employee.manager_id == employee_id)
+    )
+
+
 def reporting_line_count(employee_id: int, path: str | None = None) -> int:
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(reporting_line_ids(employee_id, path).subquery())
@@ -253,6 +259,11 @@ def workforce_summary() -> dict:
         ).all()
     )
     return {
+        "without_job": db.session.scalar(
+            sa.select(sa.func.count(Employee.id)).where(
+                Employee.job_profile_id.is_(None), Employee.status != "separated"
+            )
+        ),
         "active": by_status.get("active", 0),
         "leave": by_status.get("leave", 0),
         "separated": by_status.get("separated", 0),
@@ -290,3 +301,45 @@ def job_profile_choices() -> list[tuple[int, str]]:
         sa.select(JobProfile.id, JobProfile.title).order_by(JobProfile.title)
     ).all()
     return [(row.id, row.title) for row in rows]
+
+
+def unit_members_by_job(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """{unit_id: [(job title or "No job profile", active members)]}, in one grouped query."""
+    found: dict[int, list[tuple[str, int]]] = {uid: [] for uid in unit_ids}
+    if not unit_ids:
+        return found
+    title = sa.func.coalesce(JobProfile.title, "No job profile")
+    rows = db.session.execute(
+        sa.select(Employee.bargaining_unit_id, title, sa.func.count(Employee.id))
+        .outerjoin(JobProfile, JobProfile.id == Employee.job_profile_id)
+        .where(Employee.bargaining_unit_id.in_(unit_ids), Employee.status != "separated")
+        .group_by(Employee.bargaining_unit_id, title)
+        .order_by(Employee.bargaining_unit_id, title)
+    )
+    for unit_id, job, members in rows:
+        found[unit_id].append((job, members))
+    return found
+
+
+def department_by_path(path: str) -> Department | None:
+    """A department by its full path, spaces around the separators forgiven."""
+    parts = [part.strip() for part in path.split(">") if part.strip()]
+    if not parts:
+        return None
+    return db.session.scalar(sa.select(Department).where(Department.path == " > ".join(parts)))
+
+
+def uninvited_statement() -> sa.Select:
+    """Employees with an email and no account, whose email no account uses either."""
+    taken = sa.select(User.id).where(User.email == Employee.email).correlate(Employee)
+    return (
+        sa.select(Employee)
+        .options(joinedload(Employee.department), joinedload(Employee.job_profile))
+        .where(
+            Employee.email.is_not(None),
+            Employee.user_id.is_(None),
+            Employee.status != "separated",
+            ~sa.exists(taken),
+        )
+        .order_by(Employee.last_name, Employee.first_name, Employee.id)
+    )

@@ -8,8 +8,10 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app
 
-from civicladder import audit
+from civicladder import audit, notify
+from civicladder import services as shell_services
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
@@ -116,13 +118,72 @@ def create_employee(
     return employee
 
 
+def update_employee(
+    actor: User,
+    employee: Employee,
+    *,
+    department: Department,
+    manager: Employee | None,
+    bargaining_unit: BargainingUnit | None,
+    job_profile_id: int | None,
+    status: EmployeeStatus,
+    reason: str,
+) -> Employee:
+    """HR changes an employee's placement: department, manager, unit, job profile, status.
+
+    The roster import's rules hold: nobody manages themselves, and no chain of managers loops
+    back on itself. Reporting lines follow a new manager in the same transaction.
+    """
+    require_role(actor, Role.HR, system_may=False)
+    if not reason or not reason.strip():
+        raise Invalid("Give a reason for the change: it is kept in the audit log.", field="reason")
+    employee = locked_get(Employee, employee.id, "There is no such employee.")
+    if manager is not None:
+        _check_no_manager_cycle(employee, manager)
+    before = audit.snapshot(employee, EMPLOYEE_FIELDS)
+    employee.department_id = department.id
+    employee.manager_id = manager.id if manager is not None else None
+    employee.bargaining_unit_id = bargaining_unit.id if bargaining_unit is not None else None
+    employee.job_profile_id = job_profile_id
+    employee.status = status
+    db.session.flush()
+    old, new = audit.changed(before, audit.snapshot(employee, EMPLOYEE_FIELDS))
+    if not new:
+        return employee
+    if "manager_id" in new:
+        lines.refresh_all()
+    audit.record(actor, "employee.updated", employee, before=old, after=new, reason=reason.strip())
+    if new.get("status") == EmployeeStatus.SEPARATED.value:
+        signals.employee_separated.send(actor, employee_ids=[employee.id])
+    if {"department_id", "manager_id"} & set(new):
+        signals.employee_moved.send(actor, employee_ids=[employee.id])
+    return employee
+
+
+def _check_no_manager_cycle(employee: Employee, manager: Employee) -> None:
+    if manager.id == employee.id:
+        raise Invalid(f"{employee.full_name} cannot be their own manager.", field="manager")
+    # The manager's line path lists their chain from the top: a loop would pass through here.
+    chain = (lines.path_of(manager.id) or "").strip(lines.SEPARATOR).split(lines.SEPARATOR)
+    if str(employee.id) in chain:
+        raise Invalid(
+            f"{manager.full_name} reports to {employee.full_name}, directly or through others, "
+            "so cannot be their manager.",
+            field="manager",
+        )
+
+
 def link_account(actor: User | None, user: User, employee: Employee | None) -> User:
     """Link a user account to an employee record (or unlink it with None).
 
     The link lets the person see their own profile and, as a manager, their reporting line.
-    One account per employee and one employee per account.
+    One account per employee and one employee per account. HR links only the accounts it
+    invites (a plain employee account, never used).
     """
-    require_role(actor, Role.ADMIN)
+    if actor is not None and not shell_services.is_unused_employee_account(user):
+        require_role(actor, Role.ADMIN)
+    else:
+        require_role(actor, Role.ADMIN, Role.HR)
     from people import queries
 
     current_id = queries.own_employee_id(user)
@@ -148,6 +209,62 @@ def link_account(actor: User | None, user: User, employee: Employee | None) -> U
         label=user.email,
     )
     return user
+
+
+def invite_user(
+    actor: User,
+    *,
+    email: str,
+    full_name: str,
+    roles: set[Role],
+    employee: Employee | None,
+    link_for: Callable[[str], str],
+) -> tuple[User, str]:
+    """Create an account, link it to its employee record and email its one-time link.
+
+    `link_for` turns the one-time token into the address to send. Returns the account and the
+    link, which the administrator sees once; only the email keeps it after this request.
+    """
+    user = shell_services.create_user(actor, email=email, full_name=full_name, roles=roles)
+    if employee is not None:
+        link_account(actor, user, employee)
+    link = link_for(shell_services.issue_reset_link(actor, user))
+    notify.email(user.email, "You are invited to CivicLadder", _invitation_text(user, link))
+    return user, link
+
+
+def invite_employees(
+    actor: User, employees: list[Employee], link_for: Callable[[str], str]
+) -> list[User]:
+    """HR's bulk invitation: an employee account for each imported employee with an email and
+    no account, linked to their record, each emailed a one-time link."""
+    require_role(actor, Role.HR, system_may=False)
+    invited = []
+    for employee in employees:
+        if employee.user_id is not None or not employee.email:
+            continue
+        user, _ = invite_user(
+            actor,
+            email=employee.email,
+            full_name=employee.full_name,
+            roles={Role.EMPLOYEE},
+            employee=employee,
+            link_for=link_for,
+        )
+        invited.append(user)
+    return invited
+
+
+def _invitation_text(user: User, link: str) -> str:
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    return (
+        f"Hello {user.full_name},\n\n"
+        "An account has been made for you in CivicLadder, where you can see your competencies, "
+        "what your job needs and how to grow.\n\n"
+        f"Choose your password through this link within {hours} hours (it works once):\n"
+        f"{link}\n\n"
+        "If the link has expired, ask your administrator for a new one."
+    )
 
 
 def set_rep_units(actor: User, rep: User, unit_ids: set[int]) -> User:

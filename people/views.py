@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from civicladder import audit
+from civicladder import audit, clock, exports
 from civicladder import services as shell_services
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
-from civicladder.forms import ConfirmForm, ReasonForm, RolesForm, UserForm, attach_error
+from civicladder.forms import (
+    ROLE_DESCRIPTIONS,
+    ConfirmedReasonForm,
+    ConfirmForm,
+    RolesForm,
+    UserForm,
+    attach_error,
+)
 from civicladder.layout import page_number
 from civicladder.models import AuditEvent
 from civicladder.panels import Panel, build_panels
-from people import queries, roster, services
-from people.forms import DirectoryFilterForm, RepUnitsForm, RosterCommitForm, RosterUploadForm
-from people.models import BargainingUnit, Employee
+from people import figures, queries, roster, services
+from people.forms import (
+    DirectoryFilterForm,
+    EmployeeForm,
+    RepUnitsForm,
+    RosterCommitForm,
+    RosterUploadForm,
+)
+from people.models import BargainingUnit, Department, Employee, EmployeeStatus
 from people.slots import EMPLOYEE_PROFILE
 
 bp = Blueprint("people", __name__)
@@ -28,26 +42,101 @@ bp = Blueprint("people", __name__)
 # --- workforce directory and profiles -------------------------------------------------------
 
 
+NO_JOB_PROFILE = -1  # the directory's job profile filter: people without one
+
+# The directory's sortable columns: ?sort=<key>, and ?sort=-<key> for the reverse order.
+SORTS = {
+    "name": (Employee.last_name, Employee.first_name),
+    "number": (Employee.employee_number,),
+    "department": (Department.path,),
+    "status": (Employee.status,),
+}
+
+
 @bp.get("/people")
 @requires(Role.HR, Role.MANAGER)
 def directory():
+    form, stmt, sort = _directory_query()
+    page = db.paginate(
+        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+    )
+    status = 422 if form.errors else 200
+    return render_template("people/directory.html", form=form, page=page, sort=sort), status
+
+
+@bp.get("/people.csv")
+@requires(Role.HR, Role.MANAGER)
+def directory_csv():
+    """The workforce list as it is filtered now, every page of it, as a CSV file."""
+    form, stmt, _ = _directory_query()
+    if form.errors:
+        raise Invalid("The filters could not be read. Correct them on the workforce page.")
+    rows = (
+        (
+            e.employee_number,
+            e.last_name,
+            e.first_name,
+            e.email,
+            e.job_profile.title if e.job_profile else "",
+            e.department.path,
+            e.bargaining_unit.name if e.bargaining_unit else "",
+            e.status.label,
+            e.hire_date,
+        )
+        for e in db.session.scalars(stmt.execution_options(yield_per=500))
+    )
+    header = [
+        "Employee number",
+        "Last name",
+        "First name",
+        "Email",
+        "Job profile",
+        "Department",
+        "Bargaining unit",
+        "Status",
+        "Hire date",
+    ]
+    return exports.csv_response("workforce.csv", header, rows)
+
+
+def _directory_query():
     form = DirectoryFilterForm(request.args)
     _directory_choices(form)
     filters = {}
     if form.validate():
         filters = {
-            "text": form.q.data or None,
+            "text": _name_order(form.q.data),
             "department_id": form.department.data or None,
             "bargaining_unit_id": form.bargaining_unit.data or None,
-            "job_profile_id": form.job_profile.data or None,
+            "job_profile_id": form.job_profile.data if (form.job_profile.data or 0) > 0 else None,
             "status": form.status.data or None,
         }
     stmt = queries.directory_statement(current_user, **filters)
-    page = db.paginate(
-        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
-    )
-    status = 422 if form.errors else 200
-    return render_template("people/directory.html", form=form, page=page), status
+    if form.job_profile.data == NO_JOB_PROFILE:
+        stmt = stmt.where(Employee.job_profile_id.is_(None))
+    own_id = queries.own_employee_id(current_user)
+    if own_id is not None and not queries.sees_everyone(current_user):
+        # A manager's workforce is the people in their line: the count leaves them out.
+        stmt = stmt.where(Employee.id != own_id)
+    sort = request.args.get("sort", "")
+    key = sort.removeprefix("-")
+    if key in SORTS and sort != "name":
+        columns = SORTS[key]
+        if key == "department":
+            stmt = stmt.join(Department, Department.id == Employee.department_id)
+        ordered = [c.desc() if sort.startswith("-") else c for c in columns]
+        stmt = stmt.order_by(None).order_by(*ordered, Employee.id)
+    else:
+        sort = "name"
+    return form, stmt, sort
+
+
+def _name_order(text: str | None) -> str | None:
+    """ "Hernandez, Grace" searches as "Grace Hernandez", the order the index holds."""
+    if not text or "," not in text:
+        return text or None
+    last, _, first = text.partition(",")
+    return f"{first.strip()} {last.strip()}".strip() or None
 
 
 def _directory_choices(form: DirectoryFilterForm) -> None:
@@ -58,18 +147,125 @@ def _directory_choices(form: DirectoryFilterForm) -> None:
     form.bargaining_unit.choices = [(0, "Any bargaining unit")] + [
         (u.id, u.name) for u in queries.bargaining_units()
     ]
-    form.job_profile.choices = [(0, "Any job profile")] + queries.job_profile_choices()
+    form.job_profile.choices = [
+        (0, "Any job profile"),
+        (NO_JOB_PROFILE, "No job profile"),
+    ] + queries.job_profile_choices()
 
 
 @bp.get("/people/<int:employee_id>")
 @requires(SIGNED_IN)
 def profile(employee_id: int):
     employee = queries.get_visible_employee(current_user, employee_id)
+    # Names are links only where the reader may open the page behind them.
+    manager_linked = employee.manager_id is not None and queries.can_view(
+        current_user, employee.manager_id
+    )
     return render_template(
         "people/profile.html",
         employee=employee,
         panels=build_panels(EMPLOYEE_PROFILE, current_user, employee),
         direct_reports=queries.direct_reports(employee.id),
+        manager_linked=manager_linked,
+        reports_linked=queries.sees_everyone(current_user) or current_user.has_role(Role.MANAGER),
+    )
+
+
+@bp.route("/people/<int:employee_id>/edit", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_employee(employee_id: int):
+    """HR changes where an employee sits: department, manager, unit, job profile, status."""
+    employee = queries.get_visible_employee(current_user, employee_id)
+    form = EmployeeForm(
+        data={
+            "department": employee.department.path,
+            "manager": employee.manager.employee_number if employee.manager else "",
+            "bargaining_unit": employee.bargaining_unit_id or 0,
+            "job_profile": employee.job_profile_id or 0,
+            "status": employee.status.value,
+        }
+        if request.method == "GET"
+        else None
+    )
+    form.bargaining_unit.choices = [(0, "Not represented")] + [
+        (u.id, u.name) for u in queries.bargaining_units()
+    ]
+    form.job_profile.choices = [(0, "No job profile")] + queries.job_profile_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_employee(
+                current_user,
+                employee,
+                department=_department(form.department.data),
+                manager=_manager(form.manager.data),
+                bargaining_unit=db.session.get(BargainingUnit, form.bargaining_unit.data)
+                if form.bargaining_unit.data
+                else None,
+                job_profile_id=form.job_profile.data or None,
+                status=EmployeeStatus(form.status.data),
+                reason=form.reason.data,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"{employee.full_name}'s record is saved.", "success")
+            return redirect(url_for("people.profile", employee_id=employee.id))
+    status = 422 if form.errors else 200
+    return render_template("people/employee_form.html", form=form, employee=employee), status
+
+
+def _department(path: str) -> Department:
+    found = queries.department_by_path(path)
+    if found is None:
+        raise Invalid(
+            f"There is no department {path.strip()}. Departments are added by roster import.",
+            field="department",
+        )
+    return found
+
+
+def _manager(employee_number: str | None) -> Employee | None:
+    if not employee_number or not employee_number.strip():
+        return None
+    found = queries.employee_by_number(employee_number)
+    if found is None:
+        raise Invalid(
+            f"There is no employee with number {employee_number.strip()}.", field="manager"
+        )
+    return found
+
+
+# --- accounts for imported employees (HR) ----------------------------------------------------
+
+# Invitations go out this many at a time, so one request stays short whatever the roster's size.
+INVITE_BATCH = 200
+
+
+@bp.route("/people/accounts", methods=["GET", "POST"])
+@requires(Role.HR)
+def invite_employees():
+    """Employees with an email and no account: a preview, then invitations on confirmation."""
+    form = ConfirmForm()
+    if form.validate_on_submit() and request.form.get("confirmed") == "yes":
+        batch = list(db.session.scalars(queries.uninvited_statement().limit(INVITE_BATCH)))
+        invited = services.invite_employees(
+            current_user,
+            batch,
+            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+        )
+        flash(f"{_count(len(invited), 'invitation')} sent.", "success")
+        return redirect(url_for("people.invite_employees"))
+    page = db.paginate(
+        queries.uninvited_statement(),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "people/invite_employees.html",
+        page=page,
+        form=form,
+        batch=min(page.total or 0, INVITE_BATCH),
     )
 
 
@@ -172,27 +368,40 @@ def users():
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def new_user():
+    """Invite a person: the account, its employee link, and an email with a one-time link."""
     form = UserForm()
+    form.units.choices = [(u.id, u.name) for u in queries.bargaining_units()]
     if form.validate_on_submit():
+        roles = {Role(value) for value in form.roles.data or []}
         try:
-            employee = _employee(form.employee_number.data)
-            user = shell_services.create_user(
+            user, link = services.invite_user(
                 current_user,
                 email=form.email.data,
                 full_name=form.full_name.data,
-                roles={Role(value) for value in form.roles.data or []},
+                roles=roles,
+                employee=_employee(form.employee_number.data),
+                link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
             )
-            if employee is not None:
-                services.link_account(current_user, user, employee)
+            if Role.UNION_REP in roles and form.units.data:
+                services.set_rep_units(current_user, user, set(form.units.data))
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(
-                f"User {user.email} created. Issue a password link so they can sign in.", "success"
-            )
-            return redirect(url_for("people.user", user_id=user.id))
-    status = 422 if form.errors else 200
-    return render_template("people/user_new.html", form=form), status
+            return _link_page(user, link, invited=True)
+    status = 422 if form.errors or form.form_errors else 200
+    page = render_template("people/user_new.html", form=form, role_descriptions=ROLE_DESCRIPTIONS)
+    return page, status
+
+
+def _link_page(target, link: str, invited: bool = False):
+    """The one-time link, shown once on this response only: the token itself is never stored."""
+    return render_template(
+        "people/reset_link.html",
+        target=target,
+        link=link,
+        invited=invited,
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
 
 
 def _employee(employee_number: str | None):
@@ -223,9 +432,9 @@ def user(user_id: int):
         linked_employee=queries.own_employee(target),
         roles_form=RolesForm(data={"roles": sorted(target.roles)}),
         units_form=units_form,
-        reason_form=ReasonForm(),
         confirm_form=ConfirmForm(),
-        history=history,
+        history=audit.entries(history, audit.ADMIN_DETAIL_TYPES),
+        role_descriptions=ROLE_DESCRIPTIONS,
     )
 
 
@@ -255,27 +464,30 @@ def update_rep_units(user_id: int):
     return redirect(url_for("people.user", user_id=user_id))
 
 
-@bp.post("/admin/users/<int:user_id>/deactivate")
+@bp.route("/admin/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def deactivate(user_id: int):
     return _set_active(user_id, active=False)
 
 
-@bp.post("/admin/users/<int:user_id>/reactivate")
+@bp.route("/admin/users/<int:user_id>/reactivate", methods=["GET", "POST"])
 @requires(Role.ADMIN)
 def reactivate(user_id: int):
     return _set_active(user_id, active=True)
 
 
 def _set_active(user_id: int, active: bool):
+    """A page saying what will happen, with its own required reason; then the change."""
     target = shell_services.get_user(user_id)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        raise Invalid("The reason could not be read. Reload the page and try again.")
-    shell_services.set_active(current_user, target, active, form.reason.data or None)
-    message = "can sign in again" if active else "can no longer sign in"
-    flash(f"{target.email} {message}.", "success")
-    return redirect(url_for("people.user", user_id=user_id))
+    form = ConfirmedReasonForm()
+    if form.validate_on_submit() and form.is_confirmed:
+        shell_services.set_active(current_user, target, active, form.reason.data)
+        message = "can sign in again" if active else "can no longer sign in"
+        flash(f"{target.email} {message}.", "success")
+        return redirect(url_for("people.user", user_id=user_id))
+    status = 422 if form.errors or (form.is_submitted() and not form.is_confirmed) else 200
+    page = render_template("people/confirm_active.html", target=target, form=form, active=active)
+    return page, status
 
 
 @bp.post("/admin/users/<int:user_id>/reset-link")
@@ -286,14 +498,7 @@ def reset_link(user_id: int):
     if not form.validate_on_submit():
         raise Invalid("The request could not be read. Reload the page and try again.")
     token = shell_services.issue_reset_link(current_user, target)
-    link = url_for("auth.reset_password", token=token, _external=True)
-    # Shown once, on this response only: the token itself is never stored.
-    return render_template(
-        "people/reset_link.html",
-        target=target,
-        link=link,
-        hours=current_app.config["PASSWORD_RESET_HOURS"],
-    )
+    return _link_page(target, url_for("auth.reset_password", token=token, _external=True))
 
 
 # --- home-page panels -----------------------------------------------------------------------
@@ -301,8 +506,10 @@ def reset_link(user_id: int):
 
 @dataclass(frozen=True)
 class TeamPanel(Panel):
+    """A manager's team in numbers; the people themselves are in the competencies grid."""
+
     template: ClassVar[str] = "people/_team_panel.html"
-    reports: list[Employee]
+    direct_count: int
     line_count: int
 
 
@@ -313,9 +520,20 @@ class WorkforcePanel(Panel):
 
 
 @dataclass(frozen=True)
+class UnitFigures:
+    unit: BargainingUnit
+    members: figures.Figure
+    by_job: list[figures.Figure]
+
+
+@dataclass(frozen=True)
 class UnionPanel(Panel):
+    """A union rep's units in aggregate: members, and members by job profile; no individuals."""
+
     template: ClassVar[str] = "people/_union_panel.html"
-    units: list[tuple[BargainingUnit, int]]
+    units: list[UnitFigures]
+    as_of: datetime
+    minimum: int
 
 
 def team_panel(user) -> TeamPanel | None:
@@ -323,7 +541,7 @@ def team_panel(user) -> TeamPanel | None:
     if not user.has_role(Role.MANAGER) or own is None:
         return None
     return TeamPanel(
-        reports=queries.direct_reports(own.id),
+        direct_count=queries.direct_report_count(own.id),
         line_count=queries.reporting_line_count(own.id, own.line_path),
     )
 
@@ -337,7 +555,18 @@ def workforce_panel(user) -> WorkforcePanel | None:
 def union_panel(user) -> UnionPanel | None:
     if not user.has_role(Role.UNION_REP):
         return None
-    return UnionPanel(units=queries.rep_units_with_headcount(user))
+    minimum = current_app.config["SMALL_GROUP_MINIMUM"]
+    units = queries.rep_units_with_headcount(user)
+    by_job = queries.unit_members_by_job([unit.id for unit, _ in units])
+    shown = [
+        UnitFigures(
+            unit,
+            figures.Figure(unit.name, members, minimum),
+            figures.breakdown(by_job[unit.id], minimum, "Other job profiles, together"),
+        )
+        for unit, members in units
+    ]
+    return UnionPanel(units=shown, as_of=clock.now(), minimum=minimum)
 
 
 def own_profile_values(user) -> dict | None:

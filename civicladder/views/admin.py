@@ -8,7 +8,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 
-from civicladder import audit
+from civicladder import audit, layout
 from civicladder.access import Role, requires
 from civicladder.db import db
 from civicladder.forms import AuditSearchForm
@@ -23,6 +23,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @requires(Role.ADMIN)
 def audit_log():
     form = AuditSearchForm(request.args)
+    form.action.choices = [("", "Any action"), *layout.action_choices()]
+    chosen = form.action.data
+    if chosen and chosen not in dict(form.action.choices):
+        form.action.choices.append((chosen, layout.action_words(chosen)))
     filters = {}
     if form.validate():
         filters = {
@@ -55,6 +59,9 @@ def outbox():
     return render_template("admin/outbox.html", page=page, mail_configured=mail_configured)
 
 
+QUIET_ACTIONS = ("user.signed_in", "user.signed_out", "notification.read")
+
+
 @dataclass(frozen=True)
 class AdminPanel(Panel):
     template: ClassVar[str] = "admin/_admin_panel.html"
@@ -73,5 +80,7 @@ def admin_panel(user) -> AdminPanel | None:
             )
         ),
     }
-    events = db.session.scalars(audit.search_statement().limit(8)).all()
+    # Sign-ins would crowd out the changes an administrator looks here for.
+    changes = audit.search_statement().where(AuditEvent.action.not_in(QUIET_ACTIONS))
+    events = db.session.scalars(changes.limit(8)).all()
     return AdminPanel(counts=counts, recent=audit.entries(events, audit.ADMIN_DETAIL_TYPES))

@@ -145,6 +145,8 @@ class Accounts:
     union_rep: Account
     report_with_evidence: str  # full name of the manager's report who has evidence
     other_report: str
+    other_report_id: int
+    other_report_user: str  # an account only the deactivation test uses
 
     def for_role(self, role: str) -> Account:
         return getattr(self, role)
@@ -249,6 +251,7 @@ def _seed() -> Accounts:
     manager = _user(boss.email, "Morgan Reyes", {Role.MANAGER, Role.EMPLOYEE}, password_hash, boss)
     worker = _user(erin.email, "Erin Okafor", {Role.EMPLOYEE}, password_hash, erin)
     rep = _user("uma.union@city.test", "Uma Union", {Role.UNION_REP}, password_hash)
+    spare = _user("dee.spare@city.test", "Dee Spare", {Role.EMPLOYEE}, password_hash)
     people_services.set_rep_units(admin, rep, {local.id})
 
     today = date.today()
@@ -273,6 +276,8 @@ def _seed() -> Accounts:
         union_rep=Account(rep.email, rep.full_name),
         report_with_evidence=erin.full_name,
         other_report=sam.full_name,
+        other_report_id=sam.id,
+        other_report_user=spare.full_name,
     )
 
 

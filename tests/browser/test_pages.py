@@ -19,21 +19,23 @@ HOME_PANEL = {
 }
 # Something on the home page that only this role's data explains.
 HOME_FACT = {
-    "employee": "SAF-1 Site safety",
+    "employee": "1 of 2 requirements met",
     "manager": "2 direct reports",
     "hr": "Maintain the framework",
-    "union_rep": "DC37 Local 1549 (L1549): 2 members",
+    "union_rep": "fewer than 5 active members",
     "admin": "Manage users and roles",
 }
 ADMIN_LINKS = {"Users", "Audit log", "Outbox"}
-HR_LINKS = {"Competencies", "Job profiles", "Roster import"}
+HR_LINKS = {"Roster import"}
+# Everyone signed in reads the framework and the job profiles.
+READ_LINKS = {"Home", "Competencies", "Job profiles"}
 # (links the role's navigation must offer, links it must not)
 NAVIGATION = {
-    "employee": ({"Home"}, {"Workforce"} | HR_LINKS | ADMIN_LINKS),
-    "manager": ({"Home", "Workforce"}, HR_LINKS | ADMIN_LINKS),
-    "hr": ({"Home", "Workforce", "Competencies", "Job profiles"}, ADMIN_LINKS),
-    "union_rep": ({"Home"}, {"Workforce"} | HR_LINKS | ADMIN_LINKS),
-    "admin": ({"Home", "Users", "Audit log", "Outbox"}, {"Workforce"} | HR_LINKS),
+    "employee": (READ_LINKS, {"Workforce"} | HR_LINKS | ADMIN_LINKS),
+    "manager": (READ_LINKS | {"Workforce"}, HR_LINKS | ADMIN_LINKS),
+    "hr": (READ_LINKS | {"Workforce", "Roster import"}, ADMIN_LINKS),
+    "union_rep": (READ_LINKS, {"Workforce"} | HR_LINKS | ADMIN_LINKS),
+    "admin": (READ_LINKS | {"Users", "Audit log", "Outbox"}, {"Workforce"} | HR_LINKS),
 }
 
 
@@ -121,10 +123,14 @@ def test_role_signs_in_and_every_page_it_can_reach_passes_axe(page: Page, axe, a
 def test_employee_pages_beyond_the_navigation(page: Page, axe, accounts):
     sign_in(page, accounts.employee)
     expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
-    expect(page.get_by_role("cell", name="SAF-1 Site safety").first).to_be_visible()
-    expect(
-        page.get_by_role("heading", name="Not yet shown at the level the job needs")
-    ).to_be_visible()
+    needs = page.get_by_role("table", name="What the job needs")
+    expect(needs.get_by_role("row", name=re.compile("Site safety .*Met"))).to_be_visible()
+    expect(needs.get_by_role("row", name=re.compile("Tree pruning .*Below"))).to_be_visible()
+
+    follow(page, axe, needs.get_by_role("link", name="Tree pruning", exact=True))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tree pruning")
+    expect(page.get_by_role("link", name="Arborist")).to_be_visible()
+    page.go_back()
 
     follow(page, axe, page.get_by_role("link", name="Change password"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
@@ -135,7 +141,7 @@ def test_employee_pages_beyond_the_navigation(page: Page, axe, accounts):
 
 def test_manager_opens_a_report_with_evidence_and_the_evidence_form(page: Page, axe, accounts):
     sign_in(page, accounts.manager)
-    team = page.get_by_role("region", name="Your team")
+    team = page.get_by_role("region", name="Direct reports against their jobs' competencies")
     expect(team.get_by_role("link", name=accounts.other_report)).to_be_visible()
 
     follow(page, axe, team.get_by_role("link", name=accounts.report_with_evidence))
@@ -145,12 +151,14 @@ def test_manager_opens_a_report_with_evidence_and_the_evidence_form(page: Page, 
 
     follow(page, axe, page.get_by_role("link", name="Record evidence"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Record competency evidence")
+    expect(page.get_by_label("Competency (required)")).to_have_value("")
+    expect(page.get_by_label("Level shown (required)")).to_have_value("")
 
 
 def test_hr_opens_a_competency_and_the_add_competency_form(page: Page, axe, accounts):
     sign_in(page, accounts.hr)
     follow(page, axe, main_nav(page).get_by_role("link", name="Competencies"))
-    button = page.get_by_role("button", name="SAF-1 Site safety")
+    button = page.get_by_role("button", name="Site safety (SAF-1)")
     button.click()
     expect(button).to_have_attribute("aria-expanded", "true")
     expect(page.get_by_role("table", name="Proficiency scale for Site safety")).to_be_visible()
@@ -165,7 +173,7 @@ def test_hr_sees_row_errors_of_a_job_profile_in_the_error_summary(page: Page, ax
     follow(page, axe, main_nav(page).get_by_role("link", name="Job profiles"))
     follow(page, axe, page.get_by_role("link", name="Add a job profile"))
     page.get_by_label("Code").fill("GRD")
-    page.get_by_label("Title").fill("Gardener")
+    page.get_by_label("Job title").fill("Gardener")
     page.get_by_label("Competency, row 1", exact=True).select_option(label="SAF-1 Site safety")
     page.get_by_label("Weight, row 1", exact=True).fill("150")
     with page.expect_response(lambda r: r.request.method == "POST") as info:
@@ -185,6 +193,7 @@ def test_admin_opens_a_user(page: Page, axe, accounts):
     follow(page, axe, page.get_by_role("link", name=accounts.union_rep.full_name))
     expect(page.get_by_role("heading", level=1)).to_have_text(accounts.union_rep.full_name)
     expect(page.get_by_role("checkbox", name="DC37 Local 1549")).to_be_checked()
+    expect(page.get_by_role("checkbox", name=re.compile("^Union representative"))).to_be_checked()
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
@@ -239,15 +248,14 @@ def test_skip_link_moves_focus_to_main(page: Page, axe, accounts):
     assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
 
 
-def test_keyboard_focus_is_visible_on_the_dark_header(page: Page, accounts):
+def test_keyboard_focus_is_visible_in_the_header(page: Page, accounts):
     sign_in(page, accounts.employee)
     page.keyboard.press("Tab")  # skip link
     page.keyboard.press("Tab")  # CivicLadder
     page.keyboard.press("Tab")
-    change = page.get_by_role("link", name="Change password")
-    expect(change).to_be_focused()
-    expect(change).to_have_css("outline-style", "solid")
-    expect(change).to_have_css("outline-color", "rgb(255, 255, 255)")
+    home = main_nav(page).get_by_role("link", name="Home")
+    expect(home).to_be_focused()
+    expect(home).to_have_css("outline-style", "solid")
 
 
 @pytest.mark.browser_context_args(bypass_csp=False)
@@ -264,7 +272,7 @@ def test_pages_run_under_the_real_content_security_policy(page: Page, accounts):
 
     sign_in(page, accounts.hr)
     page.goto("/competencies")
-    button = page.get_by_role("button", name="SAF-1 Site safety")
+    button = page.get_by_role("button", name="Site safety (SAF-1)")
     button.click()  # USWDS's accordion: its script must load under the policy
     expect(page.get_by_role("table", name="Proficiency scale for Site safety")).to_be_visible()
     assert not problems, "errors in the browser console:\n" + "\n".join(problems)

@@ -45,4 +45,4 @@ def test_pages_show_labels_not_values(client_as, people):
     people.employee(manager=boss, status=EmployeeStatus.LEAVE)
     page = client_as(manager).get("/").get_data(as_text=True)
     assert "Your roles: Employee, Manager." in page
-    assert "<td>On leave</td>" in page and ">leave<" not in page
+    assert "No job profile · On leave</span>" in page and ">leave<" not in page

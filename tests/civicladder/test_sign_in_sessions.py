@@ -103,7 +103,9 @@ def test_deactivation_ends_every_session_of_the_user(app, client_as, make_user):
     user = make_user()
     browser = app.test_client()
     sign_in(browser, user.email)
-    client_as("admin").post(f"/admin/users/{user.id}/deactivate", data={"reason": "left"})
+    client_as("admin").post(
+        f"/admin/users/{user.id}/deactivate", data={"reason": "left", "confirmed": "yes"}
+    )
     assert browser.get("/").status_code == 302
 
 

@@ -30,7 +30,7 @@ def test_multi_line_fields_still_take_line_breaks(client_as):
 
 def test_ordinary_names_pass(client_as):
     data = {"email": "ana@city.example.gov", "full_name": "Ana María O'Neil-Ødegård", "roles": []}
-    assert client_as("admin").post("/admin/users/new", data=data).status_code == 302
+    assert client_as("admin").post("/admin/users/new", data=data).status_code == 200
 
 
 def _all_subclasses(cls):

@@ -68,7 +68,9 @@ def test_sqlite_writers_begin_immediate_and_readers_deferred(sqlite_app, make_us
     with begins(real.app) as reading:
         assert client.get(f"/admin/users/{target}").status_code == 200
     with begins(real.app) as writing:
-        response = client.post(f"/admin/users/{target}/deactivate", data={"reason": "left"})
+        response = client.post(
+            f"/admin/users/{target}/deactivate", data={"reason": "left", "confirmed": "yes"}
+        )
         assert response.status_code == 302
 
     assert reading and set(reading) == {"BEGIN"}

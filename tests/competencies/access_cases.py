@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.civicladder.access_cases import Case, only, recorded
+from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, Case, only, recorded
 
 SCALE = {f"level_{level}": f"Shows it at step {level}." for level in range(1, 6)}
 
@@ -20,7 +20,10 @@ def world(kit, ids: dict) -> dict:
 ACTORS: tuple[str, ...] = ()
 
 CASES = [
-    Case("competencies.framework", "GET", "/competencies", only({"hr": 200})),
+    # Everyone signed in reads the framework and the job profiles; HR maintains them.
+    Case("competencies.framework", "GET", "/competencies", EVERYONE_SIGNED_IN),
+    Case("competencies.competency", "GET", "/competencies/{competency}", EVERYONE_SIGNED_IN),
+    Case("competencies.job_profile", "GET", "/job-profiles/{job_profile}", EVERYONE_SIGNED_IN),
     Case("competencies.new_category", "GET", "/competencies/categories/new", only({"hr": 200})),
     Case(
         "competencies.new_category",
@@ -67,7 +70,19 @@ CASES = [
         {"code": "MX-2", "name": "Renamed skill", "category_id": "{category}", **SCALE},
         recorded("competency.updated", "hr"),
     ),
-    Case("competencies.job_profiles", "GET", "/job-profiles", only({"hr": 200})),
+    Case("competencies.job_profiles", "GET", "/job-profiles", EVERYONE_SIGNED_IN),
+    Case(
+        "competencies.below_requirements",
+        "GET",
+        "/competencies/below-requirements",
+        only({"hr": 200, "manager": 200}),
+    ),
+    Case(
+        "competencies.expiring_evidence",
+        "GET",
+        "/competencies/expiring",
+        only({"hr": 200, "manager": 200}),
+    ),
     Case("competencies.new_job_profile", "GET", "/job-profiles/new", only({"hr": 200})),
     Case(
         "competencies.new_job_profile",
@@ -115,7 +130,13 @@ CASES = [
         "POST",
         "/people/{target_employee}/evidence/new",
         only({"hr": 302, "manager": 404}),
-        {"competency_id": "{competency}", "level": "3", "observed_on": "{today}", "note": "Seen"},
+        {
+            "competency_id": "{competency}",
+            "level": "3",
+            "observed_on": "{today}",
+            "note": "Seen",
+            "confirmed": "yes",
+        },
         recorded("competency_evidence.recorded", "hr"),
     ),
 ]

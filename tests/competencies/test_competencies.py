@@ -202,7 +202,7 @@ def test_hr_adds_a_competency_through_the_form(client_as, competencies, _transac
     data |= {f"level_{n}": f"Level {n} behaviour" for n in range(1, 6)}
     response = client.post("/competencies/new", data=data)
     assert response.status_code == 302
-    assert "SRV-9 Plain language" in client.get("/competencies").text
+    assert "Plain language (SRV-9)" in client.get("/competencies").text
 
 
 def test_competency_form_reports_missing_descriptors(client_as, competencies):
@@ -269,11 +269,12 @@ def test_evidence_form_records_and_shows_on_profile(client_as, people, competenc
             "level": 4,
             "observed_on": "2025-03-01",
             "note": "Calmed a crowded hearing",
+            "confirmed": "yes",
         },
     )
     assert response.status_code == 302
     profile = client.get(f"/people/{person.id}").text
-    assert "DEE-1 De-escalation" in profile and "4 Advanced" in profile
+    assert "De-escalation</a>" in profile and "4 Advanced" in profile
     assert "Calmed a crowded hearing" in profile
 
 
@@ -296,8 +297,10 @@ def test_employee_home_shows_levels_gaps_and_history(client_as, people, competen
     person, user = people.employee_user(job_profile=job)
     competencies.evidence(person, a, 4)
     page = client_as(user).get("/").text
-    assert "A-1 Alpha" in page and "4 Advanced" in page
-    assert "B-1 Bravo: needs 2 Working, not yet shown" in page
+    assert "1 of 2 requirements met" in page
+    assert f'href="/competencies/{a.id}">Alpha</a>' in page and "4 Advanced" in page
+    bravo = page.split(f'href="/competencies/{b.id}">Bravo</a>', 1)[1].split("</tr>", 1)[0]
+    assert "2 Working" in bravo and "Not shown" in bravo
 
 
 def test_evidence_rows_cannot_be_counted_twice_in_levels(

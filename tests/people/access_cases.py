@@ -35,11 +35,45 @@ def _previewed(ids: dict) -> dict:
     }
 
 
+def _edit(ids: dict) -> dict:
+    from civicladder.db import db
+    from people.models import Employee
+
+    target = db.session.get(Employee, ids["target_employee"])
+    return {
+        "department": target.department.path,
+        "manager": "",
+        "bargaining_unit": "0",
+        "job_profile": "0",
+        "status": "leave",
+        "reason": "Parental leave",
+    }
+
+
 ACTORS: tuple[str, ...] = ()
 
 CASES = [
     Case("people.directory", "GET", "/people", only({"hr": 200, "manager": 200})),
+    Case("people.directory_csv", "GET", "/people.csv", only({"hr": 200, "manager": 200})),
     Case("people.profile", "GET", "/people/{target_employee}", only({"hr": 200}, others=404)),
+    Case("people.edit_employee", "GET", "/people/{target_employee}/edit", only({"hr": 200})),
+    Case(
+        "people.edit_employee",
+        "POST",
+        "/people/{target_employee}/edit",
+        only({"hr": 302}),
+        _edit,
+        recorded("employee.updated", "hr"),
+    ),
+    Case("people.invite_employees", "GET", "/people/accounts", only({"hr": 200})),
+    Case(
+        "people.invite_employees",
+        "POST",
+        "/people/accounts",
+        only({"hr": 302}),
+        {"confirmed": "yes"},
+        recorded("user.created", "hr"),
+    ),
     Case("people.import_roster", "GET", "/people/import", only({"hr": 200})),
     # The upload only previews: nothing is written until the preview is confirmed.
     Case("people.import_roster", "POST", "/people/import", only({"hr": 200}), _upload),
@@ -57,7 +91,7 @@ CASES = [
         "people.new_user",
         "POST",
         "/admin/users/new",
-        only({"admin": 302}),
+        only({"admin": 200}),
         {"email": "new.person@city.example.gov", "full_name": "New Person", "roles": ["employee"]},
         recorded("user.created", "admin"),
     ),
@@ -78,20 +112,24 @@ CASES = [
         {"units": ["{unit}"]},
         recorded("user.bargaining_units_changed", "admin"),
     ),
+    Case("people.deactivate", "GET", "/admin/users/{target_user}/deactivate", only({"admin": 200})),
     Case(
         "people.deactivate",
         "POST",
         "/admin/users/{target_user}/deactivate",
         only({"admin": 302}),
-        {"reason": "left"},
+        {"reason": "left", "confirmed": "yes"},
         recorded("user.deactivated", "admin"),
+    ),
+    Case(
+        "people.reactivate", "GET", "/admin/users/{inactive_user}/reactivate", only({"admin": 200})
     ),
     Case(
         "people.reactivate",
         "POST",
         "/admin/users/{inactive_user}/reactivate",
         only({"admin": 302}),
-        {"reason": "back"},
+        {"reason": "back", "confirmed": "yes"},
         recorded("user.activated", "admin"),
     ),
     Case(

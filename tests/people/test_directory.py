@@ -100,13 +100,13 @@ def test_directory_is_paginated(client_as, people, app, monkeypatch):
 def test_manager_home_shows_team(client_as, org):
     page = client_as(org["boss_user"]).get("/").text
     assert "Your team" in page
-    assert "1 direct report, 2 people in your reporting line in all" in page
+    assert "1 direct report, 2 people in your reporting line in all (you are not counted)" in page
 
 
 def test_union_rep_home_lists_units_and_says_reports_are_coming(client_as, org, people):
     rep = people.union_rep(org["unit"])
     page = client_as(rep).get("/").text
-    assert "Local 1549" in page and "1 member" in page
+    assert "Local 1549" in page and "fewer than 5</strong> active members" in page
     assert "Shared progress reports are not available yet" in page
 
 

@@ -1,0 +1,169 @@
+"""The first hour of each role: home pages at desktop and phone widths, invitations, confirmations.
+
+Screenshots go to tests/browser/screenshots/ (ignored by git; pytest-playwright empties its own
+test-results/ folder at every run) for people to look at; the assertions are what is checked.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_pages import follow, main_nav, open_page, sign_in
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+WIDTHS = {"1280": (1280, 900), "375": (375, 812)}
+# What each role's home must answer, visible without scrolling sideways.
+HOME_ANSWERS = {
+    "employee": ["1 of 2 requirements met", "What the job needs"],
+    "manager": ["Your direct reports against their jobs", "2 direct reports"],
+    "hr": ["Workforce", "Competency framework"],
+    "union_rep": ["Your bargaining units", "Competency levels in your units"],
+    "admin": ["Administration", "Latest changes"],
+}
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def no_sideways_scroll(page: Page) -> None:
+    """The page itself never scrolls sideways: wide tables scroll inside their own region."""
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+@pytest.mark.parametrize("role", list(HOME_ANSWERS))
+def test_each_roles_home_at_desktop_and_phone_width(page: Page, axe, accounts, role, width):
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width], strict=True)))
+    sign_in(page, accounts.for_role(role))
+    for text in HOME_ANSWERS[role]:
+        expect(page.locator("main").get_by_text(text).first).to_be_visible()
+    menu = page.get_by_role("button", name="Menu")
+    if width == "375":
+        expect(menu).to_be_visible()
+        expect(main_nav(page)).to_be_hidden()
+        no_sideways_scroll(page)
+    else:
+        expect(menu).to_be_hidden()
+        expect(main_nav(page).get_by_role("link", name="Home")).to_be_visible()
+    axe.check(page, f"/ as {role} ({width}px)")
+    shoot(page, f"home-{role}-{width}")
+
+
+def test_the_menu_button_opens_the_navigation_on_a_phone(page: Page, axe, accounts):
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in(page, accounts.hr)
+    page.get_by_role("button", name="Menu").click()
+    nav = main_nav(page)
+    expect(nav.get_by_role("link", name="Workforce")).to_be_visible()
+    axe.check(page, "/ as hr (375px, menu open)")
+    shoot(page, "menu-hr-375")
+    follow(page, axe, nav.get_by_role("link", name="Workforce"))
+    expect(
+        page.get_by_role("navigation", name="Workforce pages")
+        .or_(page.get_by_text(re.compile(r"\d+ in all")))
+        .first
+    ).to_be_visible()
+    no_sideways_scroll(page)
+    shoot(page, "workforce-hr-375")
+
+
+def test_admin_invites_a_union_rep_by_email(page: Page, axe, accounts):
+    sign_in(page, accounts.admin)
+    follow(page, axe, page.locator("main").get_by_role("link", name="Invite a user"))
+    units = page.get_by_role("group", name="Bargaining units represented")
+    expect(units).to_be_hidden()
+    page.get_by_label("Full name").fill("Rita Rep")
+    page.get_by_label("Email address").fill("rita.rep@city.example.gov")
+    # USWDS draws its own boxes: a person clicks the label, the input sits off-screen.
+    page.locator("label[for=roles-3]").click()
+    expect(page.get_by_role("checkbox", name=re.compile("^Union representative"))).to_be_checked()
+    expect(units).to_be_visible()
+    units.locator("label", has_text="DC37 Local 1549").click()
+    axe.check(page, "/admin/users/new (filled)")
+    shoot(page, "invite-form-1280")
+    page.get_by_role("button", name="Create the account and send the invitation").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invitation for Rita Rep")
+    link = page.get_by_label("One-time link for Rita Rep")
+    expect(link).to_have_value(re.compile(r"^http://127\.0\.0\.1:\d+/.+"))
+    expect(page.get_by_role("button", name="Copy the link")).to_be_visible()
+    axe.check(page, "invitation link")
+    shoot(page, "invite-link-1280")
+
+    follow(page, axe, main_nav(page).get_by_role("link", name="Outbox"))
+    expect(page.get_by_role("row", name=re.compile("rita.rep@city.example.gov"))).to_be_visible()
+
+
+def test_deactivation_asks_for_its_own_reason_and_confirmation(page: Page, axe, accounts):
+    sign_in(page, accounts.admin)
+    follow(page, axe, main_nav(page).get_by_role("link", name="Users"))
+    follow(page, axe, page.get_by_role("link", name=accounts.other_report_user))
+    follow(page, axe, page.get_by_role("link", name="Deactivate account…"))
+    expect(page.get_by_role("heading", name="What happens")).to_be_visible()
+    page.get_by_role("button", name="Deactivate account").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Give a reason")
+    axe.check(page, "deactivate (no reason)")
+    shoot(page, "deactivate-error-1280")
+    follow(page, axe, page.get_by_role("link", name="Cancel"))
+    expect(page.get_by_role("link", name="Deactivate account…")).to_be_visible()
+
+
+def test_manager_records_evidence_after_checking_it(page: Page, axe, accounts):
+    sign_in(page, accounts.manager)
+    open_page(page, axe, f"/people/{accounts.other_report_id}/evidence/new")
+    competency = page.get_by_label("Competency (required)")
+    expect(competency.locator("optgroup").first).to_have_attribute("label", "Needed for Arborist")
+    page.get_by_role("button", name="Check before recording").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    errors = summary.get_by_role("listitem")
+    expect(errors.first).to_have_text("Choose the competency that was shown.")
+    competency.select_option(label="Site safety (SAF-1), needs 3 Practitioner")
+    page.get_by_label("Level shown (required)").select_option(label="3 Practitioner")
+    expect(page.locator("#level-descriptor")).to_contain_text("Shows it at step 3")
+    page.get_by_label("What was observed").fill("Ran the morning safety briefing")
+    page.get_by_role("button", name="Check before recording").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check the evidence before recording it"
+    )
+    axe.check(page, "evidence confirmation")
+    shoot(page, "evidence-confirm-1280")
+    page.get_by_role("button", name="Record this evidence").click()
+    expect(page.get_by_role("status").first).to_contain_text("Evidence recorded")
+    expect(page.get_by_role("table", name="Evidence history, newest first")).to_contain_text(
+        "Ran the morning safety briefing"
+    )
+
+
+def test_hr_changes_an_employees_record_with_a_reason(page: Page, axe, accounts):
+    sign_in(page, accounts.hr)
+    follow(page, axe, main_nav(page).get_by_role("link", name="Workforce"))
+    page.get_by_label("Name or employee number").fill("Lindqvist, Sam")
+    page.get_by_role("button", name="Find").click()
+    follow(page, axe, page.get_by_role("link", name="Lindqvist, Sam"))
+    follow(page, axe, page.get_by_role("link", name="Change department, manager, job or status"))
+    page.get_by_label("Status").select_option(label="On leave")
+    page.get_by_role("button", name="Save the record").click()
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Give a reason")
+    axe.check(page, "employee edit (no reason)")
+    page.get_by_label("Reason for the change").fill("Parental leave from Monday")
+    shoot(page, "employee-edit-1280")
+    page.get_by_role("button", name="Save the record").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(accounts.other_report)
+    expect(page.locator("main")).to_contain_text("On leave")
+    axe.check(page, "profile after the edit")

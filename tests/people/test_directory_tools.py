@@ -1,0 +1,54 @@
+"""The workforce list: sorting, names in either order, and its CSV export."""
+
+import csv
+import io
+
+from civicladder import exports
+from civicladder.access import Role
+
+
+def test_csv_cells_that_could_be_formulas_are_made_inert():
+    for dangerous in ("=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx"):
+        assert exports.cell(dangerous) == "'" + dangerous
+    assert exports.cell("Grace") == "Grace"
+    assert exports.cell(None) == ""
+
+
+def test_export_is_the_current_filter_with_formulas_neutralised(client_as, people):
+    people.employee(first_name="=HYPERLINK(1)", last_name="Formula")
+    people.employee(first_name="Grace", last_name="Hernandez")
+    response = client_as(Role.HR).get("/people.csv?q=Formula")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:3] == ["Employee number", "Last name", "First name"]
+    assert len(rows) == 2
+    assert rows[1][1:3] == ["Formula", "'=HYPERLINK(1)"]
+
+
+def test_a_managers_export_holds_only_their_line(client_as, people):
+    boss, boss_user = people.employee_user(roles={Role.MANAGER}, last_name="Boss")
+    people.employee(manager=boss, last_name="Inside")
+    people.employee(last_name="Outside")
+    text = client_as(boss_user).get("/people.csv").get_data(as_text=True)
+    assert "Inside" in text and "Outside" not in text and "Boss" not in text
+
+
+def test_name_search_takes_either_order(client_as, people):
+    people.employee(first_name="Grace", last_name="Hernandez")
+    client = client_as(Role.HR)
+    for text in ("Grace Hernandez", "Hernandez, Grace"):
+        assert "Hernandez, Grace</a>" in client.get("/people", query_string={"q": text}).text
+
+
+def test_columns_sort_both_ways(client_as, people):
+    people.employee(last_name="Alpha", employee_number="N2")
+    people.employee(last_name="Bravo", employee_number="N1")
+    client = client_as(Role.HR)
+    by_number = client.get("/people?sort=number").text
+    assert by_number.index("Bravo,") < by_number.index("Alpha,")
+    assert 'aria-sort="ascending"' in by_number
+    reverse = client.get("/people?sort=-number").text
+    assert reverse.index("Alpha,") < reverse.index("Bravo,")
+    assert 'aria-sort="descending"' in reverse
+    assert client.get("/people?sort=nonsense").status_code == 200
