@@ -137,7 +137,7 @@ def _roster_preview(plan: roster.RosterPlan, data: bytes, filename: str):
         plan=plan,
         filename=filename,
         form=commit_form,
-        changes=sorted(plan.creates + plan.updates, key=lambda c: c.line)[:PREVIEW_ROWS],
+        changes=plan.first_changes(PREVIEW_ROWS),
         errors=plan.errors[:PREVIEW_ROWS],
         limit=PREVIEW_ROWS,
         labels=roster.FIELD_LABELS,
