@@ -91,17 +91,14 @@ _UPDATED = sa.and_(STAGED.c.ok, STAGED.c.new_id.is_(None), staging.CHANGED)
 
 
 def _in_chunks(stmt: sa.Select) -> Iterator[list]:
-    """The rows of a statement over the staged rows, a chunk at a time in file order."""
-    after = 0
-    while True:
-        rows = db.session.execute(
-            stmt.where(STAGED.c.line > after).order_by(STAGED.c.line).limit(AUDIT_CHUNK)
-        ).all()
-        if rows:
-            yield rows
-        if len(rows) < AUDIT_CHUNK:
-            return
-        after = rows[-1].line
+    """The rows of a statement over the staged rows in file order, a chunk at a time.
+
+    One statement read through a server-side cursor, so it is planned and joined once; the
+    audit events of a chunk are written between two fetches."""
+    result = db.session.execute(
+        stmt.order_by(STAGED.c.line).execution_options(yield_per=AUDIT_CHUNK)
+    )
+    yield from result.partitions()
 
 
 def _audit_creates(actor: User | None) -> None:
