@@ -19,6 +19,7 @@ from civicladder import querying
 from civicladder.db import db
 from people.models import BargainingUnit, Department, Employee, EmployeeStatus, JobProfile
 from people.roster import staging
+from people.roster.reading import read_records, read_row
 from people.roster.rules import (
     CHANGES_KEPT,
     CYCLE,
@@ -39,8 +40,6 @@ from people.roster.rules import (
     duplicate_errors,
     email_taken,
     path_prefixes,
-    read_records,
-    read_row,
     unknown_bargaining_unit,
     unknown_job_profile,
     unknown_manager,

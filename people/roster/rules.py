@@ -1,27 +1,21 @@
-"""Roster import rules: read a CSV roster and check its rows, with no database in sight.
+"""Roster import rules, with no database in sight: the columns, a plan and its changes, and
+the problems found across rows.
 
-The rows are checked on their own here (required fields, formats) as the file streams past.
-Checks across rows and against the workforce run as set-based queries in
-`people.roster.queries`; the messages they report, the manager-cycle walk and the shape of a
-change are defined here, once, for every database.
+Each row is checked on its own as the file is read (`people.roster.reading`). The checks
+across rows and against the workforce run as set-based queries (`people.roster.queries`); the
+messages they report, the manager-cycle walk and what counts as a change are defined here,
+once, for every database.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
-
-from civicladder.errors import DomainError, Invalid
-from people.models import PATH_SEPARATOR, EmployeeStatus
+from civicladder.errors import Invalid
+from people.models import PATH_SEPARATOR
 
 REQUIRED_COLUMNS = (
     "employee_number",
@@ -49,17 +43,6 @@ FIELD_LABELS = {
     "hire_date": "Hire date",
     "status": "Status",
 }
-MAX_LENGTHS = {
-    "employee_number": 20,
-    "first_name": 100,
-    "last_name": 100,
-    "email": 254,
-    "manager_employee_number": 20,
-    "bargaining_unit": 40,
-    "job_profile": 30,
-}
-DEPARTMENT_NAME_LENGTH = 200
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # IN lists stay far below SQLite's (32,766) and PostgreSQL's (65,535) bound-parameter limits;
 # the number of lookup queries is constant for any file up to this many distinct values.
 LOOKUP_CHUNK = 5000
@@ -73,23 +56,6 @@ class RowError:
     line: int
     message: str
     employee_number: str = ""
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    """One row, trimmed and normalised; a field that failed its check is None."""
-
-    line: int
-    employee_number: str | None
-    first_name: str | None
-    last_name: str | None
-    email: str | None
-    department_path: str | None
-    manager_number: str | None
-    bargaining_unit: str | None
-    job_profile: str | None
-    hire_date: date | None
-    status: EmployeeStatus | None
 
 
 @dataclass(frozen=True)
@@ -231,193 +197,6 @@ class RosterRejected(Invalid):
         self.plan = plan
 
 
-# --- reading the file ---------------------------------------------------------------------
-
-
-def read_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    """The header, and the non-blank records after it with the line each starts on.
-
-    Raises Invalid for a file that cannot be a roster before any record is read; the records
-    are read as they are asked for (a city's file is never held as text or rows at once),
-    and raise Invalid where the CSV breaks, and after them when there were none.
-    """
-    if not data or data.isspace():
-        raise Invalid("The file is empty. Upload a CSV file with a header line and employees.")
-    _check_utf8(data)
-    if b"\x00" in data:
-        raise Invalid("The file is not a CSV text file. Save the roster as CSV and try again.")
-    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
-    records = _records(reader)
-    first = next(records, None)
-    if first is None:
-        raise Invalid("The file is empty. Upload a CSV file with a header line and employees.")
-    return _check_header(first[1]), _body(records)
-
-
-def _check_utf8(data: bytes) -> None:
-    decoder = codecs.getincrementaldecoder("utf-8-sig")()
-    view = memoryview(data)
-    try:
-        for start in range(0, len(view), 1 << 20):
-            decoder.decode(view[start : start + (1 << 20)])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError as error:
-        raise Invalid(
-            "The file is not UTF-8 text (it could be a spreadsheet or another encoding). "
-            "Save it from your spreadsheet as “CSV UTF-8” and upload it again."
-        ) from error
-
-
-def _records(reader) -> Iterator[tuple[int, list[str]]]:
-    start = 1
-    try:
-        for values in reader:
-            if any(value.strip() for value in values):
-                yield start, values
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise Invalid(f"Line {start} could not be read as CSV: {error}.") from error
-
-
-def _body(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-    empty = True
-    for record in records:
-        empty = False
-        yield record
-    if empty:
-        raise Invalid("The file has a header line but no employees.")
-
-
-def _check_header(header: list[str]) -> list[str]:
-    names = [name.strip() for name in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
-    if missing:
-        hint = ""
-        if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
-            hint = " Separate the columns with commas, not semicolons or tabs."
-        raise Invalid(
-            f"The file is missing the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}. The first line must name the columns: "
-            f"{', '.join(REQUIRED_COLUMNS)} (and optionally status).{hint}"
-        )
-    unknown = [name for name in names if name not in COLUMNS]
-    if unknown:
-        raise Invalid(
-            f"The file has columns this import does not know: {', '.join(unknown)}. "
-            f"Use only {', '.join(COLUMNS)}."
-        )
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise Invalid(f"The file names the column {', '.join(repeated)} more than once.")
-    return names
-
-
-# --- checking each row on its own ----------------------------------------------------------
-
-
-def read_row(line: int, header: list[str], values: list[str]) -> tuple[RosterRow, list[RowError]]:
-    """Normalise one record, collecting every problem in it rather than stopping at the first."""
-    errors: list[str] = []
-    if len(values) != len(header):
-        errors.append(
-            f"This row has {len(values)} values but the header has {len(header)} columns; "
-            "check for a missing comma or an unquoted comma in a name."
-        )
-    # A field whose problem is already reported becomes None, so it is not reported twice.
-    raw: dict[str, str | None] = {
-        name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)
-    }
-    for name, value in raw.items():
-        if "\n" in value or "\r" in value:
-            errors.append(f"{name} contains a line break; check for a quote that is not closed.")
-            raw[name] = None
-        elif len(value) > MAX_LENGTHS.get(name, 10_000):
-            errors.append(f"{name} is longer than {MAX_LENGTHS[name]} characters.")
-            raw[name] = None
-    number = _required(raw, "employee_number", errors)
-    manager = raw["manager_employee_number"] or None
-    if manager is not None and manager == number:
-        errors.append("An employee cannot be their own manager.")
-        manager = None
-    row = RosterRow(
-        line=line,
-        employee_number=number,
-        first_name=_required(raw, "first_name", errors),
-        last_name=_required(raw, "last_name", errors),
-        email=_email(raw, errors),
-        department_path=_department_path(raw, errors),
-        manager_number=manager,
-        bargaining_unit=raw["bargaining_unit"] or None,
-        job_profile=raw["job_profile"] or None,
-        hire_date=_hire_date(raw, errors),
-        status=_status(raw, errors),
-    )
-    return row, [RowError(line, message, number or "") for message in errors]
-
-
-def _required(raw: dict, name: str, errors: list[str]) -> str | None:
-    if raw[name] == "":
-        errors.append(f"{name} is empty; every employee needs one.")
-    return raw[name] or None
-
-
-def _email(raw: dict, errors: list[str]) -> str | None:
-    value = _required(raw, "email", errors)
-    if value is None:
-        return None
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as error:
-        errors.append(f"email “{value}” is not a valid email address: {error}")
-        return None
-    return value.lower()
-
-
-def _department_path(raw: dict, errors: list[str]) -> str | None:
-    from people.services import split_path  # services imports this module for the write
-
-    value = _required(raw, "department_path", errors)
-    if value is None:
-        return None
-    try:
-        parts = split_path(value)
-    except DomainError as error:
-        errors.append(f"department_path “{value}”: {error.message}")
-        return None
-    if any(len(part) > DEPARTMENT_NAME_LENGTH for part in parts):
-        errors.append(
-            f"department_path has a name longer than {DEPARTMENT_NAME_LENGTH} characters."
-        )
-        return None
-    return PATH_SEPARATOR.join(parts)
-
-
-def _hire_date(raw: dict, errors: list[str]) -> date | None:
-    value = _required(raw, "hire_date", errors)
-    if value is None:
-        return None
-    if ISO_DATE.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors.append(f"hire_date “{value}” is not a date written YYYY-MM-DD, like 2024-03-31.")
-    return None
-
-
-def _status(raw: dict, errors: list[str]) -> EmployeeStatus | None:
-    value = (raw.get("status") or "").lower()
-    if not value:
-        return None
-    try:
-        return EmployeeStatus(value)
-    except ValueError:
-        allowed = ", ".join(s.value for s in EmployeeStatus)
-        errors.append(f"status “{raw['status']}” is not one of {allowed}.")
-        return None
-
-
 # --- checking rows against each other and against the workforce ----------------------------
 
 
@@ -493,6 +272,3 @@ def cycle_errors(managers: dict[str, str | None], lookups: Lookups) -> Iterator[
 def path_prefixes(path: str) -> list[str]:
     parts = path.split(PATH_SEPARATOR)
     return [PATH_SEPARATOR.join(parts[: depth + 1]) for depth in range(len(parts))]
-
-
-# --- set-based lookups ---------------------------------------------------------------------

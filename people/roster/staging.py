@@ -65,9 +65,7 @@ def load(rows: Iterable[tuple]) -> tuple[int, int]:
             db.session.connection().exec_driver_sql(
                 f"CREATE INDEX ix_{STAGED.name}_{column} ON {STAGED.name} ({column})"
             )
-        if bulk.is_postgresql():
-            # A temporary table is never analysed by autovacuum; the planner needs its size.
-            db.session.connection().exec_driver_sql(f"ANALYZE {STAGED.name}")
+        _analyze()
     token = next(_loads)
     db.session.info[_KEY] = token
     return token, count
@@ -102,6 +100,13 @@ def number_new_rows() -> None:
         highest = sa.select(sa.func.coalesce(sa.func.max(EMPLOYEE.c.id), 0)).scalar_subquery()
         new_id = highest + STAGED.c.line
     db.session.execute(sa.update(STAGED).where(new).values(new_id=new_id))
+    _analyze()  # the write joins on new_id: without fresh figures PostgreSQL thinks it empty
+
+
+def _analyze() -> None:
+    """Autovacuum never analyses a temporary table: give PostgreSQL's planner its figures."""
+    if bulk.is_postgresql():
+        db.session.connection().exec_driver_sql(f"ANALYZE {STAGED.name}")
 
 
 # --- what each staged row means -------------------------------------------------------------
