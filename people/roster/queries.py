@@ -214,21 +214,21 @@ def _compare(plan: RosterPlan) -> None:
         .execution_options(yield_per=5000)
     )
     for row in db.session.execute(stmt):
-        values = row._mapping
-        after = {key: _shown(values[f"after_{key}"]) for key in FIELD_LABELS}
-        before = None if row.is_new else {k: _shown(values[f"before_{k}"]) for k in FIELD_LABELS}
-        change = change_of(
-            row.line, row.employee_number, f"{row.first_name} {row.last_name}", before, after
-        )
-        if change is None:  # the comparison in SQL and in Python agree; kept for safety
-            continue
-        fingerprint.add(change)
-        kept = first_creates if change.is_new else first_updates
-        if len(kept) < CHANGES_KEPT:
+        fingerprint.add(row)
+        kept = first_creates if row.is_new else first_updates
+        if len(kept) < CHANGES_KEPT and (change := _change(row)) is not None:
             kept.append(change)
     plan.creates = Changes(creates, first_creates)
     plan.updates = Changes(updates, first_updates)
     plan.fingerprint = fingerprint.finish(plan.new_departments)
+
+
+def _change(row) -> Change | None:
+    values = row._mapping
+    after = {key: _shown(values[f"after_{key}"]) for key in FIELD_LABELS}
+    before = None if row.is_new else {k: _shown(values[f"before_{k}"]) for k in FIELD_LABELS}
+    name = f"{row.first_name} {row.last_name}"
+    return change_of(row.line, row.employee_number, name, before, after)
 
 
 def _shown(value) -> str:

@@ -42,11 +42,11 @@ def write_plan(actor: User | None, plan: RosterPlan, on_progress: Progress = Non
     if not staging.holds(plan.staged):
         raise RuntimeError("This plan's file is no longer staged; plan the file again.")
     _create_departments(actor, plan, KIND_BY_DEPTH)
-    staging.number_new_rows()
+    created = staging.number_new_rows()
     _audit_creates(actor)
     plan.separated_ids, plan.moved_ids = _audit_updates(actor)
     _release_changing_emails()
-    created = _insert_new_employees()
+    _insert_new_employees()
     if on_progress is not None and created:
         on_progress(created)
     updated = _update_changed_employees()
@@ -86,8 +86,10 @@ def _create_departments(actor: User | None, plan: RosterPlan, kinds: list) -> No
     )
 
 
-_NEW = STAGED.c.new_id.is_not(None)
-_UPDATED = sa.and_(STAGED.c.ok, STAGED.c.new_id.is_(None), staging.CHANGED)
+NEW = staging.NEW
+_CREATED = NEW.c.id.is_not(None)
+# Employees that existed before the write and change (new ones match their rows once written).
+_UPDATED = sa.and_(STAGED.c.ok, NEW.c.id.is_(None), ~staging.IS_NEW, staging.CHANGED)
 
 
 def _in_chunks(stmt: sa.Select) -> Iterator[list]:
@@ -104,9 +106,9 @@ def _in_chunks(stmt: sa.Select) -> Iterator[list]:
 def _audit_creates(actor: User | None) -> None:
     written = [value.label(name) for name, value in staging.WRITTEN.items()]
     stmt = (
-        sa.select(STAGED.c.line, STAGED.c.new_id, *written)
+        sa.select(STAGED.c.line, NEW.c.id.label("new_id"), *written)
         .select_from(staging.RESOLVED)
-        .where(_NEW)
+        .where(_CREATED)
     )
     for rows in _in_chunks(stmt):
         audit.record_many(
@@ -168,16 +170,15 @@ def _release_changing_emails() -> None:
     db.session.execute(sa.update(EMPLOYEE).where(EMPLOYEE.c.id.in_(giving_up)).values(email=None))
 
 
-def _insert_new_employees() -> int:
-    names = ["id", *staging.WRITTEN]
+def _insert_new_employees() -> None:
+    paths = staging.new_line_paths()
+    names = ["id", *staging.WRITTEN, "line_path"]
     rows = (
-        sa.select(STAGED.c.new_id, *staging.WRITTEN.values())
-        .select_from(staging.RESOLVED)
-        .where(_NEW)
+        sa.select(NEW.c.id, *staging.WRITTEN.values(), paths.c.path)
+        .select_from(staging.RESOLVED.outerjoin(paths, paths.c.line == STAGED.c.line))
+        .where(_CREATED)
     )
-    stmt = sa.insert(EMPLOYEE).from_select(names, rows)
-    # The driver's count of rows written (SQLAlchemy keeps it for UPDATE only, unless asked).
-    return db.session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
+    db.session.execute(sa.insert(EMPLOYEE).from_select(names, rows))
 
 
 def _update_changed_employees() -> int:

@@ -36,14 +36,22 @@ STAGED = sa.Table(
     sa.Column("status", sa.Text),
     # False when the row has a problem; only rows without one are compared and written.
     sa.Column("ok", sa.Boolean, nullable=False),
-    # The id a new employee gets (`number_new_rows`), so rows can name new managers.
-    sa.Column("new_id", sa.Integer),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
-LOADED = [column.name for column in STAGED.c if column.name != "new_id"]
+LOADED = [column.name for column in STAGED.c]
+# The id each new employee will have (`number_new_rows`), so rows can name new managers.
+NEW_IDS = sa.Table(
+    "roster_new_ids",
+    _metadata,
+    sa.Column("line", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("employee_number", sa.Text, nullable=False),
+    sa.Column("id", sa.Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
 # Made after the rows are in, which is quicker than keeping them up to date row by row.
-_INDEXED = ("employee_number", "email")
+_INDEXED = ("employee_number", "email", "manager_number")
 _KEY = "people.roster_staged"
 _loads = itertools.count(1)
 
@@ -86,27 +94,36 @@ def mark_bad(lines: Iterable[int]) -> None:
         db.session.execute(sa.update(STAGED).where(STAGED.c.line.in_(chunk)).values(ok=False))
 
 
-def number_new_rows() -> None:
-    """Give each row that names no existing employee the id its employee will have."""
-    new = sa.and_(
-        STAGED.c.ok,
-        ~sa.exists().where(EMPLOYEE.c.employee_number == STAGED.c.employee_number),
-    )
+def number_new_rows() -> int:
+    """Give each row that names no existing employee the id its employee will have; return
+    how many there are.
+
+    Into a table of their own: rewriting every staged row would cost as much as writing it."""
+    connection = db.session.connection()
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {NEW_IDS.name}")
+    NEW_IDS.create(connection)
     if bulk.is_postgresql():
-        sequence = sa.func.pg_get_serial_sequence(EMPLOYEE.name, "id")
-        new_id = sa.func.nextval(sequence)
+        new_id = sa.func.nextval(sa.func.pg_get_serial_sequence(EMPLOYEE.name, "id"))
     else:
         # Past every id in use; lines are unique, and ids need not be consecutive.
         highest = sa.select(sa.func.coalesce(sa.func.max(EMPLOYEE.c.id), 0)).scalar_subquery()
         new_id = highest + STAGED.c.line
-    db.session.execute(sa.update(STAGED).where(new).values(new_id=new_id))
-    _analyze()  # the write joins on new_id: without fresh figures PostgreSQL thinks it empty
+    rows = sa.select(STAGED.c.line, STAGED.c.employee_number, new_id).where(
+        STAGED.c.ok,
+        ~sa.exists().where(EMPLOYEE.c.employee_number == STAGED.c.employee_number),
+    )
+    db.session.execute(sa.insert(NEW_IDS).from_select(["line", "employee_number", "id"], rows))
+    connection.exec_driver_sql(
+        f"CREATE INDEX ix_{NEW_IDS.name}_employee_number ON {NEW_IDS.name} (employee_number)"
+    )
+    _analyze(NEW_IDS)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(NEW_IDS))
 
 
-def _analyze() -> None:
+def _analyze(table: sa.Table = STAGED) -> None:
     """Autovacuum never analyses a temporary table: give PostgreSQL's planner its figures."""
     if bulk.is_postgresql():
-        db.session.connection().exec_driver_sql(f"ANALYZE {STAGED.name}")
+        db.session.connection().exec_driver_sql(f"ANALYZE {table.name}")
 
 
 # --- what each staged row means -------------------------------------------------------------
@@ -154,15 +171,18 @@ CHANGED = sa.or_(*(before != after for before, after in FIELDS.values()))
 
 _department = Department.__table__.alias("new_department")
 _manager = EMPLOYEE.alias("new_manager")
-_staged_manager = STAGED.alias("staged_manager")
+_new_manager = NEW_IDS.alias("new_manager_id")
+NEW = NEW_IDS.alias("new")
 _unit = BargainingUnit.__table__.alias("new_unit")
 _profile = JobProfile.__table__.alias("new_profile")
 
-# COMPARED, with the ids of what each row names (its department exists by the time of writing).
+# COMPARED, with the new id of each new employee (NEW) and the ids of what each row names (its
+# department exists by the time of writing).
 RESOLVED = (
-    COMPARED.join(_department, _department.c.path == STAGED.c.department_path)
+    COMPARED.outerjoin(NEW, NEW.c.line == STAGED.c.line)
+    .join(_department, _department.c.path == STAGED.c.department_path)
     .outerjoin(_manager, _manager.c.employee_number == STAGED.c.manager_number)
-    .outerjoin(_staged_manager, _staged_manager.c.employee_number == STAGED.c.manager_number)
+    .outerjoin(_new_manager, _new_manager.c.employee_number == STAGED.c.manager_number)
     .outerjoin(_unit, _unit.c.code == STAGED.c.bargaining_unit)
     .outerjoin(_profile, _profile.c.code == STAGED.c.job_profile)
 )
@@ -173,9 +193,46 @@ WRITTEN = {
     "last_name": STAGED.c.last_name,
     "email": STAGED.c.email,
     "department_id": _department.c.id,
-    "manager_id": sa.func.coalesce(_manager.c.id, _staged_manager.c.new_id),
+    "manager_id": sa.func.coalesce(_manager.c.id, _new_manager.c.id),
     "bargaining_unit_id": _unit.c.id,
     "job_profile_id": _profile.c.id,
     "hire_date": STAGED.c.hire_date,
     "status": STATUS_AFTER,
 }
+
+
+def new_line_paths() -> sa.CTE:
+    """The reporting-line path (people.lines) each new employee will have, built down from
+    the new employees whose manager is not new: under their manager's current path, or at
+    the top. Written with the employees, so a first import need not rewrite every one of
+    them to set it; `lines.refresh_all` after the write still corrects any path a moved
+    manager changes."""
+    from people.lines import SEPARATOR
+
+    def step(path, new_id):
+        return path + sa.cast(new_id, sa.String(20)) + SEPARATOR
+
+    row, new = STAGED.alias("top_row"), NEW_IDS.alias("top_new")
+    manager = EMPLOYEE.alias("top_boss")
+    new_manager = NEW_IDS.alias("top_new_boss")
+    top = (
+        sa.select(
+            new.c.line,
+            new.c.employee_number,
+            step(sa.func.coalesce(manager.c.line_path, SEPARATOR), new.c.id).label("path"),
+        )
+        .select_from(
+            new.join(row, row.c.line == new.c.line).outerjoin(
+                manager, manager.c.employee_number == row.c.manager_number
+            )
+        )
+        .where(~sa.exists().where(new_manager.c.employee_number == row.c.manager_number))
+        .cte("new_line_path", recursive=True)
+    )
+    row, new = STAGED.alias("below_row"), NEW_IDS.alias("below_new")
+    below = sa.select(new.c.line, new.c.employee_number, step(top.c.path, new.c.id)).select_from(
+        top.join(row, row.c.manager_number == top.c.employee_number).join(
+            new, new.c.line == row.c.line
+        )
+    )
+    return top.union_all(below)

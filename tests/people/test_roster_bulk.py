@@ -218,3 +218,20 @@ def test_new_employees_take_ids_past_the_existing_ones_and_keep_their_lines(hr, 
     # Adding someone after the import draws the next free id.
     later = people.employee(employee_number="L1", email="l1@parks.example.gov")
     assert later.id > max(ids.values())
+
+
+def test_a_first_import_writes_each_new_employees_line_as_it_creates_them(hr, people, monkeypatch):
+    from people import lines
+
+    boss = people.employee(employee_number="X1", email="x1@parks.example.gov")
+    corrected = []
+    real_refresh = lines.refresh_all
+    monkeypatch.setattr(lines, "refresh_all", lambda: corrected.append(real_refresh()))
+    rows = [roster_row("N3", manager_employee_number="N2"), roster_row("N1")]
+    rows += [roster_row("N2", manager_employee_number="X1"), roster_row("N4")]
+    services.import_roster(hr, roster_csv(*rows, *(roster_row(f"B{n}") for n in range(3))))
+    assert corrected == [0]  # the paths written with the employees were already right
+    ids = dict(db.session.execute(sa.select(Employee.employee_number, Employee.id)).all())
+    paths = dict(db.session.execute(sa.select(Employee.employee_number, Employee.line_path)).all())
+    assert paths["N3"] == f"{boss.line_path}{ids['N2']}/{ids['N3']}/"
+    assert paths["N1"] == f"/{ids['N1']}/"
