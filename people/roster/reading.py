@@ -203,10 +203,11 @@ def check_email(value: str) -> None:
 
     A workforce shares a handful of domains, and checking the domain is most of the library's
     work: an address of the plain shape (ASCII, one @, nothing quoted, bracketed or spaced) is
-    checked in its two halves, the part before the @ with a fixed domain and the domain once
-    per file, each by the library itself. The library checks those halves independently,
-    and the length of the whole, which is bounded here. Anything else, and any address that
-    fails a half, goes to the library whole, which gives the verdict and the message.
+    checked in its two halves, the part before the @ by the library's own check of it and
+    the domain once per file (as the domain of a plain address), each by the library itself.
+    The library checks those halves independently, and the length of the whole, which is
+    bounded here. Anything else, and any address that fails a half, goes to the library
+    whole, which gives the verdict and the message.
     """
     local, at, domain = value.rpartition("@")
     plain = at and len(value) <= 254 and value.isascii() and not _UNPLAIN.search(value)
@@ -223,8 +224,21 @@ def _plain_domain_ok(domain: str) -> bool:
     return _valid(f"a@{domain}")
 
 
+try:  # the library's own check of the part before the @, as validate_email makes it
+    from email_validator.syntax import validate_email_local_part
+except ImportError:  # pragma: no cover (a release without it: check with a fixed domain)
+    validate_email_local_part = None
+
+
 def _plain_local_ok(local: str) -> bool:
-    return _valid(f"{local}@{_PLAIN_DOMAIN}")
+    if validate_email_local_part is None:
+        return _valid(f"{local}@{_PLAIN_DOMAIN}")
+    try:
+        # Its defaults are validate_email's for an unquoted part (and this project's).
+        validate_email_local_part(local)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def _valid(address: str) -> bool:
