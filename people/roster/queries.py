@@ -211,13 +211,13 @@ def _compare(plan: RosterPlan) -> None:
         .select_from(staging.COMPARED)
         .where(s.c.ok, sa.or_(staging.IS_NEW, staging.CHANGED))
         .order_by(s.c.line)
-        .execution_options(yield_per=5000)
     )
-    for row in db.session.execute(stmt):
-        fingerprint.add(row)
-        kept = first_creates if row.is_new else first_updates
-        if len(kept) < CHANGES_KEPT and (change := _change(row)) is not None:
-            kept.append(change)
+    for rows in staging.stream(stmt, 5000):
+        for row in rows:
+            fingerprint.add(row)
+            kept = first_creates if row.is_new else first_updates
+            if len(kept) < CHANGES_KEPT and (change := _change(row)) is not None:
+                kept.append(change)
     plan.creates = Changes(creates, first_creates)
     plan.updates = Changes(updates, first_updates)
     plan.fingerprint = fingerprint.finish(plan.new_departments)

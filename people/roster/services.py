@@ -43,16 +43,23 @@ def write_plan(actor: User | None, plan: RosterPlan, on_progress: Progress = Non
         raise RuntimeError("This plan's file is no longer staged; plan the file again.")
     _create_departments(actor, plan, KIND_BY_DEPTH)
     created = staging.number_new_rows()
-    _audit_creates(actor)
-    plan.separated_ids, plan.moved_ids = _audit_updates(actor)
-    _release_changing_emails()
-    _insert_new_employees()
-    if on_progress is not None and created:
-        on_progress(created)
-    updated = _update_changed_employees()
-    if on_progress is not None and updated:
-        on_progress(updated)
-    if created or updated:
+    # The plan was made from these staged rows in this transaction: where it found nothing to
+    # change, a re-import of the same file, the comparison is not made again.
+    updating = len(plan.updates) > 0
+    if created:
+        _audit_creates(actor)
+    if updating:
+        plan.separated_ids, plan.moved_ids = _audit_updates(actor)
+        _release_changing_emails()
+    if created:
+        _insert_new_employees()
+        if on_progress is not None:
+            on_progress(created)
+    if updating:
+        updated = _update_changed_employees()
+        if on_progress is not None and updated:
+            on_progress(updated)
+    if created or updating:
         lines.refresh_all()  # new people and new managers change reporting lines
     _forget_loaded_employees()
 
@@ -97,10 +104,7 @@ def _in_chunks(stmt: sa.Select) -> Iterator[list]:
 
     One statement read through a server-side cursor, so it is planned and joined once; the
     audit events of a chunk are written between two fetches."""
-    result = db.session.execute(
-        stmt.order_by(STAGED.c.line).execution_options(yield_per=AUDIT_CHUNK)
-    )
-    yield from result.partitions()
+    yield from staging.stream(stmt.order_by(STAGED.c.line), AUDIT_CHUNK)
 
 
 def _audit_creates(actor: User | None) -> None:

@@ -11,7 +11,7 @@ at once never see each other's rows.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
 
@@ -118,6 +118,17 @@ def number_new_rows() -> int:
     )
     _analyze(NEW_IDS)
     return db.session.scalar(sa.select(sa.func.count()).select_from(NEW_IDS))
+
+
+def stream(stmt: sa.Select, size: int) -> Iterator[list]:
+    """A statement's rows through a server-side cursor, `size` at a time.
+
+    PostgreSQL plans a cursor for its first rows (cursor_tuple_fraction), which over a
+    workforce means nested loops where hash joins take a fraction of the time: every row is
+    read here, so the cursor is planned for all of them."""
+    if bulk.is_postgresql():
+        db.session.execute(sa.text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    yield from db.session.execute(stmt.execution_options(yield_per=size)).partitions()
 
 
 def _analyze(table: sa.Table = STAGED) -> None:
