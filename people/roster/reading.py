@@ -250,22 +250,28 @@ def _valid(address: str) -> bool:
 
 
 def _department_path(raw: dict, errors: list[str]) -> str | None:
-    from people.services import split_path  # services imports this module for the write
-
     value = _required(raw, "department_path", errors)
     if value is None:
         return None
+    path, problem = _normalised_path(value)
+    if problem:
+        errors.append(problem)
+    return path
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalised_path(value: str) -> tuple[str | None, str | None]:
+    """A department path as stored, or the problem with it (a city names a few thousand
+    departments over hundreds of thousands of rows, so each is worked out once)."""
+    from people.services import split_path  # services imports this module for the write
+
     try:
         parts = split_path(value)
     except DomainError as error:
-        errors.append(f"department_path “{value}”: {error.message}")
-        return None
+        return None, f"department_path “{value}”: {error.message}"
     if any(len(part) > DEPARTMENT_NAME_LENGTH for part in parts):
-        errors.append(
-            f"department_path has a name longer than {DEPARTMENT_NAME_LENGTH} characters."
-        )
-        return None
-    return PATH_SEPARATOR.join(parts)
+        return None, f"department_path has a name longer than {DEPARTMENT_NAME_LENGTH} characters."
+    return PATH_SEPARATOR.join(parts), None
 
 
 def _hire_date(raw: dict, errors: list[str]) -> date | None:
