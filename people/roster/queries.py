@@ -4,7 +4,7 @@ Nothing here changes the workforce. `plan_import` streams the file into the sess
 copy (`people.roster.staging`), checking each row as it passes, then finds duplicates,
 unknown references and the employees it creates or changes with set-based queries over that
 copy: a fixed number of statements whatever the file's size, and no Python object per row
-beyond the map of who reports to whom that the cycle check walks. `people.import_roster`
+beyond the map of who reports to whom that the cycle check walks. `people.services.import_roster`
 writes a plan, and only a plan without problems.
 """
 
