@@ -19,7 +19,13 @@ from civicladder.models import AuditEvent, User
 SYSTEM_LABEL = "system"
 
 
+# Stored as they are; by exact type, since an enum member can also be a str or an int.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (datetime, date)):

@@ -4,7 +4,8 @@ Two shapes of input, one engine underneath:
 - `load(table, columns, rows)`: rows as tuples in column order, streamed (a generator of
   millions of rows holds no ORM objects); used by the synthetic city.
 - `insert_rows(table, rows)` and `update_rows(table, rows)`: rows as dicts with the same keys;
-  used by the roster import and `audit.record_many`.
+  used by `audit.record_many` and the city's account links. (The roster import writes from a
+  staged copy of its file with INSERT ... SELECT and UPDATE ... FROM instead.)
 On PostgreSQL a load is ONE COPY statement however many rows it streams, so foreign keys between
 its rows are checked when it ends and a row may name a row later in the stream. Values are
 converted as SQLAlchemy's column types would (enums by value, JSON as text), since COPY bypasses
@@ -35,16 +36,6 @@ def is_postgresql() -> bool:
 def next_id(table: sa.Table) -> int:
     """The first id free after the rows already in the table."""
     return (db.session.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
-
-
-def reserve_ids(table: sa.Table, count: int) -> list[int] | None:
-    """Take `count` ids from the table's sequence (PostgreSQL), so rows can name each other
-    before they are written; None where the database has no sequence to draw from."""
-    if not is_postgresql() or count == 0:
-        return [] if count == 0 else None
-    sequence = sa.func.pg_get_serial_sequence(table.name, "id")
-    stmt = sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, count))
-    return list(db.session.scalars(stmt))
 
 
 def load(

@@ -334,7 +334,8 @@ def import_roster(
     from people.roster import services as roster_writes
 
     require_role(actor, Role.HR)
-    if plan is None or plan.sha256 != hashlib.sha256(data).hexdigest():
+    stale = plan is None or not roster.is_staged(plan.staged)
+    if stale or plan.sha256 != hashlib.sha256(data).hexdigest():
         plan = roster.plan_import(data)
     if expected_sha256 is not None and plan.sha256 != expected_sha256:
         raise Conflict("This is not the file you previewed. Upload it again.")
@@ -368,16 +369,7 @@ def import_roster(
 
 def _announce_roster_changes(actor: User | None, plan: RosterPlan) -> None:
     """Tell the packages above who was separated or moved by this import."""
-    ids = {number: known["id"] for number, known in plan.lookups.employees.items()}
-    separated = [
-        ids[c.employee_number]
-        for c in plan.updates
-        if c.after.get("status") == EmployeeStatus.SEPARATED
-    ]
-    moved = [
-        ids[c.employee_number] for c in plan.updates if {"department", "manager"} & set(c.after)
-    ]
-    if separated:
-        signals.employee_separated.send(actor, employee_ids=separated)
-    if moved:
-        signals.employee_moved.send(actor, employee_ids=moved)
+    if plan.separated_ids:
+        signals.employee_separated.send(actor, employee_ids=plan.separated_ids)
+    if plan.moved_ids:
+        signals.employee_moved.send(actor, employee_ids=plan.moved_ids)

@@ -8,12 +8,13 @@ from typing import ClassVar
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from civicladder import audit, clock, exports
 from civicladder import services as shell_services
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
-from civicladder.errors import DomainError, Invalid
+from civicladder.errors import DomainError, Invalid, render_error
 from civicladder.forms import (
     ROLE_DESCRIPTIONS,
     ConfirmedReasonForm,
@@ -275,6 +276,23 @@ def invite_employees():
 PREVIEW_ROWS = 500
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A roster over the upload limit: say what the limit is and where a larger file goes."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    size = request.content_length or 0
+    if not limit or size <= limit:
+        return render_error(413)
+    return render_error(
+        413,
+        f"The file is {size / 1_000_000:.1f} MB and this page accepts up to "
+        f"{limit / 1_000_000:.1f} MB (a roster of about 100,000 employees). Import a larger "
+        "roster, such as the whole city's, on the server with the command line: "
+        "“flask people import-roster FILE” checks it and shows what it would change, and "
+        "“flask people import-roster FILE --commit” imports it.",
+    )
+
+
 @bp.route("/people/import", methods=["GET", "POST"])
 @requires(Role.HR)
 def import_roster():
@@ -333,7 +351,7 @@ def _roster_preview(plan: roster.RosterPlan, data: bytes, filename: str):
         plan=plan,
         filename=filename,
         form=commit_form,
-        changes=sorted(plan.creates + plan.updates, key=lambda c: c.line)[:PREVIEW_ROWS],
+        changes=plan.first_changes(PREVIEW_ROWS),
         errors=plan.errors[:PREVIEW_ROWS],
         limit=PREVIEW_ROWS,
         labels=roster.FIELD_LABELS,

@@ -1,7 +1,9 @@
-"""Roster import: CSV rules (`rules`) and the read side that plans an import (`queries`)."""
+"""Roster import: CSV rules (`rules`), the file staged in the database (`staging`), the read
+side that checks and plans an import (`queries`) and the write (`services`)."""
 
 from people.roster.queries import plan_import
 from people.roster.rules import (
+    CHANGES_KEPT,
     COLUMNS,
     FIELD_LABELS,
     LOOKUP_CHUNK,
@@ -9,13 +11,16 @@ from people.roster.rules import (
     RosterPlan,
     RosterRejected,
 )
+from people.roster.staging import holds as is_staged
 
 __all__ = [
+    "CHANGES_KEPT",
     "COLUMNS",
     "FIELD_LABELS",
     "LOOKUP_CHUNK",
     "REQUIRED_COLUMNS",
     "RosterPlan",
     "RosterRejected",
+    "is_staged",
     "plan_import",
 ]

@@ -1,9 +1,11 @@
-"""Roster import, read side: look up what a roster refers to and plan the changes.
+"""Roster import, read side: check a roster against itself and the workforce, and plan it.
 
-Nothing here writes. `plan_import` reads the file, checks every row, looks up what the rows refer
-to in a fixed number of set-based queries (never one per row), and returns a `RosterPlan`: the
-employees to create and update, the unchanged count, the new departments, and every problem with
-its line number. `people.services.import_roster` writes a plan, and only a plan without problems.
+Nothing here changes the workforce. `plan_import` streams the file into the session's staged
+copy (`people.roster.staging`), checking each row as it passes, then finds duplicates,
+unknown references and the employees it creates or changes with set-based queries over that
+copy: a fixed number of statements whatever the file's size, and no Python object per row
+beyond the map of who reports to whom that the cycle check walks. `people.services.import_roster`
+writes a plan, and only a plan without problems.
 """
 
 from __future__ import annotations
@@ -12,88 +14,237 @@ import hashlib
 from collections.abc import Iterable, Iterator
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from civicladder import querying
 from civicladder.db import db
 from people.models import BargainingUnit, Department, Employee, EmployeeStatus, JobProfile
+from people.roster import staging
+from people.roster.reading import read_records, read_row
 from people.roster.rules import (
+    CHANGES_KEPT,
+    CYCLE,
+    DUPLICATE_EMAIL,
+    DUPLICATE_NUMBER,
+    FIELD_LABELS,
     LOOKUP_CHUNK,
+    REFERENCE,
+    ROW,
+    Change,
+    Changes,
+    Fingerprint,
     Lookups,
     RosterPlan,
-    RosterRow,
     RowError,
+    change_of,
     cycle_errors,
-    diff_plan,
     duplicate_errors,
+    email_taken,
     path_prefixes,
-    read_records,
-    read_row,
-    reference_errors,
+    unknown_bargaining_unit,
+    unknown_job_profile,
+    unknown_manager,
 )
+
+STAGED = staging.STAGED
+
+
+class _Reading:
+    """What the checks need from the rows as they stream past: their problems, who reports
+    to whom (first row of each number) and the departments named."""
+
+    def __init__(self):
+        self.errors: list[tuple[int, RowError]] = []
+        self.managers: dict[str, str | None] = {}
+        self.paths: set[str] = set()
+
+    def rows(self, header: list[str], records: Iterable[tuple[int, list[str]]]) -> Iterator:
+        for line, values in records:
+            row, problems = read_row(line, header, values)
+            self.errors.extend((ROW, problem) for problem in problems)
+            if row.employee_number and row.employee_number not in self.managers:
+                self.managers[row.employee_number] = row.manager_number
+            if row.department_path:
+                self.paths.add(row.department_path)
+            yield (
+                line,
+                row.employee_number,
+                row.first_name,
+                row.last_name,
+                row.email,
+                row.department_path,
+                row.manager_number,
+                row.bargaining_unit,
+                row.job_profile,
+                row.hire_date,
+                row.status.value if row.status else None,
+                not problems,
+            )
 
 
 def plan_import(data: bytes) -> RosterPlan:
     """Read and check a roster file and work out what importing it would change."""
     header, records = read_records(data)
-    rows: list[RosterRow] = []
-    errors: list[RowError] = []
-    for line, values in records:
-        row, row_errors = read_row(line, header, values)
-        rows.append(row)
-        errors.extend(row_errors)
-    errors.extend(duplicate_errors(rows, "employee_number", "Employee number"))
-    errors.extend(duplicate_errors(rows, "email", "Email"))
-    by_number: dict[str, RosterRow] = {}
-    for row in rows:
-        if row.employee_number:
-            by_number.setdefault(row.employee_number, row)
-    lookups = load_lookups(rows)
-    errors.extend(reference_errors(rows, by_number, lookups))
-    errors.extend(cycle_errors(by_number, lookups))
+    reading = _Reading()
+    token, row_count = staging.load(reading.rows(header, records))
+    errors = reading.errors
+    numbers = _duplicates(STAGED.c.employee_number, "Employee number")
+    errors.extend((DUPLICATE_NUMBER, e) for e in numbers)
+    errors.extend((DUPLICATE_EMAIL, e) for e in _duplicates(STAGED.c.email, "Email"))
+    errors.extend((REFERENCE, e) for e in _reference_errors())
+    lookups = Lookups()
+    outside = {m for m in reading.managers.values() if m and m not in reading.managers}
+    lookups.managers = _manager_chains(outside)
+    errors.extend((CYCLE, e) for e in _cycle_errors(reading.managers, lookups))
+    reading.managers = {}  # a workforce's worth of numbers, no longer needed
+    paths = {prefix for path in reading.paths for prefix in path_prefixes(path)}
+    lookups.departments = _pairs(Department.path, Department.id, paths)
+    errors.sort(key=lambda pair: (pair[1].line, pair[0]))
+    staging.mark_bad(e.line for kind, e in errors if kind != ROW)
     plan = RosterPlan(
         sha256=hashlib.sha256(data).hexdigest(),
-        row_count=len(rows),
-        rows=by_number,
+        row_count=row_count,
         lookups=lookups,
-        errors=sorted(errors, key=lambda e: e.line),
+        errors=[error for _, error in errors],
+        new_departments=sorted(paths - lookups.departments.keys()),
+        staged=token,
     )
-    diff_plan(plan, rows)
+    _compare(plan)
     return plan
+
+
+def _duplicates(column, label: str) -> Iterator[RowError]:
+    repeated = (
+        sa.select(column).where(column.is_not(None)).group_by(column).having(sa.func.count() > 1)
+    )
+    stmt = (
+        sa.select(STAGED.c.line, column, STAGED.c.employee_number)
+        .where(column.in_(repeated))
+        .order_by(STAGED.c.line)
+    )
+    entries = ((line, value, number or "") for line, value, number in db.session.execute(stmt))
+    return duplicate_errors(entries, label)
+
+
+def _reference_errors() -> Iterator[RowError]:
+    """Codes, managers and emails the rows name that do not exist or belong to someone else."""
+    s = STAGED
+    number = sa.func.coalesce(s.c.employee_number, "")
+    units = (
+        sa.select(s.c.line, number, s.c.bargaining_unit)
+        .where(s.c.bargaining_unit.is_not(None))
+        .where(~sa.exists().where(BargainingUnit.code == s.c.bargaining_unit))
+    )
+    profiles = (
+        sa.select(s.c.line, number, s.c.job_profile)
+        .where(s.c.job_profile.is_not(None))
+        .where(~sa.exists().where(JobProfile.code == s.c.job_profile))
+    )
+    in_file = STAGED.alias("in_file")
+    managers = (
+        sa.select(s.c.line, number, s.c.manager_number)
+        .where(s.c.manager_number.is_not(None))
+        .where(~sa.exists().where(in_file.c.employee_number == s.c.manager_number))
+        .where(~sa.exists().where(Employee.employee_number == s.c.manager_number))
+    )
+    owner = Employee.__table__.alias("owner")
+    emails = (
+        sa.select(s.c.line, number, s.c.email, owner.c.employee_number)
+        .join(owner, owner.c.email == s.c.email)
+        .where(owner.c.employee_number != number)
+        .where(~sa.exists().where(in_file.c.employee_number == owner.c.employee_number))
+    )
+    found: list[tuple[int, int, RowError]] = []
+    for order, (stmt, message) in enumerate(
+        [
+            (units, unknown_bargaining_unit),
+            (profiles, unknown_job_profile),
+            (managers, unknown_manager),
+            (emails, email_taken),
+        ]
+    ):
+        found.extend((row[0], order, message(*row)) for row in db.session.execute(stmt))
+    found.sort(key=lambda item: item[:2])
+    return (error for _, _, error in found)
+
+
+def _cycle_errors(managers: dict[str, str | None], lookups: Lookups) -> list[RowError]:
+    loops = dict(cycle_errors(managers, lookups))
+    if not loops:
+        return []
+    first_line = sa.func.min(STAGED.c.line)
+    stmt = (
+        sa.select(STAGED.c.employee_number, first_line)
+        .where(querying.among(STAGED.c.employee_number, sorted(loops)))
+        .group_by(STAGED.c.employee_number)
+    )
+    return [RowError(line, loops[number], number) for number, line in db.session.execute(stmt)]
+
+
+def _compare(plan: RosterPlan) -> None:
+    """Count the rows that create, change and leave employees as they are, keep the first
+    changes to show, and digest them all (fingerprint)."""
+    s = STAGED
+    counts = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.sum(sa.case((staging.IS_NEW, 1), else_=0)),
+            sa.func.sum(sa.case((sa.and_(~staging.IS_NEW, staging.CHANGED), 1), else_=0)),
+        )
+        .select_from(staging.COMPARED)
+        .where(s.c.ok)
+    ).one()
+    total, creates, updates = counts[0], counts[1] or 0, counts[2] or 0
+    plan.unchanged = total - creates - updates
+    first_creates: list[Change] = []
+    first_updates: list[Change] = []
+    fingerprint = Fingerprint()
+    stmt = (
+        sa.select(
+            s.c.line,
+            s.c.employee_number,
+            s.c.first_name,
+            s.c.last_name,
+            staging.IS_NEW.label("is_new"),
+            *(before.label(f"before_{key}") for key, (before, _) in staging.FIELDS.items()),
+            *(after.label(f"after_{key}") for key, (_, after) in staging.FIELDS.items()),
+        )
+        .select_from(staging.COMPARED)
+        .where(s.c.ok, sa.or_(staging.IS_NEW, staging.CHANGED))
+        .order_by(s.c.line)
+    )
+    for rows in staging.stream(stmt, 5000):
+        for row in rows:
+            fingerprint.add(row)
+            kept = first_creates if row.is_new else first_updates
+            if len(kept) < CHANGES_KEPT and (change := _change(row)) is not None:
+                kept.append(change)
+    plan.creates = Changes(creates, first_creates)
+    plan.updates = Changes(updates, first_updates)
+    plan.fingerprint = fingerprint.finish(plan.new_departments)
+
+
+def _change(row) -> Change | None:
+    values = row._mapping
+    after = {key: _shown(values[f"after_{key}"]) for key in FIELD_LABELS}
+    before = None if row.is_new else {k: _shown(values[f"before_{k}"]) for k in FIELD_LABELS}
+    name = f"{row.first_name} {row.last_name}"
+    return change_of(row.line, row.employee_number, name, before, after)
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, EmployeeStatus):
+        return value.value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def _chunks(values: Iterable[str]) -> Iterator[list[str]]:
     ordered = sorted(set(values))
     for start in range(0, len(ordered), LOOKUP_CHUNK):
         yield ordered[start : start + LOOKUP_CHUNK]
-
-
-def load_lookups(rows: list[RosterRow]) -> Lookups:
-    """Everything the rows refer to, in a fixed number of queries whatever the row count."""
-    numbers = {row.employee_number for row in rows if row.employee_number}
-    paths = {p for row in rows if row.department_path for p in path_prefixes(row.department_path)}
-    outside_managers = {
-        row.manager_number
-        for row in rows
-        if row.manager_number and row.manager_number not in numbers
-    }
-
-    lookups = Lookups()
-    lookups.employees = _existing_employees(numbers)
-    lookups.email_owners = _pairs(
-        Employee.email, Employee.employee_number, {row.email for row in rows if row.email}
-    )
-    lookups.departments = _pairs(Department.path, Department.id, paths)
-    lookups.bargaining_units = _pairs(
-        BargainingUnit.code,
-        BargainingUnit.id,
-        {r.bargaining_unit for r in rows if r.bargaining_unit},
-    )
-    lookups.job_profiles = _pairs(
-        JobProfile.code, JobProfile.id, {r.job_profile for r in rows if r.job_profile}
-    )
-    lookups.managers = _manager_chains(outside_managers)
-    return lookups
 
 
 def _pairs(key_column, value_column, keys: set[str]) -> dict:
@@ -105,50 +256,6 @@ def _pairs(key_column, value_column, keys: set[str]) -> dict:
                 sa.select(key_column, value_column).where(querying.among(key_column, chunk))
             )
         )
-    return found
-
-
-def _existing_employees(numbers: set[str]) -> dict[str, dict]:
-    manager = aliased(Employee)
-
-    stmt = (
-        sa.select(
-            Employee.id,
-            Employee.employee_number,
-            Employee.first_name,
-            Employee.last_name,
-            Employee.email,
-            Department.path,
-            manager.employee_number.label("manager_number"),
-            BargainingUnit.code.label("bargaining_unit"),
-            JobProfile.code.label("job_profile"),
-            Employee.hire_date,
-            Employee.status,
-        )
-        .join(Department, Department.id == Employee.department_id)
-        .outerjoin(manager, manager.id == Employee.manager_id)
-        .outerjoin(BargainingUnit, BargainingUnit.id == Employee.bargaining_unit_id)
-        .outerjoin(JobProfile, JobProfile.id == Employee.job_profile_id)
-    )
-    found: dict[str, dict] = {}
-    for chunk in _chunks(numbers):
-        rows = db.session.execute(stmt.where(querying.among(Employee.employee_number, chunk)))
-        # Unpacked rows: a whole workforce can pass through here, and attribute access costs.
-        for id_, number, first, last, email, path, boss, unit, job, hired, status in rows:
-            found[number] = {
-                "id": id_,
-                "values": {
-                    "first_name": first,
-                    "last_name": last,
-                    "email": email or "",
-                    "department": path,
-                    "manager": boss or "",
-                    "bargaining_unit": unit or "",
-                    "job_profile": job or "",
-                    "hire_date": hired.isoformat(),
-                    "status": EmployeeStatus(status).value,
-                },
-            }
     return found
 
 

@@ -1,71 +1,70 @@
 """Roster import, write side: a checked plan written set by set, never object by object.
 
 `people.services.import_roster` checks the plan and calls `write_plan`. A roster can hold a
-city's whole workforce (100,000 rows and more), so departments, employees and their audit events
-go in as bulk inserts (COPY on PostgreSQL), existing employees change through one executemany
-UPDATE, and nothing loads an ORM object per row. It all happens in the caller's transaction:
-any failure rolls back everything, so an import is whole or absent.
+city's whole workforce (300,000 rows and more), so the write works from the file's staged
+rows in the database (`people.roster.staging`): new departments are inserted a level at a
+time, new employees by one INSERT ... SELECT, changed ones by one UPDATE ... FROM, and the
+audit events go in as bulk inserts a few thousand at a time. Nothing loads an ORM object or
+holds a Python object per row. It all happens in the caller's transaction: any failure rolls
+back everything, so an import is whole or absent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
-from civicladder import audit, bulk, querying
+from civicladder import audit
 from civicladder.db import db
 from civicladder.models import User
 from people import lines
 from people.models import EMPLOYEE_FIELDS, PATH_SEPARATOR, Department, Employee, EmployeeStatus
-from people.roster.rules import RosterPlan, RosterRow
+from people.roster import staging
+from people.roster.rules import RosterPlan
 
 Progress = Callable[[int], None] | None
 REASON = "Roster import"
 EMPLOYEE = Employee.__table__
-# Employee columns an import writes, and with `id` the before/after of its audit events.
-WRITTEN = list(EMPLOYEE_FIELDS)
+STAGED = staging.STAGED
+CURRENT = staging.CURRENT
+# Rows read back at a time to write their audit events.
+AUDIT_CHUNK = 10_000
 
 
 def write_plan(actor: User | None, plan: RosterPlan, on_progress: Progress = None) -> None:
-    """Create the plan's departments, create and update its employees, and audit each one."""
+    """Create the plan's departments, create and update its employees, and audit each one.
+
+    Sets the plan's `separated_ids` and `moved_ids`: the existing employees it separated,
+    and those whose department or manager it changed."""
     from people.services import KIND_BY_DEPTH
 
-    department_ids = _create_departments(actor, plan, KIND_BY_DEPTH)
-    current = _current_values(
-        [plan.lookups.employees[c.employee_number]["id"] for c in plan.updates]
-    )
-    _release_changing_emails(plan, current)
-    ids = {number: known["id"] for number, known in plan.lookups.employees.items()}
-    ids.update({number: known[0] for number, known in plan.lookups.managers.items()})
-    created = _create_employees(plan, department_ids, ids, on_progress)
-    updated = _update_employees(plan, department_ids, ids, current, on_progress)
-    if created or updated:
+    if not staging.holds(plan.staged):
+        raise RuntimeError("This plan's file is no longer staged; plan the file again.")
+    _create_departments(actor, plan, KIND_BY_DEPTH)
+    created = staging.number_new_rows()
+    # The plan was made from these staged rows in this transaction: where it found nothing to
+    # change, a re-import of the same file, the comparison is not made again.
+    updating = len(plan.updates) > 0
+    if created:
+        _audit_creates(actor)
+    if updating:
+        plan.separated_ids, plan.moved_ids = _audit_updates(actor)
+        _release_changing_emails()
+    if created:
+        _insert_new_employees()
+        if on_progress is not None:
+            on_progress(created)
+    if updating:
+        updated = _update_changed_employees()
+        if on_progress is not None and updated:
+            on_progress(updated)
+    if created or updating:
         lines.refresh_all()  # new people and new managers change reporting lines
-    audit.record_many(
-        actor,
-        "employee.created",
-        (
-            audit.Recorded("Employee", row["id"], _label(row), after=_snapshot(row))
-            for row in created
-        ),
-        reason=REASON,
-    )
-    audit.record_many(
-        actor,
-        "employee.updated",
-        (
-            audit.Recorded("Employee", row["id"], _label(row), before=old, after=new)
-            for row in updated
-            for old, new in [audit.changed(_snapshot(current[row["id"]]), _snapshot(row))]
-            if new
-        ),
-        reason=REASON,
-    )
-    _forget_loaded_employees({row["id"] for row in updated})
+    _forget_loaded_employees()
 
 
-def _create_departments(actor: User | None, plan: RosterPlan, kinds: list) -> dict[str, int]:
+def _create_departments(actor: User | None, plan: RosterPlan, kinds: list) -> None:
     """The plan's new departments, a level at a time so each parent exists before its units."""
     ids = dict(plan.lookups.departments)
     by_depth: dict[int, list[str]] = {}
@@ -92,159 +91,133 @@ def _create_departments(actor: User | None, plan: RosterPlan, kinds: list) -> di
             for path in plan.new_departments
         ),
     )
-    return ids
 
 
-def _current_values(employee_ids: list[int]) -> dict[int, dict]:
-    """The written columns of the employees an import changes, by id (no ORM objects)."""
-    from people.roster import LOOKUP_CHUNK
-
-    columns = [EMPLOYEE.c.id, *(EMPLOYEE.c[name] for name in WRITTEN)]
-    found: dict[int, dict] = {}
-    for start in range(0, len(employee_ids), LOOKUP_CHUNK):
-        chunk = employee_ids[start : start + LOOKUP_CHUNK]
-        stmt = sa.select(*columns).where(querying.among(EMPLOYEE.c.id, chunk))
-        found.update((row.id, dict(row._mapping)) for row in db.session.execute(stmt))
-    return found
+NEW = staging.NEW
+_CREATED = NEW.c.id.is_not(None)
+# Employees that existed before the write and change (new ones match their rows once written).
+_UPDATED = sa.and_(STAGED.c.ok, NEW.c.id.is_(None), ~staging.IS_NEW, staging.CHANGED)
 
 
-def _release_changing_emails(plan: RosterPlan, current: dict[int, dict]) -> None:
+def _in_chunks(stmt: sa.Select) -> Iterator[list]:
+    """The rows of a statement over the staged rows in file order, a chunk at a time.
+
+    One statement read through a server-side cursor, so it is planned and joined once; the
+    audit events of a chunk are written between two fetches."""
+    yield from staging.stream(stmt.order_by(STAGED.c.line), AUDIT_CHUNK)
+
+
+def _audit_creates(actor: User | None) -> None:
+    written = [value.label(name) for name, value in staging.WRITTEN.items()]
+    stmt = (
+        sa.select(STAGED.c.line, NEW.c.id.label("new_id"), *written)
+        .select_from(staging.RESOLVED)
+        .where(_CREATED)
+    )
+    for rows in _in_chunks(stmt):
+        audit.record_many(
+            actor,
+            "employee.created",
+            (
+                audit.Recorded("Employee", row.new_id, _label(row), after=_snapshot(row))
+                for row in rows
+            ),
+            reason=REASON,
+        )
+
+
+def _audit_updates(actor: User | None) -> tuple[list[int], list[int]]:
+    """Audit each changed employee's changed columns; (separated ids, moved ids)."""
+    written = [value.label(name) for name, value in staging.WRITTEN.items()]
+    before = [CURRENT.c[name].label(f"before_{name}") for name in EMPLOYEE_FIELDS]
+    stmt = (
+        sa.select(STAGED.c.line, CURRENT.c.id.label("employee_id"), *written, *before)
+        .select_from(staging.RESOLVED)
+        .where(_UPDATED)
+    )
+    separated: list[int] = []
+    moved: list[int] = []
+    for rows in _in_chunks(stmt):
+        events = []
+        for row in rows:
+            old, new = audit.changed(_snapshot(row, "before_"), _snapshot(row))
+            if not new:
+                continue
+            events.append(
+                audit.Recorded("Employee", row.employee_id, _label(row), before=old, after=new)
+            )
+            if new.get("status") == EmployeeStatus.SEPARATED:
+                separated.append(row.employee_id)
+            if {"department_id", "manager_id"} & new.keys():
+                moved.append(row.employee_id)
+        audit.record_many(actor, "employee.updated", events, reason=REASON)
+    return separated, moved
+
+
+def _release_changing_emails() -> None:
     """Clear the emails another row of the file takes, so two employees can swap or pass on
     an address (a unique index is checked row by row, even within one UPDATE).
 
     Only those: rewriting a row costs an index entry in every index of the table.
     """
-    taken = {row.email for row in plan.rows.values()}
-    bulk.update_rows(
-        EMPLOYEE,
-        [
-            {"id": employee_id, "email": None}
-            for employee_id, values in current.items()
-            if values["email"] in taken
-            and plan.rows[values["employee_number"]].email != values["email"]
-        ],
+    taken = sa.select(STAGED.c.email).where(STAGED.c.email.is_not(None))
+    giving_up = (
+        sa.select(CURRENT.c.id)
+        .select_from(STAGED.join(CURRENT, CURRENT.c.employee_number == STAGED.c.employee_number))
+        .where(
+            STAGED.c.ok,
+            CURRENT.c.email.is_not(None),
+            CURRENT.c.email != STAGED.c.email,
+            CURRENT.c.email.in_(taken),
+        )
     )
+    db.session.execute(sa.update(EMPLOYEE).where(EMPLOYEE.c.id.in_(giving_up)).values(email=None))
 
 
-def _values(plan: RosterPlan, row: RosterRow, department_ids: dict[str, int]) -> dict:
-    return {
-        "employee_number": row.employee_number,
-        "first_name": row.first_name,
-        "last_name": row.last_name,
-        "email": row.email,
-        "department_id": department_ids[row.department_path],
-        "bargaining_unit_id": plan.lookups.bargaining_units.get(row.bargaining_unit),
-        "job_profile_id": plan.lookups.job_profiles.get(row.job_profile),
-        "hire_date": row.hire_date,
-    }
+def _insert_new_employees() -> None:
+    paths = staging.new_line_paths()
+    names = ["id", *staging.WRITTEN, "line_path"]
+    rows = (
+        sa.select(NEW.c.id, *staging.WRITTEN.values(), paths.c.path)
+        .select_from(staging.RESOLVED.outerjoin(paths, paths.c.line == STAGED.c.line))
+        .where(_CREATED)
+    )
+    db.session.execute(sa.insert(EMPLOYEE).from_select(names, rows))
 
 
-def _create_employees(
-    plan: RosterPlan, department_ids: dict[str, int], ids: dict[str, int], on_progress: Progress
-) -> list[dict]:
-    """Insert the new employees with their managers, and return their rows with ids.
-
-    On PostgreSQL the ids are drawn first, so every row names its manager as it is written
-    (one COPY; its foreign keys are checked when it ends). Elsewhere the rows are inserted
-    with the managers already known, and those in the file are set by one executemany UPDATE.
-    """
-    rows = []
-    for change in plan.creates:
-        row = plan.rows[change.employee_number]
-        values = _values(plan, row, department_ids)
-        values["status"] = row.status or EmployeeStatus.ACTIVE
-        rows.append(values)
-    reserved = bulk.reserve_ids(EMPLOYEE, len(rows))
-    if reserved is not None:
-        for values, employee_id in zip(rows, reserved, strict=True):
-            values["id"] = employee_id
-            ids[values["employee_number"]] = employee_id
-        for values in rows:
-            values["manager_id"] = _manager_id(plan, values["employee_number"], ids)
-        bulk.insert_rows(EMPLOYEE, rows, on_progress)
-        return rows
-    for values in rows:
-        values["manager_id"] = _manager_id(plan, values["employee_number"], ids, missing=None)
-    bulk.insert_rows(EMPLOYEE, rows, on_progress)
-    numbers = [values["employee_number"] for values in rows]
-    ids.update(_ids_by_number(numbers))
-    wiring = []
-    for values in rows:
-        values["id"] = ids[values["employee_number"]]
-        if values["manager_id"] is None and plan.rows[values["employee_number"]].manager_number:
-            values["manager_id"] = _manager_id(plan, values["employee_number"], ids)
-            wiring.append({"row_id": values["id"], "new_manager": values["manager_id"]})
-    if wiring:
-        db.session.execute(
-            sa.update(EMPLOYEE)
-            .where(EMPLOYEE.c.id == sa.bindparam("row_id"))
-            .values(manager_id=sa.bindparam("new_manager")),
-            wiring,
+def _update_changed_employees() -> int:
+    columns = [name for name in staging.WRITTEN if name != "employee_number"]
+    changes = (
+        sa.select(
+            CURRENT.c.id.label("target_id"),
+            *(staging.WRITTEN[name].label(name) for name in columns),
         )
-    return rows
+        .select_from(staging.RESOLVED)
+        .where(_UPDATED)
+        .subquery("changes")
+    )
+    stmt = (
+        sa.update(EMPLOYEE)
+        .where(EMPLOYEE.c.id == changes.c.target_id)
+        .values({name: changes.c[name] for name in columns})
+    )
+    return db.session.execute(stmt).rowcount
 
 
-_REQUIRED = object()
+def _snapshot(row, prefix: str = "") -> dict:
+    values = row._mapping
+    snapshot = {name: values[prefix + name] for name in EMPLOYEE_FIELDS}
+    snapshot["status"] = EmployeeStatus(snapshot["status"])
+    return snapshot
 
 
-def _manager_id(plan: RosterPlan, number: str, ids: dict[str, int], missing=_REQUIRED):
-    manager = plan.rows[number].manager_number
-    if not manager:
-        return None
-    if manager in ids:
-        return ids[manager]
-    if missing is _REQUIRED:
-        raise KeyError(manager)
-    return missing
-
-
-def _ids_by_number(numbers: list[str]) -> dict[str, int]:
-    from people.roster import LOOKUP_CHUNK
-
-    found: dict[str, int] = {}
-    for start in range(0, len(numbers), LOOKUP_CHUNK):
-        chunk = numbers[start : start + LOOKUP_CHUNK]
-        stmt = sa.select(EMPLOYEE.c.employee_number, EMPLOYEE.c.id).where(
-            querying.among(EMPLOYEE.c.employee_number, chunk)
-        )
-        found.update((number, employee_id) for number, employee_id in db.session.execute(stmt))
-    return found
-
-
-def _update_employees(
-    plan: RosterPlan,
-    department_ids: dict[str, int],
-    ids: dict[str, int],
-    current: dict[int, dict],
-    on_progress: Progress,
-) -> list[dict]:
-    """Write every changed employee's new values in one executemany UPDATE; return them."""
-    rows = []
-    for employee_id, old in current.items():
-        row = plan.rows[old["employee_number"]]
-        values = _values(plan, row, department_ids)
-        values["manager_id"] = _manager_id(plan, row.employee_number, ids)
-        values["status"] = row.status or old["status"]
-        values["id"] = employee_id
-        rows.append(values)
-    columns = ["id", *(name for name in WRITTEN if name != "employee_number")]
-    bulk.update_rows(EMPLOYEE, [{name: values[name] for name in columns} for values in rows])
-    if on_progress is not None and rows:
-        on_progress(len(rows))
-    return rows
-
-
-def _snapshot(values: dict) -> dict:
-    return {name: values[name] for name in WRITTEN}
-
-
-def _label(values: dict) -> str:
+def _label(row) -> str:
     # The label audit.record gives an Employee: str(employee).
-    return f"{values['first_name']} {values['last_name']} ({values['employee_number']})"
+    return f"{row.first_name} {row.last_name} ({row.employee_number})"
 
 
-def _forget_loaded_employees(employee_ids: set[int]) -> None:
-    """Expire changed employees the session already holds, so it reads what was written."""
+def _forget_loaded_employees() -> None:
+    """Expire the employees the session already holds, so it reads what was written."""
     for obj in list(db.session.identity_map.values()):
-        if isinstance(obj, Employee) and obj.id in employee_ids:
+        if isinstance(obj, Employee):
             db.session.expire(obj)

@@ -153,6 +153,48 @@ def test_each_bad_row_is_reported_with_its_line(values, message):
     assert [c.employee_number for c in plan.creates] == ["E1", "E2"]
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ana@parks.example.gov",
+        "a+b@X.GOV",
+        "a..b@x.gov",
+        ".a@x.gov",
+        "a.@x.gov",
+        "a@x",
+        "a@x.local",
+        "a@x.test",
+        "a@x.123",
+        "a@-x.gov",
+        "a@x..gov",
+        "a@x.gov.",
+        "a@x_y.gov",
+        "a@@x.gov",
+        "a b@x.gov",
+        '"a b"@x.gov',
+        "a@[1.2.3.4]",
+        "Ana <a@x.gov>",
+        "é@x.gov",
+        "a@" + "b" * 64 + ".gov",
+        "a@" + ("b" * 60 + ".") * 4 + "gov",
+        "x" * 250 + "@x.gov",
+    ],
+)
+def test_email_check_gives_the_libraries_verdict_and_message(address):
+    from email_validator import EmailNotValidError, validate_email
+
+    from people.roster.reading import check_email
+
+    def verdict(check):
+        try:
+            check(address)
+        except EmailNotValidError as error:
+            return str(error)
+        return "valid"
+
+    assert verdict(check_email) == verdict(lambda a: validate_email(a, check_deliverability=False))
+
+
 def test_bad_status_is_reported():
     data = roster_csv(roster_row("E1", status="retired"), columns=roster.COLUMNS)
     plan = roster.plan_import(data)

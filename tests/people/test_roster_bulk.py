@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from civicladder.access import Role
 from civicladder.db import db
+from civicladder.errors import Invalid
 from civicladder.models import AuditEvent
 from people import roster, services
 from people.models import Department, Employee
@@ -148,3 +149,89 @@ def test_a_clash_found_while_writing_is_a_conflict_and_keeps_nothing(hr, people,
         roster_writes.write_plan(hr, plan)
     assert db.session.scalar(sa.select(sa.func.count(Employee.id))) == employees_before
     assert db.session.scalar(sa.select(sa.func.count(Department.id))) == 1  # Z1's own
+
+
+# --- a plan of any size ----------------------------------------------------------------------
+
+
+def test_a_plan_counts_every_change_and_keeps_only_the_first(monkeypatch, people):
+    monkeypatch.setattr("people.roster.queries.CHANGES_KEPT", 3)
+    people.employee(employee_number="B4", email="b4@parks.example.gov")
+    plan = roster.plan_import(wide_roster(10))
+    assert (len(plan.creates), len(plan.updates), plan.change_count) == (9, 1, 10)
+    assert [c.employee_number for c in plan.creates.first] == ["B0", "B1", "B2"]
+    assert [c.line for c in plan.first_changes(4)] == [2, 3, 4, 6]
+    assert (
+        plan.first_changes(4)[3].before["department"]
+        != plan.first_changes(4)[3].after["department"]
+    )
+    assert plan.updates[0].employee_number == "B4"  # all of them kept: readable as a list
+    with pytest.raises(ValueError, match="Only the first 3 of 9 changes are kept"):
+        list(plan.creates)
+
+
+def test_the_fingerprint_covers_changes_beyond_the_kept_ones(monkeypatch):
+    monkeypatch.setattr("people.roster.queries.CHANGES_KEPT", 1)
+    rows = [roster_row("E1"), roster_row("E2")]
+    first = roster.plan_import(roster_csv(*rows)).fingerprint
+    rows[1]["first_name"] = "Bea"
+    assert roster.plan_import(roster_csv(*rows)).fingerprint != first
+
+
+def test_a_file_that_breaks_half_way_is_refused_and_the_transaction_goes_on(people):
+    people.employee(employee_number="X1")
+    long_name = "A" * 200_000  # past the CSV reader's field limit
+    data = roster_csv(*(roster_row(f"E{n}") for n in range(20))) + (
+        f'E99,"{long_name}",Doe,e99@parks.example.gov,Parks,,,,2020-01-15\n'.encode()
+    )
+    with pytest.raises(Invalid, match="Line 22 could not be read as CSV"):
+        roster.plan_import(data)
+    # The staged rows went with the error; the session still reads and plans.
+    assert db.session.scalar(sa.select(sa.func.count(Employee.id))) == 1
+    assert roster.plan_import(roster_csv(roster_row("E1"))).ok
+
+
+def test_a_plan_whose_file_is_no_longer_staged_is_made_again(hr, people):
+    first = roster_csv(roster_row("E1"), roster_row("E2", manager_employee_number="E1"))
+    plan = roster.plan_import(first)
+    roster.plan_import(roster_csv(roster_row("E9")))  # stages another file in its place
+    done = services.import_roster(hr, first, plan=plan)
+    assert done is not plan and len(done.creates) == 2
+    numbers = db.session.scalars(sa.select(Employee.employee_number).order_by(Employee.id))
+    assert list(numbers) == ["E1", "E2"]
+
+
+def test_new_employees_take_ids_past_the_existing_ones_and_keep_their_lines(hr, people):
+    boss = people.employee(employee_number="X1", email="x1@parks.example.gov")
+    services.import_roster(
+        hr,
+        roster_csv(
+            roster_row("X1", email="x1@parks.example.gov", manager_employee_number="N2"),
+            roster_row("N1", manager_employee_number="X1"),
+            roster_row("N2"),
+        ),
+    )
+    ids = dict(db.session.execute(sa.select(Employee.employee_number, Employee.id)).all())
+    assert min(ids["N1"], ids["N2"]) > boss.id
+    paths = dict(db.session.execute(sa.select(Employee.employee_number, Employee.line_path)).all())
+    assert paths["N1"] == f"/{ids['N2']}/{ids['X1']}/{ids['N1']}/"
+    # Adding someone after the import draws the next free id.
+    later = people.employee(employee_number="L1", email="l1@parks.example.gov")
+    assert later.id > max(ids.values())
+
+
+def test_a_first_import_writes_each_new_employees_line_as_it_creates_them(hr, people, monkeypatch):
+    from people import lines
+
+    boss = people.employee(employee_number="X1", email="x1@parks.example.gov")
+    corrected = []
+    real_refresh = lines.refresh_all
+    monkeypatch.setattr(lines, "refresh_all", lambda: corrected.append(real_refresh()))
+    rows = [roster_row("N3", manager_employee_number="N2"), roster_row("N1")]
+    rows += [roster_row("N2", manager_employee_number="X1"), roster_row("N4")]
+    services.import_roster(hr, roster_csv(*rows, *(roster_row(f"B{n}") for n in range(3))))
+    assert corrected == [0]  # the paths written with the employees were already right
+    ids = dict(db.session.execute(sa.select(Employee.employee_number, Employee.id)).all())
+    paths = dict(db.session.execute(sa.select(Employee.employee_number, Employee.line_path)).all())
+    assert paths["N3"] == f"{boss.line_path}{ids['N2']}/{ids['N3']}/"
+    assert paths["N1"] == f"/{ids['N1']}/"

@@ -232,6 +232,19 @@ def test_a_large_file_travels_back_in_several_inputs(app, client_as, monkeypatch
     assert count(Employee) == 1300
 
 
+def test_a_file_over_the_upload_limit_is_refused_with_the_limit_and_the_command(
+    app, client_as, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 50_000)
+    data = roster_csv(*(roster_row(f"E{n}") for n in range(1000)))
+    response = upload(client_as("hr"), data)
+    assert response.status_code == 413
+    text = " ".join(response.text.split())
+    assert "this page accepts up to 0.1 MB" in text
+    assert "flask people import-roster FILE --commit" in text
+    assert count(Employee) == 0
+
+
 def test_the_flow_works_with_csrf_protection_on(app, client_as, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     client = client_as("hr")
