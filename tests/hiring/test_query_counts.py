@@ -1,0 +1,43 @@
+"""The round's applications list and an assessor's queue make as many queries at any size."""
+
+from __future__ import annotations
+
+import pytest
+
+from civicladder.access import Role
+from hiring.models import ApplicationStatus, RoundStatus
+
+
+def _round_with(hiring, size: int):
+    hiring_round = hiring.round(RoundStatus.ASSESSING)
+    first, second = hiring.panel(hiring_round)
+    rubric = hiring.rubric_ids(hiring_round)
+    for n in range(size):
+        application = hiring.application(hiring_round, ApplicationStatus.SCREENED_IN)
+        hiring.assessment(application, first, dict.fromkeys(rubric, 3) if n % 2 else None)
+        hiring.assessment(application, second)
+    return hiring_round, first
+
+
+def _count(client, url, count_queries) -> int:
+    client.get(url)  # warm the session and caches alike for both sizes
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("page", ["round", "queue"])
+def test_query_count_does_not_grow_with_applications(
+    page, hiring, client_as, make_user, count_queries
+):
+    counts = []
+    hr = client_as(make_user({Role.HR}))
+    for size in (3, 40):
+        hiring_round, assessor = _round_with(hiring, size)
+        if page == "round":
+            counts.append(_count(hr, f"/hiring/rounds/{hiring_round.id}", count_queries))
+        else:
+            client = client_as(assessor)
+            counts.append(_count(client, f"/assess/rounds/{hiring_round.id}", count_queries))
+    assert counts[0] == counts[1], counts
