@@ -16,20 +16,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from civicladder.forms import Form, choice_list
+from hiring.models import ETHNICITY_GROUPS, SEX_GROUPS
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 DECLINE = ("", "I prefer not to say")
-SEX_CHOICES = [DECLINE, ("female", "Female"), ("male", "Male"), ("another", "Another identity")]
-ETHNICITY_CHOICES = [
-    DECLINE,
-    ("american_indian", "American Indian or Alaska Native"),
-    ("asian", "Asian"),
-    ("black", "Black or African American"),
-    ("hispanic", "Hispanic or Latino"),
-    ("pacific_islander", "Native Hawaiian or Other Pacific Islander"),
-    ("white", "White"),
-    ("two_or_more", "Two or more"),
-]
+SEX_CHOICES = [DECLINE, *SEX_GROUPS.items()]
+ETHNICITY_CHOICES = [DECLINE, *ETHNICITY_GROUPS.items()]
 
 
 def _threshold(label: str, default: str) -> DecimalField:
@@ -142,3 +134,20 @@ class ConsensusForm(Form):
 
 class ThirdAssessorForm(Form):
     assessor_id = SelectField("Assessor", coerce=int, validators=[DataRequired()])
+
+
+class HireForm(Form):
+    employee_number = StringField(
+        "Employee number",
+        validators=[Optional(), Length(max=20)],
+    )
+    department = StringField(
+        "Department",
+        validators=[Optional(), Length(max=700)],
+        description="Its full path, like 'Parks > Forestry'.",
+    )
+    manager_number = StringField(
+        "Manager's employee number", validators=[Optional(), Length(max=20)]
+    )
+    bargaining_unit_id = SelectField("Bargaining unit", coerce=int, validators=[Optional()])
+    hire_date = DateField("Start date", validators=[DataRequired("Enter the start date.")])

@@ -21,6 +21,18 @@ from people.models import Employee, JobProfile
 
 SCORE_CHECK = "score BETWEEN 1 AND 5"
 
+# Voluntary self-identification: stored value -> the words a candidate and HR read.
+SEX_GROUPS = {"female": "Female", "male": "Male", "another": "Another identity"}
+ETHNICITY_GROUPS = {
+    "american_indian": "American Indian or Alaska Native",
+    "asian": "Asian",
+    "black": "Black or African American",
+    "hispanic": "Hispanic or Latino",
+    "pacific_islander": "Native Hawaiian or Other Pacific Islander",
+    "white": "White",
+    "two_or_more": "Two or more",
+}
+
 
 class RoundStatus(LabelledEnum):
     DRAFT = "draft", "Draft"

@@ -124,3 +124,62 @@ def rank(items: Iterable[Ranked]) -> list[Ranked]:
 
 def format_score(hundredths: int) -> str:
     return f"{hundredths / 100:.2f}"
+
+
+def evidence_level(settled: int) -> int:
+    """A settled score (hundredths) as a whole proficiency level, halves rounded up."""
+    return max(1, min(5, (settled + 50) // 100))
+
+
+# --- adverse impact (the four-fifths rule) -------------------------------------------------------
+
+FOUR_FIFTHS = 0.8
+SMALLEST_GROUP = 5  # fewer people than this in a group's pool: too small to judge
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    group: str
+    pool: int
+    selected: int
+    rate: float | None
+    ratio: float | None  # to the highest rate among groups large enough to judge
+    too_small: bool
+    flagged: bool
+
+
+def adverse_impact(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
+    """Each group's selection rate and its ratio to the highest group's rate.
+
+    `counts` maps a group to (pool, selected). Groups whose pool is under SMALLEST_GROUP are
+    marked too small and take no part in finding the highest rate; a ratio under FOUR_FIFTHS
+    is flagged.
+    """
+    rates = {g: (selected / pool if pool else None) for g, (pool, selected) in counts.items()}
+    judged = [
+        rates[g]
+        for g, (pool, _) in counts.items()
+        if pool >= SMALLEST_GROUP and rates[g] is not None
+    ]
+    highest = max(judged, default=None)
+    rows = []
+    for group, (pool, selected) in sorted(counts.items()):
+        too_small = pool < SMALLEST_GROUP
+        rate = rates[group]
+        ratio = None
+        if not too_small and highest:
+            ratio = rate / highest
+        elif not too_small and highest == 0:
+            ratio = 1.0
+        rows.append(
+            GroupRate(
+                group=group,
+                pool=pool,
+                selected=selected,
+                rate=rate,
+                ratio=ratio,
+                too_small=too_small,
+                flagged=ratio is not None and ratio < FOUR_FIFTHS,
+            )
+        )
+    return rows

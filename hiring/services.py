@@ -17,7 +17,9 @@ from competencies.models import Competency, JobProfileRequirement
 from hiring import rules
 from hiring.models import (
     APPLICATION,
+    ETHNICITY_GROUPS,
     ROUND,
+    SEX_GROUPS,
     Answer,
     Application,
     ApplicationStatus,
@@ -337,6 +339,10 @@ def submit_application(
         if not text and employee_id is None:
             raise Invalid("Answer every question.", field=f"answer_{question.id}")
         cleaned[question.id] = text
+    if sex and sex not in SEX_GROUPS:
+        raise Invalid("Choose an answer from the list, or leave it.", field="sex")
+    if ethnicity and ethnicity not in ETHNICITY_GROUPS:
+        raise Invalid("Choose an answer from the list, or leave it.", field="ethnicity")
     clash = sa.select(Application.id).where(
         Application.round_id == hiring_round.id, Application.email == email
     )

@@ -9,19 +9,21 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from civicladder import clock
 from civicladder.access import SIGNED_IN, Role, public, requires
 from civicladder.db import db
 from civicladder.enums import choices
-from civicladder.errors import DomainError, Invalid, NotFound
+from civicladder.errors import Conflict, DomainError, Invalid, NotFound
 from civicladder.forms import attach_error
 from civicladder.layout import page_number
 from civicladder.models import User
 from civicladder.panels import Panel
 from competencies import queries as competency_queries
-from hiring import queries, rules, services
+from hiring import offers, queries, ranking, rules, services
 from hiring.forms import (
     ApplicationForm,
     ConsensusForm,
+    HireForm,
     PanelForm,
     QuestionForm,
     RoundForm,
@@ -221,6 +223,7 @@ def _round_page(hiring_round, **forms):
         panel_form=forms.get("panel_form") or PanelForm(formdata=None),
         move_form=RoundMoveForm(formdata=None),
         next_states=sorted(ROUND.next_states(hiring_round.status), key=list(RoundStatus).index),
+        revealed=ranking.names_revealed(hiring_round),
         min_assessors=rules.MIN_ASSESSORS,
     )
 
@@ -283,6 +286,8 @@ _MOVES = {
     RoundStatus.OPEN: (services.open_round, "The round is open for applications."),
     RoundStatus.CLOSED: (services.close_round, "The round is closed to applications."),
     RoundStatus.ASSESSING: (services.start_assessment, "Assessment has started."),
+    RoundStatus.RANKED: (offers.lock_ranking, "The ranking is locked; names are now shown."),
+    RoundStatus.COMPLETED: (offers.complete_round, "The round is completed."),
 }
 
 
@@ -304,7 +309,7 @@ def move_round(round_id: int):
         action, message = _MOVES[target]
         action(current_user, hiring_round)
     else:
-        raise Invalid("That step is not available here yet.")
+        raise Invalid("Choose what to do with the round.")
     flash(message, "success")
     return redirect(url_for("hiring.round_page", round_id=round_id))
 
@@ -334,6 +339,7 @@ def _application_page(application, status_code=200, **forms):
         screen_form=forms.get("screen_form") or ScreenForm(formdata=None),
         consensus_form=ConsensusForm(formdata=None),
         third_form=third,
+        revealed=ranking.names_revealed(hiring_round),
         can_screen=hiring_round.status in services.SCREENING
         and application.status
         in {
@@ -402,6 +408,89 @@ def add_application_assessor(application_id: int):
     services.add_third_assessor(current_user, application, user)
     flash(f"{user.full_name} will also assess {application.candidate_code}.", "success")
     return redirect(url_for("hiring.application", application_id=application_id))
+
+
+@bp.get("/hiring/rounds/<int:round_id>/ranking")
+@requires(Role.HR)
+def ranked_list(round_id: int):
+    hiring_round = _get_round(round_id)
+    return render_template(
+        "hiring/ranking.html",
+        round=hiring_round,
+        rows=ranking.ranked_list(hiring_round),
+        revealed=ranking.names_revealed(hiring_round),
+        tie_rule=rules.TIE_RULE,
+        S=ApplicationStatus,
+    )
+
+
+_DECISIONS = {
+    ApplicationStatus.SHORTLISTED: (offers.shortlist, "shortlisted"),
+    ApplicationStatus.OFFERED: (offers.make_offer, "offered the job"),
+    ApplicationStatus.DECLINED: (offers.record_decline, "recorded as declining the offer"),
+}
+
+
+@bp.post("/hiring/applications/<int:application_id>/decision")
+@requires(Role.HR)
+def decide(application_id: int):
+    application = services.get_application(application_id)
+    try:
+        target = ApplicationStatus(request.form.get("to", ""))
+        action, words = _DECISIONS[target]
+    except (ValueError, KeyError):
+        raise Invalid("Choose shortlist, offer or decline.") from None
+    action(current_user, application)
+    flash(f"{application.candidate_code} {words}.", "success")
+    return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
+
+
+@bp.route("/hiring/applications/<int:application_id>/hire", methods=["GET", "POST"])
+@requires(Role.HR)
+def hire(application_id: int):
+    application = services.get_application(application_id)
+    if application.status != ApplicationStatus.OFFERED:
+        raise Conflict("Only a candidate who was offered the job can be hired.")
+    form = HireForm()
+    form.bargaining_unit_id.choices = [(0, "Not represented")] + [
+        (u.id, u.name) for u in people_queries.bargaining_units()
+    ]
+    if not form.is_submitted():
+        form.hire_date.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            employee = offers.hire(
+                current_user,
+                application,
+                employee_number=form.employee_number.data or "",
+                department_path=form.department.data or "",
+                hire_date=form.hire_date.data,
+                manager_number=form.manager_number.data or "",
+                bargaining_unit_id=form.bargaining_unit_id.data or None,
+            )
+        except DomainError as error:
+            if isinstance(error, Invalid):
+                attach_error(form, error)
+            else:
+                raise
+        else:
+            flash(f"{employee.full_name} is hired.", "success")
+            return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("hiring/hire.html", form=form, application=application), status
+
+
+@bp.get("/hiring/rounds/<int:round_id>/adverse-impact")
+@requires(Role.HR)
+def adverse_impact(round_id: int):
+    hiring_round = _get_round(round_id)
+    return render_template(
+        "hiring/adverse_impact.html",
+        round=hiring_round,
+        tables=ranking.adverse_impact_report(round_id),
+        note=ranking.NOTE,
+        four_fifths=rules.FOUR_FIFTHS,
+    )
 
 
 # --- assessors ----------------------------------------------------------------------------------

@@ -31,7 +31,18 @@ def world(kit, ids: dict) -> dict:
     pending_application = hiring.application(assessing, ApplicationStatus.SCREENED_IN)
     pending = hiring.assessment(pending_application, assessor)
     hiring.assessment(pending_application, first)
+    ranked = hiring.round(RoundStatus.RANKED)
+    judges = hiring.panel(ranked)
+    marks = dict.fromkeys(hiring.rubric_ids(ranked), 4)
+    assessed = hiring.application(ranked, ApplicationStatus.ASSESSED)
+    offered = hiring.application(ranked, ApplicationStatus.OFFERED)
+    for scored in (assessed, offered):
+        for judge in judges:
+            hiring.assessment(scored, judge, marks)
     return {
+        "ranked_round": ranked.id,
+        "assessed_application": assessed.id,
+        "offered_application": offered.id,
         "draft_round": draft.id,
         "open_round": open_round.id,
         "open_question": open_round.questions[0].id,
@@ -175,6 +186,27 @@ CASES = [
         hr_only(302),
         {"assessor_id": "{spare_assessor}"},
         recorded("application.assessor_added", "hr"),
+    ),
+    Case("hiring.ranked_list", "GET", "/hiring/rounds/{ranked_round}/ranking", hr_only(200)),
+    Case(
+        "hiring.adverse_impact", "GET", "/hiring/rounds/{ranked_round}/adverse-impact", hr_only(200)
+    ),
+    Case(
+        "hiring.decide",
+        "POST",
+        "/hiring/applications/{assessed_application}/decision",
+        hr_only(302),
+        {"to": "shortlisted"},
+        recorded("application.shortlisted", "hr"),
+    ),
+    Case("hiring.hire", "GET", "/hiring/applications/{offered_application}/hire", hr_only(200)),
+    Case(
+        "hiring.hire",
+        "POST",
+        "/hiring/applications/{offered_application}/hire",
+        hr_only(302),
+        {"employee_number": "H-MATRIX", "department": "Parks", "hire_date": "{today}"},
+        recorded("application.hired", "hr"),
     ),
     Case("hiring.assess_rounds", "GET", "/assess", EVERYONE_SIGNED_IN | {"assessor_of_round": 200}),
     Case("hiring.queue", "GET", "/assess/rounds/{assessing_round}", assessor_only(200)),
