@@ -33,11 +33,19 @@ def notify(user: User, subject: str, body: str = "", link: str | None = None) ->
     subject = one_line(subject)[:200]
     notice = Notification(user_id=user.id, subject=subject, body=body, link=link)
     db.session.add(notice)
-    message = OutboxMessage(to_address=user.email, subject=subject, body=_email_body(body, link))
+    email(user.email, subject, body, link)
+    return notice
+
+
+def email(to_address: str, subject: str, body: str = "", link: str | None = None) -> OutboxMessage:
+    """Queue an email alone, for someone without an account (a candidate); sent after commit."""
+    message = OutboxMessage(
+        to_address=to_address, subject=one_line(subject)[:200], body=_email_body(body, link)
+    )
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault(_PENDING_KEY, []).append(message.id)
-    return notice
+    return message
 
 
 def _email_body(body: str, link: str | None) -> str:

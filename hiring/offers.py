@@ -29,6 +29,7 @@ from hiring.models import (
     HiringRound,
     RoundStatus,
 )
+from hiring.services import move_application
 from people import services as people_services
 from people.models import BargainingUnit, Department, Employee
 
@@ -74,7 +75,7 @@ def _check_ranked(application: Application) -> HiringRound:
 def shortlist(actor: User | None, application: Application) -> Application:
     require_role(actor, Role.HR)
     _check_ranked(application)
-    return move(APPLICATION, application, S.SHORTLISTED, actor)
+    return move_application(actor, application, S.SHORTLISTED)
 
 
 def make_offer(actor: User | None, application: Application) -> Application:
@@ -87,14 +88,14 @@ def make_offer(actor: User | None, application: Application) -> Application:
             f"All {hiring_round.openings} opening(s) are taken by offers or hires. "
             "Record a decline first."
         )
-    move(APPLICATION, application, S.OFFERED, actor)
+    move_application(actor, application, S.OFFERED)
     return application
 
 
 def record_decline(actor: User | None, application: Application, reason: str = "") -> Application:
     require_role(actor, Role.HR)
     _check_ranked(application)
-    return move(APPLICATION, application, S.DECLINED, actor, reason=reason or None)
+    return move_application(actor, application, S.DECLINED, reason or None)
 
 
 def hire(
@@ -129,7 +130,7 @@ def hire(
             bargaining_unit_id=bargaining_unit_id,
         )
     _record_evidence(actor, employee, settled, hiring_round)
-    move(APPLICATION, application, S.HIRED, actor)
+    move_application(actor, application, S.HIRED)
     audit.record(
         actor,
         "application.hired_as",

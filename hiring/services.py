@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from civicladder import audit, clock
+from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, fetch, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
@@ -299,6 +299,63 @@ def _assign_panel(actor: User | None, hiring_round: HiringRound) -> None:
 
 # --- applications ------------------------------------------------------------------------------
 
+# What a candidate is told at each change they should know about: (subject, body).
+CANDIDATE_NEWS = {
+    ApplicationStatus.SCREENED_IN: (
+        "Your application for {title} goes on to assessment",
+        "Your application ({code}) meets the minimum qualifications and goes on to a panel "
+        "of trained assessors.",
+    ),
+    ApplicationStatus.SCREENED_OUT: (
+        "Your application for {title}",
+        "Your application ({code}) does not go further in this round. The reason: {reason}",
+    ),
+    ApplicationStatus.SHORTLISTED: (
+        "You are on the shortlist for {title}",
+        "Your application ({code}) is on the shortlist. HR will be in touch about next steps.",
+    ),
+    ApplicationStatus.OFFERED: (
+        "Job offer: {title}",
+        "We would like to offer you the job. HR will contact you with the details.",
+    ),
+    ApplicationStatus.HIRED: (
+        "Welcome to the city: {title}",
+        "Your hire is recorded. HR will send you everything you need for your first day.",
+    ),
+    ApplicationStatus.WITHDRAWN: (
+        "Your application for {title} is withdrawn",
+        "Your application ({code}) is withdrawn, as you asked. Thank you for your interest.",
+    ),
+}
+
+
+def move_application(
+    actor: User | None, application: Application, to: ApplicationStatus, reason: str | None = None
+) -> Application:
+    """Move an application through its lifecycle and tell the candidate, when they should know."""
+    move(APPLICATION, application, to, actor, reason=reason)
+    if to in CANDIDATE_NEWS:
+        subject, body = CANDIDATE_NEWS[to]
+        words = {
+            "title": application.round.title,
+            "code": application.candidate_code,
+            "reason": (reason or "").strip(),
+        }
+        notify.email(application.email, subject.format(**words), body.format(**words))
+    return application
+
+
+def _tell_submitted(application: Application, token: str) -> None:
+    notify.email(
+        application.email,
+        f"We received your application for {application.round.title}",
+        f"Thank you for applying. Your candidate code is {application.candidate_code}. "
+        "Follow your application, or withdraw it, through your private status link below; "
+        "keep it to yourself.",
+        link=f"/jobs/status/{token}",
+    )
+
+
 DUPLICATE = (
     "An application from this email address is already in for this round. You can follow it "
     "through the status link you were given when you applied."
@@ -377,6 +434,7 @@ def submit_application(
         application,
         after={"round_id": hiring_round.id, "internal": employee_id is not None},
     )
+    _tell_submitted(application, token)
     return application, token
 
 
@@ -421,7 +479,7 @@ def withdraw(token: str) -> Application:
         application.status, ApplicationStatus.WITHDRAWN
     ):
         raise Conflict("This application can no longer be withdrawn.")
-    return move(APPLICATION, application, ApplicationStatus.WITHDRAWN, None)
+    return move_application(None, application, ApplicationStatus.WITHDRAWN)
 
 
 def get_application(application_id: int) -> Application:
@@ -437,7 +495,7 @@ def screen(
     if hiring_round.status not in SCREENING:
         raise Conflict("Applications are screened while the round is open or closed.")
     target = ApplicationStatus.SCREENED_IN if screen_in else ApplicationStatus.SCREENED_OUT
-    move(APPLICATION, application, target, actor, reason=reason)
+    move_application(actor, application, target, reason)
     application.screen_reason = "" if screen_in else reason.strip()
     return application
 
@@ -520,7 +578,7 @@ def _settle_if_complete(actor: User | None, application: Application) -> None:
         return
     if rules.settled_scores(scores, consensus_for(application.id)) is None:
         return
-    move(APPLICATION, application, ApplicationStatus.ASSESSED, actor)
+    move_application(actor, application, ApplicationStatus.ASSESSED)
 
 
 def record_consensus(

@@ -152,3 +152,43 @@ def test_the_job_page_offers_one_click_only_to_employees(client, client_as, hiri
     _, user = people.employee_user()
     assert "Apply as a city employee" in client_as(user).get(f"/jobs/{hiring_round.id}").text
     assert "Apply as a city employee" not in client.get(f"/jobs/{hiring_round.id}").text
+
+
+def _outbox(address):
+    from civicladder.models import OutboxMessage
+
+    return db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.to_address == address)
+        .order_by(OutboxMessage.id)
+    ).all()
+
+
+def test_the_candidate_is_emailed_their_status_link(client, hiring):
+    hiring_round = hiring.round(title="Tree climber")
+    response = client.post(f"/jobs/{hiring_round.id}", data=_form(hiring_round))
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    (message,) = _outbox("ada.rivera@example.test")
+    assert "Tree climber" in message.subject
+    assert f"/jobs/status/{token}" in message.body
+
+
+def test_a_refused_application_sends_no_email(client, hiring):
+    hiring_round = hiring.round()
+    client.post(f"/jobs/{hiring_round.id}", data=_form(hiring_round, full_name=""))
+    assert _outbox("ada.rivera@example.test") == []
+
+
+def test_the_candidate_hears_the_screening_reason_but_not_internal_steps(
+    app_ctx, hiring, make_user
+):
+    from civicladder.access import Role
+    from hiring import services
+
+    hr = make_user({Role.HR})
+    application = hiring.application(hiring.round(title="Gardener"), email="sam@example.test")
+    services.screen(hr, application, False, "No example of safe equipment use.")
+    (message,) = _outbox("sam@example.test")
+    assert "No example of safe equipment use." in message.body
+    services.screen(hr, application, True)
+    assert len(_outbox("sam@example.test")) == 2
