@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     DecimalField,
@@ -95,6 +96,11 @@ class ApplicationForm(Form):
         "Work sample",
         validators=[Optional(), Length(max=20000)],
         description="Optional: an example of your work that shows the skills this job needs.",
+    )
+    upload = FileField(
+        "Supporting file",
+        validators=[Optional()],
+        description="Optional: a PDF or plain text file of up to 2 MB.",
     )
     sex = SelectField("Sex", choices=choice_list(SEX_CHOICES), validators=[Optional()])
     ethnicity = SelectField(

@@ -222,6 +222,11 @@ class Application(db.Model):
     )
     status_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     screen_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The optional file (hiring.files): a random key under the instance folder, never a path.
+    file_key: Mapped[str | None] = mapped_column(sa.String(32))
+    file_name: Mapped[str | None] = mapped_column(sa.String(100))
+    file_type: Mapped[str | None] = mapped_column(sa.String(40))
+    file_size: Mapped[int | None]
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     round: Mapped[HiringRound] = relationship()

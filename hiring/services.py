@@ -14,7 +14,7 @@ from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.security import new_token, token_hash
 from competencies.models import Competency, JobProfileRequirement
-from hiring import rules
+from hiring import files, rules
 from hiring.models import (
     APPLICATION,
     ETHNICITY_GROUPS,
@@ -381,6 +381,7 @@ def submit_application(
     ethnicity: str | None = None,
     employee_id: int | None = None,
     actor: User | None = None,
+    upload: files.Upload | None = None,
 ) -> tuple[Application, str]:
     """A candidate's application; returns it with the status token (only its hash is kept)."""
     _check_open_for_applications(hiring_round)
@@ -400,6 +401,7 @@ def submit_application(
         raise Invalid("Choose an answer from the list, or leave it.", field="sex")
     if ethnicity and ethnicity not in ETHNICITY_GROUPS:
         raise Invalid("Choose an answer from the list, or leave it.", field="ethnicity")
+    kind = files.content_type(upload.data) if upload is not None else None
     clash = sa.select(Application.id).where(
         Application.round_id == hiring_round.id, Application.email == email
     )
@@ -419,6 +421,13 @@ def submit_application(
     application.answers = [Answer(question_id=qid, text=text) for qid, text in cleaned.items()]
     db.session.add(application)
     db.session.flush()
+    if upload is not None:
+        # Written last, once every check has passed; a later rollback leaves at most an
+        # unreferenced file under a random name.
+        application.file_name = files.display_name(upload.filename, kind)
+        application.file_type = kind
+        application.file_size = len(upload.data)
+        application.file_key = files.store(upload.data)
     if sex or ethnicity:
         db.session.add(
             DemographicResponse(
@@ -432,7 +441,11 @@ def submit_application(
         actor,
         "application.submitted",
         application,
-        after={"round_id": hiring_round.id, "internal": employee_id is not None},
+        after={
+            "round_id": hiring_round.id,
+            "internal": employee_id is not None,
+            "file": application.file_type,
+        },
     )
     _tell_submitted(application, token)
     return application, token

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from civicladder import clock
@@ -19,7 +28,7 @@ from civicladder.layout import page_number
 from civicladder.models import User
 from civicladder.panels import Panel
 from competencies import queries as competency_queries
-from hiring import offers, queries, ranking, rules, services
+from hiring import files, offers, queries, ranking, rules, services
 from hiring.forms import (
     ApplicationForm,
     ConsensusForm,
@@ -89,6 +98,7 @@ def job(round_id: int):
                 work_sample=form.work_sample.data or "",
                 sex=form.sex.data or None,
                 ethnicity=form.ethnicity.data or None,
+                upload=_upload(form),
             )
         except DomainError as error:
             if error.field and error.field.startswith("answer_"):
@@ -120,6 +130,14 @@ def job(round_id: int):
         else None,
     )
     return page, status
+
+
+def _upload(form) -> files.Upload | None:
+    storage = form.upload.data
+    if not storage or not getattr(storage, "filename", ""):
+        return None
+    # One byte past the limit is enough to refuse it, without reading more of the request.
+    return files.Upload(storage.stream.read(files.MAX_BYTES + 1), storage.filename)
 
 
 @bp.post("/jobs/<int:round_id>/apply-as-employee")
@@ -355,6 +373,20 @@ def _application_page(application, status_code=200, **forms):
 @requires(Role.HR)
 def application(application_id: int):
     return _application_page(services.get_application(application_id))
+
+
+@bp.get("/hiring/applications/<int:application_id>/file")
+@requires(Role.HR)
+def application_file(application_id: int):
+    application = services.get_application(application_id)
+    if not application.file_key:
+        raise NotFound("This application has no file.")
+    return send_file(
+        files.path_for(application.file_key),
+        mimetype=application.file_type,
+        as_attachment=True,
+        download_name=application.file_name,
+    )
 
 
 @bp.post("/hiring/applications/<int:application_id>/screen")

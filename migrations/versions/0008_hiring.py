@@ -91,6 +91,10 @@ def upgrade():
         sa.Column("status", _enum(APPLICATION_STATUSES, "application_status"), nullable=False),
         sa.Column("status_token_hash", sa.String(length=64), nullable=False),
         sa.Column("screen_reason", sa.Text(), nullable=False),
+        sa.Column("file_key", sa.String(length=32), nullable=True),
+        sa.Column("file_name", sa.String(length=100), nullable=True),
+        sa.Column("file_type", sa.String(length=40), nullable=True),
+        sa.Column("file_size", sa.Integer(), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["employee_id"],

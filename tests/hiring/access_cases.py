@@ -10,6 +10,7 @@ import pytest
 
 from civicladder.db import db
 from civicladder.models import User
+from hiring import files
 from hiring.models import ApplicationStatus, RoundStatus
 from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, ROLES, Case, only, recorded
 from tests.hiring.factories import hiring_factories
@@ -22,6 +23,8 @@ def world(kit, ids: dict) -> dict:
     draft = hiring.round(RoundStatus.DRAFT)
     open_round = hiring.round(RoundStatus.OPEN)
     submitted = hiring.application(open_round, token=STATUS_TOKEN)
+    submitted.file_key = files.store(b"%PDF-1.4 matrix")
+    submitted.file_name, submitted.file_type, submitted.file_size = "cv.pdf", files.PDF, 15
     assessing = hiring.round(RoundStatus.ASSESSING, assessors=0)
     first, second, assessor, spare = (hiring.panel_member(assessing) for _ in range(4))
     rubric = hiring.rubric_ids(assessing)
@@ -161,6 +164,12 @@ CASES = [
         "hiring.application",
         "GET",
         "/hiring/applications/{submitted_application}",
+        hr_only(200),
+    ),
+    Case(
+        "hiring.application_file",
+        "GET",
+        "/hiring/applications/{submitted_application}/file",
         hr_only(200),
     ),
     Case(

@@ -27,15 +27,15 @@ def _count(client, url, count_queries) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("page", ["round", "queue"])
+@pytest.mark.parametrize("which", ["round", "queue"])
 def test_query_count_does_not_grow_with_applications(
-    page, hiring, client_as, make_user, count_queries
+    which, hiring, client_as, make_user, count_queries
 ):
     counts = []
     hr = client_as(make_user({Role.HR}))
     for size in (3, 40):
         hiring_round, assessor = _round_with(hiring, size)
-        if page == "round":
+        if which == "round":
             counts.append(_count(hr, f"/hiring/rounds/{hiring_round.id}", count_queries))
         else:
             client = client_as(assessor)
