@@ -85,7 +85,9 @@ REASONS = "The answers give no example of the required competencies at the minim
 def build(built: dict) -> None:
     rng = random.Random(DEMO_SEED)
     users = {label: db.session.get(User, uid) for label, uid in built["users"].items()}
-    hr = users["hr"]
+    hr = (
+        None  # HR's steps are the system's, as elsewhere in the demo; assessors score as themselves
+    )
     panel = [users["manager"], users["employee"], users["union_rep"]]
     names = iter(rng.sample([(f, ln) for f in FIRST for ln in LAST], 40))
     for code, title, openings, candidates, fate in ROUNDS:
