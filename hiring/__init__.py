@@ -8,10 +8,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug the hiring package in: pages, navigation, the assessor's home panel."""
     from civicladder.access import Role
-    from civicladder.cli import register_demo_step
+    from civicladder.cli import register_city_step, register_demo_step
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from hiring import demo, views
+    from hiring import city, demo, views
 
     app.register_blueprint(views.bp)
     register_nav_item(app, NavItem("Hiring rounds", "hiring.rounds", (Role.HR,), 35))
@@ -19,3 +19,4 @@ def init_app(app: Flask) -> None:
     register_panel(app, HOME, "assessor", views.assessor_panel, order=35)
     # After the demo sign-ins: HR, assessors and a hire need their accounts.
     register_demo_step(app, 40, "hiring rounds, applications and assessments", demo.build)
+    register_city_step(app, 30, "hiring rounds, applications and assessments", city.build)

@@ -25,6 +25,17 @@ from competencies.models import (
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
+from hiring.models import (
+    Answer,
+    Application,
+    Assessment,
+    DemographicResponse,
+    HiringRound,
+    PanelMember,
+    RoundQuestion,
+    RubricItem,
+    Score,
+)
 from people.city import CITY_SIGN_INS
 from people.models import (
     BargainingUnit,
@@ -54,6 +65,15 @@ HASHED = [
     (ProficiencyDescriptor, ()),
     (JobProfileRequirement, ()),
     (CompetencyEvidence, ()),
+    (HiringRound, ()),
+    (RoundQuestion, ()),
+    (RubricItem, ()),
+    (PanelMember, ()),
+    (Application, ()),
+    (Answer, ()),
+    (DemographicResponse, ()),
+    (Assessment, ()),
+    (Score, ()),
 ]
 
 
@@ -298,7 +318,11 @@ def test_city_rows_load_through_the_models_and_satisfy_their_constraints(app):
     db.session.add(CompetencyCategory(name="A new category"))
     db.session.flush()
     audit = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    assert audit == ["city.people_generated", "city.competencies_generated"]
+    assert audit == [
+        "city.people_generated",
+        "city.competencies_generated",
+        "city.hiring_generated",
+    ]
 
 
 def test_city_sign_ins_are_who_a_benchmark_expects(app):
