@@ -42,5 +42,9 @@ def pages(ids: dict) -> list[Page]:
         Page("users", "admin", "/admin/users"),
         Page("framework", "hr", "/competencies"),
         Page("job profiles", "hr", "/job-profiles"),
+        Page("public jobs", ANONYMOUS, "/jobs"),
+        Page("hiring round", "hr", f"/hiring/rounds/{ids['ranked_round_id']}"),
+        Page("ranked list", "hr", f"/hiring/rounds/{ids['ranked_round_id']}/ranking"),
+        Page("assessor queue", "employee", f"/assess/rounds/{ids['assessing_round_id']}"),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]
