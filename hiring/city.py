@@ -105,7 +105,11 @@ class _Plan:
                 JobProfileRequirement.competency_id,
                 JobProfileRequirement.min_level,
                 JobProfileRequirement.weight,
-            ).order_by(JobProfileRequirement.job_profile_id, JobProfileRequirement.weight.desc())
+            ).order_by(
+                JobProfileRequirement.job_profile_id,
+                JobProfileRequirement.weight.desc(),
+                JobProfileRequirement.competency_id,
+            )
         ):
             self.requirements.setdefault(row[0], []).append(tuple(row[1:]))
         users = ctx.built["users"]
