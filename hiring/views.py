@@ -8,6 +8,7 @@ from typing import ClassVar
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -28,7 +29,7 @@ from civicladder.layout import page_number
 from civicladder.models import User
 from civicladder.panels import Panel
 from competencies import queries as competency_queries
-from hiring import files, offers, queries, ranking, rules, services
+from hiring import exports, files, offers, queries, ranking, rules, services
 from hiring.forms import (
     ApplicationForm,
     ConsensusForm,
@@ -454,6 +455,26 @@ def ranked_list(round_id: int):
         tie_rule=rules.TIE_RULE,
         S=ApplicationStatus,
     )
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/hiring/rounds/<int:round_id>/ranking.csv")
+@requires(Role.HR)
+def ranked_list_csv(round_id: int):
+    return _csv(exports.ranked_csv(_get_round(round_id)), f"round-{round_id}-ranking.csv")
+
+
+@bp.get("/hiring/rounds/<int:round_id>/decisions.csv")
+@requires(Role.HR)
+def decisions_csv(round_id: int):
+    return _csv(exports.decisions_csv(_get_round(round_id)), f"round-{round_id}-decisions.csv")
 
 
 _DECISIONS = {

@@ -198,6 +198,12 @@ CASES = [
     ),
     Case("hiring.ranked_list", "GET", "/hiring/rounds/{ranked_round}/ranking", hr_only(200)),
     Case(
+        "hiring.ranked_list_csv", "GET", "/hiring/rounds/{ranked_round}/ranking.csv", hr_only(200)
+    ),
+    Case(
+        "hiring.decisions_csv", "GET", "/hiring/rounds/{ranked_round}/decisions.csv", hr_only(200)
+    ),
+    Case(
         "hiring.adverse_impact", "GET", "/hiring/rounds/{ranked_round}/adverse-impact", hr_only(200)
     ),
     Case(

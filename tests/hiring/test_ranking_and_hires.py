@@ -225,3 +225,53 @@ def test_the_adverse_impact_report_shows_aggregates_only(client_as, hiring, hr):
     assert rows["Male"].flagged and rows["Male"].ratio == pytest.approx(0.4)
     page = client_as(hr).get(f"/hiring/rounds/{hiring_round.id}/adverse-impact").text
     assert "Below four-fifths" in page and "Hidden" not in page
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("Plain name", "Plain name"),
+        (None, ""),
+        (3, "3"),
+    ],
+)
+def test_csv_cells_that_a_spreadsheet_would_run_are_made_inert(value, cell):
+    from hiring.exports import inert
+
+    assert inert(value) == cell
+
+
+def test_the_ranked_list_downloads_as_csv_with_formulas_neutralised(client_as, hiring, hr):
+    import csv
+    import io
+
+    hiring_round = hiring.round(RoundStatus.RANKED)
+    _scored(hiring, hiring_round, S.ASSESSED, (5, 5), full_name="=cmd|' /C calc'!A0")
+    _scored(hiring, hiring_round, S.ASSESSED, (2, 2), full_name="Plain Person")
+    client = client_as(hr)
+    response = client.get(f"/hiring/rounds/{hiring_round.id}/ranking.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][:3] == ["rank", "candidate_code", "name"]
+    assert [r[2] for r in rows[1:]] == ["'=cmd|' /C calc'!A0", "Plain Person"]
+    assert [r[4] for r in rows[1:]] == ["5.00", "2.00"]
+    decisions = client.get(f"/hiring/rounds/{hiring_round.id}/decisions.csv").text
+    assert "'=cmd" in decisions and "\n=cmd" not in decisions
+
+
+def test_exports_leave_names_out_until_the_ranking_is_locked(client_as, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.ASSESSING)
+    _scored(hiring, hiring_round, S.ASSESSED, (4, 4), full_name="Hidden Until Ranked")
+    client = client_as(hr)
+    for name in ("ranking", "decisions"):
+        text = client.get(f"/hiring/rounds/{hiring_round.id}/{name}.csv").text
+        assert "Hidden Until Ranked" not in text
