@@ -160,9 +160,12 @@ def status(token: str):
     )
 
 
-@bp.post("/jobs/status/<token>/withdraw")
+@bp.route("/jobs/status/<token>/withdraw", methods=["GET", "POST"])
 @public
 def withdraw(token: str):
+    if request.method == "GET":
+        application = services.application_by_token(token)
+        return render_template("hiring/withdraw.html", application=application, token=token)
     services.withdraw(token)
     flash("Your application is withdrawn.", "success")
     return redirect(url_for("hiring.status", token=token))

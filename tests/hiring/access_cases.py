@@ -109,6 +109,7 @@ CASES = [
         records=recorded("application.submitted", "employee", "manager"),
     ),
     Case("hiring.status", "GET", "/jobs/status/{status_token}", EVERYONE),
+    Case("hiring.withdraw", "GET", "/jobs/status/{status_token}/withdraw", EVERYONE),
     Case(
         "hiring.withdraw",
         "POST",

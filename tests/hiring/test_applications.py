@@ -130,6 +130,10 @@ def test_a_tampered_status_token_is_not_found(client, hiring):
 def test_a_candidate_withdraws_through_the_status_link(client, hiring):
     hiring_round = hiring.round()
     application = hiring.application(hiring_round, token="mine")
+    confirm = client.get("/jobs/status/mine/withdraw")
+    assert "cannot be undone" in confirm.text
+    db.session.refresh(application)
+    assert application.status == ApplicationStatus.SUBMITTED
     assert client.post("/jobs/status/mine/withdraw").status_code == 302
     db.session.refresh(application)
     assert application.status == ApplicationStatus.WITHDRAWN

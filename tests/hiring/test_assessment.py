@@ -219,3 +219,20 @@ def test_an_incomplete_score_sheet_is_refused_with_a_message(client_as, assessin
     assert "Score every competency" in response.text
     row = db.session.scalar(sa.select(Assessment).where(Assessment.id == assessing["a1"].id))
     assert row.submitted_at is None
+
+
+def test_an_internal_applicants_verified_competencies_are_shown_to_hr_not_assessors(
+    client_as, assessing, people, competencies, make_user
+):
+    employee = people.employee()
+    skill = competencies.competency(name="Chainsaw handling")
+    competencies.evidence(employee, skill, 4)
+    assessing["application"].employee_id = employee.id
+    db.session.flush()
+    hr_page = client_as(make_user({Role.HR})).get(
+        f"/hiring/applications/{assessing['application'].id}"
+    )
+    assert "Chainsaw handling" in hr_page.text and "verified competencies" in hr_page.text
+    client = client_as(assessing["first"])
+    url = f"/assess/rounds/{assessing['round'].id}/{assessing['a1'].id}"
+    assert "Chainsaw handling" not in client.get(url).text
