@@ -11,9 +11,10 @@ def init_app(app: Flask) -> None:
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from hiring import city, demo, views
+    from hiring import city, cli, demo, views
 
     app.register_blueprint(views.bp)
+    app.cli.add_command(cli.hiring_group)
     register_nav_item(app, NavItem("Hiring rounds", "hiring.rounds", (Role.HR,), 35))
     register_nav_item(app, NavItem("Jobs", "hiring.jobs", (), 65))
     register_panel(app, HOME, "assessor", views.assessor_panel, order=35)

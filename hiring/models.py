@@ -228,6 +228,8 @@ class Application(db.Model):
     file_type: Mapped[str | None] = mapped_column(sa.String(40))
     file_size: Mapped[int | None]
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the retention period ended: name, contact, answers and file are gone.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     round: Mapped[HiringRound] = relationship()
     employee: Mapped[Employee | None] = relationship()

@@ -96,6 +96,7 @@ def upgrade():
         sa.Column("file_type", sa.String(length=40), nullable=True),
         sa.Column("file_size", sa.Integer(), nullable=True),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("anonymised_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["employee_id"],
             ["employee.id"],
