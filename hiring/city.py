@@ -125,6 +125,7 @@ class _Plan:
         self.question_ids: list[list[int]] = []
         self.round_ids: list[int] = []
         self.openings: list[int] = []
+        self.preferences: list[bool] = []
         self.windows: list[tuple] = []
         self.featured: dict[str, int] = {}
         self.counts = dict.fromkeys(("rounds", "applications", "assessments", "scores"), 0)
@@ -152,9 +153,10 @@ class _Plan:
                 closes = as_of - timedelta(days=self.rng.randint(1, 3 * 365))
                 opens = closes - timedelta(days=30)
             openings = self.rng.choice([1, 1, 2, 3, 5])
+            preference = self.rng.random() < 0.3
             rounds.append(
                 (ident, profile, f"{self.profiles[profile]} ({index + 1})", "", openings, opens,
-                 closes, status.value, 400, 325, 250, None, created)
+                 closes, status.value, 400, 325, 250, preference, None, created)
             )  # fmt: skip
             ids = []
             for position, prompt in enumerate(QUESTIONS, start=1):
@@ -177,12 +179,13 @@ class _Plan:
             self.question_ids.append(ids)
             self.round_ids.append(ident)
             self.openings.append(openings)
+            self.preferences.append(preference)
             self.windows.append((opens, closes))
         bulk.load(
             HiringRound.__table__,
             ("id", "job_profile_id", "title", "description", "openings", "opens_on", "closes_on",
              "status", "best_qualified_from", "well_qualified_from", "qualified_from",
-             "created_by_id", "created_at"),
+             "veterans_preference", "created_by_id", "created_at"),
             rounds,
         )  # fmt: skip
         bulk.load(
@@ -221,7 +224,8 @@ class _Plan:
         bulk.load(
             Application.__table__,
             ("id", "round_id", "candidate_code", "full_name", "email", "employee_id",
-             "work_sample", "status", "status_token_hash", "screen_reason", "submitted_at"),
+             "work_sample", "status", "status_token_hash", "screen_reason", "submitted_at",
+             "preference_eligible"),
             rows["app"],
         )  # fmt: skip
         bulk.load(Answer.__table__, ("application_id", "question_id", "text"), rows["answer"])
@@ -262,6 +266,7 @@ class _Plan:
         opens, closes = self.windows[index]
         span = max(1, min(closes, self.ctx.as_of).toordinal() - opens.toordinal())
         first_staff, staff_count = self.employee_ids
+        preference = self.preferences[index]
         for status in self._application_statuses(index):
             ident = self.next_application
             self.next_application += 1
@@ -275,7 +280,8 @@ class _Plan:
                 (ident, round_id, _code(ident), f"{first} {last}",
                  f"{first}.{last}.{ident}@example.org".lower(), employee,
                  "A short description of work I am proud of.", status.value, token,
-                 SCREEN_OUT if status == S.SCREENED_OUT else "", submitted)
+                 SCREEN_OUT if status == S.SCREENED_OUT else "", submitted,
+                 preference and rng.random() < 0.07)
             )  # fmt: skip
             for question in self.question_ids[index]:
                 text = ANSWER.format(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     EmailField,
@@ -54,6 +55,10 @@ class RoundForm(Form):
     best_qualified_from = _threshold("Best qualified from (weighted mean)", "4.00")
     well_qualified_from = _threshold("Well qualified from", "3.25")
     qualified_from = _threshold("Qualified from", "2.50")
+    veterans_preference = BooleanField(
+        "Apply veterans' preference",
+        description="Preference-eligible candidates are listed first within their category.",
+    )
 
     def thresholds(self) -> tuple[int, int, int]:
         return tuple(
@@ -102,6 +107,7 @@ class ApplicationForm(Form):
         validators=[Optional()],
         description="Optional: a PDF or plain text file of up to 2 MB.",
     )
+    preference_eligible = BooleanField("I am eligible for veterans' preference")
     sex = SelectField("Sex", choices=choice_list(SEX_CHOICES), validators=[Optional()])
     ethnicity = SelectField(
         "Race or ethnicity", choices=choice_list(ETHNICITY_CHOICES), validators=[Optional()]

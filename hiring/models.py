@@ -126,6 +126,9 @@ class HiringRound(db.Model):
     best_qualified_from: Mapped[int] = mapped_column(default=400)
     well_qualified_from: Mapped[int] = mapped_column(default=325)
     qualified_from: Mapped[int] = mapped_column(default=250)
+    # Category rating with veterans' preference (as in OPM's): preference-eligible candidates
+    # are listed ahead of others within their category.
+    veterans_preference: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
@@ -222,6 +225,7 @@ class Application(db.Model):
     )
     status_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     screen_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    preference_eligible: Mapped[bool] = mapped_column(default=False)
     # The optional file (hiring.files): a random key under the instance folder, never a path.
     file_key: Mapped[str | None] = mapped_column(sa.String(32))
     file_name: Mapped[str | None] = mapped_column(sa.String(100))

@@ -99,13 +99,17 @@ def ranked_list(hiring_round: HiringRound) -> list[RankedRow]:
             Application.email,
             Application.status,
             Application.employee_id,
+            Application.preference_eligible,
         )
         .where(Application.round_id == hiring_round.id, Application.status.in_(RANKABLE))
         .order_by(Application.submitted_at, Application.id)
     ).all()
     settled = settled_by_application(hiring_round)
     items, details = [], {}
-    for order, (app_id, code, name, email, status, employee_id) in enumerate(applications):
+    preference_applies = hiring_round.veterans_preference
+    for order, (app_id, code, name, email, status, employee_id, eligible) in enumerate(
+        applications
+    ):
         if app_id not in settled:
             continue
         mean = rules.weighted_mean(settled[app_id], weights)
@@ -117,6 +121,7 @@ def ranked_list(hiring_round: HiringRound) -> list[RankedRow]:
                 category=rules.category(mean, thresholds),
                 top_weight_score=settled[app_id].get(top, 0),
                 submitted_order=order,
+                preference=preference_applies and eligible,
             )
         )
         details[app_id] = (name, email, status, employee_id is not None)

@@ -99,10 +99,13 @@ class Ranked:
     category: Category
     top_weight_score: int  # settled score on the round's most heavily weighted competency
     submitted_order: int  # position in order of submission (earlier is smaller)
+    preference: bool = False  # preference-eligible in a round that applies veterans' preference
 
 
 TIE_RULE = (
-    "Within a category, candidates are listed by weighted mean score. Equal means are broken "
+    "Within a category, candidates are listed by weighted mean score (in a round that applies "
+    "veterans' preference, preference-eligible candidates come first within their category). "
+    "Equal means are broken "
     "by the score on the most heavily weighted competency (the first of them in the rubric), "
     "then by who applied first."
 )
@@ -111,6 +114,7 @@ TIE_RULE = (
 def rank_key(item: Ranked) -> tuple:
     return (
         CATEGORY_ORDER.index(item.category),
+        not item.preference,
         -item.mean,
         -item.top_weight_score,
         item.submitted_order,

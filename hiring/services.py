@@ -45,6 +45,7 @@ ROUND_FIELDS = [
     "best_qualified_from",
     "well_qualified_from",
     "qualified_from",
+    "veterans_preference",
 ]
 # Until a round is being assessed, its panel may change.
 PANEL_EDITABLE = {RoundStatus.DRAFT, RoundStatus.OPEN, RoundStatus.CLOSED}
@@ -78,6 +79,7 @@ def create_round(
     closes_on: date,
     description: str = "",
     thresholds: tuple[int, int, int] = (400, 325, 250),
+    veterans_preference: bool = False,
 ) -> HiringRound:
     """A draft round for a job profile; the rubric is copied from the profile when it opens."""
     require_role(actor, Role.HR)
@@ -95,6 +97,7 @@ def create_round(
         best_qualified_from=best,
         well_qualified_from=well,
         qualified_from=qualified,
+        veterans_preference=veterans_preference,
         status=RoundStatus.DRAFT,
         created_by_id=actor.id if actor is not None else None,
     )
@@ -382,6 +385,7 @@ def submit_application(
     employee_id: int | None = None,
     actor: User | None = None,
     upload: files.Upload | None = None,
+    preference_eligible: bool = False,
 ) -> tuple[Application, str]:
     """A candidate's application; returns it with the status token (only its hash is kept)."""
     _check_open_for_applications(hiring_round)
@@ -417,6 +421,7 @@ def submit_application(
         work_sample=work_sample.strip(),
         status=ApplicationStatus.SUBMITTED,
         status_token_hash=token_hash(token),
+        preference_eligible=preference_eligible and hiring_round.veterans_preference,
     )
     application.answers = [Answer(question_id=qid, text=text) for qid, text in cleaned.items()]
     db.session.add(application)

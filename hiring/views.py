@@ -100,6 +100,7 @@ def job(round_id: int):
                 sex=form.sex.data or None,
                 ethnicity=form.ethnicity.data or None,
                 upload=_upload(form),
+                preference_eligible=bool(form.preference_eligible.data),
             )
         except DomainError as error:
             if error.field and error.field.startswith("answer_"):
@@ -205,6 +206,7 @@ def new_round():
                 opens_on=form.opens_on.data,
                 closes_on=form.closes_on.data,
                 thresholds=form.thresholds(),
+                veterans_preference=form.veterans_preference.data,
             )
         except DomainError as error:
             attach_error(form, error)

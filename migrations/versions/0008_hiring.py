@@ -47,6 +47,7 @@ def upgrade():
         sa.Column("best_qualified_from", sa.Integer(), nullable=False),
         sa.Column("well_qualified_from", sa.Integer(), nullable=False),
         sa.Column("qualified_from", sa.Integer(), nullable=False),
+        sa.Column("veterans_preference", sa.Boolean(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
@@ -91,6 +92,7 @@ def upgrade():
         sa.Column("status", _enum(APPLICATION_STATUSES, "application_status"), nullable=False),
         sa.Column("status_token_hash", sa.String(length=64), nullable=False),
         sa.Column("screen_reason", sa.Text(), nullable=False),
+        sa.Column("preference_eligible", sa.Boolean(), nullable=False),
         sa.Column("file_key", sa.String(length=32), nullable=True),
         sa.Column("file_name", sa.String(length=100), nullable=True),
         sa.Column("file_type", sa.String(length=40), nullable=True),

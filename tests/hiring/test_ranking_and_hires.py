@@ -275,3 +275,34 @@ def test_exports_leave_names_out_until_the_ranking_is_locked(client_as, hiring, 
     for name in ("ranking", "decisions"):
         text = client.get(f"/hiring/rounds/{hiring_round.id}/{name}.csv").text
         assert "Hidden Until Ranked" not in text
+
+
+# --- veterans' preference ------------------------------------------------------------------------
+
+
+def test_preference_eligible_candidates_lead_their_category_where_the_round_applies_it(
+    app_ctx, hiring
+):
+    for applies in (True, False):
+        hiring_round = hiring.round(RoundStatus.ASSESSING, veterans_preference=applies)
+        higher = _scored(hiring, hiring_round, S.ASSESSED, (4, 4))  # 4.00, best qualified
+        veteran = _scored(hiring, hiring_round, S.ASSESSED, (4, 1), preference_eligible=True)
+        lower = _scored(hiring, hiring_round, S.ASSESSED, (2, 2))  # not qualified
+        order = [r.application_id for r in ranking.ranked_list(hiring_round)]
+        # (12 + 1) / 4 = 3.25: well qualified, below the best-qualified candidate either way
+        assert order == [higher.id, veteran.id, lower.id]
+    hiring_round = hiring.round(RoundStatus.ASSESSING, veterans_preference=True)
+    plain = _scored(hiring, hiring_round, S.ASSESSED, (5, 5))
+    veteran = _scored(hiring, hiring_round, S.ASSESSED, (4, 4), preference_eligible=True)
+    assert [r.application_id for r in ranking.ranked_list(hiring_round)] == [veteran.id, plain.id]
+    off = hiring.round(RoundStatus.ASSESSING, veterans_preference=False)
+    plain = _scored(hiring, off, S.ASSESSED, (5, 5))
+    veteran = _scored(hiring, off, S.ASSESSED, (4, 4), preference_eligible=True)
+    assert [r.application_id for r in ranking.ranked_list(off)] == [plain.id, veteran.id]
+
+
+def test_the_preference_box_appears_only_on_rounds_that_apply_it(client, hiring):
+    with_preference = hiring.round(veterans_preference=True)
+    without = hiring.round()
+    assert "veterans' preference" in client.get(f"/jobs/{with_preference.id}").text
+    assert "preference_eligible" not in client.get(f"/jobs/{without.id}").text
