@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from civicladder import clock
 from civicladder.db import db
 from civicladder.models import User
+from hiring import assessment as scoring
 from hiring import offers, ranking, rules, services
 from hiring.models import (
     ETHNICITY_GROUPS,
@@ -186,14 +187,14 @@ def _score(rng, hr, hiring_round, share: float) -> None:
         base = strength.setdefault(assessment.application_id, rng.choice([2, 3, 3, 4, 4, 5]))
         scores = {cid: max(1, min(5, base + rng.choice([-1, 0, 0, 1]))) for cid in rubric}
         assessor = db.session.get(User, assessment.assessor_id)
-        services.submit_scores(assessor, assessment, scores, "Clear, specific examples.")
+        scoring.submit_scores(assessor, assessment, scores, "Clear, specific examples.")
     for application in _applications(hiring_round.id, ApplicationStatus.SCREENED_IN):
-        table, complete = services.score_table(application.id)
+        table, complete = scoring.score_table(application.id)
         if not complete:
             continue
         for competency_id in sorted(rules.flagged_competencies(table)):
             middle = round(sum(table[competency_id]) / len(table[competency_id]))
-            services.record_consensus(
+            scoring.record_consensus(
                 hr,
                 application,
                 competency_id,

@@ -29,6 +29,7 @@ from civicladder.layout import page_number
 from civicladder.models import User
 from civicladder.panels import Panel
 from competencies import queries as competency_queries
+from hiring import assessment as scoring
 from hiring import exports, files, offers, queries, ranking, rules, services
 from hiring.forms import (
     ApplicationForm,
@@ -343,7 +344,7 @@ def move_round(round_id: int):
 
 def _application_page(application, status_code=200, **forms):
     hiring_round = queries.round_with_details(application.round_id)
-    scores, complete = services.score_table(application.id)
+    scores, complete = scoring.score_table(application.id)
     flagged = rules.flagged_competencies(scores) if complete else set()
     levels = []
     if application.employee_id is not None:
@@ -358,7 +359,7 @@ def _application_page(application, status_code=200, **forms):
         scores=scores,
         complete=complete,
         flagged=flagged,
-        consensus=services.consensus_for(application.id),
+        consensus=scoring.consensus_for(application.id),
         levels=levels,
         screen_form=forms.get("screen_form") or ScreenForm(formdata=None),
         consensus_form=ConsensusForm(formdata=None),
@@ -427,7 +428,7 @@ def consensus(application_id: int):
         competency_id = int(form.competency_id.data)
     except ValueError:
         raise Invalid("Choose a competency of the rubric.") from None
-    services.record_consensus(
+    scoring.record_consensus(
         current_user, application, competency_id, int(form.score.data), form.reason.data
     )
     flash("Consensus score recorded.", "success")
@@ -443,7 +444,7 @@ def add_application_assessor(application_id: int):
     if not form.validate_on_submit():
         raise Invalid("Choose an assessor from the round's panel.")
     user = db.session.get(User, form.assessor_id.data)
-    services.add_third_assessor(current_user, application, user)
+    scoring.add_third_assessor(current_user, application, user)
     flash(f"{user.full_name} will also assess {application.candidate_code}.", "success")
     return redirect(url_for("hiring.application", application_id=application_id))
 
@@ -580,7 +581,7 @@ def queue(round_id: int):
 @bp.route("/assess/rounds/<int:round_id>/<int:assessment_id>", methods=["GET", "POST"])
 @requires(assessor_of_round)
 def score(round_id: int, assessment_id: int):
-    assessment = services.get_assessment_for(current_user, round_id, assessment_id)
+    assessment = scoring.get_assessment_for(current_user, round_id, assessment_id)
     hiring_round = queries.round_with_details(round_id)
     errors: list[str] = []
     entered: dict[int, int] = {}
@@ -590,7 +591,7 @@ def score(round_id: int, assessment_id: int):
             entered[item.competency_id] = request.form.get(f"score_{item.competency_id}", type=int)
         notes = (request.form.get("notes") or "")[:8000]
         try:
-            services.submit_scores(current_user, assessment, entered, notes)
+            scoring.submit_scores(current_user, assessment, entered, notes)
         except Invalid as error:
             errors.append(error.message)
         else:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Forbidden, Invalid
+from hiring import assessment as scoring
 from hiring import services
 from hiring.models import ApplicationStatus, Assessment, RoundStatus
 
@@ -84,63 +85,63 @@ def assessing(hiring):
 def test_every_rubric_competency_must_be_scored_1_to_5(app_ctx, assessing):
     c1, c2 = assessing["rubric"]
     with pytest.raises(Invalid, match="Score every competency"):
-        services.submit_scores(assessing["first"], assessing["a1"], {c1: 3})
+        scoring.submit_scores(assessing["first"], assessing["a1"], {c1: 3})
     with pytest.raises(Invalid):
-        services.submit_scores(assessing["first"], assessing["a1"], {c1: 3, c2: 6})
+        scoring.submit_scores(assessing["first"], assessing["a1"], {c1: 3, c2: 6})
     assert assessing["a1"].submitted_at is None
 
 
 def test_scores_are_submitted_once_and_only_by_the_assigned_assessor(app_ctx, assessing):
     c1, c2 = assessing["rubric"]
     with pytest.raises(Forbidden):
-        services.submit_scores(assessing["second"], assessing["a1"], {c1: 3, c2: 3})
-    services.submit_scores(assessing["first"], assessing["a1"], {c1: 3, c2: 3})
+        scoring.submit_scores(assessing["second"], assessing["a1"], {c1: 3, c2: 3})
+    scoring.submit_scores(assessing["first"], assessing["a1"], {c1: 3, c2: 3})
     with pytest.raises(Conflict, match="already submitted"):
-        services.submit_scores(assessing["first"], assessing["a1"], {c1: 4, c2: 4})
+        scoring.submit_scores(assessing["first"], assessing["a1"], {c1: 4, c2: 4})
 
 
 def test_an_application_is_assessed_when_both_agree(app_ctx, assessing):
     c1, c2 = assessing["rubric"]
-    services.submit_scores(assessing["first"], assessing["a1"], {c1: 3, c2: 4})
+    scoring.submit_scores(assessing["first"], assessing["a1"], {c1: 3, c2: 4})
     assert assessing["application"].status == ApplicationStatus.SCREENED_IN
-    services.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
+    scoring.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
     assert assessing["application"].status == ApplicationStatus.ASSESSED
 
 
 def test_a_spread_of_two_holds_the_application_until_consensus(app_ctx, assessing, hr):
     c1, c2 = assessing["rubric"]
-    services.submit_scores(assessing["first"], assessing["a1"], {c1: 2, c2: 4})
-    services.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
+    scoring.submit_scores(assessing["first"], assessing["a1"], {c1: 2, c2: 4})
+    scoring.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
     application = assessing["application"]
     assert application.status == ApplicationStatus.SCREENED_IN
     with pytest.raises(Conflict, match="agree"):
-        services.record_consensus(hr, application, c2, 4, "x")
+        scoring.record_consensus(hr, application, c2, 4, "x")
     with pytest.raises(Invalid, match="reason"):
-        services.record_consensus(hr, application, c1, 3, " ")
-    services.record_consensus(hr, application, c1, 3, "Panel discussion: the example was partial.")
+        scoring.record_consensus(hr, application, c1, 3, " ")
+    scoring.record_consensus(hr, application, c1, 3, "Panel discussion: the example was partial.")
     assert application.status == ApplicationStatus.ASSESSED
 
 
 def test_a_third_assessor_settles_a_spread(app_ctx, assessing, hiring, hr):
     c1, c2 = assessing["rubric"]
     third = hiring.panel_member(assessing["round"])
-    services.submit_scores(assessing["first"], assessing["a1"], {c1: 1, c2: 4})
+    scoring.submit_scores(assessing["first"], assessing["a1"], {c1: 1, c2: 4})
     application = assessing["application"]
     with pytest.raises(Conflict):
-        services.add_third_assessor(hr, application, third)  # the second has not scored yet
-    services.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
-    extra = services.add_third_assessor(hr, application, third)
+        scoring.add_third_assessor(hr, application, third)  # the second has not scored yet
+    scoring.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
+    extra = scoring.add_third_assessor(hr, application, third)
     assert application.status == ApplicationStatus.SCREENED_IN
-    services.submit_scores(third, extra, {c1: 3, c2: 4})
+    scoring.submit_scores(third, extra, {c1: 3, c2: 4})
     assert application.status == ApplicationStatus.ASSESSED
 
 
 def test_only_panel_members_can_be_added_as_third_assessor(app_ctx, assessing, make_user, hr):
     c1, c2 = assessing["rubric"]
-    services.submit_scores(assessing["first"], assessing["a1"], {c1: 1, c2: 4})
-    services.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
+    scoring.submit_scores(assessing["first"], assessing["a1"], {c1: 1, c2: 4})
+    scoring.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
     with pytest.raises(Invalid, match="panel"):
-        services.add_third_assessor(hr, assessing["application"], make_user())
+        scoring.add_third_assessor(hr, assessing["application"], make_user())
 
 
 # --- what an assessor sees -----------------------------------------------------------------------
