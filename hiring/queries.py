@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from civicladder import clock
+from civicladder import clock, querying
 from civicladder.db import db
 from civicladder.models import User
 from competencies.models import Competency
@@ -111,7 +111,14 @@ def status_counts(round_id: int) -> dict[ApplicationStatus, int]:
     )
 
 
-def applications_statement(round_id: int, status: ApplicationStatus | None = None) -> sa.Select:
+def applications_statement(
+    round_id: int,
+    status: ApplicationStatus | None = None,
+    text: str | None = None,
+    names_too: bool = False,
+) -> sa.Select:
+    """A round's applications in order of arrival, by status and by candidate code (or name,
+    once names are shown to HR)."""
     stmt = (
         sa.select(Application)
         .where(Application.round_id == round_id)
@@ -119,6 +126,11 @@ def applications_statement(round_id: int, status: ApplicationStatus | None = Non
     )
     if status is not None:
         stmt = stmt.where(Application.status == status)
+    if text := querying.search_text(text):
+        match = querying.contains(Application.candidate_code, text)
+        if names_too:
+            match = sa.or_(match, querying.contains(Application.full_name, text))
+        stmt = stmt.where(match)
     return stmt
 
 

@@ -228,8 +228,10 @@ def _round_page(hiring_round, **forms):
         wanted = ApplicationStatus(status_filter) if status_filter else None
     except ValueError:
         wanted = None
+    text = (request.args.get("q") or "").strip()[:100]
+    revealed = ranking.names_revealed(hiring_round)
     page = db.paginate(
-        queries.applications_statement(hiring_round.id, wanted),
+        queries.applications_statement(hiring_round.id, wanted, text, names_too=revealed),
         page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -243,12 +245,13 @@ def _round_page(hiring_round, **forms):
         page=page,
         progress=progress,
         status_filter=wanted,
+        q=text,
         status_choices=choices(ApplicationStatus),
         question_form=question_form,
         panel_form=forms.get("panel_form") or PanelForm(formdata=None),
         move_form=RoundMoveForm(formdata=None),
         next_states=sorted(ROUND.next_states(hiring_round.status), key=list(RoundStatus).index),
-        revealed=ranking.names_revealed(hiring_round),
+        revealed=revealed,
         min_assessors=rules.MIN_ASSESSORS,
     )
 

@@ -196,3 +196,18 @@ def test_the_candidate_hears_the_screening_reason_but_not_internal_steps(
     assert "No example of safe equipment use." in message.body
     services.screen(hr, application, True)
     assert len(_outbox("sam@example.test")) == 2
+
+
+def test_hr_finds_an_application_by_code_and_by_name_only_after_ranking(
+    client_as, hiring, make_user
+):
+    from civicladder.access import Role
+
+    hiring_round = hiring.round(RoundStatus.CLOSED)
+    wanted = hiring.application(hiring_round, candidate_code="FIND2ME9", full_name="Wanda Sought")
+    other = hiring.application(hiring_round, candidate_code="OTHER234", full_name="Otto Else")
+    client = client_as(make_user({Role.HR}))
+    page = client.get(f"/hiring/rounds/{hiring_round.id}?q=find2").text
+    assert wanted.candidate_code in page and other.candidate_code not in page
+    by_name = client.get(f"/hiring/rounds/{hiring_round.id}?q=Wanda").text
+    assert wanted.candidate_code not in by_name  # names are not searchable before ranking
