@@ -31,5 +31,5 @@ def init_app(app: Flask) -> None:
     register_panel(app, HOME, "my_autonomy", views.my_standing_panel, order=65)
     register_panel(app, EMPLOYEE_PROFILE, "autonomy", views.profile_standing_panel, order=5)
     # After the people (30) and the competency evidence (20) they stand on.
-    register_demo_step(app, 40, "autonomy tracks, outcomes and grants", demo.build)
+    register_demo_step(app, 45, "autonomy tracks, outcomes and grants", demo.build)
     register_city_step(app, 40, "autonomy tracks, grants and outcome records", city.build)

@@ -191,6 +191,25 @@ _LINE_SIZE = sa.text(
 )
 
 
+_ASSESSING_ROUND_OF = sa.text(
+    "SELECT min(p.round_id) FROM panel_member p JOIN hiring_round r ON r.id = p.round_id "
+    "JOIN user_account u ON u.id = p.user_id "
+    "WHERE lower(u.email) = lower(:email) AND r.status = 'assessing'"
+)
+
+
+def _hiring_ids(connection, accounts: dict[str, tuple[str, str]]) -> dict:
+    """A ranked (or completed) round for HR's pages, and a round the employee sign-in assesses
+    for their queue."""
+    ranked = connection.scalar(
+        sa.text("SELECT min(id) FROM hiring_round WHERE status IN ('ranked', 'completed')")
+    )
+    assessing = connection.scalar(_ASSESSING_ROUND_OF, {"email": accounts["employee"][0]})
+    if ranked is None or assessing is None:
+        raise BenchError("The bench database has no ranked round or no round for the assessor.")
+    return {"ranked_round_id": ranked, "assessing_round_id": assessing}
+
+
 def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     def employee_of(role: str) -> int:
         employee_id = connection.scalar(_EMPLOYEE_OF_USER, {"email": accounts[role][0]})
@@ -220,7 +239,7 @@ def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     agency = connection.scalar(
         sa.text("SELECT id FROM department WHERE path = :p"), {"p": agency_path}
     )
-    return {
+    return _hiring_ids(connection, accounts) | {
         "employee_id": own,
         "manager_employee_id": manager,
         "line_employee_id": in_line,

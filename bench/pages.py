@@ -58,5 +58,9 @@ def pages(ids: dict) -> list[Page]:
         Page("expiring evidence", "hr", "/competencies/expiring"),
         Page("expiring evidence", "manager", "/competencies/expiring"),
         Page("accounts to invite", "hr", "/people/accounts"),
+        Page("public jobs", ANONYMOUS, "/jobs"),
+        Page("hiring round", "hr", f"/hiring/rounds/{ids['ranked_round_id']}"),
+        Page("ranked list", "hr", f"/hiring/rounds/{ids['ranked_round_id']}/ranking"),
+        Page("assessor queue", "employee", f"/assess/rounds/{ids['assessing_round_id']}"),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]

@@ -33,16 +33,15 @@ def notify(user: User, subject: str, body: str = "", link: str | None = None) ->
     subject = one_line(subject)[:200]
     notice = Notification(user_id=user.id, subject=subject, body=body, link=link)
     db.session.add(notice)
-    email(user.email, subject, _email_body(body, link))
+    email(user.email, subject, body, link)
     return notice
 
 
-def email(to_address: str, subject: str, body: str) -> OutboxMessage:
-    """Queue an email alone, with no notice on a home page, sent after the change commits.
-
-    For messages a person needs before they can sign in (an invitation with its one-time link).
-    """
-    message = OutboxMessage(to_address=to_address, subject=one_line(subject)[:200], body=body)
+def email(to_address: str, subject: str, body: str = "", link: str | None = None) -> OutboxMessage:
+    """Queue an email alone, for someone without an account (a candidate); sent after commit."""
+    message = OutboxMessage(
+        to_address=to_address, subject=one_line(subject)[:200], body=_email_body(body, link)
+    )
     db.session.add(message)
     db.session.flush()
     db.session.info.setdefault(_PENDING_KEY, []).append(message.id)

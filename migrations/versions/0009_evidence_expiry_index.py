@@ -4,14 +4,14 @@ Without it the list read every evidence row to find the few that expire soon (3 
 New York-sized city).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-25
 """
 
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -33,6 +33,17 @@ from competencies.models import (
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
+from hiring.models import (
+    Answer,
+    Application,
+    Assessment,
+    DemographicResponse,
+    HiringRound,
+    PanelMember,
+    RoundQuestion,
+    RubricItem,
+    Score,
+)
 from people.city import CITY_SIGN_INS
 from people.models import (
     BargainingUnit,
@@ -62,6 +73,15 @@ HASHED = [
     (ProficiencyDescriptor, ()),
     (JobProfileRequirement, ()),
     (CompetencyEvidence, ()),
+    (HiringRound, ()),
+    (RoundQuestion, ()),
+    (RubricItem, ()),
+    (PanelMember, ()),
+    (Application, ()),
+    (Answer, ()),
+    (DemographicResponse, ()),
+    (Assessment, ()),
+    (Score, ()),
     (AutonomyTrack, ()),
     (AutonomyLevel, ()),
     (LevelRequirement, ()),
@@ -317,6 +337,7 @@ def test_city_rows_load_through_the_models_and_satisfy_their_constraints(app):
         "city.people_generated",
         "city.competencies_generated",
         "city.academy_generated",
+        "city.hiring_generated",
         "city.autonomy_generated",
     ]
 

@@ -24,10 +24,18 @@ from tests.autonomy import access_cases as autonomy_cases
 from tests.civicladder import access_cases as shell_cases
 from tests.civicladder.access_cases import REJECTED, ROLES, SIGNIN, Case, only, recorded
 from tests.competencies import access_cases as competency_cases
+from tests.hiring import access_cases as hiring_cases
 from tests.people import access_cases as people_cases
 
 # In the packages' dependency order: a package's world may use the ids of those before it.
-PACKAGES = [shell_cases, people_cases, competency_cases, academy_cases, autonomy_cases]
+PACKAGES = [
+    shell_cases,
+    people_cases,
+    competency_cases,
+    hiring_cases,
+    academy_cases,
+    autonomy_cases,
+]
 
 CASES: list[Case] = [case for package in PACKAGES for case in package.CASES]
 ACTORS = {column: package for package in PACKAGES for column in package.ACTORS}

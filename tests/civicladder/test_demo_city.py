@@ -114,6 +114,7 @@ def test_demo_evidence_spreads_around_each_job_minimum(seeded):
         EvidenceSource.MANAGER_VALIDATION,
         EvidenceSource.IMPORTED,
         EvidenceSource.COURSE_COMPLETION,  # the academy's demo completions
+        EvidenceSource.HIRING_ASSESSMENT,  # the demo's completed hiring round
     }
     assert 1 <= sum(e.expires_on is not None and e.expires_on <= today for e in evidence) <= 20
     assert all(0 <= (today - e.observed_on).days <= 3 * 366 for e in evidence)

@@ -1,0 +1,330 @@
+"""The hiring part of the synthetic city: rounds of about 200 applications each, about 5
+applications for every 3 employees (500,000 at 300,000), in every state of a round's life, with
+answers, self-identification, two assessors' scores where assessment has begun, loaded in bulk.
+
+The first three rounds are the ones a benchmark opens: an open round (the public jobs page), a
+round under assessment whose panel includes the "employee" sign-in (an assessor's queue), and a
+ranked round (HR's ranked list). Every other round's panel is drawn from the other accounts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, time, timedelta
+
+import click
+import sqlalchemy as sa
+
+from civicladder import audit, bulk
+from civicladder.cli import CityContext
+from civicladder.db import db
+from competencies.models import JobProfileRequirement
+from hiring.models import (
+    ETHNICITY_GROUPS,
+    SEX_GROUPS,
+    Answer,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    DemographicResponse,
+    HiringRound,
+    PanelMember,
+    RoundQuestion,
+    RoundStatus,
+    RubricItem,
+    Score,
+)
+from hiring.rules import CODE_ALPHABET, CODE_LENGTH
+from people.city_words import FIRST_NAMES, LAST_NAMES
+from people.models import Employee, JobProfile
+
+APPLICATIONS_PER_EMPLOYEE = 5 / 3
+PER_ROUND = 200
+PANEL = 3
+S, R = ApplicationStatus, RoundStatus
+# The rounds after the first three, by share: most rounds of a city's history are done.
+STATUS_MIX = [
+    (R.COMPLETED, 60), (R.OPEN, 15), (R.ASSESSING, 8), (R.RANKED, 5), (R.CLOSED, 6),
+    (R.DRAFT, 4), (R.CANCELLED, 2),
+]  # fmt: skip
+QUESTIONS = [
+    "Tell us about a time your work made a difference to a resident.",
+    "Describe a problem you solved with the skills this job needs.",
+]
+ANSWER = "In my last job I {verb} the {thing}, and {result}."
+VERBS = ["reorganised", "took over", "fixed", "documented", "planned", "led"]
+THINGS = ["intake queue", "tool inventory", "weekly rota", "complaints log", "site checks"]
+RESULTS = ["waiting times fell", "nothing was lost", "the team kept to it", "errors stopped"]
+SCREEN_OUT = "No example of a required competency at its minimum level."
+
+
+def build(ctx: CityContext) -> None:
+    if db.session.scalar(sa.select(sa.func.count()).select_from(HiringRound)):
+        raise click.ClickException(
+            "The database already has hiring rounds: `flask seed city` builds only into a "
+            "database without them. The city was not generated."
+        )
+    plan = _Plan(ctx)
+    plan.rounds()
+    with ctx.progress("applications", plan.round_count) as bar:
+        plan.applications(bar.update)
+    bulk.finish(
+        [
+            HiringRound.__table__,
+            RoundQuestion.__table__,
+            Application.__table__,
+            Assessment.__table__,
+        ]
+    )
+    ctx.built.update(hiring_rounds=plan.featured, hiring_counts=plan.counts)
+    audit.record(
+        None,
+        "city.hiring_generated",
+        None,
+        after=plan.counts | {"seed": ctx.seed},
+        label=f"Synthetic city, seed {ctx.seed}",
+    )
+    ctx.say(
+        f"{plan.counts['rounds']:,} hiring rounds, {plan.counts['applications']:,} applications, "
+        f"{plan.counts['assessments']:,} assessments"
+    )
+
+
+class _Plan:
+    def __init__(self, ctx: CityContext) -> None:
+        self.ctx = ctx
+        self.rng = ctx.rng
+        total = max(PER_ROUND, round(ctx.employees * APPLICATIONS_PER_EMPLOYEE))
+        self.round_count = max(3, round(total / PER_ROUND))
+        self.per_round = total // self.round_count
+        self.profiles = dict(db.session.execute(sa.select(JobProfile.id, JobProfile.title)).all())
+        self.requirements: dict[int, list[tuple[int, int, int]]] = {}
+        for row in db.session.execute(
+            sa.select(
+                JobProfileRequirement.job_profile_id,
+                JobProfileRequirement.competency_id,
+                JobProfileRequirement.min_level,
+                JobProfileRequirement.weight,
+            ).order_by(
+                JobProfileRequirement.job_profile_id,
+                JobProfileRequirement.weight.desc(),
+                JobProfileRequirement.competency_id,
+            )
+        ):
+            self.requirements.setdefault(row[0], []).append(tuple(row[1:]))
+        users = ctx.built["users"]
+        featured = {users[label] for label in ("employee", "manager", "union_rep")}
+        self.featured_panel = sorted(featured)
+        linked = sa.select(Employee.user_id).where(Employee.user_id.is_not(None))
+        others = sorted(set(db.session.scalars(linked)) - featured - {users.get("admin")})
+        self.assessors = others or self.featured_panel
+        self.employee_ids = (ctx.built["staff"].first_id, len(ctx.built["staff"]))
+        self.statuses: list[RoundStatus] = []
+        self.panels: list[list[int]] = []
+        self.rubrics: list[list[tuple[int, int, int]]] = []
+        self.question_ids: list[list[int]] = []
+        self.round_ids: list[int] = []
+        self.openings: list[int] = []
+        self.preferences: list[bool] = []
+        self.windows: list[tuple] = []
+        self.featured: dict[str, int] = {}
+        self.counts = dict.fromkeys(("rounds", "applications", "assessments", "scores"), 0)
+
+    def _status(self, index: int) -> RoundStatus:
+        if index < 3:
+            return (R.OPEN, R.ASSESSING, R.RANKED)[index]
+        return self.rng.choices([s for s, _ in STATUS_MIX], [w for _, w in STATUS_MIX])[0]
+
+    def rounds(self) -> None:
+        as_of = self.ctx.as_of
+        first = bulk.next_id(HiringRound.__table__)
+        question_id = bulk.next_id(RoundQuestion.__table__)
+        created = datetime.combine(as_of, time(9), tzinfo=UTC)
+        profiles = sorted(p for p in self.profiles if p in self.requirements)
+        rounds, questions, rubric_rows, panel_rows = [], [], [], []
+        for index in range(self.round_count):
+            ident = first + index
+            status = self._status(index)
+            profile = self.rng.choice(profiles)
+            if status in (R.OPEN, R.DRAFT):
+                opens = as_of - timedelta(days=self.rng.randint(0, 20))
+                closes = as_of + timedelta(days=self.rng.randint(10, 40))
+            else:
+                closes = as_of - timedelta(days=self.rng.randint(1, 3 * 365))
+                opens = closes - timedelta(days=30)
+            openings = self.rng.choice([1, 1, 2, 3, 5])
+            preference = self.rng.random() < 0.3
+            rounds.append(
+                (ident, profile, f"{self.profiles[profile]} ({index + 1})", "", openings, opens,
+                 closes, status.value, 400, 325, 250, preference, None, created)
+            )  # fmt: skip
+            ids = []
+            for position, prompt in enumerate(QUESTIONS, start=1):
+                questions.append((question_id, ident, position, prompt, None))
+                ids.append(question_id)
+                question_id += 1
+            rubric = self.requirements[profile]
+            if status != R.DRAFT:
+                rubric_rows += [
+                    (ident, cid, position, level, weight)
+                    for position, (cid, level, weight) in enumerate(rubric, start=1)
+                ]
+            panel = self.featured_panel if index < 3 else self.rng.sample(
+                self.assessors, min(PANEL, len(self.assessors))
+            )  # fmt: skip
+            panel_rows += [(ident, user, created) for user in panel]
+            self.statuses.append(status)
+            self.panels.append(panel)
+            self.rubrics.append(rubric)
+            self.question_ids.append(ids)
+            self.round_ids.append(ident)
+            self.openings.append(openings)
+            self.preferences.append(preference)
+            self.windows.append((opens, closes))
+        bulk.load(
+            HiringRound.__table__,
+            ("id", "job_profile_id", "title", "description", "openings", "opens_on", "closes_on",
+             "status", "best_qualified_from", "well_qualified_from", "qualified_from",
+             "veterans_preference", "created_by_id", "created_at"),
+            rounds,
+        )  # fmt: skip
+        bulk.load(
+            RoundQuestion.__table__,
+            ("id", "round_id", "position", "prompt", "competency_id"),
+            questions,
+        )
+        bulk.load(
+            RubricItem.__table__,
+            ("round_id", "competency_id", "position", "min_level", "weight"),
+            rubric_rows,
+        )
+        bulk.load(PanelMember.__table__, ("round_id", "user_id", "added_at"), panel_rows)
+        self.counts["rounds"] = len(rounds)
+        self.featured = {
+            "open": first,
+            "assessing": first + 1,
+            "ranked": first + 2,
+        }
+
+    def applications(self, progress) -> None:
+        self.next_application = first = bulk.next_id(Application.__table__)
+        self.next_assessment = bulk.next_id(Assessment.__table__)
+        self.rows = {name: [] for name in ("app", "answer", "demo", "assessment", "score")}
+        for index in range(self.round_count):
+            if self.statuses[index] != R.DRAFT:
+                self._round_applications(index)
+            if sum(len(r) for r in self.rows.values()) > 50_000:
+                self._flush()
+            progress(1)
+        self._flush()
+        self.counts["applications"] = self.next_application - first
+
+    def _flush(self) -> None:
+        rows = self.rows
+        bulk.load(
+            Application.__table__,
+            ("id", "round_id", "candidate_code", "full_name", "email", "employee_id",
+             "work_sample", "status", "status_token_hash", "screen_reason", "submitted_at",
+             "preference_eligible"),
+            rows["app"],
+        )  # fmt: skip
+        bulk.load(Answer.__table__, ("application_id", "question_id", "text"), rows["answer"])
+        bulk.load(
+            DemographicResponse.__table__,
+            ("application_id", "round_id", "sex", "ethnicity"),
+            rows["demo"],
+        )
+        bulk.load(
+            Assessment.__table__,
+            ("id", "application_id", "round_id", "assessor_id", "notes", "assigned_at",
+             "submitted_at"),
+            rows["assessment"],
+        )  # fmt: skip
+        bulk.load(Score.__table__, ("assessment_id", "competency_id", "score"), rows["score"])
+        self.rows = {name: [] for name in rows}
+
+    def _application_statuses(self, index: int) -> list[ApplicationStatus]:
+        status, count, rng = self.statuses[index], self.per_round, self.rng
+        if status in (R.OPEN, R.CANCELLED):
+            return rng.choices([S.SUBMITTED, S.SCREENED_IN, S.SCREENED_OUT], [6, 3, 1], k=count)
+        if status == R.CLOSED:
+            return rng.choices([S.SCREENED_IN, S.SCREENED_OUT], [3, 1], k=count)
+        if status == R.ASSESSING:
+            return rng.choices([S.SCREENED_IN, S.ASSESSED, S.SCREENED_OUT], [2, 2, 1], k=count)
+        chosen = rng.choices([S.ASSESSED, S.SCREENED_OUT, S.WITHDRAWN], [15, 4, 1], k=count)
+        if status == R.COMPLETED:
+            assessed = [i for i, s in enumerate(chosen) if s == S.ASSESSED]
+            hired = min(self.openings[index], len(assessed))
+            for position, i in enumerate(assessed[: hired + 4]):
+                chosen[i] = S.HIRED if position < hired else S.SHORTLISTED
+            if len(assessed) > hired + 4:
+                chosen[assessed[hired + 4]] = S.DECLINED
+        return chosen
+
+    def _round_applications(self, index: int) -> None:
+        rng, round_id = self.rng, self.round_ids[index]
+        opens, closes = self.windows[index]
+        span = max(1, min(closes, self.ctx.as_of).toordinal() - opens.toordinal())
+        first_staff, staff_count = self.employee_ids
+        preference = self.preferences[index]
+        for status in self._application_statuses(index):
+            ident = self.next_application
+            self.next_application += 1
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            day = opens + timedelta(days=rng.randrange(span))
+            submitted = datetime.combine(day, time(rng.randrange(7, 22)), tzinfo=UTC)
+            internal = status == S.HIRED or rng.random() < 0.05
+            employee = first_staff + rng.randrange(staff_count) if internal else None
+            token = hashlib.sha256(f"city:{self.ctx.seed}:{ident}".encode()).hexdigest()
+            self.rows["app"].append(
+                (ident, round_id, _code(ident), f"{first} {last}",
+                 f"{first}.{last}.{ident}@example.org".lower(), employee,
+                 "A short description of work I am proud of.", status.value, token,
+                 SCREEN_OUT if status == S.SCREENED_OUT else "", submitted,
+                 preference and rng.random() < 0.07)
+            )  # fmt: skip
+            for question in self.question_ids[index]:
+                text = ANSWER.format(
+                    verb=rng.choice(VERBS), thing=rng.choice(THINGS), result=rng.choice(RESULTS)
+                )
+                self.rows["answer"].append((ident, question, text))
+            if rng.random() < 0.7:
+                self.rows["demo"].append(
+                    (ident, round_id, rng.choice(list(SEX_GROUPS)),
+                     rng.choice(list(ETHNICITY_GROUPS)))
+                )  # fmt: skip
+            if status not in (S.SUBMITTED, S.SCREENED_OUT, S.WITHDRAWN):
+                self._assess(index, ident, status, submitted)
+
+    def _assess(self, index, application_id, status, submitted) -> None:
+        if self.statuses[index] in (R.OPEN, R.CLOSED, R.CANCELLED):
+            return
+        rng = self.rng
+        assigned = submitted + timedelta(days=3)
+        scored = status != S.SCREENED_IN
+        base = {cid: rng.choice([2, 3, 3, 4, 4, 5]) for cid, _, _ in self.rubrics[index]}
+        for number, assessor in enumerate(rng.sample(self.panels[index], 2)):
+            ident = self.next_assessment
+            self.next_assessment += 1
+            done = scored or (number == 0 and rng.random() < 0.5)
+            self.rows["assessment"].append(
+                (ident, application_id, self.round_ids[index], assessor, "",
+                 assigned, assigned + timedelta(days=2) if done else None)
+            )  # fmt: skip
+            self.counts["assessments"] += 1
+            if done:
+                for cid, score in base.items():
+                    # The second assessor lands within a point: no spread left to settle.
+                    value = score if number == 0 else min(5, max(1, score + rng.choice([-1, 0, 1])))
+                    self.rows["score"].append((ident, cid, value))
+                    self.counts["scores"] += 1
+
+
+def _code(ident: int) -> str:
+    """A candidate code unique to the application id, in the alphabet of real codes."""
+    base, digits = len(CODE_ALPHABET), []
+    n = ident * 7919 + 104729  # spread consecutive ids over the alphabet
+    for _ in range(CODE_LENGTH):
+        n, digit = divmod(n, base)
+        digits.append(CODE_ALPHABET[digit])
+    return "".join(digits)

@@ -1,0 +1,84 @@
+"""CSV exports of a round for HR: the ranked list and every application's decision.
+
+A cell that a spreadsheet would read as a formula (starting with =, +, -, @, or a tab or
+carriage return that hides one) is made inert with a leading apostrophe, the OWASP advice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from civicladder.db import db
+from hiring import ranking, rules
+from hiring.models import Application, HiringRound
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([inert(cell) for cell in row])
+    return out.getvalue()
+
+
+def ranked_csv(hiring_round: HiringRound) -> str:
+    revealed = ranking.names_revealed(hiring_round)
+    header = ["rank", "candidate_code", "name", "internal", "weighted_mean", "category", "status"]
+    return to_csv(
+        header,
+        (
+            [
+                row.position,
+                row.ranked.candidate_code,
+                row.full_name if revealed else "",
+                "yes" if row.internal else "no",
+                rules.format_score(row.ranked.mean),
+                row.ranked.category.label,
+                row.status.label,
+            ]
+            for row in ranking.ranked_list(hiring_round)
+        ),
+    )
+
+
+def decisions_csv(hiring_round: HiringRound) -> str:
+    revealed = ranking.names_revealed(hiring_round)
+    rows = db.session.execute(
+        sa.select(
+            Application.candidate_code,
+            Application.full_name,
+            Application.employee_id,
+            Application.submitted_at,
+            Application.status,
+            Application.screen_reason,
+        )
+        .where(Application.round_id == hiring_round.id)
+        .order_by(Application.submitted_at, Application.id)
+    )
+    header = ["candidate_code", "name", "internal", "submitted_on", "status", "screening_reason"]
+    return to_csv(
+        header,
+        (
+            [
+                code,
+                name if revealed else "",
+                "yes" if employee_id else "no",
+                submitted.date().isoformat(),
+                status.label,
+                reason,
+            ]
+            for code, name, employee_id, submitted, status, reason in rows
+        ),
+    )

@@ -1,0 +1,225 @@
+"""After assessment: locking the ranking, shortlisting, offers, declines, hires, completion.
+
+A hire creates the Employee (people's service) and a User for a candidate from outside, and
+records the settled assessment scores as competency evidence (competencies' service, source:
+hiring assessment) on the employee.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from civicladder import audit, clock
+from civicladder import services as shell_services
+from civicladder.access import Role, require_role
+from civicladder.db import db, locked_get
+from civicladder.errors import Conflict, Invalid
+from civicladder.lifecycle import move
+from civicladder.models import User
+from competencies import services as competency_services
+from competencies.models import Competency, EvidenceSource
+from hiring import ranking, rules
+from hiring.models import (
+    APPLICATION,
+    ROUND,
+    Application,
+    ApplicationStatus,
+    HiringRound,
+    RoundStatus,
+)
+from hiring.services import move_application
+from people import services as people_services
+from people.models import BargainingUnit, Department, Employee
+
+S = ApplicationStatus
+
+
+def _locked_round(round_id: int) -> HiringRound:
+    return locked_get(HiringRound, round_id, "There is no such hiring round.")
+
+
+def _count(round_id: int, statuses) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Application)
+        .where(Application.round_id == round_id, Application.status.in_(list(statuses)))
+    )
+
+
+def lock_ranking(actor: User | None, hiring_round: HiringRound) -> HiringRound:
+    """Move an assessed round to ranked: refused while any assessment is missing or unsettled."""
+    require_role(actor, Role.HR)
+    hiring_round = _locked_round(hiring_round.id)
+    if hiring_round.status != RoundStatus.ASSESSING:
+        raise Conflict("Only a round under assessment can be ranked.")
+    waiting = _count(hiring_round.id, [S.SCREENED_IN])
+    if waiting:
+        raise Conflict(
+            f"{waiting} application(s) still wait for scores or a consensus on a spread. "
+            "Rank once every application is assessed."
+        )
+    if not _count(hiring_round.id, [S.ASSESSED]):
+        raise Conflict("There are no assessed applications to rank.")
+    return move(ROUND, hiring_round, RoundStatus.RANKED, actor)
+
+
+def _check_ranked(application: Application) -> HiringRound:
+    hiring_round = _locked_round(application.round_id)
+    if hiring_round.status != RoundStatus.RANKED:
+        raise Conflict("Shortlists, offers and hires are made once the ranking is locked.")
+    return hiring_round
+
+
+def shortlist(actor: User | None, application: Application) -> Application:
+    require_role(actor, Role.HR)
+    _check_ranked(application)
+    return move_application(actor, application, S.SHORTLISTED)
+
+
+def make_offer(actor: User | None, application: Application) -> Application:
+    """Offer the job; never more outstanding offers and hires than the round has openings."""
+    require_role(actor, Role.HR)
+    hiring_round = _check_ranked(application)  # the lock makes this count hold
+    taken = _count(hiring_round.id, [S.OFFERED, S.HIRED])
+    if taken >= hiring_round.openings:
+        raise Conflict(
+            f"All {hiring_round.openings} opening(s) are taken by offers or hires. "
+            "Record a decline first."
+        )
+    move_application(actor, application, S.OFFERED)
+    return application
+
+
+def record_decline(actor: User | None, application: Application, reason: str = "") -> Application:
+    require_role(actor, Role.HR)
+    _check_ranked(application)
+    return move_application(actor, application, S.DECLINED, reason or None)
+
+
+def hire(
+    actor: User | None,
+    application: Application,
+    *,
+    employee_number: str,
+    department_path: str,
+    hire_date: date,
+    manager_number: str = "",
+    bargaining_unit_id: int | None = None,
+) -> Employee:
+    """Record the hire of an offered candidate and return their employee record."""
+    require_role(actor, Role.HR)
+    hiring_round = _check_ranked(application)
+    if application.status != S.OFFERED:
+        raise Conflict("Only a candidate who was offered the job can be hired.")
+    settled = ranking.settled_by_application(hiring_round).get(application.id)
+    if settled is None:
+        raise Conflict("This application has no settled scores.")
+    if application.employee_id is not None:
+        employee = db.session.get(Employee, application.employee_id)
+    else:
+        employee = _new_employee(
+            actor,
+            application,
+            hiring_round,
+            employee_number=employee_number,
+            department_path=department_path,
+            hire_date=hire_date,
+            manager_number=manager_number,
+            bargaining_unit_id=bargaining_unit_id,
+        )
+    _record_evidence(actor, employee, settled, hiring_round)
+    move_application(actor, application, S.HIRED)
+    audit.record(
+        actor,
+        "application.hired_as",
+        application,
+        after={"employee_id": employee.id, "employee_number": employee.employee_number},
+    )
+    return employee
+
+
+def _new_employee(
+    actor,
+    application,
+    hiring_round,
+    *,
+    employee_number,
+    department_path,
+    hire_date,
+    manager_number,
+    bargaining_unit_id,
+) -> Employee:
+    if not employee_number.strip():
+        raise Invalid("Enter the new employee's number.", field="employee_number")
+    department = db.session.scalar(
+        sa.select(Department).where(Department.path == department_path.strip())
+    )
+    if department is None:
+        raise Invalid("Choose an existing department, like 'Parks > Forestry'.", field="department")
+    manager = None
+    if manager_number.strip():
+        manager = db.session.scalar(
+            sa.select(Employee).where(Employee.employee_number == manager_number.strip())
+        )
+        if manager is None:
+            raise Invalid("There is no employee with that number.", field="manager_number")
+    unit = None
+    if bargaining_unit_id:
+        unit = db.session.get(BargainingUnit, bargaining_unit_id)
+        if unit is None:
+            raise Invalid("Choose a bargaining unit from the list.", field="bargaining_unit_id")
+    if db.session.scalar(sa.select(Employee.id).where(Employee.email == application.email)):
+        raise Conflict(f"An employee record already uses {application.email}.")
+    first, _, last = application.full_name.partition(" ")
+    employee = people_services.create_employee(
+        actor,
+        employee_number=employee_number,
+        first_name=first,
+        last_name=last or first,
+        department=department,
+        hire_date=hire_date,
+        email=application.email,
+        manager=manager,
+        bargaining_unit=unit,
+        job_profile_id=hiring_round.job_profile_id,
+    )
+    # The account is made by the system on HR's behalf: only administrators make accounts
+    # by hand, and a hire brings one with it. It starts without a password; an administrator
+    # issues the new employee a password link.
+    user = shell_services.create_user(
+        None, email=application.email, full_name=application.full_name, roles={Role.EMPLOYEE}
+    )
+    employee.user_id = user.id
+    db.session.flush()
+    return employee
+
+
+def _record_evidence(actor, employee: Employee, settled: dict[int, int], hiring_round) -> None:
+    competencies = {
+        c.id: c for c in db.session.scalars(sa.select(Competency).where(Competency.id.in_(settled)))
+    }
+    for competency_id, score in settled.items():
+        competency_services.record_evidence(
+            actor,
+            employee,
+            competencies[competency_id],
+            level=rules.evidence_level(score),
+            observed_on=clock.today(),
+            source=EvidenceSource.HIRING_ASSESSMENT,
+            note=f"Hiring round {hiring_round.title}: settled score {rules.format_score(score)}.",
+        )
+
+
+def complete_round(actor: User | None, hiring_round: HiringRound) -> HiringRound:
+    require_role(actor, Role.HR)
+    hiring_round = _locked_round(hiring_round.id)
+    outstanding = _count(hiring_round.id, [S.OFFERED])
+    if outstanding:
+        raise Conflict(f"{outstanding} offer(s) still wait for an answer.")
+    return move(ROUND, hiring_round, RoundStatus.COMPLETED, actor)
+
+
+def is_open_to(application: Application, status: ApplicationStatus) -> bool:
+    return APPLICATION.can_move(application.status, status)

@@ -1,0 +1,122 @@
+"""Anonymising the applications of candidates who were not hired, once the retention period
+after their round closed has passed.
+
+What goes: name, email, employee link, answers, work sample, screening reason, the uploaded
+file, assessors' notes and the status link. What stays: the candidate code, the status, the
+scores and the voluntary self-identification, which are all the adverse-impact report and the
+round's history need and name nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from civicladder import audit, clock
+from civicladder.db import db
+from civicladder.models import User
+from civicladder.security import token_hash
+from hiring import files
+from hiring.models import (
+    Answer,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    HiringRound,
+    RoundStatus,
+)
+
+BATCH = 1000
+FINISHED = (RoundStatus.COMPLETED, RoundStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    applications: int
+    files: list[str]  # keys of the files to delete once the change is committed
+
+
+def due_statement(retention_days: int) -> sa.Select:
+    """Ids of applications due for anonymising, oldest first."""
+    cutoff = clock.today() - timedelta(days=retention_days)
+    return (
+        sa.select(Application.id)
+        .join(HiringRound, HiringRound.id == Application.round_id)
+        .where(
+            HiringRound.status.in_(FINISHED),
+            HiringRound.closes_on < cutoff,
+            Application.status != ApplicationStatus.HIRED,
+            Application.anonymised_at.is_(None),
+        )
+        .order_by(Application.id)
+    )
+
+
+def count_due(retention_days: int) -> int:
+    stmt = due_statement(retention_days).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt))
+
+
+def anonymise_due(
+    actor: User | None,
+    retention_days: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Anonymise every due application, in batches; the files go after the commit."""
+    ids = list(db.session.scalars(due_statement(retention_days)))
+    keys: list[str] = []
+    now = clock.now()
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        keys += db.session.scalars(
+            sa.select(Application.file_key).where(
+                Application.id.in_(batch), Application.file_key.is_not(None)
+            )
+        )
+        db.session.execute(sa.delete(Answer).where(Answer.application_id.in_(batch)))
+        db.session.execute(
+            sa.update(Assessment).where(Assessment.application_id.in_(batch)).values(notes="")
+        )
+        for application_id in batch:
+            # Unique per row, and the old status link stops working.
+            db.session.execute(
+                sa.update(Application)
+                .where(Application.id == application_id)
+                .values(
+                    full_name="",
+                    email=f"anonymised-{application_id}",
+                    status_token_hash=token_hash(f"anonymised:{application_id}:{now}"),
+                )
+            )
+        db.session.execute(
+            sa.update(Application)
+            .where(Application.id.in_(batch))
+            .values(
+                employee_id=None,
+                work_sample="",
+                screen_reason="",
+                file_key=None,
+                file_name=None,
+                file_type=None,
+                file_size=None,
+                anonymised_at=now,
+            )
+        )
+        if on_progress is not None:
+            on_progress(len(batch))
+    audit.record(
+        actor,
+        "hiring.applications_anonymised",
+        None,
+        after={"applications": len(ids), "files": len(keys), "retention_days": retention_days},
+        label=f"{len(ids)} applications past retention",
+    )
+    return Outcome(len(ids), keys)
+
+
+def delete_files(keys: list[str]) -> None:
+    for key in keys:
+        files.delete(key)

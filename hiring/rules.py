@@ -1,0 +1,189 @@
+"""Hiring's pure rules: candidate codes, score spreads, the settled score, weighted means,
+category ratings and the order of the ranked list.
+
+Scores are whole steps 1-5; means are kept in hundredths of a point (an int), so category
+thresholds compare exactly and two equal means are really equal.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from civicladder.enums import LabelledEnum
+
+# No 0/O, 1/I/L: a code read aloud or copied by hand stays unambiguous.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+SPREAD_FLAG = 2  # scores this far apart on one competency need consensus or a third assessor
+MIN_ASSESSORS = 2
+SCORES = range(1, 6)
+
+
+def new_candidate_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def spread(scores: Iterable[int]) -> int:
+    values = list(scores)
+    return max(values) - min(values) if values else 0
+
+
+def flagged_competencies(scores: Mapping[int, list[int]]) -> set[int]:
+    """Competencies whose assessors' scores spread by SPREAD_FLAG or more."""
+    return {cid for cid, values in scores.items() if spread(values) >= SPREAD_FLAG}
+
+
+def settled_scores(
+    scores: Mapping[int, list[int]], consensus: Mapping[int, int]
+) -> dict[int, int] | None:
+    """Each competency's score in hundredths: HR's consensus where recorded, otherwise the
+    mean of the assessors' scores. None while a flagged competency has no consensus and
+    fewer than three assessors scored it (a third opinion settles a spread by the mean)."""
+    settled = {}
+    for cid, values in scores.items():
+        if cid in consensus:
+            settled[cid] = consensus[cid] * 100
+            continue
+        if not values:
+            return None
+        if spread(values) >= SPREAD_FLAG and len(values) < 3:
+            return None
+        settled[cid] = round(sum(values) * 100 / len(values))
+    return settled
+
+
+def weighted_mean(settled: Mapping[int, int], weights: Mapping[int, int]) -> int:
+    """The weighted mean of settled scores, in hundredths, over the rubric's competencies."""
+    total = sum(weights.values())
+    if not total:
+        return 0
+    return round(sum(settled.get(cid, 0) * weight for cid, weight in weights.items()) / total)
+
+
+class Category(LabelledEnum):
+    BEST = "best_qualified", "Best qualified"
+    WELL = "well_qualified", "Well qualified"
+    QUALIFIED = "qualified", "Qualified"
+    NOT = "not_qualified", "Not qualified"
+
+
+CATEGORY_ORDER = list(Category)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The lowest weighted mean (hundredths) of each category, set on the round."""
+
+    best: int
+    well: int
+    qualified: int
+
+
+def category(mean: int, thresholds: Thresholds) -> Category:
+    if mean >= thresholds.best:
+        return Category.BEST
+    if mean >= thresholds.well:
+        return Category.WELL
+    if mean >= thresholds.qualified:
+        return Category.QUALIFIED
+    return Category.NOT
+
+
+@dataclass(frozen=True)
+class Ranked:
+    application_id: int
+    candidate_code: str
+    mean: int
+    category: Category
+    top_weight_score: int  # settled score on the round's most heavily weighted competency
+    submitted_order: int  # position in order of submission (earlier is smaller)
+    preference: bool = False  # preference-eligible in a round that applies veterans' preference
+
+
+TIE_RULE = (
+    "Within a category, candidates are listed by weighted mean score (in a round that applies "
+    "veterans' preference, preference-eligible candidates come first within their category). "
+    "Equal means are broken "
+    "by the score on the most heavily weighted competency (the first of them in the rubric), "
+    "then by who applied first."
+)
+
+
+def rank_key(item: Ranked) -> tuple:
+    return (
+        CATEGORY_ORDER.index(item.category),
+        not item.preference,
+        -item.mean,
+        -item.top_weight_score,
+        item.submitted_order,
+    )
+
+
+def rank(items: Iterable[Ranked]) -> list[Ranked]:
+    """The ranked list in the documented order (TIE_RULE)."""
+    return sorted(items, key=rank_key)
+
+
+def format_score(hundredths: int) -> str:
+    return f"{hundredths / 100:.2f}"
+
+
+def evidence_level(settled: int) -> int:
+    """A settled score (hundredths) as a whole proficiency level, halves rounded up."""
+    return max(1, min(5, (settled + 50) // 100))
+
+
+# --- adverse impact (the four-fifths rule) -------------------------------------------------------
+
+FOUR_FIFTHS = 0.8
+SMALLEST_GROUP = 5  # fewer people than this in a group's pool: too small to judge
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    group: str
+    pool: int
+    selected: int
+    rate: float | None
+    ratio: float | None  # to the highest rate among groups large enough to judge
+    too_small: bool
+    flagged: bool
+
+
+def adverse_impact(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
+    """Each group's selection rate and its ratio to the highest group's rate.
+
+    `counts` maps a group to (pool, selected). Groups whose pool is under SMALLEST_GROUP are
+    marked too small and take no part in finding the highest rate; a ratio under FOUR_FIFTHS
+    is flagged.
+    """
+    rates = {g: (selected / pool if pool else None) for g, (pool, selected) in counts.items()}
+    judged = [
+        rates[g]
+        for g, (pool, _) in counts.items()
+        if pool >= SMALLEST_GROUP and rates[g] is not None
+    ]
+    highest = max(judged, default=None)
+    rows = []
+    for group, (pool, selected) in sorted(counts.items()):
+        too_small = pool < SMALLEST_GROUP
+        rate = rates[group]
+        ratio = None
+        if not too_small and highest:
+            ratio = rate / highest
+        elif not too_small and highest == 0:
+            ratio = 1.0
+        rows.append(
+            GroupRate(
+                group=group,
+                pool=pool,
+                selected=selected,
+                rate=rate,
+                ratio=ratio,
+                too_small=too_small,
+                flagged=ratio is not None and ratio < FOUR_FIFTHS,
+            )
+        )
+    return rows

@@ -1,0 +1,519 @@
+"""Hiring state changes: rounds and their panel, applications and screening.
+
+Scoring is in hiring.assessment; offers and hires in hiring.offers.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from civicladder import audit, clock, notify
+from civicladder.access import Role, require_role
+from civicladder.db import db, fetch, locked_get
+from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.lifecycle import move
+from civicladder.models import User
+from civicladder.security import new_token, token_hash
+from competencies.models import Competency, JobProfileRequirement
+from hiring import files, rules
+from hiring.models import (
+    APPLICATION,
+    ETHNICITY_GROUPS,
+    ROUND,
+    SEX_GROUPS,
+    Answer,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    DemographicResponse,
+    HiringRound,
+    PanelMember,
+    RoundQuestion,
+    RoundStatus,
+    RubricItem,
+)
+from people import queries as people_queries
+from people.models import Employee, JobProfile
+
+ROUND_FIELDS = [
+    "title",
+    "job_profile_id",
+    "openings",
+    "opens_on",
+    "closes_on",
+    "best_qualified_from",
+    "well_qualified_from",
+    "qualified_from",
+    "veterans_preference",
+]
+# Until a round is being assessed, its panel may change.
+PANEL_EDITABLE = {RoundStatus.DRAFT, RoundStatus.OPEN, RoundStatus.CLOSED}
+SCREENING = {RoundStatus.OPEN, RoundStatus.CLOSED}
+
+
+# --- rounds ------------------------------------------------------------------------------------
+
+
+def _check_round_fields(openings: int, opens_on: date, closes_on: date, thresholds) -> None:
+    if openings < 1:
+        raise Invalid("A round has at least one opening.", field="openings")
+    if closes_on < opens_on:
+        raise Invalid("The closing date must be on or after the opening date.", field="closes_on")
+    best, well, qualified = thresholds
+    if not 100 <= qualified <= well <= best <= 500:
+        raise Invalid(
+            "Category thresholds go from 1.00 to 5.00, with best qualified at or above well "
+            "qualified, and well qualified at or above qualified.",
+            field="best_qualified_from",
+        )
+
+
+def create_round(
+    actor: User | None,
+    *,
+    job_profile_id: int,
+    title: str,
+    openings: int,
+    opens_on: date,
+    closes_on: date,
+    description: str = "",
+    thresholds: tuple[int, int, int] = (400, 325, 250),
+    veterans_preference: bool = False,
+) -> HiringRound:
+    """A draft round for a job profile; the rubric is copied from the profile when it opens."""
+    require_role(actor, Role.HR)
+    if db.session.get(JobProfile, job_profile_id) is None:
+        raise Invalid("Choose a job profile from the list.", field="job_profile_id")
+    _check_round_fields(openings, opens_on, closes_on, thresholds)
+    best, well, qualified = thresholds
+    hiring_round = HiringRound(
+        job_profile_id=job_profile_id,
+        title=title.strip(),
+        description=description.strip(),
+        openings=openings,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        best_qualified_from=best,
+        well_qualified_from=well,
+        qualified_from=qualified,
+        veterans_preference=veterans_preference,
+        status=RoundStatus.DRAFT,
+        created_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(hiring_round)
+    db.session.flush()
+    audit.record(
+        actor,
+        "hiring_round.created",
+        hiring_round,
+        after=audit.snapshot(hiring_round, ROUND_FIELDS),
+    )
+    return hiring_round
+
+
+def get_round(round_id: int) -> HiringRound:
+    return fetch(HiringRound, round_id, "There is no such hiring round.")
+
+
+def locked_round(hiring_round: HiringRound) -> HiringRound:
+    return locked_get(HiringRound, hiring_round.id, "There is no such hiring round.")
+
+
+def add_question(
+    actor: User | None, hiring_round: HiringRound, prompt: str, competency_id: int | None = None
+) -> RoundQuestion:
+    require_role(actor, Role.HR)
+    hiring_round = locked_round(hiring_round)
+    if hiring_round.status != RoundStatus.DRAFT:
+        raise Conflict("Questions can be changed only while the round is a draft.")
+    prompt = prompt.strip()
+    if not prompt:
+        raise Invalid("Write the question.", field="prompt")
+    if competency_id is not None and db.session.get(Competency, competency_id) is None:
+        raise Invalid("Choose a competency from the list.", field="competency_id")
+    position = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(RoundQuestion.position), 0)).where(
+            RoundQuestion.round_id == hiring_round.id
+        )
+    )
+    question = RoundQuestion(
+        round_id=hiring_round.id, position=position + 1, prompt=prompt, competency_id=competency_id
+    )
+    db.session.add(question)
+    db.session.flush()
+    audit.record(
+        actor,
+        "hiring_round.question_added",
+        hiring_round,
+        after={"question": prompt, "competency_id": competency_id},
+    )
+    return question
+
+
+def add_panel_member(actor: User | None, hiring_round: HiringRound, user: User) -> PanelMember:
+    require_role(actor, Role.HR)
+    hiring_round = locked_round(hiring_round)
+    if hiring_round.status not in PANEL_EDITABLE:
+        raise Conflict("The panel cannot change once assessment has started.")
+    if not user.active:
+        raise Invalid("That account is not active.", field="email")
+    if db.session.get(PanelMember, (hiring_round.id, user.id)) is not None:
+        raise Conflict(f"{user.full_name} is already on the panel.", field="email")
+    member = PanelMember(round_id=hiring_round.id, user_id=user.id)
+    db.session.add(member)
+    db.session.flush()
+    audit.record(actor, "hiring_round.assessor_added", hiring_round, after={"assessor": user.email})
+    return member
+
+
+def panel_size(round_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(PanelMember).where(PanelMember.round_id == round_id)
+    )
+
+
+def open_round(actor: User | None, hiring_round: HiringRound) -> HiringRound:
+    """Open a draft round: copy the job profile's requirements as the rubric, then open.
+
+    Refused without a rubric, a question, a panel of at least two, or a closing date to come.
+    """
+    require_role(actor, Role.HR)
+    hiring_round = locked_round(hiring_round)
+    if hiring_round.status != RoundStatus.DRAFT:
+        raise Conflict("Only a draft round can be opened.")
+    requirements = list(
+        db.session.scalars(
+            sa.select(JobProfileRequirement)
+            .where(JobProfileRequirement.job_profile_id == hiring_round.job_profile_id)
+            .order_by(JobProfileRequirement.weight.desc(), JobProfileRequirement.competency_id)
+        )
+    )
+    if not requirements:
+        raise Conflict(
+            "The job profile names no competencies, so the round would have no rubric. "
+            "Add requirements to the job profile first."
+        )
+    if not hiring_round.questions:
+        raise Conflict("Add at least one question for candidates before opening the round.")
+    if panel_size(hiring_round.id) < rules.MIN_ASSESSORS:
+        raise Conflict(
+            f"A round needs at least {rules.MIN_ASSESSORS} assessors on its panel before it opens."
+        )
+    if hiring_round.closes_on < clock.today():
+        raise Conflict("The closing date has passed. Set a later closing date first.")
+    db.session.add_all(
+        RubricItem(
+            round_id=hiring_round.id,
+            competency_id=r.competency_id,
+            position=position,
+            min_level=r.min_level,
+            weight=r.weight,
+        )
+        for position, r in enumerate(requirements, start=1)
+    )
+    db.session.flush()
+    move(ROUND, hiring_round, RoundStatus.OPEN, actor)
+    return hiring_round
+
+
+def close_round(actor: User | None, hiring_round: HiringRound) -> HiringRound:
+    require_role(actor, Role.HR)
+    return move(ROUND, locked_round(hiring_round), RoundStatus.CLOSED, actor)
+
+
+def cancel_round(actor: User | None, hiring_round: HiringRound, reason: str) -> HiringRound:
+    require_role(actor, Role.HR)
+    return move(ROUND, locked_round(hiring_round), RoundStatus.CANCELLED, actor, reason=reason)
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+
+
+def start_assessment(actor: User | None, hiring_round: HiringRound) -> HiringRound:
+    """Move a closed round to assessment and give each screened-in application two assessors.
+
+    Refused while an application waits for screening. Assessors are taken from the panel in
+    turn, least loaded first; nobody assesses their own application.
+    """
+    require_role(actor, Role.HR)
+    hiring_round = locked_round(hiring_round)
+    if hiring_round.status != RoundStatus.CLOSED:
+        raise Conflict("Assessment starts once the round is closed to applications.")
+    waiting = _count(
+        sa.select(Application.id).where(
+            Application.round_id == hiring_round.id,
+            Application.status == ApplicationStatus.SUBMITTED,
+        )
+    )
+    if waiting:
+        raise Conflict(f"Screen every application first ({waiting} still to screen).")
+    move(ROUND, hiring_round, RoundStatus.ASSESSING, actor)
+    _assign_panel(actor, hiring_round)
+    return hiring_round
+
+
+def _assign_panel(actor: User | None, hiring_round: HiringRound) -> None:
+    panel = list(
+        db.session.scalars(
+            sa.select(PanelMember.user_id)
+            .where(PanelMember.round_id == hiring_round.id)
+            .order_by(PanelMember.user_id)
+        )
+    )
+    rows = db.session.execute(
+        sa.select(Application.id, Employee.user_id)
+        .outerjoin(Application.employee)
+        .where(
+            Application.round_id == hiring_round.id,
+            Application.status == ApplicationStatus.SCREENED_IN,
+        )
+        .order_by(Application.id)
+    ).all()
+    load = dict.fromkeys(panel, 0)
+    assignments = []
+    for application_id, own_user_id in rows:
+        eligible = [u for u in panel if u != own_user_id]
+        if len(eligible) < rules.MIN_ASSESSORS:
+            raise Conflict("The panel is too small to give every application two assessors.")
+        chosen = sorted(eligible, key=lambda u: (load[u], (u - application_id) % len(panel)))
+        for user_id in chosen[: rules.MIN_ASSESSORS]:
+            load[user_id] += 1
+            assignments.append(
+                {
+                    "application_id": application_id,
+                    "round_id": hiring_round.id,
+                    "assessor_id": user_id,
+                }
+            )
+    if assignments:
+        now = clock.now()
+        db.session.execute(
+            sa.insert(Assessment), [a | {"assigned_at": now, "notes": ""} for a in assignments]
+        )
+    audit.record(
+        actor,
+        "hiring_round.assessors_assigned",
+        hiring_round,
+        after={"applications": len(rows), "assessments": len(assignments)},
+    )
+
+
+# --- applications ------------------------------------------------------------------------------
+
+# What a candidate is told at each change they should know about: (subject, body).
+CANDIDATE_NEWS = {
+    ApplicationStatus.SCREENED_IN: (
+        "Your application for {title} goes on to assessment",
+        "Your application ({code}) meets the minimum qualifications and goes on to a panel "
+        "of trained assessors.",
+    ),
+    ApplicationStatus.SCREENED_OUT: (
+        "Your application for {title}",
+        "Your application ({code}) does not go further in this round. The reason: {reason}",
+    ),
+    ApplicationStatus.SHORTLISTED: (
+        "You are on the shortlist for {title}",
+        "Your application ({code}) is on the shortlist. HR will be in touch about next steps.",
+    ),
+    ApplicationStatus.OFFERED: (
+        "Job offer: {title}",
+        "We would like to offer you the job. HR will contact you with the details.",
+    ),
+    ApplicationStatus.HIRED: (
+        "Welcome to the city: {title}",
+        "Your hire is recorded. HR will send you everything you need for your first day.",
+    ),
+    ApplicationStatus.WITHDRAWN: (
+        "Your application for {title} is withdrawn",
+        "Your application ({code}) is withdrawn, as you asked. Thank you for your interest.",
+    ),
+}
+
+
+def move_application(
+    actor: User | None, application: Application, to: ApplicationStatus, reason: str | None = None
+) -> Application:
+    """Move an application through its lifecycle and tell the candidate, when they should know."""
+    move(APPLICATION, application, to, actor, reason=reason)
+    if to in CANDIDATE_NEWS:
+        subject, body = CANDIDATE_NEWS[to]
+        words = {
+            "title": application.round.title,
+            "code": application.candidate_code,
+            "reason": (reason or "").strip(),
+        }
+        notify.email(application.email, subject.format(**words), body.format(**words))
+    return application
+
+
+def _tell_submitted(application: Application, token: str) -> None:
+    notify.email(
+        application.email,
+        f"We received your application for {application.round.title}",
+        f"Thank you for applying. Your candidate code is {application.candidate_code}. "
+        "Follow your application, or withdraw it, through your private status link below; "
+        "keep it to yourself.",
+        link=f"/jobs/status/{token}",
+    )
+
+
+DUPLICATE = (
+    "An application from this email address is already in for this round. You can follow it "
+    "through the status link you were given when you applied."
+)
+
+
+def _check_open_for_applications(hiring_round: HiringRound) -> None:
+    today = clock.today()
+    if hiring_round.status != RoundStatus.OPEN or not (
+        hiring_round.opens_on <= today <= hiring_round.closes_on
+    ):
+        raise Conflict("This round is not taking applications.")
+
+
+def submit_application(
+    hiring_round: HiringRound,
+    *,
+    full_name: str,
+    email: str,
+    answers: dict[int, str],
+    work_sample: str = "",
+    sex: str | None = None,
+    ethnicity: str | None = None,
+    employee_id: int | None = None,
+    actor: User | None = None,
+    upload: files.Upload | None = None,
+    preference_eligible: bool = False,
+) -> tuple[Application, str]:
+    """A candidate's application; returns it with the status token (only its hash is kept)."""
+    _check_open_for_applications(hiring_round)
+    email = email.strip().lower()
+    full_name = full_name.strip()
+    if not full_name:
+        raise Invalid("Enter your name.", field="full_name")
+    if not email or "@" not in email:
+        raise Invalid("Enter an email address we can reach you at.", field="email")
+    cleaned = {}
+    for question in hiring_round.questions:
+        text = (answers.get(question.id) or "").strip()
+        if not text and employee_id is None:
+            raise Invalid("Answer every question.", field=f"answer_{question.id}")
+        cleaned[question.id] = text
+    if sex and sex not in SEX_GROUPS:
+        raise Invalid("Choose an answer from the list, or leave it.", field="sex")
+    if ethnicity and ethnicity not in ETHNICITY_GROUPS:
+        raise Invalid("Choose an answer from the list, or leave it.", field="ethnicity")
+    kind = files.content_type(upload.data) if upload is not None else None
+    clash = sa.select(Application.id).where(
+        Application.round_id == hiring_round.id, Application.email == email
+    )
+    if db.session.scalar(clash) is not None:
+        raise Conflict(DUPLICATE, field="email")
+    token = new_token()
+    application = Application(
+        round_id=hiring_round.id,
+        candidate_code=_free_code(),
+        full_name=full_name,
+        email=email,
+        employee_id=employee_id,
+        work_sample=work_sample.strip(),
+        status=ApplicationStatus.SUBMITTED,
+        status_token_hash=token_hash(token),
+        preference_eligible=preference_eligible and hiring_round.veterans_preference,
+    )
+    application.answers = [Answer(question_id=qid, text=text) for qid, text in cleaned.items()]
+    db.session.add(application)
+    db.session.flush()
+    if upload is not None:
+        # Written last, once every check has passed; a later rollback leaves at most an
+        # unreferenced file under a random name.
+        application.file_name = files.display_name(upload.filename, kind)
+        application.file_type = kind
+        application.file_size = len(upload.data)
+        application.file_key = files.store(upload.data)
+    if sex or ethnicity:
+        db.session.add(
+            DemographicResponse(
+                application_id=application.id,
+                round_id=hiring_round.id,
+                sex=sex or None,
+                ethnicity=ethnicity or None,
+            )
+        )
+    audit.record(
+        actor,
+        "application.submitted",
+        application,
+        after={
+            "round_id": hiring_round.id,
+            "internal": employee_id is not None,
+            "file": application.file_type,
+        },
+    )
+    _tell_submitted(application, token)
+    return application, token
+
+
+def _free_code() -> str:
+    while True:
+        code = rules.new_candidate_code()
+        if db.session.scalar(sa.select(Application.id).where(Application.candidate_code == code)):
+            continue
+        return code
+
+
+def apply_internal(actor: User, hiring_round: HiringRound) -> tuple[Application, str]:
+    """One click for a signed-in employee: their name and address come from their record."""
+    employee = people_queries.own_employee(actor)
+    if employee is None:
+        raise Forbidden("Only employees with a record in the city's workforce can apply this way.")
+    return submit_application(
+        hiring_round,
+        full_name=employee.full_name,
+        email=employee.email or actor.email,
+        answers={},
+        employee_id=employee.id,
+        actor=actor,
+    )
+
+
+def application_by_token(token: str) -> Application:
+    application = db.session.scalar(
+        sa.select(Application).where(Application.status_token_hash == token_hash(token or ""))
+    )
+    if application is None:
+        raise NotFound(
+            "This status link is not valid. Check that you copied the whole link from the "
+            "page you saw when you applied."
+        )
+    return application
+
+
+def withdraw(token: str) -> Application:
+    application = application_by_token(token)
+    if APPLICATION.is_final(application.status) or not APPLICATION.can_move(
+        application.status, ApplicationStatus.WITHDRAWN
+    ):
+        raise Conflict("This application can no longer be withdrawn.")
+    return move_application(None, application, ApplicationStatus.WITHDRAWN)
+
+
+def get_application(application_id: int) -> Application:
+    return fetch(Application, application_id, "There is no such application.")
+
+
+def screen(
+    actor: User | None, application: Application, screen_in: bool, reason: str = ""
+) -> Application:
+    """HR screens an application in or out against the round's minimum qualifications."""
+    require_role(actor, Role.HR)
+    hiring_round = locked_round(application.round)
+    if hiring_round.status not in SCREENING:
+        raise Conflict("Applications are screened while the round is open or closed.")
+    target = ApplicationStatus.SCREENED_IN if screen_in else ApplicationStatus.SCREENED_OUT
+    move_application(actor, application, target, reason)
+    application.screen_reason = "" if screen_in else reason.strip()
+    return application

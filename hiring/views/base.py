@@ -1,0 +1,28 @@
+"""The hiring blueprint, its access rule for assessors, and what several pages share."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from civicladder.errors import NotFound
+from hiring import queries, rules
+
+bp = Blueprint("hiring", __name__)
+
+
+def assessor_of_round(user, view_args: dict) -> bool:
+    """A named access rule: the person sits on the panel of the round in the address."""
+    round_id = view_args.get("round_id")
+    return round_id is not None and queries.is_assessor_of(user.id, round_id)
+
+
+@bp.app_context_processor
+def _hiring_helpers():
+    return {"format_score": rules.format_score}
+
+
+def round_or_not_found(round_id: int):
+    hiring_round = queries.round_with_details(round_id)
+    if hiring_round is None:
+        raise NotFound("There is no such hiring round.")
+    return hiring_round

@@ -1,0 +1,139 @@
+"""Public pages: the jobs list, applying without an account, the private status link."""
+
+from __future__ import annotations
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from civicladder.access import Role, public, requires
+from civicladder.db import db
+from civicladder.errors import DomainError, NotFound
+from civicladder.forms import attach_error
+from civicladder.layout import page_number
+from hiring import files, queries, services
+from hiring.forms import (
+    ApplicationForm,
+    answers_from,
+)
+from hiring.models import APPLICATION, ApplicationStatus, RoundStatus
+from hiring.views.base import bp
+from people import queries as people_queries
+
+# --- public: jobs, applying, the status link ----------------------------------------------------
+
+
+@bp.get("/jobs")
+@public
+def jobs():
+    page = db.paginate(
+        queries.open_rounds_statement(),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("hiring/jobs.html", page=page)
+
+
+def _public_round(round_id: int):
+    hiring_round = queries.round_with_details(round_id)
+    if hiring_round is None or hiring_round.status == RoundStatus.DRAFT:
+        raise NotFound("There is no such job opening.")
+    return hiring_round
+
+
+@bp.route("/jobs/<int:round_id>", methods=["GET", "POST"])
+@public
+def job(round_id: int):
+    hiring_round = _public_round(round_id)
+    taking = queries.is_taking_applications(hiring_round)
+    form = ApplicationForm()
+    answers = answers_from(request.form, hiring_round.questions)
+    answer_errors: dict[int, str] = {}
+    if taking and form.validate_on_submit():
+        try:
+            _, token = services.submit_application(
+                hiring_round,
+                full_name=form.full_name.data,
+                email=form.email.data,
+                answers=answers,
+                work_sample=form.work_sample.data or "",
+                sex=form.sex.data or None,
+                ethnicity=form.ethnicity.data or None,
+                upload=_upload(form),
+                preference_eligible=bool(form.preference_eligible.data),
+            )
+        except DomainError as error:
+            if error.field and error.field.startswith("answer_"):
+                answer_errors[int(error.field.removeprefix("answer_"))] = error.message
+                form.form_errors.append(error.message)
+            else:
+                attach_error(form, error)
+        else:
+            flash("Your application is in. Keep this page's address: it is your status link.")
+            return redirect(url_for("hiring.status", token=token))
+    elif request.method == "POST" and not taking:
+        form.form_errors.append("This round is not taking applications.")
+    if request.method == "POST":
+        for question in hiring_round.questions:
+            if not answers.get(question.id, "").strip():
+                answer_errors.setdefault(question.id, "Answer this question.")
+    status = 422 if form.errors or form.form_errors else 200
+    if request.method == "POST" and not taking:
+        status = 409
+    page = render_template(
+        "hiring/job.html",
+        round=hiring_round,
+        taking=taking,
+        form=form,
+        answers=answers,
+        answer_errors=answer_errors,
+        own_employee=people_queries.own_employee(current_user)
+        if current_user.is_authenticated
+        else None,
+    )
+    return page, status
+
+
+def _upload(form) -> files.Upload | None:
+    storage = form.upload.data
+    if not storage or not getattr(storage, "filename", ""):
+        return None
+    # One byte past the limit is enough to refuse it, without reading more of the request.
+    return files.Upload(storage.stream.read(files.MAX_BYTES + 1), storage.filename)
+
+
+@bp.post("/jobs/<int:round_id>/apply-as-employee")
+@requires(Role.EMPLOYEE)
+def apply_as_employee(round_id: int):
+    hiring_round = _public_round(round_id)
+    _, token = services.apply_internal(current_user, hiring_round)
+    flash("Your application is in. Keep this page's address: it is your status link.")
+    return redirect(url_for("hiring.status", token=token))
+
+
+@bp.get("/jobs/status/<token>")
+@public
+def status(token: str):
+    application = services.application_by_token(token)
+    can_withdraw = APPLICATION.can_move(application.status, ApplicationStatus.WITHDRAWN)
+    return render_template(
+        "hiring/status.html", application=application, token=token, can_withdraw=can_withdraw
+    )
+
+
+@bp.route("/jobs/status/<token>/withdraw", methods=["GET", "POST"])
+@public
+def withdraw(token: str):
+    if request.method == "GET":
+        application = services.application_by_token(token)
+        return render_template("hiring/withdraw.html", application=application, token=token)
+    services.withdraw(token)
+    flash("Your application is withdrawn.", "success")
+    return redirect(url_for("hiring.status", token=token))

@@ -1,0 +1,130 @@
+"""After assessment: the ranked list and its CSV, decisions, hires, the adverse-impact report."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from civicladder import clock
+from civicladder.access import Role, requires
+from civicladder.errors import Conflict, DomainError, Invalid
+from civicladder.forms import attach_error
+from hiring import exports, offers, ranking, rules, services
+from hiring.forms import (
+    HireForm,
+)
+from hiring.models import ApplicationStatus
+from hiring.views.base import bp, round_or_not_found
+from people import queries as people_queries
+
+
+@bp.get("/hiring/rounds/<int:round_id>/ranking")
+@requires(Role.HR)
+def ranked_list(round_id: int):
+    hiring_round = round_or_not_found(round_id)
+    return render_template(
+        "hiring/ranking.html",
+        round=hiring_round,
+        rows=ranking.ranked_list(hiring_round),
+        revealed=ranking.names_revealed(hiring_round),
+        tie_rule=rules.TIE_RULE,
+        S=ApplicationStatus,
+    )
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/hiring/rounds/<int:round_id>/ranking.csv")
+@requires(Role.HR)
+def ranked_list_csv(round_id: int):
+    return _csv(exports.ranked_csv(round_or_not_found(round_id)), f"round-{round_id}-ranking.csv")
+
+
+@bp.get("/hiring/rounds/<int:round_id>/decisions.csv")
+@requires(Role.HR)
+def decisions_csv(round_id: int):
+    return _csv(
+        exports.decisions_csv(round_or_not_found(round_id)), f"round-{round_id}-decisions.csv"
+    )
+
+
+_DECISIONS = {
+    ApplicationStatus.SHORTLISTED: (offers.shortlist, "shortlisted"),
+    ApplicationStatus.OFFERED: (offers.make_offer, "offered the job"),
+    ApplicationStatus.DECLINED: (offers.record_decline, "recorded as declining the offer"),
+}
+
+
+@bp.post("/hiring/applications/<int:application_id>/decision")
+@requires(Role.HR)
+def decide(application_id: int):
+    application = services.get_application(application_id)
+    try:
+        target = ApplicationStatus(request.form.get("to", ""))
+        action, words = _DECISIONS[target]
+    except (ValueError, KeyError):
+        raise Invalid("Choose shortlist, offer or decline.") from None
+    action(current_user, application)
+    flash(f"{application.candidate_code} {words}.", "success")
+    return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
+
+
+@bp.route("/hiring/applications/<int:application_id>/hire", methods=["GET", "POST"])
+@requires(Role.HR)
+def hire(application_id: int):
+    application = services.get_application(application_id)
+    if application.status != ApplicationStatus.OFFERED:
+        raise Conflict("Only a candidate who was offered the job can be hired.")
+    form = HireForm()
+    form.bargaining_unit_id.choices = [(0, "Not represented")] + [
+        (u.id, u.name) for u in people_queries.bargaining_units()
+    ]
+    if not form.is_submitted():
+        form.hire_date.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            employee = offers.hire(
+                current_user,
+                application,
+                employee_number=form.employee_number.data or "",
+                department_path=form.department.data or "",
+                hire_date=form.hire_date.data,
+                manager_number=form.manager_number.data or "",
+                bargaining_unit_id=form.bargaining_unit_id.data or None,
+            )
+        except DomainError as error:
+            if isinstance(error, Invalid):
+                attach_error(form, error)
+            else:
+                raise
+        else:
+            flash(f"{employee.full_name} is hired.", "success")
+            return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("hiring/hire.html", form=form, application=application), status
+
+
+@bp.get("/hiring/rounds/<int:round_id>/adverse-impact")
+@requires(Role.HR)
+def adverse_impact(round_id: int):
+    hiring_round = round_or_not_found(round_id)
+    return render_template(
+        "hiring/adverse_impact.html",
+        round=hiring_round,
+        tables=ranking.adverse_impact_report(round_id),
+        note=ranking.NOTE,
+        four_fifths=rules.FOUR_FIFTHS,
+    )

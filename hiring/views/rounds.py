@@ -1,0 +1,194 @@
+"""HR's rounds: the list, a new round from a job profile, questions, panel and moves."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from civicladder.access import Role, requires
+from civicladder.db import db
+from civicladder.enums import choices
+from civicladder.errors import DomainError, Invalid
+from civicladder.forms import attach_error
+from civicladder.layout import page_number
+from civicladder.models import User
+from competencies import queries as competency_queries
+from hiring import offers, queries, ranking, rules, services
+from hiring.forms import (
+    PanelForm,
+    QuestionForm,
+    RoundForm,
+    RoundMoveForm,
+)
+from hiring.models import ROUND, ApplicationStatus, RoundStatus
+from hiring.views.base import bp, round_or_not_found
+from people import queries as people_queries
+
+# --- HR: rounds -------------------------------------------------------------------------------
+
+
+@bp.get("/hiring/rounds")
+@requires(Role.HR)
+def rounds():
+    page = db.paginate(
+        queries.rounds_statement(),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    counts = queries.application_counts([r.id for r in page.items])
+    return render_template("hiring/rounds.html", page=page, counts=counts)
+
+
+@bp.route("/hiring/rounds/new", methods=["GET", "POST"])
+@requires(Role.HR)
+def new_round():
+    form = RoundForm()
+    form.job_profile_id.choices = people_queries.job_profile_choices()
+    if request.method == "GET" and (profile := request.args.get("job_profile", type=int)):
+        form.job_profile_id.data = profile
+    if form.validate_on_submit():
+        try:
+            hiring_round = services.create_round(
+                current_user,
+                job_profile_id=form.job_profile_id.data,
+                title=form.title.data,
+                description=form.description.data or "",
+                openings=form.openings.data,
+                opens_on=form.opens_on.data,
+                closes_on=form.closes_on.data,
+                thresholds=form.thresholds(),
+                veterans_preference=form.veterans_preference.data,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"Draft round {hiring_round.title} created.", "success")
+            return redirect(url_for("hiring.round_page", round_id=hiring_round.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("hiring/round_form.html", form=form), status
+
+
+def _round_page(hiring_round, **forms):
+    question_form = forms.get("question_form") or QuestionForm(formdata=None)
+    question_form.competency_id.choices = [(0, "(none)")] + [
+        (c.id, f"{c.code} {c.name}") for c in competency_queries.competencies()
+    ]
+    status_filter = request.args.get("status") or None
+    try:
+        wanted = ApplicationStatus(status_filter) if status_filter else None
+    except ValueError:
+        wanted = None
+    text = (request.args.get("q") or "").strip()[:100]
+    revealed = ranking.names_revealed(hiring_round)
+    page = db.paginate(
+        queries.applications_statement(hiring_round.id, wanted, text, names_too=revealed),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    progress = queries.assessment_progress([a.id for a in page.items])
+    return render_template(
+        "hiring/round.html",
+        round=hiring_round,
+        panel=queries.panel(hiring_round.id),
+        counts=queries.status_counts(hiring_round.id),
+        page=page,
+        progress=progress,
+        status_filter=wanted,
+        q=text,
+        status_choices=choices(ApplicationStatus),
+        question_form=question_form,
+        panel_form=forms.get("panel_form") or PanelForm(formdata=None),
+        move_form=RoundMoveForm(formdata=None),
+        next_states=sorted(ROUND.next_states(hiring_round.status), key=list(RoundStatus).index),
+        revealed=revealed,
+        min_assessors=rules.MIN_ASSESSORS,
+    )
+
+
+@bp.get("/hiring/rounds/<int:round_id>")
+@requires(Role.HR)
+def round_page(round_id: int):
+    return _round_page(round_or_not_found(round_id))
+
+
+@bp.post("/hiring/rounds/<int:round_id>/questions")
+@requires(Role.HR)
+def add_question(round_id: int):
+    hiring_round = round_or_not_found(round_id)
+    form = QuestionForm()
+    form.competency_id.choices = [(0, "(none)")] + [
+        (c.id, c.code) for c in competency_queries.competencies()
+    ]
+    if form.validate_on_submit():
+        try:
+            services.add_question(
+                current_user, hiring_round, form.prompt.data, form.competency_id.data or None
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash("Question added.", "success")
+            return redirect(url_for("hiring.round_page", round_id=round_id, _anchor="questions"))
+    return _round_page(hiring_round, question_form=form), 422
+
+
+@bp.post("/hiring/rounds/<int:round_id>/panel")
+@requires(Role.HR)
+def add_assessor(round_id: int):
+    hiring_round = round_or_not_found(round_id)
+    form = PanelForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        try:
+            if user is None:
+                raise Invalid(f"There is no account with the address {email}.", field="email")
+            services.add_panel_member(current_user, hiring_round, user)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"{user.full_name} added to the panel.", "success")
+            return redirect(url_for("hiring.round_page", round_id=round_id, _anchor="panel"))
+    return _round_page(hiring_round, panel_form=form), 422
+
+
+_MOVES = {
+    RoundStatus.OPEN: (services.open_round, "The round is open for applications."),
+    RoundStatus.CLOSED: (services.close_round, "The round is closed to applications."),
+    RoundStatus.ASSESSING: (services.start_assessment, "Assessment has started."),
+    RoundStatus.RANKED: (offers.lock_ranking, "The ranking is locked; names are now shown."),
+    RoundStatus.COMPLETED: (offers.complete_round, "The round is completed."),
+}
+
+
+@bp.post("/hiring/rounds/<int:round_id>/move")
+@requires(Role.HR)
+def move_round(round_id: int):
+    hiring_round = round_or_not_found(round_id)
+    form = RoundMoveForm()
+    if not form.validate_on_submit():
+        raise Invalid("Choose what to do with the round.")
+    try:
+        target = RoundStatus(form.to.data)
+    except ValueError:
+        raise Invalid("Choose what to do with the round.") from None
+    if target == RoundStatus.CANCELLED:
+        services.cancel_round(current_user, hiring_round, form.reason.data or "")
+        message = "The round is cancelled."
+    elif target in _MOVES:
+        action, message = _MOVES[target]
+        action(current_user, hiring_round)
+    else:
+        raise Invalid("Choose what to do with the round.")
+    flash(message, "success")
+    return redirect(url_for("hiring.round_page", round_id=round_id))

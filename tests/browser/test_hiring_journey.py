@@ -1,0 +1,135 @@
+"""A hiring round from start to finish in a browser: HR opens it, a candidate applies without an
+account, two assessors score blind, HR ranks, offers and hires, and the new employee signs in to
+find competencies from the hiring assessment. axe-core checks every page on the way."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from civicladder.db import db
+from civicladder.models import User
+from tests.browser.test_pages import open_page, sign_in
+
+pytestmark = pytest.mark.browser
+
+CANDIDATE = "Noor Haddad"
+CANDIDATE_EMAIL = "noor.haddad@example.org"
+NEW_PASSWORD = "a long new employee password"
+
+
+def _context_page(browser, browser_context_args) -> Page:
+    return browser.new_context(**browser_context_args).new_page()
+
+
+def _click(page: Page, axe, name: str) -> None:
+    page.get_by_role("button", name=name).click()
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_count(1)
+    axe.check(page)
+
+
+def _score_as(page: Page, axe, account, round_title: str, level: str) -> None:
+    sign_in(page, account)
+    open_page(page, axe, "/assess")
+    page.get_by_role("link", name=round_title).click()
+    axe.check(page)
+    body = page.content()
+    assert CANDIDATE not in body and CANDIDATE_EMAIL not in body
+    page.locator("table a").first.click()
+    axe.check(page)
+    assert CANDIDATE not in page.content()
+    for radio in page.locator(f"input[type=radio][value='{level}']").all():
+        # USWDS hides the input itself; a person clicks its label.
+        page.locator(f"label[for='{radio.get_attribute('id')}']").click()
+    _click(page, axe, "Submit scores")
+    expect(page.get_by_text("submitted.")).to_be_visible()
+
+
+def test_a_round_from_opening_to_a_hire_who_signs_in(
+    browser, browser_context_args, live_server, accounts, axe
+):
+    today = date.today()
+    title = "Arborist, spring intake"
+    hr = _context_page(browser, browser_context_args)
+    sign_in(hr, accounts.hr)
+    open_page(hr, axe, "/hiring/rounds/new")
+    hr.get_by_label("Job profile").select_option(label="Arborist")
+    hr.get_by_label("Title candidates see").fill(title)
+    hr.get_by_label("Opens on").fill(today.isoformat())
+    hr.get_by_label("Closes on").fill((today + timedelta(days=14)).isoformat())
+    _click(hr, axe, "Create draft round")
+    round_url = hr.url
+    hr.get_by_role("textbox", name=re.compile("^Question")).fill(
+        "Tell us about pruning a tree near power lines."
+    )
+    _click(hr, axe, "Add question")
+    for assessor in (accounts.manager, accounts.employee):
+        hr.get_by_label("Assessor's email address").fill(assessor.email)
+        _click(hr, axe, "Add to panel")
+    _click(hr, axe, "Open for applications")
+    expect(hr.get_by_text("The round is open for applications.")).to_be_visible()
+
+    candidate = _context_page(browser, browser_context_args)
+    open_page(candidate, axe, "/jobs")
+    candidate.get_by_role("link", name=title).click()
+    axe.check(candidate)
+    candidate.get_by_label("Full name").fill(CANDIDATE)
+    candidate.get_by_label("Email address").fill(CANDIDATE_EMAIL)
+    candidate.get_by_label(re.compile("Question 1")).fill(
+        "I roped off the area, called the utility and pruned once the line was cut."
+    )
+    _click(candidate, axe, "Submit application")
+    expect(candidate.locator(".usa-tag", has_text="Submitted")).to_be_visible()
+
+    hr.goto(round_url)
+    hr.locator("table a").first.click()
+    axe.check(hr)
+    hr.locator("label", has_text="Screen in").click()
+    _click(hr, axe, "Record screening decision")
+    _click(hr, axe, "Close to applications")
+    _click(hr, axe, "Start assessment")
+
+    for account, level in ((accounts.manager, "4"), (accounts.employee, "4")):
+        _score_as(_context_page(browser, browser_context_args), axe, account, title, level)
+
+    hr.goto(round_url)
+    _click(hr, axe, "Lock the ranking")
+    hr.get_by_role("link", name="Ranked list").click()
+    axe.check(hr)
+    expect(hr.get_by_text(CANDIDATE)).to_be_visible()
+    _click(hr, axe, re.compile("^Shortlist"))
+    _click(hr, axe, re.compile("^Offer the job"))
+    hr.get_by_role("link", name=re.compile("^Record the hire")).click()
+    axe.check(hr)
+    hr.get_by_label(re.compile("^Employee number")).fill("E300001")
+    hr.get_by_label("Department").fill("Parks > Central Office")
+    _click(hr, axe, "Record the hire")
+    expect(hr.get_by_text(f"{CANDIDATE} is hired.")).to_be_visible()
+
+    with live_server.app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.email == CANDIDATE_EMAIL))
+    admin = _context_page(browser, browser_context_args)
+    sign_in(admin, accounts.admin)
+    open_page(admin, axe, f"/admin/users/{user_id}")
+    admin.get_by_role("button", name="Issue a one-time password link").click()
+    link = admin.locator("#reset-link").inner_text().strip()
+
+    hired = _context_page(browser, browser_context_args)
+    hired.goto(link)
+    hired.get_by_label(re.compile("^New password")).fill(NEW_PASSWORD)
+    hired.get_by_label("Type the new password again").fill(NEW_PASSWORD)
+    hired.get_by_role("button", name="Set password").click()
+    hired.goto("/sign-in")
+    hired.get_by_label("Email address").fill(CANDIDATE_EMAIL)
+    hired.get_by_label("Password").fill(NEW_PASSWORD)
+    hired.get_by_role("button", name="Sign in").click()
+    hired.wait_for_url(re.compile(r"/$"))
+    axe.check(hired)
+    panel = hired.locator("section", has_text="Your competencies")
+    expect(panel.get_by_text("Tree pruning").first).to_be_visible()
+    expect(panel.get_by_text("Hiring assessment").first).to_be_visible()

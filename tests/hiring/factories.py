@@ -1,0 +1,179 @@
+"""Factories for hiring: rounds in any state, applications, assignments and scores.
+
+They write rows directly (and flush), so a test says only the state it needs; the services
+are tested on their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+from civicladder import clock
+from civicladder.access import Role
+from civicladder.db import db
+from civicladder.security import token_hash
+from hiring.models import (
+    Answer,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    DemographicResponse,
+    HiringRound,
+    PanelMember,
+    RoundQuestion,
+    RoundStatus,
+    RubricItem,
+    Score,
+)
+
+_sequence = itertools.count(1)
+
+
+def hiring_factories(make_user, competency_kit):
+    def round_(
+        status: RoundStatus = RoundStatus.OPEN,
+        *,
+        competencies=None,
+        assessors: int = 2,
+        questions: int = 1,
+        **overrides,
+    ) -> HiringRound:
+        """A round with a job profile of two competencies (weights 3 and 1), copied as its
+        rubric unless it is a draft, its questions and a panel of new users."""
+        n = next(_sequence)
+        chosen = competencies or [competency_kit.competency(), competency_kit.competency()]
+        weights = [3, 1, 1, 1, 1][: len(chosen)]
+        profile = competency_kit.job_profile(
+            [(c, 2, w) for c, w in zip(chosen, weights, strict=True)]
+        )
+        today = clock.today()
+        values = {
+            "title": f"Round {n}",
+            "openings": 1,
+            "opens_on": today - timedelta(days=7),
+            "closes_on": today + timedelta(days=14),
+        }
+        values.update(overrides)
+        hiring_round = HiringRound(job_profile_id=profile.id, status=status, **values)
+        db.session.add(hiring_round)
+        db.session.flush()
+        for position in range(1, questions + 1):
+            db.session.add(
+                RoundQuestion(
+                    round_id=hiring_round.id,
+                    position=position,
+                    prompt=f"Tell us about a time you showed skill {position}.",
+                    competency_id=chosen[0].id,
+                )
+            )
+        if status != RoundStatus.DRAFT:
+            for position, (c, w) in enumerate(zip(chosen, weights, strict=True), start=1):
+                db.session.add(
+                    RubricItem(
+                        round_id=hiring_round.id,
+                        competency_id=c.id,
+                        position=position,
+                        min_level=2,
+                        weight=w,
+                    )
+                )
+        for _ in range(assessors):
+            panel_member(hiring_round)
+        db.session.flush()
+        db.session.expire(hiring_round, ["questions", "rubric"])
+        return hiring_round
+
+    def panel_member(hiring_round: HiringRound, user=None):
+        user = user or make_user({Role.EMPLOYEE})
+        db.session.add(PanelMember(round_id=hiring_round.id, user_id=user.id))
+        db.session.flush()
+        return user
+
+    def panel(hiring_round: HiringRound):
+        from civicladder.models import User
+
+        return list(
+            db.session.scalars(
+                sa.select(User)
+                .join(PanelMember, PanelMember.user_id == User.id)
+                .where(PanelMember.round_id == hiring_round.id)
+                .order_by(User.id)
+            )
+        )
+
+    def application(
+        hiring_round: HiringRound,
+        status: ApplicationStatus = ApplicationStatus.SUBMITTED,
+        *,
+        token: str | None = None,
+        sex: str | None = None,
+        ethnicity: str | None = None,
+        **overrides,
+    ) -> Application:
+        n = next(_sequence)
+        values = {
+            "full_name": f"Candidate Person{n}",
+            "email": f"candidate{n}@example.test",
+            "candidate_code": f"T{n:07d}",
+            "work_sample": f"Work sample {n}",
+        }
+        values.update(overrides)
+        row = Application(
+            round_id=hiring_round.id,
+            status=status,
+            status_token_hash=token_hash(token or f"token-{n}"),
+            **values,
+        )
+        row.answers = [
+            Answer(question_id=q.id, text=f"Answer {n} to {q.position}")
+            for q in db.session.scalars(
+                sa.select(RoundQuestion).where(RoundQuestion.round_id == hiring_round.id)
+            )
+        ]
+        db.session.add(row)
+        db.session.flush()
+        if sex or ethnicity:
+            db.session.add(
+                DemographicResponse(
+                    application_id=row.id, round_id=hiring_round.id, sex=sex, ethnicity=ethnicity
+                )
+            )
+            db.session.flush()
+        return row
+
+    def assessment(application: Application, assessor, scores: dict[int, int] | None = None):
+        """An assignment; submitted with these scores when given."""
+        row = Assessment(
+            application_id=application.id,
+            round_id=application.round_id,
+            assessor_id=assessor.id,
+            notes="",
+        )
+        if scores is not None:
+            row.scores = [Score(competency_id=cid, score=s) for cid, s in scores.items()]
+            row.submitted_at = clock.now()
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    def rubric_ids(hiring_round: HiringRound) -> list[int]:
+        return list(
+            db.session.scalars(
+                sa.select(RubricItem.competency_id)
+                .where(RubricItem.round_id == hiring_round.id)
+                .order_by(RubricItem.position)
+            )
+        )
+
+    return SimpleNamespace(
+        round=round_,
+        panel_member=panel_member,
+        panel=panel,
+        application=application,
+        assessment=assessment,
+        rubric_ids=rubric_ids,
+    )

@@ -1,0 +1,64 @@
+"""The synthetic city's hiring: rounds and applications in proportion, in every state."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from civicladder.db import db
+from civicladder.models import User
+from hiring import ranking
+from hiring.models import (
+    Application,
+    ApplicationStatus,
+    Assessment,
+    HiringRound,
+    PanelMember,
+    RoundStatus,
+)
+from people.city import CITY_SIGN_INS
+from tests.city.test_city import SIZE, city
+
+
+def _count(*where, model=Application) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def test_the_city_has_about_five_applications_for_every_three_employees(app):
+    city(app)
+    assert abs(_count() - SIZE * 5 / 3) <= 3
+    codes = db.session.scalar(sa.select(sa.func.count(sa.distinct(Application.candidate_code))))
+    assert codes == _count()
+    assert _count(model=HiringRound) >= 3
+
+
+def test_the_benchmark_rounds_are_open_under_assessment_and_ranked(app):
+    city(app)
+    first = db.session.scalars(sa.select(HiringRound).order_by(HiringRound.id).limit(3)).all()
+    assert [r.status for r in first] == [
+        RoundStatus.OPEN,
+        RoundStatus.ASSESSING,
+        RoundStatus.RANKED,
+    ]
+    employee = db.session.scalar(
+        sa.select(User.id).where(User.email == CITY_SIGN_INS["employee"][0])
+    )
+    assert db.session.get(PanelMember, (first[1].id, employee)) is not None
+    assert _count(
+        Assessment.round_id == first[1].id, Assessment.assessor_id == employee, model=Assessment
+    )
+    ranked = ranking.ranked_list(first[2])
+    assessed = _count(
+        Application.round_id == first[2].id, Application.status == ApplicationStatus.ASSESSED
+    )
+    assert len(ranked) == assessed > 0
+
+
+def test_completed_rounds_hire_no_more_than_their_openings(app):
+    city(app, size=1500)  # enough rounds for completed ones beside the benchmark's three
+    hired = db.session.execute(
+        sa.select(HiringRound.openings, sa.func.count(Application.id))
+        .join(Application, Application.round_id == HiringRound.id)
+        .where(Application.status == ApplicationStatus.HIRED)
+        .group_by(HiringRound.id, HiringRound.openings)
+    ).all()
+    assert hired and all(count <= openings for openings, count in hired)

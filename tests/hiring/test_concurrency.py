@@ -1,0 +1,75 @@
+"""Races with real commits: offers never exceed the openings, and one email applies once."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import sqlalchemy as sa
+
+from civicladder.access import Role
+from civicladder.db import db
+from hiring.models import Application, ApplicationStatus, RoundStatus
+from tests.hiring.factories import hiring_factories
+
+_unique = itertools.count(1)
+
+
+@pytest.fixture
+def world(real_commits, make_user, competencies):
+    hiring = hiring_factories(make_user, competencies)
+
+    def build():
+        n = next(_unique)
+        skills = [
+            competencies.competency(code=f"RACE-{n}-{k}", name=f"Race skill {n}.{k}")
+            for k in (1, 2)
+        ]
+        hr = make_user({Role.HR})
+        ranked = hiring.round(RoundStatus.RANKED, competencies=skills, openings=1)
+        shortlisted = [
+            hiring.application(ranked, ApplicationStatus.SHORTLISTED, candidate_code=f"R{n}S{k}")
+            for k in range(2)
+        ]
+        open_round = hiring.round(RoundStatus.OPEN, competencies=skills)
+        return {
+            "hr": hr.id,
+            "ranked": ranked.id,
+            "shortlisted": [a.id for a in shortlisted],
+            "open": open_round.id,
+            "questions": [q.id for q in open_round.questions],
+        }
+
+    return real_commits.run(build)
+
+
+def _statuses(real, round_id):
+    stmt = sa.select(Application.status).where(Application.round_id == round_id)
+    return real.run(lambda: list(db.session.scalars(stmt)))
+
+
+def test_two_offers_at_once_for_one_opening_make_one_offer(real_commits, world):
+    clients = [real_commits.client(world["hr"]) for _ in range(2)]
+    outcomes = real_commits.concurrent(
+        2,
+        lambda i: clients[i].post(
+            f"/hiring/applications/{world['shortlisted'][i]}/decision", data={"to": "offered"}
+        ),
+    )
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+    codes = sorted(o.value.status_code for o in outcomes)
+    assert codes == [302, 409], codes
+    assert _statuses(real_commits, world["ranked"]).count(ApplicationStatus.OFFERED) == 1
+
+
+def test_the_same_email_applying_twice_at_once_gives_one_application(real_commits, world):
+    data = {"full_name": "Twin Applicant", "email": f"twin{next(_unique)}@example.test"}
+    data |= {f"answer_{q}": "My answer." for q in world["questions"]}
+    clients = [real_commits.client() for _ in range(2)]
+    outcomes = real_commits.concurrent(
+        2, lambda i: clients[i].post(f"/jobs/{world['open']}", data=data)
+    )
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+    codes = sorted(o.value.status_code for o in outcomes)
+    assert codes[0] == 302 and codes[1] in (409, 422), codes
+    assert len(_statuses(real_commits, world["open"])) == 1

@@ -1,0 +1,54 @@
+"""The demo city's hiring: a completed round with a hire, a round under assessment, an open one."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from civicladder.db import db
+from competencies.models import CompetencyEvidence, EvidenceSource
+from hiring.models import Application, ApplicationStatus, Assessment, HiringRound, RoundStatus
+from tests.civicladder.test_demo_seed import seed
+
+
+@pytest.fixture(scope="module")
+def seeded(app, module_data) -> str:
+    return module_data.build(lambda: seed(app))
+
+
+def _rounds():
+    return {r.status: r for r in db.session.scalars(sa.select(HiringRound))}
+
+
+def test_the_demo_has_a_completed_an_assessing_and_an_open_round(seeded):
+    rounds = _rounds()
+    assert {RoundStatus.COMPLETED, RoundStatus.ASSESSING, RoundStatus.OPEN} <= set(rounds)
+    for hiring_round in rounds.values():
+        applications = db.session.scalar(
+            sa.select(sa.func.count()).where(Application.round_id == hiring_round.id)
+        )
+        assert applications >= 5
+
+
+def test_the_completed_round_hired_someone_with_evidence_from_the_assessment(seeded):
+    completed = _rounds()[RoundStatus.COMPLETED]
+    hired = db.session.scalar(
+        sa.select(Application).where(
+            Application.round_id == completed.id, Application.status == ApplicationStatus.HIRED
+        )
+    )
+    assert hired is not None
+    evidence = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            CompetencyEvidence.source == EvidenceSource.HIRING_ASSESSMENT
+        )
+    )
+    assert evidence == len(completed.rubric)
+
+
+def test_the_round_under_assessment_has_scores_still_to_come(seeded):
+    assessing = _rounds()[RoundStatus.ASSESSING]
+    submitted = db.session.scalars(
+        sa.select(Assessment.submitted_at).where(Assessment.round_id == assessing.id)
+    ).all()
+    assert any(s is None for s in submitted) and any(s is not None for s in submitted)

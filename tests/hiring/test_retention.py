@@ -1,0 +1,74 @@
+"""Applications not hired are anonymised after the retention period; aggregates stay."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from civicladder import clock
+from civicladder.db import db
+from hiring import files, ranking
+from hiring.models import Answer, ApplicationStatus, RoundStatus
+
+S = ApplicationStatus
+
+
+def _old_round(hiring, app, days_ago: int):
+    closes = clock.today() - timedelta(days=days_ago)
+    hiring_round = hiring.round(
+        RoundStatus.COMPLETED, opens_on=closes - timedelta(days=30), closes_on=closes
+    )
+    out = hiring.application(
+        hiring_round, S.SCREENED_OUT, full_name="Olive Gone", token="old-token", sex="female"
+    )
+    with app.test_request_context():
+        out.file_key = files.store(b"%PDF-1.4 old")
+    out.file_name, out.file_type, out.file_size = "cv.pdf", files.PDF, 12
+    hired = hiring.application(hiring_round, S.HIRED, full_name="Hana Kept", sex="male")
+    db.session.flush()
+    return hiring_round, out, hired
+
+
+def _run(app, *args):
+    result = app.test_cli_runner().invoke(args=["hiring", "anonymise", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_dry_run_counts_and_changes_nothing(app, hiring):
+    _, out, _ = _old_round(hiring, app, days_ago=3 * 365)
+    output = _run(app)
+    assert "1 application(s) are past the 730-day retention period" in output
+    assert "dry run" in output
+    db.session.refresh(out)
+    assert out.full_name == "Olive Gone" and out.anonymised_at is None
+
+
+def test_unsuccessful_applications_past_retention_lose_what_names_the_candidate(
+    app, client, hiring
+):
+    hiring_round, out, hired = _old_round(hiring, app, days_ago=3 * 365)
+    with app.test_request_context():
+        stored = files.path_for(out.file_key)
+    before = ranking.adverse_impact_report(hiring_round.id)
+    output = _run(app, "--commit")
+    assert "Anonymised 1 application(s); deleted 1 file(s)." in output
+    db.session.refresh(out)
+    db.session.refresh(hired)
+    assert out.anonymised_at is not None
+    assert (out.full_name, out.work_sample, out.file_key) == ("", "", None)
+    assert "@" not in out.email and out.status == S.SCREENED_OUT
+    assert db.session.scalar(sa.select(sa.func.count()).where(Answer.application_id == out.id)) == 0
+    assert not stored.exists()
+    assert hired.full_name == "Hana Kept" and hired.anonymised_at is None
+    assert client.get("/jobs/status/old-token").status_code == 404
+    assert ranking.adverse_impact_report(hiring_round.id) == before
+
+
+def test_recent_rounds_are_kept(app, hiring):
+    _, out, _ = _old_round(hiring, app, days_ago=30)
+    assert "0 application(s)" in _run(app)
+    _run(app, "--commit")
+    db.session.refresh(out)
+    assert out.full_name == "Olive Gone"
