@@ -4,6 +4,24 @@ from __future__ import annotations
 
 from flask import Flask
 
+# The autonomy package's audit actions, as the audit log and histories say them.
+ACTION_WORDS = {
+    "autonomy_grant.proposed": "Proposed an autonomy level",
+    "autonomy_grant.active": "Granted an autonomy level",
+    "autonomy_grant.declined": "Declined a proposed autonomy level",
+    "autonomy_grant.superseded": "Replaced an autonomy level with the next",
+    "autonomy_grant.revoked": "Lowered an autonomy level",
+    "autonomy_grant.reviewed": "Reviewed an autonomy level and kept it",
+    "autonomy_track.created": "Added an autonomy track",
+    "autonomy_track.updated": "Changed an autonomy track",
+    "autonomy_level.created": "Added an autonomy level",
+    "autonomy_level.updated": "Changed an autonomy level",
+    "autonomy_level.revised": "Made a new version of an autonomy level",
+    "outcome_metric.created": "Added an outcome metric",
+    "outcome_records.imported": "Imported outcome records",
+    "city.autonomy_generated": "Generated the city's autonomy tracks and outcomes",
+}
+
 
 def init_app(app: Flask) -> None:
     """Plug the autonomy package in: pages, navigation, panels, commands, demo and city steps."""
@@ -16,11 +34,13 @@ def init_app(app: Flask) -> None:
     )
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
+    register_action_words(app, ACTION_WORDS)
     app.cli.add_command(cli.autonomy)
     register_nav_item(app, NavItem("Autonomy", "autonomy.queue", (Role.MANAGER, Role.HR), 12))
     register_nav_item(app, NavItem("Autonomy tracks", "autonomy.tracks", (Role.HR,), 32))

@@ -22,7 +22,8 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from competencies import city, demo, views
+    from competencies import city, demo, standing, views
+    from people import figures as people_figures
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
@@ -39,4 +40,5 @@ def init_app(app: Flask) -> None:
     # The framework comes first (people need job profiles); evidence needs the people.
     register_demo_step(app, 5, "competency framework and job profiles", demo.build_framework)
     register_demo_step(app, 20, "competency evidence", demo.build_evidence)
+    people_figures.register_kind(app, "level_band", standing.unit_level_bands)
     register_city_step(app, 20, "competency framework, requirements and evidence", city.build)

@@ -371,8 +371,8 @@ def unit_bands_panel(user) -> UnitBandsPanel | None:
     if not user.has_role(Role.UNION_REP):
         return None
     minimum = current_app.config["SMALL_GROUP_MINIMUM"]
-    units = [unit for unit, _ in people_queries.rep_units_with_headcount(user)]
-    bands = standing.unit_level_bands([u.id for u in units])
+    units = people_queries.rep_units(user)
+    bands, _ = figures.unit_figures([u.id for u in units], "level_band")
     return UnitBandsPanel(
         units=[(u, figures.cells(bands[u.id], minimum)) for u in units], minimum=minimum
     )

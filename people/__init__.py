@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from people import city, cli, demo, views
+    from people import city, cli, demo, figures, queries, views
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
@@ -38,6 +38,11 @@ def init_app(app: Flask) -> None:
     register_panel(app, HOME, "workforce", views.workforce_panel, order=40)
     register_panel(app, HOME, "union", views.union_panel, order=45)
     app.cli.add_command(cli.people_group)
+    figures.register_kind(app, "members", queries.unit_headcounts)
+    figures.register_kind(app, "job", queries.unit_members_by_job)
+    # Last in the demo and the city: every package's data is in by then.
+    register_demo_step(app, 95, "bargaining units' figures", demo.refresh_unit_figures)
+    register_city_step(app, 95, "bargaining units' figures", city.refresh_unit_figures)
     register_demo_step(app, 10, "departments, bargaining units and people", demo.build)
     # Accounts come last, so the demo's own history does not fill their notifications.
     register_demo_step(app, 30, "demo sign-ins", demo.build_accounts)

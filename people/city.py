@@ -21,7 +21,7 @@ from civicladder.cli import CityContext
 from civicladder.db import db
 from civicladder.models import User, UserRole, new_session_token
 from civicladder.security import hash_password
-from people import lines
+from people import figures, lines
 from people.city_staff import EMAIL_DOMAIN, Hiring
 from people.city_words import (
     AGENCY_PATTERNS,
@@ -388,3 +388,9 @@ def load_accounts(ctx: CityContext, hiring: Hiring) -> int:
     bulk.update_rows(Employee.__table__, [{"id": ident, "user_id": user} for user, ident in links])
     ctx.built["sign_ins"] = [(label, *sign_in) for label, sign_in in CITY_SIGN_INS.items()]
     return len(users)
+
+
+def refresh_unit_figures(ctx: CityContext) -> None:
+    """The bargaining units' stored figures, once every step's data is in."""
+    as_of, lines = figures.refresh()
+    ctx.say(f"{lines:,} figure lines for the union reps' homes, as of {as_of:%Y-%m-%d %H:%M}")

@@ -86,3 +86,15 @@ def _echo_plan(plan) -> None:
         for error in plan.errors:
             number = f" ({error.employee_number})" if error.employee_number else ""
             click.echo(f"  line {error.line}{number}: {error.message}", err=True)
+
+
+@people_group.command("refresh-unit-figures")
+@with_appcontext
+def refresh_unit_figures_command() -> None:
+    """Recompute the bargaining units' figures that union reps' homes show (for a scheduler)."""
+    from people import figures
+
+    click.echo("Counting every bargaining unit's members, by job and by level band...")
+    with write_transaction():
+        as_of, lines = figures.refresh()
+    click.echo(f"Stored {lines:,} lines, as of {as_of:%Y-%m-%d %H:%M:%S %Z}.")

@@ -10,7 +10,7 @@ from civicladder import clock
 from civicladder import services as shell_services
 from civicladder.access import Role
 from civicladder.db import db
-from people import services
+from people import figures, services
 from people.models import BargainingUnit, Employee, EmployeeStatus
 
 SEED = 1549
@@ -240,3 +240,8 @@ def build_accounts(built: dict) -> None:
             services.set_rep_units(None, user, set(built["bargaining_units"].values()))
         built["users"][label] = user.id
         sign_ins.append((label, user.email, password))
+
+
+def refresh_unit_figures(built: dict) -> None:
+    """The bargaining units' stored figures, once every package's people and evidence are in."""
+    figures.refresh()

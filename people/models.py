@@ -6,12 +6,12 @@ requires is the competencies package's (`JobProfileRequirement`, keyed by job pr
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from civicladder.db import db, enum_column
+from civicladder.db import UTCDateTime, db, enum_column
 from civicladder.enums import LabelledEnum
 from civicladder.models import User
 
@@ -58,6 +58,25 @@ class BargainingUnit(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UnitFigure(db.Model):
+    """One stored line of a bargaining unit's aggregate figures (members; members by job; by
+    level band), as of the last refresh: what a union rep's home reads, instead of counting a
+    unit of a hundred thousand members on every visit (see people/figures.py)."""
+
+    __tablename__ = "unit_figure"
+    __table_args__ = (sa.Index("ix_unit_figure_unit_kind", "bargaining_unit_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bargaining_unit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bargaining_unit.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(sa.String(200))
+    members: Mapped[int]
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class JobProfile(db.Model):

@@ -232,24 +232,28 @@ def bargaining_units() -> list[BargainingUnit]:
     return list(db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)))
 
 
-def rep_units_with_headcount(user: User) -> list[tuple[BargainingUnit, int]]:
-    """A union rep's bargaining units with their active member counts, in one query."""
-    members = (
-        sa.select(sa.func.count(Employee.id))
-        .where(
-            Employee.bargaining_unit_id == BargainingUnit.id,
-            Employee.status != "separated",
+def rep_units(user: User) -> list[BargainingUnit]:
+    """The bargaining units a union rep represents, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(BargainingUnit)
+            .join(UnionRepUnit, UnionRepUnit.bargaining_unit_id == BargainingUnit.id)
+            .where(UnionRepUnit.user_id == user.id)
+            .order_by(BargainingUnit.name)
         )
-        .correlate(BargainingUnit)
-        .scalar_subquery()
     )
-    rows = db.session.execute(
-        sa.select(BargainingUnit, members)
-        .join(UnionRepUnit, UnionRepUnit.bargaining_unit_id == BargainingUnit.id)
-        .where(UnionRepUnit.user_id == user.id)
-        .order_by(BargainingUnit.name)
-    ).all()
-    return [(unit, count) for unit, count in rows]
+
+
+def unit_headcounts(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """{unit_id: [("members", active members)]}, in one grouped query (a stored figure kind)."""
+    rows = dict(
+        db.session.execute(
+            sa.select(Employee.bargaining_unit_id, sa.func.count(Employee.id))
+            .where(Employee.bargaining_unit_id.in_(unit_ids), Employee.status != "separated")
+            .group_by(Employee.bargaining_unit_id)
+        ).all()
+    )
+    return {unit_id: [("members", rows.get(unit_id, 0))] for unit_id in unit_ids}
 
 
 def workforce_summary() -> dict:

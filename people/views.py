@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from civicladder import audit, clock, exports
+from civicladder import audit, exports
 from civicladder import services as shell_services
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
@@ -574,17 +574,19 @@ def union_panel(user) -> UnionPanel | None:
     if not user.has_role(Role.UNION_REP):
         return None
     minimum = current_app.config["SMALL_GROUP_MINIMUM"]
-    units = queries.rep_units_with_headcount(user)
-    by_job = queries.unit_members_by_job([unit.id for unit, _ in units])
+    units = queries.rep_units(user)
+    ids = [unit.id for unit in units]
+    members, as_of = figures.unit_figures(ids, "members")
+    by_job, _ = figures.unit_figures(ids, "job")
     shown = [
         UnitFigures(
             unit,
-            figures.Figure(unit.name, members, minimum),
+            figures.Figure(unit.name, sum(n for _, n in members[unit.id]), minimum),
             figures.breakdown(by_job[unit.id], minimum, "Other job profiles, together"),
         )
-        for unit, members in units
+        for unit in units
     ]
-    return UnionPanel(units=shown, as_of=clock.now(), minimum=minimum)
+    return UnionPanel(units=shown, as_of=as_of, minimum=minimum)
 
 
 def own_profile_values(user) -> dict | None:
