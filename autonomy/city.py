@@ -43,7 +43,9 @@ OUTCOME_MEAN, OUTCOME_PERSON_SPREAD, OUTCOME_MONTH_SPREAD = 84.0, 5.0, 3.0
 def build(ctx: CityContext) -> None:
     """Tracks with their levels, then grants and outcome records for everyone on a track."""
     families = _families(ctx)
-    ladders = {family: _track(ctx, family, profiles) for family, profiles in families.items()}
+    # Ids of our own, as every step's: a sequence's next value differs between databases.
+    ids = _Ids()
+    ladders = {family: _track(ctx, ids, family, profiles) for family, profiles in families.items()}
     db.session.flush()
     on_track = {
         profile: ladders[family] for family, profiles in families.items() for profile in profiles
@@ -100,13 +102,32 @@ def _families(ctx: CityContext) -> dict[str, list[int]]:
     return found
 
 
-def _track(ctx: CityContext, family: str, profiles: list[int]) -> tuple[int, list[int]]:
+class _Ids:
+    def __init__(self) -> None:
+        self.next = {
+            model: bulk.next_id(model.__table__)
+            for model in (AutonomyTrack, OutcomeMetric, AutonomyLevel)
+        }
+
+    def __call__(self, model) -> int:
+        ident = self.next[model]
+        self.next[model] += 1
+        return ident
+
+
+def _track(ctx: CityContext, ids: _Ids, family: str, profiles: list[int]) -> tuple[int, list[int]]:
     """A family's track: its metric, four levels from the family's requirements; returns the
     metric id and the level ids by rank."""
     title = db.session.scalar(sa.select(JobProfile.title).where(JobProfile.id == profiles[0]))
     role = title.removesuffix(" I")
-    metric = OutcomeMetric(code=f"Q-{family}", name=f"{role} work meeting the standard", unit="%")
+    metric = OutcomeMetric(
+        id=ids(OutcomeMetric),
+        code=f"Q-{family}",
+        name=f"{role} work meeting the standard",
+        unit="%",
+    )
     track = AutonomyTrack(
+        id=ids(AutonomyTrack),
         code=f"T-{family}",
         name=role,
         description=f"Discretion for {role.lower()}s, from guided work to leading others.",
@@ -118,6 +139,7 @@ def _track(ctx: CityContext, family: str, profiles: list[int]) -> tuple[int, lis
     levels = []
     for rank, (name, discretion, count, above, months, floor) in enumerate(LEVELS, start=1):
         level = AutonomyLevel(
+            id=ids(AutonomyLevel),
             track_id=track.id,
             rank=rank,
             name=name,
