@@ -25,6 +25,7 @@ ACTION_WORDS = {
 
 def init_app(app: Flask) -> None:
     """Plug the autonomy package in: pages, navigation, panels, commands, demo and city steps."""
+    from academy.slots import COURSE_PAGE
     from autonomy import (
         city,
         cli,
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
     register_panel(app, HOME, "autonomy_queue", views.queue_panel, order=31)
     register_panel(app, HOME, "my_autonomy", views.my_standing_panel, order=65)
     register_panel(app, EMPLOYEE_PROFILE, "autonomy", views.profile_standing_panel, order=5)
+    register_panel(app, COURSE_PAGE, "autonomy_path", views.course_path_panel)
     # After the people (30) and the competency evidence (20) they stand on.
     register_demo_step(app, 45, "autonomy tracks, outcomes and grants", demo.build)
     register_city_step(app, 40, "autonomy tracks, grants and outcome records", city.build)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from autonomy import queries, services, supervision
+from autonomy import plans, queries, services, supervision
 from autonomy.forms import DeclineForm, KeepForm, LowerForm, ProposeForm
 from autonomy.models import AutonomyGrant
 from civicladder import clock
@@ -95,6 +95,7 @@ def person(employee_id: int):
         may_propose=services.may_propose(current_user, employee),
         pending=queries.pending_proposal(employee.id),
         review_on=_first_review(standing),
+        plan=plans.learning_plan(standing),
     ), status
 
 
@@ -202,6 +203,7 @@ class StandingPanel(Panel):
     template: ClassVar[str] = "autonomy/_standing_panel.html"
     standing: queries.Standing
     own: bool
+    plan: list[plans.PlanStep]
 
 
 @dataclass(frozen=True)
@@ -216,14 +218,20 @@ def my_standing_panel(user) -> StandingPanel | None:
     if employee is None:
         return None
     standing = queries.standing(employee)
-    return StandingPanel(standing, own=True) if standing else None
+    if standing is None:
+        return None
+    return StandingPanel(standing, own=True, plan=plans.learning_plan(standing))
 
 
 def profile_standing_panel(user, employee: Employee) -> StandingPanel | None:
     standing = queries.standing(employee)
     if standing is None:
         return None
-    return StandingPanel(standing, own=people_queries.own_employee_id(user) == employee.id)
+    return StandingPanel(
+        standing,
+        own=people_queries.own_employee_id(user) == employee.id,
+        plan=plans.learning_plan(standing),
+    )
 
 
 def queue_panel(user) -> QueuePanel | None:
@@ -234,3 +242,25 @@ def queue_panel(user) -> QueuePanel | None:
         sa.select(sa.func.count()).select_from(queries.ready_statement(scope).subquery())
     )
     return QueuePanel(ready=ready, waiting=len(queries.proposals_for(user)))
+
+
+@dataclass(frozen=True)
+class CoursePathPanel(Panel):
+    template: ClassVar[str] = "autonomy/_course_path_panel.html"
+    standing: queries.Standing
+    closes: list[int]
+
+
+def course_path_panel(user, course) -> CoursePathPanel | None:
+    """On a course's page: which of the viewer's gaps to their next level the course closes."""
+    employee = people_queries.own_employee(user)
+    standing = queries.standing(employee) if employee is not None else None
+    if standing is None or standing.gap is None or not standing.gap.missing:
+        return None
+    needed = {cid: level for cid, level, _ in standing.gap.missing}
+    closes = [
+        o.competency_id
+        for o in course.outcomes
+        if o.competency_id in needed and o.level >= needed[o.competency_id]
+    ]
+    return CoursePathPanel(standing, closes) if closes else None

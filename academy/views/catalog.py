@@ -21,6 +21,7 @@ from academy.forms import (
     SessionForm,
 )
 from academy.models import DeliveryMode
+from academy.slots import COURSE_PAGE
 from academy.views import bp
 from civicladder import querying
 from civicladder.access import SIGNED_IN, Role, requires
@@ -28,6 +29,7 @@ from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import attach_error
 from civicladder.layout import page_number
+from civicladder.panels import build_panels
 from competencies import queries as competency_queries
 from people import queries as people_queries
 
@@ -77,6 +79,7 @@ def course(course_id: int):
         entry=entry,
         course=found,
         sessions=queries.course_sessions(found.id),
+        panels=build_panels(COURSE_PAGE, current_user, found),
     )
 
 

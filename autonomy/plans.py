@@ -1,0 +1,82 @@
+"""Learning plans: the academy's courses that close the gap to a person's next autonomy level,
+each with its next session, prerequisites first. Autonomy reads the academy, never the reverse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from academy.models import Course, CourseCoursePrerequisite, CourseOutcome, CourseSession
+from autonomy import queries
+from civicladder import clock
+from civicladder.db import db
+
+PLAN_COURSES = 6  # a plan a person can act on, not the whole catalog
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    course: Course
+    closes: list[int]  # competency ids of the gap this course closes
+    next_session: datetime | None
+
+
+def learning_plan(standing: queries.Standing | None) -> list[PlanStep]:
+    """Courses whose outcomes reach a missing competency at the level the next level asks,
+    those closing most first, then put in prerequisite order (three queries)."""
+    if standing is None or standing.gap is None or not standing.gap.missing:
+        return []
+    needed = {cid: level for cid, level, _ in standing.gap.missing}
+    closes: dict[int, list[int]] = {}
+    rows = db.session.execute(
+        sa.select(CourseOutcome.course_id, CourseOutcome.competency_id, CourseOutcome.level).where(
+            CourseOutcome.competency_id.in_(needed)
+        )
+    )
+    for course_id, competency_id, level in rows:
+        if level >= needed[competency_id]:
+            closes.setdefault(course_id, []).append(competency_id)
+    chosen = sorted(closes, key=lambda cid: (-len(closes[cid]), cid))[:PLAN_COURSES]
+    if not chosen:
+        return []
+    courses = {c.id: c for c in db.session.scalars(sa.select(Course).where(Course.id.in_(chosen)))}
+    before = db.session.execute(
+        sa.select(
+            CourseCoursePrerequisite.course_id, CourseCoursePrerequisite.required_course_id
+        ).where(CourseCoursePrerequisite.course_id.in_(chosen))
+    ).all()
+    upcoming = dict(
+        db.session.execute(
+            sa.select(CourseSession.course_id, sa.func.min(CourseSession.starts_at))
+            .where(CourseSession.course_id.in_(chosen), CourseSession.starts_at > clock.now())
+            .group_by(CourseSession.course_id)
+        ).all()
+    )
+    return [
+        PlanStep(courses[cid], sorted(closes[cid]), upcoming.get(cid))
+        for cid in prerequisite_order(chosen, before)
+    ]
+
+
+def prerequisite_order(course_ids: list[int], requires: list[tuple[int, int]]) -> list[int]:
+    """The courses with each one's prerequisites (among them) before it, otherwise in the
+    given order; a cycle, which the academy refuses anyway, leaves the rest as given."""
+    wanted = set(course_ids)
+    needs = {cid: [r for c, r in requires if c == cid and r in wanted] for cid in course_ids}
+    placed: list[int] = []
+    visiting: set[int] = set()
+
+    def place(cid: int) -> None:
+        if cid in placed or cid in visiting:
+            return
+        visiting.add(cid)
+        for required in needs[cid]:
+            place(required)
+        visiting.discard(cid)
+        placed.append(cid)
+
+    for cid in course_ids:
+        place(cid)
+    return placed
