@@ -30,9 +30,10 @@ class TrainingPanel(Panel):
 
 
 def home_panel(user) -> TrainingPanel | None:
-    own = people_queries.own_employee_id(user)
-    if own is None:
+    own_employee = people_queries.own_employee(user)
+    if own_employee is None:
         return None
+    own = own_employee.id
     now = clock.now()
     upcoming = [
         e
@@ -41,9 +42,9 @@ def home_panel(user) -> TrainingPanel | None:
     ]
     waiting, team = None, []
     if user.has_role(Role.MANAGER):
-        waiting = len(queries.approval_queue(own))
-        path = lines.path_of(own)
+        path = own_employee.line_path
         if path is not None:
+            waiting = queries.approval_count(path, own)
             team = records.expiring_evidence(
                 sa.and_(lines.in_line_of(path), Employee.id != own), limit=10
             )

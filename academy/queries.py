@@ -320,6 +320,20 @@ def approval_queue(manager_employee_id: int) -> list[Enrollment]:
     )
 
 
+def approval_count(manager_path: str, manager_employee_id: int) -> int:
+    """How many requests wait for a decision in the manager's line (a count, for home pages:
+    a line of tens of thousands may hold hundreds)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Enrollment.id))
+        .join(Employee, Employee.id == Enrollment.employee_id)
+        .where(
+            Enrollment.status == S.REQUESTED,
+            lines.in_line_of(manager_path),
+            Employee.id != manager_employee_id,
+        )
+    )
+
+
 # --- an employee's record --------------------------------------------------------------------
 
 
