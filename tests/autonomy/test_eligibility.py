@@ -9,17 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autonomy import queries
-from civicladder import clock
 from civicladder.db import db
+from tests.autonomy.conftest import TODAY
 
-pytestmark = pytest.mark.usefixtures("app_ctx")
-
-TODAY = date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
+pytestmark = pytest.mark.usefixtures("app_ctx", "fixed_today")
 
 
 @pytest.fixture

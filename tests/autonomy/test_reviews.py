@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from autonomy import queries, services
 from autonomy.models import AutonomyGrant, GrantStatus
-from civicladder import clock
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Forbidden, Invalid
 from civicladder.models import AuditEvent, Notification
+from tests.autonomy.conftest import TODAY
 
-pytestmark = pytest.mark.usefixtures("app_ctx")
-
-TODAY = date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
+pytestmark = pytest.mark.usefixtures("app_ctx", "fixed_today")
 
 
 @pytest.fixture

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from autonomy import supervision
-from civicladder import clock
 from civicladder.access import Role
+from tests.autonomy.conftest import TODAY
 
-pytestmark = pytest.mark.usefixtures("app_ctx")
-
-TODAY = date(2026, 6, 30)
-
-
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(clock, "today", lambda: TODAY)
+pytestmark = pytest.mark.usefixtures("app_ctx", "fixed_today")
 
 
 @pytest.fixture
