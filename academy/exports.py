@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC
 
@@ -12,18 +10,9 @@ from flask import current_app, render_template
 from sqlalchemy.orm import joinedload
 
 from academy.models import Certificate, CourseSession, Enrollment
-from civicladder import clock
+from civicladder import clock, exports
 from civicladder.db import db
 from people.models import Employee
-
-# A cell a spreadsheet would read as a formula starts with one of these; such cells are
-# prefixed with an apostrophe so they show as text (OWASP's advice on CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
@@ -98,18 +87,9 @@ def training_records_csv() -> Iterator[str]:
         .order_by(Employee.employee_number, Enrollment.id)
         .execution_options(yield_per=2000)
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
     result = db.session.execute(stmt)
     try:
-        for number, (e, code) in enumerate(result, start=1):
-            writer.writerow(neutralised(value) for value in _csv_values(e, code))
-            if number % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        yield from exports.rows_as_csv(CSV_HEADER, (_csv_values(e, code) for e, code in result))
     finally:
         # A download given up halfway must not leave PostgreSQL's server-side cursor open.
         result.close()

@@ -1,36 +1,22 @@
 """CSV exports of a round for HR: the ranked list and every application's decision.
 
-A cell that a spreadsheet would read as a formula (starting with =, +, -, @, or a tab or
-carriage return that hides one) is made inert with a leading apostrophe, the OWASP advice.
+Cells a spreadsheet would read as formulas are made inert by the shell's `exports.cell`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from civicladder import exports
 from civicladder.db import db
 from hiring import ranking, rules
 from hiring.models import Application, HiringRound
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([inert(cell) for cell in row])
-    return out.getvalue()
+    return "".join(exports.rows_as_csv(header, rows))
 
 
 def ranked_csv(hiring_round: HiringRound) -> str:
