@@ -202,6 +202,8 @@ class AutonomyGrant(db.Model):
     justification: Mapped[str] = mapped_column(sa.Text, default="")
     effective_on: Mapped[date] = mapped_column(sa.Date)
     review_on: Mapped[date] = mapped_column(sa.Date)
+    # The last review that kept the level; empty while its first, focused review is to come.
+    reviewed_on: Mapped[date | None] = mapped_column(sa.Date)
 
     employee: Mapped[Employee] = relationship()
     level: Mapped[AutonomyLevel] = relationship()
