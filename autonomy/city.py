@@ -36,6 +36,30 @@ LEVELS = [
     ("Lead", "May approve exceptions up to $1,000 and review others' cases", 4, 1, 18, 86.0),
 ]
 HELD_SHARES = (20, 30, 25, 17, 8)  # per hundred on a track: no level yet, then levels 1..4
+REVIEW_SKIPPED = 0.06  # the share of held levels whose last yearly review was not held in time
+
+
+def focused_days(rank: int) -> int:
+    """The focused review period the city's and the demo's levels set."""
+    return 90 if rank < 3 else 180
+
+
+def review_dates(effective: date, focused: int, today: date, skipped: bool) -> tuple:
+    """(reviewed_on, review_on) of a level held since `effective`: its focused review at the end
+    of its first period, then one review a year; `skipped` leaves the last one undone."""
+    first = effective + timedelta(days=focused)
+    if first > today:
+        return None, first
+    reviewed = first
+    while reviewed + timedelta(days=365) <= today:
+        reviewed += timedelta(days=365)
+    if skipped:
+        if reviewed == first:
+            return None, first
+        reviewed -= timedelta(days=365)
+    return reviewed, reviewed + timedelta(days=365)
+
+
 MONTHS_OF_OUTCOMES = 12
 OUTCOME_MEAN, OUTCOME_PERSON_SPREAD, OUTCOME_MONTH_SPREAD = 84.0, 5.0, 3.0
 
@@ -146,7 +170,7 @@ def _track(ctx: CityContext, ids: _Ids, family: str, profiles: list[int]) -> tup
             discretion=discretion.format(work=role.lower() + " work"),
             min_months=months,
             second_approval=rank >= 3,
-            focused_review_days=90 if rank < 3 else 180,
+            focused_review_days=focused_days(rank),
             outcome_metric_id=metric.id if floor else None,
             outcome_threshold=floor,
             created_at=datetime.combine(ctx.as_of - timedelta(days=3 * 365), time(9), tzinfo=UTC),
@@ -173,6 +197,7 @@ GRANT_COLUMNS = (
     "justification",
     "effective_on",
     "review_on",
+    "reviewed_on",
 )
 
 
@@ -184,6 +209,7 @@ class _Grants:
         self.staff = ctx.built["staff"]
         self.on_track = on_track
         self.today = ctx.as_of.toordinal()
+        self.as_of = ctx.as_of
         self.next_id = bulk.next_id(AutonomyGrant.__table__)
 
     def rows(self, people: list[int], progress) -> Iterator[tuple]:
@@ -198,6 +224,8 @@ class _Grants:
             start = max(staff.hire_day[index], self.today - 3 * 365)
             day = date.fromordinal(rng.randint(min(start, self.today - 30), self.today - 30))
             decided = datetime.combine(day, time(14), tzinfo=UTC)
+            skipped = rng.random() < REVIEW_SKIPPED
+            reviewed_on, review_on = review_dates(day, focused_days(rank), self.as_of, skipped)
             yield (
                 self._id(),
                 staff.first_id + index,
@@ -209,7 +237,8 @@ class _Grants:
                 False,
                 "",
                 day,
-                day + timedelta(days=365),
+                review_on,
+                reviewed_on,
             )
         progress(len(people) % 1000)
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from autonomy import rules
+from autonomy.city import focused_days, review_dates
 from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
@@ -216,7 +217,7 @@ def _level(track, rank, spec, competencies, metrics) -> AutonomyLevel:
         discretion="\n".join(lines),
         min_months=months,
         second_approval=second,
-        focused_review_days=90 if rank < 3 else 180,
+        focused_review_days=focused_days(rank),
         outcome_metric_id=metrics[floor[0]].id if floor else None,
         outcome_threshold=floor[1] if floor else None,
         outcome_window_days=floor[2] if floor else 90,
@@ -267,13 +268,17 @@ def _grants(rng: random.Random, staff: list[Employee], ladder, today) -> None:
         if rank == 0:
             continue
         level = ladder[rank - 1]
-        effective = today - timedelta(days=rng.randint(120, 900))
+        effective = today - timedelta(days=rng.randint(60, 900))
+        reviewed_on, review_on = review_dates(
+            effective, level.focused_review_days, today, rng.random() < 0.15
+        )
         grant = AutonomyGrant(
             employee_id=person.id,
             level_id=level.id,
             status=GrantStatus.ACTIVE,
             effective_on=effective,
-            review_on=effective + timedelta(days=365),
+            review_on=review_on,
+            reviewed_on=reviewed_on,
             decided_at=None,
         )
         db.session.add(grant)

@@ -251,7 +251,7 @@ def months_cutoff(today: date, min_months: int) -> date | None:
     return day
 
 
-def _held() -> sa.Subquery:
+def held_subquery() -> sa.Subquery:
     return (
         sa.select(
             AutonomyGrant.id.label("grant_id"),
@@ -275,7 +275,7 @@ def eligibility_statement(
     """Everyone's (or the `employees` condition's) readiness for their next level, in one
     statement: next level by track and held rank, unmet requirements from unexpired evidence,
     months served against a cutoff per level, and the outcome mean in each level's window."""
-    held = _held()
+    held = held_subquery()
     rank = sa.func.coalesce(held.c.rank, 0)
     people = (
         sa.select(
@@ -301,7 +301,7 @@ def eligibility_statement(
     if employees is not None:
         people = people.where(employees)
     people = people.cte("people")
-    missing, reached, mean, joined = _conditions(today, terms, people)
+    missing, reached, mean, joined = level_conditions(today, terms, people)
     cutoffs = {
         level_id: months_cutoff(today, t.min_months)
         for level_id, t in terms.items()
@@ -320,48 +320,7 @@ def eligibility_statement(
     ).select_from(joined)
 
 
-def review_statement(
-    today: date,
-    terms: dict[int, rules.LevelTerms],
-    employees: sa.ColumnElement[bool] | None = None,
-) -> sa.Select:
-    """The held grants (of the people the condition picks) that need their manager's review:
-    the level's own requirements no longer met (evidence expired), its outcome floor not
-    reached, or the review date come. Judged against the definition the grant was made under."""
-    held = _held()
-    people = (
-        sa.select(
-            held.c.grant_id,
-            held.c.review_on,
-            Employee.id.label("employee_id"),
-            held.c.level_id,
-            AutonomyLevel.outcome_metric_id,
-        )
-        .join(held, held.c.employee_id == Employee.id)
-        .join(AutonomyLevel, AutonomyLevel.id == held.c.level_id)
-        .where(Employee.status != EmployeeStatus.SEPARATED)
-    )
-    if employees is not None:
-        people = people.where(employees)
-    people = people.cte("people")
-    missing, reached, mean, joined = _conditions(today, terms, people)
-    due = people.c.review_on <= today
-    return (
-        sa.select(
-            people.c.grant_id,
-            people.c.employee_id,
-            people.c.level_id,
-            missing.label("missing"),
-            mean.label("mean"),
-            reached.label("outcome_reached"),
-            due.label("due"),
-        )
-        .select_from(joined)
-        .where(sa.or_(missing > 0, sa.not_(reached), due))
-    )
-
-
-def _conditions(today: date, terms: dict[int, rules.LevelTerms], people: sa.CTE):
+def level_conditions(today: date, terms: dict[int, rules.LevelTerms], people: sa.CTE):
     """For the people CTE's (employee_id, level_id, outcome_metric_id): how many of the level's
     requirements are unmet, whether its outcome floor is reached, the mean in its window, and
     the CTE joined to what those read."""
@@ -527,103 +486,3 @@ def pending_proposal(employee_id: int) -> AutonomyGrant | None:
             AutonomyGrant.status == GrantStatus.PROPOSED,
         )
     )
-
-
-# --- grants to review ---------------------------------------------------------------------------
-
-
-def held_level_terms() -> dict[int, rules.LevelTerms]:
-    """Terms of every level someone holds: the current levels, and the earlier versions that
-    holders keep until their review (one more query, for those)."""
-    terms = dict(ladders().terms)
-    older = db.session.scalars(
-        sa.select(AutonomyLevel)
-        .options(selectinload(AutonomyLevel.requirements), joinedload(AutonomyLevel.outcome_metric))
-        .where(
-            AutonomyLevel.retired_at.is_not(None),
-            AutonomyLevel.id.in_(
-                sa.select(AutonomyGrant.level_id).where(AutonomyGrant.status == GrantStatus.ACTIVE)
-            ),
-        )
-    )
-    terms.update((level.id, terms_of(level)) for level in older)
-    return terms
-
-
-# A review left this long after its date is overdue: it shows as such to everyone above the
-# person's manager too (their lines include it), and the shared reports count it.
-OVERDUE_AFTER = timedelta(days=30)
-
-
-@dataclass(frozen=True)
-class Review:
-    """Why a held grant is flagged for its manager's review."""
-
-    grant: AutonomyGrant
-    missing: int
-    outcome_mean: float | None
-    outcome_reached: bool
-    due: bool
-
-    @property
-    def overdue(self) -> bool:
-        return self.grant.review_on + OVERDUE_AFTER < clock.today()
-
-    @property
-    def reasons(self) -> list[str]:
-        found = []
-        if self.missing:
-            found.append(
-                f"{self.missing} of the level's competency requirements no longer met "
-                "(evidence expired or not shown)"
-            )
-        if not self.outcome_reached:
-            found.append("outcomes below the level's floor")
-        if self.due:
-            found.append(f"review due since {self.grant.review_on:%d %b %Y}")
-        return found
-
-
-def reviews_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
-    return review_statement(clock.today(), held_level_terms(), employees)
-
-
-def reviews_page(employees, page: int, per_page: int) -> tuple[list[Review], int]:
-    """One page of the grants to review among the people the condition picks, oldest review
-    date first, and how many there are in all (two queries, then the page's grants)."""
-    found = reviews_statement(employees).subquery("to_review")
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(found))
-    rows = db.session.execute(
-        sa.select(found)
-        .join(AutonomyGrant, AutonomyGrant.id == found.c.grant_id)
-        .order_by(AutonomyGrant.review_on, found.c.grant_id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    grants = {
-        grant.id: grant
-        for grant in db.session.scalars(
-            sa.select(AutonomyGrant)
-            .options(
-                joinedload(AutonomyGrant.employee).joinedload(Employee.job_profile),
-                joinedload(AutonomyGrant.employee).joinedload(Employee.manager),
-                joinedload(AutonomyGrant.level).joinedload(AutonomyLevel.track),
-            )
-            .where(AutonomyGrant.id.in_([row.grant_id for row in rows] or [0]))
-        )
-    }
-    return [
-        Review(
-            grants[row.grant_id],
-            row.missing,
-            float(row.mean) if row.mean is not None else None,
-            bool(row.outcome_reached),
-            bool(row.due),
-        )
-        for row in rows
-    ], total
-
-
-def count_reviews(employees: sa.ColumnElement[bool] | None) -> int:
-    found = reviews_statement(employees).subquery("to_review")
-    return db.session.scalar(sa.select(sa.func.count()).select_from(found))

@@ -225,17 +225,24 @@ def _held_for_review(actor: User, grant: AutonomyGrant) -> AutonomyGrant:
 
 
 def keep_grant(actor: User, grant: AutonomyGrant, note: str = "") -> AutonomyGrant:
-    """The reviewer keeps the level as it is; the next review falls a year from today."""
+    """The reviewer keeps the level as it is: the review (the focused one, the first time) is
+    closed today and the next, ongoing review falls a year from today."""
     grant = _held_for_review(actor, grant)
-    before = grant.review_on
-    grant.review_on = clock.today() + ONGOING_REVIEW
+    before = {"review_on": grant.review_on, "reviewed_on": grant.reviewed_on}
+    grant.reviewed_on = clock.today()
+    grant.review_on = grant.reviewed_on + ONGOING_REVIEW
     db.session.flush()
     audit.record(
         actor,
         "autonomy_grant.reviewed",
         grant,
-        before={"review_on": before},
-        after={"review_on": grant.review_on, "kept": True},
+        before=before,
+        after={
+            "review_on": grant.review_on,
+            "reviewed_on": grant.reviewed_on,
+            "kept": True,
+            "focused": before["reviewed_on"] is None,
+        },
         reason=note.strip() or None,
         label=_label(grant.employee, grant.level),
     )

@@ -9,7 +9,7 @@ from typing import ClassVar
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from autonomy import plans, queries, services, supervision
+from autonomy import plans, queries, reviewing, services, supervision
 from autonomy.forms import DeclineForm, KeepForm, LowerForm, ProposeForm
 from autonomy.models import AutonomyGrant
 from civicladder import clock
@@ -56,7 +56,7 @@ def queue():
         levels=queries.ladders().levels,
         waiting=queries.proposals_for(current_user),
         decline_form=DeclineForm(),
-        to_review=queries.count_reviews(scope),
+        to_review=reviewing.count_reviews(scope),
     )
 
 
@@ -136,7 +136,7 @@ def decline(grant_id: int):
 def reviews():
     """Held levels in the viewer's line flagged for review, with the reasons; oldest first."""
     per_page = current_app.config["PAGE_SIZE"]
-    found, total = queries.reviews_page(
+    found, total = reviewing.reviews_page(
         people_queries.scope_condition(current_user), page_number(), per_page
     )
     page = ListPage(found, page_number(), per_page, total)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import sqlalchemy as sa
 
 from autonomy import queries
+from autonomy.city import review_dates
 from autonomy.models import AutonomyGrant, AutonomyLevel, OutcomeRecord, TrackJobProfile
 from civicladder.db import db
 from tests.city.test_city import AS_OF, SIZE, city
@@ -39,3 +41,16 @@ def test_city_tracks_grants_and_outcomes_are_plausible(app, monkeypatch):
     monkeypatch.setattr("civicladder.clock.today", lambda: AS_OF)
     found = queries.eligibility()
     assert found and any(row.ready for row in found) and not all(row.ready for row in found)
+
+
+def test_generated_levels_have_had_their_focused_and_yearly_reviews():
+    today = date(2026, 6, 30)
+    assert review_dates(date(2026, 5, 1), 90, today, False) == (None, date(2026, 7, 30))
+    assert review_dates(date(2025, 1, 1), 90, today, False) == (
+        date(2026, 4, 1),
+        date(2027, 4, 1),
+    )
+    # A skipped yearly review leaves the previous one as the last: due, and overdue here.
+    assert review_dates(date(2025, 1, 1), 90, today, True) == (date(2025, 4, 1), date(2026, 4, 1))
+    # A skipped focused review leaves it due.
+    assert review_dates(date(2026, 1, 1), 90, today, True) == (None, date(2026, 4, 1))

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from autonomy import queries, services
+from autonomy import queries, reviewing, services
 from autonomy.models import AutonomyGrant, GrantStatus
 from civicladder.access import Role
 from civicladder.db import db
@@ -46,8 +46,8 @@ def crew(people, competencies, autonomy):
     return {"boss": boss_user, "member": member, "levels": track.levels}
 
 
-def flagged(scope=None) -> dict[int, queries.Review]:
-    found, _ = queries.reviews_page(scope, 1, 100)
+def flagged(scope=None) -> dict[int, reviewing.Review]:
+    found, _ = reviewing.reviews_page(scope, 1, 100)
     return {review.grant.id: review for review in found}
 
 
@@ -61,8 +61,8 @@ def test_lapsed_evidence_low_outcomes_and_due_dates_are_flagged(crew):
     assert set(found) == {lapsed.id, low.id, due.id}
     assert found[lapsed.id].missing == 1 and found[lapsed.id].outcome_reached
     assert not found[low.id].outcome_reached and found[low.id].outcome_mean == pytest.approx(70)
-    assert found[due.id].due and found[due.id].reasons == ["review due since 30 Jun 2026"]
-    assert queries.count_reviews(None) == 3
+    assert found[due.id].due and found[due.id].reasons == ["focused review due since 30 Jun 2026"]
+    assert reviewing.count_reviews(None) == 3
     assert fine.status == GrantStatus.ACTIVE
 
 
@@ -73,6 +73,54 @@ def test_keeping_a_level_sets_the_next_review_a_year_on(crew):
     assert due.id not in flagged()
     event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
     assert event.action == "autonomy_grant.reviewed" and event.reason == "Still doing well."
+
+
+def test_a_new_level_has_a_focused_review_then_yearly_ones(crew):
+    _, _, grant = crew["member"](1, 2, review_on=TODAY)
+    review = flagged()[grant.id]
+    assert review.focused and review.kind == "Focused review"
+    services.keep_grant(crew["boss"], grant)
+    assert grant.reviewed_on == TODAY and grant.review_on == TODAY + timedelta(days=365)
+    event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert event.after["focused"] is True and event.after["reviewed_on"] == TODAY.isoformat()
+    grant.review_on = TODAY  # a year on
+    db.session.flush()
+    review = flagged()[grant.id]
+    assert not review.focused and review.reasons == ["yearly review due since 30 Jun 2026"]
+    services.keep_grant(crew["boss"], grant)
+    event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
+    assert event.after["focused"] is False
+
+
+def test_a_review_shows_the_outcomes_since_its_period_began(crew, autonomy):
+    person, _, grant = crew["member"](2, 3, outcome=90.0, review_on=TODAY)
+    metric = crew["levels"][1].outcome_metric
+    grant.effective_on = TODAY - timedelta(days=120)
+    autonomy.outcome(person, metric, TODAY - timedelta(days=100), 70.0)
+    autonomy.outcome(person, metric, TODAY - timedelta(days=150), 10.0)  # before the grant
+    period = flagged()[grant.id].period
+    assert period.metric.id == metric.id and period.records == 2
+    assert period.mean == pytest.approx(80.0)
+    # Once reviewed, the next period starts on the day of that review.
+    grant.reviewed_on = TODAY - timedelta(days=20)
+    db.session.flush()
+    period = flagged()[grant.id].period
+    assert period.records == 1 and period.mean == pytest.approx(90.0)
+
+
+def test_the_reviews_page_names_the_review_and_its_period(crew, client_as, count_queries):
+    client = client_as(crew["boss"])
+    counts = []
+    for extra in (2, 8):
+        for _ in range(extra):
+            crew["member"](2, 3, outcome=70.0, review_on=TODAY)
+        client.get("/autonomy/reviews")
+        with count_queries() as statements:
+            page = client.get("/autonomy/reviews")
+        assert page.status_code == 200 and "Focused review" in page.text
+        assert "over 1 record" in page.text
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
 
 
 def test_lowering_a_level_needs_a_reason_and_leaves_the_level_below(crew):

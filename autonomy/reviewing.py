@@ -1,0 +1,234 @@
+"""Read side of the reviews of held levels: which grants need their manager's review and why,
+with the outcomes of the period under review in view.
+
+After clinical privileging: a newly granted level has a focused review at the end of a period
+set per level (the grant's `reviewed_on` is empty until it is closed); after that every held
+level has an ongoing review at least once a year. Either way the reviewer sees the person's
+outcomes since the period began (the grant's effective date, or the last review).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from autonomy import rules
+from autonomy.models import AutonomyGrant, AutonomyLevel, GrantStatus, OutcomeMetric, OutcomeRecord
+from autonomy.queries import held_subquery, ladders, level_conditions, metrics, terms_of
+from civicladder import clock
+from civicladder.db import db
+from people.models import Employee, EmployeeStatus
+
+# A review left this long after its date is overdue: it shows as such to everyone above the
+# person's manager too (their lines include it), and the shared reports count it.
+OVERDUE_AFTER = timedelta(days=30)
+
+
+def review_statement(
+    today: date,
+    terms: dict[int, rules.LevelTerms],
+    employees: sa.ColumnElement[bool] | None = None,
+) -> sa.Select:
+    """The held grants (of the people the condition picks) that need their manager's review:
+    the level's own requirements no longer met (evidence expired), its outcome floor not
+    reached, or the review date come. Judged against the definition the grant was made under."""
+    held = held_subquery()
+    people = (
+        sa.select(
+            held.c.grant_id,
+            held.c.review_on,
+            Employee.id.label("employee_id"),
+            held.c.level_id,
+            AutonomyLevel.outcome_metric_id,
+        )
+        .join(held, held.c.employee_id == Employee.id)
+        .join(AutonomyLevel, AutonomyLevel.id == held.c.level_id)
+        .where(Employee.status != EmployeeStatus.SEPARATED)
+    )
+    if employees is not None:
+        people = people.where(employees)
+    people = people.cte("people")
+    missing, reached, mean, joined = level_conditions(today, terms, people)
+    due = people.c.review_on <= today
+    return (
+        sa.select(
+            people.c.grant_id,
+            people.c.employee_id,
+            people.c.level_id,
+            missing.label("missing"),
+            mean.label("mean"),
+            reached.label("outcome_reached"),
+            due.label("due"),
+        )
+        .select_from(joined)
+        .where(sa.or_(missing > 0, sa.not_(reached), due))
+    )
+
+
+def held_level_terms() -> dict[int, rules.LevelTerms]:
+    """Terms of every level someone holds: the current levels, and the earlier versions that
+    holders keep until their review (one more query, for those)."""
+    terms = dict(ladders().terms)
+    older = db.session.scalars(
+        sa.select(AutonomyLevel)
+        .options(selectinload(AutonomyLevel.requirements), joinedload(AutonomyLevel.outcome_metric))
+        .where(
+            AutonomyLevel.retired_at.is_not(None),
+            AutonomyLevel.id.in_(
+                sa.select(AutonomyGrant.level_id).where(AutonomyGrant.status == GrantStatus.ACTIVE)
+            ),
+        )
+    )
+    terms.update((level.id, terms_of(level)) for level in older)
+    return terms
+
+
+@dataclass(frozen=True)
+class PeriodOutcome:
+    """A person's outcomes on one metric over the period under review."""
+
+    metric: OutcomeMetric
+    mean: float
+    records: int
+
+
+@dataclass(frozen=True)
+class Review:
+    """Why a held grant is flagged for its manager's review, and the period's outcomes."""
+
+    grant: AutonomyGrant
+    missing: int
+    outcome_mean: float | None
+    outcome_reached: bool
+    due: bool
+    period: PeriodOutcome | None = None
+
+    @property
+    def focused(self) -> bool:
+        """The first review after the grant, of the focused period it began with."""
+        return self.grant.reviewed_on is None
+
+    @property
+    def kind(self) -> str:
+        return "Focused review" if self.focused else "Yearly review"
+
+    @property
+    def period_start(self) -> date:
+        return self.grant.reviewed_on or self.grant.effective_on
+
+    @property
+    def overdue(self) -> bool:
+        return self.grant.review_on + OVERDUE_AFTER < clock.today()
+
+    @property
+    def reasons(self) -> list[str]:
+        found = []
+        if self.missing:
+            found.append(
+                f"{self.missing} of the level's competency requirements no longer met "
+                "(evidence expired or not shown)"
+            )
+        if not self.outcome_reached:
+            found.append("outcomes below the level's floor")
+        if self.due:
+            what = "focused review" if self.focused else "yearly review"
+            found.append(f"{what} due since {self.grant.review_on:%d %b %Y}")
+        return found
+
+
+def reviews_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
+    return review_statement(clock.today(), held_level_terms(), employees)
+
+
+def reviews_page(employees, page: int, per_page: int) -> tuple[list[Review], int]:
+    """One page of the grants to review among the people the condition picks, oldest review
+    date first, and how many there are in all (two queries, then the page's grants and the
+    outcomes of their periods)."""
+    found = reviews_statement(employees).subquery("to_review")
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(found))
+    rows = db.session.execute(
+        sa.select(found)
+        .join(AutonomyGrant, AutonomyGrant.id == found.c.grant_id)
+        .order_by(AutonomyGrant.review_on, found.c.grant_id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    ids = [row.grant_id for row in rows]
+    grants = {
+        grant.id: grant
+        for grant in db.session.scalars(
+            sa.select(AutonomyGrant)
+            .options(
+                joinedload(AutonomyGrant.employee).joinedload(Employee.job_profile),
+                joinedload(AutonomyGrant.employee).joinedload(Employee.manager),
+                joinedload(AutonomyGrant.level).joinedload(AutonomyLevel.track),
+            )
+            .where(AutonomyGrant.id.in_(ids or [0]))
+        )
+    }
+    periods = period_outcomes(list(grants.values()))
+    return [
+        Review(
+            grants[row.grant_id],
+            row.missing,
+            float(row.mean) if row.mean is not None else None,
+            bool(row.outcome_reached),
+            bool(row.due),
+            periods.get(row.grant_id),
+        )
+        for row in rows
+    ], total
+
+
+def count_reviews(employees: sa.ColumnElement[bool] | None) -> int:
+    found = reviews_statement(employees).subquery("to_review")
+    return db.session.scalar(sa.select(sa.func.count()).select_from(found))
+
+
+def review_metric_ids(grants: list[AutonomyGrant]) -> dict[int, int]:
+    """The metric each grant's outcomes are read on: its level's floor, or else the first floor
+    on its track (the metric the track's supervision uses); grants with neither are left out."""
+    by_track: dict[int, int] = {}
+    for track in ladders().tracks:
+        first = next((lvl.outcome_metric_id for lvl in track.levels if lvl.outcome_metric_id), None)
+        if first is not None:
+            by_track[track.id] = first
+    found = {}
+    for grant in grants:
+        metric_id = grant.level.outcome_metric_id or by_track.get(grant.level.track_id)
+        if metric_id is not None:
+            found[grant.id] = metric_id
+    return found
+
+
+def period_outcomes(grants: list[AutonomyGrant]) -> dict[int, PeriodOutcome]:
+    """Each grant's outcomes since its period under review began (one grouped query)."""
+    wanted = review_metric_ids(grants)
+    if not wanted:
+        return {}
+    start = sa.func.coalesce(AutonomyGrant.reviewed_on, AutonomyGrant.effective_on)
+    rows = db.session.execute(
+        sa.select(
+            AutonomyGrant.id,
+            OutcomeRecord.metric_id,
+            sa.func.avg(OutcomeRecord.value),
+            sa.func.count(),
+        )
+        .join(OutcomeRecord, OutcomeRecord.employee_id == AutonomyGrant.employee_id)
+        .where(
+            AutonomyGrant.id.in_(list(wanted)),
+            OutcomeRecord.metric_id.in_(set(wanted.values())),
+            OutcomeRecord.period_start >= start,
+            OutcomeRecord.period_start <= clock.today(),
+        )
+        .group_by(AutonomyGrant.id, OutcomeRecord.metric_id)
+    )
+    by_id = {metric.id: metric for metric in metrics()}
+    return {
+        grant_id: PeriodOutcome(by_id[metric_id], float(mean), count)
+        for grant_id, metric_id, mean, count in rows
+        if wanted.get(grant_id) == metric_id
+    }
