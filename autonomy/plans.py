@@ -29,15 +29,7 @@ def learning_plan(standing: queries.Standing | None) -> list[PlanStep]:
     if standing is None or standing.gap is None or not standing.gap.missing:
         return []
     needed = {cid: level for cid, level, _ in standing.gap.missing}
-    closes: dict[int, list[int]] = {}
-    rows = db.session.execute(
-        sa.select(CourseOutcome.course_id, CourseOutcome.competency_id, CourseOutcome.level).where(
-            CourseOutcome.competency_id.in_(needed)
-        )
-    )
-    for course_id, competency_id, level in rows:
-        if level >= needed[competency_id]:
-            closes.setdefault(course_id, []).append(competency_id)
+    closes = _closing(needed, _outcomes(set(needed)))
     chosen = sorted(closes, key=lambda cid: (-len(closes[cid]), cid))[:PLAN_COURSES]
     if not chosen:
         return []
@@ -58,6 +50,43 @@ def learning_plan(standing: queries.Standing | None) -> list[PlanStep]:
         PlanStep(courses[cid], sorted(closes[cid]), upcoming.get(cid))
         for cid in prerequisite_order(chosen, before)
     ]
+
+
+def courses_closing(
+    needs: dict[int, dict[int, int]], per_person: int = 3
+) -> dict[int, list[Course]]:
+    """For several people at once (person -> {competency id: level needed}), the courses that
+    close most of each one's needs, at most `per_person` each, by title among equals (two
+    queries whatever the number of people)."""
+    wanted = {cid for needed in needs.values() for cid in needed}
+    if not wanted:
+        return {}
+    outcomes = _outcomes(wanted)
+    chosen: dict[int, list[int]] = {}
+    for person, needed in needs.items():
+        closes = _closing(needed, outcomes)
+        chosen[person] = sorted(closes, key=lambda cid: (-len(closes[cid]), cid))[:per_person]
+    ids = {cid for found in chosen.values() for cid in found}
+    courses = {c.id: c for c in db.session.scalars(sa.select(Course).where(Course.id.in_(ids)))}
+    return {person: [courses[cid] for cid in found] for person, found in chosen.items() if found}
+
+
+def _outcomes(competency_ids: set[int]) -> list[tuple[int, int, int]]:
+    """(course id, competency id, level granted) of every course outcome on these competencies."""
+    return db.session.execute(
+        sa.select(CourseOutcome.course_id, CourseOutcome.competency_id, CourseOutcome.level).where(
+            CourseOutcome.competency_id.in_(competency_ids)
+        )
+    ).all()
+
+
+def _closing(needed: dict[int, int], outcomes) -> dict[int, list[int]]:
+    """Course id -> the needed competencies its outcomes reach at the level needed."""
+    closes: dict[int, list[int]] = {}
+    for course_id, competency_id, level in outcomes:
+        if competency_id in needed and level >= needed[competency_id]:
+            closes.setdefault(course_id, []).append(competency_id)
+    return closes
 
 
 def prerequisite_order(course_ids: list[int], requires: list[tuple[int, int]]) -> list[int]:

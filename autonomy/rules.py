@@ -108,3 +108,29 @@ def gap(terms: LevelTerms, facts: Facts) -> Gap:
         mean = facts.outcome_means.get(terms.outcome.metric_id)
         reached = terms.outcome.reached_by(mean)
     return Gap(missing, max(terms.min_months - served, 0), mean, reached)
+
+
+def fit(requirements: list[tuple[int, int]], levels: dict[int, int]) -> float:
+    """How well a person's competencies fit a ladder, from 0 to 1: the share of the level
+    points its requirements ask (each its minimum level) that the person's levels cover. A
+    ladder that asks nothing fits nobody in particular (0)."""
+    asked = sum(needed for _, needed in requirements)
+    if asked == 0:
+        return 0.0
+    covered = sum(min(levels.get(cid, 0), needed) for cid, needed in requirements)
+    return covered / asked
+
+
+# A person whose outcomes are well below their peers is pointed to another track when their
+# skills fit it at least this well, and this much better than their own.
+REDEPLOY_FIT = 0.6
+REDEPLOY_MARGIN = 0.25
+
+
+def better_track(own: float, others: dict[int, float]) -> int | None:
+    """The other track (id) whose fit makes redeployment worth considering, if any: the best
+    fitting, ties to the lowest id."""
+    best = max(others.items(), key=lambda item: (item[1], -item[0]), default=None)
+    if best is None or best[1] < REDEPLOY_FIT or best[1] - own < REDEPLOY_MARGIN:
+        return None
+    return best[0]

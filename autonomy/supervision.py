@@ -3,20 +3,24 @@
 Peers are everyone in the city with the same job profile. A person's figure is their mean over
 the window (the last 90 days of periods); the peers' are the mean and spread of those figures.
 A person well above their peers (one standard deviation or more) is flagged "excelling —
-consider more autonomy" unless they hold the top level; well below, "needs support — close the
-gaps"; each flag says the numbers behind it. Nobody's level changes by itself.
+consider more autonomy" unless they hold the top level. Well below, "consider redeployment"
+when their competencies fit another track much better than their own (`rules.better_track`),
+otherwise "needs training", with the courses that close the gap to their next level (or to the
+level they hold, when its evidence has lapsed). Each flag says the numbers behind it. Nobody's
+level changes by itself.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from autonomy import queries, rules
+from academy.models import Course
+from autonomy import plans, queries, rules
 from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
@@ -27,6 +31,8 @@ from autonomy.models import (
 )
 from civicladder import clock
 from civicladder.db import db
+from competencies.models import CompetencyEvidence
+from competencies.queries import current_levels_statement
 from people.models import Employee, EmployeeStatus
 
 WINDOW_DAYS = 90
@@ -42,6 +48,21 @@ class Peers:
 
 
 @dataclass(frozen=True)
+class BetterFit:
+    """Another track the person's competencies fit much better than their own."""
+
+    track: str
+    fit: float
+    own_track: str
+    own_fit: float
+
+
+EXCELLING = "Excelling: consider more autonomy"
+TRAINING = "Needs training: close the gaps"
+REDEPLOY = "Consider redeployment"
+
+
+@dataclass(frozen=True)
 class Supervised:
     employee: Employee
     metric: OutcomeMetric | None
@@ -49,6 +70,8 @@ class Supervised:
     peers: Peers | None
     rank: int  # level held (0: none)
     top_rank: int
+    courses: list[Course] = field(default_factory=list)  # closing the gap, when below peers
+    better_fit: BetterFit | None = None
 
     @property
     def score(self) -> float | None:
@@ -59,15 +82,35 @@ class Supervised:
         return z if self.metric.higher_is_better else -z
 
     @property
+    def below(self) -> bool:
+        score = self.score
+        return score is not None and score <= -FLAG_AT
+
+    @property
     def flag(self) -> str | None:
         score = self.score
         if score is None:
             return None
         if score >= FLAG_AT and self.rank < self.top_rank:
-            return "Excelling: consider more autonomy"
-        if score <= -FLAG_AT:
-            return "Needs support: close the gaps"
+            return EXCELLING
+        if self.below:
+            return REDEPLOY if self.better_fit else TRAINING
         return None
+
+    @property
+    def advice(self) -> str:
+        """What the flag suggests, with the numbers behind a redeployment."""
+        if self.flag == REDEPLOY:
+            fit = self.better_fit
+            return (
+                f"Skills fit {fit.track} better: they meet {fit.fit:.0%} of its levels' "
+                f"requirements, against {fit.own_fit:.0%} of {fit.own_track}'s."
+            )
+        if self.flag == TRAINING:
+            if not self.courses:
+                return "No course in the catalog closes their gap yet."
+            return "Courses that close the gap: " + "; ".join(c.title for c in self.courses) + "."
+        return ""
 
     @property
     def explanation(self) -> str:
@@ -97,7 +140,8 @@ def line_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
 
 
 def supervised(people: list[Employee]) -> list[Supervised]:
-    """Outcomes, peers and levels for a page of people (a constant number of queries)."""
+    """Outcomes, peers and levels for a page of people, and for those well below their peers
+    the courses or the other track that could help (a constant number of queries)."""
     if not people:
         return []
     today = clock.today()
@@ -124,6 +168,66 @@ def supervised(people: list[Employee]) -> list[Supervised]:
                 max((level.rank for level in track.levels), default=0) if track else 0,
             )
         )
+    return _with_help(found, catalogue, today)
+
+
+def _with_help(rows: list[Supervised], catalogue: queries.Ladders, today: date) -> list[Supervised]:
+    """Rows of people well below their peers, given the courses closing their gap or the track
+    their skills fit better (two or three queries for the whole page)."""
+    below = [row for row in rows if row.below]
+    if not below:
+        return rows
+    levels = _levels_of([row.employee.id for row in below], today)
+    asks = {
+        track.id: [
+            (cid, n)
+            for lvl in track.levels
+            for cid, n in catalogue.terms[lvl.id].requirements.items()
+        ]
+        for track in catalogue.tracks
+    }
+    needs, fits = {}, {}
+    for row in below:
+        person = row.employee
+        track = catalogue.track_for(person.job_profile_id)
+        held = levels.get(person.id, {})
+        fits[person.id] = _better_fit(track, held, asks, catalogue)
+        level = next((lvl for lvl in track.levels if lvl.rank == row.rank + 1), None)
+        level = level or next((lvl for lvl in track.levels if lvl.rank == row.rank), None)
+        if level is not None:
+            needs[person.id] = {
+                cid: n
+                for cid, n in catalogue.terms[level.id].requirements.items()
+                if held.get(cid, 0) < n
+            }
+    wanted = {pid: need for pid, need in needs.items() if need and fits[pid] is None}
+    courses = plans.courses_closing(wanted)
+    return [
+        replace(row, courses=courses.get(row.employee.id, []), better_fit=fits[row.employee.id])
+        if row.below
+        else row
+        for row in rows
+    ]
+
+
+def _better_fit(track, held: dict[int, int], asks: dict, catalogue) -> BetterFit | None:
+    own = rules.fit(asks[track.id], held)
+    others = {tid: rules.fit(req, held) for tid, req in asks.items() if tid != track.id}
+    better = rules.better_track(own, others)
+    if better is None:
+        return None
+    name = next(t.name for t in catalogue.tracks if t.id == better)
+    return BetterFit(name, others[better], track.name, own)
+
+
+def _levels_of(employee_ids: list[int], today: date) -> dict[int, dict[int, int]]:
+    """Each person's current level per competency, from unexpired evidence (one query)."""
+    found: dict[int, dict[int, int]] = {}
+    rows = db.session.execute(
+        current_levels_statement(today).where(CompetencyEvidence.employee_id.in_(employee_ids))
+    )
+    for row in rows:
+        found.setdefault(row.employee_id, {})[row.competency_id] = row.level
     return found
 
 
