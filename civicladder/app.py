@@ -54,7 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 # The domain packages, lowest layer first; each plugs in through its own init_app(app). This is
 # the one place in the shell that names them (by name only: the shell imports none of them).
-INSTALLED_PACKAGES = ("people", "competencies", "hiring", "academy", "autonomy")
+INSTALLED_PACKAGES = ("people", "competencies", "hiring", "academy", "autonomy", "reports")
 
 
 class RowId(IntegerConverter):

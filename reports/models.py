@@ -1,0 +1,82 @@
+"""Published report snapshots (figures frozen, with their content hash) and comments on them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from civicladder.db import UTCDateTime, db, utcnow
+from civicladder.models import User
+from people.models import BargainingUnit, Department
+
+
+class ReportSnapshot(db.Model):
+    """A progress report as published: the figures as shown (small groups already suppressed),
+    frozen, with the sha256 of their canonical JSON so both sides can cite the same numbers.
+
+    A snapshot covers one bargaining unit or one department for one period; it is never
+    changed or deleted, and a scope has at most one snapshot per period.
+    """
+
+    __tablename__ = "report_snapshot"
+    __table_args__ = (
+        sa.UniqueConstraint("bargaining_unit_id", "period"),
+        sa.UniqueConstraint("department_id", "period"),
+        sa.CheckConstraint(
+            "(bargaining_unit_id IS NULL) <> (department_id IS NULL)", name="one_scope"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bargaining_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("bargaining_unit.id", ondelete="RESTRICT"), index=True
+    )
+    department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("department.id", ondelete="RESTRICT"), index=True
+    )
+    period: Mapped[str] = mapped_column(sa.String(10), index=True)
+    period_start: Mapped[date] = mapped_column(sa.Date)
+    period_end: Mapped[date] = mapped_column(sa.Date)
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    content_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+
+    bargaining_unit: Mapped[BargainingUnit | None] = relationship()
+    department: Mapped[Department | None] = relationship()
+    published_by: Mapped[User | None] = relationship()
+
+    @property
+    def scope_name(self) -> str:
+        return self.content.get("scope", {}).get("name", "")
+
+    def __str__(self) -> str:
+        return f"{self.scope_name}, {self.period}"
+
+
+class ReportComment(db.Model):
+    """A comment on a published snapshot by a union rep or HR, read by both sides."""
+
+    __tablename__ = "report_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("report_snapshot.id", ondelete="RESTRICT"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    # Kept as written at the time, so the thread still reads right if the account goes.
+    author_name: Mapped[str] = mapped_column(sa.String(200))
+    author_side: Mapped[str] = mapped_column(sa.String(40))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    snapshot: Mapped[ReportSnapshot] = relationship()
+
+    def __str__(self) -> str:
+        return f"Comment {self.id} on report snapshot {self.snapshot_id}"
