@@ -12,6 +12,7 @@ ACTION_WORDS = {
     "autonomy_grant.superseded": "Replaced an autonomy level with the next",
     "autonomy_grant.revoked": "Lowered an autonomy level",
     "autonomy_grant.reviewed": "Reviewed an autonomy level and kept it",
+    "autonomy_grant.review_noticed": "Told the manager an autonomy level needs review",
     "autonomy_track.created": "Added an autonomy track",
     "autonomy_track.updated": "Changed an autonomy track",
     "autonomy_level.created": "Added an autonomy level",

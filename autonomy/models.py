@@ -204,6 +204,8 @@ class AutonomyGrant(db.Model):
     review_on: Mapped[date] = mapped_column(sa.Date)
     # The last review that kept the level; empty while its first, focused review is to come.
     reviewed_on: Mapped[date | None] = mapped_column(sa.Date)
+    # When the manager was told the level needs review; cleared when it is reviewed.
+    review_noticed_on: Mapped[date | None] = mapped_column(sa.Date)
 
     employee: Mapped[Employee] = relationship()
     level: Mapped[AutonomyLevel] = relationship()

@@ -14,10 +14,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import url_for
 
-from autonomy import queries
+from autonomy import queries, reviewing
 from autonomy.models import GRANT, AutonomyGrant, AutonomyLevel, GrantStatus
 from civicladder import audit, clock, notify
-from civicladder.access import Role
+from civicladder.access import Role, require_role
 from civicladder.db import db, locked, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.lifecycle import move
@@ -230,6 +230,7 @@ def keep_grant(actor: User, grant: AutonomyGrant, note: str = "") -> AutonomyGra
     grant = _held_for_review(actor, grant)
     before = {"review_on": grant.review_on, "reviewed_on": grant.reviewed_on}
     grant.reviewed_on = clock.today()
+    grant.review_noticed_on = None  # flagged again later, the manager is told again
     grant.review_on = grant.reviewed_on + ONGOING_REVIEW
     db.session.flush()
     audit.record(
@@ -292,3 +293,79 @@ def lower_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGrant
         )
     _tell_employee(grant, f"Your autonomy level was lowered: {reason}")
     return lowered
+
+
+NOTICE_NAMES = 10  # people named in one notice; the reviews page lists them all
+
+
+def notify_reviews(actor: User | None = None) -> tuple[int, int]:
+    """Tell each manager (by in-app notice and email) of the held levels in their direct team
+    newly flagged for review: evidence lapsed, outcomes below the floor, or the review date
+    come. A level is told once, until it is reviewed; a person with no manager account is left
+    to HR's list. For a scheduler: running it twice tells nobody twice. Returns (managers told,
+    levels told)."""
+    require_role(actor, Role.HR)
+    today = clock.today()
+    manager = sa.orm.aliased(Employee)
+    flagged = reviewing.reviews_statement(None).subquery("to_review")
+    claimed = db.session.scalars(
+        sa.update(AutonomyGrant)
+        .where(
+            AutonomyGrant.id.in_(sa.select(flagged.c.grant_id)),
+            AutonomyGrant.review_noticed_on.is_(None),
+            AutonomyGrant.employee_id.in_(
+                sa.select(Employee.id)
+                .join(manager, manager.id == Employee.manager_id)
+                .join(User, User.id == manager.user_id)
+                .where(User.active.is_(True))
+            ),
+        )
+        .values(review_noticed_on=today)
+        .returning(AutonomyGrant.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not claimed:
+        return 0, 0
+    rows = db.session.execute(
+        sa.select(
+            AutonomyGrant.id,
+            Employee.first_name,
+            Employee.last_name,
+            AutonomyLevel.name,
+            manager.user_id,
+        )
+        .join(Employee, Employee.id == AutonomyGrant.employee_id)
+        .join(manager, manager.id == Employee.manager_id)
+        .join(AutonomyLevel, AutonomyLevel.id == AutonomyGrant.level_id)
+        .where(AutonomyGrant.id.in_(claimed))
+        .order_by(manager.user_id, Employee.last_name, Employee.first_name, AutonomyGrant.id)
+    ).all()
+    by_manager: dict[int, list[str]] = {}
+    for _, first, last, level, user_id in rows:
+        by_manager.setdefault(user_id, []).append(f"{first} {last} ({level})")
+    users = db.session.scalars(sa.select(User).where(User.id.in_(by_manager)))
+    for user in users:
+        names = by_manager[user.id]
+        more = len(names) - NOTICE_NAMES
+        body = "; ".join(names[:NOTICE_NAMES]) + (f"; and {more} more." if more > 0 else ".")
+        count = len(names)
+        notify.notify(
+            user,
+            f"{count} autonomy level{'' if count == 1 else 's'} in your team to review",
+            body,
+            link=url_for("autonomy.reviews"),
+        )
+    audit.record_many(
+        actor,
+        "autonomy_grant.review_noticed",
+        (
+            audit.Recorded(
+                "AutonomyGrant",
+                grant_id,
+                f"{first} {last}: {level}",
+                after={"review_noticed_on": today, "manager_user_id": user_id},
+            )
+            for grant_id, first, last, level, user_id in rows
+        ),
+    )
+    return len(by_manager), len(rows)

@@ -171,3 +171,48 @@ def test_a_review_long_past_its_date_is_overdue_for_the_managers_above(crew, peo
     lines.refresh_all()
     page = client_as(director_user).get("/autonomy/reviews").text
     assert page.count("Overdue</span>") == 1 and late.employee.last_name in page
+
+
+def test_managers_are_told_of_newly_flagged_levels_once_until_reviewed(crew, people):
+    member = crew["member"]
+    _, _, lapsed = member(1, 4, expires_on=TODAY)
+    _, _, due = member(1, 2, review_on=TODAY)
+    member(2, 3, outcome=85.0)  # nothing to review
+    assert services.notify_reviews(None) == (1, 2)
+    notice = db.session.scalar(
+        sa.select(Notification).where(Notification.user_id == crew["boss"].id)
+    )
+    assert notice.subject == "2 autonomy levels in your team to review"
+    assert notice.link == "/autonomy/reviews"
+    assert lapsed.employee.full_name in notice.body and due.employee.full_name in notice.body
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "autonomy_grant.review_noticed")
+    ).all()
+    assert sorted(e.object_id for e in events) == sorted([str(lapsed.id), str(due.id)])
+    # Run again: nobody is told twice.
+    assert services.notify_reviews(None) == (0, 0)
+    # Reviewed and flagged anew a year on: told again.
+    services.keep_grant(crew["boss"], due)
+    db.session.refresh(due)
+    due.review_on = TODAY
+    db.session.flush()
+    assert services.notify_reviews(None) == (1, 1)
+
+
+def test_only_hr_or_the_system_tells_managers(crew):
+    _, user, _ = crew["member"](1, 2, review_on=TODAY)
+    with pytest.raises(Forbidden):
+        services.notify_reviews(user)
+
+
+def test_the_daily_command_tells_managers_with_links_to_their_reviews(crew, app):
+    crew["member"](1, 2, review_on=TODAY)
+    result = app.test_cli_runner().invoke(args=["autonomy", "notify-reviews"])
+    assert result.exit_code == 0, result.output
+    assert "Told 1 manager of 1 level to review" in result.output
+    notice = db.session.scalar(
+        sa.select(Notification).where(Notification.user_id == crew["boss"].id)
+    )
+    assert notice.link == "/autonomy/reviews"
+    again = app.test_cli_runner().invoke(args=["autonomy", "notify-reviews"])
+    assert "Told 0 managers of 0 levels" in again.output
