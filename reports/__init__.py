@@ -13,8 +13,16 @@ ACTION_WORDS = {
 
 
 def init_app(app: Flask) -> None:
-    """Plug the reports package in: its tables, and the audit log's words for its actions."""
+    """Plug the reports package in: pages, navigation, the union rep's home panel, commands."""
+    from civicladder.access import Role
     from civicladder.layout import register_action_words
-    from reports import models  # noqa: F401  (the tables join the metadata)
+    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.panels import HOME, register_panel
+    from reports import rules, views
 
+    app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
+    register_nav_item(app, NavItem("Reports", "reports.index", (Role.UNION_REP, Role.HR), 50))
+    # Right after the unit figures people's panel shows a union rep (45).
+    register_panel(app, HOME, "progress_reports", views.home_panel, order=46)
+    app.jinja_env.globals["chart_bars"] = rules.chart_bars

@@ -284,7 +284,7 @@ def _headcount(raw: UnitFigures, minimum: int) -> dict:
     return _table(
         "headcount",
         "Members",
-        ["", "People"],
+        ["Measure", "People"],
         [("Members (active or on leave)", [cell(members)], "count")],
         chart=False,
     )
@@ -304,7 +304,7 @@ def _training(raw: UnitFigures, minimum: int) -> dict:
     return _table(
         "training",
         "Training in sessions that started in the period",
-        ["", "Figure"],
+        ["Measure", "Number"],
         [
             ("Enrolments", [cell(enrolments)], "count"),
             ("Completions", [cell(completions)], "count"),
@@ -371,7 +371,7 @@ def _hires(raw: UnitFigures, minimum: int) -> dict:
     return _table(
         "hires",
         "Members hired through a hiring round in the period",
-        ["", "People"],
+        ["Measure", "People"],
         [("Internal hires", [cell(hires)], "count")],
         chart=False,
     )
@@ -397,3 +397,41 @@ def _departments(raw: UnitFigures, minimum: int) -> dict:
         ["Agency", "Members", "People enrolled", "People who completed"],
         [(name, [cell(f) for f in figures], "count") for name, figures in protected],
     )
+
+
+# --- charts -----------------------------------------------------------------------------------
+
+CHART_LABEL_CHARS = 34
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar of a horizontal bar chart, in the chart's own units (the longest bar is 100)."""
+
+    label: str
+    length: float
+    shown: str
+    protected: bool
+
+
+def chart_bars(table: dict) -> list[Bar]:
+    """The bars of a table's chart: its count rows, first column; a protected count is drawn
+    as no bar with its words ("fewer than 5"), never at its real length."""
+    rows = [row for row in table["rows"] if row["kind"] == "count"]
+    values = [row["cells"][0]["value"] for row in rows]
+    longest = max((v for v in values if v is not None), default=0) or 1
+    return [
+        Bar(
+            _short(row["label"]),
+            0.0 if value is None else round(100 * value / longest, 1),
+            row["cells"][0]["shown"],
+            value is None,
+        )
+        for row, value in zip(rows, values, strict=True)
+    ]
+
+
+def _short(label: str) -> str:
+    if len(label) <= CHART_LABEL_CHARS:
+        return label
+    return label[: CHART_LABEL_CHARS - 1].rstrip() + "…"

@@ -26,6 +26,7 @@ from tests.civicladder.access_cases import REJECTED, ROLES, SIGNIN, Case, only, 
 from tests.competencies import access_cases as competency_cases
 from tests.hiring import access_cases as hiring_cases
 from tests.people import access_cases as people_cases
+from tests.reports import access_cases as report_cases
 
 # In the packages' dependency order: a package's world may use the ids of those before it.
 PACKAGES = [
@@ -35,6 +36,7 @@ PACKAGES = [
     hiring_cases,
     academy_cases,
     autonomy_cases,
+    report_cases,
 ]
 
 CASES: list[Case] = [case for package in PACKAGES for case in package.CASES]

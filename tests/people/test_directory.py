@@ -103,11 +103,12 @@ def test_manager_home_shows_team(client_as, org):
     assert "1 direct report, 2 people in your reporting line in all (you are not counted)" in page
 
 
-def test_union_rep_home_lists_units_and_says_reports_are_coming(client_as, org, people):
+def test_union_rep_home_lists_units_and_links_to_their_reports(client_as, org, people):
     rep = people.union_rep(org["unit"])
     page = client_as(rep).get("/").text
     assert "Local 1549" in page and "fewer than 5</strong> active members" in page
-    assert "Shared progress reports are not available yet" in page
+    unit_id = org["unit"].id
+    assert f'href="/reports/units/{unit_id}"' in page
 
 
 def _grow(people, boss, n):

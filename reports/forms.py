@@ -1,0 +1,46 @@
+"""Report forms: the period a report covers, publishing's confirmation, a comment."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from civicladder.forms import Form
+from reports.services import MAX_COMMENT
+
+
+class PeriodForm(FlaskForm):
+    """Which period a report covers: a GET filter, so a report's address can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    period = StringField(
+        "Period",
+        validators=[Optional(), Length(max=20)],
+        description="A quarter like 2026Q3, or a year like 2026.",
+    )
+
+
+class PublishForm(Form):
+    """Publishing is permanent: only a post from the confirmation page carries `confirmed`."""
+
+    period = HiddenField()
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+
+class CommentForm(Form):
+    body = TextAreaField(
+        "Your comment",
+        validators=[
+            DataRequired("Write the comment before posting it."),
+            Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT:,} characters."),
+        ],
+        description="HR and the unit's union representatives read every comment; "
+        "it is kept with the report and in the audit log.",
+    )

@@ -1,0 +1,176 @@
+"""Report pages: the units a person reads, a unit's live report, publishing, snapshots, comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from civicladder import clock, exports
+from civicladder.access import Role, requires
+from civicladder.errors import Invalid
+from civicladder.panels import Panel
+from people.models import BargainingUnit
+from reports import queries, rules, services
+from reports.forms import CommentForm, PeriodForm, PublishForm
+from reports.models import ReportSnapshot
+
+bp = Blueprint("reports", __name__)
+
+READERS = (Role.UNION_REP, Role.HR)
+
+
+@bp.get("/reports")
+@requires(*READERS)
+def index():
+    units = queries.readable_units(current_user)
+    period = rules.default_period(clock.today())
+    return render_template(
+        "reports/index.html",
+        units=units,
+        snapshots=queries.snapshots_of_units([unit.id for unit in units]),
+        period=period,
+    )
+
+
+def _period_from(text: str | None) -> rules.Period:
+    """The period asked for, or the last quarter that has ended; one to come is refused."""
+    today = clock.today()
+    period = rules.parse_period(text) if (text or "").strip() else rules.default_period(today)
+    rules.check_started(period, today)
+    return period
+
+
+@bp.get("/reports/units/<int:unit_id>")
+@requires(*READERS)
+def unit_report(unit_id: int):
+    unit = queries.readable_unit(current_user, unit_id)
+    form = PeriodForm(request.args)
+    try:
+        period = _period_from(form.period.data)
+    except Invalid as error:
+        form.period.errors = [error.message]
+        page = render_template("reports/unit.html", unit=unit, form=form, content=None)
+        return page, 422
+    form.period.data = period.code
+    return render_template(
+        "reports/unit.html",
+        unit=unit,
+        form=form,
+        period=period,
+        content=queries.unit_report(unit, period),
+        published=queries.snapshot_for(unit.id, period.code),
+        may_publish=current_user.has_role(Role.HR) and period.end < clock.today(),
+    )
+
+
+@bp.route("/reports/units/<int:unit_id>/publish", methods=["GET", "POST"])
+@requires(Role.HR)
+def publish(unit_id: int):
+    unit = queries.readable_unit(current_user, unit_id)
+    form = PublishForm(request.form if request.method == "POST" else request.args)
+    period = _period_from(form.period.data)
+    rules.check_ended(period, clock.today())
+    if request.method == "POST" and form.validate_on_submit() and form.is_confirmed:
+        snapshot = services.publish_unit_report(current_user, unit, period)
+        flash(
+            f"The {period.code} report for {unit.name} is published. Its figures will not change.",
+            "success",
+        )
+        return redirect(url_for("reports.snapshot", snapshot_id=snapshot.id))
+    form.period.data = period.code
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "reports/publish.html",
+        unit=unit,
+        period=period,
+        form=form,
+        published=queries.snapshot_for(unit.id, period.code),
+    ), status
+
+
+@bp.get("/reports/snapshots/<int:snapshot_id>")
+@requires(*READERS)
+def snapshot(snapshot_id: int):
+    found = queries.readable_snapshot(current_user, snapshot_id)
+    return _snapshot_page(found, CommentForm())
+
+
+def _snapshot_page(found: ReportSnapshot, form: CommentForm, status: int = 200):
+    return render_template(
+        "reports/snapshot.html",
+        snapshot=found,
+        content=found.content,
+        comments=queries.comments_on(found.id),
+        form=form,
+    ), status
+
+
+@bp.get("/reports/snapshots/<int:snapshot_id>/report.csv")
+@requires(*READERS)
+def snapshot_csv(snapshot_id: int):
+    found = queries.readable_snapshot(current_user, snapshot_id)
+    scope = found.content["scope"]
+    filename = f"report-{scope['code']}-{found.period}.csv"
+    return exports.csv_response(filename, CSV_HEADER, csv_rows(found))
+
+
+CSV_HEADER = ["unit", "period", "content_hash", "section", "table", "row", "column", "figure"]
+
+
+def csv_rows(found: ReportSnapshot):
+    """Each figure of the snapshot as it is shown: protected ones in words, never a number."""
+    content = found.content
+    for section in content["sections"]:
+        for table in section["tables"]:
+            columns = table["columns"][1:]
+            for row in table["rows"]:
+                for column, cell in zip(columns, row["cells"], strict=True):
+                    yield (
+                        content["scope"]["name"],
+                        content["period"]["code"],
+                        found.content_hash,
+                        section["title"],
+                        table["caption"],
+                        row["label"],
+                        column or table["caption"],
+                        cell["shown"],
+                    )
+
+
+@bp.post("/reports/snapshots/<int:snapshot_id>/comments")
+@requires(*READERS)
+def comment(snapshot_id: int):
+    found = queries.readable_snapshot(current_user, snapshot_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _snapshot_page(found, form, 422)
+    services.add_comment(current_user, found, form.body.data)
+    flash("Your comment is posted: HR and the unit's representatives can read it.", "success")
+    return redirect(url_for("reports.snapshot", snapshot_id=found.id, _anchor="comments"))
+
+
+# --- the home page's panel ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportsPanel(Panel):
+    template: ClassVar[str] = "reports/_home_panel.html"
+    units: list[BargainingUnit]
+    latest: dict[int, ReportSnapshot | None]
+    period: rules.Period
+
+
+def home_panel(user) -> ReportsPanel | None:
+    """A union rep's way into the reports of the units they represent."""
+    if not user.has_role(Role.UNION_REP):
+        return None
+    units = queries.readable_units(user)
+    snapshots = queries.snapshots_of_units([unit.id for unit in units])
+    return ReportsPanel(
+        units=units,
+        latest={unit.id: next(iter(snapshots[unit.id]), None) for unit in units},
+        period=rules.default_period(clock.today()),
+    )
