@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from civicladder import clock, exports
+from civicladder import clock
+from civicladder import exports as csv_exports
 from civicladder.access import Role, requires
 from civicladder.errors import Invalid
 from civicladder.panels import Panel
 from people.models import BargainingUnit
-from reports import queries, rules, services
+from reports import exports, queries, rules, services
 from reports.forms import CommentForm, PeriodForm, PublishForm
 from reports.models import ReportSnapshot
 
@@ -114,7 +115,7 @@ def snapshot_csv(snapshot_id: int):
     found = queries.readable_snapshot(current_user, snapshot_id)
     scope = found.content["scope"]
     filename = f"report-{scope['code']}-{found.period}.csv"
-    return exports.csv_response(filename, CSV_HEADER, csv_rows(found))
+    return csv_exports.csv_response(filename, CSV_HEADER, csv_rows(found))
 
 
 CSV_HEADER = ["unit", "period", "content_hash", "section", "table", "row", "column", "figure"]
@@ -138,6 +139,17 @@ def csv_rows(found: ReportSnapshot):
                         column or table["caption"],
                         cell["shown"],
                     )
+
+
+@bp.get("/reports/snapshots/<int:snapshot_id>/report.pdf")
+@requires(*READERS)
+def snapshot_pdf(snapshot_id: int):
+    found = queries.readable_snapshot(current_user, snapshot_id)
+    response = make_response(exports.snapshot_pdf(found))
+    response.mimetype = "application/pdf"
+    filename = f"report-{found.content['scope']['code']}-{found.period}.pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @bp.post("/reports/snapshots/<int:snapshot_id>/comments")

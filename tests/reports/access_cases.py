@@ -66,6 +66,7 @@ CASES = [
     ),
     Case("reports.snapshot", "GET", "/reports/snapshots/{report_snapshot}", READERS),
     Case("reports.snapshot_csv", "GET", "/reports/snapshots/{report_snapshot}/report.csv", READERS),
+    Case("reports.snapshot_pdf", "GET", "/reports/snapshots/{report_snapshot}/report.pdf", READERS),
     Case(
         "reports.comment",
         "POST",

@@ -1,0 +1,63 @@
+"""Reports commands: publish a period's reports for every bargaining unit."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.group("reports")
+def reports_group() -> None:
+    """Shared progress reports."""
+
+
+@reports_group.command("publish")
+@click.option("--period", required=True, help="A quarter like 2026Q3, or a year like 2026.")
+@with_appcontext
+def publish_command(period: str) -> None:
+    """Publish the period's report of every bargaining unit. Safe to run again: a unit whose
+    report is already published is skipped, and each unit is saved as it is done, so a run
+    that stops half-way is finished by the next."""
+    import sqlalchemy as sa
+
+    from civicladder import clock, notify
+    from civicladder.db import db, write_transaction
+    from civicladder.errors import Conflict, DomainError
+    from people.models import BargainingUnit
+    from reports import queries, rules, services
+
+    try:
+        chosen = rules.parse_period(period)
+        rules.check_ended(chosen, clock.today())
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    units = db.session.execute(
+        sa.select(BargainingUnit.id, BargainingUnit.name).order_by(BargainingUnit.name)
+    ).all()
+    published = queries.unit_periods_published(chosen.code)
+    db.session.commit()  # ends the read, so each unit's write begins as a writer's transaction
+    click.echo(f"Publishing the {chosen.code} reports of {len(units):,} bargaining units.")
+    made = 0
+    for position, (unit_id, name) in enumerate(units, start=1):
+        prefix = f"[{position}/{len(units)}] {name}:"
+        if unit_id in published:
+            click.echo(f"{prefix} already published, skipped")
+            continue
+        try:
+            with write_transaction():
+                unit = db.session.get(BargainingUnit, unit_id)
+                snapshot = services.publish_unit_report(None, unit, chosen)
+                content_hash = snapshot.content_hash
+                notify.commit()
+        except Conflict:
+            notify.rollback()
+            click.echo(f"{prefix} published meanwhile by someone else, skipped")
+            continue
+        except Exception:
+            notify.rollback()
+            raise
+        made += 1
+        click.echo(f"{prefix} published, SHA-256 {content_hash}")
+    click.echo(
+        f"Done: {made:,} published, {len(units) - made:,} already published for {chosen.code}."
+    )

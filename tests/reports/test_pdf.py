@@ -1,0 +1,37 @@
+"""A published report as a PDF, read back: cover, contents, every page's hash and number."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from reports import rules, services
+
+
+def test_the_pdf_carries_unit_period_hash_on_every_page_and_suppressed_cells(
+    app, client_as, small_city, people
+):
+    with app.test_request_context():
+        snapshot = services.publish_unit_report(None, small_city.unit, rules.parse_period("2026Q3"))
+    rep = people.union_rep(small_city.unit)
+    response = client_as(rep).get(f"/reports/snapshots/{snapshot.id}/report.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert 'filename="report-L100-2026Q3.pdf"' in response.headers["Content-Disposition"]
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages]
+    assert len(pages) >= 4
+    for number, text in enumerate(pages, start=1):
+        flat = re.sub(r"\s+", "", text)
+        assert snapshot.content_hash in flat, f"page {number} lacks the hash"
+        assert f"Page {number} of {len(pages)}" in text
+    cover, contents, *body = pages
+    assert "Local 100 (L100)" in cover and "Q3 2026 (1 July to 30 September 2026)" in cover
+    assert "Contents" in contents and "Competency levels gained" in contents
+    # The contents give each section's page: the headcount follows the contents page.
+    assert "Headcount, page 3" in contents and "By department, page" in contents
+    everything = "\n".join(body)
+    assert "Completion rate" in everything and "69.6%" in everything
+    assert "fewer than 5" in everything and "not shown" in everything
+    for person in [*small_city.P.values(), *small_city.B.values()]:
+        assert person.last_name not in everything
