@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from academy.models import Course, CourseSession, Enrollment, EnrollmentStatus
@@ -25,7 +24,6 @@ from competencies.models import Competency, CompetencyCategory, CompetencyEviden
 from hiring.models import Application, ApplicationStatus
 from people import queries as people_queries
 from people.models import PATH_SEPARATOR, BargainingUnit, Department, Employee, EmployeeStatus
-from reports import rules
 from reports.models import ReportComment, ReportSnapshot
 from reports.rules import NO_LEVEL, DepartmentRow, Period, UnitFigures
 
@@ -41,13 +39,13 @@ SEATED = (
 HELD = (GrantStatus.ACTIVE, GrantStatus.SUPERSEDED, GrantStatus.REVOKED)
 
 
-def _bounds(period: Period) -> tuple[datetime, datetime]:
+def bounds(period: Period) -> tuple[datetime, datetime]:
     """The period as UTC instants, the first included, the second not."""
     start = datetime.combine(period.start, time(0), tzinfo=UTC)
     return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def _members(unit_id: int):
+def members_of(unit_id: int):
     """The unit's members as a subquery of (id, department_id)."""
     return (
         sa.select(Employee.id, Employee.department_id)
@@ -58,11 +56,11 @@ def _members(unit_id: int):
 
 def unit_figures(unit_id: int, period: Period) -> UnitFigures:
     """Everything a unit's report counts, in seven queries whatever the unit's size."""
-    members = _members(unit_id)
+    members = members_of(unit_id)
     found = UnitFigures()
     _add_members(found, members)
     _add_training(found, members, period)
-    found.gains = _gains(members, period)
+    found.gains = gains(members, period)
     found.distribution = _distribution(members, period, found.members)
     _add_autonomy_events(found, members, period)
     found.internal_hires = _internal_hires(members, period)
@@ -85,7 +83,7 @@ def _add_members(found: UnitFigures, members) -> None:
 
 
 def _add_training(found: UnitFigures, members, period: Period) -> None:
-    start, end = _bounds(period)
+    start, end = bounds(period)
     completed = Enrollment.status == EnrollmentStatus.COMPLETED
     rows = db.session.execute(
         sa.select(
@@ -118,7 +116,7 @@ def _add_training(found: UnitFigures, members, period: Period) -> None:
         found.training_hours += int(hours)
 
 
-def _gains(members, period: Period) -> list[tuple[str, int, int]]:
+def gains(members, period: Period) -> list[tuple[str, int, int]]:
     """Per category: people who reached a higher level in some competency during the period,
     and how many (person, competency) levels were gained."""
     E = CompetencyEvidence
@@ -155,7 +153,7 @@ def _gains(members, period: Period) -> list[tuple[str, int, int]]:
 
 def _distribution(members, period: Period, headcount: int) -> list[tuple[str, int]]:
     """Members by the autonomy level they held on the period's last day, lowest first."""
-    _, end = _bounds(period)
+    _, end = bounds(period)
     G = AutonomyGrant
     in_effect = (
         sa.select(
@@ -189,7 +187,7 @@ def _distribution(members, period: Period, headcount: int) -> list[tuple[str, in
 
 
 def _add_autonomy_events(found: UnitFigures, members, period: Period) -> None:
-    start, end = _bounds(period)
+    start, end = bounds(period)
     G = AutonomyGrant
     granted = sa.and_(
         G.status.in_(HELD), G.effective_on >= period.start, G.effective_on <= period.end
@@ -206,21 +204,23 @@ def _add_autonomy_events(found: UnitFigures, members, period: Period) -> None:
     found.grants, found.above_evidence, found.declines, found.revocations = row
 
 
+def hire_event():
+    """The join of an application to the audit event of its hire (when it was recorded)."""
+    return sa.and_(
+        AuditEvent.object_type == "Application",
+        AuditEvent.object_id == sa.cast(Application.id, sa.String),
+        AuditEvent.action == "application.hired",
+    )
+
+
 def _internal_hires(members, period: Period) -> int:
     """Members hired through a hiring round whose hire was recorded in the period (the hire's
     time is the audit trail's: the application records no date of its own)."""
-    start, end = _bounds(period)
+    start, end = bounds(period)
     return db.session.scalar(
         sa.select(sa.func.count(sa.distinct(Application.employee_id)))
         .join(members, members.c.id == Application.employee_id)
-        .join(
-            AuditEvent,
-            sa.and_(
-                AuditEvent.object_type == "Application",
-                AuditEvent.object_id == sa.cast(Application.id, sa.String),
-                AuditEvent.action == "application.hired",
-            ),
-        )
+        .join(AuditEvent, hire_event())
         .where(
             Application.status == ApplicationStatus.HIRED,
             AuditEvent.occurred_at >= start,
@@ -314,10 +314,3 @@ def unit_periods_published(period_code: str) -> set[int]:
             )
         )
     )
-
-
-def unit_report(unit: BargainingUnit, period: Period) -> dict:
-    """A unit's report for a period as shown live (and as a snapshot would freeze it)."""
-    scope = {"kind": "bargaining_unit", "id": unit.id, "code": unit.code, "name": unit.name}
-    minimum = current_app.config["SMALL_GROUP_MINIMUM"]
-    return rules.report_content(scope, period, minimum, unit_figures(unit.id, period))

@@ -235,7 +235,26 @@ class UnitFigures:
     departments: dict[str, DepartmentRow] = field(default_factory=dict)  # agency -> figures
 
 
-def report_content(scope: dict, period: Period, minimum: int, raw: UnitFigures) -> dict:
+@dataclass
+class TrendFigures:
+    """A unit's main counts in each of the trend's periods (oldest first), exact."""
+
+    periods: list[str]
+    enrolments: list[int] = field(default_factory=list)
+    completions: list[int] = field(default_factory=list)
+    levels_gained: list[int] = field(default_factory=list)
+    grants: list[int] = field(default_factory=list)
+    internal_hires: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name in ("enrolments", "completions", "levels_gained", "grants", "internal_hires"):
+            if not getattr(self, name):
+                setattr(self, name, [0] * len(self.periods))
+
+
+def report_content(
+    scope: dict, period: Period, minimum: int, raw: UnitFigures, trend: TrendFigures
+) -> dict:
     """What a report shows, every count protected, as plain data: rendered as a page, a PDF
     and CSV, and frozen as a snapshot's content (its hash is taken over this)."""
     return {
@@ -259,6 +278,7 @@ def report_content(scope: dict, period: Period, minimum: int, raw: UnitFigures) 
             ),
             _section("hires", "Internal hires", [_hires(raw, minimum)]),
             _section("departments", "By department", [_departments(raw, minimum)]),
+            _section("trend", "Trend", [_trend(trend, minimum)]),
         ],
     }
 
@@ -396,6 +416,51 @@ def _departments(raw: UnitFigures, minimum: int) -> dict:
         "Members, people enrolled and people who completed training, by agency",
         ["Agency", "Members", "People enrolled", "People who completed"],
         [(name, [cell(f) for f in figures], "count") for name, figures in protected],
+    )
+
+
+def _trend(trend: TrendFigures, minimum: int) -> dict:
+    """One row per period, oldest first; the period's own figures are the last row."""
+    rows = []
+    for index, code in enumerate(trend.periods):
+        counts = [
+            trend.enrolments[index],
+            trend.completions[index],
+            trend.levels_gained[index],
+            trend.grants[index],
+            trend.internal_hires[index],
+        ]
+        [(_, shown)] = protect([(code, counts)], minimum, pairs=((0, 1),), totals_published=False)
+        enrolments, completions, gained, grants, hires = shown
+        rows.append(
+            (
+                code,
+                [
+                    cell(completions),
+                    cell(enrolments),
+                    rate(completions, enrolments),
+                    cell(gained),
+                    cell(grants),
+                    cell(hires),
+                ],
+                "count",
+            )
+        )
+    return _table(
+        "trend",
+        f"Against the {len(trend.periods) - 1} periods before",
+        [
+            "Period",
+            "Completions",
+            "Enrolments",
+            "Completion rate",
+            "Competency levels gained",
+            "Levels granted",
+            "Internal hires",
+        ],
+        rows,
+        note="The chart shows completions. Members are counted as they stand today in every "
+        "period, so earlier periods count today's members' records.",
     )
 
 

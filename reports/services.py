@@ -8,7 +8,7 @@ from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
 from people.models import BargainingUnit
-from reports import queries, rules
+from reports import assemble, queries, rules
 from reports.models import ReportComment, ReportSnapshot
 from reports.rules import Period
 
@@ -33,7 +33,7 @@ def publish_unit_report(actor: User | None, unit: BargainingUnit, period: Period
             f"The {period.code} report for {unit.name} was published on "
             f"{existing.published_at:%Y-%m-%d}; a published report never changes."
         )
-    content = queries.unit_report(unit, period)
+    content = assemble.unit_report(unit, period)
     snapshot = ReportSnapshot(
         bargaining_unit_id=unit.id,
         period=period.code,

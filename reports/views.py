@@ -14,7 +14,7 @@ from civicladder.access import Role, requires
 from civicladder.errors import Invalid
 from civicladder.panels import Panel
 from people.models import BargainingUnit
-from reports import exports, queries, rules, services
+from reports import assemble, exports, queries, rules, services
 from reports.forms import CommentForm, PeriodForm, PublishForm
 from reports.models import ReportSnapshot
 
@@ -61,7 +61,7 @@ def unit_report(unit_id: int):
         unit=unit,
         form=form,
         period=period,
-        content=queries.unit_report(unit, period),
+        content=assemble.unit_report(unit, period),
         published=queries.snapshot_for(unit.id, period.code),
         may_publish=current_user.has_role(Role.HR) and period.end < clock.today(),
     )

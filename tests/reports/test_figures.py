@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports import queries
+from reports import assemble, queries
 from reports.rules import parse_period
 
 Q3 = parse_period("2026Q3")
@@ -41,7 +41,7 @@ def test_raw_figures_of_the_small_city(app_ctx, small_city):
 
 
 def test_the_report_shows_the_small_city_with_small_groups_protected(app_ctx, small_city):
-    content = queries.unit_report(small_city.unit, Q3)
+    content = assemble.unit_report(small_city.unit, Q3)
     assert content["scope"]["name"] == "Local 100" and content["minimum"] == 5
     assert content["period"] == {
         "code": "2026Q3",
@@ -83,8 +83,27 @@ def test_the_report_shows_the_small_city_with_small_groups_protected(app_ctx, sm
     }
 
 
+def test_the_trend_sets_the_period_against_the_three_before(app_ctx, small_city):
+    content = assemble.unit_report(small_city.unit, Q3)
+    assert table(content, "trend")["columns"][1:] == [
+        "Completions",
+        "Enrolments",
+        "Completion rate",
+        "Competency levels gained",
+        "Levels granted",
+        "Internal hires",
+    ]
+    few = "fewer than 5"
+    assert shown(content, "trend") == {
+        "2025Q4": ["0", "0", "none enrolled", "0", "0", "0"],
+        "2026Q1": ["0", "0", "none enrolled", "0", "0", "0"],
+        "2026Q2": [few, few, few, "0", "0", "0"],
+        "2026Q3": ["16", "23", "69.6%", "10", "5", few],
+    }
+
+
 def test_no_exact_value_of_a_protected_cell_is_kept_in_the_content(app_ctx, small_city):
-    content = queries.unit_report(small_city.unit, Q3)
+    content = assemble.unit_report(small_city.unit, Q3)
     for section in content["sections"]:
         for found in section["tables"]:
             for row in found["rows"]:
@@ -95,7 +114,7 @@ def test_no_exact_value_of_a_protected_cell_is_kept_in_the_content(app_ctx, smal
 
 def test_the_minimum_is_configurable(app, app_ctx, small_city, monkeypatch):
     monkeypatch.setitem(app.config, "SMALL_GROUP_MINIMUM", 3)
-    content = queries.unit_report(small_city.unit, Q3)
+    content = assemble.unit_report(small_city.unit, Q3)
     assert content["minimum"] == 3
     assert shown(content, "hires") == {"Internal hires": ["fewer than 3"]}
     assert shown(content, "distribution")["Field: level 2, Level 2"] == ["3"]

@@ -1,0 +1,90 @@
+"""A unit's main figures over the report's period and the ones before it, for the trend table:
+grouped by period in one query per measure, so the count stays fixed whatever the unit's size
+(competency levels gained, which compare each period with its own start, take one per period)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from academy.models import CourseSession, Enrollment, EnrollmentStatus
+from autonomy.models import AutonomyGrant
+from civicladder.db import db
+from civicladder.models import AuditEvent
+from hiring.models import Application, ApplicationStatus
+from reports import queries
+from reports.rules import Period, TrendFigures
+
+PERIODS = 4  # the report's period and the three before it
+
+
+def periods_up_to(period: Period) -> list[Period]:
+    """The trend's periods, oldest first, ending with `period`."""
+    found = [period]
+    while len(found) < PERIODS:
+        found.append(found[-1].previous())
+    return found[::-1]
+
+
+def _bucket(column, periods: list[Period], instants: bool = False):
+    """Which of the periods a date (or an instant) falls in, as its index; NULL for none."""
+    whens = []
+    for index, period in enumerate(periods):
+        if instants:
+            start, end = queries.bounds(period)
+            whens.append((sa.and_(column >= start, column < end), index))
+        else:
+            whens.append((sa.and_(column >= period.start, column <= period.end), index))
+    return sa.case(*whens)
+
+
+def unit_trend(unit_id: int, period: Period) -> TrendFigures:
+    periods = periods_up_to(period)
+    members = queries.members_of(unit_id)
+    trend = TrendFigures(periods=[p.code for p in periods])
+    _training(trend, members, periods)
+    _grants(trend, members, periods)
+    _hires(trend, members, periods)
+    for index, each in enumerate(periods):
+        trend.levels_gained[index] = sum(levels for _, _, levels in queries.gains(members, each))
+    return trend
+
+
+def _training(trend: TrendFigures, members, periods: list[Period]) -> None:
+    bucket = _bucket(CourseSession.starts_at, periods, instants=True).label("bucket")
+    completed = Enrollment.status == EnrollmentStatus.COMPLETED
+    rows = db.session.execute(
+        sa.select(bucket, sa.func.count(Enrollment.id), sa.func.count(sa.case((completed, 1))))
+        .join(members, members.c.id == Enrollment.employee_id)
+        .join(CourseSession, CourseSession.id == Enrollment.session_id)
+        .where(Enrollment.status.in_(queries.SEATED), bucket.is_not(None))
+        .group_by(bucket)
+    )
+    for index, enrolments, completions in rows:
+        trend.enrolments[index] = enrolments
+        trend.completions[index] = completions
+
+
+def _grants(trend: TrendFigures, members, periods: list[Period]) -> None:
+    G = AutonomyGrant
+    bucket = _bucket(G.effective_on, periods).label("bucket")
+    rows = db.session.execute(
+        sa.select(bucket, sa.func.count(G.id))
+        .join(members, members.c.id == G.employee_id)
+        .where(G.status.in_(queries.HELD), bucket.is_not(None))
+        .group_by(bucket)
+    )
+    for index, grants in rows:
+        trend.grants[index] = grants
+
+
+def _hires(trend: TrendFigures, members, periods: list[Period]) -> None:
+    bucket = _bucket(AuditEvent.occurred_at, periods, instants=True).label("bucket")
+    rows = db.session.execute(
+        sa.select(bucket, sa.func.count(sa.distinct(Application.employee_id)))
+        .join(members, members.c.id == Application.employee_id)
+        .join(AuditEvent, queries.hire_event())
+        .where(Application.status == ApplicationStatus.HIRED, bucket.is_not(None))
+        .group_by(bucket)
+    )
+    for index, hires in rows:
+        trend.internal_hires[index] = hires
