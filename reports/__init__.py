@@ -22,8 +22,11 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
-    register_nav_item(app, NavItem("Reports", "reports.index", (Role.UNION_REP, Role.HR), 50))
+    register_nav_item(
+        app, NavItem("Reports", "reports.index", (Role.UNION_REP, Role.HR, Role.MANAGER), 50)
+    )
     # Right after the unit figures people's panel shows a union rep (45).
     register_panel(app, HOME, "progress_reports", views.home_panel, order=46)
     app.jinja_env.globals["chart_bars"] = rules.chart_bars
+    app.jinja_env.globals["report_scope_url"] = views.scope_url
     app.cli.add_command(cli.reports_group)

@@ -5,19 +5,34 @@ from __future__ import annotations
 
 from flask import current_app
 
-from people.models import BargainingUnit
+from people.models import BargainingUnit, Department
 from reports import queries, rules, trends
-from reports.rules import Period
+from reports.rules import DEPARTMENT, UNIT, Period, Scope
 
 
-def unit_report(unit: BargainingUnit, period: Period) -> dict:
-    """A unit's report for a period as shown live (and as a snapshot freezes it)."""
-    scope = {"kind": "bargaining_unit", "id": unit.id, "code": unit.code, "name": unit.name}
+def unit_scope(unit: BargainingUnit) -> Scope:
+    return Scope(UNIT, unit.id, unit.code, unit.name)
+
+
+def department_scope(department: Department) -> Scope:
+    return Scope(DEPARTMENT, department.id, f"D{department.id}", department.path, department.path)
+
+
+def report(scope: Scope, period: Period) -> dict:
+    """A report for a period as shown live (and as a snapshot freezes it)."""
     minimum = current_app.config["SMALL_GROUP_MINIMUM"]
     return rules.report_content(
         scope,
         period,
         minimum,
-        queries.unit_figures(unit.id, period),
-        trends.unit_trend(unit.id, period),
+        queries.figures(scope, period),
+        trends.trend(scope, period),
     )
+
+
+def unit_report(unit: BargainingUnit, period: Period) -> dict:
+    return report(unit_scope(unit), period)
+
+
+def department_report(department: Department, period: Period) -> dict:
+    return report(department_scope(department), period)

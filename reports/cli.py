@@ -24,7 +24,7 @@ def publish_command(period: str) -> None:
     from civicladder.db import db, write_transaction
     from civicladder.errors import Conflict, DomainError
     from people.models import BargainingUnit
-    from reports import queries, rules, services
+    from reports import readers, rules, services
 
     try:
         chosen = rules.parse_period(period)
@@ -34,7 +34,7 @@ def publish_command(period: str) -> None:
     units = db.session.execute(
         sa.select(BargainingUnit.id, BargainingUnit.name).order_by(BargainingUnit.name)
     ).all()
-    published = queries.unit_periods_published(chosen.code)
+    published = readers.unit_periods_published(chosen.code)
     db.session.commit()  # ends the read, so each unit's write begins as a writer's transaction
     click.echo(f"Publishing the {chosen.code} reports of {len(units):,} bargaining units.")
     made = 0

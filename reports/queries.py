@@ -12,20 +12,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 
 from academy.models import Course, CourseSession, Enrollment, EnrollmentStatus
 from autonomy.models import AutonomyGrant, AutonomyLevel, AutonomyTrack, GrantStatus
-from civicladder.access import Role
 from civicladder.db import db
-from civicladder.errors import Forbidden, NotFound
-from civicladder.models import AuditEvent, User
+from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
 from hiring.models import Application, ApplicationStatus
-from people import queries as people_queries
-from people.models import PATH_SEPARATOR, BargainingUnit, Department, Employee, EmployeeStatus
-from reports.models import ReportComment, ReportSnapshot
-from reports.rules import NO_LEVEL, DepartmentRow, Period, UnitFigures
+from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
+from reports.rules import NO_LEVEL, UNIT, DepartmentRow, Period, Scope, UnitFigures
 
 # Enrolments that held a seat: what "enrolled" means in a report.
 SEATED = (
@@ -45,21 +40,35 @@ def bounds(period: Period) -> tuple[datetime, datetime]:
     return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def members_of(unit_id: int):
-    """The unit's members as a subquery of (id, department_id)."""
+def members_of(scope: Scope):
+    """Whom the report counts (not separated), as a subquery of (id, department_id)."""
+    stmt = sa.select(Employee.id, Employee.department_id).where(
+        Employee.status != EmployeeStatus.SEPARATED
+    )
+    if scope.kind == UNIT:
+        return stmt.where(Employee.bargaining_unit_id == scope.id).subquery("members")
+    below = f"{scope.path}{PATH_SEPARATOR}"
     return (
-        sa.select(Employee.id, Employee.department_id)
-        .where(Employee.bargaining_unit_id == unit_id, Employee.status != EmployeeStatus.SEPARATED)
+        stmt.join(Department, Department.id == Employee.department_id)
+        .where(
+            sa.or_(
+                Department.path == scope.path, Department.path.startswith(below, autoescape=True)
+            )
+        )
         .subquery("members")
     )
 
 
 def unit_figures(unit_id: int, period: Period) -> UnitFigures:
-    """Everything a unit's report counts, in seven queries whatever the unit's size."""
-    members = members_of(unit_id)
+    return figures(Scope(UNIT, unit_id), period)
+
+
+def figures(scope: Scope, period: Period) -> UnitFigures:
+    """Everything a report counts, in six queries whatever the number of people."""
+    members = members_of(scope)
     found = UnitFigures()
-    _add_members(found, members)
-    _add_training(found, members, period)
+    _add_members(found, members, scope)
+    _add_training(found, members, period, scope)
     found.gains = gains(members, period)
     found.distribution = _distribution(members, period, found.members)
     _add_autonomy_events(found, members, period)
@@ -67,22 +76,18 @@ def unit_figures(unit_id: int, period: Period) -> UnitFigures:
     return found
 
 
-def _agency(path: str) -> str:
-    return path.split(PATH_SEPARATOR, 1)[0]
-
-
-def _add_members(found: UnitFigures, members) -> None:
+def _add_members(found: UnitFigures, members, scope: Scope) -> None:
     rows = db.session.execute(
         sa.select(Department.path, sa.func.count(members.c.id))
         .join(Department, Department.id == members.c.department_id)
         .group_by(Department.path)
     )
     for path, count in rows:
-        found.departments.setdefault(_agency(path), DepartmentRow()).members += count
+        found.departments.setdefault(scope.group_of(path), DepartmentRow()).members += count
         found.members += count
 
 
-def _add_training(found: UnitFigures, members, period: Period) -> None:
+def _add_training(found: UnitFigures, members, period: Period, scope: Scope) -> None:
     start, end = bounds(period)
     completed = Enrollment.status == EnrollmentStatus.COMPLETED
     rows = db.session.execute(
@@ -106,7 +111,7 @@ def _add_training(found: UnitFigures, members, period: Period) -> None:
         .group_by(Department.path)
     )
     for path, enrolments, people, completions, completers, hours in rows:
-        row = found.departments.setdefault(_agency(path), DepartmentRow())
+        row = found.departments.setdefault(scope.group_of(path), DepartmentRow())
         row.enrolled_people += people
         row.completed_people += completers
         found.enrolments += enrolments
@@ -225,92 +230,5 @@ def _internal_hires(members, period: Period) -> int:
             Application.status == ApplicationStatus.HIRED,
             AuditEvent.occurred_at >= start,
             AuditEvent.occurred_at < end,
-        )
-    )
-
-
-# --- who may read what ------------------------------------------------------------------------
-
-
-def may_read_unit(user: User, unit_id: int) -> bool:
-    """HR reads every unit; a union rep reads the units they represent; nobody else any."""
-    if user.has_role(Role.HR):
-        return True
-    return user.has_role(Role.UNION_REP) and unit_id in people_queries.rep_unit_ids(user.id)
-
-
-def readable_unit(user: User, unit_id: int) -> BargainingUnit:
-    """The unit, when this person may read its reports; a clear 404 or 403 otherwise."""
-    unit = db.session.get(BargainingUnit, unit_id)
-    if unit is None:
-        raise NotFound("There is no bargaining unit with that number.")
-    if not may_read_unit(user, unit_id):
-        raise Forbidden(
-            f"You do not represent {unit.name}, so its reports are not yours to read. "
-            "Your home page lists the units you represent."
-        )
-    return unit
-
-
-def readable_units(user: User) -> list[BargainingUnit]:
-    if user.has_role(Role.HR):
-        return people_queries.bargaining_units()
-    if user.has_role(Role.UNION_REP):
-        return people_queries.rep_units(user)
-    return []
-
-
-def readable_snapshot(user: User, snapshot_id: int) -> ReportSnapshot:
-    snapshot = db.session.get(
-        ReportSnapshot, snapshot_id, options=[joinedload(ReportSnapshot.published_by)]
-    )
-    if snapshot is None:
-        raise NotFound("There is no published report with that number.")
-    if snapshot.bargaining_unit_id is None or not may_read_unit(user, snapshot.bargaining_unit_id):
-        raise Forbidden(
-            "This published report is for a bargaining unit you do not represent, "
-            "so it is not yours to read."
-        )
-    return snapshot
-
-
-def snapshots_of_units(unit_ids: list[int]) -> dict[int, list[ReportSnapshot]]:
-    """Each unit's published snapshots, latest period first, in one query."""
-    found: dict[int, list[ReportSnapshot]] = {unit_id: [] for unit_id in unit_ids}
-    rows = db.session.scalars(
-        sa.select(ReportSnapshot)
-        .where(ReportSnapshot.bargaining_unit_id.in_(unit_ids or [0]))
-        .order_by(ReportSnapshot.bargaining_unit_id, ReportSnapshot.period_start.desc())
-    )
-    for snapshot in rows:
-        found[snapshot.bargaining_unit_id].append(snapshot)
-    return found
-
-
-def snapshot_for(unit_id: int, period_code: str) -> ReportSnapshot | None:
-    return db.session.scalar(
-        sa.select(ReportSnapshot).where(
-            ReportSnapshot.bargaining_unit_id == unit_id, ReportSnapshot.period == period_code
-        )
-    )
-
-
-def comments_on(snapshot_id: int) -> list[ReportComment]:
-    return list(
-        db.session.scalars(
-            sa.select(ReportComment)
-            .where(ReportComment.snapshot_id == snapshot_id)
-            .order_by(ReportComment.created_at, ReportComment.id)
-        )
-    )
-
-
-def unit_periods_published(period_code: str) -> set[int]:
-    return set(
-        db.session.scalars(
-            sa.select(ReportSnapshot.bargaining_unit_id).where(
-                ReportSnapshot.period == period_code,
-                ReportSnapshot.bargaining_unit_id.is_not(None),
-            )
         )
     )

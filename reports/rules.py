@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from civicladder.errors import Invalid
+from people.models import PATH_SEPARATOR
 from people.rules import Figure
 
 NO_LEVEL = "No autonomy level held"
@@ -207,6 +208,41 @@ def content_hash(content: dict) -> str:
 
 # --- a report's content ------------------------------------------------------------------------
 
+UNIT = "bargaining_unit"
+DEPARTMENT = "department"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whom a report counts: a bargaining unit's members, or everyone in a department and the
+    departments below it (`path` is the department's)."""
+
+    kind: str
+    id: int
+    code: str = ""
+    name: str = ""
+    path: str | None = None
+
+    @property
+    def people_word(self) -> str:
+        return "Members" if self.kind == UNIT else "Employees"
+
+    @property
+    def group_word(self) -> str:
+        return "Agency" if self.kind == UNIT else "Department"
+
+    def group_of(self, path: str) -> str:
+        """The breakdown's row for someone in the department at `path`: their agency in a
+        unit's report; in a department's, the department just below it they belong to."""
+        if self.kind == UNIT or self.path is None:
+            return path.split(PATH_SEPARATOR, 1)[0]
+        if path == self.path:
+            return f"{self.path.rsplit(PATH_SEPARATOR, 1)[-1]} itself"
+        return path[len(self.path) + len(PATH_SEPARATOR) :].split(PATH_SEPARATOR, 1)[0]
+
+    def as_content(self) -> dict:
+        return {"kind": self.kind, "id": self.id, "code": self.code, "name": self.name}
+
 
 @dataclass
 class DepartmentRow:
@@ -253,13 +289,13 @@ class TrendFigures:
 
 
 def report_content(
-    scope: dict, period: Period, minimum: int, raw: UnitFigures, trend: TrendFigures
+    scope: Scope, period: Period, minimum: int, raw: UnitFigures, trend: TrendFigures
 ) -> dict:
     """What a report shows, every count protected, as plain data: rendered as a page, a PDF
     and CSV, and frozen as a snapshot's content (its hash is taken over this)."""
     return {
         "format": FORMAT,
-        "scope": scope,
+        "scope": scope.as_content(),
         "period": {
             "code": period.code,
             "label": period.label,
@@ -268,7 +304,7 @@ def report_content(
         },
         "minimum": minimum,
         "sections": [
-            _section("headcount", "Headcount", [_headcount(raw, minimum)]),
+            _section("headcount", "Headcount", [_headcount(raw, minimum, scope)]),
             _section("training", "Training", [_training(raw, minimum)]),
             _section("competencies", "Competency levels gained", [_gains(raw, minimum)]),
             _section(
@@ -277,7 +313,7 @@ def report_content(
                 [_distribution(raw, period, minimum), _autonomy_events(raw, minimum)],
             ),
             _section("hires", "Internal hires", [_hires(raw, minimum)]),
-            _section("departments", "By department", [_departments(raw, minimum)]),
+            _section("departments", "By department", [_departments(raw, minimum, scope)]),
             _section("trend", "Trend", [_trend(trend, minimum)]),
         ],
     }
@@ -299,13 +335,13 @@ def _table(key, caption, columns, rows, chart: bool = True, note: str = "") -> d
     }
 
 
-def _headcount(raw: UnitFigures, minimum: int) -> dict:
-    members = Figure("Members", raw.members, minimum)
+def _headcount(raw: UnitFigures, minimum: int, scope: Scope) -> dict:
+    members = Figure(scope.people_word, raw.members, minimum)
     return _table(
         "headcount",
-        "Members",
+        scope.people_word,
         ["Measure", "People"],
-        [("Members (active or on leave)", [cell(members)], "count")],
+        [(f"{scope.people_word} (active or on leave)", [cell(members)], "count")],
         chart=False,
     )
 
@@ -397,7 +433,7 @@ def _hires(raw: UnitFigures, minimum: int) -> dict:
     )
 
 
-def _departments(raw: UnitFigures, minimum: int) -> dict:
+def _departments(raw: UnitFigures, minimum: int, scope: Scope) -> dict:
     names = sorted(raw.departments)
     counts = [
         (
@@ -413,8 +449,9 @@ def _departments(raw: UnitFigures, minimum: int) -> dict:
     protected = protect(counts, minimum, pairs=((0, 1), (1, 2)))
     return _table(
         "departments",
-        "Members, people enrolled and people who completed training, by agency",
-        ["Agency", "Members", "People enrolled", "People who completed"],
+        f"{scope.people_word}, people enrolled and people who completed training, "
+        f"by {scope.group_word.lower()}",
+        [scope.group_word, scope.people_word, "People enrolled", "People who completed"],
         [(name, [cell(f) for f in figures], "count") for name, figures in protected],
     )
 
@@ -448,7 +485,7 @@ def _trend(trend: TrendFigures, minimum: int) -> dict:
         )
     return _table(
         "trend",
-        f"Against the {len(trend.periods) - 1} periods before",
+        f"This period and the {len(trend.periods) - 1} before it",
         [
             "Period",
             "Completions",

@@ -1,4 +1,5 @@
-"""Changes to reports: HR publishes a unit's report as a snapshot; both sides comment on one."""
+"""Changes to reports: HR publishes a unit's or a department's report as a snapshot; those who
+read a snapshot comment on it."""
 
 from __future__ import annotations
 
@@ -7,35 +8,58 @@ from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
-from people.models import BargainingUnit
-from reports import assemble, queries, rules
+from people.models import BargainingUnit, Department
+from reports import assemble, readers, rules
 from reports.models import ReportComment, ReportSnapshot
-from reports.rules import Period
+from reports.rules import Period, Scope
 
 MAX_COMMENT = 4000
 UNION_SIDE = "Union representative"
-MANAGEMENT_SIDE = "Human resources"
+HR_SIDE = "Human resources"
+MANAGER_SIDE = "Manager"
+
+
+def _side(actor: User, snapshot: ReportSnapshot) -> str:
+    """Which side a comment speaks for, as the thread shows it."""
+    if actor.has_role(Role.HR):
+        return HR_SIDE
+    return UNION_SIDE if snapshot.bargaining_unit_id is not None else MANAGER_SIDE
 
 
 def publish_unit_report(actor: User | None, unit: BargainingUnit, period: Period) -> ReportSnapshot:
-    """Freeze the unit's report for a period that is over: figures, content hash, time.
-
-    Permanent: a unit has one snapshot per period, and publishing it again is a Conflict
-    (the command line skips those instead). The unit's row is locked first, so two people
-    publishing at the same moment give one snapshot and one clean refusal.
-    """
+    """Freeze a unit's report for a period that is over (see `_publish`)."""
     require_role(actor, Role.HR)
-    rules.check_ended(period, clock.today())
     unit = locked_get(BargainingUnit, unit.id, "That bargaining unit no longer exists.")
-    existing = queries.snapshot_for(unit.id, period.code)
+    return _publish(actor, assemble.unit_scope(unit), period, bargaining_unit_id=unit.id)
+
+
+def publish_department_report(
+    actor: User | None, department: Department, period: Period
+) -> ReportSnapshot:
+    """Freeze a department's report for a period that is over (see `_publish`)."""
+    require_role(actor, Role.HR)
+    department = locked_get(Department, department.id, "That department no longer exists.")
+    return _publish(
+        actor, assemble.department_scope(department), period, department_id=department.id
+    )
+
+
+def _publish(actor: User | None, scope: Scope, period: Period, **scope_column) -> ReportSnapshot:
+    """The figures, their content hash and the time, frozen for good.
+
+    Permanent: a scope has one snapshot per period, and publishing it again is a Conflict
+    (the command line skips those instead). The caller locks the unit's or department's row
+    first, so two people publishing at the same moment give one snapshot and one refusal.
+    """
+    rules.check_ended(period, clock.today())
+    existing = readers.snapshot_for(scope, period.code)
     if existing is not None:
         raise Conflict(
-            f"The {period.code} report for {unit.name} was published on "
+            f"The {period.code} report for {scope.name} was published on "
             f"{existing.published_at:%Y-%m-%d}; a published report never changes."
         )
-    content = assemble.unit_report(unit, period)
+    content = assemble.report(scope, period)
     snapshot = ReportSnapshot(
-        bargaining_unit_id=unit.id,
         period=period.code,
         period_start=period.start,
         period_end=period.end,
@@ -43,6 +67,7 @@ def publish_unit_report(actor: User | None, unit: BargainingUnit, period: Period
         content_hash=rules.content_hash(content),
         published_at=clock.now(),
         published_by_id=actor.id if actor is not None else None,
+        **scope_column,
     )
     db.session.add(snapshot)
     db.session.flush()
@@ -51,16 +76,15 @@ def publish_unit_report(actor: User | None, unit: BargainingUnit, period: Period
         "report_snapshot.published",
         snapshot,
         after={"period": period.code, "content_hash": snapshot.content_hash},
-        label=f"{unit.name}, {period.code}",
+        label=f"{scope.name}, {period.code}",
     )
     return snapshot
 
 
 def add_comment(actor: User, snapshot: ReportSnapshot, body: str) -> ReportComment:
     """A union rep of the snapshot's unit, or HR, comments; both sides read every comment."""
-    unit_id = snapshot.bargaining_unit_id
-    if unit_id is None or not queries.may_read_unit(actor, unit_id):
-        raise Forbidden("Only HR and the unit's union representatives comment on its reports.")
+    if not readers.may_read_snapshot(actor, snapshot):
+        raise Forbidden("Only the people who read this report comment on it.")
     body = (body or "").strip()
     if not body:
         raise Invalid("Write the comment before posting it.", field="body")
@@ -70,7 +94,7 @@ def add_comment(actor: User, snapshot: ReportSnapshot, body: str) -> ReportComme
         snapshot_id=snapshot.id,
         author_id=actor.id,
         author_name=actor.full_name,
-        author_side=MANAGEMENT_SIDE if actor.has_role(Role.HR) else UNION_SIDE,
+        author_side=_side(actor, snapshot),
         body=body,
         created_at=clock.now(),
     )

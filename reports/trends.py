@@ -12,7 +12,7 @@ from civicladder.db import db
 from civicladder.models import AuditEvent
 from hiring.models import Application, ApplicationStatus
 from reports import queries
-from reports.rules import Period, TrendFigures
+from reports.rules import Period, Scope, TrendFigures
 
 PERIODS = 4  # the report's period and the three before it
 
@@ -37,16 +37,16 @@ def _bucket(column, periods: list[Period], instants: bool = False):
     return sa.case(*whens)
 
 
-def unit_trend(unit_id: int, period: Period) -> TrendFigures:
+def trend(scope: Scope, period: Period) -> TrendFigures:
     periods = periods_up_to(period)
-    members = queries.members_of(unit_id)
-    trend = TrendFigures(periods=[p.code for p in periods])
-    _training(trend, members, periods)
-    _grants(trend, members, periods)
-    _hires(trend, members, periods)
+    members = queries.members_of(scope)
+    found = TrendFigures(periods=[p.code for p in periods])
+    _training(found, members, periods)
+    _grants(found, members, periods)
+    _hires(found, members, periods)
     for index, each in enumerate(periods):
-        trend.levels_gained[index] = sum(levels for _, _, levels in queries.gains(members, each))
-    return trend
+        found.levels_gained[index] = sum(levels for _, _, levels in queries.gains(members, each))
+    return found
 
 
 def _training(trend: TrendFigures, members, periods: list[Period]) -> None:

@@ -1,4 +1,5 @@
-"""Report pages: the units a person reads, a unit's live report, publishing, snapshots, comments."""
+"""Report pages: the reports a person reads, a unit's or department's live report, publishing,
+snapshots with their PDF and CSV, comments."""
 
 from __future__ import annotations
 
@@ -14,25 +15,33 @@ from civicladder.access import Role, requires
 from civicladder.errors import Invalid
 from civicladder.panels import Panel
 from people.models import BargainingUnit
-from reports import assemble, exports, queries, rules, services
+from reports import assemble, exports, readers, rules, services
 from reports.forms import CommentForm, PeriodForm, PublishForm
 from reports.models import ReportSnapshot
+from reports.rules import Scope
 
 bp = Blueprint("reports", __name__)
 
-READERS = (Role.UNION_REP, Role.HR)
+UNIT_READERS = (Role.UNION_REP, Role.HR)
+DEPARTMENT_READERS = (Role.MANAGER, Role.HR)
+SNAPSHOT_READERS = (Role.UNION_REP, Role.HR, Role.MANAGER)
 
 
 @bp.get("/reports")
-@requires(*READERS)
+@requires(*SNAPSHOT_READERS)
 def index():
-    units = queries.readable_units(current_user)
-    period = rules.default_period(clock.today())
+    units = readers.readable_units(current_user)
+    if current_user.has_role(Role.HR):
+        departments = readers.agencies()
+    else:
+        departments = readers.own_departments(current_user)
     return render_template(
         "reports/index.html",
         units=units,
-        snapshots=queries.snapshots_of_units([unit.id for unit in units]),
-        period=period,
+        unit_snapshots=readers.snapshots_of_units([unit.id for unit in units]),
+        departments=departments,
+        department_snapshots=readers.snapshots_of_departments([d.id for d in departments]),
+        period=rules.default_period(clock.today()),
     )
 
 
@@ -44,40 +53,63 @@ def _period_from(text: str | None) -> rules.Period:
     return period
 
 
-@bp.get("/reports/units/<int:unit_id>")
-@requires(*READERS)
-def unit_report(unit_id: int):
-    unit = queries.readable_unit(current_user, unit_id)
+def scope_url(scope: Scope | dict, action: str = "report", **values) -> str:
+    """The address of a scope's live report ("report") or its publishing page ("publish")."""
+    kind, ident = (
+        (scope["kind"], scope["id"]) if isinstance(scope, dict) else (scope.kind, scope.id)
+    )
+    if kind == rules.UNIT:
+        endpoint = "reports.unit_report" if action == "report" else "reports.publish"
+        return url_for(endpoint, unit_id=ident, **values)
+    endpoint = "reports.department_report" if action == "report" else "reports.publish_department"
+    return url_for(endpoint, department_id=ident, **values)
+
+
+def _live_page(scope: Scope, **extra):
     form = PeriodForm(request.args)
     try:
         period = _period_from(form.period.data)
     except Invalid as error:
         form.period.errors = [error.message]
-        page = render_template("reports/unit.html", unit=unit, form=form, content=None)
+        page = render_template("reports/report.html", scope=scope, form=form, content=None, **extra)
         return page, 422
     form.period.data = period.code
     return render_template(
-        "reports/unit.html",
-        unit=unit,
+        "reports/report.html",
+        scope=scope,
         form=form,
-        period=period,
-        content=assemble.unit_report(unit, period),
-        published=queries.snapshot_for(unit.id, period.code),
+        content=assemble.report(scope, period),
+        published=readers.snapshot_for(scope, period.code),
         may_publish=current_user.has_role(Role.HR) and period.end < clock.today(),
+        **extra,
     )
 
 
-@bp.route("/reports/units/<int:unit_id>/publish", methods=["GET", "POST"])
-@requires(Role.HR)
-def publish(unit_id: int):
-    unit = queries.readable_unit(current_user, unit_id)
+@bp.get("/reports/units/<int:unit_id>")
+@requires(*UNIT_READERS)
+def unit_report(unit_id: int):
+    unit = readers.readable_unit(current_user, unit_id)
+    return _live_page(assemble.unit_scope(unit))
+
+
+@bp.get("/reports/departments/<int:department_id>")
+@requires(*DEPARTMENT_READERS)
+def department_report(department_id: int):
+    department = readers.readable_department(current_user, department_id)
+    return _live_page(
+        assemble.department_scope(department),
+        children=readers.child_departments(department),
+    )
+
+
+def _publish_page(scope: Scope, publish):
     form = PublishForm(request.form if request.method == "POST" else request.args)
     period = _period_from(form.period.data)
     rules.check_ended(period, clock.today())
     if request.method == "POST" and form.validate_on_submit() and form.is_confirmed:
-        snapshot = services.publish_unit_report(current_user, unit, period)
+        snapshot = publish(period)
         flash(
-            f"The {period.code} report for {unit.name} is published. Its figures will not change.",
+            f"The {period.code} report for {scope.name} is published. Its figures will not change.",
             "success",
         )
         return redirect(url_for("reports.snapshot", snapshot_id=snapshot.id))
@@ -85,17 +117,37 @@ def publish(unit_id: int):
     status = 422 if request.method == "POST" else 200
     return render_template(
         "reports/publish.html",
-        unit=unit,
+        scope=scope,
         period=period,
         form=form,
-        published=queries.snapshot_for(unit.id, period.code),
+        published=readers.snapshot_for(scope, period.code),
     ), status
 
 
+@bp.route("/reports/units/<int:unit_id>/publish", methods=["GET", "POST"])
+@requires(Role.HR)
+def publish(unit_id: int):
+    unit = readers.readable_unit(current_user, unit_id)
+    return _publish_page(
+        assemble.unit_scope(unit),
+        lambda period: services.publish_unit_report(current_user, unit, period),
+    )
+
+
+@bp.route("/reports/departments/<int:department_id>/publish", methods=["GET", "POST"])
+@requires(Role.HR)
+def publish_department(department_id: int):
+    department = readers.readable_department(current_user, department_id)
+    return _publish_page(
+        assemble.department_scope(department),
+        lambda period: services.publish_department_report(current_user, department, period),
+    )
+
+
 @bp.get("/reports/snapshots/<int:snapshot_id>")
-@requires(*READERS)
+@requires(*SNAPSHOT_READERS)
 def snapshot(snapshot_id: int):
-    found = queries.readable_snapshot(current_user, snapshot_id)
+    found = readers.readable_snapshot(current_user, snapshot_id)
     return _snapshot_page(found, CommentForm())
 
 
@@ -104,21 +156,20 @@ def _snapshot_page(found: ReportSnapshot, form: CommentForm, status: int = 200):
         "reports/snapshot.html",
         snapshot=found,
         content=found.content,
-        comments=queries.comments_on(found.id),
+        comments=readers.comments_on(found.id),
         form=form,
     ), status
 
 
 @bp.get("/reports/snapshots/<int:snapshot_id>/report.csv")
-@requires(*READERS)
+@requires(*SNAPSHOT_READERS)
 def snapshot_csv(snapshot_id: int):
-    found = queries.readable_snapshot(current_user, snapshot_id)
-    scope = found.content["scope"]
-    filename = f"report-{scope['code']}-{found.period}.csv"
+    found = readers.readable_snapshot(current_user, snapshot_id)
+    filename = f"report-{found.content['scope']['code']}-{found.period}.csv"
     return csv_exports.csv_response(filename, CSV_HEADER, csv_rows(found))
 
 
-CSV_HEADER = ["unit", "period", "content_hash", "section", "table", "row", "column", "figure"]
+CSV_HEADER = ["scope", "period", "content_hash", "section", "table", "row", "column", "figure"]
 
 
 def csv_rows(found: ReportSnapshot):
@@ -136,15 +187,15 @@ def csv_rows(found: ReportSnapshot):
                         section["title"],
                         table["caption"],
                         row["label"],
-                        column or table["caption"],
+                        column,
                         cell["shown"],
                     )
 
 
 @bp.get("/reports/snapshots/<int:snapshot_id>/report.pdf")
-@requires(*READERS)
+@requires(*SNAPSHOT_READERS)
 def snapshot_pdf(snapshot_id: int):
-    found = queries.readable_snapshot(current_user, snapshot_id)
+    found = readers.readable_snapshot(current_user, snapshot_id)
     response = make_response(exports.snapshot_pdf(found))
     response.mimetype = "application/pdf"
     filename = f"report-{found.content['scope']['code']}-{found.period}.pdf"
@@ -153,14 +204,14 @@ def snapshot_pdf(snapshot_id: int):
 
 
 @bp.post("/reports/snapshots/<int:snapshot_id>/comments")
-@requires(*READERS)
+@requires(*SNAPSHOT_READERS)
 def comment(snapshot_id: int):
-    found = queries.readable_snapshot(current_user, snapshot_id)
+    found = readers.readable_snapshot(current_user, snapshot_id)
     form = CommentForm()
     if not form.validate_on_submit():
         return _snapshot_page(found, form, 422)
     services.add_comment(current_user, found, form.body.data)
-    flash("Your comment is posted: HR and the unit's representatives can read it.", "success")
+    flash("Your comment is posted: everyone who reads this report can read it.", "success")
     return redirect(url_for("reports.snapshot", snapshot_id=found.id, _anchor="comments"))
 
 
@@ -179,8 +230,8 @@ def home_panel(user) -> ReportsPanel | None:
     """A union rep's way into the reports of the units they represent."""
     if not user.has_role(Role.UNION_REP):
         return None
-    units = queries.readable_units(user)
-    snapshots = queries.snapshots_of_units([unit.id for unit in units])
+    units = readers.readable_units(user)
+    snapshots = readers.snapshots_of_units([unit.id for unit in units])
     return ReportsPanel(
         units=units,
         latest={unit.id: next(iter(snapshots[unit.id]), None) for unit in units},

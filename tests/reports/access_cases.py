@@ -4,10 +4,11 @@ their files and comments. A union rep of another unit is a column of its own."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from civicladder.db import db
 from civicladder.models import User
-from people.models import UnionRepUnit
+from people.models import Employee, UnionRepUnit
 from reports import services
 from reports.rules import parse_period
 from tests.civicladder.access_cases import Case, only, recorded
@@ -15,7 +16,8 @@ from tests.civicladder.access_cases import Case, only, recorded
 
 def world(kit, ids: dict) -> dict:
     """A unit the world's union rep represents, with six members and its 2026Q2 report
-    published; another unit, with its own representative, and its 2026Q2 report too."""
+    published; another unit, with its own representative, and its 2026Q2 report too; the
+    department of the world's manager, whose reports they read."""
     unit = kit.people.bargaining_unit(name="Matrix Local")
     other = kit.people.bargaining_unit(name="Other Local")
     for _ in range(6):
@@ -26,8 +28,12 @@ def world(kit, ids: dict) -> dict:
     q2 = parse_period("2026Q2")
     snapshot = services.publish_unit_report(None, unit, q2)
     other_snapshot = services.publish_unit_report(None, other, q2)
+    manager = db.session.scalar(
+        sa.select(Employee).where(Employee.user_id == ids["users"]["manager"])
+    )
     db.session.flush()
     return {
+        "manager_department": manager.department_id,
         "report_unit": unit.id,
         "other_unit": other.id,
         "report_snapshot": snapshot.id,
@@ -48,7 +54,7 @@ NOT_THEIR_UNIT = {"rep_of_other_unit": 403}
 READERS = only({"hr": 200, "union_rep": 200}) | NOT_THEIR_UNIT
 
 CASES = [
-    Case("reports.index", "GET", "/reports", only({"hr": 200, "union_rep": 200})),
+    Case("reports.index", "GET", "/reports", only({"hr": 200, "union_rep": 200, "manager": 200})),
     Case("reports.unit_report", "GET", "/reports/units/{report_unit}", READERS),
     Case(
         "reports.publish",
@@ -60,6 +66,26 @@ CASES = [
         "reports.publish",
         "POST",
         "/reports/units/{report_unit}/publish",
+        only({"hr": 302}) | NOT_THEIR_UNIT,
+        {"period": "2026Q3", "confirmed": "yes"},
+        recorded("report_snapshot.published", "hr"),
+    ),
+    Case(
+        "reports.department_report",
+        "GET",
+        "/reports/departments/{manager_department}",
+        only({"hr": 200, "manager": 200}) | NOT_THEIR_UNIT,
+    ),
+    Case(
+        "reports.publish_department",
+        "GET",
+        "/reports/departments/{manager_department}/publish",
+        only({"hr": 200}) | NOT_THEIR_UNIT,
+    ),
+    Case(
+        "reports.publish_department",
+        "POST",
+        "/reports/departments/{manager_department}/publish",
         only({"hr": 302}) | NOT_THEIR_UNIT,
         {"period": "2026Q3", "confirmed": "yes"},
         recorded("report_snapshot.published", "hr"),

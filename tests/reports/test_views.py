@@ -163,7 +163,7 @@ def test_the_csv_holds_the_published_figures_and_never_a_protected_number(
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == [
-        "unit",
+        "scope",
         "period",
         "content_hash",
         "section",
