@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         city,
         cli,
         demo,
+        eligibility,
         ladder_views,  # noqa: F401  (HR's ladder pages join the blueprint)
         views,
     )
@@ -39,9 +40,15 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
+    from competencies.signals import evidence_recorded
+    from people.signals import employee_moved, employee_separated
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
+    # The stored eligibility follows each person's evidence and job (autonomy.eligibility).
+    evidence_recorded.connect(eligibility.on_evidence_recorded, weak=False)
+    employee_moved.connect(eligibility.on_employees_changed, weak=False)
+    employee_separated.connect(eligibility.on_employees_changed, weak=False)
     register_action_words(app, ACTION_WORDS)
     app.cli.add_command(cli.autonomy)
     register_nav_item(app, NavItem("Autonomy", "autonomy.queue", (Role.MANAGER, Role.HR), 12))
@@ -56,3 +63,7 @@ def init_app(app: Flask) -> None:
     # After the people (30) and the competency evidence (20) they stand on.
     register_demo_step(app, 45, "autonomy tracks, outcomes and grants", demo.build)
     register_city_step(app, 40, "autonomy tracks, grants and outcome records", city.build)
+    # After every step that writes evidence, before the unit figures.
+    register_city_step(
+        app, 90, "stored eligibility for the managers' queues", city.store_eligibility
+    )

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from autonomy import rules
+from autonomy import eligibility, rules
 from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
@@ -275,3 +275,10 @@ class _Outcomes:
                 yield (self.next_id, employee, metric, month, round(value, 1))
                 self.next_id += 1
         progress(len(people) % 1000)
+
+
+def store_eligibility(ctx: CityContext) -> None:
+    """Everyone's eligibility stored, as the nightly `flask autonomy eligibility` leaves it,
+    once all the evidence is in."""
+    people, held = eligibility.refresh(None, on_progress=lambda what: ctx.say(f"storing {what}"))
+    ctx.say(f"eligibility stored for {people:,} people below the top of a track, {held:,} held")

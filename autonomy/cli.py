@@ -7,6 +7,8 @@ import time
 import click
 from flask.cli import with_appcontext
 
+from civicladder.db import db, write_transaction
+
 
 @click.group("autonomy")
 def autonomy() -> None:
@@ -16,15 +18,21 @@ def autonomy() -> None:
 @autonomy.command("eligibility")
 @with_appcontext
 def eligibility_command() -> None:
-    """Work out who is ready for their next level, for everyone on a track, and summarise it."""
-    from autonomy import queries
+    """Work out who is ready for their next level and which held levels need review, for
+    everyone on a track; store it for the managers' queues, and summarise it."""
+    from autonomy import eligibility, queries
 
     started = time.perf_counter()
     click.echo("Reading every track's levels and everyone's evidence, months and outcomes...")
-    counts = queries.eligibility_summary()
+    with write_transaction():
+        people, flagged = eligibility.refresh(
+            None, on_progress=lambda what: click.echo(f"  computing and storing {what}")
+        )
+        db.session.commit()
     seconds = time.perf_counter() - started
-    people = sum(counts.values())
     click.echo(f"{people:,} people on a track below its top level, in {seconds:.1f} s.")
+    click.echo(f"{flagged:,} levels held, their conditions stored for the reviews.")
+    counts = queries.stored_summary()
     for track in queries.tracks():
         click.echo(f"\n{track.name}")
         for level in track.levels:
@@ -43,7 +51,6 @@ def notify_reviews_command() -> None:
 
     from autonomy import services
     from civicladder import notify
-    from civicladder.db import write_transaction
 
     click.echo("Finding held levels flagged for review that no manager has been told of...")
     started = time.perf_counter()

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 import sqlalchemy as sa
 
-from autonomy import queries
+from autonomy import eligibility, queries
 from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
@@ -68,6 +68,7 @@ def save_track(
         )
     creating = track is None
     before = None if creating else _track_state(track)
+    earlier = [] if creating else eligibility.profiles_of_track(track.id)
     if creating:
         track = AutonomyTrack()
         db.session.add(track)
@@ -95,6 +96,7 @@ def save_track(
         if new:
             audit.record(actor, "autonomy_track.updated", track, before=old, after=new)
     queries.forget_ladders()
+    eligibility.refresh_track_people(sorted(wanted | set(earlier)))
     return track
 
 
@@ -160,6 +162,7 @@ def save_level(
         old, new = audit.changed(before, _level_state(saved))
         audit.record(actor, action, saved, before=old, after=new)
     queries.forget_ladders()
+    eligibility.refresh_track_people(eligibility.profiles_of_track(track.id))
     return saved
 
 

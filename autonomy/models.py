@@ -179,7 +179,10 @@ class AutonomyGrant(db.Model):
     """A level granted to (or proposed for) an employee, with who decided and why."""
 
     __tablename__ = "autonomy_grant"
-    __table_args__ = (sa.Index("ix_autonomy_grant_employee_status", "employee_id", "status"),)
+    __table_args__ = (
+        sa.Index("ix_autonomy_grant_employee_status", "employee_id", "status"),
+        sa.Index("ix_autonomy_grant_status_review_on", "status", "review_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employee.id", ondelete="CASCADE"))
@@ -211,3 +214,41 @@ class AutonomyGrant(db.Model):
     level: Mapped[AutonomyLevel] = relationship()
     proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+
+
+class StoredEligibility(db.Model):
+    """A person's readiness for their next level as last computed (autonomy.eligibility), for
+    the pages that read it across a whole line. Never typed in: rewritten from the evidence."""
+
+    __tablename__ = "autonomy_eligibility"
+
+    employee_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("employee.id", ondelete="CASCADE"), primary_key=True
+    )
+    next_level_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("autonomy_level.id", ondelete="CASCADE"), index=True
+    )
+    missing: Mapped[int]
+    served: Mapped[bool]
+    outcome_mean: Mapped[float | None]
+    ready: Mapped[bool]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StoredHeldLevel(db.Model):
+    """A held level's conditions as last computed (autonomy.eligibility): how many of its
+    requirements are unmet, the outcome mean in its floor's window, whether the floor is
+    reached. Whether its review date has come is read from the grant, by date."""
+
+    __tablename__ = "autonomy_held_level"
+
+    grant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("autonomy_grant.id", ondelete="CASCADE"), primary_key=True
+    )
+    employee_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("employee.id", ondelete="CASCADE"), index=True
+    )
+    missing: Mapped[int]
+    outcome_mean: Mapped[float | None]
+    outcome_reached: Mapped[bool]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from autonomy import eligibility
 from autonomy.models import OutcomeMetric, OutcomeRecord
 from civicladder import audit, bulk
 from civicladder.access import Role, require_role
@@ -40,6 +41,7 @@ class OutcomePlan:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     error_count: int = 0
+    employee_ids: set[int] = field(default_factory=set)  # the people the file is about
 
     @property
     def ok(self) -> bool:
@@ -130,7 +132,8 @@ def _match(plan: OutcomePlan, parsed: list[tuple]) -> None:
         else:
             seen.add(key)
             keyed.append((key, value))
-    existing = _existing({employee for (employee, _, _), _ in keyed})
+    plan.employee_ids = {employee for (employee, _, _), _ in keyed}
+    existing = _existing(plan.employee_ids)
     for key, value in keyed:
         record = existing.get(key)
         if record is None:
@@ -202,4 +205,5 @@ def import_outcomes(
         },
         label=f"Outcome records from {filename or 'a file'}",
     )
+    eligibility.refresh_if_stored(sorted(plan.employee_ids))
     return plan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_app_context
@@ -20,6 +20,7 @@ from autonomy.models import (
     LevelRequirement,
     OutcomeMetric,
     OutcomeRecord,
+    StoredEligibility,
     TrackJobProfile,
 )
 from civicladder import clock
@@ -225,17 +226,13 @@ class Eligibility:
     ready: bool
 
 
-def eligibility_summary() -> dict[tuple[int, bool], int]:
-    """How many people are (and are not) ready for each level, for the whole city in one
-    statement: (next level id, ready) -> people. A batch computation, so on PostgreSQL it may
-    sort and hash in memory rather than on disk."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
-    found = eligibility_statement(clock.today(), ladders().terms).subquery("eligible")
+def stored_summary() -> dict[tuple[int, bool], int]:
+    """How many people are (and are not) ready for each level, as stored: (next level id,
+    ready) -> people."""
     rows = db.session.execute(
-        sa.select(found.c.level_id, found.c.ready, sa.func.count()).group_by(
-            found.c.level_id, found.c.ready
-        )
+        sa.select(
+            StoredEligibility.next_level_id, StoredEligibility.ready, sa.func.count()
+        ).group_by(StoredEligibility.next_level_id, StoredEligibility.ready)
     )
     return {(level_id, bool(ready)): count for level_id, ready, count in rows}
 
@@ -421,27 +418,82 @@ def metrics() -> list[OutcomeMetric]:
 # --- the manager's queue -----------------------------------------------------------------------
 
 
+_STORED_KEY = "autonomy.stored_eligibility"
+
+
+def stored_eligibility() -> bool:
+    """Whether everyone's eligibility has been stored (`flask autonomy eligibility`): from then
+    on, pages that read it across a line read the stored rows, kept current for each person
+    whose evidence, level or job changes and rewritten whole by the scheduled run. Before the
+    first run (a new installation, a test's database) it is computed live. One cheap query a
+    request."""
+    cached = g.get(_STORED_KEY) if has_app_context() else None
+    if cached is None:
+        cached = db.session.scalar(sa.select(StoredEligibility.employee_id).limit(1)) is not None
+        if has_app_context():
+            g.setdefault(_STORED_KEY, cached)
+    return cached
+
+
+def forget_stored() -> None:
+    if has_app_context():
+        g.pop(_STORED_KEY, None)
+
+
+def stored_as_of() -> datetime | None:
+    """When the oldest stored row was computed (None when nothing is stored)."""
+    return db.session.scalar(sa.select(sa.func.min(StoredEligibility.computed_at)))
+
+
 def ready_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
     """The people (within the condition) ready for their next level and not already proposed,
     by name: a statement to paginate."""
-    today = clock.today()
-    found = eligibility_statement(today, ladders().terms, employees).subquery("eligible")
     waiting = sa.select(AutonomyGrant.employee_id).where(
         AutonomyGrant.status == GrantStatus.PROPOSED
     )
-    return (
-        sa.select(Employee)
-        .options(joinedload(Employee.job_profile))
-        .join(found, found.c.employee_id == Employee.id)
-        .where(found.c.ready, Employee.id.not_in(waiting))
+    if stored_eligibility():
+        stmt = sa.select(Employee).join(
+            StoredEligibility,
+            sa.and_(StoredEligibility.employee_id == Employee.id, StoredEligibility.ready),
+        )
+    else:
+        found = eligibility_statement(clock.today(), ladders().terms, employees).subquery(
+            "eligible"
+        )
+        stmt = sa.select(Employee).join(
+            found, sa.and_(found.c.employee_id == Employee.id, found.c.ready)
+        )
+    stmt = (
+        stmt.options(joinedload(Employee.job_profile))
+        .where(Employee.id.not_in(waiting), Employee.status != EmployeeStatus.SEPARATED)
         .order_by(Employee.last_name, Employee.first_name, Employee.id)
     )
+    return stmt if employees is None else stmt.where(employees)
 
 
 def eligibility_of(employee_ids: list[int]) -> dict[int, Eligibility]:
     if not employee_ids:
         return {}
-    return {row.employee_id: row for row in eligibility(Employee.id.in_(employee_ids))}
+    if not stored_eligibility():
+        return {row.employee_id: row for row in eligibility(Employee.id.in_(employee_ids))}
+    levels = ladders().levels
+    rows = db.session.scalars(
+        sa.select(StoredEligibility).where(StoredEligibility.employee_id.in_(employee_ids))
+    )
+    return {
+        row.employee_id: Eligibility(
+            row.employee_id,
+            levels[row.next_level_id].track_id,
+            levels[row.next_level_id].rank - 1,
+            row.next_level_id,
+            row.missing,
+            row.served,
+            row.outcome_mean,
+            row.ready,
+        )
+        for row in rows
+        if row.next_level_id in levels
+    }
 
 
 WAITING_SHOWN = 50  # proposals listed at once; the oldest first, so none waits unseen

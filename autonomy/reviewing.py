@@ -16,8 +16,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from autonomy import rules
-from autonomy.models import AutonomyGrant, AutonomyLevel, GrantStatus, OutcomeMetric, OutcomeRecord
-from autonomy.queries import held_subquery, ladders, level_conditions, metrics, terms_of
+from autonomy.models import (
+    AutonomyGrant,
+    AutonomyLevel,
+    GrantStatus,
+    OutcomeMetric,
+    OutcomeRecord,
+    StoredHeldLevel,
+)
+from autonomy.queries import (
+    held_subquery,
+    ladders,
+    level_conditions,
+    metrics,
+    stored_eligibility,
+    terms_of,
+)
 from civicladder import clock
 from civicladder.db import db
 from people.models import Employee, EmployeeStatus
@@ -27,14 +41,15 @@ from people.models import Employee, EmployeeStatus
 OVERDUE_AFTER = timedelta(days=30)
 
 
-def review_statement(
+def held_statement(
     today: date,
     terms: dict[int, rules.LevelTerms],
     employees: sa.ColumnElement[bool] | None = None,
 ) -> sa.Select:
-    """The held grants (of the people the condition picks) that need their manager's review:
-    the level's own requirements no longer met (evidence expired), its outcome floor not
-    reached, or the review date come. Judged against the definition the grant was made under."""
+    """Every held grant (of the people the condition picks) with how many of its level's
+    requirements are unmet (evidence expired), its outcome mean and whether its floor is
+    reached, and whether its review date has come. Judged against the definition the grant was
+    made under."""
     held = held_subquery()
     people = (
         sa.select(
@@ -52,20 +67,60 @@ def review_statement(
         people = people.where(employees)
     people = people.cte("people")
     missing, reached, mean, joined = level_conditions(today, terms, people)
-    due = people.c.review_on <= today
-    return (
-        sa.select(
-            people.c.grant_id,
-            people.c.employee_id,
-            people.c.level_id,
-            missing.label("missing"),
-            mean.label("mean"),
-            reached.label("outcome_reached"),
-            due.label("due"),
-        )
-        .select_from(joined)
-        .where(sa.or_(missing > 0, sa.not_(reached), due))
+    return sa.select(
+        people.c.grant_id,
+        people.c.employee_id,
+        people.c.level_id,
+        missing.label("missing"),
+        mean.label("mean"),
+        reached.label("outcome_reached"),
+        (people.c.review_on <= today).label("due"),
+    ).select_from(joined)
+
+
+def review_statement(
+    today: date,
+    terms: dict[int, rules.LevelTerms],
+    employees: sa.ColumnElement[bool] | None = None,
+) -> sa.Select:
+    """The held grants (of the people the condition picks) that need their manager's review:
+    the level's own requirements no longer met, its outcome floor not reached, or the review
+    date come."""
+    found = held_statement(today, terms, employees).subquery("held_now")
+    return sa.select(found).where(
+        sa.or_(found.c.missing > 0, sa.not_(found.c.outcome_reached), found.c.due)
     )
+
+
+def stored_review_statement(
+    today: date, employees: sa.ColumnElement[bool] | None = None
+) -> sa.Select:
+    """The same grants as `review_statement`, read from the stored conditions of held levels
+    (autonomy.eligibility) and the review dates: cheap across a line of tens of thousands."""
+    stored = StoredHeldLevel
+    stmt = (
+        sa.select(
+            AutonomyGrant.id.label("grant_id"),
+            AutonomyGrant.employee_id,
+            AutonomyGrant.level_id,
+            stored.missing,
+            stored.outcome_mean.label("mean"),
+            stored.outcome_reached,
+            (AutonomyGrant.review_on <= today).label("due"),
+        )
+        .join(Employee, Employee.id == AutonomyGrant.employee_id)
+        .join(stored, stored.grant_id == AutonomyGrant.id)
+        .where(
+            AutonomyGrant.status == GrantStatus.ACTIVE,
+            Employee.status != EmployeeStatus.SEPARATED,
+            sa.or_(
+                stored.missing > 0,
+                sa.not_(stored.outcome_reached),
+                AutonomyGrant.review_on <= today,
+            ),
+        )
+    )
+    return stmt if employees is None else stmt.where(employees)
 
 
 def held_level_terms() -> dict[int, rules.LevelTerms]:
@@ -140,6 +195,9 @@ class Review:
 
 
 def reviews_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
+    """Read from the stored flags once eligibility has been stored, computed live before."""
+    if stored_eligibility():
+        return stored_review_statement(clock.today(), employees)
     return review_statement(clock.today(), held_level_terms(), employees)
 
 

@@ -57,6 +57,7 @@ def queue():
         waiting=queries.proposals_for(current_user),
         decline_form=DeclineForm(),
         to_review=reviewing.count_reviews(scope),
+        stored=queries.stored_eligibility(),
     )
 
 

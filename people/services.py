@@ -155,7 +155,7 @@ def update_employee(
     audit.record(actor, "employee.updated", employee, before=old, after=new, reason=reason.strip())
     if new.get("status") == EmployeeStatus.SEPARATED.value:
         signals.employee_separated.send(actor, employee_ids=[employee.id])
-    if {"department_id", "manager_id"} & set(new):
+    if {"department_id", "manager_id", "job_profile_id"} & set(new):
         signals.employee_moved.send(actor, employee_ids=[employee.id])
     return employee
 

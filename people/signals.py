@@ -15,5 +15,5 @@ _signals = Namespace()
 
 # Employees whose status became separated.
 employee_separated = _signals.signal("people.employee-separated")
-# Employees whose department or manager changed.
+# Employees whose department, manager or job profile changed.
 employee_moved = _signals.signal("people.employee-moved")

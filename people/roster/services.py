@@ -148,7 +148,7 @@ def _audit_updates(actor: User | None) -> tuple[list[int], list[int]]:
             )
             if new.get("status") == EmployeeStatus.SEPARATED:
                 separated.append(row.employee_id)
-            if {"department_id", "manager_id"} & new.keys():
+            if {"department_id", "manager_id", "job_profile_id"} & new.keys():
                 moved.append(row.employee_id)
         audit.record_many(actor, "employee.updated", events, reason=REASON)
     return separated, moved

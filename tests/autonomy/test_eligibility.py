@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autonomy import queries
+from autonomy import eligibility, queries, reviewing
 from civicladder.db import db
 from tests.autonomy.conftest import TODAY
 
@@ -143,11 +143,12 @@ person_strategy = st.fixed_dictionaries(
 def test_everyone_at_once_agrees_with_one_at_a_time(crowd, people, competencies, autonomy, ladder):
     savepoint = db.session.begin_nested()
     try:
-        expected = {}
+        expected, everyone = {}, []
         for spec in crowd:
             person = people.employee(
                 job_profile=ladder["profile"], hire_date=TODAY + timedelta(days=spec["hired"])
             )
+            everyone.append(person.id)
             if spec["held"]:
                 autonomy.grant(
                     person,
@@ -183,8 +184,32 @@ def test_everyone_at_once_agrees_with_one_at_a_time(crowd, people, competencies,
             for row in queries.eligibility()
         }
         assert actual == expected
+        # Stored (as the scheduled run and each change store it), it reads back the same, and
+        # the held levels it flags for review are the ones computed live.
+        live_reviews = _review_rows(reviewing.review_statement(TODAY, reviewing.held_level_terms()))
+        eligibility.refresh()
+        stored = {
+            row.employee_id: (
+                row.next_level_id,
+                row.missing,
+                row.served,
+                _rounded(row.outcome_mean),
+                row.ready,
+            )
+            for row in queries.eligibility_of(everyone).values()
+        }
+        assert stored == expected
+        assert _review_rows(reviewing.stored_review_statement(TODAY)) == live_reviews
     finally:
         savepoint.rollback()
+        queries.forget_stored()
+
+
+def _review_rows(statement) -> dict[int, tuple]:
+    return {
+        row.grant_id: (row.missing, _rounded(row.mean), bool(row.outcome_reached), bool(row.due))
+        for row in db.session.execute(statement)
+    }
 
 
 def _rounded(mean: float | None) -> float | None:

@@ -1,0 +1,127 @@
+"""Eligibility stored for the pages that read it across a whole line, and kept current.
+
+A manager's queue lists who in their line is ready for more autonomy; at a city's scale a line
+holds tens of thousands of people, too many to compute on every visit. So the set-based
+computation (autonomy.queries.eligibility_statement, and the review conditions of held levels)
+is written to two tables: by `flask autonomy eligibility` for everyone (run daily: months
+served and evidence expiry move with the calendar), and for the people concerned in the same
+transaction as any change that moves them (evidence recorded, a level granted or lowered, a
+move to another job, outcomes imported, a ladder edited). Nothing here is typed in: every row
+is rewritten from the evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from autonomy import queries, reviewing
+from autonomy.models import StoredEligibility, StoredHeldLevel, TrackJobProfile
+from civicladder import clock
+from civicladder.db import db
+from people.models import Employee
+
+# A change concerning more people than this rewrites everyone (a whole roster import).
+PER_PERSON_LIMIT = 5_000
+
+
+def refresh(
+    employee_ids: list[int] | None = None, on_progress: Callable[[str], None] | None = None
+) -> tuple[int, int]:
+    """Rewrite the stored eligibility and review flags of these people (everyone: None) from the
+    evidence; returns (people below the top of their track, levels held)."""
+    if employee_ids is not None and not employee_ids:
+        return 0, 0
+    say = on_progress or (lambda _: None)
+    if employee_ids is not None and len(employee_ids) > PER_PERSON_LIMIT:
+        employee_ids = None
+    if db.session.get_bind().dialect.name == "postgresql" and employee_ids is None:
+        # A batch computation over everyone: sort and hash in memory rather than on disk.
+        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+    which = Employee.id.in_(employee_ids) if employee_ids is not None else None
+    today, now = clock.today(), clock.now()
+    for table in (StoredEligibility.__table__, StoredHeldLevel.__table__):
+        delete = table.delete()
+        if employee_ids is not None:
+            delete = delete.where(table.c.employee_id.in_(employee_ids))
+        db.session.execute(delete)
+    say("readiness for the next level")
+    found = queries.eligibility_statement(today, queries.ladders().terms, which).subquery("e")
+    db.session.execute(
+        sa.insert(StoredEligibility).from_select(
+            ["employee_id", "next_level_id", "missing", "served", "outcome_mean", "ready"]
+            + ["computed_at"],
+            sa.select(
+                found.c.employee_id,
+                found.c.level_id,
+                found.c.missing,
+                found.c.served,
+                found.c.mean,
+                found.c.ready,
+                sa.literal(now, StoredEligibility.computed_at.type),
+            ),
+        )
+    )
+    say("the conditions of held levels")
+    held = reviewing.held_statement(today, reviewing.held_level_terms(), which).subquery("h")
+    db.session.execute(
+        sa.insert(StoredHeldLevel).from_select(
+            ["grant_id", "employee_id", "missing", "outcome_mean", "outcome_reached"]
+            + ["computed_at"],
+            sa.select(
+                held.c.grant_id,
+                held.c.employee_id,
+                held.c.missing,
+                held.c.mean,
+                held.c.outcome_reached,
+                sa.literal(now, StoredHeldLevel.computed_at.type),
+            ),
+        )
+    )
+    queries.forget_stored()
+    # Counted afterwards: drivers differ in what they report for INSERT ... SELECT.
+    return tuple(
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(model)
+            .where(model.employee_id.in_(employee_ids) if employee_ids is not None else sa.true())
+        )
+        for model in (StoredEligibility, StoredHeldLevel)
+    )
+
+
+def refresh_if_stored(employee_ids: list[int] | None) -> None:
+    """Keep the stored rows of these people current, once there are stored rows at all (before
+    the first full run the pages compute live, and there is nothing to keep)."""
+    if queries.stored_eligibility():
+        refresh(employee_ids)
+
+
+def refresh_track_people(profile_ids: list[int]) -> None:
+    """After a ladder's levels or job profiles change: everyone in those jobs."""
+    if not profile_ids or not queries.stored_eligibility():
+        return
+    ids = list(
+        db.session.scalars(sa.select(Employee.id).where(Employee.job_profile_id.in_(profile_ids)))
+    )
+    refresh(ids)
+
+
+def profiles_of_track(track_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(TrackJobProfile.job_profile_id).where(TrackJobProfile.track_id == track_id)
+        )
+    )
+
+
+# --- reactions to the lower packages' changes (connected in autonomy.init_app) -------------------
+
+
+def on_evidence_recorded(sender, evidence=(), **extra) -> None:
+    refresh_if_stored(sorted({row.employee_id for row in evidence}))
+
+
+def on_employees_changed(sender, employee_ids=(), **extra) -> None:
+    refresh_if_stored(list(employee_ids))
