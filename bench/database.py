@@ -210,6 +210,21 @@ def _hiring_ids(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     return {"ranked_round_id": ranked, "assessing_round_id": assessing}
 
 
+def _report_ids(connection) -> dict:
+    """The largest bargaining unit (its live report), and a published report when there is one
+    (the demo publishes its units' last two quarters; a generated city publishes none)."""
+    unit = connection.scalar(
+        sa.text(
+            "SELECT bargaining_unit_id FROM employee WHERE bargaining_unit_id IS NOT NULL "
+            "GROUP BY bargaining_unit_id ORDER BY count(*) DESC, bargaining_unit_id LIMIT 1"
+        )
+    )
+    snapshot = connection.scalar(
+        sa.text("SELECT max(id) FROM report_snapshot WHERE bargaining_unit_id = :u"), {"u": unit}
+    )
+    return {"largest_unit_id": unit, "report_snapshot_id": snapshot}
+
+
 def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     def employee_of(role: str) -> int:
         employee_id = connection.scalar(_EMPLOYEE_OF_USER, {"email": accounts[role][0]})
@@ -239,12 +254,19 @@ def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     agency = connection.scalar(
         sa.text("SELECT id FROM department WHERE path = :p"), {"p": agency_path}
     )
-    return _hiring_ids(connection, accounts) | {
-        "employee_id": own,
-        "manager_employee_id": manager,
-        "line_employee_id": in_line,
-        "agency_id": agency,
-        "agency": agency_path,
-        "employees": connection.scalar(sa.text("SELECT count(*) FROM employee")),
-        "manager_line_size": connection.scalar(_LINE_SIZE, {"manager": manager}),
-    }
+    return (
+        _hiring_ids(connection, accounts)
+        | _report_ids(connection)
+        | {
+            "employee_id": own,
+            "manager_employee_id": manager,
+            "line_employee_id": in_line,
+            "agency_id": agency,
+            "manager_department_id": connection.scalar(
+                sa.text("SELECT department_id FROM employee WHERE id = :m"), {"m": manager}
+            ),
+            "agency": agency_path,
+            "employees": connection.scalar(sa.text("SELECT count(*) FROM employee")),
+            "manager_line_size": connection.scalar(_LINE_SIZE, {"manager": manager}),
+        }
+    )

@@ -62,5 +62,24 @@ def pages(ids: dict) -> list[Page]:
         Page("hiring round", "hr", f"/hiring/rounds/{ids['ranked_round_id']}"),
         Page("ranked list", "hr", f"/hiring/rounds/{ids['ranked_round_id']}/ranking"),
         Page("assessor queue", "employee", f"/assess/rounds/{ids['assessing_round_id']}"),
+        *_report_pages(ids),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]
+
+
+def _report_pages(ids: dict) -> list[Page]:
+    """The largest unit's live report (the quality bar: under 1 s at 50,000 members), a
+    department's, and a published report with its PDF when the data has one."""
+    unit, snapshot = ids.get("largest_unit_id"), ids.get("report_snapshot_id")
+    found = [Page("progress reports", "union_rep", "/reports")]
+    if unit is not None:
+        found.append(Page("largest unit's report, live", "union_rep", f"/reports/units/{unit}"))
+    if ids.get("manager_department_id") is not None:
+        department = ids["manager_department_id"]
+        found.append(Page("department report", "manager", f"/reports/departments/{department}"))
+    if snapshot is not None:
+        found.append(Page("published report", "union_rep", f"/reports/snapshots/{snapshot}"))
+        found.append(
+            Page("published report PDF", "union_rep", f"/reports/snapshots/{snapshot}/report.pdf")
+        )
+    return found

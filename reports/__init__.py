@@ -15,10 +15,11 @@ ACTION_WORDS = {
 def init_app(app: Flask) -> None:
     """Plug the reports package in: pages, navigation, the union rep's home panel, commands."""
     from civicladder.access import Role
+    from civicladder.cli import register_demo_step
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from reports import cli, rules, views
+    from reports import cli, demo, rules, views
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
@@ -30,3 +31,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["chart_bars"] = rules.chart_bars
     app.jinja_env.globals["report_scope_url"] = views.scope_url
     app.cli.add_command(cli.reports_group)
+    # After every package's people, training, evidence and grants (up to 45), before the
+    # units' stored figures (95).
+    register_demo_step(app, 90, "published progress reports", demo.build)

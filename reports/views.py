@@ -166,7 +166,9 @@ def _snapshot_page(found: ReportSnapshot, form: CommentForm, status: int = 200):
 def snapshot_csv(snapshot_id: int):
     found = readers.readable_snapshot(current_user, snapshot_id)
     filename = f"report-{found.content['scope']['code']}-{found.period}.csv"
-    return csv_exports.csv_response(filename, CSV_HEADER, csv_rows(found))
+    # Read whole now: a report is a few hundred cells, and the stream is written after the
+    # request's session has closed.
+    return csv_exports.csv_response(filename, CSV_HEADER, list(csv_rows(found)))
 
 
 CSV_HEADER = ["scope", "period", "content_hash", "section", "table", "row", "column", "figure"]
