@@ -21,13 +21,9 @@ def department_scope(department: Department) -> Scope:
 def report(scope: Scope, period: Period) -> dict:
     """A report for a period as shown live (and as a snapshot freezes it)."""
     minimum = current_app.config["SMALL_GROUP_MINIMUM"]
-    return rules.report_content(
-        scope,
-        period,
-        minimum,
-        queries.figures(scope, period),
-        trends.trend(scope, period),
-    )
+    raw = queries.figures(scope, period)
+    trend = trends.trend(scope, period, raw.levels_by_period)
+    return rules.report_content(scope, period, minimum, raw, trend)
 
 
 def unit_report(unit: BargainingUnit, period: Period) -> dict:

@@ -20,6 +20,7 @@ from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
 from hiring.models import Application, ApplicationStatus
 from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
+from reports import rules
 from reports.rules import NO_LEVEL, UNIT, DepartmentRow, Period, Scope, UnitFigures
 
 # Enrolments that held a seat: what "enrolled" means in a report.
@@ -69,7 +70,7 @@ def figures(scope: Scope, period: Period) -> UnitFigures:
     found = UnitFigures()
     _add_members(found, members, scope)
     _add_training(found, members, period, scope)
-    found.gains = gains(members, period)
+    found.gains, found.levels_by_period = gains(members, rules.trend_periods(period))
     found.distribution = _distribution(members, period, found.members)
     _add_autonomy_events(found, members, period)
     found.internal_hires = _internal_hires(members, period)
@@ -121,39 +122,51 @@ def _add_training(found: UnitFigures, members, period: Period, scope: Scope) -> 
         found.training_hours += int(hours)
 
 
-def gains(members, period: Period) -> list[tuple[str, int, int]]:
-    """Per category: people who reached a higher level in some competency during the period,
-    and how many (person, competency) levels were gained."""
+def gains(members, periods: list[Period]) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """Competency levels gained, in one pass over the members' evidence: for the last period,
+    per category, the people who reached a higher level in some competency and how many
+    (person, competency) levels were gained; and the levels gained in each of the periods.
+
+    A level is gained in a period when a competency is shown in it at a higher level than any
+    still valid at the period's start."""
     E = CompetencyEvidence
-    in_period = sa.and_(E.observed_on >= period.start, E.observed_on <= period.end)
-    held_before = sa.and_(
-        E.observed_on < period.start, sa.or_(E.expires_on.is_(None), E.expires_on >= period.start)
-    )
-    pairs = (
-        sa.select(
-            E.employee_id,
-            Competency.category_id,
-            sa.func.max(sa.case((in_period, E.level))).label("reached"),
-            sa.func.coalesce(sa.func.max(sa.case((held_before, E.level))), 0).label("had"),
+    columns = []
+    for index, period in enumerate(periods):
+        in_period = sa.and_(E.observed_on >= period.start, E.observed_on <= period.end)
+        held_before = sa.and_(
+            E.observed_on < period.start,
+            sa.or_(E.expires_on.is_(None), E.expires_on >= period.start),
         )
+        columns += [
+            sa.func.max(sa.case((in_period, E.level))).label(f"reached_{index}"),
+            sa.func.coalesce(sa.func.max(sa.case((held_before, E.level))), 0).label(f"had_{index}"),
+        ]
+    pairs = (
+        sa.select(E.employee_id, Competency.category_id, *columns)
         .join(members, members.c.id == E.employee_id)
         .join(Competency, Competency.id == E.competency_id)
-        .where(E.observed_on <= period.end)
+        .where(E.observed_on <= periods[-1].end)
         .group_by(E.employee_id, E.competency_id, Competency.category_id)
         .subquery("pairs")
     )
+
+    def gained(index: int):
+        return pairs.c[f"reached_{index}"] > pairs.c[f"had_{index}"]
+
+    last = len(periods) - 1
     rows = db.session.execute(
         sa.select(
             CompetencyCategory.name,
-            sa.func.count(sa.distinct(pairs.c.employee_id)),
-            sa.func.count(),
+            sa.func.count(sa.distinct(sa.case((gained(last), pairs.c.employee_id)))),
+            *(sa.func.count(sa.case((gained(i), 1))) for i in range(len(periods))),
         )
         .join(CompetencyCategory, CompetencyCategory.id == pairs.c.category_id)
-        .where(pairs.c.reached > pairs.c.had)
         .group_by(CompetencyCategory.name)
         .order_by(CompetencyCategory.name)
-    )
-    return [(name, people, levels) for name, people, levels in rows]
+    ).all()
+    by_category = [(row[0], row[1], row[-1]) for row in rows if row[-1]]
+    by_period = [sum(row[2 + i] for row in rows) for i in range(len(periods))]
+    return by_category, by_period
 
 
 def _distribution(members, period: Period, headcount: int) -> list[tuple[str, int]]:

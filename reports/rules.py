@@ -55,6 +55,17 @@ class Period:
         return parse_period(str(self.start.year - 1))
 
 
+TREND_PERIODS = 4  # a report's period and the three before it
+
+
+def trend_periods(period: Period, count: int = TREND_PERIODS) -> list[Period]:
+    """The trend's periods, oldest first, ending with `period`."""
+    found = [period]
+    while len(found) < count:
+        found.append(found[-1].previous())
+    return found[::-1]
+
+
 def parse_period(text: str | None) -> Period:
     """ "2026Q3" or "2026" as a Period; anything else is refused with a message saying why."""
     code = (text or "").strip().upper()
@@ -269,6 +280,7 @@ class UnitFigures:
     revocations: int = 0
     internal_hires: int = 0
     departments: dict[str, DepartmentRow] = field(default_factory=dict)  # agency -> figures
+    levels_by_period: list[int] = field(default_factory=list)  # the trend's periods, oldest first
 
 
 @dataclass

@@ -1,6 +1,7 @@
-"""A unit's main figures over the report's period and the ones before it, for the trend table:
-grouped by period in one query per measure, so the count stays fixed whatever the unit's size
-(competency levels gained, which compare each period with its own start, take one per period)."""
+"""A report's main figures over its period and the ones before it, for the trend table:
+grouped by period in one query per measure, so the count stays fixed whatever the number of
+people (competency levels gained per period come with the period's figures, from one pass over
+the evidence: `queries.gains`)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,8 @@ from autonomy.models import AutonomyGrant
 from civicladder.db import db
 from civicladder.models import AuditEvent
 from hiring.models import Application, ApplicationStatus
-from reports import queries
+from reports import queries, rules
 from reports.rules import Period, Scope, TrendFigures
-
-PERIODS = 4  # the report's period and the three before it
-
-
-def periods_up_to(period: Period) -> list[Period]:
-    """The trend's periods, oldest first, ending with `period`."""
-    found = [period]
-    while len(found) < PERIODS:
-        found.append(found[-1].previous())
-    return found[::-1]
 
 
 def _bucket(column, periods: list[Period], instants: bool = False):
@@ -37,15 +28,13 @@ def _bucket(column, periods: list[Period], instants: bool = False):
     return sa.case(*whens)
 
 
-def trend(scope: Scope, period: Period) -> TrendFigures:
-    periods = periods_up_to(period)
+def trend(scope: Scope, period: Period, levels_gained: list[int]) -> TrendFigures:
+    periods = rules.trend_periods(period)
     members = queries.members_of(scope)
-    found = TrendFigures(periods=[p.code for p in periods])
+    found = TrendFigures(periods=[p.code for p in periods], levels_gained=list(levels_gained))
     _training(found, members, periods)
     _grants(found, members, periods)
     _hires(found, members, periods)
-    for index, each in enumerate(periods):
-        found.levels_gained[index] = sum(levels for _, _, levels in queries.gains(members, each))
     return found
 
 

@@ -233,5 +233,5 @@ def test_the_report_page_takes_the_same_queries_whatever_the_unit_size(
             assert client.get(url).status_code == 200
         counts.append(len(statements))
     # Sign-in and layout, the unit and the rep's units, the published snapshot, six queries
-    # of the period's figures and seven of the trend.
-    assert counts[0] == counts[1] <= 20
+    # of the period's figures and three of the trend.
+    assert counts[0] == counts[1] <= 14, counts
