@@ -20,7 +20,6 @@ from autonomy import queries, reviewing
 from autonomy.models import StoredEligibility, StoredHeldLevel, TrackJobProfile
 from civicladder import clock
 from civicladder.db import db
-from competencies.queries import current_levels_statement
 from people.models import Employee
 
 # A change concerning more people than this rewrites everyone (a whole roster import).
@@ -37,24 +36,18 @@ def refresh(
     say = on_progress or (lambda _: None)
     if employee_ids is not None and len(employee_ids) > PER_PERSON_LIMIT:
         employee_ids = None
+    if db.session.get_bind().dialect.name == "postgresql" and employee_ids is None:
+        # A batch computation over everyone: sort and hash in memory rather than on disk.
+        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
     which = Employee.id.in_(employee_ids) if employee_ids is not None else None
     today, now = clock.today(), clock.now()
-    levels = None
-    if employee_ids is None:
-        if db.session.get_bind().dialect.name == "postgresql":
-            # A batch over everyone: sort and hash in memory rather than on disk.
-            db.session.execute(sa.text("SET LOCAL work_mem = '256MB'"))
-        say("everyone's current competency levels")
-        levels = _current_levels_table(today)
     for table in (StoredEligibility.__table__, StoredHeldLevel.__table__):
         delete = table.delete()
         if employee_ids is not None:
             delete = delete.where(table.c.employee_id.in_(employee_ids))
         db.session.execute(delete)
     say("readiness for the next level")
-    found = queries.eligibility_statement(today, queries.ladders().terms, which, levels).subquery(
-        "e"
-    )
+    found = queries.eligibility_statement(today, queries.ladders().terms, which).subquery("e")
     db.session.execute(
         sa.insert(StoredEligibility).from_select(
             ["employee_id", "next_level_id", "missing", "served", "outcome_mean", "ready"]
@@ -71,9 +64,7 @@ def refresh(
         )
     )
     say("the conditions of held levels")
-    held = reviewing.held_statement(today, reviewing.held_level_terms(), which, levels).subquery(
-        "h"
-    )
+    held = reviewing.held_statement(today, reviewing.held_level_terms(), which).subquery("h")
     db.session.execute(
         sa.insert(StoredHeldLevel).from_select(
             ["grant_id", "employee_id", "missing", "outcome_mean", "outcome_reached"]
@@ -88,8 +79,6 @@ def refresh(
             ),
         )
     )
-    if levels is not None:
-        levels.drop(db.session.connection())
     queries.forget_stored()
     # Counted afterwards: drivers differ in what they report for INSERT ... SELECT.
     return tuple(
@@ -100,33 +89,6 @@ def refresh(
         )
         for model in (StoredEligibility, StoredHeldLevel)
     )
-
-
-def _current_levels_table(today) -> sa.Table:
-    """Everyone's current level per competency, worked out once into a temporary table that
-    both halves of a full refresh read (the aggregate over all evidence is the costly part)."""
-    table = sa.Table(
-        "autonomy_current_levels",
-        sa.MetaData(),
-        sa.Column("employee_id", sa.Integer, nullable=False),
-        sa.Column("competency_id", sa.Integer, nullable=False),
-        sa.Column("level", sa.Integer, nullable=False),
-        sa.PrimaryKeyConstraint("employee_id", "competency_id"),
-        prefixes=["TEMPORARY"],
-    )
-    connection = db.session.connection()
-    table.drop(connection, checkfirst=True)
-    table.create(connection)
-    found = current_levels_statement(today).subquery("found")
-    connection.execute(
-        table.insert().from_select(
-            ["employee_id", "competency_id", "level"],
-            sa.select(found.c.employee_id, found.c.competency_id, found.c.level),
-        )
-    )
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("ANALYZE autonomy_current_levels")
-    return table
 
 
 def refresh_if_stored(employee_ids: list[int] | None) -> None:

@@ -268,7 +268,6 @@ def eligibility_statement(
     today: date,
     terms: dict[int, rules.LevelTerms],
     employees: sa.ColumnElement[bool] | None = None,
-    levels=None,
 ) -> sa.Select:
     """Everyone's (or the `employees` condition's) readiness for their next level, in one
     statement: next level by track and held rank, unmet requirements from unexpired evidence,
@@ -299,7 +298,7 @@ def eligibility_statement(
     if employees is not None:
         people = people.where(employees)
     people = people.cte("people")
-    missing, reached, mean, joined = level_conditions(today, terms, people, levels)
+    missing, reached, mean, joined = level_conditions(today, terms, people)
     cutoffs = {
         level_id: months_cutoff(today, t.min_months)
         for level_id, t in terms.items()
@@ -318,13 +317,11 @@ def eligibility_statement(
     ).select_from(joined)
 
 
-def level_conditions(today: date, terms: dict[int, rules.LevelTerms], people: sa.CTE, levels=None):
+def level_conditions(today: date, terms: dict[int, rules.LevelTerms], people: sa.CTE):
     """For the people CTE's (employee_id, level_id, outcome_metric_id): how many of the level's
     requirements are unmet, whether its outcome floor is reached, the mean in its window, and
-    the CTE joined to what those read. `levels`, when given, holds everyone's current levels
-    already worked out (employee_id, competency_id, level): a batch shares them."""
-    if levels is None:
-        levels = current_levels_statement(today).subquery("levels")
+    the CTE joined to what those read."""
+    levels = current_levels_statement(today).subquery("levels")
     unmet = (
         sa.select(people.c.employee_id, sa.func.count().label("missing"))
         .join(LevelRequirement, LevelRequirement.level_id == people.c.level_id)

@@ -45,7 +45,6 @@ def held_statement(
     today: date,
     terms: dict[int, rules.LevelTerms],
     employees: sa.ColumnElement[bool] | None = None,
-    levels=None,
 ) -> sa.Select:
     """Every held grant (of the people the condition picks) with how many of its level's
     requirements are unmet (evidence expired), its outcome mean and whether its floor is
@@ -67,7 +66,7 @@ def held_statement(
     if employees is not None:
         people = people.where(employees)
     people = people.cte("people")
-    missing, reached, mean, joined = level_conditions(today, terms, people, levels)
+    missing, reached, mean, joined = level_conditions(today, terms, people)
     return sa.select(
         people.c.grant_id,
         people.c.employee_id,
