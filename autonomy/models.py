@@ -222,12 +222,12 @@ class StoredEligibility(db.Model):
 
     __tablename__ = "autonomy_eligibility"
 
-    employee_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("employee.id", ondelete="CASCADE"), primary_key=True
-    )
-    next_level_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("autonomy_level.id", ondelete="CASCADE"), index=True
-    )
+    # No foreign keys here or in StoredHeldLevel: both are rewritten whole from tables that
+    # hold them, and a key check per row (a lock on the employee's row) made a city's rewrite
+    # several times slower. Readers join employee and autonomy_grant, so a stray row shows
+    # nowhere.
+    employee_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    next_level_id: Mapped[int]
     missing: Mapped[int]
     served: Mapped[bool]
     outcome_mean: Mapped[float | None]
@@ -242,12 +242,8 @@ class StoredHeldLevel(db.Model):
 
     __tablename__ = "autonomy_held_level"
 
-    grant_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("autonomy_grant.id", ondelete="CASCADE"), primary_key=True
-    )
-    employee_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("employee.id", ondelete="CASCADE"), index=True
-    )
+    grant_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    employee_id: Mapped[int] = mapped_column(index=True)
     missing: Mapped[int]
     outcome_mean: Mapped[float | None]
     outcome_reached: Mapped[bool]

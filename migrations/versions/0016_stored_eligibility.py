@@ -3,6 +3,9 @@ readiness for their next level, and each held level's conditions (requirements u
 mean, floor reached). Rewritten by
 `flask autonomy eligibility` and, for one person, whenever their evidence, level or job changes.
 
+The two tables hold no foreign keys: they are rewritten whole from tables that do, and each
+row's key check (a lock on the employee's row) made a city's rewrite several times slower.
+
 Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-04
@@ -27,22 +30,7 @@ def upgrade():
         sa.Column("outcome_mean", sa.Double(), nullable=True),
         sa.Column("ready", sa.Boolean(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["employee_id"],
-            ["employee.id"],
-            name=op.f("fk_autonomy_eligibility_employee_id_employee"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["next_level_id"],
-            ["autonomy_level.id"],
-            name=op.f("fk_autonomy_eligibility_next_level_id_autonomy_level"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("employee_id", name=op.f("pk_autonomy_eligibility")),
-    )
-    op.create_index(
-        "ix_autonomy_eligibility_next_level_id", "autonomy_eligibility", ["next_level_id"]
     )
     op.create_table(
         "autonomy_held_level",
@@ -52,18 +40,6 @@ def upgrade():
         sa.Column("outcome_mean", sa.Double(), nullable=True),
         sa.Column("outcome_reached", sa.Boolean(), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["grant_id"],
-            ["autonomy_grant.id"],
-            name=op.f("fk_autonomy_held_level_grant_id_autonomy_grant"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["employee_id"],
-            ["employee.id"],
-            name=op.f("fk_autonomy_held_level_employee_id_employee"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("grant_id", name=op.f("pk_autonomy_held_level")),
     )
     op.create_index("ix_autonomy_held_level_employee_id", "autonomy_held_level", ["employee_id"])
@@ -75,5 +51,4 @@ def downgrade():
     op.drop_index("ix_autonomy_grant_status_review_on", table_name="autonomy_grant")
     op.drop_index("ix_autonomy_held_level_employee_id", table_name="autonomy_held_level")
     op.drop_table("autonomy_held_level")
-    op.drop_index("ix_autonomy_eligibility_next_level_id", table_name="autonomy_eligibility")
     op.drop_table("autonomy_eligibility")
