@@ -321,7 +321,12 @@ def level_conditions(today: date, terms: dict[int, rules.LevelTerms], people: sa
     """For the people CTE's (employee_id, level_id, outcome_metric_id): how many of the level's
     requirements are unmet, whether its outcome floor is reached, the mean in its window, and
     the CTE joined to what those read."""
-    levels = current_levels_statement(today).subquery("levels")
+    required = sorted({cid for t in terms.values() for cid in t.requirements})
+    levels = (
+        current_levels_statement(today)
+        .where(CompetencyEvidence.competency_id.in_(required or [0]))
+        .subquery("levels")
+    )
     unmet = (
         sa.select(people.c.employee_id, sa.func.count().label("missing"))
         .join(LevelRequirement, LevelRequirement.level_id == people.c.level_id)
