@@ -20,4 +20,4 @@ def build(built: dict) -> None:
         periods.insert(0, periods[0].previous())
     for unit in db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)):
         for period in periods:
-            services.publish_unit_report(None, unit, period)
+            services.publish_unit_report(None, unit, period, tell_reps=False)

@@ -11,7 +11,7 @@ from civicladder.db import db
 from civicladder.errors import Forbidden, NotFound
 from civicladder.models import User
 from people import queries as people_queries
-from people.models import PATH_SEPARATOR, BargainingUnit, Department
+from people.models import PATH_SEPARATOR, BargainingUnit, Department, UnionRepUnit
 from reports.models import ReportComment, ReportSnapshot
 from reports.rules import UNIT, Scope
 
@@ -34,6 +34,18 @@ def readable_unit(user: User, unit_id: int) -> BargainingUnit:
             "Your home page lists the units you represent."
         )
     return unit
+
+
+def unit_reps(unit_id: int) -> list[User]:
+    """The active accounts that represent the unit."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UnionRepUnit, UnionRepUnit.user_id == User.id)
+            .where(UnionRepUnit.bargaining_unit_id == unit_id, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def readable_units(user: User) -> list[BargainingUnit]:

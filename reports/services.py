@@ -3,7 +3,9 @@ read a snapshot comment on it."""
 
 from __future__ import annotations
 
-from civicladder import audit, clock
+from flask import url_for
+
+from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
@@ -26,11 +28,23 @@ def _side(actor: User, snapshot: ReportSnapshot) -> str:
     return UNION_SIDE if snapshot.bargaining_unit_id is not None else MANAGER_SIDE
 
 
-def publish_unit_report(actor: User | None, unit: BargainingUnit, period: Period) -> ReportSnapshot:
-    """Freeze a unit's report for a period that is over (see `_publish`)."""
+def publish_unit_report(
+    actor: User | None, unit: BargainingUnit, period: Period, *, tell_reps: bool = True
+) -> ReportSnapshot:
+    """Freeze a unit's report for a period that is over (see `_publish`); the unit's union
+    representatives are told (the demo, whose history is the system's, tells nobody)."""
     require_role(actor, Role.HR)
     unit = locked_get(BargainingUnit, unit.id, "That bargaining unit no longer exists.")
-    return _publish(actor, assemble.unit_scope(unit), period, bargaining_unit_id=unit.id)
+    snapshot = _publish(actor, assemble.unit_scope(unit), period, bargaining_unit_id=unit.id)
+    if tell_reps:
+        for rep in readers.unit_reps(unit.id):
+            notify.notify(
+                rep,
+                f"The {period.code} progress report for {unit.name} is published",
+                "Its figures are frozen: management reads the same numbers. You can comment on it.",
+                url_for("reports.snapshot", snapshot_id=snapshot.id),
+            )
+    return snapshot
 
 
 def publish_department_report(
@@ -106,4 +120,25 @@ def add_comment(actor: User, snapshot: ReportSnapshot, body: str) -> ReportComme
         comment,
         after={"snapshot_id": snapshot.id, "content_hash": snapshot.content_hash, "body": body},
     )
+    _tell_other_side(actor, snapshot)
     return comment
+
+
+def _tell_other_side(actor: User, snapshot: ReportSnapshot) -> None:
+    """HR's comment goes to the unit's representatives; anyone else's to the HR officer who
+    published the report."""
+    if actor.has_role(Role.HR):
+        others = (
+            readers.unit_reps(snapshot.bargaining_unit_id) if snapshot.bargaining_unit_id else []
+        )
+    else:
+        publisher = snapshot.published_by
+        others = [publisher] if publisher is not None and publisher.active else []
+    for other in others:
+        if other.id != actor.id:
+            notify.notify(
+                other,
+                f"{actor.full_name} commented on the {snapshot.period} report for "
+                f"{snapshot.scope_name}",
+                link=url_for("reports.snapshot", snapshot_id=snapshot.id, _anchor="comments"),
+            )

@@ -9,8 +9,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from civicladder.access import Role
 from civicladder.db import db
-from civicladder.models import AuditEvent
+from civicladder.models import AuditEvent, Notification
 from reports import rules, services
 from reports.models import ReportComment, ReportSnapshot
 
@@ -235,3 +236,40 @@ def test_the_report_page_takes_the_same_queries_whatever_the_unit_size(
     # Sign-in and layout, the unit and the rep's units, the published snapshot, six queries
     # of the period's figures and three of the trend.
     assert counts[0] == counts[1] <= 14, counts
+
+
+def test_reps_are_told_of_a_published_report_and_each_side_of_the_others_comment(
+    client_as, small_city, rep, make_user
+):
+    hr_user = make_user({Role.HR}, full_name="Hana Resources")
+    hr = client_as(hr_user)
+    hr.post(
+        f"/reports/units/{small_city.unit.id}/publish",
+        data={"period": "2026Q3", "confirmed": "yes"},
+    )
+    snapshot = db.session.scalar(sa.select(ReportSnapshot))
+
+    def notices(user) -> list[tuple[str, str]]:
+        rows = db.session.execute(
+            sa.select(Notification.subject, Notification.link)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id)
+        )
+        return [tuple(row) for row in rows]
+
+    assert notices(rep) == [
+        (
+            "The 2026Q3 progress report for Local 100 is published",
+            f"/reports/snapshots/{snapshot.id}",
+        )
+    ]
+    union = client_as(rep)
+    union.post(f"/reports/snapshots/{snapshot.id}/comments", data={"body": "A question."})
+    assert notices(hr_user) == [
+        (
+            f"{rep.full_name} commented on the 2026Q3 report for Local 100",
+            f"/reports/snapshots/{snapshot.id}#comments",
+        )
+    ]
+    hr.post(f"/reports/snapshots/{snapshot.id}/comments", data={"body": "An answer."})
+    assert notices(rep)[-1][0] == "Hana Resources commented on the 2026Q3 report for Local 100"
