@@ -6,8 +6,9 @@ computation (autonomy.queries.eligibility_statement, and the review conditions o
 is written to two tables: by `flask autonomy eligibility` for everyone (run daily: months
 served and evidence expiry move with the calendar), and for the people concerned in the same
 transaction as any change that moves them (evidence recorded, a level granted or lowered, a
-move to another job, outcomes imported, a ladder edited). Nothing here is typed in: every row
-is rewritten from the evidence.
+move to another job, outcomes imported, a ladder edited). The nightly run also keeps each
+job's outcome figures, the peers the supervision dashboard compares people with. Nothing here
+is typed in: every row is rewritten from the evidence.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from autonomy import queries, reviewing
-from autonomy.models import StoredEligibility, StoredHeldLevel, TrackJobProfile
+from autonomy import queries, reviewing, rules, supervision
+from autonomy.models import (
+    StoredEligibility,
+    StoredHeldLevel,
+    StoredPeerStats,
+    TrackJobProfile,
+)
 from civicladder import clock
 from civicladder.db import db
 from people.models import Employee
@@ -79,6 +85,9 @@ def refresh(
             ),
         )
     )
+    if employee_ids is None:
+        say("each job's outcomes over the supervision window")
+        _store_peers(today, now)
     queries.forget_stored()
     # Counted afterwards: drivers differ in what they report for INSERT ... SELECT.
     return tuple(
@@ -89,6 +98,30 @@ def refresh(
         )
         for model in (StoredEligibility, StoredHeldLevel)
     )
+
+
+def _store_peers(today, now) -> None:
+    """Each job's peers on each metric, as the supervision dashboard compares people with them:
+    a figure of thousands of people that moves slowly, so it is kept with the nightly run."""
+    db.session.execute(StoredPeerStats.__table__.delete())
+    rows = db.session.execute(
+        supervision.peer_statement(rules.window_start(today, supervision.WINDOW_DAYS), today)
+    ).all()
+    if rows:
+        db.session.execute(
+            sa.insert(StoredPeerStats),
+            [
+                {
+                    "job_profile_id": profile,
+                    "metric_id": metric,
+                    "people": count,
+                    "mean": float(mean),
+                    "spread": supervision.spread(float(mean), float(square)),
+                    "computed_at": now,
+                }
+                for profile, metric, count, mean, square in rows
+            ],
+        )
 
 
 def refresh_if_stored(employee_ids: list[int] | None) -> None:

@@ -248,3 +248,17 @@ class StoredHeldLevel(db.Model):
     outcome_mean: Mapped[float | None]
     outcome_reached: Mapped[bool]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StoredPeerStats(db.Model):
+    """Everyone in one job on one metric over the supervision window, as last computed: how
+    many people, the mean of their means and its spread (autonomy.supervision)."""
+
+    __tablename__ = "autonomy_peer_stats"
+
+    job_profile_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    metric_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    people: Mapped[int]
+    mean: Mapped[float]
+    spread: Mapped[float]
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)

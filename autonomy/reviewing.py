@@ -241,8 +241,13 @@ def reviews_page(employees, page: int, per_page: int) -> tuple[list[Review], int
     ], total
 
 
-def count_reviews(employees: sa.ColumnElement[bool] | None) -> int:
-    found = reviews_statement(employees).subquery("to_review")
+def count_reviews(employees: sa.ColumnElement[bool] | None, up_to: int | None = None) -> int:
+    """How many levels need review; with `up_to`, counting stops one past it (a line of tens
+    of thousands need not be counted whole to say "more than 500")."""
+    stmt = reviews_statement(employees)
+    if up_to is not None:
+        stmt = stmt.limit(up_to + 1)
+    found = stmt.subquery("to_review")
     return db.session.scalar(sa.select(sa.func.count()).select_from(found))
 
 

@@ -27,6 +27,7 @@ from autonomy.models import (
     GrantStatus,
     OutcomeMetric,
     OutcomeRecord,
+    StoredPeerStats,
     TrackJobProfile,
 )
 from civicladder import clock
@@ -263,35 +264,61 @@ def _means(start, today, which) -> dict[tuple[int, int], float]:
     return {(e, m): float(mean) for e, m, mean in rows}
 
 
-def _peer_stats(start, today, profiles: set[int]) -> dict[tuple[int, int], Peers]:
-    """Per (job profile, metric): how many people, the mean of their means and its spread."""
+def peer_statement(start: date, today: date, profiles: set[int] | None = None) -> sa.Select:
+    """Per (job profile, metric) over the window: (job_profile_id, metric_id, people, mean,
+    mean of squares) of the people's own means; every job on a track, or these `profiles`."""
     means = (
         _person_means(start, today)
         .join(Employee, Employee.id == OutcomeRecord.employee_id)
-        .where(
-            Employee.job_profile_id.in_(profiles or [0]),
-            Employee.status != EmployeeStatus.SEPARATED,
-        )
+        .where(Employee.status != EmployeeStatus.SEPARATED)
         .add_columns(Employee.job_profile_id)
         .group_by(Employee.job_profile_id)
-        .subquery("means")
     )
-    rows = db.session.execute(
-        sa.select(
-            means.c.job_profile_id,
-            means.c.metric_id,
-            sa.func.count(),
-            sa.func.avg(means.c.mean),
-            sa.func.avg(means.c.mean * means.c.mean),
-        ).group_by(means.c.job_profile_id, means.c.metric_id)
-    )
-    found = {}
-    for profile, metric, count, mean, square in rows:
-        if count < MIN_PEERS:
-            continue
-        mean, square = float(mean), float(square)
-        found[(profile, metric)] = Peers(count, mean, math.sqrt(max(square - mean * mean, 0.0)))
-    return found
+    if profiles is not None:
+        means = means.where(Employee.job_profile_id.in_(profiles or [0]))
+    else:
+        means = means.where(Employee.job_profile_id.in_(sa.select(TrackJobProfile.job_profile_id)))
+    means = means.subquery("means")
+    return sa.select(
+        means.c.job_profile_id,
+        means.c.metric_id,
+        sa.func.count().label("people"),
+        sa.func.avg(means.c.mean).label("mean"),
+        sa.func.avg(means.c.mean * means.c.mean).label("square"),
+    ).group_by(means.c.job_profile_id, means.c.metric_id)
+
+
+def spread(mean: float, square: float) -> float:
+    """Standard deviation from the mean and the mean of squares."""
+    return math.sqrt(max(square - mean * mean, 0.0))
+
+
+def _peer_stats(start, today, profiles: set[int]) -> dict[tuple[int, int], Peers]:
+    """Per (job profile, metric): how many people, the mean of their means and its spread;
+    read from the nightly figures once eligibility is stored (autonomy.eligibility), else
+    computed now."""
+    if queries.stored_eligibility():
+        rows = db.session.execute(
+            sa.select(
+                StoredPeerStats.job_profile_id,
+                StoredPeerStats.metric_id,
+                StoredPeerStats.people,
+                StoredPeerStats.mean,
+                StoredPeerStats.spread,
+            ).where(StoredPeerStats.job_profile_id.in_(profiles or [0]))
+        ).all()
+    else:
+        rows = [
+            (profile, metric, count, float(mean), spread(float(mean), float(square)))
+            for profile, metric, count, mean, square in db.session.execute(
+                peer_statement(start, today, profiles)
+            )
+        ]
+    return {
+        (profile, metric): Peers(count, mean, deviation)
+        for profile, metric, count, mean, deviation in rows
+        if count >= MIN_PEERS
+    }
 
 
 def _held_ranks(employee_ids: list[int]) -> dict[int, int]:

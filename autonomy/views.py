@@ -17,7 +17,7 @@ from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db, fetch
 from civicladder.errors import DomainError, Forbidden, Invalid
 from civicladder.forms import attach_error
-from civicladder.layout import ListPage, page_number
+from civicladder.layout import ListPage, page_number, window
 from civicladder.panels import Panel
 from people import queries as people_queries
 from people.models import Employee
@@ -37,17 +37,17 @@ def tracks():
     )
 
 
+# The queue says how many levels wait for review up to this many, then "more than".
+REVIEWS_COUNTED = 500
+
+
 @bp.get("/autonomy/queue")
 @requires(Role.MANAGER, Role.HR)
 def queue():
-    """People in the viewer's line ready for the next level, and proposals awaiting them."""
+    """People in the viewer's line ready for the next level, and proposals awaiting them. The
+    ready list pages without being counted whole: a line can hold tens of thousands."""
     scope = people_queries.scope_condition(current_user)
-    page = db.paginate(
-        queries.ready_statement(scope),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    page = window(queries.ready_statement(scope), current_app.config["PAGE_SIZE"])
     details = queries.eligibility_of([e.id for e in page.items])
     return render_template(
         "autonomy/queue.html",
@@ -56,7 +56,8 @@ def queue():
         levels=queries.ladders().levels,
         waiting=queries.proposals_for(current_user),
         decline_form=DeclineForm(),
-        to_review=reviewing.count_reviews(scope),
+        to_review=reviewing.count_reviews(scope, up_to=REVIEWS_COUNTED),
+        reviews_counted=REVIEWS_COUNTED,
         stored=queries.stored_eligibility(),
     )
 

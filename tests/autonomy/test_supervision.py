@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from autonomy import rules, supervision
+from autonomy import eligibility, queries, rules, supervision
 from civicladder.access import Role
 from tests.academy.factories import academy_factories
 from tests.autonomy.conftest import TODAY
@@ -136,3 +136,21 @@ def test_fit_counts_the_level_points_a_ladder_asks():
     assert rules.better_track(0.3, {7: 0.6, 8: 0.55}) == 7
     assert rules.better_track(0.4, {7: 0.6}) is None  # not enough better
     assert rules.better_track(0.1, {7: 0.59}) is None  # not a good enough fit
+
+
+def test_the_peers_stored_by_the_nightly_run_match_those_computed_live(crew):
+    member = crew["member"]
+    team = [member(v) for v in (80, 81, 79, 80, 82, 78, 60)]
+    live = {row.employee.id: (row.peers, row.flag) for row in supervision.supervised(team)}
+    eligibility.refresh()
+    try:
+        assert queries.stored_eligibility()
+        stored = {row.employee.id: (row.peers, row.flag) for row in supervision.supervised(team)}
+    finally:
+        queries.forget_stored()
+    assert stored.keys() == live.keys()
+    for key, (peers, flag) in live.items():
+        assert stored[key][1] == flag
+        assert stored[key][0].count == peers.count
+        assert stored[key][0].mean == pytest.approx(peers.mean)
+        assert stored[key][0].spread == pytest.approx(peers.spread)
