@@ -14,7 +14,7 @@ from autonomy.forms import DeclineForm, KeepForm, LowerForm, ProposeForm
 from autonomy.models import AutonomyGrant
 from civicladder import clock
 from civicladder.access import SIGNED_IN, Role, requires
-from civicladder.db import db, fetch
+from civicladder.db import fetch
 from civicladder.errors import DomainError, Forbidden, Invalid
 from civicladder.forms import attach_error
 from civicladder.layout import ListPage, page_number, window
@@ -180,12 +180,11 @@ def lower(grant_id: int):
 @bp.get("/autonomy/supervision")
 @requires(Role.MANAGER, Role.HR)
 def supervision_page():
-    """Each person in the viewer's line against their peers' outcomes, with flags."""
-    page = db.paginate(
+    """Each person in the viewer's line against their peers' outcomes, with flags; paged
+    without counting the whole line."""
+    page = window(
         supervision.line_statement(people_queries.scope_condition(current_user)),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
+        current_app.config["PAGE_SIZE"],
     )
     rows = supervision.supervised(page.items)
     return render_template(
