@@ -201,19 +201,20 @@ def reviews_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
     return review_statement(clock.today(), held_level_terms(), employees)
 
 
-def reviews_page(employees, page: int, per_page: int) -> tuple[list[Review], int]:
+def reviews_page(employees, page: int, per_page: int) -> tuple[list[Review], bool]:
     """One page of the grants to review among the people the condition picks, oldest review
-    date first, and how many there are in all (two queries, then the page's grants and the
-    outcomes of their periods)."""
+    date first, and whether another page follows (read one row past the page, never counted
+    whole; then the page's grants and the outcomes of their periods)."""
     found = reviews_statement(employees).subquery("to_review")
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(found))
     rows = db.session.execute(
         sa.select(found)
         .join(AutonomyGrant, AutonomyGrant.id == found.c.grant_id)
         .order_by(AutonomyGrant.review_on, found.c.grant_id)
-        .limit(per_page)
+        .limit(per_page + 1)
         .offset((page - 1) * per_page)
     ).all()
+    more = len(rows) > per_page
+    rows = rows[:per_page]
     ids = [row.grant_id for row in rows]
     grants = {
         grant.id: grant
@@ -238,7 +239,7 @@ def reviews_page(employees, page: int, per_page: int) -> tuple[list[Review], int
             periods.get(row.grant_id),
         )
         for row in rows
-    ], total
+    ], more
 
 
 def count_reviews(employees: sa.ColumnElement[bool] | None, up_to: int | None = None) -> int:

@@ -17,7 +17,7 @@ from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import fetch
 from civicladder.errors import DomainError, Forbidden, Invalid
 from civicladder.forms import attach_error
-from civicladder.layout import ListPage, page_number, window
+from civicladder.layout import Window, page_number, window
 from civicladder.panels import Panel
 from people import queries as people_queries
 from people.models import Employee
@@ -138,10 +138,10 @@ def decline(grant_id: int):
 def reviews():
     """Held levels in the viewer's line flagged for review, with the reasons; oldest first."""
     per_page = current_app.config["PAGE_SIZE"]
-    found, total = reviewing.reviews_page(
+    found, more = reviewing.reviews_page(
         people_queries.scope_condition(current_user), page_number(), per_page
     )
-    page = ListPage(found, page_number(), per_page, total)
+    page = Window(found, page_number(), more)
     return render_template("autonomy/reviews.html", page=page, form=KeepForm())
 
 

@@ -52,6 +52,7 @@ def pages(ids: dict) -> list[Page]:
         Page("autonomy, one person", "manager", f"/autonomy/people/{ids['line_employee_id']}"),
         Page("autonomy tracks", "hr", "/autonomy/tracks"),
         Page("outcomes and supervision", "manager", "/autonomy/supervision"),
+        Page("levels to review", "manager", "/autonomy/reviews"),
         Page("framework", "employee", "/competencies"),
         Page("below requirements", "hr", "/competencies/below-requirements"),
         Page("below requirements", "manager", "/competencies/below-requirements"),
