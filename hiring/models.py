@@ -288,8 +288,11 @@ class Assessment(db.Model):
     application_id: Mapped[int] = mapped_column(
         sa.ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
-    # The round is the application's; kept here so an assessor's queue is one indexed lookup.
-    round_id: Mapped[int] = mapped_column(sa.ForeignKey("hiring_round.id", ondelete="CASCADE"))
+    # The round is the application's; kept here so an assessor's queue is one indexed lookup,
+    # and so is the ranked list's read of a round's scores.
+    round_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("hiring_round.id", ondelete="CASCADE"), index=True
+    )
     assessor_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
