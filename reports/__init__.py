@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from reports import cli, demo, rules, views
+    from reports import charts, cli, demo, views
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
     )
     # Right after the unit figures people's panel shows a union rep (45).
     register_panel(app, HOME, "progress_reports", views.home_panel, order=46)
-    app.jinja_env.globals["chart_bars"] = rules.chart_bars
+    app.jinja_env.globals["chart_bars"] = charts.chart_bars
     app.jinja_env.globals["report_scope_url"] = views.scope_url
     app.cli.add_command(cli.reports_group)
     # After every package's people, training, evidence and grants (up to 45), before the

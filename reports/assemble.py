@@ -6,8 +6,9 @@ from __future__ import annotations
 from flask import current_app
 
 from people.models import BargainingUnit, Department
-from reports import queries, rules, trends
-from reports.rules import DEPARTMENT, UNIT, Period, Scope
+from reports import queries, tables, trends
+from reports.rules import Period
+from reports.tables import DEPARTMENT, UNIT, Scope
 
 
 def unit_scope(unit: BargainingUnit) -> Scope:
@@ -23,7 +24,7 @@ def report(scope: Scope, period: Period) -> dict:
     minimum = current_app.config["SMALL_GROUP_MINIMUM"]
     raw = queries.figures(scope, period)
     trend = trends.trend(scope, period, raw.levels_by_period)
-    return rules.report_content(scope, period, minimum, raw, trend)
+    return tables.report_content(scope, period, minimum, raw, trend)
 
 
 def unit_report(unit: BargainingUnit, period: Period) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, utcnow
@@ -80,3 +81,13 @@ class ReportComment(db.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.id} on report snapshot {self.snapshot_id}"
+
+
+@event.listens_for(ReportSnapshot, "before_update")
+def _snapshot_never_changes(mapper, connection, target):
+    raise RuntimeError("a published report never changes; publish another period instead")
+
+
+@event.listens_for(ReportSnapshot, "before_delete")
+def _snapshot_is_kept(mapper, connection, target):
+    raise RuntimeError("a published report is kept for good")

@@ -21,7 +21,8 @@ from competencies.models import Competency, CompetencyCategory, CompetencyEviden
 from hiring.models import Application, ApplicationStatus
 from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
 from reports import rules
-from reports.rules import NO_LEVEL, UNIT, DepartmentRow, Period, Scope, UnitFigures
+from reports.rules import Period
+from reports.tables import NO_LEVEL, UNIT, DepartmentRow, Scope, UnitFigures
 
 # Enrolments that held a seat: what "enrolled" means in a report.
 SEATED = (

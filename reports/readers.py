@@ -13,7 +13,7 @@ from civicladder.models import User
 from people import queries as people_queries
 from people.models import PATH_SEPARATOR, BargainingUnit, Department, UnionRepUnit
 from reports.models import ReportComment, ReportSnapshot
-from reports.rules import UNIT, Scope
+from reports.tables import UNIT, Scope
 
 
 def may_read_unit(user: User, unit_id: int) -> bool:

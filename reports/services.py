@@ -13,7 +13,8 @@ from civicladder.models import User
 from people.models import BargainingUnit, Department
 from reports import assemble, readers, rules
 from reports.models import ReportComment, ReportSnapshot
-from reports.rules import Period, Scope
+from reports.rules import Period
+from reports.tables import Scope
 
 MAX_COMMENT = 4000
 UNION_SIDE = "Union representative"

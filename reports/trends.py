@@ -13,7 +13,8 @@ from civicladder.db import db
 from civicladder.models import AuditEvent
 from hiring.models import Application, ApplicationStatus
 from reports import queries, rules
-from reports.rules import Period, Scope, TrendFigures
+from reports.rules import Period
+from reports.tables import Scope, TrendFigures
 
 
 def _bucket(column, periods: list[Period], instants: bool = False):

@@ -18,7 +18,7 @@ from people.models import BargainingUnit
 from reports import assemble, exports, readers, rules, services
 from reports.forms import CommentForm, PeriodForm, PublishForm
 from reports.models import ReportSnapshot
-from reports.rules import Scope
+from reports.tables import UNIT, Scope
 
 bp = Blueprint("reports", __name__)
 
@@ -58,7 +58,7 @@ def scope_url(scope: Scope | dict, action: str = "report", **values) -> str:
     kind, ident = (
         (scope["kind"], scope["id"]) if isinstance(scope, dict) else (scope.kind, scope.id)
     )
-    if kind == rules.UNIT:
+    if kind == UNIT:
         endpoint = "reports.unit_report" if action == "report" else "reports.publish"
         return url_for(endpoint, unit_id=ident, **values)
     endpoint = "reports.department_report" if action == "report" else "reports.publish_department"
@@ -156,6 +156,7 @@ def _snapshot_page(found: ReportSnapshot, form: CommentForm, status: int = 200):
         "reports/snapshot.html",
         snapshot=found,
         content=found.content,
+        intact=rules.content_hash(found.content) == found.content_hash,
         comments=readers.comments_on(found.id),
         form=form,
     ), status

@@ -273,3 +273,25 @@ def test_reps_are_told_of_a_published_report_and_each_side_of_the_others_comment
     ]
     hr.post(f"/reports/snapshots/{snapshot.id}/comments", data={"body": "An answer."})
     assert notices(rep)[-1][0] == "Hana Resources commented on the 2026Q3 report for Local 100"
+
+
+def test_a_snapshot_is_never_changed_and_says_so_if_its_figures_were_altered(
+    client_as, small_city, rep, publish
+):
+    snapshot = publish(small_city.unit)
+    original = dict(snapshot.content)
+    db.session.commit()
+    with pytest.raises(RuntimeError, match="never changes"), db.session.begin_nested():
+        snapshot.content = {**original, "minimum": 1}
+        db.session.flush()
+    client = client_as(rep)
+    assert "they match it" in client.get(f"/reports/snapshots/{snapshot.id}").text
+    # Altered behind the application's back, in the database itself:
+    db.session.execute(
+        sa.update(ReportSnapshot.__table__)
+        .where(ReportSnapshot.__table__.c.id == snapshot.id)
+        .values(content={**original, "minimum": 1})
+    )
+    db.session.commit()
+    page = client.get(f"/reports/snapshots/{snapshot.id}").text
+    assert "These figures do not match their hash" in page
