@@ -68,12 +68,19 @@ def build(ctx: CityContext) -> None:
     plan.rounds()
     with ctx.progress("applications", plan.round_count) as bar:
         plan.applications(bar.update)
+    # Every table loaded: besides moving id sequences on, finish gives each the planner's
+    # statistics (without them the ranked list scanned all 3 million scores).
     bulk.finish(
         [
             HiringRound.__table__,
             RoundQuestion.__table__,
+            RubricItem.__table__,
+            PanelMember.__table__,
             Application.__table__,
+            Answer.__table__,
+            DemographicResponse.__table__,
             Assessment.__table__,
+            Score.__table__,
         ]
     )
     ctx.built.update(hiring_rounds=plan.featured, hiring_counts=plan.counts)
