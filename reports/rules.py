@@ -21,6 +21,7 @@ from people.rules import Figure
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 FIRST_YEAR = 2000
+LAST_YEAR = 2999  # far enough: and the calendar's last quarter has no day after it
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ def parse_period(text: str | None) -> Period:
 def _check_year(year: int, code: str) -> None:
     if year < FIRST_YEAR:
         raise Invalid(f"{code} is before {FIRST_YEAR}: there are no records that old.", "period")
+    if year > LAST_YEAR:
+        raise Invalid(f"{code} is too far ahead: choose a period up to today.", "period")
 
 
 def quarter_of(day: date) -> Period:

@@ -29,7 +29,7 @@ def junk_form(seed: int) -> dict:
         "category_id", "level_1", "level_2", "level_3", "level_4", "level_5", "title",
         "requirements-0-competency_id", "requirements-0-min_level", "requirements-0-weight",
         "competency_id", "level", "observed_on", "expires_on", "note", "content", "digest",
-        "filename", "roster",
+        "filename", "roster", "period", "body", "confirmed",
     ]  # fmt: skip
     return {name: JUNK_VALUES[(seed + i) % len(JUNK_VALUES)] for i, name in enumerate(names)}
 
@@ -64,6 +64,7 @@ def test_junk_never_causes_a_server_error(endpoint, seed, world, client_for):
         "actor": junk,
         "object": junk,
         "action": junk,
+        "period": junk,
     }
     response = client.open(
         case.url,

@@ -22,9 +22,11 @@ def test_a_period_reads_as_its_first_and_last_day(text, start, end):
     assert (period.start, period.end) == (start, end)
 
 
-@pytest.mark.parametrize("text", ["", None, "2026Q5", "2026Q0", "Q3 2026", "26Q3", "1999Q1", "x"])
+@pytest.mark.parametrize(
+    "text", ["", None, "2026Q5", "2026Q0", "Q3 2026", "26Q3", "1999Q1", "x", "9999Q4", "9999"]
+)
 def test_anything_but_a_quarter_or_a_year_is_refused_with_a_message(text):
-    with pytest.raises(Invalid, match="quarter like 2026Q3|before 2000"):
+    with pytest.raises(Invalid, match="quarter like 2026Q3|before 2000|too far ahead"):
         rules.parse_period(text)
 
 

@@ -100,6 +100,7 @@ def publish(app):
         ("2026Q9", "is not a period"),
         ("junk", "is not a period"),
         ("2999Q1", "has not started yet"),
+        ("9999Q4", "too far ahead"),
     ],
 )
 def test_a_bad_period_gets_a_clear_message_and_a_422(client_as, small_city, rep, period, message):
