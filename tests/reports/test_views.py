@@ -296,3 +296,36 @@ def test_a_snapshot_is_never_changed_and_says_so_if_its_figures_were_altered(
     db.session.commit()
     page = client.get(f"/reports/snapshots/{snapshot.id}").text
     assert "These figures do not match their hash" in page
+
+
+def test_no_link_a_union_rep_follows_from_the_reports_leads_to_an_individual(
+    client_as, small_city, rep, publish
+):
+    """Every page and file reachable from the reports, two links deep, names nobody."""
+    snapshot = publish(small_city.unit)
+    client = client_as(rep)
+    start = [
+        "/reports",
+        f"/reports/units/{small_city.unit.id}",
+        f"/reports/snapshots/{snapshot.id}",
+    ]
+    seen: set[str] = set()
+    frontier = start
+    for _ in range(2):
+        found = []
+        for url in frontier:
+            if url in seen:
+                continue
+            seen.add(url)
+            response = client.get(url)
+            assert response.status_code in (200, 403, 404), url
+            body = response.get_data(as_text=True) if "pdf" not in response.mimetype else ""
+            if response.status_code == 200:
+                assert_no_individual(body, small_city)
+            found += [
+                link for link in re.findall(r'href="(/reports[^"#]*)', body) if link not in seen
+            ]
+        frontier = found
+    assert any(url.endswith("/report.csv") for url in seen)
+    assert any(url.endswith("/report.pdf") for url in seen)
+    assert {"/reports", f"/reports/units/{small_city.unit.id}"} <= seen
