@@ -78,3 +78,24 @@ def test_hr_publishes_a_department_report_that_its_managers_read_and_comment_on(
     assert "(Manager)" in hr.get(page_url).text
     rep = client_as(people.union_rep(small_city.unit))
     assert rep.get(page_url).status_code == 403
+
+
+def test_a_department_report_takes_the_same_queries_whatever_its_size(
+    client_as, people, academy, competencies, count_queries
+):
+    session = academy.session(academy.course(), days=-1, capacity=100)
+    skill = competencies.competency()
+    _, user = people.employee_user(roles={Role.MANAGER}, department_path="Sizes")
+    client = client_as(user)
+    url = f"/reports/departments/{department('Sizes').id}?period={session.starts_at.year}"
+    counts = []
+    for size in (6, 40):
+        while session.arrivals < size:
+            n = session.arrivals
+            person = people.employee(department_path=f"Sizes > Unit {n % 4} > Crew {n % 3}")
+            academy.enrollment(session, person)
+            competencies.evidence(person, skill, 3, observed_on=session.starts_at.date())
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 16, counts
