@@ -15,11 +15,11 @@ ACTION_WORDS = {
 def init_app(app: Flask) -> None:
     """Plug the reports package in: pages, navigation, the union rep's home panel, commands."""
     from civicladder.access import Role
-    from civicladder.cli import register_demo_step
+    from civicladder.cli import register_city_step, register_demo_step
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from reports import charts, cli, demo, views
+    from reports import charts, city, cli, demo, views
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
@@ -34,3 +34,5 @@ def init_app(app: Flask) -> None:
     # After every package's people, training, evidence and grants (up to 45), before the
     # units' stored figures (95).
     register_demo_step(app, 90, "published progress reports", demo.build)
+    # The city's last quarter, once every package's data and the stored eligibility are in.
+    register_city_step(app, 92, "published progress reports", city.build)

@@ -332,14 +332,17 @@ def test_city_rows_load_through_the_models_and_satisfy_their_constraints(app):
     db.session.add(CompetencyCategory(name="A new category"))
     db.session.flush()
     audit = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
-    # One summary event per step, in the steps' order; no event per generated row.
-    assert audit == [
+    # One summary event per step, in the steps' order; no event per generated row. The
+    # reports step publishes each unit's last quarter, each publication audited as such.
+    assert audit[:5] == [
         "city.people_generated",
         "city.competencies_generated",
         "city.academy_generated",
         "city.hiring_generated",
         "city.autonomy_generated",
     ]
+    units = db.session.scalar(sa.select(sa.func.count()).select_from(BargainingUnit)) - 1
+    assert audit[5:] == ["report_snapshot.published"] * units
 
 
 def test_city_sign_ins_are_who_a_benchmark_expects(app):

@@ -1,0 +1,22 @@
+"""The synthetic city's reports: each bargaining unit's last finished quarter, published, so
+that `make bench` reads a published report and its PDF at a city's size."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from civicladder import clock
+from civicladder.cli import CityContext
+from civicladder.db import db
+from people.models import BargainingUnit
+from reports import rules, services
+
+
+def build(ctx: CityContext) -> None:
+    period = rules.default_period(clock.today())
+    units = list(db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)))
+    with ctx.progress(f"progress reports for {period.code}", len(units)) as bar:
+        for unit in units:
+            services.publish_unit_report(None, unit, period, tell_reps=False)
+            bar.update(1)
+    ctx.say(f"{len(units)} progress reports published for {period.code}")
