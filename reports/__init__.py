@@ -36,3 +36,4 @@ def init_app(app: Flask) -> None:
     register_demo_step(app, 90, "published progress reports", demo.build)
     # The city's last quarter, once every package's data and the stored eligibility are in.
     register_city_step(app, 92, "published progress reports", city.build)
+    register_city_step(app, 93, "live progress reports counted ahead", city.count_live_reports)

@@ -1,6 +1,9 @@
-"""Reports commands: publish a period's reports for every bargaining unit."""
+"""Reports commands: publish a period's reports for every bargaining unit, and count the
+units' live reports ahead for their pages."""
 
 from __future__ import annotations
+
+import time
 
 import click
 from flask.cli import with_appcontext
@@ -69,3 +72,18 @@ def _publish_every_unit(period: str) -> None:
     click.echo(
         f"Done: {made:,} published, {len(units) - made:,} already published for {chosen.code}."
     )
+
+
+@reports_group.command("refresh-live")
+@with_appcontext
+def refresh_live_command() -> None:
+    """Count every unit's live report for the last quarter ended and the quarter under way, and
+    store them for the units' pages (for a scheduler, every 15 minutes or so)."""
+    from civicladder.db import db, write_transaction
+    from reports import live
+
+    started = time.perf_counter()
+    with write_transaction():
+        stored = live.refresh(on_progress=lambda what: click.echo(f"  counting {what}"))
+        db.session.commit()
+    click.echo(f"{stored} live reports stored in {time.perf_counter() - started:.1f} s.")

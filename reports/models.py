@@ -1,4 +1,5 @@
-"""Published report snapshots (figures frozen, with their content hash) and comments on them."""
+"""Published report snapshots (figures frozen, with their content hash), comments on them, and
+the units' live reports as last counted."""
 
 from __future__ import annotations
 
@@ -81,6 +82,23 @@ class ReportComment(db.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.id} on report snapshot {self.snapshot_id}"
+
+
+class LiveReport(db.Model):
+    """A unit's live (unpublished) report for a period as the scheduler last computed it
+    (`flask reports refresh-live`): at a city's size a unit of 100,000 members takes seconds to
+    count, so its page reads this and says when it was counted. Rewritten whole on each run; a
+    cache of `reports.assemble.report`, never a record, so it holds no foreign keys."""
+
+    __tablename__ = "report_live"
+    __table_args__ = (sa.UniqueConstraint("scope_kind", "scope_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(sa.String(12))
+    scope_id: Mapped[int]
+    period: Mapped[str] = mapped_column(sa.String(10))
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 @event.listens_for(ReportSnapshot, "before_update")

@@ -15,7 +15,7 @@ from civicladder.access import Role, requires
 from civicladder.errors import Invalid
 from civicladder.panels import Panel
 from people.models import BargainingUnit
-from reports import assemble, exports, readers, rules, services
+from reports import assemble, exports, live, readers, rules, services
 from reports.forms import CommentForm, PeriodForm, PublishForm
 from reports.models import ReportSnapshot
 from reports.tables import UNIT, Scope
@@ -74,11 +74,13 @@ def _live_page(scope: Scope, **extra):
         page = render_template("reports/report.html", scope=scope, form=form, content=None, **extra)
         return page, 422
     form.period.data = period.code
+    content, counted_at = live.content_for(scope, period)
     return render_template(
         "reports/report.html",
         scope=scope,
         form=form,
-        content=assemble.report(scope, period),
+        content=content,
+        counted_at=counted_at,
         published=readers.snapshot_for(scope, period.code),
         may_publish=current_user.has_role(Role.HR) and period.end < clock.today(),
         **extra,
