@@ -3,9 +3,10 @@
 A unit's live report counts every member's training, evidence and levels; at a city's size a
 unit of 100,000 members takes seconds, too long for a page. `flask reports refresh-live` (every
 15 minutes, say) counts each unit's report for the last quarter that has ended and the quarter
-under way, and stores them; the unit's page reads the stored report and says when it was
-counted. Any other period, any department, and any unit before the first run are counted when
-asked. Published snapshots are unaffected: they were frozen when published.
+under way, and each agency's for the last quarter ended, and stores them; their pages read the
+stored report and say when it was counted. Any other period or department, and everything
+before the first run, is counted when asked. Published snapshots are unaffected: they were
+frozen when published.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import sqlalchemy as sa
 from civicladder import clock
 from civicladder.db import db
 from people.models import BargainingUnit
-from reports import assemble, rules
+from reports import assemble, readers, rules
 from reports.models import LiveReport
 from reports.rules import Period
-from reports.tables import UNIT, Scope
+from reports.tables import Scope
 
 
 def periods_kept(today) -> list[Period]:
@@ -45,26 +46,27 @@ def content_for(scope: Scope, period: Period) -> tuple[dict, datetime | None]:
 
 
 def refresh(on_progress: Callable[[str], None] | None = None) -> int:
-    """Count every unit's report for the periods kept and store them, replacing what was
-    stored (other periods' rows go: nobody keeps them current). Returns reports stored."""
+    """Count the reports people open most and store them, replacing what was stored: every
+    unit's for the periods kept, and every agency's (the largest departments) for the last
+    quarter ended. Returns reports stored."""
     say = on_progress or (lambda _: None)
     today, now = clock.today(), clock.now()
     periods = periods_kept(today)
     units = list(db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)))
+    wanted = [(assemble.unit_scope(unit), period) for unit in units for period in periods]
+    wanted += [(assemble.department_scope(agency), periods[0]) for agency in readers.agencies()]
     rows = []
-    for unit in units:
-        scope = assemble.unit_scope(unit)
-        for period in periods:
-            say(f"{unit.name}, {period.code}")
-            rows.append(
-                {
-                    "scope_kind": UNIT,
-                    "scope_id": unit.id,
-                    "period": period.code,
-                    "content": assemble.report(scope, period),
-                    "computed_at": now,
-                }
-            )
+    for scope, period in wanted:
+        say(f"{scope.name}, {period.code}")
+        rows.append(
+            {
+                "scope_kind": scope.kind,
+                "scope_id": scope.id,
+                "period": period.code,
+                "content": assemble.report(scope, period),
+                "computed_at": now,
+            }
+        )
     db.session.execute(sa.delete(LiveReport))
     if rows:
         db.session.execute(sa.insert(LiveReport), rows)

@@ -85,10 +85,11 @@ class ReportComment(db.Model):
 
 
 class LiveReport(db.Model):
-    """A unit's live (unpublished) report for a period as the scheduler last computed it
-    (`flask reports refresh-live`): at a city's size a unit of 100,000 members takes seconds to
-    count, so its page reads this and says when it was counted. Rewritten whole on each run; a
-    cache of `reports.assemble.report`, never a record, so it holds no foreign keys."""
+    """A unit's or an agency's live (unpublished) report for a period as the scheduler last
+    computed it (`flask reports refresh-live`): at a city's size a unit of 100,000 members
+    takes seconds to count, so its page reads this and says when it was counted. Rewritten
+    whole on each run; a cache of `reports.assemble.report`, never a record, so it holds no
+    foreign keys."""
 
     __tablename__ = "report_live"
     __table_args__ = (sa.UniqueConstraint("scope_kind", "scope_id", "period"),)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from civicladder import clock
 from civicladder.db import db
+from people.models import Department
 from reports import assemble, live, rules
 from reports.models import LiveReport
 
@@ -19,9 +20,13 @@ def test_refresh_counts_each_units_kept_periods_and_the_page_reads_them(
 ):
     rep = people.union_rep(small_city.unit)
     units = db.session.scalar(sa.select(sa.func.count()).select_from(type(small_city.unit)))
+    agencies = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Department).where(Department.parent_id.is_(None))
+    )
     stored = live.refresh()
     kept = [p.code for p in live.periods_kept(clock.today())]
-    assert stored == units * len(kept) and kept[0] == rules.default_period(clock.today()).code
+    assert stored == units * len(kept) + agencies
+    assert kept[0] == rules.default_period(clock.today()).code
     row = db.session.scalar(
         sa.select(LiveReport).where(
             LiveReport.scope_id == small_city.unit.id, LiveReport.period == kept[0]
@@ -57,3 +62,13 @@ def test_the_command_stores_the_live_reports(app, small_city):
     assert "counting Local 100, 2026Q3" in result.output
     assert "live reports stored in" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LiveReport)) > 0
+
+
+def test_agencies_reports_are_counted_ahead_for_the_last_quarter(app, client_as, small_city):
+    live.refresh()
+    agency = db.session.scalar(
+        sa.select(Department).where(Department.parent_id.is_(None)).order_by(Department.id)
+    )
+    period = rules.default_period(clock.today()).code
+    page = client_as("hr").get(f"/reports/departments/{agency.id}?period={period}").text
+    assert "These figures were counted from the records at" in page
