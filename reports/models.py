@@ -95,7 +95,7 @@ class LiveReport(db.Model):
     __table_args__ = (sa.UniqueConstraint("scope_kind", "scope_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scope_kind: Mapped[str] = mapped_column(sa.String(12))
+    scope_kind: Mapped[str] = mapped_column(sa.String(20))
     scope_id: Mapped[int]
     period: Mapped[str] = mapped_column(sa.String(10))
     content: Mapped[dict] = mapped_column(sa.JSON)

@@ -20,7 +20,7 @@ def upgrade():
     op.create_table(
         "report_live",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("scope_kind", sa.String(length=12), nullable=False),
+        sa.Column("scope_kind", sa.String(length=20), nullable=False),
         sa.Column("scope_id", sa.Integer(), nullable=False),
         sa.Column("period", sa.String(length=10), nullable=False),
         sa.Column("content", sa.JSON(), nullable=False),
