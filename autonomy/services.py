@@ -298,6 +298,7 @@ def lower_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGrant
 
 
 NOTICE_NAMES = 10  # people named in one notice; the reviews page lists them all
+NOTICE_CHUNK = 5_000
 
 
 def notify_reviews(actor: User | None = None) -> tuple[int, int]:
@@ -328,7 +329,7 @@ def notify_reviews(actor: User | None = None) -> tuple[int, int]:
     ).all()
     if not claimed:
         return 0, 0
-    rows = db.session.execute(
+    named = (
         sa.select(
             AutonomyGrant.id,
             Employee.first_name,
@@ -339,9 +340,18 @@ def notify_reviews(actor: User | None = None) -> tuple[int, int]:
         .join(Employee, Employee.id == AutonomyGrant.employee_id)
         .join(manager, manager.id == Employee.manager_id)
         .join(AutonomyLevel, AutonomyLevel.id == AutonomyGrant.level_id)
-        .where(AutonomyGrant.id.in_(claimed))
-        .order_by(manager.user_id, Employee.last_name, Employee.first_name, AutonomyGrant.id)
-    ).all()
+    )
+    rows = sorted(
+        (
+            row
+            # In chunks: a city's first run claims tens of thousands, past a statement's limit.
+            for start in range(0, len(claimed), NOTICE_CHUNK)
+            for row in db.session.execute(
+                named.where(AutonomyGrant.id.in_(claimed[start : start + NOTICE_CHUNK]))
+            )
+        ),
+        key=lambda row: (row.user_id, row.last_name, row.first_name, row.id),
+    )
     by_manager: dict[int, list[str]] = {}
     for _, first, last, level, user_id in rows:
         by_manager.setdefault(user_id, []).append(f"{first} {last} ({level})")
