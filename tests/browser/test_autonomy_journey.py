@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from academy import enrolment
 from academy import services as academy_services
 from academy.models import CourseSession, DeliveryMode
-from autonomy import definitions
+from autonomy import definitions, queries
+from autonomy.models import AutonomyGrant, GrantStatus
 from civicladder import clock
 from civicladder.access import Role
 from civicladder.db import db
@@ -24,7 +25,7 @@ from competencies import services as competency_services
 from people import services as people_services
 from tests.browser.conftest import PASSWORD, Account, _user
 from tests.browser.test_academy_journey import _person
-from tests.browser.test_pages import follow, open_page
+from tests.browser.test_pages import follow, open_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -126,6 +127,29 @@ def climbing_crew(live_server):
             instructor=lead,
         )
         enrolment.request_seat(kai_user, session, kai)
+        # A climber who has held the level since the summer, its focused review now due.
+        noor = people_services.create_employee(
+            None,
+            employee_number="E100203",
+            first_name="Noor",
+            last_name="Haddad",
+            department=crew,
+            hire_date=date(2018, 2, 1),
+            manager=lead,
+            job_profile_id=profile.id,
+        )
+        competency_services.record_evidence(
+            lead_user, noor, climbing, level=3, observed_on=date.today() - timedelta(days=200)
+        )
+        db.session.add(
+            AutonomyGrant(
+                employee_id=noor.id,
+                level_id=queries.ladders().track_for(profile.id).levels[0].id,
+                status=GrantStatus.ACTIVE,
+                effective_on=date.today() - timedelta(days=120),
+                review_on=date.today() - timedelta(days=1),
+            )
+        )
         db.session.commit()
         return session.id
 
@@ -185,3 +209,20 @@ def test_a_course_closes_the_gap_and_the_level_is_proposed_approved_and_shown(
     expect(
         climber.get_by_text("You now hold autonomy level 1: Independent climber")
     ).to_be_visible()
+
+
+def test_the_crew_lead_reviews_a_level_and_reads_the_supervision_dashboard_on_a_phone(
+    browser, browser_context_args, axe, live_server, climbing_crew
+):
+    context = browser.new_context(**browser_context_args, viewport={"width": 375, "height": 812})
+    lead = context.new_page()
+    sign_in(lead, CREW_LEAD, axe)
+    open_page(lead, axe, "/autonomy/reviews")
+    row = lead.get_by_role("row").filter(has_text="Haddad, Noor")
+    expect(row.get_by_text("Focused review", exact=True)).to_be_visible()
+    expect(row.get_by_text(re.compile(r"focused review due since"))).to_be_visible()
+    row.get_by_role("button", name="Keep the level").click()
+    expect(lead.get_by_text("Kept: Noor Haddad keeps Independent climber.")).to_be_visible()
+    axe.check(lead, "/autonomy/reviews (after keeping, 375 px)")
+    open_page(lead, axe, "/autonomy/supervision")
+    expect(lead.get_by_role("heading", level=1)).to_have_text("Outcomes and supervision")
