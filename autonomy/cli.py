@@ -20,13 +20,17 @@ def autonomy() -> None:
 def eligibility_command() -> None:
     """Work out who is ready for their next level and which held levels need review, for
     everyone on a track; store it for the managers' queues, and summarise it."""
+    from flask import current_app
+
     from autonomy import eligibility, queries
 
     started = time.perf_counter()
     click.echo("Reading every track's levels and everyone's evidence, months and outcomes...")
     with write_transaction():
         people, flagged = eligibility.refresh(
-            None, on_progress=lambda what: click.echo(f"  computing and storing {what}")
+            None,
+            on_progress=lambda what: click.echo(f"  computing and storing {what}"),
+            side_by_side=current_app.config["ELIGIBILITY_SIDE_BY_SIDE"],
         )
         db.session.commit()
     seconds = time.perf_counter() - started

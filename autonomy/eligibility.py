@@ -14,6 +14,7 @@ is typed in: every row is rewritten from the evidence.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 
@@ -33,59 +34,39 @@ PER_PERSON_LIMIT = 5_000
 
 
 def refresh(
-    employee_ids: list[int] | None = None, on_progress: Callable[[str], None] | None = None
+    employee_ids: list[int] | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    *,
+    side_by_side: bool = False,
 ) -> tuple[int, int]:
     """Rewrite the stored eligibility and review flags of these people (everyone: None) from the
-    evidence; returns (people below the top of their track, levels held)."""
+    evidence; returns (people below the top of their track, levels held).
+
+    `side_by_side` (the nightly command, everyone, on PostgreSQL): the two halves are written
+    at the same time, each in a transaction of its own that commits, on a connection of its own
+    (PostgreSQL gives an INSERT ... SELECT no parallel workers, so one connection would use one
+    core); for the caller's own transaction to hold the work, leave it off."""
     if employee_ids is not None and not employee_ids:
         return 0, 0
     say = on_progress or (lambda _: None)
     if employee_ids is not None and len(employee_ids) > PER_PERSON_LIMIT:
         employee_ids = None
-    if db.session.get_bind().dialect.name == "postgresql" and employee_ids is None:
-        # A batch computation over everyone: sort and hash in memory rather than on disk.
-        db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
-    which = Employee.id.in_(employee_ids) if employee_ids is not None else None
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    everyone = employee_ids is None
     today, now = clock.today(), clock.now()
-    for table in (StoredEligibility.__table__, StoredHeldLevel.__table__):
-        delete = table.delete()
-        if employee_ids is not None:
-            delete = delete.where(table.c.employee_id.in_(employee_ids))
-        db.session.execute(delete)
-    say("readiness for the next level")
-    found = queries.eligibility_statement(today, queries.ladders().terms, which).subquery("e")
-    db.session.execute(
-        sa.insert(StoredEligibility).from_select(
-            ["employee_id", "next_level_id", "missing", "served", "outcome_mean", "ready"]
-            + ["computed_at"],
-            sa.select(
-                found.c.employee_id,
-                found.c.level_id,
-                found.c.missing,
-                found.c.served,
-                found.c.mean,
-                found.c.ready,
-                sa.literal(now, StoredEligibility.computed_at.type),
-            ),
-        )
-    )
-    say("the conditions of held levels")
-    held = reviewing.held_statement(today, reviewing.held_level_terms(), which).subquery("h")
-    db.session.execute(
-        sa.insert(StoredHeldLevel).from_select(
-            ["grant_id", "employee_id", "missing", "outcome_mean", "outcome_reached"]
-            + ["computed_at"],
-            sa.select(
-                held.c.grant_id,
-                held.c.employee_id,
-                held.c.missing,
-                held.c.mean,
-                held.c.outcome_reached,
-                sa.literal(now, StoredHeldLevel.computed_at.type),
-            ),
-        )
-    )
-    if employee_ids is None:
+    halves = _halves(employee_ids, today, now)
+    if side_by_side and everyone and postgresql:
+        say("readiness for the next level and the conditions of held levels, side by side")
+        _write_side_by_side(halves)
+    else:
+        if postgresql and everyone:
+            # A batch computation over everyone: sort and hash in memory rather than on disk.
+            db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+        for what, delete, insert in halves:
+            say(what)
+            db.session.execute(delete)
+            db.session.execute(insert)
+    if everyone:
         say("each job's outcomes over the supervision window")
         _store_peers(today, now)
     queries.forget_stored()
@@ -98,6 +79,66 @@ def refresh(
         )
         for model in (StoredEligibility, StoredHeldLevel)
     )
+
+
+def _halves(employee_ids: list[int] | None, today, now) -> list[tuple[str, sa.Delete, sa.Insert]]:
+    """(what, delete, insert) for the readiness and the held levels' conditions."""
+    which = Employee.id.in_(employee_ids) if employee_ids is not None else None
+
+    def delete(table: sa.Table) -> sa.Delete:
+        found = table.delete()
+        return found if employee_ids is None else found.where(table.c.employee_id.in_(employee_ids))
+
+    found = queries.eligibility_statement(today, queries.ladders().terms, which).subquery("e")
+    readiness = sa.insert(StoredEligibility).from_select(
+        ["employee_id", "next_level_id", "missing", "served", "outcome_mean", "ready"]
+        + ["computed_at"],
+        sa.select(
+            found.c.employee_id,
+            found.c.level_id,
+            found.c.missing,
+            found.c.served,
+            found.c.mean,
+            found.c.ready,
+            sa.literal(now, StoredEligibility.computed_at.type),
+        ),
+    )
+    held = reviewing.held_statement(today, reviewing.held_level_terms(), which).subquery("h")
+    conditions = sa.insert(StoredHeldLevel).from_select(
+        ["grant_id", "employee_id", "missing", "outcome_mean", "outcome_reached"] + ["computed_at"],
+        sa.select(
+            held.c.grant_id,
+            held.c.employee_id,
+            held.c.missing,
+            held.c.mean,
+            held.c.outcome_reached,
+            sa.literal(now, StoredHeldLevel.computed_at.type),
+        ),
+    )
+    return [
+        ("readiness for the next level", delete(StoredEligibility.__table__), readiness),
+        ("the conditions of held levels", delete(StoredHeldLevel.__table__), conditions),
+    ]
+
+
+def _write_side_by_side(halves: list[tuple[str, sa.Delete, sa.Insert]]) -> None:
+    """Each half on a connection and in a transaction of its own, at the same time. The table
+    is locked against other writers while it is rewritten (a person's own refresh waits a few
+    seconds); readers go on reading the rows as they were until it commits."""
+    engine = db.engine
+
+    def write(delete: sa.Delete, insert: sa.Insert) -> None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+            connection.exec_driver_sql(
+                f'LOCK TABLE "{insert.table.name}" IN SHARE ROW EXCLUSIVE MODE'
+            )
+            connection.execute(delete)
+            connection.execute(insert)
+
+    with ThreadPoolExecutor(max_workers=len(halves)) as pool:
+        for done in [pool.submit(write, delete, insert) for _, delete, insert in halves]:
+            done.result()
 
 
 def _store_peers(today, now) -> None:

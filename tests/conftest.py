@@ -113,6 +113,9 @@ def app(database_url, tmp_path_factory):
             "ARGON2_TIME_COST": profiles.CHEAPEST.time_cost,
             "ARGON2_MEMORY_COST": profiles.CHEAPEST.memory_cost,
             "ARGON2_PARALLELISM": profiles.CHEAPEST.parallelism,
+            # Connections of its own would commit outside the test's transaction; the
+            # real-commits tests turn it on (tests/autonomy/test_stored_eligibility.py).
+            "ELIGIBILITY_SIDE_BY_SIDE": False,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from autonomy import definitions, eligibility, queries, reviewing, services
-from autonomy.models import StoredEligibility
+from autonomy.models import StoredEligibility, StoredHeldLevel
 from civicladder.access import Role
 from civicladder.db import db
 from competencies import services as competency_services
@@ -112,3 +112,37 @@ def test_the_eligibility_command_stores_everyone_and_summarises(line, app):
     assert "2 people on a track below its top level" in result.output
     assert "ready       1   not yet       1" in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredEligibility)) == 2
+
+
+def test_the_nightly_run_writes_both_tables_side_by_side_and_commits_them(
+    real_commits, people, competencies, autonomy
+):
+    """Each half on a connection of its own (PostgreSQL): what they commit is what one
+    transaction would have written."""
+    real = real_commits
+
+    def build():
+        skill = competencies.competency()
+        profile = competencies.job_profile([(skill, 2, 1)])
+        track = autonomy.track(
+            [profile], [{"requirements": [(skill, 2)]}, {"requirements": [(skill, 3)]}]
+        )
+        ready = people.employee(job_profile=profile)
+        holder = people.employee(job_profile=profile)
+        competencies.evidence(ready, skill, 2)
+        competencies.evidence(holder, skill, 1)
+        autonomy.grant(holder, track.levels[0])
+        return ready.id, holder.id
+
+    ready_id, holder_id = real.run(build)
+    counts = real.run(lambda: eligibility.refresh(side_by_side=True))
+    assert counts == (2, 1)
+    rows = real.run(
+        lambda: {
+            row.employee_id: (row.ready, row.missing)
+            for row in db.session.scalars(sa.select(StoredEligibility))
+        }
+    )
+    assert rows == {ready_id: (True, 0), holder_id: (False, 1)}
+    held = real.run(lambda: db.session.scalars(sa.select(StoredHeldLevel.missing)).all())
+    assert held == [1]  # the holder's level 1 asks for 2; they show 1
