@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import g, has_app_context
@@ -443,11 +443,6 @@ def stored_eligibility() -> bool:
 def forget_stored() -> None:
     if has_app_context():
         g.pop(_STORED_KEY, None)
-
-
-def stored_as_of() -> datetime | None:
-    """When the oldest stored row was computed (None when nothing is stored)."""
-    return db.session.scalar(sa.select(sa.func.min(StoredEligibility.computed_at)))
 
 
 def ready_statement(employees: sa.ColumnElement[bool] | None) -> sa.Select:
