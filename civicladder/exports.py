@@ -39,9 +39,14 @@ def rows_as_csv(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
+def attachment(body, mimetype: str, filename: str) -> Response:
+    """A file the browser downloads under `filename`: bytes, text, or an iterator streamed."""
     return Response(
-        stream_with_context(rows_as_csv(header, rows)),
-        mimetype="text/csv",
+        body,
+        mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
+    return attachment(stream_with_context(rows_as_csv(header, rows)), "text/csv", filename)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from civicladder import clock
-from civicladder import exports as csv_exports
+from civicladder import exports as downloads
 from civicladder.access import Role, requires
 from civicladder.errors import Invalid
 from civicladder.panels import Panel
@@ -171,7 +171,7 @@ def snapshot_csv(snapshot_id: int):
     filename = f"report-{found.content['scope']['code']}-{found.period}.csv"
     # Read whole now: a report is a few hundred cells, and the stream is written after the
     # request's session has closed.
-    return csv_exports.csv_response(filename, CSV_HEADER, list(csv_rows(found)))
+    return downloads.csv_response(filename, CSV_HEADER, list(csv_rows(found)))
 
 
 CSV_HEADER = ["scope", "period", "content_hash", "section", "table", "row", "column", "figure"]
@@ -201,11 +201,8 @@ def csv_rows(found: ReportSnapshot):
 @requires(*SNAPSHOT_READERS)
 def snapshot_pdf(snapshot_id: int):
     found = readers.readable_snapshot(current_user, snapshot_id)
-    response = make_response(exports.snapshot_pdf(found))
-    response.mimetype = "application/pdf"
     filename = f"report-{found.content['scope']['code']}-{found.period}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return downloads.attachment(exports.snapshot_pdf(found), "application/pdf", filename)
 
 
 @bp.post("/reports/snapshots/<int:snapshot_id>/comments")

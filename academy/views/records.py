@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask import (
-    Response,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -21,6 +19,7 @@ from academy.views import bp
 from civicladder import clock
 from civicladder.access import SIGNED_IN, Role, public, requires
 from civicladder.errors import Invalid, NotFound
+from civicladder.exports import attachment
 from people import queries as people_queries
 from people.models import Employee
 
@@ -40,11 +39,9 @@ def certificate(certificate_id: int):
 @requires(SIGNED_IN)
 def certificate_pdf(certificate_id: int):
     found = records.visible_certificate(current_user, certificate_id)
-    response = make_response(exports.certificate_pdf(found))
-    response.mimetype = "application/pdf"
-    filename = f"certificate-{found.code}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(
+        exports.certificate_pdf(found), "application/pdf", f"certificate-{found.code}.pdf"
+    )
 
 
 @bp.get("/verify")
@@ -96,15 +93,12 @@ def rate(enrollment_id: int):
 @requires(SIGNED_IN)
 def session_calendar(session_id: int):
     found = queries.get_session(session_id)
-    response = make_response(exports.session_ics(found))
-    response.mimetype = "text/calendar"
-    response.headers["Content-Disposition"] = f'attachment; filename="session-{found.id}.ics"'
-    return response
+    return attachment(exports.session_ics(found), "text/calendar", f"session-{found.id}.ics")
 
 
 @bp.get("/academy/export.csv")
 @requires(Role.HR)
 def export_csv():
-    response = Response(stream_with_context(exports.training_records_csv()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="training-records.csv"'
-    return response
+    return attachment(
+        stream_with_context(exports.training_records_csv()), "text/csv", "training-records.csv"
+    )

@@ -15,6 +15,7 @@ from flask_login import current_user
 from civicladder import clock
 from civicladder.access import Role, requires
 from civicladder.errors import Conflict, DomainError, Invalid
+from civicladder.exports import attachment
 from civicladder.forms import attach_error
 from hiring import exports, offers, ranking, rules, services
 from hiring.forms import (
@@ -40,11 +41,7 @@ def ranked_list(round_id: int):
 
 
 def _csv(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return attachment(text, "text/csv", filename)
 
 
 @bp.get("/hiring/rounds/<int:round_id>/ranking.csv")
