@@ -6,13 +6,34 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup test test-sqlite test-browser test-postgres lint fmt migrate seed assets clean bench
+.PHONY: run setup lock test test-sqlite test-browser test-postgres lint fmt migrate seed assets clean bench
 
-$(BIN)/.installed: pyproject.toml
+# Installs come from requirements.lock: every package (pip and setuptools too) at the version and
+# with the file hashes recorded there, so every machine gets the same set; a changed lock (or
+# pyproject.toml) installs again. The app itself goes in editable, with the locked setuptools.
+LOCK := requirements.lock
+
+$(BIN)/.installed: $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# Writes requirements.lock again from pyproject.toml (the dependencies and the dev extra) and
+# requirements-tools.in (pip, setuptools), with pip-tools from a throwaway virtual environment.
+# Pins already in the lock are kept while they satisfy pyproject.toml; upgrading is deliberate:
+# `make lock LOCK_ARGS=--upgrade` (everything) or `LOCK_ARGS='--upgrade-package sqlalchemy'`.
+# Hashes are PyPI's (local pip settings are ignored), so the lock installs the same anywhere.
+LOCK_ARGS ?=
+lock:
+	@tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	$(PYTHON) -m venv "$$tools" && \
+	"$$tools/bin/pip" install --quiet 'pip-tools>=7.5,<8' && \
+	env -u PIP_FIND_LINKS -u PIP_INDEX_URL -u PIP_EXTRA_INDEX_URL -u PIP_CONSTRAINT \
+		PIP_CONFIG_FILE=/dev/null CUSTOM_COMPILE_COMMAND="make lock" \
+		"$$tools/bin/pip-compile" --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--extra dev --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) \
+		--output-file $(LOCK) pyproject.toml requirements-tools.in
 
 # axe-core (browser tests) comes from the npm registry through package-lock.json.
 node_modules/.installed: package-lock.json
