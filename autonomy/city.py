@@ -201,8 +201,14 @@ GRANT_COLUMNS = (
 )
 
 
+MIN_MONTHS = [level[4] for level in LEVELS]
+GRANTED_DAYS_AGO = 30  # the most recent grants took effect a month before the city's day
+
+
 class _Grants:
-    """The level each person holds (none for some), granted one to three years ago."""
+    """The level each person holds (none for some), taking effect within the last three years,
+    never before the holder could have climbed to it: someone hired too recently for the level
+    drawn holds the highest they could reach, or none."""
 
     def __init__(self, ctx: CityContext, on_track: dict) -> None:
         self.rng = ctx.rng
@@ -210,6 +216,7 @@ class _Grants:
         self.on_track = on_track
         self.today = ctx.as_of.toordinal()
         self.as_of = ctx.as_of
+        self.latest = self.today - GRANTED_DAYS_AGO
         self.next_id = bulk.next_id(AutonomyGrant.__table__)
 
     def rows(self, people: list[int], progress) -> Iterator[tuple]:
@@ -217,12 +224,13 @@ class _Grants:
         for number, index in enumerate(people, start=1):
             if number % 1000 == 0:
                 progress(1000)
-            rank = rng.choices(range(5), HELD_SHARES)[0]
+            drawn = rng.choices(range(5), HELD_SHARES)[0]
+            rank, first = self._reachable(staff.hire_day[index], drawn)
             if rank == 0:
                 continue
             _, levels = self.on_track[staff.job_profile[index]]
-            start = max(staff.hire_day[index], self.today - 3 * 365)
-            day = date.fromordinal(rng.randint(min(start, self.today - 30), self.today - 30))
+            start = max(first, self.today - 3 * 365)
+            day = date.fromordinal(rng.randint(start, self.latest))
             decided = datetime.combine(day, time(14), tzinfo=UTC)
             skipped = rng.random() < REVIEW_SKIPPED
             reviewed_on, review_on = review_dates(day, focused_days(rank), self.as_of, skipped)
@@ -241,6 +249,17 @@ class _Grants:
                 reviewed_on,
             )
         progress(len(people) % 1000)
+
+    def _reachable(self, hire_day: int, rank: int) -> tuple[int, int]:
+        """The rank drawn, or the highest below it that someone hired on `hire_day` can hold
+        by the latest grant day (0 for none); and the first day they can hold it."""
+        hired = date.fromordinal(hire_day)
+        while rank:
+            first = rules.earliest_held(hired, MIN_MONTHS, rank).toordinal()
+            if first <= self.latest:
+                return rank, first
+            rank -= 1
+        return 0, 0
 
     def _id(self) -> int:
         ident = self.next_id

@@ -254,8 +254,10 @@ def _outcomes(rng: random.Random, staff: list[Employee], metric: OutcomeMetric, 
 
 def _grants(rng: random.Random, staff: list[Employee], ladder, today) -> None:
     """Each person holds the highest consecutive level their evidence supports, or one below it
-    (so some are ready for more), granted long enough ago for most to have served their time."""
+    (so some are ready for more), granted long enough ago for most to have served their time,
+    and never before they could have climbed to it since their hire."""
     levels = _current_levels([p.id for p in staff], today)
+    months = [level.min_months for level in ladder]
     for person in staff:
         held = levels.get(person.id, {})
         supported = 0
@@ -267,11 +269,16 @@ def _grants(rng: random.Random, staff: list[Employee], ladder, today) -> None:
         rank = max(0, supported - rng.choice((0, 0, 1)))
         if rank == 0:
             continue
+        drawn = today - timedelta(days=rng.randint(60, 900))
+        skipped = rng.random() < 0.15
+        # Someone hired too recently for the level drawn holds the highest one they could reach.
+        while rank and rules.earliest_held(person.hire_date, months, rank) > today:
+            rank -= 1
+        if rank == 0:
+            continue
         level = ladder[rank - 1]
-        effective = today - timedelta(days=rng.randint(60, 900))
-        reviewed_on, review_on = review_dates(
-            effective, level.focused_review_days, today, rng.random() < 0.15
-        )
+        effective = max(drawn, rules.earliest_held(person.hire_date, months, rank))
+        reviewed_on, review_on = review_dates(effective, level.focused_review_days, today, skipped)
         grant = AutonomyGrant(
             employee_id=person.id,
             level_id=level.id,

@@ -41,6 +41,16 @@ def served_enough(since: date, today: date, min_months: int) -> bool:
     return min_months <= 0 or add_months(since, min_months) <= today
 
 
+def earliest_held(hired: date, min_months: list[int], rank: int) -> date:
+    """The first day someone hired on `hired` can hold level `rank` of a ladder whose levels ask
+    `min_months` (lowest first): each level taken the day its months are served at the one
+    below (the first level's, since hire)."""
+    day = hired
+    for months in min_months[:rank]:
+        day = add_months(day, months)
+    return day
+
+
 def window_start(today: date, window_days: int) -> date:
     """The first period start that counts in a window of `window_days` days ending today."""
     return today - timedelta(days=window_days - 1)

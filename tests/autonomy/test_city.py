@@ -7,10 +7,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from autonomy import queries
+from autonomy import queries, rules
 from autonomy.city import review_dates
 from autonomy.models import AutonomyGrant, AutonomyLevel, OutcomeRecord, TrackJobProfile
 from civicladder.db import db
+from people.models import Employee
 from tests.city.test_city import AS_OF, SIZE, city
 
 
@@ -54,3 +55,23 @@ def test_generated_levels_have_had_their_focused_and_yearly_reviews():
     assert review_dates(date(2025, 1, 1), 90, today, True) == (date(2025, 4, 1), date(2026, 4, 1))
     # A skipped focused review leaves it due.
     assert review_dates(date(2026, 1, 1), 90, today, True) == (None, date(2026, 4, 1))
+
+
+def test_no_city_level_takes_effect_before_its_holder_could_have_climbed_to_it(app):
+    city(app)
+    months = {
+        (level.track_id, level.rank): level.min_months
+        for level in db.session.scalars(sa.select(AutonomyLevel))
+    }
+    held = db.session.execute(
+        sa.select(AutonomyGrant.effective_on, AutonomyLevel, Employee.hire_date)
+        .join(AutonomyLevel, AutonomyLevel.id == AutonomyGrant.level_id)
+        .join(Employee, Employee.id == AutonomyGrant.employee_id)
+    ).all()
+    assert len(held) >= 100
+    assert [(day, hired) for day, _, hired in held if day < hired] == []
+    for effective, level, hired in held:
+        first = hired  # each level's months served at the one below, from the hire
+        for rank in range(1, level.rank + 1):
+            first = rules.add_months(first, months[(level.track_id, rank)])
+        assert first <= effective < AS_OF, (level.rank, hired)

@@ -93,3 +93,14 @@ def test_no_outcome_records_in_the_window_do_not_reach_a_floor():
 def test_the_window_counts_back_from_today_inclusive():
     assert rules.window_start(TODAY, 1) == TODAY
     assert rules.window_start(TODAY, 90) == TODAY - timedelta(days=89)
+
+
+def test_earliest_held_climbs_from_the_hire_one_level_at_a_time():
+    hired = date(2025, 1, 31)
+    months = [0, 1, 1, 12]
+    assert rules.earliest_held(hired, months, 1) == hired
+    assert rules.earliest_held(hired, months, 2) == date(2025, 2, 28)
+    # Each level's months count from the day the one below was taken, as eligibility counts them.
+    assert rules.earliest_held(hired, months, 3) == date(2025, 3, 28)
+    assert rules.served_enough(date(2025, 2, 28), date(2025, 3, 28), 1)
+    assert rules.earliest_held(hired, months, 4) == date(2026, 3, 28)
