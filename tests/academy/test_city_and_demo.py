@@ -8,6 +8,7 @@ from academy.models import Certificate, Course, CourseSession, Enrollment
 from academy.models import EnrollmentStatus as S
 from civicladder import clock
 from civicladder.db import db
+from people.models import Employee
 from tests.city.test_city import city
 from tests.civicladder.test_demo_seed import seed
 
@@ -62,3 +63,11 @@ def test_demo_academy_has_courses_full_sessions_waitlists_and_certificates(app):
     past = sa.select(sa.func.count(CourseSession.id)).where(CourseSession.starts_at < now)
     assert db.session.scalar(past) >= 15
     assert _enrolled_matches_seats()
+    # README.md, "Demo sign-ins": no demo account teaches; the instructors have no account.
+    teaching = sa.select(sa.func.count(CourseSession.id)).join(
+        Employee, Employee.id == CourseSession.instructor_id
+    )
+    assert db.session.scalar(teaching) == db.session.scalar(
+        sa.select(sa.func.count(CourseSession.id))
+    )
+    assert db.session.scalar(teaching.where(Employee.user_id.is_not(None))) == 0
