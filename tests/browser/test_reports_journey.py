@@ -40,12 +40,16 @@ def test_hr_publishes_a_report_the_union_rep_reads_and_answers(page: Page, axe, 
     expect(page.get_by_text("Completions rose after the new evening sessions.")).to_be_visible()
     axe.check(page, "/reports/snapshots/<id> (commented)")
 
+    # The union representative reads it on a phone: the page fits 375 px, hash and all.
     page.context.clear_cookies()
+    page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, accounts.union_rep)
     reports_panel = page.get_by_role("region", name="Progress reports")
     expect(reports_panel).to_contain_text("latest published")
     follow(page, axe, reports_panel.get_by_role("link", name=period, exact=True))
     expect(page.get_by_role("heading", level=1)).to_contain_text(UNIT)
+    expect(page.get_by_text("Content hash (SHA-256)")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     expect(page.get_by_text("Completions rose after the new evening sessions.")).to_be_visible()
     expect(page.get_by_text("(Human resources)")).to_be_visible()
     page.get_by_label("Your comment").fill("Were members given release time to attend?")
