@@ -142,6 +142,10 @@ class Stage:
 
 
 _AFTER_SHORTLIST = {S.SHORTLISTED, S.OFFERED, S.HIRED, S.DECLINED}
+# The bottom line: everyone who applied (and did not withdraw) against those hired.
+BOTTOM_LINE = Stage(
+    "All applicants to hires", frozenset(set(S) - {S.WITHDRAWN}), frozenset({S.HIRED})
+)
 STAGES = (
     Stage(
         "Screening",
@@ -166,7 +170,8 @@ DIMENSIONS = (
 NOTE = (
     "Withdrawn applications and candidates who chose not to answer are left out. A group's "
     f"rate is compared with the highest rate among groups of at least {rules.SMALLEST_GROUP}; "
-    f"a ratio under {rules.FOUR_FIFTHS:.0%} is flagged."
+    "a ratio under four-fifths (0.80) is flagged, and a ratio of exactly 0.80 is not. Where "
+    "no group was selected at all there is no rate to compare with: not computable."
 )
 
 
@@ -175,11 +180,13 @@ class ImpactTable:
     dimension: str
     stage: str
     rows: list[rules.GroupRate]
+    bottom_line: bool = False
 
 
 def adverse_impact_report(round_id: int) -> list[ImpactTable]:
-    """For each dimension and stage, each group's selection rate against the highest group's."""
-    tables = []
+    """Each group's selection rate against the highest group's: first the bottom line (all
+    applicants to hires) for each dimension, then each dimension stage by stage."""
+    bottom, tables = [], []
     for dimension, column, labels in DIMENSIONS:
         counts = db.session.execute(
             sa.select(column, Application.status, sa.func.count())
@@ -187,14 +194,20 @@ def adverse_impact_report(round_id: int) -> list[ImpactTable]:
             .where(DemographicResponse.round_id == round_id, column.is_not(None))
             .group_by(column, Application.status)
         ).all()
+        bottom.append(
+            ImpactTable(dimension, BOTTOM_LINE.name, _stage_rows(counts, labels, BOTTOM_LINE), True)
+        )
         for stage in STAGES:
-            by_group: dict[str, list[int]] = {}
-            for group, status, count in counts:
-                if status in stage.pool:
-                    pool_selected = by_group.setdefault(labels.get(group, group), [0, 0])
-                    pool_selected[0] += count
-                    if status in stage.selected:
-                        pool_selected[1] += count
-            rows = rules.adverse_impact({g: (p, s) for g, (p, s) in by_group.items()})
-            tables.append(ImpactTable(dimension, stage.name, rows))
-    return tables
+            tables.append(ImpactTable(dimension, stage.name, _stage_rows(counts, labels, stage)))
+    return bottom + tables
+
+
+def _stage_rows(counts, labels, stage: Stage) -> list[rules.GroupRate]:
+    by_group: dict[str, list[int]] = {}
+    for group, status, count in counts:
+        if status in stage.pool:
+            pool_selected = by_group.setdefault(labels.get(group, group), [0, 0])
+            pool_selected[0] += count
+            if status in stage.selected:
+                pool_selected[1] += count
+    return rules.adverse_impact({g: (p, s) for g, (p, s) in by_group.items()})

@@ -7,9 +7,11 @@ thresholds compare exactly and two equal means are really equal.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from civicladder.enums import LabelledEnum
 
@@ -137,7 +139,8 @@ def evidence_level(settled: int) -> int:
 
 # --- adverse impact (the four-fifths rule) -------------------------------------------------------
 
-FOUR_FIFTHS = 0.8
+# A threshold in policy, compared exactly: 60/100 against 75/100 is 0.8, not 0.7999999999999999.
+FOUR_FIFTHS = Fraction(4, 5)
 SMALLEST_GROUP = 5  # fewer people than this in a group's pool: too small to judge
 
 
@@ -146,10 +149,23 @@ class GroupRate:
     group: str
     pool: int
     selected: int
-    rate: float | None
-    ratio: float | None  # to the highest rate among groups large enough to judge
+    rate: Fraction | None
+    ratio: Fraction | None  # to the highest rate among groups large enough to judge
     too_small: bool
     flagged: bool
+    # False when no group large enough to judge had anyone selected: there is no rate to
+    # compare with, so nothing is flagged (and nothing divides by zero).
+    computable: bool = True
+
+
+def below_four_fifths(group: tuple[int, int], top: tuple[int, int]) -> bool:
+    """Whether a group's selection rate is under four-fifths of the top group's, in integers.
+
+    Both are (pool, selected): selected_g / pool_g < 4/5 * selected_top / pool_top, with the
+    denominators multiplied out. A ratio of exactly four-fifths is not below it.
+    """
+    (pool_g, selected_g), (pool_top, selected_top) = group, top
+    return 5 * selected_g * pool_top < 4 * selected_top * pool_g
 
 
 def adverse_impact(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
@@ -157,33 +173,34 @@ def adverse_impact(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
 
     `counts` maps a group to (pool, selected). Groups whose pool is under SMALLEST_GROUP are
     marked too small and take no part in finding the highest rate; a ratio under FOUR_FIFTHS
-    is flagged.
+    is flagged. When the highest rate is zero the ratios are not computable and nothing is
+    flagged.
     """
-    rates = {g: (selected / pool if pool else None) for g, (pool, selected) in counts.items()}
-    judged = [
-        rates[g]
-        for g, (pool, _) in counts.items()
-        if pool >= SMALLEST_GROUP and rates[g] is not None
-    ]
-    highest = max(judged, default=None)
+    rates = {
+        g: (Fraction(selected, pool) if pool else None) for g, (pool, selected) in counts.items()
+    }
+    judged = [g for g, (pool, _) in counts.items() if pool >= SMALLEST_GROUP]
+    top = max(judged, key=lambda g: rates[g], default=None)
+    computable = top is not None and counts[top][1] > 0
     rows = []
     for group, (pool, selected) in sorted(counts.items()):
         too_small = pool < SMALLEST_GROUP
-        rate = rates[group]
-        ratio = None
-        if not too_small and highest:
-            ratio = rate / highest
-        elif not too_small and highest == 0:
-            ratio = 1.0
+        judge = computable and not too_small
         rows.append(
             GroupRate(
                 group=group,
                 pool=pool,
                 selected=selected,
-                rate=rate,
-                ratio=ratio,
+                rate=rates[group],
+                ratio=rates[group] / rates[top] if judge else None,
                 too_small=too_small,
-                flagged=ratio is not None and ratio < FOUR_FIFTHS,
+                flagged=judge and below_four_fifths((pool, selected), counts[top]),
+                computable=too_small or computable,
             )
         )
     return rows
+
+
+def format_ratio(ratio: Fraction) -> str:
+    """A ratio to two places, cut rather than rounded, so 0.799 never reads as 0.80."""
+    return f"{math.floor(ratio * 100) / 100:.2f}"

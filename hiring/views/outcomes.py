@@ -123,5 +123,4 @@ def adverse_impact(round_id: int):
         round=hiring_round,
         tables=ranking.adverse_impact_report(round_id),
         note=ranking.NOTE,
-        four_fifths=rules.FOUR_FIFTHS,
     )

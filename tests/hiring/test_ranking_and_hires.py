@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 import pytest
 import sqlalchemy as sa
@@ -70,6 +71,32 @@ def test_the_four_fifths_rule_flags_low_ratios_and_marks_small_groups():
     assert rows["B"].ratio == pytest.approx(0.625) and rows["B"].flagged
     assert rows["D"].ratio == pytest.approx(0.875) and not rows["D"].flagged
     assert rows["C"].too_small and rows["C"].ratio is None and not rows["C"].flagged
+
+
+def test_a_ratio_of_exactly_four_fifths_is_not_below_four_fifths():
+    # 0.60 / 0.75 is 0.7999999999999999 in floating point; the rule compares exactly.
+    at_the_line = {r.group: r for r in rules.adverse_impact({"A": (100, 75), "B": (100, 60)})}
+    assert at_the_line["B"].ratio == Fraction(4, 5)
+    assert not at_the_line["B"].flagged
+    just_under = {r.group: r for r in rules.adverse_impact({"A": (100, 75), "B": (100, 59)})}
+    assert just_under["B"].flagged
+    assert rules.format_ratio(just_under["B"].ratio) == "0.78"
+    assert rules.format_ratio(Fraction(799, 1000)) == "0.79"
+
+
+def test_four_fifths_compares_across_pools_of_different_sizes():
+    assert not rules.below_four_fifths((125, 60), (100, 60))  # 0.48 / 0.60 = 0.80 exactly
+    assert rules.below_four_fifths((126, 60), (100, 60))
+
+
+def test_no_one_selected_anywhere_is_not_computable_and_flags_nothing():
+    rows = rules.adverse_impact({"A": (10, 0), "B": (8, 0), "C": (3, 0)})
+    assert [(r.ratio, r.flagged, r.computable) for r in rows] == [
+        (None, False, False),
+        (None, False, False),
+        (None, False, True),  # too small to judge, whatever the others show
+    ]
+    assert rows[2].too_small
 
 
 # --- the round ---------------------------------------------------------------------------------
@@ -225,6 +252,45 @@ def test_the_adverse_impact_report_shows_aggregates_only(client_as, hiring, hr):
     assert rows["Male"].flagged and rows["Male"].ratio == pytest.approx(0.4)
     page = client_as(hr).get(f"/hiring/rounds/{hiring_round.id}/adverse-impact").text
     assert "Below four-fifths" in page and "Hidden" not in page
+
+
+def test_the_adverse_impact_report_leads_with_the_bottom_line_from_applicants_to_hires(
+    client_as, hiring, hr
+):
+    hiring_round = hiring.round(RoundStatus.COMPLETED)
+    for n in range(5):
+        hiring.application(hiring_round, S.HIRED if n < 4 else S.DECLINED, sex="female")
+    for n in range(5):
+        hiring.application(hiring_round, S.HIRED if n < 3 else S.SCREENED_OUT, sex="male")
+    hiring.application(hiring_round, S.WITHDRAWN, sex="male")
+    tables = ranking.adverse_impact_report(hiring_round.id)
+    first = tables[0]
+    assert (first.dimension, first.stage, first.bottom_line) == (
+        "Sex",
+        "All applicants to hires",
+        True,
+    )
+    rows = {r.group: r for r in first.rows}
+    assert (rows["Female"].pool, rows["Female"].selected) == (5, 4)
+    assert (rows["Male"].pool, rows["Male"].selected) == (5, 3)  # the withdrawal is left out
+    assert rows["Male"].ratio == Fraction(3, 4) and rows["Male"].flagged
+    assert not any(t.bottom_line for t in tables[2:])
+    page = client_as(hr).get(f"/hiring/rounds/{hiring_round.id}/adverse-impact").text
+    assert page.index("The bottom line") < page.index("Sex: All applicants to hires")
+    assert page.index("Sex: All applicants to hires") < page.index("Stage by stage")
+    assert page.index("Stage by stage") < page.index("Sex: Screening")
+    assert "0.75" in page
+
+
+def test_the_adverse_impact_report_says_not_computable_when_no_one_was_hired(client_as, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.RANKED)
+    for sex in ("female", "male"):
+        for _ in range(5):
+            hiring.application(hiring_round, S.SCREENED_IN, sex=sex)
+    response = client_as(hr).get(f"/hiring/rounds/{hiring_round.id}/adverse-impact")
+    assert response.status_code == 200
+    assert "Not computable: no group was selected" in response.text
+    assert "Below four-fifths" not in response.text
 
 
 # --- exports -----------------------------------------------------------------------------------
