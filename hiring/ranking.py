@@ -27,6 +27,8 @@ from hiring.models import (
 S = ApplicationStatus
 # Applications whose assessment is settled, whatever happened to them after ranking.
 RANKABLE = (S.ASSESSED, S.SHORTLISTED, S.OFFERED, S.HIRED, S.DECLINED)
+# Still in the running for an offer: not yet offered the job (a hire was), declined or withdrawn.
+IN_RUNNING = (S.ASSESSED, S.SHORTLISTED)
 
 
 def names_revealed(hiring_round: HiringRound) -> bool:
@@ -43,6 +45,7 @@ class RankedRow:
     email: str
     status: ApplicationStatus
     internal: bool
+    offer_justification: str | None = None
 
 
 def round_scores(round_id: int) -> dict[int, dict[int, list[int]]]:
@@ -100,6 +103,7 @@ def ranked_list(hiring_round: HiringRound) -> list[RankedRow]:
             Application.status,
             Application.employee_id,
             Application.preference_eligible,
+            Application.offer_justification,
         )
         .where(Application.round_id == hiring_round.id, Application.status.in_(RANKABLE))
         .order_by(Application.submitted_at, Application.id)
@@ -107,7 +111,7 @@ def ranked_list(hiring_round: HiringRound) -> list[RankedRow]:
     settled = settled_by_application(hiring_round)
     items, details = [], {}
     preference_applies = hiring_round.veterans_preference
-    for order, (app_id, code, name, email, status, employee_id, eligible) in enumerate(
+    for order, (app_id, code, name, email, status, employee_id, eligible, why) in enumerate(
         applications
     ):
         if app_id not in settled:
@@ -124,11 +128,17 @@ def ranked_list(hiring_round: HiringRound) -> list[RankedRow]:
                 preference=preference_applies and eligible,
             )
         )
-        details[app_id] = (name, email, status, employee_id is not None)
+        details[app_id] = (name, email, status, employee_id is not None, why)
     return [
         RankedRow(position, item, item.application_id, *details[item.application_id])
         for position, item in enumerate(rules.rank(items), start=1)
     ]
+
+
+def offer_checks(rows: list[RankedRow]) -> dict[int, rules.OfferCheck]:
+    """What category rating says about offering the job to each candidate of the ranked list."""
+    in_running = {row.application_id for row in rows if row.status in IN_RUNNING}
+    return rules.offer_checks((row.ranked for row in rows), in_running)
 
 
 # --- adverse impact ----------------------------------------------------------------------------

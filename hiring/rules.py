@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -126,6 +126,73 @@ def rank_key(item: Ranked) -> tuple:
 def rank(items: Iterable[Ranked]) -> list[Ranked]:
     """The ranked list in the documented order (TIE_RULE)."""
     return sorted(items, key=rank_key)
+
+
+# --- category rating as the rule of selection ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferCheck:
+    """What category rating says about offering the job to one candidate.
+
+    `higher` is the highest category above the candidate's that still has candidates in the
+    running (`waiting`, their codes); while there is one, the offer is refused. `passed_over`
+    are the preference-eligible candidates still in the running in the candidate's own
+    category whom this offer would pass over: allowed only with a written justification.
+    """
+
+    category: Category
+    higher: Category | None = None
+    waiting: tuple[str, ...] = ()
+    passed_over: tuple[str, ...] = ()
+
+    @property
+    def qualified(self) -> bool:
+        return self.category != Category.NOT
+
+    @property
+    def allowed(self) -> bool:
+        return self.qualified and self.higher is None
+
+    @property
+    def needs_justification(self) -> bool:
+        return bool(self.passed_over)
+
+
+def offer_checks(ranked: Iterable[Ranked], in_running: Collection[int]) -> dict[int, OfferCheck]:
+    """The offer check of every ranked candidate, in one pass over the list.
+
+    `in_running` holds the applications not yet offered the job, declined or withdrawn (a hire
+    was offered); only they hold an offer back from a lower category or need a justification
+    to be passed over.
+    """
+    items = list(ranked)
+    running: dict[Category, list[str]] = {c: [] for c in CATEGORY_ORDER}
+    preferred: dict[Category, list[str]] = {c: [] for c in CATEGORY_ORDER}
+    for item in items:
+        if item.application_id in in_running:
+            running[item.category].append(item.candidate_code)
+            if item.preference:
+                preferred[item.category].append(item.candidate_code)
+    waiting = {c: tuple(codes) for c, codes in running.items()}
+    ahead = {c: tuple(codes) for c, codes in preferred.items()}
+    checks = {}
+    for item in items:
+        place = CATEGORY_ORDER.index(item.category)
+        higher = next((c for c in CATEGORY_ORDER[:place] if waiting[c]), None)
+        checks[item.application_id] = OfferCheck(
+            category=item.category,
+            higher=higher,
+            waiting=waiting[higher] if higher is not None else (),
+            passed_over=() if item.preference else ahead[item.category],
+        )
+    return checks
+
+
+def listed(codes: Sequence[str], most: int = 5) -> str:
+    """Candidate codes for a sentence: the first few, then how many more."""
+    shown = ", ".join(codes[:most])
+    return shown if len(codes) <= most else f"{shown} and {len(codes) - most} more"
 
 
 def format_score(hundredths: int) -> str:

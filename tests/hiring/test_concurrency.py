@@ -31,6 +31,10 @@ def world(real_commits, make_user, competencies):
             hiring.application(ranked, ApplicationStatus.SHORTLISTED, candidate_code=f"R{n}S{k}")
             for k in range(2)
         ]
+        marks = dict.fromkeys(hiring.rubric_ids(ranked), 4)  # both best qualified
+        for application in shortlisted:
+            for judge in hiring.panel(ranked):
+                hiring.assessment(application, judge, marks)
         open_round = hiring.round(RoundStatus.OPEN, competencies=skills)
         return {
             "hr": hr.id,
