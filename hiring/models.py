@@ -133,6 +133,9 @@ class HiringRound(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The hash of the one-time token of the form that created the round: a second submission
+    # of the same form finds this round instead of making another.
+    form_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     job_profile: Mapped[JobProfile] = relationship()
     questions: Mapped[list[RoundQuestion]] = relationship(

@@ -1,5 +1,6 @@
-"""Hiring rules that hold: an offer keeps the written justification HR gave with it (needed
-when it passes over a preference-eligible candidate).
+"""Hiring rules that hold: a round remembers the one-time token of the form that created it
+(unique, so a double-submitted form makes one round), and an offer keeps the written
+justification HR gave with it (needed when it passes over a preference-eligible candidate).
 
 Revision ID: 0020
 Revises: 0018
@@ -16,6 +17,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("hiring_round") as batch:
+        batch.add_column(sa.Column("form_key", sa.String(length=64), nullable=True))
+        batch.create_unique_constraint(op.f("uq_hiring_round_form_key"), ["form_key"])
     with op.batch_alter_table("application") as batch:
         batch.add_column(sa.Column("offer_justification", sa.Text(), nullable=True))
 
@@ -23,3 +27,6 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("application") as batch:
         batch.drop_column("offer_justification")
+    with op.batch_alter_table("hiring_round") as batch:
+        batch.drop_constraint(op.f("uq_hiring_round_form_key"), type_="unique")
+        batch.drop_column("form_key")
