@@ -49,11 +49,20 @@ def decisions_csv(hiring_round: HiringRound) -> str:
             Application.submitted_at,
             Application.status,
             Application.screen_reason,
+            Application.offer_justification,
         )
         .where(Application.round_id == hiring_round.id)
         .order_by(Application.submitted_at, Application.id)
     )
-    header = ["candidate_code", "name", "internal", "submitted_on", "status", "screening_reason"]
+    header = [
+        "candidate_code",
+        "name",
+        "internal",
+        "submitted_on",
+        "status",
+        "screening_reason",
+        "offer_justification",
+    ]
     return to_csv(
         header,
         (
@@ -64,7 +73,8 @@ def decisions_csv(hiring_round: HiringRound) -> str:
                 submitted.date().isoformat(),
                 status.label,
                 reason,
+                justification or "",
             ]
-            for code, name, employee_id, submitted, status, reason in rows
+            for code, name, employee_id, submitted, status, reason, justification in rows
         ),
     )

@@ -59,6 +59,8 @@ class RoundForm(Form):
         "Apply veterans' preference",
         description="Preference-eligible candidates are listed first within their category.",
     )
+    # One-time token of this copy of the form: sent twice, it makes one round.
+    form_token = HiddenField(validators=[Optional(), Length(max=100)])
 
     def thresholds(self) -> tuple[int, int, int]:
         return tuple(

@@ -133,6 +133,9 @@ class HiringRound(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The hash of the one-time token of the form that created the round: a second submission
+    # of the same form finds this round instead of making another.
+    form_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     job_profile: Mapped[JobProfile] = relationship()
     questions: Mapped[list[RoundQuestion]] = relationship(
@@ -226,6 +229,9 @@ class Application(db.Model):
     status_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     screen_reason: Mapped[str] = mapped_column(sa.Text, default="")
     preference_eligible: Mapped[bool] = mapped_column(default=False)
+    # HR's written reason given with the offer; required when the offer passes over a
+    # preference-eligible candidate of the same category.
+    offer_justification: Mapped[str | None] = mapped_column(sa.Text)
     # The optional file (hiring.files): a random key under the instance folder, never a path.
     file_key: Mapped[str | None] = mapped_column(sa.String(32))
     file_name: Mapped[str | None] = mapped_column(sa.String(100))

@@ -78,18 +78,60 @@ def shortlist(actor: User | None, application: Application) -> Application:
     return move_application(actor, application, S.SHORTLISTED)
 
 
-def make_offer(actor: User | None, application: Application) -> Application:
-    """Offer the job; never more outstanding offers and hires than the round has openings."""
+JUSTIFICATION_MAX = 2000
+
+
+def make_offer(
+    actor: User | None, application: Application, justification: str = ""
+) -> Application:
+    """Offer the job, by category rating, and never beyond the round's openings.
+
+    The offer goes to the highest category that still has candidates in the running; within
+    it, passing over a preference-eligible candidate needs a written justification, which is
+    kept with the offer and in its audit event.
+    """
     require_role(actor, Role.HR)
-    hiring_round = _check_ranked(application)  # the lock makes this count hold
+    hiring_round = _check_ranked(application)  # the lock makes the counts and checks hold
+    justification = (justification or "").strip()
+    if len(justification) > JUSTIFICATION_MAX:
+        raise Invalid(
+            f"Keep the justification under {JUSTIFICATION_MAX} characters.", field="justification"
+        )
+    if not APPLICATION.can_move(application.status, S.OFFERED):
+        raise Conflict("Only a shortlisted candidate can be offered the job.")
     taken = _count(hiring_round.id, [S.OFFERED, S.HIRED])
     if taken >= hiring_round.openings:
         raise Conflict(
             f"All {hiring_round.openings} opening(s) are taken by offers or hires. "
             "Record a decline first."
         )
-    move_application(actor, application, S.OFFERED)
+    check = ranking.offer_checks(ranking.ranked_list(hiring_round)).get(application.id)
+    if check is None:
+        raise Conflict("This application has no settled scores.")
+    _check_category_rating(check)
+    if check.needs_justification and not justification:
+        raise Invalid(
+            f"{rules.listed(check.passed_over)} in the same category "
+            f"{'has' if len(check.passed_over) == 1 else 'have'} veterans' preference and "
+            "no offer yet. Write why you pass over them; the justification is kept with "
+            "the offer.",
+            field="justification",
+        )
+    application.offer_justification = justification or None
+    move_application(actor, application, S.OFFERED, justification or None)
     return application
+
+
+def _check_category_rating(check: rules.OfferCheck) -> None:
+    if not check.qualified:
+        raise Conflict("A candidate rated not qualified cannot be offered the job.")
+    if check.higher is not None:
+        raise Conflict(
+            f"{check.higher.label} candidates are still in the running "
+            f"({rules.listed(check.waiting)}). Category rating offers the job to the highest "
+            "category first: offer it to them, or record their decline, before offering it to "
+            f"a candidate rated {check.category.label.lower()}."
+        )
 
 
 def record_decline(actor: User | None, application: Application, reason: str = "") -> Application:

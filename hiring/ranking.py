@@ -27,6 +27,8 @@ from hiring.models import (
 S = ApplicationStatus
 # Applications whose assessment is settled, whatever happened to them after ranking.
 RANKABLE = (S.ASSESSED, S.SHORTLISTED, S.OFFERED, S.HIRED, S.DECLINED)
+# Still in the running for an offer: not yet offered the job (a hire was), declined or withdrawn.
+IN_RUNNING = (S.ASSESSED, S.SHORTLISTED)
 
 
 def names_revealed(hiring_round: HiringRound) -> bool:
@@ -43,6 +45,7 @@ class RankedRow:
     email: str
     status: ApplicationStatus
     internal: bool
+    offer_justification: str | None = None
 
 
 def round_scores(round_id: int) -> dict[int, dict[int, list[int]]]:
@@ -100,6 +103,7 @@ def ranked_list(hiring_round: HiringRound) -> list[RankedRow]:
             Application.status,
             Application.employee_id,
             Application.preference_eligible,
+            Application.offer_justification,
         )
         .where(Application.round_id == hiring_round.id, Application.status.in_(RANKABLE))
         .order_by(Application.submitted_at, Application.id)
@@ -107,7 +111,7 @@ def ranked_list(hiring_round: HiringRound) -> list[RankedRow]:
     settled = settled_by_application(hiring_round)
     items, details = [], {}
     preference_applies = hiring_round.veterans_preference
-    for order, (app_id, code, name, email, status, employee_id, eligible) in enumerate(
+    for order, (app_id, code, name, email, status, employee_id, eligible, why) in enumerate(
         applications
     ):
         if app_id not in settled:
@@ -124,11 +128,17 @@ def ranked_list(hiring_round: HiringRound) -> list[RankedRow]:
                 preference=preference_applies and eligible,
             )
         )
-        details[app_id] = (name, email, status, employee_id is not None)
+        details[app_id] = (name, email, status, employee_id is not None, why)
     return [
         RankedRow(position, item, item.application_id, *details[item.application_id])
         for position, item in enumerate(rules.rank(items), start=1)
     ]
+
+
+def offer_checks(rows: list[RankedRow]) -> dict[int, rules.OfferCheck]:
+    """What category rating says about offering the job to each candidate of the ranked list."""
+    in_running = {row.application_id for row in rows if row.status in IN_RUNNING}
+    return rules.offer_checks((row.ranked for row in rows), in_running)
 
 
 # --- adverse impact ----------------------------------------------------------------------------
@@ -142,6 +152,10 @@ class Stage:
 
 
 _AFTER_SHORTLIST = {S.SHORTLISTED, S.OFFERED, S.HIRED, S.DECLINED}
+# The bottom line: everyone who applied (and did not withdraw) against those hired.
+BOTTOM_LINE = Stage(
+    "All applicants to hires", frozenset(set(S) - {S.WITHDRAWN}), frozenset({S.HIRED})
+)
 STAGES = (
     Stage(
         "Screening",
@@ -166,7 +180,8 @@ DIMENSIONS = (
 NOTE = (
     "Withdrawn applications and candidates who chose not to answer are left out. A group's "
     f"rate is compared with the highest rate among groups of at least {rules.SMALLEST_GROUP}; "
-    f"a ratio under {rules.FOUR_FIFTHS:.0%} is flagged."
+    "a ratio under four-fifths (0.80) is flagged, and a ratio of exactly 0.80 is not. Where "
+    "no group was selected at all there is no rate to compare with: not computable."
 )
 
 
@@ -175,11 +190,13 @@ class ImpactTable:
     dimension: str
     stage: str
     rows: list[rules.GroupRate]
+    bottom_line: bool = False
 
 
 def adverse_impact_report(round_id: int) -> list[ImpactTable]:
-    """For each dimension and stage, each group's selection rate against the highest group's."""
-    tables = []
+    """Each group's selection rate against the highest group's: first the bottom line (all
+    applicants to hires) for each dimension, then each dimension stage by stage."""
+    bottom, tables = [], []
     for dimension, column, labels in DIMENSIONS:
         counts = db.session.execute(
             sa.select(column, Application.status, sa.func.count())
@@ -187,14 +204,20 @@ def adverse_impact_report(round_id: int) -> list[ImpactTable]:
             .where(DemographicResponse.round_id == round_id, column.is_not(None))
             .group_by(column, Application.status)
         ).all()
+        bottom.append(
+            ImpactTable(dimension, BOTTOM_LINE.name, _stage_rows(counts, labels, BOTTOM_LINE), True)
+        )
         for stage in STAGES:
-            by_group: dict[str, list[int]] = {}
-            for group, status, count in counts:
-                if status in stage.pool:
-                    pool_selected = by_group.setdefault(labels.get(group, group), [0, 0])
-                    pool_selected[0] += count
-                    if status in stage.selected:
-                        pool_selected[1] += count
-            rows = rules.adverse_impact({g: (p, s) for g, (p, s) in by_group.items()})
-            tables.append(ImpactTable(dimension, stage.name, rows))
-    return tables
+            tables.append(ImpactTable(dimension, stage.name, _stage_rows(counts, labels, stage)))
+    return bottom + tables
+
+
+def _stage_rows(counts, labels, stage: Stage) -> list[rules.GroupRate]:
+    by_group: dict[str, list[int]] = {}
+    for group, status, count in counts:
+        if status in stage.pool:
+            pool_selected = by_group.setdefault(labels.get(group, group), [0, 0])
+            pool_selected[0] += count
+            if status in stage.selected:
+                pool_selected[1] += count
+    return rules.adverse_impact({g: (p, s) for g, (p, s) in by_group.items()})

@@ -7,9 +7,11 @@ thresholds compare exactly and two equal means are really equal.
 
 from __future__ import annotations
 
+import math
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from civicladder.enums import LabelledEnum
 
@@ -126,6 +128,73 @@ def rank(items: Iterable[Ranked]) -> list[Ranked]:
     return sorted(items, key=rank_key)
 
 
+# --- category rating as the rule of selection ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferCheck:
+    """What category rating says about offering the job to one candidate.
+
+    `higher` is the highest category above the candidate's that still has candidates in the
+    running (`waiting`, their codes); while there is one, the offer is refused. `passed_over`
+    are the preference-eligible candidates still in the running in the candidate's own
+    category whom this offer would pass over: allowed only with a written justification.
+    """
+
+    category: Category
+    higher: Category | None = None
+    waiting: tuple[str, ...] = ()
+    passed_over: tuple[str, ...] = ()
+
+    @property
+    def qualified(self) -> bool:
+        return self.category != Category.NOT
+
+    @property
+    def allowed(self) -> bool:
+        return self.qualified and self.higher is None
+
+    @property
+    def needs_justification(self) -> bool:
+        return bool(self.passed_over)
+
+
+def offer_checks(ranked: Iterable[Ranked], in_running: Collection[int]) -> dict[int, OfferCheck]:
+    """The offer check of every ranked candidate, in one pass over the list.
+
+    `in_running` holds the applications not yet offered the job, declined or withdrawn (a hire
+    was offered); only they hold an offer back from a lower category or need a justification
+    to be passed over.
+    """
+    items = list(ranked)
+    running: dict[Category, list[str]] = {c: [] for c in CATEGORY_ORDER}
+    preferred: dict[Category, list[str]] = {c: [] for c in CATEGORY_ORDER}
+    for item in items:
+        if item.application_id in in_running:
+            running[item.category].append(item.candidate_code)
+            if item.preference:
+                preferred[item.category].append(item.candidate_code)
+    waiting = {c: tuple(codes) for c, codes in running.items()}
+    ahead = {c: tuple(codes) for c, codes in preferred.items()}
+    checks = {}
+    for item in items:
+        place = CATEGORY_ORDER.index(item.category)
+        higher = next((c for c in CATEGORY_ORDER[:place] if waiting[c]), None)
+        checks[item.application_id] = OfferCheck(
+            category=item.category,
+            higher=higher,
+            waiting=waiting[higher] if higher is not None else (),
+            passed_over=() if item.preference else ahead[item.category],
+        )
+    return checks
+
+
+def listed(codes: Sequence[str], most: int = 5) -> str:
+    """Candidate codes for a sentence: the first few, then how many more."""
+    shown = ", ".join(codes[:most])
+    return shown if len(codes) <= most else f"{shown} and {len(codes) - most} more"
+
+
 def format_score(hundredths: int) -> str:
     return f"{hundredths / 100:.2f}"
 
@@ -137,7 +206,8 @@ def evidence_level(settled: int) -> int:
 
 # --- adverse impact (the four-fifths rule) -------------------------------------------------------
 
-FOUR_FIFTHS = 0.8
+# A threshold in policy, compared exactly: 60/100 against 75/100 is 0.8, not 0.7999999999999999.
+FOUR_FIFTHS = Fraction(4, 5)
 SMALLEST_GROUP = 5  # fewer people than this in a group's pool: too small to judge
 
 
@@ -146,10 +216,23 @@ class GroupRate:
     group: str
     pool: int
     selected: int
-    rate: float | None
-    ratio: float | None  # to the highest rate among groups large enough to judge
+    rate: Fraction | None
+    ratio: Fraction | None  # to the highest rate among groups large enough to judge
     too_small: bool
     flagged: bool
+    # False when no group large enough to judge had anyone selected: there is no rate to
+    # compare with, so nothing is flagged (and nothing divides by zero).
+    computable: bool = True
+
+
+def below_four_fifths(group: tuple[int, int], top: tuple[int, int]) -> bool:
+    """Whether a group's selection rate is under four-fifths of the top group's, in integers.
+
+    Both are (pool, selected): selected_g / pool_g < 4/5 * selected_top / pool_top, with the
+    denominators multiplied out. A ratio of exactly four-fifths is not below it.
+    """
+    (pool_g, selected_g), (pool_top, selected_top) = group, top
+    return 5 * selected_g * pool_top < 4 * selected_top * pool_g
 
 
 def adverse_impact(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
@@ -157,33 +240,34 @@ def adverse_impact(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
 
     `counts` maps a group to (pool, selected). Groups whose pool is under SMALLEST_GROUP are
     marked too small and take no part in finding the highest rate; a ratio under FOUR_FIFTHS
-    is flagged.
+    is flagged. When the highest rate is zero the ratios are not computable and nothing is
+    flagged.
     """
-    rates = {g: (selected / pool if pool else None) for g, (pool, selected) in counts.items()}
-    judged = [
-        rates[g]
-        for g, (pool, _) in counts.items()
-        if pool >= SMALLEST_GROUP and rates[g] is not None
-    ]
-    highest = max(judged, default=None)
+    rates = {
+        g: (Fraction(selected, pool) if pool else None) for g, (pool, selected) in counts.items()
+    }
+    judged = [g for g, (pool, _) in counts.items() if pool >= SMALLEST_GROUP]
+    top = max(judged, key=lambda g: rates[g], default=None)
+    computable = top is not None and counts[top][1] > 0
     rows = []
     for group, (pool, selected) in sorted(counts.items()):
         too_small = pool < SMALLEST_GROUP
-        rate = rates[group]
-        ratio = None
-        if not too_small and highest:
-            ratio = rate / highest
-        elif not too_small and highest == 0:
-            ratio = 1.0
+        judge = computable and not too_small
         rows.append(
             GroupRate(
                 group=group,
                 pool=pool,
                 selected=selected,
-                rate=rate,
-                ratio=ratio,
+                rate=rates[group],
+                ratio=rates[group] / rates[top] if judge else None,
                 too_small=too_small,
-                flagged=ratio is not None and ratio < FOUR_FIFTHS,
+                flagged=judge and below_four_fifths((pool, selected), counts[top]),
+                computable=too_small or computable,
             )
         )
     return rows
+
+
+def format_ratio(ratio: Fraction) -> str:
+    """A ratio to two places, cut rather than rounded, so 0.799 never reads as 0.80."""
+    return f"{math.floor(ratio * 100) / 100:.2f}"

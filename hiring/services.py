@@ -81,9 +81,18 @@ def create_round(
     description: str = "",
     thresholds: tuple[int, int, int] = (400, 325, 250),
     veterans_preference: bool = False,
+    form_token: str | None = None,
 ) -> HiringRound:
-    """A draft round for a job profile; the rubric is copied from the profile when it opens."""
+    """A draft round for a job profile; the rubric is copied from the profile when it opens.
+
+    `form_token` is the one-time token of the form that asked for it: the same token again
+    (a double-submitted form, even two requests at the same moment) returns the round the
+    first made and writes nothing.
+    """
     require_role(actor, Role.HR)
+    key = token_hash(form_token) if form_token else None
+    if (existing := _round_by_form_key(key)) is not None:
+        return existing
     if db.session.get(JobProfile, job_profile_id) is None:
         raise Invalid("Choose a job profile from the list.", field="job_profile_id")
     _check_round_fields(openings, opens_on, closes_on, thresholds)
@@ -101,9 +110,18 @@ def create_round(
         veterans_preference=veterans_preference,
         status=RoundStatus.DRAFT,
         created_by_id=actor.id if actor is not None else None,
+        form_key=key,
     )
-    db.session.add(hiring_round)
-    db.session.flush()
+    try:
+        # The unique form key decides between two requests at the same moment: the loser's
+        # insert waits for the winner's commit, fails, and finds the winner's round.
+        with db.session.begin_nested():
+            db.session.add(hiring_round)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        if (existing := _round_by_form_key(key)) is None:
+            raise
+        return existing
     audit.record(
         actor,
         "hiring_round.created",
@@ -111,6 +129,17 @@ def create_round(
         after=audit.snapshot(hiring_round, ROUND_FIELDS),
     )
     return hiring_round
+
+
+def _round_by_form_key(key: str | None) -> HiringRound | None:
+    if key is None:
+        return None
+    return db.session.scalar(sa.select(HiringRound).where(HiringRound.form_key == key))
+
+
+def round_created_by_form(form_token: str | None) -> HiringRound | None:
+    """The round a copy of the new-round form already created, if it did."""
+    return _round_by_form_key(token_hash(form_token) if form_token else None)
 
 
 def get_round(round_id: int) -> HiringRound:

@@ -18,7 +18,7 @@ def assessor_of_round(user, view_args: dict) -> bool:
 
 @bp.app_context_processor
 def _hiring_helpers():
-    return {"format_score": rules.format_score}
+    return {"format_score": rules.format_score, "format_ratio": rules.format_ratio}
 
 
 def round_or_not_found(round_id: int):

@@ -30,10 +30,12 @@ from people import queries as people_queries
 @requires(Role.HR)
 def ranked_list(round_id: int):
     hiring_round = round_or_not_found(round_id)
+    rows = ranking.ranked_list(hiring_round)
     return render_template(
         "hiring/ranking.html",
         round=hiring_round,
-        rows=ranking.ranked_list(hiring_round),
+        rows=rows,
+        checks=ranking.offer_checks(rows),
         revealed=ranking.names_revealed(hiring_round),
         tie_rule=rules.TIE_RULE,
         S=ApplicationStatus,
@@ -74,7 +76,10 @@ def decide(application_id: int):
         action, words = _DECISIONS[target]
     except (ValueError, KeyError):
         raise Invalid("Choose shortlist, offer or decline.") from None
-    action(current_user, application)
+    if target == ApplicationStatus.OFFERED:
+        action(current_user, application, request.form.get("justification", ""))
+    else:
+        action(current_user, application)
     flash(f"{application.candidate_code} {words}.", "success")
     return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
 
@@ -123,5 +128,4 @@ def adverse_impact(round_id: int):
         round=hiring_round,
         tables=ranking.adverse_impact_report(round_id),
         note=ranking.NOTE,
-        four_fifths=rules.FOUR_FIFTHS,
     )

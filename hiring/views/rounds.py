@@ -20,6 +20,7 @@ from civicladder.errors import DomainError, Invalid
 from civicladder.forms import attach_error
 from civicladder.layout import page_number
 from civicladder.models import User
+from civicladder.security import new_token
 from competencies import queries as competency_queries
 from hiring import offers, queries, ranking, rules, services
 from hiring.forms import (
@@ -53,9 +54,14 @@ def rounds():
 def new_round():
     form = RoundForm()
     form.job_profile_id.choices = people_queries.job_profile_choices()
-    if request.method == "GET" and (profile := request.args.get("job_profile", type=int)):
-        form.job_profile_id.data = profile
+    if request.method == "GET":
+        form.form_token.data = new_token()
+        if profile := request.args.get("job_profile", type=int):
+            form.job_profile_id.data = profile
     if form.validate_on_submit():
+        if done := services.round_created_by_form(form.form_token.data):
+            flash(f"This form was already sent, and made the round {done.title}.", "info")
+            return redirect(url_for("hiring.round_page", round_id=done.id))
         try:
             hiring_round = services.create_round(
                 current_user,
@@ -67,6 +73,7 @@ def new_round():
                 closes_on=form.closes_on.data,
                 thresholds=form.thresholds(),
                 veterans_preference=form.veterans_preference.data,
+                form_token=form.form_token.data or None,
             )
         except DomainError as error:
             attach_error(form, error)

@@ -1,4 +1,5 @@
-"""Races with real commits: offers never exceed the openings, and one email applies once."""
+"""Races with real commits: offers never exceed the openings, one email applies once, and one
+new-round form sent twice at once makes one round."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 
 from civicladder.access import Role
 from civicladder.db import db
-from hiring.models import Application, ApplicationStatus, RoundStatus
+from hiring.models import Application, ApplicationStatus, HiringRound, RoundStatus
 from tests.hiring.factories import hiring_factories
 
 _unique = itertools.count(1)
@@ -31,9 +32,14 @@ def world(real_commits, make_user, competencies):
             hiring.application(ranked, ApplicationStatus.SHORTLISTED, candidate_code=f"R{n}S{k}")
             for k in range(2)
         ]
+        marks = dict.fromkeys(hiring.rubric_ids(ranked), 4)  # both best qualified
+        for application in shortlisted:
+            for judge in hiring.panel(ranked):
+                hiring.assessment(application, judge, marks)
         open_round = hiring.round(RoundStatus.OPEN, competencies=skills)
         return {
             "hr": hr.id,
+            "profile": ranked.job_profile_id,
             "ranked": ranked.id,
             "shortlisted": [a.id for a in shortlisted],
             "open": open_round.id,
@@ -73,3 +79,33 @@ def test_the_same_email_applying_twice_at_once_gives_one_application(real_commit
     codes = sorted(o.value.status_code for o in outcomes)
     assert codes[0] == 302 and codes[1] in (409, 422), codes
     assert len(_statuses(real_commits, world["open"])) == 1
+
+
+def test_one_new_round_form_sent_twice_at_once_makes_one_round(real_commits, world):
+    title = f"Race round {next(_unique)}"
+    data = {
+        "job_profile_id": world["profile"],
+        "title": title,
+        "openings": 1,
+        "opens_on": "2026-12-01",
+        "closes_on": "2026-12-31",
+        "best_qualified_from": "4.00",
+        "well_qualified_from": "3.25",
+        "qualified_from": "2.50",
+        "form_token": f"race-token-{title}",
+    }
+    clients = [real_commits.client(world["hr"]) for _ in range(2)]
+    outcomes = real_commits.concurrent(
+        2, lambda i: clients[i].post("/hiring/rounds/new", data=data)
+    )
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+    codes = sorted(o.value.status_code for o in outcomes)
+    assert codes[0] == 302 and codes[1] in (302, 409), codes
+    found = real_commits.run(
+        lambda: list(
+            db.session.scalars(sa.select(HiringRound.id).where(HiringRound.title == title))
+        )
+    )
+    assert len(found) == 1
+    redirected = {o.value.headers.get("Location") for o in outcomes if o.value.status_code == 302}
+    assert redirected == {f"/hiring/rounds/{found[0]}"}

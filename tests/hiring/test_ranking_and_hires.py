@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 import pytest
 import sqlalchemy as sa
@@ -10,9 +11,9 @@ import sqlalchemy as sa
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Invalid
-from civicladder.models import User
+from civicladder.models import AuditEvent, User
 from competencies.models import CompetencyEvidence, EvidenceSource
-from hiring import offers, ranking, rules
+from hiring import offers, ranking, rules, services
 from hiring.models import ApplicationStatus, RoundStatus
 from people.models import Employee
 
@@ -70,6 +71,32 @@ def test_the_four_fifths_rule_flags_low_ratios_and_marks_small_groups():
     assert rows["B"].ratio == pytest.approx(0.625) and rows["B"].flagged
     assert rows["D"].ratio == pytest.approx(0.875) and not rows["D"].flagged
     assert rows["C"].too_small and rows["C"].ratio is None and not rows["C"].flagged
+
+
+def test_a_ratio_of_exactly_four_fifths_is_not_below_four_fifths():
+    # 0.60 / 0.75 is 0.7999999999999999 in floating point; the rule compares exactly.
+    at_the_line = {r.group: r for r in rules.adverse_impact({"A": (100, 75), "B": (100, 60)})}
+    assert at_the_line["B"].ratio == Fraction(4, 5)
+    assert not at_the_line["B"].flagged
+    just_under = {r.group: r for r in rules.adverse_impact({"A": (100, 75), "B": (100, 59)})}
+    assert just_under["B"].flagged
+    assert rules.format_ratio(just_under["B"].ratio) == "0.78"
+    assert rules.format_ratio(Fraction(799, 1000)) == "0.79"
+
+
+def test_four_fifths_compares_across_pools_of_different_sizes():
+    assert not rules.below_four_fifths((125, 60), (100, 60))  # 0.48 / 0.60 = 0.80 exactly
+    assert rules.below_four_fifths((126, 60), (100, 60))
+
+
+def test_no_one_selected_anywhere_is_not_computable_and_flags_nothing():
+    rows = rules.adverse_impact({"A": (10, 0), "B": (8, 0), "C": (3, 0)})
+    assert [(r.ratio, r.flagged, r.computable) for r in rows] == [
+        (None, False, False),
+        (None, False, False),
+        (None, False, True),  # too small to judge, whatever the others show
+    ]
+    assert rows[2].too_small
 
 
 # --- the round ---------------------------------------------------------------------------------
@@ -227,6 +254,45 @@ def test_the_adverse_impact_report_shows_aggregates_only(client_as, hiring, hr):
     assert "Below four-fifths" in page and "Hidden" not in page
 
 
+def test_the_adverse_impact_report_leads_with_the_bottom_line_from_applicants_to_hires(
+    client_as, hiring, hr
+):
+    hiring_round = hiring.round(RoundStatus.COMPLETED)
+    for n in range(5):
+        hiring.application(hiring_round, S.HIRED if n < 4 else S.DECLINED, sex="female")
+    for n in range(5):
+        hiring.application(hiring_round, S.HIRED if n < 3 else S.SCREENED_OUT, sex="male")
+    hiring.application(hiring_round, S.WITHDRAWN, sex="male")
+    tables = ranking.adverse_impact_report(hiring_round.id)
+    first = tables[0]
+    assert (first.dimension, first.stage, first.bottom_line) == (
+        "Sex",
+        "All applicants to hires",
+        True,
+    )
+    rows = {r.group: r for r in first.rows}
+    assert (rows["Female"].pool, rows["Female"].selected) == (5, 4)
+    assert (rows["Male"].pool, rows["Male"].selected) == (5, 3)  # the withdrawal is left out
+    assert rows["Male"].ratio == Fraction(3, 4) and rows["Male"].flagged
+    assert not any(t.bottom_line for t in tables[2:])
+    page = client_as(hr).get(f"/hiring/rounds/{hiring_round.id}/adverse-impact").text
+    assert page.index("The bottom line") < page.index("Sex: All applicants to hires")
+    assert page.index("Sex: All applicants to hires") < page.index("Stage by stage")
+    assert page.index("Stage by stage") < page.index("Sex: Screening")
+    assert "0.75" in page
+
+
+def test_the_adverse_impact_report_says_not_computable_when_no_one_was_hired(client_as, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.RANKED)
+    for sex in ("female", "male"):
+        for _ in range(5):
+            hiring.application(hiring_round, S.SCREENED_IN, sex=sex)
+    response = client_as(hr).get(f"/hiring/rounds/{hiring_round.id}/adverse-impact")
+    assert response.status_code == 200
+    assert "Not computable: no group was selected" in response.text
+    assert "Below four-fifths" not in response.text
+
+
 # --- exports -----------------------------------------------------------------------------------
 
 
@@ -306,3 +372,124 @@ def test_the_preference_box_appears_only_on_rounds_that_apply_it(client, hiring)
     without = hiring.round()
     assert "veterans' preference" in client.get(f"/jobs/{with_preference.id}").text
     assert "preference_eligible" not in client.get(f"/jobs/{without.id}").text
+
+
+# --- category rating is the rule of selection ---------------------------------------------------
+
+
+def _offer_event(application):
+    return db.session.scalar(
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "application.offered",
+            AuditEvent.object_type == "Application",
+            AuditEvent.object_id == str(application.id),
+        )
+    )
+
+
+def test_category_checks_hold_offers_to_the_highest_category_still_in_the_running():
+    def item(n, category, preference=False):
+        return rules.Ranked(n, f"C{n}", 300, category, 300, n, preference)
+
+    B, W, Q = rules.Category.BEST, rules.Category.WELL, rules.Category.QUALIFIED
+    ranked = [item(1, B), item(2, W, True), item(3, W), item(4, Q)]
+    checks = rules.offer_checks(ranked, in_running={1, 2, 3, 4})
+    assert checks[1].allowed and not checks[1].needs_justification
+    assert (checks[3].higher, checks[3].waiting) == (B, ("C1",))
+    assert not checks[4].allowed
+    checks = rules.offer_checks(ranked, in_running={2, 3, 4})  # C1 offered, declined or gone
+    assert checks[3].allowed and checks[3].passed_over == ("C2",)
+    assert checks[2].allowed and not checks[2].needs_justification
+    assert checks[4].higher == W
+    checks = rules.offer_checks(ranked, in_running={3, 4})
+    assert checks[3].allowed and not checks[3].needs_justification
+
+
+def test_an_offer_below_a_category_with_candidates_left_is_refused(app_ctx, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.RANKED, openings=2)
+    best = _scored(hiring, hiring_round, S.ASSESSED, (4, 4))  # 4.00: best qualified
+    well = _scored(hiring, hiring_round, S.SHORTLISTED, (3, 5))  # 3.50: well qualified
+    with pytest.raises(Conflict, match=f"Best qualified candidates .*{best.candidate_code}"):
+        offers.make_offer(hr, well)
+    assert well.status == S.SHORTLISTED
+    offers.shortlist(hr, best)
+    offers.make_offer(hr, best)  # offered (and a hire would count the same): no longer waiting
+    offers.make_offer(hr, well)
+    assert well.status == S.OFFERED
+
+
+def test_a_decline_or_a_withdrawal_opens_the_next_category(app_ctx, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.RANKED, openings=1)
+    declined = _scored(hiring, hiring_round, S.SHORTLISTED, (4, 4))
+    withdrawn = _scored(hiring, hiring_round, S.SHORTLISTED, (5, 5))
+    well = _scored(hiring, hiring_round, S.SHORTLISTED, (3, 5))
+    offers.make_offer(hr, declined)
+    offers.record_decline(hr, declined, "Took another job")
+    with pytest.raises(Conflict, match=withdrawn.candidate_code):
+        offers.make_offer(hr, well)
+    services.move_application(None, withdrawn, S.WITHDRAWN)
+    offers.make_offer(hr, well)
+    assert well.status == S.OFFERED
+
+
+def test_a_candidate_rated_not_qualified_is_never_offered_the_job(app_ctx, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.RANKED)
+    weak = _scored(hiring, hiring_round, S.SHORTLISTED, (2, 2))
+    with pytest.raises(Conflict, match="not qualified"):
+        offers.make_offer(hr, weak)
+    assert weak.status == S.SHORTLISTED
+
+
+def test_passing_over_a_preference_eligible_candidate_needs_a_written_justification(
+    app_ctx, hiring, hr
+):
+    hiring_round = hiring.round(RoundStatus.RANKED, veterans_preference=True)
+    plain = _scored(hiring, hiring_round, S.SHORTLISTED, (5, 5))
+    veteran = _scored(
+        hiring, hiring_round, S.SHORTLISTED, (4, 4), preference_eligible=True
+    )  # same category (best qualified), listed first
+    with pytest.raises(Invalid, match=f"{veteran.candidate_code} .*veterans' preference") as err:
+        offers.make_offer(hr, plain, "   ")
+    assert err.value.field == "justification"
+    assert plain.status == S.SHORTLISTED and _offer_event(plain) is None
+    why = "The veteran's licence lapsed; the post needs a current CDL from day one."
+    offers.make_offer(hr, plain, why)
+    assert plain.status == S.OFFERED
+    assert plain.offer_justification == why
+    assert _offer_event(plain).reason == why
+
+
+def test_no_justification_is_needed_where_the_round_does_not_apply_preference(app_ctx, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.RANKED, veterans_preference=False)
+    plain = _scored(hiring, hiring_round, S.SHORTLISTED, (5, 5))
+    _scored(hiring, hiring_round, S.SHORTLISTED, (4, 4), preference_eligible=True)
+    offers.make_offer(hr, plain)
+    assert plain.status == S.OFFERED and plain.offer_justification is None
+
+
+def test_the_ranked_list_asks_for_the_justification_and_shows_it_with_the_decision(
+    client_as, hiring, hr
+):
+    hiring_round = hiring.round(RoundStatus.RANKED, veterans_preference=True)
+    plain = _scored(hiring, hiring_round, S.SHORTLISTED, (5, 5))
+    veteran = _scored(hiring, hiring_round, S.SHORTLISTED, (4, 4), preference_eligible=True)
+    lower = _scored(hiring, hiring_round, S.SHORTLISTED, (3, 5))
+    client = client_as(hr)
+    page = client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
+    assert f"Why pass over {veteran.candidate_code}" in page
+    assert "Offer once no best qualified candidate is left" in page
+    refused = client.post(
+        f"/hiring/applications/{plain.id}/decision", data={"to": "offered", "justification": ""}
+    )
+    assert refused.status_code == 422
+    assert "veterans&#39; preference" in refused.text or "veterans' preference" in refused.text
+    below = client.post(f"/hiring/applications/{lower.id}/decision", data={"to": "offered"})
+    assert below.status_code == 409 and "Best qualified candidates" in below.text
+    why = "Only candidate who can start before the storm season."
+    offered = client.post(
+        f"/hiring/applications/{plain.id}/decision", data={"to": "offered", "justification": why}
+    )
+    assert offered.status_code == 302
+    assert why in client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
+    assert why in client.get(f"/hiring/applications/{plain.id}").text
+    assert why in client.get(f"/hiring/rounds/{hiring_round.id}/decisions.csv").text

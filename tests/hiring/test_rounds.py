@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import AuditEvent
 from competencies.models import JobProfileRequirement
 from hiring import services
-from hiring.models import ApplicationStatus, Assessment, RoundStatus, RubricItem
+from hiring.models import ApplicationStatus, Assessment, HiringRound, RoundStatus, RubricItem
 
 
 @pytest.fixture
@@ -51,6 +52,59 @@ def test_hr_creates_a_draft_round_from_a_job_profile(app_ctx, hr, competencies):
         sa.select(AuditEvent).where(AuditEvent.action == "hiring_round.created")
     )
     assert event.after["title"] == "Park ranger"
+
+
+def test_the_same_form_token_twice_makes_one_round(app_ctx, hr, competencies):
+    profile = competencies.job_profile()
+    today = clock.today()
+    fields = {
+        "job_profile_id": profile.id,
+        "title": "Lifeguard",
+        "openings": 3,
+        "opens_on": today,
+        "closes_on": today + timedelta(days=10),
+    }
+    first = services.create_round(hr, form_token="one-copy-of-the-form", **fields)
+    again = services.create_round(hr, form_token="one-copy-of-the-form", **fields)
+    other = services.create_round(hr, form_token="another-copy", **fields)
+    assert again.id == first.id and other.id != first.id
+    assert first.form_key != "one-copy-of-the-form"  # only a hash of the token is kept
+    assert services.round_created_by_form("one-copy-of-the-form").id == first.id
+    assert services.round_created_by_form("never-sent") is None
+    created = db.session.scalars(
+        sa.select(AuditEvent.object_id).where(AuditEvent.action == "hiring_round.created")
+    ).all()
+    assert sorted(created) == sorted([str(first.id), str(other.id)])
+
+
+def test_a_double_submitted_new_round_form_makes_one_round(client_as, hr, competencies):
+    profile = competencies.job_profile()
+    client = client_as(hr)
+    page = client.get("/hiring/rounds/new").text
+    token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page)
+    assert token, "the new-round form carries a one-time token"
+    today = clock.today()
+    data = {
+        "job_profile_id": profile.id,
+        "title": "Double-click ranger",
+        "openings": 1,
+        "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=9)).isoformat(),
+        "best_qualified_from": "4.00",
+        "well_qualified_from": "3.25",
+        "qualified_from": "2.50",
+        "form_token": token.group(1),
+    }
+    first = client.post("/hiring/rounds/new", data=data)
+    second = client.post("/hiring/rounds/new", data=data, follow_redirects=True)
+    assert first.status_code == 302
+    assert second.status_code == 200 and "already sent" in second.text
+    assert second.request.path == first.headers["Location"]
+    titles = db.session.scalars(
+        sa.select(HiringRound.id).where(HiringRound.title == "Double-click ranger")
+    ).all()
+    assert len(titles) == 1
+    assert client.get("/hiring/rounds/new").text.count(token.group(1)) == 0  # a fresh token
 
 
 def test_only_hr_creates_rounds(app_ctx, make_user, competencies):
