@@ -3,6 +3,7 @@ read a snapshot comment on it."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import url_for
 
 from civicladder import audit, clock, notify
@@ -12,7 +13,7 @@ from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
 from people.models import BargainingUnit, Department
 from reports import assemble, readers, rules
-from reports.models import ReportComment, ReportSnapshot
+from reports.models import LiveReport, ReportComment, ReportSnapshot
 from reports.rules import Period
 from reports.tables import Scope
 
@@ -85,6 +86,12 @@ def _publish(actor: User | None, scope: Scope, period: Period, **scope_column) -
         **scope_column,
     )
     db.session.add(snapshot)
+    # Live figures of the scope counted ahead were protected with this period still open.
+    db.session.execute(
+        sa.delete(LiveReport).where(
+            LiveReport.scope_kind == scope.kind, LiveReport.scope_id == scope.id
+        )
+    )
     db.session.flush()
     audit.record(
         actor,

@@ -1,0 +1,173 @@
+"""The disclosure audit: everything a reader can open, put side by side as an attacker would,
+checked for any small group whose figure can be worked out (`flask reports audit`; publishing
+runs it on the year it adds to).
+
+What a reader can open of a scope: for every period, its published snapshot or, while it is
+not published, its live report; for a department, the same of every department below it. The
+audit reads these as they are shown, never the exact figures, and reports:
+- any figure shown in two places with two values (a trend row against its own period's report,
+  a snapshot against a recount of the same period);
+- any hidden figure counting 1 to minimum - 1 people (or an amount about so few) that adding
+  and subtracting the shown figures along the relations of `reports.cells` works out exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from civicladder import clock
+from civicladder.db import db
+from people.models import PATH_SEPARATOR, Department, Employee
+from reports import cells, disclosure, protection, readers
+from reports.disclosure import Cell, Key
+from reports.rules import FIRST_YEAR, Period, parse_period
+from reports.tables import UNIT, Scope
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A fault the audit found: the cell, and why it lets a reader learn of a small group."""
+
+    key: Key
+    why: str
+
+    def describe(self) -> str:
+        scope, period, table, row, column = self.key
+        where = row if column in ("n", "members") and table != "groups" else f"{row}, {column}"
+        return f"{scope} {period}, {table}: {where}: {self.why}"
+
+
+def audit_contents(
+    contents: Iterable[dict], minimum: int, below: dict[str, list[str]] | None = None
+) -> list[Finding]:
+    """Every fault in what a reader sees, given as report contents (as shown). `below` names,
+    for a department scope's code, the codes of the departments just below it whose reports
+    the same reader opens: their figures add up to the department's, with its own staff."""
+    seen: dict[Key, Cell] = {}
+    relations: list[disclosure.Relation] = []
+    periods: dict[tuple[str, str], dict] = {}
+    findings: list[Finding] = []
+    for content in contents:
+        here = (content["scope"]["code"], content["period"]["code"])
+        if here in periods:
+            findings += _versions(periods[here], content)
+            continue
+        periods[here] = content
+        for found, cell in cells.read(content, exact=False).items():
+            findings += _same_everywhere(seen, found, cell)
+        relations += cells.relations(content)
+    for scope, year in sorted({(s, p[:4]) for s, p in periods}):
+        relations += cells.year_relations(scope, year)
+    for parent, children in (below or {}).items():
+        for scope, period in [k for k in periods if k[0] == parent]:
+            shown = [periods[(c, period)] for c in children if (c, period) in periods]
+            relations += cells.tree_relations(periods[(scope, period)], shown)
+    cells.implicit_cells(seen, relations)
+    findings += [
+        Finding(d.key, f"{d.why}, and it can be worked out ({_plain(d.value)})")
+        for d in disclosure.disclosures(seen, relations, minimum)
+    ]
+    return findings
+
+
+def _plain(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else str(float(value))
+
+
+def _same_everywhere(seen: dict[Key, Cell], found: Key, cell: Cell) -> list[Finding]:
+    before = seen.get(found)
+    if before is None:
+        seen[found] = cell
+        return []
+    if (before.shown, before.value) == (cell.shown, cell.value):
+        return []
+    if not before.shown:
+        seen[found] = cell
+    shown = [c for c in (before, cell) if c.shown]
+    return [Finding(found, f"shown as {' and as '.join(str(c.value) for c in shown)}")]
+
+
+def _versions(first: dict, second: dict) -> list[Finding]:
+    """Two versions of one period (a snapshot and a recount): any figure that differs tells
+    of the people whose records changed between them."""
+    one, two = cells.read(first, exact=False), cells.read(second, exact=False)
+    findings = []
+    for found in sorted(one.keys() & two.keys()):
+        a, b = one[found], two[found]
+        if a.shown and b.shown and a.value != b.value:
+            findings.append(
+                Finding(found, f"two versions of the period differ by {abs(a.value - b.value)}")
+            )
+        elif a.shown != b.shown:
+            findings.append(Finding(found, "shown in one version of the period, hidden in another"))
+    return findings
+
+
+# --- what a reader opens --------------------------------------------------------------------
+
+
+def first_year(scope: Scope) -> int:
+    """The first year with anyone in the scope: its reports before are empty."""
+    stmt = sa.select(sa.func.min(Employee.hire_date))
+    if scope.kind == UNIT:
+        stmt = stmt.where(Employee.bargaining_unit_id == scope.id)
+    else:
+        stmt = stmt.join(Department, Department.id == Employee.department_id).where(
+            sa.or_(
+                Department.path == scope.path,
+                Department.path.startswith(f"{scope.path}{PATH_SEPARATOR}", autoescape=True),
+            )
+        )
+    earliest = db.session.scalar(stmt)
+    return max(FIRST_YEAR, earliest.year if earliest else clock.today().year)
+
+
+def years(scope: Scope) -> list[int]:
+    return list(range(first_year(scope), clock.today().year + 1))
+
+
+def reader_view(scope: Scope, year: int, replace: dict[str, dict] | None = None) -> list[dict]:
+    """Every report of the scope's year a reader can open, as shown: a published period's
+    snapshot, any other begun period's live report (`replace` stands in for some)."""
+    today = clock.today()
+    block = protection.block(scope, parse_period(str(year)))
+    published = readers.snapshots_for_periods(scope, list(block.contents))
+    contents = []
+    for code, content in block.contents.items():
+        period = parse_period(code)
+        if period.start > today:
+            continue
+        if replace and code in replace:
+            contents.append(replace[code])
+        elif code in published:
+            contents.append(published[code].content)
+        else:
+            decided = dict(block.cells)
+            decided.update(protection.shown_cells(scope, _outside(content, block)))
+            contents.append(cells.write(content, decided, protection.minimum()))
+    return contents
+
+
+def _outside(content: dict, block: protection.Block) -> list[str]:
+    trend = next(t for s in content["sections"] for t in s["tables"] if t["key"] == "trend")
+    return [row["label"] for row in trend["rows"] if row["label"] not in block.contents]
+
+
+def check_publishing(scope: Scope, period: Period, content: dict) -> list[Finding]:
+    """What the audit finds in the period's year once `content` is its published report."""
+    view = reader_view(scope, period.start.year, replace={period.code: content})
+    return audit_contents(view, protection.minimum())
+
+
+def audit_scope(scope: Scope, on_progress: Callable[[str], None] | None = None) -> list[Finding]:
+    """Every fault a reader of the scope could find, year by year."""
+    say = on_progress or (lambda _: None)
+    contents = []
+    for year in years(scope):
+        say(f"{scope.name}, {year}")
+        contents += reader_view(scope, year)
+    return audit_contents(contents, protection.minimum())
