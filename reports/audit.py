@@ -130,44 +130,95 @@ def years(scope: Scope) -> list[int]:
     return list(range(first_year(scope), clock.today().year + 1))
 
 
-def reader_view(scope: Scope, year: int, replace: dict[str, dict] | None = None) -> list[dict]:
+def reader_view(
+    scope: Scope, year: int, replace: dict[str, dict] | None = None, cache: dict | None = None
+) -> list[dict]:
     """Every report of the scope's year a reader can open, as shown: a published period's
     snapshot, any other begun period's live report (`replace` stands in for some)."""
     today = clock.today()
-    block = protection.block(scope, parse_period(str(year)))
-    published = readers.snapshots_for_periods(scope, list(block.contents))
+    this = protection.block(scope, parse_period(str(year)), cache)
+    published = readers.snapshots_for_periods(scope, list(this.contents))
     contents = []
-    for code, content in block.contents.items():
-        period = parse_period(code)
-        if period.start > today:
+    for code in this.contents:
+        if parse_period(code).start > today:
             continue
         if replace and code in replace:
             contents.append(replace[code])
         elif code in published:
             contents.append(published[code].content)
         else:
-            decided = dict(block.cells)
-            decided.update(protection.shown_cells(scope, _outside(content, block)))
-            contents.append(cells.write(content, decided, protection.minimum()))
+            contents.append(protection.report(scope, parse_period(code), cache))
     return contents
 
 
-def _outside(content: dict, block: protection.Block) -> list[str]:
-    trend = next(t for s in content["sections"] for t in s["tables"] if t["key"] == "trend")
-    return [row["label"] for row in trend["rows"] if row["label"] not in block.contents]
-
-
 def check_publishing(scope: Scope, period: Period, content: dict) -> list[Finding]:
-    """What the audit finds in the period's year once `content` is its published report."""
+    """What the audit finds about the period once `content` is its published report, with
+    everything else of its year a reader opens beside it."""
     view = reader_view(scope, period.start.year, replace={period.code: content})
-    return audit_contents(view, protection.minimum())
+    return [f for f in audit_contents(view, protection.minimum()) if f.key[1] == period.code]
 
 
-def audit_scope(scope: Scope, on_progress: Callable[[str], None] | None = None) -> list[Finding]:
-    """Every fault a reader of the scope could find, year by year."""
+@dataclass(frozen=True)
+class Reader:
+    """Whom the audit stands in for, and every scope whose reports they open."""
+
+    name: str
+    scopes: tuple[Scope, ...]
+    below: dict[str, list[str]]
+
+
+def readers_to_check(unit_code: str | None, department_id: int | None) -> list[Reader]:
+    """A unit's union reps, a department's manager, or (neither given) every unit's reps."""
+    from people.models import BargainingUnit
+    from reports import assemble
+
+    if department_id is not None:
+        department = db.session.get(Department, department_id)
+        if department is None:
+            raise LookupError(f"There is no department number {department_id}.")
+        return [department_reader(department)]
+    stmt = sa.select(BargainingUnit).order_by(BargainingUnit.name)
+    if unit_code:
+        stmt = stmt.where(BargainingUnit.code == unit_code)
+    units = list(db.session.scalars(stmt))
+    if unit_code and not units:
+        raise LookupError(f"There is no bargaining unit with the code {unit_code}.")
+    return [
+        Reader(f"union reps of {unit.name}", (assemble.unit_scope(unit),), {}) for unit in units
+    ]
+
+
+def department_reader(department: Department) -> Reader:
+    """A manager of the department: its reports and those of every department below it."""
+    from reports import assemble
+
+    below_path = f"{department.path}{PATH_SEPARATOR}"
+    departments = list(
+        db.session.scalars(
+            sa.select(Department)
+            .where(
+                sa.or_(
+                    Department.id == department.id,
+                    Department.path.startswith(below_path, autoescape=True),
+                )
+            )
+            .order_by(Department.path)
+        )
+    )
+    scopes = tuple(assemble.department_scope(d) for d in departments)
+    below: dict[str, list[str]] = {}
+    for d in departments:
+        if d.parent_id is not None and d.id != department.id:
+            below.setdefault(f"D{d.parent_id}", []).append(f"D{d.id}")
+    return Reader(f"a manager of {department.path}", scopes, below)
+
+
+def check(reader: Reader, on_progress: Callable[[str], None] | None = None) -> list[Finding]:
+    """Every fault in all the reader opens, put side by side."""
     say = on_progress or (lambda _: None)
-    contents = []
-    for year in years(scope):
-        say(f"{scope.name}, {year}")
-        contents += reader_view(scope, year)
-    return audit_contents(contents, protection.minimum())
+    contents, cache = [], {}
+    for scope in reader.scopes:
+        for year in years(scope):
+            say(f"{scope.name}, {year}")
+            contents += reader_view(scope, year, cache=cache)
+    return audit_contents(contents, protection.minimum(), reader.below)

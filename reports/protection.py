@@ -11,6 +11,7 @@ periods' own blocks (or snapshots), so a figure reads the same wherever it appea
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,8 +40,14 @@ def minimum() -> int:
     return current_app.config["SMALL_GROUP_MINIMUM"]
 
 
-def block(scope: Scope, period: Period) -> Block:
-    """Count the year of `period` and its quarters, and decide what each shows."""
+def block(scope: Scope, period: Period, cache: dict | None = None) -> Block:
+    """Count the year of `period` and its quarters, and decide what each shows (kept in
+    `cache`, when given, for work that reads the same year more than once)."""
+    if cache is not None:
+        cache_key = (scope.kind, scope.id, period.start.year)
+        if cache_key not in cache:
+            cache[cache_key] = block(scope, period)
+        return cache[cache_key]
     smallest = minimum()
     periods = cells.block_periods(period)
     published = readers.snapshots_for_periods(scope, [p.code for p in periods])
@@ -107,22 +114,22 @@ def _freeze(own: dict[Key, Cell], snapshot_content: dict) -> None:
             cell.value = as_published.value
 
 
-def report(scope: Scope, period: Period) -> dict:
+def report(scope: Scope, period: Period, cache: dict | None = None) -> dict:
     """The period's content, protected with its block; the trend's earlier periods as their
     own blocks (or snapshots) show them."""
-    this = block(scope, period)
-    content = this.contents[period.code]
+    this = block(scope, period, cache)
+    content = copy.deepcopy(this.contents[period.code])
     decided = dict(this.cells)
-    decided.update(shown_cells(scope, _trend_periods_outside(content, this)))
+    decided.update(shown_cells(scope, trend_periods_outside(content, this), cache))
     return cells.write(content, decided, minimum())
 
 
-def _trend_periods_outside(content: dict, this: Block) -> list[str]:
+def trend_periods_outside(content: dict, this: Block) -> list[str]:
     trend = next(t for s in content["sections"] for t in s["tables"] if t["key"] == "trend")
     return [row["label"] for row in trend["rows"] if row["label"] not in this.contents]
 
 
-def shown_cells(scope: Scope, codes: list[str]) -> dict[Key, Cell]:
+def shown_cells(scope: Scope, codes: list[str], cache: dict | None = None) -> dict[Key, Cell]:
     """The cells of these periods as a reader sees them: a published period's from its
     snapshot, any other's from its own block (each year's block counted once)."""
     found: dict[Key, Cell] = {}
@@ -133,6 +140,6 @@ def shown_cells(scope: Scope, codes: list[str]) -> dict[Key, Cell]:
     unpublished = [parse_period(code) for code in codes if code not in published]
     for year in sorted({p.start.year for p in unpublished}):
         wanted = {p.code for p in unpublished if p.start.year == year}
-        decided = block(scope, parse_period(str(year))).cells
+        decided = block(scope, parse_period(str(year)), cache).cells
         found.update({k: c for k, c in decided.items() if k[1] in wanted})
     return found
