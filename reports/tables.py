@@ -44,6 +44,13 @@ class Scope:
             return f"{self.path.rsplit(PATH_SEPARATOR, 1)[-1]} itself"
         return path[len(self.path) + len(PATH_SEPARATOR) :].split(PATH_SEPARATOR, 1)[0]
 
+    def holds(self, path: str) -> bool:
+        """Whether someone in the department at `path` is counted (a unit's members are
+        counted wherever they work)."""
+        if self.kind == UNIT or self.path is None:
+            return True
+        return path == self.path or path.startswith(self.path + PATH_SEPARATOR)
+
     def as_content(self) -> dict:
         return {"kind": self.kind, "id": self.id, "code": self.code, "name": self.name}
 
@@ -73,7 +80,41 @@ class UnitFigures:
     revocations: int = 0
     internal_hires: int = 0
     departments: dict[str, DepartmentRow] = field(default_factory=dict)  # agency -> figures
-    levels_by_period: list[int] = field(default_factory=list)  # the trend's periods, oldest first
+
+
+# The figures of a scope that are its departments' added up.
+ADDED = (
+    "members",
+    "enrolments",
+    "completions",
+    "enrolled_people",
+    "completed_people",
+    "training_hours",
+    "grants",
+    "above_evidence",
+    "declines",
+    "revocations",
+    "internal_hires",
+)
+
+
+@dataclass
+class PathFigures:
+    """The exact figures of the people of one department itself (not those below it)."""
+
+    members: int = 0
+    enrolments: int = 0
+    completions: int = 0
+    enrolled_people: int = 0
+    completed_people: int = 0
+    training_hours: int = 0
+    grants: int = 0
+    above_evidence: int = 0
+    declines: int = 0
+    revocations: int = 0
+    internal_hires: int = 0
+    gains: dict[str, tuple[int, int]] = field(default_factory=dict)  # category: people, levels
+    held: dict[tuple, int] = field(default_factory=dict)  # (track, rank, level): members
 
 
 @dataclass
