@@ -137,9 +137,10 @@ def reader_view(
     snapshot, any other begun period's live report (`replace` stands in for some)."""
     today = clock.today()
     this = protection.block(scope, parse_period(str(year)), cache)
-    published = readers.snapshots_for_periods(scope, list(this.contents))
+    codes = [code for owner, code in this.contents if owner == scope.code]
+    published = readers.snapshots_for_periods(scope, codes)
     contents = []
-    for code in this.contents:
+    for code in codes:
         if parse_period(code).start > today:
             continue
         if replace and code in replace:
@@ -153,9 +154,15 @@ def reader_view(
 
 def check_publishing(scope: Scope, period: Period, content: dict) -> list[Finding]:
     """What the audit finds about the period once `content` is its published report, with
-    everything else of its year a reader opens beside it."""
-    view = reader_view(scope, period.start.year, replace={period.code: content})
-    return [f for f in audit_contents(view, protection.minimum()) if f.key[1] == period.code]
+    everything else of its year beside it that a reader of it opens (for a department, the
+    departments above and below it too)."""
+    scopes, below = protection.family(scope)
+    view, cache = [], {}
+    for each in scopes:
+        replace = {period.code: content} if each.code == scope.code else None
+        view += reader_view(each, period.start.year, replace, cache)
+    findings = audit_contents(view, protection.minimum(), below)
+    return [f for f in findings if f.key[:2] == (scope.code, period.code)]
 
 
 @dataclass(frozen=True)

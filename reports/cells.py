@@ -42,6 +42,14 @@ TREND_COLUMNS = (
 )
 
 
+def trend_rows(content: dict) -> list[dict]:
+    for section in content["sections"]:
+        for table in section["tables"]:
+            if table["key"] == "trend":
+                return table["rows"]
+    return []
+
+
 def key(scope: str, period: str, table: str, row: str, column: str) -> Key:
     return (scope, period, table, row, column)
 

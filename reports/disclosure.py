@@ -199,6 +199,34 @@ def protect(cells: dict[Key, Cell], relations: list[Relation], minimum: int) -> 
         guard = cells.get(cell.guard) if cell.guard else None
         if cell.kind == AMOUNT and not cell.fixed and guard and _counts_few(guard, None, minimum):
             cell.shown = False
+    leftover = []
+    for group in linked(relations):  # hiding a cell changes nothing outside its group
+        leftover += _protect_group(cells, group, minimum)
+    return leftover
+
+
+def linked(relations: list[Relation]) -> list[list[Relation]]:
+    """The relations in groups that share no cell, each to be solved on its own."""
+    parent: dict[Key, Key] = {}
+
+    def find(key: Key) -> Key:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for relation in relations:
+        root = find(relation.total)
+        for part in relation.parts:
+            parent[find(part)] = root
+    groups: dict[Key, list[Relation]] = {}
+    for relation in relations:
+        groups.setdefault(find(relation.total), []).append(relation)
+    return list(groups.values())
+
+
+def _protect_group(cells: dict[Key, Cell], relations: list[Relation], minimum: int):
     by_key: dict[Key, list[Relation]] = {}
     for relation in relations:
         for key in (relation.total, *relation.parts):
@@ -216,29 +244,33 @@ def protect(cells: dict[Key, Cell], relations: list[Relation], minimum: int) -> 
             cells[key].shown = False
 
 
-def _complement(cells: dict[Key, Cell], by_key, key: Key) -> Key | None:
-    """The cell to hide so that `key` can no longer be worked out: the smallest non-zero cell
-    shown beside it in a relation (hiding least), looking further out along the relations
-    when every cell beside it is published already."""
+def _complement(cells: dict[Key, Cell], by_key, key: Key, reach: int = 3) -> Key | None:
+    """The cell to hide so that `key` can no longer be worked out, among the cells shown in
+    its relations and in those of the hidden cells linked to it (`reach` steps out, or as far
+    as it takes to find any): a
+    part rather than a total (totals are what readers cite: a department's headcount is kept
+    and the department below it hidden), then the nearest, then the smallest non-zero figure
+    (hiding least)."""
     seen, frontier = {key}, [key]
+    candidates: dict[Key, tuple] = {}
+    depth = 0
     while frontier:
-        candidates = []
         next_frontier = []
         for current in frontier:
             for relation in by_key.get(current, ()):
                 for other in (relation.total, *relation.parts):
-                    if other in seen:
-                        continue
-                    seen.add(other)
                     cell = cells.get(other)
-                    if cell is None:
+                    if other in seen or cell is None:
                         continue
                     if cell.shown and not cell.fixed:
-                        candidates.append(cell)
+                        rank = (other == relation.total, depth, cell.value == 0, cell.value, other)
+                        candidates[other] = min(candidates.get(other, rank), rank)
                     elif not cell.shown:
+                        seen.add(other)
                         next_frontier.append(other)
-        if candidates:
-            # A zero says as much as any figure, but hiding a non-zero one hides less.
-            return min(candidates, key=lambda c: (c.value == 0, c.value, c.key)).key
-        frontier = next_frontier
+        if candidates and (min(candidates.values())[0] is False or depth + 1 >= reach):
+            break  # a part found (nothing further out ranks before it), or far enough
+        frontier, depth = next_frontier, depth + 1
+    if candidates:
+        return min(candidates, key=candidates.__getitem__)
     return None

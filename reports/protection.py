@@ -1,12 +1,15 @@
 """Which figures a report shows, decided over everything they add up with: the period's own
-tables, its year and the year's quarters (a year's records are the sum of its quarters'), and
-the periods already published, whose figures no longer change.
+tables, its year and the year's quarters (a year's records are the sum of its quarters'), the
+departments above and below (a department's figures are those below it plus its own staff's),
+and the periods already published, whose figures no longer change.
 
-A block is a scope's year: the year and its four quarters, counted together and protected
-together (`reports.disclosure.protect`), so a quarter hidden in its own report cannot be worked
-out from the year's figure and the other three. A quarter not yet begun is counted but never
-shown. Each period's trend rows repeat figures of the periods before it, read from those
-periods' own blocks (or snapshots), so a figure reads the same wherever it appears.
+A block is everything protected together: a bargaining unit's year (the year and its four
+quarters), or an agency's year with every department in it. So a quarter hidden in its own
+report cannot be worked out from the year's figure and the other three, nor a department's
+own few staff from its figures and those of the departments below it. A quarter not yet begun
+is counted but never shown. Each period's trend rows repeat figures of the periods before it,
+read from those periods' own blocks (or snapshots), so a figure reads the same wherever it
+appears.
 """
 
 from __future__ import annotations
@@ -15,24 +18,25 @@ import copy
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
 from flask import current_app
 
 from civicladder import clock
+from civicladder.db import db
+from people.models import PATH_SEPARATOR, Department
 from reports import cells, disclosure, queries, readers, rules, tables
 from reports.disclosure import Cell, Disclosure, Key
 from reports.rules import Period, parse_period
-from reports.tables import Scope, TrendFigures, UnitFigures
+from reports.tables import DEPARTMENT, Scope, TrendFigures, UnitFigures
 
 
 @dataclass
 class Block:
-    """A scope's year as protected: each period's content (exact until written), the cells
+    """A year as protected: each (scope, period)'s content (exact until written), the cells
     with what each shows, and anything published figures force open (normally nothing)."""
 
-    scope: Scope
-    contents: dict[str, dict]
+    contents: dict[tuple[str, str], dict]
     cells: dict[Key, Cell]
-    relations: list[disclosure.Relation]
     leftover: list[Disclosure]
 
 
@@ -41,50 +45,90 @@ def minimum() -> int:
 
 
 def block(scope: Scope, period: Period, cache: dict | None = None) -> Block:
-    """Count the year of `period` and its quarters, and decide what each shows (kept in
-    `cache`, when given, for work that reads the same year more than once)."""
-    if cache is not None:
-        cache_key = (scope.kind, scope.id, period.start.year)
-        if cache_key not in cache:
-            cache[cache_key] = block(scope, period)
+    """Count the year of `period` and its quarters for the scope (for a department, for its
+    whole agency), and decide what each figure shows; kept in `cache`, when given, for work
+    that reads the same year more than once."""
+    scopes, below = family(scope)
+    cache_key = (scopes[0].kind, scopes[0].id, period.start.year)
+    if cache is not None and cache_key in cache:
         return cache[cache_key]
     smallest = minimum()
     periods = cells.block_periods(period)
-    published = readers.snapshots_for_periods(scope, [p.code for p in periods])
-    raws = {each.code: queries.figures(scope, each) for each in periods}
-    contents = {
-        each.code: tables.report_content(scope, each, smallest, raws[each.code], _trend(each, raws))
-        for each in periods
-    }
-    frozen = {code: snapshot.content for code, snapshot in published.items()}
-    found, relations, leftover = protect_year(contents, frozen, smallest, clock.today())
-    return Block(scope, contents, found, relations, leftover)
+    published = readers.published_contents(scopes, [p.code for p in periods])
+    counted = {each.code: queries.by_department(scopes[0], each) for each in periods}
+    contents = {}
+    for each_scope in scopes:
+        raws = {code: queries.total(found, each_scope) for code, found in counted.items()}
+        for each in periods:
+            trend = _trend(each, raws)
+            contents[(each_scope.code, each.code)] = tables.report_content(
+                each_scope, each, smallest, raws[each.code], trend
+            )
+    found, leftover = protect_year(contents, published, smallest, clock.today(), below)
+    made = Block(contents, found, leftover)
+    if cache is not None:
+        cache[cache_key] = made
+    return made
+
+
+def family(scope: Scope) -> tuple[list[Scope], dict[str, list[str]]]:
+    """The scopes protected with this one, the first counting them all, and which are just
+    below which: a unit alone; a department's whole agency."""
+    if scope.kind != DEPARTMENT or scope.path is None:
+        return [scope], {}
+    from reports.assemble import department_scope
+
+    agency = scope.path.split(PATH_SEPARATOR, 1)[0]
+    departments = list(
+        db.session.scalars(
+            sa.select(Department)
+            .where(
+                sa.or_(
+                    Department.path == agency,
+                    Department.path.startswith(agency + PATH_SEPARATOR, autoescape=True),
+                )
+            )
+            .order_by(Department.path)
+        )
+    )
+    below: dict[str, list[str]] = {}
+    for department in departments:
+        if department.parent_id is not None:
+            below.setdefault(f"D{department.parent_id}", []).append(f"D{department.id}")
+    return [department_scope(d) for d in departments], below
 
 
 def protect_year(
-    contents: dict[str, dict], frozen: dict[str, dict], smallest: int, today: date
-) -> tuple[dict[Key, Cell], list[disclosure.Relation], list[Disclosure]]:
-    """Decide what a year's reports show, given each period's exact content and the contents
-    of those already published (`frozen`): the cells as decided, the relations between them,
-    and anything still open to working out (only ever forced by published figures)."""
+    contents: dict[tuple[str, str], dict],
+    frozen: dict[tuple[str, str], dict],
+    smallest: int,
+    today: date,
+    below: dict[str, list[str]] | None = None,
+) -> tuple[dict[Key, Cell], list[Disclosure]]:
+    """Decide what a year's reports show, given each (scope, period)'s exact content and the
+    contents already published (`frozen`); `below` names the departments just below each.
+    Returns the cells as decided, and anything still open to working out (only ever forced
+    by published figures)."""
     found: dict[Key, Cell] = {}
     relations: list[disclosure.Relation] = []
-    scope = ""
-    for code, content in contents.items():
-        scope = content["scope"]["code"]
-        own = {k: c for k, c in cells.read(content, exact=True).items() if k[1] == code}
+    for (scope, code), content in contents.items():
+        own = {k: c for k, c in cells.read(content, exact=True).items() if k[:2] == (scope, code)}
         if parse_period(code).start > today:
             for cell in own.values():  # counted, never shown: a period to come
                 cell.shown, cell.implicit = False, True
-        if code in frozen:
-            _freeze(own, frozen[code])
+        if (scope, code) in frozen:
+            _freeze(own, frozen[(scope, code)])
         found.update(own)
         relations += cells.relations(content)
-    year = min(contents, key=len)
-    relations += cells.year_relations(scope, year)
+    for scope, year in {(scope, code[:4]) for scope, code in contents}:
+        relations += cells.year_relations(scope, year)
+    for parent, children in (below or {}).items():
+        for scope, code in [k for k in contents if k[0] == parent]:
+            shown = [contents[(c, code)] for c in children if (c, code) in contents]
+            relations += cells.tree_relations(contents[(scope, code)], shown)
     cells.implicit_cells(found, relations)
     leftover = disclosure.protect(found, relations, smallest)
-    return found, relations, leftover
+    return found, leftover
 
 
 def _trend(period: Period, raws: dict[str, UnitFigures]) -> TrendFigures:
@@ -118,28 +162,28 @@ def report(scope: Scope, period: Period, cache: dict | None = None) -> dict:
     """The period's content, protected with its block; the trend's earlier periods as their
     own blocks (or snapshots) show them."""
     this = block(scope, period, cache)
-    content = copy.deepcopy(this.contents[period.code])
+    content = copy.deepcopy(this.contents[(scope.code, period.code)])
     decided = dict(this.cells)
-    decided.update(shown_cells(scope, trend_periods_outside(content, this), cache))
+    outside = [
+        row["label"]
+        for row in cells.trend_rows(content)
+        if (scope.code, row["label"]) not in this.contents
+    ]
+    decided.update(shown_cells(scope, outside, cache))
     return cells.write(content, decided, minimum())
 
 
-def trend_periods_outside(content: dict, this: Block) -> list[str]:
-    trend = next(t for s in content["sections"] for t in s["tables"] if t["key"] == "trend")
-    return [row["label"] for row in trend["rows"] if row["label"] not in this.contents]
-
-
 def shown_cells(scope: Scope, codes: list[str], cache: dict | None = None) -> dict[Key, Cell]:
-    """The cells of these periods as a reader sees them: a published period's from its
-    snapshot, any other's from its own block (each year's block counted once)."""
+    """The scope's cells of these periods as a reader sees them: a published period's from
+    its snapshot, any other's from its own block (each year's block counted once)."""
     found: dict[Key, Cell] = {}
     published = readers.snapshots_for_periods(scope, codes)
     for code, snapshot in published.items():
         shown = cells.read(snapshot.content, exact=False)
-        found.update({k: c for k, c in shown.items() if k[1] == code})
+        found.update({k: c for k, c in shown.items() if k[:2] == (scope.code, code)})
     unpublished = [parse_period(code) for code in codes if code not in published]
     for year in sorted({p.start.year for p in unpublished}):
         wanted = {p.code for p in unpublished if p.start.year == year}
         decided = block(scope, parse_period(str(year)), cache).cells
-        found.update({k: c for k, c in decided.items() if k[1] in wanted})
+        found.update({k: c for k, c in decided.items() if k[0] == scope.code and k[1] in wanted})
     return found

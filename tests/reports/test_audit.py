@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from academy.models import EnrollmentStatus as E
 from civicladder.db import db
 from civicladder.errors import Conflict
+from people.models import Department
 from reports import audit, disclosure, services
 from reports.models import ReportSnapshot
 from reports.rules import parse_period
@@ -101,3 +102,31 @@ def test_publishing_refuses_a_report_the_audit_finds_fault_with(app_ctx, small_c
 def test_an_unknown_unit_or_department_is_refused_with_a_message(app, app_ctx, small_city):
     assert "no bargaining unit with the code L999" in run_audit(app, "--unit", "L999").output
     assert "no department number 999999" in run_audit(app, "--department", "999999").output
+
+
+def test_a_managers_reports_hold_no_small_group_between_a_department_and_those_below(
+    app, app_ctx, people, academy
+):
+    """Water has 2 staff of its own above its two divisions: its figures minus the divisions'
+    would tell about those 2, so the audit of its manager must find nothing to work out."""
+    staff = [people.employee(department_path="Water", hire_date=date(2025, 1, 6)) for _ in "ab"]
+    east = [people.employee(department_path="Water > East", hire_date=date(2025, 1, 6))]
+    east += [people.employee(department_path="Water > East") for _ in range(7)]
+    west = [people.employee(department_path="Water > West") for _ in range(6)]
+    course = academy.course(hours=5)
+    for day, group in {
+        date(2026, 2, 9): staff + east[:5],
+        date(2026, 5, 11): east[2:] + west,
+        date(2026, 8, 3): staff[:1] + west[:5],
+    }.items():
+        made = _session(academy, course, day)
+        made.capacity = 50
+        for n, person in enumerate(group):
+            academy.enrollment(made, person, E.COMPLETED if n % 3 else E.FAILED)
+    water = db.session.scalar(sa.select(Department).where(Department.path == "Water"))
+    reader = audit.department_reader(water)
+    assert len(reader.scopes) == 3 and reader.below
+    assert audit.check(reader) == []
+    result = run_audit(app, "--department", str(water.id))
+    assert result.exit_code == 0, result.output
+    assert "[1/1] a manager of Water: no fault" in result.output
