@@ -1,12 +1,11 @@
 """A report's content as a page, a PDF, CSV and a snapshot show it: the figures of the period
-(queries) and of the periods before it (trends), every count protected (rules)."""
+(queries) and of the periods before it (trends), protected together with every figure they add
+up with (`reports.protection`)."""
 
 from __future__ import annotations
 
-from flask import current_app
-
 from people.models import BargainingUnit, Department
-from reports import queries, tables, trends
+from reports import protection
 from reports.rules import Period
 from reports.tables import DEPARTMENT, UNIT, Scope
 
@@ -21,10 +20,7 @@ def department_scope(department: Department) -> Scope:
 
 def report(scope: Scope, period: Period) -> dict:
     """A report for a period as shown live (and as a snapshot freezes it)."""
-    minimum = current_app.config["SMALL_GROUP_MINIMUM"]
-    raw = queries.figures(scope, period)
-    trend = trends.trend(scope, period, raw.levels_by_period)
-    return tables.report_content(scope, period, minimum, raw, trend)
+    return protection.report(scope, period)
 
 
 def unit_report(unit: BargainingUnit, period: Period) -> dict:

@@ -87,3 +87,34 @@ def refresh_live_command() -> None:
         stored = live.refresh(on_progress=lambda what: click.echo(f"  counting {what}"))
         db.session.commit()
     click.echo(f"{stored} live reports stored in {time.perf_counter() - started:.1f} s.")
+
+
+@reports_group.command("audit")
+@click.option("--unit", "unit_code", help="A bargaining unit's code: what its union reps read.")
+@click.option("--department", "department_id", type=int, help="A department's number.")
+@with_appcontext
+def audit_command(unit_code: str | None, department_id: int | None) -> None:
+    """Check every published and live figure a reader can open (a unit's union reps, or a
+    department's manager: the department and those below it; every unit when neither is
+    given) for a small group that adding and subtracting could work out. Exits 1 on a fault."""
+    from reports import audit as audit_runs
+
+    try:
+        readers = audit_runs.readers_to_check(unit_code, department_id)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from error
+    started = time.perf_counter()
+    faults = 0
+    for position, reader in enumerate(readers, start=1):
+        findings = audit_runs.check(reader)
+        faults += len(findings)
+        state = "no fault" if not findings else f"{len(findings)} fault(s)"
+        click.echo(f"[{position}/{len(readers)}] {reader.name}: {state}")
+        for finding in findings:
+            click.echo(f"    {finding.describe()}")
+    click.echo(
+        f"Checked {len(readers):,} reader(s) in {time.perf_counter() - started:.1f} s: "
+        f"{faults:,} fault(s)."
+    )
+    if faults:
+        raise SystemExit(1)

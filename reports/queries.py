@@ -20,9 +20,8 @@ from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
 from hiring.models import Application, ApplicationStatus
 from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
-from reports import rules
 from reports.rules import Period
-from reports.tables import NO_LEVEL, UNIT, DepartmentRow, Scope, UnitFigures
+from reports.tables import ADDED, NO_LEVEL, UNIT, DepartmentRow, PathFigures, Scope, UnitFigures
 
 # Enrolments that held a seat: what "enrolled" means in a report.
 SEATED = (
@@ -67,32 +66,80 @@ def unit_figures(unit_id: int, period: Period) -> UnitFigures:
 
 def figures(scope: Scope, period: Period) -> UnitFigures:
     """Everything a report counts, in six queries whatever the number of people."""
+    return total(by_department(scope, period), scope)
+
+
+def by_department(scope: Scope, period: Period) -> dict[str, PathFigures]:
+    """Each department's own people's figures (not those of the departments below it), by
+    path, for everyone the scope counts: six grouped queries whatever the number of people.
+    A person counts in one department only, so any scope's figures are these added up."""
     members = members_of(scope)
-    found = UnitFigures()
-    _add_members(found, members, scope)
-    _add_training(found, members, period, scope)
-    found.gains, found.levels_by_period = gains(members, rules.trend_periods(period))
-    found.distribution = _distribution(members, period, found.members)
-    _add_autonomy_events(found, members, period)
-    found.internal_hires = _internal_hires(members, period)
-    return found
+    found: dict[str, PathFigures] = {}
 
+    def at(path: str) -> PathFigures:
+        return found.setdefault(path, PathFigures())
 
-def _add_members(found: UnitFigures, members, scope: Scope) -> None:
-    rows = db.session.execute(
+    for path, count in db.session.execute(
         sa.select(Department.path, sa.func.count(members.c.id))
         .join(Department, Department.id == members.c.department_id)
         .group_by(Department.path)
-    )
-    for path, count in rows:
-        found.departments.setdefault(scope.group_of(path), DepartmentRow()).members += count
-        found.members += count
+    ):
+        at(path).members = count
+    for path, *counts in _training(members, period):
+        (
+            at(path).enrolments,
+            at(path).enrolled_people,
+            at(path).completions,
+            at(path).completed_people,
+        ) = counts[:4]
+        at(path).training_hours = int(counts[4])
+    for path, category, people, levels in gains(members, period):
+        at(path).gains[category] = (people, levels)
+    for path, level, count in _distribution(members, period):
+        at(path).held[level] = count
+    for path, *counts in _autonomy_events(members, period):
+        record = at(path)
+        record.grants, record.above_evidence, record.declines, record.revocations = counts
+    for path, hires in _internal_hires(members, period):
+        at(path).internal_hires = hires
+    return found
 
 
-def _add_training(found: UnitFigures, members, period: Period, scope: Scope) -> None:
+def total(found: dict[str, PathFigures], scope: Scope) -> UnitFigures:
+    """A scope's figures from its departments' own: everything in `found` within the scope,
+    added up, with the breakdown by agency (or by the departments just below)."""
+    result = UnitFigures()
+    gains_: dict[str, list[int]] = {}
+    held: dict[tuple, int] = {}
+    for path, record in found.items():
+        if not scope.holds(path):
+            continue
+        row = result.departments.setdefault(scope.group_of(path), DepartmentRow())
+        row.members += record.members
+        row.enrolled_people += record.enrolled_people
+        row.completed_people += record.completed_people
+        for name in ADDED:
+            setattr(result, name, getattr(result, name) + getattr(record, name))
+        for category, (people, levels) in record.gains.items():
+            both = gains_.setdefault(category, [0, 0])
+            both[0] += people
+            both[1] += levels
+        for level, count in record.held.items():
+            held[level] = held.get(level, 0) + count
+    result.gains = [(c, people, levels) for c, (people, levels) in sorted(gains_.items()) if levels]
+    result.distribution = [
+        (f"{track}: level {rank}, {name}", count)
+        for (track, rank, name), count in sorted(held.items())
+    ]
+    result.distribution.append((NO_LEVEL, result.members - sum(held.values())))
+    return result
+
+
+def _training(members, period: Period):
+    """Per department: enrolments, people enrolled, completions, people who completed, hours."""
     start, end = bounds(period)
     completed = Enrollment.status == EnrollmentStatus.COMPLETED
-    rows = db.session.execute(
+    return db.session.execute(
         sa.select(
             Department.path,
             sa.func.count(Enrollment.id),
@@ -111,73 +158,60 @@ def _add_training(found: UnitFigures, members, period: Period, scope: Scope) -> 
             CourseSession.starts_at < end,
         )
         .group_by(Department.path)
-    )
-    for path, enrolments, people, completions, completers, hours in rows:
-        row = found.departments.setdefault(scope.group_of(path), DepartmentRow())
-        row.enrolled_people += people
-        row.completed_people += completers
-        found.enrolments += enrolments
-        found.enrolled_people += people
-        found.completions += completions
-        found.completed_people += completers
-        found.training_hours += int(hours)
+    ).all()
 
 
-def gains(members, periods: list[Period]) -> tuple[list[tuple[str, int, int]], list[int]]:
-    """Competency levels gained, in one pass over the members' evidence: for the last period,
-    per category, the people who reached a higher level in some competency and how many
-    (person, competency) levels were gained; and the levels gained in each of the periods.
+def gains(members, period: Period):
+    """Competency levels gained in the period, per department and category: the people who
+    reached a higher level in some competency, and how many (person, competency) levels.
 
     A level is gained in a period when a competency is shown in it at a higher level than any
     still valid at the period's start."""
     E = CompetencyEvidence
-    columns = []
-    for index, period in enumerate(periods):
-        in_period = sa.and_(E.observed_on >= period.start, E.observed_on <= period.end)
-        held_before = sa.and_(
-            E.observed_on < period.start,
-            sa.or_(E.expires_on.is_(None), E.expires_on >= period.start),
-        )
-        columns += [
-            sa.func.max(sa.case((in_period, E.level))).label(f"reached_{index}"),
-            sa.func.coalesce(sa.func.max(sa.case((held_before, E.level))), 0).label(f"had_{index}"),
-        ]
+    in_period = sa.and_(E.observed_on >= period.start, E.observed_on <= period.end)
+    held_before = sa.and_(
+        E.observed_on < period.start,
+        sa.or_(E.expires_on.is_(None), E.expires_on >= period.start),
+    )
     pairs = (
-        sa.select(E.employee_id, Competency.category_id, *columns)
+        sa.select(
+            E.employee_id,
+            members.c.department_id,
+            Competency.category_id,
+            sa.func.max(sa.case((in_period, E.level))).label("reached"),
+            sa.func.coalesce(sa.func.max(sa.case((held_before, E.level))), 0).label("had"),
+        )
         .join(members, members.c.id == E.employee_id)
         .join(Competency, Competency.id == E.competency_id)
-        .where(E.observed_on <= periods[-1].end)
-        .group_by(E.employee_id, E.competency_id, Competency.category_id)
+        .where(E.observed_on <= period.end)
+        .group_by(E.employee_id, members.c.department_id, E.competency_id, Competency.category_id)
         .subquery("pairs")
     )
-
-    def gained(index: int):
-        return pairs.c[f"reached_{index}"] > pairs.c[f"had_{index}"]
-
-    last = len(periods) - 1
-    rows = db.session.execute(
+    gained = pairs.c.reached > pairs.c.had
+    return db.session.execute(
         sa.select(
+            Department.path,
             CompetencyCategory.name,
-            sa.func.count(sa.distinct(sa.case((gained(last), pairs.c.employee_id)))),
-            *(sa.func.count(sa.case((gained(i), 1))) for i in range(len(periods))),
+            sa.func.count(sa.distinct(pairs.c.employee_id)),
+            sa.func.count(),
         )
         .join(CompetencyCategory, CompetencyCategory.id == pairs.c.category_id)
-        .group_by(CompetencyCategory.name)
-        .order_by(CompetencyCategory.name)
+        .join(Department, Department.id == pairs.c.department_id)
+        .where(gained)
+        .group_by(Department.path, CompetencyCategory.name)
     ).all()
-    by_category = [(row[0], row[1], row[-1]) for row in rows if row[-1]]
-    by_period = [sum(row[2 + i] for row in rows) for i in range(len(periods))]
-    return by_category, by_period
 
 
-def _distribution(members, period: Period, headcount: int) -> list[tuple[str, int]]:
-    """Members by the autonomy level they held on the period's last day, lowest first."""
+def _distribution(members, period: Period):
+    """Per department, members by the autonomy level they held on the period's last day, as
+    (path, (track, rank, level name), count)."""
     _, end = bounds(period)
     G = AutonomyGrant
     in_effect = (
         sa.select(
             G.employee_id,
             G.level_id,
+            members.c.department_id,
             sa.func.row_number()
             .over(partition_by=G.employee_id, order_by=(G.effective_on.desc(), G.id.desc()))
             .label("latest"),
@@ -193,34 +227,43 @@ def _distribution(members, period: Period, headcount: int) -> list[tuple[str, in
         .subquery("in_effect")
     )
     rows = db.session.execute(
-        sa.select(AutonomyTrack.name, AutonomyLevel.rank, AutonomyLevel.name, sa.func.count())
+        sa.select(
+            Department.path,
+            AutonomyTrack.name,
+            AutonomyLevel.rank,
+            AutonomyLevel.name,
+            sa.func.count(),
+        )
         .select_from(in_effect)
         .join(AutonomyLevel, AutonomyLevel.id == in_effect.c.level_id)
         .join(AutonomyTrack, AutonomyTrack.id == AutonomyLevel.track_id)
+        .join(Department, Department.id == in_effect.c.department_id)
         .where(in_effect.c.latest == 1)
-        .group_by(AutonomyTrack.name, AutonomyLevel.rank, AutonomyLevel.name)
-        .order_by(AutonomyTrack.name, AutonomyLevel.rank, AutonomyLevel.name)
-    ).all()
-    held = [(f"{track}: level {rank}, {name}", count) for track, rank, name, count in rows]
-    return [*held, (NO_LEVEL, headcount - sum(count for _, count in held))]
+        .group_by(Department.path, AutonomyTrack.name, AutonomyLevel.rank, AutonomyLevel.name)
+    )
+    return [(path, (track, rank, name), count) for path, track, rank, name, count in rows]
 
 
-def _add_autonomy_events(found: UnitFigures, members, period: Period) -> None:
+def _autonomy_events(members, period: Period):
+    """Per department: levels granted, of which above the evidence, declined, lowered."""
     start, end = bounds(period)
     G = AutonomyGrant
     granted = sa.and_(
         G.status.in_(HELD), G.effective_on >= period.start, G.effective_on <= period.end
     )
     decided = sa.and_(G.decided_at >= start, G.decided_at < end)
-    row = db.session.execute(
+    return db.session.execute(
         sa.select(
+            Department.path,
             sa.func.count(sa.case((granted, G.id))),
             sa.func.count(sa.case((sa.and_(granted, G.above_evidence), G.id))),
             sa.func.count(sa.case((sa.and_(G.status == GrantStatus.DECLINED, decided), G.id))),
             sa.func.count(sa.case((sa.and_(G.status == GrantStatus.REVOKED, decided), G.id))),
-        ).join(members, members.c.id == G.employee_id)
-    ).one()
-    found.grants, found.above_evidence, found.declines, found.revocations = row
+        )
+        .join(members, members.c.id == G.employee_id)
+        .join(Department, Department.id == members.c.department_id)
+        .group_by(Department.path)
+    ).all()
 
 
 def hire_event():
@@ -232,17 +275,20 @@ def hire_event():
     )
 
 
-def _internal_hires(members, period: Period) -> int:
-    """Members hired through a hiring round whose hire was recorded in the period (the hire's
-    time is the audit trail's: the application records no date of its own)."""
+def _internal_hires(members, period: Period):
+    """Per department, members hired through a hiring round whose hire was recorded in the
+    period (the hire's time is the audit trail's: the application records no date of its
+    own)."""
     start, end = bounds(period)
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Application.employee_id)))
+    return db.session.execute(
+        sa.select(Department.path, sa.func.count(sa.distinct(Application.employee_id)))
         .join(members, members.c.id == Application.employee_id)
+        .join(Department, Department.id == members.c.department_id)
         .join(AuditEvent, hire_event())
         .where(
             Application.status == ApplicationStatus.HIRED,
             AuditEvent.occurred_at >= start,
             AuditEvent.occurred_at < end,
         )
-    )
+        .group_by(Department.path)
+    ).all()

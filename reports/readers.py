@@ -149,6 +149,35 @@ def snapshot_for(scope: Scope, period_code: str) -> ReportSnapshot | None:
     )
 
 
+def snapshots_for_periods(scope: Scope, period_codes: list[str]) -> dict[str, ReportSnapshot]:
+    """The scope's published snapshots of these periods, by period, in one query."""
+    column = (
+        ReportSnapshot.bargaining_unit_id if scope.kind == UNIT else ReportSnapshot.department_id
+    )
+    rows = db.session.scalars(
+        sa.select(ReportSnapshot).where(
+            column == scope.id, ReportSnapshot.period.in_(period_codes or [""])
+        )
+    )
+    return {snapshot.period: snapshot for snapshot in rows}
+
+
+def published_contents(scopes: list[Scope], period_codes: list[str]) -> dict[tuple[str, str], dict]:
+    """The published contents of these scopes (all units, or all departments) in these
+    periods, by (scope code, period), in one query."""
+    if not scopes:
+        return {}
+    units = scopes[0].kind == UNIT
+    column = ReportSnapshot.bargaining_unit_id if units else ReportSnapshot.department_id
+    codes = {scope.id: scope.code for scope in scopes}
+    rows = db.session.execute(
+        sa.select(column, ReportSnapshot.period, ReportSnapshot.content).where(
+            column.in_(list(codes)), ReportSnapshot.period.in_(period_codes or [""])
+        )
+    )
+    return {(codes[scope_id], period): content for scope_id, period, content in rows}
+
+
 def snapshots_of_departments(department_ids: list[int]) -> dict[int, list[ReportSnapshot]]:
     found: dict[int, list[ReportSnapshot]] = {department_id: [] for department_id in department_ids}
     rows = db.session.scalars(

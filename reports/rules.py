@@ -1,11 +1,6 @@
-"""Report periods, small-group protection of report tables, and the snapshot's content hash.
-What a report's tables hold is `reports.tables`; its charts' geometry, `reports.charts`.
-
-Pure: no session, no request. The suppression of a single count is people's (`people.rules`);
-what is added here is protection against subtraction: within one table, a small group must not
-be worked out from a column's published total, nor from the difference of two cells of a row
-(enrolled minus completed is the number who did not complete).
-"""
+"""Report periods and the snapshot's content hash. What a report's tables hold is
+`reports.tables`; how small groups are protected across them, `reports.disclosure`; its charts'
+geometry, `reports.charts`. Pure: no session, no request."""
 
 from __future__ import annotations
 
@@ -16,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from civicladder.errors import Invalid
-from people.rules import Figure
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -115,97 +109,7 @@ def check_ended(period: Period, today: date) -> None:
         )
 
 
-# --- protecting a table against subtraction ---------------------------------------------------
-
-
-def protect(
-    rows: list[tuple[str, list[int]]],
-    minimum: int,
-    *,
-    pairs: tuple[tuple[int, int], ...] = (),
-    totals_published: bool = True,
-) -> list[tuple[str, list[Figure]]]:
-    """Each row's counts as Figures, with every small count suppressed ("fewer than N") and
-    enough others hidden ("not shown") that no small count can be worked out by subtraction.
-
-    `pairs` are (whole, part) columns of one row whose difference counts people (enrolled,
-    completed): when that difference is small, the part is hidden. With `totals_published`,
-    each column's total appears elsewhere (the headcount, the overall figures), so a column
-    with exactly one protected cell gets its smallest other non-zero cell hidden too, as
-    `people.rules.cells` does for one column. Repeated until nothing more needs hiding.
-    """
-    values = [counts for _, counts in rows]
-    hidden = [[False] * len(counts) for counts in values]
-    changed = True
-    while changed:
-        changed = False
-        for r, counts in enumerate(values):
-            for whole, part in pairs:
-                if not hidden[r][part] and _small(counts[whole] - counts[part], minimum):
-                    hidden[r][part] = changed = True
-        if totals_published and values:
-            for c in range(len(values[0])):
-                changed |= _hide_complement(values, hidden, c, minimum)
-    return [
-        (label, [_figure(label, n, minimum, hidden[r][c]) for c, n in enumerate(counts)])
-        for r, (label, counts) in enumerate(rows)
-    ]
-
-
-def _small(count: int, minimum: int) -> bool:
-    return 0 < count < minimum
-
-
-def _protected(values, hidden, r: int, c: int, minimum: int) -> bool:
-    return hidden[r][c] or _small(values[r][c], minimum)
-
-
-def _hide_complement(values, hidden, c: int, minimum: int) -> bool:
-    protected = [r for r in range(len(values)) if _protected(values, hidden, r, c, minimum)]
-    if len(protected) != 1:
-        return False
-    others = [r for r in range(len(values)) if r not in protected and values[r][c] > 0]
-    if not others:
-        return False
-    smallest = min(others, key=lambda r: values[r][c])
-    hidden[smallest][c] = True
-    return True
-
-
-def _figure(label: str, count: int, minimum: int, hidden: bool) -> Figure:
-    return Figure(label, count, minimum, hidden=hidden and not _small(count, minimum))
-
-
-def is_protected(figure: Figure) -> bool:
-    return figure.suppressed or figure.hidden
-
-
-# --- what a report holds, as stored in a snapshot ---------------------------------------------
-
-
-def cell(figure: Figure) -> dict:
-    """A count as stored and shown: the exact value only when it may be shown."""
-    if is_protected(figure):
-        return {"value": None, "shown": figure.shown}
-    return {"value": figure.count, "shown": figure.shown}
-
-
-def derived(value: float | None, shown: str) -> dict:
-    return {"value": value, "shown": shown}
-
-
-def not_shown(because: Figure) -> dict:
-    """A figure computed from a protected count (a rate, hours) is protected with it."""
-    return {"value": None, "shown": "not shown" if not because.suppressed else because.shown}
-
-
-def rate(part: Figure, whole: Figure) -> dict:
-    if is_protected(part) or is_protected(whole):
-        return not_shown(part if is_protected(part) else whole)
-    if whole.count == 0:
-        return derived(None, "none enrolled")
-    value = round(100 * part.count / whole.count, 1)
-    return derived(value, f"{value:g}%")
+# --- the snapshot's content hash ----------------------------------------------------------
 
 
 def canonical_json(content: dict) -> str:

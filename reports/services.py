@@ -3,6 +3,7 @@ read a snapshot comment on it."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import url_for
 
 from civicladder import audit, clock, notify
@@ -12,7 +13,8 @@ from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
 from people.models import BargainingUnit, Department
 from reports import assemble, readers, rules
-from reports.models import ReportComment, ReportSnapshot
+from reports import audit as disclosure_audit
+from reports.models import LiveReport, ReportComment, ReportSnapshot
 from reports.rules import Period
 from reports.tables import Scope
 
@@ -74,6 +76,13 @@ def _publish(actor: User | None, scope: Scope, period: Period, **scope_column) -
             f"{existing.published_at:%Y-%m-%d}; a published report never changes."
         )
     content = assemble.report(scope, period)
+    if findings := disclosure_audit.check_publishing(scope, period, content):
+        shown = "; ".join(finding.describe() for finding in findings[:5])
+        more = f" (and {len(findings) - 5} more)" if len(findings) > 5 else ""
+        raise Conflict(
+            f"The {period.code} report for {scope.name} is not published: with the reports "
+            f"already published, a small group could be worked out from it. {shown}{more}."
+        )
     snapshot = ReportSnapshot(
         period=period.code,
         period_start=period.start,
@@ -85,6 +94,12 @@ def _publish(actor: User | None, scope: Scope, period: Period, **scope_column) -
         **scope_column,
     )
     db.session.add(snapshot)
+    # Live figures of the scope counted ahead were protected with this period still open.
+    db.session.execute(
+        sa.delete(LiveReport).where(
+            LiveReport.scope_kind == scope.kind, LiveReport.scope_id == scope.id
+        )
+    )
     db.session.flush()
     audit.record(
         actor,

@@ -7,8 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from people.models import PATH_SEPARATOR
-from people.rules import Figure
-from reports.rules import Period, cell, derived, is_protected, not_shown, protect, rate
+from reports.rules import Period
 
 NO_LEVEL = "No autonomy level held"
 FORMAT = 1  # the layout of a snapshot's content; a later layout gets a new number
@@ -45,6 +44,13 @@ class Scope:
             return f"{self.path.rsplit(PATH_SEPARATOR, 1)[-1]} itself"
         return path[len(self.path) + len(PATH_SEPARATOR) :].split(PATH_SEPARATOR, 1)[0]
 
+    def holds(self, path: str) -> bool:
+        """Whether someone in the department at `path` is counted (a unit's members are
+        counted wherever they work)."""
+        if self.kind == UNIT or self.path is None:
+            return True
+        return path == self.path or path.startswith(self.path + PATH_SEPARATOR)
+
     def as_content(self) -> dict:
         return {"kind": self.kind, "id": self.id, "code": self.code, "name": self.name}
 
@@ -74,7 +80,41 @@ class UnitFigures:
     revocations: int = 0
     internal_hires: int = 0
     departments: dict[str, DepartmentRow] = field(default_factory=dict)  # agency -> figures
-    levels_by_period: list[int] = field(default_factory=list)  # the trend's periods, oldest first
+
+
+# The figures of a scope that are its departments' added up.
+ADDED = (
+    "members",
+    "enrolments",
+    "completions",
+    "enrolled_people",
+    "completed_people",
+    "training_hours",
+    "grants",
+    "above_evidence",
+    "declines",
+    "revocations",
+    "internal_hires",
+)
+
+
+@dataclass
+class PathFigures:
+    """The exact figures of the people of one department itself (not those below it)."""
+
+    members: int = 0
+    enrolments: int = 0
+    completions: int = 0
+    enrolled_people: int = 0
+    completed_people: int = 0
+    training_hours: int = 0
+    grants: int = 0
+    above_evidence: int = 0
+    declines: int = 0
+    revocations: int = 0
+    internal_hires: int = 0
+    gains: dict[str, tuple[int, int]] = field(default_factory=dict)  # category: people, levels
+    held: dict[tuple, int] = field(default_factory=dict)  # (track, rank, level): members
 
 
 @dataclass
@@ -97,8 +137,9 @@ class TrendFigures:
 def report_content(
     scope: Scope, period: Period, minimum: int, raw: UnitFigures, trend: TrendFigures
 ) -> dict:
-    """What a report shows, every count protected, as plain data: rendered as a page, a PDF
-    and CSV, and frozen as a snapshot's content (its hash is taken over this)."""
+    """What a report counts, every figure exact, as plain data: `reports.protection` decides
+    which are shown before it is rendered as a page, a PDF and CSV or frozen as a snapshot's
+    content (its hash is taken over the protected content)."""
     return {
         "format": FORMAT,
         "scope": scope.as_content(),
@@ -110,17 +151,17 @@ def report_content(
         },
         "minimum": minimum,
         "sections": [
-            _section("headcount", "Headcount", [_headcount(raw, minimum, scope)]),
-            _section("training", "Training", [_training(raw, minimum)]),
-            _section("competencies", "Competency levels gained", [_gains(raw, minimum)]),
+            _section("headcount", "Headcount", [_headcount(raw, scope)]),
+            _section("training", "Training", [_training(raw)]),
+            _section("competencies", "Competency levels gained", [_gains(raw)]),
             _section(
                 "autonomy",
                 "Autonomy levels",
-                [_distribution(raw, period, minimum), _autonomy_events(raw, minimum)],
+                [_distribution(raw, period), _autonomy_events(raw)],
             ),
-            _section("hires", "Internal hires", [_hires(raw, minimum)]),
-            _section("departments", "By department", [_departments(raw, minimum, scope)]),
-            _section("trend", "Trend", [_trend(trend, minimum)]),
+            _section("hires", "Internal hires", [_hires(raw)]),
+            _section("departments", "By department", [_departments(raw, scope)]),
+            _section("trend", "Trend", [_trend(trend)]),
         ],
     }
 
@@ -141,79 +182,69 @@ def _table(key, caption, columns, rows, chart: bool = True, note: str = "") -> d
     }
 
 
-def _headcount(raw: UnitFigures, minimum: int, scope: Scope) -> dict:
-    members = Figure(scope.people_word, raw.members, minimum)
+def _count(n: int) -> dict:
+    return {"value": n, "shown": f"{n:,}"}
+
+
+def _rate(part: int, whole: int) -> dict:
+    if whole == 0:
+        return {"value": None, "shown": "none enrolled"}
+    value = round(100 * part / whole, 1)
+    return {"value": value, "shown": f"{value:g}%"}
+
+
+def _headcount(raw: UnitFigures, scope: Scope) -> dict:
     return _table(
         "headcount",
         scope.people_word,
         ["Measure", "People"],
-        [(f"{scope.people_word} (active or on leave)", [cell(members)], "count")],
+        [(f"{scope.people_word} (active or on leave)", [_count(raw.members)], "count")],
         chart=False,
     )
 
 
-def _training(raw: UnitFigures, minimum: int) -> dict:
-    counts = [raw.enrolments, raw.completions, raw.enrolled_people, raw.completed_people]
-    [(_, shown)] = protect(
-        [("training", counts)], minimum, pairs=((0, 1), (2, 3)), totals_published=False
-    )
-    enrolments, completions, people, completers = shown
-    hours = (
-        not_shown(completions)
-        if is_protected(completions)
-        else derived(raw.training_hours, f"{raw.training_hours:,}")
-    )
+def _training(raw: UnitFigures) -> dict:
     return _table(
         "training",
         "Training in sessions that started in the period",
         ["Measure", "Number"],
         [
-            ("Enrolments", [cell(enrolments)], "count"),
-            ("Completions", [cell(completions)], "count"),
-            ("Completion rate", [rate(completions, enrolments)], "rate"),
-            ("People enrolled", [cell(people)], "count"),
-            ("People who completed", [cell(completers)], "count"),
-            ("Training hours completed", [hours], "hours"),
+            ("Enrolments", [_count(raw.enrolments)], "count"),
+            ("Completions", [_count(raw.completions)], "count"),
+            ("Completion rate", [_rate(raw.completions, raw.enrolments)], "rate"),
+            ("People enrolled", [_count(raw.enrolled_people)], "count"),
+            ("People who completed", [_count(raw.completed_people)], "count"),
+            ("Training hours completed", [_count(raw.training_hours)], "hours"),
         ],
         note="A completion counts towards the rate when its session started in the period.",
     )
 
 
-def _gains(raw: UnitFigures, minimum: int) -> dict:
-    protected = protect(
-        [(category, [people]) for category, people, _ in raw.gains],
-        minimum,
-        totals_published=False,
-    )
-    rows = []
-    for (category, [people]), (_, _, levels) in zip(protected, raw.gains, strict=True):
-        level_cell = (
-            not_shown(people) if is_protected(people) else cell(Figure(category, levels, minimum))
-        )
-        rows.append((category, [cell(people), level_cell], "count"))
+def _gains(raw: UnitFigures) -> dict:
     return _table(
         "gains",
         "Competency levels gained, by category",
         ["Category", "People who gained a level", "Levels gained"],
-        rows,
+        [
+            (category, [_count(people), _count(levels)], "count")
+            for category, people, levels in raw.gains
+        ],
         note="A level is gained when a member shows a competency in the period at a higher "
         "level than any still valid at its start.",
     )
 
 
-def _distribution(raw: UnitFigures, period: Period, minimum: int) -> dict:
-    protected = protect([(label, [n]) for label, n in raw.distribution], minimum)
+def _distribution(raw: UnitFigures, period: Period) -> dict:
     return _table(
         "distribution",
         f"Members by autonomy level held on {period.end.isoformat()}",
         ["Autonomy level", "Members"],
-        [(label, [cell(f)], "count") for label, [f] in protected],
+        [(label, [_count(n)], "count") for label, n in raw.distribution],
     )
 
 
-def _autonomy_events(raw: UnitFigures, minimum: int) -> dict:
+def _autonomy_events(raw: UnitFigures) -> dict:
     counts = [raw.grants, raw.above_evidence, raw.declines, raw.revocations]
-    [(_, shown)] = protect([("events", counts)], minimum, pairs=((0, 1),), totals_published=False)
     labels = [
         "Levels granted",
         "of which granted above the evidence (with a written justification)",
@@ -224,67 +255,51 @@ def _autonomy_events(raw: UnitFigures, minimum: int) -> dict:
         "autonomy_events",
         "Autonomy decisions in the period",
         ["Decision", "Number"],
-        [(label, [cell(f)], "count") for label, f in zip(labels, shown, strict=True)],
+        [(label, [_count(n)], "count") for label, n in zip(labels, counts, strict=True)],
     )
 
 
-def _hires(raw: UnitFigures, minimum: int) -> dict:
-    hires = Figure("Internal hires", raw.internal_hires, minimum)
+def _hires(raw: UnitFigures) -> dict:
     return _table(
         "hires",
         "Members hired through a hiring round in the period",
         ["Measure", "People"],
-        [("Internal hires", [cell(hires)], "count")],
+        [("Internal hires", [_count(raw.internal_hires)], "count")],
         chart=False,
     )
 
 
-def _departments(raw: UnitFigures, minimum: int, scope: Scope) -> dict:
-    names = sorted(raw.departments)
-    counts = [
-        (
-            name,
-            [
-                raw.departments[name].members,
-                raw.departments[name].enrolled_people,
-                raw.departments[name].completed_people,
-            ],
-        )
-        for name in names
-    ]
-    protected = protect(counts, minimum, pairs=((0, 1), (1, 2)))
+def _departments(raw: UnitFigures, scope: Scope) -> dict:
+    rows = []
+    for name in sorted(raw.departments):
+        row = raw.departments[name]
+        counts = [row.members, row.enrolled_people, row.completed_people]
+        rows.append((name, [_count(n) for n in counts], "count"))
     return _table(
         "departments",
         f"{scope.people_word}, people enrolled and people who completed training, "
         f"by {scope.group_word.lower()}",
         [scope.group_word, scope.people_word, "People enrolled", "People who completed"],
-        [(name, [cell(f) for f in figures], "count") for name, figures in protected],
+        rows,
     )
 
 
-def _trend(trend: TrendFigures, minimum: int) -> dict:
-    """One row per period, oldest first; the period's own figures are the last row."""
+def _trend(trend: TrendFigures) -> dict:
+    """One row per period, oldest first; the period's own figures are the last row. Each
+    figure is the same one its own period's report shows."""
     rows = []
     for index, code in enumerate(trend.periods):
-        counts = [
-            trend.enrolments[index],
-            trend.completions[index],
-            trend.levels_gained[index],
-            trend.grants[index],
-            trend.internal_hires[index],
-        ]
-        [(_, shown)] = protect([(code, counts)], minimum, pairs=((0, 1),), totals_published=False)
-        enrolments, completions, gained, grants, hires = shown
+        completions, enrolments = trend.completions[index], trend.enrolments[index]
         rows.append(
             (
                 code,
                 [
-                    cell(completions),
-                    cell(enrolments),
-                    rate(completions, enrolments),
-                    cell(gained),
-                    cell(grants),
-                    cell(hires),
+                    _count(completions),
+                    _count(enrolments),
+                    _rate(completions, enrolments),
+                    _count(trend.levels_gained[index]),
+                    _count(trend.grants[index]),
+                    _count(trend.internal_hires[index]),
                 ],
                 "count",
             )
@@ -302,6 +317,6 @@ def _trend(trend: TrendFigures, minimum: int) -> dict:
             "Internal hires",
         ],
         rows,
-        note="The chart shows completions. Members are counted as they stand today in every "
-        "period, so earlier periods count today's members' records.",
+        note="The chart shows completions. Each period counts the people who were members "
+        "during it; a published period's figures are its snapshot's.",
     )

@@ -74,6 +74,10 @@ def _live_page(scope: Scope, **extra):
         page = render_template("reports/report.html", scope=scope, form=form, content=None, **extra)
         return page, 422
     form.period.data = period.code
+    published = readers.snapshot_for(scope, period.code)
+    if published is not None:
+        # Once published, a period reads from its snapshot for everyone: never a recount.
+        return redirect(url_for("reports.snapshot", snapshot_id=published.id), 303)
     content, counted_at = live.content_for(scope, period)
     return render_template(
         "reports/report.html",
@@ -81,7 +85,6 @@ def _live_page(scope: Scope, **extra):
         form=form,
         content=content,
         counted_at=counted_at,
-        published=readers.snapshot_for(scope, period.code),
         may_publish=current_user.has_role(Role.HR) and period.end < clock.today(),
         **extra,
     )

@@ -1,4 +1,4 @@
-"""Report periods, protection against subtraction, and the content hash."""
+"""Report periods and the content hash."""
 
 from datetime import date
 
@@ -43,42 +43,6 @@ def test_a_period_not_over_cannot_be_published_and_one_to_come_cannot_be_read():
     rules.check_ended(rules.parse_period("2026Q3"), date(2026, 12, 4))
     with pytest.raises(Invalid, match="has not started yet"):
         rules.check_started(rules.parse_period("2027Q1"), date(2026, 12, 4))
-
-
-def shown(rows):
-    return [[f.shown for f in figures] for _, figures in rows]
-
-
-def test_a_lone_small_cell_in_a_column_with_a_published_total_hides_the_next_smallest():
-    rows = [("a", [3]), ("b", [8]), ("c", [9]), ("d", [0])]
-    assert shown(rules.protect(rows, 5)) == [["fewer than 5"], ["not shown"], ["9"], ["0"]]
-
-
-def test_without_a_published_total_only_small_cells_are_suppressed():
-    rows = [("a", [3]), ("b", [8])]
-    assert shown(rules.protect(rows, 5, totals_published=False)) == [["fewer than 5"], ["8"]]
-
-
-def test_a_small_difference_within_a_row_hides_the_part():
-    # 12 enrolled and 10 completed would tell that 2 did not complete.
-    rows = [("training", [12, 10, 30, 20])]
-    result = rules.protect(rows, 5, pairs=((0, 1), (2, 3)), totals_published=False)
-    assert shown(result) == [["12", "not shown", "30", "20"]]
-
-
-def test_hiding_in_a_row_spreads_to_the_column_until_nothing_can_be_derived():
-    rows = [("Parks", [14, 12, 6]), ("Buildings", [6, 6, 5])]
-    result = rules.protect(rows, 5, pairs=((0, 1), (1, 2)))
-    assert shown(result) == [["14", "not shown", "not shown"], ["6", "not shown", "not shown"]]
-
-
-def test_a_protected_cell_keeps_no_exact_value_and_rates_follow_their_counts():
-    figures = rules.protect([("t", [20, 3])], 5, totals_published=False)[0][1]
-    assert rules.cell(figures[1]) == {"value": None, "shown": "fewer than 5"}
-    assert rules.cell(figures[0]) == {"value": 20, "shown": "20"}
-    assert rules.rate(figures[1], figures[0]) == {"value": None, "shown": "fewer than 5"}
-    whole, part = rules.protect([("t", [20, 10])], 5, totals_published=False)[0][1]
-    assert rules.rate(part, whole) == {"value": 50.0, "shown": "50%"}
 
 
 def test_the_hash_is_over_canonical_json_whatever_the_key_order():

@@ -1,0 +1,231 @@
+"""The disclosure audit: everything a reader can open, put side by side as an attacker would,
+checked for any small group whose figure can be worked out (`flask reports audit`; publishing
+runs it on the year it adds to).
+
+What a reader can open of a scope: for every period, its published snapshot or, while it is
+not published, its live report; for a department, the same of every department below it. The
+audit reads these as they are shown, never the exact figures, and reports:
+- any figure shown in two places with two values (a trend row against its own period's report,
+  a snapshot against a recount of the same period);
+- any hidden figure counting 1 to minimum - 1 people (or an amount about so few) that adding
+  and subtracting the shown figures along the relations of `reports.cells` works out exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sqlalchemy as sa
+
+from civicladder import clock
+from civicladder.db import db
+from people.models import PATH_SEPARATOR, Department, Employee
+from reports import cells, disclosure, protection, readers
+from reports.disclosure import Cell, Key
+from reports.rules import FIRST_YEAR, Period, parse_period
+from reports.tables import UNIT, Scope
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A fault the audit found: the cell, and why it lets a reader learn of a small group."""
+
+    key: Key
+    why: str
+
+    def describe(self) -> str:
+        scope, period, table, row, column = self.key
+        where = row if column in ("n", "members") and table != "groups" else f"{row}, {column}"
+        return f"{scope} {period}, {table}: {where}: {self.why}"
+
+
+def audit_contents(
+    contents: Iterable[dict], minimum: int, below: dict[str, list[str]] | None = None
+) -> list[Finding]:
+    """Every fault in what a reader sees, given as report contents (as shown). `below` names,
+    for a department scope's code, the codes of the departments just below it whose reports
+    the same reader opens: their figures add up to the department's, with its own staff."""
+    seen: dict[Key, Cell] = {}
+    relations: list[disclosure.Relation] = []
+    periods: dict[tuple[str, str], dict] = {}
+    findings: list[Finding] = []
+    for content in contents:
+        here = (content["scope"]["code"], content["period"]["code"])
+        if here in periods:
+            findings += _versions(periods[here], content)
+            continue
+        periods[here] = content
+        for found, cell in cells.read(content, exact=False).items():
+            findings += _same_everywhere(seen, found, cell)
+        relations += cells.relations(content)
+    for scope, year in sorted({(s, p[:4]) for s, p in periods}):
+        relations += cells.year_relations(scope, year)
+    for parent, children in (below or {}).items():
+        for scope, period in [k for k in periods if k[0] == parent]:
+            shown = [periods[(c, period)] for c in children if (c, period) in periods]
+            relations += cells.tree_relations(periods[(scope, period)], shown)
+    cells.implicit_cells(seen, relations)
+    findings += [
+        Finding(d.key, f"{d.why}, and it can be worked out ({_plain(d.value)})")
+        for d in disclosure.disclosures(seen, relations, minimum)
+    ]
+    return findings
+
+
+def _plain(value: Fraction) -> str:
+    return str(value.numerator) if value.denominator == 1 else str(float(value))
+
+
+def _same_everywhere(seen: dict[Key, Cell], found: Key, cell: Cell) -> list[Finding]:
+    before = seen.get(found)
+    if before is None:
+        seen[found] = cell
+        return []
+    if (before.shown, before.value) == (cell.shown, cell.value):
+        return []
+    if not before.shown:
+        seen[found] = cell
+    shown = [c for c in (before, cell) if c.shown]
+    return [Finding(found, f"shown as {' and as '.join(str(c.value) for c in shown)}")]
+
+
+def _versions(first: dict, second: dict) -> list[Finding]:
+    """Two versions of one period (a snapshot and a recount): any figure that differs tells
+    of the people whose records changed between them."""
+    one, two = cells.read(first, exact=False), cells.read(second, exact=False)
+    findings = []
+    for found in sorted(one.keys() & two.keys()):
+        a, b = one[found], two[found]
+        if a.shown and b.shown and a.value != b.value:
+            findings.append(
+                Finding(found, f"two versions of the period differ by {abs(a.value - b.value)}")
+            )
+        elif a.shown != b.shown:
+            findings.append(Finding(found, "shown in one version of the period, hidden in another"))
+    return findings
+
+
+# --- what a reader opens --------------------------------------------------------------------
+
+
+def first_year(scope: Scope) -> int:
+    """The first year with anyone in the scope: its reports before are empty."""
+    stmt = sa.select(sa.func.min(Employee.hire_date))
+    if scope.kind == UNIT:
+        stmt = stmt.where(Employee.bargaining_unit_id == scope.id)
+    else:
+        stmt = stmt.join(Department, Department.id == Employee.department_id).where(
+            sa.or_(
+                Department.path == scope.path,
+                Department.path.startswith(f"{scope.path}{PATH_SEPARATOR}", autoescape=True),
+            )
+        )
+    earliest = db.session.scalar(stmt)
+    return max(FIRST_YEAR, earliest.year if earliest else clock.today().year)
+
+
+def years(scope: Scope) -> list[int]:
+    return list(range(first_year(scope), clock.today().year + 1))
+
+
+def reader_view(
+    scope: Scope, year: int, replace: dict[str, dict] | None = None, cache: dict | None = None
+) -> list[dict]:
+    """Every report of the scope's year a reader can open, as shown: a published period's
+    snapshot, any other begun period's live report (`replace` stands in for some)."""
+    today = clock.today()
+    this = protection.block(scope, parse_period(str(year)), cache)
+    codes = [code for owner, code in this.contents if owner == scope.code]
+    published = readers.snapshots_for_periods(scope, codes)
+    contents = []
+    for code in codes:
+        if parse_period(code).start > today:
+            continue
+        if replace and code in replace:
+            contents.append(replace[code])
+        elif code in published:
+            contents.append(published[code].content)
+        else:
+            contents.append(protection.report(scope, parse_period(code), cache))
+    return contents
+
+
+def check_publishing(scope: Scope, period: Period, content: dict) -> list[Finding]:
+    """What the audit finds about the period once `content` is its published report, with
+    everything else of its year beside it that a reader of it opens (for a department, the
+    departments above and below it too)."""
+    scopes, below = protection.family(scope)
+    view, cache = [], {}
+    for each in scopes:
+        replace = {period.code: content} if each.code == scope.code else None
+        view += reader_view(each, period.start.year, replace, cache)
+    findings = audit_contents(view, protection.minimum(), below)
+    return [f for f in findings if f.key[:2] == (scope.code, period.code)]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whom the audit stands in for, and every scope whose reports they open."""
+
+    name: str
+    scopes: tuple[Scope, ...]
+    below: dict[str, list[str]]
+
+
+def readers_to_check(unit_code: str | None, department_id: int | None) -> list[Reader]:
+    """A unit's union reps, a department's manager, or (neither given) every unit's reps."""
+    from people.models import BargainingUnit
+    from reports import assemble
+
+    if department_id is not None:
+        department = db.session.get(Department, department_id)
+        if department is None:
+            raise LookupError(f"There is no department number {department_id}.")
+        return [department_reader(department)]
+    stmt = sa.select(BargainingUnit).order_by(BargainingUnit.name)
+    if unit_code:
+        stmt = stmt.where(BargainingUnit.code == unit_code)
+    units = list(db.session.scalars(stmt))
+    if unit_code and not units:
+        raise LookupError(f"There is no bargaining unit with the code {unit_code}.")
+    return [
+        Reader(f"union reps of {unit.name}", (assemble.unit_scope(unit),), {}) for unit in units
+    ]
+
+
+def department_reader(department: Department) -> Reader:
+    """A manager of the department: its reports and those of every department below it."""
+    from reports import assemble
+
+    below_path = f"{department.path}{PATH_SEPARATOR}"
+    departments = list(
+        db.session.scalars(
+            sa.select(Department)
+            .where(
+                sa.or_(
+                    Department.id == department.id,
+                    Department.path.startswith(below_path, autoescape=True),
+                )
+            )
+            .order_by(Department.path)
+        )
+    )
+    scopes = tuple(assemble.department_scope(d) for d in departments)
+    below: dict[str, list[str]] = {}
+    for d in departments:
+        if d.parent_id is not None and d.id != department.id:
+            below.setdefault(f"D{d.parent_id}", []).append(f"D{d.id}")
+    return Reader(f"a manager of {department.path}", scopes, below)
+
+
+def check(reader: Reader, on_progress: Callable[[str], None] | None = None) -> list[Finding]:
+    """Every fault in all the reader opens, put side by side."""
+    say = on_progress or (lambda _: None)
+    contents, cache = [], {}
+    for scope in reader.scopes:
+        for year in years(scope):
+            say(f"{scope.name}, {year}")
+            contents += reader_view(scope, year, cache=cache)
+    return audit_contents(contents, protection.minimum(), reader.below)

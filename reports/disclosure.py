@@ -1,0 +1,276 @@
+"""Small groups protected across everything a reader can put side by side: the cells of linked
+tables, the relations that add them up, the audit of what a reader could work out, and the
+secondary suppression that leaves nothing to work out. Pure: no session, no request.
+
+The method is secondary (complementary) suppression over linked tables, as statistical offices
+apply it: every count of 1 to minimum - 1 is suppressed, and further cells are hidden until no
+suppressed figure can be worked out exactly by adding and subtracting the figures shown.
+Whether a hidden cell can be worked out is decided exactly, not by rule of thumb: the relations
+(a total and its parts) form a linear system over the hidden cells, solved over the rationals;
+a hidden cell is derivable when the system fixes its value.
+
+A cell is named by a Key: (scope, period, table, row, column). Some cells are never printed
+but still count people (the members who did not enrol, the staff of a department outside the
+departments below it): they are implicit, hidden always, and protected like any other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+Key = tuple[str, ...]
+
+COUNT = "count"  # a number of people or of their records: small when 1 to minimum - 1
+AMOUNT = "amount"  # a quantity (hours) about the people a guarding count counts
+
+
+@dataclass
+class Cell:
+    key: Key
+    value: int | None  # exact; None where the reader cannot know it
+    shown: bool = True  # printed as a number
+    small: bool = False  # printed as "fewer than N"
+    implicit: bool = False  # never printed
+    kind: str = COUNT
+    guard: Key | None = None  # an amount is as private as the people this count counts
+    fixed: bool = False  # published already: whether it is shown can no longer change
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`total` is the sum of `parts`."""
+
+    total: Key
+    parts: tuple[Key, ...]
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    key: Key
+    value: Fraction
+    why: str
+
+    def describe(self) -> str:
+        return f"{' / '.join(self.key)}: {self.why} (works out as {self.value})"
+
+
+@dataclass
+class Solution:
+    """What a reader can work out of the hidden cells: exact values of the derivable ones."""
+
+    derived: dict[Key, Fraction] = field(default_factory=dict)
+    components: dict[Key, int] = field(default_factory=dict)  # hidden cell -> its group
+
+
+def is_small(value: int | Fraction | None, minimum: int) -> bool:
+    return value is not None and 0 < value < minimum
+
+
+def solve(cells: dict[Key, Cell], relations: Iterable[Relation]) -> Solution:
+    """Every hidden cell whose value the shown cells and the relations fix, with that value.
+
+    Gaussian elimination to reduced row-echelon form, one connected group of hidden cells at a
+    time: a hidden cell is fixed exactly when its pivot row holds no other hidden cell.
+    """
+    rows: list[tuple[dict[Key, Fraction], Fraction]] = []
+    for relation in relations:
+        coefficients: dict[Key, Fraction] = {}
+        constant = Fraction(0)
+        for key, sign in ((relation.total, 1), *((part, -1) for part in relation.parts)):
+            cell = cells.get(key)
+            if cell is not None and cell.shown and cell.value is not None:
+                constant -= sign * cell.value
+            else:
+                coefficients[key] = coefficients.get(key, Fraction(0)) + sign
+        coefficients = {k: v for k, v in coefficients.items() if v}
+        if coefficients:
+            rows.append((coefficients, constant))
+    groups = _groups(rows)
+    solution = Solution(components=groups)
+    by_group: dict[int, list[tuple[dict[Key, Fraction], Fraction]]] = {}
+    for row in rows:
+        by_group.setdefault(groups[next(iter(row[0]))], []).append(row)
+    for group_rows in by_group.values():
+        solution.derived.update(_fixed_values(group_rows))
+    return solution
+
+
+def _groups(rows) -> dict[Key, int]:
+    parent: dict[Key, Key] = {}
+
+    def find(key: Key) -> Key:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for coefficients, _ in rows:
+        keys = list(coefficients)
+        for other in keys[1:]:
+            parent[find(other)] = find(keys[0])
+        find(keys[0])
+    roots: dict[Key, int] = {}
+    return {key: roots.setdefault(find(key), len(roots)) for key in list(parent)}
+
+
+def _fixed_values(rows) -> dict[Key, Fraction]:
+    pivots: dict[Key, tuple[dict[Key, Fraction], Fraction]] = {}
+    for coefficients, constant in rows:
+        row, b = dict(coefficients), constant
+        for pivot in [k for k in row if k in pivots]:
+            factor = row.pop(pivot, None)
+            if not factor:
+                continue
+            pivot_row, pivot_b = pivots[pivot]
+            for k, v in pivot_row.items():
+                if k != pivot:
+                    row[k] = row.get(k, Fraction(0)) - factor * v
+                    if not row[k]:
+                        del row[k]
+            b -= factor * pivot_b
+        if not row:
+            continue  # a consequence of the rows before it (or a contradiction: ignored)
+        pivot = min(row)
+        scale = row[pivot]
+        row = {k: v / scale for k, v in row.items()}
+        b /= scale
+        for other, (other_row, other_b) in list(pivots.items()):
+            factor = other_row.get(pivot)
+            if factor:
+                for k, v in row.items():
+                    other_row[k] = other_row.get(k, Fraction(0)) - factor * v
+                    if not other_row[k]:
+                        del other_row[k]
+                pivots[other] = (other_row, other_b - factor * b)
+        pivots[pivot] = (row, b)
+    return {pivot: b for pivot, (row, b) in pivots.items() if len(row) == 1}
+
+
+def disclosures(
+    cells: dict[Key, Cell], relations: list[Relation], minimum: int
+) -> list[Disclosure]:
+    """The hidden cells counting a small group (or about one) that a reader of the shown cells
+    can work out exactly, by adding and subtracting along the relations."""
+    derived = solve(cells, relations).derived
+    found = []
+    for key, value in sorted(derived.items()):
+        cell = cells.get(key)
+        if cell is None:
+            continue
+        if why := _why_private(cell, value, cells, derived, minimum):
+            found.append(Disclosure(key, value, why))
+    return found
+
+
+def _why_private(cell: Cell, value: Fraction, cells, derived, minimum: int) -> str | None:
+    if cell.kind == AMOUNT:
+        guard = cells.get(cell.guard) if cell.guard else None
+        if guard is not None and _counts_few(guard, derived.get(guard.key), minimum):
+            return f"an amount about fewer than {minimum} people"
+        return None
+    if cell.small:
+        return f"shown as fewer than {minimum}"
+    if is_small(value, minimum) or is_small(cell.value, minimum):
+        return f"counts fewer than {minimum}"
+    return None
+
+
+def _counts_few(cell: Cell, derived: Fraction | None, minimum: int) -> bool:
+    return cell.small or is_small(cell.value, minimum) or is_small(derived, minimum)
+
+
+# --- deciding what to hide --------------------------------------------------------------------
+
+
+def protect(cells: dict[Key, Cell], relations: list[Relation], minimum: int) -> list[Disclosure]:
+    """Decide which cells are shown, in place: small counts "fewer than N", amounts about few
+    people hidden with them, then further cells hidden ("not shown") until no small group can
+    be worked out. Cells already published (`fixed`) keep what they show. Returns what could
+    still be worked out however much is hidden (nothing, unless published figures force it)."""
+    for cell in cells.values():
+        if cell.fixed:
+            continue
+        cell.small = cell.kind == COUNT and is_small(cell.value, minimum)
+        cell.shown = not (cell.implicit or cell.small)
+    for cell in cells.values():
+        guard = cells.get(cell.guard) if cell.guard else None
+        if cell.kind == AMOUNT and not cell.fixed and guard and _counts_few(guard, None, minimum):
+            cell.shown = False
+    leftover = []
+    for group in linked(relations):  # hiding a cell changes nothing outside its group
+        leftover += _protect_group(cells, group, minimum)
+    return leftover
+
+
+def linked(relations: list[Relation]) -> list[list[Relation]]:
+    """The relations in groups that share no cell, each to be solved on its own."""
+    parent: dict[Key, Key] = {}
+
+    def find(key: Key) -> Key:
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for relation in relations:
+        root = find(relation.total)
+        for part in relation.parts:
+            parent[find(part)] = root
+    groups: dict[Key, list[Relation]] = {}
+    for relation in relations:
+        groups.setdefault(find(relation.total), []).append(relation)
+    return list(groups.values())
+
+
+def _protect_group(cells: dict[Key, Cell], relations: list[Relation], minimum: int):
+    by_key: dict[Key, list[Relation]] = {}
+    for relation in relations:
+        for key in (relation.total, *relation.parts):
+            by_key.setdefault(key, []).append(relation)
+    while True:
+        found = disclosures(cells, relations, minimum)
+        hidden_now = [
+            key
+            for key in dict.fromkeys(_complement(cells, by_key, d.key) for d in found)
+            if key is not None
+        ]
+        if not found or not hidden_now:
+            return found
+        for key in hidden_now:
+            cells[key].shown = False
+
+
+def _complement(cells: dict[Key, Cell], by_key, key: Key, reach: int = 3) -> Key | None:
+    """The cell to hide so that `key` can no longer be worked out, among the cells shown in
+    its relations and in those of the hidden cells linked to it (`reach` steps out, or as far
+    as it takes to find any): a
+    part rather than a total (totals are what readers cite: a department's headcount is kept
+    and the department below it hidden), then the nearest, then the smallest non-zero figure
+    (hiding least)."""
+    seen, frontier = {key}, [key]
+    candidates: dict[Key, tuple] = {}
+    depth = 0
+    while frontier:
+        next_frontier = []
+        for current in frontier:
+            for relation in by_key.get(current, ()):
+                for other in (relation.total, *relation.parts):
+                    cell = cells.get(other)
+                    if other in seen or cell is None:
+                        continue
+                    if cell.shown and not cell.fixed:
+                        rank = (other == relation.total, depth, cell.value == 0, cell.value, other)
+                        candidates[other] = min(candidates.get(other, rank), rank)
+                    elif not cell.shown:
+                        seen.add(other)
+                        next_frontier.append(other)
+        if candidates and (min(candidates.values())[0] is False or depth + 1 >= reach):
+            break  # a part found (nothing further out ranks before it), or far enough
+        frontier, depth = next_frontier, depth + 1
+    if candidates:
+        return min(candidates, key=candidates.__getitem__)
+    return None
