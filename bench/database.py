@@ -222,7 +222,8 @@ def _report_ids(connection) -> dict:
     snapshot = connection.scalar(
         sa.text("SELECT max(id) FROM report_snapshot WHERE bargaining_unit_id = :u"), {"u": unit}
     )
-    return {"largest_unit_id": unit, "report_snapshot_id": snapshot}
+    code = connection.scalar(sa.text("SELECT code FROM bargaining_unit WHERE id = :u"), {"u": unit})
+    return {"largest_unit_id": unit, "largest_unit_code": code, "report_snapshot_id": snapshot}
 
 
 def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:

@@ -48,12 +48,17 @@ def run(settings: Settings) -> int:
     rows, memory, command = _serve_and_measure(settings, ids, accounts)
     load_after = os.getloadavg()
     eligible = commands.eligibility(settings, say)
+    audited = commands.reports_audit(settings, ids, say)
     imported = roster.measure(settings, say) if settings.roster else None
-    missed = report.misses(rows) + commands.eligibility_misses(eligible)
+    missed = (
+        report.misses(rows) + commands.eligibility_misses(eligible) + commands.audit_misses(audited)
+    )
     print()
     print(report.table(rows, settings.clients))
     print(report.memory_table(memory))
     print(commands.eligibility_line(eligible))
+    for line in commands.audit_lines(audited):
+        print(line)
     if imported:
         print(report.roster_line(imported))
     print(
@@ -71,6 +76,7 @@ def run(settings: Settings) -> int:
         "pages": rows,
         "peak_memory_mib": memory,
         "eligibility": eligible,
+        "reports_audit": audited,
         "roster_import": imported,
         "misses": missed,
     }

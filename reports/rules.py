@@ -51,9 +51,9 @@ TREND_PERIODS = 4  # a report's period and the three before it
 
 
 def trend_periods(period: Period, count: int = TREND_PERIODS) -> list[Period]:
-    """The trend's periods, oldest first, ending with `period`."""
+    """The trend's periods, oldest first, ending with `period` (none before FIRST_YEAR)."""
     found = [period]
-    while len(found) < count:
+    while len(found) < count and found[-1].start > date(FIRST_YEAR, 1, 1):
         found.append(found[-1].previous())
     return found[::-1]
 

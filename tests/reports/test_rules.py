@@ -52,3 +52,11 @@ def test_the_hash_is_over_canonical_json_whatever_the_key_order():
     assert rules.content_hash(one) == rules.content_hash(two)
     assert len(rules.content_hash(one)) == 64
     assert rules.content_hash(one) != rules.content_hash({"a": 2.5})
+
+
+def test_the_trend_reaches_back_no_further_than_the_first_year():
+    codes = [p.code for p in rules.trend_periods(rules.parse_period("2000Q2"))]
+    assert codes == ["2000Q1", "2000Q2"]
+    assert [p.code for p in rules.trend_periods(rules.parse_period("2001"))] == ["2000", "2001"]
+    codes = [p.code for p in rules.trend_periods(rules.parse_period("2001Q1"))]
+    assert codes == ["2000Q2", "2000Q3", "2000Q4", "2001Q1"]
