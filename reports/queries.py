@@ -1,10 +1,11 @@
 """The read side of reports: a unit's raw figures for a period, in a fixed number of grouped
 queries whatever the unit's size; the units a person may read; snapshots and their comments.
 
-Who counts: the unit's members as they stand (not separated). Training counts enrolments that
-held a seat in sessions that started in the period; competency levels gained compare the best
-level shown in the period with the best still unexpired at its start; the autonomy level held
-is the latest grant in effect on the period's last day.
+Who counts: the people who were members of the unit (or in the department) at some time in the
+period and not separated then, by the membership history. Training counts enrolments that held
+a seat in sessions that started in the period; competency levels gained compare the best level
+shown in the period with the best still unexpired at its start; the autonomy level held is the
+latest grant in effect on the period's last day.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from civicladder.db import db
 from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
 from hiring.models import Application, ApplicationStatus
-from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
+from people.models import PATH_SEPARATOR, Department, EmployeeStatus, Membership
 from reports import rules
 from reports.rules import Period
 from reports.tables import NO_LEVEL, UNIT, DepartmentRow, Scope, UnitFigures
@@ -42,23 +43,34 @@ def bounds(period: Period) -> tuple[datetime, datetime]:
     return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def members_of(scope: Scope):
-    """Whom the report counts (not separated), as a subquery of (id, department_id)."""
-    stmt = sa.select(Employee.id, Employee.department_id).where(
-        Employee.status != EmployeeStatus.SEPARATED
+def members_of(scope: Scope, period: Period):
+    """Whom the report counts, as a subquery of (id, department_id): everyone who was a member
+    of the scope at some time in the period and not separated then, each with the department
+    of their last such row in it (the breakdown's). From the membership history, so a recount
+    of a past period after someone separates or moves counts what was counted before."""
+    M = Membership
+    rows = sa.select(
+        M.employee_id.label("id"),
+        M.department_id,
+        sa.func.row_number()
+        .over(partition_by=M.employee_id, order_by=(M.started_on.desc(), M.id.desc()))
+        .label("latest"),
+    ).where(
+        M.status != EmployeeStatus.SEPARATED,
+        M.started_on <= period.end,
+        sa.or_(M.ended_on.is_(None), M.ended_on >= period.start),
     )
     if scope.kind == UNIT:
-        return stmt.where(Employee.bargaining_unit_id == scope.id).subquery("members")
-    below = f"{scope.path}{PATH_SEPARATOR}"
-    return (
-        stmt.join(Department, Department.id == Employee.department_id)
-        .where(
+        rows = rows.where(M.bargaining_unit_id == scope.id)
+    else:
+        below = f"{scope.path}{PATH_SEPARATOR}"
+        rows = rows.join(Department, Department.id == M.department_id).where(
             sa.or_(
                 Department.path == scope.path, Department.path.startswith(below, autoescape=True)
             )
         )
-        .subquery("members")
-    )
+    held = rows.subquery("held")
+    return sa.select(held.c.id, held.c.department_id).where(held.c.latest == 1).subquery("members")
 
 
 def unit_figures(unit_id: int, period: Period) -> UnitFigures:
@@ -67,7 +79,7 @@ def unit_figures(unit_id: int, period: Period) -> UnitFigures:
 
 def figures(scope: Scope, period: Period) -> UnitFigures:
     """Everything a report counts, in six queries whatever the number of people."""
-    members = members_of(scope)
+    members = members_of(scope, period)
     found = UnitFigures()
     _add_members(found, members, scope)
     _add_training(found, members, period, scope)

@@ -31,7 +31,8 @@ def _bucket(column, periods: list[Period], instants: bool = False):
 
 def trend(scope: Scope, period: Period, levels_gained: list[int]) -> TrendFigures:
     periods = rules.trend_periods(period)
-    members = queries.members_of(scope)
+    # The report period's members, through all its trend periods, as `queries.gains` counts.
+    members = queries.members_of(scope, period)
     found = TrendFigures(periods=[p.code for p in periods], levels_gained=list(levels_gained))
     _training(found, members, periods)
     _grants(found, members, periods)
