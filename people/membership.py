@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from civicladder import clock
 from civicladder.db import db
-from people.models import Employee, Membership
+from people.models import Employee, EmployeeStatus, Membership
 
 M = Membership.__table__
 E = Employee.__table__
@@ -98,3 +98,38 @@ def history_of(employee_id: int) -> list[Membership]:
             .order_by(Membership.started_on, Membership.id)
         )
     )
+
+
+Held = tuple[int | None, int, EmployeeStatus, date]  # unit id, department id, status, from
+
+
+def rewrite(employee: Employee, held: list[Held]) -> None:
+    """Replace one person's history with these placements, oldest first, each held until the
+    day before the next starts, the last still holding. For the demo, which invents a past for
+    people it hires today; the last must be the record's placement as it stands."""
+    last = held[-1]
+    if last[:3] != (employee.bargaining_unit_id, employee.department_id, employee.status):
+        raise ValueError("The last placement must be the employee's own.")
+    days = [row[3] for row in held]
+    if days != sorted(set(days)):
+        raise ValueError("Each placement must start after the one before it.")
+    db.session.flush()
+    db.session.execute(sa.delete(M).where(M.c.employee_id == employee.id))
+    ends = [day - timedelta(days=1) for day in days[1:]] + [None]
+    db.session.execute(
+        sa.insert(M),
+        [
+            {
+                "employee_id": employee.id,
+                "bargaining_unit_id": unit_id,
+                "department_id": department_id,
+                "status": status,
+                "started_on": started_on,
+                "ended_on": ended_on,
+            }
+            for (unit_id, department_id, status, started_on), ended_on in zip(
+                held, ends, strict=True
+            )
+        ],
+    )
+    _forget_loaded_rows()
