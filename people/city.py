@@ -21,7 +21,7 @@ from civicladder.cli import CityContext
 from civicladder.db import db
 from civicladder.models import User, UserRole, new_session_token
 from civicladder.security import hash_password
-from people import figures, lines
+from people import city_history, figures, lines
 from people.city_staff import EMAIL_DOMAIN, Hiring
 from people.city_words import (
     AGENCY_PATTERNS,
@@ -41,6 +41,7 @@ from people.models import (
     DepartmentKind,
     Employee,
     JobProfile,
+    Membership,
     UnionRepUnit,
 )
 
@@ -85,6 +86,8 @@ class CityStaff:
     job_profile: array = field(default_factory=lambda: array("i"))  # 0: none
     hire_day: array = field(default_factory=lambda: array("i"))  # date.toordinal()
     rank: array = field(default_factory=lambda: array("b"))
+    department: array = field(default_factory=lambda: array("i"))
+    union: array = field(default_factory=lambda: array("i"))  # bargaining unit id; 0: none
     status: array = field(default_factory=lambda: array("b"))  # index into STATUS_CODES
 
     def __len__(self) -> int:
@@ -174,6 +177,7 @@ def build(ctx: CityContext) -> None:
     with ctx.progress("employees", ctx.employees) as bar:
         bulk.load(Employee.__table__, EMPLOYEE_COLUMNS, hires.rows(), progress=bar.update)
     lines.refresh_all()
+    city_history.load(ctx, staff, plan, unions)
     accounts = load_accounts(ctx, hires)
     bulk.finish(
         [
@@ -181,6 +185,7 @@ def build(ctx: CityContext) -> None:
             BargainingUnit.__table__,
             JobProfile.__table__,
             Employee.__table__,
+            Membership.__table__,
             User.__table__,
             UserRole.__table__,
             UnionRepUnit.__table__,

@@ -140,6 +140,8 @@ class Hiring:
         self.staff.hire_day.append(hire.toordinal())
         self.staff.rank.append(rank)
         self.staff.status.append(status)
+        self.staff.department.append(department)
+        self.staff.union.append(union or 0)
         if status == ACTIVE:
             self._maybe_account(ident, f"{first} {last}", email, rank, union, label)
         number = f"E{ident - self.staff.first_id + 1:07d}"

@@ -10,7 +10,7 @@ from civicladder import clock
 from civicladder import services as shell_services
 from civicladder.access import Role
 from civicladder.db import db
-from people import figures, services
+from people import figures, membership, services
 from people.models import BargainingUnit, Employee, EmployeeStatus
 
 SEED = 1549
@@ -70,6 +70,17 @@ SERVICE_YEARS = {
 # (unit, worker number) of the people on leave.
 ON_LEAVE = {("Construction Inspections", 4), ("South District", 2), ("Evening Shift", 3)}
 
+# Some people have a past, so an earlier quarter's report counts other people than today's.
+# A worker of the unit, hired long enough ago, moved in from another unit some months ago.
+MOVED = [("Day Shift", "South District", 10), ("Evening Shift", "Day Shift", 7)]
+# A worker of the unit was away (status) from some months ago until some months ago.
+AWAY = [
+    ("South District", EmployeeStatus.SEPARATED, 20, 14),  # left and was hired again
+    ("Permit Examination", EmployeeStatus.LEAVE, 9, 6),
+]
+# Former staff: (unit, months since they separated).
+FORMER = [("Day Shift", 4), ("South District", 15)]
+
 # The demo accounts: label, email name, demo-only password, roles, the employee they are
 # (unit, place in it, years of service) or None. The manager runs North District: four workers
 # and a crew chief with three more. The employee works for them; the union rep is a 311 delegate.
@@ -125,6 +136,7 @@ def build(built: dict) -> None:
             director = staff.hire(f"{agency} > {division}", "director", manager=head)
             for unit in unit_specs:
                 staff.staff_unit(f"{agency} > {division} > {unit.name}", unit, director)
+    staff.give_a_past()
     built["bargaining_units"] = {code: unit.id for code, unit in units.items()}
     built["demo_employees"] = {
         label: staff.placed[place[:2]].id
@@ -146,11 +158,13 @@ class _Staffing:
         self.count = 0
         # (unit name, place) -> employee, where place 0 is the supervisor and 1.. the workers
         self.placed: dict[tuple[str, int], Employee] = {}
+        self.paths: dict[str, tuple[str, Unit]] = {}  # unit name -> its path and staffing
         self.fixed_years = {
             account[4][:2]: account[4][2] for account in DEMO_ACCOUNTS if account[4] is not None
         }
 
     def staff_unit(self, path: str, unit: Unit, director: Employee) -> None:
+        self.paths[unit.name] = (path, unit)
         profile = self.job_profiles[unit.job_profile]
         supervisor = self.place(path, unit, 0, "supervisor", director, profile, None)
         crew_chief = None
@@ -210,11 +224,78 @@ class _Staffing:
             status=status,
         )
 
+    def give_a_past(self) -> None:
+        """Moves, a spell of leave, a re-hire and former staff, dated in the last two years."""
+        for unit_name, before, months in MOVED:
+            person = self._long_served(unit_name, months)
+            path, unit = self.paths[before]
+            earlier = (self._unit_id(unit), services.ensure_department(None, path).id)
+            self._past(person, [(*earlier, EmployeeStatus.ACTIVE, None), (*_now(person), months)])
+        for unit_name, status, began, back in AWAY:
+            person = self._long_served(unit_name, began)
+            unit_id, department_id, _ = _now(person)
+            self._past(
+                person,
+                [
+                    (unit_id, department_id, EmployeeStatus.ACTIVE, None),
+                    (unit_id, department_id, status, began),
+                    (*_now(person), back),
+                ],
+            )
+        for unit_name, months in FORMER:
+            path, unit = self.paths[unit_name]
+            person = self.hire(
+                path,
+                "worker",
+                manager=self.placed[(unit_name, 0)],
+                job_profile_id=self.job_profiles[unit.job_profile],
+                bargaining_unit=self.units[unit.bargaining_unit] if unit.bargaining_unit else None,
+                status=EmployeeStatus.SEPARATED,
+                years=3,
+            )
+            unit_id, department_id, _ = _now(person)
+            self._past(
+                person,
+                [(unit_id, department_id, EmployeeStatus.ACTIVE, None), (*_now(person), months)],
+            )
+
+    def _long_served(self, unit_name: str, months: int) -> Employee:
+        """The unit's first worker without a demo account hired well before `months` ago."""
+        accounts = set(self.fixed_years)
+        by = self.today - timedelta(days=30 * months + 90)
+        return next(
+            person
+            for (name, number), person in self.placed.items()
+            if name == unit_name
+            and number > 0
+            and (name, number) not in accounts
+            and person.hire_date < by
+        )
+
+    def _unit_id(self, unit: Unit) -> int | None:
+        return self.units[unit.bargaining_unit].id if unit.bargaining_unit else None
+
+    def _past(self, person: Employee, steps: list[tuple]) -> None:
+        """Write a person's history: each step (unit, department, status, months ago it began;
+        None for the hire date)."""
+        held = [
+            (
+                *step[:3],
+                person.hire_date if step[3] is None else self.today - timedelta(days=30 * step[3]),
+            )
+            for step in steps
+        ]
+        membership.rewrite(person, held)
+
     def _hire_date(self, kind: str, years: int | None) -> date:
         if years is not None:
             return self.today - timedelta(days=years * 365 + 40)
         low, high = SERVICE_YEARS[kind]
         return self.today - timedelta(days=self.rng.randint(low * 365 + 30, high * 365 + 300))
+
+
+def _now(person: Employee) -> tuple:
+    return person.bargaining_unit_id, person.department_id, person.status
 
 
 def build_accounts(built: dict) -> None:

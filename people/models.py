@@ -172,3 +172,39 @@ class UnionRepUnit(db.Model):
     )
 
     bargaining_unit: Mapped[BargainingUnit] = relationship()
+
+
+class Membership(db.Model):
+    """Which bargaining unit and department a person belonged to, and their status, with the
+    days each held (both inclusive; `ended_on` is NULL while it still holds). Written beside
+    every change of those three (people.membership), so a report for a past period counts
+    the people who were members then, not today's."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        # One open row per employee: the placement as it stands today.
+        sa.Index(
+            "ix_membership_open_employee",
+            "employee_id",
+            unique=True,
+            sqlite_where=sa.text("ended_on IS NULL"),
+            postgresql_where=sa.text("ended_on IS NULL"),
+        ),
+        # A report selects a unit's (or a department tree's) rows overlapping its period.
+        sa.Index("ix_membership_unit_started", "bargaining_unit_id", "started_on"),
+        sa.Index("ix_membership_department_started", "department_id", "started_on"),
+        sa.CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("employee.id", ondelete="CASCADE"), index=True
+    )
+    # Indexed by the (unit, start) and (department, start) indexes above.
+    bargaining_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("bargaining_unit.id", ondelete="RESTRICT")
+    )
+    department_id: Mapped[int] = mapped_column(sa.ForeignKey("department.id", ondelete="RESTRICT"))
+    status: Mapped[EmployeeStatus] = mapped_column(enum_column(EmployeeStatus, "employee_status"))
+    started_on: Mapped[date] = mapped_column(sa.Date)
+    ended_on: Mapped[date | None] = mapped_column(sa.Date)

@@ -16,7 +16,7 @@ from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
-from people import lines, signals
+from people import lines, membership, signals
 from people.models import (
     EMPLOYEE_FIELDS,
     PATH_SEPARATOR,
@@ -112,6 +112,7 @@ def create_employee(
     db.session.add(employee)
     db.session.flush()
     lines.set_path(employee, manager)
+    membership.follow([employee.id])
     audit.record(
         actor, "employee.created", employee, after=audit.snapshot(employee, EMPLOYEE_FIELDS)
     )
@@ -128,11 +129,14 @@ def update_employee(
     job_profile_id: int | None,
     status: EmployeeStatus,
     reason: str,
+    effective_on: date | None = None,
 ) -> Employee:
     """HR changes an employee's placement: department, manager, unit, job profile, status.
 
     The roster import's rules hold: nobody manages themselves, and no chain of managers loops
-    back on itself. Reporting lines follow a new manager in the same transaction.
+    back on itself. Reporting lines follow a new manager in the same transaction, and the
+    membership history a new unit, department or status, from `effective_on` (today unless
+    given).
     """
     require_role(actor, Role.HR, system_may=False)
     if not reason or not reason.strip():
@@ -152,6 +156,8 @@ def update_employee(
         return employee
     if "manager_id" in new:
         lines.refresh_all()
+    if set(membership.PLACEMENT) & set(new):
+        membership.follow([employee.id], effective_on)
     audit.record(actor, "employee.updated", employee, before=old, after=new, reason=reason.strip())
     if new.get("status") == EmployeeStatus.SEPARATED.value:
         signals.employee_separated.send(actor, employee_ids=[employee.id])

@@ -1,10 +1,11 @@
 """The read side of reports: a unit's raw figures for a period, in a fixed number of grouped
 queries whatever the unit's size; the units a person may read; snapshots and their comments.
 
-Who counts: the unit's members as they stand (not separated). Training counts enrolments that
-held a seat in sessions that started in the period; competency levels gained compare the best
-level shown in the period with the best still unexpired at its start; the autonomy level held
-is the latest grant in effect on the period's last day.
+Who counts: the people who were members of the unit (or in the department) at some time in the
+period and not separated then, by the membership history. Training counts enrolments that held
+a seat in sessions that started in the period; competency levels gained compare the best level
+shown in the period with the best still unexpired at its start; the autonomy level held is the
+latest grant in effect on the period's last day.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from civicladder.db import db
 from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
 from hiring.models import Application, ApplicationStatus
-from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
+from people.models import PATH_SEPARATOR, Department, EmployeeStatus, Membership
 from reports.rules import Period
 from reports.tables import ADDED, NO_LEVEL, UNIT, DepartmentRow, PathFigures, Scope, UnitFigures
 
@@ -41,23 +42,45 @@ def bounds(period: Period) -> tuple[datetime, datetime]:
     return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def members_of(scope: Scope):
-    """Whom the report counts (not separated), as a subquery of (id, department_id)."""
-    stmt = sa.select(Employee.id, Employee.department_id).where(
-        Employee.status != EmployeeStatus.SEPARATED
-    )
-    if scope.kind == UNIT:
-        return stmt.where(Employee.bargaining_unit_id == scope.id).subquery("members")
-    below = f"{scope.path}{PATH_SEPARATOR}"
+def members_of(scope: Scope, period: Period):
+    """Whom the report counts, as a subquery of (id, department_id): everyone who was a member
+    of the scope at some time in the period and not separated then, each with the department
+    of their last such row in it (the breakdown's). From the membership history, so a recount
+    of a past period after someone separates or moves counts what was counted before."""
+    held, later = Membership.__table__.alias("held"), Membership.__table__.alias("later")
+    # An anti-join rather than a window: PostgreSQL estimates its rows well, and the joins to
+    # a unit's training and evidence are planned for the members there are.
     return (
-        stmt.join(Department, Department.id == Employee.department_id)
+        sa.select(held.c.employee_id.label("id"), held.c.department_id)
         .where(
-            sa.or_(
-                Department.path == scope.path, Department.path.startswith(below, autoescape=True)
-            )
+            *_held_in(held, scope, period),
+            ~sa.exists().where(
+                later.c.employee_id == held.c.employee_id,
+                *_held_in(later, scope, period),
+                sa.or_(
+                    later.c.started_on > held.c.started_on,
+                    sa.and_(later.c.started_on == held.c.started_on, later.c.id > held.c.id),
+                ),
+            ),
         )
         .subquery("members")
     )
+
+
+def _held_in(rows, scope: Scope, period: Period) -> list:
+    """Membership rows of the scope, not separated, overlapping the period."""
+    found = [
+        rows.c.status != EmployeeStatus.SEPARATED,
+        rows.c.started_on <= period.end,
+        sa.or_(rows.c.ended_on.is_(None), rows.c.ended_on >= period.start),
+    ]
+    if scope.kind == UNIT:
+        return [*found, rows.c.bargaining_unit_id == scope.id]
+    below = f"{scope.path}{PATH_SEPARATOR}"
+    in_tree = sa.select(Department.id).where(
+        sa.or_(Department.path == scope.path, Department.path.startswith(below, autoescape=True))
+    )
+    return [*found, rows.c.department_id.in_(in_tree)]
 
 
 def unit_figures(unit_id: int, period: Period) -> UnitFigures:
@@ -73,7 +96,7 @@ def by_department(scope: Scope, period: Period) -> dict[str, PathFigures]:
     """Each department's own people's figures (not those of the departments below it), by
     path, for everyone the scope counts: six grouped queries whatever the number of people.
     A person counts in one department only, so any scope's figures are these added up."""
-    members = members_of(scope)
+    members = members_of(scope, period)
     found: dict[str, PathFigures] = {}
 
     def at(path: str) -> PathFigures:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from civicladder import audit
 from civicladder.db import db
 from civicladder.models import User
-from people import lines
+from people import lines, membership
 from people.models import EMPLOYEE_FIELDS, PATH_SEPARATOR, Department, Employee, EmployeeStatus
 from people.roster import staging
 from people.roster.rules import RosterPlan
@@ -61,6 +61,7 @@ def write_plan(actor: User | None, plan: RosterPlan, on_progress: Progress = Non
             on_progress(updated)
     if created or updating:
         lines.refresh_all()  # new people and new managers change reporting lines
+        membership.follow(_named_employees())
     _forget_loaded_employees()
 
 
@@ -202,6 +203,12 @@ def _update_changed_employees() -> int:
         .values({name: changes.c[name] for name in columns})
     )
     return db.session.execute(stmt).rowcount
+
+
+def _named_employees() -> sa.Select:
+    """The employees the file's rows name: the membership history follows their records."""
+    named = sa.select(STAGED.c.employee_number).where(STAGED.c.ok)
+    return sa.select(EMPLOYEE.c.id).where(EMPLOYEE.c.employee_number.in_(named))
 
 
 def _snapshot(row, prefix: str = "") -> dict:

@@ -7,7 +7,7 @@ import random
 import statistics
 from collections import Counter
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 
 import pytest
@@ -52,6 +52,7 @@ from people.models import (
     Employee,
     EmployeeStatus,
     JobProfile,
+    Membership,
     UnionRepUnit,
 )
 from people.queries import reporting_line_ids
@@ -65,6 +66,7 @@ HASHED = [
     (BargainingUnit, ()),
     (JobProfile, ()),
     (Employee, ()),
+    (Membership, ()),
     (User, ("password_hash", "session_token", "last_login_at")),
     (UserRole, ()),
     (UnionRepUnit, ()),
@@ -261,6 +263,37 @@ def test_city_has_exactly_the_employees_asked_for_in_a_manager_tree_without_cycl
     assert statuses[EmployeeStatus.ACTIVE] > 0.8 * size
     assert statuses[EmployeeStatus.LEAVE] > 0
     assert statuses[EmployeeStatus.SEPARATED] > 0
+
+
+def test_city_membership_history_has_moves_separations_and_rehires_in_the_last_two_years(app):
+    city(app, size=2000)
+    employees = {e.id: e for e in db.session.scalars(sa.select(Employee))}
+    history = {}
+    for row in db.session.scalars(sa.select(Membership).order_by(Membership.started_on)):
+        history.setdefault(row.employee_id, []).append(row)
+    assert set(history) == set(employees)
+    changes = []
+    for ident, rows in history.items():
+        last, person = rows[-1], employees[ident]
+        assert last.ended_on is None and rows[0].started_on == person.hire_date
+        assert (last.bargaining_unit_id, last.department_id, last.status) == (
+            person.bargaining_unit_id,
+            person.department_id,
+            person.status,
+        )
+        for before, after in zip(rows, rows[1:], strict=False):
+            assert before.ended_on == after.started_on - timedelta(days=1)
+            changes.append((before, after))
+    assert all(AS_OF - timedelta(days=731) <= a.started_on < AS_OF for _, a in changes)
+    kinds = Counter(
+        "moved" if b.department_id != a.department_id else (b.status.value, a.status.value)
+        for b, a in changes
+    )
+    assert kinds["moved"] >= 20
+    assert kinds[("active", "separated")] >= 20
+    assert kinds[("separated", "active")] >= 5
+    assert kinds[("active", "leave")] >= 10
+    assert any(b.bargaining_unit_id != a.bargaining_unit_id for b, a in changes)
 
 
 def test_every_unit_has_a_supervisor_reporting_to_its_division_director(app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from people.models import (
     Employee,
     EmployeeStatus,
     JobProfile,
+    Membership,
     UnionRepUnit,
 )
 from people.queries import own_employee, own_employee_id, reporting_line_ids
@@ -169,3 +171,34 @@ def test_demo_accounts_have_a_real_team_and_a_rep_for_both_units(seeded):
     assert set(rep_units) == set(db.session.scalars(sa.select(BargainingUnit.id)))
     assert own_employee_id(by_role[Role.HR]) is not None
     assert by_role[Role.ADMIN].roles == {Role.ADMIN}
+
+
+def test_demo_people_have_a_past_of_moves_leave_and_separations(seeded):
+    """So a report of an earlier quarter counts other people than today's."""
+    employees = {e.id: e for e in db.session.scalars(sa.select(Employee))}
+    history = defaultdict(list)
+    for row in db.session.scalars(sa.select(Membership).order_by(Membership.started_on)):
+        history[row.employee_id].append(row)
+    assert set(history) == set(employees)
+    for ident, rows in history.items():
+        now = employees[ident]
+        assert [r.ended_on for r in rows][-1] is None
+        assert (rows[-1].bargaining_unit_id, rows[-1].department_id, rows[-1].status) == (
+            now.bargaining_unit_id,
+            now.department_id,
+            now.status,
+        )
+        assert all(a.ended_on == b.started_on - timedelta(days=1) for a, b in pairs(rows))
+    two_years_ago = clock.today() - timedelta(days=2 * 366)
+    changes = [(a, b) for rows in history.values() for a, b in pairs(rows)]
+    assert all(b.started_on >= two_years_ago for _, b in changes)
+    assert any(a.bargaining_unit_id != b.bargaining_unit_id for a, b in changes)
+    assert any(a.department_id != b.department_id for a, b in changes)
+    back = [(a.status, b.status) for a, b in changes]
+    assert (EmployeeStatus.SEPARATED, EmployeeStatus.ACTIVE) in back  # a re-hire
+    assert (EmployeeStatus.ACTIVE, EmployeeStatus.SEPARATED) in back  # former staff
+    assert any(e.status == EmployeeStatus.SEPARATED for e in employees.values())
+
+
+def pairs(rows: list) -> list[tuple]:
+    return list(zip(rows, rows[1:], strict=False))

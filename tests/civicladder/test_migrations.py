@@ -183,3 +183,103 @@ def test_reporting_line_paths_are_filled_from_the_existing_managers(scratch_data
         with db.engine.connect() as connection:
             assert len(_rows(connection, "SELECT id FROM employee")) == 4
         db.engine.dispose()
+
+
+def _membership_migration():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0022_membership_history.py"
+    spec = importlib.util.spec_from_file_location("membership_history_0022", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_membership_backfill_walks_back_through_the_recorded_changes():
+    from datetime import date
+
+    history = _membership_migration().history
+    now = {"bargaining_unit_id": 2, "department_id": 5, "status": "separated"}
+    changes = [
+        (date(2025, 3, 1), {"department_id": 4}),  # moved from 4 to 5
+        (date(2025, 3, 1), {"bargaining_unit_id": 1}),  # and from unit 1 to 2, the same day
+        (date(2026, 1, 2), {"status": "active"}),  # separated
+    ]
+    assert history(now, date(2019, 5, 6), changes) == [
+        {
+            "bargaining_unit_id": 1,
+            "department_id": 4,
+            "status": "active",
+            "started_on": date(2019, 5, 6),
+            "ended_on": date(2025, 2, 28),
+        },
+        {
+            "bargaining_unit_id": 2,
+            "department_id": 5,
+            "status": "active",
+            "started_on": date(2025, 3, 1),
+            "ended_on": date(2026, 1, 1),
+        },
+        {
+            "bargaining_unit_id": 2,
+            "department_id": 5,
+            "status": "separated",
+            "started_on": date(2026, 1, 2),
+            "ended_on": None,
+        },
+    ]
+
+
+def test_membership_backfill_gives_an_employee_without_a_trail_one_row_from_the_hire_date(
+    scratch_database_url,
+):
+    """0022 fills the history of the employees already there: from the audit trail where it
+    says what changed, otherwise one row from the hire date with the values of today."""
+    from flask_migrate import downgrade, upgrade
+
+    from civicladder.app import create_app
+
+    scratch = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": scratch_database_url}
+    )
+    with scratch.app_context():
+        upgrade(revision="0018")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO department (id, name, kind, path) VALUES "
+                "(1, 'Parks', 'agency', 'Parks'), (2, 'Roads', 'agency', 'Roads')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO bargaining_unit (id, code, name) VALUES (1, 'L1', 'Local 1')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO employee (id, employee_number, first_name, last_name, "
+                "department_id, bargaining_unit_id, hire_date, status) VALUES "
+                "(1, 'E1', 'A', 'A', 2, 1, '2020-01-01', 'separated'), "
+                "(2, 'E2', 'B', 'B', 1, NULL, '2021-06-15', 'leave')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO audit_event (occurred_at, actor_label, action, object_type, "
+                "object_id, object_label, before, after) VALUES "
+                "('2025-04-01 09:00:00+00', 'hr', 'employee.updated', 'Employee', '1', 'A', "
+                "'{\"department_id\": 1}', '{\"department_id\": 2}'), "
+                "('2026-02-01 23:30:00+00', 'hr', 'employee.updated', 'Employee', '1', 'A', "
+                '\'{"status": "active"}\', \'{"status": "separated"}\')'
+            )
+        upgrade(revision="0022")
+        with db.engine.connect() as connection:
+            rows = _rows(
+                connection,
+                "SELECT employee_id, bargaining_unit_id, department_id, status, "
+                "CAST(started_on AS VARCHAR(10)), CAST(ended_on AS VARCHAR(10)) "
+                "FROM membership ORDER BY employee_id, started_on",
+            )
+        assert rows == [
+            (1, 1, 1, "active", "2020-01-01", "2025-03-31"),
+            (1, 1, 2, "active", "2025-04-01", "2026-01-31"),
+            (1, 1, 2, "separated", "2026-02-01", None),
+            (2, None, 1, "leave", "2021-06-15", None),
+        ]
+        downgrade(revision="0018")
+        db.engine.dispose()

@@ -15,6 +15,7 @@ from civicladder.models import AuditEvent, User
 from competencies.models import CompetencyEvidence, EvidenceSource
 from hiring import offers, ranking, rules, services
 from hiring.models import ApplicationStatus, RoundStatus
+from people import membership
 from people.models import Employee
 
 S = ApplicationStatus
@@ -185,6 +186,10 @@ def test_hiring_an_outside_candidate_creates_the_employee_account_and_evidence(
     c1, c2 = hiring.rubric_ids(hiring_round)
     assert {(e.competency_id, e.level) for e in evidence} == {(c1, 4), (c2, 3)}
     assert {e.source for e in evidence} == {EvidenceSource.HIRING_ASSESSMENT}
+    history = membership.history_of(employee.id)
+    assert [(m.department_id, m.started_on, m.ended_on) for m in history] == [
+        (employee.department_id, date(2026, 12, 1), None)
+    ]
 
 
 def test_hiring_an_internal_candidate_adds_evidence_to_their_record(app_ctx, hiring, hr, people):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from civicladder.access import Role
 from civicladder.db import db
-from people import lines
+from people import lines, membership
 from people.models import (
     PATH_SEPARATOR,
     BargainingUnit,
@@ -77,7 +77,7 @@ def people_factories(make_user):
         db.session.add(person)
         db.session.flush()
         lines.set_path(person, manager)
-        db.session.flush()
+        membership.follow([person.id])  # a member from the hire date, as create_employee makes
         return person
 
     def employee_user(roles=None, **employee_kwargs):
