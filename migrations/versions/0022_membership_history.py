@@ -7,7 +7,7 @@ before-values to the values they replaced, each change dated the day it was reco
 trail says nothing, one row from the hire date with today's values.
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-06
 """
 
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
