@@ -72,20 +72,21 @@ def directory_csv():
     form, stmt, _ = _directory_query()
     if form.errors:
         raise Invalid("The filters could not be read. Correct them on the workforce page.")
-    rows = (
-        (
-            e.employee_number,
-            e.last_name,
-            e.first_name,
-            e.email,
-            e.job_profile.title if e.job_profile else "",
-            e.department.path,
-            e.bargaining_unit.name if e.bargaining_unit else "",
-            e.status.label,
-            e.hire_date,
-        )
-        for e in db.session.scalars(stmt.execution_options(yield_per=500))
-    )
+
+    def rows():
+        for e in db.session.scalars(stmt.execution_options(yield_per=500)):
+            yield (
+                e.employee_number,
+                e.last_name,
+                e.first_name,
+                e.email,
+                e.job_profile.title if e.job_profile else "",
+                e.department.path,
+                e.bargaining_unit.name if e.bargaining_unit else "",
+                e.status.label,
+                e.hire_date,
+            )
+
     header = [
         "Employee number",
         "Last name",
