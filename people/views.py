@@ -105,7 +105,8 @@ def _directory_query():
     form = DirectoryFilterForm(request.args)
     _directory_choices(form)
     filters = {}
-    if form.validate():
+    valid = form.validate()
+    if valid:
         filters = {
             "text": _name_order(form.q.data),
             "department_id": form.department.data or None,
@@ -120,16 +121,14 @@ def _directory_query():
     if own_id is not None and not queries.sees_everyone(current_user):
         # A manager's workforce is the people in their line: the count leaves them out.
         stmt = stmt.where(Employee.id != own_id)
-    sort = request.args.get("sort", "")
+    sort = (form.sort.data if valid else None) or "name"
     key = sort.removeprefix("-")
-    if key in SORTS and sort != "name":
+    if sort != "name":
         columns = SORTS[key]
         if key == "department":
             stmt = stmt.join(Department, Department.id == Employee.department_id)
         ordered = [c.desc() if sort.startswith("-") else c for c in columns]
         stmt = stmt.order_by(None).order_by(*ordered, Employee.id)
-    else:
-        sort = "name"
     return form, stmt, sort
 
 
