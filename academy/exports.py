@@ -10,7 +10,7 @@ from flask import current_app, render_template
 from sqlalchemy.orm import joinedload
 
 from academy.models import Certificate, CourseSession, Enrollment
-from civicladder import clock, exports
+from civicladder import clock
 from civicladder.db import db
 from people.models import Employee
 
@@ -74,8 +74,8 @@ CSV_HEADER = [
 ]
 
 
-def training_records_csv() -> Iterator[str]:
-    """Every enrolment as a CSV row, streamed in batches (the city has millions)."""
+def training_records() -> Iterator[tuple]:
+    """Every enrolment as a row of CSV_HEADER, read in batches (the city has millions)."""
     stmt = (
         sa.select(Enrollment, Certificate.code)
         .join(Employee, Employee.id == Enrollment.employee_id)
@@ -89,7 +89,8 @@ def training_records_csv() -> Iterator[str]:
     )
     result = db.session.execute(stmt)
     try:
-        yield from exports.rows_as_csv(CSV_HEADER, (_csv_values(e, code) for e, code in result))
+        for enrollment, code in result:
+            yield _csv_values(enrollment, code)
     finally:
         # A download given up halfway must not leave PostgreSQL's server-side cursor open.
         result.close()

@@ -20,7 +20,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from academy.models import RESULT_STATUSES, DeliveryMode
 from academy.queries import CATALOG_SORTS
 from civicladder.enums import choices
-from civicladder.forms import Form, choice_list
+from civicladder.forms import FilterSelectField, Form, choice_list
 from competencies.rules import LEVELS, level_name
 
 
@@ -29,17 +29,13 @@ class CatalogFilterForm(Form):
         csrf = False
 
     q = StringField("Search courses", validators=[Optional(), Length(max=200)])
-    competency = SelectField("Competency", coerce=int, validators=[Optional()])
-    category = SelectField("Category", coerce=int, validators=[Optional()])
-    mode = SelectField(
-        "Delivery",
-        choices=choice_list([("", "Any delivery"), *choices(DeliveryMode)]),
-        validators=[Optional()],
+    competency = FilterSelectField("Competency", coerce=int)
+    category = FilterSelectField("Category", coerce=int)
+    mode = FilterSelectField(
+        "Delivery", choices=choice_list([("", "Any delivery"), *choices(DeliveryMode)])
     )
     from_date = DateField("Sessions from", validators=[Optional()])
-    sort = SelectField(
-        "Sort by", choices=choice_list(CATALOG_SORTS.items()), validators=[Optional()]
-    )
+    sort = FilterSelectField("Sort by", choices=choice_list(CATALOG_SORTS.items()))
 
 
 class DeclineForm(Form):

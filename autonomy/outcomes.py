@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from autonomy import eligibility
 from autonomy.models import OutcomeMetric, OutcomeRecord
-from civicladder import audit, bulk
+from civicladder import audit, bulk, csv_reading
 from civicladder.access import Role, require_role
 from civicladder.db import db
 from civicladder.errors import Conflict, Invalid
@@ -69,15 +69,17 @@ def plan_import(data: bytes) -> OutcomePlan:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Invalid("The file is not UTF-8 text: save it as CSV (UTF-8).", field="file") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    records = csv_reading.records(csv.reader(io.StringIO(text)), field="file")
+    _, header = next(records, (1, []))
+    header = [name.strip() for name in header]
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise Invalid(f"The file has no column {', '.join(missing)}.", field="file")
     parsed = []
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
+    for count, (line, values) in enumerate(records, start=1):
+        if count > MAX_ROWS:
             raise Invalid(f"A file holds at most {MAX_ROWS:,} rows: split it.", field="file")
-        found = _parse(plan, line, row)
+        found = _parse(plan, line, dict(zip(header, values, strict=False)))
         if found is not None:
             parsed.append(found)
     plan.rows = len(parsed) + plan.error_count

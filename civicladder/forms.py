@@ -195,6 +195,38 @@ class ConfirmForm(Form):
     """A form with only the CSRF token, for buttons that post."""
 
 
+class FilterSelectField(SelectField):
+    """A list page's filter with a fixed set of choices, read from the address (a GET argument).
+
+    Left out or blank it filters nothing (its data is None); any other value must be one of
+    the choices offered, as offered. Spaces, a made-up word or an id that is not in the list
+    are refused with a message naming the filter, so the page answers 422 and says why instead
+    of acting on the value (or failing on it). Give it no Optional(): that validator clears
+    the refusal of a value made of spaces.
+    """
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist or valuelist[0] == "":
+            self.data = None
+            return
+        try:
+            self.data = self.coerce(valuelist[0])
+        except (ValueError, TypeError):
+            self.data = None
+            raise ValueError(self._refusal()) from None
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors or not self.raw_data or self.raw_data[0] == "":
+            return
+        if not any(choice.selected for choice in self._iter_choices_normalized()):
+            raise ValidationError(self._refusal())
+
+    def _refusal(self) -> str:
+        given = self.raw_data[0] if self.raw_data else ""
+        shown = given if len(given) <= 40 else given[:40] + "…"
+        return f"{self.label.text}: choose one of the listed options (“{shown}” is not one)."
+
+
 class OpenSelectField(SelectField):
     """A select whose value may also be one the list does not offer (an older bookmark).
 

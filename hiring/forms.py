@@ -17,8 +17,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from civicladder.forms import Form, choice_list
-from hiring.models import ETHNICITY_GROUPS, SEX_GROUPS
+from civicladder.enums import choices
+from civicladder.forms import FilterSelectField, Form, choice_list
+from hiring.models import ETHNICITY_GROUPS, SEX_GROUPS, ApplicationStatus
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 DECLINE = ("", "I prefer not to say")
@@ -165,3 +166,15 @@ class HireForm(Form):
     )
     bargaining_unit_id = SelectField("Bargaining unit", coerce=int, validators=[Optional()])
     hire_date = DateField("Start date", validators=[DataRequired("Enter the start date.")])
+
+
+class ApplicationFilterForm(Form):
+    """The filters over a round's applications: the address carries them (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Candidate code", validators=[Optional()])
+    status = FilterSelectField(
+        "Status", choices=choice_list([("", "Any"), *choices(ApplicationStatus)])
+    )

@@ -12,9 +12,17 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from wtforms.widgets import HiddenInput
 
 from civicladder.enums import choices
+from civicladder.forms import FilterSelectField, MultiCheckboxField, choice_list
 from civicladder.forms import Form as FlaskForm  # one-line fields refuse control characters
-from civicladder.forms import MultiCheckboxField, choice_list
 from people.models import EmployeeStatus
+
+# The workforce list's sort orders, by the key its column headings' links carry.
+DIRECTORY_SORTS = {
+    "name": "Name",
+    "number": "Employee number",
+    "department": "Department",
+    "status": "Status",
+}
 
 
 class DirectoryFilterForm(FlaskForm):
@@ -26,20 +34,24 @@ class DirectoryFilterForm(FlaskForm):
         validators=[Optional(), Length(max=100)],
         description="Either order: Grace Hernandez or Hernandez, Grace.",
     )
-    department = SelectField(
+    department = FilterSelectField(
         "Department",
         coerce=int,
-        validators=[Optional()],
         description="Agencies are listed; a department in the results narrows to it.",
     )
-    bargaining_unit = SelectField("Bargaining unit", coerce=int, validators=[Optional()])
-    job_profile = SelectField("Job profile", coerce=int, validators=[Optional()])
-    status = SelectField(
-        "Status",
-        choices=choice_list([("", "Any status")] + choices(EmployeeStatus)),
-        # Spaces alone mean no choice; Optional() would otherwise let them through unchecked.
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[Optional()],
+    bargaining_unit = FilterSelectField("Bargaining unit", coerce=int)
+    job_profile = FilterSelectField("Job profile", coerce=int)
+    status = FilterSelectField(
+        "Status", choices=choice_list([("", "Any status")] + choices(EmployeeStatus))
+    )
+    # The column the list is sorted by, from the column headings' links ("-" for reverse).
+    sort = FilterSelectField(
+        "Sort by",
+        choices=choice_list(
+            (f"{way}{key}", f"{label}{words}")
+            for key, label in DIRECTORY_SORTS.items()
+            for way, words in (("", ""), ("-", ", reversed"))
+        ),
     )
 
 

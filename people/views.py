@@ -72,20 +72,21 @@ def directory_csv():
     form, stmt, _ = _directory_query()
     if form.errors:
         raise Invalid("The filters could not be read. Correct them on the workforce page.")
-    rows = (
-        (
-            e.employee_number,
-            e.last_name,
-            e.first_name,
-            e.email,
-            e.job_profile.title if e.job_profile else "",
-            e.department.path,
-            e.bargaining_unit.name if e.bargaining_unit else "",
-            e.status.label,
-            e.hire_date,
-        )
-        for e in db.session.scalars(stmt.execution_options(yield_per=500))
-    )
+
+    def rows():
+        for e in db.session.scalars(stmt.execution_options(yield_per=500)):
+            yield (
+                e.employee_number,
+                e.last_name,
+                e.first_name,
+                e.email,
+                e.job_profile.title if e.job_profile else "",
+                e.department.path,
+                e.bargaining_unit.name if e.bargaining_unit else "",
+                e.status.label,
+                e.hire_date,
+            )
+
     header = [
         "Employee number",
         "Last name",
@@ -104,7 +105,8 @@ def _directory_query():
     form = DirectoryFilterForm(request.args)
     _directory_choices(form)
     filters = {}
-    if form.validate():
+    valid = form.validate()
+    if valid:
         filters = {
             "text": _name_order(form.q.data),
             "department_id": form.department.data or None,
@@ -119,16 +121,14 @@ def _directory_query():
     if own_id is not None and not queries.sees_everyone(current_user):
         # A manager's workforce is the people in their line: the count leaves them out.
         stmt = stmt.where(Employee.id != own_id)
-    sort = request.args.get("sort", "")
+    sort = (form.sort.data if valid else None) or "name"
     key = sort.removeprefix("-")
-    if key in SORTS and sort != "name":
+    if sort != "name":
         columns = SORTS[key]
         if key == "department":
             stmt = stmt.join(Department, Department.id == Employee.department_id)
         ordered = [c.desc() if sort.startswith("-") else c for c in columns]
         stmt = stmt.order_by(None).order_by(*ordered, Employee.id)
-    else:
-        sort = "name"
     return form, stmt, sort
 
 

@@ -172,9 +172,9 @@ def _snapshot_page(found: ReportSnapshot, form: CommentForm, status: int = 200):
 def snapshot_csv(snapshot_id: int):
     found = readers.readable_snapshot(current_user, snapshot_id)
     filename = f"report-{found.content['scope']['code']}-{found.period}.csv"
-    # Read whole now: a report is a few hundred cells, and the stream is written after the
-    # request's session has closed.
-    return downloads.csv_response(filename, CSV_HEADER, list(csv_rows(found)))
+    # Read whole now, while the snapshot is at hand: a report is a few hundred cells.
+    rows = list(csv_rows(found))
+    return downloads.csv_response(filename, CSV_HEADER, lambda: rows)
 
 
 CSV_HEADER = ["scope", "period", "content_hash", "section", "table", "row", "column", "figure"]

@@ -7,7 +7,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -19,7 +18,7 @@ from academy.views import bp
 from civicladder import clock
 from civicladder.access import SIGNED_IN, Role, public, requires
 from civicladder.errors import Invalid, NotFound
-from civicladder.exports import attachment
+from civicladder.exports import attachment, csv_response
 from people import queries as people_queries
 from people.models import Employee
 
@@ -99,6 +98,4 @@ def session_calendar(session_id: int):
 @bp.get("/academy/export.csv")
 @requires(Role.HR)
 def export_csv():
-    return attachment(
-        stream_with_context(exports.training_records_csv()), "text/csv", "training-records.csv"
-    )
+    return csv_response("training-records.csv", exports.CSV_HEADER, exports.training_records)

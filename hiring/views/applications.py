@@ -14,6 +14,7 @@ from flask_login import current_user
 from civicladder.access import Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid, NotFound
+from civicladder.exports import private
 from civicladder.forms import attach_error
 from civicladder.models import User
 from competencies import queries as competency_queries
@@ -76,11 +77,13 @@ def application_file(application_id: int):
     application = services.get_application(application_id)
     if not application.file_key:
         raise NotFound("This application has no file.")
-    return send_file(
-        files.path_for(application.file_key),
-        mimetype=application.file_type,
-        as_attachment=True,
-        download_name=application.file_name,
+    return private(
+        send_file(
+            files.path_for(application.file_key),
+            mimetype=application.file_type,
+            as_attachment=True,
+            download_name=application.file_name,
+        )
     )
 
 

@@ -24,6 +24,7 @@ from civicladder.security import new_token
 from competencies import queries as competency_queries
 from hiring import offers, queries, ranking, rules, services
 from hiring.forms import (
+    ApplicationFilterForm,
     PanelForm,
     QuestionForm,
     RoundForm,
@@ -84,17 +85,16 @@ def new_round():
     return render_template("hiring/round_form.html", form=form), status
 
 
-def _round_page(hiring_round, **forms):
+def _round_page(hiring_round, status: int = 200, **forms):
     question_form = forms.get("question_form") or QuestionForm(formdata=None)
     question_form.competency_id.choices = [(0, "(none)")] + [
         (c.id, f"{c.code} {c.name}") for c in competency_queries.competencies()
     ]
-    status_filter = request.args.get("status") or None
-    try:
-        wanted = ApplicationStatus(status_filter) if status_filter else None
-    except ValueError:
-        wanted = None
-    text = (request.args.get("q") or "").strip()[:100]
+    filter_form = ApplicationFilterForm(request.args)
+    wanted, text = None, ""
+    if filter_form.validate():
+        wanted = ApplicationStatus(filter_form.status.data) if filter_form.status.data else None
+        text = (filter_form.q.data or "").strip()[:100]
     revealed = ranking.names_revealed(hiring_round)
     page = db.paginate(
         queries.applications_statement(hiring_round.id, wanted, text, names_too=revealed),
@@ -112,6 +112,7 @@ def _round_page(hiring_round, **forms):
         progress=progress,
         status_filter=wanted,
         q=text,
+        filter_form=filter_form,
         status_choices=choices(ApplicationStatus),
         question_form=question_form,
         panel_form=forms.get("panel_form") or PanelForm(formdata=None),
@@ -119,7 +120,7 @@ def _round_page(hiring_round, **forms):
         next_states=sorted(ROUND.next_states(hiring_round.status), key=list(RoundStatus).index),
         revealed=revealed,
         min_assessors=rules.MIN_ASSESSORS,
-    )
+    ), 422 if filter_form.errors else status
 
 
 @bp.get("/hiring/rounds/<int:round_id>")
@@ -146,7 +147,7 @@ def add_question(round_id: int):
         else:
             flash("Question added.", "success")
             return redirect(url_for("hiring.round_page", round_id=round_id, _anchor="questions"))
-    return _round_page(hiring_round, question_form=form), 422
+    return _round_page(hiring_round, 422, question_form=form)
 
 
 @bp.post("/hiring/rounds/<int:round_id>/panel")
@@ -166,7 +167,7 @@ def add_assessor(round_id: int):
         else:
             flash(f"{user.full_name} added to the panel.", "success")
             return redirect(url_for("hiring.round_page", round_id=round_id, _anchor="panel"))
-    return _round_page(hiring_round, panel_form=form), 422
+    return _round_page(hiring_round, 422, panel_form=form)
 
 
 _MOVES = {

@@ -17,6 +17,7 @@ from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
+from civicladder import csv_reading
 from civicladder.errors import DomainError, Invalid
 from people.models import PATH_SEPARATOR, EmployeeStatus
 from people.roster.rules import COLUMNS, REQUIRED_COLUMNS, RowError
@@ -68,7 +69,7 @@ def read_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]
         raise Invalid("The file is not a CSV text file. Save the roster as CSV and try again.")
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
-    records = _records(reader)
+    records = csv_reading.records(reader)
     first = next(records, None)
     if first is None:
         raise Invalid("The file is empty. Upload a CSV file with a header line and employees.")
@@ -87,17 +88,6 @@ def _check_utf8(data: bytes) -> None:
             "The file is not UTF-8 text (it could be a spreadsheet or another encoding). "
             "Save it from your spreadsheet as “CSV UTF-8” and upload it again."
         ) from error
-
-
-def _records(reader) -> Iterator[tuple[int, list[str]]]:
-    start = 1
-    try:
-        for values in reader:
-            if any(value.strip() for value in values):
-                yield start, values
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise Invalid(f"Line {start} could not be read as CSV: {error}.") from error
 
 
 def _body(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:

@@ -109,3 +109,30 @@ def test_preview_then_commit_through_the_pages(setup, client_as):
     )
     done = client.post("/autonomy/outcomes/import/commit", data=fields)
     assert done.status_code == 302 and len(values(setup["person"])) == 3
+
+
+# Python's csv module refuses a field longer than this (its field_size_limit).
+CSV_FIELD_LIMIT = 131072
+
+
+def test_a_field_longer_than_csv_reads_is_refused_with_its_line(setup):
+    number = setup["person"].employee_number
+    data = csv_of((number, "FCR", "2026-07-01", 84), (number, "FCR", "2026-08-01", "9" * 200_000))
+    with pytest.raises(Invalid, match="Line 3 could not be read as CSV"):
+        outcomes.plan_import(data)
+
+
+def test_a_header_longer_than_csv_reads_is_refused(setup):
+    with pytest.raises(Invalid, match="Line 1 could not be read as CSV"):
+        outcomes.plan_import(b"employee_number," + b"x" * (CSV_FIELD_LIMIT + 1) + b"\n")
+
+
+def test_an_overlong_field_gets_a_422_page_and_writes_nothing(setup, client_as):
+    number = setup["person"].employee_number
+    data = csv_of((number, "FCR", "2026-07-01", "1" * (CSV_FIELD_LIMIT + 1)))
+    response = client_as(setup["hr"]).post(
+        "/autonomy/outcomes/import", data={"file": (io.BytesIO(data), "long.csv")}
+    )
+    assert response.status_code == 422
+    assert "Line 2 could not be read as CSV" in response.text
+    assert len(values(setup["person"])) == 2

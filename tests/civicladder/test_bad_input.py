@@ -65,6 +65,10 @@ def test_junk_never_causes_a_server_error(endpoint, seed, world, client_for):
         "object": junk,
         "action": junk,
         "period": junk,
+        "competency": junk,
+        "category": junk,
+        "mode": junk,
+        "sort": junk,
     }
     response = client.open(
         case.url,

@@ -51,4 +51,6 @@ def test_columns_sort_both_ways(client_as, people):
     reverse = client.get("/people?sort=-number").text
     assert reverse.index("Alpha,") < reverse.index("Bravo,")
     assert 'aria-sort="descending"' in reverse
-    assert client.get("/people?sort=nonsense").status_code == 200
+    refused = client.get("/people?sort=nonsense")
+    assert refused.status_code == 422
+    assert "Sort by: choose one of the listed options" in refused.text

@@ -48,19 +48,25 @@ def test_users_search_takes_percent_and_underscore_literally(client_as, make_use
     assert "Dee Under_Score" not in percent and "Gil Nothing" not in percent
 
 
-def test_whitespace_only_status_means_any_status(client_as, named):
+def test_whitespace_only_status_is_refused_like_any_value_not_offered(client_as, named):
     response = client_as("hr").get("/people?status=%20%20%20")
+    assert response.status_code == 422
+    assert "Status: choose one of the listed options" in response.text
+
+
+def test_whitespace_only_search_means_no_search(client_as, named):
+    response = client_as("hr").get("/people", query_string={"q": "   "})
     assert response.status_code == 200
     assert "O_Neil" in response.text and "Oneil" in response.text
 
 
-def test_whitespace_only_filters_mean_no_filter(client_as, named):
+def test_whitespace_only_select_filters_are_refused(client_as, named):
     response = client_as("hr").get(
-        "/people",
-        query_string={"q": "   ", "department": " ", "bargaining_unit": "\t", "job_profile": " "},
+        "/people", query_string={"department": " ", "bargaining_unit": "\t", "job_profile": " "}
     )
-    assert response.status_code == 200
-    assert "O_Neil" in response.text and "Oneil" in response.text
+    assert response.status_code == 422
+    for label in ("Department", "Bargaining unit", "Job profile"):
+        assert f"{label}: choose one of the listed options" in response.text
 
 
 def test_unknown_status_is_refused_with_a_message(app_ctx, make_user):

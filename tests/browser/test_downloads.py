@@ -1,0 +1,309 @@
+"""Every download, fetched through a real server by each role that may have it.
+
+A server writes a body after the request has committed and closed its session, and sends the
+headers as the app set them; the test client shows neither. The download routes are found by
+walking the app's routes for views that hand out a file (civicladder.exports.attachment or
+csv_response, or flask.send_file), so a new one without a case here fails the suite. Who may
+download each is read from the access matrix (its rows answering 200). The people sign in
+through the sign-in form, CSRF token and all, as a browser would (no browser is needed).
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import types
+from dataclasses import dataclass
+
+import flask
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from civicladder import exports
+from civicladder.app import create_app
+from civicladder.db import db
+from tests.browser.conftest import PASSWORD, _seed
+from tests.civicladder.access_cases import ROLES
+from tests.civicladder.real_server import Visitor, serving
+from tests.civicladder.test_access_matrix import ROWS
+from tests.conftest import _postgres_admin
+
+pytestmark = pytest.mark.browser
+
+HANDING_OUT = (exports.attachment, exports.csv_response, flask.send_file)
+CANDIDATE_FILE = b"%PDF-1.4\n% a candidate's file, for the download test\n"
+
+
+@dataclass(frozen=True)
+class Download:
+    url: str  # filled from the seeded ids
+    mimetype: str
+    kind: str  # csv, pdf, ics
+    first_column: str = ""  # a CSV's first header cell
+
+
+DOWNLOADS = {
+    "people.directory_csv": Download("/people.csv", "text/csv", "csv", "Employee number"),
+    "academy.export_csv": Download("/academy/export.csv", "text/csv", "csv", "employee_number"),
+    "academy.certificate_pdf": Download(
+        "/academy/certificates/{certificate}/pdf", "application/pdf", "pdf"
+    ),
+    "academy.session_calendar": Download(
+        "/academy/sessions/{session}/calendar.ics", "text/calendar", "ics"
+    ),
+    "hiring.application_file": Download(
+        "/hiring/applications/{application}/file", "application/pdf", "pdf"
+    ),
+    "hiring.ranked_list_csv": Download(
+        "/hiring/rounds/{ranked_round}/ranking.csv", "text/csv", "csv", "rank"
+    ),
+    "hiring.decisions_csv": Download(
+        "/hiring/rounds/{ranked_round}/decisions.csv", "text/csv", "csv", "candidate_code"
+    ),
+    "reports.snapshot_csv": Download(
+        "/reports/snapshots/{snapshot}/report.csv", "text/csv", "csv", "scope"
+    ),
+    "reports.snapshot_pdf": Download(
+        "/reports/snapshots/{snapshot}/report.pdf", "application/pdf", "pdf"
+    ),
+}
+SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
+
+
+def allowed_roles(endpoint: str) -> list[str]:
+    """The roles the access matrix lets download it."""
+    expect = ROWS[f"GET {endpoint}"].expect
+    return [role for role in SIGNED_IN_ROLES if expect.get(role) == 200]
+
+
+CASES = [(endpoint, role) for endpoint in DOWNLOADS for role in allowed_roles(endpoint)]
+
+
+@pytest.fixture(autouse=True)
+def _require_browser_prerequisites() -> None:
+    """No browser here: these run wherever the server does, Chromium and axe-core or not."""
+
+
+# --- finding the download routes -----------------------------------------------------------------
+
+
+def _code_objects(code: types.CodeType):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
+
+
+def hands_out_a_file(view, seen: set | None = None) -> bool:
+    """Whether the view (or a helper of its own module it calls) sends a file."""
+    view = inspect.unwrap(view)
+    seen = set() if seen is None else seen
+    seen.add(view)
+    names = {name for code in _code_objects(view.__code__) for name in code.co_names}
+    for name in names:
+        found = view.__globals__.get(name)
+        if any(found is tool for tool in HANDING_OUT):
+            return True
+        if found is exports and names & {"attachment", "csv_response"}:
+            return True
+        if (
+            inspect.isfunction(found)
+            and found.__module__ == view.__module__
+            and inspect.unwrap(found) not in seen
+            and hands_out_a_file(found, seen)
+        ):
+            return True
+    return False
+
+
+def download_endpoints(app: flask.Flask) -> set[str]:
+    return {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and rule.endpoint != "static"
+        and hands_out_a_file(app.view_functions[rule.endpoint])
+    }
+
+
+# --- the server and its data -------------------------------------------------------------------
+
+
+def _seed_downloads(accounts) -> dict:
+    """What each download hands out: a certificate of the employee's, a session to come, a
+    candidate's file, a ranked round, and the employee's unit's published report."""
+    from academy.models import EnrollmentStatus
+    from civicladder.models import User
+    from hiring import files
+    from hiring.models import ApplicationStatus, RoundStatus
+    from people.models import BargainingUnit, Employee
+    from reports import services as report_services
+    from reports.rules import parse_period
+    from tests.academy.factories import academy_factories
+    from tests.civicladder.factories import make_user_factory
+    from tests.competencies.factories import competency_factories
+    from tests.hiring.factories import hiring_factories
+
+    hash_of = db.session.scalar(
+        sa.select(User.password_hash).where(User.email == accounts.hr.email)
+    )
+    make_user = make_user_factory(hash_of)
+    competencies = competency_factories()
+    academy = academy_factories(competencies)
+    hiring = hiring_factories(make_user, competencies)
+
+    employee = db.session.scalar(
+        sa.select(Employee)
+        .join(User, User.id == Employee.user_id)
+        .where(User.email == accounts.employee.email)
+    )
+    course = academy.course()
+    done = academy.enrollment(
+        academy.session(course, days=-30), employee, EnrollmentStatus.COMPLETED
+    )
+    certificate = academy.certificate(done)
+    upcoming = academy.session(course, days=10)
+    academy.enrollment(upcoming, employee)
+
+    open_round = hiring.round(RoundStatus.OPEN)
+    applied = hiring.application(open_round)
+    applied.file_key = files.store(CANDIDATE_FILE)
+    applied.file_name, applied.file_type = "cv.pdf", files.PDF
+    applied.file_size = len(CANDIDATE_FILE)
+    ranked = hiring.round(RoundStatus.RANKED)
+    judges = hiring.panel(ranked)
+    marks = dict.fromkeys(hiring.rubric_ids(ranked), 4)
+    for status in (ApplicationStatus.ASSESSED, ApplicationStatus.OFFERED):
+        scored = hiring.application(ranked, status)
+        for judge in judges:
+            hiring.assessment(scored, judge, marks)
+
+    unit = db.session.scalar(sa.select(BargainingUnit).where(BargainingUnit.code == "L1549"))
+    snapshot = report_services.publish_unit_report(None, unit, parse_period("2026Q2"))
+    db.session.flush()
+    return {
+        "certificate": certificate.id,
+        "session": upcoming.id,
+        "application": applied.id,
+        "ranked_round": ranked.id,
+        "snapshot": snapshot.id,
+    }
+
+
+@dataclass(frozen=True)
+class DownloadServer:
+    app: flask.Flask
+    url: str
+    ids: dict
+    accounts: object
+
+
+def _own_database(database_url: str, folder) -> str:
+    """A SQLite file, or beside the suite's PostgreSQL database (TEST_DATABASE_URL) one of
+    its own, `<name>_downloads`, made afresh."""
+    if not database_url.startswith("postgresql"):
+        return f"sqlite:///{folder / 'live.sqlite3'}"
+    url = sa.make_url(database_url)
+    name = f"{url.database}_downloads"
+    with _postgres_admin(url) as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def download_server(database_url, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("downloads")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "download-tests-fixed-secret-key",
+            "SQLALCHEMY_DATABASE_URI": _own_database(database_url, folder),
+            "RATELIMIT_ENABLED": False,
+            "MAIL_URL": None,
+        }
+    )
+    app.instance_path = str(folder / "instance")
+    assert app.config.get("WTF_CSRF_ENABLED", True), "signing in posts the form's CSRF token"
+    with app.app_context():
+        upgrade()
+    with app.test_request_context():
+        accounts = _seed()
+        ids = _seed_downloads(accounts)
+        db.session.commit()
+    try:
+        with serving(app) as url:
+            yield DownloadServer(app, url, ids, accounts)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+        if url.drivername.startswith("postgresql"):
+            with _postgres_admin(url) as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def visitors(download_server):
+    """One signed-in visitor per role, made when first asked for."""
+    made: dict[str, Visitor] = {}
+
+    def visitor(role: str) -> Visitor:
+        if role not in made:
+            account = download_server.accounts.for_role(role)
+            made[role] = Visitor(download_server.url).sign_in(account.email, PASSWORD)
+        return made[role]
+
+    return visitor
+
+
+# --- the tests ---------------------------------------------------------------------------------
+
+
+def test_every_download_route_has_a_case(download_server):
+    found = download_endpoints(download_server.app)
+    assert found == set(DOWNLOADS), (
+        f"download routes without a case here: {sorted(found - set(DOWNLOADS))}; "
+        f"cases that are no download route: {sorted(set(DOWNLOADS) - found)}"
+    )
+    assert all(allowed_roles(endpoint) for endpoint in DOWNLOADS)
+
+
+def _a_helper_of_the_view():
+    return exports.attachment(b"x", "text/plain", "x.txt")
+
+
+def _a_view_through_a_helper():
+    return _a_helper_of_the_view()
+
+
+def _a_page():
+    return flask.render_template("x.html")
+
+
+def test_the_route_walk_finds_files_handed_out_through_a_helper():
+    assert hands_out_a_file(_a_view_through_a_helper)
+    assert not hands_out_a_file(_a_page)
+
+
+@pytest.mark.parametrize("endpoint, role", CASES)
+def test_each_download_arrives_whole_and_private(endpoint, role, download_server, visitors):
+    download = DOWNLOADS[endpoint]
+    fetched = visitors(role).get(download.url.format(**download_server.ids))
+
+    assert fetched.status == 200, f"{download.url} as {role}: {fetched.body[:3000]!r}"
+    assert fetched.header("Content-Type").split(";")[0].strip() == download.mimetype
+    assert fetched.header("Cache-Control") == "no-store"
+    assert "attachment" in fetched.header("Content-Disposition")
+    assert fetched.body
+    if download.kind == "csv":
+        rows = list(csv.reader(io.StringIO(fetched.body.decode("utf-8"))))
+        assert rows and rows[0][0] == download.first_column
+        assert all(len(row) == len(rows[0]) for row in rows)
+    elif download.kind == "pdf":
+        assert fetched.body.startswith(b"%PDF")
+    elif download.kind == "ics":
+        text = fetched.body.decode("utf-8")
+        assert text.startswith("BEGIN:VCALENDAR") and text.rstrip().endswith("END:VCALENDAR")
