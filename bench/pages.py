@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 ANONYMOUS = "anonymous"
 
@@ -74,7 +75,10 @@ def _report_pages(ids: dict) -> list[Page]:
     unit, snapshot = ids.get("largest_unit_id"), ids.get("report_snapshot_id")
     found = [Page("progress reports", "union_rep", "/reports")]
     if unit is not None:
-        found.append(Page("largest unit's report, live", "union_rep", f"/reports/units/{unit}"))
+        # The quarter under way: a published quarter's page sends its readers to the snapshot.
+        today = date.today()
+        live = f"/reports/units/{unit}?period={today.year}Q{(today.month - 1) // 3 + 1}"
+        found.append(Page("largest unit's report, live", "union_rep", live))
     if ids.get("manager_department_id") is not None:
         department = ids["manager_department_id"]
         found.append(Page("department report", "manager", f"/reports/departments/{department}"))

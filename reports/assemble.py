@@ -18,9 +18,10 @@ def department_scope(department: Department) -> Scope:
     return Scope(DEPARTMENT, department.id, f"D{department.id}", department.path, department.path)
 
 
-def report(scope: Scope, period: Period) -> dict:
-    """A report for a period as shown live (and as a snapshot freezes it)."""
-    return protection.report(scope, period)
+def report(scope: Scope, period: Period, cache: dict | None = None) -> dict:
+    """A report for a period as shown live (and as a snapshot freezes it); `cache` keeps the
+    blocks counted for work that makes several reports of one year or agency."""
+    return protection.report(scope, period, cache)
 
 
 def unit_report(unit: BargainingUnit, period: Period) -> dict:

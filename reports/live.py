@@ -55,7 +55,7 @@ def refresh(on_progress: Callable[[str], None] | None = None) -> int:
     units = list(db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)))
     wanted = [(assemble.unit_scope(unit), period) for unit in units for period in periods]
     wanted += [(assemble.department_scope(agency), periods[0]) for agency in readers.agencies()]
-    rows = []
+    rows, cache = [], {}
     for scope, period in wanted:
         say(f"{scope.name}, {period.code}")
         rows.append(
@@ -63,7 +63,7 @@ def refresh(on_progress: Callable[[str], None] | None = None) -> int:
                 "scope_kind": scope.kind,
                 "scope_id": scope.id,
                 "period": period.code,
-                "content": assemble.report(scope, period),
+                "content": assemble.report(scope, period, cache),
                 "computed_at": now,
             }
         )
