@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
@@ -406,12 +407,14 @@ def submit_application(
         raise Invalid("Choose an answer from the list, or leave it.", field="sex")
     if ethnicity and ethnicity not in ETHNICITY_GROUPS:
         raise Invalid("Choose an answer from the list, or leave it.", field="ethnicity")
-    kind = files.content_type(upload.data) if upload is not None else None
+    cleaned_file = files.clean(upload) if upload is not None else None
     clash = sa.select(Application.id).where(
         Application.round_id == hiring_round.id, Application.email == email
     )
     if db.session.scalar(clash) is not None:
         raise Conflict(DUPLICATE, field="email")
+    if cleaned_file is not None:
+        _check_round_upload_room(hiring_round, len(cleaned_file.data))
     token = new_token()
     application = Application(
         round_id=hiring_round.id,
@@ -427,13 +430,14 @@ def submit_application(
     application.answers = [Answer(question_id=qid, text=text) for qid, text in cleaned.items()]
     db.session.add(application)
     db.session.flush()
-    if upload is not None:
+    if cleaned_file is not None:
         # Written last, once every check has passed; a later rollback leaves at most an
-        # unreferenced file under a random name.
-        application.file_name = files.display_name(upload.filename, kind)
-        application.file_type = kind
-        application.file_size = len(upload.data)
-        application.file_key = files.store(upload.data)
+        # unreferenced file under a random name. The name it came with is kept for after the
+        # ranking locks; until then it goes by the candidate code (files.blind_name).
+        application.file_name = files.display_name(upload.filename, cleaned_file.kind)
+        application.file_type = cleaned_file.kind
+        application.file_size = len(cleaned_file.data)
+        application.file_key = files.store(cleaned_file.data)
     if sex or ethnicity:
         db.session.add(
             DemographicResponse(
@@ -455,6 +459,30 @@ def submit_application(
     )
     _tell_submitted(application, token)
     return application, token
+
+
+def round_upload_limit() -> int:
+    """Bytes of files one round may hold in all (ROUND_UPLOAD_LIMIT_MB)."""
+    return current_app.config["ROUND_UPLOAD_LIMIT_MB"] * 1024 * 1024
+
+
+def _check_round_upload_room(hiring_round: HiringRound, size: int) -> None:
+    """Refuse a file that would take the round's stored files past their limit.
+
+    The round is locked first, so two files at the same moment cannot both take the last room.
+    """
+    locked_round(hiring_round)
+    stored = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Application.file_size), 0)).where(
+            Application.round_id == hiring_round.id, Application.file_key.is_not(None)
+        )
+    )
+    if stored + size > round_upload_limit():
+        raise Invalid(
+            "This job opening cannot take any more files. Send your application without the "
+            "file: put your work sample in the text box instead.",
+            field="upload",
+        )
 
 
 def _free_code() -> str:
