@@ -15,6 +15,7 @@ from flask_login import current_user
 from civicladder.access import Role, public, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, NotFound
+from civicladder.extensions import limiter
 from civicladder.forms import attach_error
 from civicladder.layout import page_number
 from hiring import files, queries, services
@@ -48,8 +49,41 @@ def _public_round(round_id: int):
     return hiring_round
 
 
+def _address_limit() -> str:
+    return current_app.config["APPLICATION_LIMIT_PER_ADDRESS"]
+
+
+def _email_limit() -> str:
+    return current_app.config["APPLICATION_LIMIT_PER_EMAIL"]
+
+
+def _email_key() -> str:
+    return "application-email:" + (request.form.get("email") or "").strip().lower()
+
+
+def _accepted(response) -> bool:
+    return response.status_code == 302
+
+
+TOO_MANY = (
+    "Too many applications have been sent from here, or with this email address, in a short "
+    "time. Nothing was sent this time. Please wait and try again later; if you need help, "
+    "contact the city's human resources office."
+)
+
+
 @bp.route("/jobs/<int:round_id>", methods=["GET", "POST"])
 @public
+# The form stores files and sends mail: every attempt counts per client address, and accepted
+# applications per email address (so correcting a mistake in the form costs nothing there).
+@limiter.limit(_address_limit, methods=["POST"], error_message=TOO_MANY)
+@limiter.limit(
+    _email_limit,
+    key_func=_email_key,
+    methods=["POST"],
+    deduct_when=_accepted,
+    error_message=TOO_MANY,
+)
 def job(round_id: int):
     hiring_round = _public_round(round_id)
     taking = queries.is_taking_applications(hiring_round)
