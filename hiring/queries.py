@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from civicladder import clock, querying
 from civicladder.db import db
@@ -27,6 +27,7 @@ from hiring.models import (
     RoundStatus,
     RubricItem,
 )
+from people.models import Employee
 
 
 def open_rounds_statement() -> sa.Select:
@@ -99,6 +100,41 @@ def panel(round_id: int) -> list[User]:
             .order_by(User.full_name, User.id)
         )
     )
+
+
+def line_conflicts(
+    round_id: int, *, user_id: int | None = None, application_id: int | None = None
+) -> set[tuple[int, int]]:
+    """(application, assessor) pairs where the assessor manages the internal applicant, directly
+    or anywhere up their reporting line: such an assessor never scores that application.
+
+    The assessors are the round's panel, or the one person `user_id` (before they join it).
+    """
+    above = aliased(Employee)
+    applicant = aliased(Employee)
+    stmt = (
+        sa.select(Application.id, above.user_id)
+        .join(applicant, applicant.id == Application.employee_id)
+        .join(
+            above,
+            sa.and_(
+                above.id != applicant.id,
+                # Line paths hold only digits and "/": nothing to escape in the pattern.
+                applicant.line_path.startswith(above.line_path),
+            ),
+        )
+        .where(Application.round_id == round_id)
+    )
+    if user_id is not None:
+        stmt = stmt.where(above.user_id == user_id)
+    else:
+        stmt = stmt.join(
+            PanelMember,
+            sa.and_(PanelMember.user_id == above.user_id, PanelMember.round_id == round_id),
+        )
+    if application_id is not None:
+        stmt = stmt.where(Application.id == application_id)
+    return {(row[0], row[1]) for row in db.session.execute(stmt)}
 
 
 def status_counts(round_id: int) -> dict[ApplicationStatus, int]:

@@ -18,7 +18,7 @@ from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.security import new_token, token_hash
 from competencies.models import Competency, JobProfileRequirement
-from hiring import files, rules
+from hiring import files, line_conflicts, queries, rules
 from hiring.models import (
     APPLICATION,
     ETHNICITY_GROUPS,
@@ -162,6 +162,7 @@ def add_panel_member(actor: User | None, hiring_round: HiringRound, user: User) 
         raise Invalid("That account is not active.", field="email")
     if db.session.get(PanelMember, (hiring_round.id, user.id)) is not None:
         raise Conflict(f"{user.full_name} is already on the panel.", field="email")
+    line_conflicts.check_panel_member(hiring_round, user)
     member = PanelMember(round_id=hiring_round.id, user_id=user.id)
     db.session.add(member)
     db.session.flush()
@@ -273,12 +274,18 @@ def _assign_panel(actor: User | None, hiring_round: HiringRound) -> None:
         )
         .order_by(Application.id)
     ).all()
+    # Nobody assesses their own application, nor that of someone in their reporting line.
+    barred = queries.line_conflicts(hiring_round.id)
     load = dict.fromkeys(panel, 0)
     assignments = []
     for application_id, own_user_id in rows:
-        eligible = [u for u in panel if u != own_user_id]
+        eligible = [u for u in panel if u != own_user_id and (application_id, u) not in barred]
         if len(eligible) < rules.MIN_ASSESSORS:
-            raise Conflict("The panel is too small to give every application two assessors.")
+            raise Conflict(
+                "The panel is too small to give every application two assessors (nobody "
+                "assesses their own application or one from their reporting line). Add "
+                "assessors to the panel first."
+            )
         chosen = sorted(eligible, key=lambda u: (load[u], (u - application_id) % len(panel)))
         for user_id in chosen[: rules.MIN_ASSESSORS]:
             load[user_id] += 1
@@ -400,7 +407,7 @@ def submit_application(
     cleaned = {}
     for question in hiring_round.questions:
         text = (answers.get(question.id) or "").strip()
-        if not text and employee_id is None:
+        if not text:
             raise Invalid("Answer every question.", field=f"answer_{question.id}")
         cleaned[question.id] = text
     if sex and sex not in SEX_GROUPS:
@@ -458,6 +465,8 @@ def submit_application(
         },
     )
     _tell_submitted(application, token)
+    if employee_id is not None:
+        line_conflicts.keep_line_managers_off(actor, application)
     return application, token
 
 
@@ -493,18 +502,39 @@ def _free_code() -> str:
         return code
 
 
-def apply_internal(actor: User, hiring_round: HiringRound) -> tuple[Application, str]:
-    """One click for a signed-in employee: their name and address come from their record."""
+def apply_internal(
+    actor: User,
+    hiring_round: HiringRound,
+    *,
+    answers: dict[int, str],
+    work_sample: str = "",
+    upload: files.Upload | None = None,
+    full_name: str | None = None,
+    email: str | None = None,
+    sex: str | None = None,
+    ethnicity: str | None = None,
+    preference_eligible: bool = False,
+) -> tuple[Application, str]:
+    """A signed-in employee applies: the same questions, work sample and file as anyone else.
+
+    Only the name and address start from their record. Nothing from their record (verified
+    competencies included) reaches the assessors, who cannot tell the application is internal.
+    """
     employee = people_queries.own_employee(actor)
     if employee is None:
         raise Forbidden("Only employees with a record in the city's workforce can apply this way.")
     return submit_application(
         hiring_round,
-        full_name=employee.full_name,
-        email=employee.email or actor.email,
-        answers={},
+        full_name=full_name if full_name is not None else employee.full_name,
+        email=email if email is not None else (employee.email or actor.email),
+        answers=answers,
+        work_sample=work_sample,
+        sex=sex,
+        ethnicity=ethnicity,
         employee_id=employee.id,
         actor=actor,
+        upload=upload,
+        preference_eligible=preference_eligible,
     )
 
 

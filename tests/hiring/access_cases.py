@@ -100,12 +100,17 @@ CASES = [
         },
         recorded("application.submitted", *ALL_COLUMNS),
     ),
-    # Applying with one click needs an employee record: HR, rep and admin accounts have none.
+    # Applying as an employee needs an employee record: HR, rep and admin accounts have none.
     Case(
         "hiring.apply_as_employee",
         "POST",
         "/jobs/{open_round}/apply-as-employee",
         only({"employee": 302, "manager": 302}) | {"assessor_of_round": 403},
+        lambda ids: {
+            "full_name": "Matrix Employee",
+            "email": "matrix.employee@example.test",
+            f"answer_{ids['open_question']}": "I ran the depot's safety checks.",
+        },
         records=recorded("application.submitted", "employee", "manager"),
     ),
     Case("hiring.status", "GET", "/jobs/status/{status_token}", EVERYONE),
