@@ -16,6 +16,7 @@ from civicladder import clock, querying
 from civicladder.db import db
 from civicladder.models import User
 from competencies.models import Competency
+from hiring import files
 from hiring.models import (
     Answer,
     Application,
@@ -275,18 +276,23 @@ class BlindAnswer:
 
 @dataclass(frozen=True)
 class BlindApplication:
-    """What an assessor may read: the code, the answers and the work sample."""
+    """What an assessor may read: the code, the answers, the work sample and the name its file
+    goes by (the candidate code's: files.blind_name), when there is one."""
 
     candidate_code: str
     answers: list[BlindAnswer]
     work_sample: str
+    file_name: str | None = None
 
 
 def blind_application(application_id: int) -> BlindApplication:
-    code, work_sample = db.session.execute(
-        sa.select(Application.candidate_code, Application.work_sample).where(
-            Application.id == application_id
-        )
+    code, work_sample, file_key, file_type = db.session.execute(
+        sa.select(
+            Application.candidate_code,
+            Application.work_sample,
+            Application.file_key,
+            Application.file_type,
+        ).where(Application.id == application_id)
     ).one()
     rows = db.session.execute(
         sa.select(RoundQuestion.prompt, Competency.name, Answer.text)
@@ -295,7 +301,8 @@ def blind_application(application_id: int) -> BlindApplication:
         .where(Answer.application_id == application_id)
         .order_by(RoundQuestion.position)
     ).all()
-    return BlindApplication(code, [BlindAnswer(*row) for row in rows], work_sample)
+    file_name = files.blind_name(code, file_type) if file_key else None
+    return BlindApplication(code, [BlindAnswer(*row) for row in rows], work_sample, file_name)
 
 
 def own_scores(assessment_id: int) -> dict[int, int]:

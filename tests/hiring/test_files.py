@@ -254,3 +254,29 @@ def _post_without_file(client, hiring_round):
     data = {"full_name": "Lee Park", "email": "lee@example.test"}
     data |= {f"answer_{q.id}": "An answer." for q in hiring_round.questions}
     return client.post(f"/jobs/{hiring_round.id}", data=data)
+
+
+def test_an_assessor_opens_the_file_under_the_candidate_code_from_their_queue_only(
+    app, client_as, hiring
+):
+    hiring_round = hiring.round(RoundStatus.ASSESSING, assessors=2)
+    assigned, other = hiring.panel(hiring_round)
+    with app.test_request_context():
+        key = files.store(PDF_BYTES)
+    application = hiring.application(
+        hiring_round,
+        file_key=key,
+        file_type=files.PDF,
+        file_size=len(PDF_BYTES),
+        file_name="Jordan Quill CV.pdf",
+    )
+    assessment = hiring.assessment(application, assigned)
+    hiring.assessment(hiring.application(hiring_round), other)
+    url = f"/assess/rounds/{hiring_round.id}/{assessment.id}"
+    blind = f"{application.candidate_code}-work-sample.pdf"
+    page = client_as(assigned).get(url).text
+    assert f"Download {blind}" in page and "Quill" not in page
+    download = client_as(assigned).get(f"{url}/file")
+    assert (download.status_code, _download_name(download)) == (200, blind)
+    assert download.data == PDF_BYTES
+    assert client_as(other).get(f"{url}/file").status_code == 404
