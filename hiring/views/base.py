@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response
 
 from civicladder.errors import NotFound
@@ -34,10 +36,13 @@ def file_response(application, *, revealed: bool) -> Response:
     is blind, under the name it came with once the ranking is locked."""
     if not application.file_key:
         raise NotFound("This application has no file.")
+    name = files.download_name(application, revealed)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     response = attachment(
-        files.path_for(application.file_key).read_bytes(),
-        application.file_type,
-        files.download_name(application, revealed),
+        files.path_for(application.file_key).read_bytes(), application.file_type, ascii_name
     )
+    if ascii_name != name:
+        # A name with letters beyond ASCII (once revealed) travels as RFC 6266's filename*.
+        response.headers["Content-Disposition"] += f"; filename*=UTF-8''{quote(name)}"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -280,3 +280,17 @@ def test_an_assessor_opens_the_file_under_the_candidate_code_from_their_queue_on
     assert (download.status_code, _download_name(download)) == (200, blind)
     assert download.data == PDF_BYTES
     assert client_as(other).get(f"{url}/file").status_code == 404
+
+
+def test_a_revealed_file_name_beyond_ascii_downloads_under_a_header_a_server_can_send(
+    client, client_as, hiring, make_user
+):
+    hiring_round = hiring.round(RoundStatus.OPEN)
+    assert _post(client, hiring_round, PDF_BYTES, "Résumé 山田.pdf").status_code == 302
+    application = _application(hiring_round.id)
+    hiring_round.status = RoundStatus.RANKED
+    db.session.flush()
+    download = client_as(make_user({Role.HR})).get(f"/hiring/applications/{application.id}/file")
+    header = download.headers["Content-Disposition"]
+    header.encode("latin-1")  # what a WSGI server must be able to send
+    assert "filename*=UTF-8''R%C3%A9sum%C3%A9%20%E5%B1%B1%E7%94%B0.pdf" in header
