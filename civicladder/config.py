@@ -107,6 +107,12 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "ELIGIBILITY_SIDE_BY_SIDE": _bool(env.get("ELIGIBILITY_SIDE_BY_SIDE"), True),
         # Days after a hiring round closes before its unsuccessful applications are anonymised.
         "HIRING_RETENTION_DAYS": int(env.get("HIRING_RETENTION_DAYS", str(2 * 365))),
+        # The public application form (it stores files and sends mail): per client address, and
+        # per email address applied with (only applications that go in count toward that one).
+        "APPLICATION_LIMIT_PER_ADDRESS": env.get("APPLICATION_LIMIT_PER_ADDRESS", "10 per hour"),
+        "APPLICATION_LIMIT_PER_EMAIL": env.get("APPLICATION_LIMIT_PER_EMAIL", "3 per day"),
+        # Candidates' files one hiring round may hold in all, in megabytes.
+        "ROUND_UPLOAD_LIMIT_MB": env_int(env, "ROUND_UPLOAD_LIMIT_MB", 500, 1),
         "WTF_CSRF_TIME_LIMIT": None,
         # Count each request's SQL statements into an X-SQL-Statements header (for `make bench`);
         # off unless SQL_STATEMENT_HEADER is set, production included.

@@ -131,6 +131,12 @@ def render_error(status: int, message: str | None = None, title: str | None = No
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+def _limit_message(error: HTTPException) -> bool:
+    """Whether this is a rate limit's refusal carrying a message for the person (Flask-Limiter
+    puts the limit's own error_message in the description; without one, it is "3 per 1 day")."""
+    return error.code == 429 and bool(getattr(getattr(error, "limit", None), "error_message", None))
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
@@ -147,8 +153,9 @@ def register(app: Flask) -> None:
         if error.code in (301, 302, 303, 307, 308):
             return error
         _abandon_transaction(app)
-        # A 400's own description says what was wrong (for example a missing CSRF token).
-        description = error.description if error.code == 400 else None
+        # A 400's own description says what was wrong (for example a missing CSRF token), and so
+        # does a 429 from a rate limit that was given a message of its own.
+        description = error.description if error.code == 400 or _limit_message(error) else None
         return render_error(error.code or 500, description)
 
     @app.errorhandler(Exception)

@@ -10,7 +10,7 @@ from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
 from civicladder.models import User
-from hiring import rules
+from hiring import queries, rules
 from hiring.models import (
     Application,
     ApplicationStatus,
@@ -152,6 +152,12 @@ def add_third_assessor(actor: User | None, application: Application, user: User)
         raise Invalid("Choose an assessor from the round's panel.", field="assessor_id")
     if application.employee is not None and application.employee.user_id == user.id:
         raise Invalid("Nobody assesses their own application.", field="assessor_id")
+    if queries.line_conflicts(hiring_round.id, user_id=user.id, application_id=application.id):
+        raise Invalid(
+            "Nobody assesses an application from someone who reports to them. Choose another "
+            "assessor.",
+            field="assessor_id",
+        )
     taken = db.session.scalar(
         sa.select(Assessment.id).where(
             Assessment.application_id == application.id, Assessment.assessor_id == user.id

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from civicladder import clock, querying
 from civicladder.db import db
 from civicladder.models import User
 from competencies.models import Competency
+from hiring import files
 from hiring.models import (
     Answer,
     Application,
@@ -27,6 +28,7 @@ from hiring.models import (
     RoundStatus,
     RubricItem,
 )
+from people.models import Employee
 
 
 def open_rounds_statement() -> sa.Select:
@@ -99,6 +101,41 @@ def panel(round_id: int) -> list[User]:
             .order_by(User.full_name, User.id)
         )
     )
+
+
+def line_conflicts(
+    round_id: int, *, user_id: int | None = None, application_id: int | None = None
+) -> set[tuple[int, int]]:
+    """(application, assessor) pairs where the assessor manages the internal applicant, directly
+    or anywhere up their reporting line: such an assessor never scores that application.
+
+    The assessors are the round's panel, or the one person `user_id` (before they join it).
+    """
+    above = aliased(Employee)
+    applicant = aliased(Employee)
+    stmt = (
+        sa.select(Application.id, above.user_id)
+        .join(applicant, applicant.id == Application.employee_id)
+        .join(
+            above,
+            sa.and_(
+                above.id != applicant.id,
+                # Line paths hold only digits and "/": nothing to escape in the pattern.
+                applicant.line_path.startswith(above.line_path),
+            ),
+        )
+        .where(Application.round_id == round_id)
+    )
+    if user_id is not None:
+        stmt = stmt.where(above.user_id == user_id)
+    else:
+        stmt = stmt.join(
+            PanelMember,
+            sa.and_(PanelMember.user_id == above.user_id, PanelMember.round_id == round_id),
+        )
+    if application_id is not None:
+        stmt = stmt.where(Application.id == application_id)
+    return {(row[0], row[1]) for row in db.session.execute(stmt)}
 
 
 def status_counts(round_id: int) -> dict[ApplicationStatus, int]:
@@ -239,18 +276,23 @@ class BlindAnswer:
 
 @dataclass(frozen=True)
 class BlindApplication:
-    """What an assessor may read: the code, the answers and the work sample."""
+    """What an assessor may read: the code, the answers, the work sample and the name its file
+    goes by (the candidate code's: files.blind_name), when there is one."""
 
     candidate_code: str
     answers: list[BlindAnswer]
     work_sample: str
+    file_name: str | None = None
 
 
 def blind_application(application_id: int) -> BlindApplication:
-    code, work_sample = db.session.execute(
-        sa.select(Application.candidate_code, Application.work_sample).where(
-            Application.id == application_id
-        )
+    code, work_sample, file_key, file_type = db.session.execute(
+        sa.select(
+            Application.candidate_code,
+            Application.work_sample,
+            Application.file_key,
+            Application.file_type,
+        ).where(Application.id == application_id)
     ).one()
     rows = db.session.execute(
         sa.select(RoundQuestion.prompt, Competency.name, Answer.text)
@@ -259,7 +301,8 @@ def blind_application(application_id: int) -> BlindApplication:
         .where(Answer.application_id == application_id)
         .order_by(RoundQuestion.position)
     ).all()
-    return BlindApplication(code, [BlindAnswer(*row) for row in rows], work_sample)
+    file_name = files.blind_name(code, file_type) if file_key else None
+    return BlindApplication(code, [BlindAnswer(*row) for row in rows], work_sample, file_name)
 
 
 def own_scores(assessment_id: int) -> dict[int, int]:

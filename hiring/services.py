@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
@@ -17,7 +18,7 @@ from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.security import new_token, token_hash
 from competencies.models import Competency, JobProfileRequirement
-from hiring import files, rules
+from hiring import files, line_conflicts, queries, rules
 from hiring.models import (
     APPLICATION,
     ETHNICITY_GROUPS,
@@ -190,6 +191,7 @@ def add_panel_member(actor: User | None, hiring_round: HiringRound, user: User) 
         raise Invalid("That account is not active.", field="email")
     if db.session.get(PanelMember, (hiring_round.id, user.id)) is not None:
         raise Conflict(f"{user.full_name} is already on the panel.", field="email")
+    line_conflicts.check_panel_member(hiring_round, user)
     member = PanelMember(round_id=hiring_round.id, user_id=user.id)
     db.session.add(member)
     db.session.flush()
@@ -301,12 +303,18 @@ def _assign_panel(actor: User | None, hiring_round: HiringRound) -> None:
         )
         .order_by(Application.id)
     ).all()
+    # Nobody assesses their own application, nor that of someone in their reporting line.
+    barred = queries.line_conflicts(hiring_round.id)
     load = dict.fromkeys(panel, 0)
     assignments = []
     for application_id, own_user_id in rows:
-        eligible = [u for u in panel if u != own_user_id]
+        eligible = [u for u in panel if u != own_user_id and (application_id, u) not in barred]
         if len(eligible) < rules.MIN_ASSESSORS:
-            raise Conflict("The panel is too small to give every application two assessors.")
+            raise Conflict(
+                "The panel is too small to give every application two assessors (nobody "
+                "assesses their own application or one from their reporting line). Add "
+                "assessors to the panel first."
+            )
         chosen = sorted(eligible, key=lambda u: (load[u], (u - application_id) % len(panel)))
         for user_id in chosen[: rules.MIN_ASSESSORS]:
             load[user_id] += 1
@@ -428,19 +436,21 @@ def submit_application(
     cleaned = {}
     for question in hiring_round.questions:
         text = (answers.get(question.id) or "").strip()
-        if not text and employee_id is None:
+        if not text:
             raise Invalid("Answer every question.", field=f"answer_{question.id}")
         cleaned[question.id] = text
     if sex and sex not in SEX_GROUPS:
         raise Invalid("Choose an answer from the list, or leave it.", field="sex")
     if ethnicity and ethnicity not in ETHNICITY_GROUPS:
         raise Invalid("Choose an answer from the list, or leave it.", field="ethnicity")
-    kind = files.content_type(upload.data) if upload is not None else None
+    cleaned_file = files.clean(upload) if upload is not None else None
     clash = sa.select(Application.id).where(
         Application.round_id == hiring_round.id, Application.email == email
     )
     if db.session.scalar(clash) is not None:
         raise Conflict(DUPLICATE, field="email")
+    if cleaned_file is not None:
+        _check_round_upload_room(hiring_round, len(cleaned_file.data))
     token = new_token()
     application = Application(
         round_id=hiring_round.id,
@@ -456,13 +466,14 @@ def submit_application(
     application.answers = [Answer(question_id=qid, text=text) for qid, text in cleaned.items()]
     db.session.add(application)
     db.session.flush()
-    if upload is not None:
+    if cleaned_file is not None:
         # Written last, once every check has passed; a later rollback leaves at most an
-        # unreferenced file under a random name.
-        application.file_name = files.display_name(upload.filename, kind)
-        application.file_type = kind
-        application.file_size = len(upload.data)
-        application.file_key = files.store(upload.data)
+        # unreferenced file under a random name. The name it came with is kept for after the
+        # ranking locks; until then it goes by the candidate code (files.blind_name).
+        application.file_name = files.display_name(upload.filename, cleaned_file.kind)
+        application.file_type = cleaned_file.kind
+        application.file_size = len(cleaned_file.data)
+        application.file_key = files.store(cleaned_file.data)
     if sex or ethnicity:
         db.session.add(
             DemographicResponse(
@@ -483,7 +494,33 @@ def submit_application(
         },
     )
     _tell_submitted(application, token)
+    if employee_id is not None:
+        line_conflicts.keep_line_managers_off(actor, application)
     return application, token
+
+
+def round_upload_limit() -> int:
+    """Bytes of files one round may hold in all (ROUND_UPLOAD_LIMIT_MB)."""
+    return current_app.config["ROUND_UPLOAD_LIMIT_MB"] * 1024 * 1024
+
+
+def _check_round_upload_room(hiring_round: HiringRound, size: int) -> None:
+    """Refuse a file that would take the round's stored files past their limit.
+
+    The round is locked first, so two files at the same moment cannot both take the last room.
+    """
+    locked_round(hiring_round)
+    stored = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Application.file_size), 0)).where(
+            Application.round_id == hiring_round.id, Application.file_key.is_not(None)
+        )
+    )
+    if stored + size > round_upload_limit():
+        raise Invalid(
+            "This job opening cannot take any more files. Send your application without the "
+            "file: put your work sample in the text box instead.",
+            field="upload",
+        )
 
 
 def _free_code() -> str:
@@ -494,18 +531,39 @@ def _free_code() -> str:
         return code
 
 
-def apply_internal(actor: User, hiring_round: HiringRound) -> tuple[Application, str]:
-    """One click for a signed-in employee: their name and address come from their record."""
+def apply_internal(
+    actor: User,
+    hiring_round: HiringRound,
+    *,
+    answers: dict[int, str],
+    work_sample: str = "",
+    upload: files.Upload | None = None,
+    full_name: str | None = None,
+    email: str | None = None,
+    sex: str | None = None,
+    ethnicity: str | None = None,
+    preference_eligible: bool = False,
+) -> tuple[Application, str]:
+    """A signed-in employee applies: the same questions, work sample and file as anyone else.
+
+    Only the name and address start from their record. Nothing from their record (verified
+    competencies included) reaches the assessors, who cannot tell the application is internal.
+    """
     employee = people_queries.own_employee(actor)
     if employee is None:
         raise Forbidden("Only employees with a record in the city's workforce can apply this way.")
     return submit_application(
         hiring_round,
-        full_name=employee.full_name,
-        email=employee.email or actor.email,
-        answers={},
+        full_name=full_name if full_name is not None else employee.full_name,
+        email=email if email is not None else (employee.email or actor.email),
+        answers=answers,
+        work_sample=work_sample,
+        sex=sex,
+        ethnicity=ethnicity,
         employee_id=employee.id,
         actor=actor,
+        upload=upload,
+        preference_eligible=preference_eligible,
     )
 
 

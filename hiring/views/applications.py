@@ -6,15 +6,13 @@ from flask import (
     flash,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 
 from civicladder.access import Role, requires
 from civicladder.db import db
-from civicladder.errors import DomainError, Invalid, NotFound
-from civicladder.exports import private
+from civicladder.errors import DomainError, Invalid
 from civicladder.forms import attach_error
 from civicladder.models import User
 from competencies import queries as competency_queries
@@ -26,7 +24,7 @@ from hiring.forms import (
     ThirdAssessorForm,
 )
 from hiring.models import ApplicationStatus
-from hiring.views.base import bp
+from hiring.views.base import bp, file_response
 
 # --- HR: one application ------------------------------------------------------------------------
 
@@ -40,6 +38,7 @@ def _application_page(application, status_code=200, **forms):
         levels = competency_queries.current_levels(application.employee_id)
     third = forms.get("third_form") or ThirdAssessorForm(formdata=None)
     third.assessor_id.choices = [(u.id, u.full_name) for u in queries.panel(hiring_round.id)]
+    revealed = ranking.names_revealed(hiring_round)
     page = render_template(
         "hiring/application.html",
         application=application,
@@ -53,7 +52,8 @@ def _application_page(application, status_code=200, **forms):
         screen_form=forms.get("screen_form") or ScreenForm(formdata=None),
         consensus_form=ConsensusForm(formdata=None),
         third_form=third,
-        revealed=ranking.names_revealed(hiring_round),
+        revealed=revealed,
+        file_name=files.download_name(application, revealed) if application.file_key else None,
         can_screen=hiring_round.status in services.SCREENING
         and application.status
         in {
@@ -75,16 +75,7 @@ def application(application_id: int):
 @requires(Role.HR)
 def application_file(application_id: int):
     application = services.get_application(application_id)
-    if not application.file_key:
-        raise NotFound("This application has no file.")
-    return private(
-        send_file(
-            files.path_for(application.file_key),
-            mimetype=application.file_type,
-            as_attachment=True,
-            download_name=application.file_name,
-        )
-    )
+    return file_response(application, revealed=ranking.names_revealed(application.round))
 
 
 @bp.post("/hiring/applications/<int:application_id>/screen")

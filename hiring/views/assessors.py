@@ -22,7 +22,7 @@ from civicladder.layout import page_number
 from civicladder.panels import Panel
 from hiring import assessment as scoring
 from hiring import queries, services
-from hiring.views.base import assessor_of_round, bp
+from hiring.views.base import assessor_of_round, bp, file_response
 
 # --- assessors ----------------------------------------------------------------------------------
 
@@ -80,6 +80,14 @@ def score(round_id: int, assessment_id: int):
         notes=notes or assessment.notes,
     )
     return page, (422 if errors else 200)
+
+
+@bp.get("/assess/rounds/<int:round_id>/<int:assessment_id>/file")
+@requires(assessor_of_round)
+def assessment_file(round_id: int, assessment_id: int):
+    """The file of an application in the assessor's queue: always under the candidate code."""
+    assessment = scoring.get_assessment_for(current_user, round_id, assessment_id)
+    return file_response(assessment.application, revealed=False)
 
 
 # --- panels -----------------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from urllib.parse import quote
+
+from flask import Blueprint, Response
 
 from civicladder.errors import NotFound
-from hiring import queries, rules
+from civicladder.exports import attachment
+from hiring import files, queries, rules
 
 bp = Blueprint("hiring", __name__)
 
@@ -26,3 +29,20 @@ def round_or_not_found(round_id: int):
     if hiring_round is None:
         raise NotFound("There is no such hiring round.")
     return hiring_round
+
+
+def file_response(application, *, revealed: bool) -> Response:
+    """An application's file as a private download: under the candidate code while the round
+    is blind, under the name it came with once the ranking is locked."""
+    if not application.file_key:
+        raise NotFound("This application has no file.")
+    name = files.download_name(application, revealed)
+    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
+    response = attachment(
+        files.path_for(application.file_key).read_bytes(), application.file_type, ascii_name
+    )
+    if ascii_name != name:
+        # A name with letters beyond ASCII (once revealed) travels as RFC 6266's filename*.
+        response.headers["Content-Disposition"] += f"; filename*=UTF-8''{quote(name)}"
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -14,7 +14,8 @@ from flask_login import current_user
 
 from civicladder.access import Role, public, requires
 from civicladder.db import db
-from civicladder.errors import DomainError, NotFound
+from civicladder.errors import DomainError, Forbidden, NotFound
+from civicladder.extensions import limiter
 from civicladder.forms import attach_error
 from civicladder.layout import page_number
 from hiring import files, queries, services
@@ -48,27 +49,70 @@ def _public_round(round_id: int):
     return hiring_round
 
 
+def _address_limit() -> str:
+    return current_app.config["APPLICATION_LIMIT_PER_ADDRESS"]
+
+
+def _email_limit() -> str:
+    return current_app.config["APPLICATION_LIMIT_PER_EMAIL"]
+
+
+def _email_key() -> str:
+    return "application-email:" + (request.form.get("email") or "").strip().lower()
+
+
+def _accepted(response) -> bool:
+    return response.status_code == 302
+
+
+TOO_MANY = (
+    "Too many applications have been sent from here, or with this email address, in a short "
+    "time. Nothing was sent this time. Please wait and try again later; if you need help, "
+    "contact the city's human resources office."
+)
+
+
 @bp.route("/jobs/<int:round_id>", methods=["GET", "POST"])
 @public
+# The form stores files and sends mail: every attempt counts per client address, and accepted
+# applications per email address (so correcting a mistake in the form costs nothing there).
+@limiter.limit(_address_limit, methods=["POST"], error_message=TOO_MANY)
+@limiter.limit(
+    _email_limit,
+    key_func=_email_key,
+    methods=["POST"],
+    deduct_when=_accepted,
+    error_message=TOO_MANY,
+)
 def job(round_id: int):
+    return _application_form(round_id, internal=False)
+
+
+@bp.post("/jobs/<int:round_id>/apply-as-employee")
+@requires(Role.EMPLOYEE)
+def apply_as_employee(round_id: int):
+    return _application_form(round_id, internal=True)
+
+
+def _application_form(round_id: int, *, internal: bool):
+    """The job page and its application form, the same for everyone; a signed-in employee's
+    starts with the name and address of their record and goes in linked to it."""
     hiring_round = _public_round(round_id)
     taking = queries.is_taking_applications(hiring_round)
+    own_employee = (
+        people_queries.own_employee(current_user) if current_user.is_authenticated else None
+    )
+    if internal and own_employee is None:
+        raise Forbidden("Only employees with a record in the city's workforce can apply this way.")
     form = ApplicationForm()
+    if request.method == "GET" and own_employee is not None:
+        form.full_name.data = own_employee.full_name
+        form.email.data = own_employee.email or current_user.email
     answers = answers_from(request.form, hiring_round.questions)
     answer_errors: dict[int, str] = {}
     if taking and form.validate_on_submit():
         try:
-            _, token = services.submit_application(
-                hiring_round,
-                full_name=form.full_name.data,
-                email=form.email.data,
-                answers=answers,
-                work_sample=form.work_sample.data or "",
-                sex=form.sex.data or None,
-                ethnicity=form.ethnicity.data or None,
-                upload=_upload(form),
-                preference_eligible=bool(form.preference_eligible.data),
-            )
+            _, token = _submit(hiring_round, form, answers, internal)
         except DomainError as error:
             if error.field and error.field.startswith("answer_"):
                 answer_errors[int(error.field.removeprefix("answer_"))] = error.message
@@ -94,11 +138,25 @@ def job(round_id: int):
         form=form,
         answers=answers,
         answer_errors=answer_errors,
-        own_employee=people_queries.own_employee(current_user)
-        if current_user.is_authenticated
-        else None,
+        own_employee=own_employee,
     )
     return page, status
+
+
+def _submit(hiring_round, form, answers: dict[int, str], internal: bool):
+    details = {
+        "full_name": form.full_name.data,
+        "email": form.email.data,
+        "answers": answers,
+        "work_sample": form.work_sample.data or "",
+        "sex": form.sex.data or None,
+        "ethnicity": form.ethnicity.data or None,
+        "upload": _upload(form),
+        "preference_eligible": bool(form.preference_eligible.data),
+    }
+    if internal:
+        return services.apply_internal(current_user, hiring_round, **details)
+    return services.submit_application(hiring_round, **details)
 
 
 def _upload(form) -> files.Upload | None:
@@ -107,15 +165,6 @@ def _upload(form) -> files.Upload | None:
         return None
     # One byte past the limit is enough to refuse it, without reading more of the request.
     return files.Upload(storage.stream.read(files.MAX_BYTES + 1), storage.filename)
-
-
-@bp.post("/jobs/<int:round_id>/apply-as-employee")
-@requires(Role.EMPLOYEE)
-def apply_as_employee(round_id: int):
-    hiring_round = _public_round(round_id)
-    _, token = services.apply_internal(current_user, hiring_round)
-    flash("Your application is in. Keep this page's address: it is your status link.")
-    return redirect(url_for("hiring.status", token=token))
 
 
 @bp.get("/jobs/status/<token>")

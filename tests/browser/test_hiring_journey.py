@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +21,14 @@ pytestmark = pytest.mark.browser
 CANDIDATE = "Noor Haddad"
 CANDIDATE_EMAIL = "noor.haddad@example.org"
 NEW_PASSWORD = "a long new employee password"
+
+
+def _cv() -> bytes:
+    from tests.hiring.test_files import make_pdf
+
+    return make_pdf(
+        change=lambda writer: writer.add_metadata({"/Author": CANDIDATE, "/Title": "Haddad CV"})
+    )
 
 
 def _context_page(browser, browser_context_args) -> Page:
@@ -43,11 +52,21 @@ def _score_as(page: Page, axe, account, round_title: str, level: str) -> None:
     page.locator("table a").first.click()
     axe.check(page)
     assert CANDIDATE not in page.content()
+    _download_blind(page)
     for radio in page.locator(f"input[type=radio][value='{level}']").all():
         # USWDS hides the input itself; a person clicks its label.
         page.locator(f"label[for='{radio.get_attribute('id')}']").click()
     _click(page, axe, "Submit scores")
     expect(page.get_by_text("submitted.")).to_be_visible()
+
+
+def _download_blind(page: Page) -> None:
+    """The candidate's file, through the real server: under the candidate code, no metadata."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("^Download")).click()
+    download = info.value
+    assert re.fullmatch(r"[A-Z0-9]+-work-sample\.pdf", download.suggested_filename)
+    assert b"Haddad" not in Path(download.path()).read_bytes()
 
 
 def test_a_round_from_opening_to_a_hire_who_signs_in(
@@ -83,12 +102,16 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
     candidate.get_by_label(re.compile("Question 1")).fill(
         "I roped off the area, called the utility and pruned once the line was cut."
     )
+    candidate.locator("input[name=upload]").set_input_files(
+        files=[{"name": "Noor Haddad CV.pdf", "mimeType": "application/pdf", "buffer": _cv()}]
+    )
     _click(candidate, axe, "Submit application")
     expect(candidate.locator(".usa-tag", has_text="Submitted")).to_be_visible()
 
     hr.goto(round_url)
     hr.locator("table a").first.click()
     axe.check(hr)
+    _download_blind(hr)
     hr.locator("label", has_text="Screen in").click()
     _click(hr, axe, "Record screening decision")
     _click(hr, axe, "Close to applications")

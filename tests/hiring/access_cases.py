@@ -32,6 +32,8 @@ def world(kit, ids: dict) -> dict:
     hiring.assessment(spread, first, {rubric[0]: 1, rubric[1]: 3})
     hiring.assessment(spread, second, {rubric[0]: 4, rubric[1]: 3})
     pending_application = hiring.application(assessing, ApplicationStatus.SCREENED_IN)
+    pending_application.file_key = files.store(b"%PDF-1.4 matrix sample")
+    pending_application.file_type, pending_application.file_size = files.PDF, 22
     pending = hiring.assessment(pending_application, assessor)
     hiring.assessment(pending_application, first)
     ranked = hiring.round(RoundStatus.RANKED)
@@ -100,12 +102,17 @@ CASES = [
         },
         recorded("application.submitted", *ALL_COLUMNS),
     ),
-    # Applying with one click needs an employee record: HR, rep and admin accounts have none.
+    # Applying as an employee needs an employee record: HR, rep and admin accounts have none.
     Case(
         "hiring.apply_as_employee",
         "POST",
         "/jobs/{open_round}/apply-as-employee",
         only({"employee": 302, "manager": 302}) | {"assessor_of_round": 403},
+        lambda ids: {
+            "full_name": "Matrix Employee",
+            "email": "matrix.employee@example.test",
+            f"answer_{ids['open_question']}": "I ran the depot's safety checks.",
+        },
         records=recorded("application.submitted", "employee", "manager"),
     ),
     Case("hiring.status", "GET", "/jobs/status/{status_token}", EVERYONE),
@@ -230,6 +237,12 @@ CASES = [
         "hiring.score",
         "GET",
         "/assess/rounds/{assessing_round}/{pending_assessment}",
+        assessor_only(200),
+    ),
+    Case(
+        "hiring.assessment_file",
+        "GET",
+        "/assess/rounds/{assessing_round}/{pending_assessment}/file",
         assessor_only(200),
     ),
     Case(

@@ -1,4 +1,5 @@
-"""Applying without an account, the private status link, and one-click internal applications."""
+"""Applying without an account, and the private status link (employees: see
+test_internal_applications)."""
 
 from __future__ import annotations
 
@@ -138,24 +139,6 @@ def test_a_candidate_withdraws_through_the_status_link(client, hiring):
     db.session.refresh(application)
     assert application.status == ApplicationStatus.WITHDRAWN
     assert client.post("/jobs/status/mine/withdraw").status_code == 409
-
-
-def test_an_employee_applies_with_one_click(client_as, hiring, people):
-    hiring_round = hiring.round()
-    employee, user = people.employee_user()
-    response = client_as(user).post(f"/jobs/{hiring_round.id}/apply-as-employee")
-    assert response.status_code == 302
-    (application,) = _applications(hiring_round.id)
-    assert application.employee_id == employee.id
-    assert application.full_name == employee.full_name
-    assert application.email == employee.email
-
-
-def test_the_job_page_offers_one_click_only_to_employees(client, client_as, hiring, people):
-    hiring_round = hiring.round()
-    _, user = people.employee_user()
-    assert "Apply as a city employee" in client_as(user).get(f"/jobs/{hiring_round.id}").text
-    assert "Apply as a city employee" not in client.get(f"/jobs/{hiring_round.id}").text
 
 
 def _outbox(address):
