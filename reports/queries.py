@@ -18,6 +18,7 @@ from autonomy.models import AutonomyGrant, AutonomyLevel, AutonomyTrack, GrantSt
 from civicladder.db import db
 from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
+from competencies.queries import withdrawn
 from hiring.models import Application, ApplicationStatus
 from people.models import PATH_SEPARATOR, Department, Employee, EmployeeStatus
 from reports import rules
@@ -146,7 +147,8 @@ def gains(members, periods: list[Period]) -> tuple[list[tuple[str, int, int]], l
         sa.select(E.employee_id, Competency.category_id, *columns)
         .join(members, members.c.id == E.employee_id)
         .join(Competency, Competency.id == E.competency_id)
-        .where(E.observed_on <= periods[-1].end)
+        # Withdrawn evidence never counted: a level it showed was not gained.
+        .where(E.observed_on <= periods[-1].end, ~withdrawn(E))
         .group_by(E.employee_id, E.competency_id, Competency.category_id)
         .subquery("pairs")
     )
