@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from academy import records
+from academy.demo import DEMO_EMPLOYEE_COURSE, last_quarter_day
 from academy.models import Certificate, Course, CourseSession, Enrollment
 from academy.models import EnrollmentStatus as S
 from civicladder import clock
 from civicladder.db import db
+from civicladder.models import User
+from people import queries as people_queries
 from tests.city.test_city import city
 from tests.civicladder.test_demo_seed import seed
+
+DEMO_EMPLOYEE_EMAIL = "employee@demo.civicladder.example"
 
 
 def _enrolled_matches_seats() -> bool:
@@ -62,3 +68,16 @@ def test_demo_academy_has_courses_full_sessions_waitlists_and_certificates(app):
     past = sa.select(sa.func.count(CourseSession.id)).where(CourseSession.starts_at < now)
     assert db.session.scalar(past) >= 15
     assert _enrolled_matches_seats()
+
+
+def test_demo_employee_holds_a_certificate_for_a_course_completed_last_quarter(app):
+    seed(app)
+    user = db.session.scalar(sa.select(User).where(User.email == DEMO_EMPLOYEE_EMAIL))
+    employee = people_queries.own_employee(user)
+    held = records.certificates_of(employee.id)
+
+    assert [c.course_code for c in held] == [DEMO_EMPLOYEE_COURSE]
+    certificate = held[0]
+    assert certificate.enrollment.status == S.COMPLETED and not certificate.revoked
+    assert certificate.issued_on == last_quarter_day(clock.today())
+    assert records.visible_certificate(user, certificate.id) == certificate
