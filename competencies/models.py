@@ -125,6 +125,7 @@ class CompetencyEvidence(db.Model):
     employee: Mapped[Employee] = relationship()
     competency: Mapped[Competency] = relationship()
     verified_by = relationship("User", foreign_keys=[verified_by_id])
+    withdrawal: Mapped[CompetencyEvidenceWithdrawal | None] = relationship(viewonly=True)
 
 
 class CompetencyEvidenceWithdrawal(db.Model):

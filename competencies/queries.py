@@ -118,7 +118,9 @@ def evidence_history(employee_id: int, limit: int | None = None) -> list[Compete
     stmt = (
         sa.select(CompetencyEvidence)
         .options(
-            joinedload(CompetencyEvidence.competency), joinedload(CompetencyEvidence.verified_by)
+            joinedload(CompetencyEvidence.competency),
+            joinedload(CompetencyEvidence.verified_by),
+            selectinload(CompetencyEvidence.withdrawal),
         )
         .where(CompetencyEvidence.employee_id == employee_id)
         .order_by(CompetencyEvidence.observed_on.desc(), CompetencyEvidence.id.desc())

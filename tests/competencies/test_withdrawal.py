@@ -104,3 +104,12 @@ def test_withdrawing_twice_leaves_the_first_withdrawal(app_ctx, shown):
     assert _withdraw(shown, reason="Again.") == []
     reasons = db.session.scalars(sa.select(CompetencyEvidenceWithdrawal.reason)).all()
     assert reasons == ["Recorded for the wrong person."]
+
+
+def test_profile_history_marks_withdrawn_evidence_with_its_reason(app, client_as, shown):
+    with app.app_context():
+        _withdraw(shown)
+    page = client_as(shown["manager_user"]).get(f"/people/{shown['ana'].id}")
+
+    assert page.status_code == 200
+    assert "Withdrawn" in page.text and "Recorded for the wrong person." in page.text
