@@ -223,11 +223,14 @@ class _SessionPlan:
 
     def certificates(self) -> Iterator[tuple]:
         """Each completion's certificate, with what it certified, dated the session's last day
-        in the city's time zone."""
+        in the city's time zone. The instructors' names are read now, before the rows are
+        written: PostgreSQL's COPY holds the connection while it takes them."""
+        return self._certificates(self._instructor_names())
+
+    def _certificates(self, names: dict[int, str]) -> Iterator[tuple]:
         ident = self.first_certificate
         rng = random.Random(f"{self.ctx.seed}:academy:codes")
         zone = querying.display_zone()
-        names = self._instructor_names()
         for n in range(self.count):
             _, validity, (course_code, title, hours, granted) = self.courses[n % len(self.courses)]
             _, _, _, start, _, _, people = self._story(n)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from academy import records
+from academy.certificates import session_days
 from academy.demo import DEMO_EMPLOYEE_COURSE, last_quarter_day
 from academy.models import Certificate, Course, CourseSession, Enrollment
 from academy.models import EnrollmentStatus as S
@@ -43,6 +44,20 @@ def test_synthetic_city_has_courses_sessions_and_enrolments_in_proportion(app):
         sa.select(sa.func.count(Enrollment.id)).where(Enrollment.status == S.COMPLETED)
     )
     assert _enrolled_matches_seats()
+    # Each certificate keeps its course, its session's days and instructor, dated the last day.
+    sample = db.session.scalars(sa.select(Certificate).order_by(Certificate.id).limit(20)).all()
+    for certificate in sample:
+        session = certificate.enrollment.session
+        assert (certificate.course_code, certificate.course_title, certificate.hours) == (
+            session.course.code,
+            session.course.title,
+            session.course.hours,
+        )
+        with app.app_context():  # the city's time zone is the app's
+            assert (certificate.first_day, certificate.last_day) == session_days(session)
+        assert certificate.issued_on == certificate.last_day
+        assert certificate.instructor_name == session.instructor.full_name
+        assert [g.level for g in certificate.granted] == [o.level for o in session.course.outcomes]
     statuses = set(db.session.scalars(sa.select(Enrollment.status).distinct()))
     assert {S.COMPLETED, S.ENROLLED, S.WAITLISTED} <= statuses
 
