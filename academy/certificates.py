@@ -74,10 +74,10 @@ def state(certificate: Certificate, today: date | None = None) -> str:
 def revoke(actor: User, certificate: Certificate, reason: str) -> Certificate:
     """HR takes a certificate back, saying why; its holder is told."""
     require_role(actor, Role.HR)
-    return withdraw(actor, certificate, reason)
+    return record_revocation(actor, certificate, reason)
 
 
-def withdraw(actor: User | None, certificate: Certificate, reason: str) -> Certificate:
+def record_revocation(actor: User | None, certificate: Certificate, reason: str) -> Certificate:
     """Revoke the certificate (the caller has checked who may): locked first, so of two
     identical requests one revokes and the other is told it already was."""
     reason = (reason or "").strip()

@@ -143,7 +143,8 @@ def correct_result(
     enrollment.score = score if result == S.COMPLETED else None
     if before == S.COMPLETED and earlier is not None:
         why = f"Result corrected to {result.label.lower()}: {reason.strip()}"
-        certificates.withdraw(actor, earlier, why)
+        if not earlier.revoked:  # HR may have revoked it already; its evidence still goes
+            certificates.record_revocation(actor, earlier, why)
         withdraw_evidence(actor, certificates.evidence_of(earlier), why, authorised=True)
     if result == S.COMPLETED:
         _grant(actor, enrollment)

@@ -312,3 +312,16 @@ def test_correction_page_asks_for_the_result_and_a_reason(client_as, issued):
     done = instructor.post(url, data={"result": "failed", "reason": "Test not passed."})
     assert done.status_code == 302
     assert db.session.get(Certificate, issued["certificate"].id).revoked
+
+
+def test_correcting_a_completion_whose_certificate_hr_revoked_still_withdraws_its_evidence(
+    app_ctx, issued
+):
+    certificates.revoke(issued["hr"], issued["certificate"], "Issued in error.")
+
+    completion.correct_result(issued["hr"], issued["enrollment"], S.FAILED, "Not passed.")
+
+    assert db.session.get(Certificate, issued["certificate"].id).revocation_reason == (
+        "Issued in error."
+    )
+    assert _levels(issued["person"].id) == {}
