@@ -131,7 +131,9 @@ def evidence_of(certificate: Certificate) -> list[CompetencyEvidence]:
         stmt = stmt.join(Competency, Competency.id == CompetencyEvidence.competency_id).where(
             Competency.code.in_([o["code"] for o in outcomes] or [""]),
             CompetencyEvidence.source == EvidenceSource.COURSE_COMPLETION,
-            CompetencyEvidence.observed_on.in_({certificate.issued_on, certificate.last_day}),
+            CompetencyEvidence.observed_on.in_(
+                sorted({certificate.issued_on, certificate.last_day})
+            ),
         )
     return list(db.session.scalars(stmt.order_by(CompetencyEvidence.id)))
 

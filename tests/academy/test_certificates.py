@@ -19,7 +19,11 @@ from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import AuditEvent, Notification
-from competencies.models import CompetencyEvidence, CompetencyEvidenceWithdrawal
+from competencies.models import (
+    CompetencyEvidence,
+    CompetencyEvidenceWithdrawal,
+    EvidenceSource,
+)
 from competencies.queries import current_levels_statement
 
 
@@ -325,3 +329,24 @@ def test_correcting_a_completion_whose_certificate_hr_revoked_still_withdraws_it
         "Issued in error."
     )
     assert _levels(issued["person"].id) == {}
+
+
+def test_correcting_an_older_certificate_finds_its_evidence_by_holder_competency_and_day(
+    app_ctx, academy, people, competencies
+):
+    """Certificates from before they kept their evidence ids (filled by the migration)."""
+    skill, other = competencies.competency(), competencies.competency()
+    session = academy.session(academy.course([(skill, 2, None)]), days=-20)
+    person = people.employee()
+    enrollment = academy.enrollment(session, person, S.COMPLETED)
+    certificate = academy.certificate(enrollment)
+    source = EvidenceSource.COURSE_COMPLETION
+    own = competencies.evidence(person, skill, 2, observed_on=certificate.last_day, source=source)
+    unrelated = competencies.evidence(person, other, 2, observed_on=certificate.last_day)
+    assert "evidence_id" not in certificate.outcomes[0]
+
+    completion.correct_result(None, enrollment, S.FAILED, "Recorded against the wrong course.")
+
+    withdrawn = set(db.session.scalars(sa.select(CompetencyEvidenceWithdrawal.evidence_id)))
+    assert withdrawn == {own.id}
+    assert unrelated.id not in withdrawn
