@@ -26,14 +26,17 @@ from academy.models import (
     EnrollmentStatus,
 )
 from academy.rules import add_months
-from civicladder import audit, bulk
+from civicladder import audit, bulk, querying
 from civicladder.cli import CityContext
 from civicladder.db import db
+from competencies.models import Competency
+from people.models import Employee
 
 EMPLOYEES_PER_COURSE = 200
 MIN_COURSES = 15
 ENROLMENTS_PER_EMPLOYEE = 5
 PAST_DAYS, FUTURE_DAYS = 3 * 365, 182
+SESSION_LENGTH = timedelta(hours=6)
 S = EnrollmentStatus
 TOPICS = ("Foundations of", "Practice in", "Advanced", "Refresher:", "Workshop:")
 MODES = list(DeliveryMode)
@@ -45,7 +48,10 @@ ENROLLMENT_COLUMNS = (
     "id", "session_id", "employee_id", "status", "arrival", "requested_at",
     "decision_reason", "score", "result_on",
 )  # fmt: skip
-CERTIFICATE_COLUMNS = ("id", "enrollment_id", "code", "issued_on", "expires_on")
+CERTIFICATE_COLUMNS = (
+    "id", "enrollment_id", "code", "issued_on", "expires_on", "course_code", "course_title",
+    "hours", "first_day", "last_day", "instructor_name", "outcomes", "revocation_reason",
+)  # fmt: skip
 
 
 def build(ctx: CityContext) -> None:
@@ -89,31 +95,43 @@ def build(ctx: CityContext) -> None:
     ctx.say(", ".join(f"{value:,} {name}" for name, value in counts.items()))
 
 
-def _courses(ctx: CityContext) -> list[tuple[int, int | None]]:
-    """The courses and their outcomes; returns (course id, validity in months) for each."""
+def _courses(ctx: CityContext) -> list[tuple[int, int | None, tuple]]:
+    """The courses and their outcomes; returns (course id, validity in months, what its
+    certificates keep: code, title, hours, outcomes) for each."""
     rng = ctx.rng
     competencies = ctx.built["competencies"]
+    words = {
+        ident: (code, name)
+        for ident, code, name in db.session.execute(
+            sa.select(Competency.id, Competency.code, Competency.name)
+        )
+    }
     count = max(MIN_COURSES, ctx.employees // EMPLOYEES_PER_COURSE)
     first = bulk.next_id(Course.__table__)
     courses, outcomes, made = [], [], []
     for n in range(count):
         ident = first + n
         mode = rng.choice(MODES)
-        courses.append(
-            (
-                ident,
-                f"C{n + 1:05d}",
-                f"{rng.choice(TOPICS)} topic {n + 1}",
-                "",
-                rng.choice((3, 4, 6, 8, 12, 16, 24)),
-                mode,
-                rng.random() < 0.3,
-            )
+        course = (
+            ident,
+            f"C{n + 1:05d}",
+            f"{rng.choice(TOPICS)} topic {n + 1}",
+            "",
+            rng.choice((3, 4, 6, 8, 12, 16, 24)),
+            mode,
+            rng.random() < 0.3,
         )
+        courses.append(course)
         validity = rng.choice((None, None, 12, 24, 36))
-        for competency in rng.sample(competencies, rng.choice((1, 1, 2))):
-            outcomes.append((ident, competency, rng.choice((2, 3, 3, 4)), validity))
-        made.append((ident, validity))
+        granted = []
+        for competency in sorted(rng.sample(competencies, rng.choice((1, 1, 2)))):
+            level = rng.choice((2, 3, 3, 4))
+            outcomes.append((ident, competency, level, validity))
+            code, name = words[competency]
+            granted.append(
+                {"code": code, "name": name, "level": level, "validity_months": validity}
+            )
+        made.append((ident, validity, (course[1], course[2], course[4], granted)))
     bulk.load(
         Course.__table__,
         ("id", "code", "title", "description", "hours", "delivery_mode", "needs_manager_approval"),
@@ -144,7 +162,7 @@ class _SessionPlan:
     def _story(self, n: int):
         """Session n: its course, start, capacity and the people who asked, in arrival order."""
         rng = random.Random(f"{self.ctx.seed}:academy:{n}")
-        course, validity = self.courses[n % len(self.courses)]
+        course, validity, _ = self.courses[n % len(self.courses)]
         offset = rng.randint(-PAST_DAYS, FUTURE_DAYS)
         start = datetime.combine(
             self.today + timedelta(days=offset), time(13 + rng.randint(0, 4)), tzinfo=UTC
@@ -167,7 +185,7 @@ class _SessionPlan:
             instructor = self.first_employee + people[0]  # the first to ask teaches instead
             seats = min(capacity, len(people) - 1)
             yield (
-                self.first_session + n, course, start, start + timedelta(hours=6),
+                self.first_session + n, course, start, start + SESSION_LENGTH,
                 f"Training Center, Room {100 + n % 40}", "", instructor, capacity, seats,
                 len(people) - 1,
             )  # fmt: skip
@@ -204,16 +222,39 @@ class _SessionPlan:
                 progress(1000)
 
     def certificates(self) -> Iterator[tuple]:
+        """Each completion's certificate, with what it certified, dated the session's last day
+        in the city's time zone. The instructors' names are read now, before the rows are
+        written: PostgreSQL's COPY holds the connection while it takes them."""
+        return self._certificates(self._instructor_names())
+
+    def _certificates(self, names: dict[int, str]) -> Iterator[tuple]:
         ident = self.first_certificate
         rng = random.Random(f"{self.ctx.seed}:academy:codes")
+        zone = querying.display_zone()
         for n in range(self.count):
-            validity = self.courses[n % len(self.courses)][1]
-            for enrollment, _, _, status, _, start, _ in self._outcomes(n):
+            _, validity, (course_code, title, hours, granted) = self.courses[n % len(self.courses)]
+            _, _, _, start, _, _, people = self._story(n)
+            first_day = start.astimezone(zone).date()
+            last_day = (start + SESSION_LENGTH).astimezone(zone).date()
+            instructor = names.get(self.first_employee + people[0], "")
+            for enrollment, _, _, status, _, _, _ in self._outcomes(n):
                 if status != S.COMPLETED:
                     continue
-                issued = start.date()
-                expires = add_months(issued, validity) if validity else None
+                expires = add_months(last_day, validity) if validity else None
                 raw = "".join(rng.choice(CODE_ALPHABET) for _ in range(12))
                 code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-                yield ident, enrollment, code, issued, expires
+                yield (
+                    ident, enrollment, code, last_day, expires, course_code, title, hours,
+                    first_day, last_day, instructor, granted, "",
+                )  # fmt: skip
                 ident += 1
+
+    def _instructor_names(self) -> dict[int, str]:
+        """The sessions' instructors' names, in one query over the city's staff."""
+        last = self.first_employee + self.people
+        rows = db.session.execute(
+            sa.select(Employee.id, Employee.first_name, Employee.last_name).where(
+                Employee.id >= self.first_employee, Employee.id < last
+            )
+        )
+        return {ident: f"{first} {last_name}" for ident, first, last_name in rows}

@@ -7,9 +7,11 @@ import secrets
 
 import sqlalchemy as sa
 
-from academy import rules
+from academy import certificates, rules
 from academy.models import (
+    CORRECTION,
     ENROLLMENT,
+    FINAL_RESULTS,
     RESULT_STATUSES,
     Certificate,
     CourseSession,
@@ -19,13 +21,14 @@ from academy.models import (
 )
 from civicladder import audit, clock
 from civicladder.access import Role
-from civicladder.db import db
+from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
 from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.notify import notify
 from competencies import services as competency_services
 from competencies.models import EvidenceSource
+from competencies.withdrawal import withdraw_evidence
 from people import queries as people_queries
 
 S = EnrollmentStatus
@@ -68,34 +71,27 @@ def record_result(
 
 
 def _grant(actor: User | None, enrollment: Enrollment) -> Certificate:
-    """Evidence for each competency the course develops, and the certificate."""
+    """Evidence for each competency the course develops, and the certificate, all dated the
+    session's last day."""
     session, employee = enrollment.session, enrollment.employee
     course = session.course
-    completed_on = clock.today()
-    expiries = []
+    completed_on = certificates.completion_day(session)
+    evidence = {}
     for outcome in course.outcomes:
-        expires_on = rules.expiry(completed_on, outcome.validity_months)
-        expiries.append(expires_on)
         # The instructor is not the employee's manager, so the evidence is the academy's word
         # (recorded as the system); the enrolment's audit event names who recorded the result.
-        competency_services.record_evidence(
+        evidence[outcome.competency_id] = competency_services.record_evidence(
             None,
             employee,
             outcome.competency,
             level=outcome.level,
             observed_on=completed_on,
             source=EvidenceSource.COURSE_COMPLETION,
-            expires_on=expires_on,
+            expires_on=rules.expiry(completed_on, outcome.validity_months),
             note=f"Completed {course.code} {course.title} ({session.starts_at:%Y-%m-%d})",
         )
-    dated = [e for e in expiries if e is not None]
-    certificate = Certificate(
-        enrollment_id=enrollment.id,
-        code=new_code(),
-        issued_on=completed_on,
-        # A certificate lasts as long as its shortest-lived competency.
-        expires_on=min(dated) if dated else None,
-    )
+    facts = certificates.as_issued(session, completed_on, evidence)
+    certificate = Certificate(enrollment_id=enrollment.id, code=new_code(), **facts)
     db.session.add(certificate)
     db.session.flush()
     audit.record(
@@ -113,6 +109,61 @@ def _grant(actor: User | None, enrollment: Enrollment) -> Certificate:
             link=f"/academy/certificates/{certificate.id}",
         )
     return certificate
+
+
+def correct_result(
+    actor: User | None,
+    enrollment: Enrollment,
+    result: EnrollmentStatus,
+    reason: str,
+    score: int | None = None,
+) -> Enrollment:
+    """The instructor or HR corrects a recorded result, saying why. A completion taken back
+    revokes its certificate and withdraws the evidence it wrote; a completion given writes
+    them as a first recording would."""
+    enrollment = locked_get(Enrollment, enrollment.id, "There is no such enrolment.")
+    if actor is not None and people_queries.own_employee_id(actor) == enrollment.employee_id:
+        raise Forbidden("You cannot correct your own result; the instructor or HR does.")
+    if not may_record(actor, enrollment.session):
+        raise Forbidden("Only the session's instructor or HR can correct results.")
+    if enrollment.status not in FINAL_RESULTS:
+        raise Conflict("There is no result to correct yet: record the result instead.")
+    if result not in FINAL_RESULTS:
+        raise Invalid("Choose completed, not passed or did not attend.", field="result")
+    if score is not None and not 0 <= score <= 100:
+        raise Invalid("A score is from 0 to 100.", field="score")
+    earlier = certificates.certificate_of(enrollment)
+    if result == S.COMPLETED and earlier is not None:
+        raise Conflict(
+            "This person's certificate for this session was revoked and cannot be issued "
+            "again; enrol them in a new session."
+        )
+    before = enrollment.status
+    move(CORRECTION, enrollment, result, actor, reason=reason)
+    enrollment.score = score if result == S.COMPLETED else None
+    if before == S.COMPLETED and earlier is not None:
+        why = f"Result corrected to {result.label.lower()}: {reason.strip()}"
+        if not earlier.revoked:  # HR may have revoked it already; its evidence still goes
+            certificates.record_revocation(actor, earlier, why)
+        withdraw_evidence(actor, certificates.evidence_of(earlier), why, authorised=True)
+    if result == S.COMPLETED:
+        _grant(actor, enrollment)
+    _tell_corrected(enrollment, result, reason)
+    return enrollment
+
+
+def _tell_corrected(enrollment: Enrollment, result: EnrollmentStatus, reason: str) -> None:
+    person = enrollment.employee.user
+    if person is None or not person.active:
+        return
+    title = enrollment.session.course.title
+    notify(
+        person,
+        f"Result corrected: {title}",
+        f"Your result for {title} was corrected to {result.label.lower()}. "
+        f"Reason: {reason.strip()}",
+        link="/academy/my-training",
+    )
 
 
 def new_code() -> str:

@@ -4,7 +4,7 @@ certificates, sessions to come (some full, with a waitlist), and requests awaiti
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -61,6 +61,8 @@ PAST = (-200, -60)
 FUTURE = ((12, 12), (45, 20))
 FULL_COURSE = "ACA-SAFETY"
 FULL_SEATS = 6
+# The demo employee completed this course last quarter, so their certificate is there to open.
+DEMO_EMPLOYEE_COURSE = "ACA-DEESC"
 
 
 def build(built: dict) -> None:
@@ -92,9 +94,14 @@ def build(built: dict) -> None:
     instructors = rng.sample(learners, 6)
     for index, (code, course) in enumerate(courses.items()):
         instructor = instructors[index % len(instructors)]
+        others = [p for p in learners if p is not instructor]
         for days in PAST:
             session = _session(course, days, 15, instructor, index)
-            _past_results(rng, session, [p for p in learners if p is not instructor])
+            _past_results(rng, session, others)
+        if code == DEMO_EMPLOYEE_COURSE and demo_employee is not None:
+            days = (last_quarter_day(clock.today()) - clock.today()).days
+            session = _session(course, days, 15, instructor, index)
+            _past_results(rng, session, others, completer=db.session.get(Employee, demo_employee))
         for days, seats in FUTURE:
             seats = FULL_SEATS if code == FULL_COURSE and days == FUTURE[0][0] else seats
             session = _session(course, days, seats, instructor, index)
@@ -126,9 +133,22 @@ def _session(course, days: int, seats: int, instructor: Employee, index: int) ->
     )
 
 
-def _past_results(rng: random.Random, session: CourseSession, learners: list[Employee]) -> None:
-    """A session that has happened: seats taken then, results recorded since."""
-    group = rng.sample(learners, rng.randint(6, 12))
+def last_quarter_day(today: date) -> date:
+    """The middle of the calendar quarter before today's."""
+    first_month = (today.month - 1) // 3 * 3 + 1  # of this quarter
+    year, month = (today.year, first_month - 2) if first_month > 1 else (today.year - 1, 11)
+    return date(year, month, 15)
+
+
+def _past_results(
+    rng: random.Random,
+    session: CourseSession,
+    learners: list[Employee],
+    completer: Employee | None = None,
+) -> None:
+    """A session that has happened: seats taken then, results recorded since; `completer`,
+    when given, took part and completed."""
+    group = rng.sample(learners, rng.randint(6, 12)) + ([completer] if completer else [])
     for person in group:
         enrollment = Enrollment(session_id=session.id, employee_id=person.id)
         db.session.add(enrollment)
@@ -149,6 +169,8 @@ def _past_results(rng: random.Random, session: CourseSession, learners: list[Emp
             if roll < 0.9
             else EnrollmentStatus.NO_SHOW
         )
+        if completer is not None and enrollment.employee_id == completer.id:
+            result = EnrollmentStatus.COMPLETED
         score = rng.randint(70, 100) if result == EnrollmentStatus.COMPLETED else None
         completion.record_result(None, enrollment, result, score)
 

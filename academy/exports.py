@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from datetime import UTC
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from sqlalchemy.orm import joinedload
 
+from academy import certificates
 from academy.models import Certificate, CourseSession, Enrollment
 from civicladder import clock
 from civicladder.db import db
@@ -19,12 +20,19 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     from weasyprint import HTML
 
     html = render_template(
-        "academy/certificate_pdf.html", c=certificate, verify_url=verification_url(certificate)
+        "academy/certificate_pdf.html",
+        c=certificate,
+        state=certificates.state(certificate),
+        verify_url=verification_url(certificate),
     )
     return HTML(string=html).write_pdf()
 
 
 def verification_url(certificate: Certificate) -> str:
+    """Where anyone checks the certificate: at the address this request came to, so the link
+    works wherever the app is served; outside a request (CLI, email) at PUBLIC_URL."""
+    if has_request_context():
+        return url_for("academy.verify", code=certificate.code, _external=True)
     return current_app.config["PUBLIC_URL"].rstrip("/") + f"/verify?code={certificate.code}"
 
 

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from academy.models import RESULT_STATUSES, DeliveryMode
+from academy.models import FINAL_RESULTS, RESULT_STATUSES, DeliveryMode
 from academy.queries import CATALOG_SORTS
 from civicladder.enums import choices
 from civicladder.forms import FilterSelectField, Form, choice_list
@@ -58,6 +58,31 @@ class ResultForm(Form):
     score = IntegerField(
         "Score (optional)",
         validators=[Optional(), NumberRange(0, 100, "A score is from 0 to 100.")],
+    )
+
+
+class CorrectionForm(Form):
+    result = SelectField(
+        "Corrected result",
+        choices=choice_list((s.value, s.label) for s in FINAL_RESULTS),
+        validators=[DataRequired("Choose the corrected result.")],
+    )
+    score = IntegerField(
+        "Score (optional)",
+        validators=[Optional(), NumberRange(0, 100, "A score is from 0 to 100.")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        description="The participant reads this.",
+        validators=[DataRequired("Say why the result is corrected."), Length(max=1000)],
+    )
+
+
+class RevokeForm(Form):
+    reason = TextAreaField(
+        "Reason",
+        description="The holder reads this; the public verification page shows only the date.",
+        validators=[DataRequired("Give a reason for revoking the certificate."), Length(max=1000)],
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from academy.rules import expiry
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
 from civicladder.lifecycle import Lifecycle
@@ -52,6 +54,13 @@ ENROLLMENT = Lifecycle(
 OPEN_STATUSES = (S.REQUESTED, S.APPROVED, S.ENROLLED, S.WAITLISTED)
 # What the instructor records: attendance (the result may follow), then a result.
 RESULT_STATUSES = (S.ATTENDED, S.COMPLETED, S.FAILED, S.NO_SHOW)
+# A final result already recorded can be corrected, with a reason, to another one.
+FINAL_RESULTS = (S.COMPLETED, S.FAILED, S.NO_SHOW)
+CORRECTION = Lifecycle(
+    "enrollment.corrected",
+    {result: set(FINAL_RESULTS) - {result} for result in FINAL_RESULTS},
+    reason_required=set(FINAL_RESULTS),
+)
 
 
 class Course(db.Model):
@@ -216,7 +225,13 @@ class Enrollment(db.Model):
 
 
 class Certificate(db.Model):
-    """Issued on completion; anyone holding the code can check it on the verification page."""
+    """Issued on completion; anyone holding the code can check it on the verification page.
+
+    It keeps what it certified as it stood at issue (the course's code, title and hours, the
+    session's days, the instructor, the levels granted), whatever later happens to the course.
+    `outcomes` holds one entry per competency: code, name, level, expires_on (ISO date or
+    null) and, for certificates issued by the app, the evidence_id it wrote.
+    """
 
     __tablename__ = "certificate"
 
@@ -225,10 +240,48 @@ class Certificate(db.Model):
         sa.ForeignKey("enrollment.id", ondelete="RESTRICT"), unique=True
     )
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # The day the course was completed: the session's last day.
     issued_on: Mapped[date] = mapped_column(sa.Date)
     expires_on: Mapped[date | None] = mapped_column(sa.Date)
+    course_code: Mapped[str] = mapped_column(sa.String(30))
+    course_title: Mapped[str] = mapped_column(sa.String(200))
+    hours: Mapped[int]
+    first_day: Mapped[date] = mapped_column(sa.Date)
+    last_day: Mapped[date] = mapped_column(sa.Date)
+    instructor_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    outcomes: Mapped[list] = mapped_column(sa.JSON)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    revocation_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     enrollment: Mapped[Enrollment] = relationship()
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def expired(self, today: date) -> bool:
+        return self.expires_on is not None and self.expires_on <= today
+
+    @property
+    def granted(self) -> list[GrantedLevel]:
+        """The levels certified, each with the day it stops counting (None: it does not)."""
+        return [
+            GrantedLevel(
+                o["code"], o["name"], o["level"], expiry(self.issued_on, o["validity_months"])
+            )
+            for o in self.outcomes or []
+        ]
+
+
+@dataclass(frozen=True)
+class GrantedLevel:
+    code: str
+    name: str
+    level: int
+    expires_on: date | None
 
     def __str__(self) -> str:
         return f"Certificate {self.code}"

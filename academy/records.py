@@ -21,6 +21,7 @@ from civicladder import clock
 from civicladder.db import db
 from civicladder.errors import NotFound
 from competencies.models import CompetencyEvidence
+from competencies.queries import still_counts, withdrawn
 from people import queries as people_queries
 from people.models import Employee
 
@@ -28,13 +29,9 @@ from people.models import Employee
 
 
 def certificate_statement() -> sa.Select:
+    # What a certificate shows is kept on it; only the holder's name is looked up.
     return sa.select(Certificate).options(
-        joinedload(Certificate.enrollment).joinedload(Enrollment.employee),
-        joinedload(Certificate.enrollment)
-        .joinedload(Enrollment.session)
-        .joinedload(CourseSession.course)
-        .selectinload(Course.outcomes)
-        .joinedload(CourseOutcome.competency),
+        joinedload(Certificate.enrollment).joinedload(Enrollment.employee)
     )
 
 
@@ -89,6 +86,7 @@ def expiring_evidence(employee_condition, limit: int = 50) -> list[Expiring]:
         later.competency_id == CompetencyEvidence.competency_id,
         later.level >= CompetencyEvidence.level,
         sa.or_(later.expires_on.is_(None), later.expires_on > CompetencyEvidence.expires_on),
+        ~withdrawn(later),
     )
     rows = list(
         db.session.scalars(
@@ -102,6 +100,7 @@ def expiring_evidence(employee_condition, limit: int = 50) -> list[Expiring]:
                 employee_condition,
                 CompetencyEvidence.expires_on > today,
                 CompetencyEvidence.expires_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS),
+                still_counts(today),
                 ~renewed,
             )
             .order_by(CompetencyEvidence.expires_on, CompetencyEvidence.id)

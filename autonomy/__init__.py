@@ -40,13 +40,14 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from competencies.signals import evidence_recorded
+    from competencies.signals import evidence_recorded, evidence_withdrawn
     from people.signals import employee_moved, employee_separated
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
     # The stored eligibility follows each person's evidence and job (autonomy.eligibility).
     evidence_recorded.connect(eligibility.on_evidence_recorded, weak=False)
+    evidence_withdrawn.connect(eligibility.on_evidence_recorded, weak=False)
     employee_moved.connect(eligibility.on_employees_changed, weak=False)
     employee_separated.connect(eligibility.on_employees_changed, weak=False)
     register_action_words(app, ACTION_WORDS)

@@ -28,7 +28,7 @@ from civicladder.access import Role
 from civicladder.db import db
 from civicladder.models import User
 from competencies.models import Competency, CompetencyEvidence
-from competencies.queries import current_levels_statement
+from competencies.queries import current_levels_statement, still_counts
 from people import queries as people_queries
 from people.models import Employee, EmployeeStatus
 
@@ -152,10 +152,7 @@ def facts_for(employee: Employee, since: date, floor: rules.OutcomeFloor | None)
             sa.select(CompetencyEvidence.competency_id, sa.func.max(CompetencyEvidence.level))
             .where(
                 CompetencyEvidence.employee_id == employee.id,
-                sa.or_(
-                    CompetencyEvidence.expires_on.is_(None),
-                    CompetencyEvidence.expires_on > today,
-                ),
+                still_counts(today),
             )
             .group_by(CompetencyEvidence.competency_id)
         ).all()

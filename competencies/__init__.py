@@ -13,6 +13,7 @@ ACTION_WORDS = {
     "job_profile.created": "Added a job profile",
     "job_profile.updated": "Changed a job profile",
     "competency_evidence.recorded": "Recorded competency evidence",
+    "competency_evidence.withdrawn": "Withdrew competency evidence",
 }
 
 

@@ -125,8 +125,30 @@ class CompetencyEvidence(db.Model):
     employee: Mapped[Employee] = relationship()
     competency: Mapped[Competency] = relationship()
     verified_by = relationship("User", foreign_keys=[verified_by_id])
+    withdrawal: Mapped[CompetencyEvidenceWithdrawal | None] = relationship(viewonly=True)
+
+
+class CompetencyEvidenceWithdrawal(db.Model):
+    """Evidence taken back (a corrected course result, a mistake): the evidence row stays as it
+    was recorded, and this record says it no longer counts, since when, who decided and why."""
+
+    __tablename__ = "competency_evidence_withdrawal"
+
+    evidence_id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        sa.ForeignKey("competency_evidence.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    withdrawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(sa.Text)
+
+    evidence: Mapped[CompetencyEvidence] = relationship()
 
 
 @event.listens_for(CompetencyEvidence, "before_update")
+@event.listens_for(CompetencyEvidenceWithdrawal, "before_update")
 def _evidence_is_append_only(mapper, connection, target):
     raise RuntimeError("competency evidence is append-only; record new evidence instead")

@@ -14,6 +14,7 @@ from competencies.models import (
     Competency,
     CompetencyCategory,
     CompetencyEvidence,
+    CompetencyEvidenceWithdrawal,
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
@@ -53,11 +54,25 @@ def competencies() -> list[Competency]:
     return list(db.session.scalars(sa.select(Competency).order_by(Competency.code)))
 
 
+def withdrawn(evidence=CompetencyEvidence) -> sa.ColumnElement[bool]:
+    """The evidence row (the model or an alias of it) has been withdrawn."""
+    return sa.exists().where(CompetencyEvidenceWithdrawal.evidence_id == evidence.id)
+
+
+def still_counts(today: date, evidence=CompetencyEvidence) -> sa.ColumnElement[bool]:
+    """Evidence that counts on `today`: not withdrawn, and unexpired (the expiry day itself no
+    longer counts). Every query that reads current evidence uses this one condition."""
+    return sa.and_(
+        sa.or_(evidence.expires_on.is_(None), evidence.expires_on > today), ~withdrawn(evidence)
+    )
+
+
 def current_levels_statement(today: date) -> sa.Select:
-    """(employee_id, competency_id, level, last_shown) from unexpired evidence.
+    """(employee_id, competency_id, level, last_shown) from evidence that still counts.
 
     The reference statement of the rule: evidence counts until the day it expires (the expiry
-    day itself no longer counts), and the current level is the highest that still counts.
+    day itself no longer counts) unless it was withdrawn, and the current level is the highest
+    that still counts.
     `competencies.rules.current_level` restates it in Python and is tested against this.
     """
     return (
@@ -67,9 +82,7 @@ def current_levels_statement(today: date) -> sa.Select:
             sa.func.max(CompetencyEvidence.level).label("level"),
             sa.func.max(CompetencyEvidence.observed_on).label("last_shown"),
         )
-        .where(
-            sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today)
-        )
+        .where(still_counts(today))
         .group_by(CompetencyEvidence.employee_id, CompetencyEvidence.competency_id)
     )
 
@@ -105,7 +118,9 @@ def evidence_history(employee_id: int, limit: int | None = None) -> list[Compete
     stmt = (
         sa.select(CompetencyEvidence)
         .options(
-            joinedload(CompetencyEvidence.competency), joinedload(CompetencyEvidence.verified_by)
+            joinedload(CompetencyEvidence.competency),
+            joinedload(CompetencyEvidence.verified_by),
+            selectinload(CompetencyEvidence.withdrawal),
         )
         .where(CompetencyEvidence.employee_id == employee_id)
         .order_by(CompetencyEvidence.observed_on.desc(), CompetencyEvidence.id.desc())

@@ -27,12 +27,18 @@ def level_name(level: int | None) -> str:
 # they agree with the SQL on random evidence.
 
 
-def is_current(expires_on: date | None, today: date) -> bool:
-    """Evidence counts until the day it expires (expiry day itself no longer counts)."""
-    return expires_on is None or expires_on > today
+def is_current(expires_on: date | None, today: date, withdrawn: bool = False) -> bool:
+    """Evidence counts until the day it expires (expiry day itself no longer counts), unless it
+    was withdrawn."""
+    return not withdrawn and (expires_on is None or expires_on > today)
 
 
-def current_level(evidence: Iterable[tuple[int, date | None]], today: date) -> int | None:
-    """The highest level among unexpired (level, expires_on) pairs, or None."""
-    levels = [level for level, expires_on in evidence if is_current(expires_on, today)]
+def current_level(evidence: Iterable[tuple], today: date) -> int | None:
+    """The highest level among evidence that counts, given as (level, expires_on) pairs or
+    (level, expires_on, withdrawn) triples, or None."""
+    levels = [
+        level
+        for level, expires_on, *withdrawn in evidence
+        if is_current(expires_on, today, bool(withdrawn and withdrawn[0]))
+    ]
     return max(levels) if levels else None

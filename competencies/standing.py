@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from civicladder import clock
 from civicladder.db import db
 from competencies.models import Competency, CompetencyEvidence, JobProfileRequirement
+from competencies.queries import still_counts, withdrawn
 from people.models import Employee
 
 EXPIRY_WINDOW_DAYS = 60
@@ -57,7 +58,7 @@ class Standing:
 
 def _evidence_facts(employee_ids: list[int], today: date) -> dict[tuple[int, int], dict]:
     """{(employee_id, competency_id): {level: _LevelFacts}} from one grouped query."""
-    counts = sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today)
+    counts = still_counts(today)
     rows = db.session.execute(
         sa.select(
             CompetencyEvidence.employee_id,
@@ -71,7 +72,7 @@ def _evidence_facts(employee_ids: list[int], today: date) -> dict[tuple[int, int
             sa.func.max(sa.case((counts, CompetencyEvidence.observed_on))).label("last_shown"),
             sa.func.count(sa.case((sa.not_(counts), 1))).label("expired"),
         )
-        .where(CompetencyEvidence.employee_id.in_(employee_ids))
+        .where(CompetencyEvidence.employee_id.in_(employee_ids), ~withdrawn())
         .group_by(
             CompetencyEvidence.employee_id,
             CompetencyEvidence.competency_id,
@@ -238,7 +239,7 @@ def unit_level_bands(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
         )
         .where(
             CompetencyEvidence.employee_id.in_(members),
-            sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today),
+            still_counts(today),
         )
         .group_by(CompetencyEvidence.employee_id)
         .subquery()
@@ -269,7 +270,7 @@ def _unmet_requirement(today: date) -> sa.ColumnElement[bool]:
             CompetencyEvidence.employee_id == Employee.id,
             CompetencyEvidence.competency_id == JobProfileRequirement.competency_id,
             CompetencyEvidence.level >= JobProfileRequirement.min_level,
-            sa.or_(CompetencyEvidence.expires_on.is_(None), CompetencyEvidence.expires_on > today),
+            still_counts(today),
         )
         .correlate_except(CompetencyEvidence)
     )
@@ -311,6 +312,7 @@ def expiring_evidence_statement(scope: sa.ColumnElement[bool] | None) -> sa.Sele
         .where(
             CompetencyEvidence.expires_on > today,
             CompetencyEvidence.expires_on <= today + timedelta(days=EXPIRY_WINDOW_DAYS),
+            ~withdrawn(),
             Employee.status != "separated",
         )
         .order_by(CompetencyEvidence.expires_on, CompetencyEvidence.id)

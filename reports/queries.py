@@ -19,6 +19,7 @@ from autonomy.models import AutonomyGrant, AutonomyLevel, AutonomyTrack, GrantSt
 from civicladder.db import db
 from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
+from competencies.queries import withdrawn
 from hiring.models import Application, ApplicationStatus
 from people.models import PATH_SEPARATOR, Department, EmployeeStatus, Membership
 from reports.rules import Period
@@ -206,7 +207,8 @@ def gains(members, period: Period):
         )
         .join(members, members.c.id == E.employee_id)
         .join(Competency, Competency.id == E.competency_id)
-        .where(E.observed_on <= period.end)
+        # Withdrawn evidence never counted: a level it showed was not gained.
+        .where(E.observed_on <= period.end, ~withdrawn(E))
         .group_by(E.employee_id, members.c.department_id, E.competency_id, Competency.category_id)
         .subquery("pairs")
     )

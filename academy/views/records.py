@@ -11,8 +11,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from academy import completion, enrolment, exports, queries, records
-from academy.forms import RatingForm
+from academy import certificates, completion, enrolment, exports, queries, records
+from academy.forms import RatingForm, RevokeForm
 from academy.models import EnrollmentStatus
 from academy.views import bp
 from civicladder import clock
@@ -30,7 +30,11 @@ from people.models import Employee
 def certificate(certificate_id: int):
     found = records.visible_certificate(current_user, certificate_id)
     return render_template(
-        "academy/certificate.html", c=found, verify_url=exports.verification_url(found)
+        "academy/certificate.html",
+        c=found,
+        state=certificates.state(found),
+        verify_url=exports.verification_url(found),
+        may_revoke=current_user.has_role(Role.HR),
     )
 
 
@@ -43,13 +47,28 @@ def certificate_pdf(certificate_id: int):
     )
 
 
+@bp.route("/academy/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@requires(Role.HR)
+def revoke_certificate(certificate_id: int):
+    """A confirmation page first: a revoked certificate stays revoked."""
+    found = records.visible_certificate(current_user, certificate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        certificates.revoke(current_user, found, form.reason.data)
+        flash(f"Certificate {found.code} is revoked; its holder has been told.", "success")
+        return redirect(url_for("academy.certificate", certificate_id=found.id))
+    status = 422 if form.errors else 200
+    return render_template("academy/revoke.html", c=found, form=form), status
+
+
 @bp.get("/verify")
 @public
 def verify():
     code = (request.args.get("code") or "").strip()[:40]
     found = records.certificate_by_code(code) if code else None
     status = 404 if code and found is None else 200
-    return render_template("academy/verify.html", code=code, c=found), status
+    state = certificates.state(found) if found else None
+    return render_template("academy/verify.html", code=code, c=found, state=state), status
 
 
 # --- an employee's training record -----------------------------------------------------------

@@ -13,6 +13,7 @@ from flask_login import current_user
 from academy import completion, enrolment, queries, records, services
 from academy.forms import (
     CapacityForm,
+    CorrectionForm,
     DeclineForm,
     RatingForm,
     ResultForm,
@@ -163,3 +164,25 @@ def record_result(session_id: int, enrollment_id: int):
     completion.record_result(current_user, enrollment, result, form.score.data)
     flash(f"{enrollment.employee.full_name}: {result.label.lower()}.", "success")
     return redirect(url_for("academy.roster", session_id=session_id))
+
+
+@bp.route(
+    "/academy/sessions/<int:session_id>/enrollments/<int:enrollment_id>/correct",
+    methods=["GET", "POST"],
+)
+@requires(Role.HR, instructor_of_session)
+def correct_result(session_id: int, enrollment_id: int):
+    """A confirmation page first: correcting a completion revokes its certificate."""
+    enrollment = enrolment.get_enrollment(enrollment_id)
+    if enrollment.session_id != session_id:
+        raise NotFound("There is no such participant in this session.")
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        result = EnrollmentStatus(form.result.data)
+        completion.correct_result(
+            current_user, enrollment, result, form.reason.data, form.score.data
+        )
+        flash(f"{enrollment.employee.full_name}: corrected to {result.label.lower()}.", "success")
+        return redirect(url_for("academy.roster", session_id=session_id))
+    status = 422 if form.errors else 200
+    return render_template("academy/correct.html", e=enrollment, form=form), status

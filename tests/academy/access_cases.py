@@ -37,6 +37,7 @@ def world(kit, ids: dict) -> dict:
     open_session = academy.session(course, days=14, instructor=instructor)
     started = academy.session(course, days=-1, instructor=instructor)
     participant = academy.enrollment(started, kit.people.employee())
+    not_passed = academy.enrollment(started, kit.people.employee(), EnrollmentStatus.FAILED)
     own = academy.enrollment(upcoming, _employee_of(ids["users"]["employee"]))
     report = kit.people.employee(manager=_employee_of(ids["users"]["manager"]))
     approval = academy.session(academy.course(needs_manager_approval=True))
@@ -53,6 +54,7 @@ def world(kit, ids: dict) -> dict:
         "open_session": open_session.id,
         "started_session": started.id,
         "participant": participant.id,
+        "not_passed": not_passed.id,
         "own_enrollment": own.id,
         "pending_enrollment": pending.id,
         "instructor_user": instructor_user.id,
@@ -147,6 +149,34 @@ CASES = [
     Case("academy.certificate", "GET", "/academy/certificates/{certificate}", OWN_RECORD),
     Case("academy.certificate_pdf", "GET", "/academy/certificates/{certificate}/pdf", OWN_RECORD),
     Case("academy.verify", "GET", "/verify", dict.fromkeys(ROLES, 200)),
+    Case(
+        "academy.revoke_certificate",
+        "GET",
+        "/academy/certificates/{certificate}/revoke",
+        only({"hr": 200}),
+    ),
+    Case(
+        "academy.revoke_certificate",
+        "POST",
+        "/academy/certificates/{certificate}/revoke",
+        only({"hr": 302}),
+        {"reason": "Issued in error."},
+        recorded("certificate.revoked", "hr"),
+    ),
+    Case(
+        "academy.correct_result",
+        "GET",
+        "/academy/sessions/{started_session}/enrollments/{not_passed}/correct",
+        only({"hr": 200}) | {"instructor_of_session": 200},
+    ),
+    Case(
+        "academy.correct_result",
+        "POST",
+        "/academy/sessions/{started_session}/enrollments/{not_passed}/correct",
+        only({"hr": 302}) | {"instructor_of_session": 302},
+        {"result": "completed", "reason": "Marked as not passed by mistake."},
+        recorded("enrollment.corrected.completed", "hr", "instructor_of_session"),
+    ),
     Case(
         "academy.my_training",
         "GET",

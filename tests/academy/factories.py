@@ -6,6 +6,7 @@ import itertools
 from datetime import timedelta
 from types import SimpleNamespace
 
+from academy.certificates import as_issued, completion_day
 from academy.completion import new_code
 from academy.models import (
     Certificate,
@@ -101,12 +102,14 @@ def academy_factories(competencies):
         db.session.flush()
         return made
 
-    def certificate(enrollment_: Enrollment, expires_on=None) -> Certificate:
+    def certificate(enrollment_: Enrollment, expires_on=None, **overrides) -> Certificate:
+        """A certificate for the enrolment's session as it stands, dated its last day."""
+        session_ = enrollment_.session
+        facts = as_issued(session_, completion_day(session_), {})
         made = Certificate(
             enrollment_id=enrollment_.id,
             code=new_code(),
-            issued_on=clock.today(),
-            expires_on=expires_on,
+            **(facts | {"expires_on": expires_on} | overrides),
         )
         db.session.add(made)
         db.session.flush()

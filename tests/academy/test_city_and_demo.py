@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from academy import records
+from academy.certificates import session_days
+from academy.demo import DEMO_EMPLOYEE_COURSE, last_quarter_day
 from academy.models import Certificate, Course, CourseSession, Enrollment
 from academy.models import EnrollmentStatus as S
 from civicladder import clock
 from civicladder.db import db
+from civicladder.models import User
+from people import queries as people_queries
 from people.models import Employee
 from tests.city.test_city import city
 from tests.civicladder.test_demo_seed import seed
+
+DEMO_EMPLOYEE_EMAIL = "employee@demo.civicladder.example"
 
 
 def _enrolled_matches_seats() -> bool:
@@ -38,6 +45,20 @@ def test_synthetic_city_has_courses_sessions_and_enrolments_in_proportion(app):
         sa.select(sa.func.count(Enrollment.id)).where(Enrollment.status == S.COMPLETED)
     )
     assert _enrolled_matches_seats()
+    # Each certificate keeps its course, its session's days and instructor, dated the last day.
+    sample = db.session.scalars(sa.select(Certificate).order_by(Certificate.id).limit(20)).all()
+    for certificate in sample:
+        session = certificate.enrollment.session
+        assert (certificate.course_code, certificate.course_title, certificate.hours) == (
+            session.course.code,
+            session.course.title,
+            session.course.hours,
+        )
+        with app.app_context():  # the city's time zone is the app's
+            assert (certificate.first_day, certificate.last_day) == session_days(session)
+        assert certificate.issued_on == certificate.last_day
+        assert certificate.instructor_name == session.instructor.full_name
+        assert [g.level for g in certificate.granted] == [o.level for o in session.course.outcomes]
     statuses = set(db.session.scalars(sa.select(Enrollment.status).distinct()))
     assert {S.COMPLETED, S.ENROLLED, S.WAITLISTED} <= statuses
 
@@ -71,3 +92,16 @@ def test_demo_academy_has_courses_full_sessions_waitlists_and_certificates(app):
         sa.select(sa.func.count(CourseSession.id))
     )
     assert db.session.scalar(teaching.where(Employee.user_id.is_not(None))) == 0
+
+
+def test_demo_employee_holds_a_certificate_for_a_course_completed_last_quarter(app):
+    seed(app)
+    user = db.session.scalar(sa.select(User).where(User.email == DEMO_EMPLOYEE_EMAIL))
+    employee = people_queries.own_employee(user)
+    held = records.certificates_of(employee.id)
+
+    assert [c.course_code for c in held] == [DEMO_EMPLOYEE_COURSE]
+    certificate = held[0]
+    assert certificate.enrollment.status == S.COMPLETED and not certificate.revoked
+    assert certificate.issued_on == last_quarter_day(clock.today())
+    assert records.visible_certificate(user, certificate.id) == certificate

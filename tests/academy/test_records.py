@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from academy import completion, rules
+from academy.certificates import session_days
 from academy.models import Certificate
 from academy.models import EnrollmentStatus as S
 from civicladder import clock
@@ -44,13 +45,13 @@ def test_completion_writes_evidence_per_outcome_and_one_certificate(app_ctx, com
         .where(CompetencyEvidence.employee_id == completed["person"].id)
         .order_by(CompetencyEvidence.level)
     ).all()
-    today = clock.today()
-    assert [(r.level, r.expires_on) for r in rows] == [
-        (2, rules.add_months(today, 12)),
-        (3, None),
+    last_day = session_days(completed["session"])[1]
+    assert [(r.level, r.observed_on, r.expires_on) for r in rows] == [
+        (2, last_day, rules.add_months(last_day, 12)),
+        (3, last_day, None),
     ]
     certificate = completed["certificate"]
-    assert certificate.expires_on == rules.add_months(today, 12)
+    assert certificate.expires_on == rules.add_months(last_day, 12)
     assert len(certificate.code) == 14 and certificate.code.count("-") == 2
 
 

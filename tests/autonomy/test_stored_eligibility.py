@@ -13,6 +13,8 @@ from autonomy.models import StoredEligibility, StoredHeldLevel
 from civicladder.access import Role
 from civicladder.db import db
 from competencies import services as competency_services
+from competencies.models import CompetencyEvidence
+from competencies.withdrawal import withdraw_evidence
 from people import services as people_services
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -66,6 +68,16 @@ def test_evidence_recorded_through_the_service_moves_the_person_at_once(line):
         line["boss"], short, line["skill"], level=2, observed_on=date.today()
     )
     assert stored(short.id).ready and short.id in ready_ids()
+
+
+def test_evidence_withdrawn_through_the_service_moves_the_person_back_at_once(line):
+    eligibility.refresh()
+    ready = line["ready"]
+    evidence = db.session.scalar(
+        sa.select(CompetencyEvidence).where(CompetencyEvidence.employee_id == ready.id)
+    )
+    withdraw_evidence(line["boss"], [evidence], "Recorded for the wrong person.")
+    assert not stored(ready.id).ready and ready.id not in ready_ids()
 
 
 def test_a_level_granted_moves_the_stored_row_to_the_next_level(line):

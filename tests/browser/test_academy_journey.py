@@ -1,6 +1,8 @@
 """A seat from request to certificate, as the people involved do it in a browser: the employee
 finds a course and asks for a seat, the manager approves, the instructor records the completion,
-the employee downloads the certificate, and anyone can verify it. Every page passes axe."""
+the employee downloads the certificate, and anyone can verify it; then HR revokes it, the
+instructor corrects the result, and the public check says it was revoked. Every page passes
+axe."""
 
 from __future__ import annotations
 
@@ -142,3 +144,27 @@ def test_employee_to_certificate_through_manager_and_instructor(
     expect(anyone.get_by_role("heading", name="This certificate is genuine")).to_be_visible()
     expect(anyone.get_by_text("Sam Lindqvist")).to_be_visible()
     axe.check(anyone, "/verify?code=<code>")
+
+    # HR revokes the certificate after a confirmation page; the instructor then corrects the
+    # result; the public check says it was revoked, and when.
+    hr = _person(browser, browser_context_args, accounts.hr, axe)
+    certificate_url = employee.url.split("//", 1)[1].split("/", 1)[1]
+    open_page(hr, axe, "/" + certificate_url)
+    follow(hr, axe, hr.get_by_role("link", name="Revoke this certificate"))
+    hr.get_by_label("Reason").fill("Completed under another person's name.")
+    hr.get_by_role("button", name="Revoke the certificate").click()
+    expect(hr.get_by_text(f"Certificate {code} is revoked")).to_be_visible()
+    expect(hr.get_by_role("heading", name=re.compile("^Revoked on"))).to_be_visible()
+    axe.check(hr, "/academy/certificates/<id> (revoked)")
+
+    open_page(teacher, axe, f"/academy/sessions/{session_id}/roster")
+    follow(teacher, axe, teacher.get_by_role("link", name="Correct the result for Sam Lindqvist"))
+    teacher.get_by_label("Corrected result").select_option("failed")
+    teacher.get_by_label("Reason").fill("The practical part was not passed.")
+    teacher.get_by_role("button", name="Correct the result").click()
+    expect(teacher.get_by_text("Sam Lindqvist: corrected to not passed.")).to_be_visible()
+
+    anyone.reload()
+    expect(anyone.get_by_role("heading", name=re.compile("^Revoked on"))).to_be_visible()
+    expect(anyone.get_by_text("genuine")).to_have_count(0)
+    axe.check(anyone, "/verify?code=<code> (revoked)")

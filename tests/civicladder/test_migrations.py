@@ -189,8 +189,8 @@ def _membership_migration():
     import importlib.util
     from pathlib import Path
 
-    path = Path(__file__).parents[2] / "migrations" / "versions" / "0022_membership_history.py"
-    spec = importlib.util.spec_from_file_location("membership_history_0022", path)
+    path = Path(__file__).parents[2] / "migrations" / "versions" / "0021_membership_history.py"
+    spec = importlib.util.spec_from_file_location("membership_history_0021", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -234,7 +234,7 @@ def test_membership_backfill_walks_back_through_the_recorded_changes():
 def test_membership_backfill_gives_an_employee_without_a_trail_one_row_from_the_hire_date(
     scratch_database_url,
 ):
-    """0022 fills the history of the employees already there: from the audit trail where it
+    """0021 fills the history of the employees already there: from the audit trail where it
     says what changed, otherwise one row from the hire date with the values of today."""
     from flask_migrate import downgrade, upgrade
 
@@ -267,7 +267,7 @@ def test_membership_backfill_gives_an_employee_without_a_trail_one_row_from_the_
                 "('2026-02-01 23:30:00+00', 'hr', 'employee.updated', 'Employee', '1', 'A', "
                 '\'{"status": "active"}\', \'{"status": "separated"}\')'
             )
-        upgrade(revision="0022")
+        upgrade(revision="0021")
         with db.engine.connect() as connection:
             rows = _rows(
                 connection,

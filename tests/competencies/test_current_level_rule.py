@@ -1,4 +1,5 @@
-"""The "evidence still counts" rule: the Python restatement agrees with the SQL reference."""
+"""The "evidence still counts" rule (unexpired and not withdrawn): the Python restatement agrees
+with the SQL reference."""
 
 import random
 from collections import defaultdict
@@ -7,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from civicladder.db import db
-from competencies.models import CompetencyEvidence, EvidenceSource
+from competencies.models import CompetencyEvidence, CompetencyEvidenceWithdrawal, EvidenceSource
 from competencies.queries import current_levels_statement
 from competencies.rules import current_level
 
@@ -37,10 +38,18 @@ def test_python_rule_agrees_with_the_sql_on_random_evidence(
         )
     db.session.add_all(rows)
     _transaction.flush()
+    # A tenth of the evidence was withdrawn: it never counts, expired or not.
+    withdrawn = {row.id for row in rows if rng.random() < 0.1}
+    db.session.add_all(
+        CompetencyEvidenceWithdrawal(evidence_id=ident, reason="Corrected") for ident in withdrawn
+    )
+    _transaction.flush()
 
     in_memory = defaultdict(list)
     for row in rows:
-        in_memory[row.employee_id, row.competency_id].append((row.level, row.expires_on))
+        in_memory[row.employee_id, row.competency_id].append(
+            (row.level, row.expires_on, row.id in withdrawn)
+        )
     expected = {
         key: level
         for key, evidence in in_memory.items()
@@ -54,4 +63,10 @@ def test_python_rule_agrees_with_the_sql_on_random_evidence(
     # The data exercises the rule: some pairs have only expired evidence, and some have an
     # expired level above the one that still counts.
     assert len(expected) < len(in_memory)
-    assert any(expected[key] < max(level for level, _ in in_memory[key]) for key in expected)
+    assert any(expected[key] < max(level for level, *_ in in_memory[key]) for key in expected)
+    assert any(
+        level > expected.get(key, 0)
+        for key, evidence in in_memory.items()
+        for level, expires_on, was_withdrawn in evidence
+        if was_withdrawn and (expires_on is None or expires_on > today)
+    )

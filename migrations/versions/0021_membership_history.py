@@ -6,7 +6,7 @@ placements: the employee's values today, walked back through each "employee.upda
 before-values to the values they replaced, each change dated the day it was recorded. Where the
 trail says nothing, one row from the hire date with today's values.
 
-Revision ID: 0022
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-06
 """
@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022"
+revision = "0021"
 down_revision = "0020"
 branch_labels = None
 depends_on = None
