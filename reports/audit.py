@@ -152,12 +152,14 @@ def reader_view(
     return contents
 
 
-def check_publishing(scope: Scope, period: Period, content: dict) -> list[Finding]:
+def check_publishing(
+    scope: Scope, period: Period, content: dict, cache: dict | None = None
+) -> list[Finding]:
     """What the audit finds about the period once `content` is its published report, with
     everything else of its year beside it that a reader of it opens (for a department, the
     departments above and below it too)."""
     scopes, below = protection.family(scope)
-    view, cache = [], {}
+    view, cache = [], {} if cache is None else cache
     for each in scopes:
         replace = {period.code: content} if each.code == scope.code else None
         view += reader_view(each, period.start.year, replace, cache)

@@ -75,8 +75,9 @@ def _publish(actor: User | None, scope: Scope, period: Period, **scope_column) -
             f"The {period.code} report for {scope.name} was published on "
             f"{existing.published_at:%Y-%m-%d}; a published report never changes."
         )
-    content = assemble.report(scope, period)
-    if findings := disclosure_audit.check_publishing(scope, period, content):
+    counted: dict = {}  # the year's blocks, counted once for the report and its check
+    content = assemble.report(scope, period, counted)
+    if findings := disclosure_audit.check_publishing(scope, period, content, counted):
         shown = "; ".join(finding.describe() for finding in findings[:5])
         more = f" (and {len(findings) - 5} more)" if len(findings) > 5 else ""
         raise Conflict(

@@ -107,8 +107,14 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
     assert "master" in record["peak_memory_mib"]
     assert any(name.startswith("worker") for name in record["peak_memory_mib"])
     # The whole city went through the roster import into a fresh database.
-    # 60 people, and the one hired through the demo's completed hiring round.
-    assert record["roster_import"]["employees"] == record["data"]["employees"] == 61
+    # 60 people, the one hired through the demo's completed hiring round, and two former
+    # staff (separated: the membership history's).
+    assert record["roster_import"]["employees"] == record["data"]["employees"] == 63
+    # The reports' disclosure audit ran for the largest unit and for every unit, and found
+    # nothing to work out.
+    audits = record["reports_audit"]
+    assert [run["what"].split(" (")[0] for run in audits] == ["largest unit", "every unit"]
+    assert all(run["summary"].endswith(": 0 fault(s).") for run in audits), audits
     # Eligibility was computed for everyone on a track, by the command an operator runs.
     assert int(record["eligibility"]["people"]) > 0 and record["eligibility"]["seconds"] > 0
     assert (
