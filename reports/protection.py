@@ -120,7 +120,7 @@ def protect_year(
             _freeze(own, frozen[(scope, code)])
         found.update(own)
         relations += cells.relations(content)
-    for scope, year in {(scope, code[:4]) for scope, code in contents}:
+    for scope, year in sorted({(scope, code[:4]) for scope, code in contents}):
         relations += cells.year_relations(scope, year)
     for parent, children in (below or {}).items():
         for scope, code in [k for k in contents if k[0] == parent]:
