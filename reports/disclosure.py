@@ -98,6 +98,13 @@ def solve(cells: dict[Key, Cell], relations: Iterable[Relation]) -> Solution:
 
 
 def _groups(rows) -> dict[Key, int]:
+    roots = _connected(list(coefficients) for coefficients, _ in rows)
+    numbers: dict[Key, int] = {}
+    return {key: numbers.setdefault(root, len(numbers)) for key, root in roots.items()}
+
+
+def _connected(groups_of_keys) -> dict[Key, Key]:
+    """Union-find: each key with the root of the keys it is linked to through the groups."""
     parent: dict[Key, Key] = {}
 
     def find(key: Key) -> Key:
@@ -107,13 +114,11 @@ def _groups(rows) -> dict[Key, int]:
             key = parent[key]
         return key
 
-    for coefficients, _ in rows:
-        keys = list(coefficients)
+    for keys in groups_of_keys:
+        first = find(keys[0])
         for other in keys[1:]:
-            parent[find(other)] = find(keys[0])
-        find(keys[0])
-    roots: dict[Key, int] = {}
-    return {key: roots.setdefault(find(key), len(roots)) for key in list(parent)}
+            parent[find(other)] = first
+    return {key: find(key) for key in list(parent)}
 
 
 def _fixed_values(rows) -> dict[Key, Fraction]:
@@ -207,22 +212,10 @@ def protect(cells: dict[Key, Cell], relations: list[Relation], minimum: int) -> 
 
 def linked(relations: list[Relation]) -> list[list[Relation]]:
     """The relations in groups that share no cell, each to be solved on its own."""
-    parent: dict[Key, Key] = {}
-
-    def find(key: Key) -> Key:
-        parent.setdefault(key, key)
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
-
-    for relation in relations:
-        root = find(relation.total)
-        for part in relation.parts:
-            parent[find(part)] = root
+    roots = _connected([relation.total, *relation.parts] for relation in relations)
     groups: dict[Key, list[Relation]] = {}
     for relation in relations:
-        groups.setdefault(find(relation.total), []).append(relation)
+        groups.setdefault(roots[relation.total], []).append(relation)
     return list(groups.values())
 
 

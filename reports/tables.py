@@ -4,7 +4,7 @@ it is given the exact figures (`reports.queries`, `reports.trends`) and whom the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from people.models import PATH_SEPARATOR
 from reports.rules import Period
@@ -63,8 +63,8 @@ class DepartmentRow:
 
 
 @dataclass
-class UnitFigures:
-    """A unit's exact figures for a period, before any suppression: never shown as they are."""
+class Counts:
+    """The counts of a report that add up: a scope's are its departments' added together."""
 
     members: int = 0
     enrolments: int = 0
@@ -72,47 +72,29 @@ class UnitFigures:
     enrolled_people: int = 0
     completed_people: int = 0
     training_hours: int = 0
-    gains: list[tuple[str, int, int]] = field(default_factory=list)  # category, people, levels
-    distribution: list[tuple[str, int]] = field(default_factory=list)  # level, members
     grants: int = 0
     above_evidence: int = 0
     declines: int = 0
     revocations: int = 0
     internal_hires: int = 0
-    departments: dict[str, DepartmentRow] = field(default_factory=dict)  # agency -> figures
 
 
-# The figures of a scope that are its departments' added up.
-ADDED = (
-    "members",
-    "enrolments",
-    "completions",
-    "enrolled_people",
-    "completed_people",
-    "training_hours",
-    "grants",
-    "above_evidence",
-    "declines",
-    "revocations",
-    "internal_hires",
-)
+ADDED = tuple(f.name for f in fields(Counts))
 
 
 @dataclass
-class PathFigures:
+class UnitFigures(Counts):
+    """A unit's exact figures for a period, before any suppression: never shown as they are."""
+
+    gains: list[tuple[str, int, int]] = field(default_factory=list)  # category, people, levels
+    distribution: list[tuple[str, int]] = field(default_factory=list)  # level, members
+    departments: dict[str, DepartmentRow] = field(default_factory=dict)  # agency -> figures
+
+
+@dataclass
+class PathFigures(Counts):
     """The exact figures of the people of one department itself (not those below it)."""
 
-    members: int = 0
-    enrolments: int = 0
-    completions: int = 0
-    enrolled_people: int = 0
-    completed_people: int = 0
-    training_hours: int = 0
-    grants: int = 0
-    above_evidence: int = 0
-    declines: int = 0
-    revocations: int = 0
-    internal_hires: int = 0
     gains: dict[str, tuple[int, int]] = field(default_factory=dict)  # category: people, levels
     held: dict[tuple, int] = field(default_factory=dict)  # (track, rank, level): members
 

@@ -69,15 +69,17 @@ def test_a_union_reps_reports_hold_no_small_group_anyone_can_work_out(
     assert "Checked 1 reader(s) in" in result.output
 
 
+def only_small_counts(cells, relations, minimum):
+    """A protection that suppresses small counts and nothing else, as reports once did."""
+    for cell in cells.values():
+        cell.small = cell.kind == disclosure.COUNT and disclosure.is_small(cell.value, minimum)
+        cell.shown = not (cell.implicit or cell.small)
+    return []
+
+
 def test_the_audit_names_the_cell_and_why_when_the_figures_give_a_group_away(
     app, app_ctx, small_city, monkeypatch
 ):
-    def only_small_counts(cells, relations, minimum):
-        for cell in cells.values():
-            cell.small = cell.kind == disclosure.COUNT and disclosure.is_small(cell.value, minimum)
-            cell.shown = not (cell.implicit or cell.small)
-        return []
-
     monkeypatch.setattr(disclosure, "protect", only_small_counts)
     result = run_audit(app, "--unit", "L100")
     assert result.exit_code == 1
@@ -87,12 +89,6 @@ def test_the_audit_names_the_cell_and_why_when_the_figures_give_a_group_away(
 
 
 def test_publishing_refuses_a_report_the_audit_finds_fault_with(app_ctx, small_city, monkeypatch):
-    def only_small_counts(cells, relations, minimum):
-        for cell in cells.values():
-            cell.small = cell.kind == disclosure.COUNT and disclosure.is_small(cell.value, minimum)
-            cell.shown = not (cell.implicit or cell.small)
-        return []
-
     monkeypatch.setattr(disclosure, "protect", only_small_counts)
     with pytest.raises(Conflict, match="is not published: .*members not enrolled"):
         services.publish_unit_report(None, small_city.unit, parse_period("2026Q3"))
