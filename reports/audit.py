@@ -74,7 +74,9 @@ def audit_contents(
     return findings
 
 
-def _plain(value: Fraction) -> str:
+def _plain(value: Fraction | None) -> str:
+    if value is None:
+        return "a value"
     return str(value.numerator) if value.denominator == 1 else str(float(value))
 
 

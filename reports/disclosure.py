@@ -49,7 +49,7 @@ class Relation:
 @dataclass(frozen=True)
 class Disclosure:
     key: Key
-    value: Fraction
+    value: Fraction | None
     why: str
 
     def describe(self) -> str:
@@ -60,7 +60,7 @@ class Disclosure:
 class Solution:
     """What a reader can work out of the hidden cells: exact values of the derivable ones."""
 
-    derived: dict[Key, Fraction] = field(default_factory=dict)
+    derived: dict[Key, Fraction | None] = field(default_factory=dict)
     components: dict[Key, int] = field(default_factory=dict)  # hidden cell -> its group
 
 
@@ -68,32 +68,51 @@ def is_small(value: int | Fraction | None, minimum: int) -> bool:
     return value is not None and 0 < value < minimum
 
 
-def solve(cells: dict[Key, Cell], relations: Iterable[Relation]) -> Solution:
-    """Every hidden cell whose value the shown cells and the relations fix, with that value.
+# Elimination runs in the integers modulo this prime: exact, and many times faster than
+# fractions. The rank of a system of sums (coefficients of 1 and -1) modulo so large a prime is
+# its rank over the rationals unless the prime divides one of its minors, which for these
+# systems does not happen in practice; a value worked out is a count, so its residue maps back
+# to the integer it is.
+PRIME = 2**61 - 1
+LARGEST = 10**12  # a residue further from zero than this is no count: its value is not known
+
+
+def solve(
+    cells: dict[Key, Cell], relations: Iterable[Relation], memo: dict | None = None
+) -> Solution:
+    """Every hidden cell whose value the shown cells and the relations fix, with that value
+    (None where it is fixed but is no count, which only inconsistent figures give).
 
     Gaussian elimination to reduced row-echelon form, one connected group of hidden cells at a
-    time: a hidden cell is fixed exactly when its pivot row holds no other hidden cell.
+    time (remembered in `memo` across calls, for a group whose rows did not change): a hidden
+    cell is fixed exactly when its pivot row holds no other hidden cell.
     """
-    rows: list[tuple[dict[Key, Fraction], Fraction]] = []
+    rows: list[tuple[dict[Key, int], int]] = []
     for relation in relations:
-        coefficients: dict[Key, Fraction] = {}
-        constant = Fraction(0)
+        coefficients: dict[Key, int] = {}
+        constant = 0
         for key, sign in ((relation.total, 1), *((part, -1) for part in relation.parts)):
             cell = cells.get(key)
             if cell is not None and cell.shown and cell.value is not None:
                 constant -= sign * cell.value
             else:
-                coefficients[key] = coefficients.get(key, Fraction(0)) + sign
+                coefficients[key] = coefficients.get(key, 0) + sign
         coefficients = {k: v for k, v in coefficients.items() if v}
         if coefficients:
             rows.append((coefficients, constant))
     groups = _groups(rows)
     solution = Solution(components=groups)
-    by_group: dict[int, list[tuple[dict[Key, Fraction], Fraction]]] = {}
+    by_group: dict[int, list[tuple[dict[Key, int], int]]] = {}
     for row in rows:
         by_group.setdefault(groups[next(iter(row[0]))], []).append(row)
     for group_rows in by_group.values():
-        solution.derived.update(_fixed_values(group_rows))
+        if memo is None:
+            solution.derived.update(_fixed_values(group_rows))
+            continue
+        signature = frozenset((frozenset(c.items()), b) for c, b in group_rows)
+        if signature not in memo:
+            memo[signature] = _fixed_values(group_rows)
+        solution.derived.update(memo[signature])
     return solution
 
 
@@ -121,45 +140,59 @@ def _connected(groups_of_keys) -> dict[Key, Key]:
     return {key: find(key) for key in list(parent)}
 
 
-def _fixed_values(rows) -> dict[Key, Fraction]:
-    pivots: dict[Key, tuple[dict[Key, Fraction], Fraction]] = {}
+def _fixed_values(rows) -> dict[Key, Fraction | None]:
+    pivots: dict[Key, tuple[dict[Key, int], int]] = {}
+    holding: dict[Key, set[Key]] = {}  # a key -> the pivots whose rows hold it
     for coefficients, constant in rows:
-        row, b = dict(coefficients), constant
+        row = {k: v % PRIME for k, v in coefficients.items()}
+        b = constant % PRIME
         for pivot in [k for k in row if k in pivots]:
-            factor = row.pop(pivot, None)
-            if not factor:
-                continue
+            factor = row.pop(pivot)
             pivot_row, pivot_b = pivots[pivot]
             for k, v in pivot_row.items():
                 if k != pivot:
-                    row[k] = row.get(k, Fraction(0)) - factor * v
-                    if not row[k]:
-                        del row[k]
-            b -= factor * pivot_b
+                    value = (row.get(k, 0) - factor * v) % PRIME
+                    if value:
+                        row[k] = value
+                    else:
+                        row.pop(k, None)
+            b = (b - factor * pivot_b) % PRIME
         if not row:
             continue  # a consequence of the rows before it (or a contradiction: ignored)
         pivot = min(row)
-        scale = row[pivot]
-        row = {k: v / scale for k, v in row.items()}
-        b /= scale
-        for other, (other_row, other_b) in list(pivots.items()):
-            factor = other_row.get(pivot)
-            if factor:
-                for k, v in row.items():
-                    other_row[k] = other_row.get(k, Fraction(0)) - factor * v
-                    if not other_row[k]:
-                        del other_row[k]
-                pivots[other] = (other_row, other_b - factor * b)
+        inverse = pow(row[pivot], PRIME - 2, PRIME)
+        row = {k: v * inverse % PRIME for k, v in row.items()}
+        b = b * inverse % PRIME
+        for other in list(holding.get(pivot, ())):
+            other_row, other_b = pivots[other]
+            factor = other_row[pivot]
+            for k, v in row.items():
+                value = (other_row.get(k, 0) - factor * v) % PRIME
+                if value:
+                    if k not in other_row:
+                        holding.setdefault(k, set()).add(other)
+                    other_row[k] = value
+                elif k in other_row:
+                    del other_row[k]
+                    holding[k].discard(other)
+            pivots[other] = (other_row, (other_b - factor * b) % PRIME)
         pivots[pivot] = (row, b)
-    return {pivot: b for pivot, (row, b) in pivots.items() if len(row) == 1}
+        for k in row:
+            holding.setdefault(k, set()).add(pivot)
+    return {pivot: _count(b) for pivot, (row, b) in pivots.items() if len(row) == 1}
+
+
+def _count(residue: int) -> Fraction | None:
+    value = residue if residue <= PRIME // 2 else residue - PRIME
+    return Fraction(value) if abs(value) <= LARGEST else None
 
 
 def disclosures(
-    cells: dict[Key, Cell], relations: list[Relation], minimum: int
+    cells: dict[Key, Cell], relations: list[Relation], minimum: int, memo: dict | None = None
 ) -> list[Disclosure]:
     """The hidden cells counting a small group (or about one) that a reader of the shown cells
     can work out exactly, by adding and subtracting along the relations."""
-    derived = solve(cells, relations).derived
+    derived = solve(cells, relations, memo).derived
     found = []
     for key, value in sorted(derived.items()):
         cell = cells.get(key)
@@ -170,7 +203,7 @@ def disclosures(
     return found
 
 
-def _why_private(cell: Cell, value: Fraction, cells, derived, minimum: int) -> str | None:
+def _why_private(cell: Cell, value: Fraction | None, cells, derived, minimum: int) -> str | None:
     if cell.kind == AMOUNT:
         guard = cells.get(cell.guard) if cell.guard else None
         if guard is not None and _counts_few(guard, derived.get(guard.key), minimum):
@@ -224,8 +257,9 @@ def _protect_group(cells: dict[Key, Cell], relations: list[Relation], minimum: i
     for relation in relations:
         for key in (relation.total, *relation.parts):
             by_key.setdefault(key, []).append(relation)
+    memo: dict = {}
     while True:
-        found = disclosures(cells, relations, minimum)
+        found = disclosures(cells, relations, minimum, memo)
         hidden_now = [
             key
             for key in dict.fromkeys(_complement(cells, by_key, d.key) for d in found)
