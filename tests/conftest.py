@@ -32,7 +32,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from civicladder import notify
+from civicladder import clock, notify
 from civicladder.app import create_app
 from civicladder.db import db, write_transaction
 from civicladder.security import hash_password
@@ -188,6 +188,16 @@ class ModuleData:
 
 
 _module_data: ModuleData | None = None
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """Set the day the app believes it is: `on_day(date(2026, 3, 1))`."""
+
+    def set_day(day) -> None:
+        monkeypatch.setattr(clock, "today", lambda: day)
+
+    return set_day
 
 
 @pytest.fixture(scope="module")

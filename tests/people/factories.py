@@ -92,10 +92,25 @@ def people_factories(make_user):
         db.session.flush()
         return user
 
+    def edit(actor, person: Employee, reason: str = "Placement", **changes) -> Employee:
+        """HR's placement edit through its service, keeping every value not given."""
+        from people import services
+
+        values = {
+            "department": person.department,
+            "manager": person.manager,
+            "bargaining_unit": person.bargaining_unit,
+            "job_profile_id": person.job_profile_id,
+            "status": person.status,
+            "reason": reason,
+        }
+        return services.update_employee(actor, person, **(values | changes))
+
     return SimpleNamespace(
         department=department,
         bargaining_unit=bargaining_unit,
         employee=employee,
         employee_user=employee_user,
         union_rep=union_rep,
+        edit=edit,
     )

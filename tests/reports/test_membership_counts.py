@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from civicladder import clock
 from civicladder.access import Role
 from people import services as people_services
 from reports import assemble, queries
@@ -25,30 +24,10 @@ def hr(make_user):
     return make_user({Role.HR})
 
 
-@pytest.fixture
-def on_day(monkeypatch):
-    def set_day(day: date) -> None:
-        monkeypatch.setattr(clock, "today", lambda: day)
-
-    return set_day
-
-
-def _edit(hr, person, **changes):
-    values = {
-        "department": person.department,
-        "manager": person.manager,
-        "bargaining_unit": person.bargaining_unit,
-        "job_profile_id": person.job_profile_id,
-        "status": person.status,
-        "reason": "Placement",
-    }
-    return people_services.update_employee(hr, person, **(values | changes))
-
-
 def test_a_member_who_separated_after_the_period_still_counts_in_it(small_city, hr, on_day, people):
     before = queries.unit_figures(small_city.unit.id, Q3)
     on_day(date(2026, 11, 2))
-    _edit(hr, small_city.P[1], status=people_services.EmployeeStatus.SEPARATED)
+    people.edit(hr, small_city.P[1], status=people_services.EmployeeStatus.SEPARATED)
     after = queries.unit_figures(small_city.unit.id, Q3)
     assert after == before and after.members == 20
     # A member for a month of Q4, and no longer in the quarter after.
@@ -61,8 +40,8 @@ def test_a_recount_of_a_published_period_after_a_separation_and_a_move_is_unchan
 ):
     first_count = assemble.unit_report(small_city.unit, Q3)
     on_day(date(2026, 10, 20))
-    _edit(hr, small_city.P[2], status=people_services.EmployeeStatus.SEPARATED)
-    _edit(
+    people.edit(hr, small_city.P[2], status=people_services.EmployeeStatus.SEPARATED)
+    people.edit(
         hr,
         small_city.B[1],
         bargaining_unit=small_city.other,
@@ -85,8 +64,8 @@ def test_someone_hired_after_the_period_is_not_counted_in_it(small_city, hr, peo
     assert queries.unit_figures(small_city.unit.id, Q4).members == 21
 
 
-def test_someone_separated_before_the_period_is_not_counted_in_it(small_city, hr):
-    _edit(
+def test_someone_separated_before_the_period_is_not_counted_in_it(small_city, hr, people):
+    people.edit(
         hr,
         small_city.P[14],
         status=people_services.EmployeeStatus.SEPARATED,
@@ -96,9 +75,9 @@ def test_someone_separated_before_the_period_is_not_counted_in_it(small_city, hr
     assert raw.members == 19 and raw.departments["Parks"].members == 13
 
 
-def test_a_mover_counts_in_both_units_for_the_quarter_they_moved_in(small_city, hr):
+def test_a_mover_counts_in_both_units_for_the_quarter_they_moved_in(small_city, hr, people):
     outsider = small_city.outsider
-    _edit(hr, outsider, bargaining_unit=small_city.unit, effective_on=date(2026, 8, 15))
+    people.edit(hr, outsider, bargaining_unit=small_city.unit, effective_on=date(2026, 8, 15))
     assert queries.unit_figures(small_city.unit.id, Q3).members == 21
     assert queries.unit_figures(small_city.other.id, Q3).members == 1
     assert queries.unit_figures(small_city.other.id, Q4).members == 0
@@ -106,7 +85,7 @@ def test_a_mover_counts_in_both_units_for_the_quarter_they_moved_in(small_city, 
 
 
 def test_a_move_within_the_scope_counts_once_in_the_department_held_last(small_city, hr, people):
-    _edit(
+    people.edit(
         hr,
         small_city.P[3],
         department=people.department(BUILDINGS),
@@ -121,7 +100,7 @@ def test_a_department_report_counts_who_was_in_it_during_the_period(small_city, 
     parks = people.department(PARKS)
     scope = Scope(DEPARTMENT, parks.id, name=parks.name, path=parks.path)
     before = queries.figures(scope, Q3).members
-    _edit(
+    people.edit(
         hr,
         small_city.B[2],
         department=parks,
