@@ -6,13 +6,12 @@ import importlib
 import logging
 
 import sqlalchemy as sa
-from flask import Flask, make_response
+from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from civicladder import access, errors, instrumentation, notify, security
+from civicladder import access, errors, instrumentation, security, transaction
 from civicladder.access import Role
 from civicladder.config import load
 from civicladder.db import wants_write_lock
@@ -43,8 +42,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
     security.register(app)
-    errors.register(app)
-    _register_unit_of_work(app)
+    errors.register(app, rollback=transaction.rollback)
+    transaction.register(app)
     _init_shell(app)
     for name in app.config.get("INSTALLED_PACKAGES", INSTALLED_PACKAGES):
         importlib.import_module(name).init_app(app)
@@ -116,22 +115,6 @@ def _init_login(app: Flask) -> None:
     from civicladder import user_sessions
 
     user_sessions.register(app)
-
-
-def _register_unit_of_work(app: Flask) -> None:
-    """One transaction per request: commit once on success, roll back on any error status."""
-
-    @app.after_request
-    def _finish(response):
-        if response.status_code >= 400:
-            notify.rollback()
-            return response
-        try:
-            notify.commit()
-        except IntegrityError as error:
-            notify.rollback()
-            return make_response(errors.integrity_error_page(app, error))
-        return response
 
 
 def _init_shell(app: Flask) -> None:

@@ -1,4 +1,8 @@
-"""Telling people things: in-app notices, and email sent only after the change commits."""
+"""Telling people things: in-app notices, and email sent only after the change commits.
+
+The outbox is the record of every email; sending is an after-commit hook of the unit of work
+(`civicladder.transaction`), so a change that rolls back sends nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,10 @@ from urllib.parse import unquote, urlsplit
 import sqlalchemy as sa
 from flask import current_app
 
-from civicladder import clock
+from civicladder import clock, transaction
 from civicladder.db import db
 from civicladder.models import Notification, OutboxMessage, OutboxStatus, User
 
-_PENDING_KEY = "civicladder.outbox_pending"
 # Forms refuse these in one-line fields; this is the second line of defence for subjects built
 # from stored names (a line break in an email header is refused by the mail library).
 _CONTROL_RUNS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -44,7 +47,8 @@ def email(to_address: str, subject: str, body: str = "", link: str | None = None
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    message_id = message.id
+    transaction.after_commit(lambda: deliver([message_id]))
     return message
 
 
@@ -53,27 +57,6 @@ def _email_body(body: str, link: str | None) -> str:
         return body
     address = current_app.config["PUBLIC_URL"].rstrip("/") + link
     return f"{body}\n\nOpen in CivicLadder: {address}" if body else address
-
-
-def commit() -> None:
-    """Commit the unit of work, then try to deliver the email it queued.
-
-    Once the change is committed nothing here may fail the request: mail trouble is logged and
-    left on the message.
-    """
-    pending = db.session.info.pop(_PENDING_KEY, [])
-    db.session.commit()
-    if pending:
-        try:
-            deliver(pending)
-        except Exception:
-            db.session.rollback()
-            current_app.logger.exception("mail delivery after commit failed")
-
-
-def rollback() -> None:
-    db.session.info.pop(_PENDING_KEY, None)
-    db.session.rollback()
 
 
 def pending_ids(include_failed: bool = False) -> list[int]:
@@ -112,9 +95,9 @@ def deliver(message_ids: list[int]) -> None:
             continue
         _deliver_one(mail_url, message)
         try:
-            db.session.commit()
+            transaction.commit()
         except sa.exc.SQLAlchemyError:
-            db.session.rollback()
+            transaction.rollback()
             current_app.logger.exception("could not record mail delivery status")
             return
 
