@@ -50,17 +50,11 @@ def eligibility_command() -> None:
 def notify_reviews_command() -> None:
     """Tell managers of the levels in their teams newly flagged for review (for a daily
     scheduler; a level is told once until it is reviewed)."""
-    from flask import current_app
-
     from autonomy import services
 
     click.echo("Finding held levels flagged for review that no manager has been told of...")
     started = time.perf_counter()
-    # A request context of the public address, so that the notices' links are built as pages.
-    with (
-        current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]),
-        unit_of_work(),
-    ):
+    with unit_of_work():
         managers, levels = services.notify_reviews(None)
     seconds = time.perf_counter() - started
     click.echo(

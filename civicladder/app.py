@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, MapAdapter
 
 from civicladder import access, errors, instrumentation, security, transaction
 from civicladder.access import Role
@@ -21,7 +22,7 @@ from civicladder.panels import HOME, register_panel
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = CivicLadder(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
@@ -54,6 +55,26 @@ def create_app(config: dict | None = None) -> Flask:
 # The domain packages, lowest layer first; each plugs in through its own init_app(app). This is
 # the one place in the shell that names them (by name only: the shell imports none of them).
 INSTALLED_PACKAGES = ("people", "competencies", "hiring", "academy", "autonomy", "reports")
+
+
+class CivicLadder(Flask):
+    """The app: Flask, building page addresses at PUBLIC_URL where there is no request.
+
+    Commands and jobs build their notices' links with `url_for` like views do. Flask builds URLs
+    outside a request only from SERVER_NAME (with APPLICATION_ROOT and PREFERRED_URL_SCHEME),
+    but SERVER_NAME would also change requests: it becomes the host of every full address a
+    request builds (instead of the host the request came to) and the test client's host, and
+    APPLICATION_ROOT the session cookie's path. So those stay unset, and PUBLIC_URL answers only
+    where Flask would otherwise refuse: in an application context without a request.
+    """
+
+    def create_url_adapter(self, request) -> MapAdapter | None:
+        if request is not None or self.config.get("SERVER_NAME"):
+            return super().create_url_adapter(request)
+        public = urlsplit(self.config["PUBLIC_URL"])
+        return self.url_map.bind(
+            public.netloc, script_name=public.path or "/", url_scheme=public.scheme
+        )
 
 
 class RowId(IntegerConverter):

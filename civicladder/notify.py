@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import smtplib
 from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
+from functools import partial
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -31,31 +32,46 @@ def one_line(text: str) -> str:
 def notify(user: User, subject: str, body: str = "", link: str | None = None) -> Notification:
     """Queue a notice for a person: shown on their home page, and emailed after commit.
 
-    `link` is a path inside the app ("/people/7"); email gets it as a full address.
+    `link` is one of the app's pages, built with `url_for`: a path in a request, a full address
+    at PUBLIC_URL in a command or a job. The notice keeps the path, so it opens wherever the
+    app is served; the email carries the full address at PUBLIC_URL.
     """
     subject = one_line(subject)[:200]
-    notice = Notification(user_id=user.id, subject=subject, body=body, link=link)
+    page = _path(link) if link else None
+    notice = Notification(user_id=user.id, subject=subject, body=body, link=page)
     db.session.add(notice)
-    email(user.email, subject, body, link)
+    email(user.email, subject, body, page)
     return notice
 
 
 def email(to_address: str, subject: str, body: str = "", link: str | None = None) -> OutboxMessage:
-    """Queue an email alone, for someone without an account (a candidate); sent after commit."""
+    """Queue an email alone, for someone without an account (a candidate); sent after commit.
+    `link` is one of the app's pages, as for `notify`."""
     message = OutboxMessage(
         to_address=to_address, subject=one_line(subject)[:200], body=_email_body(body, link)
     )
     db.session.add(message)
     db.session.flush()
-    message_id = message.id
-    transaction.after_commit(lambda: deliver([message_id]))
+    transaction.after_commit(partial(deliver, [message.id]))
     return message
+
+
+def _path(link: str) -> str:
+    """The page's path (with its query and fragment), whichever address it was built as."""
+    parts = urlsplit(link)
+    return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+
+
+def public_address(link: str) -> str:
+    """The full address of one of the app's pages at PUBLIC_URL, for email."""
+    public = urlsplit(current_app.config["PUBLIC_URL"])
+    return urlunsplit((public.scheme, public.netloc, *urlsplit(_path(link))[2:]))
 
 
 def _email_body(body: str, link: str | None) -> str:
     if not link:
         return body
-    address = current_app.config["PUBLIC_URL"].rstrip("/") + link
+    address = public_address(link)
     return f"{body}\n\nOpen in CivicLadder: {address}" if body else address
 
 

@@ -21,11 +21,7 @@ def publish_command(period: str) -> None:
     """Publish the period's report of every bargaining unit, telling its representatives.
     Safe to run again: a unit whose report is already published is skipped, and each unit is
     saved as it is done, so a run that stops half-way is finished by the next."""
-    from flask import current_app
-
-    # A request context of the public address, so that the notices' links are built as pages.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        _publish_every_unit(period)
+    _publish_every_unit(period)
 
 
 def _publish_every_unit(period: str) -> None:
