@@ -17,7 +17,7 @@ from civicladder.access import Role
 from civicladder.config import load
 from civicladder.db import wants_write_lock
 from civicladder.extensions import csrf, db, limiter, migrate
-from civicladder.navigation import NavItem, register_nav_item
+from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 from civicladder.panels import HOME, register_panel
 
 
@@ -146,8 +146,14 @@ def _init_shell(app: Flask) -> None:
     layout.register(app)
     for module in (auth, home, admin):
         app.register_blueprint(module.bp)
+    admins = (Role.ADMIN,)
     register_nav_item(app, NavItem("Home", "home.index", order=0))
-    register_nav_item(app, NavItem("Audit log", "admin.audit_log", (Role.ADMIN,), order=90))
-    register_nav_item(app, NavItem("Outbox", "admin.outbox", (Role.ADMIN,), order=91))
+    register_nav_item(app, NavItem("Audit log", "admin.audit_log", admins, order=90))
+    register_nav_item(app, NavItem("Outbox", "admin.outbox", admins, order=91))
+    for label, endpoint, order in (
+        ("Search the audit log", "admin.audit_log", 90),
+        ("Read the outbox", "admin.outbox", 91),
+    ):
+        register_nav_item(app, NavItem(label, endpoint, admins, order), ADMIN_TASKS)
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)
     cli.register(app)

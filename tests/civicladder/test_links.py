@@ -4,6 +4,7 @@ request at PUBLIC_URL, without changing how requests are routed or addressed."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,15 @@ def test_notification_links_are_built_from_endpoints():
     sample = ROOT / "tests" / "civicladder" / "test_notifications.py"
     assert _typed_links(sample)  # the check sees a link written out where there is one
 
+
+def test_the_admin_panel_lists_the_packages_administration_pages(client_as):
+    page = client_as("admin").get("/").text
+    panel = page[page.index('id="admin-heading"') :]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', panel.split("</p>", 1)[0])
+    assert links == [
+        ("/admin/users/new", "Invite a user"),
+        ("/admin/users", "Manage users and roles"),
+        ("/admin/audit", "Search the audit log"),
+        ("/admin/outbox", "Read the outbox"),
+    ]
+    assert 'id="admin-heading"' not in client_as("hr").get("/").text
