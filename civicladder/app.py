@@ -137,13 +137,14 @@ def _register_unit_of_work(app: Flask) -> None:
 def _init_shell(app: Flask) -> None:
     """The shell's own pages, navigation, home panel, template helpers and commands."""
     from civicladder import cli, layout
-    from civicladder.views import admin, auth, home
+    from civicladder.views import admin, auth, home, jobs
 
     layout.register(app)
-    for module in (auth, home, admin):
+    for module in (auth, home, admin, jobs):
         app.register_blueprint(module.bp)
     register_nav_item(app, NavItem("Home", "home.index", order=0))
     register_nav_item(app, NavItem("Audit log", "admin.audit_log", (Role.ADMIN,), order=90))
     register_nav_item(app, NavItem("Outbox", "admin.outbox", (Role.ADMIN,), order=91))
+    register_nav_item(app, NavItem("Jobs", "jobs.index", (Role.HR, Role.ADMIN), order=92))
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)
     cli.register(app)

@@ -199,6 +199,9 @@ def outbox_send(retry_failed: bool, batch: int) -> None:
 
 
 def register(app: Flask) -> None:
+    from civicladder.worker import worker_command
+
+    app.cli.add_command(worker_command)
     app.cli.add_command(seed)
     app.cli.add_command(outbox)
     app.cli.add_command(create_admin)

@@ -61,8 +61,11 @@ def commit() -> None:
     Once the change is committed nothing here may fail the request: mail trouble is logged and
     left on the message.
     """
+    from civicladder import jobs
+
     pending = db.session.info.pop(_PENDING_KEY, [])
     db.session.commit()
+    jobs.dispatch_pending()
     if pending:
         try:
             deliver(pending)
@@ -72,7 +75,10 @@ def commit() -> None:
 
 
 def rollback() -> None:
+    from civicladder import jobs
+
     db.session.info.pop(_PENDING_KEY, None)
+    jobs.forget_pending()
     db.session.rollback()
 
 
