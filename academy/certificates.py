@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import url_for
 
 from academy import rules
 from academy.models import Certificate, CourseSession, Enrollment
@@ -112,7 +113,7 @@ def record_revocation(actor: User | None, certificate: Certificate, reason: str)
             f"Certificate revoked: {certificate.course_title}",
             f"Your certificate {certificate.code} for {certificate.course_title} was revoked. "
             f"Reason: {reason}",
-            link=f"/academy/certificates/{certificate.id}",
+            link=url_for("academy.certificate", certificate_id=certificate.id),
         )
     return certificate
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
+from flask import url_for
 
 from academy import certificates, rules
 from academy.models import (
@@ -106,7 +107,7 @@ def _grant(actor: User | None, enrollment: Enrollment) -> Certificate:
             employee.user,
             f"Certificate: {course.title}",
             f"You completed {course.title}. Your certificate's code is {certificate.code}.",
-            link=f"/academy/certificates/{certificate.id}",
+            link=url_for("academy.certificate", certificate_id=certificate.id),
         )
     return certificate
 
@@ -162,7 +163,7 @@ def _tell_corrected(enrollment: Enrollment, result: EnrollmentStatus, reason: st
         f"Result corrected: {title}",
         f"Your result for {title} was corrected to {result.label.lower()}. "
         f"Reason: {reason.strip()}",
-        link="/academy/my-training",
+        link=url_for("academy.my_training"),
     )
 
 

@@ -10,6 +10,7 @@ the waitlist is served in the order the database took the requests, however many
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import url_for
 
 from academy import queries
 from academy.models import ENROLLMENT, OPEN_STATUSES, CourseSession, Enrollment
@@ -117,7 +118,7 @@ def _ask_manager(employee: Employee, session: CourseSession) -> None:
             f"Training request from {employee.full_name}",
             f"{employee.full_name} asks for a seat in {session.course.title} "
             f"on {session.starts_at:%d %b %Y}.",
-            link="/academy/approvals",
+            link=url_for("academy.approvals"),
         )
 
 
@@ -245,7 +246,9 @@ def on_employee_separated(sender, employee_ids=(), **extra) -> None:
 def _tell(enrollment: Enrollment, subject: str, body: str) -> None:
     user = enrollment.employee.user
     if user is not None and user.active:
-        notify(user, subject, body, link=f"/academy/sessions/{enrollment.session_id}")
+        notify(
+            user, subject, body, link=url_for("academy.session", session_id=enrollment.session_id)
+        )
 
 
 def get_enrollment(enrollment_id: int) -> Enrollment:

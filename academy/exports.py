@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template, url_for
 from sqlalchemy.orm import joinedload
 
 from academy import certificates
@@ -30,10 +30,8 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
 def verification_url(certificate: Certificate) -> str:
     """Where anyone checks the certificate: at the address this request came to, so the link
-    works wherever the app is served; outside a request (CLI, email) at PUBLIC_URL."""
-    if has_request_context():
-        return url_for("academy.verify", code=certificate.code, _external=True)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + f"/verify?code={certificate.code}"
+    works wherever the app is served; outside a request (CLI, a job) at PUBLIC_URL."""
+    return url_for("academy.verify", code=certificate.code, _external=True)
 
 
 def _ics_text(text: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import joinedload
 
 from academy.enrolment import promote_from_waitlist
@@ -248,7 +249,7 @@ def _tell_participants(session: CourseSession) -> None:
                 f"Changed: {session.course.title}",
                 f"The session now runs from {format_datetime(session.starts_at)} "
                 f"at {session.location or session.online_url}.",
-                link=f"/academy/sessions/{session.id}",
+                link=url_for("academy.session", session_id=session.id),
             )
 
 

@@ -7,7 +7,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
-from civicladder.db import db, write_transaction
+from civicladder.transaction import unit_of_work
 
 
 @click.group("autonomy")
@@ -26,13 +26,12 @@ def eligibility_command() -> None:
 
     started = time.perf_counter()
     click.echo("Reading every track's levels and everyone's evidence, months and outcomes...")
-    with write_transaction():
+    with unit_of_work():
         people, flagged = eligibility.refresh(
             None,
             on_progress=lambda what: click.echo(f"  computing and storing {what}"),
             side_by_side=current_app.config["ELIGIBILITY_SIDE_BY_SIDE"],
         )
-        db.session.commit()
     seconds = time.perf_counter() - started
     click.echo(f"{people:,} people on a track below its top level, in {seconds:.1f} s.")
     click.echo(f"{flagged:,} levels held, their conditions stored for the reviews.")
@@ -51,22 +50,12 @@ def eligibility_command() -> None:
 def notify_reviews_command() -> None:
     """Tell managers of the levels in their teams newly flagged for review (for a daily
     scheduler; a level is told once until it is reviewed)."""
-    from flask import current_app
-
     from autonomy import services
-    from civicladder import notify
 
     click.echo("Finding held levels flagged for review that no manager has been told of...")
     started = time.perf_counter()
-    # A request context of the public address, so that the notices' links are built as pages.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        try:
-            with write_transaction():
-                managers, levels = services.notify_reviews(None)
-                notify.commit()
-        except Exception:
-            notify.rollback()
-            raise
+    with unit_of_work():
+        managers, levels = services.notify_reviews(None)
     seconds = time.perf_counter() - started
     click.echo(
         f"Told {managers:,} manager{'' if managers == 1 else 's'} of {levels:,} "

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import importlib
 import logging
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, make_response
+from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, MapAdapter
 
-from civicladder import access, errors, instrumentation, notify, security
+from civicladder import access, errors, instrumentation, security, transaction
 from civicladder.access import Role
 from civicladder.config import load
 from civicladder.db import wants_write_lock
 from civicladder.extensions import csrf, db, limiter, migrate
-from civicladder.navigation import NavItem, register_nav_item
+from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 from civicladder.panels import HOME, register_panel
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = CivicLadder(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
@@ -43,8 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
     security.register(app)
-    errors.register(app)
-    _register_unit_of_work(app)
+    errors.register(app, rollback=transaction.rollback)
+    transaction.register(app)
     _init_shell(app)
     for name in app.config.get("INSTALLED_PACKAGES", INSTALLED_PACKAGES):
         importlib.import_module(name).init_app(app)
@@ -55,6 +55,26 @@ def create_app(config: dict | None = None) -> Flask:
 # The domain packages, lowest layer first; each plugs in through its own init_app(app). This is
 # the one place in the shell that names them (by name only: the shell imports none of them).
 INSTALLED_PACKAGES = ("people", "competencies", "hiring", "academy", "autonomy", "reports")
+
+
+class CivicLadder(Flask):
+    """The app: Flask, building page addresses at PUBLIC_URL where there is no request.
+
+    Commands and jobs build their notices' links with `url_for` like views do. Flask builds URLs
+    outside a request only from SERVER_NAME (with APPLICATION_ROOT and PREFERRED_URL_SCHEME),
+    but SERVER_NAME would also change requests: it becomes the host of every full address a
+    request builds (instead of the host the request came to) and the test client's host, and
+    APPLICATION_ROOT the session cookie's path. So those stay unset, and PUBLIC_URL answers only
+    where Flask would otherwise refuse: in an application context without a request.
+    """
+
+    def create_url_adapter(self, request) -> MapAdapter | None:
+        if request is not None or self.config.get("SERVER_NAME"):
+            return super().create_url_adapter(request)
+        public = urlsplit(self.config["PUBLIC_URL"])
+        return self.url_map.bind(
+            public.netloc, script_name=public.path or "/", url_scheme=public.scheme
+        )
 
 
 class RowId(IntegerConverter):
@@ -118,22 +138,6 @@ def _init_login(app: Flask) -> None:
     user_sessions.register(app)
 
 
-def _register_unit_of_work(app: Flask) -> None:
-    """One transaction per request: commit once on success, roll back on any error status."""
-
-    @app.after_request
-    def _finish(response):
-        if response.status_code >= 400:
-            notify.rollback()
-            return response
-        try:
-            notify.commit()
-        except IntegrityError as error:
-            notify.rollback()
-            return make_response(errors.integrity_error_page(app, error))
-        return response
-
-
 def _init_shell(app: Flask) -> None:
     """The shell's own pages, navigation, home panel, template helpers and commands."""
     from civicladder import cli, layout
@@ -142,9 +146,16 @@ def _init_shell(app: Flask) -> None:
     layout.register(app)
     for module in (auth, home, admin, jobs):
         app.register_blueprint(module.bp)
+    admins = (Role.ADMIN,)
     register_nav_item(app, NavItem("Home", "home.index", order=0))
-    register_nav_item(app, NavItem("Audit log", "admin.audit_log", (Role.ADMIN,), order=90))
-    register_nav_item(app, NavItem("Outbox", "admin.outbox", (Role.ADMIN,), order=91))
+    register_nav_item(app, NavItem("Audit log", "admin.audit_log", admins, order=90))
+    register_nav_item(app, NavItem("Outbox", "admin.outbox", admins, order=91))
     register_nav_item(app, NavItem("Jobs", "jobs.index", (Role.HR, Role.ADMIN), order=92))
+    for label, endpoint, order in (
+        ("Search the audit log", "admin.audit_log", 90),
+        ("Read the outbox", "admin.outbox", 91),
+        ("Follow the jobs", "jobs.index", 92),
+    ):
+        register_nav_item(app, NavItem(label, endpoint, admins, order), ADMIN_TASKS)
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)
     cli.register(app)

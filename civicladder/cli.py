@@ -15,9 +15,10 @@ from flask.cli import AppGroup
 
 from civicladder import clock, notify, services
 from civicladder.access import Role
-from civicladder.db import db, write_transaction
+from civicladder.db import db
 from civicladder.errors import DomainError
 from civicladder.models import User
+from civicladder.transaction import unit_of_work
 
 DEMO_STEPS_KEY = "civicladder.demo_steps"
 
@@ -35,18 +36,18 @@ def seed() -> None:
 
 
 @seed.command("demo")
-@write_transaction()
 def seed_demo() -> None:
     """Build the demo city (only into an empty database) and print the demo sign-ins."""
-    if db.session.scalar(sa.select(sa.func.count(User.id))):
-        click.echo("The database already has users; the demo city was not loaded again.")
-        return
     built: dict = {}
-    steps = current_app.extensions.get(DEMO_STEPS_KEY, [])
-    with click.progressbar(steps, label="Building the demo city", item_show_func=_step_name) as bar:
-        for _, _name, step in bar:
-            step(built)
-    notify.commit()
+    with unit_of_work():
+        if db.session.scalar(sa.select(sa.func.count(User.id))):
+            click.echo("The database already has users; the demo city was not loaded again.")
+            return
+        steps = current_app.extensions.get(DEMO_STEPS_KEY, [])
+        label = "Building the demo city"
+        with click.progressbar(steps, label=label, item_show_func=_step_name) as bar:
+            for _, _name, step in bar:
+                step(built)
     click.echo("\nDemo sign-ins (demo data only; never use these passwords for real accounts):")
     for role, email, password in built.get("sign_ins", []):
         click.echo(f"  {role:<10} {email:<34} {password}")
@@ -127,22 +128,21 @@ def register_city_step(
     default=None,
     help="The day the city stands on (YYYY-MM-DD); today by default.",
 )
-@write_transaction()
 def seed_city(employees: int, seed_value: int, as_of) -> None:
     """Generate a synthetic city of any size (only into a database without employees)."""
     steps = current_app.extensions.get(CITY_STEPS_KEY, [])
-    # A step refuses a database it cannot build into by raising click.ClickException; nothing
-    # is committed until every step has run.
     context = CityContext(employees, seed_value, as_of.date() if as_of else clock.today())
     click.echo(
         f"Generating a city of {employees:,} employees (seed {seed_value}, "
         f"as of {context.as_of.isoformat()})"
     )
-    for number, (_, name, step) in enumerate(steps, start=1):
-        click.echo(f"[{number}/{len(steps)}] {name}")
-        step(context.for_step(name))
-    click.echo("Committing...")
-    notify.commit()
+    # A step refuses a database it cannot build into by raising click.ClickException; nothing
+    # is committed until every step has run.
+    with unit_of_work():
+        for number, (_, name, step) in enumerate(steps, start=1):
+            click.echo(f"[{number}/{len(steps)}] {name}")
+            step(context.for_step(name))
+        click.echo("Committing...")
     _print_city_sign_ins(context.built.get("sign_ins", []))
 
 
@@ -156,18 +156,17 @@ def _print_city_sign_ins(sign_ins: Iterable[tuple[str, str, str]]) -> None:
 @click.option("--email", required=True)
 @click.option("--name", "full_name", required=True)
 @click.password_option()
-@write_transaction()
 def create_admin(email: str, full_name: str, password: str) -> None:
     """Create the first administrator (for a real installation, not the demo)."""
     try:
-        user = services.create_user(
-            None, email=email, full_name=full_name, roles={Role.ADMIN}, password=password
-        )
+        with unit_of_work():
+            user = services.create_user(
+                None, email=email, full_name=full_name, roles={Role.ADMIN}, password=password
+            )
+            address = user.email
     except DomainError as error:
-        notify.rollback()
         raise click.ClickException(error.message) from error
-    notify.commit()
-    click.echo(f"Administrator {user.email} created.")
+    click.echo(f"Administrator {address} created.")
 
 
 @click.group("outbox", cls=AppGroup)
@@ -178,23 +177,25 @@ def outbox() -> None:
 @outbox.command("send")
 @click.option("--retry-failed", is_flag=True, help="Also try again the messages that failed.")
 @click.option("--batch", default=100, show_default=True, help="Messages per transaction.")
-@write_transaction()
 def outbox_send(retry_failed: bool, batch: int) -> None:
     """Send waiting email through MAIL_URL (for example from cron, after an outage)."""
     if not current_app.config.get("MAIL_URL"):
         raise click.ClickException("MAIL_URL is not set: there is no mail server to send through.")
-    ids = notify.pending_ids(include_failed=retry_failed)
+    with unit_of_work(write=False):
+        ids = notify.pending_ids(include_failed=retry_failed)
     if not ids:
         click.echo("The outbox has nothing to send.")
         return
     with click.progressbar(length=len(ids), label=f"Sending {len(ids)} messages") as bar:
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
-            notify.requeue_failed(chunk)
-            notify.commit()
-            notify.deliver(chunk)
+            with unit_of_work():
+                notify.requeue_failed(chunk)
+            with unit_of_work():
+                notify.deliver(chunk)  # saves each message's outcome as soon as it is known
             bar.update(len(chunk))
-    counts = notify.status_counts(ids)
+    with unit_of_work(write=False):
+        counts = notify.status_counts(ids)
     click.echo(f"Sent {counts.get('sent', 0)}, failed {counts.get('failed', 0)}.")
 
 

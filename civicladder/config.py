@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from argon2 import profiles
@@ -131,9 +132,22 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
             "use a name such as America/New_York or America/Chicago."
         ) from error
     config.update(overrides)
+    config["PUBLIC_URL"] = public_url(config["PUBLIC_URL"])
     if testing and "SQLALCHEMY_DATABASE_URI" in overrides:
         config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(overrides["SQLALCHEMY_DATABASE_URI"])
     return config
+
+
+def public_url(value: str) -> str:
+    """PUBLIC_URL checked (http or https, a host, perhaps a path) and without a trailing slash;
+    commands and jobs build the addresses of pages from it."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"PUBLIC_URL={value!r} is not the site's address: give it as people type it, "
+            "for example https://ladder.city.gov (or https://city.gov/ladder under a path)."
+        )
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
 def _normalise_db_url(url: str) -> str:

@@ -21,8 +21,9 @@ Which tool to reach for:
 On PostgreSQL the lock is `SELECT ... FOR UPDATE`. On SQLite, which renders FOR UPDATE as
 nothing, the same code is safe because writers take the database's write lock when their
 transaction begins (`BEGIN IMMEDIATE`), so they queue instead of interleaving: every request
-with a non-safe HTTP method does this on its own, and CLI commands or scripts that write wrap
-their work in `write_transaction()`. Reads (GET pages) keep deferred transactions and, with WAL,
+with a non-safe HTTP method does this on its own, and CLI commands, jobs or scripts that write
+wrap their work in `civicladder.transaction.unit_of_work()`, which declares it here
+(`write_transaction()`). Reads (GET pages) keep deferred transactions and, with WAL,
 are never blocked by a writer.
 """
 
@@ -37,6 +38,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
+
+from civicladder.errors import NotFound
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -90,8 +93,6 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
 
 def fetch(model: type, ident, message: str):
     """The row with this primary key, or NotFound with a message for the person at the screen."""
-    from civicladder.errors import NotFound
-
     row = db.session.get(model, ident)
     if row is None:
         raise NotFound(message)
@@ -120,8 +121,6 @@ def locked_get(model: type, ident, message: str | None = None):
     """
     row = db.session.get(model, ident, with_for_update={"of": model}, populate_existing=True)
     if row is None:
-        from civicladder.errors import NotFound
-
         raise NotFound(message or "That record no longer exists.")
     return row
 

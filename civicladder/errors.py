@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -101,16 +103,14 @@ def integrity_error_page(app: Flask, error: IntegrityError):
     return render_error(500)
 
 
-def _abandon_transaction(app: Flask) -> None:
+def _abandon(app: Flask, rollback: Callable[[], None]) -> None:
     """Roll the unit of work back before an error page is rendered.
 
     The page's layout reads the database (the signed-in user, their notices); inside a
     transaction that failed, those reads fail too and the error page itself becomes a 500.
     """
-    from civicladder import notify
-
     try:
-        notify.rollback()
+        rollback()
     except Exception:  # a broken connection must not hide the original error
         app.logger.exception("rollback before an error page failed")
 
@@ -137,22 +137,26 @@ def _limit_message(error: HTTPException) -> bool:
     return error.code == 429 and bool(getattr(getattr(error, "limit", None), "error_message", None))
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, rollback: Callable[[], None]) -> None:
+    """The error pages; `rollback` abandons the unit of work before one is rendered (the
+    transaction module's, handed in by the factory: this module imports nothing of the shell,
+    so every other shell module may import it)."""
+
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):
-        _abandon_transaction(app)
+        _abandon(app, rollback)
         return render_error(error.status, error.message, error.title)
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(error: IntegrityError):
-        _abandon_transaction(app)
+        _abandon(app, rollback)
         return integrity_error_page(app, error)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         if error.code in (301, 302, 303, 307, 308):
             return error
-        _abandon_transaction(app)
+        _abandon(app, rollback)
         # A 400's own description says what was wrong (for example a missing CSRF token), and so
         # does a 429 from a rate limit that was given a message of its own.
         description = error.description if error.code == 400 or _limit_message(error) else None
@@ -161,5 +165,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("Unhandled error", exc_info=error)
-        _abandon_transaction(app)
+        _abandon(app, rollback)
         return render_error(500)

@@ -18,20 +18,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm.attributes import set_committed_value
 
-from civicladder.db import db, utcnow, write_transaction
+from civicladder import transaction
+from civicladder.db import db, utcnow
 from civicladder.errors import DomainError
 from civicladder.models import JobRun, JobState, User
 
 log = logging.getLogger(__name__)
 
 JOBS_KEY = "civicladder.jobs"
-_PENDING_KEY = "civicladder.jobs_pending"
 # Seconds RQ waits before each new try of a job that failed (or whose worker died).
 RETRY_INTERVALS = (30, 120, 600)
 
@@ -86,20 +87,8 @@ def enqueue(name: str, *, actor: User | None = None, title: str | None = None, *
     )
     db.session.add(run)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(run.id)
+    transaction.after_commit(partial(dispatch, run.id))
     return run
-
-
-def forget_pending() -> None:
-    """The transaction rolled back: the runs it recorded never existed."""
-    db.session.info.pop(_PENDING_KEY, None)
-
-
-def dispatch_pending() -> None:
-    """After a commit: hand the runs it recorded to the queue, or run them here and now."""
-    run_ids = db.session.info.pop(_PENDING_KEY, [])
-    for run_id in run_ids:
-        dispatch(run_id)
 
 
 def inline() -> bool:
@@ -164,7 +153,7 @@ def perform(run_id: int) -> None:
     if run is None:
         return
     try:
-        with write_transaction():
+        with transaction.unit_of_work():
             result = kind(run.kind).function(run, **run.params)
             db.session.execute(
                 sa.update(JobRun)
@@ -179,9 +168,7 @@ def perform(run_id: int) -> None:
                 )
                 .execution_options(synchronize_session=False)
             )
-            finish_unit_of_work()
     except Exception as error:
-        abandon_unit_of_work()
         again = _retries_left() > 0
         _record_failure(run_id, error, again)
         if not inline():
@@ -191,7 +178,7 @@ def perform(run_id: int) -> None:
 def _claim(run_id: int) -> JobRun | None:
     """Mark the run as started (committed at once, so every page sees it); None when it has
     already finished or failed for good, or no longer exists."""
-    with write_transaction():
+    with transaction.unit_of_work():
         claimed = db.session.execute(
             sa.update(JobRun)
             .where(JobRun.id == run_id, JobRun.state.in_((JobState.QUEUED, JobState.RUNNING)))
@@ -202,7 +189,6 @@ def _claim(run_id: int) -> JobRun | None:
                 attempts=JobRun.attempts + 1,
             )
         ).rowcount
-        db.session.commit()
     if not claimed:
         return None
     return db.session.get(JobRun, run_id)
@@ -222,14 +208,12 @@ def _record_failure(run_id: int, error: Exception, again: bool) -> None:
     if not isinstance(error, DomainError):
         log.error("job run %s failed", run_id, exc_info=error)
     try:
-        with write_transaction():
+        with transaction.unit_of_work():
             run = db.session.get(JobRun, run_id)
             run.state = JobState.QUEUED if again else JobState.FAILED
             run.ended_at = utcnow()
             run.message = (f"Will try again: {reason}" if again else reason)[:2000]
-            db.session.commit()
     except Exception:
-        db.session.rollback()
         log.exception("could not record the failure of job run %s", run_id)
 
 
@@ -250,19 +234,6 @@ def progress(run: JobRun, done: int, total: int | None = None) -> None:
             .values(done=done, total=total)
         )
         connection.commit()
-
-
-def finish_unit_of_work() -> None:
-    """Commit the job's work with everything the commit sets off (mail, further jobs)."""
-    from civicladder import notify
-
-    notify.commit()
-
-
-def abandon_unit_of_work() -> None:
-    from civicladder import notify
-
-    notify.rollback()
 
 
 def sweep(older_than_seconds: int = 300) -> int:

@@ -1,4 +1,5 @@
-"""The main navigation: each package adds its own items; the shell names no domain endpoint."""
+"""Menus of links: the main navigation, and the administrator's tasks on the home page. Each
+package adds its own items; the shell names no domain endpoint."""
 
 from __future__ import annotations
 
@@ -29,24 +30,37 @@ class NavItem:
 
 
 @dataclass(frozen=True)
+class Menu:
+    """A list of links that packages add to, shown where its owner puts it."""
+
+    name: str
+
+
+MAIN = Menu("main")  # the navigation at the top of every page
+ADMIN_TASKS = Menu("admin tasks")  # the administrator's panel on the home page
+
+
+@dataclass(frozen=True)
 class NavLink:
     label: str
     url: str
     current: bool
 
 
-def register_nav_item(app: Flask, item: NavItem) -> None:
-    items = app.extensions.setdefault(_KEY, [])
+def register_nav_item(app: Flask, item: NavItem, menu: Menu = MAIN) -> None:
+    if not isinstance(menu, Menu):
+        raise TypeError(f"links go into a declared Menu, not {menu!r}")
+    items = app.extensions.setdefault(_KEY, {}).setdefault(menu, [])
     items.append(item)
     items.sort(key=lambda i: (i.order, i.label))
 
 
-def links_for(user) -> list[NavLink]:
-    """The navigation this person sees, with the page they are on marked."""
+def links_for(user, menu: Menu = MAIN) -> list[NavLink]:
+    """The menu's links this person sees, with the page they are on marked."""
     if user is None or not user.is_authenticated:
         return []
     links = []
-    for item in current_app.extensions.get(_KEY, []):
+    for item in current_app.extensions.get(_KEY, {}).get(menu, []):
         if item.roles and not any(user.has_role(role) for role in item.roles):
             continue
         values = {}

@@ -1,20 +1,24 @@
-"""Telling people things: in-app notices, and email sent only after the change commits."""
+"""Telling people things: in-app notices, and email sent only after the change commits.
+
+The outbox is the record of every email; sending is an after-commit hook of the unit of work
+(`civicladder.transaction`), so a change that rolls back sends nothing.
+"""
 
 from __future__ import annotations
 
 import re
 import smtplib
 from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
+from functools import partial
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import current_app
 
-from civicladder import clock
+from civicladder import clock, transaction
 from civicladder.db import db
 from civicladder.models import Notification, OutboxMessage, OutboxStatus, User
 
-_PENDING_KEY = "civicladder.outbox_pending"
 # Forms refuse these in one-line fields; this is the second line of defence for subjects built
 # from stored names (a line break in an email header is refused by the mail library).
 _CONTROL_RUNS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -28,58 +32,47 @@ def one_line(text: str) -> str:
 def notify(user: User, subject: str, body: str = "", link: str | None = None) -> Notification:
     """Queue a notice for a person: shown on their home page, and emailed after commit.
 
-    `link` is a path inside the app ("/people/7"); email gets it as a full address.
+    `link` is one of the app's pages, built with `url_for`: a path in a request, a full address
+    at PUBLIC_URL in a command or a job. The notice keeps the path, so it opens wherever the
+    app is served; the email carries the full address at PUBLIC_URL.
     """
     subject = one_line(subject)[:200]
-    notice = Notification(user_id=user.id, subject=subject, body=body, link=link)
+    page = _path(link) if link else None
+    notice = Notification(user_id=user.id, subject=subject, body=body, link=page)
     db.session.add(notice)
-    email(user.email, subject, body, link)
+    email(user.email, subject, body, page)
     return notice
 
 
 def email(to_address: str, subject: str, body: str = "", link: str | None = None) -> OutboxMessage:
-    """Queue an email alone, for someone without an account (a candidate); sent after commit."""
+    """Queue an email alone, for someone without an account (a candidate); sent after commit.
+    `link` is one of the app's pages, as for `notify`."""
     message = OutboxMessage(
         to_address=to_address, subject=one_line(subject)[:200], body=_email_body(body, link)
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault(_PENDING_KEY, []).append(message.id)
+    transaction.after_commit(partial(deliver, [message.id]))
     return message
+
+
+def _path(link: str) -> str:
+    """The page's path (with its query and fragment), whichever address it was built as."""
+    parts = urlsplit(link)
+    return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+
+
+def public_address(link: str) -> str:
+    """The full address of one of the app's pages at PUBLIC_URL, for email."""
+    public = urlsplit(current_app.config["PUBLIC_URL"])
+    return urlunsplit((public.scheme, public.netloc, *urlsplit(_path(link))[2:]))
 
 
 def _email_body(body: str, link: str | None) -> str:
     if not link:
         return body
-    address = current_app.config["PUBLIC_URL"].rstrip("/") + link
+    address = public_address(link)
     return f"{body}\n\nOpen in CivicLadder: {address}" if body else address
-
-
-def commit() -> None:
-    """Commit the unit of work, then try to deliver the email it queued.
-
-    Once the change is committed nothing here may fail the request: mail trouble is logged and
-    left on the message.
-    """
-    from civicladder import jobs
-
-    pending = db.session.info.pop(_PENDING_KEY, [])
-    db.session.commit()
-    jobs.dispatch_pending()
-    if pending:
-        try:
-            deliver(pending)
-        except Exception:
-            db.session.rollback()
-            current_app.logger.exception("mail delivery after commit failed")
-
-
-def rollback() -> None:
-    from civicladder import jobs
-
-    db.session.info.pop(_PENDING_KEY, None)
-    jobs.forget_pending()
-    db.session.rollback()
 
 
 def pending_ids(include_failed: bool = False) -> list[int]:
@@ -118,9 +111,9 @@ def deliver(message_ids: list[int]) -> None:
             continue
         _deliver_one(mail_url, message)
         try:
-            db.session.commit()
+            transaction.commit()
         except sa.exc.SQLAlchemyError:
-            db.session.rollback()
+            transaction.rollback()
             current_app.logger.exception("could not record mail delivery status")
             return
 

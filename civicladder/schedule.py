@@ -74,14 +74,11 @@ def due(redis, now: datetime, listed: Iterable[Entry] | None = None) -> list[Ent
 def tick(redis, now: datetime) -> list[int]:
     """Ask for every job whose slot has come (each in its own committed transaction); the ids
     of the runs asked for."""
-    from civicladder import jobs
-    from civicladder.db import db, write_transaction
+    from civicladder import jobs, transaction
 
     asked = []
     for entry in due(redis, now):
-        with write_transaction():
+        with transaction.unit_of_work():
             run = jobs.enqueue(entry.job, title=f"{jobs.kind(entry.job).title} (scheduled)")
-            jobs.finish_unit_of_work()
-            asked.append(run.id)
-        db.session.remove()
+        asked.append(run.id)
     return asked

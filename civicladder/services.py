@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
@@ -136,7 +136,7 @@ def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = No
         user,
         "Your CivicLadder roles have changed",
         f"Your roles are now: {labels}." + (f" Reason: {reason}" if reason else ""),
-        link="/",
+        link=url_for("home.index"),
     )
     return user
 

@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from civicladder import clock, jobs, schedule
+from civicladder import clock, jobs, schedule, transaction
 from civicladder.db import db
 
 log = logging.getLogger(__name__)
@@ -83,11 +83,11 @@ def _tick(app, connection, sweep: bool) -> None:
             for run_id in schedule.tick(connection, clock.now()):
                 log.info("scheduled job run %s asked for", run_id)
             if sweep:
-                swept = jobs.sweep()
+                with transaction.unit_of_work(write=False):
+                    swept = jobs.sweep()
                 if swept:
                     log.info("%s waiting job runs queued again", swept)
         except Exception:
-            db.session.rollback()
             log.exception("the schedule could not be looked at; trying again shortly")
         finally:
             db.session.remove()

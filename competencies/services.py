@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import url_for
 
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
@@ -305,7 +306,7 @@ def _tell_employee(employee: Employee, competency: Competency, level: int) -> No
         person,
         f"New competency evidence: {competency.name}",
         f"Evidence that you showed {competency.name} at level {level_name(level)} was recorded.",
-        link=f"/people/{employee.id}",
+        link=url_for("people.profile", employee_id=employee.id),
     )
 
 

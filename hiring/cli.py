@@ -6,8 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from civicladder import notify
-from civicladder.db import write_transaction
+from civicladder.transaction import unit_of_work
 
 
 @click.group("hiring")
@@ -29,15 +28,10 @@ def anonymise_command(commit: bool) -> None:
         click.echo(f"{due} application(s) are past the {days}-day retention period.")
         click.echo("This was a dry run; nothing was changed. Run again with --commit.")
         return
-    with write_transaction():
-        try:
-            due = retention.count_due(days)
-            with click.progressbar(length=due, label="Anonymising") as bar:
-                outcome = retention.anonymise_due(None, days, on_progress=bar.update)
-            notify.commit()
-        except Exception:
-            notify.rollback()
-            raise
+    with unit_of_work():
+        due = retention.count_due(days)
+        with click.progressbar(length=due, label="Anonymising") as bar:
+            outcome = retention.anonymise_due(None, days, on_progress=bar.update)
     retention.delete_files(outcome.files)
     click.echo(
         f"Anonymised {outcome.applications} application(s); deleted {len(outcome.files)} file(s)."

@@ -10,6 +10,7 @@ would; that manager is simply never assigned to it (hiring.services._assign_pane
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import url_for
 
 from civicladder import audit, notify
 from civicladder.access import Role
@@ -59,7 +60,7 @@ def keep_line_managers_off(actor: User | None, application: Application) -> None
         f"others. It needs {rules.MIN_ASSESSORS} assessors from the rest of the panel."
     )
     for person in _round_hr(hiring_round):
-        notify.notify(person, subject, body, f"/hiring/rounds/{hiring_round.id}")
+        notify.notify(person, subject, body, url_for("hiring.round_page", round_id=hiring_round.id))
 
 
 def _round_hr(hiring_round: HiringRound) -> list[User]:

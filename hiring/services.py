@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 
 from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
@@ -393,7 +393,7 @@ def _tell_submitted(application: Application, token: str) -> None:
         f"Thank you for applying. Your candidate code is {application.candidate_code}. "
         "Follow your application, or withdraw it, through your private status link below; "
         "keep it to yourself.",
-        link=f"/jobs/status/{token}",
+        link=url_for("hiring.status", token=token),
     )
 
 

@@ -22,21 +22,28 @@ def init_app(app: Flask) -> None:
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.layout import register_action_words
-    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from people import city, cli, demo, figures, queries, views
+    from people.views import home
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
     register_nav_item(
-        app, NavItem("My profile", "people.profile", order=5, url_values=views.own_profile_values)
+        app, NavItem("My profile", "people.profile", order=5, url_values=home.own_profile_values)
     )
     register_nav_item(app, NavItem("Workforce", "people.directory", (Role.HR, Role.MANAGER), 10))
     register_nav_item(app, NavItem("Roster import", "people.import_roster", (Role.HR,), 20))
     register_nav_item(app, NavItem("Users", "people.users", (Role.ADMIN,), 80))
-    register_panel(app, HOME, "team", views.team_panel, order=30)
-    register_panel(app, HOME, "workforce", views.workforce_panel, order=40)
-    register_panel(app, HOME, "union", views.union_panel, order=45)
+    register_nav_item(
+        app, NavItem("Invite a user", "people.new_user", (Role.ADMIN,), 10), ADMIN_TASKS
+    )
+    register_nav_item(
+        app, NavItem("Manage users and roles", "people.users", (Role.ADMIN,), 20), ADMIN_TASKS
+    )
+    register_panel(app, HOME, "team", home.team_panel, order=30)
+    register_panel(app, HOME, "workforce", home.workforce_panel, order=40)
+    register_panel(app, HOME, "union", home.union_panel, order=45)
     app.cli.add_command(cli.people_group)
     figures.register_kind(app, "members", queries.unit_headcounts)
     figures.register_kind(app, "job", queries.unit_members_by_job)

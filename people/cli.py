@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from civicladder import notify
-from civicladder.db import write_transaction
 from civicladder.errors import DomainError
+from civicladder.transaction import unit_of_work
 
 # A preview names this many new departments and counts the rest; problems are all listed.
 DEPARTMENTS_SHOWN = 50
@@ -36,17 +35,13 @@ def import_roster_command(file: Path, commit: bool) -> None:
     # Checked once, inside the transaction that writes: what is imported is what was checked
     # (a 300,000-row file took as long to check as to write).
     try:
-        with write_transaction():
+        with unit_of_work():
             plan = _checked(file.name, data)
             with click.progressbar(length=plan.change_count, label="Importing") as bar:
                 done = services.import_roster(
                     None, data, plan=plan, filename=file.name, on_progress=bar.update
                 )
-            notify.commit()
-    except (DomainError, click.ClickException) as error:
-        notify.rollback()
-        if isinstance(error, click.ClickException):
-            raise
+    except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(
         f"Imported: {len(done.creates)} created, {len(done.updates)} updated, "
@@ -95,6 +90,6 @@ def refresh_unit_figures_command() -> None:
     from people import figures
 
     click.echo("Counting every bargaining unit's members, by job and by level band...")
-    with write_transaction():
+    with unit_of_work():
         as_of, lines = figures.refresh()
     click.echo(f"Stored {lines:,} lines, as of {as_of:%Y-%m-%d %H:%M:%S %Z}.")

@@ -21,19 +21,16 @@ def publish_command(period: str) -> None:
     """Publish the period's report of every bargaining unit, telling its representatives.
     Safe to run again: a unit whose report is already published is skipped, and each unit is
     saved as it is done, so a run that stops half-way is finished by the next."""
-    from flask import current_app
-
-    # A request context of the public address, so that the notices' links are built as pages.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        _publish_every_unit(period)
+    _publish_every_unit(period)
 
 
 def _publish_every_unit(period: str) -> None:
     import sqlalchemy as sa
 
-    from civicladder import clock, notify
-    from civicladder.db import db, write_transaction
+    from civicladder import clock
+    from civicladder.db import db
     from civicladder.errors import Conflict, DomainError
+    from civicladder.transaction import unit_of_work
     from people.models import BargainingUnit
     from reports import readers, rules, services
 
@@ -42,11 +39,12 @@ def _publish_every_unit(period: str) -> None:
         rules.check_ended(chosen, clock.today())
     except DomainError as error:
         raise click.ClickException(error.message) from error
-    units = db.session.execute(
-        sa.select(BargainingUnit.id, BargainingUnit.name).order_by(BargainingUnit.name)
-    ).all()
-    published = readers.unit_periods_published(chosen.code)
-    db.session.commit()  # ends the read, so each unit's write begins as a writer's transaction
+    # A reader's unit of its own, so each unit's write below begins as a writer's transaction.
+    with unit_of_work(write=False):
+        units = db.session.execute(
+            sa.select(BargainingUnit.id, BargainingUnit.name).order_by(BargainingUnit.name)
+        ).all()
+        published = readers.unit_periods_published(chosen.code)
     click.echo(f"Publishing the {chosen.code} reports of {len(units):,} bargaining units.")
     made = 0
     for position, (unit_id, name) in enumerate(units, start=1):
@@ -55,18 +53,13 @@ def _publish_every_unit(period: str) -> None:
             click.echo(f"{prefix} already published, skipped")
             continue
         try:
-            with write_transaction():
+            with unit_of_work():  # each unit is saved as it is done
                 unit = db.session.get(BargainingUnit, unit_id)
                 snapshot = services.publish_unit_report(None, unit, chosen)
                 content_hash = snapshot.content_hash
-                notify.commit()
         except Conflict:
-            notify.rollback()
             click.echo(f"{prefix} published meanwhile by someone else, skipped")
             continue
-        except Exception:
-            notify.rollback()
-            raise
         made += 1
         click.echo(f"{prefix} published, SHA-256 {content_hash}")
     click.echo(
@@ -79,13 +72,12 @@ def _publish_every_unit(period: str) -> None:
 def refresh_live_command() -> None:
     """Count every unit's live report for the last quarter ended and the quarter under way, and
     store them for the units' pages (for a scheduler, every 15 minutes or so)."""
-    from civicladder.db import db, write_transaction
+    from civicladder.transaction import unit_of_work
     from reports import live
 
     started = time.perf_counter()
-    with write_transaction():
+    with unit_of_work():
         stored = live.refresh(on_progress=lambda what: click.echo(f"  counting {what}"))
-        db.session.commit()
     click.echo(f"{stored} live reports stored in {time.perf_counter() - started:.1f} s.")
 
 

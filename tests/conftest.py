@@ -32,10 +32,11 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from civicladder import clock, notify
+from civicladder import clock
 from civicladder.app import create_app
-from civicladder.db import db, write_transaction
+from civicladder.db import db
 from civicladder.security import hash_password
+from civicladder.transaction import unit_of_work
 from tests.autonomy.factories import autonomy_factories
 from tests.civicladder.factories import PASSWORD, make_user_factory
 from tests.competencies.factories import competency_factories
@@ -400,14 +401,8 @@ class RealCommits:
 
     def run(self, fn: Callable, *args, **kwargs):
         """fn's result, after committing its work the way a request or CLI command does."""
-        with self.app.app_context(), write_transaction():
-            try:
-                result = fn(*args, **kwargs)
-                notify.commit()
-            except BaseException:
-                notify.rollback()
-                raise
-            return result
+        with self.app.app_context(), unit_of_work():
+            return fn(*args, **kwargs)
 
     def client(self, user_id: int | None = None):
         """A test client of this app, signed in as the user when given one.

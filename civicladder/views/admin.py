@@ -14,6 +14,7 @@ from civicladder.db import db
 from civicladder.forms import AuditSearchForm
 from civicladder.layout import page_number
 from civicladder.models import AuditEvent, OutboxMessage, OutboxStatus, User
+from civicladder.navigation import ADMIN_TASKS, NavLink, links_for
 from civicladder.panels import Panel
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -67,6 +68,7 @@ class AdminPanel(Panel):
     template: ClassVar[str] = "admin/_admin_panel.html"
     counts: dict[str, int]
     recent: list[AuditEvent]
+    tasks: list[NavLink]  # the packages' administration pages (ADMIN_TASKS), with the shell's
 
 
 def admin_panel(user) -> AdminPanel | None:
@@ -83,4 +85,8 @@ def admin_panel(user) -> AdminPanel | None:
     # Sign-ins would crowd out the changes an administrator looks here for.
     changes = audit.search_statement().where(AuditEvent.action.not_in(QUIET_ACTIONS))
     events = db.session.scalars(changes.limit(8)).all()
-    return AdminPanel(counts=counts, recent=audit.entries(events, audit.ADMIN_DETAIL_TYPES))
+    return AdminPanel(
+        counts=counts,
+        recent=audit.entries(events, audit.ADMIN_DETAIL_TYPES),
+        tasks=links_for(user, ADMIN_TASKS),
+    )

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from civicladder import audit, notify
+from civicladder import audit, notify, transaction
 from civicladder.models import AuditEvent
 from tests.civicladder.factories import PASSWORD
 
@@ -11,7 +11,7 @@ def test_own_account_actions_are_stored_against_the_user(app, client_as, make_us
     user = make_user()
     with app.test_request_context():
         notify.notify(user, "Something to read")
-        notify.commit()
+        transaction.commit()
     client = client_as(user)
     client.post("/notifications/read")
     new = "another long password"

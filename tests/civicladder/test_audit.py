@@ -200,10 +200,10 @@ def test_admin_audit_log_keeps_details_of_user_accounts(client_as, make_user, ap
 def test_admin_outbox_shows_recipient_subject_and_status_but_not_the_body(
     client_as, evidence_event, app
 ):
-    from civicladder import notify
+    from civicladder import transaction
 
     with app.test_request_context():
-        notify.commit()
+        transaction.commit()
     page = client_as("admin").get("/admin/outbox").text
     assert evidence_event["user"].email in page
     assert "New competency evidence: Conflict resolution" in page

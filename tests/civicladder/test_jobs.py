@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from civicladder import jobs, notify, schedule
+from civicladder import jobs, schedule, transaction
 from civicladder.db import db
 from civicladder.errors import Invalid
 from civicladder.models import AuditEvent, JobRun, JobState
@@ -65,7 +65,7 @@ def test_job_runs_after_the_asking_commit(app_ctx, job_kinds, make_user):
     run = jobs.enqueue("test.record", actor=asker, source="roster.csv")
     assert job_kinds == []  # not before the commit
     assert run.state is JobState.QUEUED
-    notify.commit()
+    transaction.commit()
     assert job_kinds == [(run.id, {"source": "roster.csv"})]
     db.session.refresh(run)
     assert run.state is JobState.FINISHED
@@ -78,15 +78,15 @@ def test_job_runs_after_the_asking_commit(app_ctx, job_kinds, make_user):
 
 def test_job_of_a_rolled_back_change_never_runs(app_ctx, job_kinds):
     run_id = jobs.enqueue("test.record").id
-    notify.rollback()
-    notify.commit()  # a later commit does not find it either
+    transaction.rollback()
+    transaction.commit()  # a later commit does not find it either
     assert job_kinds == []
     assert db.session.get(JobRun, run_id) is None
 
 
 def test_failed_job_says_why_and_leaves_nothing_of_its_work(app_ctx, job_kinds):
     run = jobs.enqueue("test.refuse")
-    notify.commit()
+    transaction.commit()
     db.session.refresh(run)
     assert run.state is JobState.FAILED
     assert run.message == "The file has no header row."
@@ -102,7 +102,7 @@ def test_unknown_job_is_refused_before_anything_is_recorded(app_ctx):
 
 def test_finished_run_is_not_run_again(app_ctx, job_kinds):
     run = jobs.enqueue("test.record")
-    notify.commit()
+    transaction.commit()
     jobs.perform(run.id)  # a second delivery of the same run, as a queue may make
     assert len(job_kinds) == 1
 

@@ -6,6 +6,7 @@ the same contract and check every foreign key and every relationship against it.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -100,3 +101,32 @@ def test_no_model_names_a_model_of_a_higher_package(app):
 )
 def test_the_direction_rule(source, target, allowed):
     assert may_point_to(source, target) is allowed
+
+
+ROOT = PYPROJECT.parent
+# The shell's own templates: the layout, the home page, and its account, admin and error pages.
+SHELL_TEMPLATES = ("*.html", "account/*.html", "admin/*.html", "errors/*.html", "macros/*.html")
+
+
+def _endpoints_named(text: str, blueprints: set[str]) -> set[str]:
+    names = "|".join(sorted(blueprints))
+    return set(re.findall(rf"""['"]((?:{names})\.[a-z_]+)['"]""", text))
+
+
+def test_the_shell_names_no_page_of_a_package(app):
+    """Links from the shell's pages to a package's pages come from the package, through the
+    navigation menus and the panels it registers."""
+    domain = {
+        bp.name for bp in app.blueprints.values() if _package_of(bp.import_name) != "civicladder"
+    }
+    sources = [*sorted((ROOT / "civicladder").rglob("*.py"))]
+    sources += [
+        path for pattern in SHELL_TEMPLATES for path in sorted(ROOT.glob(f"templates/{pattern}"))
+    ]
+    named = {
+        f"{path.relative_to(ROOT)}: {endpoint}"
+        for path in sources
+        for endpoint in _endpoints_named(path.read_text(), domain)
+    }
+    assert named == set()
+    assert _endpoints_named("url_for('people.users')", domain) == {"people.users"}

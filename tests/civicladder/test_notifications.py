@@ -4,7 +4,7 @@ import socket
 
 import sqlalchemy as sa
 
-from civicladder import notify, services
+from civicladder import notify, services, transaction
 from civicladder.access import Role
 from civicladder.models import Notification, OutboxMessage, OutboxStatus
 from tests.civicladder.smtp_server import SMTPServer
@@ -14,7 +14,7 @@ def test_role_change_notifies_the_person_in_app_and_outbox(app_ctx, make_user, _
     admin = make_user({Role.ADMIN})
     user = make_user({Role.EMPLOYEE})
     services.set_roles(admin, user, {Role.EMPLOYEE, Role.MANAGER})
-    notify.commit()
+    transaction.commit()
     [notice] = notify.unread_for(user)
     assert notice.subject == "Your CivicLadder roles have changed"
     assert "Employee, Manager" in notice.body
@@ -27,7 +27,7 @@ def test_notice_shows_on_home_page_and_can_be_marked_read(client_as, make_user, 
     user = make_user()
     with app.test_request_context():
         notify.notify(user, "A seat freed up", "Course X has a seat for you.", link="/")
-        notify.commit()
+        transaction.commit()
     client = client_as(user)
     assert "A seat freed up" in client.get("/").text
     assert client.post("/notifications/read").status_code == 302
@@ -40,7 +40,7 @@ def test_mail_is_sent_after_commit_through_smtp(app, make_user, monkeypatch, _tr
         monkeypatch.setitem(app.config, "MAIL_URL", server.url)
         notify.notify(user, "Decision made", "Your request was approved.", link="/people/1")
         assert server.received == []  # nothing leaves before the commit
-        notify.commit()
+        transaction.commit()
     [mail] = server.received
     assert mail["To"] == user.email
     assert mail["Subject"] == "Decision made"
@@ -61,7 +61,7 @@ def test_mail_failure_never_undoes_the_change(app, make_user, monkeypatch, _tran
     monkeypatch.setitem(app.config, "MAIL_URL", f"smtp://127.0.0.1:{_closed_port()}")
     with app.test_request_context():
         services.set_roles(admin, user, {Role.EMPLOYEE, Role.HR})
-        notify.commit()
+        transaction.commit()
     _transaction.expire_all()
     assert user.roles == {Role.EMPLOYEE, Role.HR}
     message = _transaction.scalar(sa.select(OutboxMessage))
@@ -75,8 +75,8 @@ def test_rolled_back_change_sends_nothing(app, make_user, monkeypatch):
     with SMTPServer() as server, app.test_request_context():
         monkeypatch.setitem(app.config, "MAIL_URL", server.url)
         notify.notify(user, "Never sent")
-        notify.rollback()
-        notify.commit()
+        transaction.rollback()
+        transaction.commit()
     assert server.received == []
 
 
@@ -84,7 +84,7 @@ def test_outbox_page_lists_queued_mail(client_as, make_user, app):
     user = make_user()
     with app.test_request_context():
         notify.notify(user, "Waiting in the outbox")
-        notify.commit()
+        transaction.commit()
     page = client_as("admin").get("/admin/outbox")
     assert "Waiting in the outbox" in page.text
     assert "No mail server is configured" in page.text
@@ -94,7 +94,7 @@ def test_outbox_send_delivers_waiting_and_retries_failed_mail(app, make_user, mo
     user = make_user()
     with app.test_request_context():
         notify.notify(user, "Queued while no mail server was set")
-        notify.commit()
+        transaction.commit()
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["outbox", "send"])
     assert refused.exit_code != 0 and "MAIL_URL is not set" in refused.output
@@ -117,7 +117,7 @@ def _queue(app, user, *subjects):
     with app.test_request_context():
         for subject in subjects:
             db.session.add(OutboxMessage(to_address=user.email, subject=subject, body="Hello"))
-        notify.commit()
+        transaction.commit()
 
 
 def test_control_characters_never_reach_an_email_subject(app, make_user, monkeypatch):
@@ -125,7 +125,7 @@ def test_control_characters_never_reach_an_email_subject(app, make_user, monkeyp
     with SMTPServer() as server, app.test_request_context():
         monkeypatch.setitem(app.config, "MAIL_URL", server.url)
         notice = notify.notify(user, "Evidence: Safety\r\nBcc: everyone@city.test\tnow")
-        notify.commit()
+        transaction.commit()
     assert notice.subject == "Evidence: Safety Bcc: everyone@city.test now"
     [mail] = server.received
     assert mail["Subject"] == "Evidence: Safety Bcc: everyone@city.test now"

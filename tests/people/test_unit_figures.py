@@ -47,3 +47,22 @@ def test_before_any_refresh_the_figures_are_computed_live(people):
     found, _ = figures.unit_figures([unit.id], "members")
     assert found[unit.id] == [("members", 1)]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UnitFigure)) == 0
+
+
+def test_the_scheduled_command_saves_the_figures_it_counts(real_commits, people):
+    real = real_commits
+
+    def build():
+        unit = people.bargaining_unit("FIGS")
+        for _ in range(3):
+            people.employee(bargaining_unit=unit)
+        return unit.id
+
+    unit_id = real.run(build)
+    with real.app.app_context():  # the command runs on the app whose work really commits
+        result = real.app.test_cli_runner().invoke(args=["people", "refresh-unit-figures"])
+    assert result.exit_code == 0, result.output
+    stored = sa.select(UnitFigure.members).where(
+        UnitFigure.bargaining_unit_id == unit_id, UnitFigure.kind == "members"
+    )
+    assert real.run(lambda: db.session.scalars(stored).all()) == [3]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from civicladder.db import db
+from civicladder.models import Notification, OutboxMessage
 from reports.models import ReportSnapshot
 
 
@@ -41,3 +42,22 @@ def test_a_bad_or_unfinished_period_is_refused_with_a_message(app, small_city):
         result = publish(app, "--period", period)
         assert result.exit_code != 0 and message in result.output
     assert db.session.scalar(sa.select(sa.func.count(ReportSnapshot.id))) == 0
+
+
+def test_the_reps_notice_from_the_command_carries_a_full_working_link(
+    app, small_city, people, client_as, monkeypatch
+):
+    rep = people.union_rep(small_city.unit)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://ladder.city.example")
+    result = publish(app, "--period", "2026Q3")  # no request: the command's own app context
+    assert result.exit_code == 0, result.output
+    snapshot = db.session.scalar(
+        sa.select(ReportSnapshot).where(ReportSnapshot.bargaining_unit_id == small_city.unit.id)
+    )
+    notice = db.session.scalar(sa.select(Notification).where(Notification.user_id == rep.id))
+    assert notice.link == f"/reports/snapshots/{snapshot.id}"
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.to_address == rep.email))
+    assert f"https://ladder.city.example/reports/snapshots/{snapshot.id}" in mail.body
+    page = client_as(rep).get(notice.link)
+    assert page.status_code == 200 and "2026Q3" in page.text

@@ -1,0 +1,208 @@
+"""HR's pages: an employee's record, roster import, and invitations for imported employees."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from civicladder.access import Role, requires
+from civicladder.db import db
+from civicladder.errors import DomainError, Invalid, render_error
+from civicladder.forms import ConfirmForm, attach_error
+from civicladder.layout import page_number
+from people import queries, roster, services
+from people.forms import EmployeeForm, RosterCommitForm, RosterUploadForm
+from people.models import BargainingUnit, Department, Employee, EmployeeStatus
+from people.views import bp
+
+
+@bp.route("/people/<int:employee_id>/edit", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_employee(employee_id: int):
+    """HR changes where an employee sits: department, manager, unit, job profile, status."""
+    employee = queries.get_visible_employee(current_user, employee_id)
+    form = EmployeeForm(
+        data={
+            "department": employee.department.path,
+            "manager": employee.manager.employee_number if employee.manager else "",
+            "bargaining_unit": employee.bargaining_unit_id or 0,
+            "job_profile": employee.job_profile_id or 0,
+            "status": employee.status.value,
+        }
+        if request.method == "GET"
+        else None
+    )
+    form.bargaining_unit.choices = [(0, "Not represented")] + [
+        (u.id, u.name) for u in queries.bargaining_units()
+    ]
+    form.job_profile.choices = [(0, "No job profile")] + queries.job_profile_choices()
+    if form.validate_on_submit():
+        try:
+            services.update_employee(
+                current_user,
+                employee,
+                department=_department(form.department.data),
+                manager=_manager(form.manager.data),
+                bargaining_unit=db.session.get(BargainingUnit, form.bargaining_unit.data)
+                if form.bargaining_unit.data
+                else None,
+                job_profile_id=form.job_profile.data or None,
+                status=EmployeeStatus(form.status.data),
+                reason=form.reason.data,
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(f"{employee.full_name}'s record is saved.", "success")
+            return redirect(url_for("people.profile", employee_id=employee.id))
+    status = 422 if form.errors else 200
+    return render_template("people/employee_form.html", form=form, employee=employee), status
+
+
+def _department(path: str) -> Department:
+    found = queries.department_by_path(path)
+    if found is None:
+        raise Invalid(
+            f"There is no department {path.strip()}. Departments are added by roster import.",
+            field="department",
+        )
+    return found
+
+
+def _manager(employee_number: str | None) -> Employee | None:
+    if not employee_number or not employee_number.strip():
+        return None
+    found = queries.employee_by_number(employee_number)
+    if found is None:
+        raise Invalid(
+            f"There is no employee with number {employee_number.strip()}.", field="manager"
+        )
+    return found
+
+
+# Invitations go out this many at a time, so one request stays short whatever the roster's size.
+INVITE_BATCH = 200
+
+
+@bp.route("/people/accounts", methods=["GET", "POST"])
+@requires(Role.HR)
+def invite_employees():
+    """Employees with an email and no account: a preview, then invitations on confirmation."""
+    form = ConfirmForm()
+    if form.validate_on_submit() and request.form.get("confirmed") == "yes":
+        batch = list(db.session.scalars(queries.uninvited_statement().limit(INVITE_BATCH)))
+        invited = services.invite_employees(
+            current_user,
+            batch,
+            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+        )
+        flash(f"{_count(len(invited), 'invitation')} sent.", "success")
+        return redirect(url_for("people.invite_employees"))
+    page = db.paginate(
+        queries.uninvited_statement(),
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "people/invite_employees.html",
+        page=page,
+        form=form,
+        batch=min(page.total or 0, INVITE_BATCH),
+    )
+
+
+# A preview lists at most this many changes and problems; the counts always cover the file.
+PREVIEW_ROWS = 500
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error: RequestEntityTooLarge):
+    """A roster over the upload limit: say what the limit is and where a larger file goes."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    size = request.content_length or 0
+    if not limit or size <= limit:
+        return render_error(413)
+    return render_error(
+        413,
+        f"The file is {size / 1_000_000:.1f} MB and this page accepts up to "
+        f"{limit / 1_000_000:.1f} MB (a roster of about 100,000 employees). Import a larger "
+        "roster, such as the whole city's, on the server with the command line: "
+        "“flask people import-roster FILE” checks it and shows what it would change, and "
+        "“flask people import-roster FILE --commit” imports it.",
+    )
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@requires(Role.HR)
+def import_roster():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        upload = form.roster.data
+        data = upload.read()
+        try:
+            plan = roster.plan_import(data)
+        except DomainError as error:
+            form.roster.errors = [*form.roster.errors, error.message]
+        else:
+            return _roster_preview(plan, data, _display_name(upload.filename))
+    status = 422 if form.errors else 200
+    return render_template("people/import.html", form=form), status
+
+
+@bp.post("/people/import/commit")
+@requires(Role.HR)
+def commit_roster():
+    form = RosterCommitForm()
+    if not form.validate_on_submit():
+        raise Invalid("The previewed file could not be read back. Upload the roster again.")
+    filename = form.filename.data or ""
+    try:
+        plan = services.import_roster(
+            current_user,
+            form.content.data,
+            expected_sha256=form.digest.data,
+            expected_fingerprint=form.plan.data,
+            filename=filename,
+        )
+    except roster.RosterRejected as rejected:
+        return _roster_preview(rejected.plan, form.content.data, filename)
+    flash(
+        f"Roster imported: {_count(len(plan.creates), 'new employee')}, "
+        f"{len(plan.updates)} updated, {plan.unchanged} unchanged, "
+        f"{_count(len(plan.new_departments), 'new department')}.",
+        "success",
+    )
+    return redirect(url_for("people.directory"))
+
+
+def _roster_preview(plan: roster.RosterPlan, data: bytes, filename: str):
+    commit_form = RosterCommitForm(
+        formdata=None,
+        data={
+            "content": data,
+            "digest": plan.sha256,
+            "plan": plan.fingerprint,
+            "filename": filename,
+        },
+    )
+    return render_template(
+        "people/import_preview.html",
+        plan=plan,
+        filename=filename,
+        form=commit_form,
+        changes=plan.first_changes(PREVIEW_ROWS),
+        errors=plan.errors[:PREVIEW_ROWS],
+        limit=PREVIEW_ROWS,
+        labels=roster.FIELD_LABELS,
+    ), 200 if plan.ok else 422
+
+
+def _display_name(filename: str | None) -> str:
+    """The uploaded file's own name, without any client path, short enough to carry."""
+    return (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
