@@ -1,5 +1,7 @@
 """Job runs: long work asked for (imports, exports, mail, scheduled runs), recorded so that every
-app server and worker reads where it stands.
+app server and worker reads where it stands; and email sent by jobs: a message being sent says
+since when (a worker that dies mid-message leaves it to be sent again), and a failed one waits
+for its next try (backoff) before it is given up.
 
 Revision ID: 0022
 Revises: 0021
@@ -56,7 +58,13 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_job_run_state"), ["state"], unique=False)
         batch_op.create_index(batch_op.f("ix_job_run_created_at"), ["created_at"], unique=False)
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_column("claimed_at")
+        batch_op.drop_column("next_attempt_at")
     op.drop_table("job_run")
