@@ -153,3 +153,21 @@ def test_each_slot_is_taken_once_across_workers(app_ctx):
     assert schedule.due(redis, at + timedelta(minutes=5), [entry]) == []
     # The next slot.
     assert schedule.due(redis, at + timedelta(minutes=8), [entry]) == [entry]
+
+
+def test_every_scheduled_job_is_registered_and_runs(app_ctx):
+    scheduled = {entry.job for entry in schedule.entries()}
+    assert {
+        "mail.send",
+        "people.refresh-unit-figures",
+        "autonomy.eligibility",
+        "autonomy.notify-reviews",
+        "hiring.anonymise",
+        "reports.refresh-live",
+        "reports.audit",
+    } <= scheduled
+    for name in sorted(scheduled):
+        run = jobs.enqueue(name)
+        transaction.commit()
+        db.session.refresh(run)
+        assert run.state is JobState.FINISHED, (name, run.message)
