@@ -79,6 +79,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "MAIL_URL": env.get("MAIL_URL") or None,
+        # A message claimed for sending this long ago and not sent is sent again (its sender
+        # died); longer than any mail server takes to answer.
+        "MAIL_RECLAIM_SECONDS": int(env.get("MAIL_RECLAIM_SECONDS", "600")),
         # How many reverse proxies (load balancers) stand in front of the app and set
         # X-Forwarded-For/-Proto; 0 trusts none of those headers.
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),

@@ -24,8 +24,6 @@ SEND_JOB = "mail.send"
 _SENDING_ASKED_KEY = "civicladder.mail_sending_asked"
 # Waits before the second, third, ... try of a message that failed; then it is marked failed.
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
-# A message claimed this long ago and still not sent belongs to a sender that died.
-RECLAIM_AFTER = timedelta(minutes=10)
 
 # Forms refuse these in one-line fields; this is the second line of defence for subjects built
 # from stored names (a line break in an email header is refused by the mail library).
@@ -123,7 +121,7 @@ def send_due(run=None, *, every_waiting: bool = False, report=None) -> dict:
     Each message is claimed before it is sent (a committed mark, so two senders never take the
     same one) and its outcome saved as soon as it is known, so one bad address fails alone and
     a sender that dies has sent nothing twice: only the message it held is left claimed, and
-    once RECLAIM_AFTER has passed the next run sends it again. A failure waits for the next
+    once `reclaim_after()` has passed the next run sends it again. A failure waits for the next
     try (BACKOFF); after the last it is marked failed, and `flask outbox send --retry-failed`
     tries again. `every_waiting` sends the messages waiting out a backoff too (an operator's
     run after an outage); `report(done, total)` hears of each message.
@@ -136,7 +134,7 @@ def send_due(run=None, *, every_waiting: bool = False, report=None) -> dict:
         sa.update(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.QUEUED,
-            OutboxMessage.claimed_at < now - RECLAIM_AFTER,
+            OutboxMessage.claimed_at < now - reclaim_after(),
         )
         .values(claimed_at=None)
     )
@@ -163,6 +161,11 @@ def send_due(run=None, *, every_waiting: bool = False, report=None) -> dict:
         if report is not None:
             report(done, len(due))
     return counts
+
+
+def reclaim_after() -> timedelta:
+    """A message claimed this long ago and still not sent belongs to a sender that died."""
+    return timedelta(seconds=current_app.config["MAIL_RECLAIM_SECONDS"])
 
 
 def _send_one(mail_url: str, message_id: int) -> str | None:

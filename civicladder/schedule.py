@@ -64,7 +64,7 @@ def due(redis, now: datetime, listed: Iterable[Entry] | None = None) -> list[Ent
     taken = []
     for entry in entries() if listed is None else listed:
         start, length = entry.slot(now)
-        key = f"{_SLOT_PREFIX}{entry.job}:{start.isoformat()}"
+        key = f"{_SLOT_PREFIX}{current_app.config['JOBS_QUEUE']}:{entry.job}:{start.isoformat()}"
         # Kept for two slots, so a slot is never taken twice while it can still be current.
         if redis.set(key, now.isoformat(), nx=True, ex=int(length.total_seconds() * 2)):
             taken.append(entry)

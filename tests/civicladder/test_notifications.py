@@ -224,7 +224,7 @@ def test_mail_left_claimed_by_a_sender_that_died_is_sent_again_later(
     with SMTPServer() as server, app.test_request_context():
         monkeypatch.setitem(app.config, "MAIL_URL", server.url)
         assert notify.send_due()["sent"] == 0  # it may still be on its way
-        later = clock.now() + notify.RECLAIM_AFTER + timedelta(seconds=1)
+        later = clock.now() + notify.reclaim_after() + timedelta(seconds=1)
         monkeypatch.setattr(clock, "now", lambda: later)
         assert notify.send_due()["sent"] == 1
         transaction.commit()

@@ -4,6 +4,7 @@ written, and the job is done once, whole, by the next try."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -18,10 +19,11 @@ from redis import Redis
 from rq import Queue
 from rq.registry import StartedJobRegistry
 
-from civicladder import jobs
+from civicladder import jobs, notify
 from civicladder.db import db
 from civicladder.models import JobRun, JobState
 from tests.civicladder import worker_app
+from tests.civicladder.smtp_server import SMTPServer
 
 SCRIPT = Path(worker_app.__file__)
 
@@ -68,6 +70,31 @@ def _alive(pid: int) -> bool:
     # A killed child of the (also killed) worker is reaped by init; until then it is a zombie.
     status = Path(f"/proc/{pid}/status")
     return status.exists() and "zombie" not in status.read_text()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _kill_worker(worker: subprocess.Popen, *more: int) -> None:
+    """SIGKILL to the worker, the process running its job (RQ gives that a session of its
+    own) and any other named; waits until they are gone."""
+    doomed = [*_children(worker.pid), *more]
+    os.killpg(worker.pid, signal.SIGKILL)
+    for pid in doomed:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        while _alive(pid):
+            time.sleep(0.1)
+    worker.wait(timeout=30)
 
 
 def run_state(real_commits, run_id):
@@ -118,14 +145,7 @@ def test_killed_worker_leaves_nothing_half_done_and_the_job_is_done_once(queued,
         # Mid-job: its write is made but not committed.
         assert run_state(real_commits, run_id)[:2] == (JobState.RUNNING, 1)
     finally:
-        # The worker and the process running the job (RQ puts that in a session of its own).
-        os.killpg(worker.pid, signal.SIGKILL)
-        if stall_file.exists():
-            horse = int(stall_file.read_text())
-            os.kill(horse, signal.SIGKILL)
-            while _alive(horse):
-                time.sleep(0.1)
-        worker.wait(timeout=30)
+        _kill_worker(worker, *([int(stall_file.read_text())] if stall_file.exists() else []))
     assert real_commits.run(worker_app.notes, run_id) == 0  # nothing of the killed try
     # RQ finds the job abandoned once its dead worker's heartbeat has run out (here: told that
     # the time has come) and puts it back for its next try.
@@ -142,3 +162,41 @@ def test_killed_worker_leaves_nothing_half_done_and_the_job_is_done_once(queued,
     assert done.returncode == 0, done.stderr
     assert run_state(real_commits, run_id)[:2] == (JobState.FINISHED, 2)
     assert real_commits.run(worker_app.notes, run_id) == 1
+
+
+def test_worker_killed_mid_mail_sends_every_message_once(queued, monkeypatch):
+    real_commits, env = queued
+    with SMTPServer(stall_on="Second") as server:
+        monkeypatch.setitem(real_commits.app.config, "MAIL_URL", server.url)
+        env = env | {"MAIL_URL": server.url, "MAIL_RECLAIM_SECONDS": "1"}
+        real_commits.run(
+            lambda: [
+                notify.email(f"{subject.lower()}@city.test", subject)
+                for subject in ("First", "Second", "Third")
+            ]
+        )
+        worker = subprocess.Popen(  # noqa: S603 (this test's own worker script, this interpreter)
+            [sys.executable, str(SCRIPT), "--no-schedule"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            assert server.stalled.wait(90), "the worker never reached the second message"
+        finally:
+            _kill_worker(worker)
+        assert [mail["Subject"] for mail in server.received] == ["First"]
+        time.sleep(1.5)  # the dead sender's claim on "Second" runs out
+        # The next run of the mail job (the schedule asks for one every few minutes).
+        real_commits.run(lambda: jobs.enqueue(notify.SEND_JOB))
+        server.stall_on = None
+        done = subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
+            [sys.executable, str(SCRIPT), "--burst", "--no-schedule"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    assert sorted(mail["Subject"] for mail in server.received) == ["First", "Second", "Third"]
