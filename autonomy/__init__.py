@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         ladder_views,  # noqa: F401  (HR's ladder pages join the blueprint)
         views,
     )
+    from autonomy import jobs as autonomy_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.layout import register_action_words
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
     employee_separated.connect(eligibility.on_employees_changed, weak=False)
     register_action_words(app, ACTION_WORDS)
     app.cli.add_command(cli.autonomy)
+    autonomy_jobs.register(app)
     register_nav_item(app, NavItem("Autonomy", "autonomy.queue", (Role.MANAGER, Role.HR), 12))
     register_nav_item(app, NavItem("Autonomy tracks", "autonomy.tracks", (Role.HR,), 32))
     register_nav_item(app, NavItem("Outcome metrics", "autonomy.metrics", (Role.HR,), 33))

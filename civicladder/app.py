@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -140,20 +141,25 @@ def _init_login(app: Flask) -> None:
 
 def _init_shell(app: Flask) -> None:
     """The shell's own pages, navigation, home panel, template helpers and commands."""
-    from civicladder import cli, layout
+    from civicladder import cli, jobs, layout, notify, schedule
     from civicladder.views import admin, auth, home
+    from civicladder.views import jobs as job_pages
 
     layout.register(app)
-    for module in (auth, home, admin):
+    for module in (auth, home, admin, job_pages):
         app.register_blueprint(module.bp)
     admins = (Role.ADMIN,)
     register_nav_item(app, NavItem("Home", "home.index", order=0))
     register_nav_item(app, NavItem("Audit log", "admin.audit_log", admins, order=90))
     register_nav_item(app, NavItem("Outbox", "admin.outbox", admins, order=91))
+    register_nav_item(app, NavItem("Jobs", "jobs.index", (Role.HR, Role.ADMIN), order=92))
     for label, endpoint, order in (
         ("Search the audit log", "admin.audit_log", 90),
         ("Read the outbox", "admin.outbox", 91),
+        ("Follow the jobs", "jobs.index", 92),
     ):
         register_nav_item(app, NavItem(label, endpoint, admins, order), ADMIN_TASKS)
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)
+    jobs.register(app, notify.SEND_JOB, notify.send_due, title="Sending email")
+    schedule.register(app, notify.SEND_JOB, every=timedelta(minutes=5))
     cli.register(app)

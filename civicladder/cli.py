@@ -176,30 +176,36 @@ def outbox() -> None:
 
 @outbox.command("send")
 @click.option("--retry-failed", is_flag=True, help="Also try again the messages that failed.")
-@click.option("--batch", default=100, show_default=True, help="Messages per transaction.")
-def outbox_send(retry_failed: bool, batch: int) -> None:
-    """Send waiting email through MAIL_URL (for example from cron, after an outage)."""
+def outbox_send(retry_failed: bool) -> None:
+    """Send waiting email through MAIL_URL now (after an outage; the worker sends it anyway)."""
     if not current_app.config.get("MAIL_URL"):
         raise click.ClickException("MAIL_URL is not set: there is no mail server to send through.")
-    with unit_of_work(write=False):
+    with unit_of_work():
         ids = notify.pending_ids(include_failed=retry_failed)
+        if retry_failed:
+            notify.requeue_failed(ids)
     if not ids:
         click.echo("The outbox has nothing to send.")
         return
     with click.progressbar(length=len(ids), label=f"Sending {len(ids)} messages") as bar:
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
-            with unit_of_work():
-                notify.requeue_failed(chunk)
-            with unit_of_work():
-                notify.deliver(chunk)  # saves each message's outcome as soon as it is known
-            bar.update(len(chunk))
-    with unit_of_work(write=False):
-        counts = notify.status_counts(ids)
-    click.echo(f"Sent {counts.get('sent', 0)}, failed {counts.get('failed', 0)}.")
+        shown = [0]
+
+        def report(done: int, total: int) -> None:
+            bar.update(done - shown[0])
+            shown[0] = done
+
+        with unit_of_work():
+            counts = notify.send_due(every_waiting=True, report=report)
+    click.echo(
+        f"Sent {counts['sent']}, failed {counts['failed']}, "
+        f"waiting to try again {counts['waiting']}."
+    )
 
 
 def register(app: Flask) -> None:
+    from civicladder.worker import worker_command
+
+    app.cli.add_command(worker_command)
     app.cli.add_command(seed)
     app.cli.add_command(outbox)
     app.cli.add_command(create_admin)

@@ -65,6 +65,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": _normalise_db_url(env.get("DATABASE_URL") or default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Jobs go to RQ on Redis when REDIS_URL is set (run by `flask worker`); JOBS_INLINE=1
+        # runs them in the process that asks, as without Redis.
+        "JOBS_INLINE": _bool(env.get("JOBS_INLINE"), False),
+        # The RQ queue's name: installations sharing one Redis keep their jobs apart.
+        "JOBS_QUEUE": env.get("JOBS_QUEUE") or "civicladder",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
@@ -74,6 +79,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "MAIL_URL": env.get("MAIL_URL") or None,
+        # A message claimed for sending this long ago and not sent is sent again (its sender
+        # died); longer than any mail server takes to answer.
+        "MAIL_RECLAIM_SECONDS": int(env.get("MAIL_RECLAIM_SECONDS", "600")),
         # How many reverse proxies (load balancers) stand in front of the app and set
         # X-Forwarded-For/-Proto; 0 trusts none of those headers.
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),

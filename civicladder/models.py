@@ -155,6 +155,10 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Waiting after a failure: not before this time (the backoff). Being sent (still queued):
+    # since when, so a message whose sender died is sent again once that is long past.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class UserSession(db.Model):
@@ -178,3 +182,46 @@ class UserSession(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
     address: Mapped[str | None] = mapped_column(sa.String(45))
+
+
+class JobState(LabelledEnum):
+    QUEUED = "queued", "Waiting"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+    FAILED = "failed", "Failed"
+
+
+class JobRun(db.Model):
+    """One piece of long work asked for (an import, an export, mail, a scheduled run): what it
+    is, who asked, where it stands and why it failed. The record every server and worker reads;
+    the queue only carries its id."""
+
+    __tablename__ = "job_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(80), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    state: Mapped[JobState] = mapped_column(
+        enum_column(JobState, "job_state"), default=JobState.QUEUED, index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int | None] = mapped_column()
+    total: Mapped[int | None] = mapped_column()
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    result: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def seconds(self) -> float | None:
+        """How long it ran (so far, while running)."""
+        if self.started_at is None:
+            return None
+        return ((self.ended_at or utcnow()) - self.started_at).total_seconds()

@@ -1,23 +1,29 @@
 """Telling people things: in-app notices, and email sent only after the change commits.
 
-The outbox is the record of every email; sending is an after-commit hook of the unit of work
-(`civicladder.transaction`), so a change that rolls back sends nothing.
+The outbox is the record of every email; sending is a job (`mail.send`) asked for in the same
+unit of work, so it runs only once the change is committed and a change that rolls back sends
+nothing; with a worker, the page answers without waiting for the mail server.
 """
 
 from __future__ import annotations
 
 import re
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
-from functools import partial
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import current_app
 
-from civicladder import clock, transaction
+from civicladder import clock, jobs, transaction
 from civicladder.db import db
 from civicladder.models import Notification, OutboxMessage, OutboxStatus, User
+
+SEND_JOB = "mail.send"
+_SENDING_ASKED_KEY = "civicladder.mail_sending_asked"
+# Waits before the second, third, ... try of a message that failed; then it is marked failed.
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 
 # Forms refuse these in one-line fields; this is the second line of defence for subjects built
 # from stored names (a line break in an email header is refused by the mail library).
@@ -52,8 +58,21 @@ def email(to_address: str, subject: str, body: str = "", link: str | None = None
     )
     db.session.add(message)
     db.session.flush()
-    transaction.after_commit(partial(deliver, [message.id]))
+    _ask_for_sending()
     return message
+
+
+def _ask_for_sending() -> None:
+    """One job per unit of work that queued email (none without a mail server: the messages
+    wait in the outbox, and `flask outbox send` sends them once there is one)."""
+    if not current_app.config.get("MAIL_URL"):
+        return
+    session = db.session()
+    unit = session.get_transaction()
+    if session.info.get(_SENDING_ASKED_KEY) is unit:
+        return
+    session.info[_SENDING_ASKED_KEY] = unit
+    jobs.enqueue(SEND_JOB)
 
 
 def _path(link: str) -> str:
@@ -88,56 +107,110 @@ def pending_ids(include_failed: bool = False) -> list[int]:
 
 
 def requeue_failed(message_ids: list[int]) -> None:
+    """Failed messages waiting again, to be tried at once."""
     db.session.execute(
         sa.update(OutboxMessage)
         .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.FAILED)
-        .values(status=OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.QUEUED, next_attempt_at=None, claimed_at=None)
     )
 
 
-def deliver(message_ids: list[int]) -> None:
-    """Send queued messages through SMTP when MAIL_URL is set; otherwise they wait in the outbox.
+def send_due(run=None, *, every_waiting: bool = False, report=None) -> dict:
+    """The job that sends email: every waiting message whose time has come, oldest first.
 
-    Runs after the change has committed, so a mail failure can only mark the message failed.
-    Each message's outcome is committed as soon as it is known, so a run that stops midway never
-    sends again what it already sent, and one bad message fails alone.
+    Each message is claimed before it is sent (a committed mark, so two senders never take the
+    same one) and its outcome saved as soon as it is known, so one bad address fails alone and
+    a sender that dies has sent nothing twice: only the message it held is left claimed, and
+    once `reclaim_after()` has passed the next run sends it again. A failure waits for the next
+    try (BACKOFF); after the last it is marked failed, and `flask outbox send --retry-failed`
+    tries again. `every_waiting` sends the messages waiting out a backoff too (an operator's
+    run after an outage); `report(done, total)` hears of each message.
     """
     mail_url = current_app.config.get("MAIL_URL")
     if not mail_url:
-        return
-    for message_id in message_ids:
-        message = db.session.get(OutboxMessage, message_id)
-        if message is None or message.status != OutboxStatus.QUEUED:
-            continue
-        _deliver_one(mail_url, message)
-        try:
-            transaction.commit()
-        except sa.exc.SQLAlchemyError:
-            transaction.rollback()
-            current_app.logger.exception("could not record mail delivery status")
-            return
+        return {"sent": 0, "failed": 0, "waiting": 0}
+    now = clock.now()
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.claimed_at < now - reclaim_after(),
+        )
+        .values(claimed_at=None)
+    )
+    transaction.commit()
+    due = db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.claimed_at.is_(None),
+            sa.or_(
+                sa.true() if every_waiting else OutboxMessage.next_attempt_at.is_(None),
+                OutboxMessage.next_attempt_at <= now,
+            ),
+        )
+        .order_by(OutboxMessage.id)
+    ).all()
+    counts = {"sent": 0, "failed": 0, "waiting": 0}
+    for done, message_id in enumerate(due, start=1):
+        outcome = _send_one(mail_url, message_id)
+        if outcome:
+            counts[outcome] += 1
+        if run is not None:
+            jobs.progress(run, done, len(due))
+        if report is not None:
+            report(done, len(due))
+    return counts
 
 
-def _deliver_one(mail_url: str, message: OutboxMessage) -> None:
-    message.attempts += 1
+def reclaim_after() -> timedelta:
+    """A message claimed this long ago and still not sent belongs to a sender that died."""
+    return timedelta(seconds=current_app.config["MAIL_RECLAIM_SECONDS"])
+
+
+def _send_one(mail_url: str, message_id: int) -> str | None:
+    """Claim, send and record one message; what became of it, or None when another sender
+    had it."""
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.claimed_at.is_(None),
+        )
+        .values(claimed_at=clock.now(), attempts=OutboxMessage.attempts + 1)
+    ).rowcount
+    transaction.commit()
+    if not claimed:
+        return None
+    message = db.session.get(OutboxMessage, message_id)
     try:
         _send(mail_url, current_app.config["MAIL_FROM"], message)
     except Exception as error:  # any failure belongs to this message only
-        message.status = OutboxStatus.FAILED
         message.last_error = f"{type(error).__name__}: {error}"[:1000]
+        message.claimed_at = None
         current_app.logger.warning("mail to %s failed: %s", message.to_address, error)
+        if message.attempts > len(BACKOFF) or _never_sendable(error):
+            message.status = OutboxStatus.FAILED
+            outcome = "failed"
+        else:
+            message.next_attempt_at = clock.now() + BACKOFF[message.attempts - 1]
+            outcome = "waiting"
     else:
-        message.status = OutboxStatus.SENT
-        message.sent_at = clock.now()
+        message.status, message.sent_at, message.claimed_at = OutboxStatus.SENT, clock.now(), None
+        outcome = "sent"
+    transaction.commit()
+    return outcome
 
 
-def status_counts(message_ids: list[int]) -> dict[str, int]:
-    rows = db.session.execute(
-        sa.select(OutboxMessage.status, sa.func.count())
-        .where(OutboxMessage.id.in_(message_ids))
-        .group_by(OutboxMessage.status)
-    ).all()
-    return {str(status): count for status, count in rows}
+def _never_sendable(error: Exception) -> bool:
+    """A failure trying again cannot mend: the message itself is refused (a header the mail
+    library will not write), or the server refuses every recipient for good (5xx)."""
+    if isinstance(error, ValueError):
+        return True
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    return False
 
 
 def _send(mail_url: str, sender: str, message: OutboxMessage) -> None:

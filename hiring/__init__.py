@@ -12,9 +12,11 @@ def init_app(app: Flask) -> None:
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from hiring import city, cli, demo, views
+    from hiring import jobs as hiring_jobs
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.hiring_group)
+    hiring_jobs.register(app)
     register_nav_item(app, NavItem("Hiring rounds", "hiring.rounds", (Role.HR,), 35))
     register_nav_item(app, NavItem("Jobs", "hiring.jobs", (), 65))
     register_panel(app, HOME, "assessor", views.assessor_panel, order=35)

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from people import city, cli, demo, figures, queries, views
+    from people import jobs as people_jobs
     from people.views import home
 
     app.register_blueprint(views.bp)
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     register_panel(app, HOME, "workforce", home.workforce_panel, order=40)
     register_panel(app, HOME, "union", home.union_panel, order=45)
     app.cli.add_command(cli.people_group)
+    people_jobs.register(app)
     figures.register_kind(app, "members", queries.unit_headcounts)
     figures.register_kind(app, "job", queries.unit_members_by_job)
     # Last in the demo and the city: every package's data is in by then.

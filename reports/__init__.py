@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from reports import charts, city, cli, demo, views
+    from reports import jobs as reports_jobs
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["chart_bars"] = charts.chart_bars
     app.jinja_env.globals["report_scope_url"] = views.scope_url
     app.cli.add_command(cli.reports_group)
+    reports_jobs.register(app)
     # After every package's people, training, evidence and grants (up to 45), before the
     # units' stored figures (95).
     register_demo_step(app, 90, "published progress reports", demo.build)

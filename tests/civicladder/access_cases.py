@@ -27,6 +27,7 @@ from civicladder import clock, notify
 from civicladder import services as shell_services
 from civicladder.access import Role
 from civicladder.db import db
+from civicladder.models import JobRun
 from tests.civicladder.factories import PASSWORD
 
 ROLES = ["anonymous", "employee", "manager", "hr", "union_rep", "admin"]
@@ -101,8 +102,12 @@ def world(kit, ids: dict) -> dict:
     for user in users.values():
         notify.notify(user, "Something to read")
     token = shell_services.issue_reset_link(users["admin"], target)
+    asked = JobRun(kind="people.import_roster", title="Roster import", params={})
+    asked.requested_by_id = users["employee"].id
+    db.session.add(asked)
     db.session.flush()
     return {
+        "employee_job": asked.id,
         "users": {role: user.id for role, user in users.items()},
         "target_user": target.id,
         "target_email": target.email,
@@ -166,4 +171,12 @@ CASES = [
     ),
     Case("admin.audit_log", "GET", "/admin/audit", only({"admin": 200})),
     Case("admin.outbox", "GET", "/admin/outbox", only({"admin": 200})),
+    Case("jobs.index", "GET", "/admin/jobs/", only({"hr": 200, "admin": 200})),
+    # The person who asked for a job follows it; HR and administrators see every job.
+    Case(
+        "jobs.show",
+        "GET",
+        "/admin/jobs/{employee_job}",
+        only({"employee": 200, "hr": 200, "admin": 200}),
+    ),
 ]

@@ -1,4 +1,5 @@
-"""A minimal SMTP server on 127.0.0.1 for tests: accepts mail and keeps what it received."""
+"""A minimal SMTP server on 127.0.0.1 for tests: accepts mail and keeps what it received (or,
+for one subject, takes the message in and never answers, as a server that hangs)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,13 @@ class _Handler(socketserver.StreamRequestHandler):
                 self.reply("250 OK")
             elif command == "DATA":
                 self.reply("354 end with <CRLF>.<CRLF>")
-                self.server.received.append(message_from_bytes(self._read_data()))
+                message = message_from_bytes(self._read_data())
+                if self.server.stall_on is not None and message["Subject"] == self.server.stall_on:
+                    # Never accepted: the sender waits for an answer that does not come.
+                    self.server.stalled.set()
+                    self.server.release.wait(120)
+                    return
+                self.server.received.append(message)
                 self.reply("250 queued")
             elif command == "QUIT":
                 self.reply("221 bye")
@@ -43,9 +50,13 @@ class SMTPServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self):
+    def __init__(self, stall_on: str | None = None):
+        """`stall_on`: a subject whose message the server takes in but never accepts."""
         super().__init__(("127.0.0.1", 0), _Handler)
         self.received = []
+        self.stall_on = stall_on
+        self.stalled = threading.Event()
+        self.release = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property
@@ -57,5 +68,6 @@ class SMTPServer(socketserver.ThreadingTCPServer):
         return self
 
     def __exit__(self, *exc):
+        self.release.set()
         self.shutdown()
         self.server_close()

@@ -1,10 +1,11 @@
 """Notices reach people in the app, and by email only after the change commits."""
 
 import socket
+from datetime import timedelta
 
 import sqlalchemy as sa
 
-from civicladder import notify, services, transaction
+from civicladder import clock, notify, services, transaction
 from civicladder.access import Role
 from civicladder.models import Notification, OutboxMessage, OutboxStatus
 from tests.civicladder.smtp_server import SMTPServer
@@ -65,7 +66,8 @@ def test_mail_failure_never_undoes_the_change(app, make_user, monkeypatch, _tran
     _transaction.expire_all()
     assert user.roles == {Role.EMPLOYEE, Role.HR}
     message = _transaction.scalar(sa.select(OutboxMessage))
-    assert message.status == OutboxStatus.FAILED
+    # Waiting for its next try (the mail server may be back by then).
+    assert message.status == OutboxStatus.QUEUED and message.next_attempt_at is not None
     assert "ConnectionRefusedError" in message.last_error
     assert _transaction.scalar(sa.select(sa.func.count(Notification.id))) == 1
 
@@ -101,13 +103,17 @@ def test_outbox_send_delivers_waiting_and_retries_failed_mail(app, make_user, mo
 
     monkeypatch.setitem(app.config, "MAIL_URL", f"smtp://127.0.0.1:{_closed_port()}")
     down = runner.invoke(args=["outbox", "send"])
-    assert "Sent 0, failed 1." in down.output
+    assert "Sent 0, failed 0, waiting to try again 1." in down.output
+    # After its last try it is marked failed.
+    for _ in notify.BACKOFF[1:]:
+        runner.invoke(args=["outbox", "send"])
+    assert "Sent 0, failed 1," in runner.invoke(args=["outbox", "send"]).output
 
     with SMTPServer() as server:
         monkeypatch.setitem(app.config, "MAIL_URL", server.url)
         assert "nothing to send" in runner.invoke(args=["outbox", "send"]).output
         retried = runner.invoke(args=["outbox", "send", "--retry-failed"])
-        assert "Sent 1, failed 0." in retried.output
+        assert "Sent 1, failed 0," in retried.output
     assert [mail["Subject"] for mail in server.received] == ["Queued while no mail server was set"]
 
 
@@ -140,9 +146,9 @@ def test_outbox_send_marks_each_message_and_a_bad_one_fails_alone(app, make_user
     with SMTPServer() as server:
         monkeypatch.setitem(app.config, "MAIL_URL", server.url)
         first_run = runner.invoke(args=["outbox", "send"])
-        assert "Sent 2, failed 1." in first_run.output
+        assert "Sent 2, failed 1, waiting to try again 0." in first_run.output
         again = runner.invoke(args=["outbox", "send", "--retry-failed"])
-        assert "Sent 0, failed 1." in again.output
+        assert "Sent 0, failed 1," in again.output
     # What was delivered once is never delivered again.
     assert [mail["Subject"] for mail in server.received] == ["First", "Third"]
 
@@ -185,5 +191,41 @@ def test_a_mail_error_after_commit_never_fails_the_request(
     _transaction.expire_all()
     assert user.roles == {Role.EMPLOYEE, Role.HR}
     message = _transaction.scalar(sa.select(OutboxMessage))
-    assert message.status == OutboxStatus.FAILED
+    assert message.status == OutboxStatus.QUEUED and message.next_attempt_at is not None
     assert "RuntimeError" in message.last_error
+
+
+def test_mail_that_failed_waits_out_its_backoff_and_others_go_meanwhile(
+    app, make_user, monkeypatch, _transaction
+):
+    user = make_user()
+    _queue(app, user, "Unlucky")
+    with app.test_request_context():
+        monkeypatch.setitem(app.config, "MAIL_URL", f"smtp://127.0.0.1:{_closed_port()}")
+        assert notify.send_due() == {"sent": 0, "failed": 0, "waiting": 1}
+        transaction.commit()
+    _queue(app, user, "Later")
+    with SMTPServer() as server, app.test_request_context():
+        monkeypatch.setitem(app.config, "MAIL_URL", server.url)
+        assert notify.send_due() == {"sent": 1, "failed": 0, "waiting": 0}  # not yet its time
+        later = clock.now() + notify.BACKOFF[0] + timedelta(seconds=1)
+        monkeypatch.setattr(clock, "now", lambda: later)
+        assert notify.send_due() == {"sent": 1, "failed": 0, "waiting": 0}
+        transaction.commit()
+    assert [mail["Subject"] for mail in server.received] == ["Later", "Unlucky"]
+
+
+def test_mail_left_claimed_by_a_sender_that_died_is_sent_again_later(
+    app, make_user, monkeypatch, _transaction
+):
+    user = make_user()
+    _queue(app, user, "Held by a dead sender")
+    _transaction.execute(sa.update(OutboxMessage).values(claimed_at=clock.now()))
+    with SMTPServer() as server, app.test_request_context():
+        monkeypatch.setitem(app.config, "MAIL_URL", server.url)
+        assert notify.send_due()["sent"] == 0  # it may still be on its way
+        later = clock.now() + notify.reclaim_after() + timedelta(seconds=1)
+        monkeypatch.setattr(clock, "now", lambda: later)
+        assert notify.send_due()["sent"] == 1
+        transaction.commit()
+    assert len(server.received) == 1

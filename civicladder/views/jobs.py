@@ -1,0 +1,48 @@
+"""The jobs' pages: HR and administrators see recent jobs, where each stands, how long it took
+and why it failed; whoever asked for a job follows it on its own page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from civicladder.access import Role, requires
+from civicladder.db import db, fetch
+from civicladder.enums import choices
+from civicladder.layout import page_number
+from civicladder.models import JobRun, JobState
+
+bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
+
+
+def asked_for_job(user, view_args: dict) -> bool:
+    """The person who asked for this job."""
+    run = db.session.get(JobRun, view_args.get("run_id"))
+    return run is not None and run.requested_by_id == user.id
+
+
+@bp.get("/")
+@requires(Role.HR, Role.ADMIN)
+def index():
+    state = request.args.get("state", "")
+    stmt = (
+        sa.select(JobRun)
+        .options(joinedload(JobRun.requested_by))
+        .order_by(JobRun.created_at.desc(), JobRun.id.desc())
+    )
+    if state in JobState._value2member_map_:
+        stmt = stmt.where(JobRun.state == JobState(state))
+    else:
+        state = ""
+    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
+    return render_template("jobs/index.html", page=page, state=state, states=choices(JobState))
+
+
+@bp.get("/<int:run_id>")
+@requires(Role.HR, Role.ADMIN, asked_for_job)
+def show(run_id: int):
+    run = fetch(JobRun, run_id, "There is no such job.")
+    waiting = run.state in (JobState.QUEUED, JobState.RUNNING)
+    return render_template("jobs/show.html", run=run, waiting=waiting, me=current_user)

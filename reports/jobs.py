@@ -1,0 +1,44 @@
+"""The reports package's jobs: live reports counted every quarter hour, and the disclosure
+audit of every unit each night (a fault fails the run, with the cells it found)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from flask import Flask
+
+
+def refresh_live(run) -> dict:
+    from reports import live
+
+    return {"stored": live.refresh()}
+
+
+def audit(run) -> dict:
+    from civicladder import jobs
+    from reports import audit as audit_runs
+
+    readers = audit_runs.readers_to_check(None, None)
+    faults = []
+    for position, reader in enumerate(readers, start=1):
+        faults += [f"{reader.name}: {finding.describe()}" for finding in audit_runs.check(reader)]
+        jobs.progress(run, position, len(readers))
+    if faults:
+        raise RuntimeError(f"{len(faults)} fault(s): " + "; ".join(faults[:20]))
+    return {"readers": len(readers), "faults": 0}
+
+
+def register(app: Flask) -> None:
+    from civicladder import jobs, schedule
+
+    jobs.register(app, "reports.refresh-live", refresh_live, title="Live reports")
+    jobs.register(
+        app,
+        "reports.audit",
+        audit,
+        title="Reports disclosure audit",
+        timeout=3600,
+        retry_intervals=(),
+    )
+    schedule.register(app, "reports.refresh-live", every=timedelta(minutes=15))
+    schedule.register(app, "reports.audit", daily_at=time(7, 0))

@@ -1,0 +1,202 @@
+"""With REDIS_URL set, jobs wait on RQ for `flask worker`, a process of its own: a job asked for
+by the app is done by the worker; a worker killed half-way through a job leaves nothing of it
+written, and the job is done once, whole, by the next try."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from redis import Redis
+from rq import Queue
+from rq.registry import StartedJobRegistry
+
+from civicladder import jobs, notify
+from civicladder.db import db
+from civicladder.models import JobRun, JobState
+from tests.civicladder import worker_app
+from tests.civicladder.smtp_server import SMTPServer
+
+SCRIPT = Path(worker_app.__file__)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail("TEST_REDIS_URL must be set in CI (bash .ci/run sets it)")
+    pytest.skip("set TEST_REDIS_URL=redis://127.0.0.1:6379/15 to test the worker on Redis")
+
+
+@pytest.fixture
+def queued(real_commits, redis_url, monkeypatch):
+    """The real-commits app sending jobs to a queue of this test's own on Redis, with the
+    worker script's job kinds; yields (real_commits, environment for the worker)."""
+    app = real_commits.app
+    queue_name = f"test-{uuid.uuid4().hex}"
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
+    monkeypatch.setitem(app.config, "JOBS_QUEUE", queue_name)
+    kinds = dict(app.extensions.get(jobs.JOBS_KEY, {}))
+    monkeypatch.setitem(app.extensions, jobs.JOBS_KEY, kinds)
+    jobs.register(app, "test.note", worker_app.note, title="A note", retry_intervals=(0,))
+    jobs.register(
+        app, "test.stall_once", worker_app.stall_once, title="A stall", retry_intervals=(0,)
+    )
+    env = os.environ | {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": redis_url,
+        "JOBS_QUEUE": queue_name,
+        "SECRET_KEY": "worker-test",
+    }
+    yield real_commits, env
+    Queue(queue_name, connection=Redis.from_url(redis_url)).delete(delete_jobs=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A killed child of the (also killed) worker is reaped by init; until then it is a zombie.
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "zombie" not in status.read_text()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _kill_worker(worker: subprocess.Popen, *more: int) -> None:
+    """SIGKILL to the worker, the process running its job (RQ gives that a session of its
+    own) and any other named; waits until they are gone."""
+    doomed = [*_children(worker.pid), *more]
+    os.killpg(worker.pid, signal.SIGKILL)
+    for pid in doomed:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        while _alive(pid):
+            time.sleep(0.1)
+    worker.wait(timeout=30)
+
+
+def run_state(real_commits, run_id):
+    """The run's state, tries and message, read as a page would (a reader: on SQLite it does
+    not wait for the job's write transaction)."""
+    table = JobRun.__table__
+    with real_commits.app.app_context(), db.engine.connect() as connection:
+        row = connection.execute(
+            sa.select(table.c.state, table.c.attempts, table.c.message).where(table.c.id == run_id)
+        ).one()
+    return JobState(row.state), row.attempts, row.message
+
+
+def test_job_asked_for_by_the_app_is_done_by_the_worker(queued):
+    real_commits, env = queued
+    run_id = real_commits.run(lambda: jobs.enqueue("test.note", source="a test").id)
+    assert run_state(real_commits, run_id)[0] is JobState.QUEUED  # waiting: not run in the app
+    done = subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
+        [sys.executable, str(SCRIPT), "--burst", "--no-schedule"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert run_state(real_commits, run_id) == (JobState.FINISHED, 1, None), done.stderr[-3000:]
+    assert real_commits.run(worker_app.notes, run_id) == 1
+
+
+def test_killed_worker_leaves_nothing_half_done_and_the_job_is_done_once(queued, tmp_path):
+    real_commits, env = queued
+    stall_file = tmp_path / "stalled"
+    env = env | {"STALL_FILE": str(stall_file)}
+    run_id = real_commits.run(lambda: jobs.enqueue("test.stall_once").id)
+    worker = subprocess.Popen(  # noqa: S603 (this test's own worker script, this interpreter)
+        [sys.executable, str(SCRIPT), "--no-schedule"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not stall_file.exists():
+            assert worker.poll() is None, "the worker stopped before the job began"
+            assert time.monotonic() < deadline, "the job never began"
+            time.sleep(0.2)
+        # Mid-job: its write is made but not committed.
+        assert run_state(real_commits, run_id)[:2] == (JobState.RUNNING, 1)
+    finally:
+        _kill_worker(worker, *([int(stall_file.read_text())] if stall_file.exists() else []))
+    assert real_commits.run(worker_app.notes, run_id) == 0  # nothing of the killed try
+    # RQ finds the job abandoned once its dead worker's heartbeat has run out (here: told that
+    # the time has come) and puts it back for its next try.
+    connection = Redis.from_url(env["REDIS_URL"])
+    queue = Queue(env["JOBS_QUEUE"], connection=connection)
+    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+    done = subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
+        [sys.executable, str(SCRIPT), "--burst", "--no-schedule"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert run_state(real_commits, run_id)[:2] == (JobState.FINISHED, 2)
+    assert real_commits.run(worker_app.notes, run_id) == 1
+
+
+def test_worker_killed_mid_mail_sends_every_message_once(queued, monkeypatch):
+    real_commits, env = queued
+    with SMTPServer(stall_on="Second") as server:
+        monkeypatch.setitem(real_commits.app.config, "MAIL_URL", server.url)
+        env = env | {"MAIL_URL": server.url, "MAIL_RECLAIM_SECONDS": "1"}
+        real_commits.run(
+            lambda: [
+                notify.email(f"{subject.lower()}@city.test", subject)
+                for subject in ("First", "Second", "Third")
+            ]
+        )
+        worker = subprocess.Popen(  # noqa: S603 (this test's own worker script, this interpreter)
+            [sys.executable, str(SCRIPT), "--no-schedule"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            assert server.stalled.wait(90), "the worker never reached the second message"
+        finally:
+            _kill_worker(worker)
+        assert [mail["Subject"] for mail in server.received] == ["First"]
+        time.sleep(1.5)  # the dead sender's claim on "Second" runs out
+        # The next run of the mail job (the schedule asks for one every few minutes).
+        real_commits.run(lambda: jobs.enqueue(notify.SEND_JOB))
+        server.stall_on = None
+        done = subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
+            [sys.executable, str(SCRIPT), "--burst", "--no-schedule"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+    assert sorted(mail["Subject"] for mail in server.received) == ["First", "Second", "Third"]
