@@ -55,7 +55,7 @@ def block(scope: Scope, period: Period, cache: dict | None = None) -> Block:
     smallest = minimum()
     periods = cells.block_periods(period)
     published = readers.published_contents(scopes, [p.code for p in periods])
-    counted = {each.code: queries.by_department(scopes[0], each) for each in periods}
+    counted = queries.by_department_in(scopes[0], periods)
     contents = {}
     for each_scope in scopes:
         raws = {code: queries.total(found, each_scope) for code, found in counted.items()}
