@@ -41,9 +41,7 @@ def restless_city(small_city, people, academy, competencies, make_user):
     people.edit(hr, leaver, status=EmployeeStatus.ACTIVE, effective_on=date(2026, 8, 1))
     people.edit(hr, mover, bargaining_unit=small_city.other, effective_on=date(2026, 5, 1))
     people.edit(hr, mover, bargaining_unit=small_city.unit, effective_on=date(2026, 10, 15))
-    people.edit(
-        hr, shifter, department=people.department(BUILDINGS), effective_on=date(2026, 9, 1)
-    )
+    people.edit(hr, shifter, department=people.department(BUILDINGS), effective_on=date(2026, 9, 1))
     newcomer = people_services.create_employee(
         hr,
         employee_number="NEW26",
