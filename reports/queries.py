@@ -10,9 +10,10 @@ latest grant in effect on the period's last day.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from academy.models import Course, CourseSession, Enrollment, EnrollmentStatus
 from autonomy.models import AutonomyGrant, AutonomyLevel, AutonomyTrack, GrantStatus
@@ -149,16 +150,18 @@ def by_department_in(scope: Scope, periods: list[Period]) -> dict[str, dict[str,
         .group_by(members.c.period, Department.path)
     ):
         at(code, path).members = count
-    for code, path, *counts in _training(members):
+    # The days all the periods cover, as constants the planner can bound its scans with.
+    span = (min(p.start for p in periods), max(p.end for p in periods))
+    for code, path, *counts in _training(members, span):
         record = at(code, path)
         record.enrolments, record.enrolled_people = counts[:2]
         record.completions, record.completed_people = counts[2:4]
         record.training_hours = int(counts[4])
-    for code, path, category, people, levels in _gains(members):
+    for code, path, category, people, levels in _gains(members, span):
         at(code, path).gains[category] = (people, levels)
     for code, path, level, count in _distribution(members):
         at(code, path).held[level] = count
-    for code, path, *counts in _autonomy_events(members):
+    for code, path, *counts in _autonomy_events(members, span):
         record = at(code, path)
         record.grants, record.above_evidence, record.declines, record.revocations = counts
     for code, path, hires in _internal_hires(members):
@@ -196,10 +199,11 @@ def total(found: dict[str, PathFigures], scope: Scope) -> UnitFigures:
     return result
 
 
-def _training(members):
+def _training(members, span: tuple[date, date]):
     """Per period and department: enrolments, people enrolled, completions, people who
     completed, hours."""
     completed = Enrollment.status == EnrollmentStatus.COMPLETED
+    opens, closes = bounds(Period("", *span))
     return db.session.execute(
         sa.select(
             members.c.period,
@@ -218,6 +222,8 @@ def _training(members):
             Enrollment.status.in_(SEATED),
             CourseSession.starts_at >= members.c.opens,
             CourseSession.starts_at < members.c.closes,
+            CourseSession.starts_at >= opens,
+            CourseSession.starts_at < closes,
         )
         .group_by(members.c.period, Department.path)
     ).all()
@@ -234,56 +240,68 @@ def gains(members, period: Period):
         .join(per, sa.true())
         .subquery("dated")
     )
-    return [tuple(row[1:]) for row in _gains(dated)]
+    return [tuple(row[1:]) for row in _gains(dated, (period.start, period.end))]
 
 
-def _gains(members):
+def _gains(members, span: tuple[date, date]):
     """Competency levels gained in each period, per department and category: the people who
     reached a higher level in some competency, and how many (person, competency) levels.
 
     A level is gained in a period when a competency is shown in it at a higher level than any
-    still valid at the period's start."""
-    E = CompetencyEvidence
-    first, last = members.c.first, members.c.last
-    in_period = sa.and_(E.observed_on >= first, E.observed_on <= last)
-    held_before = sa.and_(
-        E.observed_on < first, sa.or_(E.expires_on.is_(None), E.expires_on >= first)
-    )
-    pairs = (
+    still valid at the period's start. Only what was shown in the period can be a gain, so
+    the level held before is looked up for those (person, competency) pairs alone."""
+    E, before = CompetencyEvidence, aliased(CompetencyEvidence, name="before")
+    lowest, highest = span
+    shown = (
         sa.select(
             members.c.period,
-            E.employee_id,
-            members.c.department_id,
-            Competency.category_id,
-            sa.func.max(sa.case((in_period, E.level))).label("reached"),
-            sa.func.coalesce(sa.func.max(sa.case((held_before, E.level))), 0).label("had"),
-        )
-        .join(members, members.c.id == E.employee_id)
-        .join(Competency, Competency.id == E.competency_id)
-        # Withdrawn evidence never counted: a level it showed was not gained.
-        .where(E.observed_on <= last, ~withdrawn(E))
-        .group_by(
-            members.c.period,
+            members.c.first,
             E.employee_id,
             members.c.department_id,
             E.competency_id,
-            Competency.category_id,
+            sa.func.max(E.level).label("reached"),
         )
-        .subquery("pairs")
+        .join(members, members.c.id == E.employee_id)
+        # Withdrawn evidence never counted: a level it showed was not gained.
+        .where(
+            E.observed_on >= members.c.first,
+            E.observed_on <= members.c.last,
+            E.observed_on.between(lowest, highest),
+            ~withdrawn(E),
+        )
+        .group_by(
+            members.c.period,
+            members.c.first,
+            E.employee_id,
+            members.c.department_id,
+            E.competency_id,
+        )
+        .subquery("shown")
     )
-    gained = pairs.c.reached > pairs.c.had
+    had = (
+        sa.select(sa.func.max(before.level))
+        .where(
+            before.employee_id == shown.c.employee_id,
+            before.competency_id == shown.c.competency_id,
+            before.observed_on < shown.c.first,
+            sa.or_(before.expires_on.is_(None), before.expires_on >= shown.c.first),
+            ~withdrawn(before),
+        )
+        .scalar_subquery()
+    )
     return db.session.execute(
         sa.select(
-            pairs.c.period,
+            shown.c.period,
             Department.path,
             CompetencyCategory.name,
-            sa.func.count(sa.distinct(pairs.c.employee_id)),
+            sa.func.count(sa.distinct(shown.c.employee_id)),
             sa.func.count(),
         )
-        .join(CompetencyCategory, CompetencyCategory.id == pairs.c.category_id)
-        .join(Department, Department.id == pairs.c.department_id)
-        .where(gained)
-        .group_by(pairs.c.period, Department.path, CompetencyCategory.name)
+        .join(Competency, Competency.id == shown.c.competency_id)
+        .join(CompetencyCategory, CompetencyCategory.id == Competency.category_id)
+        .join(Department, Department.id == shown.c.department_id)
+        .where(shown.c.reached > sa.func.coalesce(had, 0))
+        .group_by(shown.c.period, Department.path, CompetencyCategory.name)
     ).all()
 
 
@@ -340,7 +358,7 @@ def _distribution(members):
     ]
 
 
-def _autonomy_events(members):
+def _autonomy_events(members, span: tuple[date, date]):
     """Per period and department: levels granted, of which above the evidence, declined,
     lowered."""
     G = AutonomyGrant
@@ -348,6 +366,7 @@ def _autonomy_events(members):
         G.status.in_(HELD), G.effective_on >= members.c.first, G.effective_on <= members.c.last
     )
     decided = sa.and_(G.decided_at >= members.c.opens, G.decided_at < members.c.closes)
+    opens, closes = bounds(Period("", *span))
     return db.session.execute(
         sa.select(
             members.c.period,
@@ -359,6 +378,13 @@ def _autonomy_events(members):
         )
         .join(members, members.c.id == G.employee_id)
         .join(Department, Department.id == members.c.department_id)
+        # Only a grant that took effect or was decided within the periods counts in them.
+        .where(
+            sa.or_(
+                G.effective_on.between(*span),
+                sa.and_(G.decided_at >= opens, G.decided_at < closes),
+            )
+        )
         .group_by(members.c.period, Department.path)
     ).all()
 
