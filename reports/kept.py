@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from civicladder import clock
 from civicladder.db import db
-from reports.disclosure import Cell, Key
+from reports.disclosure import COUNT, Cell, Key, is_small
 from reports.models import ProtectedBlock
 
 
@@ -109,11 +109,13 @@ def _kept(cell: Cell) -> bool:
     return not cell.implicit and not cell.shown
 
 
-def apply(found: dict[Key, Cell], hidden: dict[Key, bool]) -> None:
-    """Set each printed figure as the kept decision shows it."""
+def apply(found: dict[Key, Cell], hidden: dict[Key, bool], minimum: int) -> None:
+    """Set each figure as the kept decision shows it (a never-printed one as protecting
+    marks it)."""
     for key, cell in found.items():
         if cell.implicit:
             cell.shown = False
+            cell.small = cell.kind == COUNT and is_small(cell.value, minimum)
             continue
         cell.shown = key not in hidden
         cell.small = hidden.get(key, False)

@@ -81,7 +81,7 @@ def _decide(head: Scope, year: int, contents, published, below, cache) -> tuple:
     hidden = kept.stored(head.kind, head.id, year, inputs)
     if hidden is not None:
         found, _ = prepare_year(contents, published, today, below)
-        kept.apply(found, hidden)
+        kept.apply(found, hidden, smallest)
         return found, []
     found, leftover = protect_year(contents, published, smallest, today, below)
     if isinstance(cache, kept.Kept) and not leftover:
