@@ -78,10 +78,12 @@ def eligibility_misses(found: dict | None) -> list[str]:
 
 
 def reports_audit(settings: Settings, ids: dict, say) -> list[dict]:
-    """`flask reports audit` for the largest unit's union reps, then for every unit's."""
+    """`flask reports audit --all` for the largest unit's union reps, then for every unit's:
+    every year worked out, as on the first night (later runs work out only the years that
+    changed, and take less)."""
     found = []
-    runs = [(f"largest unit ({ids['largest_unit_code']})", ["--unit", ids["largest_unit_code"]])]
-    runs.append(("every unit", []))
+    largest = ["--unit", ids["largest_unit_code"], "--all"]
+    runs = [(f"largest unit ({ids['largest_unit_code']})", largest), ("every unit", ["--all"])]
     for label, args in runs:
         if label.startswith("largest") and not ids.get("largest_unit_code"):
             continue

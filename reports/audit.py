@@ -13,17 +13,22 @@ audit reads these as they are shown, never the exact figures, and reports:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from civicladder import clock
 from civicladder.db import db
 from people.models import PATH_SEPARATOR, Department, Employee
-from reports import cells, disclosure, protection, readers
+from reports import cells, disclosure, kept, protection, readers
 from reports.disclosure import Cell, Key
+from reports.models import AuditedYear
 from reports.rules import FIRST_YEAR, Period, parse_period
 from reports.tables import UNIT, Scope
 
@@ -47,31 +52,54 @@ def audit_contents(
     """Every fault in what a reader sees, given as report contents (as shown). `below` names,
     for a department scope's code, the codes of the departments just below it whose reports
     the same reader opens: their figures add up to the department's, with its own staff."""
-    seen: dict[Key, Cell] = {}
-    relations: list[disclosure.Relation] = []
+    sight = read_contents(contents, below)
+    return sight.findings + solve_years(sight, minimum, list(sight.relations))
+
+
+@dataclass
+class Sight:
+    """What a reader sees, read: every figure as shown, the relations among them by year (no
+    relation joins two years: a year adds up its own quarters, a report its own period), and
+    the faults found without solving anything (a figure shown two ways)."""
+
+    seen: dict[Key, Cell]
+    relations: dict[str, list[disclosure.Relation]]
+    findings: list[Finding]
+
+
+def read_contents(contents: Iterable[dict], below: dict[str, list[str]] | None = None) -> Sight:
+    sight = Sight({}, {}, [])
     periods: dict[tuple[str, str], dict] = {}
-    findings: list[Finding] = []
+
+    def of_year(code: str) -> list[disclosure.Relation]:
+        return sight.relations.setdefault(code[:4], [])
+
     for content in contents:
         here = (content["scope"]["code"], content["period"]["code"])
         if here in periods:
-            findings += _versions(periods[here], content)
+            sight.findings += _versions(periods[here], content)
             continue
         periods[here] = content
         for found, cell in cells.read(content, exact=False).items():
-            findings += _same_everywhere(seen, found, cell)
-        relations += cells.relations(content)
+            sight.findings += _same_everywhere(sight.seen, found, cell)
+        of_year(here[1]).extend(cells.relations(content))
     for scope, year in sorted({(s, p[:4]) for s, p in periods}):
-        relations += cells.year_relations(scope, year)
+        of_year(year).extend(cells.year_relations(scope, year))
     for parent, children in (below or {}).items():
         for scope, period in [k for k in periods if k[0] == parent]:
             shown = [periods[(c, period)] for c in children if (c, period) in periods]
-            relations += cells.tree_relations(periods[(scope, period)], shown)
-    cells.implicit_cells(seen, relations)
-    findings += [
+            of_year(period).extend(cells.tree_relations(periods[(scope, period)], shown))
+    return sight
+
+
+def solve_years(sight: Sight, minimum: int, years: Iterable[str]) -> list[Finding]:
+    """The small groups the shown figures of these years let a reader work out."""
+    relations = [r for year in sorted(years) for r in sight.relations.get(year, [])]
+    cells.implicit_cells(sight.seen, relations)
+    return [
         Finding(d.key, f"{d.why}, and it can be worked out ({_plain(d.value)})")
-        for d in disclosure.disclosures(seen, relations, minimum)
+        for d in disclosure.disclosures(sight.seen, relations, minimum)
     ]
-    return findings
 
 
 def _plain(value: Fraction | None) -> str:
@@ -171,11 +199,13 @@ def check_publishing(
 
 @dataclass(frozen=True)
 class Reader:
-    """Whom the audit stands in for, and every scope whose reports they open."""
+    """Whom the audit stands in for, and every scope whose reports they open (`key` names
+    them in the audit's record of clean years)."""
 
     name: str
     scopes: tuple[Scope, ...]
     below: dict[str, list[str]]
+    key: str = ""
 
 
 def readers_to_check(unit_code: str | None, department_id: int | None) -> list[Reader]:
@@ -195,7 +225,8 @@ def readers_to_check(unit_code: str | None, department_id: int | None) -> list[R
     if unit_code and not units:
         raise LookupError(f"There is no bargaining unit with the code {unit_code}.")
     return [
-        Reader(f"union reps of {unit.name}", (assemble.unit_scope(unit),), {}) for unit in units
+        Reader(f"union reps of {unit.name}", (assemble.unit_scope(unit),), {}, f"unit:{unit.code}")
+        for unit in units
     ]
 
 
@@ -221,15 +252,92 @@ def department_reader(department: Department) -> Reader:
     for d in departments:
         if d.parent_id is not None and d.id != department.id:
             below.setdefault(f"D{d.parent_id}", []).append(f"D{d.id}")
-    return Reader(f"a manager of {department.path}", scopes, below)
+    return Reader(f"a manager of {department.path}", scopes, below, f"department:{department.id}")
 
 
 def check(reader: Reader, on_progress: Callable[[str], None] | None = None) -> list[Finding]:
     """Every fault in all the reader opens, put side by side."""
+    return check_reader(reader, on_progress, since_clean=False).findings
+
+
+@dataclass
+class Checked:
+    """An audit of one reader: its faults, the years it solved, and the years it left
+    unsolved because they were unchanged since a clean check (`since`: the oldest)."""
+
+    findings: list[Finding]
+    solved: int
+    unchanged: int
+    since: datetime | None = None
+
+
+def check_reader(
+    reader: Reader, on_progress: Callable[[str], None] | None = None, *, since_clean: bool
+) -> Checked:
+    """Read everything the reader opens and check it. Figures shown two ways are looked for
+    everywhere; the small groups a reader could work out, with `since_clean`, only in the
+    years whose figures (and the sums among them) differ from a check that found none there:
+    every relation lies within a year, so an unchanged year's answer is the same. The years
+    found clean are recorded for the next check."""
     say = on_progress or (lambda _: None)
-    contents, cache = [], {}
-    for scope in reader.scopes:
+    contents, cache = [], kept.Kept()
+    for position, scope in enumerate(reader.scopes, start=1):
+        say(f"[{position}/{len(reader.scopes)}] {scope.name}")
         for year in years(scope):
-            say(f"{scope.name}, {year}")
             contents += reader_view(scope, year, cache=cache)
-    return audit_contents(contents, protection.minimum(), reader.below)
+    minimum = protection.minimum()
+    sight = read_contents(contents, reader.below)
+    prints = {year: fingerprint(sight, year, minimum) for year in sight.relations}
+    clean = _clean_years(reader.key) if since_clean and reader.key else {}
+    unchanged = {y for y, (found, _) in clean.items() if prints.get(y) == found}
+    solving = sorted(set(prints) - unchanged)
+    findings = sight.findings + solve_years(sight, minimum, solving)
+    faulty = {finding.key[1][:4] for finding in findings}
+    if reader.key:
+        _record_clean(reader.key, solving, {y: prints[y] for y in solving if y not in faulty})
+    since = min((clean[y][1] for y in unchanged), default=None)
+    return Checked(findings, len(solving), len(unchanged), since)
+
+
+AUDIT_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def fingerprint(sight: Sight, year: str, minimum: int) -> str:
+    """The SHA-256 of everything the year's answer is worked out from: its figures as shown,
+    the relations among them, the minimum, and the code that works it out."""
+    shown = sorted(
+        [list(key), cell.shown, cell.small, None if cell.value is None else int(cell.value)]
+        for key, cell in sight.seen.items()
+        if key[1][:4] == year
+    )
+    sums = sorted([list(r.total), [list(p) for p in r.parts]] for r in sight.relations[year])
+    text = json.dumps([kept.CODE_VERSION, AUDIT_CODE, minimum, shown, sums], separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _clean_years(reader_key: str) -> dict[str, tuple[str, datetime]]:
+    rows = db.session.execute(
+        sa.select(AuditedYear.year, AuditedYear.fingerprint, AuditedYear.checked_at).where(
+            AuditedYear.reader == reader_key
+        )
+    )
+    return {str(year): (found, at) for year, found, at in rows}
+
+
+def _record_clean(reader_key: str, solved: list[str], clean: dict[str, str]) -> None:
+    """Record the years solved and found clean; a year solved and found at fault is clean no
+    longer."""
+    db.session.execute(
+        sa.delete(AuditedYear).where(
+            AuditedYear.reader == reader_key, AuditedYear.year.in_([int(y) for y in solved])
+        )
+    )
+    now = clock.now()
+    if clean:
+        db.session.execute(
+            sa.insert(AuditedYear),
+            [
+                {"reader": reader_key, "year": int(y), "fingerprint": f, "checked_at": now}
+                for y, f in sorted(clean.items())
+            ],
+        )

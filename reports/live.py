@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from civicladder import clock
 from civicladder.db import db
 from people.models import BargainingUnit
-from reports import assemble, readers, rules
+from reports import assemble, kept, readers, rules
 from reports.models import LiveReport
 from reports.rules import Period
 from reports.tables import Scope
@@ -55,9 +55,10 @@ def refresh(on_progress: Callable[[str], None] | None = None) -> int:
     units = list(db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)))
     wanted = [(assemble.unit_scope(unit), period) for unit in units for period in periods]
     wanted += [(assemble.department_scope(agency), periods[0]) for agency in readers.agencies()]
-    rows, cache = [], {}
-    for scope, period in wanted:
-        say(f"{scope.name}, {period.code}")
+    # The blocks protected here are kept for the pages and the audit (`reports.kept`).
+    rows, cache = [], kept.Kept()
+    for position, (scope, period) in enumerate(wanted, start=1):
+        say(f"{scope.name}, {period.code} [{position}/{len(wanted)}]")
         rows.append(
             {
                 "scope_kind": scope.kind,

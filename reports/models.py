@@ -102,6 +102,42 @@ class LiveReport(db.Model):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ProtectedBlock(db.Model):
+    """What the protection decided for a block (a unit's year, or an agency's year with every
+    department in it): which of its figures are hidden, and which of those read "fewer than N".
+    Kept so that a block whose inputs have not changed is not protected again: it is used only
+    while `inputs_hash` (the SHA-256 of the block's exact figures, the snapshots published in
+    it, the minimum, the periods still to come, the departments' tree and the protection's own
+    code) is that of the block as counted now. A cache, never a record: no foreign keys."""
+
+    __tablename__ = "report_block"
+    __table_args__ = (sa.UniqueConstraint("scope_kind", "scope_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope_kind: Mapped[str] = mapped_column(sa.String(20))
+    scope_id: Mapped[int]
+    year: Mapped[int]
+    inputs_hash: Mapped[str] = mapped_column(sa.String(64))
+    # zlib-compressed JSON: [[scope, period, table, row, column, small], ...] of hidden figures.
+    hidden: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditedYear(db.Model):
+    """A year of what a reader opens that `flask reports audit` last found nothing in, with the
+    SHA-256 of every figure of that year as the reader saw it and the relations among them:
+    while they hash the same, the audit's verdict on that year cannot differ."""
+
+    __tablename__ = "report_audited_year"
+    __table_args__ = (sa.UniqueConstraint("reader", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reader: Mapped[str] = mapped_column(sa.String(40))
+    year: Mapped[int]
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 @event.listens_for(ReportSnapshot, "before_update")
 def _snapshot_never_changes(mapper, connection, target):
     raise RuntimeError("a published report never changes; publish another period instead")

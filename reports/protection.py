@@ -24,7 +24,7 @@ from flask import current_app
 from civicladder import clock
 from civicladder.db import db
 from people.models import PATH_SEPARATOR, Department
-from reports import cells, disclosure, queries, readers, rules, tables
+from reports import cells, disclosure, kept, queries, readers, rules, tables
 from reports.disclosure import Cell, Disclosure, Key
 from reports.rules import Period, parse_period
 from reports.tables import DEPARTMENT, Scope, TrendFigures, UnitFigures
@@ -55,7 +55,7 @@ def block(scope: Scope, period: Period, cache: dict | None = None) -> Block:
     smallest = minimum()
     periods = cells.block_periods(period)
     published = readers.published_contents(scopes, [p.code for p in periods])
-    counted = {each.code: queries.by_department(scopes[0], each) for each in periods}
+    counted = queries.by_department_in(scopes[0], periods)
     contents = {}
     for each_scope in scopes:
         raws = {code: queries.total(found, each_scope) for code, found in counted.items()}
@@ -64,11 +64,29 @@ def block(scope: Scope, period: Period, cache: dict | None = None) -> Block:
             contents[(each_scope.code, each.code)] = tables.report_content(
                 each_scope, each, smallest, raws[each.code], trend
             )
-    found, leftover = protect_year(contents, published, smallest, clock.today(), below)
+    found, leftover = _decide(scopes[0], period.start.year, contents, published, below, cache)
     made = Block(contents, found, leftover)
     if cache is not None:
         cache[cache_key] = made
     return made
+
+
+def _decide(head: Scope, year: int, contents, published, below, cache) -> tuple:
+    """The block's cells as protected: as kept, when the block's inputs are those a kept
+    decision was made from (`reports.kept`); otherwise protected now, and kept when `cache`
+    asks for it."""
+    smallest, today = minimum(), clock.today()
+    to_come = [code for _, code in contents if parse_period(code).start > today]
+    inputs = kept.inputs_hash(contents, published, smallest, sorted(set(to_come)), below)
+    hidden = kept.stored(head.kind, head.id, year, inputs)
+    if hidden is not None:
+        found, _ = prepare_year(contents, published, today, below)
+        kept.apply(found, hidden, smallest)
+        return found, []
+    found, leftover = protect_year(contents, published, smallest, today, below)
+    if isinstance(cache, kept.Kept) and not leftover:
+        kept.store(head.kind, head.id, year, inputs, found)
+    return found, leftover
 
 
 def family(scope: Scope) -> tuple[list[Scope], dict[str, list[str]]]:
@@ -109,6 +127,19 @@ def protect_year(
     contents already published (`frozen`); `below` names the departments just below each.
     Returns the cells as decided, and anything still open to working out (only ever forced
     by published figures)."""
+    found, relations = prepare_year(contents, frozen, today, below)
+    leftover = disclosure.protect(found, relations, smallest)
+    return found, leftover
+
+
+def prepare_year(
+    contents: dict[tuple[str, str], dict],
+    frozen: dict[tuple[str, str], dict],
+    today: date,
+    below: dict[str, list[str]] | None = None,
+) -> tuple[dict[Key, Cell], list[disclosure.Relation]]:
+    """A year's cells as counted (periods to come and published periods already settled) and
+    the relations among them: what the protection decides over."""
     found: dict[Key, Cell] = {}
     relations: list[disclosure.Relation] = []
     for (scope, code), content in contents.items():
@@ -127,8 +158,7 @@ def protect_year(
             shown = [contents[(c, code)] for c in children if (c, code) in contents]
             relations += cells.tree_relations(contents[(scope, code)], shown)
     cells.implicit_cells(found, relations)
-    leftover = disclosure.protect(found, relations, smallest)
-    return found, leftover
+    return found, relations
 
 
 def _trend(period: Period, raws: dict[str, UnitFigures]) -> TrendFigures:

@@ -10,13 +10,14 @@ latest grant in effect on the period's last day.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from academy.models import Course, CourseSession, Enrollment, EnrollmentStatus
 from autonomy.models import AutonomyGrant, AutonomyLevel, AutonomyTrack, GrantStatus
-from civicladder.db import db
+from civicladder.db import UTCDateTime, db
 from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
 from competencies.queries import withdrawn
@@ -43,21 +44,52 @@ def bounds(period: Period) -> tuple[datetime, datetime]:
     return start, datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
 
 
-def members_of(scope: Scope, period: Period):
-    """Whom the report counts, as a subquery of (id, department_id): everyone who was a member
-    of the scope at some time in the period and not separated then, each with the department
-    of their last such row in it (the breakdown's). From the membership history, so a recount
-    of a past period after someone separates or moves counts what was counted before."""
+def periods_table(periods: list[Period]):
+    """The periods as rows a query joins to: (code, first day, last day, the first instant,
+    the instant after the last), so several periods are counted in one pass."""
+    rows = []
+    for period in periods:
+        opens, closes = bounds(period)
+        rows.append(
+            sa.select(
+                sa.literal(period.code, sa.String(10)).label("code"),
+                sa.literal(period.start, sa.Date).label("first"),
+                sa.literal(period.end, sa.Date).label("last"),
+                sa.literal(opens, UTCDateTime()).label("opens"),
+                sa.literal(closes, UTCDateTime()).label("closes"),
+            )
+        )
+    return (rows[0] if len(rows) == 1 else sa.union_all(*rows)).subquery("periods")
+
+
+def members_of(scope: Scope, periods: list[Period]):
+    """Whom the report of each period counts, as a subquery of (period, id, department_id,
+    and the period's bounds): everyone who was a member of the scope at some time in the
+    period and not separated then, each with the department of their last such row in it
+    (the breakdown's). From the membership history, so a recount of a past period after
+    someone separates or moves counts what was counted before."""
     held, later = Membership.__table__.alias("held"), Membership.__table__.alias("later")
+    per = periods_table(periods)
     # An anti-join rather than a window: PostgreSQL estimates its rows well, and the joins to
     # a unit's training and evidence are planned for the members there are.
     return (
-        sa.select(held.c.employee_id.label("id"), held.c.department_id)
+        sa.select(
+            per.c.code.label("period"),
+            held.c.employee_id.label("id"),
+            held.c.department_id,
+            per.c.first,
+            per.c.last,
+            per.c.opens,
+            per.c.closes,
+        )
+        .select_from(held)
+        .join(per, sa.and_(*_overlapping(held, per)))
         .where(
-            *_held_in(held, scope, period),
+            *_held_in(held, scope),
             ~sa.exists().where(
                 later.c.employee_id == held.c.employee_id,
-                *_held_in(later, scope, period),
+                *_held_in(later, scope),
+                *_overlapping(later, per),
                 sa.or_(
                     later.c.started_on > held.c.started_on,
                     sa.and_(later.c.started_on == held.c.started_on, later.c.id > held.c.id),
@@ -68,13 +100,16 @@ def members_of(scope: Scope, period: Period):
     )
 
 
-def _held_in(rows, scope: Scope, period: Period) -> list:
-    """Membership rows of the scope, not separated, overlapping the period."""
-    found = [
-        rows.c.status != EmployeeStatus.SEPARATED,
-        rows.c.started_on <= period.end,
-        sa.or_(rows.c.ended_on.is_(None), rows.c.ended_on >= period.start),
+def _overlapping(rows, per) -> list:
+    return [
+        rows.c.started_on <= per.c.last,
+        sa.or_(rows.c.ended_on.is_(None), rows.c.ended_on >= per.c.first),
     ]
+
+
+def _held_in(rows, scope: Scope) -> list:
+    """Membership rows of the scope, not separated (overlapping a period: `_overlapping`)."""
+    found = [rows.c.status != EmployeeStatus.SEPARATED]
     if scope.kind == UNIT:
         return [*found, rows.c.bargaining_unit_id == scope.id]
     below = f"{scope.path}{PATH_SEPARATOR}"
@@ -94,38 +129,43 @@ def figures(scope: Scope, period: Period) -> UnitFigures:
 
 
 def by_department(scope: Scope, period: Period) -> dict[str, PathFigures]:
-    """Each department's own people's figures (not those of the departments below it), by
-    path, for everyone the scope counts: six grouped queries whatever the number of people.
-    A person counts in one department only, so any scope's figures are these added up."""
-    members = members_of(scope, period)
-    found: dict[str, PathFigures] = {}
+    """Each department's own people's figures for one period (see `by_department_in`)."""
+    return by_department_in(scope, [period])[period.code]
 
-    def at(path: str) -> PathFigures:
-        return found.setdefault(path, PathFigures())
 
-    for path, count in db.session.execute(
-        sa.select(Department.path, sa.func.count(members.c.id))
+def by_department_in(scope: Scope, periods: list[Period]) -> dict[str, dict[str, PathFigures]]:
+    """For each period, each department's own people's figures (not those of the departments
+    below it), by path, for everyone the scope counts: six grouped queries whatever the number
+    of people and of periods, each counting every period in one pass. A person counts in one
+    department only, so any scope's figures are these added up."""
+    members = members_of(scope, periods)
+    found: dict[str, dict[str, PathFigures]] = {period.code: {} for period in periods}
+
+    def at(code: str, path: str) -> PathFigures:
+        return found[code].setdefault(path, PathFigures())
+
+    for code, path, count in db.session.execute(
+        sa.select(members.c.period, Department.path, sa.func.count(members.c.id))
         .join(Department, Department.id == members.c.department_id)
-        .group_by(Department.path)
+        .group_by(members.c.period, Department.path)
     ):
-        at(path).members = count
-    for path, *counts in _training(members, period):
-        (
-            at(path).enrolments,
-            at(path).enrolled_people,
-            at(path).completions,
-            at(path).completed_people,
-        ) = counts[:4]
-        at(path).training_hours = int(counts[4])
-    for path, category, people, levels in gains(members, period):
-        at(path).gains[category] = (people, levels)
-    for path, level, count in _distribution(members, period):
-        at(path).held[level] = count
-    for path, *counts in _autonomy_events(members, period):
-        record = at(path)
+        at(code, path).members = count
+    # The days all the periods cover, as constants the planner can bound its scans with.
+    span = (min(p.start for p in periods), max(p.end for p in periods))
+    for code, path, *counts in _training(members, span):
+        record = at(code, path)
+        record.enrolments, record.enrolled_people = counts[:2]
+        record.completions, record.completed_people = counts[2:4]
+        record.training_hours = int(counts[4])
+    for code, path, category, people, levels in _gains(members, span):
+        at(code, path).gains[category] = (people, levels)
+    for code, path, level, count in _distribution(members):
+        at(code, path).held[level] = count
+    for code, path, *counts in _autonomy_events(members, span):
+        record = at(code, path)
         record.grants, record.above_evidence, record.declines, record.revocations = counts
-    for path, hires in _internal_hires(members, period):
-        at(path).internal_hires = hires
+    for code, path, hires in _internal_hires(members):
+        at(code, path).internal_hires = hires
     return found
 
 
@@ -159,12 +199,14 @@ def total(found: dict[str, PathFigures], scope: Scope) -> UnitFigures:
     return result
 
 
-def _training(members, period: Period):
-    """Per department: enrolments, people enrolled, completions, people who completed, hours."""
-    start, end = bounds(period)
+def _training(members, span: tuple[date, date]):
+    """Per period and department: enrolments, people enrolled, completions, people who
+    completed, hours."""
     completed = Enrollment.status == EnrollmentStatus.COMPLETED
+    opens, closes = bounds(Period("", *span))
     return db.session.execute(
         sa.select(
+            members.c.period,
             Department.path,
             sa.func.count(Enrollment.id),
             sa.func.count(sa.distinct(Enrollment.employee_id)),
@@ -178,81 +220,120 @@ def _training(members, period: Period):
         .join(Course, Course.id == CourseSession.course_id)
         .where(
             Enrollment.status.in_(SEATED),
-            CourseSession.starts_at >= start,
-            CourseSession.starts_at < end,
+            CourseSession.starts_at >= members.c.opens,
+            CourseSession.starts_at < members.c.closes,
+            CourseSession.starts_at >= opens,
+            CourseSession.starts_at < closes,
         )
-        .group_by(Department.path)
+        .group_by(members.c.period, Department.path)
     ).all()
 
 
 def gains(members, period: Period):
-    """Competency levels gained in the period, per department and category: the people who
+    """Competency levels gained in the period by the people of `members` (a subquery of id and
+    department_id), as (path, category, people, levels) (see `_gains`)."""
+    per = periods_table([period])
+    dated = (
+        sa.select(per.c.code.label("period"), members.c.id, members.c.department_id, per.c.first)
+        .add_columns(per.c.last)
+        .select_from(members)
+        .join(per, sa.true())
+        .subquery("dated")
+    )
+    return [tuple(row[1:]) for row in _gains(dated, (period.start, period.end))]
+
+
+def _gains(members, span: tuple[date, date]):
+    """Competency levels gained in each period, per department and category: the people who
     reached a higher level in some competency, and how many (person, competency) levels.
 
     A level is gained in a period when a competency is shown in it at a higher level than any
-    still valid at the period's start."""
-    E = CompetencyEvidence
-    in_period = sa.and_(E.observed_on >= period.start, E.observed_on <= period.end)
-    held_before = sa.and_(
-        E.observed_on < period.start,
-        sa.or_(E.expires_on.is_(None), E.expires_on >= period.start),
-    )
-    pairs = (
+    still valid at the period's start. Only what was shown in the period can be a gain, so
+    the level held before is looked up for those (person, competency) pairs alone."""
+    E, before = CompetencyEvidence, aliased(CompetencyEvidence, name="before")
+    lowest, highest = span
+    shown = (
         sa.select(
+            members.c.period,
+            members.c.first,
             E.employee_id,
             members.c.department_id,
-            Competency.category_id,
-            sa.func.max(sa.case((in_period, E.level))).label("reached"),
-            sa.func.coalesce(sa.func.max(sa.case((held_before, E.level))), 0).label("had"),
+            E.competency_id,
+            sa.func.max(E.level).label("reached"),
         )
         .join(members, members.c.id == E.employee_id)
-        .join(Competency, Competency.id == E.competency_id)
         # Withdrawn evidence never counted: a level it showed was not gained.
-        .where(E.observed_on <= period.end, ~withdrawn(E))
-        .group_by(E.employee_id, members.c.department_id, E.competency_id, Competency.category_id)
-        .subquery("pairs")
+        .where(
+            E.observed_on >= members.c.first,
+            E.observed_on <= members.c.last,
+            E.observed_on.between(lowest, highest),
+            ~withdrawn(E),
+        )
+        .group_by(
+            members.c.period,
+            members.c.first,
+            E.employee_id,
+            members.c.department_id,
+            E.competency_id,
+        )
+        .subquery("shown")
     )
-    gained = pairs.c.reached > pairs.c.had
+    had = (
+        sa.select(sa.func.max(before.level))
+        .where(
+            before.employee_id == shown.c.employee_id,
+            before.competency_id == shown.c.competency_id,
+            before.observed_on < shown.c.first,
+            sa.or_(before.expires_on.is_(None), before.expires_on >= shown.c.first),
+            ~withdrawn(before),
+        )
+        .scalar_subquery()
+    )
     return db.session.execute(
         sa.select(
+            shown.c.period,
             Department.path,
             CompetencyCategory.name,
-            sa.func.count(sa.distinct(pairs.c.employee_id)),
+            sa.func.count(sa.distinct(shown.c.employee_id)),
             sa.func.count(),
         )
-        .join(CompetencyCategory, CompetencyCategory.id == pairs.c.category_id)
-        .join(Department, Department.id == pairs.c.department_id)
-        .where(gained)
-        .group_by(Department.path, CompetencyCategory.name)
+        .join(Competency, Competency.id == shown.c.competency_id)
+        .join(CompetencyCategory, CompetencyCategory.id == Competency.category_id)
+        .join(Department, Department.id == shown.c.department_id)
+        .where(shown.c.reached > sa.func.coalesce(had, 0))
+        .group_by(shown.c.period, Department.path, CompetencyCategory.name)
     ).all()
 
 
-def _distribution(members, period: Period):
-    """Per department, members by the autonomy level they held on the period's last day, as
-    (path, (track, rank, level name), count)."""
-    _, end = bounds(period)
+def _distribution(members):
+    """Per period and department, members by the autonomy level they held on the period's
+    last day, as (period, path, (track, rank, level name), count)."""
     G = AutonomyGrant
     in_effect = (
         sa.select(
-            G.employee_id,
+            members.c.period,
             G.level_id,
             members.c.department_id,
             sa.func.row_number()
-            .over(partition_by=G.employee_id, order_by=(G.effective_on.desc(), G.id.desc()))
+            .over(
+                partition_by=(members.c.period, G.employee_id),
+                order_by=(G.effective_on.desc(), G.id.desc()),
+            )
             .label("latest"),
         )
         .join(members, members.c.id == G.employee_id)
         .where(
             G.status.in_(HELD),
-            G.effective_on <= period.end,
+            G.effective_on <= members.c.last,
             # A level lowered before the period ended no longer counts; the grant of the level
             # below (effective the day it was lowered) does.
-            ~sa.and_(G.status == GrantStatus.REVOKED, G.decided_at < end),
+            ~sa.and_(G.status == GrantStatus.REVOKED, G.decided_at < members.c.closes),
         )
         .subquery("in_effect")
     )
     rows = db.session.execute(
         sa.select(
+            in_effect.c.period,
             Department.path,
             AutonomyTrack.name,
             AutonomyLevel.rank,
@@ -264,21 +345,31 @@ def _distribution(members, period: Period):
         .join(AutonomyTrack, AutonomyTrack.id == AutonomyLevel.track_id)
         .join(Department, Department.id == in_effect.c.department_id)
         .where(in_effect.c.latest == 1)
-        .group_by(Department.path, AutonomyTrack.name, AutonomyLevel.rank, AutonomyLevel.name)
+        .group_by(
+            in_effect.c.period,
+            Department.path,
+            AutonomyTrack.name,
+            AutonomyLevel.rank,
+            AutonomyLevel.name,
+        )
     )
-    return [(path, (track, rank, name), count) for path, track, rank, name, count in rows]
+    return [
+        (code, path, (track, rank, name), count) for code, path, track, rank, name, count in rows
+    ]
 
 
-def _autonomy_events(members, period: Period):
-    """Per department: levels granted, of which above the evidence, declined, lowered."""
-    start, end = bounds(period)
+def _autonomy_events(members, span: tuple[date, date]):
+    """Per period and department: levels granted, of which above the evidence, declined,
+    lowered."""
     G = AutonomyGrant
     granted = sa.and_(
-        G.status.in_(HELD), G.effective_on >= period.start, G.effective_on <= period.end
+        G.status.in_(HELD), G.effective_on >= members.c.first, G.effective_on <= members.c.last
     )
-    decided = sa.and_(G.decided_at >= start, G.decided_at < end)
+    decided = sa.and_(G.decided_at >= members.c.opens, G.decided_at < members.c.closes)
+    opens, closes = bounds(Period("", *span))
     return db.session.execute(
         sa.select(
+            members.c.period,
             Department.path,
             sa.func.count(sa.case((granted, G.id))),
             sa.func.count(sa.case((sa.and_(granted, G.above_evidence), G.id))),
@@ -287,7 +378,14 @@ def _autonomy_events(members, period: Period):
         )
         .join(members, members.c.id == G.employee_id)
         .join(Department, Department.id == members.c.department_id)
-        .group_by(Department.path)
+        # Only a grant that took effect or was decided within the periods counts in them.
+        .where(
+            sa.or_(
+                G.effective_on.between(*span),
+                sa.and_(G.decided_at >= opens, G.decided_at < closes),
+            )
+        )
+        .group_by(members.c.period, Department.path)
     ).all()
 
 
@@ -300,20 +398,23 @@ def hire_event():
     )
 
 
-def _internal_hires(members, period: Period):
-    """Per department, members hired through a hiring round whose hire was recorded in the
-    period (the hire's time is the audit trail's: the application records no date of its
-    own)."""
-    start, end = bounds(period)
+def _internal_hires(members):
+    """Per period and department, members hired through a hiring round whose hire was
+    recorded in the period (the hire's time is the audit trail's: the application records no
+    date of its own)."""
     return db.session.execute(
-        sa.select(Department.path, sa.func.count(sa.distinct(Application.employee_id)))
+        sa.select(
+            members.c.period,
+            Department.path,
+            sa.func.count(sa.distinct(Application.employee_id)),
+        )
         .join(members, members.c.id == Application.employee_id)
         .join(Department, Department.id == members.c.department_id)
         .join(AuditEvent, hire_event())
         .where(
             Application.status == ApplicationStatus.HIRED,
-            AuditEvent.occurred_at >= start,
-            AuditEvent.occurred_at < end,
+            AuditEvent.occurred_at >= members.c.opens,
+            AuditEvent.occurred_at < members.c.closes,
         )
-        .group_by(Department.path)
+        .group_by(members.c.period, Department.path)
     ).all()
