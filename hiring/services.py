@@ -35,8 +35,9 @@ from hiring.models import (
     RoundStatus,
     RubricItem,
 )
+from hiring.posting import PostingDetails
 from people import queries as people_queries
-from people.models import Employee, JobProfile
+from people.models import Department, DepartmentKind, Employee, JobProfile
 
 ROUND_FIELDS = [
     "title",
@@ -83,8 +84,11 @@ def create_round(
     thresholds: tuple[int, int, int] = (400, 325, 250),
     veterans_preference: bool = False,
     form_token: str | None = None,
+    posting: PostingDetails | None = None,
 ) -> HiringRound:
     """A draft round for a job profile; the rubric is copied from the profile when it opens.
+
+    `posting` states what job seekers read first (pay, agency, location, schedule, duties...).
 
     `form_token` is the one-time token of the form that asked for it: the same token again
     (a double-submitted form, even two requests at the same moment) returns the round the
@@ -97,8 +101,10 @@ def create_round(
     if db.session.get(JobProfile, job_profile_id) is None:
         raise Invalid("Choose a job profile from the list.", field="job_profile_id")
     _check_round_fields(openings, opens_on, closes_on, thresholds)
+    posting = _checked_posting(posting or PostingDetails())
     best, well, qualified = thresholds
     hiring_round = HiringRound(
+        **vars(posting),
         job_profile_id=job_profile_id,
         title=title.strip(),
         description=description.strip(),
@@ -127,9 +133,18 @@ def create_round(
         actor,
         "hiring_round.created",
         hiring_round,
-        after=audit.snapshot(hiring_round, ROUND_FIELDS),
+        after=audit.snapshot(hiring_round, ROUND_FIELDS) | posting.audit_values(),
     )
     return hiring_round
+
+
+def _checked_posting(posting: PostingDetails) -> PostingDetails:
+    posting = posting.cleaned()
+    if posting.agency_id is not None:
+        agency = db.session.get(Department, posting.agency_id)
+        if agency is None or agency.kind != DepartmentKind.AGENCY:
+            raise Invalid("Choose an agency from the list.", field="agency_id")
+    return posting
 
 
 def _round_by_form_key(key: str | None) -> HiringRound | None:
@@ -404,10 +419,7 @@ DUPLICATE = (
 
 
 def _check_open_for_applications(hiring_round: HiringRound) -> None:
-    today = clock.today()
-    if hiring_round.status != RoundStatus.OPEN or not (
-        hiring_round.opens_on <= today <= hiring_round.closes_on
-    ):
+    if not queries.is_taking_applications(hiring_round):
         raise Conflict("This round is not taking applications.")
 
 
