@@ -107,6 +107,12 @@ def job_search_statement(search: JobSearch) -> sa.Select:
     return stmt
 
 
+def open_posting_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(HiringRound).where(_still_open())
+    )
+
+
 def job_filter_choices() -> tuple[list[tuple[int, str]], list[str]]:
     """The agencies and work locations that open postings name, for the jobs page's filters."""
     agencies = db.session.execute(

@@ -5,6 +5,7 @@ Scoring is in hiring.assessment; offers and hires in hiring.offers.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import sqlalchemy as sa
@@ -98,10 +99,14 @@ def create_round(
     key = token_hash(form_token) if form_token else None
     if (existing := _round_by_form_key(key)) is not None:
         return existing
-    if db.session.get(JobProfile, job_profile_id) is None:
+    profile = db.session.get(JobProfile, job_profile_id)
+    if profile is None:
         raise Invalid("Choose a job profile from the list.", field="job_profile_id")
     _check_round_fields(openings, opens_on, closes_on, thresholds)
     posting = _checked_posting(posting or PostingDetails())
+    if not posting.duties:
+        # The job profile supplies the duties HR left out.
+        posting = dataclasses.replace(posting, duties=profile.description.strip())
     best, well, qualified = thresholds
     hiring_round = HiringRound(
         **vars(posting),
@@ -589,6 +594,41 @@ def application_by_token(token: str) -> Application:
             "page you saw when you applied."
         )
     return application
+
+
+def resend_status_links(email: str) -> int:
+    """Email a fresh status link for each application still under way from this address.
+
+    Only a hash of a link is kept, so the old link cannot be sent again: each application
+    gets a new one, which replaces the old (audited). Returns how many were sent; the page
+    says the same whatever the number, so nobody learns whether an address applied.
+    """
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise Invalid("Enter the email address you applied with.", field="email")
+    found = db.session.scalars(
+        sa.select(Application)
+        .where(Application.email == email, Application.anonymised_at.is_(None))
+        .order_by(Application.id)
+        .with_for_update()
+    ).all()
+    sent = 0
+    for application in found:
+        if APPLICATION.is_final(application.status):
+            continue
+        token = new_token()
+        application.status_token_hash = token_hash(token)
+        db.session.flush()
+        audit.record(None, "application.status_link_reissued", application)
+        notify.email(
+            application.email,
+            f"Your status link for {application.round.title}",
+            f"You asked for the link to follow your application ({application.candidate_code}). "
+            "Here is a new one; any link you had before no longer works. Keep it to yourself.",
+            link=f"/jobs/status/{token}",
+        )
+        sent += 1
+    return sent
 
 
 def withdraw(token: str) -> Application:

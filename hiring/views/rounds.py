@@ -33,6 +33,7 @@ from hiring.forms import (
 from hiring.models import ROUND, ApplicationStatus, RoundStatus
 from hiring.views.base import bp, round_or_not_found
 from people import queries as people_queries
+from people.models import JobProfile
 
 # --- HR: rounds -------------------------------------------------------------------------------
 
@@ -55,10 +56,13 @@ def rounds():
 def new_round():
     form = RoundForm()
     form.job_profile_id.choices = people_queries.job_profile_choices()
+    form.agency_id.choices = [("", "(not stated)"), *people_queries.department_choices()]
     if request.method == "GET":
         form.form_token.data = new_token()
-        if profile := request.args.get("job_profile", type=int):
+        profile = request.args.get("job_profile", type=int)
+        if profile is not None and 0 < profile < 2**31:
             form.job_profile_id.data = profile
+            form.start_from(queries.posting_defaults(profile), db.session.get(JobProfile, profile))
     if form.validate_on_submit():
         if done := services.round_created_by_form(form.form_token.data):
             flash(f"This form was already sent, and made the round {done.title}.", "info")
@@ -75,6 +79,7 @@ def new_round():
                 thresholds=form.thresholds(),
                 veterans_preference=form.veterans_preference.data,
                 form_token=form.form_token.data or None,
+                posting=form.posting(),
             )
         except DomainError as error:
             attach_error(form, error)
