@@ -52,31 +52,9 @@ def _threshold(label: str, default: str) -> DecimalField:
     )
 
 
-class RoundForm(Form):
-    job_profile_id = SelectField(
-        "Job profile", coerce=int, validators=[DataRequired("Choose a job profile.")]
-    )
-    title = StringField(
-        "Title candidates see", validators=[DataRequired("Enter a title."), Length(max=200)]
-    )
-    description = TextAreaField("About the job", validators=[Optional(), Length(max=8000)])
-    openings = IntegerField(
-        "Number of openings",
-        default=1,
-        validators=[InputRequired("Enter the number of openings."), NumberRange(1, 10000)],
-    )
-    opens_on = DateField("Opens on", validators=[DataRequired("Enter the opening date.")])
-    closes_on = DateField("Closes on", validators=[DataRequired("Enter the closing date.")])
-    best_qualified_from = _threshold("Best qualified from (weighted mean)", "4.00")
-    well_qualified_from = _threshold("Well qualified from", "3.25")
-    qualified_from = _threshold("Qualified from", "2.50")
-    veterans_preference = BooleanField(
-        "Apply veterans' preference",
-        description="Preference-eligible candidates are listed first within their category.",
-    )
-    # One-time token of this copy of the form: sent twice, it makes one round.
-    form_token = HiddenField(validators=[Optional(), Length(max=100)])
-    # The posting: what a job seeker looks for first.
+class PostingForm(Form):
+    """The posting's fields: what a job seeker looks for first."""
+
     agency_id = SelectField("Agency", coerce=blank_int, validators=[Optional()])
     work_location = StringField(
         "Work location",
@@ -129,12 +107,6 @@ class RoundForm(Form):
         description="An email address or telephone number candidates use to ask.",
     )
 
-    def thresholds(self) -> tuple[int, int, int]:
-        return tuple(
-            int(round(f.data * 100))
-            for f in (self.best_qualified_from, self.well_qualified_from, self.qualified_from)
-        )
-
     def posting(self) -> PostingDetails:
         return PostingDetails(
             agency_id=self.agency_id.data,
@@ -163,6 +135,38 @@ class RoundForm(Form):
             self.pay_max.data = _dollars(hiring_round.pay_max_cents)
         if profile is not None and not self.duties.data:
             self.duties.data = profile.description
+
+
+class RoundForm(PostingForm):
+    job_profile_id = SelectField(
+        "Job profile", coerce=int, validators=[DataRequired("Choose a job profile.")]
+    )
+    title = StringField(
+        "Title candidates see", validators=[DataRequired("Enter a title."), Length(max=200)]
+    )
+    description = TextAreaField("About the job", validators=[Optional(), Length(max=8000)])
+    openings = IntegerField(
+        "Number of openings",
+        default=1,
+        validators=[InputRequired("Enter the number of openings."), NumberRange(1, 10000)],
+    )
+    opens_on = DateField("Opens on", validators=[DataRequired("Enter the opening date.")])
+    closes_on = DateField("Closes on", validators=[DataRequired("Enter the closing date.")])
+    best_qualified_from = _threshold("Best qualified from (weighted mean)", "4.00")
+    well_qualified_from = _threshold("Well qualified from", "3.25")
+    qualified_from = _threshold("Qualified from", "2.50")
+    veterans_preference = BooleanField(
+        "Apply veterans' preference",
+        description="Preference-eligible candidates are listed first within their category.",
+    )
+    # One-time token of this copy of the form: sent twice, it makes one round.
+    form_token = HiddenField(validators=[Optional(), Length(max=100)])
+
+    def thresholds(self) -> tuple[int, int, int]:
+        return tuple(
+            int(round(f.data * 100))
+            for f in (self.best_qualified_from, self.well_qualified_from, self.qualified_from)
+        )
 
 
 def _cents(amount) -> int | None:

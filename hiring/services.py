@@ -36,7 +36,7 @@ from hiring.models import (
     RoundStatus,
     RubricItem,
 )
-from hiring.posting import PostingDetails
+from hiring.posting import PostingDetails, details_of
 from people import queries as people_queries
 from people.models import Department, DepartmentKind, Employee, JobProfile
 
@@ -140,6 +140,32 @@ def create_round(
         hiring_round,
         after=audit.snapshot(hiring_round, ROUND_FIELDS) | posting.audit_values(),
     )
+    return hiring_round
+
+
+# The posting may be corrected until the round closes to applications.
+POSTING_EDITABLE = {RoundStatus.DRAFT, RoundStatus.OPEN}
+
+
+def update_posting(
+    actor: User | None, hiring_round: HiringRound, posting: PostingDetails
+) -> HiringRound:
+    """HR corrects or completes a round's posting while it is a draft or open; the audit event
+    keeps what changed, before and after."""
+    require_role(actor, Role.HR)
+    hiring_round = locked_round(hiring_round)
+    if hiring_round.status not in POSTING_EDITABLE:
+        raise Conflict("The posting can be changed only until the round closes to applications.")
+    posting = _checked_posting(posting)
+    before = details_of(hiring_round).audit_values()
+    for name, value in vars(posting).items():
+        setattr(hiring_round, name, value)
+    db.session.flush()
+    before, after = audit.changed(before, posting.audit_values())
+    if after:
+        audit.record(
+            actor, "hiring_round.posting_changed", hiring_round, before=before, after=after
+        )
     return hiring_round
 
 

@@ -26,6 +26,7 @@ from hiring import offers, queries, ranking, rules, services
 from hiring.forms import (
     ApplicationFilterForm,
     PanelForm,
+    PostingForm,
     QuestionForm,
     RoundForm,
     RoundMoveForm,
@@ -88,6 +89,29 @@ def new_round():
             return redirect(url_for("hiring.round_page", round_id=hiring_round.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("hiring/round_form.html", form=form), status
+
+
+@bp.route("/hiring/rounds/<int:round_id>/posting", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_posting(round_id: int):
+    hiring_round = round_or_not_found(round_id)
+    form = PostingForm()
+    form.agency_id.choices = [("", "(not stated)"), *people_queries.department_choices()]
+    status = 200
+    if request.method == "GET":
+        form.start_from(hiring_round, hiring_round.job_profile)
+    elif form.validate_on_submit():
+        try:
+            services.update_posting(current_user, hiring_round, form.posting())
+        except DomainError as error:
+            attach_error(form, error)
+            status = error.status
+        else:
+            flash("The posting is saved.", "success")
+            return redirect(url_for("hiring.round_page", round_id=round_id))
+    if status == 200 and (form.errors or form.form_errors):
+        status = 422
+    return render_template("hiring/posting_form.html", form=form, round=hiring_round), status
 
 
 def _round_page(hiring_round, status: int = 200, **forms):

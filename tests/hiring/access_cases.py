@@ -153,6 +153,15 @@ CASES = [
         recorded("hiring_round.created", "hr"),
     ),
     Case("hiring.round_page", "GET", "/hiring/rounds/{draft_round}", hr_only(200)),
+    Case("hiring.edit_posting", "GET", "/hiring/rounds/{draft_round}/posting", hr_only(200)),
+    Case(
+        "hiring.edit_posting",
+        "POST",
+        "/hiring/rounds/{draft_round}/posting",
+        hr_only(302),
+        {"work_location": "Matrix depot", "pay_min": "40000", "pay_max": "45000"},
+        recorded("hiring_round.posting_changed", "hr"),
+    ),
     Case(
         "hiring.add_question",
         "POST",

@@ -244,3 +244,44 @@ def test_a_posting_states_requirements_as_skills_and_the_products_statements(cli
         assert f">{heading}</h2>" in page
     assert "about 6 weeks after the closing date" in page
     assert "ask-hr@example.test" in page
+
+
+def test_hr_corrects_the_posting_of_an_open_round_and_the_change_is_audited(
+    client_as, hiring, _transaction
+):
+    hiring_round = hiring.round(RoundStatus.OPEN, work_location="Old yard")
+    hr = client_as(Role.HR)
+    form = hr.get(f"/hiring/rounds/{hiring_round.id}/posting").text
+    assert 'value="Old yard"' in form
+    response = hr.post(
+        f"/hiring/rounds/{hiring_round.id}/posting",
+        data={"work_location": "New yard", "pay_min": "40000", "pay_max": "45000"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(hiring_round)
+    assert hiring_round.work_location == "New yard" and hiring_round.pay_max_cents == 4_500_000
+    (event,) = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "hiring_round.posting_changed")
+    ).all()
+    assert event.before["work_location"] == "Old yard"
+    assert event.after["work_location"] == "New yard"
+    assert "schedule" not in event.after  # only what changed
+
+
+def test_the_posting_of_a_closed_round_cannot_change(client_as, hiring):
+    hiring_round = hiring.round(RoundStatus.CLOSED, work_location="Old yard")
+    response = client_as(Role.HR).post(
+        f"/hiring/rounds/{hiring_round.id}/posting", data={"work_location": "New yard"}
+    )
+    assert response.status_code == 409
+    db.session.refresh(hiring_round)
+    assert hiring_round.work_location == "Old yard"
+
+
+def test_a_bad_pay_range_on_the_posting_form_shows_on_the_form(client_as, hiring):
+    hiring_round = hiring.round(RoundStatus.DRAFT)
+    response = client_as(Role.HR).post(
+        f"/hiring/rounds/{hiring_round.id}/posting", data={"pay_min": "50000"}
+    )
+    assert response.status_code == 422
+    assert "Give both ends of the pay range, or neither." in response.text
