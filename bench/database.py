@@ -207,7 +207,23 @@ def _hiring_ids(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     assessing = connection.scalar(_ASSESSING_ROUND_OF, {"email": accounts["employee"][0]})
     if ranked is None or assessing is None:
         raise BenchError("The bench database has no ranked round or no round for the assessor.")
-    return {"ranked_round_id": ranked, "assessing_round_id": assessing}
+    # An open posting (the demo's and the city's first open round), its agency, and a word of
+    # its title: the jobs page searched and filtered as a candidate would.
+    posting = connection.execute(
+        sa.text(
+            "SELECT id, agency_id, title FROM hiring_round WHERE status = 'open' "
+            "AND closes_on > CURRENT_DATE ORDER BY id LIMIT 1"
+        )
+    ).first()
+    if posting is None:
+        raise BenchError("The bench database has no open hiring round (a public posting).")
+    return {
+        "ranked_round_id": ranked,
+        "assessing_round_id": assessing,
+        "open_round_id": posting.id,
+        "open_round_agency_id": posting.agency_id,
+        "open_round_word": posting.title.split()[0].lower(),
+    }
 
 
 def _report_ids(connection) -> dict:

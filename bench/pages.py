@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 ANONYMOUS = "anonymous"
 
@@ -61,12 +62,22 @@ def pages(ids: dict) -> list[Page]:
         Page("expiring evidence", "manager", "/competencies/expiring"),
         Page("accounts to invite", "hr", "/people/accounts"),
         Page("public jobs", ANONYMOUS, "/jobs"),
+        Page("jobs search", ANONYMOUS, _jobs_search(ids)),
+        Page("job posting", ANONYMOUS, f"/jobs/{ids['open_round_id']}"),
         Page("hiring round", "hr", f"/hiring/rounds/{ids['ranked_round_id']}"),
         Page("ranked list", "hr", f"/hiring/rounds/{ids['ranked_round_id']}/ranking"),
         Page("assessor queue", "employee", f"/assess/rounds/{ids['assessing_round_id']}"),
         *_report_pages(ids),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]
+
+
+def _jobs_search(ids: dict) -> str:
+    """The jobs page searched for a word of an open posting's title, in its agency, full time,
+    by highest pay: every filter the page reads from its address at once."""
+    agency = ids.get("open_round_agency_id")
+    query = f"/jobs?q={quote(ids['open_round_word'])}&schedule=full_time&sort=pay"
+    return query + (f"&agency={agency}" if agency is not None else "")
 
 
 def _report_pages(ids: dict) -> list[Page]:

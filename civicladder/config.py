@@ -88,6 +88,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "DISPLAY_TIMEZONE": env.get("DISPLAY_TIMEZONE", "America/New_York"),
         # The employer's name, in the page footer.
         "CITY_NAME": env.get("CITY_NAME", "City of Example"),
+        # Its country (ISO 3166-1 alpha-2), in the job postings read by job search engines.
+        "CITY_COUNTRY": env.get("CITY_COUNTRY", "US"),
         # Figures about fewer people than this are shown as "fewer than N" to protect privacy.
         "SMALL_GROUP_MINIMUM": int(env.get("SMALL_GROUP_MINIMUM", "5")),
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
@@ -120,6 +122,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # per email address applied with (only applications that go in count toward that one).
         "APPLICATION_LIMIT_PER_ADDRESS": env.get("APPLICATION_LIMIT_PER_ADDRESS", "10 per hour"),
         "APPLICATION_LIMIT_PER_EMAIL": env.get("APPLICATION_LIMIT_PER_EMAIL", "3 per day"),
+        # "Email me my links again" (it sends mail): every request counts, per client address
+        # and per email address asked for, whether or not that address applied.
+        "STATUS_LINK_LIMIT_PER_ADDRESS": env.get("STATUS_LINK_LIMIT_PER_ADDRESS", "10 per hour"),
+        "STATUS_LINK_LIMIT_PER_EMAIL": env.get("STATUS_LINK_LIMIT_PER_EMAIL", "3 per day"),
         # Candidates' files one hiring round may hold in all, in megabytes.
         "ROUND_UPLOAD_LIMIT_MB": env_int(env, "ROUND_UPLOAD_LIMIT_MB", 500, 1),
         "WTF_CSRF_TIME_LIMIT": None,

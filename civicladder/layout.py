@@ -191,4 +191,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _navigation():
-        return {"nav_items": navigation.links_for(current_user)}
+        return {
+            "nav_items": navigation.links_for(current_user),
+            "public_links": navigation.public_links(),
+        }

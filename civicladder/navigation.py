@@ -71,3 +71,39 @@ def links_for(user, menu: Menu = MAIN) -> list[NavLink]:
         url = url_for(item.endpoint, **values)
         links.append(NavLink(item.label, url, request.path == url))
     return links
+
+
+_PUBLIC_KEY = "civicladder.public_links"
+
+
+@dataclass(frozen=True)
+class PublicLink:
+    """A page open to anyone that a package puts in the header, the footer, the landing page
+    and the sign-in page (the jobs page): the shell names no domain endpoint itself."""
+
+    label: str
+    endpoint: str
+    description: str = ""
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class PublicNavLink:
+    label: str
+    url: str
+    description: str
+    current: bool
+
+
+def register_public_link(app: Flask, link: PublicLink) -> None:
+    links = app.extensions.setdefault(_PUBLIC_KEY, [])
+    links.append(link)
+    links.sort(key=lambda item: (item.order, item.label))
+
+
+def public_links() -> list[PublicNavLink]:
+    found = []
+    for link in current_app.extensions.get(_PUBLIC_KEY, []):
+        url = url_for(link.endpoint)
+        found.append(PublicNavLink(link.label, url, link.description, request.path == url))
+    return found

@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """Plug the hiring package in: pages, navigation, the assessor's home panel."""
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
-    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.navigation import NavItem, PublicLink, register_nav_item, register_public_link
     from civicladder.panels import HOME, register_panel
     from hiring import city, cli, demo, views
     from hiring import jobs as hiring_jobs
@@ -19,7 +19,17 @@ def init_app(app: Flask) -> None:
     hiring_jobs.register(app)
     register_nav_item(app, NavItem("Hiring rounds", "hiring.rounds", (Role.HR,), 35))
     register_nav_item(app, NavItem("Jobs", "hiring.jobs", (), 65))
+    register_public_link(
+        app,
+        PublicLink(
+            "Jobs with the city",
+            "hiring.jobs",
+            "Find an opening and apply: no account needed, and no degree asked for.",
+            order=10,
+        ),
+    )
     register_panel(app, HOME, "assessor", views.assessor_panel, order=35)
+    register_panel(app, HOME, "jobs", views.jobs_panel, order=90)
     # After the demo sign-ins: HR, assessors and a hire need their accounts.
     register_demo_step(app, 40, "hiring rounds, applications and assessments", demo.build)
     register_city_step(app, 32, "hiring rounds, applications and assessments", city.build)

@@ -10,6 +10,7 @@ ranked round (HR's ranked list). Every other round's panel is drawn from the oth
 from __future__ import annotations
 
 import hashlib
+import random
 from datetime import UTC, datetime, time, timedelta
 
 import click
@@ -36,7 +37,7 @@ from hiring.models import (
 )
 from hiring.rules import CODE_ALPHABET, CODE_LENGTH
 from people.city_words import FIRST_NAMES, LAST_NAMES
-from people.models import Employee, JobProfile
+from people.models import Department, Employee, JobProfile
 
 APPLICATIONS_PER_EMPLOYEE = 5 / 3
 PER_ROUND = 200
@@ -56,6 +57,25 @@ VERBS = ["reorganised", "took over", "fixed", "documented", "planned", "led"]
 THINGS = ["intake queue", "tool inventory", "weekly rota", "complaints log", "site checks"]
 RESULTS = ["waiting times fell", "nothing was lost", "the team kept to it", "errors stopped"]
 SCREEN_OUT = "No example of a required competency at its minimum level."
+POSTING_COLUMNS = (
+    "agency_id", "work_location", "schedule", "weekly_hours", "pay_min_cents", "pay_max_cents",
+    "duties", "working_conditions", "process_weeks", "closing_time", "accommodation_contact",
+)  # fmt: skip
+SITES = [
+    "Municipal Building, 1 Centre Street",
+    "North Borough depot",
+    "Riverside yard",
+    "Harbor operations center",
+    "East Side service center",
+    "Citywide, from the nearest depot",
+]
+DUTIES = "Carry out the duties of the job profile for the city's residents."
+CONDITIONS = [
+    "Indoors at a workstation; some evening shifts on a rota.",
+    "Outdoors in all weathers; lifting up to 25 kg; uniform and safety gear provided.",
+    "Mostly on the road between sites; a city driving licence is arranged after hire.",
+    "Shift work, including nights and weekends, at a 24-hour facility.",
+]
 
 
 def build(ctx: CityContext) -> None:
@@ -135,6 +155,18 @@ class _Plan:
         self.preferences: list[bool] = []
         self.windows: list[tuple] = []
         self.featured: dict[str, int] = {}
+        self.agencies = list(
+            db.session.scalars(
+                sa.select(Department.id)
+                .where(Department.parent_id.is_(None))
+                .order_by(Department.id)
+            )
+        )
+        self.descriptions = dict(
+            db.session.execute(sa.select(JobProfile.id, JobProfile.description)).all()
+        )
+        # Postings draw from their own generator, so the rest of the city stays as it was.
+        self.posting_rng = random.Random(f"postings-{ctx.seed}")
         self.counts = dict.fromkeys(("rounds", "applications", "assessments", "scores"), 0)
 
     def _status(self, index: int) -> RoundStatus:
@@ -163,7 +195,8 @@ class _Plan:
             preference = self.rng.random() < 0.3
             rounds.append(
                 (ident, profile, f"{self.profiles[profile]} ({index + 1})", "", openings, opens,
-                 closes, status.value, 400, 325, 250, preference, None, created)
+                 closes, status.value, 400, 325, 250, preference, None, created,
+                 *self._posting(profile))
             )  # fmt: skip
             ids = []
             for position, prompt in enumerate(QUESTIONS, start=1):
@@ -192,7 +225,7 @@ class _Plan:
             HiringRound.__table__,
             ("id", "job_profile_id", "title", "description", "openings", "opens_on", "closes_on",
              "status", "best_qualified_from", "well_qualified_from", "qualified_from",
-             "veterans_preference", "created_by_id", "created_at"),
+             "veterans_preference", "created_by_id", "created_at", *POSTING_COLUMNS),
             rounds,
         )  # fmt: skip
         bulk.load(
@@ -212,6 +245,25 @@ class _Plan:
             "assessing": first + 1,
             "ranked": first + 2,
         }
+
+    def _posting(self, profile: int) -> tuple:
+        """A posting's details, in POSTING_COLUMNS' order."""
+        rng = self.posting_rng
+        part_time = rng.random() < 0.15
+        low = rng.randrange(36_000, 95_000, 500) * 100
+        return (
+            rng.choice(self.agencies) if self.agencies else None,
+            rng.choice(SITES),
+            "part_time" if part_time else "full_time",
+            rng.choice([20, 24]) if part_time else rng.choice([35, 40]),
+            low,
+            low + rng.randrange(4_000, 20_000, 500) * 100,
+            self.descriptions.get(profile) or DUTIES,
+            rng.choice(CONDITIONS),
+            rng.choice([4, 6, 8, 12]),
+            rng.choice([time(17), time(23, 59)]),
+            "hr-accommodations@city.example",
+        )
 
     def applications(self, progress) -> None:
         self.next_application = first = bulk.next_id(Application.__table__)

@@ -4,7 +4,7 @@ round, built through the services as HR, candidates and assessors would."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 import sqlalchemy as sa
 
@@ -14,13 +14,16 @@ from civicladder.models import User
 from hiring import assessment as scoring
 from hiring import offers, ranking, rules, services
 from hiring.models import (
+    DEFAULT_CLOSING_TIME,
     ETHNICITY_GROUPS,
     SEX_GROUPS,
     Application,
     ApplicationStatus,
     Assessment,
+    WorkSchedule,
 )
-from people.models import Employee
+from hiring.posting import PostingDetails
+from people.models import Department, Employee
 
 DEMO_SEED = 2026
 # Each round: (job profile code, title, openings, candidates, what becomes of it).
@@ -106,8 +109,51 @@ def build(built: dict) -> None:
             _finish(hr, hiring_round, built)
 
 
+# Each job profile's posting in the demo: (agency, location, pay from and to in dollars a
+# year, weekly hours, working conditions).
+POSTINGS = {
+    "PARKS-MW": (
+        "Parks and Recreation",
+        "Riverside Park depot, 100 River Road",
+        41_500,
+        48_900,
+        40,
+        "Outdoors in all weathers, lifting up to 25 kg; early starts in summer; uniform and "
+        "safety gear provided.",
+    ),
+    "CSR-311": (
+        "311 Customer Service",
+        "311 Contact Center, 1 Civic Plaza",
+        39_800,
+        46_200,
+        35,
+        "Indoors at a workstation with a headset; day and evening shifts on a rota, some weekends.",
+    ),
+}
+
+
+def _posting(code: str, fate: str) -> PostingDetails:
+    agency, location, low, high, hours, conditions = POSTINGS[code]
+    agency_id = db.session.scalar(sa.select(Department.id).where(Department.path == agency))
+    return PostingDetails(
+        agency_id=agency_id,
+        work_location=location,
+        schedule=WorkSchedule.FULL_TIME,
+        weekly_hours=hours,
+        pay_min_cents=low * 100,
+        pay_max_cents=high * 100,
+        working_conditions=conditions,
+        process_weeks=6,
+        # The rounds the demo closes take their applications on their closing day: they close
+        # at the end of it.
+        closing_time=time(17, 0) if fate == "open" else DEFAULT_CLOSING_TIME,
+        accommodation_contact="hr-accommodations@example.org",
+    )
+
+
 def _open_round(hr, panel, profile_id, title, openings, fate):
     today = clock.today()
+    code = next(c for c, t, *_ in ROUNDS if t == title)
     hiring_round = services.create_round(
         hr,
         job_profile_id=profile_id,
@@ -118,6 +164,7 @@ def _open_round(hr, panel, profile_id, title, openings, fate):
         description="Work outdoors keeping the city's parks safe, clean and welcoming."
         if "Parks" in title
         else "Answer residents' calls and messages and get their requests to the right team.",
+        posting=_posting(code, fate),
     )
     for question in QUESTIONS:
         services.add_question(hr, hiring_round, question)

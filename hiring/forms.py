@@ -14,12 +14,26 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from civicladder.enums import choices
-from civicladder.forms import FilterSelectField, Form, choice_list
-from hiring.models import ETHNICITY_GROUPS, SEX_GROUPS, ApplicationStatus
+from civicladder.forms import (
+    DayField,
+    FilterSelectField,
+    Form,
+    blank_int,
+    choice_list,
+)
+from hiring.models import (
+    DEFAULT_CLOSING_TIME,
+    ETHNICITY_GROUPS,
+    SEX_GROUPS,
+    ApplicationStatus,
+    WorkSchedule,
+)
+from hiring.posting import PostingDetails
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 DECLINE = ("", "I prefer not to say")
@@ -38,7 +52,92 @@ def _threshold(label: str, default: str) -> DecimalField:
     )
 
 
-class RoundForm(Form):
+class PostingForm(Form):
+    """The posting's fields: what a job seeker looks for first."""
+
+    agency_id = SelectField("Agency", coerce=blank_int, validators=[Optional()])
+    work_location = StringField(
+        "Work location",
+        validators=[Optional(), Length(max=200)],
+        description="Where the work is done, like 'Riverside Park depot, 100 River Road'.",
+    )
+    schedule = SelectField(
+        "Schedule",
+        choices=choice_list(choices(WorkSchedule)),
+        default=WorkSchedule.FULL_TIME.value,
+        validators=[Optional()],
+    )
+    weekly_hours = IntegerField(
+        "Hours a week", validators=[Optional(), NumberRange(1, 80, "Between 1 and 80.")]
+    )
+    pay_min = DecimalField(
+        "Pay from (dollars a year)",
+        places=2,
+        validators=[Optional(), NumberRange(0, 1_000_000, "Between 0 and 1,000,000.")],
+    )
+    pay_max = DecimalField(
+        "Pay up to (dollars a year)",
+        places=2,
+        validators=[Optional(), NumberRange(0, 1_000_000, "Between 0 and 1,000,000.")],
+    )
+    duties = TextAreaField(
+        "Duties",
+        validators=[Optional(), Length(max=8000)],
+        description="What the work is, day to day. Starts from the job profile's description.",
+    )
+    working_conditions = TextAreaField(
+        "Working conditions",
+        validators=[Optional(), Length(max=4000)],
+        description="Shifts, outdoor or physical work, travel, uniforms: what to expect.",
+    )
+    process_weeks = IntegerField(
+        "Weeks from closing to offers",
+        validators=[Optional(), NumberRange(1, 52, "Between 1 and 52.")],
+        description="About how long candidates wait for an answer after the closing date.",
+    )
+    closing_time = TimeField(
+        "Closes at (time of day)",
+        default=DEFAULT_CLOSING_TIME,
+        validators=[Optional()],
+        description="In the city's own time, on the closing date. Left empty: 23:59.",
+    )
+    accommodation_contact = StringField(
+        "Contact for a reasonable accommodation",
+        validators=[Optional(), Length(max=200)],
+        description="An email address or telephone number candidates use to ask.",
+    )
+
+    def posting(self) -> PostingDetails:
+        return PostingDetails(
+            agency_id=self.agency_id.data,
+            work_location=self.work_location.data or "",
+            schedule=WorkSchedule(self.schedule.data or WorkSchedule.FULL_TIME),
+            weekly_hours=self.weekly_hours.data,
+            pay_min_cents=_cents(self.pay_min.data),
+            pay_max_cents=_cents(self.pay_max.data),
+            duties=self.duties.data or "",
+            working_conditions=self.working_conditions.data or "",
+            process_weeks=self.process_weeks.data,
+            closing_time=self.closing_time.data or DEFAULT_CLOSING_TIME,
+            accommodation_contact=self.accommodation_contact.data or "",
+        )
+
+    def start_from(self, hiring_round, profile) -> None:
+        """Fill the posting from the job profile's latest round, or its description."""
+        if hiring_round is not None:
+            for name in ("agency_id", "work_location", "weekly_hours", "working_conditions"):
+                getattr(self, name).data = getattr(hiring_round, name)
+            for name in ("process_weeks", "accommodation_contact", "duties"):
+                getattr(self, name).data = getattr(hiring_round, name)
+            self.schedule.data = hiring_round.schedule.value
+            self.closing_time.data = hiring_round.closing_time
+            self.pay_min.data = _dollars(hiring_round.pay_min_cents)
+            self.pay_max.data = _dollars(hiring_round.pay_max_cents)
+        if profile is not None and not self.duties.data:
+            self.duties.data = profile.description
+
+
+class RoundForm(PostingForm):
     job_profile_id = SelectField(
         "Job profile", coerce=int, validators=[DataRequired("Choose a job profile.")]
     )
@@ -68,6 +167,16 @@ class RoundForm(Form):
             int(round(f.data * 100))
             for f in (self.best_qualified_from, self.well_qualified_from, self.qualified_from)
         )
+
+
+def _cents(amount) -> int | None:
+    return None if amount is None else int(round(amount * 100))
+
+
+def _dollars(cents: int | None):
+    from decimal import Decimal
+
+    return None if cents is None else Decimal(cents) / 100
 
 
 class QuestionForm(Form):
@@ -177,4 +286,44 @@ class ApplicationFilterForm(Form):
     q = StringField("Candidate code", validators=[Optional()])
     status = FilterSelectField(
         "Status", choices=choice_list([("", "Any"), *choices(ApplicationStatus)])
+    )
+
+
+SORT_CHOICES = [
+    ("closing", "Closing soonest"),
+    ("newest", "Newest first"),
+    ("pay", "Highest pay first"),
+]
+
+
+class JobSearchForm(Form):
+    """The jobs page's search and filters: the address carries them (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search titles and duties", validators=[Optional(), Length(max=100)])
+    agency = FilterSelectField("Agency", coerce=int)
+    location = FilterSelectField("Work location")
+    schedule = FilterSelectField(
+        "Schedule", choices=choice_list([("", "Any"), *choices(WorkSchedule)])
+    )
+    min_pay = IntegerField(
+        "Pays at least (dollars a year)",
+        validators=[Optional(), NumberRange(0, 1_000_000, "Between 0 and 1,000,000.")],
+    )
+    closes_by = DayField("Closes on or before", validators=[Optional()])
+    sort = FilterSelectField("Sort by", choices=choice_list(SORT_CHOICES))
+
+    def offer(self, agencies, locations) -> None:
+        self.agency.choices = [(0, "Any agency"), *agencies]
+        self.location.choices = choice_list([("", "Any"), *((loc, loc) for loc in locations)])
+
+
+class StatusLinkForm(Form):
+    """ "Email me my link again": an address, and nothing said about whether it applied."""
+
+    email = EmailField(
+        "Email address you applied with",
+        validators=[DataRequired("Enter the email address you applied with."), Length(max=254)],
     )

@@ -7,7 +7,7 @@ self-identification is a table of its own (`DemographicResponse`) that no assess
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,7 +17,7 @@ from civicladder.enums import LabelledEnum
 from civicladder.lifecycle import Lifecycle
 from civicladder.models import User
 from competencies.models import Competency
-from people.models import Employee, JobProfile
+from people.models import Department, Employee, JobProfile
 
 SCORE_CHECK = "score BETWEEN 1 AND 5"
 
@@ -32,6 +32,15 @@ ETHNICITY_GROUPS = {
     "white": "White",
     "two_or_more": "Two or more",
 }
+
+
+class WorkSchedule(LabelledEnum):
+    FULL_TIME = "full_time", "Full time"
+    PART_TIME = "part_time", "Part time"
+
+
+# A posting closes at this time of day (the city's own time) unless HR sets another.
+DEFAULT_CLOSING_TIME = time(23, 59)
 
 
 class RoundStatus(LabelledEnum):
@@ -109,6 +118,13 @@ class HiringRound(db.Model):
             "AND qualified_from >= 100 AND best_qualified_from <= 500",
             name="thresholds_in_order",
         ),
+        sa.CheckConstraint(
+            "pay_min_cents >= 0 AND pay_max_cents >= pay_min_cents", name="pay_range_in_order"
+        ),
+        sa.CheckConstraint("weekly_hours BETWEEN 1 AND 80", name="weekly_hours_range"),
+        sa.CheckConstraint("process_weeks BETWEEN 1 AND 52", name="process_weeks_range"),
+        # The public jobs page reads open rounds by closing date.
+        sa.Index("ix_hiring_round_status_closes_on", "status", "closes_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,7 +153,29 @@ class HiringRound(db.Model):
     # of the same form finds this round instead of making another.
     form_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
+    # The posting: what a job seeker looks for first (hiring.posting renders it, with the
+    # product's own statements on equal opportunity, privacy and accommodation).
+    agency_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("department.id", ondelete="RESTRICT"), index=True
+    )
+    work_location: Mapped[str] = mapped_column(sa.String(200), default="")
+    schedule: Mapped[WorkSchedule] = mapped_column(
+        enum_column(WorkSchedule, "work_schedule"), default=WorkSchedule.FULL_TIME
+    )
+    weekly_hours: Mapped[int | None]
+    # Yearly pay, in cents.
+    pay_min_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    pay_max_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    duties: Mapped[str] = mapped_column(sa.Text, default="")
+    working_conditions: Mapped[str] = mapped_column(sa.Text, default="")
+    # About how many weeks from the closing date to offers.
+    process_weeks: Mapped[int | None]
+    # In the city's own time zone (DISPLAY_TIMEZONE), on the closing date.
+    closing_time: Mapped[time] = mapped_column(sa.Time, default=DEFAULT_CLOSING_TIME)
+    accommodation_contact: Mapped[str] = mapped_column(sa.String(200), default="")
+
     job_profile: Mapped[JobProfile] = relationship()
+    agency: Mapped[Department | None] = relationship()
     questions: Mapped[list[RoundQuestion]] = relationship(
         back_populates="round", order_by="RoundQuestion.position", cascade="all, delete-orphan"
     )

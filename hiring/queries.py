@@ -7,7 +7,7 @@ candidate's name, email, employee link and self-identification never reach their
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
@@ -16,7 +16,7 @@ from civicladder import clock, querying
 from civicladder.db import db
 from civicladder.models import User
 from competencies.models import Competency
-from hiring import files
+from hiring import files, posting
 from hiring.models import (
     Answer,
     Application,
@@ -27,23 +27,106 @@ from hiring.models import (
     RoundQuestion,
     RoundStatus,
     RubricItem,
+    WorkSchedule,
 )
-from people.models import Employee
+from people.models import Department, Employee
+
+
+def _still_open() -> sa.ColumnElement[bool]:
+    """Open rounds inside their dates whose closing time (the city's own) has not passed."""
+    today = clock.today()
+    local = clock.now().astimezone(querying.display_zone())
+    return sa.and_(
+        HiringRound.status == RoundStatus.OPEN,
+        HiringRound.opens_on <= today,
+        HiringRound.closes_on >= today,
+        sa.or_(
+            HiringRound.closes_on > local.date(),
+            sa.and_(
+                HiringRound.closes_on == local.date(),
+                HiringRound.closing_time > local.time().replace(tzinfo=None),
+            ),
+        ),
+    )
 
 
 def open_rounds_statement() -> sa.Select:
-    """Rounds taking applications today, closing soonest first."""
-    today = clock.today()
-    return (
+    """Rounds taking applications now, closing soonest first."""
+    return job_search_statement(JobSearch())
+
+
+@dataclass(frozen=True)
+class JobSearch:
+    """The jobs page's search: words in the title or duties, filters, and an order."""
+
+    text: str | None = None
+    agency_id: int | None = None
+    location: str | None = None
+    schedule: WorkSchedule | None = None
+    min_pay_cents: int | None = None
+    closes_by: date | None = None
+    sort: str = "closing"
+
+
+JOB_SORTS = {
+    "closing": (HiringRound.closes_on, HiringRound.closing_time, HiringRound.id),
+    "newest": (HiringRound.opens_on.desc(), HiringRound.id.desc()),
+    "pay": (
+        HiringRound.pay_max_cents.is_(None),
+        HiringRound.pay_max_cents.desc(),
+        HiringRound.closes_on,
+        HiringRound.id,
+    ),
+}
+
+
+def job_search_statement(search: JobSearch) -> sa.Select:
+    stmt = (
         sa.select(HiringRound)
-        .options(selectinload(HiringRound.job_profile))
-        .where(
-            HiringRound.status == RoundStatus.OPEN,
-            HiringRound.opens_on <= today,
-            HiringRound.closes_on >= today,
-        )
-        .order_by(HiringRound.closes_on, HiringRound.id)
+        .options(selectinload(HiringRound.job_profile), selectinload(HiringRound.agency))
+        .where(_still_open())
+        .order_by(*JOB_SORTS.get(search.sort, JOB_SORTS["closing"]))
     )
+    if text := querying.search_text(search.text):
+        stmt = stmt.where(
+            sa.or_(
+                querying.contains(HiringRound.title, text),
+                querying.contains(HiringRound.duties, text),
+            )
+        )
+    if search.agency_id is not None:
+        stmt = stmt.where(HiringRound.agency_id == search.agency_id)
+    if search.location:
+        stmt = stmt.where(HiringRound.work_location == search.location)
+    if search.schedule is not None:
+        stmt = stmt.where(HiringRound.schedule == search.schedule)
+    if search.min_pay_cents is not None:
+        stmt = stmt.where(HiringRound.pay_max_cents >= search.min_pay_cents)
+    if search.closes_by is not None:
+        stmt = stmt.where(HiringRound.closes_on <= search.closes_by)
+    return stmt
+
+
+def open_posting_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(HiringRound).where(_still_open())
+    )
+
+
+def job_filter_choices() -> tuple[list[tuple[int, str]], list[str]]:
+    """The agencies and work locations that open postings name, for the jobs page's filters."""
+    agencies = db.session.execute(
+        sa.select(Department.id, Department.name)
+        .where(Department.id.in_(sa.select(HiringRound.agency_id).where(_still_open())))
+        .order_by(Department.name, Department.id)
+    ).all()
+    locations = db.session.scalars(
+        sa.select(HiringRound.work_location)
+        .where(_still_open(), HiringRound.work_location != "")
+        .distinct()
+        .order_by(HiringRound.work_location)
+    ).all()
+    return [tuple(row) for row in agencies], list(locations)
 
 
 def is_taking_applications(hiring_round: HiringRound) -> bool:
@@ -51,6 +134,23 @@ def is_taking_applications(hiring_round: HiringRound) -> bool:
     return (
         hiring_round.status == RoundStatus.OPEN
         and hiring_round.opens_on <= today <= hiring_round.closes_on
+        and clock.now() < closing_moment(hiring_round)
+    )
+
+
+def closing_moment(hiring_round: HiringRound) -> datetime:
+    return posting.closes_at(
+        hiring_round.closes_on, hiring_round.closing_time, querying.display_zone()
+    )
+
+
+def posting_defaults(job_profile_id: int) -> HiringRound | None:
+    """The latest round for a job profile, whose posting a new round's form starts from."""
+    return db.session.scalar(
+        sa.select(HiringRound)
+        .where(HiringRound.job_profile_id == job_profile_id)
+        .order_by(HiringRound.created_at.desc(), HiringRound.id.desc())
+        .limit(1)
     )
 
 
@@ -83,6 +183,7 @@ def round_with_details(round_id: int) -> HiringRound | None:
         sa.select(HiringRound)
         .options(
             selectinload(HiringRound.job_profile),
+            selectinload(HiringRound.agency),
             selectinload(HiringRound.questions).selectinload(RoundQuestion.competency),
             selectinload(HiringRound.rubric)
             .selectinload(RubricItem.competency)

@@ -5,6 +5,7 @@ Scoring is in hiring.assessment; offers and hires in hiring.offers.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import sqlalchemy as sa
@@ -35,8 +36,9 @@ from hiring.models import (
     RoundStatus,
     RubricItem,
 )
+from hiring.posting import PostingDetails, details_of
 from people import queries as people_queries
-from people.models import Employee, JobProfile
+from people.models import Department, DepartmentKind, Employee, JobProfile
 
 ROUND_FIELDS = [
     "title",
@@ -83,8 +85,11 @@ def create_round(
     thresholds: tuple[int, int, int] = (400, 325, 250),
     veterans_preference: bool = False,
     form_token: str | None = None,
+    posting: PostingDetails | None = None,
 ) -> HiringRound:
     """A draft round for a job profile; the rubric is copied from the profile when it opens.
+
+    `posting` states what job seekers read first (pay, agency, location, schedule, duties...).
 
     `form_token` is the one-time token of the form that asked for it: the same token again
     (a double-submitted form, even two requests at the same moment) returns the round the
@@ -94,11 +99,17 @@ def create_round(
     key = token_hash(form_token) if form_token else None
     if (existing := _round_by_form_key(key)) is not None:
         return existing
-    if db.session.get(JobProfile, job_profile_id) is None:
+    profile = db.session.get(JobProfile, job_profile_id)
+    if profile is None:
         raise Invalid("Choose a job profile from the list.", field="job_profile_id")
     _check_round_fields(openings, opens_on, closes_on, thresholds)
+    posting = _checked_posting(posting or PostingDetails())
+    if not posting.duties:
+        # The job profile supplies the duties HR left out.
+        posting = dataclasses.replace(posting, duties=profile.description.strip())
     best, well, qualified = thresholds
     hiring_round = HiringRound(
+        **vars(posting),
         job_profile_id=job_profile_id,
         title=title.strip(),
         description=description.strip(),
@@ -127,9 +138,44 @@ def create_round(
         actor,
         "hiring_round.created",
         hiring_round,
-        after=audit.snapshot(hiring_round, ROUND_FIELDS),
+        after=audit.snapshot(hiring_round, ROUND_FIELDS) | posting.audit_values(),
     )
     return hiring_round
+
+
+# The posting may be corrected until the round closes to applications.
+POSTING_EDITABLE = {RoundStatus.DRAFT, RoundStatus.OPEN}
+
+
+def update_posting(
+    actor: User | None, hiring_round: HiringRound, posting: PostingDetails
+) -> HiringRound:
+    """HR corrects or completes a round's posting while it is a draft or open; the audit event
+    keeps what changed, before and after."""
+    require_role(actor, Role.HR)
+    hiring_round = locked_round(hiring_round)
+    if hiring_round.status not in POSTING_EDITABLE:
+        raise Conflict("The posting can be changed only until the round closes to applications.")
+    posting = _checked_posting(posting)
+    before = details_of(hiring_round).audit_values()
+    for name, value in vars(posting).items():
+        setattr(hiring_round, name, value)
+    db.session.flush()
+    before, after = audit.changed(before, posting.audit_values())
+    if after:
+        audit.record(
+            actor, "hiring_round.posting_changed", hiring_round, before=before, after=after
+        )
+    return hiring_round
+
+
+def _checked_posting(posting: PostingDetails) -> PostingDetails:
+    posting = posting.cleaned()
+    if posting.agency_id is not None:
+        agency = db.session.get(Department, posting.agency_id)
+        if agency is None or agency.kind != DepartmentKind.AGENCY:
+            raise Invalid("Choose an agency from the list.", field="agency_id")
+    return posting
 
 
 def _round_by_form_key(key: str | None) -> HiringRound | None:
@@ -404,10 +450,7 @@ DUPLICATE = (
 
 
 def _check_open_for_applications(hiring_round: HiringRound) -> None:
-    today = clock.today()
-    if hiring_round.status != RoundStatus.OPEN or not (
-        hiring_round.opens_on <= today <= hiring_round.closes_on
-    ):
+    if not queries.is_taking_applications(hiring_round):
         raise Conflict("This round is not taking applications.")
 
 
@@ -577,6 +620,41 @@ def application_by_token(token: str) -> Application:
             "page you saw when you applied."
         )
     return application
+
+
+def resend_status_links(email: str) -> int:
+    """Email a fresh status link for each application still under way from this address.
+
+    Only a hash of a link is kept, so the old link cannot be sent again: each application
+    gets a new one, which replaces the old (audited). Returns how many were sent; the page
+    says the same whatever the number, so nobody learns whether an address applied.
+    """
+    email = (email or "").strip().lower()
+    if not email or "@" not in email:
+        raise Invalid("Enter the email address you applied with.", field="email")
+    found = db.session.scalars(
+        sa.select(Application)
+        .where(Application.email == email, Application.anonymised_at.is_(None))
+        .order_by(Application.id)
+        .with_for_update()
+    ).all()
+    sent = 0
+    for application in found:
+        if APPLICATION.is_final(application.status):
+            continue
+        token = new_token()
+        application.status_token_hash = token_hash(token)
+        db.session.flush()
+        audit.record(None, "application.status_link_reissued", application)
+        notify.email(
+            application.email,
+            f"Your status link for {application.round.title}",
+            f"You asked for the link to follow your application ({application.candidate_code}). "
+            "Here is a new one; any link you had before no longer works. Keep it to yourself.",
+            link=f"/jobs/status/{token}",
+        )
+        sent += 1
+    return sent
 
 
 def withdraw(token: str) -> Application:

@@ -3,6 +3,7 @@
 from hiring.views import applications, assessors, candidates, outcomes, rounds
 from hiring.views.assessors import assessor_panel
 from hiring.views.base import assessor_of_round, bp
+from hiring.views.candidates import jobs_panel
 
 __all__ = [
     "applications",
@@ -11,6 +12,7 @@ __all__ = [
     "assessors",
     "bp",
     "candidates",
+    "jobs_panel",
     "outcomes",
     "rounds",
 ]

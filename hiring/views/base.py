@@ -8,7 +8,7 @@ from flask import Blueprint, Response
 
 from civicladder.errors import NotFound
 from civicladder.exports import attachment
-from hiring import files, queries, rules
+from hiring import files, posting, queries, rules
 
 bp = Blueprint("hiring", __name__)
 
@@ -21,7 +21,13 @@ def assessor_of_round(user, view_args: dict) -> bool:
 
 @bp.app_context_processor
 def _hiring_helpers():
-    return {"format_score": rules.format_score, "format_ratio": rules.format_ratio}
+    return {
+        "format_score": rules.format_score,
+        "format_ratio": rules.format_ratio,
+        "posting_pay": posting.pay_words,
+        "posting_schedule": posting.schedule_words,
+        "posting_closes": queries.closing_moment,
+    }
 
 
 def round_or_not_found(round_id: int):

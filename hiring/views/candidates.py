@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 from flask import (
     current_app,
     flash,
@@ -18,12 +21,15 @@ from civicladder.errors import DomainError, Forbidden, NotFound
 from civicladder.extensions import limiter
 from civicladder.forms import attach_error
 from civicladder.layout import page_number
-from hiring import files, queries, services
+from civicladder.panels import Panel
+from hiring import files, posting, queries, services
 from hiring.forms import (
     ApplicationForm,
+    JobSearchForm,
+    StatusLinkForm,
     answers_from,
 )
-from hiring.models import APPLICATION, ApplicationStatus, RoundStatus
+from hiring.models import APPLICATION, ApplicationStatus, RoundStatus, WorkSchedule
 from hiring.views.base import bp
 from people import queries as people_queries
 
@@ -33,13 +39,32 @@ from people import queries as people_queries
 @bp.get("/jobs")
 @public
 def jobs():
+    form = JobSearchForm(request.args)
+    form.offer(*queries.job_filter_choices())
+    search = queries.JobSearch()
+    if form.validate():
+        search = queries.JobSearch(
+            text=(form.q.data or "").strip() or None,
+            agency_id=form.agency.data or None,
+            location=form.location.data or None,
+            schedule=WorkSchedule(form.schedule.data) if form.schedule.data else None,
+            min_pay_cents=form.min_pay.data * 100 if form.min_pay.data is not None else None,
+            closes_by=form.closes_by.data,
+            sort=form.sort.data or "closing",
+        )
     page = db.paginate(
-        queries.open_rounds_statement(),
+        queries.job_search_statement(search),
         page=page_number(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
-    return render_template("hiring/jobs.html", page=page)
+    return render_template(
+        "hiring/jobs.html",
+        page=page,
+        form=form,
+        link_form=StatusLinkForm(formdata=None),
+        searched=bool(request.args.to_dict(flat=True).keys() - {"page", "sort"}),
+    ), 422 if form.errors else 200
 
 
 def _public_round(round_id: int):
@@ -116,11 +141,14 @@ def _application_form(round_id: int, *, internal: bool):
         except DomainError as error:
             if error.field and error.field.startswith("answer_"):
                 answer_errors[int(error.field.removeprefix("answer_"))] = error.message
-                form.form_errors.append(error.message)
             else:
                 attach_error(form, error)
         else:
-            flash("Your application is in. Keep this page's address: it is your status link.")
+            flash(
+                "Your application is in. We have emailed you the link to this page: it is your "
+                "private status link.",
+                "success",
+            )
             return redirect(url_for("hiring.status", token=token))
     elif request.method == "POST" and not taking:
         form.form_errors.append("This round is not taking applications.")
@@ -128,7 +156,7 @@ def _application_form(round_id: int, *, internal: bool):
         for question in hiring_round.questions:
             if not answers.get(question.id, "").strip():
                 answer_errors.setdefault(question.id, "Answer this question.")
-    status = 422 if form.errors or form.form_errors else 200
+    status = 422 if form.errors or form.form_errors or answer_errors else 200
     if request.method == "POST" and not taking:
         status = 409
     page = render_template(
@@ -138,9 +166,44 @@ def _application_form(round_id: int, *, internal: bool):
         form=form,
         answers=answers,
         answer_errors=answer_errors,
+        # The error summary lists the questions in error too, in the order of the form.
+        summary_extra=[
+            (f"answer_{q.id}", f"Question {n}: {answer_errors[q.id]}")
+            for n, q in enumerate(hiring_round.questions, start=1)
+            if q.id in answer_errors
+        ],
         own_employee=own_employee,
+        **_posting(hiring_round, taking),
     )
     return page, status
+
+
+def public_url(path: str) -> str:
+    """An address as candidates and search engines reach it (PUBLIC_URL, not the request's)."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def _posting(hiring_round, taking: bool) -> dict:
+    """What the posting shows besides the round itself; JSON-LD only while it is open."""
+    skills = posting.requirement_skills(hiring_round.rubric)
+    closes = queries.closing_moment(hiring_round)
+    ld = None
+    if taking:
+        ld = posting.job_posting_ld(
+            hiring_round,
+            url=public_url(url_for("hiring.job", round_id=hiring_round.id)),
+            organisation=current_app.config["CITY_NAME"],
+            country=current_app.config["CITY_COUNTRY"],
+            skills=skills,
+            valid_through=closes,
+        )
+    return {
+        "skills": skills,
+        "closes_at": closes,
+        "pay": posting.pay_words(hiring_round),
+        "schedule": posting.schedule_words(hiring_round),
+        "posting_ld": ld,
+    }
 
 
 def _submit(hiring_round, form, answers: dict[int, str], internal: bool):
@@ -173,7 +236,12 @@ def status(token: str):
     application = services.application_by_token(token)
     can_withdraw = APPLICATION.can_move(application.status, ApplicationStatus.WITHDRAWN)
     return render_template(
-        "hiring/status.html", application=application, token=token, can_withdraw=can_withdraw
+        "hiring/status.html",
+        application=application,
+        token=token,
+        can_withdraw=can_withdraw,
+        link=public_url(url_for("hiring.status", token=token)),
+        closes_at=queries.closing_moment(application.round),
     )
 
 
@@ -186,3 +254,69 @@ def withdraw(token: str):
     services.withdraw(token)
     flash("Your application is withdrawn.", "success")
     return redirect(url_for("hiring.status", token=token))
+
+
+def _link_address_limit() -> str:
+    return current_app.config["STATUS_LINK_LIMIT_PER_ADDRESS"]
+
+
+def _link_email_limit() -> str:
+    return current_app.config["STATUS_LINK_LIMIT_PER_EMAIL"]
+
+
+def _link_email_key() -> str:
+    return "status-link-email:" + (request.form.get("email") or "").strip().lower()
+
+
+LINKS_SENT = (
+    "If {email} has applications under way with us, we have emailed a new status link for each "
+    "to that address. Any link sent before no longer works. Nothing arriving? Check your spam "
+    "folder, or the address you applied with."
+)
+TOO_MANY_LINKS = (
+    "Too many links have been asked for from here, or for this email address, in a short time. "
+    "Nothing was sent this time. Please wait and try again later; if you need help, contact the "
+    "city's human resources office."
+)
+
+
+@bp.post("/jobs/status-links")
+@public
+# It sends mail: every request counts, per client address and per address asked for (applied
+# with or not, so the limit says nothing about who applied).
+@limiter.limit(_link_address_limit, error_message=TOO_MANY_LINKS)
+@limiter.limit(_link_email_limit, key_func=_link_email_key, error_message=TOO_MANY_LINKS)
+def status_links():
+    form = StatusLinkForm()
+    if form.validate_on_submit():
+        try:
+            services.resend_status_links(form.email.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash(LINKS_SENT.format(email=form.email.data.strip().lower()), "info")
+            return redirect(url_for("hiring.jobs", _anchor="status-link-heading"))
+    page = db.paginate(
+        queries.open_rounds_statement(),
+        page=1,
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    search = JobSearchForm(formdata=None)
+    search.offer(*queries.job_filter_choices())
+    page = render_template(
+        "hiring/jobs.html", page=page, form=search, link_form=form, searched=False
+    )
+    return page, 422
+
+
+@dataclass(frozen=True)
+class JobsPanel(Panel):
+    template: ClassVar[str] = "hiring/_jobs_panel.html"
+    openings: int
+
+
+def jobs_panel(user) -> JobsPanel | None:
+    """The home page's way to the jobs page, with how many postings take applications now."""
+    count = queries.open_posting_count()
+    return JobsPanel(openings=count) if count else None

@@ -26,6 +26,7 @@ from hiring import offers, queries, ranking, rules, services
 from hiring.forms import (
     ApplicationFilterForm,
     PanelForm,
+    PostingForm,
     QuestionForm,
     RoundForm,
     RoundMoveForm,
@@ -33,6 +34,7 @@ from hiring.forms import (
 from hiring.models import ROUND, ApplicationStatus, RoundStatus
 from hiring.views.base import bp, round_or_not_found
 from people import queries as people_queries
+from people.models import JobProfile
 
 # --- HR: rounds -------------------------------------------------------------------------------
 
@@ -55,10 +57,13 @@ def rounds():
 def new_round():
     form = RoundForm()
     form.job_profile_id.choices = people_queries.job_profile_choices()
+    form.agency_id.choices = [("", "(not stated)"), *people_queries.department_choices()]
     if request.method == "GET":
         form.form_token.data = new_token()
-        if profile := request.args.get("job_profile", type=int):
+        profile = request.args.get("job_profile", type=int)
+        if profile is not None and 0 < profile < 2**31:
             form.job_profile_id.data = profile
+            form.start_from(queries.posting_defaults(profile), db.session.get(JobProfile, profile))
     if form.validate_on_submit():
         if done := services.round_created_by_form(form.form_token.data):
             flash(f"This form was already sent, and made the round {done.title}.", "info")
@@ -75,6 +80,7 @@ def new_round():
                 thresholds=form.thresholds(),
                 veterans_preference=form.veterans_preference.data,
                 form_token=form.form_token.data or None,
+                posting=form.posting(),
             )
         except DomainError as error:
             attach_error(form, error)
@@ -83,6 +89,29 @@ def new_round():
             return redirect(url_for("hiring.round_page", round_id=hiring_round.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("hiring/round_form.html", form=form), status
+
+
+@bp.route("/hiring/rounds/<int:round_id>/posting", methods=["GET", "POST"])
+@requires(Role.HR)
+def edit_posting(round_id: int):
+    hiring_round = round_or_not_found(round_id)
+    form = PostingForm()
+    form.agency_id.choices = [("", "(not stated)"), *people_queries.department_choices()]
+    status = 200
+    if request.method == "GET":
+        form.start_from(hiring_round, hiring_round.job_profile)
+    elif form.validate_on_submit():
+        try:
+            services.update_posting(current_user, hiring_round, form.posting())
+        except DomainError as error:
+            attach_error(form, error)
+            status = error.status
+        else:
+            flash("The posting is saved.", "success")
+            return redirect(url_for("hiring.round_page", round_id=round_id))
+    if status == 200 and (form.errors or form.form_errors):
+        status = 422
+    return render_template("hiring/posting_form.html", form=form, round=hiring_round), status
 
 
 def _round_page(hiring_round, status: int = 200, **forms):

@@ -94,6 +94,8 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
         ("autonomy tracks", "hr"),
         ("outcomes and supervision", "manager"),
         ("public jobs", ANONYMOUS),
+        ("jobs search", ANONYMOUS),
+        ("job posting", ANONYMOUS),
         ("hiring round", "hr"),
         ("ranked list", "hr"),
         ("assessor queue", "employee"),

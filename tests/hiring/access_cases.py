@@ -52,6 +52,7 @@ def world(kit, ids: dict) -> dict:
         "open_round": open_round.id,
         "open_question": open_round.questions[0].id,
         "submitted_application": submitted.id,
+        "submitted_email": submitted.email,
         "status_token": STATUS_TOKEN,
         "assessing_round": assessing.id,
         "rubric": rubric,
@@ -115,6 +116,14 @@ CASES = [
         },
         records=recorded("application.submitted", "employee", "manager"),
     ),
+    Case(
+        "hiring.status_links",
+        "POST",
+        "/jobs/status-links",
+        EVERYONE_REDIRECTED,
+        {"email": "{submitted_email}"},
+        recorded("application.status_link_reissued", *ALL_COLUMNS),
+    ),
     Case("hiring.status", "GET", "/jobs/status/{status_token}", EVERYONE),
     Case("hiring.withdraw", "GET", "/jobs/status/{status_token}/withdraw", EVERYONE),
     Case(
@@ -144,6 +153,15 @@ CASES = [
         recorded("hiring_round.created", "hr"),
     ),
     Case("hiring.round_page", "GET", "/hiring/rounds/{draft_round}", hr_only(200)),
+    Case("hiring.edit_posting", "GET", "/hiring/rounds/{draft_round}/posting", hr_only(200)),
+    Case(
+        "hiring.edit_posting",
+        "POST",
+        "/hiring/rounds/{draft_round}/posting",
+        hr_only(302),
+        {"work_location": "Matrix depot", "pay_min": "40000", "pay_max": "45000"},
+        recorded("hiring_round.posting_changed", "hr"),
+    ),
     Case(
         "hiring.add_question",
         "POST",

@@ -52,13 +52,14 @@ def hiring_factories(make_user, competency_kit):
         )
         today = clock.today()
         values = {
+            "job_profile_id": profile.id,
             "title": f"Round {n}",
             "openings": 1,
             "opens_on": today - timedelta(days=7),
             "closes_on": today + timedelta(days=14),
         }
         values.update(overrides)
-        hiring_round = HiringRound(job_profile_id=profile.id, status=status, **values)
+        hiring_round = HiringRound(status=status, **values)
         db.session.add(hiring_round)
         db.session.flush()
         for position in range(1, questions + 1):

@@ -62,3 +62,13 @@ def test_completed_rounds_hire_no_more_than_their_openings(app):
         .group_by(HiringRound.id, HiringRound.openings)
     ).all()
     assert hired and all(count <= openings for openings, count in hired)
+
+
+def test_every_generated_posting_states_pay_agency_location_and_schedule(app):
+    city(app)
+    rounds = db.session.scalars(sa.select(HiringRound)).all()
+    assert rounds
+    for hiring_round in rounds:
+        assert hiring_round.agency is not None and hiring_round.work_location
+        assert 0 < hiring_round.pay_min_cents <= hiring_round.pay_max_cents
+        assert hiring_round.weekly_hours and hiring_round.duties and hiring_round.process_weeks

@@ -70,3 +70,11 @@ def test_the_readme_demo_accounts_sit_on_every_panel_as_it_says(seeded):
     members = {email.split("@")[0] for _, email in panels}
     assert members == {"manager", "employee", "union"}
     assert len(panels) == 3 * len(_rounds())
+
+
+def test_the_demo_postings_state_pay_agency_location_and_schedule(seeded):
+    for hiring_round in db.session.scalars(sa.select(HiringRound)):
+        assert hiring_round.agency is not None and hiring_round.work_location
+        assert 0 < hiring_round.pay_min_cents <= hiring_round.pay_max_cents
+        assert hiring_round.weekly_hours and hiring_round.duties
+        assert hiring_round.accommodation_contact and hiring_round.process_weeks
