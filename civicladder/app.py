@@ -136,7 +136,7 @@ def _register_unit_of_work(app: Flask) -> None:
 
 def _init_shell(app: Flask) -> None:
     """The shell's own pages, navigation, home panel, template helpers and commands."""
-    from civicladder import cli, layout
+    from civicladder import cli, files, layout  # noqa: F401 (files: the store's tables)
     from civicladder.views import admin, auth, home
 
     layout.register(app)

@@ -1,5 +1,5 @@
 """Shell commands: `flask seed demo` and `flask seed city` (steps contributed by packages),
-`flask create-admin` and `flask outbox send`."""
+`flask create-admin`, `flask outbox send`, and the `flask files` group packages add to."""
 
 from __future__ import annotations
 
@@ -198,7 +198,18 @@ def outbox_send(retry_failed: bool, batch: int) -> None:
     click.echo(f"Sent {counts.get('sent', 0)}, failed {counts.get('failed', 0)}.")
 
 
+@click.group("files", cls=AppGroup)
+def files_group() -> None:
+    """The file store: one-time moves into it (each package adds its own)."""
+
+
+def register_files_command(app: Flask, command: click.Command) -> None:
+    """A package's `flask files ...` command (moving its files into the store)."""
+    files_group.add_command(command)
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed)
+    app.cli.add_command(files_group)
     app.cli.add_command(outbox)
     app.cli.add_command(create_admin)
