@@ -87,6 +87,11 @@ def _stored_files() -> set[int]:
     return set(db.session.scalars(sa.select(StoredFile.id)))
 
 
+def _disk_files(app) -> set[str]:
+    folder = Path(app.instance_path) / "application-files"
+    return {path.name for path in folder.iterdir()} if folder.exists() else set()
+
+
 def _kept(app, application) -> bytes:
     with app.app_context():
         return file_store.read(application.file)
@@ -96,6 +101,7 @@ def test_a_pdf_is_kept_in_the_file_store_not_on_disk_and_hr_downloads_it(
     app, client, client_as, hiring, make_user
 ):
     hiring_round = hiring.round(RoundStatus.OPEN)
+    on_disk = _disk_files(app)
     response = _post(client, hiring_round, PDF_BYTES, "../../My CV.pdf")
     assert response.status_code == 302
     application = _application(hiring_round.id)
@@ -105,7 +111,7 @@ def test_a_pdf_is_kept_in_the_file_store_not_on_disk_and_hr_downloads_it(
     assert application.file.sha256 == hashlib.sha256(kept).hexdigest()
     assert application.file.media_type == files.PDF
     assert len(PdfReader(io.BytesIO(kept)).pages) == 1
-    assert not (Path(app.instance_path) / "application-files").exists()
+    assert application.file_key is None and _disk_files(app) == on_disk
     download = client_as(make_user({Role.HR})).get(f"/hiring/applications/{application.id}/file")
     assert download.status_code == 200
     assert download.data == kept
