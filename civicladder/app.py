@@ -141,7 +141,7 @@ def _init_login(app: Flask) -> None:
 
 def _init_shell(app: Flask) -> None:
     """The shell's own pages, navigation, home panel, template helpers and commands."""
-    from civicladder import cli, jobs, layout, notify, schedule
+    from civicladder import cli, files, jobs, layout, notify, schedule  # noqa: F401 (files: the store's tables)
     from civicladder.views import admin, auth, home
     from civicladder.views import jobs as job_pages
 

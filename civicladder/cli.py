@@ -1,5 +1,5 @@
 """Shell commands: `flask seed demo` and `flask seed city` (steps contributed by packages),
-`flask create-admin` and `flask outbox send`."""
+`flask create-admin`, `flask outbox send`, and the `flask files` group packages add to."""
 
 from __future__ import annotations
 
@@ -202,10 +202,21 @@ def outbox_send(retry_failed: bool) -> None:
     )
 
 
+@click.group("files", cls=AppGroup)
+def files_group() -> None:
+    """The file store: one-time moves into it (each package adds its own)."""
+
+
+def register_files_command(app: Flask, command: click.Command) -> None:
+    """A package's `flask files ...` command (moving its files into the store)."""
+    files_group.add_command(command)
+
+
 def register(app: Flask) -> None:
     from civicladder.worker import worker_command
 
     app.cli.add_command(worker_command)
     app.cli.add_command(seed)
+    app.cli.add_command(files_group)
     app.cli.add_command(outbox)
     app.cli.add_command(create_admin)

@@ -128,6 +128,18 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "STATUS_LINK_LIMIT_PER_EMAIL": env.get("STATUS_LINK_LIMIT_PER_EMAIL", "3 per day"),
         # Candidates' files one hiring round may hold in all, in megabytes.
         "ROUND_UPLOAD_LIMIT_MB": env_int(env, "ROUND_UPLOAD_LIMIT_MB", 500, 1),
+        # The file store: candidates' files and reports' PDFs live in the database unless a
+        # bucket of an S3-compatible object store is named; then the content goes there and
+        # the metadata stays in the database. Credentials left unset come from boto3's own
+        # chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role).
+        "FILES_S3_BUCKET": env.get("FILES_S3_BUCKET") or None,
+        "FILES_S3_ENDPOINT_URL": env.get("FILES_S3_ENDPOINT_URL") or None,
+        "FILES_S3_REGION": env.get("FILES_S3_REGION") or None,
+        "FILES_S3_PREFIX": env.get("FILES_S3_PREFIX", ""),
+        "FILES_S3_ACCESS_KEY_ID": env.get("FILES_S3_ACCESS_KEY_ID") or None,
+        "FILES_S3_SECRET_ACCESS_KEY": env.get("FILES_S3_SECRET_ACCESS_KEY") or None,
+        # "path" for stores that do not serve buckets as host names (most self-hosted ones).
+        "FILES_S3_ADDRESSING_STYLE": env.get("FILES_S3_ADDRESSING_STYLE") or None,
         "WTF_CSRF_TIME_LIMIT": None,
         # Count each request's SQL statements into an X-SQL-Statements header (for `make bench`);
         # off unless SQL_STATEMENT_HEADER is set, production included.

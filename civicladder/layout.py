@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
@@ -191,6 +191,9 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _navigation():
+        # A file rendered by a command (a report's PDF at publishing) has no one signed in.
+        if not has_request_context():
+            return {"nav_items": [], "public_links": navigation.public_links()}
         return {
             "nav_items": navigation.links_for(current_user),
             "public_links": navigation.public_links(),

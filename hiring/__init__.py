@@ -8,7 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Plug the hiring package in: pages, navigation, the assessor's home panel."""
     from civicladder.access import Role
-    from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.cli import register_city_step, register_demo_step, register_files_command
     from civicladder.navigation import NavItem, PublicLink, register_nav_item, register_public_link
     from civicladder.panels import HOME, register_panel
     from hiring import city, cli, demo, views
@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.hiring_group)
     hiring_jobs.register(app)
+    register_files_command(app, cli.import_disk_command)
     register_nav_item(app, NavItem("Hiring rounds", "hiring.rounds", (Role.HR,), 35))
     register_nav_item(app, NavItem("Jobs", "hiring.jobs", (), 65))
     register_public_link(

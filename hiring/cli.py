@@ -32,7 +32,47 @@ def anonymise_command(commit: bool) -> None:
         due = retention.count_due(days)
         with click.progressbar(length=due, label="Anonymising") as bar:
             outcome = retention.anonymise_due(None, days, on_progress=bar.update)
-    retention.delete_files(outcome.files)
+    retention.delete_disk_files(outcome.disk_files)
     click.echo(
-        f"Anonymised {outcome.applications} application(s); deleted {len(outcome.files)} file(s)."
+        f"Anonymised {outcome.applications} application(s); "
+        f"deleted {outcome.files + len(outcome.disk_files)} file(s)."
     )
+
+
+@click.command("import-disk")
+@click.option(
+    "--remove",
+    is_flag=True,
+    help="Instead: delete from this server's disk the files already in the store.",
+)
+@click.option("--batch", default=100, show_default=True, help="Files per transaction.")
+@with_appcontext
+def import_disk_command(remove: bool, batch: int) -> None:
+    """Move candidates' files from this server's instance folder into the file store.
+
+    Run it once on every server that took uploads before the store (each holds its own files).
+    Safe to run again: a file already moved is skipped, and each batch is saved as it is done.
+    The files stay on disk until the command is run again with --remove.
+    """
+    from hiring import disk_import
+
+    if remove:
+        outcome = disk_import.remove_moved(batch, on_progress=_progress("Removed"))
+        click.echo(
+            f"Done: {outcome.done:,} file(s) removed from {outcome.folder}; "
+            f"{outcome.absent:,} were not on this disk."
+        )
+        return
+    outcome = disk_import.move_all(batch, on_progress=_progress("Moved"))
+    click.echo(
+        f"Done: {outcome.done:,} file(s) moved into the store from {outcome.folder}; "
+        f"{outcome.absent:,} not on this disk (run the command on the server that took them). "
+        "The files are still on disk: remove them with --remove once every server is done."
+    )
+
+
+def _progress(verb: str):
+    def say(done: int, absent: int, total: int) -> None:
+        click.echo(f"  {verb} {done:,} of {total:,} ({absent:,} not on this disk)")
+
+    return say

@@ -1,13 +1,15 @@
 """A candidate's optional file: PDF or plain text, size-limited, its type read from its content,
-cleaned of what could name the candidate or run code, and stored in the instance folder
-(outside the web root) under a random name. Until the ranking locks it is handed out under
-the candidate code, never the name it was uploaded with.
+cleaned of what could name the candidate or run code, and kept in the shell's file store (only
+the cleaned form is kept). Until the ranking locks it is handed out under the candidate code,
+never the name it was uploaded with.
+
+Before the file store, files lay in the instance folder under a random key
+(`Application.file_key`); `flask files import-disk` (hiring.cli) moves them into the store.
 """
 
 from __future__ import annotations
 
 import io
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from flask import current_app
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from civicladder import files as file_store
 from civicladder.errors import Invalid
+from civicladder.files import StoredFile
 
 MAX_BYTES = 2 * 1024 * 1024
 PDF = "application/pdf"
@@ -176,24 +180,23 @@ def download_name(application, revealed: bool) -> str:
     return blind_name(application.candidate_code, application.file_type)
 
 
-def _root() -> Path:
+def store(cleaned: Cleaned, name: str) -> StoredFile:
+    """Keep the cleaned file in the store, in the current transaction, under its safe name."""
+    return file_store.store(cleaned.data, name=name, media_type=cleaned.kind)
+
+
+# --- files from before the store, in one server's instance folder ------------------------------
+
+
+def disk_folder() -> Path:
     return Path(current_app.instance_path) / "application-files"
 
 
-def store(data: bytes) -> str:
-    """Write the bytes under a new random key, and return the key."""
-    root = _root()
-    root.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(16)
-    (root / key).write_bytes(data)
-    return key
-
-
-def path_for(key: str) -> Path:
+def disk_path(key: str) -> Path:
     if not key or not all(ch in "0123456789abcdef" for ch in key):
         raise ValueError("not a file key")
-    return _root() / key
+    return disk_folder() / key
 
 
-def delete(key: str) -> None:
-    path_for(key).unlink(missing_ok=True)
+def delete_from_disk(key: str) -> None:
+    disk_path(key).unlink(missing_ok=True)

@@ -13,8 +13,8 @@ def anonymise(run) -> dict:
 
     outcome = retention.anonymise_due(None, current_app.config["HIRING_RETENTION_DAYS"])
     # Files go once the anonymised applications are saved, never before.
-    transaction.after_commit(lambda: retention.delete_files(outcome.files))
-    return {"applications": outcome.applications, "files": len(outcome.files)}
+    transaction.after_commit(lambda: retention.delete_disk_files(outcome.disk_files))
+    return {"applications": outcome.applications, "files": outcome.files + len(outcome.disk_files)}
 
 
 def register(app: Flask) -> None:

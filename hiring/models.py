@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
+from civicladder.files import StoredFile
 from civicladder.lifecycle import Lifecycle
 from civicladder.models import User
 from competencies.models import Competency
@@ -270,7 +271,13 @@ class Application(db.Model):
     # HR's written reason given with the offer; required when the offer passes over a
     # preference-eligible candidate of the same category.
     offer_justification: Mapped[str | None] = mapped_column(sa.Text)
-    # The optional file (hiring.files): a random key under the instance folder, never a path.
+    # The optional file (hiring.files), cleaned, in the file store.
+    file_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="RESTRICT"), index=True
+    )
+    # Before the file store: the random key of a file in the instance folder. Set on
+    # applications whose file `flask files import-disk` has not yet moved (and on those it
+    # moved, until their files on disk are removed with --remove).
     file_key: Mapped[str | None] = mapped_column(sa.String(32))
     file_name: Mapped[str | None] = mapped_column(sa.String(100))
     file_type: Mapped[str | None] = mapped_column(sa.String(40))
@@ -281,6 +288,7 @@ class Application(db.Model):
 
     round: Mapped[HiringRound] = relationship()
     employee: Mapped[Employee | None] = relationship()
+    file: Mapped[StoredFile | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="application", cascade="all, delete-orphan"
     )

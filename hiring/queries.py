@@ -387,11 +387,11 @@ class BlindApplication:
 
 
 def blind_application(application_id: int) -> BlindApplication:
-    code, work_sample, file_key, file_type = db.session.execute(
+    code, work_sample, file_id, file_type = db.session.execute(
         sa.select(
             Application.candidate_code,
             Application.work_sample,
-            Application.file_key,
+            Application.file_id,
             Application.file_type,
         ).where(Application.id == application_id)
     ).one()
@@ -402,7 +402,7 @@ def blind_application(application_id: int) -> BlindApplication:
         .where(Answer.application_id == application_id)
         .order_by(RoundQuestion.position)
     ).all()
-    file_name = files.blind_name(code, file_type) if file_key else None
+    file_name = files.blind_name(code, file_type) if file_id else None
     return BlindApplication(code, [BlindAnswer(*row) for row in rows], work_sample, file_name)
 
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from civicladder import audit, clock
+from civicladder import files as file_store
 from civicladder.db import db
 from civicladder.models import User
 from civicladder.security import token_hash
@@ -36,7 +37,8 @@ FINISHED = (RoundStatus.COMPLETED, RoundStatus.CANCELLED)
 @dataclass(frozen=True)
 class Outcome:
     applications: int
-    files: list[str]  # keys of the files to delete once the change is committed
+    files: int  # stored files deleted with the change
+    disk_files: list[str]  # keys of files from before the store, to delete once it commits
 
 
 def due_statement(retention_days: int) -> sa.Select:
@@ -65,17 +67,21 @@ def anonymise_due(
     retention_days: int,
     on_progress: Callable[[int], None] | None = None,
 ) -> Outcome:
-    """Anonymise every due application, in batches; the files go after the commit."""
+    """Anonymise every due application, in batches, deleting their stored files with them;
+    files still on disk from before the store go after the commit (`delete_disk_files`)."""
     ids = list(db.session.scalars(due_statement(retention_days)))
     keys: list[str] = []
+    deleted = 0
     now = clock.now()
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        keys += db.session.scalars(
-            sa.select(Application.file_key).where(
-                Application.id.in_(batch), Application.file_key.is_not(None)
+        held = db.session.execute(
+            sa.select(Application.file_id, Application.file_key).where(
+                Application.id.in_(batch),
+                sa.or_(Application.file_id.is_not(None), Application.file_key.is_not(None)),
             )
-        )
+        ).all()
+        keys += [key for _, key in held if key is not None]
         db.session.execute(sa.delete(Answer).where(Answer.application_id.in_(batch)))
         db.session.execute(
             sa.update(Assessment).where(Assessment.application_id.in_(batch)).values(notes="")
@@ -98,6 +104,7 @@ def anonymise_due(
                 employee_id=None,
                 work_sample="",
                 screen_reason="",
+                file_id=None,
                 file_key=None,
                 file_name=None,
                 file_type=None,
@@ -105,18 +112,23 @@ def anonymise_due(
                 anonymised_at=now,
             )
         )
+        deleted += file_store.delete(file_id for file_id, _ in held if file_id is not None)
         if on_progress is not None:
             on_progress(len(batch))
     audit.record(
         actor,
         "hiring.applications_anonymised",
         None,
-        after={"applications": len(ids), "files": len(keys), "retention_days": retention_days},
+        after={
+            "applications": len(ids),
+            "files": deleted + len(keys),
+            "retention_days": retention_days,
+        },
         label=f"{len(ids)} applications past retention",
     )
-    return Outcome(len(ids), keys)
+    return Outcome(len(ids), deleted, keys)
 
 
-def delete_files(keys: list[str]) -> None:
+def delete_disk_files(keys: list[str]) -> None:
     for key in keys:
-        files.delete(key)
+        files.delete_from_disk(key)

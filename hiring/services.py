@@ -510,13 +510,13 @@ def submit_application(
     db.session.add(application)
     db.session.flush()
     if cleaned_file is not None:
-        # Written last, once every check has passed; a later rollback leaves at most an
-        # unreferenced file under a random name. The name it came with is kept for after the
-        # ranking locks; until then it goes by the candidate code (files.blind_name).
+        # Stored in this transaction: a later rollback leaves no file behind. The name it came
+        # with is kept for after the ranking locks; until then it goes by the candidate code
+        # (files.blind_name).
         application.file_name = files.display_name(upload.filename, cleaned_file.kind)
         application.file_type = cleaned_file.kind
         application.file_size = len(cleaned_file.data)
-        application.file_key = files.store(cleaned_file.data)
+        application.file = files.store(cleaned_file, application.file_name)
     if sex or ethnicity:
         db.session.add(
             DemographicResponse(
@@ -555,7 +555,7 @@ def _check_round_upload_room(hiring_round: HiringRound, size: int) -> None:
     locked_round(hiring_round)
     stored = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Application.file_size), 0)).where(
-            Application.round_id == hiring_round.id, Application.file_key.is_not(None)
+            Application.round_id == hiring_round.id
         )
     )
     if stored + size > round_upload_limit():

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, utcnow
+from civicladder.files import StoredFile
 from civicladder.models import User
 from people.models import BargainingUnit, Department
 
@@ -58,6 +59,22 @@ class ReportSnapshot(db.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_name}, {self.period}"
+
+
+class ReportPdf(db.Model):
+    """A published snapshot's PDF, rendered once (when it is published, or on the first
+    download for snapshots published before PDFs were kept) and kept in the file store."""
+
+    __tablename__ = "report_pdf"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("report_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    file_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("stored_file.id", ondelete="RESTRICT"), unique=True
+    )
+
+    file: Mapped[StoredFile] = relationship()
 
 
 class ReportComment(db.Model):

@@ -12,7 +12,7 @@ from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
 from people.models import BargainingUnit, Department
-from reports import assemble, readers, rules
+from reports import assemble, exports, readers, rules
 from reports import audit as disclosure_audit
 from reports.models import LiveReport, ReportComment, ReportSnapshot
 from reports.rules import Period
@@ -32,13 +32,20 @@ def _side(actor: User, snapshot: ReportSnapshot) -> str:
 
 
 def publish_unit_report(
-    actor: User | None, unit: BargainingUnit, period: Period, *, tell_reps: bool = True
+    actor: User | None,
+    unit: BargainingUnit,
+    period: Period,
+    *,
+    tell_reps: bool = True,
+    pdf: bool = True,
 ) -> ReportSnapshot:
     """Freeze a unit's report for a period that is over (see `_publish`); the unit's union
     representatives are told (the demo, whose history is the system's, tells nobody)."""
     require_role(actor, Role.HR)
     unit = locked_get(BargainingUnit, unit.id, "That bargaining unit no longer exists.")
-    snapshot = _publish(actor, assemble.unit_scope(unit), period, bargaining_unit_id=unit.id)
+    snapshot = _publish(
+        actor, assemble.unit_scope(unit), period, pdf=pdf, bargaining_unit_id=unit.id
+    )
     if tell_reps:
         for rep in readers.unit_reps(unit.id):
             notify.notify(
@@ -61,8 +68,11 @@ def publish_department_report(
     )
 
 
-def _publish(actor: User | None, scope: Scope, period: Period, **scope_column) -> ReportSnapshot:
-    """The figures, their content hash and the time, frozen for good.
+def _publish(
+    actor: User | None, scope: Scope, period: Period, *, pdf: bool = True, **scope_column
+) -> ReportSnapshot:
+    """The figures, their content hash and the time, frozen for good, with the PDF rendered
+    once and kept beside them (`pdf=False` leaves it to the first download: the demo).
 
     Permanent: a scope has one snapshot per period, and publishing it again is a Conflict
     (the command line skips those instead). The caller locks the unit's or department's row
@@ -109,6 +119,8 @@ def _publish(actor: User | None, scope: Scope, period: Period, **scope_column) -
         after={"period": period.code, "content_hash": snapshot.content_hash},
         label=f"{scope.name}, {period.code}",
     )
+    if pdf:
+        exports.store_pdf(snapshot)
     return snapshot
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from civicladder import clock
 from civicladder import exports as downloads
+from civicladder import files as file_store
 from civicladder.access import Role, requires
 from civicladder.errors import Invalid
 from civicladder.panels import Panel
@@ -204,8 +205,7 @@ def csv_rows(found: ReportSnapshot):
 @requires(*SNAPSHOT_READERS)
 def snapshot_pdf(snapshot_id: int):
     found = readers.readable_snapshot(current_user, snapshot_id)
-    filename = f"report-{found.content['scope']['code']}-{found.period}.pdf"
-    return downloads.attachment(exports.snapshot_pdf(found), "application/pdf", filename)
+    return file_store.download(exports.stored_pdf(found), exports.pdf_filename(found))
 
 
 @bp.post("/reports/snapshots/<int:snapshot_id>/comments")

@@ -53,7 +53,7 @@ def _application_page(application, status_code=200, **forms):
         consensus_form=ConsensusForm(formdata=None),
         third_form=third,
         revealed=revealed,
-        file_name=files.download_name(application, revealed) if application.file_key else None,
+        file_name=files.download_name(application, revealed) if application.file_id else None,
         can_screen=hiring_round.status in services.SCREENING
         and application.status
         in {

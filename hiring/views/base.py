@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response
 
+from civicladder import files as file_store
 from civicladder.errors import NotFound
-from civicladder.exports import attachment
 from hiring import files, posting, queries, rules
 
 bp = Blueprint("hiring", __name__)
@@ -38,17 +36,9 @@ def round_or_not_found(round_id: int):
 
 
 def file_response(application, *, revealed: bool) -> Response:
-    """An application's file as a private download: under the candidate code while the round
-    is blind, under the name it came with once the ranking is locked."""
-    if not application.file_key:
+    """An application's file as a private download, streamed from the file store: under the
+    candidate code while the round is blind, under the name it came with once the ranking is
+    locked."""
+    if application.file is None:
         raise NotFound("This application has no file.")
-    name = files.download_name(application, revealed)
-    ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
-    response = attachment(
-        files.path_for(application.file_key).read_bytes(), application.file_type, ascii_name
-    )
-    if ascii_name != name:
-        # A name with letters beyond ASCII (once revealed) travels as RFC 6266's filename*.
-        response.headers["Content-Disposition"] += f"; filename*=UTF-8''{quote(name)}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return file_store.download(application.file, files.download_name(application, revealed))

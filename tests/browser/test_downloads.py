@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from civicladder import exports
+from civicladder import files as stored_files
 from civicladder.app import create_app
 from civicladder.db import db
 from tests.browser.conftest import PASSWORD, _seed
@@ -32,7 +33,7 @@ from tests.conftest import _postgres_admin
 
 pytestmark = pytest.mark.browser
 
-HANDING_OUT = (exports.attachment, exports.csv_response, flask.send_file)
+HANDING_OUT = (exports.attachment, exports.csv_response, stored_files.download, flask.send_file)
 PROJECT_PACKAGES = {"civicladder", "people", "competencies", "hiring", "academy", "autonomy"}
 PROJECT_PACKAGES |= {"reports", "api"}
 CANDIDATE_FILE = b"%PDF-1.4\n% a candidate's file, for the download test\n"
@@ -116,6 +117,8 @@ def hands_out_a_file(view, seen: set | None = None) -> bool:
             return True
         if found is exports and names & {"attachment", "csv_response"}:
             return True
+        if found is stored_files and "download" in names:
+            return True
         if (
             inspect.isfunction(found)
             and (
@@ -180,14 +183,14 @@ def _seed_downloads(accounts) -> dict:
 
     open_round = hiring.round(RoundStatus.OPEN)
     applied = hiring.application(open_round)
-    applied.file_key = files.store(CANDIDATE_FILE)
+    applied.file = hiring.stored_file(CANDIDATE_FILE)
     applied.file_name, applied.file_type = "cv.pdf", files.PDF
     applied.file_size = len(CANDIDATE_FILE)
     assessing = hiring.round(RoundStatus.ASSESSING)
     assessor = db.session.scalar(sa.select(User).where(User.email == accounts.employee.email))
     hiring.panel_member(assessing, assessor)
     to_score = hiring.application(assessing, ApplicationStatus.SCREENED_IN)
-    to_score.file_key = files.store(CANDIDATE_FILE)
+    to_score.file = hiring.stored_file(CANDIDATE_FILE)
     to_score.file_name, to_score.file_type = "work sample.pdf", files.PDF
     to_score.file_size = len(CANDIDATE_FILE)
     pending = hiring.assessment(to_score, assessor)
@@ -206,6 +209,7 @@ def _seed_downloads(accounts) -> dict:
         "certificate": certificate.id,
         "session": upcoming.id,
         "application": applied.id,
+        "open_round": open_round.id,
         "assessing_round": assessing.id,
         "pending_assessment": pending.id,
         "ranked_round": ranked.id,
@@ -319,6 +323,8 @@ def test_each_download_arrives_whole_and_private(endpoint, role, download_server
     assert fetched.header("Cache-Control") == "no-store"
     assert "attachment" in fetched.header("Content-Disposition")
     assert fetched.body
+    if fetched.header("Content-Length"):
+        assert int(fetched.header("Content-Length")) == len(fetched.body)
     if download.kind == "csv":
         rows = list(csv.reader(io.StringIO(fetched.body.decode("utf-8"))))
         assert rows and rows[0][0] == download.first_column
@@ -328,3 +334,57 @@ def test_each_download_arrives_whole_and_private(endpoint, role, download_server
     elif download.kind == "ics":
         text = fetched.body.decode("utf-8")
         assert text.startswith("BEGIN:VCALENDAR") and text.rstrip().endswith("END:VCALENDAR")
+
+
+def test_a_file_a_candidate_uploads_downloads_byte_for_byte_in_more_than_one_chunk(
+    download_server, visitors
+):
+    """Taken by one request and kept in the file store, it is streamed back whole by another,
+    with its length and type, private, under the candidate code (the round is blind)."""
+    line = "A work sample, written out at length, line after line. \u00e9\n".encode()
+    sample = line * (stored_files.CHUNK * 3 // 2 // len(line))  # about 1.5 chunks
+    assert stored_files.CHUNK < len(sample) < 2 * 1024 * 1024
+    candidate = Visitor(download_server.url)
+    answers = {
+        f"answer_{question_id}": "An answer." for question_id in _question_ids(download_server)
+    }
+    posted = candidate.post_form(
+        f"/jobs/{download_server.ids['open_round']}",
+        {"full_name": "Rowan Byte", "email": "rowan.byte@example.test", **answers},
+        {"upload": ("sample.txt", sample)},
+    )
+    assert posted.status == 200, posted.body[:2000]
+    application_id, code = _application_of(download_server, "rowan.byte@example.test")
+
+    fetched = visitors("hr").get(f"/hiring/applications/{application_id}/file")
+
+    assert fetched.status == 200
+    assert fetched.body == sample
+    assert fetched.header("Content-Length") == str(len(sample))
+    assert fetched.header("Content-Type").split(";")[0] == "text/plain"
+    assert fetched.header("Cache-Control") == "no-store"
+    assert fetched.header("Content-Disposition") == (
+        f'attachment; filename="{code}-work-sample.txt"'
+    )
+
+
+def _question_ids(server: DownloadServer) -> list[int]:
+    from hiring.models import RoundQuestion
+
+    with server.app.app_context():
+        return list(
+            db.session.scalars(
+                sa.select(RoundQuestion.id).where(
+                    RoundQuestion.round_id == server.ids["open_round"]
+                )
+            )
+        )
+
+
+def _application_of(server: DownloadServer, email: str) -> tuple[int, str]:
+    from hiring.models import Application
+
+    with server.app.app_context():
+        return db.session.execute(
+            sa.select(Application.id, Application.candidate_code).where(Application.email == email)
+        ).one()

@@ -8,6 +8,7 @@ only a server shows (streamed downloads, headers as sent) is tested through this
 from __future__ import annotations
 
 import http.cookiejar
+import io
 import logging
 import re
 import threading
@@ -19,7 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask
+from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.serving import make_server
+from werkzeug.test import encode_multipart
 
 _CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -61,6 +64,28 @@ class Visitor:
     def get(self, path: str) -> Fetched:
         try:
             with self.opener.open(self.base_url + path, timeout=60) as response:
+                return Fetched(response.status, _headers(response), response.read())
+        except urllib.error.HTTPError as error:
+            return Fetched(error.code, _headers(error), error.read())
+
+    def post_form(self, path: str, fields: dict, files: dict | None = None) -> Fetched:
+        """Post the form on the page at `path` as a browser would (its CSRF token, and files
+        as multipart/form-data: name -> (filename, bytes)); redirects are followed."""
+        form = self.get(path)
+        token = _CSRF_FIELD.search(form.body.decode())
+        data = dict(fields)
+        if token:
+            data["csrf_token"] = token.group(1)
+        for name, (filename, content) in (files or {}).items():
+            data[name] = FileStorage(io.BytesIO(content), filename)
+        boundary, body = encode_multipart(MultiDict(data))
+        request = urllib.request.Request(  # noqa: S310 (the test server's own http address)
+            self.base_url + path,
+            data=body,
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+        try:
+            with self.opener.open(request, timeout=60) as response:
                 return Fetched(response.status, _headers(response), response.read())
         except urllib.error.HTTPError as error:
             return Fetched(error.code, _headers(error), error.read())

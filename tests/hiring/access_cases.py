@@ -23,7 +23,7 @@ def world(kit, ids: dict) -> dict:
     draft = hiring.round(RoundStatus.DRAFT)
     open_round = hiring.round(RoundStatus.OPEN)
     submitted = hiring.application(open_round, token=STATUS_TOKEN)
-    submitted.file_key = files.store(b"%PDF-1.4 matrix")
+    submitted.file = hiring.stored_file(b"%PDF-1.4 matrix")
     submitted.file_name, submitted.file_type, submitted.file_size = "cv.pdf", files.PDF, 15
     assessing = hiring.round(RoundStatus.ASSESSING, assessors=0)
     first, second, assessor, spare = (hiring.panel_member(assessing) for _ in range(4))
@@ -32,7 +32,7 @@ def world(kit, ids: dict) -> dict:
     hiring.assessment(spread, first, {rubric[0]: 1, rubric[1]: 3})
     hiring.assessment(spread, second, {rubric[0]: 4, rubric[1]: 3})
     pending_application = hiring.application(assessing, ApplicationStatus.SCREENED_IN)
-    pending_application.file_key = files.store(b"%PDF-1.4 matrix sample")
+    pending_application.file = hiring.stored_file(b"%PDF-1.4 matrix sample")
     pending_application.file_type, pending_application.file_size = files.PDF, 22
     pending = hiring.assessment(pending_application, assessor)
     hiring.assessment(pending_application, first)

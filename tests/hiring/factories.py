@@ -13,9 +13,12 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from civicladder import clock
+from civicladder import files as file_store
 from civicladder.access import Role
 from civicladder.db import db
+from civicladder.files import StoredFile
 from civicladder.security import token_hash
+from hiring import files
 from hiring.models import (
     Answer,
     Application,
@@ -146,6 +149,10 @@ def hiring_factories(make_user, competency_kit):
             db.session.flush()
         return row
 
+    def stored_file(data: bytes, kind: str = files.PDF, name: str = "cv.pdf") -> StoredFile:
+        """A candidate's file in the store (in an app context: the store reads its settings)."""
+        return file_store.store(data, name=name, media_type=kind)
+
     def assessment(application: Application, assessor, scores: dict[int, int] | None = None):
         """An assignment; submitted with these scores when given."""
         row = Assessment(
@@ -172,6 +179,7 @@ def hiring_factories(make_user, competency_kit):
 
     return SimpleNamespace(
         round=round_,
+        stored_file=stored_file,
         panel_member=panel_member,
         panel=panel,
         application=application,

@@ -1,9 +1,10 @@
-"""The optional file: PDF or text by content, size-limited, kept outside the web root, cleaned
-of its metadata, refused when it could act on its own, and handed out under the candidate code
-until the ranking locks."""
+"""The optional file: PDF or text by content, size-limited, kept in the file store (not on a
+server's disk), cleaned of its metadata, refused when it could act on its own, and handed out
+under the candidate code until the ranking locks."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -21,9 +22,12 @@ from pypdf.generic import (
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from civicladder import files as file_store
 from civicladder.access import Role
 from civicladder.db import db
-from hiring import files
+from civicladder.errors import Conflict
+from civicladder.files import StoredFile
+from hiring import files, services
 from hiring.models import Application, RoundStatus
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
@@ -79,26 +83,35 @@ def _application(round_id):
     return db.session.scalar(sa.select(Application).where(Application.round_id == round_id))
 
 
-def _stored_files(app) -> set[str]:
-    root = Path(app.instance_path) / "application-files"
-    return {p.name for p in root.iterdir()} if root.exists() else set()
+def _stored_files() -> set[int]:
+    return set(db.session.scalars(sa.select(StoredFile.id)))
 
 
-def test_a_pdf_is_stored_outside_the_web_root_and_hr_downloads_it(
+def _disk_files(app) -> set[str]:
+    folder = Path(app.instance_path) / "application-files"
+    return {path.name for path in folder.iterdir()} if folder.exists() else set()
+
+
+def _kept(app, application) -> bytes:
+    with app.app_context():
+        return file_store.read(application.file)
+
+
+def test_a_pdf_is_kept_in_the_file_store_not_on_disk_and_hr_downloads_it(
     app, client, client_as, hiring, make_user
 ):
     hiring_round = hiring.round(RoundStatus.OPEN)
+    on_disk = _disk_files(app)
     response = _post(client, hiring_round, PDF_BYTES, "../../My CV.pdf")
     assert response.status_code == 302
     application = _application(hiring_round.id)
     assert (application.file_type, application.file_name) == (files.PDF, "My CV.pdf")
-    with app.test_request_context():
-        stored = files.path_for(application.file_key)
-    kept = stored.read_bytes()
-    assert application.file_size == len(kept)
+    kept = _kept(app, application)
+    assert application.file_size == application.file.size == len(kept)
+    assert application.file.sha256 == hashlib.sha256(kept).hexdigest()
+    assert application.file.media_type == files.PDF
     assert len(PdfReader(io.BytesIO(kept)).pages) == 1
-    assert Path(app.instance_path) in stored.parents
-    assert Path(app.static_folder).resolve() not in stored.resolve().parents
+    assert application.file_key is None and _disk_files(app) == on_disk
     download = client_as(make_user({Role.HR})).get(f"/hiring/applications/{application.id}/file")
     assert download.status_code == 200
     assert download.data == kept
@@ -113,8 +126,7 @@ def test_a_pdf_is_stored_without_its_author_title_or_xmp_metadata(app, client, h
     uploaded = make_pdf(metadata=True)
     assert b"Jordan Quill" in uploaded and b"Quill Writer" in uploaded
     assert _post(client, hiring_round, uploaded, "cv.pdf").status_code == 302
-    with app.test_request_context():
-        kept = files.path_for(_application(hiring_round.id).file_key).read_bytes()
+    kept = _kept(app, _application(hiring_round.id))
     assert b"Quill" not in kept and b"xmpmeta" not in kept
     reader = PdfReader(io.BytesIO(kept))
     assert not reader.metadata
@@ -163,12 +175,12 @@ def test_a_pdf_that_could_act_on_its_own_is_refused_and_nothing_is_stored(
     app, client, hiring, change, named
 ):
     hiring_round = hiring.round(RoundStatus.OPEN)
-    before = _stored_files(app)
+    before = _stored_files()
     response = _post(client, hiring_round, make_pdf(change=change), "cv.pdf")
     assert response.status_code == 422
     assert f"This PDF contains {named}." in response.text
     assert _application(hiring_round.id) is None
-    assert _stored_files(app) == before
+    assert _stored_files() == before
 
 
 def test_a_pdf_that_cannot_be_read_is_refused(client, hiring):
@@ -234,10 +246,10 @@ def test_a_file_that_would_pass_the_rounds_upload_limit_is_refused(
 ):
     monkeypatch.setitem(app.config, "ROUND_UPLOAD_LIMIT_MB", 1)
     hiring_round = hiring.round(RoundStatus.OPEN)
-    with app.test_request_context():
-        key = files.store(b"an earlier candidate's file")
-    hiring.application(hiring_round, file_key=key, file_type=files.TEXT, file_size=1024 * 1024 - 10)
-    before = _stored_files(app)
+    with app.app_context():
+        earlier = hiring.stored_file(b"an earlier candidate's file", files.TEXT)
+    hiring.application(hiring_round, file=earlier, file_type=files.TEXT, file_size=1024 * 1024 - 10)
+    before = _stored_files()
     response = _post(client, hiring_round, PDF_BYTES, "cv.pdf")
     assert response.status_code == 422
     assert "This job opening cannot take any more files" in response.text
@@ -245,7 +257,7 @@ def test_a_file_that_would_pass_the_rounds_upload_limit_is_refused(
         db.session.scalar(sa.select(sa.func.count()).where(Application.round_id == hiring_round.id))
         == 1
     )
-    assert _stored_files(app) == before
+    assert _stored_files() == before
     # Without a file the same candidate's application goes in.
     assert _post_without_file(client, hiring_round).status_code == 302
 
@@ -261,11 +273,11 @@ def test_an_assessor_opens_the_file_under_the_candidate_code_from_their_queue_on
 ):
     hiring_round = hiring.round(RoundStatus.ASSESSING, assessors=2)
     assigned, other = hiring.panel(hiring_round)
-    with app.test_request_context():
-        key = files.store(PDF_BYTES)
+    with app.app_context():
+        stored = hiring.stored_file(PDF_BYTES)
     application = hiring.application(
         hiring_round,
-        file_key=key,
+        file=stored,
         file_type=files.PDF,
         file_size=len(PDF_BYTES),
         file_name="Jordan Quill CV.pdf",
@@ -294,3 +306,21 @@ def test_a_revealed_file_name_beyond_ascii_downloads_under_a_header_a_server_can
     header = download.headers["Content-Disposition"]
     header.encode("latin-1")  # what a WSGI server must be able to send
     assert "filename*=UTF-8''R%C3%A9sum%C3%A9%20%E5%B1%B1%E7%94%B0.pdf" in header
+
+
+def test_an_application_refused_after_its_file_went_in_leaves_no_stored_file(
+    client, hiring, monkeypatch
+):
+    hiring_round = hiring.round(RoundStatus.OPEN)
+    before = _stored_files()
+
+    def refuse(application, token):
+        assert application.file is not None  # the file is in, in the same transaction
+        raise Conflict("The confirmation could not be queued; try again.")
+
+    monkeypatch.setattr(services, "_tell_submitted", refuse)
+    response = _post(client, hiring_round, PDF_BYTES, "cv.pdf")
+    assert response.status_code == 422
+    assert "The confirmation could not be queued" in response.text
+    assert _application(hiring_round.id) is None
+    assert _stored_files() == before

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from civicladder import files as file_store
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Invalid
@@ -69,8 +70,8 @@ def test_an_employee_answers_the_questions_and_adds_a_file_like_everyone_else(
     assert [a.text for a in application.answers] == [ANSWER]
     assert application.work_sample == SAMPLE
     assert application.file_type == files.PDF
-    with app.test_request_context():
-        assert b"Quill" not in files.path_for(application.file_key).read_bytes()
+    with app.app_context():
+        assert b"Quill" not in file_store.read(application.file)
 
 
 def test_an_employee_who_leaves_a_question_unanswered_is_told_and_nothing_is_written(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from civicladder import clock
 from civicladder.db import db
+from civicladder.files import StoredFile, StoredFileChunk
 from hiring import files, ranking
 from hiring.models import Answer, ApplicationStatus, RoundStatus
 
@@ -22,8 +23,8 @@ def _old_round(hiring, app, days_ago: int):
     out = hiring.application(
         hiring_round, S.SCREENED_OUT, full_name="Olive Gone", token="old-token", sex="female"
     )
-    with app.test_request_context():
-        out.file_key = files.store(b"%PDF-1.4 old")
+    with app.app_context():
+        out.file = hiring.stored_file(b"%PDF-1.4 old")
     out.file_name, out.file_type, out.file_size = "cv.pdf", files.PDF, 12
     hired = hiring.application(hiring_round, S.HIRED, full_name="Hana Kept", sex="male")
     db.session.flush()
@@ -49,18 +50,20 @@ def test_unsuccessful_applications_past_retention_lose_what_names_the_candidate(
     app, client, hiring
 ):
     hiring_round, out, hired = _old_round(hiring, app, days_ago=3 * 365)
-    with app.test_request_context():
-        stored = files.path_for(out.file_key)
+    stored_id = out.file_id
     before = ranking.adverse_impact_report(hiring_round.id)
     output = _run(app, "--commit")
     assert "Anonymised 1 application(s); deleted 1 file(s)." in output
     db.session.refresh(out)
     db.session.refresh(hired)
     assert out.anonymised_at is not None
-    assert (out.full_name, out.work_sample, out.file_key) == ("", "", None)
+    assert (out.full_name, out.work_sample, out.file_id) == ("", "", None)
     assert "@" not in out.email and out.status == S.SCREENED_OUT
     assert db.session.scalar(sa.select(sa.func.count()).where(Answer.application_id == out.id)) == 0
-    assert not stored.exists()
+    assert db.session.get(StoredFile, stored_id) is None
+    assert not db.session.scalar(
+        sa.select(sa.func.count()).where(StoredFileChunk.file_id == stored_id)
+    )
     assert hired.full_name == "Hana Kept" and hired.anonymised_at is None
     assert client.get("/jobs/status/old-token").status_code == 404
     assert ranking.adverse_impact_report(hiring_round.id) == before

@@ -72,7 +72,8 @@ def test_hr_publishes_a_department_report_that_its_managers_read_and_comment_on(
     client = client_as(manager)
     page_url = f"/reports/snapshots/{snapshot.id}"
     assert client.get(page_url).status_code == 200
-    assert client.get(page_url + "/report.pdf").status_code == 200
+    pdf = client.get(page_url + "/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")  # read: the stream ends
     posted = client.post(page_url + "/comments", data={"body": "Inspections need more seats."})
     assert posted.status_code == 302
     assert "(Manager)" in hr.get(page_url).text
