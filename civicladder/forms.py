@@ -23,6 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextArea
 from civicladder.access import Role
 from civicladder.enums import choices
 from civicladder.errors import DomainError
+from civicladder.models import JobState
 from civicladder.security import MIN_PASSWORD_LENGTH
 
 # C0 and C1 controls and the Unicode line and paragraph separators: none belongs on one line,
@@ -285,3 +286,12 @@ class AuditSearchForm(Form):
     action = OpenSelectField("What happened", validators=[Optional(), Length(max=80)])
     date_from = DayField("From", validators=[Optional()])
     date_to = DayField("To", validators=[Optional()])
+
+
+class JobFilterForm(Form):
+    """The jobs page's filter: the runs in one state."""
+
+    class Meta:
+        csrf = False
+
+    state = FilterSelectField("State", choices=choice_list([("", "Any state"), *choices(JobState)]))

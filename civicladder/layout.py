@@ -193,7 +193,7 @@ def register(app: Flask) -> None:
     def _navigation():
         # A file rendered by a command (a report's PDF at publishing) has no one signed in.
         if not has_request_context():
-            return {"nav_items": [], "public_links": navigation.public_links()}
+            return {"nav_items": [], "public_links": []}
         return {
             "nav_items": navigation.links_for(current_user),
             "public_links": navigation.public_links(),

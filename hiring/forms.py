@@ -296,6 +296,15 @@ SORT_CHOICES = [
 ]
 
 
+class CopyPostingForm(Form):
+    """The new round page's "copy an earlier posting" control, read from the address."""
+
+    class Meta:
+        csrf = False
+
+    job_profile = FilterSelectField("Profile to copy from", coerce=int)
+
+
 class JobSearchForm(Form):
     """The jobs page's search and filters: the address carries them (a GET form)."""
 

@@ -651,7 +651,7 @@ def resend_status_links(email: str) -> int:
             f"Your status link for {application.round.title}",
             f"You asked for the link to follow your application ({application.candidate_code}). "
             "Here is a new one; any link you had before no longer works. Keep it to yourself.",
-            link=f"/jobs/status/{token}",
+            link=url_for("hiring.status", token=token),
         )
         sent += 1
     return sent

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from civicladder.access import Role, requires
 from civicladder.db import db, fetch
-from civicladder.enums import choices
+from civicladder.forms import JobFilterForm
 from civicladder.layout import page_number
 from civicladder.models import JobRun, JobState
 
@@ -26,18 +26,18 @@ def asked_for_job(user, view_args: dict) -> bool:
 @bp.get("/")
 @requires(Role.HR, Role.ADMIN)
 def index():
-    state = request.args.get("state", "")
+    form = JobFilterForm(request.args)
     stmt = (
         sa.select(JobRun)
         .options(joinedload(JobRun.requested_by))
         .order_by(JobRun.created_at.desc(), JobRun.id.desc())
     )
-    if state in JobState._value2member_map_:
-        stmt = stmt.where(JobRun.state == JobState(state))
-    else:
-        state = ""
+    valid = form.validate()
+    if valid and form.state.data:
+        stmt = stmt.where(JobRun.state == JobState(form.state.data))
     page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
-    return render_template("jobs/index.html", page=page, state=state, states=choices(JobState))
+    status = 200 if valid else 422
+    return render_template("jobs/index.html", page=page, form=form), status
 
 
 @bp.get("/<int:run_id>")

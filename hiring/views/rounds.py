@@ -25,6 +25,7 @@ from competencies import queries as competency_queries
 from hiring import offers, queries, ranking, rules, services
 from hiring.forms import (
     ApplicationFilterForm,
+    CopyPostingForm,
     PanelForm,
     PostingForm,
     QuestionForm,
@@ -58,12 +59,16 @@ def new_round():
     form = RoundForm()
     form.job_profile_id.choices = people_queries.job_profile_choices()
     form.agency_id.choices = [("", "(not stated)"), *people_queries.department_choices()]
+    copy = CopyPostingForm(request.args)
+    copy.job_profile.choices = form.job_profile_id.choices
     if request.method == "GET":
         form.form_token.data = new_token()
-        profile = request.args.get("job_profile", type=int)
-        if profile is not None and 0 < profile < 2**31:
+        if copy.validate() and copy.job_profile.data:
+            profile = copy.job_profile.data
             form.job_profile_id.data = profile
             form.start_from(queries.posting_defaults(profile), db.session.get(JobProfile, profile))
+        elif copy.errors:
+            return render_template("hiring/round_form.html", form=form, copy=copy), 422
     if form.validate_on_submit():
         if done := services.round_created_by_form(form.form_token.data):
             flash(f"This form was already sent, and made the round {done.title}.", "info")
@@ -88,7 +93,7 @@ def new_round():
             flash(f"Draft round {hiring_round.title} created.", "success")
             return redirect(url_for("hiring.round_page", round_id=hiring_round.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("hiring/round_form.html", form=form), status
+    return render_template("hiring/round_form.html", form=form, copy=copy), status
 
 
 @bp.route("/hiring/rounds/<int:round_id>/posting", methods=["GET", "POST"])

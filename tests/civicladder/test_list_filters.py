@@ -15,6 +15,9 @@ from tests.civicladder.test_bad_input import allowed_role
 # where its column headings link to sort orders. test_every_page_declares_its_select_filters
 # fails when a page has one that is not here.
 SELECT_FILTERS = {
+    "GET jobs.index": ("state",),
+    "GET hiring.jobs": ("agency", "location", "schedule", "sort"),
+    "GET hiring.new_round": ("job_profile",),
     "GET people.directory": ("department", "bargaining_unit", "job_profile", "status", "sort"),
     "GET academy.catalog": ("competency", "category", "mode", "sort"),
     "GET hiring.round_page": ("status",),
