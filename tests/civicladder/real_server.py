@@ -65,6 +65,15 @@ class Visitor:
         except urllib.error.HTTPError as error:
             return Fetched(error.code, _headers(error), error.read())
 
+    def post(self, path: str, fields: dict[str, str]) -> Fetched:
+        """A form posted; redirects are followed, so a redirect's status is its target's."""
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            with self.opener.open(self.base_url + path, data=data, timeout=60) as response:
+                return Fetched(response.status, _headers(response), response.read())
+        except urllib.error.HTTPError as error:
+            return Fetched(error.code, _headers(error), error.read())
+
     def sign_in(self, email: str, password: str) -> Visitor:
         form = self.get("/sign-in")
         assert form.status == 200, form.status
