@@ -22,7 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -83,19 +83,15 @@ class Process:
     def stop(self, seconds: float = 20) -> None:
         """SIGTERM to its process group (gunicorn's and RQ's children too), then SIGKILL."""
         for sent in (signal.SIGTERM, signal.SIGKILL):
-            try:
+            with suppress(ProcessLookupError):
                 os.killpg(self.process.pid, sent)
-            except ProcessLookupError:
-                pass
             try:
                 self.process.wait(timeout=seconds)
             except subprocess.TimeoutExpired:
                 continue
             # The leader is gone; anything left in its group goes too.
-            try:
+            with suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             return
         raise ShapeError(f"{self.name} (pid {self.pid}) did not stop")
 
@@ -209,21 +205,28 @@ def _psycopg(url: str) -> str:
 def checkout(commit: str, into: Path) -> Path:
     """A clone of the repository at `commit` of its own (objects copied, not linked)."""
     subprocess.run(  # noqa: S603 (git on the project's own repository)
-        ["git", "clone", "--quiet", "--no-hardlinks", "--no-checkout", str(REPO), str(into)],
+        [_git(), "clone", "--quiet", "--no-hardlinks", "--no-checkout", str(REPO), str(into)],
         check=True,
         capture_output=True,
     )
     subprocess.run(  # noqa: S603
-        ["git", "-C", str(into), "checkout", "--quiet", "--detach", commit],
+        [_git(), "-C", str(into), "checkout", "--quiet", "--detach", commit],
         check=True,
         capture_output=True,
     )
     return into
 
 
+def _git() -> str:
+    found = shutil.which("git")
+    if not found:
+        raise ShapeError("git is needed to make the app servers' checkouts")
+    return found
+
+
 def current_commit() -> str:
     return subprocess.run(  # noqa: S603
-        ["git", "-C", str(REPO), "rev-parse", "HEAD"],
+        [_git(), "-C", str(REPO), "rev-parse", "HEAD"],
         check=True,
         capture_output=True,
         text=True,

@@ -130,7 +130,11 @@ def test_two_app_servers_a_worker_and_pgbouncer_work_as_one_site(production_shap
     session_id, emails = real.run(lambda: _session_and_people(real))
     visitors = [Visitor((a, b)[n % 2].url) for n in range(REQUESTS)]
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda pair: pair[0].sign_in(pair[1], PASSWORD), zip(visitors, emails)))
+        list(
+            pool.map(
+                lambda pair: pair[0].sign_in(pair[1], PASSWORD), zip(visitors, emails, strict=True)
+            )
+        )
     tokens = []
     for n, person in enumerate(visitors):
         person.base_url = (b, a)[n % 2].url  # each asks through the other server
