@@ -127,6 +127,14 @@ class PgBouncer:
 
     def __post_init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="civicladder-pgbouncer-"))
+        self.process: Process | None = None
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
         server = sa.make_url(self.database_url)
         self.server = server
         self.user = server.username or "postgres"
@@ -159,11 +167,7 @@ class PgBouncer:
         for path in self.folder.iterdir():
             path.chmod(0o600)
         self.process = Process("PgBouncer", command, self.folder / "stdout.log")
-        try:
-            wait_until("PgBouncer", self._answers, self.process, seconds=20)
-        except BaseException:
-            self.stop()
-            raise
+        wait_until("PgBouncer", self._answers, self.process, seconds=20)
 
     @property
     def url(self) -> str:
@@ -181,7 +185,7 @@ class PgBouncer:
 
     def stop(self) -> None:
         try:
-            if getattr(self, "process", None) is not None:
+            if self.process is not None:
                 self.process.stop()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
@@ -273,11 +277,10 @@ class AppServer:
         ]
         env = app_env(folder, settings) | {"WEB_CONCURRENCY": str(workers)}
         self.process = Process(name, command, folder.parent / f"{name}.log", cwd=folder, env=env)
-        try:
-            wait_until(name, self._healthy, self.process)
-        except BaseException:
-            self.process.stop()
-            raise
+
+    def wait(self, seconds: float = 120) -> None:
+        """Until /healthz answers (a fresh checkout compiles every module first)."""
+        wait_until(self.name, self._healthy, self.process, seconds)
 
     def _healthy(self) -> bool:
         try:
@@ -301,9 +304,6 @@ class Worker:
             cwd=folder,
             env=app_env(folder, settings),
         )
-        time.sleep(1)
-        if not self.process.running():
-            raise ShapeError("flask worker stopped at start:\n" + self.process.log_tail())
 
 
 @dataclass
@@ -353,12 +353,16 @@ def running(
         if seed:
             flask(checkouts[0], shared, "seed", "demo")
         started = []
-        for n, code in enumerate(checkouts):
+        for n, code in enumerate(checkouts):  # started together, then waited for
             server = AppServer(f"app-{n}", code, shared, workers_per_server)
             stack.callback(server.process.stop)
             started.append(server)
         worker = Worker(checkouts[0], shared, schedule=schedule)
         stack.callback(worker.process.stop)
+        for server in started:
+            server.wait()
+        if not worker.process.running():
+            raise ShapeError("flask worker stopped at start:\n" + worker.process.log_tail())
         yield Shape(pgbouncer, started, worker, folder, shared)
 
 

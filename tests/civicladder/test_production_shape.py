@@ -108,7 +108,7 @@ def test_two_app_servers_a_worker_and_pgbouncer_work_as_one_site(production_shap
 
     # A job asked for through A (the invitation email of a new user) is done by the worker.
     visitor.base_url = a.url
-    invited = f"invited-{uuid.uuid4().hex[:8]}@city.test"
+    invited = f"invited-{uuid.uuid4().hex[:8]}@city.example.gov"
     token = _csrf(visitor.get("/admin/users/new").body)
     made = visitor.post(
         "/admin/users/new",
