@@ -313,6 +313,7 @@ class Shape:
     worker: Worker
     folder: Path
     settings: dict[str, str]
+    seeded: str = ""
 
 
 @contextmanager
@@ -350,8 +351,7 @@ def running(
         } | (settings or {})
         if migrate:
             flask(checkouts[0], shared, "db", "upgrade")
-        if seed:
-            flask(checkouts[0], shared, "seed", "demo")
+        seeded = flask(checkouts[0], shared, "seed", "demo") if seed else ""
         started = []
         for n, code in enumerate(checkouts):  # started together, then waited for
             server = AppServer(f"app-{n}", code, shared, workers_per_server)
@@ -363,7 +363,7 @@ def running(
             server.wait()
         if not worker.process.running():
             raise ShapeError("flask worker stopped at start:\n" + worker.process.log_tail())
-        yield Shape(pgbouncer, started, worker, folder, shared)
+        yield Shape(pgbouncer, started, worker, folder, shared, seeded)
 
 
 def main() -> int:
@@ -389,6 +389,7 @@ def main() -> int:
             seed=True,
             settings={"JOBS_QUEUE": os.environ.get("JOBS_QUEUE", "civicladder-shape")},
         ) as shape:
+            print(shape.seeded.strip())
             print(f"PgBouncer (transaction pooling) on port {shape.pgbouncer.port}, in front of")
             print(f"  {database_url}; the app's DATABASE_URL is {shape.pgbouncer.url}")
             for server in shape.servers:
