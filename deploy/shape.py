@@ -395,7 +395,7 @@ def main() -> int:
             for server in shape.servers:
                 print(f"app server {server.name}: {server.url}/  (code in {server.folder})")
             print(f"worker: pid {shape.worker.process.pid}; Redis: {redis_url}")
-            print(f"logs: {shape.folder}/*.log; Ctrl-C stops everything")
+            print(f"logs: {shape.folder}/app-*/*.log; Ctrl-C stops everything")
             while not stopping["now"]:
                 for part in [*(s.process for s in shape.servers), shape.worker.process]:
                     if not part.running():

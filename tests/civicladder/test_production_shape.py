@@ -18,6 +18,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from argon2 import profiles
@@ -26,6 +27,7 @@ from rq import Queue
 
 from academy.models import CourseSession, Enrollment
 from academy.models import EnrollmentStatus as S
+from civicladder import config
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.models import JobRun, JobState
@@ -163,10 +165,35 @@ def test_two_app_servers_a_worker_and_pgbouncer_work_as_one_site(production_shap
     assert seats == SEATS
     assert statuses == [S.ENROLLED] * SEATS + [S.WAITLISTED] * (REQUESTS - SEATS)
 
+    # Why the app turns prepared statements off: through PgBouncer, psycopg's own default
+    # fails once statements are prepared on connections that others then get; the app's works.
+    assert _prepared_statement_errors(running.pgbouncer.url, prepare_threshold=5) > 0
+    options = config.engine_options("pgbouncer", running.pgbouncer.url)
+    assert _prepared_statement_errors(running.pgbouncer.url, **options["connect_args"]) == 0
+
     # Every server is still up, and PgBouncer logged no error from these connections.
     for part in (a.process, b.process, running.worker.process):
         assert part.running(), part.log_tail()
     assert "prepared statement" not in running.pgbouncer.log_tail(500)
+
+
+def _prepared_statement_errors(url: str, **connect_args) -> int:
+    """One statement run 40 times over four connections in turn, each run its own
+    transaction (so PgBouncer may hand each to another server connection); the failures."""
+    connections = [psycopg.connect(url, autocommit=True, **connect_args) for _ in range(4)]
+    failures = 0
+    try:
+        for n in range(40):
+            try:
+                connections[n % 4].execute(
+                    "SELECT count(*) FROM user_account WHERE id > %s", (n,)
+                ).fetchone()
+            except psycopg.Error:
+                failures += 1
+    finally:
+        for connection in connections:
+            connection.close()
+    return failures
 
 
 def _mail_jobs() -> list[JobState]:
