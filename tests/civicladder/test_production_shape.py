@@ -50,7 +50,7 @@ def _needed(what: str, how: str) -> None:
 
 
 @pytest.fixture
-def production_shape(real_commits, database_url):
+def production_shape(request, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("not applicable on SQLite: the shape pools PostgreSQL connections")
     redis_url = os.environ.get("TEST_REDIS_URL")
@@ -60,6 +60,7 @@ def production_shape(real_commits, database_url):
         shape.pgbouncer_binary()
     except shape.ShapeError as error:
         _needed("pgbouncer", str(error))
+    real_commits = request.getfixturevalue("real_commits")
     url = real_commits.app.config["SQLALCHEMY_DATABASE_URI"].replace("+psycopg", "", 1)
     queue = f"shape-{uuid.uuid4().hex}"
     settings = {
