@@ -6,7 +6,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup lock test test-sqlite test-browser test-postgres lint fmt migrate seed assets clean bench
+.PHONY: run setup lock test test-sqlite test-browser test-postgres lint fmt migrate seed assets clean bench shape
 
 # Installs come from requirements.lock: every package (pip and setuptools too) at the version and
 # with the file hashes recorded there, so every machine gets the same set; a changed lock (or
@@ -90,6 +90,13 @@ test-postgres: setup
 # (tests/bench/test_bench_smoke.py), so `make test` runs it on each database.
 bench: setup
 	$(BIN)/python -m bench
+
+# The production shape on this machine until Ctrl-C (README, "Running in production"):
+# PgBouncer in transaction pooling mode in front of PostgreSQL, two gunicorn app servers from
+# two checkouts of the last commit, and one `flask worker` on Redis. SHAPE_DATABASE_URL (created,
+# migrated and seeded with the demo when empty) and SHAPE_REDIS_URL come from the environment.
+shape: setup
+	$(BIN)/python -m deploy.shape
 
 assets:
 	bash scripts/install-assets.sh

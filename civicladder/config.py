@@ -58,12 +58,15 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         secret_key = _instance_secret(instance_path)
 
     default_db = "sqlite:///" + str(Path(instance_path) / "civicladder.sqlite3")
+    database_url = _normalise_db_url(env.get("DATABASE_URL") or default_db)
     redis_url = env.get("REDIS_URL") or None
     config = {
         "SECRET_KEY": secret_key,
         "PRODUCTION": production,
-        "SQLALCHEMY_DATABASE_URI": _normalise_db_url(env.get("DATABASE_URL") or default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # DATABASE_POOLER=pgbouncer: connections go through PgBouncer in transaction pooling mode.
+        "DATABASE_POOLER": _pooler(env.get("DATABASE_POOLER"), database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env.get("DATABASE_POOLER"), database_url),
         "REDIS_URL": redis_url,
         # Jobs go to RQ on Redis when REDIS_URL is set (run by `flask worker`); JOBS_INLINE=1
         # runs them in the process that asks, as without Redis.
@@ -157,6 +160,40 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     if testing and "SQLALCHEMY_DATABASE_URI" in overrides:
         config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(overrides["SQLALCHEMY_DATABASE_URI"])
     return config
+
+
+POOLERS = ("pgbouncer",)
+
+
+def _pooler(value: str | None, database_url: str) -> str | None:
+    """The connection pooler between the app and PostgreSQL (DATABASE_POOLER), or None."""
+    name = (value or "").strip().lower() or None
+    if name is None:
+        return None
+    if name not in POOLERS:
+        raise ConfigError(
+            f"DATABASE_POOLER={value!r} is not a pooler CivicLadder knows: use "
+            + " or ".join(POOLERS)
+            + ", or leave it unset when the app connects to PostgreSQL directly."
+        )
+    if not database_url.startswith("postgresql"):
+        raise ConfigError(
+            f"DATABASE_POOLER={value!r} is for PostgreSQL through a pooler, but DATABASE_URL "
+            "is not a PostgreSQL URL: unset DATABASE_POOLER or point DATABASE_URL at PgBouncer."
+        )
+    return name
+
+
+def engine_options(pooler: str | None, database_url: str) -> dict:
+    """SQLAlchemy's engine options. Through PgBouncer in transaction pooling mode each
+    transaction may run on another server connection, and PgBouncer 1.18 (Debian 12's) does not
+    carry prepared statements between them: psycopg's automatic prepared statements (made
+    after a statement ran five times on a connection) are turned off with
+    prepare_threshold=None, or a statement would fail with "prepared statement does not exist"."""
+    options: dict = {"pool_pre_ping": True}
+    if _pooler(pooler, database_url) == "pgbouncer":
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
 
 
 def public_url(value: str) -> str:

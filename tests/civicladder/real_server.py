@@ -68,6 +68,15 @@ class Visitor:
         except urllib.error.HTTPError as error:
             return Fetched(error.code, _headers(error), error.read())
 
+    def post(self, path: str, fields: dict[str, str]) -> Fetched:
+        """A form posted; redirects are followed, so a redirect's status is its target's."""
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            with self.opener.open(self.base_url + path, data=data, timeout=60) as response:
+                return Fetched(response.status, _headers(response), response.read())
+        except urllib.error.HTTPError as error:
+            return Fetched(error.code, _headers(error), error.read())
+
     def post_form(self, path: str, fields: dict, files: dict | None = None) -> Fetched:
         """Post the form on the page at `path` as a browser would (its CSRF token, and files
         as multipart/form-data: name -> (filename, bytes)); redirects are followed."""
