@@ -152,11 +152,13 @@ def _init_shell(app: Flask) -> None:
     register_nav_item(app, NavItem("Home", "home.index", order=0))
     register_nav_item(app, NavItem("Audit log", "admin.audit_log", admins, order=90))
     register_nav_item(app, NavItem("Outbox", "admin.outbox", admins, order=91))
-    register_nav_item(app, NavItem("Jobs", "jobs.index", (Role.HR, Role.ADMIN), order=92))
+    register_nav_item(
+        app, NavItem("Background jobs", "jobs.index", (Role.HR, Role.ADMIN), order=92)
+    )
     for label, endpoint, order in (
         ("Search the audit log", "admin.audit_log", 90),
         ("Read the outbox", "admin.outbox", 91),
-        ("Follow the jobs", "jobs.index", 92),
+        ("Follow the background jobs", "jobs.index", 92),
     ):
         register_nav_item(app, NavItem(label, endpoint, admins, order), ADMIN_TASKS)
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)

@@ -131,6 +131,6 @@ def test_the_admin_panel_lists_the_packages_administration_pages(client_as):
         ("/admin/users", "Manage users and roles"),
         ("/admin/audit", "Search the audit log"),
         ("/admin/outbox", "Read the outbox"),
-        ("/admin/jobs/", "Follow the jobs"),
+        ("/admin/jobs/", "Follow the background jobs"),
     ]
     assert 'id="admin-heading"' not in client_as("hr").get("/").text
