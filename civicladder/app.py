@@ -37,6 +37,8 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO)
+    # WeasyPrint tells each step of each page it lays out at INFO: noise in a command's output.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
     _init_database(app)
     instrumentation.register(app)  # before the unit of work, so its count includes the commit

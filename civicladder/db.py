@@ -37,7 +37,9 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.expression import FunctionElement
 
 from civicladder.errors import NotFound
 
@@ -76,6 +78,27 @@ class UTCDateTime(sa.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class utc_day(FunctionElement):  # noqa: N801 (an SQL function, named as one)
+    """The day (UTC) of a `UTCDateTime` value, comparable with a Date column on every backend:
+    `utc_day(CourseSession.starts_at) <= Membership.ended_on`."""
+
+    type = sa.Date()
+    inherit_cache = True
+    name = "utc_day"
+
+
+@compiles(utc_day)
+def _utc_day(element, compiler, **kw) -> str:
+    # SQLite keeps a UTCDateTime as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, a Date as 'YYYY-MM-DD'.
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element, compiler, **kw) -> str:
+    # timestamptz to date would use the session's time zone: read it in UTC first.
+    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> sa.Enum:

@@ -96,10 +96,26 @@ def solve_years(sight: Sight, minimum: int, years: Iterable[str]) -> list[Findin
     """The small groups the shown figures of these years let a reader work out."""
     relations = [r for year in sorted(years) for r in sight.relations.get(year, [])]
     cells.implicit_cells(sight.seen, relations)
-    return [
+    return _not_adding_up(sight.seen, relations) + [
         Finding(d.key, f"{d.why}, and it can be worked out ({_plain(d.value)})")
         for d in disclosure.disclosures(sight.seen, relations, minimum)
     ]
+
+
+def _not_adding_up(seen: dict[Key, Cell], relations: list[disclosure.Relation]) -> list[Finding]:
+    """Relations whose figures are all shown and do not add up: the protection works out what
+    a reader can derive from these relations, so one that does not hold in what is shown means
+    it reasoned about figures that are not what readers see."""
+    found = []
+    for relation in relations:
+        terms = [seen[k] for k in (relation.total, *relation.parts)]
+        if not all(c.shown and c.value is not None and not c.implicit for c in terms):
+            continue
+        parts = sum(c.value for c in terms[1:])
+        if terms[0].value != parts:
+            why = f"shown as {terms[0].value}, but the figures it adds up shown sum to {parts}"
+            found.append(Finding(relation.total, why))
+    return found
 
 
 def _plain(value: Fraction | None) -> str:

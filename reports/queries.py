@@ -2,10 +2,18 @@
 queries whatever the unit's size; the units a person may read; snapshots and their comments.
 
 Who counts: the people who were members of the unit (or in the department) at some time in the
-period and not separated then, by the membership history. Training counts enrolments that held
-a seat in sessions that started in the period; competency levels gained compare the best level
-shown in the period with the best still unexpired at its start; the autonomy level held is the
-latest grant in effect on the period's last day.
+period and not separated then, by the membership history, each in the department of their last
+membership row in the period. What people did counts where they were on the day they did it:
+an enrolment, a grant, a decision or a hire counts in a scope's period only if on its day the
+person held a membership of the scope (not separated), and in the department of that row. So
+every count of records adds up exactly: a year's is the sum of its quarters', a department's
+the sum of those below it and its own staff's, whoever moved, left or came back in between
+(`reports.cells` relies on both). Counts of people (enrolled, completed) count the people who
+did it on such a day, in the department they are counted in as members.
+
+Training counts enrolments that held a seat in sessions that started in the period; competency
+levels gained compare the best level shown in the period with the best still unexpired at its
+start; the autonomy level held is the latest grant in effect on the period's last day.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from sqlalchemy.orm import aliased
 
 from academy.models import Course, CourseSession, Enrollment, EnrollmentStatus
 from autonomy.models import AutonomyGrant, AutonomyLevel, AutonomyTrack, GrantStatus
-from civicladder.db import UTCDateTime, db
+from civicladder.db import UTCDateTime, db, utc_day
 from civicladder.models import AuditEvent
 from competencies.models import Competency, CompetencyCategory, CompetencyEvidence
 from competencies.queries import withdrawn
@@ -100,6 +108,39 @@ def members_of(scope: Scope, periods: list[Period]):
     )
 
 
+def spells_of(scope: Scope, periods: list[Period]):
+    """The days each person was a member of the scope, period by period, as a subquery of
+    (period, id, department_id, since, until): every membership row of the scope (not
+    separated) overlapping a period, its days clipped to the period's. A person's rows never
+    overlap, so a day falls in one spell at most: what they did that day counts once, in that
+    row's department."""
+    held = Membership.__table__.alias("spell")
+    per = periods_table(periods)
+    return (
+        sa.select(
+            per.c.code.label("period"),
+            held.c.employee_id.label("id"),
+            held.c.department_id,
+            sa.case((held.c.started_on > per.c.first, held.c.started_on), else_=per.c.first).label(
+                "since"
+            ),
+            sa.case(
+                (sa.or_(held.c.ended_on.is_(None), held.c.ended_on > per.c.last), per.c.last),
+                else_=held.c.ended_on,
+            ).label("until"),
+        )
+        .select_from(held)
+        .join(per, sa.and_(*_overlapping(held, per)))
+        .where(*_held_in(held, scope))
+        .subquery("spells")
+    )
+
+
+def _within(day, spells):
+    """`day` (a Date expression) falls in the spell."""
+    return sa.and_(day >= spells.c.since, day <= spells.c.until)
+
+
 def _overlapping(rows, per) -> list:
     return [
         rows.c.started_on <= per.c.last,
@@ -124,7 +165,7 @@ def unit_figures(unit_id: int, period: Period) -> UnitFigures:
 
 
 def figures(scope: Scope, period: Period) -> UnitFigures:
-    """Everything a report counts, in six queries whatever the number of people."""
+    """Everything a report counts, in seven queries whatever the number of people."""
     return total(by_department(scope, period), scope)
 
 
@@ -135,10 +176,10 @@ def by_department(scope: Scope, period: Period) -> dict[str, PathFigures]:
 
 def by_department_in(scope: Scope, periods: list[Period]) -> dict[str, dict[str, PathFigures]]:
     """For each period, each department's own people's figures (not those of the departments
-    below it), by path, for everyone the scope counts: six grouped queries whatever the number
+    below it), by path, for everyone the scope counts: seven grouped queries whatever the number
     of people and of periods, each counting every period in one pass. A person counts in one
     department only, so any scope's figures are these added up."""
-    members = members_of(scope, periods)
+    members, spells = members_of(scope, periods), spells_of(scope, periods)
     found: dict[str, dict[str, PathFigures]] = {period.code: {} for period in periods}
 
     def at(code: str, path: str) -> PathFigures:
@@ -152,19 +193,24 @@ def by_department_in(scope: Scope, periods: list[Period]) -> dict[str, dict[str,
         at(code, path).members = count
     # The days all the periods cover, as constants the planner can bound its scans with.
     span = (min(p.start for p in periods), max(p.end for p in periods))
-    for code, path, *counts in _training(members, span):
+    for code, path, enrolments, completions, hours in _training(spells, span):
         record = at(code, path)
-        record.enrolments, record.enrolled_people = counts[:2]
-        record.completions, record.completed_people = counts[2:4]
-        record.training_hours = int(counts[4])
-    for code, path, category, people, levels in _gains(members, span):
+        record.enrolments, record.completions, record.training_hours = (
+            enrolments,
+            completions,
+            int(hours),
+        )
+    for code, path, enrolled, completed in _trained_people(members, spells, span):
+        record = at(code, path)
+        record.enrolled_people, record.completed_people = enrolled, completed
+    for code, path, category, people, levels in _gains(members, spells, span):
         at(code, path).gains[category] = (people, levels)
     for code, path, level, count in _distribution(members):
         at(code, path).held[level] = count
-    for code, path, *counts in _autonomy_events(members, span):
+    for code, path, *counts in _autonomy_events(spells, span):
         record = at(code, path)
         record.grants, record.above_evidence, record.declines, record.revocations = counts
-    for code, path, hires in _internal_hires(members):
+    for code, path, hires in _internal_hires(spells, span):
         at(code, path).internal_hires = hires
     return found
 
@@ -199,32 +245,60 @@ def total(found: dict[str, PathFigures], scope: Scope) -> UnitFigures:
     return result
 
 
-def _training(members, span: tuple[date, date]):
-    """Per period and department: enrolments, people enrolled, completions, people who
-    completed, hours."""
-    completed = Enrollment.status == EnrollmentStatus.COMPLETED
+def _seated(spells, span: tuple[date, date]):
+    """Enrolments that held a seat in a session that started on a day of a spell, joined to the
+    spell (a statement to add columns to and group)."""
     opens, closes = bounds(Period("", *span))
-    return db.session.execute(
-        sa.select(
-            members.c.period,
-            Department.path,
-            sa.func.count(Enrollment.id),
-            sa.func.count(sa.distinct(Enrollment.employee_id)),
-            sa.func.count(sa.case((completed, Enrollment.id))),
-            sa.func.count(sa.distinct(sa.case((completed, Enrollment.employee_id)))),
-            sa.func.coalesce(sa.func.sum(sa.case((completed, Course.hours), else_=0)), 0),
-        )
-        .join(members, members.c.id == Enrollment.employee_id)
-        .join(Department, Department.id == members.c.department_id)
+    return (
+        sa.select()
+        .select_from(Enrollment)
+        .join(spells, spells.c.id == Enrollment.employee_id)
         .join(CourseSession, CourseSession.id == Enrollment.session_id)
-        .join(Course, Course.id == CourseSession.course_id)
         .where(
             Enrollment.status.in_(SEATED),
-            CourseSession.starts_at >= members.c.opens,
-            CourseSession.starts_at < members.c.closes,
+            _within(utc_day(CourseSession.starts_at), spells),
             CourseSession.starts_at >= opens,
             CourseSession.starts_at < closes,
         )
+    )
+
+
+COMPLETED = Enrollment.status == EnrollmentStatus.COMPLETED
+
+
+def _training(spells, span: tuple[date, date]):
+    """Per period and department (the spell's): enrolments, completions, hours completed."""
+    return db.session.execute(
+        _seated(spells, span)
+        .add_columns(
+            spells.c.period,
+            Department.path,
+            sa.func.count(Enrollment.id),
+            sa.func.count(sa.case((COMPLETED, Enrollment.id))),
+            sa.func.coalesce(sa.func.sum(sa.case((COMPLETED, Course.hours), else_=0)), 0),
+        )
+        .join(Course, Course.id == CourseSession.course_id)
+        .join(Department, Department.id == spells.c.department_id)
+        .group_by(spells.c.period, Department.path)
+    ).all()
+
+
+def _trained_people(members, spells, span: tuple[date, date]):
+    """Per period and department (the one each person is counted in as a member): the people
+    enrolled, and those who completed, on a day of their spells."""
+    return db.session.execute(
+        _seated(spells, span)
+        .add_columns(
+            members.c.period,
+            Department.path,
+            sa.func.count(sa.distinct(Enrollment.employee_id)),
+            sa.func.count(sa.distinct(sa.case((COMPLETED, Enrollment.employee_id)))),
+        )
+        .join(
+            members,
+            sa.and_(members.c.id == spells.c.id, members.c.period == spells.c.period),
+        )
+        .join(Department, Department.id == members.c.department_id)
         .group_by(members.c.period, Department.path)
     ).all()
 
@@ -235,15 +309,16 @@ def gains(members, period: Period):
     per = periods_table([period])
     dated = (
         sa.select(per.c.code.label("period"), members.c.id, members.c.department_id, per.c.first)
-        .add_columns(per.c.last)
+        .add_columns(per.c.last, per.c.first.label("since"), per.c.last.label("until"))
         .select_from(members)
         .join(per, sa.true())
-        .subquery("dated")
     )
-    return [tuple(row[1:]) for row in _gains(dated, (period.start, period.end))]
+    spells = dated.subquery("spells")  # each member a member on every day of the period
+    found = _gains(dated.subquery("dated"), spells, (period.start, period.end))
+    return [tuple(row[1:]) for row in found]
 
 
-def _gains(members, span: tuple[date, date]):
+def _gains(members, spells, span: tuple[date, date]):
     """Competency levels gained in each period, per department and category: the people who
     reached a higher level in some competency, and how many (person, competency) levels.
 
@@ -261,11 +336,11 @@ def _gains(members, span: tuple[date, date]):
             E.competency_id,
             sa.func.max(E.level).label("reached"),
         )
-        .join(members, members.c.id == E.employee_id)
+        .join(spells, spells.c.id == E.employee_id)
+        .join(members, sa.and_(members.c.id == spells.c.id, members.c.period == spells.c.period))
         # Withdrawn evidence never counted: a level it showed was not gained.
         .where(
-            E.observed_on >= members.c.first,
-            E.observed_on <= members.c.last,
+            _within(E.observed_on, spells),
             E.observed_on.between(lowest, highest),
             ~withdrawn(E),
         )
@@ -358,34 +433,34 @@ def _distribution(members):
     ]
 
 
-def _autonomy_events(members, span: tuple[date, date]):
-    """Per period and department: levels granted, of which above the evidence, declined,
-    lowered."""
+def _autonomy_events(spells, span: tuple[date, date]):
+    """Per period and department (the spell's): levels granted, of which above the evidence,
+    declined, lowered. A grant counts as granted on the day it took effect, a proposal as
+    declined and a level as lowered on the day it was decided."""
     G = AutonomyGrant
-    granted = sa.and_(
-        G.status.in_(HELD), G.effective_on >= members.c.first, G.effective_on <= members.c.last
-    )
-    decided = sa.and_(G.decided_at >= members.c.opens, G.decided_at < members.c.closes)
+    granted = sa.and_(G.status.in_(HELD), _within(G.effective_on, spells))
+    decided = _within(utc_day(G.decided_at), spells)
     opens, closes = bounds(Period("", *span))
     return db.session.execute(
         sa.select(
-            members.c.period,
+            spells.c.period,
             Department.path,
             sa.func.count(sa.case((granted, G.id))),
             sa.func.count(sa.case((sa.and_(granted, G.above_evidence), G.id))),
             sa.func.count(sa.case((sa.and_(G.status == GrantStatus.DECLINED, decided), G.id))),
             sa.func.count(sa.case((sa.and_(G.status == GrantStatus.REVOKED, decided), G.id))),
         )
-        .join(members, members.c.id == G.employee_id)
-        .join(Department, Department.id == members.c.department_id)
+        .join(spells, spells.c.id == G.employee_id)
+        .join(Department, Department.id == spells.c.department_id)
         # Only a grant that took effect or was decided within the periods counts in them.
         .where(
             sa.or_(
                 G.effective_on.between(*span),
                 sa.and_(G.decided_at >= opens, G.decided_at < closes),
-            )
+            ),
+            sa.or_(_within(G.effective_on, spells), decided),
         )
-        .group_by(members.c.period, Department.path)
+        .group_by(spells.c.period, Department.path)
     ).all()
 
 
@@ -398,23 +473,25 @@ def hire_event():
     )
 
 
-def _internal_hires(members):
-    """Per period and department, members hired through a hiring round whose hire was
-    recorded in the period (the hire's time is the audit trail's: the application records no
-    date of its own)."""
+def _internal_hires(spells, span: tuple[date, date]):
+    """Per period and department (the spell's), hires through a hiring round recorded on a day
+    of a spell (the hire's time is the audit trail's: the application records no date of its
+    own). Hires, not people: someone hired twice in a year is two hires, as in its quarters."""
+    opens, closes = bounds(Period("", *span))
     return db.session.execute(
         sa.select(
-            members.c.period,
+            spells.c.period,
             Department.path,
-            sa.func.count(sa.distinct(Application.employee_id)),
+            sa.func.count(sa.distinct(Application.id)),
         )
-        .join(members, members.c.id == Application.employee_id)
-        .join(Department, Department.id == members.c.department_id)
+        .join(spells, spells.c.id == Application.employee_id)
+        .join(Department, Department.id == spells.c.department_id)
         .join(AuditEvent, hire_event())
         .where(
             Application.status == ApplicationStatus.HIRED,
-            AuditEvent.occurred_at >= members.c.opens,
-            AuditEvent.occurred_at < members.c.closes,
+            _within(utc_day(AuditEvent.occurred_at), spells),
+            AuditEvent.occurred_at >= opens,
+            AuditEvent.occurred_at < closes,
         )
-        .group_by(members.c.period, Department.path)
+        .group_by(spells.c.period, Department.path)
     ).all()

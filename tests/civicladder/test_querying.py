@@ -31,3 +31,19 @@ def test_the_hr_home_says_about_for_an_estimate(client_as, monkeypatch):
     monkeypatch.setattr(querying, "table_size", lambda table: querying.RowCount(2_880_000, False))
     page = client_as("hr").get("/").text
     assert "about 2,880,000</strong> evidence records" in page
+
+
+@pytest.mark.parametrize("hour", [0, 23])
+def test_utc_day_is_the_instants_day_in_utc_whatever_the_sessions_time_zone(app_ctx, hour):
+    from datetime import UTC, date, datetime
+
+    from civicladder.db import UTCDateTime, utc_day
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL TIME ZONE 'America/New_York'"))
+    instant = sa.literal(datetime(2026, 3, 31, hour, 30, tzinfo=UTC), UTCDateTime())
+    day = db.session.scalar(sa.select(utc_day(instant)))
+    assert str(day) == "2026-03-31"
+    # Compared with a date as a Date column would be.
+    later = sa.literal(date(2026, 4, 1), sa.Date)
+    assert db.session.scalar(sa.select(utc_day(instant) < later)) in (True, 1)

@@ -131,7 +131,7 @@ def test_a_figure_shown_in_a_trend_and_hidden_in_its_own_report_is_found():
 
 
 def test_the_protection_hides_the_attacks_above():
-    year = {"2026": raw(enrolments=24, completions=17)}
+    year = {"2026": raw(enrolments=24, completions=17, hours=86)}
     quarters = {
         "2026Q1": raw(0, 0, 0, 0, 0, hours=0, groups={}),
         "2026Q2": raw(enrolments=1, completions=1, hours=6),

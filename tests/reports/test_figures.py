@@ -154,6 +154,6 @@ def test_the_figures_take_the_same_queries_whatever_the_unit_size(
         competencies.evidence(person, skill, 3, observed_on=session.starts_at.date())
         autonomy.grant(person, track.levels[n % 2], effective_on=session.starts_at.date())
     period = parse_period(f"{session.starts_at.year}")
-    with assert_max_queries(6):
+    with assert_max_queries(7):
         raw = queries.unit_figures(unit.id, period)
     assert raw.members == size and raw.enrolments == size and raw.grants == size
