@@ -36,8 +36,6 @@ SWEEP_EVERY_TICKS = 15
 @with_appcontext
 def worker_command(burst: bool, with_schedule: bool) -> None:
     """Run queued jobs (and the scheduled ones) until stopped."""
-    from rq import Worker
-
     if jobs.inline():
         raise click.ClickException(
             "REDIS_URL is not set, so jobs run inside the app as they are asked for and no "
@@ -55,11 +53,33 @@ def worker_command(burst: bool, with_schedule: bool) -> None:
         ticker.start()
     elif with_schedule:
         _tick(app, connection, sweep=True)
-    worker = Worker([app.config["JOBS_QUEUE"]], connection=connection)
+    worker = _worker_class()([app.config["JOBS_QUEUE"]], connection=connection)
     try:
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
     finally:
         stop.set()
+
+
+def _worker_class():
+    from rq import Worker
+
+    class PromptWorker(Worker):
+        """RQ's worker, listening for commands (`rq.command`: stop a job, shut down) with a
+        thread that wakes every second rather than every minute: RQ closes the listener when
+        the worker stops and waits for it, so a worker done with its burst, or told to stop,
+        took up to a minute to exit."""
+
+        def subscribe(self) -> None:
+            self.log.info(
+                "Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name
+            )
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+            )
+
+    return PromptWorker
 
 
 def _fresh_connections(app) -> None:

@@ -97,6 +97,17 @@ def _kill_worker(worker: subprocess.Popen, *more: int) -> None:
     worker.wait(timeout=30)
 
 
+def _burst(env: dict) -> subprocess.CompletedProcess:
+    """A worker in burst mode: it does what is queued and stops."""
+    return subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
+        [sys.executable, str(SCRIPT), "--burst", "--no-schedule"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def run_state(real_commits, run_id):
     """The run's state, tries and message, read as a page would (a reader: on SQLite it does
     not wait for the job's write transaction)."""
@@ -112,13 +123,7 @@ def test_job_asked_for_by_the_app_is_done_by_the_worker(queued):
     real_commits, env = queued
     run_id = real_commits.run(lambda: jobs.enqueue("test.note", source="a test").id)
     assert run_state(real_commits, run_id)[0] is JobState.QUEUED  # waiting: not run in the app
-    done = subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
-        [sys.executable, str(SCRIPT), "--burst", "--no-schedule"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _burst(env)
     assert done.returncode == 0, done.stderr
     assert run_state(real_commits, run_id) == (JobState.FINISHED, 1, None), done.stderr[-3000:]
     assert real_commits.run(worker_app.notes, run_id) == 1
@@ -152,13 +157,7 @@ def test_killed_worker_leaves_nothing_half_done_and_the_job_is_done_once(queued,
     connection = Redis.from_url(env["REDIS_URL"])
     queue = Queue(env["JOBS_QUEUE"], connection=connection)
     StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
-    done = subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
-        [sys.executable, str(SCRIPT), "--burst", "--no-schedule"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _burst(env)
     assert done.returncode == 0, done.stderr
     assert run_state(real_commits, run_id)[:2] == (JobState.FINISHED, 2)
     assert real_commits.run(worker_app.notes, run_id) == 1
@@ -191,12 +190,6 @@ def test_worker_killed_mid_mail_sends_every_message_once(queued, monkeypatch):
         # The next run of the mail job (the schedule asks for one every few minutes).
         real_commits.run(lambda: jobs.enqueue(notify.SEND_JOB))
         server.stall_on = None
-        done = subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
-            [sys.executable, str(SCRIPT), "--burst", "--no-schedule"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = _burst(env)
         assert done.returncode == 0, done.stderr
     assert sorted(mail["Subject"] for mail in server.received) == ["First", "Second", "Third"]
