@@ -194,6 +194,17 @@ _module_data: ModuleData | None = None
 
 
 @pytest.fixture
+def redis_url() -> str:
+    """The Redis database the tests may use (TEST_REDIS_URL): required in CI, else skipped."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail("TEST_REDIS_URL must be set in CI (bash .ci/run sets it)")
+    pytest.skip("set TEST_REDIS_URL=redis://127.0.0.1:6379/15 to test what is shared via Redis")
+
+
+@pytest.fixture
 def on_day(monkeypatch):
     """Set the day the app believes it is: `on_day(date(2026, 3, 1))`."""
 

@@ -131,19 +131,14 @@ def test_schedule_refuses_entries_it_cannot_keep(app, when):
         schedule.register(app, "x", **when)
 
 
-def redis_or_skip():
-    url = os.environ.get("TEST_REDIS_URL")
-    if url:
-        from redis import Redis
+@pytest.fixture
+def redis(redis_url):
+    from redis import Redis
 
-        return Redis.from_url(url)
-    if os.environ.get("CI"):
-        pytest.fail("TEST_REDIS_URL must be set in CI (bash .ci/run sets it)")
-    pytest.skip("set TEST_REDIS_URL=redis://127.0.0.1:6379/15 to test the schedule on Redis")
+    return Redis.from_url(redis_url)
 
 
-def test_each_slot_is_taken_once_across_workers(app_ctx):
-    redis = redis_or_skip()
+def test_each_slot_is_taken_once_across_workers(app_ctx, redis):
     entry = schedule.Entry(
         f"test.slot-{os.getpid()}-{datetime.now().timestamp()}", every=timedelta(minutes=15)
     )

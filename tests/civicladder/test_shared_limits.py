@@ -5,8 +5,6 @@ import subprocess
 import sys
 import uuid
 
-import pytest
-
 ATTEMPTS = """
 import sys
 from civicladder.app import create_app
@@ -18,16 +16,6 @@ email, count = sys.argv[1], int(sys.argv[2])
 data = {"email": email, "password": "not the password"}
 print(" ".join(str(client.post("/sign-in", data=data).status_code) for _ in range(count)))
 """
-
-
-@pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL")
-    if url:
-        return url
-    if os.environ.get("CI"):
-        pytest.fail("TEST_REDIS_URL must be set in CI (bash .ci/run sets it)")
-    pytest.skip("set TEST_REDIS_URL=redis://127.0.0.1:6379/15 to test limits shared via Redis")
 
 
 def attempts(database_url: str, redis_url: str, email: str, count: int) -> list[str]:

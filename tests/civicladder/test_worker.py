@@ -29,16 +29,6 @@ SCRIPT = Path(worker_app.__file__)
 
 
 @pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL")
-    if url:
-        return url
-    if os.environ.get("CI"):
-        pytest.fail("TEST_REDIS_URL must be set in CI (bash .ci/run sets it)")
-    pytest.skip("set TEST_REDIS_URL=redis://127.0.0.1:6379/15 to test the worker on Redis")
-
-
-@pytest.fixture
 def queued(real_commits, redis_url, monkeypatch):
     """The real-commits app sending jobs to a queue of this test's own on Redis, with the
     worker script's job kinds; yields (real_commits, environment for the worker)."""
