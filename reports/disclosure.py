@@ -105,11 +105,18 @@ def solve(
     by_group: dict[int, list[tuple[dict[Key, int], int]]] = {}
     for row in rows:
         by_group.setdefault(groups[next(iter(row[0]))], []).append(row)
-    for group_rows in by_group.values():
-        if memo is None:
+    if memo is None:
+        for group_rows in by_group.values():
             solution.derived.update(_fixed_values(group_rows))
-            continue
-        signature = frozenset((frozenset(c.items()), b) for c, b in group_rows)
+        return solution
+    # Within one `memo` (the same relations and values, only more cells hidden each time), a
+    # group's rows are the relations that hold its hidden cells, written with those cells
+    # unknown: the hidden cells alone say what they are.
+    members: dict[int, list[Key]] = {}
+    for key, group in groups.items():
+        members.setdefault(group, []).append(key)
+    for group, group_rows in by_group.items():
+        signature = frozenset(members[group])
         if signature not in memo:
             memo[signature] = _fixed_values(group_rows)
         solution.derived.update(memo[signature])
