@@ -168,6 +168,10 @@ def perform(run_id: int) -> None:
                 )
                 .execution_options(synchronize_session=False)
             )
+    except DomainError as error:
+        # A rule refused the work (a report published meanwhile, say): another try would be
+        # refused the same way, so the run fails for good, saying why.
+        _record_failure(run_id, error, again=False)
     except Exception as error:
         again = _retries_left() > 0
         _record_failure(run_id, error, again)

@@ -1,5 +1,6 @@
-"""The reports package's jobs: live reports counted every quarter hour, and the disclosure
-audit of every unit each night (a fault fails the run, with the cells it found)."""
+"""The reports package's jobs: publishing a report (asked for by HR), live reports counted
+every quarter hour, and the disclosure audit of every unit each night (a fault fails the run,
+with the cells it found)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,17 @@ def audit(run) -> dict:
     return {"readers": len(readers), "faults": 0}
 
 
+def publish(run, **params) -> dict:
+    from reports import services
+
+    return services.published_by_job(run, **params)
+
+
 def register(app: Flask) -> None:
     from civicladder import jobs, schedule
+    from reports.services import PUBLISH_JOB
+
+    jobs.register(app, PUBLISH_JOB, publish, title="Publish a progress report", timeout=1800)
 
     jobs.register(app, "reports.refresh-live", refresh_live, title="Live reports")
     jobs.register(

@@ -6,17 +6,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import url_for
 
-from civicladder import audit, clock, notify
+from civicladder import audit, clock, jobs, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
-from civicladder.models import User
+from civicladder.models import JobRun, JobState, User
 from people.models import BargainingUnit, Department
 from reports import assemble, exports, readers, rules
 from reports import audit as disclosure_audit
 from reports.models import LiveReport, ReportComment, ReportSnapshot
 from reports.rules import Period
-from reports.tables import Scope
+from reports.tables import UNIT, Scope
 
 MAX_COMMENT = 4000
 UNION_SIDE = "Union representative"
@@ -29,6 +29,87 @@ def _side(actor: User, snapshot: ReportSnapshot) -> str:
     if actor.has_role(Role.HR):
         return HR_SIDE
     return UNION_SIDE if snapshot.bargaining_unit_id is not None else MANAGER_SIDE
+
+
+PUBLISH_JOB = "reports.publish"
+
+
+def request_publication(actor: User, scope_kind: str, scope_id: int, period: Period) -> JobRun:
+    """Ask for a report to be published (see `_publish`): checked now, done by a job, since
+    counting a large unit's year, checking it against everything its readers open and
+    rendering its PDF take from seconds to a minute at a city's size. Refused when the period
+    is not over, the report is published, or it is being published already; the owner's row is
+    locked first, so two people asking at once get one job and one refusal."""
+    require_role(actor, Role.HR)
+    rules.check_ended(period, clock.today())
+    scope = _locked_scope(scope_kind, scope_id)
+    _check_unpublished(scope, period)
+    for run in db.session.scalars(
+        sa.select(JobRun).where(
+            JobRun.kind == PUBLISH_JOB, JobRun.state.in_((JobState.QUEUED, JobState.RUNNING))
+        )
+    ):
+        if run.params == _publish_params(scope, period):
+            raise Conflict(
+                f"The {period.code} report for {scope.name} is being published already "
+                f"(asked for at {run.created_at:%H:%M} UTC)."
+            )
+    run = jobs.enqueue(
+        PUBLISH_JOB,
+        actor=actor,
+        title=f"Publish the {period.code} report for {scope.name}",
+        **_publish_params(scope, period),
+    )
+    audit.record(
+        actor,
+        "report_snapshot.publication_requested",
+        run,
+        after=_publish_params(scope, period),
+        label=f"{scope.name}, {period.code}",
+    )
+    return run
+
+
+def _publish_params(scope: Scope, period: Period) -> dict:
+    return {"scope_kind": scope.kind, "scope_id": scope.id, "period": period.code}
+
+
+def _locked_scope(scope_kind: str, scope_id: int) -> Scope:
+    if scope_kind == UNIT:
+        unit = locked_get(BargainingUnit, scope_id, "That bargaining unit no longer exists.")
+        return assemble.unit_scope(unit)
+    department = locked_get(Department, scope_id, "That department no longer exists.")
+    return assemble.department_scope(department)
+
+
+def published_by_job(run: JobRun, scope_kind: str, scope_id: int, period: str) -> dict:
+    """The publishing job's work: the snapshot and its PDF in the job's one transaction, so a
+    worker that dies half-way leaves nothing, and the next try publishes once."""
+    actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
+    if scope_kind == UNIT:
+        owner = db.session.get(BargainingUnit, scope_id)
+        if owner is None:
+            raise Conflict("That bargaining unit no longer exists.")
+        snapshot = publish_unit_report(actor, owner, rules.parse_period(period))
+    else:
+        owner = db.session.get(Department, scope_id)
+        if owner is None:
+            raise Conflict("That department no longer exists.")
+        snapshot = publish_department_report(actor, owner, rules.parse_period(period))
+    return {
+        "snapshot_id": snapshot.id,
+        "link": url_for("reports.snapshot", snapshot_id=snapshot.id),
+        "link_text": f"Read the published {period} report for {snapshot.scope_name}",
+    }
+
+
+def _check_unpublished(scope: Scope, period: Period) -> None:
+    existing = readers.snapshot_for(scope, period.code)
+    if existing is not None:
+        raise Conflict(
+            f"The {period.code} report for {scope.name} was published on "
+            f"{existing.published_at:%Y-%m-%d}; a published report never changes."
+        )
 
 
 def publish_unit_report(
@@ -79,12 +160,7 @@ def _publish(
     first, so two people publishing at the same moment give one snapshot and one refusal.
     """
     rules.check_ended(period, clock.today())
-    existing = readers.snapshot_for(scope, period.code)
-    if existing is not None:
-        raise Conflict(
-            f"The {period.code} report for {scope.name} was published on "
-            f"{existing.published_at:%Y-%m-%d}; a published report never changes."
-        )
+    _check_unpublished(scope, period)
     counted: dict = {}  # the year's blocks, counted once for the report and its check
     content = assemble.report(scope, period, counted)
     if findings := disclosure_audit.check_publishing(scope, period, content, counted):

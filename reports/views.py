@@ -108,17 +108,18 @@ def department_report(department_id: int):
     )
 
 
-def _publish_page(scope: Scope, publish):
+def _publish_page(scope: Scope):
     form = PublishForm(request.form if request.method == "POST" else request.args)
     period = _period_from(form.period.data)
     rules.check_ended(period, clock.today())
     if request.method == "POST" and form.validate_on_submit() and form.is_confirmed:
-        snapshot = publish(period)
+        run = services.request_publication(current_user, scope.kind, scope.id, period)
         flash(
-            f"The {period.code} report for {scope.name} is published. Its figures will not change.",
+            f"The {period.code} report for {scope.name} is being published: this page says "
+            "when it is done. Its figures will not change once it is.",
             "success",
         )
-        return redirect(url_for("reports.snapshot", snapshot_id=snapshot.id))
+        return redirect(url_for("jobs.show", run_id=run.id))
     form.period.data = period.code
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -134,20 +135,14 @@ def _publish_page(scope: Scope, publish):
 @requires(Role.HR)
 def publish(unit_id: int):
     unit = readers.readable_unit(current_user, unit_id)
-    return _publish_page(
-        assemble.unit_scope(unit),
-        lambda period: services.publish_unit_report(current_user, unit, period),
-    )
+    return _publish_page(assemble.unit_scope(unit))
 
 
 @bp.route("/reports/departments/<int:department_id>/publish", methods=["GET", "POST"])
 @requires(Role.HR)
 def publish_department(department_id: int):
     department = readers.readable_department(current_user, department_id)
-    return _publish_page(
-        assemble.department_scope(department),
-        lambda period: services.publish_department_report(current_user, department, period),
-    )
+    return _publish_page(assemble.department_scope(department))
 
 
 @bp.get("/reports/snapshots/<int:snapshot_id>")

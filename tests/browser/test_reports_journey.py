@@ -32,8 +32,12 @@ def test_hr_publishes_a_report_the_union_rep_reads_and_answers(page: Page, axe, 
     follow(page, axe, page.get_by_role("link", name=f"Publish the {period} report"))
     expect(page.get_by_role("heading", name="Publishing is permanent")).to_be_visible()
     page.get_by_role("button", name="Publish the report").click()
+    # A job publishes it; its page leads to the published report once done.
+    expect(page.get_by_text(f"The {period} report for {UNIT} is being published")).to_be_visible()
+    expect(page.get_by_text("Finished.")).to_be_visible()
+    axe.check(page, "/admin/jobs/<id> (publishing finished)")
+    follow(page, axe, page.get_by_role("link", name=re.compile(f"^Read the published {period}")))
     expect(page.get_by_role("heading", name="Published report")).to_be_visible()
-    expect(page.get_by_text(f"The {period} report for {UNIT}")).to_be_visible()
     axe.check(page, "/reports/snapshots/<id> (published)")
     page.get_by_label("Your comment").fill("Completions rose after the new evening sessions.")
     page.get_by_role("button", name="Post the comment").click()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.models import AuditEvent, Notification
+from civicladder.models import AuditEvent, JobRun, Notification
 from reports import rules, services
 from reports.models import ReportComment, ReportSnapshot
 
@@ -127,8 +127,13 @@ def test_publishing_asks_for_confirmation_then_freezes_the_figures(
     assert db.session.scalar(sa.select(sa.func.count(ReportSnapshot.id))) == 0
     done = hr.post(url, data={"period": "2026Q3", "confirmed": "yes"})
     assert done.status_code == 302
+    # A job publishes it (here at once: no Redis) and its page leads to the snapshot.
+    run = db.session.scalar(sa.select(JobRun).where(JobRun.kind == "reports.publish"))
+    assert done.headers["Location"] == f"/admin/jobs/{run.id}"
     snapshot = db.session.scalar(sa.select(ReportSnapshot))
-    assert done.headers["Location"] == f"/reports/snapshots/{snapshot.id}"
+    job_page = hr.get(done.headers["Location"]).text
+    assert "Finished." in job_page
+    assert f'href="/reports/snapshots/{snapshot.id}">Read the published 2026Q3 report' in job_page
     assert snapshot.content_hash == rules.content_hash(snapshot.content)
     assert snapshot.period_start.isoformat() == "2026-07-01"
     event = db.session.scalar(
