@@ -5,6 +5,7 @@ written, and the job is done once, whole, by the next try."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
@@ -20,8 +21,13 @@ from rq import Queue
 from rq.registry import StartedJobRegistry
 
 from civicladder import jobs, notify
+from civicladder.access import Role
 from civicladder.db import db
 from civicladder.models import JobRun, JobState
+from reports import services as report_services
+from reports.models import ReportPdf, ReportSnapshot
+from reports.rules import parse_period
+from reports.tables import UNIT
 from tests.civicladder import worker_app
 from tests.civicladder.smtp_server import SMTPServer
 
@@ -183,3 +189,60 @@ def test_worker_killed_mid_mail_sends_every_message_once(queued, monkeypatch):
         done = _burst(env)
         assert done.returncode == 0, done.stderr
     assert sorted(mail["Subject"] for mail in server.received) == ["First", "Second", "Third"]
+
+
+def test_worker_killed_mid_publish_leaves_no_snapshot_and_the_next_try_publishes_once(
+    queued, tmp_path, people, make_user
+):
+    real_commits, env = queued
+    stall_file = tmp_path / "stalled"
+    env = env | {"STALL_FILE": str(stall_file), "STALL_PUBLISHING": "1"}
+    # The next try at once rather than after RQ's usual wait (the queue's retry is set here).
+    kinds = real_commits.app.extensions[jobs.JOBS_KEY]  # the test's own copy (`queued`)
+    name = report_services.PUBLISH_JOB
+    kinds[name] = dataclasses.replace(kinds[name], retry_intervals=(0,))
+
+    def ask():
+        unit = people.bargaining_unit(code="KILL1", name="Kill Local")
+        for n in range(6):
+            people.employee(bargaining_unit=unit, employee_number=f"KP{n}")
+        hr = make_user({Role.HR})
+        run = report_services.request_publication(hr, UNIT, unit.id, parse_period("2026Q3"))
+        return run.id, unit.id
+
+    run_id, unit_id = real_commits.run(ask)
+    worker = subprocess.Popen(  # noqa: S603 (this test's own worker script, this interpreter)
+        [sys.executable, str(SCRIPT), "--no-schedule"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not stall_file.exists():
+            assert worker.poll() is None, "the worker stopped before publishing began"
+            assert time.monotonic() < deadline, "publishing never began"
+            time.sleep(0.2)
+        assert run_state(real_commits, run_id)[:2] == (JobState.RUNNING, 1)
+    finally:
+        _kill_worker(worker, *([int(stall_file.read_text())] if stall_file.exists() else []))
+
+    def published():
+        snapshots = db.session.scalars(
+            sa.select(ReportSnapshot.id).where(ReportSnapshot.bargaining_unit_id == unit_id)
+        ).all()
+        pdfs = db.session.scalar(
+            sa.select(sa.func.count(ReportPdf.snapshot_id)).where(
+                ReportPdf.snapshot_id.in_(snapshots or [0])
+            )
+        )
+        return len(snapshots), pdfs
+
+    assert real_commits.run(published) == (0, 0)  # the killed try wrote nothing
+    queue = Queue(env["JOBS_QUEUE"], connection=Redis.from_url(env["REDIS_URL"]))
+    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+    done = _burst(env)
+    assert done.returncode == 0, done.stderr
+    assert run_state(real_commits, run_id)[:2] == (JobState.FINISHED, 2), done.stderr[-3000:]
+    assert real_commits.run(published) == (1, 1)

@@ -2,7 +2,8 @@
 kinds of the tests' own, started as `flask worker` is (`python worker_app.py [worker options]`).
 
 Settings come from the environment: DATABASE_URL, REDIS_URL, JOBS_QUEUE, and STALL_FILE (the
-stalling job creates it once it has written, then waits to be killed).
+stalling job creates it once it has written, then waits to be killed); STALL_PUBLISHING=1
+makes the first try of publishing a report stall so, between its snapshot and its PDF.
 """
 
 from __future__ import annotations
@@ -48,7 +49,27 @@ def build():
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]})
     jobs.register(app, "test.note", note, title="A note", retry_intervals=(0,))
     jobs.register(app, "test.stall_once", stall_once, title="A stall", retry_intervals=(0,))
+    if os.environ.get("STALL_PUBLISHING"):
+        _stall_publishing_once()
     return app
+
+
+def _stall_publishing_once() -> None:
+    """The first publishing try, once its snapshot is written and before its PDF, says so (in
+    STALL_FILE) and waits to be killed; a later try, in a new worker, renders as usual."""
+    from reports import exports
+
+    rendered = exports.store_pdf
+
+    def store_pdf(snapshot):
+        stall = Path(os.environ["STALL_FILE"])
+        if not stall.exists():
+            db.session.flush()
+            stall.write_text(str(os.getpid()))
+            time.sleep(120)
+        return rendered(snapshot)
+
+    exports.store_pdf = store_pdf
 
 
 def notes(run_id: int) -> int:
