@@ -2,6 +2,9 @@
 in front of PostgreSQL, two gunicorn app servers from two separate checkouts of the current
 commit (own code, own instance folder; the same SECRET_KEY, DATABASE_URL through PgBouncer and
 REDIS_URL), and one `flask worker`. Real processes over HTTP; every one is stopped at the end.
+Checked: a sign-in on one server is honoured by the other, a file uploaded through one
+downloads through the other, a job asked for through one is done by the worker, and seats hold
+under 50 requests at once split across both.
 
 PostgreSQL only: PgBouncer pools PostgreSQL connections, so on SQLite there is nothing to test.
 The checkouts are of the last commit: uncommitted changes are not in them.
@@ -129,6 +132,29 @@ def test_two_app_servers_a_worker_and_pgbouncer_work_as_one_site(production_shap
         running,
     )
 
+    # A file uploaded through A downloads through B: a candidate applies with a work sample
+    # through A; HR, signed in on B, downloads it byte for byte (neither keeps it on its disk).
+    hr_email, round_id, questions = real.run(_open_round)
+    sample = ("A work sample written for the shape test.\n" * 30_000).encode()  # 1.2 chunks
+    posted = Visitor(a.url).post_form(
+        f"/jobs/{round_id}",
+        {
+            "full_name": "Sam Shape",
+            "email": f"sam.{round_id}@example.test",
+            **{f"answer_{qid}": "An answer." for qid in questions},
+        },
+        {"upload": ("sample.txt", sample)},
+    )
+    assert posted.status == 200, posted.body[:2000]
+    application_id = real.run(lambda: _application_of(f"sam.{round_id}@example.test"))
+    fetched = (
+        Visitor(b.url)
+        .sign_in(hr_email, PASSWORD)
+        .get(f"/hiring/applications/{application_id}/file")
+    )
+    assert fetched.status == 200 and fetched.body == sample
+    assert fetched.header("Content-Length") == str(len(sample))
+
     # Seats hold: 50 requests at once for 10 seats, split across both servers.
     session_id, emails = real.run(lambda: _session_and_people(real))
     visitors = [Visitor((a, b)[n % 2].url) for n in range(REQUESTS)]
@@ -206,6 +232,30 @@ def _make_admin(email: str) -> None:
     from tests.civicladder.factories import make_user_factory
 
     make_user_factory(hash_password(PASSWORD))({Role.ADMIN}, email=email)
+
+
+def _open_round():
+    """An open hiring round and an HR officer: (HR's email, the round, its questions)."""
+    from civicladder.security import hash_password
+    from hiring.models import RoundQuestion, RoundStatus
+    from tests.civicladder.factories import make_user_factory
+    from tests.competencies.factories import competency_factories
+    from tests.hiring.factories import hiring_factories
+
+    make_user = make_user_factory(hash_password(PASSWORD))
+    hiring = hiring_factories(make_user, competency_factories())
+    hr = make_user({Role.HR}, email=f"hr-{uuid.uuid4().hex[:8]}@city.test")
+    hiring_round = hiring.round(RoundStatus.OPEN)
+    questions = db.session.scalars(
+        sa.select(RoundQuestion.id).where(RoundQuestion.round_id == hiring_round.id)
+    ).all()
+    return hr.email, hiring_round.id, questions
+
+
+def _application_of(email: str) -> int:
+    from hiring.models import Application
+
+    return db.session.scalar(sa.select(Application.id).where(Application.email == email))
 
 
 def _session_and_people(real):
