@@ -7,7 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug the academy in: pages, navigation, signal handlers, demo steps."""
-    from academy import city, demo, enrolment, panels, views
+    from academy import city, demo, enrolment, exports, panels, views
+    from civicladder import export_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.navigation import NavItem, register_nav_item
@@ -16,6 +17,14 @@ def init_app(app: Flask) -> None:
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
+    export_jobs.register(
+        app,
+        exports.TRAINING_EXPORT,
+        title="Training records export",
+        filename="training-records.csv",
+        header=exports.CSV_HEADER,
+        rows=exports.training_records,
+    )
     register_nav_item(app, NavItem("Training", "academy.catalog", order=25))
     register_nav_item(app, NavItem("My training", "academy.my_training", (Role.EMPLOYEE,), 24))
     register_nav_item(

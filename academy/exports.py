@@ -65,6 +65,7 @@ def session_ics(session: CourseSession) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+TRAINING_EXPORT = "training-records"  # the export job's name (`civicladder.export_jobs`)
 CSV_HEADER = [
     "employee_number",
     "last_name",

@@ -143,7 +143,7 @@ def _init_login(app: Flask) -> None:
 
 def _init_shell(app: Flask) -> None:
     """The shell's own pages, navigation, home panel, template helpers and commands."""
-    from civicladder import cli, files, jobs, layout, notify, schedule  # noqa: F401 (files: the store's tables)
+    from civicladder import cli, export_jobs, files, jobs, layout, notify, schedule  # noqa: F401 (files: the store's tables)
     from civicladder.views import admin, auth, home
     from civicladder.views import jobs as job_pages
 
@@ -166,4 +166,5 @@ def _init_shell(app: Flask) -> None:
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)
     jobs.register(app, notify.SEND_JOB, notify.send_due, title="Sending email")
     schedule.register(app, notify.SEND_JOB, every=timedelta(minutes=5))
+    export_jobs.init_app(app)
     cli.register(app)

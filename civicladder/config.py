@@ -131,6 +131,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "STATUS_LINK_LIMIT_PER_EMAIL": env.get("STATUS_LINK_LIMIT_PER_EMAIL", "3 per day"),
         # Candidates' files one hiring round may hold in all, in megabytes.
         "ROUND_UPLOAD_LIMIT_MB": env_int(env, "ROUND_UPLOAD_LIMIT_MB", 500, 1),
+        # How long a finished export's file is kept for the person who asked for it.
+        "EXPORT_KEEP_HOURS": env_int(env, "EXPORT_KEEP_HOURS", 24, 1),
         # The file store: candidates' files and reports' PDFs live in the database unless a
         # bucket of an S3-compatible object store is named; then the content goes there and
         # the metadata stays in the database. Credentials left unset come from boto3's own

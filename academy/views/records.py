@@ -12,13 +12,14 @@ from flask import (
 from flask_login import current_user
 
 from academy import certificates, completion, enrolment, exports, queries, records
+from academy.exports import TRAINING_EXPORT
 from academy.forms import RatingForm, RevokeForm
 from academy.models import EnrollmentStatus
 from academy.views import bp
-from civicladder import clock
+from civicladder import clock, export_jobs
 from civicladder.access import SIGNED_IN, Role, public, requires
 from civicladder.errors import Invalid, NotFound
-from civicladder.exports import attachment, csv_response
+from civicladder.exports import attachment
 from people import queries as people_queries
 from people.models import Employee
 
@@ -114,7 +115,10 @@ def session_calendar(session_id: int):
     return attachment(exports.session_ics(found), "text/calendar", f"session-{found.id}.ics")
 
 
-@bp.get("/academy/export.csv")
+@bp.post("/academy/export")
 @requires(Role.HR)
-def export_csv():
-    return csv_response("training-records.csv", exports.CSV_HEADER, exports.training_records)
+def export():
+    """Everyone's training records, written by a job (a city's run to hundreds of megabytes)."""
+    run = export_jobs.request_export(current_user, TRAINING_EXPORT)
+    flash("The training records are being exported: this page links to the file when ready.")
+    return redirect(url_for("jobs.show", run_id=run.id))

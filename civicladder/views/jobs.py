@@ -8,8 +8,11 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from civicladder import export_jobs
+from civicladder import files as stored_files
 from civicladder.access import Role, requires
 from civicladder.db import db, fetch
+from civicladder.errors import NotFound
 from civicladder.forms import JobFilterForm
 from civicladder.layout import page_number
 from civicladder.models import JobRun, JobState
@@ -46,3 +49,14 @@ def show(run_id: int):
     run = fetch(JobRun, run_id, "There is no such job.")
     waiting = run.state in (JobState.QUEUED, JobState.RUNNING)
     return render_template("jobs/show.html", run=run, waiting=waiting, me=current_user)
+
+
+@bp.get("/<int:run_id>/file")
+@requires(asked_for_job)
+def file(run_id: int):
+    """A finished export's file, for the person who asked for it, while it is kept."""
+    run = fetch(JobRun, run_id, "There is no such job.")
+    stored = export_jobs.file_of(run)
+    if stored is None:
+        raise NotFound("This job has no file to download: not finished, or no longer kept.")
+    return stored_files.download(stored)

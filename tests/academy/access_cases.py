@@ -197,7 +197,13 @@ CASES = [
         "/academy/sessions/{upcoming_session}/calendar.ics",
         EVERYONE_SIGNED_IN,
     ),
-    Case("academy.export_csv", "GET", "/academy/export.csv", only({"hr": 200})),
+    Case(
+        "academy.export",
+        "POST",
+        "/academy/export",
+        only({"hr": 302}),
+        records=recorded("export.requested", "hr"),
+    ),
     Case("academy.new_course", "GET", "/academy/courses/new", only({"hr": 200})),
     Case(
         "academy.new_course",

@@ -130,7 +130,14 @@ def test_session_calendar_file_is_an_event_at_the_session_time(client_as, academ
 def test_hr_export_neutralises_formulas(client_as, people, academy):
     person = people.employee(last_name="=HYPERLINK(1)", first_name="@SUM")
     academy.enrollment(academy.session(), person)
-    response = client_as("hr").get("/academy/export.csv")
+    hr = client_as("hr")
+    asked = hr.post("/academy/export")
+    assert asked.status_code == 302 and asked.headers["Location"].startswith("/admin/jobs/")
+    job_page = hr.get(asked.headers["Location"]).text
+    assert "Finished." in job_page and "Download training-records.csv (" in job_page
+    response = hr.get(asked.headers["Location"] + "/file")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0][0] == "employee_number"
     mine = [row for row in rows if row[0] == person.employee_number]
@@ -232,3 +239,35 @@ def test_attendance_first_then_the_result(app_ctx, people, academy, competencies
     assert db.session.scalar(sa.select(sa.func.count(CompetencyEvidence.id))) == 1
     with pytest.raises(Conflict):
         completion.record_result(None, enrollment, S.NO_SHOW)
+
+
+def test_an_export_is_for_whoever_asked_and_is_removed_after_its_time(
+    client_as, people, academy, make_user, app
+):
+    from datetime import timedelta
+
+    from civicladder import clock, export_jobs, files
+    from civicladder.db import db
+    from civicladder.models import JobRun
+
+    academy.enrollment(academy.session(), people.employee())
+    asker, other = make_user({Role.HR}), make_user({Role.HR})
+    mine = client_as(asker)
+    location = mine.post("/academy/export").headers["Location"]
+    refused = client_as(other).get(location + "/file")
+    assert refused.status_code == 403
+    downloaded = mine.get(location + "/file")
+    assert downloaded.status_code == 200 and downloaded.data.startswith(b"employee_number,")
+    with app.app_context():
+        run = db.session.get(JobRun, int(location.rsplit("/", 1)[1]))
+        file_id = run.result["file_id"]
+        keep = timedelta(hours=app.config["EXPORT_KEEP_HOURS"], minutes=1)
+        run.ended_at = clock.now() - keep
+        assert export_jobs.sweep() == {"removed": 1}
+        assert db.session.get(files.StoredFile, file_id) is None
+        db.session.commit()
+    gone = mine.get(location + "/file")
+    assert gone.status_code == 404
+    assert "ask for the export again" in mine.get(location).text
+    with app.app_context():
+        assert export_jobs.sweep() == {"removed": 0}

@@ -49,7 +49,7 @@ class Download:
 
 DOWNLOADS = {
     "people.directory_csv": Download("/people.csv", "text/csv", "csv", "Employee number"),
-    "academy.export_csv": Download("/academy/export.csv", "text/csv", "csv", "employee_number"),
+    "jobs.file": Download("/admin/jobs/{export_job}/file", "text/csv", "csv", "employee_number"),
     "academy.certificate_pdf": Download(
         "/academy/certificates/{certificate}/pdf", "application/pdf", "pdf"
     ),
@@ -148,8 +148,10 @@ def download_endpoints(app: flask.Flask) -> set[str]:
 def _seed_downloads(accounts) -> dict:
     """What each download hands out: a certificate of the employee's, a session to come, a
     candidate's file, a ranked round, and the employee's unit's published report."""
+    from academy.exports import TRAINING_EXPORT
     from academy.models import EnrollmentStatus
-    from civicladder.models import User
+    from civicladder import export_jobs
+    from civicladder.models import JobState, User
     from hiring import files
     from hiring.models import ApplicationStatus, RoundStatus
     from people.models import BargainingUnit, Employee
@@ -202,6 +204,12 @@ def _seed_downloads(accounts) -> dict:
         for judge in judges:
             hiring.assessment(scored, judge, marks)
 
+    # HR's export of everyone's training records, written by its job, as HR would ask for it.
+    hr = db.session.scalar(sa.select(User).where(User.email == accounts.hr.email))
+    export = export_jobs.request_export(hr, TRAINING_EXPORT)
+    export.result = export_jobs.write_file(export)
+    export.state = JobState.FINISHED
+
     unit = db.session.scalar(sa.select(BargainingUnit).where(BargainingUnit.code == "L1549"))
     snapshot = report_services.publish_unit_report(None, unit, parse_period("2026Q2"))
     db.session.flush()
@@ -214,6 +222,7 @@ def _seed_downloads(accounts) -> dict:
         "pending_assessment": pending.id,
         "ranked_round": ranked.id,
         "snapshot": snapshot.id,
+        "export_job": export.id,
     }
 
 

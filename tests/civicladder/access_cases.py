@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from civicladder import clock, notify
+from civicladder import clock, files, notify
 from civicladder import services as shell_services
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.models import JobRun
+from civicladder.models import JobRun, JobState
 from tests.civicladder.factories import PASSWORD
 
 ROLES = ["anonymous", "employee", "manager", "hr", "union_rep", "admin"]
@@ -105,9 +105,21 @@ def world(kit, ids: dict) -> dict:
     asked = JobRun(kind="people.import_roster", title="Roster import", params={})
     asked.requested_by_id = users["employee"].id
     db.session.add(asked)
+    # An export HR asked for, finished: its file is for HR's officer alone.
+    exported = files.store(b"employee_number\n", name="export.csv", media_type="text/csv")
+    export = JobRun(
+        kind="export.training-records",
+        title="Training records export",
+        params={},
+        state=JobState.FINISHED,
+        result={"file_id": exported.id},
+    )
+    export.requested_by_id = users["hr"].id
+    db.session.add(export)
     db.session.flush()
     return {
         "employee_job": asked.id,
+        "hr_export": export.id,
         "users": {role: user.id for role, user in users.items()},
         "target_user": target.id,
         "target_email": target.email,
@@ -179,4 +191,6 @@ CASES = [
         "/admin/jobs/{employee_job}",
         only({"employee": 200, "hr": 200, "admin": 200}),
     ),
+    # An export's file: only for whoever asked for it (HR and administrators see the job).
+    Case("jobs.file", "GET", "/admin/jobs/{hr_export}/file", only({"hr": 200})),
 ]

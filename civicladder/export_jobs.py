@@ -1,0 +1,130 @@
+"""Exports too large to stream while a page waits (a city's training records: hundreds of
+megabytes, minutes to write): the person asks for one, a job writes the CSV into the file
+store, and the job's page links to the finished file, which only the person who asked for it
+downloads. Files are kept for EXPORT_KEEP_HOURS, then removed by a scheduled sweep.
+
+Packages declare their exports with `register(app, name, ...)` in their `init_app`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app, url_for
+
+from civicladder import audit, clock, files, jobs
+from civicladder.db import db
+from civicladder.exports import rows_as_csv
+from civicladder.models import JobRun, JobState, User
+
+EXPORTS_KEY = "civicladder.exports"
+PREFIX = "export."
+SWEEP_JOB = "exports.sweep"
+PROGRESS_EVERY = 10_000  # rows between two progress reports on the job's page
+
+
+@dataclass(frozen=True)
+class Export:
+    name: str
+    title: str
+    filename: str
+    header: list[str]
+    rows: Callable[[], Iterable[Iterable]]
+
+
+def register(
+    app: Flask,
+    name: str,
+    *,
+    title: str,
+    filename: str,
+    header: list[str],
+    rows: Callable[[], Iterable[Iterable]],
+) -> None:
+    """An export a package offers: `rows()` gives its rows, read in the job's transaction."""
+    app.extensions.setdefault(EXPORTS_KEY, {})[name] = Export(name, title, filename, header, rows)
+    jobs.register(app, PREFIX + name, write_file, title=title, timeout=3600)
+
+
+def request_export(actor: User, name: str) -> JobRun:
+    """Ask for an export (audited); the job's page says when it is ready."""
+    export = current_app.extensions[EXPORTS_KEY][name]
+    run = jobs.enqueue(PREFIX + name, actor=actor, title=export.title)
+    audit.record(actor, "export.requested", run, after={"export": name}, label=export.title)
+    return run
+
+
+def write_file(run: JobRun) -> dict:
+    export = current_app.extensions[EXPORTS_KEY][run.kind.removeprefix(PREFIX)]
+    written = 0
+
+    def counted(rows: Iterable[Iterable]) -> Iterable[Iterable]:
+        nonlocal written
+        for row in rows:
+            written += 1
+            if written % PROGRESS_EVERY == 0:
+                jobs.progress(run, written)
+            yield row
+
+    # Spooled to the worker's disk, then stored in 1 MiB chunks: never whole in memory.
+    with tempfile.TemporaryFile() as spool:
+        produced = export.rows()
+        try:
+            for piece in rows_as_csv(export.header, counted(produced)):
+                spool.write(piece.encode())
+        finally:
+            close = getattr(produced, "close", None)
+            if close is not None:
+                close()
+        spool.seek(0)
+        stored = files.store(spool, name=export.filename, media_type="text/csv")
+    jobs.progress(run, written, written)
+    return {
+        "file_id": stored.id,
+        "rows": written,
+        "link": url_for("jobs.file", run_id=run.id),
+        "link_text": f"Download {export.filename} ({written:,} rows)",
+    }
+
+
+def file_of(run: JobRun) -> files.StoredFile | None:
+    """The finished export's file, while it is kept."""
+    if run.state is not JobState.FINISHED or not run.kind.startswith(PREFIX) or not run.result:
+        return None
+    file_id = run.result.get("file_id")
+    return db.session.get(files.StoredFile, file_id) if file_id else None
+
+
+def sweep(run: JobRun | None = None) -> dict:
+    """Remove the files of exports finished more than EXPORT_KEEP_HOURS ago; their runs say
+    so instead of linking to them."""
+    keep = timedelta(hours=current_app.config["EXPORT_KEEP_HOURS"])
+    session = db.session
+    old = session.scalars(
+        sa.select(JobRun).where(
+            JobRun.kind.startswith(PREFIX),
+            JobRun.state == JobState.FINISHED,
+            JobRun.ended_at < clock.now() - keep,
+        )
+    ).all()
+    gone = [r for r in old if r.result and r.result.get("file_id")]
+    files.delete([r.result["file_id"] for r in gone])
+    for each in gone:
+        each.result = {
+            "rows": each.result.get("rows"),
+            "expired": True,
+            "link_text": f"Kept for {keep.total_seconds() / 3600:g} hours and then removed: "
+            "ask for the export again",
+        }
+    return {"removed": len(gone)}
+
+
+def init_app(app: Flask) -> None:
+    from civicladder import schedule
+
+    jobs.register(app, SWEEP_JOB, sweep, title="Remove old exports")
+    schedule.register(app, SWEEP_JOB, every=timedelta(hours=1))
