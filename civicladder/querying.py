@@ -110,3 +110,40 @@ def table_size(table: sa.Table, exact_below: int = 100_000) -> RowCount:
         if estimate is not None and estimate >= exact_below:
             return RowCount(int(estimate), exact=False)
     return RowCount(db.session.scalar(sa.select(sa.func.count()).select_from(table)), exact=True)
+
+
+def counts_by(
+    column: sa.Column, values: Sequence[str], exact_below: int = 100_000
+) -> dict[str, RowCount]:
+    """How many rows hold each of a column's few `values` (a status), counted when the table
+    is small, estimated on PostgreSQL when it is large: each value's share in the planner's
+    statistics (`pg_stats`, refreshed by ANALYZE) times the table's estimated rows. A value too
+    rare to be among the statistics' common ones is counted (few rows, through its index).
+    Counting 300,000 employees by status on every view took 28-45 ms; this reads two rows."""
+    found: dict[str, RowCount] = {}
+    size = table_size(column.table, exact_below)
+    if not size.exact and bulk.is_postgresql():
+        row = db.session.execute(
+            sa.text(
+                "SELECT most_common_vals::text::text[] AS vals, most_common_freqs AS freqs "
+                "FROM pg_stats WHERE schemaname = current_schema() "
+                "AND tablename = :table AND attname = :column"
+            ),
+            {"table": column.table.name, "column": column.name},
+        ).first()
+        if row is not None and row.vals:
+            found = {
+                value: RowCount(round(share * size.value), exact=False)
+                for value, share in zip(row.vals, row.freqs, strict=True)
+                if value in values
+            }
+    rest = [value for value in values if value not in found]
+    if rest:
+        counted = dict(
+            db.session.execute(
+                sa.select(column, sa.func.count()).where(column.in_(rest)).group_by(column)
+            ).all()
+        )
+        for value in rest:
+            found[value] = RowCount(counted.get(value, 0), exact=True)
+    return found

@@ -262,10 +262,10 @@ def unit_headcounts(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
 
 
 def workforce_summary() -> dict:
-    by_status = dict(
-        db.session.execute(
-            sa.select(Employee.status, sa.func.count()).group_by(Employee.status)
-        ).all()
+    """The HR home's figures: people by status (estimated for a city, see
+    `querying.counts_by`), those without a job profile, departments and units."""
+    by_status = querying.counts_by(
+        Employee.__table__.c.status, [status.value for status in EmployeeStatus]
     )
     return {
         "without_job": db.session.scalar(
@@ -273,9 +273,9 @@ def workforce_summary() -> dict:
                 Employee.job_profile_id.is_(None), Employee.status != "separated"
             )
         ),
-        "active": by_status.get("active", 0),
-        "leave": by_status.get("leave", 0),
-        "separated": by_status.get("separated", 0),
+        "active": by_status["active"],
+        "leave": by_status["leave"],
+        "separated": by_status["separated"],
         "departments": db.session.scalar(sa.select(sa.func.count(Department.id))),
         "bargaining_units": db.session.scalar(sa.select(sa.func.count(BargainingUnit.id))),
     }

@@ -28,7 +28,9 @@ def test_a_large_table_on_postgresql_gives_the_planners_estimate(app_ctx, people
 
 
 def test_the_hr_home_says_about_for_an_estimate(client_as, monkeypatch):
-    monkeypatch.setattr(querying, "table_size", lambda table: querying.RowCount(2_880_000, False))
+    monkeypatch.setattr(
+        querying, "table_size", lambda table, exact_below=0: querying.RowCount(2_880_000, False)
+    )
     page = client_as("hr").get("/").text
     assert "about 2,880,000</strong> evidence records" in page
 
@@ -47,3 +49,24 @@ def test_utc_day_is_the_instants_day_in_utc_whatever_the_sessions_time_zone(app_
     # Compared with a date as a Date column would be.
     later = sa.literal(date(2026, 4, 1), sa.Date)
     assert db.session.scalar(sa.select(utc_day(instant) < later)) in (True, 1)
+
+
+def test_counts_by_status_are_exact_when_few_and_the_planners_share_when_many(app_ctx, people):
+    from people.models import Employee, EmployeeStatus
+
+    for status in (EmployeeStatus.ACTIVE, EmployeeStatus.ACTIVE, EmployeeStatus.LEAVE):
+        people.employee(status=status)
+    column, values = Employee.__table__.c.status, [s.value for s in EmployeeStatus]
+    exact = querying.counts_by(column, values)
+    assert exact == {
+        "active": querying.RowCount(2, exact=True),
+        "leave": querying.RowCount(1, exact=True),
+        "separated": querying.RowCount(0, exact=True),
+    }
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite keeps no statistics: it always counts
+    db.session.execute(sa.text("ANALYZE employee"))
+    estimated = querying.counts_by(column, values, exact_below=1)
+    assert estimated["active"] == querying.RowCount(2, exact=False)
+    # Values too rare for the statistics' common ones are counted.
+    assert estimated["leave"].value == 1 and estimated["separated"].value == 0
