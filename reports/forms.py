@@ -34,6 +34,12 @@ class PublishForm(Form):
         return self.confirmed.data == "yes"
 
 
+class CountForm(Form):
+    """Ask for a report not counted ahead to be counted (by a job)."""
+
+    period = HiddenField()
+
+
 class CommentForm(Form):
     body = TextAreaField(
         "Your comment",

@@ -37,10 +37,18 @@ def publish(run, **params) -> dict:
     return services.published_by_job(run, **params)
 
 
+def count(run, **params) -> dict:
+    from reports import live
+
+    return live.counted_by_job(run, **params)
+
+
 def register(app: Flask) -> None:
     from civicladder import jobs, schedule
+    from reports.live import COUNT_JOB
     from reports.services import PUBLISH_JOB
 
+    jobs.register(app, COUNT_JOB, count, title="Count a progress report", timeout=900)
     jobs.register(app, PUBLISH_JOB, publish, title="Publish a progress report", timeout=1800)
 
     jobs.register(app, "reports.refresh-live", refresh_live, title="Live reports")

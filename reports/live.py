@@ -5,8 +5,10 @@ unit of 100,000 members takes seconds, too long for a page. `flask reports refre
 15 minutes, say) counts each unit's report for the last quarter that has ended and the quarter
 under way, and each agency's for the last quarter ended, and stores them; their pages read the
 stored report and say when it was counted. Any other period or department, and everything
-before the first run, is counted when asked. Published snapshots are unaffected: they were
-frozen when published.
+before the first run, is counted when asked: in the page where jobs run in the app (the
+embedded default), and otherwise by a job a reader asks for (`request_count`), which stores the
+report like the scheduler's, so no web worker spends seconds counting a large unit. Published
+snapshots are unaffected: they were frozen when published.
 """
 
 from __future__ import annotations
@@ -16,13 +18,17 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from civicladder import clock
+from civicladder import audit, clock, jobs
 from civicladder.db import db
-from people.models import BargainingUnit
+from civicladder.errors import Conflict
+from civicladder.models import JobRun, JobState, User
+from people.models import BargainingUnit, Department
 from reports import assemble, kept, readers, rules
 from reports.models import LiveReport
 from reports.rules import Period
-from reports.tables import Scope
+from reports.tables import UNIT, Scope
+
+COUNT_JOB = "reports.count"
 
 
 def periods_kept(today) -> list[Period]:
@@ -33,16 +39,93 @@ def periods_kept(today) -> list[Period]:
 def content_for(scope: Scope, period: Period) -> tuple[dict, datetime | None]:
     """The report's content and when it was counted: the stored one where the scheduler keeps
     it (with its time), otherwise counted now (time None)."""
-    stored = db.session.execute(
+    found = stored(scope, period)
+    if found is not None:
+        return found
+    return assemble.report(scope, period), None
+
+
+def stored(scope: Scope, period: Period) -> tuple[dict, datetime] | None:
+    """The stored report and when it was counted, if there is one."""
+    row = db.session.execute(
         sa.select(LiveReport.content, LiveReport.computed_at).where(
             LiveReport.scope_kind == scope.kind,
             LiveReport.scope_id == scope.id,
             LiveReport.period == period.code,
         )
     ).first()
-    if stored is not None:
-        return stored.content, stored.computed_at
-    return assemble.report(scope, period), None
+    return (row.content, row.computed_at) if row is not None else None
+
+
+def _count_params(scope: Scope, period: Period) -> dict:
+    return {"scope_kind": scope.kind, "scope_id": scope.id, "period": period.code}
+
+
+def counting(scope: Scope, period: Period) -> JobRun | None:
+    """The job counting this report now, if one is queued or running."""
+    for run in db.session.scalars(
+        sa.select(JobRun).where(
+            JobRun.kind == COUNT_JOB, JobRun.state.in_((JobState.QUEUED, JobState.RUNNING))
+        )
+    ):
+        if run.params == _count_params(scope, period):
+            return run
+    return None
+
+
+def request_count(actor: User, scope: Scope, period: Period) -> JobRun:
+    """A reader asks for a report not counted ahead (the caller checked they may read it): a
+    job counts and stores it; asked again while it runs, the same job is returned."""
+    if readers.snapshot_for(scope, period.code) is not None:
+        raise Conflict(f"The {period.code} report for {scope.name} is published: read it.")
+    if stored(scope, period) is not None:
+        raise Conflict(f"The {period.code} report for {scope.name} is counted already.")
+    running = counting(scope, period)
+    if running is not None:
+        return running
+    run = jobs.enqueue(
+        COUNT_JOB,
+        actor=actor,
+        title=f"Count the {period.code} report for {scope.name}",
+        **_count_params(scope, period),
+    )
+    audit.record(
+        actor,
+        "live_report.count_requested",
+        run,
+        after=_count_params(scope, period),
+        label=f"{scope.name}, {period.code}",
+    )
+    return run
+
+
+def counted_by_job(run: JobRun, scope_kind: str, scope_id: int, period: str) -> dict:
+    """The counting job's work: the report counted and stored beside the scheduler's (which
+    replaces them all on its next run, so a report counted on request is at most one
+    scheduler's interval old)."""
+    owner = db.session.get(BargainingUnit if scope_kind == UNIT else Department, scope_id)
+    if owner is None:
+        raise Conflict("What this report counts no longer exists.")
+    scope = assemble.unit_scope(owner) if scope_kind == UNIT else assemble.department_scope(owner)
+    wanted = rules.parse_period(period)
+    content = assemble.report(scope, wanted, kept.Kept())
+    db.session.execute(
+        sa.delete(LiveReport).where(
+            LiveReport.scope_kind == scope.kind,
+            LiveReport.scope_id == scope.id,
+            LiveReport.period == period,
+        )
+    )
+    db.session.add(
+        LiveReport(
+            scope_kind=scope.kind,
+            scope_id=scope.id,
+            period=period,
+            content=content,
+            computed_at=clock.now(),
+        )
+    )
+    return {"period": period}
 
 
 def refresh(on_progress: Callable[[str], None] | None = None) -> int:

@@ -9,7 +9,7 @@ from typing import ClassVar
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from civicladder import clock
+from civicladder import clock, jobs
 from civicladder import exports as downloads
 from civicladder import files as file_store
 from civicladder.access import Role, requires
@@ -17,7 +17,7 @@ from civicladder.errors import Invalid
 from civicladder.panels import Panel
 from people.models import BargainingUnit
 from reports import assemble, exports, live, readers, rules, services
-from reports.forms import CommentForm, PeriodForm, PublishForm
+from reports.forms import CommentForm, CountForm, PeriodForm, PublishForm
 from reports.models import ReportSnapshot
 from reports.tables import UNIT, Scope
 
@@ -55,15 +55,20 @@ def _period_from(text: str | None) -> rules.Period:
 
 
 def scope_url(scope: Scope | dict, action: str = "report", **values) -> str:
-    """The address of a scope's live report ("report") or its publishing page ("publish")."""
+    """The address of a scope's live report ("report"), its publishing page ("publish") or
+    where to ask for it to be counted ("count")."""
     kind, ident = (
         (scope["kind"], scope["id"]) if isinstance(scope, dict) else (scope.kind, scope.id)
     )
     if kind == UNIT:
-        endpoint = "reports.unit_report" if action == "report" else "reports.publish"
-        return url_for(endpoint, unit_id=ident, **values)
-    endpoint = "reports.department_report" if action == "report" else "reports.publish_department"
-    return url_for(endpoint, department_id=ident, **values)
+        return url_for(_UNIT_PAGES[action], unit_id=ident, **values)
+    return url_for(_DEPARTMENT_PAGES[action], department_id=ident, **values)
+
+
+_UNIT_PAGES = {"report": "reports.unit_report", "publish": "reports.publish"}
+_UNIT_PAGES["count"] = "reports.count_unit"
+_DEPARTMENT_PAGES = {"report": "reports.department_report", "publish": "reports.publish_department"}
+_DEPARTMENT_PAGES["count"] = "reports.count_department"
 
 
 def _live_page(scope: Scope, **extra):
@@ -79,7 +84,21 @@ def _live_page(scope: Scope, **extra):
     if published is not None:
         # Once published, a period reads from its snapshot for everyone: never a recount.
         return redirect(url_for("reports.snapshot", snapshot_id=published.id), 303)
-    content, counted_at = live.content_for(scope, period)
+    found = live.stored(scope, period)
+    if found is None and not jobs.inline():
+        # Not counted ahead, and a worker is there to count it: no web worker spends the
+        # seconds a large unit takes. The page offers to ask for it, or says it is under way.
+        return render_template(
+            "reports/report.html",
+            scope=scope,
+            form=form,
+            content=None,
+            period=period,
+            counting=live.counting(scope, period),
+            count_form=CountForm(data={"period": period.code}),
+            **extra,
+        )
+    content, counted_at = found if found is not None else live.content_for(scope, period)
     return render_template(
         "reports/report.html",
         scope=scope,
@@ -91,11 +110,35 @@ def _live_page(scope: Scope, **extra):
     )
 
 
+def _count(scope: Scope):
+    form = CountForm(request.form)
+    period = _period_from(form.period.data)
+    if not form.validate():
+        raise Invalid("This form has expired: open the report again and ask once more.")
+    live.request_count(current_user, scope, period)
+    flash(f"The {period.code} report for {scope.name} is being counted.", "info")
+    return redirect(scope_url(scope, period=period.code))
+
+
 @bp.get("/reports/units/<int:unit_id>")
 @requires(*UNIT_READERS)
 def unit_report(unit_id: int):
     unit = readers.readable_unit(current_user, unit_id)
     return _live_page(assemble.unit_scope(unit))
+
+
+@bp.post("/reports/units/<int:unit_id>/count")
+@requires(*UNIT_READERS)
+def count_unit(unit_id: int):
+    unit = readers.readable_unit(current_user, unit_id)
+    return _count(assemble.unit_scope(unit))
+
+
+@bp.post("/reports/departments/<int:department_id>/count")
+@requires(*DEPARTMENT_READERS)
+def count_department(department_id: int):
+    department = readers.readable_department(current_user, department_id)
+    return _count(assemble.department_scope(department))
 
 
 @bp.get("/reports/departments/<int:department_id>")

@@ -70,6 +70,23 @@ CASES = [
         {"period": "2026Q3", "confirmed": "yes"},
         recorded("report_snapshot.published", "hr"),
     ),
+    # Asking for a report not counted ahead to be counted: its readers (here at once: no Redis).
+    Case(
+        "reports.count_unit",
+        "POST",
+        "/reports/units/{report_unit}/count",
+        only({"hr": 302, "union_rep": 302}) | NOT_THEIR_UNIT,
+        {"period": "2026Q3"},
+        recorded("live_report.count_requested", "hr", "union_rep"),
+    ),
+    Case(
+        "reports.count_department",
+        "POST",
+        "/reports/departments/{manager_department}/count",
+        only({"hr": 302, "manager": 302}) | NOT_THEIR_UNIT,
+        {"period": "2026Q3"},
+        recorded("live_report.count_requested", "hr", "manager"),
+    ),
     Case(
         "reports.department_report",
         "GET",
