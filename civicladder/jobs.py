@@ -91,6 +91,19 @@ def enqueue(name: str, *, actor: User | None = None, title: str | None = None, *
     return run
 
 
+def in_flight(name: str, **params) -> JobRun | None:
+    """A run of this job with exactly these parameters that is queued or running, if any (a
+    few at a time: compared here rather than in the database's JSON)."""
+    for run in db.session.scalars(
+        sa.select(JobRun).where(
+            JobRun.kind == name, JobRun.state.in_((JobState.QUEUED, JobState.RUNNING))
+        )
+    ):
+        if run.params == params:
+            return run
+    return None
+
+
 def inline() -> bool:
     """Whether jobs run in the process that asks for them (no Redis, or told to)."""
     return not current_app.config.get("REDIS_URL") or current_app.config.get("JOBS_INLINE", False)

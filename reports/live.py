@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from civicladder import audit, clock, jobs
 from civicladder.db import db
 from civicladder.errors import Conflict
-from civicladder.models import JobRun, JobState, User
+from civicladder.models import JobRun, User
 from people.models import BargainingUnit, Department
 from reports import assemble, kept, readers, rules
 from reports.models import LiveReport
@@ -63,14 +63,7 @@ def _count_params(scope: Scope, period: Period) -> dict:
 
 def counting(scope: Scope, period: Period) -> JobRun | None:
     """The job counting this report now, if one is queued or running."""
-    for run in db.session.scalars(
-        sa.select(JobRun).where(
-            JobRun.kind == COUNT_JOB, JobRun.state.in_((JobState.QUEUED, JobState.RUNNING))
-        )
-    ):
-        if run.params == _count_params(scope, period):
-            return run
-    return None
+    return jobs.in_flight(COUNT_JOB, **_count_params(scope, period))
 
 
 def request_count(actor: User, scope: Scope, period: Period) -> JobRun:

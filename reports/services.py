@@ -10,7 +10,7 @@ from civicladder import audit, clock, jobs, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
-from civicladder.models import JobRun, JobState, User
+from civicladder.models import JobRun, User
 from people.models import BargainingUnit, Department
 from reports import assemble, exports, readers, rules
 from reports import audit as disclosure_audit
@@ -44,16 +44,11 @@ def request_publication(actor: User, scope_kind: str, scope_id: int, period: Per
     rules.check_ended(period, clock.today())
     scope = _locked_scope(scope_kind, scope_id)
     _check_unpublished(scope, period)
-    for run in db.session.scalars(
-        sa.select(JobRun).where(
-            JobRun.kind == PUBLISH_JOB, JobRun.state.in_((JobState.QUEUED, JobState.RUNNING))
+    if run := jobs.in_flight(PUBLISH_JOB, **_publish_params(scope, period)):
+        raise Conflict(
+            f"The {period.code} report for {scope.name} is being published already "
+            f"(asked for at {run.created_at:%H:%M} UTC)."
         )
-    ):
-        if run.params == _publish_params(scope, period):
-            raise Conflict(
-                f"The {period.code} report for {scope.name} is being published already "
-                f"(asked for at {run.created_at:%H:%M} UTC)."
-            )
     run = jobs.enqueue(
         PUBLISH_JOB,
         actor=actor,

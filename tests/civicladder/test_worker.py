@@ -93,6 +93,39 @@ def _kill_worker(worker: subprocess.Popen, *more: int) -> None:
     worker.wait(timeout=30)
 
 
+def _start_worker(env: dict) -> subprocess.Popen:
+    """A worker that runs until killed, in a session of its own (`_kill_worker`)."""
+    return subprocess.Popen(  # noqa: S603 (this test's own worker script, this interpreter)
+        [sys.executable, str(SCRIPT), "--no-schedule"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _kill_mid_job(env: dict, stall_file: Path, state) -> None:
+    """Start a worker, wait until its job says (in `stall_file`) that it has written and is
+    stalling, check that `state()` is (running, first try) then, and kill the worker."""
+    worker = _start_worker(env)
+    try:
+        deadline = time.monotonic() + 90
+        while not stall_file.exists():
+            assert worker.poll() is None, "the worker stopped before the job began"
+            assert time.monotonic() < deadline, "the job never began"
+            time.sleep(0.2)
+        assert state() == (JobState.RUNNING, 1)
+    finally:
+        _kill_worker(worker, *([int(stall_file.read_text())] if stall_file.exists() else []))
+
+
+def _find_abandoned(env: dict) -> None:
+    """RQ finds a job abandoned once its dead worker's heartbeat has run out (here: told that
+    the time has come) and puts it back for its next try."""
+    queue = Queue(env["JOBS_QUEUE"], connection=Redis.from_url(env["REDIS_URL"]))
+    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+
+
 def _burst(env: dict) -> subprocess.CompletedProcess:
     """A worker in burst mode: it does what is queued and stops."""
     return subprocess.run(  # noqa: S603 (this test's own worker script, this interpreter)
@@ -130,29 +163,10 @@ def test_killed_worker_leaves_nothing_half_done_and_the_job_is_done_once(queued,
     stall_file = tmp_path / "stalled"
     env = env | {"STALL_FILE": str(stall_file)}
     run_id = real_commits.run(lambda: jobs.enqueue("test.stall_once").id)
-    worker = subprocess.Popen(  # noqa: S603 (this test's own worker script, this interpreter)
-        [sys.executable, str(SCRIPT), "--no-schedule"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not stall_file.exists():
-            assert worker.poll() is None, "the worker stopped before the job began"
-            assert time.monotonic() < deadline, "the job never began"
-            time.sleep(0.2)
-        # Mid-job: its write is made but not committed.
-        assert run_state(real_commits, run_id)[:2] == (JobState.RUNNING, 1)
-    finally:
-        _kill_worker(worker, *([int(stall_file.read_text())] if stall_file.exists() else []))
+    # Mid-job: its write is made but not committed.
+    _kill_mid_job(env, stall_file, lambda: run_state(real_commits, run_id)[:2])
     assert real_commits.run(worker_app.notes, run_id) == 0  # nothing of the killed try
-    # RQ finds the job abandoned once its dead worker's heartbeat has run out (here: told that
-    # the time has come) and puts it back for its next try.
-    connection = Redis.from_url(env["REDIS_URL"])
-    queue = Queue(env["JOBS_QUEUE"], connection=connection)
-    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+    _find_abandoned(env)
     done = _burst(env)
     assert done.returncode == 0, done.stderr
     assert run_state(real_commits, run_id)[:2] == (JobState.FINISHED, 2)
@@ -170,13 +184,7 @@ def test_worker_killed_mid_mail_sends_every_message_once(queued, monkeypatch):
                 for subject in ("First", "Second", "Third")
             ]
         )
-        worker = subprocess.Popen(  # noqa: S603 (this test's own worker script, this interpreter)
-            [sys.executable, str(SCRIPT), "--no-schedule"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        worker = _start_worker(env)
         try:
             assert server.stalled.wait(90), "the worker never reached the second message"
         finally:
@@ -211,22 +219,7 @@ def test_worker_killed_mid_publish_leaves_no_snapshot_and_the_next_try_publishes
         return run.id, unit.id
 
     run_id, unit_id = real_commits.run(ask)
-    worker = subprocess.Popen(  # noqa: S603 (this test's own worker script, this interpreter)
-        [sys.executable, str(SCRIPT), "--no-schedule"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while not stall_file.exists():
-            assert worker.poll() is None, "the worker stopped before publishing began"
-            assert time.monotonic() < deadline, "publishing never began"
-            time.sleep(0.2)
-        assert run_state(real_commits, run_id)[:2] == (JobState.RUNNING, 1)
-    finally:
-        _kill_worker(worker, *([int(stall_file.read_text())] if stall_file.exists() else []))
+    _kill_mid_job(env, stall_file, lambda: run_state(real_commits, run_id)[:2])
 
     def published():
         snapshots = db.session.scalars(
@@ -240,8 +233,7 @@ def test_worker_killed_mid_publish_leaves_no_snapshot_and_the_next_try_publishes
         return len(snapshots), pdfs
 
     assert real_commits.run(published) == (0, 0)  # the killed try wrote nothing
-    queue = Queue(env["JOBS_QUEUE"], connection=Redis.from_url(env["REDIS_URL"]))
-    StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+    _find_abandoned(env)
     done = _burst(env)
     assert done.returncode == 0, done.stderr
     assert run_state(real_commits, run_id)[:2] == (JobState.FINISHED, 2), done.stderr[-3000:]
