@@ -68,8 +68,10 @@ def production_shape(request, database_url):
     queue = f"shape-{uuid.uuid4().hex}"
     settings = {
         "JOBS_QUEUE": queue,
-        # Every request of the test comes from one address.
+        # Every request of the test comes from one address, and the limits' counts live in
+        # Redis across runs: the per-address limits would refuse a later run.
         "SIGNIN_LIMIT_PER_ADDRESS": "10000 per minute",
+        "APPLICATION_LIMIT_PER_ADDRESS": "10000 per minute",
         # The test users' hashes are made at argon2's cheapest cost; kept at it.
         "ARGON2_TIME_COST": str(profiles.CHEAPEST.time_cost),
         "ARGON2_MEMORY_COST": str(profiles.CHEAPEST.memory_cost),
@@ -136,17 +138,18 @@ def test_two_app_servers_a_worker_and_pgbouncer_work_as_one_site(production_shap
     # through A; HR, signed in on B, downloads it byte for byte (neither keeps it on its disk).
     hr_email, round_id, questions = real.run(_open_round)
     sample = ("A work sample written for the shape test.\n" * 30_000).encode()  # 1.2 chunks
+    candidate = f"sam.{uuid.uuid4().hex[:8]}@example.test"  # a new address each run
     posted = Visitor(a.url).post_form(
         f"/jobs/{round_id}",
         {
             "full_name": "Sam Shape",
-            "email": f"sam.{round_id}@example.test",
+            "email": candidate,
             **{f"answer_{qid}": "An answer." for qid in questions},
         },
         {"upload": ("sample.txt", sample)},
     )
     assert posted.status == 200, posted.body[:2000]
-    application_id = real.run(lambda: _application_of(f"sam.{round_id}@example.test"))
+    application_id = real.run(lambda: _application_of(candidate))
     fetched = (
         Visitor(b.url)
         .sign_in(hr_email, PASSWORD)
