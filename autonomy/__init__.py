@@ -33,9 +33,11 @@ def init_app(app: Flask) -> None:
         demo,
         eligibility,
         ladder_views,  # noqa: F401  (HR's ladder pages join the blueprint)
+        outcomes,
         views,
     )
     from autonomy import jobs as autonomy_jobs
+    from civicladder import import_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.layout import register_action_words
@@ -54,6 +56,15 @@ def init_app(app: Flask) -> None:
     register_action_words(app, ACTION_WORDS)
     app.cli.add_command(cli.autonomy)
     autonomy_jobs.register(app)
+    import_jobs.register(
+        app,
+        "outcomes",
+        title="Outcome records import",
+        page="autonomy.outcome_import",
+        upload="autonomy.import_outcomes",
+        check=outcomes.preview,
+        write=outcomes.import_checked,
+    )
     register_nav_item(app, NavItem("Autonomy", "autonomy.queue", (Role.MANAGER, Role.HR), 12))
     register_nav_item(app, NavItem("Autonomy tracks", "autonomy.tracks", (Role.HR,), 32))
     register_nav_item(app, NavItem("Outcome metrics", "autonomy.metrics", (Role.HR,), 33))

@@ -8,7 +8,6 @@ from wtforms import (
     FieldList,
     FloatField,
     FormField,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -20,13 +19,11 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
 )
 
 from autonomy.definitions import LevelTerms
 from civicladder.forms import Form, MultiCheckboxField, choice_list
 from competencies.forms import CODE_RULE, LEVEL_CHOICES
-from people.forms import CarriedFileField
 
 
 class ProposeForm(Form):
@@ -163,9 +160,3 @@ class OutcomeUploadForm(Form):
         ],
         render_kw={"accept": ".csv,text/csv"},
     )
-
-
-class OutcomeCommitForm(Form):
-    content = CarriedFileField(validators=[InputRequired("Upload the file again.")])
-    plan = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
-    filename = HiddenField(validators=[Optional(), Length(max=255)])

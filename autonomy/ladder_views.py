@@ -10,16 +10,16 @@ from autonomy import definitions, outcomes, queries
 from autonomy.forms import (
     LevelForm,
     MetricForm,
-    OutcomeCommitForm,
     OutcomeUploadForm,
     TrackForm,
 )
 from autonomy.models import AutonomyLevel, AutonomyTrack, TrackJobProfile
 from autonomy.views import bp
+from civicladder import import_jobs
 from civicladder.access import Role, requires
 from civicladder.db import db, fetch
 from civicladder.errors import DomainError, Invalid
-from civicladder.forms import attach_error
+from civicladder.forms import ConfirmForm, attach_error
 from competencies.models import Competency
 from people import queries as people_queries
 
@@ -134,48 +134,45 @@ def new_metric():
     return render_template("autonomy/metric_form.html", form=form), status
 
 
+OUTCOMES = "outcomes"
+
+
 @bp.route("/autonomy/outcomes/import", methods=["GET", "POST"])
 @requires(Role.HR)
 def import_outcomes():
-    """Upload a file of outcome records and see what it would change before anything is saved."""
+    """Upload a file of outcome records: a job checks it, and its page shows what it would
+    change before anything is saved."""
     form = OutcomeUploadForm()
     if form.validate_on_submit():
         data = form.file.data.read()
+        name = (form.file.data.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
         try:
-            plan = outcomes.plan_import(data)
+            outcomes.check_readable(data)
+            run = import_jobs.request_check(current_user, OUTCOMES, data, name)
         except DomainError as error:
             form.file.errors = [*form.file.errors, error.message]
         else:
-            name = (form.file.data.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
-            return _outcome_preview(plan, data, name)
+            return redirect(url_for("autonomy.outcome_import", run_id=run.id), 303)
     status = 422 if form.errors else 200
     return render_template("autonomy/outcomes_import.html", form=form), status
 
 
-@bp.post("/autonomy/outcomes/import/commit")
+@bp.get("/autonomy/outcomes/import/<int:run_id>")
 @requires(Role.HR)
-def commit_outcomes():
-    form = OutcomeCommitForm()
-    if not form.validate_on_submit():
-        raise Invalid("The previewed file could not be read back. Upload it again.")
-    plan = outcomes.import_outcomes(
-        current_user,
-        form.content.data,
-        expected_fingerprint=form.plan.data,
-        filename=form.filename.data or "",
-    )
-    flash(
-        f"Outcome records imported: {len(plan.new):,} new, {len(plan.changed):,} changed, "
-        f"{plan.unchanged:,} unchanged.",
-        "success",
-    )
-    return redirect(url_for("autonomy.metrics"))
-
-
-def _outcome_preview(plan: outcomes.OutcomePlan, data: bytes, filename: str):
-    commit = OutcomeCommitForm(
-        formdata=None, data={"content": data, "plan": plan.fingerprint, "filename": filename}
-    )
+def outcome_import(run_id: int):
+    """An uploaded file of outcome records: being checked, its preview, being imported, or
+    imported."""
     return render_template(
-        "autonomy/outcomes_preview.html", plan=plan, form=commit, filename=filename
-    ), 200 if plan.ok else 422
+        "autonomy/outcomes_preview.html",
+        form=ConfirmForm(),
+        **import_jobs.page_context(OUTCOMES, run_id),
+    )
+
+
+@bp.post("/autonomy/outcomes/import/<int:run_id>/commit")
+@requires(Role.HR)
+def commit_outcomes(run_id: int):
+    if not ConfirmForm().validate_on_submit():
+        raise Invalid("The form has expired. Open the preview again and confirm.")
+    run = import_jobs.request_write(current_user, OUTCOMES, run_id)
+    return redirect(url_for("autonomy.outcome_import", run_id=run.id), 303)

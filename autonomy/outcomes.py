@@ -13,6 +13,7 @@ import csv
 import hashlib
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -65,16 +66,7 @@ class OutcomePlan:
 def plan_import(data: bytes) -> OutcomePlan:
     """Read and check the whole file against the records (a few queries, not one per row)."""
     plan = OutcomePlan(sha256=hashlib.sha256(data).hexdigest())
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text: save it as CSV (UTF-8).", field="file") from None
-    records = csv_reading.records(csv.reader(io.StringIO(text)), field="file")
-    _, header = next(records, (1, []))
-    header = [name.strip() for name in header]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise Invalid(f"The file has no column {', '.join(missing)}.", field="file")
+    header, records = _read(data)
     parsed = []
     for count, (line, values) in enumerate(records, start=1):
         if count > MAX_ROWS:
@@ -86,6 +78,63 @@ def plan_import(data: bytes) -> OutcomePlan:
     _match(plan, parsed)
     plan.errors = sorted(plan.errors)[:ERRORS_KEPT]  # the first problems in the file's order
     return plan
+
+
+def check_readable(data: bytes) -> None:
+    """Raise Invalid, at once, for a file that cannot hold outcome records: not UTF-8 CSV
+    text, or without the columns (the rows are checked by `plan_import`)."""
+    _read(data)
+
+
+def _read(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """The file's header and its records, once the header has the columns."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise Invalid("The file is not UTF-8 text: save it as CSV (UTF-8).", field="file") from None
+    records = csv_reading.records(csv.reader(io.StringIO(text)), field="file")
+    _, header = next(records, (1, []))
+    header = [name.strip() for name in header]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise Invalid(f"The file has no column {', '.join(missing)}.", field="file")
+    return header, records
+
+
+def preview(data: bytes) -> dict:
+    """What importing the file would change, as kept for its preview page."""
+    plan = plan_import(data)
+    return {
+        "ok": plan.ok,
+        "sha256": plan.sha256,
+        "fingerprint": plan.fingerprint,
+        "rows": plan.rows,
+        "new": len(plan.new),
+        "changed": len(plan.changed),
+        "unchanged": plan.unchanged,
+        "change_count": len(plan.new) + len(plan.changed),
+        "error_count": plan.error_count,
+        "errors": [list(error) for error in plan.errors],
+    }
+
+
+def import_checked(actor: User | None, data: bytes, preview: dict, filename: str, progress) -> dict:
+    """The write of an import started from the web (`civicladder.import_jobs`): what HR saw
+    previewed, or nothing. Returns the summary its page shows."""
+    from flask import url_for
+
+    plan = import_outcomes(
+        actor, data, expected_fingerprint=preview["fingerprint"], filename=filename
+    )
+    progress(len(plan.new) + len(plan.changed))
+    return {
+        "message": (
+            f"Outcome records imported: {len(plan.new):,} new, {len(plan.changed):,} changed, "
+            f"{plan.unchanged:,} unchanged."
+        ),
+        "link": url_for("autonomy.metrics"),
+        "link_text": "See the outcome metrics",
+    }
 
 
 def _parse(plan: OutcomePlan, line: int, row: dict) -> tuple | None:

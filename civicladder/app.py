@@ -143,7 +143,7 @@ def _init_login(app: Flask) -> None:
 
 def _init_shell(app: Flask) -> None:
     """The shell's own pages, navigation, home panel, template helpers and commands."""
-    from civicladder import cli, export_jobs, files, jobs, layout, notify, schedule  # noqa: F401 (files: the store's tables)
+    from civicladder import cli, export_jobs, files, import_jobs, jobs, layout, notify, schedule  # noqa: F401 (files: the store's tables)
     from civicladder.views import admin, auth, home
     from civicladder.views import jobs as job_pages
 
@@ -167,4 +167,5 @@ def _init_shell(app: Flask) -> None:
     jobs.register(app, notify.SEND_JOB, notify.send_due, title="Sending email")
     schedule.register(app, notify.SEND_JOB, every=timedelta(minutes=5))
     export_jobs.init_app(app)
+    import_jobs.init_app(app)
     cli.register(app)

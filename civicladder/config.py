@@ -107,6 +107,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SESSION_PROTECTION": "strong",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", str(16 * 1024 * 1024))),
+        # Imports started from the web (a city's roster is about 51 MB): the request only keeps
+        # the file, a job reads it.
+        "IMPORT_MAX_BYTES": env_int(env, "IMPORT_MAX_BYTES", 128 * 1024 * 1024, 1),
         "PASSWORD_RESET_HOURS": int(env.get("PASSWORD_RESET_HOURS", "24")),
         "SIGNIN_LIMIT_PER_ACCOUNT": env.get("SIGNIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
         "SIGNIN_LIMIT_PER_ADDRESS": env.get("SIGNIN_LIMIT_PER_ADDRESS", "30 per 15 minutes"),
@@ -133,6 +136,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "ROUND_UPLOAD_LIMIT_MB": env_int(env, "ROUND_UPLOAD_LIMIT_MB", 500, 1),
         # How long a finished export's file is kept for the person who asked for it.
         "EXPORT_KEEP_HOURS": env_int(env, "EXPORT_KEEP_HOURS", 24, 1),
+        "IMPORT_KEEP_HOURS": env_int(env, "IMPORT_KEEP_HOURS", 24, 1),
         # The file store: candidates' files and reports' PDFs live in the database unless a
         # bucket of an S3-compatible object store is named; then the content goes there and
         # the metadata stays in the database. Credentials left unset come from boto3's own

@@ -117,6 +117,11 @@ def store(source: bytes | BinaryIO, *, name: str, media_type: str) -> StoredFile
     return stored
 
 
+def find(file_id: int | None) -> StoredFile | None:
+    """The stored file with this id, if it is (still) there."""
+    return db.session.get(StoredFile, file_id) if file_id is not None else None
+
+
 def chunks(stored: StoredFile | _Where) -> Iterator[bytes]:
     """The file's content, a chunk at a time, read through the current session."""
     if stored.object_key is not None:

@@ -19,12 +19,13 @@ ACTION_WORDS = {
 
 def init_app(app: Flask) -> None:
     """Plug the people package in: pages, navigation, home panels, commands, demo steps."""
+    from civicladder import import_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from people import city, cli, demo, figures, queries, views
+    from people import city, cli, demo, figures, queries, roster, services, views
     from people import jobs as people_jobs
     from people.views import home
 
@@ -47,6 +48,15 @@ def init_app(app: Flask) -> None:
     register_panel(app, HOME, "union", home.union_panel, order=45)
     app.cli.add_command(cli.people_group)
     people_jobs.register(app)
+    import_jobs.register(
+        app,
+        "roster",
+        title="Roster import",
+        page="people.roster_import",
+        upload="people.import_roster",
+        check=roster.preview,
+        write=services.import_checked_roster,
+    )
     figures.register_kind(app, "members", queries.unit_headcounts)
     figures.register_kind(app, "job", queries.unit_members_by_job)
     # Last in the demo and the city: every package's data is in by then.

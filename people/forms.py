@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import zlib
-
-from flask import current_app
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
-from wtforms.widgets import HiddenInput
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from civicladder.enums import choices
 from civicladder.forms import FilterSelectField, MultiCheckboxField, choice_list
@@ -69,48 +64,6 @@ class RosterUploadForm(FlaskForm):
         description="A .csv file saved as UTF-8, with the columns listed below.",
         render_kw={"accept": ".csv,text/csv"},
     )
-
-
-class CarriedFileField(Field):
-    """A file's bytes carried through a page and back: compressed, base64, in several inputs.
-
-    Several inputs because Flask refuses any single non-file form value over
-    MAX_FORM_MEMORY_SIZE (500 kB by default); the form posts as multipart/form-data.
-    """
-
-    widget = HiddenInput()
-    chunk_chars = 200_000
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 16 * 1024 * 1024
-        try:
-            packed = base64.b64decode("".join(valuelist), validate=True)
-            unpacker = zlib.decompressobj()
-            data = unpacker.decompress(packed, limit + 1)
-            if len(data) > limit or not unpacker.eof:
-                raise ValueError("too large")
-        except (ValueError, zlib.error) as error:
-            self.data = None
-            raise ValueError(
-                "The previewed file could not be read back. Upload it again."
-            ) from error
-        self.data = data
-
-    def chunks(self) -> list[str]:
-        """The value as the hidden inputs' values, in order."""
-        if not self.data:
-            return []
-        text = base64.b64encode(zlib.compress(self.data)).decode("ascii")
-        return [text[i : i + self.chunk_chars] for i in range(0, len(text), self.chunk_chars)]
-
-
-class RosterCommitForm(FlaskForm):
-    content = CarriedFileField(validators=[InputRequired("Upload the roster file again.")])
-    digest = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
-    plan = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{64}$")])
-    filename = HiddenField(validators=[Optional(), Length(max=255)])
 
 
 class EmployeeForm(FlaskForm):

@@ -373,6 +373,42 @@ def import_roster(
     return plan
 
 
+def import_checked_roster(
+    actor: User | None, data: bytes, preview: dict, filename: str, on_progress=None
+) -> dict:
+    """The write of a roster import started from the web (`civicladder.import_jobs`): the file
+    HR saw previewed, refused (a DomainError) when it or the changes it makes differ now.
+    Returns the summary its page shows."""
+    from flask import url_for
+
+    from people import roster
+
+    try:
+        plan = import_roster(
+            actor,
+            data,
+            expected_sha256=preview["sha256"],
+            expected_fingerprint=preview["fingerprint"],
+            filename=filename,
+            on_progress=on_progress,
+        )
+    except roster.RosterRejected as rejected:
+        raise Conflict(rejected.message) from None
+    return {
+        "message": (
+            f"Roster imported: {_count(len(plan.creates), 'new employee')}, "
+            f"{len(plan.updates)} updated, {plan.unchanged} unchanged, "
+            f"{_count(len(plan.new_departments), 'new department')}."
+        ),
+        "link": url_for("people.directory"),
+        "link_text": "See the workforce list",
+    }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _announce_roster_changes(actor: User | None, plan: RosterPlan) -> None:
     """Tell the packages above who was separated or moved by this import."""
     if plan.separated_ids:

@@ -1,7 +1,8 @@
 """Roster import: CSV rules (`rules`), the file staged in the database (`staging`), the read
 side that checks and plans an import (`queries`) and the write (`services`)."""
 
-from people.roster.queries import plan_import
+from people.roster.queries import PREVIEW_ROWS, plan_import, preview
+from people.roster.reading import check_readable
 from people.roster.rules import (
     CHANGES_KEPT,
     COLUMNS,
@@ -18,9 +19,12 @@ __all__ = [
     "COLUMNS",
     "FIELD_LABELS",
     "LOOKUP_CHUNK",
+    "PREVIEW_ROWS",
     "REQUIRED_COLUMNS",
     "RosterPlan",
     "RosterRejected",
+    "check_readable",
     "is_staged",
     "plan_import",
+    "preview",
 ]

@@ -46,6 +46,9 @@ from people.roster.rules import (
 )
 
 STAGED = staging.STAGED
+# A preview lists at most this many changes, problems and new departments; its counts always
+# cover the whole file.
+PREVIEW_ROWS = 500
 
 
 class _Reading:
@@ -280,4 +283,39 @@ def _manager_chains(numbers: set[str]) -> dict[str, tuple[int, str | None]]:
     return {
         number: (employee_id, found[manager_id][0] if manager_id in found else None)
         for employee_id, (number, manager_id) in found.items()
+    }
+
+
+def preview(data: bytes, limit: int = PREVIEW_ROWS) -> dict:
+    """What importing the file would change, as kept for its preview page: the counts, the
+    first `limit` changes and problems, and the digests a commit must match."""
+    plan = plan_import(data)
+    return {
+        "ok": plan.ok,
+        "sha256": plan.sha256,
+        "fingerprint": plan.fingerprint,
+        "row_count": plan.row_count,
+        "creates": len(plan.creates),
+        "updates": len(plan.updates),
+        "unchanged": plan.unchanged,
+        "change_count": plan.change_count,
+        "new_departments": plan.new_departments[:limit],
+        "new_department_count": len(plan.new_departments),
+        "error_lines": plan.error_lines,
+        "error_count": len(plan.errors),
+        "errors": [
+            {"line": e.line, "employee_number": e.employee_number, "message": e.message}
+            for e in plan.errors[:limit]
+        ],
+        "changes": [
+            {
+                "line": c.line,
+                "employee_number": c.employee_number,
+                "name": c.name,
+                "is_new": c.is_new,
+                "before": c.before,
+                "after": c.after,
+            }
+            for c in plan.first_changes(limit)
+        ],
     }

@@ -76,6 +76,13 @@ def read_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]
     return _check_header(first[1]), _body(records)
 
 
+def check_readable(data: bytes) -> None:
+    """Raise Invalid, at once, for a file that cannot be a roster: not UTF-8 CSV text, no
+    header with the columns, or no employees after it (the rows are checked later)."""
+    _, records = read_records(data)
+    next(records, None)
+
+
 def _check_utf8(data: bytes) -> None:
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     view = memoryview(data)

@@ -6,13 +6,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from civicladder import import_jobs
 from civicladder.access import Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid, render_error
 from civicladder.forms import ConfirmForm, attach_error
 from civicladder.layout import page_number
 from people import queries, roster, services
-from people.forms import EmployeeForm, RosterCommitForm, RosterUploadForm
+from people.forms import EmployeeForm, RosterUploadForm
 from people.models import BargainingUnit, Department, Employee, EmployeeStatus
 from people.views import bp
 
@@ -113,90 +114,67 @@ def invite_employees():
     )
 
 
-# A preview lists at most this many changes and problems; the counts always cover the file.
-PREVIEW_ROWS = 500
+ROSTER = "roster"
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def upload_too_large(error: RequestEntityTooLarge):
     """A roster over the upload limit: say what the limit is and where a larger file goes."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = request.max_content_length
     size = request.content_length or 0
     if not limit or size <= limit:
         return render_error(413)
     return render_error(
         413,
         f"The file is {size / 1_000_000:.1f} MB and this page accepts up to "
-        f"{limit / 1_000_000:.1f} MB (a roster of about 100,000 employees). Import a larger "
-        "roster, such as the whole city's, on the server with the command line: "
-        "“flask people import-roster FILE” checks it and shows what it would change, and "
-        "“flask people import-roster FILE --commit” imports it.",
+        f"{limit / 1_000_000:.1f} MB. Import a larger roster, such as the whole city's, on the "
+        "server with the command line: “flask people import-roster FILE” checks it and shows "
+        "what it would change, and “flask people import-roster FILE --commit” imports it.",
     )
 
 
 @bp.route("/people/import", methods=["GET", "POST"])
 @requires(Role.HR)
 def import_roster():
+    """Upload a roster: a file that cannot be a roster is refused at once; otherwise it is
+    kept and checked by a job, whose page shows the preview."""
     form = RosterUploadForm()
     if form.validate_on_submit():
         upload = form.roster.data
         data = upload.read()
         try:
-            plan = roster.plan_import(data)
+            roster.check_readable(data)
+            run = import_jobs.request_check(
+                current_user, ROSTER, data, _display_name(upload.filename)
+            )
         except DomainError as error:
             form.roster.errors = [*form.roster.errors, error.message]
         else:
-            return _roster_preview(plan, data, _display_name(upload.filename))
+            return redirect(url_for("people.roster_import", run_id=run.id), 303)
     status = 422 if form.errors else 200
     return render_template("people/import.html", form=form), status
 
 
-@bp.post("/people/import/commit")
+@bp.get("/people/import/<int:run_id>")
 @requires(Role.HR)
-def commit_roster():
-    form = RosterCommitForm()
-    if not form.validate_on_submit():
-        raise Invalid("The previewed file could not be read back. Upload the roster again.")
-    filename = form.filename.data or ""
-    try:
-        plan = services.import_roster(
-            current_user,
-            form.content.data,
-            expected_sha256=form.digest.data,
-            expected_fingerprint=form.plan.data,
-            filename=filename,
-        )
-    except roster.RosterRejected as rejected:
-        return _roster_preview(rejected.plan, form.content.data, filename)
-    flash(
-        f"Roster imported: {_count(len(plan.creates), 'new employee')}, "
-        f"{len(plan.updates)} updated, {plan.unchanged} unchanged, "
-        f"{_count(len(plan.new_departments), 'new department')}.",
-        "success",
-    )
-    return redirect(url_for("people.directory"))
-
-
-def _roster_preview(plan: roster.RosterPlan, data: bytes, filename: str):
-    commit_form = RosterCommitForm(
-        formdata=None,
-        data={
-            "content": data,
-            "digest": plan.sha256,
-            "plan": plan.fingerprint,
-            "filename": filename,
-        },
-    )
+def roster_import(run_id: int):
+    """An uploaded roster: being checked, its preview, being imported, or imported."""
     return render_template(
         "people/import_preview.html",
-        plan=plan,
-        filename=filename,
-        form=commit_form,
-        changes=plan.first_changes(PREVIEW_ROWS),
-        errors=plan.errors[:PREVIEW_ROWS],
-        limit=PREVIEW_ROWS,
+        form=ConfirmForm(),
         labels=roster.FIELD_LABELS,
-    ), 200 if plan.ok else 422
+        **import_jobs.page_context(ROSTER, run_id),
+    )
+
+
+@bp.post("/people/import/<int:run_id>/commit")
+@requires(Role.HR)
+def commit_roster(run_id: int):
+    """HR confirms a checked roster: a job imports it, whole or not at all."""
+    if not ConfirmForm().validate_on_submit():
+        raise Invalid("The form has expired. Open the preview again and confirm.")
+    run = import_jobs.request_write(current_user, ROSTER, run_id)
+    return redirect(url_for("people.roster_import", run_id=run.id), 303)
 
 
 def _display_name(filename: str | None) -> str:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from autonomy import outcomes
 from autonomy.models import GrantStatus
 from civicladder.access import Role
 from civicladder.db import db
 from people.models import Employee
 from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, REJECTED, Case, only, recorded
+from tests.civicladder.factories import checked_import
+
+NO_RECORDS = b"employee_number,metric_code,period_start,value\n"
 
 
 def world(kit, ids: dict) -> dict:
@@ -43,6 +47,7 @@ def world(kit, ids: dict) -> dict:
         "track": track.id,
         "level": second.id,
         "track_competency": safety.id,
+        "outcome_check": checked_import("outcomes", NO_RECORDS, outcomes.preview(NO_RECORDS)).id,
     }
 
 
@@ -171,9 +176,15 @@ CASES = [
         only({"hr": REJECTED}),  # no file chosen: the form says so
     ),
     Case(
+        "autonomy.outcome_import",
+        "GET",
+        "/autonomy/outcomes/import/{outcome_check}",
+        only({"hr": 200}),
+    ),
+    Case(
         "autonomy.commit_outcomes",
         "POST",
-        "/autonomy/outcomes/import/commit",
-        only({"hr": REJECTED}),  # nothing previewed to carry back
+        "/autonomy/outcomes/import/{outcome_check}/commit",
+        only({"hr": REJECTED}),  # its check found nothing to change
     ),
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 
 import pytest
@@ -101,14 +100,34 @@ def test_preview_then_commit_through_the_pages(setup, client_as):
     client = client_as(setup["hr"])
     number = setup["person"].employee_number
     data = csv_of((number, "FCR", "2026-07-01", 84))
-    preview = client.post("/autonomy/outcomes/import", data={"file": (io.BytesIO(data), "may.csv")})
+    asked = client.post("/autonomy/outcomes/import", data={"file": (io.BytesIO(data), "may.csv")})
+    assert asked.status_code == 303
+    check = asked.headers["Location"]
+    preview = client.get(check)
     assert preview.status_code == 200 and "1 new records" in preview.text
     assert len(values(setup["person"])) == 2
-    fields = dict(
-        re.findall(r'name="(content|plan|filename|csrf_token)"[^>]*value="([^"]*)"', preview.text)
+    done = client.post(check + "/commit")
+    assert done.status_code == 303
+    assert len(values(setup["person"])) == 3
+    page = client.get(done.headers["Location"])
+    assert "Outcome records imported: 1 new, 0 changed, 0 unchanged." in page.text
+    assert "This file was imported" in client.get(check).text
+    assert client.post(check + "/commit").status_code == 409
+    assert len(values(setup["person"])) == 3
+
+
+def test_a_file_with_problems_is_listed_and_cannot_be_imported(setup, client_as):
+    client = client_as(setup["hr"])
+    data = csv_of(("NOBODY", "FCR", "2026-07-01", 84))
+    check = client.post(
+        "/autonomy/outcomes/import", data={"file": (io.BytesIO(data), "bad.csv")}
+    ).headers["Location"]
+    page = client.get(check)
+    assert "1 row cannot be imported" in page.text and "No employee has the number NOBODY" in (
+        page.text
     )
-    done = client.post("/autonomy/outcomes/import/commit", data=fields)
-    assert done.status_code == 302 and len(values(setup["person"])) == 3
+    assert "/commit" not in page.text
+    assert client.post(check + "/commit").status_code == 409
 
 
 # Python's csv module refuses a field longer than this (its field_size_limit).
@@ -127,12 +146,23 @@ def test_a_header_longer_than_csv_reads_is_refused(setup):
         outcomes.plan_import(b"employee_number," + b"x" * (CSV_FIELD_LIMIT + 1) + b"\n")
 
 
-def test_an_overlong_field_gets_a_422_page_and_writes_nothing(setup, client_as):
+def test_an_overlong_field_fails_the_check_clearly_and_writes_nothing(setup, client_as):
     number = setup["person"].employee_number
     data = csv_of((number, "FCR", "2026-07-01", "1" * (CSV_FIELD_LIMIT + 1)))
+    client = client_as(setup["hr"])
+    asked = client.post("/autonomy/outcomes/import", data={"file": (io.BytesIO(data), "long.csv")})
+    assert asked.status_code == 303
+    page = client.get(asked.headers["Location"])
+    assert "Nothing was saved" in page.text
+    assert "Line 2 could not be read as CSV" in page.text
+    assert "Upload the file again" in page.text
+    assert len(values(setup["person"])) == 2
+
+
+def test_a_file_without_the_columns_gets_a_422_at_once(setup, client_as):
     response = client_as(setup["hr"]).post(
-        "/autonomy/outcomes/import", data={"file": (io.BytesIO(data), "long.csv")}
+        "/autonomy/outcomes/import",
+        data={"file": (io.BytesIO(b"employee_number,value\n"), "o.csv")},
     )
     assert response.status_code == 422
-    assert "Line 2 could not be read as CSV" in response.text
-    assert len(values(setup["person"])) == 2
+    assert "The file has no column metric_code, period_start." in response.text

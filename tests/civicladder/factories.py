@@ -1,4 +1,4 @@
-"""Factories for shell objects: users with roles."""
+"""Factories for shell objects: users with roles, checked imports."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import itertools
 
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.models import User, UserRole
+from civicladder.models import JobRun, JobState, User, UserRole
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -38,3 +38,21 @@ def make_user_factory(password_hash: str):
         return user
 
     return make_user
+
+
+def checked_import(name: str, data: bytes, preview: dict, state=JobState.FINISHED) -> JobRun:
+    """A file uploaded for the import `name` and kept, with its check in `state` (finished:
+    its preview kept), as `civicladder.import_jobs` leaves them; nothing imported yet."""
+    from civicladder import files
+
+    stored = files.store(data, name=f"{name}.csv", media_type="text/csv")
+    run = JobRun(
+        kind=f"import.{name}.check",
+        title="An import's check",
+        params={"file_id": stored.id, "filename": f"{name}.csv", "sha256": stored.sha256},
+        state=state,
+        result={"preview": preview} if state is JobState.FINISHED else None,
+    )
+    db.session.add(run)
+    db.session.flush()
+    return run

@@ -20,16 +20,18 @@ from redis import Redis
 from rq import Queue
 from rq.registry import StartedJobRegistry
 
-from civicladder import jobs, notify
+from civicladder import import_jobs, jobs, notify
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.models import JobRun, JobState
+from civicladder.models import AuditEvent, JobRun, JobState, User
+from people.models import Employee
 from reports import services as report_services
 from reports.models import ReportPdf, ReportSnapshot
 from reports.rules import parse_period
 from reports.tables import UNIT
 from tests.civicladder import worker_app
 from tests.civicladder.smtp_server import SMTPServer
+from tests.people.test_roster import roster_csv, roster_row
 
 SCRIPT = Path(worker_app.__file__)
 
@@ -238,3 +240,46 @@ def test_worker_killed_mid_publish_leaves_no_snapshot_and_the_next_try_publishes
     assert done.returncode == 0, done.stderr
     assert run_state(real_commits, run_id)[:2] == (JobState.FINISHED, 2), done.stderr[-3000:]
     assert real_commits.run(published) == (1, 1)
+
+
+def test_worker_killed_mid_import_writes_nothing_and_the_next_try_imports_once(
+    queued, tmp_path, make_user
+):
+    real_commits, env = queued
+    stall_file = tmp_path / "stalled"
+    env = env | {"STALL_FILE": str(stall_file), "STALL_IMPORT": "1"}
+    kinds = real_commits.app.extensions[jobs.JOBS_KEY]  # the test's own copy (`queued`)
+    name = "import.roster.write"
+    kinds[name] = dataclasses.replace(kinds[name], retry_intervals=(0,))
+    prefix = f"K{uuid.uuid4().hex[:6]}-"
+    data = roster_csv(*(roster_row(f"{prefix}{n}") for n in range(3)))
+
+    def check():
+        hr = make_user({Role.HR})
+        return hr.id, import_jobs.request_check(hr, "roster", data, "roster.csv").id
+
+    hr_id, check_id = real_commits.run(check)
+    done = _burst(env)  # the check: no stall there
+    assert run_state(real_commits, check_id)[0] is JobState.FINISHED, done.stderr[-3000:]
+    write_id = real_commits.run(
+        lambda: import_jobs.request_write(db.session.get(User, hr_id), "roster", check_id).id
+    )
+    _kill_mid_job(env, stall_file, lambda: run_state(real_commits, write_id)[:2])
+
+    def imported():
+        employees = db.session.scalar(
+            sa.select(sa.func.count(Employee.id)).where(Employee.employee_number.startswith(prefix))
+        )
+        events = db.session.scalar(
+            sa.select(sa.func.count(AuditEvent.id)).where(
+                AuditEvent.action == "roster.imported", AuditEvent.actor_id == hr_id
+            )
+        )
+        return employees, events
+
+    assert real_commits.run(imported) == (0, 0)  # the killed try wrote nothing
+    _find_abandoned(env)
+    done = _burst(env)
+    assert done.returncode == 0, done.stderr
+    assert run_state(real_commits, write_id)[:2] == (JobState.FINISHED, 2), done.stderr[-3000:]
+    assert real_commits.run(imported) == (3, 1)

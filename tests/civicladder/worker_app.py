@@ -3,11 +3,13 @@ kinds of the tests' own, started as `flask worker` is (`python worker_app.py [wo
 
 Settings come from the environment: DATABASE_URL, REDIS_URL, JOBS_QUEUE, and STALL_FILE (the
 stalling job creates it once it has written, then waits to be killed); STALL_PUBLISHING=1
-makes the first try of publishing a report stall so, between its snapshot and its PDF.
+makes the first try of publishing a report stall so, between its snapshot and its PDF, and
+STALL_IMPORT=1 the first try of writing a roster import, once its rows are written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -16,7 +18,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask.cli import FlaskGroup
 
-from civicladder import jobs
+from civicladder import import_jobs, jobs
 from civicladder.app import create_app
 from civicladder.db import db
 from civicladder.models import AuditEvent
@@ -51,7 +53,27 @@ def build():
     jobs.register(app, "test.stall_once", stall_once, title="A stall", retry_intervals=(0,))
     if os.environ.get("STALL_PUBLISHING"):
         _stall_publishing_once()
+    if os.environ.get("STALL_IMPORT"):
+        _stall_importing_once(app)
     return app
+
+
+def _stall_importing_once(app) -> None:
+    """The first try of writing a roster import, once the employees are written (not yet
+    committed), says so (in STALL_FILE) and waits to be killed."""
+    imports = app.extensions[import_jobs.IMPORTS_KEY]
+    written = imports["roster"].write
+
+    def write(*args):
+        summary = written(*args)
+        stall = Path(os.environ["STALL_FILE"])
+        if not stall.exists():
+            db.session.flush()
+            stall.write_text(str(os.getpid()))
+            time.sleep(120)
+        return summary
+
+    imports["roster"] = dataclasses.replace(imports["roster"], write=write)
 
 
 def _stall_publishing_once() -> None:

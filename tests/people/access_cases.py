@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import zlib
 
 from people import roster
 from tests.civicladder.access_cases import Case, only, recorded
+from tests.civicladder.factories import checked_import
 from tests.people.test_roster import roster_csv, roster_row
 
 ROSTER = roster_csv(roster_row("E9001"), roster_row("E9002", manager_employee_number="E9001"))
@@ -17,22 +16,15 @@ def world(kit, ids: dict) -> dict:
     """An employee outside everyone's reporting line, in a bargaining unit."""
     unit = kit.people.bargaining_unit()
     target = kit.people.employee(bargaining_unit=unit)
-    return {"target_employee": target.id, "unit": unit.id}
+    return {
+        "target_employee": target.id,
+        "unit": unit.id,
+        "roster_check": checked_import("roster", ROSTER, roster.preview(ROSTER)).id,
+    }
 
 
 def _upload(ids: dict) -> dict:
     return {"roster": (io.BytesIO(ROSTER), "roster.csv")}
-
-
-def _previewed(ids: dict) -> dict:
-    """What the preview page posts back to import the file it showed."""
-    plan = roster.plan_import(ROSTER)
-    return {
-        "content": base64.b64encode(zlib.compress(ROSTER)).decode("ascii"),
-        "digest": plan.sha256,
-        "plan": plan.fingerprint,
-        "filename": "roster.csv",
-    }
 
 
 def _edit(ids: dict) -> dict:
@@ -75,15 +67,23 @@ CASES = [
         recorded("user.created", "hr"),
     ),
     Case("people.import_roster", "GET", "/people/import", only({"hr": 200})),
-    # The upload only previews: nothing is written until the preview is confirmed.
-    Case("people.import_roster", "POST", "/people/import", only({"hr": 200}), _upload),
+    # The upload is kept and checked; nothing is written until the preview is confirmed.
+    Case(
+        "people.import_roster",
+        "POST",
+        "/people/import",
+        only({"hr": 303}),
+        _upload,
+        recorded("import.requested", "hr"),
+    ),
+    Case("people.roster_import", "GET", "/people/import/{roster_check}", only({"hr": 200})),
     Case(
         "people.commit_roster",
         "POST",
-        "/people/import/commit",
-        only({"hr": 302}),
-        _previewed,
-        recorded("roster.imported", "hr"),
+        "/people/import/{roster_check}/commit",
+        only({"hr": 303}),
+        {},
+        recorded("import.confirmed", "hr"),
     ),
     Case("people.users", "GET", "/admin/users", only({"admin": 200})),
     Case("people.new_user", "GET", "/admin/users/new", only({"admin": 200})),
