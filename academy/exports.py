@@ -81,7 +81,7 @@ CSV_HEADER = [
 ]
 
 
-def training_records() -> Iterator[tuple]:
+def training_records(actor=None) -> Iterator[tuple]:
     """Every enrolment as a row of CSV_HEADER, read in batches (the city has millions)."""
     stmt = (
         sa.select(Enrollment, Certificate.code)

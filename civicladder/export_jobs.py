@@ -33,7 +33,7 @@ class Export:
     title: str
     filename: str
     header: list[str]
-    rows: Callable[[], Iterable[Iterable]]
+    rows: Callable[..., Iterable[Iterable]]
 
 
 def register(
@@ -43,23 +43,28 @@ def register(
     title: str,
     filename: str,
     header: list[str],
-    rows: Callable[[], Iterable[Iterable]],
+    rows: Callable[..., Iterable[Iterable]],
 ) -> None:
-    """An export a package offers: `rows()` gives its rows, read in the job's transaction."""
+    """An export a package offers: `rows(actor, **params)` gives its rows for the person who
+    asked, with the parameters they asked with, read in the job's transaction."""
     app.extensions.setdefault(EXPORTS_KEY, {})[name] = Export(name, title, filename, header, rows)
     jobs.register(app, PREFIX + name, write_file, title=title, timeout=3600)
 
 
-def request_export(actor: User, name: str) -> JobRun:
-    """Ask for an export (audited); the job's page says when it is ready."""
+def request_export(actor: User, name: str, **params) -> JobRun:
+    """Ask for an export (audited); the job's page says when it is ready. `params` (JSON
+    values) are what `rows` is given with the person who asked."""
     export = current_app.extensions[EXPORTS_KEY][name]
-    run = jobs.enqueue(PREFIX + name, actor=actor, title=export.title)
-    audit.record(actor, "export.requested", run, after={"export": name}, label=export.title)
+    run = jobs.enqueue(PREFIX + name, actor=actor, title=export.title, **params)
+    audit.record(
+        actor, "export.requested", run, after={"export": name, **params}, label=export.title
+    )
     return run
 
 
-def write_file(run: JobRun) -> dict:
+def write_file(run: JobRun, **params) -> dict:
     export = current_app.extensions[EXPORTS_KEY][run.kind.removeprefix(PREFIX)]
+    actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
     written = 0
 
     def counted(rows: Iterable[Iterable]) -> Iterable[Iterable]:
@@ -72,7 +77,7 @@ def write_file(run: JobRun) -> dict:
 
     # Spooled to the worker's disk, then stored in 1 MiB chunks: never whole in memory.
     with tempfile.TemporaryFile() as spool:
-        produced = export.rows()
+        produced = export.rows(actor, **params)
         try:
             for piece in rows_as_csv(export.header, counted(produced)):
                 spool.write(piece.encode())

@@ -95,6 +95,15 @@ class RowCount:
     exact: bool
 
 
+def count_rows(stmt: sa.Select, at_most: int | None = None) -> int:
+    """How many rows a statement selects (its order and eager loads aside); with `at_most`,
+    counted only that far, for "is it more than N?" without counting a city."""
+    inner = stmt.order_by(None)
+    if at_most is not None:
+        inner = inner.limit(at_most)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(inner.subquery())) or 0
+
+
 def table_size(table: sa.Table, exact_below: int = 100_000) -> RowCount:
     """The rows in a table, counted when few, estimated on PostgreSQL when many.
 

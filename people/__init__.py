@@ -19,13 +19,13 @@ ACTION_WORDS = {
 
 def init_app(app: Flask) -> None:
     """Plug the people package in: pages, navigation, home panels, commands, demo steps."""
-    from civicladder import import_jobs
+    from civicladder import export_jobs, import_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from people import city, cli, demo, figures, queries, roster, services, views
+    from people import city, cli, demo, figures, queries, roster, services, views, workforce
     from people import jobs as people_jobs
     from people.views import home
 
@@ -48,6 +48,14 @@ def init_app(app: Flask) -> None:
     register_panel(app, HOME, "union", home.union_panel, order=45)
     app.cli.add_command(cli.people_group)
     people_jobs.register(app)
+    export_jobs.register(
+        app,
+        workforce.EXPORT,
+        title="Workforce list export",
+        filename="workforce.csv",
+        header=workforce.HEADER,
+        rows=workforce.rows,
+    )
     import_jobs.register(
         app,
         "roster",

@@ -3,30 +3,21 @@ in, for the people they may see)."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template, request
+from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from civicladder import exports
+from civicladder import export_jobs, exports, querying
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
 from civicladder.errors import Invalid
+from civicladder.forms import ConfirmForm
 from civicladder.layout import page_number
+from civicladder.models import User
 from civicladder.panels import build_panels
-from people import queries
+from people import queries, workforce
 from people.forms import DirectoryFilterForm
-from people.models import Department, Employee
 from people.slots import EMPLOYEE_PROFILE
 from people.views import bp
-
-NO_JOB_PROFILE = -1  # the directory's job profile filter: people without one
-
-# The directory's sortable columns: ?sort=<key>, and ?sort=-<key> for the reverse order.
-SORTS = {
-    "name": (Employee.last_name, Employee.first_name),
-    "number": (Employee.employee_number,),
-    "department": (Department.path,),
-    "status": (Employee.status,),
-}
 
 
 @bp.get("/people")
@@ -43,68 +34,60 @@ def directory():
 @bp.get("/people.csv")
 @requires(Role.HR, Role.MANAGER)
 def directory_csv():
-    """The workforce list as it is filtered now, every page of it, as a CSV file."""
-    form, stmt, _ = _directory_query()
+    """The workforce list as it is filtered now, every page of it, as a CSV file: streamed
+    when short; a long one is written by a job, asked for on a confirmation page."""
+    form, params = _directory_params()
     if form.errors:
         raise Invalid("The filters could not be read. Correct them on the workforce page.")
+    stmt = workforce.statement(current_user, params)
+    if querying.count_rows(stmt, at_most=workforce.STREAM_LIMIT + 1) > workforce.STREAM_LIMIT:
+        return render_template(
+            "people/workforce_export.html",
+            total=querying.count_rows(stmt),
+            args=request.args,
+            form=ConfirmForm(),
+        )
+    # Read in the stream's own session, after this request's has closed: the reader afresh.
+    reader_id = current_user.id
+    return exports.csv_response(
+        "workforce.csv",
+        workforce.HEADER,
+        lambda: workforce.rows(db.session.get(User, reader_id), **params),
+    )
 
-    def rows():
-        for e in db.session.scalars(stmt.execution_options(yield_per=500)):
-            yield (
-                e.employee_number,
-                e.last_name,
-                e.first_name,
-                e.email,
-                e.job_profile.title if e.job_profile else "",
-                e.department.path,
-                e.bargaining_unit.name if e.bargaining_unit else "",
-                e.status.label,
-                e.hire_date,
-            )
 
-    header = [
-        "Employee number",
-        "Last name",
-        "First name",
-        "Email",
-        "Job profile",
-        "Department",
-        "Bargaining unit",
-        "Status",
-        "Hire date",
-    ]
-    return exports.csv_response("workforce.csv", header, rows)
+@bp.post("/people.csv")
+@requires(Role.HR, Role.MANAGER)
+def export_directory():
+    """A long workforce list, as filtered, written to a file by a job."""
+    form, params = _directory_params()
+    if form.errors:
+        raise Invalid("The filters could not be read. Correct them on the workforce page.")
+    run = export_jobs.request_export(current_user, workforce.EXPORT, **params)
+    return redirect(url_for("jobs.show", run_id=run.id), 303)
 
 
 def _directory_query():
+    form, params = _directory_params()
+    sort = params.get("sort") or "name"
+    return form, workforce.statement(current_user, params), sort
+
+
+def _directory_params() -> tuple[DirectoryFilterForm, dict]:
+    """The directory's filters read from the address (`request.args`, also on the CSV's
+    confirmation post), checked; none when they cannot be read."""
     form = DirectoryFilterForm(request.args)
     _directory_choices(form)
-    filters = {}
-    valid = form.validate()
-    if valid:
-        filters = {
-            "text": _name_order(form.q.data),
-            "department_id": form.department.data or None,
-            "bargaining_unit_id": form.bargaining_unit.data or None,
-            "job_profile_id": form.job_profile.data if (form.job_profile.data or 0) > 0 else None,
-            "status": form.status.data or None,
-        }
-    stmt = queries.directory_statement(current_user, **filters)
-    if form.job_profile.data == NO_JOB_PROFILE:
-        stmt = stmt.where(Employee.job_profile_id.is_(None))
-    own_id = queries.own_employee_id(current_user)
-    if own_id is not None and not queries.sees_everyone(current_user):
-        # A manager's workforce is the people in their line: the count leaves them out.
-        stmt = stmt.where(Employee.id != own_id)
-    sort = (form.sort.data if valid else None) or "name"
-    key = sort.removeprefix("-")
-    if sort != "name":
-        columns = SORTS[key]
-        if key == "department":
-            stmt = stmt.join(Department, Department.id == Employee.department_id)
-        ordered = [c.desc() if sort.startswith("-") else c for c in columns]
-        stmt = stmt.order_by(None).order_by(*ordered, Employee.id)
-    return form, stmt, sort
+    if not form.validate():
+        return form, {}
+    return form, {
+        "text": _name_order(form.q.data),
+        "department_id": form.department.data or None,
+        "bargaining_unit_id": form.bargaining_unit.data or None,
+        "job_profile_id": form.job_profile.data or None,
+        "status": form.status.data or None,
+        "sort": form.sort.data or "name",
+    }
 
 
 def _name_order(text: str | None) -> str | None:
@@ -125,7 +108,7 @@ def _directory_choices(form: DirectoryFilterForm) -> None:
     ]
     form.job_profile.choices = [
         (0, "Any job profile"),
-        (NO_JOB_PROFILE, "No job profile"),
+        (workforce.NO_JOB_PROFILE, "No job profile"),
     ] + queries.job_profile_choices()
 
 

@@ -47,6 +47,14 @@ ACTORS: tuple[str, ...] = ()
 CASES = [
     Case("people.directory", "GET", "/people", only({"hr": 200, "manager": 200})),
     Case("people.directory_csv", "GET", "/people.csv", only({"hr": 200, "manager": 200})),
+    Case(
+        "people.export_directory",
+        "POST",
+        "/people.csv",
+        only({"hr": 303, "manager": 303}),
+        {},
+        recorded("export.requested", "hr", "manager"),
+    ),
     Case("people.profile", "GET", "/people/{target_employee}", only({"hr": 200}, others=404)),
     Case("people.edit_employee", "GET", "/people/{target_employee}/edit", only({"hr": 200})),
     Case(

@@ -5,6 +5,7 @@ import io
 
 from civicladder import exports
 from civicladder.access import Role
+from people import workforce
 
 
 def test_csv_cells_that_could_be_formulas_are_made_inert():
@@ -54,3 +55,33 @@ def test_columns_sort_both_ways(client_as, people):
     refused = client.get("/people?sort=nonsense")
     assert refused.status_code == 422
     assert "Sort by: choose one of the listed options" in refused.text
+
+
+def test_a_long_list_is_exported_by_a_job_for_its_reader_alone(client_as, people, monkeypatch, app):
+    # A manager's line over the streaming limit (shrunk here): the CSV link asks first, then
+    # a job writes the line, as filtered and in the manager's scope, to a file for them alone.
+    monkeypatch.setattr(workforce, "STREAM_LIMIT", 2)
+    boss, boss_user = people.employee_user(roles={Role.MANAGER}, last_name="Boss")
+    for name in ("Inside", "Insider", "Inward"):
+        people.employee(manager=boss, last_name=name, department_path="Parks > Forestry")
+    people.employee(manager=boss, last_name="Ingram", department_path="Parks > Rangers")
+    people.employee(last_name="Outside")
+    client = client_as(boss_user)
+    asked = client.get("/people.csv?q=In&sort=-name")
+    assert asked.status_code == 200 and asked.mimetype == "text/html"
+    assert "This list has <strong>4</strong> people" in asked.text
+    assert 'action="/people.csv?q=In&amp;sort=-name"' in asked.text
+    done = client.post("/people.csv?q=In&sort=-name")
+    assert done.status_code == 303
+    job = done.headers["Location"]
+    page = client.get(job)
+    assert "Download workforce.csv (4 rows)" in page.text
+    rows = list(csv.reader(io.StringIO(client.get(job + "/file").get_data(as_text=True))))
+    assert [row[1] for row in rows[1:]] == ["Inward", "Insider", "Inside", "Ingram"]
+    assert client_as(Role.HR).get(job + "/file").status_code == 403
+
+
+def test_a_short_list_still_streams(client_as, people):
+    people.employee(last_name="Solo")
+    response = client_as(Role.HR).get("/people.csv?q=Solo")
+    assert response.mimetype == "text/csv" and "Solo" in response.get_data(as_text=True)
