@@ -41,17 +41,21 @@ def _client_process(host: str, port: int, jobs, results) -> None:
 
 
 class LoadGenerator:
-    """`clients` processes on loopback; use as a context manager so they always stop."""
+    """`clients` processes on loopback, process i loading the server at ports[i % len(ports)]
+    (several app servers share the load as a balancer would spread it); use as a context
+    manager so they always stop."""
 
-    def __init__(self, host: str, port: int, clients: int) -> None:
+    def __init__(self, host: str, ports: list[int], clients: int) -> None:
         context = multiprocessing.get_context("spawn")
         self.results = context.Queue()
         self.jobs = [context.Queue() for _ in range(clients)]
         self.processes = [
             context.Process(
-                target=_client_process, args=(host, port, jobs, self.results), daemon=True
+                target=_client_process,
+                args=(host, ports[number % len(ports)], jobs, self.results),
+                daemon=True,
             )
-            for jobs in self.jobs
+            for number, jobs in enumerate(self.jobs)
         ]
         for process in self.processes:
             process.start()
@@ -74,12 +78,21 @@ class LoadGenerator:
                 process.terminate()
                 process.join(timeout=5)
 
-    def run(self, path: str, cookies: dict[str, str], seconds: float, max_requests: int) -> dict:
-        """Load one page with every client at once; requests per second over the whole run."""
+    def run(
+        self,
+        path: str,
+        cookies: dict[str, str],
+        seconds: float,
+        max_requests: int,
+        clients: int | None = None,
+    ) -> dict:
+        """Load one page with `clients` (all by default) at once; requests per second over the
+        whole run."""
         start_at = time.time() + 0.05
-        for jobs in self.jobs:
+        taking = self.jobs[: clients or len(self.jobs)]
+        for jobs in taking:
             jobs.put((path, cookies, start_at, seconds, max_requests))
-        rows = [self.results.get(timeout=seconds + 120) for _ in self.jobs]
+        rows = [self.results.get(timeout=seconds + 120) for _ in taking]
         ok = sum(row[0] for row in rows)
         failures: Counter = Counter()
         for row in rows:

@@ -47,36 +47,48 @@ _COLUMNS = [
     ("p95_ms", "p95 ms", ">", "{:.1f}"),
     ("p99_ms", "p99 ms", ">", "{:.1f}"),
     ("statements", "SQL", ">", "{}"),
-    ("rps", "req/s", ">", "{:.1f}"),
-    ("ratio", "x bare", ">", "{:.2f}"),
 ]
 
 
-def table(rows: list[dict], clients: int) -> str:
-    heads = [head if key != "rps" else f"req/s@{clients}" for key, head, _, _ in _COLUMNS]
-    cells = [[_cell(row, key, fmt) for key, _, _, fmt in _COLUMNS] for row in rows]
+def table(
+    rows: list[dict], clients: tuple[int, ...], servers: int = 1, pgbouncer: bool = False
+) -> str:
+    columns = list(_COLUMNS)
+    for n in clients:
+        columns += [(("rps_at", str(n)), f"req/s@{n}", ">", "{:.1f}")]
+        columns += [(("ratio_at", str(n)), f"x bare@{n}", ">", "{:.2f}")]
+    heads = [head for _, head, _, _ in columns]
+    cells = [[_cell(row, key, fmt) for key, _, _, fmt in columns] for row in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
 
     def line(values):
         return "  ".join(
             f"{value:{align}{width}}"
-            for value, width, (_, _, align, _) in zip(values, widths, _COLUMNS, strict=True)
+            for value, width, (_, _, align, _) in zip(values, widths, columns, strict=True)
         ).rstrip()
 
     out = [line(heads), line(["-" * w for w in widths])]
     out += [line(c) for c in cells]
+    shape = f"{servers} gunicorn app server{'s' if servers > 1 else ''}"
+    if pgbouncer:
+        shape += " through PgBouncer (transaction pooling)"
     out.append(
-        f"p50/p95/p99: one signed-in user, sequential requests. req/s: {clients} concurrent "
-        "clients. SQL: statements per request (X-SQL-Statements). * throughput target applies."
+        f"{shape}. p50/p95/p99: one signed-in user, sequential requests. req/s@N: N concurrent "
+        "clients (spread over the servers); x bare@N: that as a share of the bare route's at N. "
+        f"SQL: statements per request (X-SQL-Statements). * the throughput target "
+        f"({RATIO_TARGET:.2f}x at {clients[0]} clients) applies."
     )
     return "\n".join(out)
 
 
-def _cell(row: dict, key: str, fmt: str) -> str:
-    if row[key] is None:
+def _cell(row: dict, key, fmt: str) -> str:
+    value = row[key[0]].get(key[1]) if isinstance(key, tuple) else row[key]
+    if value is None:
         return "-"
-    mark = "*" if key == "ratio" and row["ratio_target"] else ""
-    return fmt.format(row[key]) + mark
+    mark = "*" if isinstance(key, tuple) and key[0] == "ratio_at" and row["ratio_target"] else ""
+    if mark and key[1] != next(iter(row["ratio_at"]), None):
+        mark = ""  # the target is checked at the first client count only
+    return fmt.format(value) + mark
 
 
 def memory_table(peaks: dict[str, float]) -> str:

@@ -7,7 +7,9 @@ benchmark could not run.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import sys
 import time
 from datetime import UTC, datetime
@@ -54,7 +56,7 @@ def run(settings: Settings) -> int:
         report.misses(rows) + commands.eligibility_misses(eligible) + commands.audit_misses(audited)
     )
     print()
-    print(report.table(rows, settings.clients))
+    print(report.table(rows, settings.clients, settings.servers, settings.pgbouncer))
     print(report.memory_table(memory))
     print(commands.eligibility_line(eligible))
     for line in commands.audit_lines(audited):
@@ -87,20 +89,39 @@ def run(settings: Settings) -> int:
 
 
 def _serve_and_measure(settings: Settings, ids: dict, accounts: dict) -> tuple:
-    """Every page under gunicorn; the rows, each process's peak memory, the server command."""
-    with Server(settings.database_url) as server:
-        say(f"gunicorn at http://{HOST}:{server.port} pids {server.pids()}")
-        clients = _signed_in_clients(server.port, accounts)
+    """Every page under gunicorn (one app server, or several sharing the load, through
+    PgBouncer when asked); the rows, each process's peak memory, the server command."""
+    with contextlib.ExitStack() as stack:
+        url, pooler = settings.database_url, None
+        if settings.pgbouncer:
+            from deploy.shape import PgBouncer
+
+            bouncer = PgBouncer(database.engine_url(settings.database_url))
+            stack.callback(bouncer.stop)
+            url, pooler = bouncer.url, "pgbouncer"
+            say(f"PgBouncer (transaction pooling) at port {bouncer.port}")
+        secret = secrets.token_urlsafe(48)
+        servers = [
+            stack.enter_context(Server(url, secret, pooler)) for _ in range(settings.servers)
+        ]
+        for server in servers:
+            say(f"gunicorn at http://{HOST}:{server.port} pids {server.pids()}")
+        # One user's requests go to the first server; the load is spread over them all.
+        clients = _signed_in_clients(servers[0].port, accounts)
         rows = []
-        with LoadGenerator(HOST, server.port, settings.clients) as load:
+        ports = [server.port for server in servers]
+        with LoadGenerator(HOST, ports, max(settings.clients)) as load:
             # Warm every worker and client process up before the first figure is taken.
             load.run("/healthz", {}, min(1.0, settings.load_seconds), settings.load_max_requests)
             for page in pages(ids):
                 rows.append(_measure(page, clients[page.role], load, settings))
                 _progress(rows[-1])
-        memory = server.peak_memory_mib()  # while it runs: the pids go with it
-    _add_ratios(rows)
-    return rows, memory, server.command
+        memory = {}
+        for number, server in enumerate(servers, start=1):  # while they run: the pids go with them
+            prefix = f"server {number} " if len(servers) > 1 else ""
+            memory |= {prefix + name: mib for name, mib in server.peak_memory_mib().items()}
+    _add_ratios(rows, settings.clients)
+    return rows, memory, servers[0].command
 
 
 def _signed_in_clients(port: int, accounts: dict[str, tuple[str, str]]) -> dict[str, Client]:
@@ -121,7 +142,11 @@ def _measure(page: Page, client: Client, load: LoadGenerator, settings: Settings
         times.append(response.seconds * 1000)
         statements.add(response.headers.get("X-SQL-Statements"))
     counts = sorted(int(value) for value in statements if value is not None)
-    loaded = load.run(page.path, client.cookies, settings.load_seconds, settings.load_max_requests)
+    loaded = {
+        n: load.run(page.path, client.cookies, settings.load_seconds, settings.load_max_requests, n)
+        for n in settings.clients
+    }
+    first = loaded[settings.clients[0]]
     return {
         "page": page.name,
         "role": page.role,
@@ -133,10 +158,16 @@ def _measure(page: Page, client: Client, load: LoadGenerator, settings: Settings
         "statements": counts[-1] if counts else None,
         # A page whose count changes between identical requests is worth a look.
         "statements_seen": counts,
-        "rps": loaded["rps"],
-        "load": loaded,
-        "load_failures": loaded["failures"],
+        "rps": first["rps"],  # at the first client count, where the target is checked
+        "rps_at": {str(n): run["rps"] for n, run in loaded.items()},
+        "load": {str(n): run for n, run in loaded.items()},
+        "load_failures": {
+            f"{n} clients: {status}": times
+            for n, run in loaded.items()
+            for status, times in run["failures"].items()
+        },
         "ratio": None,
+        "ratio_at": {},
         "ratio_target": page.ratio_target,
     }
 
@@ -158,10 +189,14 @@ def _progress(row: dict) -> None:
     )
 
 
-def _add_ratios(rows: list[dict]) -> None:
-    bare = next(row for row in rows if row["page"] == BARE)["rps"]
+def _add_ratios(rows: list[dict], counts: tuple[int, ...]) -> None:
+    """Each page's throughput as a share of the bare route's at the same client count."""
+    bare = next(row for row in rows if row["page"] == BARE)
     for row in rows:
-        row["ratio"] = round(row["rps"] / bare, 3) if bare else None
+        for n in map(str, counts):
+            base = bare["rps_at"][n]
+            row["ratio_at"][n] = round(row["rps_at"][n] / base, 3) if base else None
+        row["ratio"] = row["ratio_at"][str(counts[0])]
 
 
 def _verdict(missed: list[str], enforce: bool) -> int:

@@ -29,25 +29,33 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_env(database_url: str) -> dict[str, str]:
-    """Production settings for the run, with three explicit choices for a loopback benchmark."""
-    return {
+def server_env(
+    database_url: str, secret_key: str | None = None, pooler: str | None = None
+) -> dict[str, str]:
+    """Production settings for the run, with three explicit choices for a loopback benchmark.
+    Servers of one run share `secret_key`, so a sign-in on one is honoured by the others."""
+    env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CIVICLADDER_PRODUCTION": "1",
-        "SECRET_KEY": secrets.token_urlsafe(48),
+        "SECRET_KEY": secret_key or secrets.token_urlsafe(48),
         # One address makes every request of the run; the sign-in limits are not measured here.
         "RATELIMIT_ENABLED": "0",
         # Plain http on loopback: Secure cookies would never come back from a real client.
         "SESSION_COOKIE_SECURE": "0",
         "SQL_STATEMENT_HEADER": "1",
     }
+    if pooler:
+        env["DATABASE_POOLER"] = pooler
+    return env
 
 
 class Server:
     """gunicorn serving wsgi:app; use as a context manager so it always stops."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(
+        self, database_url: str, secret_key: str | None = None, pooler: str | None = None
+    ) -> None:
         self.port = free_port()
         bind = ["--bind", f"{HOST}:{self.port}"]
         if CONFIG_FILE.exists():
@@ -62,7 +70,7 @@ class Server:
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and gunicorn)
             self.command,
             cwd=REPO,
-            env=server_env(database_url),
+            env=server_env(database_url, secret_key, pooler),
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

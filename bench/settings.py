@@ -23,7 +23,9 @@ class Settings:
     reuse: bool  # measure an already prepared database instead of rebuilding it
     requests: int  # single-user requests per page, after the warm-up
     warmup: int
-    clients: int  # concurrent load-generator processes
+    clients: tuple[int, ...]  # concurrent load-generator processes, each count in turn
+    servers: int  # gunicorn app servers, each with the project's gunicorn.conf.py
+    pgbouncer: bool  # the servers reach PostgreSQL through PgBouncer (transaction pooling)
     load_seconds: float  # how long the clients load each page
     load_max_requests: int  # and at most this many requests per client per page
     enforce: bool  # exit non-zero when a target is missed
@@ -50,7 +52,9 @@ def from_env(env: os._Environ | dict | None = None) -> Settings:
         reuse=_bool(env, "BENCH_REUSE", False),
         requests=_int(env, "BENCH_REQUESTS", 50, 1),
         warmup=_int(env, "BENCH_WARMUP", 5, 0),
-        clients=_int(env, "BENCH_CLIENTS", 4, 1),
+        clients=_counts(env, "BENCH_CLIENTS", (4, 16)),
+        servers=_int(env, "BENCH_SERVERS", 1, 1),
+        pgbouncer=_bool(env, "BENCH_PGBOUNCER", False),
         load_seconds=_float(env, "BENCH_LOAD_SECONDS", 3.0),
         load_max_requests=_int(env, "BENCH_LOAD_MAX_REQUESTS", 2000, 1),
         enforce=_bool(env, "BENCH_ENFORCE", True),
@@ -75,6 +79,20 @@ def _int(env, name: str, default: int, minimum: int) -> int:
         return env_int(env, name, default, minimum)
     except ConfigError as error:
         raise BenchError(str(error)) from None
+
+
+def _counts(env, name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated counts, the first being the one the throughput target is checked at."""
+    raw = env.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        counts = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        counts = ()
+    if not counts or any(not 0 < n <= 64 for n in counts):
+        raise BenchError(f"{name}={raw!r} is not usable: give counts from 1 to 64, like 4,16.")
+    return counts
 
 
 def _float(env, name: str, default: float) -> float:

@@ -156,3 +156,27 @@ def test_the_statement_header_is_off_unless_set(monkeypatch, tmp_path):
 
     monkeypatch.setenv("SQL_STATEMENT_HEADER", "1")
     assert load(str(tmp_path))["SQL_STATEMENT_HEADER"] is True
+
+
+def test_client_counts_and_servers_come_from_the_environment():
+    assert from_env({}).clients == (4, 16) and from_env({}).servers == 1
+    assert from_env({"BENCH_CLIENTS": "4"}).clients == (4,)
+    chosen = from_env({"BENCH_CLIENTS": "2, 8", "BENCH_SERVERS": "2", "BENCH_PGBOUNCER": "1"})
+    assert (chosen.clients, chosen.servers, chosen.pgbouncer) == ((2, 8), 2, True)
+    for wrong in ("0", "4,x", "4,65"):
+        with pytest.raises(BenchError, match="BENCH_CLIENTS"):
+            from_env({"BENCH_CLIENTS": wrong})
+
+
+def test_the_table_gives_each_client_count_its_throughput_and_ratio():
+    rows = [
+        _row(page="bare", rps_at={"4": 400.0, "16": 420.0}, ratio_at={"4": 1.0, "16": 1.0}),
+        _row(rps_at={"4": 100.0, "16": 84.0}, ratio_at={"4": 0.25, "16": 0.2}),
+    ]
+    for row in rows:
+        row.update(p50_ms=1.0, p99_ms=2.0, statements=3)
+    text = report.table(rows, (4, 16), servers=2, pgbouncer=True)
+    head, _, bare, home, legend = text.splitlines()
+    assert "req/s@4" in head and "x bare@16" in head
+    assert home.split()[-4:] == ["100.0", "0.25*", "84.0", "0.20"]
+    assert "2 gunicorn app servers through PgBouncer" in legend

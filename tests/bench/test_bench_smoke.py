@@ -52,7 +52,11 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
             "BENCH_DATA": "demo",
             "BENCH_REQUESTS": "3",
             "BENCH_WARMUP": "1",
-            "BENCH_CLIENTS": "2",
+            # Two client counts, spread over two app servers (through PgBouncer on
+            # PostgreSQL): the shapes `make bench` measures, at the smallest size.
+            "BENCH_CLIENTS": "1,2",
+            "BENCH_SERVERS": "2",
+            "BENCH_PGBOUNCER": "1" if bench_database_url.startswith("postgres") else "0",
             "BENCH_LOAD_SECONDS": "0.2",
             "BENCH_LOAD_MAX_REQUESTS": "20",
             "BENCH_ENFORCE": "0",
@@ -102,12 +106,14 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
     }
     for row in rows:
         assert row["requests"] == 3, row
-        assert row["load"]["requests"] > 0 and not row["load_failures"], row
-        assert row["ratio"] is not None, row
+        assert row["load"]["1"]["requests"] > 0 and not row["load_failures"], row
+        assert row["load"]["2"]["clients"] == 2 and row["load"]["2"]["requests"] > 0, row
+        assert row["ratio"] == row["ratio_at"]["1"] and row["ratio_at"]["2"] is not None, row
         # Every page reads the database (the public jobs page too); the bare route does not.
         assert (row["statements"] > 0) is (not row["page"].startswith(BARE)), row
-    assert "master" in record["peak_memory_mib"]
-    assert any(name.startswith("worker") for name in record["peak_memory_mib"])
+    assert {"server 1 master", "server 2 master"} <= record["peak_memory_mib"].keys()
+    assert any(name.startswith("server 2 worker") for name in record["peak_memory_mib"])
+    assert "x bare@2" in output and "2 gunicorn app servers" in output
     # The whole city went through the roster import into a fresh database.
     # 60 people, the one hired through the demo's completed hiring round, and two former
     # staff (separated: the membership history's).
