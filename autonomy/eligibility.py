@@ -60,8 +60,7 @@ def refresh(
         _write_side_by_side(halves)
     else:
         if postgresql and everyone:
-            # A batch computation over everyone: sort and hash in memory rather than on disk.
-            db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+            _batch_settings(db.session.execute)
         for what, delete, insert in halves:
             say(what)
             db.session.execute(delete)
@@ -121,6 +120,13 @@ def _halves(employee_ids: list[int] | None, today, now) -> list[tuple[str, sa.De
     ]
 
 
+def _batch_settings(execute) -> None:
+    """A batch computation over everyone: sort and hash in memory rather than on disk, and no
+    JIT compilation (a quarter of a second per statement that these plans never earn back)."""
+    execute(sa.text("SET LOCAL work_mem = '64MB'"))
+    execute(sa.text("SET LOCAL jit = off"))
+
+
 def _write_side_by_side(halves: list[tuple[str, sa.Delete, sa.Insert]]) -> None:
     """Each half on a connection and in a transaction of its own, at the same time. The table
     is locked against other writers while it is rewritten (a person's own refresh waits a few
@@ -129,7 +135,7 @@ def _write_side_by_side(halves: list[tuple[str, sa.Delete, sa.Insert]]) -> None:
 
     def write(delete: sa.Delete, insert: sa.Insert) -> None:
         with engine.begin() as connection:
-            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+            _batch_settings(lambda statement: connection.execute(statement))
             connection.exec_driver_sql(
                 f'LOCK TABLE "{insert.table.name}" IN SHARE ROW EXCLUSIVE MODE'
             )

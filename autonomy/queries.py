@@ -28,7 +28,7 @@ from civicladder.access import Role
 from civicladder.db import db
 from civicladder.models import User
 from competencies.models import Competency, CompetencyEvidence
-from competencies.queries import current_levels_statement, still_counts
+from competencies.queries import still_counts
 from people import queries as people_queries
 from people.models import Employee, EmployeeStatus
 
@@ -318,23 +318,21 @@ def level_conditions(today: date, terms: dict[int, rules.LevelTerms], people: sa
     """For the people CTE's (employee_id, level_id, outcome_metric_id): how many of the level's
     requirements are unmet, whether its outcome floor is reached, the mean in its window, and
     the CTE joined to what those read."""
+    # A requirement is unmet when no evidence that still counts reaches its level (the current
+    # level, the highest that counts, is below it): a hashed anti-join over the evidence, with
+    # no per-person grouping of a city's evidence to build first.
     required = sorted({cid for t in terms.values() for cid in t.requirements})
-    levels = (
-        current_levels_statement(today)
-        .where(CompetencyEvidence.competency_id.in_(required or [0]))
-        .subquery("levels")
+    meets = sa.exists().where(
+        CompetencyEvidence.competency_id.in_(required or [0]),
+        CompetencyEvidence.employee_id == people.c.employee_id,
+        CompetencyEvidence.competency_id == LevelRequirement.competency_id,
+        CompetencyEvidence.level >= LevelRequirement.min_level,
+        still_counts(today),
     )
     unmet = (
         sa.select(people.c.employee_id, sa.func.count().label("missing"))
         .join(LevelRequirement, LevelRequirement.level_id == people.c.level_id)
-        .outerjoin(
-            levels,
-            sa.and_(
-                levels.c.employee_id == people.c.employee_id,
-                levels.c.competency_id == LevelRequirement.competency_id,
-            ),
-        )
-        .where(sa.func.coalesce(levels.c.level, 0) < LevelRequirement.min_level)
+        .where(~meets)
         .group_by(people.c.employee_id)
         .subquery("unmet")
     )
@@ -354,6 +352,9 @@ def level_conditions(today: date, terms: dict[int, rules.LevelTerms], people: sa
         )
         .where(
             OutcomeRecord.period_start >= _by_level(people.c.level_id, windows, today),
+            # The earliest window's start as well: a plain bound the planner can use to leave
+            # out the older records before joining (the one above differs by level).
+            OutcomeRecord.period_start >= min(windows.values(), default=today),
             OutcomeRecord.period_start <= today,
         )
         .group_by(people.c.employee_id)
