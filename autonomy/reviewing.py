@@ -75,6 +75,7 @@ def held_statement(
         mean.label("mean"),
         reached.label("outcome_reached"),
         (people.c.review_on <= today).label("due"),
+        people.c.review_on,
     ).select_from(joined)
 
 
@@ -107,6 +108,7 @@ def stored_review_statement(
             stored.outcome_mean.label("mean"),
             stored.outcome_reached,
             (AutonomyGrant.review_on <= today).label("due"),
+            AutonomyGrant.review_on,
         )
         .join(Employee, Employee.id == AutonomyGrant.employee_id)
         .join(stored, stored.grant_id == AutonomyGrant.id)
@@ -206,10 +208,11 @@ def reviews_page(employees, page: int, per_page: int) -> tuple[list[Review], boo
     date first, and whether another page follows (read one row past the page, never counted
     whole; then the page's grants and the outcomes of their periods)."""
     found = reviews_statement(employees).subquery("to_review")
+    # Ordered by the statement's own review date: joining the grants again to order by theirs
+    # sorted every held level of the city (220,000) to show a page.
     rows = db.session.execute(
         sa.select(found)
-        .join(AutonomyGrant, AutonomyGrant.id == found.c.grant_id)
-        .order_by(AutonomyGrant.review_on, found.c.grant_id)
+        .order_by(found.c.review_on, found.c.grant_id)
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
     ).all()
