@@ -6,12 +6,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from civicladder import import_jobs
+from civicladder import import_jobs, querying
 from civicladder.access import Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid, render_error
 from civicladder.forms import ConfirmForm, attach_error
-from civicladder.layout import page_number
+from civicladder.layout import window
 from people import queries, roster, services
 from people.forms import EmployeeForm, RosterUploadForm
 from people.models import BargainingUnit, Department, Employee, EmployeeStatus
@@ -84,6 +84,8 @@ def _manager(employee_number: str | None) -> Employee | None:
 
 # Invitations go out this many at a time, so one request stays short whatever the roster's size.
 INVITE_BATCH = 200
+# Employees without an account are counted this far, then said to be "more than" it.
+COUNTED_UP_TO = 10_000
 
 
 @bp.route("/people/accounts", methods=["GET", "POST"])
@@ -100,17 +102,17 @@ def invite_employees():
         )
         flash(f"{_count(len(invited), 'invitation')} sent.", "success")
         return redirect(url_for("people.invite_employees"))
-    page = db.paginate(
-        queries.uninvited_statement(),
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
+    # A city's roster leaves hundreds of thousands without an account: the list is paged
+    # without a count, and counted only as far as the page says.
+    stmt = queries.uninvited_statement()
+    waiting = querying.count_rows(stmt, at_most=COUNTED_UP_TO + 1)
     return render_template(
         "people/invite_employees.html",
-        page=page,
+        page=window(stmt, current_app.config["PAGE_SIZE"]),
+        waiting=waiting,
+        counted_up_to=COUNTED_UP_TO,
         form=form,
-        batch=min(page.total or 0, INVITE_BATCH),
+        batch=min(waiting, INVITE_BATCH),
     )
 
 
