@@ -143,7 +143,17 @@ def _init_login(app: Flask) -> None:
 
 def _init_shell(app: Flask) -> None:
     """The shell's own pages, navigation, home panel, template helpers and commands."""
-    from civicladder import cli, export_jobs, files, import_jobs, jobs, layout, notify, schedule  # noqa: F401 (files: the store's tables)
+    from civicladder import (  # noqa: F401 (caching, files: their tables)
+        caching,
+        cli,
+        export_jobs,
+        files,
+        import_jobs,
+        jobs,
+        layout,
+        notify,
+        schedule,
+    )
     from civicladder.views import admin, auth, home
     from civicladder.views import jobs as job_pages
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import click
 import sqlalchemy as sa
 
-from civicladder import audit, bulk
+from civicladder import audit, bulk, caching
 from civicladder.cli import CityContext
 from civicladder.db import db
 from competencies.city_words import CATEGORIES, FAMILY_CATEGORIES, LEVEL_TEMPLATES, NOTES
@@ -22,6 +22,7 @@ from competencies.models import (
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
+from competencies.queries import FRAMEWORK
 from people.city_staff import Rank
 
 WINDOW_YEARS = 6  # evidence reaches back this far
@@ -133,6 +134,7 @@ def _framework() -> Framework:
     bulk.load(
         ProficiencyDescriptor.__table__, ("competency_id", "level", "descriptor"), descriptors
     )
+    caching.bump(FRAMEWORK)  # app servers already running show the new framework
     return framework
 
 

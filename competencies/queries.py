@@ -33,6 +33,11 @@ class CurrentLevel:
         return self.required is None or self.level >= self.required
 
 
+# What `civicladder.caching` keeps of the framework (its page, as rendered); the services that
+# change a category, a competency or its scale move its version.
+FRAMEWORK = "competencies.framework"
+
+
 def framework() -> list[CompetencyCategory]:
     """Every category with its competencies and their scale descriptors (three queries)."""
     return list(

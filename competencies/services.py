@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import url_for
 
-from civicladder import audit, clock
+from civicladder import audit, caching, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, fetch, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
@@ -22,6 +22,7 @@ from competencies.models import (
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
+from competencies.queries import FRAMEWORK
 from competencies.rules import LEVELS, level_name
 from people import queries as people_queries
 from people.models import Employee, JobProfile
@@ -39,6 +40,7 @@ def create_category(actor: User | None, name: str, description: str = "") -> Com
     db.session.add(category)
     db.session.flush()
     audit.record(actor, "competency_category.created", category, after={"name": name})
+    caching.bump(FRAMEWORK)
     return category
 
 
@@ -59,6 +61,7 @@ def update_category(
     old, new = audit.changed(before, audit.snapshot(category, ["name", "description"]))
     if new:
         audit.record(actor, "competency_category.updated", category, before=old, after=new)
+        caching.bump(FRAMEWORK)
     return category
 
 
@@ -119,6 +122,7 @@ def create_competency(
     db.session.flush()
     after = audit.snapshot(competency, COMPETENCY_FIELDS) | {"descriptors": cleaned}
     audit.record(actor, "competency.created", competency, after=after)
+    caching.bump(FRAMEWORK)
     return competency
 
 
@@ -155,6 +159,7 @@ def update_competency(
     old, new = audit.changed(before, after)
     if new:
         audit.record(actor, "competency.updated", competency, before=old, after=new)
+        caching.bump(FRAMEWORK)
     return competency
 
 

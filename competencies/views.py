@@ -8,8 +8,9 @@ from typing import ClassVar
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
-from civicladder import clock
+from civicladder import caching, clock
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.errors import DomainError
 from civicladder.forms import CHOOSE, attach_error, choice_list
@@ -44,7 +45,21 @@ def _scale():
 @requires(SIGNED_IN)
 def framework():
     """The framework, for everyone to read; HR maintains it from the same page."""
-    return render_template("competencies/framework.html", categories=queries.framework())
+    maintains = current_user.has_role(Role.HR)
+    # The same for every reader of a kind until the framework changes: rendered once per
+    # version in each app process (a city's framework is a few hundred competencies).
+    body = caching.cached(
+        queries.FRAMEWORK,
+        maintains,
+        lambda: Markup(  # noqa: S704 (our own template's output, escaped as it was rendered)
+            render_template(
+                "competencies/_framework_body.html",
+                categories=queries.framework(),
+                maintains=maintains,
+            )
+        ),
+    )
+    return render_template("competencies/framework.html", body=body, maintains=maintains)
 
 
 @bp.get("/competencies/<int:competency_id>")

@@ -32,7 +32,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from civicladder import clock
+from civicladder import caching, clock
 from civicladder.app import create_app
 from civicladder.db import db
 from civicladder.security import hash_password
@@ -230,6 +230,14 @@ def module_data(app, password_hash) -> Iterator[ModuleData]:
     finally:
         _module_data.close()
         _module_data = None
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with nothing cached in this process (`civicladder.caching`): a test's
+    rolled-back data leaves the versions as they were, so what it cached would stay current."""
+    caching.forget_all()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ from academy.models import EnrollmentStatus as S
 from civicladder import config
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.models import JobRun, JobState
+from civicladder.models import JobRun, JobState, User
 from deploy import shape
 from tests.academy.factories import academy_factories
 from tests.civicladder.factories import PASSWORD
@@ -44,6 +44,7 @@ pytestmark = pytest.mark.shape
 
 SEATS = 10
 REQUESTS = 50
+WORKERS_SEEN = 8  # requests to one server that all but surely reach each of its 2 workers
 
 
 def _needed(what: str, how: str) -> None:
@@ -158,6 +159,21 @@ def test_two_app_servers_a_worker_and_pgbouncer_work_as_one_site(production_shap
     assert fetched.status == 200 and fetched.body == sample
     assert fetched.header("Content-Length") == str(len(sample))
 
+    # What a server keeps between requests follows a change made through the other: B has
+    # rendered the framework; HR renames a category through A; B's next page shows the name.
+    old_name, new_name = f"Shape skills {uuid.uuid4().hex[:6]}", f"Renamed {uuid.uuid4().hex[:6]}"
+    category_id = real.run(lambda: _category(hr_email, old_name))
+    reader = Visitor(b.url).sign_in(hr_email, PASSWORD)
+    for _ in range(WORKERS_SEEN):  # enough requests to reach each of B's workers
+        assert old_name in reader.get("/competencies").body.decode()
+    editor = Visitor(a.url).sign_in(hr_email, PASSWORD)
+    edit = f"/competencies/categories/{category_id}/edit"
+    renamed = editor.post(edit, {"csrf_token": _csrf(editor.get(edit).body), "name": new_name})
+    assert renamed.status == 200, renamed.body[:1000]
+    for _ in range(WORKERS_SEEN):
+        page = reader.get("/competencies").body.decode()
+        assert new_name in page and old_name not in page
+
     # Seats hold: 50 requests at once for 10 seats, split across both servers.
     session_id, emails = real.run(lambda: _session_and_people(real))
     visitors = [Visitor((a, b)[n % 2].url) for n in range(REQUESTS)]
@@ -228,6 +244,13 @@ def _prepared_statement_errors(url: str, **connect_args) -> int:
 
 def _mail_jobs() -> list[JobState]:
     return db.session.scalars(sa.select(JobRun.state).where(JobRun.kind == "mail.send")).all()
+
+
+def _category(hr_email: str, name: str) -> int:
+    from competencies import services as competency_services
+
+    hr = db.session.scalar(sa.select(User).where(User.email == hr_email))
+    return competency_services.create_category(hr, name).id
 
 
 def _make_admin(email: str) -> None:
