@@ -7,7 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug the academy in: pages, navigation, signal handlers, demo steps."""
-    from academy import city, demo, enrolment, exports, panels, views
+    from academy import enrolment, exports, panels, views
+    from academy.seed import city, demo
     from civicladder import export_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step

@@ -28,15 +28,14 @@ def init_app(app: Flask) -> None:
     """Plug the autonomy package in: pages, navigation, panels, commands, demo and city steps."""
     from academy.slots import COURSE_PAGE
     from autonomy import (
-        city,
         cli,
-        demo,
         eligibility,
         ladder_views,  # noqa: F401  (HR's ladder pages join the blueprint)
         outcomes,
         views,
     )
     from autonomy import jobs as autonomy_jobs
+    from autonomy.seed import city, demo
     from civicladder import import_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step

@@ -25,7 +25,7 @@ _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
 def sign_ins(data: str) -> dict[str, tuple[str, str]]:
     """Email and password of one account per role, from the demo city or the generated city."""
     if data == "demo":
-        from people.demo import DEMO_ACCOUNTS, EMAIL_DOMAIN
+        from people.seed.demo import DEMO_ACCOUNTS, EMAIL_DOMAIN
 
         accounts = {
             label: (f"{name}@{EMAIL_DOMAIN}", password)
@@ -33,11 +33,11 @@ def sign_ins(data: str) -> dict[str, tuple[str, str]]:
         }
     else:
         try:
-            from people.city import CITY_SIGN_INS  # the generator may not be installed yet
+            from people.seed.city import CITY_SIGN_INS  # the generator may not be installed yet
         except ImportError as error:
             raise BenchError(
                 "BENCH_DATA=city needs the city generator (`flask seed city` and "
-                f"people.city.CITY_SIGN_INS), which this checkout does not have ({error}). "
+                f"people.seed.city.CITY_SIGN_INS), which this checkout does not have ({error}). "
                 "Use BENCH_DATA=demo, or run on a branch that has the generator."
             ) from error
         accounts = dict(CITY_SIGN_INS)

@@ -23,7 +23,8 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from competencies import city, demo, standing, views
+    from competencies import standing, views
+    from competencies.seed import city, demo
     from people import figures as people_figures
     from people.slots import EMPLOYEE_PROFILE
 

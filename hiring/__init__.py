@@ -11,8 +11,9 @@ def init_app(app: Flask) -> None:
     from civicladder.cli import register_city_step, register_demo_step, register_files_command
     from civicladder.navigation import NavItem, PublicLink, register_nav_item, register_public_link
     from civicladder.panels import HOME, register_panel
-    from hiring import city, cli, demo, views
+    from hiring import cli, views
     from hiring import jobs as hiring_jobs
+    from hiring.seed import city, demo
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.hiring_group)

@@ -25,8 +25,9 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from people import city, cli, demo, figures, queries, roster, services, views, workforce
+    from people import cli, figures, queries, roster, services, views, workforce
     from people import jobs as people_jobs
+    from people.seed import city, demo
     from people.views import home
 
     app.register_blueprint(views.bp)

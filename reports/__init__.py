@@ -19,8 +19,9 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from reports import charts, city, cli, demo, views
+    from reports import charts, cli, views
     from reports import jobs as reports_jobs
+    from reports.seed import city, demo
 
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)

@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from academy import records
 from academy.certificates import session_days
-from academy.demo import DEMO_EMPLOYEE_COURSE, last_quarter_day
 from academy.models import Certificate, Course, CourseSession, Enrollment
 from academy.models import EnrollmentStatus as S
+from academy.seed.demo import DEMO_EMPLOYEE_COURSE, last_quarter_day
 from civicladder import clock
 from civicladder.db import db
 from civicladder.models import User

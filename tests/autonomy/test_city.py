@@ -8,8 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from autonomy import queries, rules
-from autonomy.city import review_dates
 from autonomy.models import AutonomyGrant, AutonomyLevel, OutcomeRecord, TrackJobProfile
+from autonomy.seed.city import review_dates
 from civicladder.db import db
 from people.models import Employee
 from tests.city.test_city import AS_OF, SIZE, city

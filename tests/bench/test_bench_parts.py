@@ -25,16 +25,16 @@ def test_demo_sign_ins_are_the_ones_the_readme_lists():
 
 
 def test_city_data_without_the_generator_says_what_to_do(monkeypatch):
-    monkeypatch.setitem(sys.modules, "people.city", None)  # as if the module did not exist
+    monkeypatch.setitem(sys.modules, "people.seed.city", None)  # as if the module did not exist
 
-    with pytest.raises(BenchError, match=r"people\.city\.CITY_SIGN_INS.*BENCH_DATA=demo"):
+    with pytest.raises(BenchError, match=r"people\.seed\.city\.CITY_SIGN_INS.*BENCH_DATA=demo"):
         database.sign_ins("city")
 
 
 def test_city_sign_ins_come_from_the_generator_and_must_cover_every_role(monkeypatch):
-    city = types.ModuleType("people.city")
+    city = types.ModuleType("people.seed.city")
     city.CITY_SIGN_INS = {role: (f"{role}@city.example", "pw") for role in reversed(ROLES)}
-    monkeypatch.setitem(sys.modules, "people.city", city)
+    monkeypatch.setitem(sys.modules, "people.seed.city", city)
 
     assert list(database.sign_ins("city")) == ROLES
 

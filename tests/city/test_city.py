@@ -44,7 +44,6 @@ from hiring.models import (
     RubricItem,
     Score,
 )
-from people.city import CITY_SIGN_INS
 from people.models import (
     BargainingUnit,
     Department,
@@ -56,6 +55,7 @@ from people.models import (
     UnionRepUnit,
 )
 from people.queries import reporting_line_ids
+from people.seed.city import CITY_SIGN_INS
 
 SIZE = 300
 AS_OF = date(2026, 1, 15)
@@ -462,7 +462,7 @@ def test_seed_city_builds_beside_an_existing_administrator(app, make_user):
     ],
 )
 def test_split_shares_a_whole_number_in_proportion_with_a_floor(total, weights, minimum, expected):
-    from people.city import split
+    from people.seed.city import split
 
     assert split(total, weights, minimum) == expected
 

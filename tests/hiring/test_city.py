@@ -15,7 +15,7 @@ from hiring.models import (
     PanelMember,
     RoundStatus,
 )
-from people.city import CITY_SIGN_INS
+from people.seed.city import CITY_SIGN_INS
 from tests.city.test_city import SIZE, city
 
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from autonomy import rules
-from autonomy.city import focused_days, review_dates
 from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
@@ -19,6 +18,7 @@ from autonomy.models import (
     OutcomeRecord,
     TrackJobProfile,
 )
+from autonomy.seed.city import focused_days, review_dates
 from civicladder import audit, clock
 from civicladder.db import db
 from competencies.models import Competency, CompetencyEvidence

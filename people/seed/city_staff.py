@@ -12,8 +12,8 @@ from itertools import accumulate
 
 from civicladder.access import Role
 from civicladder.cli import CityContext
-from people.city_words import FIRST_NAMES, JOB_FAMILIES, LAST_NAMES
 from people.models import EmployeeStatus
+from people.seed.city_words import FIRST_NAMES, JOB_FAMILIES, LAST_NAMES
 
 EMAIL_DOMAIN = "city.civicladder.example"
 STATUS_CODES = [EmployeeStatus.ACTIVE, EmployeeStatus.LEAVE, EmployeeStatus.SEPARATED]

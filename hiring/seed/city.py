@@ -36,8 +36,8 @@ from hiring.models import (
     Score,
 )
 from hiring.rules import CODE_ALPHABET, CODE_LENGTH
-from people.city_words import FIRST_NAMES, LAST_NAMES
 from people.models import Department, Employee, JobProfile
+from people.seed.city_words import FIRST_NAMES, LAST_NAMES
 
 APPLICATIONS_PER_EMPLOYEE = 5 / 3
 PER_ROUND = 200

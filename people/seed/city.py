@@ -21,18 +21,7 @@ from civicladder.cli import CityContext
 from civicladder.db import db
 from civicladder.models import User, UserRole, new_session_token
 from civicladder.security import hash_password
-from people import city_history, figures, lines
-from people.city_staff import EMAIL_DOMAIN, Hiring
-from people.city_words import (
-    AGENCY_PATTERNS,
-    AGENCY_SUBJECTS,
-    DIVISION_FUNCTIONS,
-    JOB_FAMILIES,
-    PLACES,
-    REGIONS,
-    UNION_TRADES,
-    UNIT_KINDS,
-)
+from people import figures, lines
 from people.models import (
     EMPLOYEE_FIELDS,
     PATH_SEPARATOR,
@@ -43,6 +32,18 @@ from people.models import (
     JobProfile,
     Membership,
     UnionRepUnit,
+)
+from people.seed import city_history
+from people.seed.city_staff import EMAIL_DOMAIN, Hiring
+from people.seed.city_words import (
+    AGENCY_PATTERNS,
+    AGENCY_SUBJECTS,
+    DIVISION_FUNCTIONS,
+    JOB_FAMILIES,
+    PLACES,
+    REGIONS,
+    UNION_TRADES,
+    UNIT_KINDS,
 )
 
 # Demo-only passwords, one per role; every sampled account of a role shares its role's password.

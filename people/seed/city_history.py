@@ -11,8 +11,8 @@ from datetime import date, timedelta
 
 from civicladder import bulk
 from civicladder.cli import CityContext
-from people.city_staff import LEAVE, SEPARATED, STATUS_CODES, Rank
 from people.models import EmployeeStatus, Membership
+from people.seed.city_staff import LEAVE, SEPARATED, STATUS_CODES, Rank
 
 COLUMNS = ("employee_id", "bargaining_unit_id", "department_id", "status", "started_on", "ended_on")
 WINDOW = timedelta(days=730)  # how far back the invented changes go

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from civicladder import audit, bulk, caching
 from civicladder.cli import CityContext
 from civicladder.db import db
-from competencies.city_words import CATEGORIES, FAMILY_CATEGORIES, LEVEL_TEMPLATES, NOTES
 from competencies.models import (
     Competency,
     CompetencyCategory,
@@ -23,7 +22,8 @@ from competencies.models import (
     ProficiencyDescriptor,
 )
 from competencies.queries import FRAMEWORK
-from people.city_staff import Rank
+from competencies.seed.city_words import CATEGORIES, FAMILY_CATEGORIES, LEVEL_TEMPLATES, NOTES
+from people.seed.city_staff import Rank
 
 WINDOW_YEARS = 6  # evidence reaches back this far
 NEW_HIRE_DAYS = 90  # too new to have been validated yet

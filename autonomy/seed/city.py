@@ -23,8 +23,8 @@ from autonomy.models import (
 from civicladder import audit, bulk
 from civicladder.cli import CityContext
 from civicladder.db import db
-from people.city_staff import SEPARATED
 from people.models import JobProfile
+from people.seed.city_staff import SEPARATED
 
 FRONTLINE_GRADES = (0, 1)  # grades I and II climb the track; supervisors and managers do not
 # Level by level: name, discretion, how many of the family's required competencies it asks

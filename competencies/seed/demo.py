@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from civicladder import clock
 from civicladder.db import db
 from competencies import services
-from competencies.demo_framework import CATEGORIES, COMPETENCIES, JOB_PROFILES
 from competencies.models import Competency, EvidenceSource, JobProfileRequirement
+from competencies.seed.demo_framework import CATEGORIES, COMPETENCIES, JOB_PROFILES
 from people.models import Employee
 
 
