@@ -49,8 +49,8 @@ def run(settings: Settings) -> int:
     load_before = os.getloadavg()
     rows, memory, command = _serve_and_measure(settings, ids, accounts)
     load_after = os.getloadavg()
-    eligible = commands.eligibility(settings, say)
-    audited = commands.reports_audit(settings, ids, say)
+    eligible = commands.eligibility(settings, say) if settings.commands else None
+    audited = commands.reports_audit(settings, ids, say) if settings.commands else []
     imported = roster.measure(settings, say) if settings.roster else None
     missed = (
         report.misses(rows) + commands.eligibility_misses(eligible) + commands.audit_misses(audited)
@@ -58,7 +58,8 @@ def run(settings: Settings) -> int:
     print()
     print(report.table(rows, settings.clients, settings.servers, settings.pgbouncer))
     print(report.memory_table(memory))
-    print(commands.eligibility_line(eligible))
+    if eligible:
+        print(commands.eligibility_line(eligible))
     for line in commands.audit_lines(audited):
         print(line)
     if imported:

@@ -30,6 +30,7 @@ class Settings:
     load_max_requests: int  # and at most this many requests per client per page
     enforce: bool  # exit non-zero when a target is missed
     roster: bool  # also time the roster import of the whole city into a fresh database
+    commands: bool  # also time the nightly commands (eligibility, the reports audit)
     results: Path | None  # where the JSON goes; None: bench/results/bench-<time>.json
 
     def as_dict(self) -> dict:
@@ -59,6 +60,7 @@ def from_env(env: os._Environ | dict | None = None) -> Settings:
         load_max_requests=_int(env, "BENCH_LOAD_MAX_REQUESTS", 2000, 1),
         enforce=_bool(env, "BENCH_ENFORCE", True),
         roster=_bool(env, "BENCH_ROSTER", True),
+        commands=_bool(env, "BENCH_COMMANDS", True),
         results=Path(results) if results else None,
     )
 

@@ -160,6 +160,7 @@ def test_the_statement_header_is_off_unless_set(monkeypatch, tmp_path):
 
 def test_client_counts_and_servers_come_from_the_environment():
     assert from_env({}).clients == (4, 16) and from_env({}).servers == 1
+    assert from_env({}).commands and not from_env({"BENCH_COMMANDS": "0"}).commands
     assert from_env({"BENCH_CLIENTS": "4"}).clients == (4,)
     chosen = from_env({"BENCH_CLIENTS": "2, 8", "BENCH_SERVERS": "2", "BENCH_PGBOUNCER": "1"})
     assert (chosen.clients, chosen.servers, chosen.pgbouncer) == ((2, 8), 2, True)
