@@ -67,10 +67,17 @@ def statement(user: User, params: dict) -> sa.Select:
 
 
 def rows(user: User, **params) -> Iterator[tuple]:
-    """The list's rows for its CSV, read a few hundred at a time."""
+    """The list's rows for its CSV (the export job's), read a few hundred at a time."""
+    return rows_of(statement(user, params))
+
+
+def rows_of(stmt: sa.Select) -> Iterator[tuple]:
+    """The rows of a built statement (`statement`), read in the current session: a streamed
+    CSV builds the statement in its request, where the reader and their line are loaded, and
+    reads it in the stream's own session."""
     from civicladder.db import db
 
-    for e in db.session.scalars(statement(user, params).execution_options(yield_per=500)):
+    for e in db.session.scalars(stmt.execution_options(yield_per=500)):
         yield (
             e.employee_number,
             e.last_name,

@@ -12,7 +12,6 @@ from civicladder.db import db
 from civicladder.errors import Invalid
 from civicladder.forms import ConfirmForm
 from civicladder.layout import page_number
-from civicladder.models import User
 from civicladder.panels import build_panels
 from people import queries, workforce
 from people.forms import DirectoryFilterForm
@@ -47,13 +46,9 @@ def directory_csv():
             args=request.args,
             form=ConfirmForm(),
         )
-    # Read in the stream's own session, after this request's has closed: the reader afresh.
-    reader_id = current_user.id
-    return exports.csv_response(
-        "workforce.csv",
-        workforce.HEADER,
-        lambda: workforce.rows(db.session.get(User, reader_id), **params),
-    )
+    # Built here, where the reader and their line are loaded; read in the stream's own
+    # session once this request's has closed (its objects are detached by then).
+    return exports.csv_response("workforce.csv", workforce.HEADER, lambda: workforce.rows_of(stmt))
 
 
 @bp.post("/people.csv")
