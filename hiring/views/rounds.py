@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from civicladder import clock
 from civicladder.access import Role, requires
 from civicladder.db import db
 from civicladder.enums import choices
@@ -213,6 +214,15 @@ _MOVES = {
 }
 
 
+def _asks_confirmation(hiring_round, target: RoundStatus) -> bool:
+    """Moves that cannot be taken back are confirmed on a page of their own first: locking the
+    ranking (names are shown), completing or cancelling the round, and closing it to
+    applications before its closing day."""
+    if target in (RoundStatus.RANKED, RoundStatus.COMPLETED, RoundStatus.CANCELLED):
+        return True
+    return target == RoundStatus.CLOSED and clock.today() < hiring_round.closes_on
+
+
 @bp.post("/hiring/rounds/<int:round_id>/move")
 @requires(Role.HR)
 def move_round(round_id: int):
@@ -224,6 +234,15 @@ def move_round(round_id: int):
         target = RoundStatus(form.to.data)
     except ValueError:
         raise Invalid("Choose what to do with the round.") from None
+    if request.form.get("confirmed") != "yes" and _asks_confirmation(hiring_round, target):
+        return render_template(
+            "hiring/confirm_move.html",
+            round=hiring_round,
+            target=target,
+            form=form,
+            counts=queries.status_counts(hiring_round.id),
+            today=clock.today(),
+        )
     if target == RoundStatus.CANCELLED:
         services.cancel_round(current_user, hiring_round, form.reason.data or "")
         message = "The round is cancelled."

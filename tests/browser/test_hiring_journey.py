@@ -115,12 +115,17 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
     hr.locator("label", has_text="Screen in").click()
     _click(hr, axe, "Record screening decision")
     _click(hr, axe, "Close to applications")
+    # Before its closing day: HR is asked to confirm first.
+    expect(hr.locator("h1")).to_have_text("Close the round early?")
+    _click(hr, axe, "Close to applications now")
     _click(hr, axe, "Start assessment")
 
     for account, level in ((accounts.manager, "4"), (accounts.employee, "4")):
         _score_as(_context_page(browser, browser_context_args), axe, account, title, level)
 
     hr.goto(round_url)
+    _click(hr, axe, "Lock the ranking")
+    expect(hr.locator("h1")).to_have_text("Lock the ranking?")
     _click(hr, axe, "Lock the ranking")
     hr.get_by_role("link", name="Ranked list").click()
     axe.check(hr)

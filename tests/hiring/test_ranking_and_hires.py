@@ -143,7 +143,12 @@ def test_names_are_shown_to_hr_only_once_the_ranking_is_locked(client_as, hiring
     assert "Yara Okonkwo" not in client.get(f"/hiring/rounds/{hiring_round.id}").text
     assert "Yara Okonkwo" not in client.get(f"/hiring/applications/{application.id}").text
     assert "Yara Okonkwo" not in client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
-    moved = client.post(f"/hiring/rounds/{hiring_round.id}/move", data={"to": "ranked"})
+    asked = client.post(f"/hiring/rounds/{hiring_round.id}/move", data={"to": "ranked"})
+    assert asked.status_code == 200 and "Lock the ranking?" in asked.text  # confirmed first
+    assert "Yara Okonkwo" not in client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
+    moved = client.post(
+        f"/hiring/rounds/{hiring_round.id}/move", data={"to": "ranked", "confirmed": "yes"}
+    )
     assert moved.status_code == 302
     assert "Yara Okonkwo" in client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
 

@@ -258,3 +258,68 @@ def test_nobody_is_assigned_their_own_application(app_ctx, hiring, hr, people):
         sa.select(Assessment.assessor_id).where(Assessment.application_id == own.id)
     ).all()
     assert len(assessors) == 2 and user.id not in assessors
+
+
+def _move(client, hiring_round, to: str, **more):
+    return client.post(f"/hiring/rounds/{hiring_round.id}/move", data={"to": to, **more})
+
+
+@pytest.mark.parametrize(
+    ("status", "to", "question", "button"),
+    [
+        (RoundStatus.ASSESSING, "ranked", "Lock the ranking?", "Lock the ranking"),
+        (RoundStatus.RANKED, "completed", "Complete the round?", "Complete the round"),
+        (RoundStatus.OPEN, "cancelled", "Cancel the round?", "Cancel the round"),
+    ],
+)
+def test_moves_that_cannot_be_undone_are_confirmed_first(
+    client_as, hiring, hr, status, to, question, button
+):
+    hiring_round = hiring.round(status)
+    page = _move(client_as(hr), hiring_round, to)
+    assert page.status_code == 200
+    assert question in page.text and f">{button}</button>" in page.text
+    assert 'name="confirmed" value="yes"' in page.text
+    db.session.refresh(hiring_round)
+    assert hiring_round.status == status  # nothing moved yet
+
+
+def test_completing_warns_of_unfilled_openings_and_waiting_offers(client_as, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.RANKED, openings=2)
+    hiring.application(hiring_round, ApplicationStatus.OFFERED)
+    page = _move(client_as(hr), hiring_round, "completed")
+    assert "2 of 2 openings are still unfilled: 0 people were hired from this round." in page.text
+    assert "1 offer is still waiting for an answer." in page.text
+
+
+def test_closing_early_is_confirmed_and_closing_on_the_day_is_not(client_as, hiring, hr):
+    client = client_as(hr)
+    early = hiring.round(RoundStatus.OPEN)
+    early.closes_on = clock.today() + timedelta(days=3)
+    db.session.flush()
+    page = _move(client, early, "closed")
+    assert page.status_code == 200 and "Close the round early?" in page.text
+    assert "3 days from now" in page.text
+    assert _move(client, early, "closed", confirmed="yes").status_code == 302
+    db.session.refresh(early)
+    assert early.status == RoundStatus.CLOSED
+    due = hiring.round(RoundStatus.OPEN)
+    due.closes_on = clock.today()
+    db.session.flush()
+    assert _move(client, due, "closed").status_code == 302
+
+
+def test_cancelling_is_set_apart_and_takes_its_reason_on_the_confirmation(client_as, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.OPEN)
+    client = client_as(hr)
+    page = client.get(f"/hiring/rounds/{hiring_round.id}").text
+    steps = page[page.index('id="steps-heading"') : page.index('id="cancel-heading"')]
+    assert "Cancel the round" not in steps  # not beside the main action
+    confirm = _move(client, hiring_round, "cancelled")
+    assert '<textarea class="usa-textarea" id="reason" name="reason"' in confirm.text
+    refused = _move(client, hiring_round, "cancelled", confirmed="yes")
+    assert refused.status_code == 422
+    done = _move(client, hiring_round, "cancelled", confirmed="yes", reason="Budget withdrawn")
+    assert done.status_code == 302
+    db.session.refresh(hiring_round)
+    assert hiring_round.status == RoundStatus.CANCELLED
