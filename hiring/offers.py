@@ -90,6 +90,16 @@ def make_offer(
     it, passing over a preference-eligible candidate needs a written justification, which is
     kept with the offer and in its audit event.
     """
+    justification = check_offer(actor, application, justification)
+    application.offer_justification = justification or None
+    move_application(actor, application, S.OFFERED, justification or None)
+    return application
+
+
+def check_offer(actor: User | None, application: Application, justification: str = "") -> str:
+    """Every rule an offer must meet (raising the first it breaks), without making it: the
+    confirmation page asks only about an offer that can be made. Returns the justification
+    as it will be kept."""
     require_role(actor, Role.HR)
     hiring_round = _check_ranked(application)  # the lock makes the counts and checks hold
     justification = (justification or "").strip()
@@ -117,9 +127,7 @@ def make_offer(
             "the offer.",
             field="justification",
         )
-    application.offer_justification = justification or None
-    move_application(actor, application, S.OFFERED, justification or None)
-    return application
+    return justification
 
 
 def _check_category_rating(check: rules.OfferCheck) -> None:

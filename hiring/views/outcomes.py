@@ -17,7 +17,7 @@ from civicladder.access import Role, requires
 from civicladder.errors import Conflict, DomainError, Invalid
 from civicladder.exports import attachment
 from civicladder.forms import attach_error
-from hiring import exports, offers, ranking, rules, services
+from hiring import exports, offers, queries, ranking, rules, services
 from hiring.forms import (
     HireForm,
 )
@@ -76,6 +76,17 @@ def decide(application_id: int):
         action, words = _DECISIONS[target]
     except (ValueError, KeyError):
         raise Invalid("Choose shortlist, offer or decline.") from None
+    if target == ApplicationStatus.OFFERED and request.form.get("confirmed") != "yes":
+        # An offer is made to a person and cannot be taken back: HR sees whom, and confirms
+        # (asked only once every rule of an offer is met).
+        offers.check_offer(current_user, application, request.form.get("justification", ""))
+        return render_template(
+            "hiring/confirm_offer.html",
+            application=application,
+            revealed=ranking.names_revealed(application.round),
+            justification=request.form.get("justification", ""),
+            counts=queries.status_counts(application.round_id),
+        )
     if target == ApplicationStatus.OFFERED:
         action(current_user, application, request.form.get("justification", ""))
     else:

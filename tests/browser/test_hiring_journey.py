@@ -132,6 +132,8 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
     expect(hr.get_by_text(CANDIDATE)).to_be_visible()
     _click(hr, axe, re.compile("^Shortlist"))
     _click(hr, axe, re.compile("^Offer the job"))
+    expect(hr.locator("h1")).to_have_text(f"Offer the job to {CANDIDATE}?")
+    _click(hr, axe, re.compile("^Offer the job to"))
     hr.get_by_role("link", name=re.compile("^Record the hire")).click()
     axe.check(hr)
     hr.get_by_label(re.compile("^Employee number")).fill("E300001")

@@ -59,7 +59,8 @@ def test_two_offers_at_once_for_one_opening_make_one_offer(real_commits, world):
     outcomes = real_commits.concurrent(
         2,
         lambda i: clients[i].post(
-            f"/hiring/applications/{world['shortlisted'][i]}/decision", data={"to": "offered"}
+            f"/hiring/applications/{world['shortlisted'][i]}/decision",
+            data={"to": "offered", "confirmed": "yes"},
         ),
     )
     assert all(o.error is None for o in outcomes), [o.error for o in outcomes]

@@ -496,8 +496,15 @@ def test_the_ranked_list_asks_for_the_justification_and_shows_it_with_the_decisi
     below = client.post(f"/hiring/applications/{lower.id}/decision", data={"to": "offered"})
     assert below.status_code == 409 and "Best qualified candidates" in below.text
     why = "Only candidate who can start before the storm season."
-    offered = client.post(
+    asked = client.post(
         f"/hiring/applications/{plain.id}/decision", data={"to": "offered", "justification": why}
+    )
+    assert asked.status_code == 200 and f"Offer the job to {plain.full_name}?" in asked.text
+    assert why in asked.text and 'name="confirmed" value="yes"' in asked.text
+    assert plain.status == S.SHORTLISTED  # nothing offered until confirmed
+    offered = client.post(
+        f"/hiring/applications/{plain.id}/decision",
+        data={"to": "offered", "justification": why, "confirmed": "yes"},
     )
     assert offered.status_code == 302
     assert why in client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
