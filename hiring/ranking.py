@@ -73,6 +73,60 @@ def round_consensus(round_id: int) -> dict[int, dict[int, int]]:
     return consensus
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """An application under assessment that the provisional ranking cannot place yet, and why."""
+
+    application_id: int
+    candidate_code: str
+    status: ApplicationStatus
+    reason: str
+
+
+def waiting(hiring_round: HiringRound) -> list[Waiting]:
+    """The round's applications under assessment without settled scores, in order of arrival:
+    assessors still to score, or a spread of 2 or more awaiting HR's consensus or a third
+    assessor. The ranked list shows them instead of leaving them out (three queries)."""
+    names = {item.competency_id: item.competency.name for item in hiring_round.rubric}
+    scores = round_scores(hiring_round.id)
+    consensus = round_consensus(hiring_round.id)
+    rows = db.session.execute(
+        sa.select(
+            Application.id,
+            Application.candidate_code,
+            Application.status,
+            sa.func.count(Assessment.id),
+            sa.func.count(Assessment.submitted_at),
+        )
+        .outerjoin(Assessment, Assessment.application_id == Application.id)
+        .where(
+            Application.round_id == hiring_round.id,
+            Application.status.in_((S.SCREENED_IN, S.ASSESSED)),
+        )
+        .group_by(Application.id, Application.candidate_code, Application.status)
+        .order_by(Application.submitted_at, Application.id)
+    ).all()
+    found = []
+    for application_id, code, status, assigned, scored in rows:
+        table, agreed = scores.get(application_id, {}), consensus.get(application_id, {})
+        if scored == assigned and scored and rules.settled_scores(table, agreed) is not None:
+            continue
+        spread = [
+            names.get(cid, str(cid))
+            for cid, values in sorted(table.items())
+            if cid not in agreed and len(values) < 3 and rules.spread(values) >= rules.SPREAD_FLAG
+        ]
+        if spread:
+            reason = (
+                f"A consensus score or a third assessor on {rules.listed(spread)}: the "
+                "assessors' scores are 2 or more apart"
+            )
+        else:
+            reason = f"Its assessors' scores: {scored} of {assigned} in"
+        found.append(Waiting(application_id, code, status, reason))
+    return found
+
+
 def settled_by_application(hiring_round: HiringRound) -> dict[int, dict[int, int]]:
     """Each settled application's score per rubric competency, in hundredths."""
     scores = round_scores(hiring_round.id)

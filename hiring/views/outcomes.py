@@ -35,6 +35,7 @@ def ranked_list(round_id: int):
         "hiring/ranking.html",
         round=hiring_round,
         rows=rows,
+        waiting=ranking.waiting(hiring_round),
         checks=ranking.offer_checks(rows),
         revealed=ranking.names_revealed(hiring_round),
         tie_rule=rules.TIE_RULE,

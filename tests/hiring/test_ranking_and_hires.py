@@ -510,3 +510,43 @@ def test_the_ranked_list_asks_for_the_justification_and_shows_it_with_the_decisi
     assert why in client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
     assert why in client.get(f"/hiring/applications/{plain.id}").text
     assert why in client.get(f"/hiring/rounds/{hiring_round.id}/decisions.csv").text
+
+
+def test_the_provisional_ranking_lists_what_waits_to_be_settled(client_as, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.ASSESSING)
+    c1, c2 = hiring.rubric_ids(hiring_round)
+    judges = hiring.panel(hiring_round)
+    settled = _scored(hiring, hiring_round, S.ASSESSED, (4, 4))
+    apart = hiring.application(hiring_round, S.ASSESSED)
+    hiring.assessment(apart, judges[0], {c1: 1, c2: 4})
+    hiring.assessment(apart, judges[1], {c1: 4, c2: 4})
+    halfway = hiring.application(hiring_round, S.SCREENED_IN)
+    hiring.assessment(halfway, judges[0], {c1: 3, c2: 3})
+    hiring.assessment(halfway, judges[1])  # assigned, not scored yet
+    found = ranking.waiting(hiring_round)
+    assert [w.application_id for w in found] == [apart.id, halfway.id]
+    first_competency = hiring_round.rubric[0].competency.name
+    assert found[0].reason.startswith(
+        f"A consensus score or a third assessor on {first_competency}"
+    )
+    assert found[1].reason == "Its assessors' scores: 1 of 2 in"
+    page = client_as(hr).get(f"/hiring/rounds/{hiring_round.id}/ranking").text
+    assert "Waiting to be settled (2)" in page
+    assert f'href="/hiring/applications/{apart.id}">{apart.candidate_code}</a>' in page
+    assert settled.candidate_code in page[: page.index("Waiting to be settled")]
+
+
+def test_the_consensus_form_starts_empty_and_asks_for_a_score(client_as, hiring, hr):
+    hiring_round = hiring.round(RoundStatus.ASSESSING)
+    c1, c2 = hiring.rubric_ids(hiring_round)
+    apart = hiring.application(hiring_round, S.ASSESSED)
+    for judge, first in zip(hiring.panel(hiring_round), (1, 4), strict=False):
+        hiring.assessment(apart, judge, {c1: first, c2: 4})
+    client = client_as(hr)
+    page = client.get(f"/hiring/applications/{apart.id}").text
+    assert '<option value="">Choose a score</option><option value="1">1</option>' in page
+    refused = client.post(
+        f"/hiring/applications/{apart.id}/consensus",
+        data={"competency_id": c1, "score": "", "reason": "We talked it over."},
+    )
+    assert refused.status_code == 422 and "Choose a consensus score" in refused.text
