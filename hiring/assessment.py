@@ -4,8 +4,9 @@ application marked assessed once its scores are settled."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import url_for
 
-from civicladder import audit, clock
+from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
@@ -178,5 +179,12 @@ def add_third_assessor(actor: User | None, application: Application, user: User)
         "application.assessor_added",
         application,
         after={"assessor": user.email},
+    )
+    notify.notify(
+        user,
+        f"An application to assess for {hiring_round.title}: {application.candidate_code}",
+        "The first two assessors' scores are 2 or more apart; a third opinion settles it. Score "
+        "it against the rubric on your own.",
+        url_for("hiring.score", round_id=hiring_round.id, assessment_id=assessment.id),
     )
     return assessment

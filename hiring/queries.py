@@ -355,6 +355,28 @@ def assessor_queue_statement(user_id: int, round_id: int) -> sa.Select:
     )
 
 
+def next_to_screen(round_id: int, besides: int | None = None) -> int | None:
+    """The round's next application waiting for screening, oldest first (other than
+    `besides`, the one on screen)."""
+    stmt = (
+        sa.select(Application.id)
+        .where(Application.round_id == round_id, Application.status == ApplicationStatus.SUBMITTED)
+        .order_by(Application.submitted_at, Application.id)
+    )
+    if besides is not None:
+        stmt = stmt.where(Application.id != besides)
+    return db.session.scalar(stmt.limit(1))
+
+
+def next_to_score(user_id: int, round_id: int, besides: int | None = None) -> int | None:
+    """The assessor's next assignment in the round still to score, in the queue's order
+    (other than `besides`, the one on screen)."""
+    stmt = assessor_queue_statement(user_id, round_id).where(Assessment.submitted_at.is_(None))
+    if besides is not None:
+        stmt = stmt.where(Assessment.id != besides)
+    return db.session.scalar(stmt.limit(1))
+
+
 def queue_items(assessment_ids: list[int]) -> list[QueueItem]:
     """The queue's rows by candidate code: nothing else about the candidate is selected."""
     if not assessment_ids:

@@ -382,6 +382,25 @@ def _assign_panel(actor: User | None, hiring_round: HiringRound) -> None:
         hiring_round,
         after={"applications": len(rows), "assessments": len(assignments)},
     )
+    _tell_assessors(hiring_round, {u: n for u, n in load.items() if n})
+
+
+def _tell_assessors(hiring_round: HiringRound, counts: dict[int, int]) -> None:
+    """Each assessor hears how many applications of the round are theirs to score (one notice
+    each, with the email it sends), with the link to their queue."""
+    if not counts:
+        return
+    queue = url_for("hiring.queue", round_id=hiring_round.id)
+    for user in db.session.scalars(sa.select(User).where(User.id.in_(list(counts)))):
+        n = counts[user.id]
+        notify.notify(
+            user,
+            f"{n} application{'' if n == 1 else 's'} to assess for {hiring_round.title}",
+            "You are on the panel of this hiring round. The applications are anonymous (a "
+            "candidate code each); score each against the rubric on its own, without "
+            "conferring, by the deadline the hiring office gives.",
+            queue,
+        )
 
 
 # --- applications ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user
@@ -61,6 +62,7 @@ def _application_page(application, status_code=200, **forms):
             ApplicationStatus.SCREENED_IN,
             ApplicationStatus.SCREENED_OUT,
         },
+        more_to_screen=queries.next_to_screen(hiring_round.id, besides=application.id) is not None,
     )
     return page, status_code
 
@@ -95,6 +97,9 @@ def screen(application_id: int):
                 raise
         else:
             flash(f"{application.candidate_code}: {application.status.label.lower()}.", "success")
+            following = queries.next_to_screen(application.round_id)
+            if request.form.get("then") == "next" and following is not None:
+                return redirect(url_for("hiring.application", application_id=following))
             return redirect(url_for("hiring.round_page", round_id=application.round_id))
     return _application_page(application, 422, screen_form=form)
 

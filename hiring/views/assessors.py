@@ -68,6 +68,9 @@ def score(round_id: int, assessment_id: int):
             errors.append(error.message)
         else:
             flash(f"Scores for {assessment.application.candidate_code} submitted.", "success")
+            following = queries.next_to_score(current_user.id, round_id)
+            if request.form.get("then") == "next" and following is not None:
+                return redirect(url_for("hiring.score", round_id=round_id, assessment_id=following))
             return redirect(url_for("hiring.queue", round_id=round_id))
     page = render_template(
         "hiring/score.html",
@@ -78,6 +81,8 @@ def score(round_id: int, assessment_id: int):
         others=queries.other_scores(assessment),
         errors=errors,
         notes=notes or assessment.notes,
+        more_to_score=queries.next_to_score(current_user.id, round_id, besides=assessment.id)
+        is not None,
     )
     return page, (422 if errors else 200)
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.models import Notification
 from hiring import assessment as scoring
 from hiring import services
 from hiring.models import ApplicationStatus, Assessment, RoundStatus
@@ -53,6 +54,25 @@ def test_the_screen_out_form_without_a_reason_says_so(client_as, hiring, make_us
     assert "Give a reason" in response.text
     db.session.refresh(application)
     assert application.status == ApplicationStatus.SUBMITTED
+
+
+def test_hr_screens_and_goes_on_to_the_next_waiting_application(client_as, hiring, make_user):
+    hiring_round = hiring.round()
+    first = hiring.application(hiring_round)
+    second = hiring.application(hiring_round)
+    client = client_as(make_user({Role.HR}))
+    page = client.get(f"/hiring/applications/{first.id}").text
+    assert 'name="then" value="next">Record and screen the next</button>' in page
+    moved = client.post(
+        f"/hiring/applications/{first.id}/screen", data={"decision": "in", "then": "next"}
+    )
+    assert moved.status_code == 302
+    assert moved.headers["Location"] == f"/hiring/applications/{second.id}"
+    assert "Record and screen the next" not in client.get(moved.headers["Location"]).text
+    done = client.post(
+        f"/hiring/applications/{second.id}/screen", data={"decision": "in", "then": "next"}
+    )
+    assert done.headers["Location"] == f"/hiring/rounds/{hiring_round.id}"
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -132,6 +152,9 @@ def test_a_third_assessor_settles_a_spread(app_ctx, assessing, hiring, hr):
     scoring.submit_scores(assessing["second"], assessing["a2"], {c1: 4, c2: 4})
     extra = scoring.add_third_assessor(hr, application, third)
     assert application.status == ApplicationStatus.SCREENED_IN
+    told = db.session.scalar(sa.select(Notification).where(Notification.user_id == third.id))
+    assert told.subject.endswith(f": {application.candidate_code}")
+    assert told.link == f"/assess/rounds/{assessing['round'].id}/{extra.id}"
     scoring.submit_scores(third, extra, {c1: 3, c2: 4})
     assert application.status == ApplicationStatus.ASSESSED
 
@@ -237,3 +260,20 @@ def test_an_internal_applicants_verified_competencies_are_shown_to_hr_not_assess
     client = client_as(assessing["first"])
     url = f"/assess/rounds/{assessing['round'].id}/{assessing['a1'].id}"
     assert "Chainsaw handling" not in client.get(url).text
+
+
+def test_an_assessor_scores_and_goes_on_to_the_next_in_their_queue(client_as, assessing, hiring):
+    c1, c2 = assessing["rubric"]
+    more = hiring.application(assessing["round"], ApplicationStatus.SCREENED_IN)
+    following = hiring.assessment(more, assessing["first"])
+    client = client_as(assessing["first"])
+    base = f"/assess/rounds/{assessing['round'].id}"
+    first_page = client.get(f"{base}/{assessing['a1'].id}").text
+    assert 'name="then" value="next">Submit and score the next</button>' in first_page
+    scores = {f"score_{c1}": "4", f"score_{c2}": "3"}
+    moved = client.post(f"{base}/{assessing['a1'].id}", data={**scores, "then": "next"})
+    assert moved.status_code == 302 and moved.headers["Location"] == f"{base}/{following.id}"
+    last_page = client.get(f"{base}/{following.id}").text
+    assert "Submit and score the next" not in last_page  # nothing left after this one
+    done = client.post(f"{base}/{following.id}", data={**scores, "then": "next"})
+    assert done.status_code == 302 and done.headers["Location"] == base

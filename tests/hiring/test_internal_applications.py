@@ -212,3 +212,19 @@ def test_hr_cannot_add_the_applicants_manager_as_a_third_assessor(
     hiring.assessment(application, second, {rubric[0]: 4, rubric[1]: 3})
     with pytest.raises(Invalid, match="someone who reports to them"):
         scoring.add_third_assessor(make_user({Role.HR}), application, manager_user)
+
+
+def test_each_assessor_is_told_how_many_applications_are_theirs(app_ctx, hiring, make_user):
+    hiring_round = hiring.round(assessors=2)
+    applicants = [hiring.application(hiring_round) for _ in range(3)]
+    _assessing(hiring, make_user, *applicants)
+    told = db.session.execute(
+        sa.select(Notification.user_id, Notification.subject, Notification.link).where(
+            Notification.link == f"/assess/rounds/{hiring_round.id}"
+        )
+    ).all()
+    panel = {user.id for user in hiring.panel(hiring_round)}
+    assert {user_id for user_id, _, _ in told} == panel  # one notice each
+    assert all(
+        subject == f"3 applications to assess for {hiring_round.title}" for _, subject, _ in told
+    )
