@@ -195,7 +195,11 @@ class PanelForm(Form):
 
 class RoundMoveForm(Form):
     to = HiddenField(validators=[DataRequired()])
-    reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        "Reason for cancelling",
+        validators=[Optional(), Length(max=2000)],
+        description="Kept in the round's record and the audit log.",
+    )
 
 
 class ApplicationForm(Form):

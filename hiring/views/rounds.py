@@ -214,6 +214,18 @@ _MOVES = {
 }
 
 
+def _confirm_move(hiring_round, target: RoundStatus, form, status: int = 200):
+    page = render_template(
+        "hiring/confirm_move.html",
+        round=hiring_round,
+        target=target,
+        form=form,
+        counts=queries.status_counts(hiring_round.id),
+        today=clock.today(),
+    )
+    return page, status
+
+
 def _asks_confirmation(hiring_round, target: RoundStatus) -> bool:
     """Moves that cannot be taken back are confirmed on a page of their own first: locking the
     ranking (names are shown), completing or cancelling the round, and closing it to
@@ -235,16 +247,13 @@ def move_round(round_id: int):
     except ValueError:
         raise Invalid("Choose what to do with the round.") from None
     if request.form.get("confirmed") != "yes" and _asks_confirmation(hiring_round, target):
-        return render_template(
-            "hiring/confirm_move.html",
-            round=hiring_round,
-            target=target,
-            form=form,
-            counts=queries.status_counts(hiring_round.id),
-            today=clock.today(),
-        )
+        return _confirm_move(hiring_round, target, form)
     if target == RoundStatus.CANCELLED:
-        services.cancel_round(current_user, hiring_round, form.reason.data or "")
+        try:
+            services.cancel_round(current_user, hiring_round, form.reason.data or "")
+        except Invalid as error:  # no reason given: said on the confirmation, kept as typed
+            attach_error(form, error)
+            return _confirm_move(hiring_round, target, form, 422)
         message = "The round is cancelled."
     elif target in _MOVES:
         action, message = _MOVES[target]

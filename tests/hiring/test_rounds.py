@@ -316,9 +316,12 @@ def test_cancelling_is_set_apart_and_takes_its_reason_on_the_confirmation(client
     steps = page[page.index('id="steps-heading"') : page.index('id="cancel-heading"')]
     assert "Cancel the round" not in steps  # not beside the main action
     confirm = _move(client, hiring_round, "cancelled")
-    assert '<textarea class="usa-textarea" id="reason" name="reason"' in confirm.text
-    refused = _move(client, hiring_round, "cancelled", confirmed="yes")
+    assert 'for="reason">Reason for cancelling' in confirm.text
+    refused = _move(client, hiring_round, "cancelled", confirmed="yes", reason=" ")
     assert refused.status_code == 422
+    # Said on the confirmation itself, with its error summary, the button still there.
+    assert "There is a problem" in refused.text and "usa-error-message" in refused.text
+    assert ">Cancel the round</button>" in refused.text
     done = _move(client, hiring_round, "cancelled", confirmed="yes", reason="Budget withdrawn")
     assert done.status_code == 302
     db.session.refresh(hiring_round)
