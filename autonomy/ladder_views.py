@@ -145,10 +145,9 @@ def import_outcomes():
     form = OutcomeUploadForm()
     if form.validate_on_submit():
         data = form.file.data.read()
-        name = (form.file.data.filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
         try:
             outcomes.check_readable(data)
-            run = import_jobs.request_check(current_user, OUTCOMES, data, name)
+            run = import_jobs.request_check(current_user, OUTCOMES, data, form.file.data.filename)
         except DomainError as error:
             form.file.errors = [*form.file.errors, error.message]
         else:

@@ -58,7 +58,8 @@ def table(
         columns += [(("rps_at", str(n)), f"req/s@{n}", ">", "{:.1f}")]
         columns += [(("ratio_at", str(n)), f"x bare@{n}", ">", "{:.2f}")]
     heads = [head for _, head, _, _ in columns]
-    cells = [[_cell(row, key, fmt) for key, _, _, fmt in columns] for row in rows]
+    target = str(clients[0])
+    cells = [[_cell(row, key, fmt, target) for key, _, _, fmt in columns] for row in rows]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
 
     def line(values):
@@ -81,13 +82,12 @@ def table(
     return "\n".join(out)
 
 
-def _cell(row: dict, key, fmt: str) -> str:
+def _cell(row: dict, key, fmt: str, target: str | None = None) -> str:
     value = row[key[0]].get(key[1]) if isinstance(key, tuple) else row[key]
     if value is None:
         return "-"
-    mark = "*" if isinstance(key, tuple) and key[0] == "ratio_at" and row["ratio_target"] else ""
-    if mark and key[1] != next(iter(row["ratio_at"]), None):
-        mark = ""  # the target is checked at the first client count only
+    # The throughput target is checked at the first client count only.
+    mark = "*" if key == ("ratio_at", target) and row["ratio_target"] else ""
     return fmt.format(value) + mark
 
 

@@ -113,10 +113,13 @@ def _accept_large_uploads() -> None:
 
 
 def request_check(actor: User, name: str, data: bytes, filename: str) -> JobRun:
-    """Keep the uploaded file and ask for it to be checked; audited. The run's page shows the
+    """Keep the uploaded file (`filename` as the browser sent it) and ask for it to be checked;
+    audited. The run's page shows the
     check's progress, then its preview."""
     found = _import(name)
     require_role(actor, found.role)
+    # The uploaded file's own name, without any client path, short enough to keep.
+    filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
     stored = files.store(data, name=filename or f"{name}.csv", media_type="text/csv")
     run = jobs.enqueue(
         found.job(CHECK), actor=actor, file_id=stored.id, filename=filename, sha256=stored.sha256

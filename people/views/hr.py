@@ -146,9 +146,7 @@ def import_roster():
         data = upload.read()
         try:
             roster.check_readable(data)
-            run = import_jobs.request_check(
-                current_user, ROSTER, data, _display_name(upload.filename)
-            )
+            run = import_jobs.request_check(current_user, ROSTER, data, upload.filename)
         except DomainError as error:
             form.roster.errors = [*form.roster.errors, error.message]
         else:
@@ -177,11 +175,6 @@ def commit_roster(run_id: int):
         raise Invalid("The form has expired. Open the preview again and confirm.")
     run = import_jobs.request_write(current_user, ROSTER, run_id)
     return redirect(url_for("people.roster_import", run_id=run.id), 303)
-
-
-def _display_name(filename: str | None) -> str:
-    """The uploaded file's own name, without any client path, short enough to carry."""
-    return (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
 
 
 def _count(n: int, noun: str) -> str:
