@@ -178,4 +178,5 @@ def _init_shell(app: Flask) -> None:
     schedule.register(app, notify.SEND_JOB, every=timedelta(minutes=5))
     export_jobs.init_app(app)
     import_jobs.init_app(app)
+    files.init_app(app)
     cli.register(app)

@@ -18,7 +18,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import BinaryIO
 from urllib.parse import quote
 
@@ -27,6 +27,7 @@ from flask import Response, current_app, stream_with_context
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from civicladder import clock
 from civicladder.db import UTCDateTime, db, utcnow
 from civicladder.exports import private
 
@@ -246,6 +247,45 @@ def _after_rollback(session: Session) -> None:
     written = session.info.pop(_WRITTEN, None)
     if written:
         _remove_objects(written)
+
+
+# --- objects no row names ------------------------------------------------------------------------
+
+SWEEP_JOB = "files.sweep-objects"
+# An object younger than this may belong to a transaction still open: the sweep leaves it.
+SWEEP_GRACE = timedelta(days=1)
+
+
+def sweep_objects(before: datetime | None = None) -> dict:
+    """Remove the bucket's objects that no stored file names and that were written before
+    `before` (a day ago by default): what a crash between a commit (or rollback) and the
+    object's removal left behind. Nothing to do when files are kept in the database."""
+    bucket = _bucket()
+    if bucket is None:
+        return {"checked": 0, "removed": 0}
+    cutoff = before or (clock.now() - SWEEP_GRACE)
+    checked = removed = 0
+    for keys in bucket.listed(cutoff):
+        named = set(
+            db.session.scalars(
+                sa.select(StoredFile.object_key).where(StoredFile.object_key.in_(keys))
+            )
+        )
+        orphans = [key for key in keys if key not in named]
+        if orphans:
+            bucket.remove(orphans)
+        checked += len(keys)
+        removed += len(orphans)
+    return {"checked": checked, "removed": removed}
+
+
+def init_app(app) -> None:
+    from civicladder import jobs, schedule
+
+    jobs.register(
+        app, SWEEP_JOB, lambda run: sweep_objects(), title="Objects no file names, removed"
+    )
+    schedule.register(app, SWEEP_JOB, daily_at=time(9, 30))
 
 
 def _remove_objects(keys: list[str]) -> None:

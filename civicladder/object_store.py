@@ -80,6 +80,21 @@ class Bucket:
                 Delete={"Objects": [{"Key": self.prefix + key} for key in batch], "Quiet": True},
             )
 
+    def listed(self, before) -> Iterator[list[str]]:
+        """The keys (without the prefix) of objects last written before `before`, a page of at
+        most 1,000 at a time, as S3 lists them."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.name, Prefix=self.prefix
+        )
+        for page in pages:
+            keys = [
+                item["Key"][len(self.prefix) :]
+                for item in page.get("Contents", [])
+                if item["LastModified"] < before
+            ]
+            if keys:
+                yield keys
+
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError
 

@@ -73,12 +73,15 @@ def due(redis, now: datetime, listed: Iterable[Entry] | None = None) -> list[Ent
 
 def tick(redis, now: datetime) -> list[int]:
     """Ask for every job whose slot has come (each in its own committed transaction); the ids
-    of the runs asked for."""
+    of the runs asked for. A slot whose job is still queued or running from an earlier slot
+    is let go, so a job that outlasts its interval never piles up behind itself."""
     from civicladder import jobs, transaction
 
     asked = []
     for entry in due(redis, now):
         with transaction.unit_of_work():
+            if jobs.in_flight(entry.job) is not None:
+                continue
             run = jobs.enqueue(entry.job, title=f"{jobs.kind(entry.job).title} (scheduled)")
         asked.append(run.id)
     return asked

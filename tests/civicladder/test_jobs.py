@@ -150,6 +150,29 @@ def test_each_slot_is_taken_once_across_workers(app_ctx, redis):
     assert schedule.due(redis, at + timedelta(minutes=8), [entry]) == [entry]
 
 
+class _EverySlotFree:
+    """Redis as the first worker of a slot sees it: every slot's key is free to take."""
+
+    def set(self, *args, **kwargs) -> bool:
+        return True
+
+
+def test_a_scheduled_job_still_running_is_not_asked_for_again(app, app_ctx, job_kinds, monkeypatch):
+    """A job that outlasts its interval (the live reports at a city's size, say) is not queued
+    behind itself: its next slot is let go while it is queued or running."""
+    entry = schedule.Entry("test.record", every=timedelta(minutes=15))
+    monkeypatch.setitem(app.extensions, schedule.SCHEDULE_KEY, [entry])
+    at = datetime(2026, 12, 6, 10, 7, tzinfo=UTC)
+    running = JobRun(kind="test.record", title="Recording", params={}, state=JobState.RUNNING)
+    db.session.add(running)
+    transaction.commit()
+    assert schedule.tick(_EverySlotFree(), at) == []
+    running.state = JobState.FINISHED
+    transaction.commit()
+    asked = schedule.tick(_EverySlotFree(), at + timedelta(minutes=15))
+    assert len(asked) == 1 and [call[0] for call in job_kinds] == asked
+
+
 def test_every_scheduled_job_is_registered_and_runs(app_ctx):
     scheduled = {entry.job for entry in schedule.entries()}
     assert {

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -197,6 +198,28 @@ def test_a_deleted_file_leaves_the_bucket_only_once_the_deletion_commits(s3_app,
     assert f"files/{key}" in _objects(s3_app)
     _committed(s3_app, lambda: files.delete([stored_id]))
     assert f"files/{key}" not in _objects(s3_app)
+
+
+def test_the_sweep_removes_old_objects_no_file_names_and_keeps_the_rest(s3_app, real_session):
+    """What a crash between a commit and an object's removal leaves: an object no row names.
+    The daily sweep removes it once it is older than a day; a named one, a young one (its
+    transaction may still be open) and anything outside the prefix stay."""
+    named_id, named = _committed(s3_app, _storing(b"named", "named.txt"))
+    client, bucket = _client(s3_app), s3_app.config["FILES_S3_BUCKET"]
+    client.put_object(Bucket=bucket, Key="files/orphan", Body=b"left behind")
+    client.put_object(Bucket=bucket, Key="elsewhere/other", Body=b"not ours")
+    with s3_app.app_context():
+        young = files.sweep_objects()  # a day ago: every object here is younger
+        assert young["removed"] == 0
+        later = datetime.now(UTC) + timedelta(minutes=5)
+        swept = files.sweep_objects(before=later)
+        db.session.remove()
+    assert swept["removed"] == 1 and swept["checked"] >= 2
+    assert {f"files/{named}", "elsewhere/other"} <= _objects(s3_app)
+    assert "files/orphan" not in _objects(s3_app)
+    with s3_app.app_context():
+        assert files.read(db.session.get(StoredFile, named_id)) == b"named"
+        db.session.remove()
 
 
 def test_a_candidates_file_goes_up_through_one_request_and_down_through_another(
