@@ -7,7 +7,9 @@ until their review. A level nobody holds yet is simply updated.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -16,6 +18,7 @@ from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
     AutonomyTrack,
+    DiscretionItem,
     GrantStatus,
     LevelRequirement,
     OutcomeMetric,
@@ -115,11 +118,30 @@ def _track_state(track: AutonomyTrack) -> dict:
 
 
 @dataclass(frozen=True)
+class ItemTerms:
+    """One discretion item as HR writes it; a blank key is made from the words."""
+
+    words: str
+    key: str = ""
+    limit_amount: Decimal | None = None
+    unit: str = ""
+
+
+KEY_RULE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+KEY_LENGTH = 60
+
+
+def key_from(words: str) -> str:
+    """A key made from an item's words: lowercase letters and digits joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", words.lower()).strip("-")[:KEY_LENGTH].rstrip("-")
+
+
+@dataclass(frozen=True)
 class LevelTerms:
     """What HR writes for a level."""
 
     name: str
-    discretion: str
+    discretion: list[ItemTerms]
     requirements: list[tuple[int, int]]  # (competency id, minimum level)
     min_months: int = 0
     second_approval: bool = False
@@ -169,10 +191,7 @@ def save_level(
 def _check_terms(terms: LevelTerms) -> None:
     if not terms.name.strip():
         raise Invalid("Give the level a name.", field="name")
-    if not any(line.strip() for line in terms.discretion.splitlines()):
-        raise Invalid(
-            "Say what the level lets a person do, one permission per line.", field="discretion"
-        )
+    _check_items(terms.discretion)
     ids = [cid for cid, _ in terms.requirements]
     if not ids:
         raise Invalid("A level asks for at least one competency.", field="requirements")
@@ -198,6 +217,64 @@ def _check_terms(terms: LevelTerms) -> None:
             raise Invalid("An outcome window is 7 to 730 days.", field="outcome_window_days")
 
 
+def _items(wanted: list[ItemTerms]) -> list[ItemTerms]:
+    """The items as they will be kept: blank rows dropped, words and units trimmed, keys
+    lowercased or made from the words."""
+    kept = []
+    for item in wanted:
+        words = " ".join(item.words.split())
+        if not words and not item.key.strip() and item.limit_amount is None:
+            continue
+        key = item.key.strip().lower() or key_from(words)
+        kept.append(ItemTerms(words, key, item.limit_amount, item.unit.strip()))
+    return kept
+
+
+def _check_items(wanted: list[ItemTerms]) -> None:
+    items = _items(wanted)
+    if not items:
+        raise Invalid(
+            "Say what the level lets a person do: at least one discretion item.",
+            field="discretion",
+        )
+    seen = set()
+    for number, item in enumerate(items, start=1):
+        where = f"Discretion item {number}"
+        if not item.words:
+            raise Invalid(f"{where}: say in words what it lets a person do.", field="discretion")
+        if len(item.words) > 500:
+            raise Invalid(f"{where}: keep the words under 500 characters.", field="discretion")
+        if not KEY_RULE.fullmatch(item.key) or len(item.key) > KEY_LENGTH:
+            raise Invalid(
+                f"{where}: a key is lowercase letters and digits joined by hyphens, "
+                f"at most {KEY_LENGTH} characters (such as waive-fee).",
+                field="discretion",
+            )
+        if item.key in seen:
+            raise Invalid(
+                f"{where}: the key {item.key} is used twice; each item needs its own.",
+                field="discretion",
+            )
+        seen.add(item.key)
+        if item.limit_amount is not None:
+            if item.limit_amount < 0 or item.limit_amount >= LIMIT_CEILING:
+                raise Invalid(
+                    f"{where}: a limit is a number from 0 to 999,999,999,999.",
+                    field="discretion",
+                )
+            if not item.unit:
+                raise Invalid(
+                    f"{where}: say the limit's unit (such as USD or hours).", field="discretion"
+                )
+        elif item.unit:
+            raise Invalid(f"{where}: a unit goes with a limit; give both.", field="discretion")
+        if len(item.unit) > 20:
+            raise Invalid(f"{where}: keep the unit under 20 characters.", field="discretion")
+
+
+LIMIT_CEILING = Decimal("1000000000000")
+
+
 def _new_level(track_id: int, rank: int, version: int, terms: LevelTerms) -> AutonomyLevel:
     level = AutonomyLevel(track_id=track_id, rank=rank, version=version)
     _apply(level, terms)
@@ -210,11 +287,23 @@ def _apply(level: AutonomyLevel, terms: LevelTerms) -> None:
     values = asdict(terms)
     requirements = values.pop("requirements")
     values["name"] = values["name"].strip()
-    values["discretion"] = "\n".join(
-        line.strip() for line in values["discretion"].splitlines() if line.strip()
-    )
+    values.pop("discretion")
     for key, value in values.items():
         setattr(level, key, value)
+    if level.discretion:
+        # The old items go first, so a kept key is not written twice at once.
+        level.discretion = []
+        db.session.flush()
+    level.discretion = [
+        DiscretionItem(
+            position=position,
+            key=item.key,
+            words=item.words,
+            limit_amount=item.limit_amount,
+            unit=item.unit,
+        )
+        for position, item in enumerate(_items(terms.discretion), start=1)
+    ]
     level.requirements = [
         LevelRequirement(competency_id=cid, min_level=minimum) for cid, minimum in requirements
     ]
@@ -238,7 +327,10 @@ def _level_state(level: AutonomyLevel) -> dict:
         "rank": level.rank,
         "version": level.version,
         "name": level.name,
-        "discretion": level.discretion,
+        "discretion": [
+            [item.key, item.words, _amount(item.limit_amount), item.unit]
+            for item in level.discretion
+        ],
         "requirements": sorted([r.competency_id, r.min_level] for r in level.requirements),
         "min_months": level.min_months,
         "second_approval": level.second_approval,
@@ -247,6 +339,13 @@ def _level_state(level: AutonomyLevel) -> dict:
         "outcome_threshold": level.outcome_threshold,
         "outcome_window_days": level.outcome_window_days,
     }
+
+
+def _amount(value: Decimal | None) -> str | None:
+    """A limit as the audit log keeps it: 250, 7.5."""
+    if value is None:
+        return None
+    return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
 
 
 def save_metric(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DecimalField,
     FieldList,
     FloatField,
     FormField,
@@ -21,7 +22,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from autonomy.definitions import LevelTerms
+from autonomy.definitions import ItemTerms, LevelTerms
 from civicladder.forms import Form, MultiCheckboxField, choice_list
 from competencies.forms import CODE_RULE, LEVEL_CHOICES
 
@@ -87,13 +88,28 @@ class LevelRequirementForm(Form):
 LEVEL_REQUIREMENT_ROWS = 6
 
 
+class DiscretionItemForm(Form):
+    class Meta:
+        csrf = False
+
+    words = StringField("What it lets a person do", validators=[Optional(), Length(max=500)])
+    key = StringField("Key", validators=[Optional(), Length(max=60)])
+    limit_amount = DecimalField(
+        "Up to",
+        places=2,
+        validators=[Optional()],
+        description="Leave empty when the item has no limit.",
+    )
+    unit = StringField("Unit", validators=[Optional(), Length(max=20)])
+
+
+# Blank rows offered below a level's items, for HR to add more.
+DISCRETION_BLANK_ROWS = 2
+
+
 class LevelForm(Form):
     name = StringField("Name", validators=[DataRequired("Name the level."), Length(max=120)])
-    discretion = TextAreaField(
-        "What the level lets a person do",
-        description="One permission per line, in words a frontline worker reads at a glance.",
-        validators=[DataRequired("Say what the level lets a person do."), Length(max=4000)],
-    )
+    discretion = FieldList(FormField(DiscretionItemForm), min_entries=4, max_entries=40)
     requirements = FieldList(FormField(LevelRequirementForm), min_entries=LEVEL_REQUIREMENT_ROWS)
     min_months = IntegerField(
         "Months at the level below",
@@ -122,7 +138,15 @@ class LevelForm(Form):
     def terms(self) -> LevelTerms:
         return LevelTerms(
             name=self.name.data or "",
-            discretion=self.discretion.data or "",
+            discretion=[
+                ItemTerms(
+                    words=row.form.words.data or "",
+                    key=row.form.key.data or "",
+                    limit_amount=row.form.limit_amount.data,
+                    unit=row.form.unit.data or "",
+                )
+                for row in self.discretion
+            ],
             requirements=[
                 (row.form.competency_id.data, row.form.min_level.data)
                 for row in self.requirements

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from autonomy import definitions, outcomes, queries
 from autonomy.forms import (
+    DISCRETION_BLANK_ROWS,
     LevelForm,
     MetricForm,
     OutcomeUploadForm,
@@ -87,6 +88,8 @@ def _level_form(track: AutonomyTrack, level: AutonomyLevel | None):
             row.form.competency_id.data = requirement.competency_id
             row.form.min_level.data = requirement.min_level
         form.outcome_metric_id.data = level.outcome_metric_id or 0
+        while len(form.discretion) < len(level.discretion) + DISCRETION_BLANK_ROWS:
+            form.discretion.append_entry()
     if form.validate_on_submit():
         try:
             saved = definitions.save_level(current_user, track, level, form.terms())

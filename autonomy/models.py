@@ -8,6 +8,7 @@ old row and adds a new one, and every grant keeps pointing at the definition it 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -93,8 +94,6 @@ class AutonomyLevel(db.Model):
     rank: Mapped[int]
     version: Mapped[int] = mapped_column(default=1)
     name: Mapped[str] = mapped_column(sa.String(120))
-    # What the level lets a person do, one plain-language permission per line.
-    discretion: Mapped[str] = mapped_column(sa.Text)
     # Whole months the person must have held the level below (or, for the first, been employed).
     min_months: Mapped[int] = mapped_column(default=0)
     # A second approver (the proposer's manager, or HR) must confirm a grant of this level.
@@ -115,13 +114,57 @@ class AutonomyLevel(db.Model):
         cascade="all, delete-orphan",
         order_by="LevelRequirement.competency_id",
     )
-
-    @property
-    def permissions(self) -> list[str]:
-        return [line.strip() for line in self.discretion.splitlines() if line.strip()]
+    # What the level lets a person do, item by item, in the order HR lists them.
+    discretion: Mapped[list[DiscretionItem]] = relationship(
+        back_populates="level",
+        cascade="all, delete-orphan",
+        order_by="DiscretionItem.position",
+    )
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.name}"
+
+
+class DiscretionItem(db.Model):
+    """One thing a level lets its holder do alone: a stable key that other systems ask about
+    (the discretion check), the words people read, and optionally a limit in a unit (waive a
+    fee up to 250 USD). Versioned with its level: a revised level carries its own items."""
+
+    __tablename__ = "discretion_item"
+    __table_args__ = (
+        sa.UniqueConstraint("level_id", "key"),
+        sa.CheckConstraint(
+            "(limit_amount IS NULL) OR (limit_amount >= 0)", name="limit_not_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("autonomy_level.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    key: Mapped[str] = mapped_column(sa.String(60), index=True)
+    words: Mapped[str] = mapped_column(sa.Text)
+    # Up to how much the holder may act alone; None: no limit.
+    limit_amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    unit: Mapped[str] = mapped_column(sa.String(20), default="")
+
+    level: Mapped[AutonomyLevel] = relationship(back_populates="discretion")
+
+    def describe(self) -> str:
+        """The item as people read it: its words, and its limit where it has one."""
+        if self.limit_amount is None:
+            return self.words
+        return f"{self.words} (up to {format_limit(self.limit_amount, self.unit)})"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def format_limit(amount: Decimal, unit: str) -> str:
+    """250 USD, 7.5 hours: whole numbers without decimals, thousands grouped."""
+    shown = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return f"{shown} {unit}".strip()
 
 
 class LevelRequirement(db.Model):

@@ -79,7 +79,9 @@ def _load_ladders() -> Ladders:
     levels = list(
         db.session.scalars(
             sa.select(AutonomyLevel)
-            .options(joinedload(AutonomyLevel.outcome_metric))
+            .options(
+                joinedload(AutonomyLevel.outcome_metric), selectinload(AutonomyLevel.discretion)
+            )
             .where(AutonomyLevel.retired_at.is_(None))
             .order_by(AutonomyLevel.track_id, AutonomyLevel.rank)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -14,6 +15,7 @@ from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
     AutonomyTrack,
+    DiscretionItem,
     GrantStatus,
     LevelRequirement,
     OutcomeMetric,
@@ -30,10 +32,51 @@ FRONTLINE_GRADES = (0, 1)  # grades I and II climb the track; supervisors and ma
 # Level by level: name, discretion, how many of the family's required competencies it asks
 # for, how far above the job's minimum, months at the level below, an outcome floor (%).
 LEVELS = [
-    ("Guided", "May handle routine {work} from the standard procedures", 2, 0, 0, None),
-    ("Independent", "May close routine cases without a supervisor's sign-off", 3, 0, 6, None),
-    ("Trusted", "May approve exceptions up to $250 on their own cases", 4, 1, 12, 80.0),
-    ("Lead", "May approve exceptions up to $1,000 and review others' cases", 4, 1, 18, 86.0),
+    (
+        "Guided",
+        [("handle-routine-work", "May handle routine {work} from the standard procedures")],
+        2,
+        0,
+        0,
+        None,
+    ),
+    (
+        "Independent",
+        [("close-case-without-signoff", "May close routine cases without a supervisor's sign-off")],
+        3,
+        0,
+        6,
+        None,
+    ),
+    (
+        "Trusted",
+        [
+            (
+                "close-case-without-signoff",
+                "May close routine cases without a supervisor's sign-off",
+            ),
+            ("approve-exception", "May approve exceptions on their own cases", 250, "USD"),
+        ],
+        4,
+        1,
+        12,
+        80.0,
+    ),
+    (
+        "Lead",
+        [
+            (
+                "close-case-without-signoff",
+                "May close routine cases without a supervisor's sign-off",
+            ),
+            ("approve-exception", "May approve exceptions on their own cases", 1000, "USD"),
+            ("review-others-cases", "May review others' cases"),
+        ],
+        4,
+        1,
+        18,
+        86.0,
+    ),
 ]
 HELD_SHARES = (20, 30, 25, 17, 8)  # per hundred on a track: no level yet, then levels 1..4
 REVIEW_SKIPPED = 0.06  # the share of held levels whose last yearly review was not held in time
@@ -95,6 +138,7 @@ def build(ctx: CityContext) -> None:
             AutonomyTrack.__table__,
             OutcomeMetric.__table__,
             AutonomyLevel.__table__,
+            DiscretionItem.__table__,
             AutonomyGrant.__table__,
             OutcomeRecord.__table__,
         ]
@@ -130,7 +174,7 @@ class _Ids:
     def __init__(self) -> None:
         self.next = {
             model: bulk.next_id(model.__table__)
-            for model in (AutonomyTrack, OutcomeMetric, AutonomyLevel)
+            for model in (AutonomyTrack, OutcomeMetric, AutonomyLevel, DiscretionItem)
         }
 
     def __call__(self, model) -> int:
@@ -167,7 +211,19 @@ def _track(ctx: CityContext, ids: _Ids, family: str, profiles: list[int]) -> tup
             track_id=track.id,
             rank=rank,
             name=name,
-            discretion=discretion.format(work=role.lower() + " work"),
+            discretion=[
+                DiscretionItem(
+                    id=ids(DiscretionItem),
+                    position=position,
+                    key=key,
+                    words=words.format(work=role.lower() + " work"),
+                    limit_amount=Decimal(limit) if limit else None,
+                    unit=unit,
+                )
+                for position, (key, words, limit, unit) in enumerate(
+                    ((*item, None, "")[:4] for item in discretion), start=1
+                )
+            ],
             min_months=months,
             second_approval=rank >= 3,
             focused_review_days=focused_days(rank),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from autonomy import rules
+from autonomy.definitions import key_from
 from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
     AutonomyTrack,
+    DiscretionItem,
     GrantStatus,
     LevelRequirement,
     OutcomeMetric,
@@ -34,8 +37,9 @@ METRICS = [
     ("WO-TIME", "Work orders closed on time", "%", True, 85.0, 8.0),
 ]
 
-# A level: (name, discretion lines, requirements, months at the level below, outcome floor as
-# (metric code, threshold, window days) or None, second approver needed).
+# A level: (name, discretion items, requirements, months at the level below, outcome floor as
+# (metric code, threshold, window days) or None, second approver needed). An item is its words
+# (the key made from them), or (key, words) or (key, words, limit, unit).
 TRACKS = [
     (
         "311",
@@ -54,7 +58,10 @@ TRACKS = [
             (
                 "Independent",
                 [
-                    "May close a complaint without supervisor sign-off",
+                    (
+                        "close-complaint-without-signoff",
+                        "May close a complaint without supervisor sign-off",
+                    ),
                     "May reopen a closed service request once",
                 ],
                 [("RES-COMM", 3), ("RES-CASE", 2), ("DATA-SYSTEMS", 2)],
@@ -65,7 +72,7 @@ TRACKS = [
             (
                 "Trusted",
                 [
-                    "May approve fee waivers up to $250",
+                    ("waive-fee", "May approve fee waivers", 250, "USD"),
                     "May route a request to any agency without a supervisor",
                 ],
                 [("RES-COMM", 3), ("RES-DEESC", 3), ("RES-CASE", 3)],
@@ -75,7 +82,10 @@ TRACKS = [
             ),
             (
                 "Lead",
-                ["May approve fee waivers up to $1,000", "May coach new representatives"],
+                [
+                    ("waive-fee", "May approve fee waivers", 1000, "USD"),
+                    "May coach new representatives",
+                ],
                 [("RES-COMM", 4), ("RES-DEESC", 3), ("LEAD-COACH", 2)],
                 12,
                 ("FCR", 85.0, 90),
@@ -147,7 +157,10 @@ TRACKS = [
             ),
             (
                 "Repair lead",
-                ["May order repair parts up to $500", "May schedule a small crew for a day"],
+                [
+                    ("order-repair-parts", "May order repair parts", 500, "USD"),
+                    "May schedule a small crew for a day",
+                ],
                 [("OPS-SAFETY", 3), ("OPS-EQUIP", 3), ("OPS-REPAIR", 3)],
                 12,
                 ("WO-TIME", 85.0, 90),
@@ -208,13 +221,26 @@ def _metrics() -> dict[str, OutcomeMetric]:
     return found
 
 
+def _item(position: int, spec) -> DiscretionItem:
+    if isinstance(spec, str):
+        spec = (key_from(spec), spec)
+    key, words, limit, unit = (*spec, None, "") if len(spec) == 2 else spec
+    return DiscretionItem(
+        position=position,
+        key=key,
+        words=words,
+        limit_amount=Decimal(limit) if limit is not None else None,
+        unit=unit,
+    )
+
+
 def _level(track, rank, spec, competencies, metrics) -> AutonomyLevel:
     name, lines, requirements, months, floor, second = spec
     level = AutonomyLevel(
         track_id=track.id,
         rank=rank,
         name=name,
-        discretion="\n".join(lines),
+        discretion=[_item(position, line) for position, line in enumerate(lines, start=1)],
         min_months=months,
         second_approval=second,
         focused_review_days=focused_days(rank),

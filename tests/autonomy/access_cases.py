@@ -55,7 +55,7 @@ ACTORS: tuple[str, ...] = ()
 
 LEVEL_FORM = {
     "name": "Matrix level",
-    "discretion": "May sign off their own inspections",
+    "discretion-0-words": "May sign off their own inspections",
     "requirements-0-competency_id": "{track_competency}",
     "requirements-0-min_level": "3",
     "min_months": "6",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import itertools
 from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 from autonomy.models import (
     AutonomyGrant,
     AutonomyLevel,
     AutonomyTrack,
+    DiscretionItem,
     GrantStatus,
     LevelRequirement,
     OutcomeMetric,
@@ -61,14 +63,33 @@ def autonomy_factories():
         outcome=None,
         second_approval: bool = False,
         name: str | None = None,
-        discretion: str | None = None,
+        discretion: list[tuple] | None = None,
     ) -> AutonomyLevel:
+        """`discretion`: (key, words) or (key, words, limit, unit) per item."""
         metric_, threshold, days = outcome if outcome else (None, None, 90)
         found = AutonomyLevel(
             track_id=track_.id,
             rank=rank,
             name=name or f"Level {rank}",
-            discretion=discretion or f"May act alone on matters of grade {rank}",
+            discretion=[
+                DiscretionItem(
+                    position=position,
+                    key=key,
+                    words=words,
+                    limit_amount=Decimal(str(limit)) if limit is not None else None,
+                    unit=unit,
+                )
+                for position, (key, words, limit, unit) in enumerate(
+                    (
+                        (*item, None, "")[:4]
+                        for item in discretion
+                        or [
+                            (f"act-alone-grade-{rank}", f"May act alone on matters of grade {rank}")
+                        ]
+                    ),
+                    start=1,
+                )
+            ],
             min_months=min_months,
             second_approval=second_approval,
             outcome_metric_id=metric_.id if metric_ else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import sqlalchemy as sa
 
@@ -17,7 +19,11 @@ pytestmark = pytest.mark.usefixtures("app_ctx")
 def terms(competency, **overrides) -> definitions.LevelTerms:
     values = {
         "name": "Independent",
-        "discretion": "May close a complaint without sign-off\n\n  May reopen a request once ",
+        "discretion": [
+            definitions.ItemTerms("May close a complaint without  sign-off "),
+            definitions.ItemTerms("", "", None, ""),
+            definitions.ItemTerms("May waive a fee", " Waive-Fee ", Decimal("250"), "USD"),
+        ],
         "requirements": [(competency.id, 3)],
         "min_months": 6,
     }
@@ -38,10 +44,16 @@ def test_hr_creates_a_track_over_jobs_and_adds_levels_at_the_top(hr, competencie
     first = definitions.save_level(hr, track, None, terms(skill, name="Guided", min_months=0))
     second = definitions.save_level(hr, track, None, terms(skill))
     assert (first.rank, second.rank) == (1, 2)
-    assert second.permissions == [
-        "May close a complaint without sign-off",
-        "May reopen a request once",
+    assert [(i.key, i.words, i.limit_amount, i.unit) for i in second.discretion] == [
+        (
+            "may-close-a-complaint-without-sign-off",
+            "May close a complaint without sign-off",
+            None,
+            "",
+        ),
+        ("waive-fee", "May waive a fee", Decimal("250"), "USD"),
     ]
+    assert second.discretion[1].describe() == "May waive a fee (up to 250 USD)"
     assert queries.ladders().track_for(job.id).id == track.id
 
 
@@ -76,8 +88,10 @@ def test_a_level_needs_words_competencies_and_a_whole_outcome_floor(hr, competen
     skill = competencies.competency()
     track = autonomy.track([], [])
     metric = autonomy.metric()
-    with pytest.raises(Invalid, match="one permission per line"):
-        definitions.save_level(hr, track, None, terms(skill, discretion="  \n "))
+    with pytest.raises(Invalid, match="at least one discretion item"):
+        definitions.save_level(
+            hr, track, None, terms(skill, discretion=[definitions.ItemTerms("  ")])
+        )
     with pytest.raises(Invalid, match="at least one competency"):
         definitions.save_level(hr, track, None, terms(skill, requirements=[]))
     with pytest.raises(Invalid, match="both a metric and a threshold"):
@@ -97,7 +111,11 @@ def test_the_level_form_saves_through_the_page(hr, client_as, competencies, auto
     client = client_as(hr)
     data = {
         "name": "Trusted",
-        "discretion": "May approve fee waivers up to $250",
+        "discretion-0-words": "May approve fee waivers",
+        "discretion-0-key": "waive-fee",
+        "discretion-0-limit_amount": "250",
+        "discretion-0-unit": "USD",
+        "discretion-1-words": "May route a request to any agency",
         "requirements-0-competency_id": str(skill.id),
         "requirements-0-min_level": "4",
         "min_months": "12",

@@ -112,7 +112,9 @@ def test_a_change_of_job_or_a_ladder_edit_rewrites_the_people_concerned(line, pe
         line["track"],
         level,
         definitions.LevelTerms(
-            name=level.name, discretion=level.discretion, requirements=[(line["skill"].id, 3)]
+            name=level.name,
+            discretion=[definitions.ItemTerms(i.words, i.key) for i in level.discretion],
+            requirements=[(line["skill"].id, 3)],
         ),
     )
     assert not stored(ready.id).ready and ready.id not in ready_ids()

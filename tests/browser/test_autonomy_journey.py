@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.browser
 CLIMBER = Account("kai.moreno@city.test", "Kai Moreno")
 CREW_LEAD = Account("lee.park@city.test", "Lee Park")
 COURSE = "Climbing to standard"
-DISCRETION = "May climb trees up to 20 m without a spotter"
+DISCRETION = "May climb trees without a spotter"
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,9 @@ def climbing_crew(live_server):
             None,
             definitions.LevelTerms(
                 name="Independent climber",
-                discretion=DISCRETION,
+                discretion=[
+                    definitions.ItemTerms(DISCRETION, "climb-without-spotter", Decimal(20), "m")
+                ],
                 requirements=[(climbing.id, 3)],
                 second_approval=True,
             ),
@@ -205,7 +208,7 @@ def test_a_course_closes_the_gap_and_the_level_is_proposed_approved_and_shown(
     open_page(climber, axe, "/")
     held = climber.get_by_role("region", name=re.compile("Your autonomy: Tree climbing"))
     expect(held.get_by_text(re.compile("You hold level 1, Independent climber"))).to_be_visible()
-    expect(held.get_by_text(DISCRETION)).to_be_visible()
+    expect(held.get_by_text(f"{DISCRETION} (up to 20 m)")).to_be_visible()
     expect(
         climber.get_by_text("You now hold autonomy level 1: Independent climber")
     ).to_be_visible()
