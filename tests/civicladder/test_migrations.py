@@ -283,3 +283,55 @@ def test_membership_backfill_gives_an_employee_without_a_trail_one_row_from_the_
         ]
         downgrade(revision="0018")
         db.engine.dispose()
+
+
+def test_discretion_lines_become_items_keyed_from_their_words_and_come_back(
+    scratch_database_url,
+):
+    """0027 turns each level's plain-language lines into items without limits, keys made from
+    the words (one made unique within its level), and back again on a downgrade."""
+    from flask_migrate import downgrade, upgrade
+
+    from civicladder.app import create_app
+
+    scratch = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": scratch_database_url}
+    )
+    lines = "May close a complaint!\n\n  May close a complaint? \nMay waive fees up to $250"
+    with scratch.app_context():
+        upgrade(revision="0026")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO autonomy_track (id, code, name, description) VALUES (1, 'T', 'T', '')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO autonomy_level (id, track_id, rank, version, name, discretion, "
+                "min_months, second_approval, focused_review_days, outcome_window_days, "
+                "created_at) VALUES (1, 1, 1, 1, 'Guided', %s, 0, false, 90, 90, "
+                "'2026-01-01 00:00:00')"
+                if db.engine.dialect.name == "postgresql"
+                else "INSERT INTO autonomy_level (id, track_id, rank, version, name, discretion, "
+                "min_months, second_approval, focused_review_days, outcome_window_days, "
+                "created_at) VALUES (1, 1, 1, 1, 'Guided', ?, 0, 0, 90, 90, "
+                "'2026-01-01 00:00:00')",
+                (lines,),
+            )
+        upgrade(revision="0027")
+        with db.engine.connect() as connection:
+            items = _rows(
+                connection,
+                "SELECT position, key, words, limit_amount, unit FROM discretion_item "
+                "ORDER BY position",
+            )
+        assert items == [
+            (1, "may-close-a-complaint", "May close a complaint!", None, ""),
+            (2, "may-close-a-complaint-2", "May close a complaint?", None, ""),
+            (3, "may-waive-fees-up-to-250", "May waive fees up to $250", None, ""),
+        ]
+        downgrade(revision="0026")
+        with db.engine.connect() as connection:
+            back = _rows(connection, "SELECT discretion FROM autonomy_level")
+        assert back == [
+            ("May close a complaint!\nMay close a complaint?\nMay waive fees up to $250",)
+        ]
+        db.engine.dispose()
