@@ -1,1 +1,36 @@
-"""The token-authenticated JSON API under /api/v1 (to come)."""
+"""The JSON API under /api/v1: other city systems read and feed CivicLadder with bearer tokens
+of registered clients, and ask the discretion check at the moment of work."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+# The API package's audit actions, as the audit log says them.
+ACTION_WORDS = {
+    "api_client.registered": "Registered an API client",
+    "api_client.disabled": "Disabled an API client",
+    "api_token.issued": "Issued an API token",
+    "api_token.revoked": "Revoked an API token",
+}
+
+
+def init_app(app: Flask) -> None:
+    from api import (
+        admin_views,
+        cli,
+        models,  # noqa: F401 (its tables)
+        routes,
+    )
+    from civicladder.access import Role
+    from civicladder.layout import register_action_words
+    from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
+
+    routes.register(app)
+    app.register_blueprint(admin_views.bp)
+    register_action_words(app, ACTION_WORDS)
+    app.cli.add_command(cli.api_group)
+    register_nav_item(
+        app,
+        NavItem("Register API clients and issue tokens", "api_admin.clients", (Role.ADMIN,), 95),
+        ADMIN_TASKS,
+    )

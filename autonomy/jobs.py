@@ -3,7 +3,7 @@ to review, each morning."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from flask import Flask, current_app
 
@@ -24,9 +24,18 @@ def notify_reviews(run) -> dict:
     return {"managers": managers, "levels": levels}
 
 
+def discretion_checks(run) -> dict:
+    from autonomy import discretion
+
+    return discretion.write_buffered(run)
+
+
 def register(app: Flask) -> None:
+    from autonomy.discretion import BUFFER_JOB
     from civicladder import jobs, schedule
 
+    jobs.register(app, BUFFER_JOB, discretion_checks, title="Discretion checks kept")
+    schedule.register(app, BUFFER_JOB, every=timedelta(minutes=5))
     jobs.register(app, "autonomy.eligibility", eligibility, title="Eligibility for everyone")
     jobs.register(app, "autonomy.notify-reviews", notify_reviews, title="Review notices")
     schedule.register(app, "autonomy.eligibility", daily_at=time(6, 0))  # 01:00 in New York

@@ -305,3 +305,33 @@ class StoredPeerStats(db.Model):
     mean: Mapped[float]
     spread: Mapped[float]
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DiscretionCheck(db.Model):
+    """One answer of the discretion check (may this person act alone under this item now?),
+    kept for the outcome-based supervision: who acted under which item, how often. Written in
+    batches after the answers, never one row per call."""
+
+    __tablename__ = "discretion_check"
+    __table_args__ = (
+        sa.Index("ix_discretion_check_employee_checked", "employee_id", "checked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # No foreign keys: an answer is kept as it was given, whatever becomes of the caller (an
+    # API client, which this package does not know), the person or the grant.
+    caller_id: Mapped[int | None]
+    caller: Mapped[str] = mapped_column(sa.String(120))
+    employee_id: Mapped[int | None]
+    employee_number: Mapped[str] = mapped_column(sa.String(40))
+    item_key: Mapped[str] = mapped_column(sa.String(60))
+    amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    allowed: Mapped[bool]
+    # Why, as a code (autonomy.discretion.OUTCOMES).
+    outcome: Mapped[str] = mapped_column(sa.String(30))
+    grant_id: Mapped[int | None]
+    level_id: Mapped[int | None]

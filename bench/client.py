@@ -30,9 +30,17 @@ class Response:
 
 
 class Client:
-    def __init__(self, host: str, port: int, cookies: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        cookies: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.host, self.port = host, port
         self.cookies: dict[str, str] = dict(cookies or {})
+        # Sent with every request (an API client's bearer token).
+        self.headers: dict[str, str] = dict(headers or {})
         self.dropped_secure: list[str] = []
         self._connection = http.client.HTTPConnection(host, port, timeout=30)
 
@@ -43,7 +51,12 @@ class Client:
         return self.request("GET", path)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers=None) -> Response:
-        headers = {"User-Agent": USER_AGENT, "Connection": "keep-alive", **(headers or {})}
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Connection": "keep-alive",
+            **self.headers,
+            **(headers or {}),
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         for attempt in (1, 2):

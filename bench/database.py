@@ -143,6 +143,31 @@ def _fresh_postgres(url) -> None:
 
 
 def _flask(settings: Settings, *args: str) -> float:
+    return _flask_run(settings, *args)[0]
+
+
+def api_token(settings: Settings) -> str:
+    """A token for the API pages, issued by the app's own command (a day's validity)."""
+    _, out = _flask_run(
+        settings,
+        "api",
+        "issue-token",
+        "--client",
+        "Benchmark",
+        "--contact",
+        "bench@city.gov",
+        "--scope",
+        "discretion:check",
+        "--label",
+        "make bench",
+        "--days",
+        "1",
+    )
+    return out.strip().splitlines()[-1]
+
+
+def _flask_run(settings: Settings, *args: str) -> tuple[float, str]:
+    """Run a flask command on the bench database: its time and what it printed."""
     env = {**os.environ, "DATABASE_URL": settings.database_url, "FLASK_APP": "wsgi"}
     # A key for the command only, so it does not leave one in the instance folder.
     env.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
@@ -161,7 +186,7 @@ def _flask(settings: Settings, *args: str) -> float:
             f"`flask {' '.join(args)}` failed (exit {done.returncode}):\n  "
             + "\n  ".join(output[-25:])
         )
-    return time.perf_counter() - started
+    return time.perf_counter() - started, done.stdout
 
 
 def discover(settings: Settings, accounts: dict[str, tuple[str, str]]) -> dict:
@@ -242,6 +267,26 @@ def _report_ids(connection) -> dict:
     return {"largest_unit_id": unit, "largest_unit_code": code, "report_snapshot_id": snapshot}
 
 
+_HELD_ITEM = sa.text(
+    "SELECT e.employee_number, i.key, i.limit_amount FROM autonomy_grant g "
+    "JOIN employee e ON e.id = g.employee_id JOIN discretion_item i ON i.level_id = g.level_id "
+    "WHERE g.status = 'active' AND e.status = 'active' "
+    "ORDER BY i.limit_amount IS NULL, g.id LIMIT 1"
+)
+
+
+def _discretion_ids(connection) -> dict:
+    """Someone holding a level, an item of it (one with a limit first) and an amount within
+    the limit: the discretion check the API pages ask."""
+    row = connection.execute(_HELD_ITEM).first()
+    if row is None:
+        return {"discretion_check": None}
+    amount = None if row.limit_amount is None else f"{row.limit_amount / 2:.2f}"
+    return {
+        "discretion_check": {"employee": row.employee_number, "item": row.key, "amount": amount}
+    }
+
+
 def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     def employee_of(role: str) -> int:
         employee_id = connection.scalar(_EMPLOYEE_OF_USER, {"email": accounts[role][0]})
@@ -274,6 +319,7 @@ def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     return (
         _hiring_ids(connection, accounts)
         | _report_ids(connection)
+        | _discretion_ids(connection)
         | {
             "employee_id": own,
             "manager_employee_id": manager,

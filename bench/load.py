@@ -20,8 +20,8 @@ _READY = "ready"
 def _client_process(host: str, port: int, jobs, results) -> None:
     results.put(_READY)
     while (job := jobs.get()) is not None:
-        path, cookies, start_at, seconds, max_requests = job
-        client = Client(host, port, cookies)
+        path, cookies, headers, start_at, seconds, max_requests = job
+        client = Client(host, port, cookies, headers)
         ok, statuses = 0, Counter()
         time.sleep(max(0.0, start_at - time.time()))
         started = time.time()
@@ -85,13 +85,14 @@ class LoadGenerator:
         seconds: float,
         max_requests: int,
         clients: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict:
-        """Load one page with `clients` (all by default) at once; requests per second over the
-        whole run."""
+        """Load one page with `clients` (all by default) at once, each with these cookies and
+        headers; requests per second over the whole run."""
         start_at = time.time() + 0.05
         taking = self.jobs[: clients or len(self.jobs)]
         for jobs in taking:
-            jobs.put((path, cookies, start_at, seconds, max_requests))
+            jobs.put((path, cookies, headers or {}, start_at, seconds, max_requests))
         rows = [self.results.get(timeout=seconds + 120) for _ in taking]
         ok = sum(row[0] for row in rows)
         failures: Counter = Counter()

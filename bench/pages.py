@@ -16,6 +16,10 @@ class Page:
     path: str
     # The quality bar's throughput target: at least a third of the bare route's.
     ratio_target: bool = False
+    # A page with bars of its own (the discretion check): p95 under this, and at least this
+    # share of the bare route's throughput; None keeps the product's (report.py).
+    p95_target_ms: float | None = None
+    ratio_floor: float | None = None
 
 
 BARE = "bare route"
@@ -68,7 +72,35 @@ def pages(ids: dict) -> list[Page]:
         Page("ranked list", "hr", f"/hiring/rounds/{ids['ranked_round_id']}/ranking"),
         Page("assessor queue", "employee", f"/assess/rounds/{ids['assessing_round_id']}"),
         *_report_pages(ids),
+        *_api_pages(ids),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
+    ]
+
+
+API = "api client"  # signed in with nothing: a bearer token (bench.run issues it)
+# The discretion check is asked at the moment of work, by other systems, many times a shift.
+CHECK_P95_MS = 20.0
+CHECK_RATIO = 0.5
+
+
+def _api_pages(ids: dict) -> list[Page]:
+    """The discretion check for a person holding a level, under an item of it (within its
+    limit where it has one), once alone and once in a batch of 20."""
+    if ids.get("discretion_check") is None:
+        return []
+    one = ids["discretion_check"]
+    query = f"employee={quote(one['employee'])}&item={quote(one['item'])}"
+    if one.get("amount") is not None:
+        query += f"&amount={one['amount']}"
+    return [
+        Page(
+            "discretion check",
+            API,
+            f"/api/v1/discretion/check?{query}",
+            ratio_target=True,
+            p95_target_ms=CHECK_P95_MS,
+            ratio_floor=CHECK_RATIO,
+        ),
     ]
 
 

@@ -23,17 +23,19 @@ def misses(rows: list[dict]) -> list[str]:
     found = []
     for row in rows:
         label = f"{row['page']} ({row['role']}, {row['path']})"
-        if row["p95_ms"] >= P95_TARGET_MS:
-            over = row["p95_ms"] - P95_TARGET_MS
+        p95_target = row.get("p95_target_ms") or P95_TARGET_MS
+        ratio_target = row.get("ratio_floor") or RATIO_TARGET
+        if row["p95_ms"] >= p95_target:
+            over = row["p95_ms"] - p95_target
             found.append(
                 f"p95 of {label} is {row['p95_ms']:.1f} ms: {over:.1f} ms over the "
-                f"{P95_TARGET_MS:.0f} ms target"
+                f"{p95_target:.0f} ms target"
             )
-        if row["ratio_target"] and row["ratio"] is not None and row["ratio"] < RATIO_TARGET:
-            short = RATIO_TARGET - row["ratio"]
+        if row["ratio_target"] and row["ratio"] is not None and row["ratio"] < ratio_target:
+            short = ratio_target - row["ratio"]
             found.append(
                 f"throughput of {label} is {row['ratio']:.2f}x the bare route's "
-                f"({row['rps']:.1f} req/s): {short:.2f} under the {RATIO_TARGET:.2f}x target"
+                f"({row['rps']:.1f} req/s): {short:.2f} under the {ratio_target:.2f}x target"
             )
         if row["load_failures"]:
             found.append(f"{label} answered under load with {row['load_failures']}")
@@ -77,7 +79,8 @@ def table(
         f"{shape}. p50/p95/p99: one signed-in user, sequential requests. req/s@N: N concurrent "
         "clients (spread over the servers); x bare@N: that as a share of the bare route's at N. "
         f"SQL: statements per request (X-SQL-Statements). * the throughput target "
-        f"({RATIO_TARGET:.2f}x at {clients[0]} clients) applies."
+        f"({RATIO_TARGET:.2f}x at {clients[0]} clients; the discretion check's: "
+        "0.50x, and p95 under 20 ms) applies."
     )
     return "\n".join(out)
 

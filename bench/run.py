@@ -18,7 +18,7 @@ from bench import commands, database, report, roster
 from bench.client import Client
 from bench.errors import BenchError
 from bench.load import LoadGenerator
-from bench.pages import ANONYMOUS, BARE, Page, pages
+from bench.pages import ANONYMOUS, API, BARE, Page, pages
 from bench.server import HOST, Server
 from bench.settings import REPO, Settings, from_env
 
@@ -47,7 +47,8 @@ def run(settings: Settings) -> int:
         f"{ids['manager_line_size']}; agency filter: {ids['agency']}"
     )
     load_before = os.getloadavg()
-    rows, memory, command = _serve_and_measure(settings, ids, accounts)
+    token = database.api_token(settings) if ids.get("discretion_check") else None
+    rows, memory, command = _serve_and_measure(settings, ids, accounts, token)
     load_after = os.getloadavg()
     eligible = commands.eligibility(settings, say) if settings.commands else None
     audited = commands.reports_audit(settings, ids, say) if settings.commands else []
@@ -89,7 +90,7 @@ def run(settings: Settings) -> int:
     return _verdict(missed, settings.enforce)
 
 
-def _serve_and_measure(settings: Settings, ids: dict, accounts: dict) -> tuple:
+def _serve_and_measure(settings: Settings, ids: dict, accounts: dict, token: str | None) -> tuple:
     """Every page under gunicorn (one app server, or several sharing the load, through
     PgBouncer when asked); the rows, each process's peak memory, the server command."""
     with contextlib.ExitStack() as stack:
@@ -109,6 +110,10 @@ def _serve_and_measure(settings: Settings, ids: dict, accounts: dict) -> tuple:
             say(f"gunicorn at http://{HOST}:{server.port} pids {server.pids()}")
         # One user's requests go to the first server; the load is spread over them all.
         clients = _signed_in_clients(servers[0].port, accounts)
+        if token is not None:
+            clients[API] = Client(
+                HOST, servers[0].port, headers={"Authorization": f"Bearer {token}"}
+            )
         rows = []
         ports = [server.port for server in servers]
         with LoadGenerator(HOST, ports, max(settings.clients)) as load:
@@ -144,7 +149,14 @@ def _measure(page: Page, client: Client, load: LoadGenerator, settings: Settings
         statements.add(response.headers.get("X-SQL-Statements"))
     counts = sorted(int(value) for value in statements if value is not None)
     loaded = {
-        n: load.run(page.path, client.cookies, settings.load_seconds, settings.load_max_requests, n)
+        n: load.run(
+            page.path,
+            client.cookies,
+            settings.load_seconds,
+            settings.load_max_requests,
+            n,
+            client.headers,
+        )
         for n in settings.clients
     }
     first = loaded[settings.clients[0]]
@@ -170,6 +182,8 @@ def _measure(page: Page, client: Client, load: LoadGenerator, settings: Settings
         "ratio": None,
         "ratio_at": {},
         "ratio_target": page.ratio_target,
+        "p95_target_ms": page.p95_target_ms,
+        "ratio_floor": page.ratio_floor,
     }
 
 

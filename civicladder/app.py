@@ -57,7 +57,15 @@ def create_app(config: dict | None = None) -> Flask:
 
 # The domain packages, lowest layer first; each plugs in through its own init_app(app). This is
 # the one place in the shell that names them (by name only: the shell imports none of them).
-INSTALLED_PACKAGES = ("people", "competencies", "hiring", "academy", "autonomy", "reports")
+INSTALLED_PACKAGES = (
+    "people",
+    "competencies",
+    "hiring",
+    "academy",
+    "autonomy",
+    "reports",
+    "api",
+)
 
 
 class CivicLadder(Flask):

@@ -144,9 +144,17 @@ def rq_job_id(run_id: int) -> str:
 
 
 def redis_connection():
+    """The app's Redis client, one per process (its pool notices a fork and starts afresh)."""
     from redis import Redis
 
-    return Redis.from_url(current_app.config["REDIS_URL"])
+    app = current_app._get_current_object()
+    client = app.extensions.get(_REDIS_KEY)
+    if client is None:
+        client = app.extensions[_REDIS_KEY] = Redis.from_url(app.config["REDIS_URL"])
+    return client
+
+
+_REDIS_KEY = "civicladder.redis"
 
 
 def queue():

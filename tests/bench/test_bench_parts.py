@@ -103,6 +103,8 @@ def test_missed_targets_say_which_and_by_how_much():
             _row(page="audit log", role="admin", p95_ms=250.0, ratio=0.1, ratio_target=False),
             _row(page="own profile", ratio=0.25),
             _row(page="users", p95_ms=200.0, load_failures={"500": 3}),
+            # A page with bars of its own (the discretion check).
+            _row(page="check", p95_ms=25.0, ratio=0.4, p95_target_ms=20.0, ratio_floor=0.5),
         ]
     )
 
@@ -112,6 +114,9 @@ def test_missed_targets_say_which_and_by_how_much():
         "0.08 under the 0.33x target",
         "p95 of users (employee, /) is 200.0 ms: 0.0 ms over the 200 ms target",
         "users (employee, /) answered under load with {'500': 3}",
+        "p95 of check (employee, /) is 25.0 ms: 5.0 ms over the 20 ms target",
+        "throughput of check (employee, /) is 0.40x the bare route's (100.0 req/s): "
+        "0.10 under the 0.50x target",
     ]
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench.database import engine_url
-from bench.pages import ANONYMOUS, BARE
+from bench.pages import ANONYMOUS, API, BARE
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -103,6 +103,7 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
         ("hiring round", "hr"),
         ("ranked list", "hr"),
         ("assessor queue", "employee"),
+        ("discretion check", API),
     }
     for row in rows:
         assert row["requests"] == 3, row

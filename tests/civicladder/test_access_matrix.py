@@ -20,6 +20,7 @@ from civicladder.models import AuditEvent
 from people import lines
 from people.models import Employee
 from tests.academy import access_cases as academy_cases
+from tests.api import access_cases as api_cases
 from tests.autonomy import access_cases as autonomy_cases
 from tests.civicladder import access_cases as shell_cases
 from tests.civicladder.access_cases import REJECTED, ROLES, SIGNIN, Case, only, recorded
@@ -37,6 +38,7 @@ PACKAGES = [
     academy_cases,
     autonomy_cases,
     report_cases,
+    api_cases,
 ]
 
 CASES: list[Case] = [case for package in PACKAGES for case in package.CASES]

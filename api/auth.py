@@ -1,0 +1,78 @@
+"""Bearer tokens on the API's routes: each route names the scope it needs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from functools import wraps
+
+from flask import g, request
+from flask_smorest import Blueprint
+
+from api import tokens
+from api.problems import Unauthenticated
+from civicladder.access import ACCESS_ATTR, PUBLIC
+from civicladder.db import write_transaction
+from civicladder.errors import Forbidden
+
+# How a route's access rule reads in the access checks: the scope it needs.
+SCOPE_RULE = "scope:"
+SECURITY_SCHEME = "bearerToken"
+# Never registered: it lends its documenting decorators to `scoped`, which serves every
+# blueprint of the API.
+_DOC = Blueprint("api-auth-doc", __name__)
+
+
+def caller() -> tokens.Caller:
+    """The client calling this request (set by `scoped`)."""
+    return g.api_caller
+
+
+def _presented() -> str:
+    header = request.headers.get("Authorization", "")
+    kind, _, secret = header.partition(" ")
+    if kind.lower() != "bearer" or not secret.strip():
+        raise Unauthenticated("Send a token of your API client: Authorization: Bearer <token>.")
+    return secret.strip()
+
+
+def scoped(scope: str, *, writes: bool = False) -> Callable:
+    """Let a request through only with a valid token that carries `scope`. `writes`: a GET
+    that writes (the discretion check keeps its answers) begins as a writer, so on SQLite it
+    waits its turn instead of failing to upgrade a reader's transaction."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            with write_transaction() if writes else nullcontext():
+                return _call(view, args, kwargs)
+
+        def _call(view, args, kwargs):
+            found = tokens.authenticate(_presented())
+            if found is None:
+                raise Unauthenticated(
+                    "The token is not valid: unknown, expired or revoked, or its client is "
+                    "disabled."
+                )
+            if scope not in found.scopes:
+                raise Forbidden(f"This token does not carry the scope {scope}.")
+            g.api_caller = found
+            return view(*args, **kwargs)
+
+        # The OpenAPI document says which scope the route needs, and how a caller is refused.
+        documented = _DOC.doc(security=[{SECURITY_SCHEME: [scope]}])(guarded)
+        documented = _DOC.alt_response(401, response="UNAUTHORIZED")(documented)
+        documented = _DOC.alt_response(403, response="FORBIDDEN")(documented)
+        setattr(documented, ACCESS_ATTR, (SCOPE_RULE + scope,))
+        documented.api_scope = scope
+        return documented
+
+    return decorate
+
+
+def open_to_all(view: Callable) -> Callable:
+    """A route anyone may call without a token (public job postings, the API's description)."""
+    documented = _DOC.doc(security=[])(view)
+    setattr(documented, ACCESS_ATTR, (PUBLIC,))
+    documented.api_scope = None
+    return documented

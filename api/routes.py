@@ -1,0 +1,82 @@
+"""The API's routes under /api/v1, documented by the OpenAPI 3.1 document flask-smorest
+generates from the same marshmallow schemas that read the requests and shape the answers.
+
+flask-smorest rather than a pydantic library: it plugs into the app factory like every other
+extension (`init_app` on the existing Flask app; flask-openapi3 and APIFlask want their own app
+class), webargs reads query strings and bodies with the schemas, and apispec writes the
+document from them, so the description cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import http
+from functools import wraps
+
+from flask import Flask
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from api import discretion_routes
+from api.auth import SECURITY_SCHEME
+from api.problems import MEDIA_TYPE, ProblemSchema
+from civicladder.access import public
+from civicladder.extensions import csrf
+
+BLUEPRINTS = (discretion_routes.blp,)
+
+
+class _Api(Api):
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        """Nothing app-wide: the API's blueprints answer problems themselves (api.problems),
+        and every other page keeps the app's own error pages."""
+
+    def _register_responses(self):
+        """Each error status documented as the problem it answers, in its media type."""
+        for status in http.HTTPStatus:
+            if status >= 400:
+                response = {"description": status.phrase, "schema": ProblemSchema}
+                prepare_response(response, self.spec, MEDIA_TYPE)
+                self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "A problem", "schema": ProblemSchema}
+        prepare_response(response, self.spec, MEDIA_TYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
+
+    def _register_pagination_header(self):
+        """Lists page with cursors of their own, not flask-smorest's page numbers."""
+
+
+def register(app: Flask) -> None:
+    app.config.setdefault("API_TITLE", "CivicLadder API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = _Api(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": (
+                    "Other city systems read and feed CivicLadder, and ask whether a person "
+                    "may act alone under a discretion item at the moment of work. Every call "
+                    "carries a bearer token of a registered API client; each route names the "
+                    "scope it needs. Errors are application/problem+json."
+                ),
+            },
+        },
+    )
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token an administrator issued to your client (shown once).",
+        },
+    )
+    for blueprint in BLUEPRINTS:
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+    # The document itself is public, as a published API's description is.
+    document = app.view_functions["api-docs.openapi_json"]
+    app.view_functions["api-docs.openapi_json"] = public(wraps(document)(lambda: document()))

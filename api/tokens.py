@@ -1,0 +1,215 @@
+"""Registering API clients and issuing, revoking and checking their tokens (admin's work)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from api.models import ApiClient, ApiToken
+from api.scopes import SCOPES
+from civicladder import audit, clock
+from civicladder.access import Role, require_role
+from civicladder.db import db, locked_get
+from civicladder.errors import Conflict, Invalid, NotFound
+from civicladder.models import User
+
+# Tokens start with this, so a secret scanner (or a person) can tell one in a log or a file.
+TOKEN_PREFIX = "clapi_"  # noqa: S105 (a marker, not a secret)
+MAX_DAYS = 730
+DEFAULT_DAYS = 365
+
+
+def now():
+    """The time a token's expiry is measured against."""
+    return clock.now()
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _check_scopes(wanted: list[str], allowed: frozenset[str] | None = None) -> list[str]:
+    unknown = sorted(set(wanted) - set(SCOPES))
+    if unknown:
+        raise Invalid(f"Unknown scope: {', '.join(unknown)}.", field="scopes")
+    if not wanted:
+        raise Invalid("Choose at least one scope.", field="scopes")
+    if allowed is not None and not set(wanted) <= allowed:
+        extra = ", ".join(sorted(set(wanted) - allowed))
+        raise Invalid(
+            f"The client may not hold {extra}: change the client's scopes first.", field="scopes"
+        )
+    return sorted(set(wanted))
+
+
+def register_client(actor: User | None, *, name: str, contact: str, scopes: list[str]) -> ApiClient:
+    """Register a system that may call the API, and the scopes its tokens may carry."""
+    require_role(actor, Role.ADMIN)
+    name, contact = " ".join(name.split()), contact.strip()
+    if not name:
+        raise Invalid("Name the system.", field="name")
+    if "@" not in contact:
+        raise Invalid("Give an email address for whoever runs the system.", field="contact")
+    chosen = _check_scopes(scopes)
+    if client_named(name) is not None:
+        raise Conflict(f"A client called {name} is registered already.", field="name")
+    client = ApiClient(
+        name=name,
+        contact=contact,
+        scopes=" ".join(chosen),
+        created_by_id=actor.id if actor is not None else None,
+    )
+    db.session.add(client)
+    db.session.flush()
+    audit.record(
+        actor,
+        "api_client.registered",
+        client,
+        after={"name": name, "contact": contact, "scopes": chosen},
+    )
+    return client
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: ApiToken
+    secret: str  # shown once, never stored
+
+
+def issue_token(
+    actor: User | None,
+    client: ApiClient,
+    *,
+    label: str,
+    scopes: list[str],
+    days: int = DEFAULT_DAYS,
+) -> Issued:
+    """A new token for the client, with some or all of its scopes, valid for `days`."""
+    require_role(actor, Role.ADMIN)
+    client = locked_get(ApiClient, client.id, "There is no such API client.")
+    if client.disabled_at is not None:
+        raise Conflict("This client is disabled: it cannot be given tokens.")
+    chosen = _check_scopes(scopes, client.scope_set)
+    if not 1 <= days <= MAX_DAYS:
+        raise Invalid(f"A token lasts 1 to {MAX_DAYS} days.", field="days")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        client_id=client.id,
+        label=" ".join(label.split())[:120],
+        digest=digest(secret),
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        scopes=" ".join(chosen),
+        created_by_id=actor.id if actor is not None else None,
+        expires_at=clock.now() + timedelta(days=days),
+    )
+    db.session.add(token)
+    db.session.flush()
+    audit.record(
+        actor,
+        "api_token.issued",
+        token,
+        label=f"{client.name}: {token.prefix}…",
+        after={
+            "client": client.name,
+            "scopes": chosen,
+            "expires_at": token.expires_at,
+            "label": token.label,
+        },
+    )
+    return Issued(token, secret)
+
+
+def revoke_token(actor: User | None, token: ApiToken, reason: str = "") -> ApiToken:
+    """Stop a token working at once; it stays listed as revoked."""
+    require_role(actor, Role.ADMIN)
+    token = locked_get(ApiToken, token.id, "There is no such token.")
+    if token.revoked_at is not None:
+        raise Conflict("This token is revoked already.")
+    token.revoked_at = clock.now()
+    audit.record(
+        actor,
+        "api_token.revoked",
+        token,
+        label=f"{token.client.name}: {token.prefix}…",
+        reason=reason.strip() or None,
+    )
+    return token
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling the API: the token's client and what the token may do."""
+
+    client_id: int
+    client_name: str
+    token_id: int
+    scopes: frozenset[str]
+
+
+def authenticate(secret: str) -> Caller | None:
+    """The caller a presented token stands for, or None when it is unknown, expired or revoked
+    or its client is disabled (one indexed read)."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    row = db.session.execute(
+        sa.select(
+            ApiToken.id,
+            ApiToken.scopes,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            ApiClient.id.label("client_id"),
+            ApiClient.name,
+            ApiClient.disabled_at,
+        )
+        .join(ApiClient, ApiClient.id == ApiToken.client_id)
+        .where(ApiToken.digest == digest(secret))
+    ).first()
+    if row is None or row.revoked_at is not None or row.disabled_at is not None:
+        return None
+    if row.expires_at <= clock.now():
+        return None
+    return Caller(row.client_id, row.name, row.id, frozenset(row.scopes.split()))
+
+
+def disable_client(actor: User | None, client: ApiClient, reason: str) -> ApiClient:
+    """Refuse every token of the client from now on; the client and its tokens stay listed."""
+    require_role(actor, Role.ADMIN)
+    client = locked_get(ApiClient, client.id, "There is no such API client.")
+    if client.disabled_at is not None:
+        raise Conflict("This client is disabled already.")
+    if not reason.strip():
+        raise Invalid("Give a reason: it is kept in the audit log.", field="reason")
+    client.disabled_at = clock.now()
+    audit.record(actor, "api_client.disabled", client, reason=reason.strip())
+    return client
+
+
+def clients() -> list[ApiClient]:
+    """Every registered client, by name, with its tokens loaded."""
+    return db.session.scalars(
+        sa.select(ApiClient).options(sa.orm.selectinload(ApiClient.tokens)).order_by(ApiClient.name)
+    ).all()
+
+
+def client_named(name: str) -> ApiClient | None:
+    """The client of this name, whatever its case and spacing."""
+    wanted = " ".join(name.split()).lower()
+    return db.session.scalar(sa.select(ApiClient).where(sa.func.lower(ApiClient.name) == wanted))
+
+
+def get_client(client_id: int) -> ApiClient:
+    found = db.session.get(ApiClient, client_id)
+    if found is None:
+        raise NotFound("There is no such API client.")
+    return found
+
+
+def get_token(token_id: int) -> ApiToken:
+    found = db.session.get(ApiToken, token_id)
+    if found is None:
+        raise NotFound("There is no such token.")
+    return found

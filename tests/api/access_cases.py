@@ -1,0 +1,107 @@
+"""The API's rows of the access matrix: a signed-in session is no way in (every role gets
+401); a token is, as far as its scopes go."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.factories import api_token
+from tests.civicladder.access_cases import REJECTED, ROLES, Case, only, recorded
+
+
+def world(kit, ids: dict) -> dict:
+    """A token with every scope, and one with a scope other than the discretion check; a client
+    with a token for the administrator's pages to act on."""
+    held = api_token(["discretion:check"])
+    return {
+        "api_secret": api_token().secret,
+        "api_secret_unscoped": api_token(["roster:read"]).secret,
+        "api_client": held.token.client_id,
+        "api_token": held.token.id,
+    }
+
+
+def _client(app, secret: str):
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    return client
+
+
+@pytest.fixture
+def api_caller(app, world):
+    """A client of the API whose token carries every scope."""
+    return _client(app, world["api_secret"])
+
+
+@pytest.fixture
+def api_caller_unscoped(app, world):
+    """A client of the API whose token carries none of the scopes the routes here need."""
+    return _client(app, world["api_secret_unscoped"])
+
+
+ACTORS: tuple[str, ...] = ("api_caller", "api_caller_unscoped")
+
+NO_SESSION = dict.fromkeys(ROLES, 401)
+# Through the token check, the empty request is refused (422, nothing written); a token
+# without the route's scope is refused with 403.
+TOKEN_ONLY = NO_SESSION | {"api_caller": REJECTED, "api_caller_unscoped": 403}
+
+CASES = [
+    Case(
+        "api-docs.openapi_json",
+        "GET",
+        "/api/v1/openapi.json",
+        dict.fromkeys([*ROLES, *ACTORS], 200),
+    ),
+    Case("api_discretion.check", "GET", "/api/v1/discretion/check", TOKEN_ONLY),
+    Case("api_discretion.check_many", "POST", "/api/v1/discretion/checks", TOKEN_ONLY),
+]
+
+ADMIN_ONLY = only({"admin": 200})
+CONFIRMED = {"reason": "The contract ended", "confirmed": "yes"}
+
+CASES += [
+    Case("api_admin.clients", "GET", "/admin/api-clients", ADMIN_ONLY),
+    Case("api_admin.new_client", "GET", "/admin/api-clients/new", ADMIN_ONLY),
+    Case(
+        "api_admin.new_client",
+        "POST",
+        "/admin/api-clients/new",
+        only({"admin": 302}),
+        data={
+            "name": "Permits",
+            "contact": "permits@city.gov",
+            "scopes": ["discretion:check", "roster:read"],
+        },
+        records=recorded("api_client.registered", "admin"),
+    ),
+    Case("api_admin.client", "GET", "/admin/api-clients/{api_client}", ADMIN_ONLY),
+    Case(
+        "api_admin.issue_token",
+        "POST",
+        "/admin/api-clients/{api_client}/tokens",
+        ADMIN_ONLY,
+        data={"label": "production", "scopes": ["discretion:check"], "days": "90"},
+        records=recorded("api_token.issued", "admin"),
+    ),
+    Case(
+        "api_admin.revoke_token", "GET", "/admin/api-clients/tokens/{api_token}/revoke", ADMIN_ONLY
+    ),
+    Case(
+        "api_admin.revoke_token",
+        "POST",
+        "/admin/api-clients/tokens/{api_token}/revoke",
+        only({"admin": 302}),
+        data=CONFIRMED,
+        records=recorded("api_token.revoked", "admin"),
+    ),
+    Case("api_admin.disable_client", "GET", "/admin/api-clients/{api_client}/disable", ADMIN_ONLY),
+    Case(
+        "api_admin.disable_client",
+        "POST",
+        "/admin/api-clients/{api_client}/disable",
+        only({"admin": 302}),
+        data=CONFIRMED,
+        records=recorded("api_client.disabled", "admin"),
+    ),
+]

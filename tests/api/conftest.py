@@ -1,0 +1,12 @@
+"""Fixtures of the API tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.autonomy.factories import autonomy_factories
+
+
+@pytest.fixture
+def autonomy():
+    return autonomy_factories()
