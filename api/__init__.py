@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         admin_views,
         cli,
         models,  # noqa: F401 (its tables)
+        reference,
         routes,
     )
     from civicladder.access import Role
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
 
     routes.register(app)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(reference.bp)
     register_action_words(app, ACTION_WORDS)
     app.cli.add_command(cli.api_group)
     register_nav_item(

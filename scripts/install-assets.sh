@@ -3,7 +3,8 @@
 # files the pages use into static/vendor/uswds with its licence, so the app needs no network at
 # run time. The stylesheet's own url() references decide the images and fonts, less the serif
 # face (the pages use one sans typeface) and the hero photograph; the templates' few icons are
-# listed below. axe-core stays in node_modules: only the browser tests inject it.
+# listed below. Swagger UI's bundle goes to static/vendor/swagger-ui for the API's reference
+# page. axe-core stays in node_modules: only the browser tests inject it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,3 +34,14 @@ cp "node_modules/@uswds/uswds/LICENSE.md" "$dest/LICENSE.md"
 node -e "console.log(require('./node_modules/@uswds/uswds/package.json').version)" > "$dest/VERSION"
 
 echo "install-assets: USWDS $(cat "$dest/VERSION"): $(find "$dest" -type f | wc -l) files vendored in $dest"
+
+# Swagger UI, for the API's reference page (/api/v1/docs): its bundle and stylesheet, with its
+# licence and notice. The page starts it from static/js/api-reference.js (no inline script).
+swagger=node_modules/swagger-ui-dist
+dest=static/vendor/swagger-ui
+rm -rf "$dest"
+mkdir -p "$dest"
+cp "$swagger/swagger-ui-bundle.js" "$swagger/swagger-ui-bundle.js.LICENSE.txt" "$swagger/swagger-ui.css" \
+  "$swagger/LICENSE" "$swagger/NOTICE" "$dest/"
+node -e "console.log(require('./$swagger/package.json').version)" > "$dest/VERSION"
+echo "install-assets: Swagger UI $(cat "$dest/VERSION"): $(find "$dest" -type f | wc -l) files vendored in $dest"

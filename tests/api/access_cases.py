@@ -53,6 +53,7 @@ CASES = [
         "/api/v1/openapi.json",
         dict.fromkeys([*ROLES, *ACTORS], 200),
     ),
+    Case("api_reference.reference", "GET", "/api/v1/docs", dict.fromkeys(ROLES, 200)),
     Case("api_discretion.check", "GET", "/api/v1/discretion/check", TOKEN_ONLY),
     Case("api_discretion.check_many", "POST", "/api/v1/discretion/checks", TOKEN_ONLY),
 ]

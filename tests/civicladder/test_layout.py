@@ -61,3 +61,14 @@ def test_admin_latest_changes_leave_out_sign_ins(client_as, make_user):
     latest = page.split("Latest changes", 1)[1]
     assert "Changed roles</td>" in latest
     assert "Signed in</td>" not in latest
+
+
+def test_swagger_ui_is_vendored_with_its_licence_at_the_locked_version():
+    import json
+
+    vendored = ROOT / "static" / "vendor" / "swagger-ui"
+    for name in ("swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"):
+        assert (vendored / name).is_file(), name
+    locked = json.loads((ROOT / "package-lock.json").read_text())
+    version = locked["packages"]["node_modules/swagger-ui-dist"]["version"]
+    assert (vendored / "VERSION").read_text().strip() == version
