@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from api import tokens
@@ -21,6 +21,18 @@ SECURITY_SCHEME = "bearerToken"
 # Never registered: it lends its documenting decorators to `scoped`, which serves every
 # blueprint of the API.
 _DOC = Blueprint("api-auth-doc", __name__)
+
+
+def rate_key() -> str:
+    """Whom a rate limit counts: the presented token (by its digest), else the address."""
+    kind, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if kind.lower() == "bearer" and secret.strip():
+        return "api-token:" + tokens.digest(secret.strip())
+    return "api-address:" + (request.remote_addr or "")
+
+
+def rate_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def caller() -> tokens.Caller:

@@ -132,6 +132,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # and per email address asked for, whether or not that address applied.
         "STATUS_LINK_LIMIT_PER_ADDRESS": env.get("STATUS_LINK_LIMIT_PER_ADDRESS", "10 per hour"),
         "STATUS_LINK_LIMIT_PER_EMAIL": env.get("STATUS_LINK_LIMIT_PER_EMAIL", "3 per day"),
+        # Calls per API token (shared through Redis when it is configured); a caller over it
+        # gets 429 with Retry-After.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "1200 per minute"),
         # Candidates' files one hiring round may hold in all, in megabytes.
         "ROUND_UPLOAD_LIMIT_MB": env_int(env, "ROUND_UPLOAD_LIMIT_MB", 500, 1),
         # How long a finished export's file is kept for the person who asked for it.

@@ -18,6 +18,7 @@ def world(kit, ids: dict) -> dict:
         "api_secret_unscoped": api_token(["roster:read"]).secret,
         "api_client": held.token.client_id,
         "api_token": held.token.id,
+        "api_employee_number": kit.people.employee().employee_number,
     }
 
 
@@ -45,6 +46,7 @@ NO_SESSION = dict.fromkeys(ROLES, 401)
 # Through the token check, the empty request is refused (422, nothing written); a token
 # without the route's scope is refused with 403.
 TOKEN_ONLY = NO_SESSION | {"api_caller": REJECTED, "api_caller_unscoped": 403}
+READS = NO_SESSION | {"api_caller": 200, "api_caller_unscoped": 200}
 
 CASES = [
     Case(
@@ -54,6 +56,23 @@ CASES = [
         dict.fromkeys([*ROLES, *ACTORS], 200),
     ),
     Case("api_reference.reference", "GET", "/api/v1/docs", dict.fromkeys(ROLES, 200)),
+    # The unscoped column's token carries roster:read alone.
+    Case(
+        "api_people.departments", "GET", "/api/v1/departments", READS | {"api_caller_unscoped": 403}
+    ),
+    Case(
+        "api_people.bargaining_units",
+        "GET",
+        "/api/v1/bargaining-units",
+        READS | {"api_caller_unscoped": 403},
+    ),
+    Case("api_people.employees", "GET", "/api/v1/employees", READS),
+    Case(
+        "api_people.employee",
+        "GET",
+        "/api/v1/employees/{api_employee_number}",
+        READS,
+    ),
     Case("api_discretion.check", "GET", "/api/v1/discretion/check", TOKEN_ONLY),
     Case("api_discretion.check_many", "POST", "/api/v1/discretion/checks", TOKEN_ONLY),
 ]
