@@ -35,8 +35,12 @@ class CheckSchema(Schema):
         load_default=None,
         allow_none=True,
         places=2,
-        validate=validate.Range(min=0),
-        metadata={"description": "The amount the person means to act on, in the item's unit."},
+        # Not a Range validator: apispec would write its bound as the string "0.00". A
+        # negative amount is refused by the check itself (422, field amount).
+        metadata={
+            "description": "The amount the person means to act on, in the item's unit.",
+            "minimum": 0,
+        },
     )
 
 
