@@ -16,6 +16,19 @@ from civicladder.db import db
 from civicladder.errors import Invalid
 
 DEFAULT_LIMIT = 100
+# The largest id a column holds (PostgreSQL's integer); a larger one names nothing.
+MAX_ID = 2_147_483_647
+
+
+def id_field(description: str):
+    """A query parameter naming a row by its id."""
+    return fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": description},
+    )
+
+
 MAX_LIMIT = 1000
 
 

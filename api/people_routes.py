@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from api import problems
 from api.auth import scoped
-from api.pagination import PageQuery, PageSchema, link_header, page
+from api.pagination import PageQuery, PageSchema, id_field, link_header, page
 from civicladder.db import db
 from civicladder.errors import NotFound
 from people.models import BargainingUnit, Department, Employee, EmployeeStatus, JobProfile
@@ -70,10 +70,7 @@ class EmployeePageSchema(PageSchema):
 
 
 class EmployeeQuery(PageQuery):
-    department = fields.Integer(
-        load_default=None,
-        metadata={"description": "A department's id: its people and those of every one below."},
-    )
+    department = id_field("A department's id: its people and those of every one below.")
     bargaining_unit = fields.String(
         load_default=None, validate=validate.Length(max=40), metadata={"description": "A code."}
     )

@@ -59,6 +59,9 @@ def test_every_route_keeps_to_its_document(app, bearer):
         @settings(
             max_examples=20,
             deadline=None,
+            # The same examples on every run, so the suite does not flicker; widen by hand
+            # (derandomize=True, more examples) when changing the API.
+            derandomize=True,
             database=None,
             suppress_health_check=list(HealthCheck),
         )

@@ -132,3 +132,8 @@ def test_a_token_over_its_rate_limit_is_told_when_to_come_back(app, client, monk
     assert "too many calls" in over.json["detail"]
     # Another token has its own allowance.
     assert client.get("/api/v1/bargaining-units", headers=bearer(second.secret)).status_code == 200
+
+
+def test_an_id_beyond_any_row_is_refused_not_a_server_error(reader):
+    huge = reader.get("/api/v1/employees", query_string={"department": str(2**80)})
+    assert huge.status_code == 422 and huge.json["field"] == "department"
