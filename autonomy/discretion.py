@@ -198,7 +198,7 @@ def _answer_for(ask: Ask, row, item_row, now, today, caller, caller_id) -> Answe
         return _answer(base, "separated")
     if row.grant_id is None:
         return _answer(base, "no-level")
-    reasons = _review_reasons(row, today)
+    reasons = review_reasons(row, today)
     held = {
         "level": {
             "id": row.level_id,
@@ -235,7 +235,9 @@ def _answer_for(ask: Ask, row, item_row, now, today, caller, caller_id) -> Answe
     return _answer(base | held, "allowed-under-review" if reasons else "allowed")
 
 
-def _review_reasons(row, today: date) -> list[str]:
+def review_reasons(row, today: date) -> list[str]:
+    """Why a held level is flagged for review, in words (none: it is not): `row` carries the
+    grant's review_on and its stored conditions' missing and outcome_reached."""
     reasons = []
     if row.review_on is not None and row.review_on <= today:
         reasons.append(f"its review was due on {row.review_on.isoformat()}")
