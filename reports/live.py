@@ -18,7 +18,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from civicladder import audit, clock, jobs
+from civicladder import audit, clock, jobs, transaction
 from civicladder.db import db
 from civicladder.errors import Conflict
 from civicladder.models import JobRun, User
@@ -122,29 +122,66 @@ def counted_by_job(run: JobRun, scope_kind: str, scope_id: int, period: str) -> 
 
 
 def refresh(on_progress: Callable[[str], None] | None = None) -> int:
-    """Count the reports people open most and store them, replacing what was stored: every
-    unit's for the periods kept, and every agency's (the largest departments) for the last
-    quarter ended. Returns reports stored."""
+    """Count the reports people open most and store them: every unit's for the periods kept,
+    and every agency's (the largest departments) for the last quarter ended. Returns reports
+    stored.
+
+    Each unit's reports are counted together and saved (committed) before the next unit's, so
+    a page reads a fresh unit as soon as it is done, a long run holds no transaction open for
+    minutes, and a worker stopped mid-run keeps what it finished. A unit's periods are one
+    block for the protection (`reports.kept`): they are always counted and saved at once, so a
+    reader never holds two of a unit's reports protected from different figures. What the run
+    did not count (a unit since removed, a period no longer kept, a report counted on request
+    before the run began) goes at its end."""
     say = on_progress or (lambda _: None)
-    today, now = clock.today(), clock.now()
+    today, started = clock.today(), clock.now()
     periods = periods_kept(today)
     units = list(db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)))
-    wanted = [(assemble.unit_scope(unit), period) for unit in units for period in periods]
-    wanted += [(assemble.department_scope(agency), periods[0]) for agency in readers.agencies()]
+    blocks = [[(assemble.unit_scope(unit), period) for period in periods] for unit in units]
+    blocks += [[(assemble.department_scope(agency), periods[0])] for agency in readers.agencies()]
+    total = sum(len(block) for block in blocks)
     # The blocks protected here are kept for the pages and the audit (`reports.kept`).
-    rows, cache = [], kept.Kept()
-    for position, (scope, period) in enumerate(wanted, start=1):
-        say(f"{scope.name}, {period.code} [{position}/{len(wanted)}]")
-        rows.append(
-            {
-                "scope_kind": scope.kind,
-                "scope_id": scope.id,
-                "period": period.code,
-                "content": assemble.report(scope, period, cache),
-                "computed_at": now,
-            }
+    cache, done, kept_keys = kept.Kept(), 0, set()
+    for block in blocks:
+        rows = []
+        for scope, period in block:
+            done += 1
+            say(f"{scope.name}, {period.code} [{done}/{total}]")
+            rows.append(
+                {
+                    "scope_kind": scope.kind,
+                    "scope_id": scope.id,
+                    "period": period.code,
+                    "content": assemble.report(scope, period, cache),
+                    "computed_at": clock.now(),
+                }
+            )
+        _replace(rows)
+        kept_keys |= {(row["scope_kind"], row["scope_id"], row["period"]) for row in rows}
+        transaction.commit()
+    stale = [
+        row.id
+        for row in db.session.execute(
+            sa.select(
+                LiveReport.id, LiveReport.scope_kind, LiveReport.scope_id, LiveReport.period
+            ).where(LiveReport.computed_at < started)
         )
-    db.session.execute(sa.delete(LiveReport))
-    if rows:
-        db.session.execute(sa.insert(LiveReport), rows)
-    return len(rows)
+        if (row.scope_kind, row.scope_id, row.period) not in kept_keys
+    ]
+    if stale:
+        db.session.execute(sa.delete(LiveReport).where(LiveReport.id.in_(stale)))
+    transaction.commit()
+    return done
+
+
+def _replace(rows: list[dict]) -> None:
+    """Store these reports in place of the ones stored for the same scopes and periods."""
+    for row in rows:
+        db.session.execute(
+            sa.delete(LiveReport).where(
+                LiveReport.scope_kind == row["scope_kind"],
+                LiveReport.scope_id == row["scope_id"],
+                LiveReport.period == row["period"],
+            )
+        )
+    db.session.execute(sa.insert(LiveReport), rows)

@@ -104,8 +104,8 @@ class ReportComment(db.Model):
 class LiveReport(db.Model):
     """A unit's or an agency's live (unpublished) report for a period as the scheduler last
     computed it (`flask reports refresh-live`): at a city's size a unit of 100,000 members
-    takes seconds to count, so its page reads this and says when it was counted. Rewritten
-    whole on each run; a cache of `reports.assemble.report`, never a record, so it holds no
+    takes seconds to count, so its page reads this and says when it was counted. Each run
+    rewrites it a unit at a time, each unit committed as it is done; a cache of `reports.assemble.report`, never a record, so it holds no
     foreign keys."""
 
     __tablename__ = "report_live"

@@ -3,6 +3,8 @@ were counted; other periods and departments are counted when asked."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -72,3 +74,29 @@ def test_agencies_reports_are_counted_ahead_for_the_last_quarter(app, client_as,
     period = rules.default_period(clock.today()).code
     page = client_as("hr").get(f"/reports/departments/{agency.id}?period={period}").text
     assert "These figures were counted from the records at" in page
+
+
+def test_a_run_replaces_what_it_counts_and_drops_what_it_no_longer_keeps(
+    app, small_city, monkeypatch
+):
+    scope = assemble.unit_scope(small_city.unit)
+    live.refresh()
+    # A report counted on request for another period, and one of a unit since removed.
+    earlier = clock.now()
+    other = LiveReport(
+        scope_kind=scope.kind, scope_id=scope.id, period="2025Q1", content={}, computed_at=earlier
+    )
+    gone = LiveReport(
+        scope_kind=scope.kind, scope_id=987654, period="2026Q3", content={}, computed_at=earlier
+    )
+    db.session.add_all([other, gone])
+    db.session.flush()
+    later = earlier + timedelta(seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    stored = live.refresh()
+    rows = db.session.execute(
+        sa.select(LiveReport.scope_id, LiveReport.period, LiveReport.computed_at)
+    ).all()
+    assert len(rows) == stored  # one row for each report counted, nothing else
+    assert all(row.computed_at == later for row in rows)
+    assert (scope.id, "2025Q1") not in {(row.scope_id, row.period) for row in rows}
