@@ -3,6 +3,8 @@ of registered clients, and ask the discretion check at the moment of work."""
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask import Flask
 
 # The API package's audit actions, as the audit log says them.
@@ -18,10 +20,12 @@ def init_app(app: Flask) -> None:
     from api import (
         admin_views,
         cli,
+        idempotency,
         models,  # noqa: F401 (its tables)
         reference,
         routes,
     )
+    from civicladder import jobs, schedule
     from civicladder.access import Role
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
@@ -31,6 +35,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reference.bp)
     register_action_words(app, ACTION_WORDS)
     app.cli.add_command(cli.api_group)
+    jobs.register(app, idempotency.FORGET_JOB, idempotency.forget, title="Forget API write keys")
+    schedule.register(app, idempotency.FORGET_JOB, daily_at=time(9, 45))
     register_nav_item(
         app,
         NavItem("Register API clients and issue tokens", "api_admin.clients", (Role.ADMIN,), 95),

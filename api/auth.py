@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from api import tokens
 from api.problems import Unauthenticated
+from civicladder import audit
 from civicladder.access import ACCESS_ATTR, PUBLIC
 from civicladder.db import write_transaction
 from civicladder.errors import Forbidden
@@ -69,7 +70,9 @@ def scoped(scope: str, *, writes: bool = False) -> Callable:
             if scope not in found.scopes:
                 raise Forbidden(f"This token does not carry the scope {scope}.")
             g.api_caller = found
-            return view(*args, **kwargs)
+            # Whatever the call changes is recorded in the audit log as the client's doing.
+            with audit.acting_as(found.label):
+                return view(*args, **kwargs)
 
         # The OpenAPI document says which scope the route needs, and how a caller is refused.
         documented = _DOC.doc(security=[{SECURITY_SCHEME: [scope]}])(guarded)

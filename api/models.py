@@ -75,3 +75,22 @@ class ApiToken(db.Model):
     @property
     def scope_set(self) -> frozenset[str]:
         return frozenset(self.scopes.split())
+
+
+class IdempotentWrite(db.Model):
+    """A write a client made with an `Idempotency-Key`: what it asked (a fingerprint of the
+    method, path and body) and what it was answered, so that the same key sent again gets the
+    same answer without the write happening twice. Kept a day (`api.forget-idempotency-keys`)."""
+
+    __tablename__ = "api_idempotent_write"
+    __table_args__ = (sa.UniqueConstraint("client_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("api_client.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(sa.String(200))
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status_code: Mapped[int | None]
+    body: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -16,14 +16,19 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from api import autonomy_routes, discretion_routes, people_routes
+from api import autonomy_routes, discretion_routes, evidence_routes, people_routes
 from api.auth import SECURITY_SCHEME, rate_key, rate_limit
 from api.problems import MEDIA_TYPE, ProblemSchema
 from civicladder.access import public
 from civicladder.extensions import csrf, limiter
 
 TOO_MANY = "This token has made too many calls: wait as Retry-After says, then go on."
-BLUEPRINTS = (people_routes.blp, autonomy_routes.blp, discretion_routes.blp)
+BLUEPRINTS = (
+    people_routes.blp,
+    evidence_routes.blp,
+    autonomy_routes.blp,
+    discretion_routes.blp,
+)
 # Once per blueprint (the limiter is one object whatever the number of apps): per token.
 for _blueprint in BLUEPRINTS:
     limiter.limit(rate_limit, key_func=rate_key, error_message=TOO_MANY)(_blueprint)

@@ -148,6 +148,12 @@ class Caller:
     client_name: str
     token_id: int
     scopes: frozenset[str]
+    token_prefix: str = ""
+
+    @property
+    def label(self) -> str:
+        """How the audit log names what this caller does."""
+        return f"API client {self.client_name} (token {self.token_prefix}…)"
 
 
 def authenticate(secret: str) -> Caller | None:
@@ -158,6 +164,7 @@ def authenticate(secret: str) -> Caller | None:
     row = db.session.execute(
         sa.select(
             ApiToken.id,
+            ApiToken.prefix,
             ApiToken.scopes,
             ApiToken.expires_at,
             ApiToken.revoked_at,
@@ -172,7 +179,7 @@ def authenticate(secret: str) -> Caller | None:
         return None
     if row.expires_at <= clock.now():
         return None
-    return Caller(row.client_id, row.name, row.id, frozenset(row.scopes.split()))
+    return Caller(row.client_id, row.name, row.id, frozenset(row.scopes.split()), row.prefix)
 
 
 def disable_client(actor: User | None, client: ApiClient, reason: str) -> ApiClient:

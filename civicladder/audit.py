@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+import contextvars
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -17,6 +19,19 @@ from civicladder.db import db
 from civicladder.models import AuditEvent, User
 
 SYSTEM_LABEL = "system"
+# Who acts when no person does: another system calling the API, named while its call runs
+# (`acting_as`); the system itself otherwise.
+_acting: contextvars.ContextVar[str | None] = contextvars.ContextVar("audit_acting", default=None)
+
+
+@contextmanager
+def acting_as(label: str) -> Iterator[None]:
+    """Record what happens inside, with no person acting, as done by `label` (an API client)."""
+    token = _acting.set(label[:254])
+    try:
+        yield
+    finally:
+        _acting.reset(token)
 
 
 # Stored as they are; by exact type, since an enum member can also be a str or an int.
@@ -76,7 +91,7 @@ def _values(actor, action, object_type, object_id, label, before, after, reason)
     """An audit event's columns, as `record` and `record_many` both store them."""
     return {
         "actor_id": actor.id if actor is not None else None,
-        "actor_label": actor.email if actor is not None else SYSTEM_LABEL,
+        "actor_label": actor.email if actor is not None else (_acting.get() or SYSTEM_LABEL),
         "action": action,
         "object_type": object_type,
         "object_id": str(object_id) if object_id is not None else None,

@@ -115,6 +115,17 @@ def _has_nul(values) -> bool:
     return any("\x00" in value for value in values)
 
 
+def _json_has_nul(value) -> bool:
+    """Whether a JSON body holds a NUL anywhere, in a key or a string value."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return _has_nul(value) or any(_json_has_nul(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_json_has_nul(item) for item in value)
+    return False
+
+
 def register(app: Flask) -> None:
     configure_hashing(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
@@ -122,7 +133,11 @@ def register(app: Flask) -> None:
     @app.before_request
     def _refuse_nul_characters():
         # No field has a use for NUL, and PostgreSQL cannot store it in text.
-        if _has_nul(request.args.values()) or (request.form and _has_nul(request.form.values())):
+        if (
+            _has_nul(request.args.values())
+            or (request.form and _has_nul(request.form.values()))
+            or (request.is_json and _json_has_nul(request.get_json(silent=True)))
+        ):
             abort(400, "The request contained a NUL character, which no field accepts.")
 
     @app.after_request

@@ -105,8 +105,8 @@ class LiveReport(db.Model):
     """A unit's or an agency's live (unpublished) report for a period as the scheduler last
     computed it (`flask reports refresh-live`): at a city's size a unit of 100,000 members
     takes seconds to count, so its page reads this and says when it was counted. Each run
-    rewrites it a unit at a time, each unit committed as it is done; a cache of `reports.assemble.report`, never a record, so it holds no
-    foreign keys."""
+    rewrites it a unit at a time, each unit committed as it is done; a cache of
+    `reports.assemble.report`, never a record, so it holds no foreign keys."""
 
     __tablename__ = "report_live"
     __table_args__ = (sa.UniqueConstraint("scope_kind", "scope_id", "period"),)

@@ -73,6 +73,8 @@ CASES = [
         "/api/v1/employees/{api_employee_number}",
         READS,
     ),
+    Case("api_evidence.evidence", "GET", "/api/v1/evidence", READS | {"api_caller_unscoped": 403}),
+    Case("api_evidence.record_evidence", "POST", "/api/v1/evidence", TOKEN_ONLY),
     Case("api_autonomy.levels", "GET", "/api/v1/levels", READS | {"api_caller_unscoped": 403}),
     Case("api_discretion.check", "GET", "/api/v1/discretion/check", TOKEN_ONLY),
     Case("api_discretion.check_many", "POST", "/api/v1/discretion/checks", TOKEN_ONLY),

@@ -379,3 +379,10 @@ def test_the_openapi_document_names_each_routes_scope(client):
     assert {p["name"] for p in check["parameters"]} == {"employee", "item", "amount"}
     answer = document["components"]["schemas"]["Answer"]["properties"]
     assert set(answer["outcome"]["enum"]) == set(discretion.OUTCOMES)
+
+
+def test_a_nul_character_in_a_json_body_is_refused_before_the_database_sees_it(caller):
+    response = caller.post(BATCH, json={"checks": [{"employee": "C-\x00", "item": "x"}]})
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert "NUL" in response.json["detail"]
