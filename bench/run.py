@@ -120,6 +120,8 @@ def _serve_and_measure(settings: Settings, ids: dict, accounts: dict, token: str
             # Warm every worker and client process up before the first figure is taken.
             load.run("/healthz", {}, min(1.0, settings.load_seconds), settings.load_max_requests)
             for page in pages(ids):
+                if not (page.name.startswith(BARE) or settings.measures(page.name)):
+                    continue
                 rows.append(_measure(page, clients[page.role], load, settings))
                 _progress(rows[-1])
         memory = {}

@@ -32,6 +32,11 @@ class Settings:
     roster: bool  # also time the roster import of the whole city into a fresh database
     commands: bool  # also time the nightly commands (eligibility, the reports audit)
     results: Path | None  # where the JSON goes; None: bench/results/bench-<time>.json
+    # Only the pages whose names contain one of these (the bare route always); empty: all.
+    pages: tuple[str, ...] = ()
+
+    def measures(self, name: str) -> bool:
+        return not self.pages or any(part in name for part in self.pages)
 
     def as_dict(self) -> dict:
         values = asdict(self)
@@ -62,6 +67,7 @@ def from_env(env: os._Environ | dict | None = None) -> Settings:
         roster=_bool(env, "BENCH_ROSTER", True),
         commands=_bool(env, "BENCH_COMMANDS", True),
         results=Path(results) if results else None,
+        pages=tuple(p.strip() for p in env.get("BENCH_PAGES", "").split(",") if p.strip()),
     )
 
 

@@ -186,3 +186,13 @@ def test_the_table_gives_each_client_count_its_throughput_and_ratio():
     assert "req/s@4" in head and "x bare@16" in head
     assert home.split()[-4:] == ["100.0", "0.25*", "84.0", "0.20"]
     assert "2 gunicorn app servers through PgBouncer" in legend
+
+
+def test_pages_can_be_chosen_by_name():
+    from bench.settings import from_env
+
+    chosen = from_env({"BENCH_PAGES": "discretion, home"})
+    assert chosen.pages == ("discretion", "home")
+    assert chosen.measures("discretion check") and chosen.measures("home")
+    assert not chosen.measures("directory")
+    assert from_env({}).measures("directory")
