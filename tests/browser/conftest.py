@@ -58,6 +58,20 @@ _AXE_LOG = pytest.StashKey["AxeLog"]()
 # --- prerequisites: loud when missing, fatal in CI -------------------------------------------
 
 
+def console_errors(page) -> list[str]:
+    """The errors the page's console and scripts report from now on (a CSP refusal among
+    them), gathered into the list returned."""
+    problems: list[str] = []
+
+    def console(message) -> None:
+        if message.type == "error":
+            problems.append(f"{message.text} ({message.location['url']})")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 

@@ -6,19 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import console_errors
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.browser_context_args(bypass_csp=False)
 def test_the_reference_renders_every_route_under_the_real_policy(page: Page):
-    problems: list[str] = []
-
-    def console(message) -> None:
-        if message.type == "error":
-            problems.append(f"{message.text} ({message.location['url']})")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = console_errors(page)
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
 

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Error, Page, expect
 
+from tests.browser.conftest import console_errors
+
 pytestmark = pytest.mark.browser
 
 HOME_PANEL = {
@@ -261,14 +263,7 @@ def test_keyboard_focus_is_visible_in_the_header(page: Page, accounts):
 @pytest.mark.browser_context_args(bypass_csp=False)
 def test_pages_run_under_the_real_content_security_policy(page: Page, accounts):
     """The other tests bypass the CSP to inject axe; here the policy is enforced as shipped."""
-    problems: list[str] = []
-
-    def console(message) -> None:
-        if message.type == "error":
-            problems.append(f"{message.text} ({message.location['url']})")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    problems = console_errors(page)
 
     sign_in(page, accounts.hr)
     page.goto("/competencies")
