@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import url_for
 
-from academy import rules
+from academy import rules, signals
 from academy.models import Certificate, CourseSession, Enrollment
 from civicladder import audit, clock, querying
 from civicladder.access import Role, require_role
@@ -107,6 +107,7 @@ def record_revocation(actor: User | None, certificate: Certificate, reason: str)
         reason=reason,
         label=f"{employee.full_name}: {certificate.course_code}",
     )
+    signals.certificate_revoked.send(actor, certificate=certificate)
     if employee.user is not None and employee.user.active:
         notify(
             employee.user,

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     from api import (
         admin_views,
         cli,
+        events,
         idempotency,
         models,  # noqa: F401 (its tables)
         reference,
@@ -37,6 +38,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.api_group)
     jobs.register(app, idempotency.FORGET_JOB, idempotency.forget, title="Forget API write keys")
     schedule.register(app, idempotency.FORGET_JOB, daily_at=time(9, 45))
+    events.connect()
+    jobs.register(app, events.FORGET_JOB, events.forget, title="Forget old changes of the feed")
+    schedule.register(app, events.FORGET_JOB, daily_at=time(9, 50))
     register_nav_item(
         app,
         NavItem("Register API clients and issue tokens", "api_admin.clients", (Role.ADMIN,), 95),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, utcnow
 from civicladder.models import User
+from people.models import BargainingUnit, Employee
 
 
 class ApiClient(db.Model):
@@ -68,9 +69,15 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A token for one bargaining unit (a union's own system) reads that unit's published
+    # reports and nothing of another's; None reads every unit's.
+    bargaining_unit_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("bargaining_unit.id", ondelete="CASCADE"), index=True
+    )
 
     client: Mapped[ApiClient] = relationship(back_populates="tokens")
     created_by: Mapped[User | None] = relationship()
+    bargaining_unit: Mapped[BargainingUnit | None] = relationship()
 
     @property
     def scope_set(self) -> frozenset[str]:
@@ -94,3 +101,28 @@ class IdempotentWrite(db.Model):
     status_code: Mapped[int | None]
     body: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Change(db.Model):
+    """One thing that changed, for the changes feed (`GET /api/v1/events`): written in the
+    transaction of the change itself, by the API's receivers of the packages' signals.
+
+    Its `position` in the feed is given only once it has committed (`api.events.seal`, under a
+    lock), so positions follow the order changes became visible: a follower that has read up
+    to a position never finds an earlier one appear later, as ids, taken before commit, would.
+    """
+
+    __tablename__ = "api_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    employee_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("employee.id", ondelete="CASCADE"), index=True
+    )
+    # The row the change is about (the evidence, the grant, the certificate), when there is one.
+    subject_id: Mapped[int | None]
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    employee: Mapped[Employee] = relationship()

@@ -16,7 +16,13 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from api import autonomy_routes, discretion_routes, evidence_routes, people_routes
+from api import (
+    autonomy_routes,
+    discretion_routes,
+    events_routes,
+    evidence_routes,
+    people_routes,
+)
 from api.auth import SECURITY_SCHEME, rate_key, rate_limit
 from api.problems import MEDIA_TYPE, ProblemSchema
 from civicladder.access import public
@@ -28,6 +34,7 @@ BLUEPRINTS = (
     evidence_routes.blp,
     autonomy_routes.blp,
     discretion_routes.blp,
+    events_routes.blp,
 )
 # Once per blueprint (the limiter is one object whatever the number of apps): per token.
 for _blueprint in BLUEPRINTS:

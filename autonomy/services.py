@@ -14,7 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import url_for
 
-from autonomy import eligibility, queries, reviewing
+from autonomy import eligibility, queries, reviewing, signals
 from autonomy.models import GRANT, AutonomyGrant, AutonomyLevel, GrantStatus
 from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
@@ -135,6 +135,7 @@ def _activate(actor: User, grant: AutonomyGrant, held: AutonomyGrant | None) -> 
     grant.effective_on = today
     grant.review_on = today + timedelta(days=grant.level.focused_review_days)
     move(GRANT, grant, GrantStatus.ACTIVE, actor)
+    signals.level_granted.send(actor, grant=grant, previous=held)
     eligibility.refresh_if_stored([grant.employee_id])
     _tell_employee(grant, f"You now hold autonomy level {grant.level.rank}: {grant.level.name}")
     return grant
@@ -292,6 +293,7 @@ def lower_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGrant
             reason=reason,
             label=_label(grant.employee, below),
         )
+    signals.level_lowered.send(actor, grant=grant, lowered_to=lowered)
     eligibility.refresh_if_stored([grant.employee_id])
     _tell_employee(grant, f"Your autonomy level was lowered: {reason}")
     return lowered

@@ -135,6 +135,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # Calls per API token (shared through Redis when it is configured); a caller over it
         # gets 429 with Retry-After.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "1200 per minute"),
+        # Days the changes feed keeps a change (its newest is always kept).
+        "API_CHANGES_KEEP_DAYS": env_int(env, "API_CHANGES_KEEP_DAYS", 90, 1),
         # Candidates' files one hiring round may hold in all, in megabytes.
         "ROUND_UPLOAD_LIMIT_MB": env_int(env, "ROUND_UPLOAD_LIMIT_MB", 500, 1),
         # How long a finished export's file is kept for the person who asked for it.

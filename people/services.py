@@ -116,6 +116,7 @@ def create_employee(
     audit.record(
         actor, "employee.created", employee, after=audit.snapshot(employee, EMPLOYEE_FIELDS)
     )
+    signals.employee_added.send(actor, employee_ids=[employee.id])
     return employee
 
 
@@ -410,7 +411,9 @@ def _count(n: int, noun: str) -> str:
 
 
 def _announce_roster_changes(actor: User | None, plan: RosterPlan) -> None:
-    """Tell the packages above who was separated or moved by this import."""
+    """Tell the packages above who was added, separated or moved by this import."""
+    if plan.created_ids:
+        signals.employee_added.send(actor, employee_ids=plan.created_ids)
     if plan.separated_ids:
         signals.employee_separated.send(actor, employee_ids=plan.separated_ids)
     if plan.moved_ids:

@@ -13,6 +13,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+# Employees who joined the workforce records (created one by one, hired, or by a roster import).
+employee_added = _signals.signal("people.employee-added")
 # Employees whose status became separated.
 employee_separated = _signals.signal("people.employee-separated")
 # Employees whose department, manager or job profile changed.

@@ -131,7 +131,8 @@ class RosterPlan:
     fingerprint: str = ""
     # Which loaded copy of the file this plan describes (`people.roster.staging`).
     staged: int | None = None
-    # Filled by the write: the employees it separated, and those it moved.
+    # Filled by the write: the employees it created, those it separated, and those it moved.
+    created_ids: list[int] = field(default_factory=list)
     separated_ids: list[int] = field(default_factory=list)
     moved_ids: list[int] = field(default_factory=list)
 

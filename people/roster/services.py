@@ -35,8 +35,8 @@ AUDIT_CHUNK = 10_000
 def write_plan(actor: User | None, plan: RosterPlan, on_progress: Progress = None) -> None:
     """Create the plan's departments, create and update its employees, and audit each one.
 
-    Sets the plan's `separated_ids` and `moved_ids`: the existing employees it separated,
-    and those whose department or manager it changed."""
+    Sets the plan's `created_ids` (the new employees), `separated_ids` and `moved_ids`: the
+    existing employees it separated, and those whose department or manager it changed."""
     from people.services import KIND_BY_DEPTH
 
     if not staging.holds(plan.staged):
@@ -47,7 +47,7 @@ def write_plan(actor: User | None, plan: RosterPlan, on_progress: Progress = Non
     # change, a re-import of the same file, the comparison is not made again.
     updating = len(plan.updates) > 0
     if created:
-        _audit_creates(actor)
+        plan.created_ids = _audit_creates(actor)
     if updating:
         plan.separated_ids, plan.moved_ids = _audit_updates(actor)
         _release_changing_emails()
@@ -108,14 +108,17 @@ def _in_chunks(stmt: sa.Select) -> Iterator[list]:
     yield from staging.stream(stmt.order_by(STAGED.c.line), AUDIT_CHUNK)
 
 
-def _audit_creates(actor: User | None) -> None:
+def _audit_creates(actor: User | None) -> list[int]:
+    """Audit each new employee; their ids."""
     written = [value.label(name) for name, value in staging.WRITTEN.items()]
     stmt = (
         sa.select(STAGED.c.line, NEW.c.id.label("new_id"), *written)
         .select_from(staging.RESOLVED)
         .where(_CREATED)
     )
+    created: list[int] = []
     for rows in _in_chunks(stmt):
+        created.extend(row.new_id for row in rows)
         audit.record_many(
             actor,
             "employee.created",
@@ -125,6 +128,7 @@ def _audit_creates(actor: User | None) -> None:
             ),
             reason=REASON,
         )
+    return created
 
 
 def _audit_updates(actor: User | None) -> tuple[list[int], list[int]]:

@@ -76,6 +76,7 @@ CASES = [
     Case("api_evidence.evidence", "GET", "/api/v1/evidence", READS | {"api_caller_unscoped": 403}),
     Case("api_evidence.record_evidence", "POST", "/api/v1/evidence", TOKEN_ONLY),
     Case("api_autonomy.levels", "GET", "/api/v1/levels", READS | {"api_caller_unscoped": 403}),
+    Case("api_events.changes", "GET", "/api/v1/events", READS | {"api_caller_unscoped": 403}),
     Case("api_discretion.check", "GET", "/api/v1/discretion/check", TOKEN_ONLY),
     Case("api_discretion.check_many", "POST", "/api/v1/discretion/checks", TOKEN_ONLY),
 ]
