@@ -12,6 +12,7 @@ from api.scopes import SCOPES
 from civicladder.access import Role, requires
 from civicladder.errors import DomainError
 from civicladder.forms import ConfirmedReasonForm, attach_error
+from people import queries as people_queries
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-clients")
 
@@ -46,6 +47,9 @@ def new_client():
 def _token_form(client) -> TokenForm:
     form = TokenForm()
     form.scopes.choices = scope_choices(client.scope_set)
+    form.bargaining_unit.choices = [(0, "Every unit: the whole city")] + [
+        (unit.id, unit.name) for unit in people_queries.bargaining_units()
+    ]
     return form
 
 
@@ -80,6 +84,7 @@ def issue_token(client_id: int):
                 label=form.label.data,
                 scopes=form.scopes.data,
                 days=form.days.data,
+                bargaining_unit_id=form.bargaining_unit.data or None,
             )
         except DomainError as error:
             attach_error(form, error)

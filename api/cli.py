@@ -23,13 +23,26 @@ def api_group() -> None:
 )
 @click.option("--label", default="issued from the command line", show_default=True)
 @click.option("--days", type=int, default=None, help="Days it stays valid (default: a year).")
+@click.option(
+    "--bargaining-unit",
+    "unit_code",
+    default="",
+    help="A unit's code: the token reads that unit's published reports only (reports:read).",
+)
 @with_appcontext
-def issue_token_command(name, contact, scopes, label, days) -> None:
+def issue_token_command(name, contact, scopes, label, days, unit_code) -> None:
     """Print a new token for a client (only the token, on standard output): shown once."""
     from api import tokens
+    from people import queries as people_queries
 
     try:
         with unit_of_work():
+            unit_id = None
+            if unit_code:
+                unit = people_queries.bargaining_unit_by_code(unit_code)
+                if unit is None:
+                    raise click.ClickException(f"No bargaining unit has the code {unit_code}.")
+                unit_id = unit.id
             client = tokens.client_named(name)
             if client is None:
                 client = tokens.register_client(
@@ -42,6 +55,7 @@ def issue_token_command(name, contact, scopes, label, days) -> None:
                 label=label,
                 scopes=list(scopes),
                 days=days or tokens.DEFAULT_DAYS,
+                bargaining_unit_id=unit_id,
             )
     except DomainError as error:
         raise click.ClickException(error.message) from error

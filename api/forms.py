@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, IntegerField, StringField
+from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
 from api.scopes import SCOPES
-from api.tokens import DEFAULT_DAYS, MAX_DAYS
+from api.tokens import DEFAULT_DAYS, MAX_DAYS, UNIT_SCOPE
 from civicladder.forms import Form, MultiCheckboxField, choice_list
 
 
@@ -52,4 +52,13 @@ class TokenForm(Form):
             DataRequired("Say how many days the token stays valid."),
             NumberRange(1, MAX_DAYS, f"A token lasts 1 to {MAX_DAYS} days."),
         ],
+    )
+    bargaining_unit = SelectField(
+        "For one bargaining unit",
+        coerce=int,
+        default=0,
+        description=(
+            "A union's own system: the token reads that unit's published reports and nothing "
+            f"else (scope {UNIT_SCOPE} alone)."
+        ),
     )

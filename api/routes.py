@@ -22,6 +22,7 @@ from api import (
     events_routes,
     evidence_routes,
     people_routes,
+    reports_routes,
 )
 from api.auth import SECURITY_SCHEME, rate_key, rate_limit
 from api.problems import MEDIA_TYPE, ProblemSchema
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     autonomy_routes.blp,
     discretion_routes.blp,
     events_routes.blp,
+    reports_routes.blp,
 )
 # Once per blueprint (the limiter is one object whatever the number of apps): per token.
 for _blueprint in BLUEPRINTS:

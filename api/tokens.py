@@ -16,10 +16,13 @@ from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid, NotFound
 from civicladder.models import User
+from people.models import BargainingUnit
 
 # Tokens start with this, so a secret scanner (or a person) can tell one in a log or a file.
 TOKEN_PREFIX = "clapi_"  # noqa: S105 (a marker, not a secret)
 MAX_DAYS = 730
+# The one scope a token for a single bargaining unit carries.
+UNIT_SCOPE = "reports:read"
 DEFAULT_DAYS = 365
 
 
@@ -87,8 +90,12 @@ def issue_token(
     label: str,
     scopes: list[str],
     days: int = DEFAULT_DAYS,
+    bargaining_unit_id: int | None = None,
 ) -> Issued:
-    """A new token for the client, with some or all of its scopes, valid for `days`."""
+    """A new token for the client, with some or all of its scopes, valid for `days`.
+
+    With `bargaining_unit_id`, a token for that unit alone (a union's own system): it reads
+    that unit's published reports and nothing else, so it carries `reports:read` alone."""
     require_role(actor, Role.ADMIN)
     client = locked_get(ApiClient, client.id, "There is no such API client.")
     if client.disabled_at is not None:
@@ -96,6 +103,17 @@ def issue_token(
     chosen = _check_scopes(scopes, client.scope_set)
     if not 1 <= days <= MAX_DAYS:
         raise Invalid(f"A token lasts 1 to {MAX_DAYS} days.", field="days")
+    unit = None
+    if bargaining_unit_id is not None:
+        unit = db.session.get(BargainingUnit, bargaining_unit_id)
+        if unit is None:
+            raise Invalid("Choose a bargaining unit from the list.", field="bargaining_unit")
+        if chosen != [UNIT_SCOPE]:
+            raise Invalid(
+                f"A token for one bargaining unit reads that unit's published reports only: "
+                f"give it the scope {UNIT_SCOPE} alone.",
+                field="scopes",
+            )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         client_id=client.id,
@@ -105,6 +123,7 @@ def issue_token(
         scopes=" ".join(chosen),
         created_by_id=actor.id if actor is not None else None,
         expires_at=clock.now() + timedelta(days=days),
+        bargaining_unit_id=unit.id if unit is not None else None,
     )
     db.session.add(token)
     db.session.flush()
@@ -118,6 +137,7 @@ def issue_token(
             "scopes": chosen,
             "expires_at": token.expires_at,
             "label": token.label,
+            "bargaining_unit": unit.code if unit is not None else None,
         },
     )
     return Issued(token, secret)
@@ -149,6 +169,8 @@ class Caller:
     token_id: int
     scopes: frozenset[str]
     token_prefix: str = ""
+    # A token for one bargaining unit's reports; None for a token of the whole city.
+    bargaining_unit_id: int | None = None
 
     @property
     def label(self) -> str:
@@ -168,6 +190,7 @@ def authenticate(secret: str) -> Caller | None:
             ApiToken.scopes,
             ApiToken.expires_at,
             ApiToken.revoked_at,
+            ApiToken.bargaining_unit_id,
             ApiClient.id.label("client_id"),
             ApiClient.name,
             ApiClient.disabled_at,
@@ -179,7 +202,14 @@ def authenticate(secret: str) -> Caller | None:
         return None
     if row.expires_at <= clock.now():
         return None
-    return Caller(row.client_id, row.name, row.id, frozenset(row.scopes.split()), row.prefix)
+    return Caller(
+        row.client_id,
+        row.name,
+        row.id,
+        frozenset(row.scopes.split()),
+        row.prefix,
+        row.bargaining_unit_id,
+    )
 
 
 def disable_client(actor: User | None, client: ApiClient, reason: str) -> ApiClient:

@@ -237,6 +237,10 @@ def bargaining_units() -> list[BargainingUnit]:
     return list(db.session.scalars(sa.select(BargainingUnit).order_by(BargainingUnit.name)))
 
 
+def bargaining_unit_by_code(code: str) -> BargainingUnit | None:
+    return db.session.scalar(sa.select(BargainingUnit).where(BargainingUnit.code == code.strip()))
+
+
 def rep_units(user: User) -> list[BargainingUnit]:
     """The bargaining units a union rep represents, by name."""
     return list(

@@ -77,6 +77,13 @@ CASES = [
     Case("api_evidence.record_evidence", "POST", "/api/v1/evidence", TOKEN_ONLY),
     Case("api_autonomy.levels", "GET", "/api/v1/levels", READS | {"api_caller_unscoped": 403}),
     Case("api_events.changes", "GET", "/api/v1/events", READS | {"api_caller_unscoped": 403}),
+    Case("api_reports.reports", "GET", "/api/v1/reports", READS | {"api_caller_unscoped": 403}),
+    Case(
+        "api_reports.report",
+        "GET",
+        "/api/v1/reports/{report_snapshot}",
+        READS | {"api_caller_unscoped": 403},
+    ),
     Case("api_discretion.check", "GET", "/api/v1/discretion/check", TOKEN_ONLY),
     Case("api_discretion.check_many", "POST", "/api/v1/discretion/checks", TOKEN_ONLY),
 ]
