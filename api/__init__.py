@@ -26,8 +26,10 @@ def init_app(app: Flask) -> None:
         reference,
         routes,
     )
+    from api.seed import city
     from civicladder import jobs, schedule
     from civicladder.access import Role
+    from civicladder.cli import register_city_step
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 
@@ -39,6 +41,8 @@ def init_app(app: Flask) -> None:
     jobs.register(app, idempotency.FORGET_JOB, idempotency.forget, title="Forget API write keys")
     schedule.register(app, idempotency.FORGET_JOB, daily_at=time(9, 45))
     events.connect()
+    # Once every package's people, evidence and grants are in, before the planner's statistics.
+    register_city_step(app, 88, "the changes feed's last days", city.build)
     jobs.register(app, events.FORGET_JOB, events.forget, title="Forget old changes of the feed")
     schedule.register(app, events.FORGET_JOB, daily_at=time(9, 50))
     register_nav_item(

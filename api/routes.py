@@ -21,8 +21,11 @@ from api import (
     discretion_routes,
     events_routes,
     evidence_routes,
+    framework_routes,
     people_routes,
+    postings_routes,
     reports_routes,
+    training_routes,
 )
 from api.auth import SECURITY_SCHEME, rate_key, rate_limit
 from api.problems import MEDIA_TYPE, ProblemSchema
@@ -37,6 +40,9 @@ BLUEPRINTS = (
     discretion_routes.blp,
     events_routes.blp,
     reports_routes.blp,
+    framework_routes.blp,
+    training_routes.blp,
+    postings_routes.blp,
 )
 # Once per blueprint (the limiter is one object whatever the number of apps): per token.
 for _blueprint in BLUEPRINTS:

@@ -146,6 +146,10 @@ def _flask(settings: Settings, *args: str) -> float:
     return _flask_run(settings, *args)[0]
 
 
+# What the API pages read (bench.pages): the token is issued with these scopes.
+API_SCOPES = ("discretion:check", "roster:read", "events:read", "evidence:read", "reports:read")
+
+
 def api_token(settings: Settings) -> str:
     """A token for the API pages, issued by the app's own command (a day's validity)."""
     _, out = _flask_run(
@@ -156,8 +160,7 @@ def api_token(settings: Settings) -> str:
         "Benchmark",
         "--contact",
         "bench@city.gov",
-        "--scope",
-        "discretion:check",
+        *(f"--scope={scope}" for scope in API_SCOPES),
         "--label",
         "make bench",
         "--days",

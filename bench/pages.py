@@ -84,15 +84,24 @@ CHECK_RATIO = 0.5
 
 
 def _api_pages(ids: dict) -> list[Page]:
-    """The discretion check for a person holding a level, under an item of it (within its
-    limit where it has one), once alone and once in a batch of 20."""
+    """What other systems read most: a page of employees, a page of the changes feed (from
+    the oldest change kept), the published reports and one of them; and the discretion check
+    for a person holding a level, under an item of it (within its limit where it has one)."""
+    reads = [
+        Page("API employees, a page of 100", API, "/api/v1/employees?limit=100"),
+        Page("API changes feed, a page of 100", API, "/api/v1/events?limit=100"),
+        Page("API published reports", API, "/api/v1/reports"),
+    ]
+    if ids.get("report_snapshot_id") is not None:
+        snapshot = ids["report_snapshot_id"]
+        reads.append(Page("API one published report", API, f"/api/v1/reports/{snapshot}"))
     if ids.get("discretion_check") is None:
-        return []
+        return reads
     one = ids["discretion_check"]
     query = f"employee={quote(one['employee'])}&item={quote(one['item'])}"
     if one.get("amount") is not None:
         query += f"&amount={one['amount']}"
-    return [
+    return reads + [
         Page(
             "discretion check",
             API,

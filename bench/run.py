@@ -47,7 +47,7 @@ def run(settings: Settings) -> int:
         f"{ids['manager_line_size']}; agency filter: {ids['agency']}"
     )
     load_before = os.getloadavg()
-    token = database.api_token(settings) if ids.get("discretion_check") else None
+    token = database.api_token(settings)
     rows, memory, command = _serve_and_measure(settings, ids, accounts, token)
     load_after = os.getloadavg()
     eligible = commands.eligibility(settings, say) if settings.commands else None

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from academy.models import Course
+from civicladder.db import db
+from people.models import JobProfile
 from tests.api.factories import api_token
 from tests.civicladder.access_cases import REJECTED, ROLES, Case, only, recorded
 
@@ -19,6 +22,8 @@ def world(kit, ids: dict) -> dict:
         "api_client": held.token.client_id,
         "api_token": held.token.id,
         "api_employee_number": kit.people.employee().employee_number,
+        "api_job_profile": db.session.get(JobProfile, ids["job_profile"]).code,
+        "api_course": db.session.get(Course, ids["course"]).code,
     }
 
 
@@ -47,6 +52,9 @@ NO_SESSION = dict.fromkeys(ROLES, 401)
 # without the route's scope is refused with 403.
 TOKEN_ONLY = NO_SESSION | {"api_caller": REJECTED, "api_caller_unscoped": 403}
 READS = NO_SESSION | {"api_caller": 200, "api_caller_unscoped": 200}
+# A read the unscoped column's token (roster:read alone) does not open.
+SCOPED_READS = READS | {"api_caller_unscoped": 403}
+OPEN = dict.fromkeys([*ROLES, *ACTORS], 200)
 
 CASES = [
     Case(
@@ -86,6 +94,21 @@ CASES = [
     ),
     Case("api_discretion.check", "GET", "/api/v1/discretion/check", TOKEN_ONLY),
     Case("api_discretion.check_many", "POST", "/api/v1/discretion/checks", TOKEN_ONLY),
+    Case("api_framework.framework", "GET", "/api/v1/framework", SCOPED_READS),
+    Case("api_framework.job_profiles", "GET", "/api/v1/job-profiles", SCOPED_READS),
+    Case(
+        "api_framework.job_profile",
+        "GET",
+        "/api/v1/job-profiles/{api_job_profile}",
+        SCOPED_READS,
+    ),
+    Case("api_training.courses", "GET", "/api/v1/courses", SCOPED_READS),
+    Case("api_training.course", "GET", "/api/v1/courses/{api_course}", SCOPED_READS),
+    Case("api_training.sessions", "GET", "/api/v1/sessions", SCOPED_READS),
+    Case("api_training.enrollments", "GET", "/api/v1/enrollments", SCOPED_READS),
+    # Open postings need no token: everyone reads them, with a token or without.
+    Case("api_postings.postings", "GET", "/api/v1/postings", OPEN),
+    Case("api_postings.posting", "GET", "/api/v1/postings/{open_round}", OPEN),
 ]
 
 ADMIN_ONLY = only({"admin": 200})

@@ -5,7 +5,8 @@ headers); the same routes without a token must refuse. A request the document al
 still be refused (422) where the document cannot know the answer: a cursor the API never gave,
 an item key no level defines, an amount missing where the person's item has a limit; so
 "schema-valid requests are accepted" is the one check left out. Examples are bounded to keep
-the suite quick; the data behind them is a few people holding levels with discretion items."""
+the suite quick; the data behind them is a few people holding levels with discretion items,
+a completed session with its certificate, and an open posting."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
+from academy.models import EnrollmentStatus
 from civicladder.db import db
+from tests.academy.factories import academy_factories
 from tests.api.factories import api_token
 from tests.autonomy.factories import autonomy_factories
+from tests.hiring.factories import hiring_factories
 
 
 @pytest.fixture
-def bearer(app, people, competencies):
+def bearer(app, people, competencies, make_user):
     """A token with every scope, and a little data to answer from."""
     with app.test_request_context():
         autonomy = autonomy_factories()
@@ -43,6 +47,11 @@ def bearer(app, people, competencies):
         for n in range(3):
             person = people.employee(job_profile=profile, employee_number=f"C-{n}")
             autonomy.grant(person, track.levels[0], effective_on=date(2026, 1, 1))
+        # A session with a completion and its certificate, and an open posting.
+        academy = academy_factories(competencies)
+        session = academy.session(academy.course([(skill, 2, 12)]), days=-3, instructor=person)
+        academy.certificate(academy.enrollment(session, person, EnrollmentStatus.COMPLETED))
+        hiring_factories(make_user, competencies).round(agency_id=person.department_id)
         db.session.flush()
         secret = api_token().secret
     return {"Authorization": f"Bearer {secret}"}

@@ -109,6 +109,10 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
         ("ranked list", "hr"),
         ("assessor queue", "employee"),
         ("discretion check", API),
+        ("API employees, a page of 100", API),
+        ("API changes feed, a page of 100", API),
+        ("API published reports", API),
+        ("API one published report", API),
     }
     for row in rows:
         assert row["requests"] == 3, row

@@ -182,3 +182,24 @@ def test_city_sign_ins_open_the_home_page(app, built_city, label):
     home = client.get("/")
     assert home.status_code == 200
     assert "Sign out" in home.text
+
+
+def test_city_changes_feed_holds_the_last_days_in_the_order_they_happened(built_city):
+    from api.models import Change
+    from api.seed.city import FEED_DAYS
+
+    rows = db.session.execute(
+        sa.select(Change.position, Change.kind, Change.occurred_at, Employee.hire_date)
+        .join(Employee, Employee.id == Change.employee_id)
+        .order_by(Change.position)
+    ).all()
+    assert [row.position for row in rows] == list(range(1, len(rows) + 1))
+    times = [row.occurred_at for row in rows]
+    assert times == sorted(times)
+    kinds = Counter(row.kind for row in rows)
+    assert kinds["employee.hired"] and kinds["evidence.recorded"], kinds
+    earliest = AS_OF.toordinal() - FEED_DAYS
+    assert all(
+        row.hire_date.toordinal() >= earliest for row in rows if row.kind == "employee.hired"
+    )
+    assert "changes in the feed" in built_city

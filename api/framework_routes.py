@@ -1,0 +1,184 @@
+"""The competency framework and job profiles, read by other city systems (an HRIS that keeps
+job descriptions, a learning system that maps its courses to the city's competencies)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from api import problems
+from api.auth import scoped
+from api.pagination import PageQuery, PageSchema, link_header, page
+from civicladder.db import db
+from civicladder.errors import NotFound
+from competencies import queries
+from competencies.rules import PROFICIENCY_SCALE
+from people.models import JobProfile
+
+blp = Blueprint(
+    "api_framework",
+    __name__,
+    url_prefix="/api/v1",
+    description="The competency framework, its proficiency scale, and job profiles.",
+)
+problems.install(blp)
+
+CODE_LENGTH = 30
+
+
+class ScaleStepSchema(Schema):
+    level = fields.Integer(required=True, metadata={"description": "1 to 5."})
+    name = fields.String(required=True, metadata={"description": "Awareness to Expert."})
+
+
+class DescriptorSchema(Schema):
+    level = fields.Integer(required=True)
+    descriptor = fields.String(
+        required=True, metadata={"description": "What the competency looks like at this step."}
+    )
+
+
+class CompetencySchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    descriptors = fields.List(
+        fields.Nested(DescriptorSchema),
+        required=True,
+        metadata={"description": "One per step of the scale that has one, lowest first."},
+    )
+
+
+class CategorySchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    description = fields.String(required=True)
+    competencies = fields.List(fields.Nested(CompetencySchema), required=True)
+
+
+class FrameworkSchema(Schema):
+    scale = fields.List(
+        fields.Nested(ScaleStepSchema),
+        required=True,
+        metadata={"description": "The proficiency scale every competency shares."},
+    )
+    categories = fields.List(fields.Nested(CategorySchema), required=True)
+
+
+class RequirementSchema(Schema):
+    competency = fields.String(required=True, metadata={"description": "The competency's code."})
+    name = fields.String(required=True, metadata={"description": "The competency's name."})
+    min_level = fields.Integer(
+        required=True, metadata={"description": "The minimum level, 1 Awareness to 5 Expert."}
+    )
+    weight = fields.Integer(required=True, metadata={"description": "1 to 100."})
+
+
+class JobProfileSchema(Schema):
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    requirements = fields.List(
+        fields.Nested(RequirementSchema),
+        required=True,
+        metadata={"description": "The competencies it requires, heaviest weight first."},
+    )
+
+
+class JobProfilePageSchema(PageSchema):
+    items = fields.List(fields.Nested(JobProfileSchema), required=True)
+
+
+@blp.route("/framework")
+@scoped("framework:read")
+@blp.response(200, FrameworkSchema)
+def framework():
+    """Read the competency framework
+
+    The proficiency scale, and every category (by name) with its competencies (by code), each
+    with its description and the behaviour that shows it at each step of the scale. A city's
+    framework holds tens to a few hundred competencies: one answer.
+    """
+    categories = queries.framework()
+    return {
+        "scale": [{"level": level, "name": name} for level, name in PROFICIENCY_SCALE.items()],
+        "categories": [
+            {
+                "id": category.id,
+                "name": category.name,
+                "description": category.description,
+                "competencies": [
+                    {
+                        "code": competency.code,
+                        "name": competency.name,
+                        "description": competency.description,
+                        "descriptors": [
+                            {"level": d.level, "descriptor": d.descriptor}
+                            for d in competency.descriptors
+                        ],
+                    }
+                    for competency in category.competencies
+                ],
+            }
+            for category in categories
+        ],
+    }
+
+
+def _profiles() -> sa.Select:
+    return sa.select(JobProfile.id, JobProfile.code, JobProfile.title, JobProfile.description)
+
+
+def _with_requirements(rows) -> list[dict]:
+    """The profiles with their requirements, read for all of them in one statement."""
+    requirements = queries.requirements_by_profile([row.id for row in rows])
+    return [
+        {
+            "code": row.code,
+            "title": row.title,
+            "description": row.description,
+            "requirements": [
+                {
+                    "competency": r.competency.code,
+                    "name": r.competency.name,
+                    "min_level": r.min_level,
+                    "weight": r.weight,
+                }
+                for r in requirements[row.id]
+            ],
+        }
+        for row in rows
+    ]
+
+
+@blp.route("/job-profiles")
+@scoped("framework:read")
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, JobProfilePageSchema)
+def job_profiles(query: dict):
+    """List job profiles
+
+    In id order, a page at a time, each with the competencies it requires, the minimum level
+    of each and its weight.
+    """
+    rows, following = page(_profiles(), JobProfile.id, query)
+    return {"items": _with_requirements(rows), "next": following}, 200, link_header(following)
+
+
+@blp.route("/job-profiles/<code>")
+@scoped("framework:read")
+@blp.response(200, JobProfileSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def job_profile(code: str):
+    """Read one job profile
+
+    By its code, with the competencies it requires, the minimum level of each and its weight.
+    """
+    code = code.strip()
+    rows = []
+    if len(code) <= CODE_LENGTH and "\x00" not in code:
+        rows = db.session.execute(_profiles().where(JobProfile.code == code)).all()
+    if not rows:
+        raise NotFound(f"No job profile has the code {code}.")
+    return _with_requirements(rows)[0]

@@ -1,0 +1,1 @@
+"""The API's part of the demo data and of the synthetic city."""

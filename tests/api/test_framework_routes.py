@@ -1,0 +1,136 @@
+"""The competency framework and job profiles through the API: the scale and descriptors, job
+profiles with their requirements by cursor, one by code, and the statements each costs."""
+
+from __future__ import annotations
+
+import pytest
+
+from civicladder.db import db
+from competencies.models import ProficiencyDescriptor
+from tests.api.factories import api_token
+
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
+
+@pytest.fixture
+def reader(client):
+    token = api_token(["framework:read"])
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token.secret}"
+    return client
+
+
+@pytest.fixture
+def framework(competencies):
+    """Safety (two competencies, one with only two steps described) and Service (one)."""
+    safety = competencies.category("Safety")
+    safety.description = "Keeping people safe"
+    lifting = competencies.competency("SAF-2", "Safe lifting", safety)
+    first_aid = competencies.competency("SAF-1", "First aid", safety)
+    first_aid.description = "Helping the injured until help comes"
+    first_aid.descriptors = [
+        ProficiencyDescriptor(level=1, descriptor="Knows whom to call"),
+        ProficiencyDescriptor(level=3, descriptor="Treats common injuries alone"),
+    ]
+    service = competencies.competency("SRV-1", "Public service", competencies.category("Service"))
+    db.session.flush()
+    clerk = competencies.job_profile(
+        [(lifting, 2, 10), (first_aid, 3, 40), (service, 1, 20)],
+        code="CLERK",
+        title="Clerk",
+    )
+    return {"lifting": lifting, "first_aid": first_aid, "service": service, "clerk": clerk}
+
+
+def test_the_framework_has_the_scale_and_every_competency_with_its_descriptors(reader, framework):
+    found = reader.get("/api/v1/framework").json
+    assert [step["name"] for step in found["scale"]] == [
+        "Awareness",
+        "Working",
+        "Practitioner",
+        "Advanced",
+        "Expert",
+    ]
+    categories = {category["name"]: category for category in found["categories"]}
+    safety = categories["Safety"]
+    assert safety["description"] == "Keeping people safe"
+    assert [c["code"] for c in safety["competencies"]] == ["SAF-1", "SAF-2"]
+    first_aid = safety["competencies"][0]
+    assert first_aid["name"] == "First aid"
+    assert first_aid["description"] == "Helping the injured until help comes"
+    assert first_aid["descriptors"] == [
+        {"level": 1, "descriptor": "Knows whom to call"},
+        {"level": 3, "descriptor": "Treats common injuries alone"},
+    ]
+    lifting = safety["competencies"][1]
+    assert [d["level"] for d in lifting["descriptors"]] == [1, 2, 3, 4, 5]
+    assert [c["code"] for c in categories["Service"]["competencies"]] == ["SRV-1"]
+
+
+def test_the_framework_costs_the_same_statements_however_large(
+    reader, framework, competencies, count_queries
+):
+    counts = []
+    for _ in range(2):
+        with count_queries() as statements:
+            assert reader.get("/api/v1/framework").status_code == 200
+        counts.append(len(statements))
+        for _ in range(6):
+            competencies.competency()
+    assert counts[0] == counts[1], counts
+
+
+def test_one_job_profile_by_code_with_its_requirements_heaviest_first(reader, framework):
+    found = reader.get("/api/v1/job-profiles/CLERK").json
+    assert found["title"] == "Clerk"
+    assert found["requirements"] == [
+        {"competency": "SAF-1", "name": "First aid", "min_level": 3, "weight": 40},
+        {"competency": "SRV-1", "name": "Public service", "min_level": 1, "weight": 20},
+        {"competency": "SAF-2", "name": "Safe lifting", "min_level": 2, "weight": 10},
+    ]
+
+
+@pytest.mark.parametrize("code", ["NOPE", "x" * 31, "A%00B"])
+def test_a_job_profile_nobody_has_is_a_problem_404(reader, framework, code):
+    missing = reader.get(f"/api/v1/job-profiles/{code}")
+    assert missing.status_code == 404
+    assert missing.mimetype == "application/problem+json"
+    assert missing.json["status"] == 404 and "job profile" in missing.json["detail"]
+
+
+def test_job_profiles_come_once_each_a_page_at_a_time(reader, framework, competencies):
+    for _ in range(4):
+        competencies.job_profile([(framework["service"], 2, 5)])
+    codes, after, pages = [], None, 0
+    while True:
+        query = {"limit": 2} | ({"after": after} if after else {})
+        response = reader.get("/api/v1/job-profiles", query_string=query)
+        assert response.status_code == 200, response.json
+        assert len(response.json["items"]) <= 2
+        codes += [row["code"] for row in response.json["items"]]
+        pages += 1
+        after = response.json["next"]
+        if after is None:
+            break
+        assert 'rel="next"' in response.headers["Link"]
+    assert len(codes) == len(set(codes)) >= 5 and pages >= 3
+    assert "CLERK" in codes
+
+
+def test_a_page_of_job_profiles_costs_the_same_statements_whatever_its_size(
+    reader, framework, competencies, count_queries
+):
+    for _ in range(12):
+        competencies.job_profile([(framework["service"], 2, 5), (framework["lifting"], 1, 1)])
+    counts = []
+    for limit in (2, 12):
+        with count_queries() as statements:
+            response = reader.get("/api/v1/job-profiles", query_string={"limit": limit})
+        assert len(response.json["items"]) == limit
+        assert all(len(row["requirements"]) >= 1 for row in response.json["items"])
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_bad_cursor_names_its_field(reader, framework):
+    response = reader.get("/api/v1/job-profiles", query_string={"after": "not-a-cursor"})
+    assert response.status_code == 422 and response.json["field"] == "after"
