@@ -134,7 +134,8 @@ def register(app: Flask) -> None:
     def _refuse_nul_characters():
         # No field has a use for NUL, and PostgreSQL cannot store it in text.
         if (
-            _has_nul(request.args.values())
+            "\x00" in request.path
+            or _has_nul(request.args.values())
             or (request.form and _has_nul(request.form.values()))
             or (request.is_json and _json_has_nul(request.get_json(silent=True)))
         ):

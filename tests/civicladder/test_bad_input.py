@@ -101,3 +101,6 @@ def test_nul_characters_are_refused_before_any_view_runs(client_as):
     assert "NUL character" in response.text
     posted = client.post("/competencies/categories/new", data={"name": "x\x00y"})
     assert posted.status_code == 400
+    # In the address itself too (an employee number, a course code, a job profile's code).
+    in_path = client.get("/api/v1/employees/E%00-1", headers={"Authorization": "Bearer x"})
+    assert in_path.status_code == 400
