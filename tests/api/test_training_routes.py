@@ -89,7 +89,7 @@ def test_a_course_nobody_has_is_a_problem_404(reader, school):
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
     assert "NOPE-1" in missing.json["detail"]
     # PostgreSQL refuses a NUL in text: the code is refused before it reaches the database.
-    assert reader.get("/api/v1/courses/A%00B").status_code == 404
+    assert reader.get("/api/v1/courses/A%00B").status_code == 400
 
 
 def test_courses_come_once_each_a_page_at_a_time(reader, school, academy):
