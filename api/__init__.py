@@ -19,6 +19,7 @@ ACTION_WORDS = {
 def init_app(app: Flask) -> None:
     from api import (
         admin_views,
+        batch_routes,
         cli,
         events,
         idempotency,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 
     routes.register(app)
+    batch_routes.register(app)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(reference.bp)
     register_action_words(app, ACTION_WORDS)

@@ -49,10 +49,11 @@ def _presented() -> str:
     return secret.strip()
 
 
-def scoped(scope: str, *, writes: bool = False) -> Callable:
-    """Let a request through only with a valid token that carries `scope`. `writes`: a GET
-    that writes (the discretion check keeps its answers) begins as a writer, so on SQLite it
-    waits its turn instead of failing to upgrade a reader's transaction."""
+def scoped(*scopes: str, writes: bool = False) -> Callable:
+    """Let a request through only with a valid token that carries the scope (or one of the
+    `scopes`, for a route serving several: a batch's status). `writes`: a GET that writes (the
+    discretion check keeps its answers) begins as a writer, so on SQLite it waits its turn
+    instead of failing to upgrade a reader's transaction."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -67,19 +68,23 @@ def scoped(scope: str, *, writes: bool = False) -> Callable:
                     "The token is not valid: unknown, expired or revoked, or its client is "
                     "disabled."
                 )
-            if scope not in found.scopes:
-                raise Forbidden(f"This token does not carry the scope {scope}.")
+            if found.scopes.isdisjoint(scopes):
+                raise Forbidden(f"This token does not carry the scope {' or '.join(scopes)}.")
             g.api_caller = found
             # Whatever the call changes is recorded in the audit log as the client's doing.
             with audit.acting_as(found.label):
                 return view(*args, **kwargs)
 
-        # The OpenAPI document says which scope the route needs, and how a caller is refused.
-        documented = _DOC.doc(security=[{SECURITY_SCHEME: [scope]}])(guarded)
+        # The OpenAPI document says which scope the route needs (any one of several: one
+        # requirement each), and how a caller is refused.
+        security = [{SECURITY_SCHEME: [scope]} for scope in scopes]
+        documented = _DOC.doc(security=security)(guarded)
         documented = _DOC.alt_response(401, response="UNAUTHORIZED")(documented)
         documented = _DOC.alt_response(403, response="FORBIDDEN")(documented)
-        setattr(documented, ACCESS_ATTR, (SCOPE_RULE + scope,))
-        documented.api_scope = scope
+        setattr(documented, ACCESS_ATTR, tuple(SCOPE_RULE + scope for scope in scopes))
+        # One scope: the scope checks try every other on it (tests/api/test_scopes.py).
+        documented.api_scope = scopes[0] if len(scopes) == 1 else None
+        documented.api_scopes = scopes
         return documented
 
     return decorate

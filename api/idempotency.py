@@ -27,6 +27,14 @@ from civicladder.errors import Conflict, Invalid
 HEADER = "Idempotency-Key"
 KEEP = timedelta(hours=24)
 FORGET_JOB = "api.forget-idempotency-keys"
+# How a write route documents the header (`@blp.doc(parameters=[PARAMETER])`).
+PARAMETER = {
+    "in": "header",
+    "name": HEADER,
+    "required": True,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Unique to this write; a retry with the same key does nothing twice.",
+}
 
 
 def _fingerprint() -> str:

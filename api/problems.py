@@ -89,7 +89,10 @@ def install(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(DomainError)
     def _domain(error: DomainError):
         transaction.rollback()
-        errors = [{"field": error.field, "detail": error.message}] if error.field else None
+        # An error about many fields at once (a batch's rows) lists them as `errors`.
+        errors = getattr(error, "errors", None) or (
+            [{"field": error.field, "detail": error.message}] if error.field else None
+        )
         headers = (
             {"WWW-Authenticate": 'Bearer realm="CivicLadder API"'} if error.status == 401 else None
         )

@@ -18,13 +18,16 @@ from flask_smorest.utils import prepare_response
 
 from api import (
     autonomy_routes,
+    batch_routes,
     discretion_routes,
     events_routes,
     evidence_routes,
     framework_routes,
+    outcome_routes,
     people_routes,
     postings_routes,
     reports_routes,
+    roster_routes,
     training_routes,
 )
 from api.auth import SECURITY_SCHEME, rate_key, rate_limit
@@ -43,6 +46,9 @@ BLUEPRINTS = (
     framework_routes.blp,
     training_routes.blp,
     postings_routes.blp,
+    roster_routes.blp,
+    outcome_routes.blp,
+    batch_routes.blp,
 )
 # Once per blueprint (the limiter is one object whatever the number of apps): per token.
 for _blueprint in BLUEPRINTS:

@@ -1,5 +1,6 @@
 """Outcome records imported from operational systems as CSV: checked whole, previewed, then
-written all or nothing.
+written all or nothing; or sent through the API as a list of records (`record_outcomes`),
+checked by the same rules and written the same way.
 
 A file has the columns employee_number, metric_code, period_start (YYYY-MM-DD, the first day of
 the period the value covers) and value. A row for a person, metric and period already on record
@@ -12,8 +13,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -43,6 +45,10 @@ class OutcomePlan:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message)
     error_count: int = 0
     employee_ids: set[int] = field(default_factory=set)  # the people the file is about
+    # The column each refused line is refused for (a line has one problem at most).
+    error_fields: dict[int, str] = field(default_factory=dict)
+    # What the rows came in, as messages name it: a "file", or a "batch" sent through the API.
+    source: str = "file"
 
     @property
     def ok(self) -> bool:
@@ -58,26 +64,69 @@ class OutcomePlan:
             digest.update(repr(row).encode())
         return digest.hexdigest()
 
-    def refuse(self, line: int, message: str) -> None:
+    def refuse(self, line: int, message: str, column: str = "") -> None:
         self.error_count += 1
         self.errors.append((line, message))
+        self.error_fields[line] = column
 
 
 def plan_import(data: bytes) -> OutcomePlan:
     """Read and check the whole file against the records (a few queries, not one per row)."""
     plan = OutcomePlan(sha256=hashlib.sha256(data).hexdigest())
     header, records = _read(data)
+    rows = ((line, dict(zip(header, values, strict=False))) for line, values in records)
+    return _plan(plan, rows)
+
+
+def plan_rows(items: Sequence) -> OutcomePlan:
+    """Check records given as objects with the file's columns (the API's bulk write) as a
+    file's rows are: the value a JSON number, the rest text. Item i is line i + 1 of the plan."""
+    canonical = json.dumps(list(items), sort_keys=True, separators=(",", ":"), default=str)
+    plan = OutcomePlan(sha256=hashlib.sha256(canonical.encode()).hexdigest(), source="batch")
+    return _plan(plan, _as_rows(plan, items))
+
+
+def _plan(plan: OutcomePlan, rows: Iterable[tuple[int, dict | None]]) -> OutcomePlan:
     parsed = []
-    for count, (line, values) in enumerate(records, start=1):
+    for count, (line, row) in enumerate(rows, start=1):
         if count > MAX_ROWS:
             raise Invalid(f"A file holds at most {MAX_ROWS:,} rows: split it.", field="file")
-        found = _parse(plan, line, dict(zip(header, values, strict=False)))
+        found = _parse(plan, line, row) if row is not None else None
         if found is not None:
             parsed.append(found)
     plan.rows = len(parsed) + plan.error_count
     _match(plan, parsed)
     plan.errors = sorted(plan.errors)[:ERRORS_KEPT]  # the first problems in the file's order
     return plan
+
+
+def _as_rows(plan: OutcomePlan, items: Sequence) -> Iterator[tuple[int, dict | None]]:
+    """Each item as a file's row would read it (its values as text), or None when it cannot
+    be one (refused, saying why)."""
+    for line, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            plan.refuse(line, "Each record is an object with the columns as keys.")
+            yield line, None
+            continue
+        unknown = [name for name in item if name not in COLUMNS]
+        wrong = [name for name in COLUMNS if not _fits(name, item.get(name))]
+        if unknown:
+            message = f"{unknown[0]} is not a column: use {', '.join(COLUMNS)}."
+            plan.refuse(line, message, unknown[0])
+            yield line, None
+        elif wrong:
+            kind = "a number" if wrong[0] == "value" else "text (a JSON string)"
+            plan.refuse(line, f"{wrong[0]} must be {kind}.", wrong[0])
+            yield line, None
+        else:
+            # A JSON number as Python writes it, which reads back exactly.
+            yield line, {name: repr(v) if name == "value" else v or "" for name, v in item.items()}
+
+
+def _fits(name: str, value) -> bool:
+    if name == "value":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return value is None or isinstance(value, str)
 
 
 def check_readable(data: bytes) -> None:
@@ -141,20 +190,25 @@ def _parse(plan: OutcomePlan, line: int, row: dict) -> tuple | None:
     number = (row.get("employee_number") or "").strip()
     code = (row.get("metric_code") or "").strip().upper()
     if not number or not code:
-        plan.refuse(line, "An employee number and a metric code are needed.")
+        missing = "employee_number" if not number else "metric_code"
+        plan.refuse(line, "An employee number and a metric code are needed.", missing)
         return None
     try:
         start = date.fromisoformat((row.get("period_start") or "").strip())
     except ValueError:
-        plan.refuse(line, f"{row.get('period_start')!r} is not a date written as YYYY-MM-DD.")
+        plan.refuse(
+            line,
+            f"{row.get('period_start')!r} is not a date written as YYYY-MM-DD.",
+            "period_start",
+        )
         return None
     try:
         value = float((row.get("value") or "").strip())
     except ValueError:
-        plan.refuse(line, f"{row.get('value')!r} is not a number.")
+        plan.refuse(line, f"{row.get('value')!r} is not a number.", "value")
         return None
     if not math.isfinite(value):
-        plan.refuse(line, "The value must be a finite number.")
+        plan.refuse(line, "The value must be a finite number.", "value")
         return None
     return line, number, code, start, value
 
@@ -175,11 +229,15 @@ def _match(plan: OutcomePlan, parsed: list[tuple]) -> None:
     keyed = []
     for line, number, code, start, value in parsed:
         if number not in employees:
-            plan.refuse(line, f"No employee has the number {number}.")
+            plan.refuse(line, f"No employee has the number {number}.", "employee_number")
         elif code not in metrics:
-            plan.refuse(line, f"No outcome metric has the code {code}.")
+            plan.refuse(line, f"No outcome metric has the code {code}.", "metric_code")
         elif (key := (employees[number], metrics[code], start)) in seen:
-            plan.refuse(line, "This person, metric and period appear earlier in the file.")
+            plan.refuse(
+                line,
+                f"This person, metric and period appear earlier in the {plan.source}.",
+                "period_start",
+            )
         else:
             seen.add(key)
             keyed.append((key, value))
@@ -230,6 +288,44 @@ def import_outcomes(
             "The records changed since the preview, so nothing was imported. "
             "Upload the file again to see what it would change now."
         )
+    _write(actor, plan, {"file": filename}, f"Outcome records from {filename or 'a file'}")
+    return plan
+
+
+class OutcomesRejected(Invalid):
+    """Records sent in a batch have problems; carries the plan, which lists them."""
+
+    def __init__(self, plan: OutcomePlan):
+        super().__init__(
+            f"{plan.error_count:,} of the {plan.rows:,} records have problems, so none was "
+            "recorded."
+        )
+        self.plan = plan
+
+
+def record_outcomes(
+    actor: User | None, items: Sequence, *, on_progress: Callable[[int], None] | None = None
+) -> OutcomePlan:
+    """Record outcome values sent as a list of objects with the file's columns (the API's
+    bulk write), by the file import's rules and write, whole or not at all: raises
+    OutcomesRejected, naming each refused item (line i + 1 is item i), before anything is
+    written. Audited as an import is, its summary naming no file. Does not commit."""
+    require_role(actor, Role.HR)
+    plan = plan_rows(items)
+    if not plan.ok:
+        raise OutcomesRejected(plan)
+    _write(actor, plan, {"file": None}, f"Outcome records, {plan.rows:,} rows", on_progress)
+    return plan
+
+
+def _write(
+    actor: User | None,
+    plan: OutcomePlan,
+    source: dict,
+    label: str,
+    on_progress: Callable[[int], None] | None = None,
+) -> None:
+    """Write a checked plan: new records in bulk, changed values in bulk, one audit event."""
     if plan.new:
         bulk.insert_rows(
             OutcomeRecord.__table__,
@@ -237,24 +333,26 @@ def import_outcomes(
                 {"employee_id": e, "metric_id": m, "period_start": s, "value": v}
                 for e, m, s, v in plan.new
             ],
+            on_progress,
         )
     if plan.changed:
         bulk.update_rows(
             OutcomeRecord.__table__, [{"id": ident, "value": v} for ident, v in plan.changed]
         )
+        if on_progress is not None:
+            on_progress(len(plan.changed))
     audit.record(
         actor,
         "outcome_records.imported",
         None,
-        after={
-            "file": filename,
+        after=source
+        | {
             "sha256": plan.sha256,
             "rows": plan.rows,
             "new": len(plan.new),
             "changed": len(plan.changed),
             "unchanged": plan.unchanged,
         },
-        label=f"Outcome records from {filename or 'a file'}",
+        label=label,
     )
     eligibility.refresh_if_stored(sorted(plan.employee_ids))
-    return plan

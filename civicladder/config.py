@@ -135,6 +135,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # Calls per API token (shared through Redis when it is configured); a caller over it
         # gets 429 with Retry-After.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "1200 per minute"),
+        # A bulk write through the API (employees, outcome records) of up to this many rows is
+        # written within the request (200); a larger one by a job (202 and a status address).
+        "API_BATCH_SYNC_ROWS": env_int(env, "API_BATCH_SYNC_ROWS", 1000, 1),
         # Days the changes feed keeps a change (its newest is always kept).
         "API_CHANGES_KEEP_DAYS": env_int(env, "API_CHANGES_KEEP_DAYS", 90, 1),
         # Candidates' files one hiring round may hold in all, in megabytes.

@@ -72,6 +72,12 @@ def register(
     jobs.register(app, found.job(WRITE), _write, title=f"{title}: write", timeout=timeout)
 
 
+def accept_large_bodies(app: Flask, endpoint: str) -> None:
+    """Let another endpoint that takes an import's rows (the API's bulk writes, which send
+    them as JSON) take up to IMPORT_MAX_BYTES, as an import's upload does."""
+    app.extensions.setdefault(UPLOADS_KEY, set()).add(endpoint)
+
+
 def _import(name: str) -> Import:
     return current_app.extensions[IMPORTS_KEY][name]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -338,7 +338,6 @@ def import_roster(
     as a preview shown in an earlier request may be out of date.
     """
     from people import roster
-    from people.roster import services as roster_writes
 
     require_role(actor, Role.HR)
     stale = plan is None or not roster.is_staged(plan.staged)
@@ -353,14 +352,48 @@ def import_roster(
             "The workforce records changed after you previewed this file, so the import "
             "would now make different changes. Upload the file again to see them."
         )
+    _write_roster(
+        actor, plan, on_progress, {"file": filename}, f"Roster {filename or plan.sha256[:12]}"
+    )
+    return plan
+
+
+def upsert_employees(
+    actor: User | None, items: Sequence, *, on_progress: Callable[[int], None] | None = None
+) -> RosterPlan:
+    """Add and change employees given as objects with the roster file's columns (another
+    system's roster, sent through the API), by the roster import's rules and write, whole or
+    not at all: raises RosterRejected (an Invalid) listing every problem, each naming its item
+    (line i + 1 is item i) and column, before anything is written. Audited as an import is,
+    its summary naming no file. Does not commit."""
+    from people import roster
+
+    require_role(actor, Role.HR)
+    plan = roster.plan_rows(items)
+    if not plan.ok:
+        raise roster.RosterRejected(plan)
+    _write_roster(actor, plan, on_progress, {"file": None}, f"Roster of {plan.row_count:,} rows")
+    return plan
+
+
+def _write_roster(
+    actor: User | None,
+    plan: RosterPlan,
+    on_progress: Callable[[int], None] | None,
+    source: dict,
+    label: str,
+) -> None:
+    """Write a checked plan, tell the packages above, and record the import's summary."""
+    from people.roster import services as roster_writes
+
     roster_writes.write_plan(actor, plan, on_progress)
     _announce_roster_changes(actor, plan)
     audit.record(
         actor,
         "roster.imported",
         None,
-        after={
-            "file": filename,
+        after=source
+        | {
             "sha256": plan.sha256,
             "rows": plan.row_count,
             "created": len(plan.creates),
@@ -368,10 +401,9 @@ def import_roster(
             "unchanged": plan.unchanged,
             "departments_created": len(plan.new_departments),
         },
-        label=f"Roster {filename or plan.sha256[:12]}",
+        label=label,
     )
     db.session.flush()
-    return plan
 
 
 def import_checked_roster(

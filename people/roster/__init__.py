@@ -1,7 +1,8 @@
 """Roster import: CSV rules (`rules`), the file staged in the database (`staging`), the read
-side that checks and plans an import (`queries`) and the write (`services`)."""
+side that checks and plans an import (`queries`; a file, or a list of rows from the API) and
+the write (`services`)."""
 
-from people.roster.queries import PREVIEW_ROWS, plan_import, preview
+from people.roster.queries import PREVIEW_ROWS, plan_import, plan_rows, preview
 from people.roster.reading import check_readable
 from people.roster.rules import (
     CHANGES_KEPT,
@@ -26,5 +27,6 @@ __all__ = [
     "check_readable",
     "is_staged",
     "plan_import",
+    "plan_rows",
     "preview",
 ]

@@ -1,6 +1,7 @@
 """Roster import, read side: check a roster against itself and the workforce, and plan it.
 
-Nothing here changes the workforce. `plan_import` streams the file into the session's staged
+Nothing here changes the workforce. `plan_import` streams the file (`plan_rows`: a list of
+objects with the file's columns, from the API) into the session's staged
 copy (`people.roster.staging`), checking each row as it passes, then finds duplicates,
 unknown references and the employees it creates or changes with set-based queries over that
 copy: a fixed number of statements whatever the file's size, and no Python object per row
@@ -11,7 +12,9 @@ writes a plan, and only a plan without problems.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -19,13 +22,15 @@ from civicladder import querying
 from civicladder.db import db
 from people.models import BargainingUnit, Department, Employee, EmployeeStatus, JobProfile
 from people.roster import staging
-from people.roster.reading import read_records, read_row
+from people.roster.reading import RosterRow, read_object, read_records, read_row
 from people.roster.rules import (
+    BATCH,
     CHANGES_KEPT,
     CYCLE,
     DUPLICATE_EMAIL,
     DUPLICATE_NUMBER,
     FIELD_LABELS,
+    FILE,
     LOOKUP_CHUNK,
     REFERENCE,
     ROW,
@@ -35,6 +40,7 @@ from people.roster.rules import (
     Lookups,
     RosterPlan,
     RowError,
+    Source,
     change_of,
     cycle_errors,
     duplicate_errors,
@@ -60,9 +66,10 @@ class _Reading:
         self.managers: dict[str, str | None] = {}
         self.paths: set[str] = set()
 
-    def rows(self, header: list[str], records: Iterable[tuple[int, list[str]]]) -> Iterator:
-        for line, values in records:
-            row, problems = read_row(line, header, values)
+    def rows(self, checked: Iterable[tuple[RosterRow, list[RowError]]]) -> Iterator:
+        """The rows to stage, from each row as read and checked on its own, with its problems."""
+        for row, problems in checked:
+            line = row.line
             self.errors.extend((ROW, problem) for problem in problems)
             if row.employee_number and row.employee_number not in self.managers:
                 self.managers[row.employee_number] = row.manager_number
@@ -87,13 +94,32 @@ class _Reading:
 def plan_import(data: bytes) -> RosterPlan:
     """Read and check a roster file and work out what importing it would change."""
     header, records = read_records(data)
+    checked = (read_row(line, header, values) for line, values in records)
+    return _plan(checked, hashlib.sha256(data).hexdigest(), FILE)
+
+
+def plan_rows(items: Sequence) -> RosterPlan:
+    """Check employees given as objects with the file's columns (the API's bulk upsert) as a
+    file's rows are, and work out what writing them would change. Item i is line i + 1 of
+    the plan (its errors name it so); the digest is of the items as canonical JSON."""
+    checked = (read_object(index + 1, item) for index, item in enumerate(items))
+    canonical = json.dumps(list(items), sort_keys=True, separators=(",", ":"), default=str)
+    return _plan(checked, hashlib.sha256(canonical.encode()).hexdigest(), BATCH)
+
+
+def _plan(
+    checked: Iterable[tuple[RosterRow, list[RowError]]], sha256: str, source: Source
+) -> RosterPlan:
+    """Stage the rows as they are checked, then check them against each other and the
+    workforce, and compare them with the employees they name."""
     reading = _Reading()
-    token, row_count = staging.load(reading.rows(header, records))
+    token, row_count = staging.load(reading.rows(checked))
     errors = reading.errors
-    numbers = _duplicates(STAGED.c.employee_number, "Employee number")
+    numbers = _duplicates(STAGED.c.employee_number, "Employee number", "employee_number", source)
     errors.extend((DUPLICATE_NUMBER, e) for e in numbers)
-    errors.extend((DUPLICATE_EMAIL, e) for e in _duplicates(STAGED.c.email, "Email"))
-    errors.extend((REFERENCE, e) for e in _reference_errors())
+    emails = _duplicates(STAGED.c.email, "Email", "email", source)
+    errors.extend((DUPLICATE_EMAIL, e) for e in emails)
+    errors.extend((REFERENCE, e) for e in _reference_errors(source))
     lookups = Lookups()
     outside = {m for m in reading.managers.values() if m and m not in reading.managers}
     lookups.managers = _manager_chains(outside)
@@ -104,7 +130,7 @@ def plan_import(data: bytes) -> RosterPlan:
     errors.sort(key=lambda pair: (pair[1].line, pair[0]))
     staging.mark_bad(e.line for kind, e in errors if kind != ROW)
     plan = RosterPlan(
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         row_count=row_count,
         lookups=lookups,
         errors=[error for _, error in errors],
@@ -115,7 +141,7 @@ def plan_import(data: bytes) -> RosterPlan:
     return plan
 
 
-def _duplicates(column, label: str) -> Iterator[RowError]:
+def _duplicates(column, label: str, field: str, source: Source) -> Iterator[RowError]:
     repeated = (
         sa.select(column).where(column.is_not(None)).group_by(column).having(sa.func.count() > 1)
     )
@@ -125,10 +151,10 @@ def _duplicates(column, label: str) -> Iterator[RowError]:
         .order_by(STAGED.c.line)
     )
     entries = ((line, value, number or "") for line, value, number in db.session.execute(stmt))
-    return duplicate_errors(entries, label)
+    return duplicate_errors(entries, label, field, source)
 
 
-def _reference_errors() -> Iterator[RowError]:
+def _reference_errors(source: Source) -> Iterator[RowError]:
     """Codes, managers and emails the rows name that do not exist or belong to someone else."""
     s = STAGED
     number = sa.func.coalesce(s.c.employee_number, "")
@@ -161,7 +187,7 @@ def _reference_errors() -> Iterator[RowError]:
         [
             (units, unknown_bargaining_unit),
             (profiles, unknown_job_profile),
-            (managers, unknown_manager),
+            (managers, partial(unknown_manager, source=source)),
             (emails, email_taken),
         ]
     ):
@@ -180,7 +206,10 @@ def _cycle_errors(managers: dict[str, str | None], lookups: Lookups) -> list[Row
         .where(querying.among(STAGED.c.employee_number, sorted(loops)))
         .group_by(STAGED.c.employee_number)
     )
-    return [RowError(line, loops[number], number) for number, line in db.session.execute(stmt)]
+    return [
+        RowError(line, loops[number], number, "manager_employee_number")
+        for number, line in db.session.execute(stmt)
+    ]
 
 
 def _compare(plan: RosterPlan) -> None:

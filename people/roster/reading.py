@@ -1,4 +1,5 @@
-"""Reading a roster file: the CSV decoded and split as it is read, each row checked on its own.
+"""Reading a roster file: the CSV decoded and split as it is read, each row checked on its own;
+and the same rows given as objects (the API's bulk upsert), checked as a file's rows are.
 
 Pure rules, with no database in sight: `people.roster.queries` streams the rows this yields
 into the database and checks them against each other and the workforce there.
@@ -135,11 +136,14 @@ def _check_header(header: list[str]) -> list[str]:
 
 def read_row(line: int, header: list[str], values: list[str]) -> tuple[RosterRow, list[RowError]]:
     """Normalise one record, collecting every problem in it rather than stopping at the first."""
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []  # (the column at fault or "", the problem)
     if len(values) != len(header):
         errors.append(
-            f"This row has {len(values)} values but the header has {len(header)} columns; "
-            "check for a missing comma or an unquoted comma in a name."
+            (
+                "",
+                f"This row has {len(values)} values but the header has {len(header)} columns; "
+                "check for a missing comma or an unquoted comma in a name.",
+            )
         )
     # A field whose problem is already reported becomes None, so it is not reported twice.
     raw: dict[str, str | None] = {
@@ -147,15 +151,17 @@ def read_row(line: int, header: list[str], values: list[str]) -> tuple[RosterRow
     }
     for name, value in raw.items():
         if "\n" in value or "\r" in value:
-            errors.append(f"{name} contains a line break; check for a quote that is not closed.")
+            errors.append(
+                (name, f"{name} contains a line break; check for a quote that is not closed.")
+            )
             raw[name] = None
         elif len(value) > MAX_LENGTHS.get(name, 10_000):
-            errors.append(f"{name} is longer than {MAX_LENGTHS[name]} characters.")
+            errors.append((name, f"{name} is longer than {MAX_LENGTHS[name]} characters."))
             raw[name] = None
     number = _required(raw, "employee_number", errors)
     manager = raw["manager_employee_number"] or None
     if manager is not None and manager == number:
-        errors.append("An employee cannot be their own manager.")
+        errors.append(("manager_employee_number", "An employee cannot be their own manager."))
         manager = None
     row = RosterRow(
         line=line,
@@ -170,23 +176,54 @@ def read_row(line: int, header: list[str], values: list[str]) -> tuple[RosterRow
         hire_date=_hire_date(raw, errors),
         status=_status(raw, errors),
     )
-    return row, [RowError(line, message, number or "") for message in errors]
+    return row, [RowError(line, message, number or "", name) for name, message in errors]
 
 
-def _required(raw: dict, name: str, errors: list[str]) -> str | None:
+def read_object(line: int, item: object) -> tuple[RosterRow, list[RowError]]:
+    """One employee given as an object whose keys are the file's columns (each value text, or
+    null for an empty cell), checked as a file's row is: every required column must be there,
+    as a file's header must name it."""
+    if not isinstance(item, dict):
+        return RosterRow(line, *([None] * 10)), [
+            RowError(line, "Each employee is an object with the roster's columns as keys.")
+        ]
+    shape: list[tuple[str, str]] = [
+        (str(name), f"{name} is not a column of the roster; use only {', '.join(COLUMNS)}.")
+        for name in item
+        if name not in COLUMNS
+    ]
+    values = []
+    for name in COLUMNS:
+        value = item.get(name)
+        if name not in item and name in REQUIRED_COLUMNS:
+            shape.append((name, f'{name} is missing; send null or "" where it is empty.'))
+        elif value is not None and not isinstance(value, str):
+            shape.append((name, f"{name} must be text (a JSON string) or null."))
+            value = None
+        values.append(value or "")
+    row, problems = read_row(line, list(COLUMNS), values)
+    # A column whose shape is wrong is reported once, for that.
+    at_fault = {name for name, _ in shape}
+    number = row.employee_number or ""
+    return row, [RowError(line, message, number, name) for name, message in shape] + [
+        problem for problem in problems if problem.field not in at_fault
+    ]
+
+
+def _required(raw: dict, name: str, errors: list[tuple[str, str]]) -> str | None:
     if raw[name] == "":
-        errors.append(f"{name} is empty; every employee needs one.")
+        errors.append((name, f"{name} is empty; every employee needs one."))
     return raw[name] or None
 
 
-def _email(raw: dict, errors: list[str]) -> str | None:
+def _email(raw: dict, errors: list[tuple[str, str]]) -> str | None:
     value = _required(raw, "email", errors)
     if value is None:
         return None
     try:
         check_email(value)
     except EmailNotValidError as error:
-        errors.append(f"email “{value}” is not a valid email address: {error}")
+        errors.append(("email", f"email “{value}” is not a valid email address: {error}"))
         return None
     return value.lower()
 
@@ -246,13 +283,13 @@ def _valid(address: str) -> bool:
     return True
 
 
-def _department_path(raw: dict, errors: list[str]) -> str | None:
+def _department_path(raw: dict, errors: list[tuple[str, str]]) -> str | None:
     value = _required(raw, "department_path", errors)
     if value is None:
         return None
     path, problem = _normalised_path(value)
     if problem:
-        errors.append(problem)
+        errors.append(("department_path", problem))
     return path
 
 
@@ -271,7 +308,7 @@ def _normalised_path(value: str) -> tuple[str | None, str | None]:
     return PATH_SEPARATOR.join(parts), None
 
 
-def _hire_date(raw: dict, errors: list[str]) -> date | None:
+def _hire_date(raw: dict, errors: list[tuple[str, str]]) -> date | None:
     value = _required(raw, "hire_date", errors)
     if value is None:
         return None
@@ -280,11 +317,13 @@ def _hire_date(raw: dict, errors: list[str]) -> date | None:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    errors.append(f"hire_date “{value}” is not a date written YYYY-MM-DD, like 2024-03-31.")
+    errors.append(
+        ("hire_date", f"hire_date “{value}” is not a date written YYYY-MM-DD, like 2024-03-31.")
+    )
     return None
 
 
-def _status(raw: dict, errors: list[str]) -> EmployeeStatus | None:
+def _status(raw: dict, errors: list[tuple[str, str]]) -> EmployeeStatus | None:
     value = (raw.get("status") or "").lower()
     if not value:
         return None
@@ -292,5 +331,5 @@ def _status(raw: dict, errors: list[str]) -> EmployeeStatus | None:
         return EmployeeStatus(value)
     except ValueError:
         allowed = ", ".join(s.value for s in EmployeeStatus)
-        errors.append(f"status “{raw['status']}” is not one of {allowed}.")
+        errors.append(("status", f"status “{raw['status']}” is not one of {allowed}."))
         return None

@@ -56,6 +56,28 @@ class RowError:
     line: int
     message: str
     employee_number: str = ""
+    # The column at fault (a roster column's name), where one is; empty for the whole row.
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a roster's rows came in, as the messages name it: a file's lines, or the items of
+    a list sent through the API (numbered from 0 there, from line 1 here)."""
+
+    name: str  # "file", "batch"
+    by_line: bool = True
+
+    def place(self, lines: list[int]) -> str:
+        """Where else something is: "on line 3", "on lines 3, 7", "at index 2"."""
+        if self.by_line:
+            return f"on line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+        indexes = ", ".join(str(line - 1) for line in lines)
+        return f"at index{'es' if len(lines) > 1 else ''} {indexes}"
+
+
+FILE = Source("file")
+BATCH = Source("batch", by_line=False)
 
 
 @dataclass(frozen=True)
@@ -205,7 +227,9 @@ class RosterRejected(Invalid):
 ROW, DUPLICATE_NUMBER, DUPLICATE_EMAIL, REFERENCE, CYCLE = range(5)
 
 
-def duplicate_errors(entries: Iterable[tuple[int, str, str]], label: str) -> Iterator[RowError]:
+def duplicate_errors(
+    entries: Iterable[tuple[int, str, str]], label: str, field: str = "", source: Source = FILE
+) -> Iterator[RowError]:
     """Every line of a repeated value, since the mistake may be on any of them.
 
     `entries`: (line, value, employee number) of the rows whose value is repeated."""
@@ -214,30 +238,33 @@ def duplicate_errors(entries: Iterable[tuple[int, str, str]], label: str) -> Ite
         lines.setdefault(value, []).append((line, number))
     for value, same in lines.items():
         for line, number in same if len(same) > 1 else ():
-            others = ", ".join(str(other) for other, _ in same if other != line)
-            yield RowError(
-                line,
-                f"{label} {value} is also on line{'s' if len(same) > 2 else ''} {others}.",
-                number,
-            )
+            others = [other for other, _ in same if other != line]
+            yield RowError(line, f"{label} {value} is also {source.place(others)}.", number, field)
 
 
 def unknown_bargaining_unit(line: int, number: str, code: str) -> RowError:
-    return RowError(line, f"There is no bargaining unit with code {code}.", number)
+    return RowError(
+        line, f"There is no bargaining unit with code {code}.", number, "bargaining_unit"
+    )
 
 
 def unknown_job_profile(line: int, number: str, code: str) -> RowError:
-    return RowError(line, f"There is no job profile with code {code}.", number)
+    return RowError(line, f"There is no job profile with code {code}.", number, "job_profile")
 
 
-def unknown_manager(line: int, number: str, manager: str) -> RowError:
+def unknown_manager(line: int, number: str, manager: str, source: Source = FILE) -> RowError:
     return RowError(
-        line, f"The manager {manager} is neither in this file nor an existing employee.", number
+        line,
+        f"The manager {manager} is neither in this {source.name} nor an existing employee.",
+        number,
+        "manager_employee_number",
     )
 
 
 def email_taken(line: int, number: str, email: str, owner: str) -> RowError:
-    return RowError(line, f"The email {email} already belongs to employee {owner}.", number)
+    return RowError(
+        line, f"The email {email} already belongs to employee {owner}.", number, "email"
+    )
 
 
 def cycle_errors(managers: dict[str, str | None], lookups: Lookups) -> Iterator[tuple[str, str]]:

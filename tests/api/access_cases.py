@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from academy.models import Course
+from api.roster_routes import EMPLOYEES
 from civicladder.db import db
+from civicladder.models import JobRun
 from people.models import JobProfile
 from tests.api.factories import api_token
 from tests.civicladder.access_cases import REJECTED, ROLES, Case, only, recorded
@@ -16,15 +18,29 @@ def world(kit, ids: dict) -> dict:
     """A token with every scope, and one with a scope other than the discretion check; a client
     with a token for the administrator's pages to act on."""
     held = api_token(["discretion:check"])
+    full = api_token()
     return {
-        "api_secret": api_token().secret,
+        "api_secret": full.secret,
         "api_secret_unscoped": api_token(["roster:read"]).secret,
         "api_client": held.token.client_id,
         "api_token": held.token.id,
         "api_employee_number": kit.people.employee().employee_number,
         "api_job_profile": db.session.get(JobProfile, ids["job_profile"]).code,
         "api_course": db.session.get(Course, ids["course"]).code,
+        "api_batch": _batch_of(full.token.client_id),
     }
+
+
+def _batch_of(client_id: int) -> int:
+    """A batch of employees the client sent, waiting for its job."""
+    run = JobRun(
+        kind=EMPLOYEES.job,
+        title="Employees",
+        params={"file_id": None, "client_id": client_id, "acting_as": "A system", "rows": 2000},
+    )
+    db.session.add(run)
+    db.session.flush()
+    return run.id
 
 
 def _client(app, secret: str):
@@ -94,6 +110,10 @@ CASES = [
     ),
     Case("api_discretion.check", "GET", "/api/v1/discretion/check", TOKEN_ONLY),
     Case("api_discretion.check_many", "POST", "/api/v1/discretion/checks", TOKEN_ONLY),
+    Case("api_roster.upsert_employees", "POST", "/api/v1/employees", TOKEN_ONLY),
+    Case("api_outcomes.record_outcomes", "POST", "/api/v1/outcomes", TOKEN_ONLY),
+    # The batch is the full token's client's; the unscoped token's client may not send one.
+    Case("api_batches.batch", "GET", "/api/v1/batches/{api_batch}", SCOPED_READS),
     Case("api_framework.framework", "GET", "/api/v1/framework", SCOPED_READS),
     Case("api_framework.job_profiles", "GET", "/api/v1/job-profiles", SCOPED_READS),
     Case(
