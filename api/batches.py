@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, current_app, jsonify, request, url_for
 from marshmallow import Schema, fields, validate
 
+from api import idempotency
 from api.auth import caller
 from api.problems import FieldErrorSchema
 from civicladder import audit, clock, files, jobs
@@ -172,6 +173,36 @@ def located(view: Callable) -> Callable:
         return response
 
     return answer
+
+
+def write_route(blp, body: type[Schema], summary: type[Schema]) -> Callable:
+    """What every batch write's route shares below `scoped`: the retried 202's Location, the
+    Idempotency-Key, and the document's request body and answers (200 with the summary, 202
+    with the batch, the refusals)."""
+
+    def decorate(view: Callable) -> Callable:
+        for status, response in (
+            (422, "UNPROCESSABLE_ENTITY"),
+            (413, "REQUEST_ENTITY_TOO_LARGE"),
+            (409, "CONFLICT"),
+        ):
+            view = blp.alt_response(status, response=response)(view)
+        view = blp.alt_response(
+            202,
+            schema=BatchSchema,
+            description="A large batch, accepted: follow it at Location.",
+            headers={
+                "Location": {"description": "The batch's status", "schema": {"type": "string"}}
+            },
+        )(view)
+        view = blp.response(200, summary)(view)
+        view = blp.doc(
+            requestBody={"required": True, "content": {"application/json": {"schema": body}}},
+            parameters=[idempotency.PARAMETER],
+        )(view)
+        return located(idempotency.once(view))
+
+    return decorate
 
 
 # --- the job -----------------------------------------------------------------------------------

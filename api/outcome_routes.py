@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api import batches, idempotency, problems
+from api import batches, problems
 from api.auth import scoped
 from autonomy import outcomes
 
@@ -77,25 +77,7 @@ OUTCOMES = batches.BatchKind("outcomes", "outcomes:write", "Outcome records", wr
 
 @blp.route("/outcomes", methods=["POST"])
 @scoped("outcomes:write")
-@batches.located
-@idempotency.once
-@blp.doc(
-    requestBody={
-        "required": True,
-        "content": {"application/json": {"schema": OutcomeBatchSchema}},
-    },
-    parameters=[idempotency.PARAMETER],
-)
-@blp.response(200, OutcomeSummarySchema)
-@blp.alt_response(
-    202,
-    schema=batches.BatchSchema,
-    description="A large batch, accepted: follow it at Location.",
-    headers={"Location": {"description": "The batch's status", "schema": {"type": "string"}}},
-)
-@blp.alt_response(409, response="CONFLICT")
-@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@batches.write_route(blp, OutcomeBatchSchema, OutcomeSummarySchema)
 def record_outcomes():
     """Record outcome values in bulk
 

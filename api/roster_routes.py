@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from api import batches, idempotency, problems
+from api import batches, problems
 from api.auth import scoped
 from people import roster
 from people import services as people_services
@@ -105,25 +105,7 @@ EMPLOYEES = batches.BatchKind("employees", "roster:write", "Employees", write)
 
 @blp.route("/employees", methods=["POST"])
 @scoped("roster:write")
-@batches.located
-@idempotency.once
-@blp.doc(
-    requestBody={
-        "required": True,
-        "content": {"application/json": {"schema": EmployeeBatchSchema}},
-    },
-    parameters=[idempotency.PARAMETER],
-)
-@blp.response(200, RosterSummarySchema)
-@blp.alt_response(
-    202,
-    schema=batches.BatchSchema,
-    description="A large batch, accepted: follow it at Location.",
-    headers={"Location": {"description": "The batch's status", "schema": {"type": "string"}}},
-)
-@blp.alt_response(409, response="CONFLICT")
-@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@batches.write_route(blp, EmployeeBatchSchema, RosterSummarySchema)
 def upsert_employees():
     """Add and change employees in bulk
 
