@@ -37,6 +37,14 @@ max_requests = 10_000
 max_requests_jitter = 1_000
 
 
+def when_ready(server):
+    """Before the first worker is forked: the app, built once here (preload_app), compiles its
+    templates, and every worker starts with them."""
+    from civicladder.app import load_templates
+
+    load_templates(server.app.wsgi())
+
+
 def post_fork(server, worker):
     """A forked worker opens database connections of its own: connections the master opened
     while building the app are left to it, never used by two processes at once."""

@@ -59,6 +59,16 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
+def load_templates(app: Flask) -> int:
+    """Compile every template now; how many. gunicorn's master calls it once before forking
+    its workers (gunicorn.conf.py), so no worker compiles a template in someone's request (the
+    first HR home of a fresh worker took 120-146 ms instead of 37-41)."""
+    names = app.jinja_env.list_templates()
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)
+
+
 # The domain packages, lowest layer first; each plugs in through its own init_app(app). This is
 # the one place in the shell that names them (by name only: the shell imports none of them).
 INSTALLED_PACKAGES = (

@@ -217,3 +217,23 @@ def test_the_redacting_logger_is_gunicorns_logger(conf):
     settings = gunicorn_settings(conf)
     assert issubclass(settings.logger_class, Logger)
     assert settings.logger_class.__name__ == "RedactingLogger"
+
+
+def test_the_master_compiles_every_template_before_it_forks(app, conf):
+    """when_ready runs in gunicorn's master once the app is built (preload_app) and before
+    any worker is forked: afterwards every template is in the app's cache, so a worker's first
+    request for a page compiles none."""
+
+    class Server:
+        class app:  # noqa: N801 (gunicorn's server.app.wsgi())
+            @staticmethod
+            def wsgi():
+                return app
+
+    app.jinja_env.cache.clear()
+    conf.when_ready(Server())
+    names = app.jinja_env.list_templates()
+    assert len(names) > 100
+    cached = {key[1] for key in app.jinja_env.cache}
+    assert set(names) <= cached
+    assert gunicorn_settings(conf).preload_app
