@@ -7,15 +7,21 @@ read all 45,808 people under an agency head before it could show 25 of them (mea
 300,000 employees); a prefix of an indexed column lets the database stop after 25.
 
 The path is derived data: whatever changes a manager (a new employee, a roster import, the
-city generator) calls `set_path` or `refresh_all` in the same transaction.
+city generator) calls `set_path` or `refresh_all` in the same transaction. Both move the
+`LINES` cache version, so what is counted from the paths (the size of a manager's line) is
+counted again once they commit.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from civicladder import caching
 from civicladder.db import db
 from people.models import Employee
+
+# The cache name of what is counted from the paths (civicladder.caching).
+LINES = "people.lines"
 
 SEPARATOR = "/"
 
@@ -46,12 +52,15 @@ def path_under(manager_path: str | None, employee_id: int) -> str:
 def set_path(employee: Employee, manager: Employee | None) -> None:
     """The path of one employee with no one below them yet (a new hire)."""
     employee.line_path = path_under(manager.line_path if manager else None, employee.id)
+    caching.bump(LINES)
 
 
 def refresh_all() -> int:
     """Recompute every path after managers changed in bulk; returns how many changed."""
     db.session.flush()
-    return db.session.execute(_REFRESH).rowcount
+    changed = db.session.execute(_REFRESH).rowcount
+    caching.bump(LINES)
+    return changed
 
 
 def path_of(employee_id: int) -> str | None:

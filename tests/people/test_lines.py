@@ -121,3 +121,23 @@ def test_the_loaded_check_and_the_sql_scope_agree_for_every_viewer(people, make_
         assert loaded == in_scope, viewer.email
     assert queries.may_view(boss_user, below) and not queries.may_view(middle_user, boss)
     assert not queries.may_view(boss_user, prefix_twin)
+
+
+def test_a_lines_size_is_counted_once_until_a_path_changes(people, make_user, count_queries):
+    boss = people.employee()
+    people.employee(manager=boss)
+    assert queries.reporting_line_count(boss.id) == 1
+    with count_queries() as statements:
+        assert queries.reporting_line_count(boss.id, boss.line_path) == 1
+    assert not [s for s in statements if "count(" in s.lower()]
+    # A new hire in the line moves the version in its own transaction: counted again.
+    services.create_employee(
+        make_user({Role.HR}),
+        employee_number="N2",
+        first_name="Bo",
+        last_name="Lind",
+        department=people.department("Parks"),
+        hire_date=boss.hire_date,
+        manager=boss,
+    )
+    assert queries.reporting_line_count(boss.id) == 2

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from civicladder import caching
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Invalid
 from civicladder.models import AuditEvent
-from people import roster, services
+from people import lines, roster, services
 from people.models import Department, Employee
 from tests.people.test_roster import roster_csv, roster_row
 
@@ -78,6 +79,7 @@ def test_the_write_runs_the_same_number_of_statements_for_20_and_200_rows(
     hr, people, count_queries
 ):
     people.department("Parks")
+    caching.bump(lines.LINES)  # the lines' version row exists: the first import updates it too
     counts = []
     for size, prefix in ((20, "S"), (200, "L")):
         plan = roster.plan_import(wide_roster(size, prefix))
