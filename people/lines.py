@@ -8,8 +8,9 @@ read all 45,808 people under an agency head before it could show 25 of them (mea
 
 The path is derived data: whatever changes a manager (a new employee, a roster import, the
 city generator) calls `set_path` or `refresh_all` in the same transaction. Both move the
-`LINES` cache version, so what is counted from the paths (the size of a manager's line) is
-counted again once they commit.
+`LINES` cache version, so what is counted from the paths (the size of a manager's line, and
+of the whole workforce, since every new employee gets a path) is counted again once they
+commit.
 """
 
 from __future__ import annotations

@@ -222,6 +222,16 @@ def reporting_line_count(employee_id: int, path: str | None = None) -> int:
     return max(caching.cached(lines.LINES, path, count) - 1, 0)
 
 
+def workforce_size() -> int:
+    """Every employee on record, kept between requests like a line's size: each new employee
+    gets a line path (`lines.LINES` moves), and no employee row is ever deleted."""
+
+    def count() -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Employee))
+
+    return caching.cached(lines.LINES, "everyone", count)
+
+
 def department_choices(chosen_id: int | None = None) -> list[tuple[int, str]]:
     """The directory's department filter: the agencies, and the department in use if deeper.
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
+from civicladder.access import Role
 from civicladder.models import User
 from people import queries
 from people.models import Department, Employee
@@ -64,6 +65,23 @@ def statement(user: User, params: dict) -> sa.Select:
         ordered = [c.desc() if sort.startswith("-") else c for c in SORTS[key]]
         stmt = stmt.order_by(None).order_by(*ordered, Employee.id)
     return stmt
+
+
+FILTERS = ("text", "department_id", "bargaining_unit_id", "job_profile_id", "status")
+
+
+def known_total(user: User, params: dict) -> int | None:
+    """How long the list is when that is known without counting it: unfiltered, HR's is the
+    whole workforce and a manager's their line, both kept between requests until a line path
+    changes (every new employee gets one). None when filtered: the page counts its matches."""
+    if any(params.get(name) for name in FILTERS):
+        return None
+    if queries.sees_everyone(user):
+        return queries.workforce_size()
+    own = queries.own_employee(user)
+    if own is None or not user.has_role(Role.MANAGER) or not own.line_path:
+        return None
+    return queries.reporting_line_count(own.id, own.line_path)
 
 
 def rows(user: User, **params) -> Iterator[tuple]:

@@ -22,10 +22,18 @@ from people.views import bp
 @bp.get("/people")
 @requires(Role.HR, Role.MANAGER)
 def directory():
-    form, stmt, sort = _directory_query()
+    form, params = _directory_params()
+    stmt, sort = workforce.statement(current_user, params), params.get("sort") or "name"
+    total = workforce.known_total(current_user, params)
     page = db.paginate(
-        stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False
+        stmt,
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=total is None,
     )
+    if total is not None:
+        page.total = total
     status = 422 if form.errors else 200
     return render_template("people/directory.html", form=form, page=page, sort=sort), status
 
@@ -60,12 +68,6 @@ def export_directory():
         raise Invalid("The filters could not be read. Correct them on the workforce page.")
     run = export_jobs.request_export(current_user, workforce.EXPORT, **params)
     return redirect(url_for("jobs.show", run_id=run.id), 303)
-
-
-def _directory_query():
-    form, params = _directory_params()
-    sort = params.get("sort") or "name"
-    return form, workforce.statement(current_user, params), sort
 
 
 def _directory_params() -> tuple[DirectoryFilterForm, dict]:

@@ -1,8 +1,12 @@
 """Who sees whom: the directory, profiles and home panels are scoped to the reporting line."""
 
 import pytest
+import sqlalchemy as sa
 
 from civicladder.access import Role
+from civicladder.db import db
+from people import services
+from people.models import Employee
 
 
 @pytest.fixture
@@ -158,3 +162,35 @@ def test_profile_query_count_does_not_grow_with_evidence(
             assert client.get(f"/people/{person.id}").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_the_unfiltered_list_says_its_length_without_counting_it_each_time(
+    client_as, people, app, monkeypatch, count_queries, make_user
+):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 5)
+    boss, boss_user = people.employee_user(roles={Role.MANAGER})
+    for _ in range(6):
+        people.employee(manager=boss)
+    people.employee()  # outside the line
+    hr = client_as("hr")
+    everyone = db.session.scalar(sa.select(sa.func.count()).select_from(Employee))
+    assert f"{everyone} in all, page 1 of 2" in hr.get("/people").text
+    with count_queries() as statements:
+        page = hr.get("/people?page=2").text
+    assert f"{everyone} in all, page 2 of 2" in page
+    assert not [s for s in statements if "count(" in s.lower()]
+    manager = client_as(boss_user)
+    assert "6 in all, page 1 of 2" in manager.get("/people").text
+    # A new hire moves the kept sizes in its own transaction; a filter counts its matches.
+    services.create_employee(
+        make_user({Role.HR}),
+        employee_number="N-7",
+        first_name="Ana",
+        last_name="Diaz",
+        department=people.department("Parks"),
+        hire_date=boss.hire_date,
+        manager=boss,
+    )
+    assert "7 in all, page 1 of 2" in manager.get("/people").text
+    assert f"{everyone + 1} in all" in hr.get("/people").text
+    assert "1 in all" in manager.get("/people?q=Diaz").text
