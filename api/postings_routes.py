@@ -14,7 +14,7 @@ from civicladder.db import db
 from civicladder.errors import NotFound
 from hiring import queries
 from hiring.models import HiringRound, WorkSchedule
-from hiring.views.candidates import public_url
+from hiring.posting import public_url
 
 blp = Blueprint(
     "api_postings",

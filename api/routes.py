@@ -35,7 +35,8 @@ from api.problems import MEDIA_TYPE, ProblemSchema
 from civicladder.access import public
 from civicladder.extensions import csrf, limiter
 
-TOO_MANY = "This token has made too many calls: wait as Retry-After says, then go on."
+# Said to a token, or to an address calling the open routes (postings) without one.
+TOO_MANY = "Too many calls from this caller: wait as Retry-After says, then go on."
 BLUEPRINTS = (
     people_routes.blp,
     evidence_routes.blp,

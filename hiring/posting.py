@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from markupsafe import escape
 
 from civicladder.errors import Invalid
@@ -183,3 +184,8 @@ def requirement_skills(rubric) -> list[str]:
         )
         skills.append(f"{words}: {descriptor}" if descriptor else words)
     return skills
+
+
+def public_url(path: str) -> str:
+    """An address as candidates and search engines reach it (PUBLIC_URL, not the request's)."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path

@@ -178,11 +178,6 @@ def _application_form(round_id: int, *, internal: bool):
     return page, status
 
 
-def public_url(path: str) -> str:
-    """An address as candidates and search engines reach it (PUBLIC_URL, not the request's)."""
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
-
-
 def _posting(hiring_round, taking: bool) -> dict:
     """What the posting shows besides the round itself; JSON-LD only while it is open."""
     skills = posting.requirement_skills(hiring_round.rubric)
@@ -191,7 +186,7 @@ def _posting(hiring_round, taking: bool) -> dict:
     if taking:
         ld = posting.job_posting_ld(
             hiring_round,
-            url=public_url(url_for("hiring.job", round_id=hiring_round.id)),
+            url=posting.public_url(url_for("hiring.job", round_id=hiring_round.id)),
             organisation=current_app.config["CITY_NAME"],
             country=current_app.config["CITY_COUNTRY"],
             skills=skills,
@@ -240,7 +235,7 @@ def status(token: str):
         application=application,
         token=token,
         can_withdraw=can_withdraw,
-        link=public_url(url_for("hiring.status", token=token)),
+        link=posting.public_url(url_for("hiring.status", token=token)),
         closes_at=queries.closing_moment(application.round),
     )
 
