@@ -229,8 +229,9 @@ class Certificate(db.Model):
 
     It keeps what it certified as it stood at issue (the course's code, title and hours, the
     session's days, the instructor, the levels granted), whatever later happens to the course.
-    `outcomes` holds one entry per competency: code, name, level, expires_on (ISO date or
-    null) and, for certificates issued by the app, the evidence_id it wrote.
+    `outcomes` holds one entry per competency: code, name, level, validity_months (null when
+    the level does not lapse; `granted` works out the day it lapses from the issue day) and,
+    for certificates issued by the app, the evidence_id it wrote.
     """
 
     __tablename__ = "certificate"
