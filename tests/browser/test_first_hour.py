@@ -41,6 +41,21 @@ def no_sideways_scroll(page: Page) -> None:
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
 
 
+def nav_fits_the_screen(page: Page) -> None:
+    """Every link of the navigation is on the screen, however many a person's roles bring
+    (HR's ran past the right edge at 1280 px), and the signed-in person's links sit above the
+    navigation's links rather than on them."""
+    width = page.viewport_size["width"]
+    for link in main_nav(page).get_by_role("link").all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (
+            f"{link.inner_text()!r} is off the screen: {box}"
+        )
+    mine = page.locator(".usa-nav__secondary").bounding_box()
+    links = page.locator(".usa-nav__primary").bounding_box()
+    assert mine["y"] + mine["height"] <= links["y"], (mine, links)
+
+
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("role", list(HOME_ANSWERS))
 def test_each_roles_home_at_desktop_and_phone_width(page: Page, axe, accounts, role, width):
@@ -56,6 +71,7 @@ def test_each_roles_home_at_desktop_and_phone_width(page: Page, axe, accounts, r
     else:
         expect(menu).to_be_hidden()
         expect(main_nav(page).get_by_role("link", name="Home")).to_be_visible()
+        nav_fits_the_screen(page)
     axe.check(page, f"/ as {role} ({width}px)")
     shoot(page, f"home-{role}-{width}")
 
