@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from api import problems
 from api.auth import scoped
 from api.discretion_routes import GrantSchema, ItemSchema, LevelSchema
-from api.pagination import PageQuery, PageSchema, link_header, page
+from api.pagination import PageQuery, PageSchema, answer, page
 from autonomy.discretion import review_reasons
 from autonomy.models import (
     AutonomyGrant,
@@ -141,4 +141,4 @@ def levels(query: dict):
                 "discretion": items[row.level_id],
             }
         )
-    return {"items": held, "next": following}, 200, link_header(following)
+    return answer(held, following)

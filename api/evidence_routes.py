@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from api import idempotency, problems
 from api.auth import scoped
-from api.pagination import PageQuery, PageSchema, link_header, page
+from api.pagination import PageQuery, PageSchema, answer, page
 from civicladder.db import db
 from civicladder.errors import Invalid, NotFound
 from competencies import services
@@ -127,7 +127,7 @@ def evidence(query: dict):
     if query.get("competency"):
         statement = statement.where(Competency.code == query["competency"].strip())
     rows, following = page(statement, CompetencyEvidence.id, query)
-    return {"items": [_out(row) for row in rows], "next": following}, 200, link_header(following)
+    return answer([_out(row) for row in rows], following)
 
 
 @blp.route("/evidence", methods=["POST"])

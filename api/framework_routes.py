@@ -9,7 +9,7 @@ from marshmallow import Schema, fields
 
 from api import problems
 from api.auth import scoped
-from api.pagination import PageQuery, PageSchema, link_header, page
+from api.pagination import PageQuery, PageSchema, answer, page
 from civicladder.db import db
 from civicladder.errors import NotFound
 from competencies import queries
@@ -163,7 +163,7 @@ def job_profiles(query: dict):
     of each and its weight.
     """
     rows, following = page(_profiles(), JobProfile.id, query)
-    return {"items": _with_requirements(rows), "next": following}, 200, link_header(following)
+    return answer(_with_requirements(rows), following)
 
 
 @blp.route("/job-profiles/<code>")

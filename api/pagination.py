@@ -85,6 +85,11 @@ def page(statement: sa.Select, key: sa.ColumnElement, query: dict) -> tuple[list
     return rows, following
 
 
+def answer(items: list, following: str | None) -> tuple[dict, int, dict[str, str]]:
+    """A page's answer: its items, the cursor of the next page, and the Link header to it."""
+    return {"items": items, "next": following}, 200, link_header(following)
+
+
 def link_header(following: str | None) -> dict[str, str]:
     """RFC 8288's Link to the next page, beside the body's `next`."""
     if following is None:

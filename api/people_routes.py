@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from api import problems
 from api.auth import scoped
-from api.pagination import PageQuery, PageSchema, id_field, link_header, page
+from api.pagination import PageQuery, PageSchema, answer, id_field, page
 from civicladder.db import db
 from civicladder.errors import NotFound
 from people.models import BargainingUnit, Department, Employee, EmployeeStatus, JobProfile
@@ -96,7 +96,7 @@ def departments(query: dict):
     )
     rows, following = page(statement, Department.id, query)
     items = [row._asdict() | {"kind": row.kind.value} for row in rows]
-    return {"items": items, "next": following}, 200, link_header(following)
+    return answer(items, following)
 
 
 @blp.route("/bargaining-units")
@@ -170,11 +170,7 @@ def employees(query: dict):
     if query.get("status"):
         statement = statement.where(Employee.status == EmployeeStatus(query["status"]))
     rows, following = page(statement, Employee.id, query)
-    return (
-        {"items": [_employee_out(row) for row in rows], "next": following},
-        200,
-        link_header(following),
-    )
+    return answer([_employee_out(row) for row in rows], following)
 
 
 @blp.route("/employees/<employee_number>")

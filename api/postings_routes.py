@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from api import problems
 from api.auth import open_to_all
-from api.pagination import MAX_ID, PageQuery, PageSchema, id_field, link_header, page
+from api.pagination import MAX_ID, PageQuery, PageSchema, answer, id_field, page
 from civicladder.db import db
 from civicladder.errors import NotFound
 from hiring import queries
@@ -116,7 +116,7 @@ def postings(query: dict):
     search = queries.JobSearch(agency_id=query.get("department"), closes_by=query.get("closes_by"))
     rows, following = page(_posted(search), HiringRound.id, query)
     items = [_posting_out(row.HiringRound) for row in rows]
-    return {"items": items, "next": following}, 200, link_header(following)
+    return answer(items, following)
 
 
 @blp.route("/postings/<int:round_id>")

@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from api import problems
 from api.auth import caller, scoped
-from api.pagination import MAX_ID, PageQuery, PageSchema, id_field, link_header, page
+from api.pagination import MAX_ID, PageQuery, PageSchema, answer, id_field, page
 from civicladder.db import db
 from civicladder.errors import NotFound
 from people.models import BargainingUnit, Department
@@ -138,11 +138,7 @@ def reports(query: dict):
     if query.get("period"):
         statement = statement.where(ReportSnapshot.period == query["period"])
     rows, following = page(statement, ReportSnapshot.id, query)
-    return (
-        {"items": [_summary(row) for row in rows], "next": following},
-        200,
-        link_header(following),
-    )
+    return answer([_summary(row) for row in rows], following)
 
 
 @blp.route("/reports/<int:report_id>")

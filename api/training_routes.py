@@ -22,7 +22,7 @@ from academy.models import (
 )
 from api import problems
 from api.auth import scoped
-from api.pagination import PageQuery, PageSchema, id_field, link_header, page
+from api.pagination import PageQuery, PageSchema, answer, id_field, page
 from civicladder import querying
 from civicladder.db import db
 from civicladder.errors import Invalid, NotFound
@@ -178,7 +178,7 @@ def courses(query: dict):
     it grants (and for how long) and its prerequisites.
     """
     rows, following = page(_courses(), Course.id, query)
-    return {"items": _courses_out(rows), "next": following}, 200, link_header(following)
+    return answer(_courses_out(rows), following)
 
 
 @blp.route("/courses/<code>")
@@ -310,7 +310,7 @@ def sessions(query: dict):
     )
     rows, following = page(statement, CourseSession.id, query)
     items = [_session_out(row) for row in rows]
-    return {"items": items, "next": following}, 200, link_header(following)
+    return answer(items, following)
 
 
 # --- enrolments ------------------------------------------------------------------------------
@@ -431,4 +431,4 @@ def enrollments(query: dict):
         statement = statement.where(Enrollment.status == EnrollmentStatus(query["status"]))
     rows, following = page(statement, Enrollment.id, query)
     items = [_enrollment_out(row) for row in rows]
-    return {"items": items, "next": following}, 200, link_header(following)
+    return answer(items, following)
