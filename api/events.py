@@ -40,8 +40,46 @@ _SEAL_LOCK = 0x43_4C_46_44  # "CLFD"
 _TABLE = Change.__table__
 
 
-def _add(kind: str, rows: Iterable[dict]) -> None:
-    rows = [row | {"kind": kind, "occurred_at": clock.now()} for row in rows]
+def change(
+    kind: str,
+    employee_id: int,
+    subject_id: int | None = None,
+    details: dict | None = None,
+    occurred_at=None,
+) -> dict:
+    """One row of the feed, every column given (rows of several kinds go in one insert)."""
+    return {
+        "kind": kind,
+        "employee_id": employee_id,
+        "subject_id": subject_id,
+        "details": details,
+        "occurred_at": occurred_at or clock.now(),
+    }
+
+
+def evidence_details(competency: str | None, level: int, source, observed_on) -> dict:
+    return {
+        "competency": competency,
+        "level": level,
+        "source": source.value,
+        "observed_on": observed_on.isoformat(),
+    }
+
+
+def granted_details(
+    track: str, rank: int, name: str, previous_rank: int | None, effective_on
+) -> dict:
+    return {
+        "track": track,
+        "level": rank,
+        "level_name": name,
+        "previous_level": previous_rank,
+        "effective_on": effective_on.isoformat() if effective_on else None,
+    }
+
+
+def _add(rows: Iterable[dict]) -> None:
+    rows = list(rows)
     if rows:
         db.session.execute(sa.insert(_TABLE), rows)
 
@@ -50,14 +88,14 @@ def _add(kind: str, rows: Iterable[dict]) -> None:
 
 
 def on_employee_added(sender, employee_ids=(), **extra) -> None:
-    _add("employee.hired", ({"employee_id": i} for i in employee_ids))
+    _add(change("employee.hired", i) for i in employee_ids)
 
 
 def on_employee_separated(sender, employee_ids=(), **extra) -> None:
-    _add("employee.separated", ({"employee_id": i} for i in employee_ids))
+    _add(change("employee.separated", i) for i in employee_ids)
 
 
-def _evidence_rows(evidence) -> list[dict]:
+def _evidence_rows(kind: str, evidence) -> list[dict]:
     from competencies.models import Competency
 
     ids = {row.competency_id for row in evidence}
@@ -68,41 +106,34 @@ def _evidence_rows(evidence) -> list[dict]:
         )
     }
     return [
-        {
-            "employee_id": row.employee_id,
-            "subject_id": row.id,
-            "details": {
-                "competency": codes.get(row.competency_id),
-                "level": row.level,
-                "source": row.source.value,
-                "observed_on": row.observed_on.isoformat(),
-            },
-        }
+        change(
+            kind,
+            row.employee_id,
+            row.id,
+            evidence_details(codes.get(row.competency_id), row.level, row.source, row.observed_on),
+        )
         for row in evidence
     ]
 
 
 def on_evidence_recorded(sender, evidence=(), **extra) -> None:
-    _add("evidence.recorded", _evidence_rows(evidence))
+    _add(_evidence_rows("evidence.recorded", evidence))
 
 
 def on_evidence_withdrawn(sender, evidence=(), **extra) -> None:
-    _add("evidence.withdrawn", _evidence_rows(evidence))
+    _add(_evidence_rows("evidence.withdrawn", evidence))
 
 
 def on_level_granted(sender, grant, previous=None, **extra) -> None:
     level = grant.level
-    details = {
-        "track": level.track.code,
-        "level": level.rank,
-        "level_name": level.name,
-        "previous_level": previous.level.rank if previous is not None else None,
-        "effective_on": grant.effective_on.isoformat() if grant.effective_on else None,
-    }
-    _add(
-        "level.granted",
-        [{"employee_id": grant.employee_id, "subject_id": grant.id, "details": details}],
+    details = granted_details(
+        level.track.code,
+        level.rank,
+        level.name,
+        previous.level.rank if previous is not None else None,
+        grant.effective_on,
     )
+    _add([change("level.granted", grant.employee_id, grant.id, details)])
 
 
 def on_level_lowered(sender, grant, lowered_to=None, **extra) -> None:
@@ -111,24 +142,13 @@ def on_level_lowered(sender, grant, lowered_to=None, **extra) -> None:
         "from_level": grant.level.rank,
         "to_level": lowered_to.level.rank if lowered_to is not None else None,
     }
-    _add(
-        "level.lowered",
-        [{"employee_id": grant.employee_id, "subject_id": grant.id, "details": details}],
-    )
+    _add([change("level.lowered", grant.employee_id, grant.id, details)])
 
 
 def on_certificate_revoked(sender, certificate, **extra) -> None:
     details = {"course": certificate.course_code, "certificate": certificate.code}
-    _add(
-        "certificate.revoked",
-        [
-            {
-                "employee_id": certificate.enrollment.employee_id,
-                "subject_id": certificate.id,
-                "details": details,
-            }
-        ],
-    )
+    employee_id = certificate.enrollment.employee_id
+    _add([change("certificate.revoked", employee_id, certificate.id, details)])
 
 
 def connect() -> None:

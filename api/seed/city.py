@@ -30,8 +30,7 @@ def _changes(since) -> list[dict]:
         sa.select(Employee.id, Employee.hire_date).where(Employee.hire_date >= since.date())
     )
     found = [
-        {"kind": "employee.hired", "employee_id": row.id, "occurred_at": _at(row.hire_date)}
-        for row in hires
+        events.change("employee.hired", row.id, occurred_at=_at(row.hire_date)) for row in hires
     ]
     evidence = db.session.execute(
         sa.select(
@@ -47,18 +46,13 @@ def _changes(since) -> list[dict]:
         .where(CompetencyEvidence.recorded_at >= since)
     )
     found += [
-        {
-            "kind": "evidence.recorded",
-            "employee_id": row.employee_id,
-            "subject_id": row.id,
-            "details": {
-                "competency": row.code,
-                "level": row.level,
-                "source": row.source.value,
-                "observed_on": row.observed_on.isoformat(),
-            },
-            "occurred_at": row.recorded_at,
-        }
+        events.change(
+            "evidence.recorded",
+            row.employee_id,
+            row.id,
+            events.evidence_details(row.code, row.level, row.source, row.observed_on),
+            row.recorded_at,
+        )
         for row in evidence
     ]
     grants = db.session.execute(
@@ -78,19 +72,15 @@ def _changes(since) -> list[dict]:
         )
     )
     found += [
-        {
-            "kind": "level.granted",
-            "employee_id": row.employee_id,
-            "subject_id": row.id,
-            "details": {
-                "track": row.code,
-                "level": row.rank,
-                "level_name": row.name,
-                "previous_level": row.rank - 1 or None,
-                "effective_on": row.effective_on.isoformat(),
-            },
-            "occurred_at": _at(row.effective_on),
-        }
+        events.change(
+            "level.granted",
+            row.employee_id,
+            row.id,
+            events.granted_details(
+                row.code, row.rank, row.name, row.rank - 1 or None, row.effective_on
+            ),
+            _at(row.effective_on),
+        )
         for row in grants
     ]
     found.sort(key=lambda change: change["occurred_at"])
@@ -99,10 +89,7 @@ def _changes(since) -> list[dict]:
 
 def build(ctx: CityContext) -> None:
     since = _at(ctx.as_of - timedelta(days=FEED_DAYS))
-    changes = [
-        change | {"subject_id": change.get("subject_id"), "details": change.get("details")}
-        for change in _changes(since)
-    ]
+    changes = _changes(since)
     with ctx.progress(f"changes of the last {FEED_DAYS} days", len(changes)) as bar:
         for start in range(0, len(changes), CHUNK):
             db.session.execute(sa.insert(Change.__table__), changes[start : start + CHUNK])
