@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import nullcontext
 from functools import wraps
 
 from flask import current_app, g, request
@@ -13,7 +12,7 @@ from api import tokens
 from api.problems import Unauthenticated
 from civicladder import audit
 from civicladder.access import ACCESS_ATTR, PUBLIC
-from civicladder.db import write_transaction
+from civicladder.db import read_without_transaction, write_transaction
 from civicladder.errors import Forbidden
 
 # How a route's access rule reads in the access checks: the scope it needs.
@@ -49,17 +48,23 @@ def _presented() -> str:
     return secret.strip()
 
 
-def scoped(*scopes: str, writes: bool = False) -> Callable:
+def scoped(*scopes: str, writes: bool | Callable[[], bool] = False) -> Callable:
     """Let a request through only with a valid token that carries the scope (or one of the
-    `scopes`, for a route serving several: a batch's status). `writes`: a GET that writes (the
-    discretion check keeps its answers) begins as a writer, so on SQLite it waits its turn
-    instead of failing to upgrade a reader's transaction."""
+    `scopes`, for a route serving several: a batch's status). `writes` (or a function saying
+    whether it does, asked at each request): a GET that writes (the discretion check keeps its
+    answers in the database when there is no Redis) begins as a writer, so on SQLite it waits
+    its turn instead of failing to upgrade a reader's transaction. A GET that only reads runs
+    its statements without a transaction on PostgreSQL (`read_without_transaction`)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def guarded(*args, **kwargs):
-            with write_transaction() if writes else nullcontext():
-                return _call(view, args, kwargs)
+            if writes() if callable(writes) else writes:
+                with write_transaction():
+                    return _call(view, args, kwargs)
+            if request.method == "GET":
+                read_without_transaction()
+            return _call(view, args, kwargs)
 
         def _call(view, args, kwargs):
             found = tokens.authenticate(_presented())

@@ -107,7 +107,7 @@ def _answers(queries: list[dict]) -> list[discretion.Answer]:
 
 
 @blp.route("/check")
-@scoped("discretion:check", writes=True)
+@scoped("discretion:check", writes=discretion.keeps_in_request)
 @blp.arguments(CheckSchema, location="query")
 @blp.response(200, AnswerSchema)
 @blp.alt_response(404, response="NOT_FOUND")
@@ -122,7 +122,7 @@ def check(query: dict):
 
 
 @blp.route("/checks", methods=["POST"])
-@scoped("discretion:check", writes=True)
+@scoped("discretion:check", writes=discretion.keeps_in_request)
 @blp.arguments(ChecksSchema)
 @blp.response(200, AnswersSchema)
 @blp.alt_response(404, response="NOT_FOUND")

@@ -160,7 +160,8 @@ def check_all(
     keys = sorted({ask.item_key for ask in asks})
     people: dict[str, tuple] = {}
     items: dict[tuple[str, str], tuple] = {}
-    for row in db.session.execute(_statement(), {"numbers": numbers, "keys": keys}):
+    found = db.session.connection().execute(_statement(), {"numbers": numbers, "keys": keys})
+    for row in found:
         people.setdefault(row.employee_number, row)
         if row.key is not None:
             items[(row.employee_number, row.key)] = row
@@ -289,6 +290,11 @@ def _row(answer: Answer) -> dict:
         "grant_id": (answer.grant or {}).get("id"),
         "level_id": (answer.level or {}).get("id"),
     }
+
+
+def keeps_in_request() -> bool:
+    """Whether answers are written in the request that gives them (no Redis to buffer them)."""
+    return not current_app.config.get("REDIS_URL")
 
 
 def keep(answers: list[Answer]) -> None:

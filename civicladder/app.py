@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter, MapAdapter
 from civicladder import access, errors, instrumentation, security, transaction
 from civicladder.access import Role
 from civicladder.config import load
-from civicladder.db import wants_write_lock
+from civicladder.db import ping_when_idle, wants_write_lock
 from civicladder.extensions import csrf, db, limiter, migrate
 from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 from civicladder.panels import HOME, register_panel
@@ -116,6 +116,8 @@ def _init_database(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _sqlite_tune(db.engine)
+        else:
+            ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
 
 
 def _migrations_dir() -> str:

@@ -67,6 +67,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # DATABASE_POOLER=pgbouncer: connections go through PgBouncer in transaction pooling mode.
         "DATABASE_POOLER": _pooler(env.get("DATABASE_POOLER"), database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(env.get("DATABASE_POOLER"), database_url),
+        # A pooled PostgreSQL connection idle this long is pinged before use (civicladder.db).
+        "DATABASE_PING_AFTER_IDLE_SECONDS": env_int(env, "DATABASE_PING_AFTER_IDLE_SECONDS", 5),
         "REDIS_URL": redis_url,
         # Jobs go to RQ on Redis when REDIS_URL is set (run by `flask worker`); JOBS_INLINE=1
         # runs them in the process that asks, as without Redis.
@@ -204,7 +206,7 @@ def engine_options(pooler: str | None, database_url: str) -> dict:
     carry prepared statements between them: psycopg's automatic prepared statements (made
     after a statement ran five times on a connection) are turned off with
     prepare_threshold=None, or a statement would fail with "prepared statement does not exist"."""
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {}
     if _pooler(pooler, database_url) == "pgbouncer":
         options["connect_args"] = {"prepare_threshold": None}
     return options

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -202,3 +203,49 @@ DATABASE_ONLY_INDEX_SUFFIX = "_trgm"
 def include_in_schema_comparison(obj, name, type_, reflected, compare_to) -> bool:
     """For Alembic's comparison of models and database: leave out database-only indexes."""
     return not (type_ == "index" and name and name.endswith(DATABASE_ONLY_INDEX_SUFFIX))
+
+
+_CHECKED_IN_AT = "civicladder_checked_in_at"
+
+
+def ping_when_idle(engine: sa.Engine, after_seconds: float) -> None:
+    """Check a pooled connection with a ping before handing it out only when it has lain idle
+    for `after_seconds` or more (a database restart or an idle timeout may have closed it
+    meanwhile); a dead one is replaced before the request sees it. SQLAlchemy's pool_pre_ping
+    pings at every checkout: a round trip per request to catch what only happens to idle
+    connections. A connection that dies while in steady use fails its request as it would
+    with pool_pre_ping too, and the pool then replaces every connection made before it."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _made(dbapi_connection, record):
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkin")
+    def _back(dbapi_connection, record):
+        if record is not None:
+            record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _out(dbapi_connection, record, proxy):
+        idle = time.monotonic() - record.info.get(_CHECKED_IN_AT, 0.0)
+        if idle < after_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool drops this connection and checks out another.
+            raise sa.exc.DisconnectionError() from error
+
+
+def read_without_transaction() -> None:
+    """For a request that only reads, on PostgreSQL: run each statement on its own (autocommit),
+    sparing the BEGIN and COMMIT round trips. A reader loses nothing by it: under READ
+    COMMITTED every statement sees its own snapshot inside a transaction too. Call it before
+    the request's first statement; it does nothing once a transaction has begun, on SQLite,
+    or for a session bound to one connection (the tests')."""
+    session = db.session()
+    if session.in_transaction():
+        return
+    bind = session.get_bind()
+    if isinstance(bind, sa.Engine) and bind.dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -386,3 +386,40 @@ def test_a_nul_character_in_a_json_body_is_refused_before_the_database_sees_it(c
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert "NUL" in response.json["detail"]
+
+
+def _autocommit_of_statements(app) -> list[tuple[str, bool]]:
+    """(statement's first word, whether it ran outside a transaction) for each one the app's
+    engine runs from now on."""
+    seen: list[tuple[str, bool]] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0].upper(), conn.connection.dbapi_connection.autocommit))
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def test_with_redis_a_check_reads_without_a_transaction_on_postgresql(
+    real_commits, database_url, redis_url, monkeypatch
+):
+    """The answer goes to Redis, so the request only reads: no BEGIN and COMMIT round trips.
+    Without Redis it writes the answer and runs in a transaction."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs every statement in a transaction of its own anyway")
+    secret = real_commits.run(lambda: api_token(["discretion:check"]).secret)
+    client = real_commits.client()
+    query = {"employee": "E-NOBODY", "item": "waive-fee"}
+    seen = _autocommit_of_statements(real_commits.app)
+
+    monkeypatch.setitem(real_commits.app.config, "REDIS_URL", redis_url)
+    answer = client.get("/api/v1/discretion/check", query_string=query, headers=bearer(secret))
+    assert answer.status_code == 404
+    assert seen and all(autocommit for _, autocommit in seen), seen
+
+    seen.clear()
+    monkeypatch.setitem(real_commits.app.config, "REDIS_URL", None)
+    answer = client.get("/api/v1/discretion/check", query_string=query, headers=bearer(secret))
+    assert answer.status_code == 404
+    assert seen and not any(autocommit for _, autocommit in seen), seen

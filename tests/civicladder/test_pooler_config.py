@@ -25,7 +25,7 @@ def test_without_a_pooler_the_engine_is_left_as_it_was(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_POOLER", raising=False)
     config = load(str(tmp_path))
     assert config["DATABASE_POOLER"] is None
-    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {}
 
 
 def test_an_unknown_pooler_stops_start_up(monkeypatch, tmp_path):
