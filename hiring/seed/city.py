@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from civicladder import audit, bulk
 from civicladder.cli import CityContext
 from civicladder.db import db
+from civicladder.models import AuditEvent
 from competencies.models import JobProfileRequirement
 from hiring.models import (
     ETHNICITY_GROUPS,
@@ -269,6 +270,7 @@ class _Plan:
         self.next_application = first = bulk.next_id(Application.__table__)
         self.next_assessment = bulk.next_id(Assessment.__table__)
         self.rows = {name: [] for name in ("app", "answer", "demo", "assessment", "score")}
+        self.moves: list[dict] = []
         for index in range(self.round_count):
             if self.statuses[index] != R.DRAFT:
                 self._round_applications(index)
@@ -276,6 +278,8 @@ class _Plan:
                 self._flush()
             progress(1)
         self._flush()
+        if self.moves:
+            db.session.execute(sa.insert(AuditEvent), self.moves)
         self.counts["applications"] = self.next_application - first
 
     def _flush(self) -> None:
@@ -354,6 +358,33 @@ class _Plan:
                 )  # fmt: skip
             if status not in (S.SUBMITTED, S.SCREENED_OUT, S.WITHDRAWN):
                 self._assess(index, ident, status, submitted)
+            if index < 3:
+                self._moves(ident, status, submitted)
+
+    def _moves(self, application_id: int, status: ApplicationStatus, submitted: datetime) -> None:
+        """The audit events of an application's moves, for the rounds a benchmark opens (their
+        pages show the time in each stage): submitted, screened a day or three later, assessed
+        two days after the assessors got it (as `_assess` dates their scores)."""
+        path = [(S.SUBMITTED, submitted)]
+        screened = submitted + timedelta(days=self.rng.randint(1, 3), hours=self.rng.randrange(8))
+        if status == S.WITHDRAWN:
+            path.append((S.WITHDRAWN, screened))
+        elif status != S.SUBMITTED:
+            path.append((S.SCREENED_OUT if status == S.SCREENED_OUT else S.SCREENED_IN, screened))
+        if status in (S.ASSESSED, S.SHORTLISTED, S.HIRED, S.DECLINED):
+            path.append((S.ASSESSED, submitted + timedelta(days=5)))
+        until = datetime.combine(self.ctx.as_of, time(23, 59), tzinfo=UTC)
+        self.moves.extend(
+            {
+                "occurred_at": min(moment, until),
+                "actor_label": "city generator",
+                "action": f"application.{moved.value}",
+                "object_type": Application.__name__,
+                "object_id": str(application_id),
+                "object_label": _code(application_id),
+            }
+            for moved, moment in path
+        )
 
     def _assess(self, index, application_id, status, submitted) -> None:
         if self.statuses[index] in (R.OPEN, R.CLOSED, R.CANCELLED):

@@ -23,7 +23,7 @@ from civicladder.layout import page_number
 from civicladder.models import User
 from civicladder.security import new_token
 from competencies import queries as competency_queries
-from hiring import offers, queries, ranking, rules, services
+from hiring import offers, queries, ranking, rules, services, stages
 from hiring.forms import (
     ApplicationFilterForm,
     CopyPostingForm,
@@ -155,6 +155,10 @@ def _round_page(hiring_round, status: int = 200, **forms):
         next_states=sorted(ROUND.next_states(hiring_round.status), key=list(RoundStatus).index),
         revealed=revealed,
         min_assessors=rules.MIN_ASSESSORS,
+        stage_waits=stages.round_waits(hiring_round.id)
+        if hiring_round.status != RoundStatus.DRAFT
+        else [],
+        wait_words=stages.wait_words,
     ), 422 if filter_form.errors else status
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from civicladder.db import db
 from civicladder.models import User
-from hiring import ranking
+from hiring import ranking, stages
 from hiring.models import (
     Application,
     ApplicationStatus,
@@ -72,3 +72,20 @@ def test_every_generated_posting_states_pay_agency_location_and_schedule(app):
         assert hiring_round.agency is not None and hiring_round.work_location
         assert 0 < hiring_round.pay_min_cents <= hiring_round.pay_max_cents
         assert hiring_round.weekly_hours and hiring_round.duties and hiring_round.process_weeks
+
+
+def test_the_benchmark_rounds_pages_show_how_long_applications_waited(app):
+    """Their applications' moves are in the audit log, so the time in each stage has figures:
+    every application of the ranked round was submitted, and the assessed ones moved on from
+    screening to assessment."""
+    city(app)
+    ranked = db.session.scalars(sa.select(HiringRound).order_by(HiringRound.id).limit(3)).all()[2]
+    figures = {wait.status: wait for wait in stages.round_waits(ranked.id)}
+    submitted = figures[ApplicationStatus.SUBMITTED]
+    assert submitted.passed == _count(Application.round_id == ranked.id)
+    assert 1 <= submitted.median_days <= 4
+    assessed = _count(
+        Application.round_id == ranked.id, Application.status == ApplicationStatus.ASSESSED
+    )
+    assert figures[ApplicationStatus.SCREENED_IN].passed == assessed
+    assert figures[ApplicationStatus.ASSESSED].waiting_now == assessed
