@@ -5,7 +5,7 @@ Cells a spreadsheet would read as formulas are made inert by the shell's `export
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 
@@ -19,8 +19,15 @@ def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
     return "".join(exports.rows_as_csv(header, rows))
 
 
-def ranked_csv(hiring_round: HiringRound) -> str:
+def _names(hiring_round: HiringRound, named: Callable | None) -> Callable:
+    """Whether a row's name goes in: by default every name once the ranking reveals them;
+    `named(status)` narrows that (the round's record names only those hired)."""
     revealed = ranking.names_revealed(hiring_round)
+    return lambda status: revealed and (named is None or named(status))
+
+
+def ranked_csv(hiring_round: HiringRound, named: Callable | None = None) -> str:
+    shown = _names(hiring_round, named)
     header = ["rank", "candidate_code", "name", "internal", "weighted_mean", "category", "status"]
     return to_csv(
         header,
@@ -28,7 +35,7 @@ def ranked_csv(hiring_round: HiringRound) -> str:
             [
                 row.position,
                 row.ranked.candidate_code,
-                row.full_name if revealed else "",
+                row.full_name if shown(row.status) else "",
                 "yes" if row.internal else "no",
                 rules.format_score(row.ranked.mean),
                 row.ranked.category.label,
@@ -39,12 +46,16 @@ def ranked_csv(hiring_round: HiringRound) -> str:
     )
 
 
-def decisions_csv(hiring_round: HiringRound) -> str:
-    revealed = ranking.names_revealed(hiring_round)
+def decisions_csv(
+    hiring_round: HiringRound, named: Callable | None = None, emails: bool = False
+) -> str:
+    """Every application's decision; with `emails`, the candidates' addresses too."""
+    shown = _names(hiring_round, named)
     rows = db.session.execute(
         sa.select(
             Application.candidate_code,
             Application.full_name,
+            Application.email,
             Application.employee_id,
             Application.submitted_at,
             Application.status,
@@ -54,27 +65,21 @@ def decisions_csv(hiring_round: HiringRound) -> str:
         .where(Application.round_id == hiring_round.id)
         .order_by(Application.submitted_at, Application.id)
     )
-    header = [
-        "candidate_code",
-        "name",
-        "internal",
-        "submitted_on",
-        "status",
-        "screening_reason",
-        "offer_justification",
-    ]
+    header = ["candidate_code", "name", *(["email"] if emails else []), "internal"]
+    header += ["submitted_on", "status", "screening_reason", "offer_justification"]
     return to_csv(
         header,
         (
             [
-                code,
-                name if revealed else "",
-                "yes" if employee_id else "no",
-                submitted.date().isoformat(),
-                status.label,
-                reason,
-                justification or "",
+                row.candidate_code,
+                row.full_name if shown(row.status) else "",
+                *([row.email] if emails else []),
+                "yes" if row.employee_id else "no",
+                row.submitted_at.date().isoformat(),
+                row.status.label,
+                row.screen_reason,
+                row.offer_justification or "",
             ]
-            for code, name, employee_id, submitted, status, reason, justification in rows
+            for row in rows
         ),
     )

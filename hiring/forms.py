@@ -202,6 +202,14 @@ class RoundMoveForm(Form):
     )
 
 
+class RecordForm(Form):
+    personal = BooleanField(
+        "Include every candidate's name and email address",
+        description="Only when a request or an appeal needs them. Without this, the record names "
+        "only those hired. Before the ranking is locked it names no one, either way.",
+    )
+
+
 class ApplicationForm(Form):
     """Name, address, answers, work sample, and voluntary self-identification. No degree."""
 

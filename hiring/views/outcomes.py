@@ -17,9 +17,10 @@ from civicladder.access import Role, requires
 from civicladder.errors import Conflict, DomainError, Invalid
 from civicladder.exports import attachment
 from civicladder.forms import attach_error
-from hiring import exports, offers, queries, ranking, rules, services
+from hiring import exports, offers, queries, ranking, record, rules, services
 from hiring.forms import (
     HireForm,
+    RecordForm,
 )
 from hiring.models import ApplicationStatus
 from hiring.views.base import bp, round_or_not_found
@@ -59,6 +60,22 @@ def decisions_csv(round_id: int):
     return _csv(
         exports.decisions_csv(round_or_not_found(round_id)), f"round-{round_id}-decisions.csv"
     )
+
+
+@bp.route("/hiring/rounds/<int:round_id>/record", methods=["GET", "POST"])
+@requires(Role.HR)
+def round_record(round_id: int):
+    """The round's record as one ZIP: what it holds, a choice about personal data, then the
+    download (a POST: it is recorded in the audit log)."""
+    hiring_round = round_or_not_found(round_id)
+    form = RecordForm()
+    if form.validate_on_submit():
+        made = record.round_record(current_user, hiring_round, personal=form.personal.data)
+        return attachment(made.data, "application/zip", made.filename)
+    status = 422 if form.errors else 200
+    return render_template(
+        "hiring/record.html", round=hiring_round, form=form, files=record.FILES
+    ), status
 
 
 _DECISIONS = {

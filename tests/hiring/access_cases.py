@@ -232,6 +232,15 @@ CASES = [
     Case(
         "hiring.adverse_impact", "GET", "/hiring/rounds/{ranked_round}/adverse-impact", hr_only(200)
     ),
+    Case("hiring.round_record", "GET", "/hiring/rounds/{ranked_round}/record", hr_only(200)),
+    Case(
+        "hiring.round_record",
+        "POST",
+        "/hiring/rounds/{ranked_round}/record",
+        hr_only(200),
+        {},
+        recorded("hiring_round.record_downloaded", "hr"),
+    ),
     Case(
         "hiring.decide",
         "POST",
