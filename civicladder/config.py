@@ -137,6 +137,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # Calls per API token (shared through Redis when it is configured); a caller over it
         # gets 429 with Retry-After.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "1200 per minute"),
+        # A valid API token is read again after this many seconds (api.tokens.authenticate): a
+        # revoked token is refused by every app process within them; 0 reads it at every call.
+        "API_TOKEN_CACHE_SECONDS": env_int(env, "API_TOKEN_CACHE_SECONDS", 5),
         # A bulk write through the API (employees, outcome records) of up to this many rows is
         # written within the request (200); a larger one by a job (202 and a status address).
         "API_BATCH_SYNC_ROWS": env_int(env, "API_BATCH_SYNC_ROWS", 1000, 1),

@@ -121,6 +121,9 @@ def app(database_url, tmp_path_factory):
             # Connections of its own would commit outside the test's transaction; the
             # real-commits tests turn it on (tests/autonomy/test_stored_eligibility.py).
             "ELIGIBILITY_SIDE_BY_SIDE": False,
+            # Every call reads its token, so statement counts do not depend on the order of
+            # calls; tests/api/test_token_cache.py turns the cache on.
+            "API_TOKEN_CACHE_SECONDS": 0,
         }
     )
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
