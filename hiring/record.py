@@ -145,8 +145,8 @@ def adverse_impact_csv(tables: list[ranking.ImpactTable]) -> str:
                 row.group,
                 row.pool,
                 row.selected,
-                f"{row.rate:.4f}" if row.rate is not None else "",
-                f"{row.ratio:.4f}" if row.ratio is not None else "",
+                f"{float(row.rate):.4f}" if row.rate is not None else "",
+                f"{float(row.ratio):.4f}" if row.ratio is not None else "",
                 _finding(row),
             ]
             for table in tables

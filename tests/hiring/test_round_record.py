@@ -27,12 +27,12 @@ def _round(hiring, status=RoundStatus.RANKED, extra: int = 0):
     hiring_round = hiring.round(status)
     first, second = hiring.panel(hiring_round)
     rubric = hiring.rubric_ids(hiring_round)
-    hired = hiring.application(hiring_round, S.HIRED, full_name="Hana Hired")
+    hired = hiring.application(hiring_round, S.HIRED, full_name="Hana Hired", sex="female")
     assessed = [
-        hiring.application(hiring_round, S.ASSESSED, full_name="=HYPERLINK(1)")
+        hiring.application(hiring_round, S.ASSESSED, full_name="=HYPERLINK(1)", sex="male")
         for _ in range(1 + extra)
     ]
-    out = hiring.application(hiring_round, S.SCREENED_OUT, full_name="Oscar Out")
+    out = hiring.application(hiring_round, S.SCREENED_OUT, full_name="Oscar Out", sex="male")
     audit.record(None, "application.screened_out", out, reason="No example at the minimum.")
     for application in [hired, *assessed]:
         for assessor in (first, second):
@@ -74,6 +74,11 @@ def test_the_record_holds_the_summary_and_every_csv_naming_only_those_hired(app_
     scores = _csv(archive, "scores.csv")
     assert len(scores) == 8 and {row["score"] for row in scores} == {"4"}
     assert [row["name"] for row in _csv(archive, "ranking.csv") if row["name"]] == ["Hana Hired"]
+    # The bottom line by sex: one woman applied and was hired, two men applied, none hired.
+    impact = _csv(archive, "adverse_impact.csv")
+    bottom = {row["group"]: row for row in impact if row["stage"] == impact[0]["stage"]}
+    assert (bottom["Female"]["considered"], bottom["Female"]["rate"]) == ("1", "1.0000")
+    assert (bottom["Male"]["considered"], bottom["Male"]["selected"]) == ("2", "0")
     history = _csv(archive, "history.csv")
     screened = [row for row in history if row["action"] == "application.screened_out"]
     assert screened[0]["candidate_code"] == out.candidate_code
