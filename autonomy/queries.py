@@ -71,18 +71,52 @@ def ladders() -> Ladders:
 def forget_ladders() -> None:
     """After a change to tracks or levels, the next reader loads them afresh."""
     if has_app_context():
-        g.pop(_LADDERS_KEY, None)
+        for name in [name for name in g if name.startswith(_LADDERS_KEY)]:
+            g.pop(name)
 
 
-def _load_ladders() -> Ladders:
-    tracks = list(db.session.scalars(sa.select(AutonomyTrack).order_by(AutonomyTrack.name)))
+def ladder_of(job_profile_id: int | None) -> Ladders | None:
+    """The one track a job is on, shaped as `ladders()` (its levels, their requirements and
+    floors), or None when the job is on no track. A person's own pages need only their track:
+    read alone it is a fifteenth of the catalogue's objects. Kept for the request; the whole
+    catalogue serves instead once some page part has read it."""
+    whole = g.get(_LADDERS_KEY) if has_app_context() else None
+    if whole is not None:
+        track = whole.track_for(job_profile_id)
+        return whole if track is not None else None
+    if job_profile_id is None:
+        return None
+    key = f"{_LADDERS_KEY}.profile.{job_profile_id}"
+    found = g.get(key) if has_app_context() else None
+    if found is None:
+        track_id = db.session.scalar(
+            sa.select(TrackJobProfile.track_id).where(
+                TrackJobProfile.job_profile_id == job_profile_id
+            )
+        )
+        if track_id is None:
+            return None
+        found = _load_ladders(track_id)
+        if has_app_context():
+            g.setdefault(key, found)
+    return found
+
+
+def _load_ladders(track_id: int | None = None) -> Ladders:
+    """The catalogue (four small queries), or one track of it."""
+    one = (lambda column: column == track_id) if track_id is not None else (lambda _: sa.true())
+    tracks = list(
+        db.session.scalars(
+            sa.select(AutonomyTrack).where(one(AutonomyTrack.id)).order_by(AutonomyTrack.name)
+        )
+    )
     levels = list(
         db.session.scalars(
             sa.select(AutonomyLevel)
             .options(
                 joinedload(AutonomyLevel.outcome_metric), selectinload(AutonomyLevel.discretion)
             )
-            .where(AutonomyLevel.retired_at.is_(None))
+            .where(AutonomyLevel.retired_at.is_(None), one(AutonomyLevel.track_id))
             .order_by(AutonomyLevel.track_id, AutonomyLevel.rank)
         )
     )
@@ -105,7 +139,9 @@ def _load_ladders() -> Ladders:
         set_committed_value(track, "levels", by_track[track.id])
     profiles = dict(
         db.session.execute(
-            sa.select(TrackJobProfile.job_profile_id, TrackJobProfile.track_id)
+            sa.select(TrackJobProfile.job_profile_id, TrackJobProfile.track_id).where(
+                one(TrackJobProfile.track_id)
+            )
         ).all()
     )
     return Ladders(tracks, {level.id: level for level in levels}, profiles, labels)
@@ -116,9 +152,10 @@ def tracks() -> list[AutonomyTrack]:
     return ladders().tracks
 
 
-def held_grant(employee_id: int) -> AutonomyGrant | None:
+def held_grant(employee_id: int, catalogue: Ladders | None = None) -> AutonomyGrant | None:
     """The grant a person holds now (at most one is active), with its level's definition."""
-    ladders()  # first, so a current level comes with its requirements already filled in
+    if catalogue is None:
+        ladders()  # first, so a current level comes with its requirements already filled in
     return db.session.scalar(
         sa.select(AutonomyGrant)
         .options(joinedload(AutonomyGrant.level))
@@ -191,13 +228,15 @@ class Standing:
 
 
 def standing(employee: Employee) -> Standing | None:
-    """The person's standing, or None when their job is on no track (the shared catalogue,
-    then two or three queries)."""
-    catalogue = ladders()
-    track = catalogue.track_for(employee.job_profile_id)
+    """The person's standing, or None when their job is on no track (their track, then two or
+    three queries)."""
+    catalogue = ladder_of(employee.job_profile_id)
+    track = catalogue.track_for(employee.job_profile_id) if catalogue is not None else None
     if track is None:
         return None
-    held = held_grant(employee.id)
+    # The level held is on the person's track, read with it (a level held on another track,
+    # after a move, reads its requirements when shown).
+    held = held_grant(employee.id, catalogue)
     rank = held.level.rank if held else 0
     next_level = next((level for level in track.levels if level.rank == rank + 1), None)
     gap = None

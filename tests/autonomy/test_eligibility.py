@@ -214,3 +214,21 @@ def _review_rows(statement) -> dict[int, tuple]:
 
 def _rounded(mean: float | None) -> float | None:
     return None if mean is None else round(mean, 9)
+
+
+def test_a_persons_standing_reads_their_track_alone(people, competencies, autonomy, ladder):
+    """The person's own pages load one track, not the catalogue; once something on the page
+    has read the catalogue, it serves instead; a change to the ladders is seen at once."""
+    other = autonomy.track([competencies.job_profile()], [{}, {}])  # never read here
+    employee = people.employee(job_profile=ladder["profile"])
+    db.session.flush()
+    own = queries.ladder_of(ladder["profile"].id)
+    assert [t.id for t in own.tracks] == [ladder["track"].id]
+    assert set(own.levels) == {level.id for level in ladder["levels"].values()}
+    assert standing_of(employee).track.id == ladder["track"].id
+    assert queries.ladder_of(competencies.job_profile().id) is None
+    whole = queries.ladders()
+    assert {ladder["track"].id, other.id} <= {t.id for t in whole.tracks}
+    assert queries.ladder_of(ladder["profile"].id) is whole
+    queries.forget_ladders()
+    assert queries.ladder_of(ladder["profile"].id) is not own
