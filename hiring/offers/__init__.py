@@ -213,7 +213,7 @@ def hire(
     hiring_round = _check_ranked(application)
     if application.status != S.OFFERED:
         raise Conflict("Only a candidate who was offered the job can be hired.")
-    _check_accepted(application)
+    check_accepted(application)
     settled = ranking.settled_by_application(hiring_round).get(application.id)
     if settled is None:
         raise Conflict("This application has no settled scores.")
@@ -241,7 +241,8 @@ def hire(
     return employee
 
 
-def _check_accepted(application: Application) -> None:
+def check_accepted(application: Application) -> None:
+    """An offer made online is hired on only once the candidate has accepted it."""
     offer = offer_of(application)
     if offer is not None and offer.status != OfferStatus.ACCEPTED:
         raise Conflict(

@@ -20,6 +20,7 @@ from civicladder.forms import attach_error
 from hiring import exports, offers, posting, queries, ranking, rules, services
 from hiring.forms import HireForm, OfferTermsForm
 from hiring.models import ApplicationStatus
+from hiring.offers import queries as offer_queries
 from hiring.offers import terms as offer_terms
 from hiring.views.base import bp, round_or_not_found
 from people import queries as people_queries
@@ -37,6 +38,7 @@ def ranked_list(round_id: int):
         waiting=ranking.waiting(hiring_round),
         checks=ranking.offer_checks(rows),
         revealed=ranking.names_revealed(hiring_round),
+        offers=offer_queries.by_application(hiring_round.id),
         tie_rule=rules.TIE_RULE,
         S=ApplicationStatus,
     )
@@ -126,6 +128,7 @@ def hire(application_id: int):
     application = services.get_application(application_id)
     if application.status != ApplicationStatus.OFFERED:
         raise Conflict("Only a candidate who was offered the job can be hired.")
+    offers.check_accepted(application)
     form = HireForm()
     form.bargaining_unit_id.choices = [(0, "Not represented")] + [
         (u.id, u.name) for u in people_queries.bargaining_units()

@@ -34,6 +34,7 @@ from hiring.forms import (
     RoundMoveForm,
 )
 from hiring.models import ROUND, ApplicationStatus, RoundStatus
+from hiring.offers import queries as offer_queries
 from hiring.views.base import bp, round_or_not_found
 from people import queries as people_queries
 from people.models import JobProfile
@@ -155,6 +156,7 @@ def _round_page(hiring_round, status: int = 200, **forms):
         next_states=sorted(ROUND.next_states(hiring_round.status), key=list(RoundStatus).index),
         revealed=revealed,
         min_assessors=rules.MIN_ASSESSORS,
+        offers=offer_queries.of_round(hiring_round.id),
     ), 422 if filter_form.errors else status
 
 

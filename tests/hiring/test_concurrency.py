@@ -147,7 +147,7 @@ def test_two_answers_to_one_offer_at_once_make_one_answer(
     assert codes == [302, 409], codes
     answered = sa.select(AuditEvent).where(
         AuditEvent.object_type == "Offer",
-        AuditEvent.object_id == offer_id,
+        AuditEvent.object_id == str(offer_id),
         AuditEvent.action.in_(["offer.accepted", "offer.declined"]),
     )
     assert real_commits.count(answered) == 1

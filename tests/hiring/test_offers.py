@@ -87,7 +87,7 @@ def test_an_offer_keeps_its_terms_and_the_candidate_is_emailed(app, app_ctx, hir
     assert offer.respond_by == due.astimezone(UTC)
     made = db.session.scalar(
         sa.select(AuditEvent).where(
-            AuditEvent.action == "offer.made", AuditEvent.object_id == offer.id
+            AuditEvent.action == "offer.made", AuditEvent.object_id == str(offer.id)
         )
     )
     assert made.after["salary_cents"] == 5_000_050 and made.actor_id == hr.id
@@ -254,7 +254,7 @@ def test_the_daily_run_lapses_overdue_offers_and_hr_offers_the_next_in_order(
     assert any("has lapsed" in m.subject for m in _mail_to(best.email))
     assert db.session.scalar(
         sa.select(AuditEvent.reason).where(
-            AuditEvent.action == "application.declined", AuditEvent.object_id == best.id
+            AuditEvent.action == "application.declined", AuditEvent.object_id == str(best.id)
         )
     ).startswith("No answer by the deadline")
     # A second run finds nothing left to lapse; the opening goes to the next in order.
@@ -290,3 +290,48 @@ def test_offers_are_one_per_application(app_ctx, hiring, hr):
     with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         db.session.add(duplicate)
         db.session.flush()
+
+
+# --- HR's pages --------------------------------------------------------------------------------
+
+
+def test_hr_sees_each_offer_its_deadline_answer_and_reason(app_ctx, client_as, hiring, hr):
+    hiring_round = _round(hiring, openings=2)
+    waiting = _scored(hiring, hiring_round, S.SHORTLISTED, 5, token="offer-waiting")
+    declining = _scored(hiring, hiring_round, S.SHORTLISTED, 5, token="offer-declining")
+    for application in (waiting, declining):
+        offers.make_offer(hr, application, terms=offer_terms())
+    answers.decline(declining, "The commute is too long.")
+    client = client_as(hr)
+    page = client.get(f"/hiring/rounds/{hiring_round.id}").text
+    assert "Offers made in" in page and "The commute is too long." in page
+    assert "Waiting for an answer" in page and "$52,000 a year" in page
+    ranked = client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
+    assert "Waiting for the candidate's answer" in ranked
+    assert f"/hiring/applications/{waiting.id}/hire" not in ranked
+    refused = client.get(f"/hiring/applications/{waiting.id}/hire")
+    assert refused.status_code == 409 and "not accepted the offer" in refused.text
+    answers.accept(waiting)
+    ranked = client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text
+    assert f"/hiring/applications/{waiting.id}/hire" in ranked
+    assert client.get(f"/hiring/applications/{waiting.id}/hire").status_code == 200
+
+
+@pytest.mark.parametrize("page", ["", "/ranking"])
+def test_hr_pages_make_as_many_queries_at_any_number_of_offers(
+    page, app_ctx, client_as, hiring, hr, count_queries
+):
+    client = client_as(hr)
+    counts = []
+    for size in (2, 12):
+        hiring_round = _round(hiring, openings=size)
+        for n in range(size):
+            application = _scored(hiring, hiring_round, S.OFFERED, 4)
+            status = [OfferStatus.PENDING, OfferStatus.ACCEPTED][n % 2]
+            hiring.offer(application, status, decline_reason=None)
+        url = f"/hiring/rounds/{hiring_round.id}{page}"
+        client.get(url)
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
