@@ -23,7 +23,7 @@ from civicladder.layout import format_date, format_datetime
 from civicladder.lifecycle import move
 from civicladder.models import User, UserRole
 from hiring import posting
-from hiring.models import Application, ApplicationStatus
+from hiring.models import Application, ApplicationStatus, HiringRound, RoundStatus
 from hiring.offers.models import OFFER, Offer, OfferStatus
 from hiring.services import move_application
 
@@ -124,19 +124,33 @@ def answerable(application: Application, *, lock: bool = False) -> Offer:
     if found is None:
         raise NotFound("There is no offer to answer on this application.")
     offer = locked_get(Offer, found) if lock else db.session.get(Offer, found)
+    problem = why_closed(application, offer)
+    if problem is not None:
+        raise Conflict(problem)
+    return offer
+
+
+def why_closed(application: Application, offer: Offer) -> str | None:
+    """Why the offer takes no answer now, in the candidate's words; None while it does."""
     if offer.status == OfferStatus.ACCEPTED:
-        raise Conflict("You have already accepted this offer.")
+        return "You have already accepted this offer."
     if offer.status != OfferStatus.PENDING:
-        raise Conflict(f"This offer no longer takes an answer: it is {offer.status.label.lower()}.")
+        return f"This offer no longer takes an answer: it is {offer.status.label.lower()}."
     if application.status != ApplicationStatus.OFFERED:
-        raise Conflict("This application is no longer under offer.")
+        return "This application is no longer under offer."
+    if application.round.status != RoundStatus.RANKED:
+        # Offers are made only in a ranked round; a round cancelled since takes no answers.
+        return (
+            f"This hiring round is {application.round.status.label.lower()}, so the offer "
+            "can no longer be accepted or declined. Contact the city's human resources office."
+        )
     if is_past_due(offer):
-        raise Conflict(
+        return (
             f"The deadline to answer this offer was {_moment(offer.respond_by)}, and it has "
             "passed, so the offer has lapsed. If you still want the job, contact the city's "
             "human resources office."
         )
-    return offer
+    return None
 
 
 def is_past_due(offer: Offer, now: datetime | None = None) -> bool:
@@ -154,10 +168,12 @@ def lapse_overdue(actor: User | None = None) -> int:
     overdue = db.session.scalars(
         sa.select(Offer)
         .join(Application, Application.id == Offer.application_id)
+        .join(HiringRound, HiringRound.id == Application.round_id)
         .where(
             Offer.status == OfferStatus.PENDING,
             Offer.respond_by < now,
             Application.status == ApplicationStatus.OFFERED,
+            HiringRound.status == RoundStatus.RANKED,
         )
         .options(joinedload(Offer.application).joinedload(Application.round))
         .order_by(Offer.respond_by, Offer.id)

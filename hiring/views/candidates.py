@@ -31,7 +31,6 @@ from hiring.forms import (
 )
 from hiring.models import APPLICATION, ApplicationStatus, RoundStatus, WorkSchedule
 from hiring.offers import answers
-from hiring.offers.models import OfferStatus
 from hiring.views.base import bp
 from people import queries as people_queries
 
@@ -239,10 +238,7 @@ def status(token: str):
         token=token,
         can_withdraw=can_withdraw,
         offer=offer,
-        offer_open=offer is not None
-        and offer.status == OfferStatus.PENDING
-        and application.status == ApplicationStatus.OFFERED
-        and not answers.is_past_due(offer),
+        offer_closed=answers.why_closed(application, offer) if offer is not None else None,
         link=posting.public_url(url_for("hiring.status", token=token)),
         closes_at=queries.closing_moment(application.round),
     )

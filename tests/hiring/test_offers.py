@@ -335,3 +335,19 @@ def test_hr_pages_make_as_many_queries_at_any_number_of_offers(
             assert client.get(url).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_an_offer_in_a_round_cancelled_since_takes_no_answer_and_never_lapses(
+    app_ctx, client, hiring, hr, monkeypatch
+):
+    from hiring import services
+
+    application, offer = _offered(hiring, hr)
+    services.cancel_round(hr, application.round, "The post was not funded.")
+    page = client.get(f"/jobs/status/{TOKEN}").text
+    assert "can no longer be accepted or declined" in page and "Accept the offer" not in page
+    refused = client.post(f"/jobs/status/{TOKEN}/offer/accept")
+    assert refused.status_code == 409 and "hiring round is cancelled" in refused.text
+    _later(monkeypatch, offer.respond_by + timedelta(days=1))
+    assert answers.lapse_overdue() == 0
+    assert offer.status == OfferStatus.PENDING
