@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from civicladder import exports
 from civicladder.db import db
-from hiring import ranking, rules
+from hiring import posting, ranking, rules
 from hiring.models import Application, HiringRound
+from hiring.offers.models import Offer
 
 
 def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
@@ -40,6 +41,8 @@ def ranked_csv(hiring_round: HiringRound) -> str:
 
 
 def decisions_csv(hiring_round: HiringRound) -> str:
+    """Every application's decisions: screening, the offer's justification, and the offer made
+    online with its terms and the candidate's answer."""
     revealed = ranking.names_revealed(hiring_round)
     rows = db.session.execute(
         sa.select(
@@ -50,7 +53,15 @@ def decisions_csv(hiring_round: HiringRound) -> str:
             Application.status,
             Application.screen_reason,
             Application.offer_justification,
+            Offer.grade,
+            Offer.salary_cents,
+            Offer.starts_on,
+            Offer.respond_by,
+            Offer.status,
+            Offer.answered_at,
+            Offer.decline_reason,
         )
+        .outerjoin(Offer, Offer.application_id == Application.id)
         .where(Application.round_id == hiring_round.id)
         .order_by(Application.submitted_at, Application.id)
     )
@@ -62,19 +73,33 @@ def decisions_csv(hiring_round: HiringRound) -> str:
         "status",
         "screening_reason",
         "offer_justification",
+        "offer_grade",
+        "offer_salary",
+        "offer_starts_on",
+        "offer_answer_by",
+        "offer_answer",
+        "offer_answered_at",
+        "offer_decline_reason",
     ]
-    return to_csv(
-        header,
-        (
-            [
-                code,
-                name if revealed else "",
-                "yes" if employee_id else "no",
-                submitted.date().isoformat(),
-                status.label,
-                reason,
-                justification or "",
-            ]
-            for code, name, employee_id, submitted, status, reason, justification in rows
-        ),
-    )
+    return to_csv(header, (_decision_row(row, revealed) for row in rows))
+
+
+def _decision_row(row, revealed: bool) -> list:
+    (code, name, employee_id, submitted, status, reason, justification) = row[:7]
+    grade, salary, starts_on, answer_by, answer, answered_at, decline_reason = row[7:]
+    return [
+        code,
+        name if revealed else "",
+        "yes" if employee_id else "no",
+        submitted.date().isoformat(),
+        status.label,
+        reason,
+        justification or "",
+        grade or "",
+        posting.dollars(salary) if salary is not None else "",
+        starts_on,
+        answer_by,
+        answer.label if answer is not None else "",
+        answered_at,
+        decline_reason or "",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -351,3 +352,20 @@ def test_an_offer_in_a_round_cancelled_since_takes_no_answer_and_never_lapses(
     _later(monkeypatch, offer.respond_by + timedelta(days=1))
     assert answers.lapse_overdue() == 0
     assert offer.status == OfferStatus.PENDING
+
+
+def test_the_decisions_csv_carries_each_offer_its_terms_and_answer(app_ctx, client_as, hiring, hr):
+    application, offer = _offered(hiring, hr)
+    answers.decline(application, '=HYPERLINK("x") I found other work.')
+    _scored(hiring, application.round, S.ASSESSED, 2)
+    text = client_as(hr).get(f"/hiring/rounds/{application.round_id}/decisions.csv").text
+    rows = {r["candidate_code"]: r for r in csv.DictReader(io.StringIO(text))}
+    row = rows[application.candidate_code]
+    assert (row["offer_grade"], row["offer_salary"], row["offer_answer"]) == (
+        "Grade 7",
+        "$52,000",
+        "Declined",
+    )
+    assert row["offer_starts_on"] == offer.starts_on.isoformat()
+    assert row["offer_decline_reason"].startswith("'=HYPERLINK")  # made inert
+    assert [r["offer_answer"] for r in rows.values() if r is not row] == [""]
