@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from civicladder import exports
 from civicladder.db import db
-from hiring import ranking, rules
+from hiring import posting, ranking, rules
 from hiring.models import Application, HiringRound
+from hiring.offers.models import Offer
 
 
 def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
@@ -49,7 +50,9 @@ def ranked_csv(hiring_round: HiringRound, named: Callable | None = None) -> str:
 def decisions_csv(
     hiring_round: HiringRound, named: Callable | None = None, emails: bool = False
 ) -> str:
-    """Every application's decision; with `emails`, the candidates' addresses too."""
+    """Every application's decisions: screening, the offer's justification, and the offer made
+    online with its terms and the candidate's answer; with `emails`, the candidates'
+    addresses too."""
     shown = _names(hiring_round, named)
     rows = db.session.execute(
         sa.select(
@@ -61,25 +64,40 @@ def decisions_csv(
             Application.status,
             Application.screen_reason,
             Application.offer_justification,
+            Offer.grade,
+            Offer.salary_cents,
+            Offer.starts_on,
+            Offer.respond_by,
+            Offer.status.label("offer_status"),
+            Offer.answered_at,
+            Offer.decline_reason,
         )
+        .outerjoin(Offer, Offer.application_id == Application.id)
         .where(Application.round_id == hiring_round.id)
         .order_by(Application.submitted_at, Application.id)
     )
     header = ["candidate_code", "name", *(["email"] if emails else []), "internal"]
     header += ["submitted_on", "status", "screening_reason", "offer_justification"]
-    return to_csv(
-        header,
-        (
-            [
-                row.candidate_code,
-                row.full_name if shown(row.status) else "",
-                *([row.email] if emails else []),
-                "yes" if row.employee_id else "no",
-                row.submitted_at.date().isoformat(),
-                row.status.label,
-                row.screen_reason,
-                row.offer_justification or "",
-            ]
-            for row in rows
-        ),
-    )
+    header += ["offer_grade", "offer_salary", "offer_starts_on", "offer_answer_by"]
+    header += ["offer_answer", "offer_answered_at", "offer_decline_reason"]
+    return to_csv(header, (_decision_row(row, shown, emails) for row in rows))
+
+
+def _decision_row(row, shown: Callable, emails: bool) -> list:
+    return [
+        row.candidate_code,
+        row.full_name if shown(row.status) else "",
+        *([row.email] if emails else []),
+        "yes" if row.employee_id else "no",
+        row.submitted_at.date().isoformat(),
+        row.status.label,
+        row.screen_reason,
+        row.offer_justification or "",
+        row.grade or "",
+        posting.dollars(row.salary_cents) if row.salary_cents is not None else "",
+        row.starts_on or "",
+        row.respond_by or "",
+        row.offer_status.label if row.offer_status is not None else "",
+        row.answered_at or "",
+        row.decline_reason or "",
+    ]

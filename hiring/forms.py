@@ -348,3 +348,67 @@ class StatusLinkForm(Form):
         "Email address you applied with",
         validators=[DataRequired("Enter the email address you applied with."), Length(max=254)],
     )
+
+
+class OfferTermsForm(Form):
+    """HR's confirmation step before an offer: the terms the candidate will read."""
+
+    grade = StringField(
+        "Grade",
+        validators=[InputRequired("Enter the grade the job is offered at."), Length(max=40)],
+        description="As the city's pay plan names it, like 'Grade 7' or a title code.",
+    )
+    salary = DecimalField(
+        "Yearly salary (dollars)",
+        places=2,
+        validators=[
+            InputRequired("Enter the yearly salary offered."),
+            NumberRange(0.01, 1_000_000, "Between $0.01 and $1,000,000 a year."),
+        ],
+    )
+    starts_on = DayField("Start date", validators=[InputRequired("Enter the start date.")])
+    answer_by = DayField(
+        "Answer by",
+        validators=[InputRequired("Enter the day the answer is due.")],
+        description="The candidate accepts or declines online until the end of this day; "
+        "after it the offer lapses.",
+    )
+    conditions = TextAreaField(
+        "Conditions",
+        validators=[Optional(), Length(max=4000)],
+        description="What the offer depends on, like a background check or a licence.",
+    )
+
+    def terms(self):
+        from hiring.offers.terms import OfferTerms
+
+        return OfferTerms(
+            grade=self.grade.data or "",
+            salary_cents=_cents(self.salary.data),
+            starts_on=self.starts_on.data,
+            answer_by=self.answer_by.data,
+            conditions=self.conditions.data or "",
+        )
+
+    def start_from(self, terms) -> None:
+        self.grade.data = terms.grade
+        self.salary.data = _dollars(terms.salary_cents)
+        self.starts_on.data = terms.starts_on
+        self.answer_by.data = terms.answer_by
+        self.conditions.data = terms.conditions
+
+
+class DeclineOfferForm(Form):
+    reason = TextAreaField(
+        "Why are you declining?",
+        validators=[
+            InputRequired("Tell us why you are declining the offer."),
+            Length(max=2000, message="Keep your reason under 2,000 characters."),
+        ],
+        description="For example: you took another job, the salary, the start date or the "
+        "place of work. HR keeps your reason with the offer.",
+    )
+
+
+class AcceptOfferForm(Form):
+    """Nothing to fill in: the confirmation page's button, with its CSRF token."""

@@ -29,6 +29,7 @@ from hiring.models import (
     HiringRound,
     RoundStatus,
 )
+from hiring.offers.models import Offer
 
 BATCH = 1000
 FINISHED = (RoundStatus.COMPLETED, RoundStatus.CANCELLED)
@@ -85,6 +86,10 @@ def anonymise_due(
         db.session.execute(sa.delete(Answer).where(Answer.application_id.in_(batch)))
         db.session.execute(
             sa.update(Assessment).where(Assessment.application_id.in_(batch)).values(notes="")
+        )
+        # The candidate's own words on declining an offer go with the rest of what they wrote.
+        db.session.execute(
+            sa.update(Offer).where(Offer.application_id.in_(batch)).values(decline_reason=None)
         )
         for application_id in batch:
             # Unique per row, and the old status link stops working.

@@ -405,7 +405,8 @@ def _tell_assessors(hiring_round: HiringRound, counts: dict[int, int]) -> None:
 
 # --- applications ------------------------------------------------------------------------------
 
-# What a candidate is told at each change they should know about: (subject, body).
+# What a candidate is told at each change they should know about: (subject, body). An offer
+# and its answer are told by hiring.offers, with the offer's terms.
 CANDIDATE_NEWS = {
     ApplicationStatus.SCREENED_IN: (
         "Your application for {title} goes on to assessment",
@@ -419,10 +420,6 @@ CANDIDATE_NEWS = {
     ApplicationStatus.SHORTLISTED: (
         "You are on the shortlist for {title}",
         "Your application ({code}) is on the shortlist. HR will be in touch about next steps.",
-    ),
-    ApplicationStatus.OFFERED: (
-        "Job offer: {title}",
-        "We would like to offer you the job. HR will contact you with the details.",
     ),
     ApplicationStatus.HIRED: (
         "Welcome to the city: {title}",
@@ -682,6 +679,11 @@ def withdraw(token: str) -> Application:
         application.status, ApplicationStatus.WITHDRAWN
     ):
         raise Conflict("This application can no longer be withdrawn.")
+    if application.status == ApplicationStatus.OFFERED:
+        # Offers sit above applications (hiring.offers uses this module): imported here.
+        from hiring.offers import answers
+
+        answers.withdrawn(application)
     return move_application(None, application, ApplicationStatus.WITHDRAWN)
 
 

@@ -22,6 +22,7 @@ from hiring.models import (
     Assessment,
     WorkSchedule,
 )
+from hiring.offers import answers
 from hiring.posting import PostingDetails
 from people.models import Department, Employee
 
@@ -257,6 +258,7 @@ def _finish(hr, hiring_round, built) -> None:
         offers.shortlist(hr, services.get_application(row.application_id))
     best = services.get_application(rows[0].application_id)
     offers.make_offer(hr, best)
+    answers.accept(best)
     manager = db.session.get(Employee, built["demo_employees"]["manager"])
     offers.hire(
         hr,

@@ -23,6 +23,7 @@ def _hiring_helpers():
         "format_score": rules.format_score,
         "format_ratio": rules.format_ratio,
         "posting_pay": posting.pay_words,
+        "dollars": posting.dollars,
         "posting_schedule": posting.schedule_words,
         "posting_closes": queries.closing_moment,
     }

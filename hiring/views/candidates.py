@@ -22,7 +22,7 @@ from civicladder.extensions import limiter
 from civicladder.forms import attach_error
 from civicladder.layout import page_number
 from civicladder.panels import Panel
-from hiring import files, posting, queries, services
+from hiring import files, offers, posting, queries, services
 from hiring.forms import (
     ApplicationForm,
     JobSearchForm,
@@ -30,6 +30,7 @@ from hiring.forms import (
     answers_from,
 )
 from hiring.models import APPLICATION, ApplicationStatus, RoundStatus, WorkSchedule
+from hiring.offers import answers
 from hiring.views.base import bp
 from people import queries as people_queries
 
@@ -230,11 +231,14 @@ def _upload(form) -> files.Upload | None:
 def status(token: str):
     application = services.application_by_token(token)
     can_withdraw = APPLICATION.can_move(application.status, ApplicationStatus.WITHDRAWN)
+    offer = offers.offer_of(application)
     return render_template(
         "hiring/status.html",
         application=application,
         token=token,
         can_withdraw=can_withdraw,
+        offer=offer,
+        offer_closed=answers.why_closed(application, offer) if offer is not None else None,
         link=posting.public_url(url_for("hiring.status", token=token)),
         closes_at=queries.closing_moment(application.round),
     )

@@ -17,12 +17,11 @@ from civicladder.access import Role, requires
 from civicladder.errors import Conflict, DomainError, Invalid
 from civicladder.exports import attachment
 from civicladder.forms import attach_error
-from hiring import exports, offers, queries, ranking, record, rules, services
-from hiring.forms import (
-    HireForm,
-    RecordForm,
-)
+from hiring import exports, offers, posting, queries, ranking, record, rules, services
+from hiring.forms import HireForm, OfferTermsForm, RecordForm
 from hiring.models import ApplicationStatus
+from hiring.offers import queries as offer_queries
+from hiring.offers import terms as offer_terms
 from hiring.views.base import bp, round_or_not_found
 from people import queries as people_queries
 
@@ -39,6 +38,7 @@ def ranked_list(round_id: int):
         waiting=ranking.waiting(hiring_round),
         checks=ranking.offer_checks(rows),
         revealed=ranking.names_revealed(hiring_round),
+        offers=offer_queries.by_application(hiring_round.id),
         tie_rule=rules.TIE_RULE,
         S=ApplicationStatus,
     )
@@ -94,23 +94,48 @@ def decide(application_id: int):
         action, words = _DECISIONS[target]
     except (ValueError, KeyError):
         raise Invalid("Choose shortlist, offer or decline.") from None
-    if target == ApplicationStatus.OFFERED and request.form.get("confirmed") != "yes":
-        # An offer is made to a person and cannot be taken back: HR sees whom, and confirms
-        # (asked only once every rule of an offer is met).
-        offers.check_offer(current_user, application, request.form.get("justification", ""))
-        return render_template(
-            "hiring/confirm_offer.html",
-            application=application,
-            revealed=ranking.names_revealed(application.round),
-            justification=request.form.get("justification", ""),
-            counts=queries.status_counts(application.round_id),
-        )
     if target == ApplicationStatus.OFFERED:
-        action(current_user, application, request.form.get("justification", ""))
-    else:
-        action(current_user, application)
+        return _offer(application)
+    action(current_user, application)
     flash(f"{application.candidate_code} {words}.", "success")
     return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
+
+
+def _offer(application):
+    """An offer is made to a person and cannot be taken back: HR sees whom, sets the terms
+    the candidate will read, and confirms (asked only once every rule of an offer is met)."""
+    justification = request.form.get("justification", "")
+    if request.form.get("confirmed") != "yes":
+        offers.check_offer(current_user, application, justification)
+        form = OfferTermsForm(formdata=None)
+        form.start_from(offer_terms.defaults(application.round))
+        return _confirm_offer(application, form, justification)
+    form = OfferTermsForm()
+    if form.validate():
+        try:
+            offers.make_offer(current_user, application, justification, form.terms())
+        except Invalid as error:
+            attach_error(form, error)
+        else:
+            flash(
+                f"{application.candidate_code} offered the job. The candidate answers on their "
+                "status page by the deadline; you will be told of their answer.",
+                "success",
+            )
+            return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
+    return _confirm_offer(application, form, justification), 422
+
+
+def _confirm_offer(application, form, justification: str):
+    return render_template(
+        "hiring/confirm_offer.html",
+        application=application,
+        revealed=ranking.names_revealed(application.round),
+        justification=justification,
+        counts=queries.status_counts(application.round_id),
+        form=form,
+        pay=posting.pay_words(application.round),
+    )
 
 
 @bp.route("/hiring/applications/<int:application_id>/hire", methods=["GET", "POST"])
@@ -119,6 +144,7 @@ def hire(application_id: int):
     application = services.get_application(application_id)
     if application.status != ApplicationStatus.OFFERED:
         raise Conflict("Only a candidate who was offered the job can be hired.")
+    offers.check_accepted(application)
     form = HireForm()
     form.bargaining_unit_id.choices = [(0, "Not represented")] + [
         (u.id, u.name) for u in people_queries.bargaining_units()

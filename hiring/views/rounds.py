@@ -34,6 +34,7 @@ from hiring.forms import (
     RoundMoveForm,
 )
 from hiring.models import ROUND, ApplicationStatus, RoundStatus
+from hiring.offers import queries as offer_queries
 from hiring.views.base import bp, round_or_not_found
 from people import queries as people_queries
 from people.models import JobProfile
@@ -159,6 +160,7 @@ def _round_page(hiring_round, status: int = 200, **forms):
         if hiring_round.status != RoundStatus.DRAFT
         else [],
         wait_words=stages.wait_words,
+        offers=offer_queries.of_round(hiring_round.id),
     ), 422 if filter_form.errors else status
 
 

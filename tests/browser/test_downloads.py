@@ -37,6 +37,7 @@ HANDING_OUT = (exports.attachment, exports.csv_response, stored_files.download, 
 PROJECT_PACKAGES = {"civicladder", "people", "competencies", "hiring", "academy", "autonomy"}
 PROJECT_PACKAGES |= {"reports", "api"}
 CANDIDATE_FILE = b"%PDF-1.4\n% a candidate's file, for the download test\n"
+OFFER_TOKEN = "download-offer-token"
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ DOWNLOADS = {
     "hiring.assessment_file": Download(
         "/assess/rounds/{assessing_round}/{pending_assessment}/file", "application/pdf", "pdf"
     ),
+    "hiring.offer_letter": Download(
+        "/jobs/status/{offer_token}/offer.pdf", "application/pdf", "pdf"
+    ),
     "hiring.ranked_list_csv": Download(
         "/hiring/rounds/{ranked_round}/ranking.csv", "text/csv", "csv", "rank"
     ),
@@ -75,13 +79,12 @@ DOWNLOADS = {
         "/reports/snapshots/{snapshot}/report.pdf", "application/pdf", "pdf"
     ),
 }
-SIGNED_IN_ROLES = [role for role in ROLES if role != "anonymous"]
 
 
 def allowed_roles(endpoint: str) -> list[str]:
-    """The roles the access matrix lets download it."""
+    """The roles the access matrix lets download it (a candidate's private link: anyone)."""
     expect = ROWS[f"GET {endpoint}"].expect
-    roles = [role for role in SIGNED_IN_ROLES if expect.get(role) == 200]
+    roles = [role for role in ROLES if expect.get(role) == 200]
     if expect.get("assessor_of_round") == 200 and "employee" not in roles:
         roles.append("employee")  # the seeded employee sits on the assessing round's panel
     return roles
@@ -203,6 +206,11 @@ def _seed_downloads(accounts) -> dict:
         scored = hiring.application(ranked, status)
         for judge in judges:
             hiring.assessment(scored, judge, marks)
+    # An offer made online: its letter is the candidate's, through their private link.
+    under_offer = hiring.application(
+        hiring.round(RoundStatus.RANKED), ApplicationStatus.OFFERED, token=OFFER_TOKEN
+    )
+    hiring.offer(under_offer)
 
     # HR's export of everyone's training records, written by its job, as HR would ask for it.
     hr = db.session.scalar(sa.select(User).where(User.email == accounts.hr.email))
@@ -223,6 +231,7 @@ def _seed_downloads(accounts) -> dict:
         "ranked_round": ranked.id,
         "snapshot": snapshot.id,
         "export_job": export.id,
+        "offer_token": OFFER_TOKEN,
     }
 
 
@@ -285,6 +294,8 @@ def visitors(download_server):
     made: dict[str, Visitor] = {}
 
     def visitor(role: str) -> Visitor:
+        if role == "anonymous":
+            return Visitor(download_server.url)
         if role not in made:
             account = download_server.accounts.for_role(role)
             made[role] = Visitor(download_server.url).sign_in(account.email, PASSWORD)

@@ -1,6 +1,7 @@
 """A hiring round from start to finish in a browser: HR opens it, a candidate applies without an
-account, two assessors score blind, HR ranks, offers and hires, and the new employee signs in to
-find competencies from the hiring assessment. axe-core checks every page on the way."""
+account, two assessors score blind, HR ranks and offers, the candidate accepts the offer online,
+HR records the hire, and the new employee signs in to find competencies from the hiring
+assessment. axe-core checks every page on the way."""
 
 from __future__ import annotations
 
@@ -40,6 +41,13 @@ def _click(page: Page, axe, name: str) -> None:
     page.wait_for_load_state()
     expect(page.locator("h1")).to_have_count(1)
     axe.check(page)
+
+
+def _fits_375(page: Page, axe) -> None:
+    page.wait_for_load_state()
+    axe.check(page)
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    assert width <= 375, f"{page.url} is {width} px wide at 375 px"
 
 
 def _score_as(page: Page, axe, account, round_title: str, level: str) -> None:
@@ -133,7 +141,26 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
     _click(hr, axe, re.compile("^Shortlist"))
     _click(hr, axe, re.compile("^Offer the job"))
     expect(hr.locator("h1")).to_have_text(f"Offer the job to {CANDIDATE}?")
+    hr.get_by_label(re.compile("^Grade")).fill("Grade 7")
+    hr.get_by_label(re.compile("^Yearly salary")).fill("52000")
     _click(hr, axe, re.compile("^Offer the job to"))
+
+    # The candidate answers online, from the status page, after a confirmation step; on a
+    # phone's width, every page of the answer fits the screen.
+    candidate.set_viewport_size({"width": 375, "height": 812})
+    candidate.reload()
+    expect(candidate.get_by_role("heading", name="Your job offer")).to_be_visible()
+    _fits_375(candidate, axe)
+    candidate.get_by_role("link", name="Decline the offer").click()
+    _fits_375(candidate, axe)
+    candidate.get_by_role("link", name="No, go back").click()
+    candidate.get_by_role("link", name="Accept the offer").click()
+    _fits_375(candidate, axe)
+    _click(candidate, axe, "Yes, I accept the offer")
+    expect(candidate.get_by_text("You have accepted the offer.")).to_be_visible()
+
+    hr.goto(round_url)
+    hr.get_by_role("link", name="Ranked list").click()
     hr.get_by_role("link", name=re.compile("^Record the hire")).click()
     axe.check(hr)
     hr.get_by_label(re.compile("^Employee number")).fill("E300001")

@@ -181,6 +181,7 @@ def test_every_scheduled_job_is_registered_and_runs(app_ctx):
         "autonomy.eligibility",
         "autonomy.notify-reviews",
         "hiring.anonymise",
+        "hiring.lapse_offers",
         "reports.refresh-live",
         "reports.audit",
     } <= scheduled

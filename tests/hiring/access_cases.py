@@ -16,6 +16,7 @@ from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, ROLES, Case, only
 from tests.hiring.factories import hiring_factories
 
 STATUS_TOKEN = "matrix-status-token"
+OFFER_TOKEN = "matrix-offer-token"
 
 
 def world(kit, ids: dict) -> dict:
@@ -44,7 +45,13 @@ def world(kit, ids: dict) -> dict:
     for scored in (assessed, offered):
         for judge in judges:
             hiring.assessment(scored, judge, marks)
+    # An offer made online, waiting for the candidate's answer through their status link.
+    under_offer = hiring.application(
+        hiring.round(RoundStatus.RANKED), ApplicationStatus.OFFERED, token=OFFER_TOKEN
+    )
+    hiring.offer(under_offer)
     return {
+        "offer_token": OFFER_TOKEN,
         "ranked_round": ranked.id,
         "assessed_application": assessed.id,
         "offered_application": offered.id,
@@ -132,6 +139,24 @@ CASES = [
         "/jobs/status/{status_token}/withdraw",
         EVERYONE_REDIRECTED,
         records=recorded("application.withdrawn", *ALL_COLUMNS),
+    ),
+    Case("hiring.offer_letter", "GET", "/jobs/status/{offer_token}/offer.pdf", EVERYONE),
+    Case("hiring.accept_offer", "GET", "/jobs/status/{offer_token}/offer/accept", EVERYONE),
+    Case(
+        "hiring.accept_offer",
+        "POST",
+        "/jobs/status/{offer_token}/offer/accept",
+        EVERYONE_REDIRECTED,
+        records=recorded("offer.accepted", *ALL_COLUMNS),
+    ),
+    Case("hiring.decline_offer", "GET", "/jobs/status/{offer_token}/offer/decline", EVERYONE),
+    Case(
+        "hiring.decline_offer",
+        "POST",
+        "/jobs/status/{offer_token}/offer/decline",
+        EVERYONE_REDIRECTED,
+        {"reason": "I took a job nearer home."},
+        recorded("offer.declined", *ALL_COLUMNS),
     ),
     Case("hiring.rounds", "GET", "/hiring/rounds", hr_only(200)),
     Case("hiring.new_round", "GET", "/hiring/rounds/new", hr_only(200)),

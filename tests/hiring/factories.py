@@ -32,8 +32,37 @@ from hiring.models import (
     RubricItem,
     Score,
 )
+from hiring.offers.models import Offer, OfferStatus
+from hiring.offers.terms import OfferTerms
 
 _sequence = itertools.count(1)
+
+
+def offer_terms(**overrides) -> OfferTerms:
+    """Terms an offer may be made on (rounds from these factories post no pay range)."""
+    today = clock.today()
+    values = {
+        "grade": "Grade 7",
+        "salary_cents": 5_200_000,
+        "starts_on": today + timedelta(days=28),
+        "answer_by": today + timedelta(days=7),
+        "conditions": "A background check.",
+    }
+    return OfferTerms(**(values | overrides))
+
+
+def offer_form(**overrides) -> dict:
+    """HR's confirmed offer as posted from the confirmation step, with its terms."""
+    terms = offer_terms()
+    return {
+        "to": "offered",
+        "confirmed": "yes",
+        "grade": terms.grade,
+        "salary": "52000",
+        "starts_on": terms.starts_on.isoformat(),
+        "answer_by": terms.answer_by.isoformat(),
+        "conditions": terms.conditions,
+    } | overrides
 
 
 def hiring_factories(make_user, competency_kit):
@@ -168,6 +197,21 @@ def hiring_factories(make_user, competency_kit):
         db.session.flush()
         return row
 
+    def offer(application: Application, status: OfferStatus = OfferStatus.PENDING, **overrides):
+        """The offer of an offered application, on `offer_terms()`, due in a week."""
+        terms = offer_terms()
+        values = {
+            "grade": terms.grade,
+            "salary_cents": terms.salary_cents,
+            "starts_on": terms.starts_on,
+            "conditions": terms.conditions,
+            "respond_by": clock.now() + timedelta(days=7),
+        }
+        row = Offer(application_id=application.id, status=status, **(values | overrides))
+        db.session.add(row)
+        db.session.flush()
+        return row
+
     def rubric_ids(hiring_round: HiringRound) -> list[int]:
         return list(
             db.session.scalars(
@@ -185,4 +229,5 @@ def hiring_factories(make_user, competency_kit):
         application=application,
         assessment=assessment,
         rubric_ids=rubric_ids,
+        offer=offer,
     )

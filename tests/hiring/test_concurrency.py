@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from civicladder.access import Role
 from civicladder.db import db
+from civicladder.models import AuditEvent
 from hiring.models import Application, ApplicationStatus, HiringRound, RoundStatus
-from tests.hiring.factories import hiring_factories
+from tests.hiring.factories import hiring_factories, offer_form
 
 _unique = itertools.count(1)
 
@@ -60,7 +61,7 @@ def test_two_offers_at_once_for_one_opening_make_one_offer(real_commits, world):
         2,
         lambda i: clients[i].post(
             f"/hiring/applications/{world['shortlisted'][i]}/decision",
-            data={"to": "offered", "confirmed": "yes"},
+            data=offer_form(),
         ),
     )
     assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
@@ -110,3 +111,43 @@ def test_one_new_round_form_sent_twice_at_once_makes_one_round(real_commits, wor
     assert len(found) == 1
     redirected = {o.value.headers.get("Location") for o in outcomes if o.value.status_code == 302}
     assert redirected == {f"/hiring/rounds/{found[0]}"}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [("accept", "accept"), ("accept", "decline")],
+    ids=["twice", "both-ways"],
+)
+def test_two_answers_to_one_offer_at_once_make_one_answer(
+    real_commits, make_user, competencies, answers
+):
+    hiring = hiring_factories(make_user, competencies)
+    token = f"race-offer-{next(_unique)}"
+
+    def build():
+        n = next(_unique)
+        skills = [
+            competencies.competency(code=f"RACE-O{n}-{k}", name=f"Offer {n}.{k}") for k in (1, 2)
+        ]
+        ranked = hiring.round(RoundStatus.RANKED, competencies=skills)
+        application = hiring.application(ranked, ApplicationStatus.OFFERED, token=token)
+        return hiring.offer(application).id
+
+    offer_id = real_commits.run(build)
+    clients = [real_commits.client() for _ in answers]
+    forms = {"accept": {}, "decline": {"reason": "Another job came first."}}
+    outcomes = real_commits.concurrent(
+        2,
+        lambda i: clients[i].post(
+            f"/jobs/status/{token}/offer/{answers[i]}", data=forms[answers[i]]
+        ),
+    )
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+    codes = sorted(o.value.status_code for o in outcomes)
+    assert codes == [302, 409], codes
+    answered = sa.select(AuditEvent).where(
+        AuditEvent.object_type == "Offer",
+        AuditEvent.object_id == str(offer_id),
+        AuditEvent.action.in_(["offer.accepted", "offer.declined"]),
+    )
+    assert real_commits.count(answered) == 1

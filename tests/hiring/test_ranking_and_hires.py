@@ -17,6 +17,7 @@ from hiring import offers, ranking, rules, services
 from hiring.models import ApplicationStatus, RoundStatus
 from people import membership
 from people.models import Employee
+from tests.hiring.factories import offer_form, offer_terms
 
 S = ApplicationStatus
 
@@ -157,11 +158,11 @@ def test_offers_never_exceed_the_openings(app_ctx, hiring, hr):
     hiring_round = hiring.round(RoundStatus.RANKED, openings=1)
     first = _scored(hiring, hiring_round, S.SHORTLISTED, (4, 4))
     second = _scored(hiring, hiring_round, S.SHORTLISTED, (3, 3))
-    offers.make_offer(hr, first)
+    offers.make_offer(hr, first, terms=offer_terms())
     with pytest.raises(Conflict, match="opening"):
-        offers.make_offer(hr, second)
+        offers.make_offer(hr, second, terms=offer_terms())
     offers.record_decline(hr, first, "Took another job")
-    offers.make_offer(hr, second)
+    offers.make_offer(hr, second, terms=offer_terms())
     assert second.status == S.OFFERED
 
 
@@ -420,11 +421,12 @@ def test_an_offer_below_a_category_with_candidates_left_is_refused(app_ctx, hiri
     best = _scored(hiring, hiring_round, S.ASSESSED, (4, 4))  # 4.00: best qualified
     well = _scored(hiring, hiring_round, S.SHORTLISTED, (3, 5))  # 3.50: well qualified
     with pytest.raises(Conflict, match=f"Best qualified candidates .*{best.candidate_code}"):
-        offers.make_offer(hr, well)
+        offers.make_offer(hr, well, terms=offer_terms())
     assert well.status == S.SHORTLISTED
     offers.shortlist(hr, best)
-    offers.make_offer(hr, best)  # offered (and a hire would count the same): no longer waiting
-    offers.make_offer(hr, well)
+    # Offered (and a hire would count the same): no longer waiting.
+    offers.make_offer(hr, best, terms=offer_terms())
+    offers.make_offer(hr, well, terms=offer_terms())
     assert well.status == S.OFFERED
 
 
@@ -433,12 +435,12 @@ def test_a_decline_or_a_withdrawal_opens_the_next_category(app_ctx, hiring, hr):
     declined = _scored(hiring, hiring_round, S.SHORTLISTED, (4, 4))
     withdrawn = _scored(hiring, hiring_round, S.SHORTLISTED, (5, 5))
     well = _scored(hiring, hiring_round, S.SHORTLISTED, (3, 5))
-    offers.make_offer(hr, declined)
+    offers.make_offer(hr, declined, terms=offer_terms())
     offers.record_decline(hr, declined, "Took another job")
     with pytest.raises(Conflict, match=withdrawn.candidate_code):
-        offers.make_offer(hr, well)
+        offers.make_offer(hr, well, terms=offer_terms())
     services.move_application(None, withdrawn, S.WITHDRAWN)
-    offers.make_offer(hr, well)
+    offers.make_offer(hr, well, terms=offer_terms())
     assert well.status == S.OFFERED
 
 
@@ -446,7 +448,7 @@ def test_a_candidate_rated_not_qualified_is_never_offered_the_job(app_ctx, hirin
     hiring_round = hiring.round(RoundStatus.RANKED)
     weak = _scored(hiring, hiring_round, S.SHORTLISTED, (2, 2))
     with pytest.raises(Conflict, match="not qualified"):
-        offers.make_offer(hr, weak)
+        offers.make_offer(hr, weak, terms=offer_terms())
     assert weak.status == S.SHORTLISTED
 
 
@@ -459,11 +461,11 @@ def test_passing_over_a_preference_eligible_candidate_needs_a_written_justificat
         hiring, hiring_round, S.SHORTLISTED, (4, 4), preference_eligible=True
     )  # same category (best qualified), listed first
     with pytest.raises(Invalid, match=f"{veteran.candidate_code} .*veterans' preference") as err:
-        offers.make_offer(hr, plain, "   ")
+        offers.make_offer(hr, plain, "   ", terms=offer_terms())
     assert err.value.field == "justification"
     assert plain.status == S.SHORTLISTED and _offer_event(plain) is None
     why = "The veteran's licence lapsed; the post needs a current CDL from day one."
-    offers.make_offer(hr, plain, why)
+    offers.make_offer(hr, plain, why, terms=offer_terms())
     assert plain.status == S.OFFERED
     assert plain.offer_justification == why
     assert _offer_event(plain).reason == why
@@ -473,7 +475,7 @@ def test_no_justification_is_needed_where_the_round_does_not_apply_preference(ap
     hiring_round = hiring.round(RoundStatus.RANKED, veterans_preference=False)
     plain = _scored(hiring, hiring_round, S.SHORTLISTED, (5, 5))
     _scored(hiring, hiring_round, S.SHORTLISTED, (4, 4), preference_eligible=True)
-    offers.make_offer(hr, plain)
+    offers.make_offer(hr, plain, terms=offer_terms())
     assert plain.status == S.OFFERED and plain.offer_justification is None
 
 
@@ -504,7 +506,7 @@ def test_the_ranked_list_asks_for_the_justification_and_shows_it_with_the_decisi
     assert plain.status == S.SHORTLISTED  # nothing offered until confirmed
     offered = client.post(
         f"/hiring/applications/{plain.id}/decision",
-        data={"to": "offered", "justification": why, "confirmed": "yes"},
+        data=offer_form(justification=why),
     )
     assert offered.status_code == 302
     assert why in client.get(f"/hiring/rounds/{hiring_round.id}/ranking").text

@@ -11,6 +11,7 @@ from civicladder.db import db
 from civicladder.files import StoredFile, StoredFileChunk
 from hiring import files, ranking
 from hiring.models import Answer, ApplicationStatus, RoundStatus
+from hiring.offers.models import OfferStatus
 
 S = ApplicationStatus
 
@@ -75,3 +76,18 @@ def test_recent_rounds_are_kept(app, hiring):
     _run(app, "--commit")
     db.session.refresh(out)
     assert out.full_name == "Olive Gone"
+
+
+def test_a_declined_offer_loses_the_candidates_reason_and_keeps_its_terms(app, hiring):
+    hiring_round, _, _ = _old_round(hiring, app, days_ago=3 * 365)
+    declined = hiring.application(hiring_round, S.DECLINED, full_name="Dina Declined")
+    offer = hiring.offer(
+        declined,
+        OfferStatus.DECLINED,
+        decline_reason="My mother is ill and I stay home.",
+        answered_at=clock.now(),
+    )
+    _run(app, "--commit")
+    db.session.refresh(offer)
+    assert offer.decline_reason is None
+    assert (offer.status, offer.salary_cents) == (OfferStatus.DECLINED, 5_200_000)

@@ -1,5 +1,8 @@
 """After assessment: locking the ranking, shortlisting, offers, declines, hires, completion.
 
+An offer carries its terms (hiring.offers.terms) and is answered online by the candidate
+(hiring.offers.answers); HR records the hire of a candidate who accepted.
+
 A hire creates the Employee (people's service) and a User for a candidate from outside, and
 records the settled assessment scores as competency evidence (competencies' service, source:
 hiring assessment) on the employee.
@@ -29,6 +32,10 @@ from hiring.models import (
     HiringRound,
     RoundStatus,
 )
+from hiring.offers import answers
+from hiring.offers import terms as offer_terms
+from hiring.offers.models import Offer, OfferStatus
+from hiring.offers.terms import OfferTerms
 from hiring.services import move_application
 from people import services as people_services
 from people.models import BargainingUnit, Department, Employee
@@ -82,18 +89,58 @@ JUSTIFICATION_MAX = 2000
 
 
 def make_offer(
-    actor: User | None, application: Application, justification: str = ""
-) -> Application:
-    """Offer the job, by category rating, and never beyond the round's openings.
+    actor: User | None,
+    application: Application,
+    justification: str = "",
+    terms: OfferTerms | None = None,
+) -> Offer:
+    """Offer the job, by category rating, and never beyond the round's openings, on these
+    terms (by default those HR's confirmation step starts from).
 
     The offer goes to the highest category that still has candidates in the running; within
     it, passing over a preference-eligible candidate needs a written justification, which is
-    kept with the offer and in its audit event.
+    kept with the offer and in its audit event. The candidate is emailed; they answer on
+    their status page by the deadline.
     """
     justification = check_offer(actor, application, justification)
+    hiring_round = application.round
+    terms = offer_terms.checked(
+        hiring_round, terms if terms is not None else offer_terms.defaults(hiring_round)
+    )
     application.offer_justification = justification or None
     move_application(actor, application, S.OFFERED, justification or None)
-    return application
+    offer = Offer(
+        application_id=application.id,
+        grade=terms.grade,
+        salary_cents=terms.salary_cents,
+        starts_on=terms.starts_on,
+        conditions=terms.conditions,
+        respond_by=offer_terms.answer_due(terms.answer_by),
+        status=OfferStatus.PENDING,
+        made_by_id=actor.id if actor is not None else None,
+        made_at=clock.now(),
+    )
+    db.session.add(offer)
+    db.session.flush()
+    audit.record(
+        actor,
+        "offer.made",
+        offer,
+        after={
+            "grade": offer.grade,
+            "salary_cents": offer.salary_cents,
+            "starts_on": offer.starts_on,
+            "conditions": offer.conditions,
+            "respond_by": offer.respond_by,
+        },
+    )
+    answers.tell_candidate_of_offer(offer)
+    return offer
+
+
+def offer_of(application: Application) -> Offer | None:
+    """The offer made to this application, if one was made online."""
+    return db.session.scalar(sa.select(Offer).where(Offer.application_id == application.id))
 
 
 def check_offer(actor: User | None, application: Application, justification: str = "") -> str:
@@ -143,8 +190,11 @@ def _check_category_rating(check: rules.OfferCheck) -> None:
 
 
 def record_decline(actor: User | None, application: Application, reason: str = "") -> Application:
+    """HR records that the candidate turned the offer down (by phone, by letter, or after
+    accepting online); an offer still open online is closed with the same reason."""
     require_role(actor, Role.HR)
     _check_ranked(application)
+    answers.close(actor, application, reason or "Declined, as recorded by HR.")
     return move_application(actor, application, S.DECLINED, reason or None)
 
 
@@ -163,6 +213,7 @@ def hire(
     hiring_round = _check_ranked(application)
     if application.status != S.OFFERED:
         raise Conflict("Only a candidate who was offered the job can be hired.")
+    check_accepted(application)
     settled = ranking.settled_by_application(hiring_round).get(application.id)
     if settled is None:
         raise Conflict("This application has no settled scores.")
@@ -188,6 +239,16 @@ def hire(
         after={"employee_id": employee.id, "employee_number": employee.employee_number},
     )
     return employee
+
+
+def check_accepted(application: Application) -> None:
+    """An offer made online is hired on only once the candidate has accepted it."""
+    offer = offer_of(application)
+    if offer is not None and offer.status != OfferStatus.ACCEPTED:
+        raise Conflict(
+            "The candidate has not accepted the offer. They answer it on their status page; "
+            "record the hire once they accept."
+        )
 
 
 def _new_employee(
@@ -267,7 +328,7 @@ def complete_round(actor: User | None, hiring_round: HiringRound) -> HiringRound
     hiring_round = _locked_round(hiring_round.id)
     outstanding = _count(hiring_round.id, [S.OFFERED])
     if outstanding:
-        raise Conflict(f"{outstanding} offer(s) still wait for an answer.")
+        raise Conflict(f"{outstanding} offer(s) still wait for an answer or a hire.")
     return move(ROUND, hiring_round, RoundStatus.COMPLETED, actor)
 
 

@@ -1,0 +1,257 @@
+"""The candidate's answer to an offer, on their status page: accept, or decline with a reason,
+by the deadline; and the daily run that lapses offers left unanswered.
+
+The candidate has no account: they act through their private status link, so these services
+take the application the link found. HR hears of every answer and lapse (the officer who made
+the offer and the round's owner, or every HR officer when neither has an active account), and
+the candidate gets a copy by email.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import joinedload
+
+from civicladder import clock, notify
+from civicladder.access import Role
+from civicladder.db import db, locked_get
+from civicladder.errors import Conflict, Invalid, NotFound
+from civicladder.layout import format_date, format_datetime
+from civicladder.lifecycle import move
+from civicladder.models import User, UserRole
+from hiring import posting
+from hiring.models import Application, ApplicationStatus, HiringRound, RoundStatus
+from hiring.offers.models import OFFER, Offer, OfferStatus
+from hiring.services import move_application
+
+REASON_MAX = 2000
+STATUS_LINK_HELP = (
+    "Open your private status link (in the email we sent when you applied) to see it. Lost "
+    "the link? Ask for it again on the jobs page."
+)
+
+
+# --- the candidate -----------------------------------------------------------------------------
+
+
+def accept(application: Application) -> Offer:
+    """The candidate accepts the offer; HR then records the hire."""
+    offer = answerable(application, lock=True)
+    move(OFFER, offer, OfferStatus.ACCEPTED, None)
+    offer.answered_at = clock.now()
+    title = application.round.title
+    _tell_hr(
+        offer,
+        f"Offer accepted: {application.full_name}, {title}",
+        f"{application.full_name} ({application.candidate_code}) accepted the offer for "
+        f"{title}. Record the hire from the ranked list.",
+    )
+    notify.email(
+        application.email,
+        f"You accepted the offer for {title}",
+        f"Thank you: we have your acceptance of the offer for {title}, starting on "
+        f"{format_date(offer.starts_on)}. HR will be in touch about your first day.",
+    )
+    return offer
+
+
+def decline(application: Application, reason: str) -> Offer:
+    """The candidate declines the offer, saying why; the opening goes to the next candidate."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Tell us why you are declining the offer.", field="reason")
+    if len(reason) > REASON_MAX:
+        raise Invalid(f"Keep your reason under {REASON_MAX} characters.", field="reason")
+    offer = answerable(application, lock=True)
+    move(OFFER, offer, OfferStatus.DECLINED, None, reason=reason)
+    offer.answered_at = clock.now()
+    offer.decline_reason = reason
+    move_application(None, application, ApplicationStatus.DECLINED, reason)
+    title = application.round.title
+    _tell_hr(
+        offer,
+        f"Offer declined: {application.full_name}, {title}",
+        f"{application.full_name} ({application.candidate_code}) declined the offer for "
+        f"{title}. Their reason: {reason}\n\nThe opening is free: offer it to the next "
+        "candidate on the ranked list.",
+    )
+    notify.email(
+        application.email,
+        f"You declined the offer for {title}",
+        f"We have your answer: you declined the offer for {title}. Thank you for your "
+        "interest in working for the city.",
+    )
+    return offer
+
+
+def close(actor: User | None, application: Application, reason: str) -> Offer | None:
+    """An offer still open (or accepted) closed as declined, for an answer given another way:
+    HR records a decline, or the candidate withdraws the application."""
+    found = db.session.scalar(sa.select(Offer.id).where(Offer.application_id == application.id))
+    if found is None:
+        return None
+    offer = locked_get(Offer, found)
+    if not OFFER.can_move(offer.status, OfferStatus.DECLINED):
+        return offer
+    move(OFFER, offer, OfferStatus.DECLINED, actor, reason=reason)
+    offer.answered_at = clock.now()
+    offer.decline_reason = reason
+    return offer
+
+
+def withdrawn(application: Application) -> None:
+    """The candidate withdrew while under offer: the offer closes and HR hears of it."""
+    offer = close(None, application, "The candidate withdrew the application.")
+    if offer is None:
+        return
+    title = application.round.title
+    _tell_hr(
+        offer,
+        f"Application withdrawn under offer: {application.full_name}, {title}",
+        f"{application.full_name} ({application.candidate_code}) withdrew their application "
+        f"for {title} while under offer. The opening is free: offer it to the next candidate "
+        "on the ranked list.",
+    )
+
+
+def answerable(application: Application, *, lock: bool = False) -> Offer:
+    """The offer if it still takes an answer (locked, for a service about to answer it);
+    else a Conflict that says why."""
+    found = db.session.scalar(sa.select(Offer.id).where(Offer.application_id == application.id))
+    if found is None:
+        raise NotFound("There is no offer to answer on this application.")
+    offer = locked_get(Offer, found) if lock else db.session.get(Offer, found)
+    problem = why_closed(application, offer)
+    if problem is not None:
+        raise Conflict(problem)
+    return offer
+
+
+def why_closed(application: Application, offer: Offer) -> str | None:
+    """Why the offer takes no answer now, in the candidate's words; None while it does."""
+    if offer.status == OfferStatus.ACCEPTED:
+        return "You have already accepted this offer."
+    if offer.status != OfferStatus.PENDING:
+        return f"This offer no longer takes an answer: it is {offer.status.label.lower()}."
+    if application.status != ApplicationStatus.OFFERED:
+        return "This application is no longer under offer."
+    if application.round.status != RoundStatus.RANKED:
+        # Offers are made only in a ranked round; a round cancelled since takes no answers.
+        return (
+            f"This hiring round is {application.round.status.label.lower()}, so the offer "
+            "can no longer be accepted or declined. Contact the city's human resources office."
+        )
+    if is_past_due(offer):
+        return (
+            f"The deadline to answer this offer was {_moment(offer.respond_by)}, and it has "
+            "passed, so the offer has lapsed. If you still want the job, contact the city's "
+            "human resources office."
+        )
+    return None
+
+
+def is_past_due(offer: Offer, now: datetime | None = None) -> bool:
+    return (now or clock.now()) > offer.respond_by
+
+
+# --- lapsing -----------------------------------------------------------------------------------
+
+
+def lapse_overdue(actor: User | None = None) -> int:
+    """Every offer still waiting past its deadline lapses (counted as a decline, so the
+    opening goes to the next candidate in order); HR and the candidate are told. Returns
+    how many lapsed."""
+    now = clock.now()
+    overdue = db.session.scalars(
+        sa.select(Offer)
+        .join(Application, Application.id == Offer.application_id)
+        .join(HiringRound, HiringRound.id == Application.round_id)
+        .where(
+            Offer.status == OfferStatus.PENDING,
+            Offer.respond_by < now,
+            Application.status == ApplicationStatus.OFFERED,
+            HiringRound.status == RoundStatus.RANKED,
+        )
+        .options(joinedload(Offer.application).joinedload(Application.round))
+        .order_by(Offer.respond_by, Offer.id)
+    ).all()
+    lapsed = 0
+    for offer in overdue:
+        # Locked and read again: the candidate may have answered since the list was read.
+        offer = locked_get(Offer, offer.id)
+        if offer.status != OfferStatus.PENDING or not is_past_due(offer, now):
+            continue
+        _lapse(actor, offer)
+        lapsed += 1
+    return lapsed
+
+
+def _lapse(actor: User | None, offer: Offer) -> None:
+    application = offer.application
+    due = _moment(offer.respond_by)
+    reason = f"No answer by the deadline, {due}."
+    move(OFFER, offer, OfferStatus.LAPSED, actor, reason=reason)
+    move_application(actor, application, ApplicationStatus.DECLINED, reason)
+    title = application.round.title
+    _tell_hr(
+        offer,
+        f"Offer lapsed: {application.full_name}, {title}",
+        f"{application.full_name} ({application.candidate_code}) did not answer the offer for "
+        f"{title} by {due}; it has lapsed and counts as declined. The opening is free: offer "
+        "it to the next candidate on the ranked list.",
+    )
+    notify.email(
+        application.email,
+        f"Your offer for {title} has lapsed",
+        f"We had no answer to our offer for {title} by {due}, so the offer has lapsed. If "
+        "you still want the job, contact the city's human resources office.",
+    )
+
+
+# --- telling people ----------------------------------------------------------------------------
+
+
+def tell_candidate_of_offer(offer: Offer) -> None:
+    application = offer.application
+    title = application.round.title
+    notify.email(
+        application.email,
+        f"Job offer: {title}",
+        f"We would like to offer you the job of {title}, at "
+        f"{posting.dollars(offer.salary_cents)} a year, starting on "
+        f"{format_date(offer.starts_on)}. The offer, its conditions and its letter are on your "
+        f"status page, where you accept or decline it by {_moment(offer.respond_by)}. "
+        + STATUS_LINK_HELP,
+        link=url_for("hiring.jobs", _anchor="status-link-heading"),
+    )
+
+
+def _tell_hr(offer: Offer, subject: str, body: str) -> None:
+    """The officer who made the offer and the round's owner; every HR officer if neither
+    has an active account."""
+    application = offer.application
+    named = {offer.made_by_id, application.round.created_by_id} - {None}
+    people = (
+        list(db.session.scalars(sa.select(User).where(User.id.in_(named), User.active)))
+        if named
+        else []
+    )
+    if not people:
+        people = list(
+            db.session.scalars(
+                sa.select(User)
+                .join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == Role.HR, User.active)
+                .order_by(User.id)
+            )
+        )
+    link = url_for("hiring.ranked_list", round_id=application.round_id)
+    for person in people:
+        notify.notify(person, subject, body, link)
+
+
+def _moment(value: datetime) -> str:
+    return format_datetime(value)

@@ -1,0 +1,68 @@
+"""The candidate's offer, through their private status link: its letter, accepting, declining.
+
+Each answer has its confirmation page (GET) before it is given (POST); the link is the only
+way in, for anyone holding it, signed in or not.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+
+from civicladder.access import public
+from civicladder.errors import Invalid, NotFound
+from civicladder.exports import attachment
+from civicladder.forms import attach_error
+from hiring import offers, services
+from hiring.forms import AcceptOfferForm, DeclineOfferForm
+from hiring.offers import answers, letter
+from hiring.views.base import bp
+
+
+@bp.get("/jobs/status/<token>/offer.pdf")
+@public
+def offer_letter(token: str):
+    application = services.application_by_token(token)
+    offer = offers.offer_of(application)
+    if offer is None:
+        raise NotFound("There is no offer letter for this application.")
+    return attachment(letter.letter_pdf(offer), "application/pdf", letter.filename(offer))
+
+
+@bp.route("/jobs/status/<token>/offer/accept", methods=["GET", "POST"])
+@public
+def accept_offer(token: str):
+    application = services.application_by_token(token)
+    offer = answers.answerable(application)
+    form = AcceptOfferForm()
+    if form.validate_on_submit():
+        answers.accept(application)
+        flash(
+            "You have accepted the offer. HR has been told and will be in touch about your "
+            "first day.",
+            "success",
+        )
+        return redirect(url_for("hiring.status", token=token, _anchor="offer-heading"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "hiring/accept_offer.html", application=application, offer=offer, form=form, token=token
+    ), status
+
+
+@bp.route("/jobs/status/<token>/offer/decline", methods=["GET", "POST"])
+@public
+def decline_offer(token: str):
+    application = services.application_by_token(token)
+    offer = answers.answerable(application)
+    form = DeclineOfferForm()
+    if form.validate_on_submit():
+        try:
+            answers.decline(application, form.reason.data)
+        except Invalid as error:
+            attach_error(form, error)
+        else:
+            flash("You have declined the offer. HR has been told. Thank you.", "success")
+            return redirect(url_for("hiring.status", token=token, _anchor="offer-heading"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template(
+        "hiring/decline_offer.html", application=application, offer=offer, form=form, token=token
+    ), status
