@@ -1,0 +1,267 @@
+"""The framework as a CASE 1.0 package: the export validates against the CFPackage schema, an
+import maps what it can and lists the rest, a re-import updates by identifier, and a round trip
+(export, import into an empty framework, export) gives the same package."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema_rs
+import pytest
+import sqlalchemy as sa
+
+from civicladder.db import db
+from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.models import AuditEvent
+from competencies.case import queries, rules, services
+from competencies.models import (
+    Competency,
+    CompetencyCategory,
+    FrameworkDocument,
+    ProficiencyDescriptor,
+)
+
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
+STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
+SCHEMA = STANDARDS / "case_v1p0_cfpackage.schema.json"
+SAMPLE = STANDARDS / "case_sample_framework.json"
+
+
+@pytest.fixture(scope="module")
+def validator():
+    schema = json.loads(SCHEMA.read_text())
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+def errors_of(validator, package: dict) -> list[str]:
+    return [f"{error.instance_path}: {error.message}" for error in validator.iter_errors(package)]
+
+
+@pytest.fixture
+def hr(make_user):
+    return make_user(roles=["hr"])
+
+
+@pytest.fixture
+def framework(competencies):
+    safety = competencies.category("Safety")
+    safety.description = "Keeping people safe"
+    first_aid = competencies.competency("SAF-1", "First aid", safety)
+    first_aid.description = "Helping the injured until help comes"
+    competencies.competency("SAF-2", "Safe lifting", safety)
+    competencies.competency("SRV-1", "Public service", competencies.category("Service"))
+    db.session.flush()
+    return safety
+
+
+def as_bytes(package: dict) -> bytes:
+    return json.dumps(package).encode()
+
+
+def empty_the_framework() -> None:
+    for model in (ProficiencyDescriptor, Competency, CompetencyCategory, FrameworkDocument):
+        db.session.execute(sa.delete(model))
+
+
+def items_of(package: dict, kind: str) -> list[dict]:
+    return [item for item in package["CFItems"] if item["CFItemType"] == kind]
+
+
+def test_export_validates_against_the_cfpackage_schema(framework, validator):
+    package = queries.package()
+    assert errors_of(validator, package) == []
+    assert len(items_of(package, rules.CATEGORY_TYPE)) == 2
+    assert len(items_of(package, rules.COMPETENCY_TYPE)) == 3
+    assert len(items_of(package, rules.LEVEL_TYPE)) == 15
+
+
+def test_export_places_competencies_under_categories_under_the_document(framework):
+    package = queries.package()
+    doc = package["CFDocument"]["identifier"]
+    by_id = {item["identifier"]: item for item in package["CFItems"]}
+    parents = {
+        a["originNodeURI"]["identifier"]: a["destinationNodeURI"]["identifier"]
+        for a in package["CFAssociations"]
+        if a["associationType"] == "isChildOf"
+    }
+    first_aid = next(i for i in package["CFItems"] if i.get("humanCodingScheme") == "SAF-1")
+    assert first_aid["abbreviatedStatement"] == "First aid"
+    assert first_aid["fullStatement"] == "Helping the injured until help comes"
+    category = by_id[parents[first_aid["identifier"]]]
+    assert category["fullStatement"] == "Safety"
+    assert category["notes"] == "Keeping people safe"
+    assert parents[category["identifier"]] == doc
+    assert first_aid["identifier"] == db.session.scalar(
+        sa.select(Competency.case_identifier).where(Competency.code == "SAF-1")
+    )
+
+
+def test_export_gives_each_step_of_the_scale_as_a_skill_level(framework):
+    package = queries.package()
+    first_aid = next(i for i in package["CFItems"] if i.get("humanCodingScheme") == "SAF-1")
+    steps = {
+        a["sequenceNumber"]: a["destinationNodeURI"]["identifier"]
+        for a in package["CFAssociations"]
+        if a["associationType"] == "hasSkillLevel"
+        and a["originNodeURI"]["identifier"] == first_aid["identifier"]
+    }
+    by_id = {item["identifier"]: item for item in package["CFItems"]}
+    assert sorted(steps) == [1, 2, 3, 4, 5]
+    assert by_id[steps[3]]["fullStatement"] == "Behaviour at level 3"
+    assert by_id[steps[3]]["abbreviatedStatement"] == "Practitioner"
+
+
+def test_the_same_framework_exports_the_same_package_twice(framework):
+    assert queries.package() == queries.package()
+
+
+def test_round_trip_into_an_empty_framework_gives_the_same_package(framework, hr, validator):
+    exported = queries.package()
+    empty_the_framework()
+    assert queries.package()["CFItems"] == []
+    services.import_package(hr, as_bytes(exported))
+    again = queries.package()
+    assert again == exported
+    assert errors_of(validator, again) == []
+
+
+def test_reimport_updates_by_identifier_instead_of_duplicating(framework, hr):
+    exported = queries.package()
+    first_aid = next(i for i in exported["CFItems"] if i.get("humanCodingScheme") == "SAF-1")
+    first_aid["abbreviatedStatement"] = "First aid and CPR"
+    first_aid["humanCodingScheme"] = "SAF-10"
+    preview = queries.preview(as_bytes(exported))
+    assert (preview["added"], preview["changed"], preview["unchanged"]) == (0, 1, 4)
+    assert preview["changes"] == [
+        {
+            "kind": "competency",
+            "identifier": first_aid["identifier"],
+            "label": "SAF-10 First aid and CPR",
+            "is_new": False,
+            "before": {"code": "SAF-1", "name": "First aid"},
+            "after": {"code": "SAF-10", "name": "First aid and CPR"},
+        }
+    ]
+    services.import_package(hr, as_bytes(exported))
+    codes = db.session.scalars(sa.select(Competency.code).order_by(Competency.code)).all()
+    assert codes == ["SAF-10", "SAF-2", "SRV-1"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CompetencyCategory)) == 2
+
+
+def test_importing_the_same_package_twice_changes_nothing_the_second_time(framework, hr):
+    exported = queries.package()
+    empty_the_framework()
+    services.import_package(hr, as_bytes(exported))
+    preview = queries.preview(as_bytes(exported))
+    assert preview["change_count"] == 0
+    assert preview["unchanged"] == 5
+
+
+def test_sample_framework_imports_cleanly_listing_what_it_cannot_hold(hr, validator):
+    data = SAMPLE.read_bytes()
+    preview = queries.preview(data)
+    assert preview["ok"] and preview["problems"] == []
+    # Two clusters under the document become categories, six standards under them
+    # competencies; the eight components below the standards are listed, not dropped.
+    assert preview["added"] == 2 + 6
+    items = [i for i in preview["left_out"] if not i["label"].startswith("Association")]
+    assert len(items) == 8
+    assert all(i["label"].endswith("(Component)") for i in items)
+    assert all("below a competency" in i["reason"] for i in items)
+    # The associations the framework has no place for: matches, order, exemplars, relations.
+    associations = " ".join(i["label"] for i in preview["left_out"] if i not in items)
+    counts = {kind: associations.count(kind) for kind in ("exactMatchOf", "precedes")}
+    assert counts == {"exactMatchOf": 16, "precedes": 3}
+    assert preview["left_out_count"] == 8 + 16 + 3 + 2 + 2
+    services.import_package(hr, data)
+    standard = db.session.scalar(
+        sa.select(Competency).where(
+            Competency.case_identifier == "b6f61076-aa12-450b-8f9d-b86bc071f85e"
+        )
+    )
+    assert standard.code == "CCSS.MATH.CONTENT.6.RP.A.1"
+    assert standard.category.name.startswith("Understand ratio concepts")
+    assert "bird house" in standard.description  # the item's notes are kept
+    assert errors_of(validator, queries.package()) == []
+
+
+def test_import_is_audited_once_with_its_counts(framework, hr):
+    exported = queries.package()
+    empty_the_framework()
+    services.import_package(hr, as_bytes(exported), filename="city.json")
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "competency_framework.imported")
+    ).all()
+    assert len(events) == 1
+    assert events[0].after["added"] == 5 and events[0].after["file"] == "city.json"
+
+
+def test_a_code_held_by_another_competency_is_a_problem_and_nothing_is_written(framework, hr):
+    exported = queries.package()
+    service = next(i for i in exported["CFItems"] if i.get("humanCodingScheme") == "SRV-1")
+    service["identifier"] = "11111111-2222-4333-8444-555555555555"
+    for association in exported["CFAssociations"]:
+        for end in ("originNodeURI", "destinationNodeURI"):
+            if association[end]["identifier"] == service["uri"].removeprefix("urn:uuid:"):
+                association[end]["identifier"] = service["identifier"]
+    preview = queries.preview(as_bytes(exported))
+    assert not preview["ok"]
+    assert "SRV-1" in preview["problems"][0]["reason"]
+    before = queries.package()
+    with pytest.raises(services.PackageRejected):
+        services.import_package(hr, as_bytes(exported))
+    assert queries.package() == before
+
+
+def test_changes_after_the_preview_refuse_the_import(framework, hr):
+    exported = queries.package()
+    first_aid = next(i for i in exported["CFItems"] if i.get("humanCodingScheme") == "SAF-1")
+    first_aid["abbreviatedStatement"] = "First aid and CPR"
+    preview = queries.preview(as_bytes(exported))
+    here = db.session.scalar(sa.select(Competency).where(Competency.code == "SAF-1"))
+    here.name = "Changed meanwhile"
+    db.session.flush()
+    with pytest.raises(Conflict):
+        services.import_package(hr, as_bytes(exported), expected_fingerprint=preview["fingerprint"])
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"\xff\xfe not text", "not text in UTF-8"),
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "no CFDocument"),
+        (b'{"CFDocument": {"identifier": "nope"}}', "no identifier"),
+        (
+            b'{"CFDocument": {"identifier": "11111111-2222-4333-8444-555555555555"}, '
+            b'"CFItems": {}}',
+            "CFItems is not a list",
+        ),
+        (b"[" * 100000 + b"]" * 100000, "not JSON"),
+    ],
+)
+def test_a_file_that_is_no_case_package_is_refused_saying_why(data, words):
+    with pytest.raises(Invalid, match=words):
+        queries.preview(data)
+
+
+def test_items_of_odd_shapes_are_listed_not_fatal():
+    package = {
+        "CFDocument": {"identifier": "11111111-2222-4333-8444-555555555555"},
+        "CFItems": [
+            "a string",
+            {"identifier": "22222222-2222-4333-8444-555555555555", "fullStatement": 7},
+            {"identifier": "33333333-2222-4333-8444-555555555555", "fullStatement": "Alone"},
+        ],
+        "CFAssociations": [None, {"associationType": "isChildOf"}],
+    }
+    read = rules.read_package(package, rules.read_time("2026-01-01T00:00:00Z"))
+    assert read.categories == [] and read.competencies == []
+    assert len(read.left_out) == 5
+
+
+def test_only_hr_imports(framework, make_user):
+    with pytest.raises(Forbidden):
+        services.import_package(make_user(roles=["manager"]), as_bytes(queries.package()))
