@@ -36,6 +36,7 @@ CHILD_OF = "isChildOf"
 SKILL_LEVEL = "hasSkillLevel"
 # Associations are not stored: each one's identifier is made from what it joins.
 ASSOCIATION_NAMESPACE = uuid.UUID("8d1c6f1e-52a3-4c57-9a0e-3f0c6d0b7a21")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # as the competency form's rule
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 NAME_LENGTH = 120  # a category's name
 COMPETENCY_NAME_LENGTH = 200
@@ -360,12 +361,16 @@ class _Reader:
         code = _text(raw.get("humanCodingScheme")).upper()
         full = _text(raw.get("fullStatement"))
         abbreviated = _text(raw.get("abbreviatedStatement"))
-        if not code or len(code) > CODE_LENGTH:
-            reason = (
-                f"Its code (humanCodingScheme) is longer than {CODE_LENGTH} characters."
-                if code
-                else "It has no code (humanCodingScheme), which every competency needs."
-            )
+        if not code or len(code) > CODE_LENGTH or not CODE_PATTERN.match(code):
+            if not code:
+                reason = "It has no code (humanCodingScheme), which every competency needs."
+            elif len(code) > CODE_LENGTH:
+                reason = f"Its code (humanCodingScheme) is longer than {CODE_LENGTH} characters."
+            else:
+                reason = (
+                    "Its code (humanCodingScheme) has characters other than letters, digits, "
+                    "dots, dashes and underscores."
+                )
             self.left_out.append(LeftOut(identifier, _label(raw), reason))
             return None
         if not (full or abbreviated):

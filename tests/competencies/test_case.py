@@ -4,6 +4,7 @@ import maps what it can and lists the rest, a re-import updates by identifier, a
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -265,3 +266,64 @@ def test_items_of_odd_shapes_are_listed_not_fatal():
 def test_only_hr_imports(framework, make_user):
     with pytest.raises(Forbidden):
         services.import_package(make_user(roles=["manager"]), as_bytes(queries.package()))
+
+
+# The pages: upload, preview, confirm; and the download.
+
+
+def test_hr_downloads_the_framework_as_a_case_package(framework, client_as, validator):
+    response = client_as("hr").get("/competencies/case.json")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert errors_of(validator, response.json) == []
+    assert response.json == queries.package()
+
+
+def test_hr_uploads_sees_the_preview_and_confirms_before_anything_is_written(client_as):
+    client = client_as("hr")
+    upload = {"package": (io.BytesIO(SAMPLE.read_bytes()), "framework.json")}
+    response = client.post("/competencies/import", data=upload)
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Check the framework before importing" in text
+    assert "Left out" in text and "exactMatchOf" in text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 0
+    commit = response.headers["Location"] + "/commit"
+    done = client.post(commit)
+    assert done.status_code == 303
+    assert "Framework imported: 8 added" in client.get(done.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 6
+    assert client.post(commit).status_code == 409  # a preview is written once
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "words"),
+    [
+        (b"{not json", "framework.json", "not JSON"),
+        (b'{"CFItems": []}', "framework.json", "no CFDocument"),
+        (b"a,b\n1,2\n", "roster.csv", "must be a .json file"),
+    ],
+)
+def test_an_upload_that_is_no_case_package_is_refused_saying_why(client_as, data, name, words):
+    response = client_as("hr").post(
+        "/competencies/import", data={"package": (io.BytesIO(data), name)}
+    )
+    assert response.status_code == 422
+    assert words in response.get_data(as_text=True)
+
+
+def test_an_upload_too_large_for_a_framework_is_refused(client_as, monkeypatch):
+    from competencies.case import views
+
+    monkeypatch.setattr(views, "PACKAGE_MAX_BYTES", 1000)
+    data = as_bytes({"CFDocument": {"identifier": "x" * 2000}})
+    response = client_as("hr").post(
+        "/competencies/import", data={"package": (io.BytesIO(data), "big.json")}
+    )
+    assert response.status_code == 413
+    assert "larger than" in response.get_data(as_text=True)
