@@ -13,6 +13,7 @@ from api.pagination import PageQuery, PageSchema, answer, page
 from civicladder.db import db
 from civicladder.errors import NotFound
 from competencies import queries
+from competencies.case import queries as case_queries
 from competencies.rules import PROFICIENCY_SCALE
 from people.models import JobProfile
 
@@ -64,6 +65,39 @@ class FrameworkSchema(Schema):
         metadata={"description": "The proficiency scale every competency shares."},
     )
     categories = fields.List(fields.Nested(CategorySchema), required=True)
+
+
+class CasePackageSchema(Schema):
+    """A CASE 1.0 CFPackage (1EdTech), as its own JSON schema describes it."""
+
+    document = fields.Dict(
+        required=True,
+        attribute="CFDocument",
+        data_key="CFDocument",
+        metadata={"description": "The framework: its CASE identifier, title and creator."},
+    )
+    items = fields.List(
+        fields.Dict(),
+        required=True,
+        attribute="CFItems",
+        data_key="CFItems",
+        metadata={
+            "description": "Categories (CFItemType 'Competency category'), competencies "
+            "('Competency': code in humanCodingScheme, name in abbreviatedStatement) and the "
+            "behaviour at each step of the scale ('Proficiency level')."
+        },
+    )
+    associations = fields.List(
+        fields.Dict(),
+        required=True,
+        attribute="CFAssociations",
+        data_key="CFAssociations",
+        metadata={
+            "description": "isChildOf from each category to the document and from each "
+            "competency to its category; hasSkillLevel from a competency to each step, "
+            "numbered 1 to 5 (sequenceNumber)."
+        },
+    )
 
 
 class RequirementSchema(Schema):
@@ -124,6 +158,19 @@ def framework():
             for category in categories
         ],
     }
+
+
+@blp.route("/framework/case")
+@scoped("framework:read")
+@blp.response(200, CasePackageSchema)
+def framework_case():
+    """Read the competency framework as a CASE package
+
+    The framework as a 1EdTech CASE 1.0 CFPackage, for framework tools that speak CASE. Every
+    category, competency and step keeps its CASE identifier from one export to the next, and a
+    package imported from elsewhere keeps the identifiers it came with.
+    """
+    return case_queries.package()
 
 
 def _profiles() -> sa.Select:

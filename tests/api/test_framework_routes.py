@@ -140,3 +140,32 @@ def test_a_page_of_job_profiles_costs_the_same_statements_whatever_its_size(
 def test_a_bad_cursor_names_its_field(reader, framework):
     response = reader.get("/api/v1/job-profiles", query_string={"after": "not-a-cursor"})
     assert response.status_code == 422 and response.json["field"] == "after"
+
+
+def test_the_framework_as_a_case_package_is_the_one_hr_downloads(reader, framework):
+    from competencies.case import queries as case_queries
+
+    found = reader.get("/api/v1/framework/case")
+    assert found.status_code == 200
+    assert found.json == case_queries.package()
+    codes = {i.get("humanCodingScheme") for i in found.json["CFItems"]}
+    assert {"SAF-1", "SAF-2", "SRV-1"} <= codes
+
+
+def test_the_case_package_needs_the_framework_scope(client):
+    token = api_token(["roster:read"])
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token.secret}"
+    assert client.get("/api/v1/framework/case").status_code == 403
+
+
+def test_the_case_package_costs_the_same_statements_however_large(
+    reader, framework, competencies, count_queries
+):
+    counts = []
+    for _ in range(2):
+        with count_queries() as statements:
+            assert reader.get("/api/v1/framework/case").status_code == 200
+        counts.append(len(statements))
+        for _ in range(6):
+            competencies.competency()
+    assert counts[0] == counts[1], counts
