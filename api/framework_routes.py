@@ -1,19 +1,22 @@
 """The competency framework and job profiles, read by other city systems (an HRIS that keeps
-job descriptions, a learning system that maps its courses to the city's competencies)."""
+job descriptions, a learning system that maps its courses to the city's competencies), and the
+framework written and imported as a CASE package by framework tools."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
-from api import problems
+from api import idempotency, problems
 from api.auth import scoped
 from api.pagination import PageQuery, PageSchema, answer, page
 from civicladder.db import db
 from civicladder.errors import NotFound
 from competencies import queries
 from competencies.case import queries as case_queries
+from competencies.case import services as case_services
 from competencies.rules import PROFICIENCY_SCALE
 from people.models import JobProfile
 
@@ -100,6 +103,37 @@ class CasePackageSchema(Schema):
     )
 
 
+class CasePackageInSchema(CasePackageSchema):
+    """A CASE 1.0 CFPackage from another framework tool; its other parts (CFDefinitions,
+    CFRubrics) may come with it and are left out."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    items = fields.List(fields.Dict(), attribute="CFItems", data_key="CFItems")
+    associations = fields.List(fields.Dict(), attribute="CFAssociations", data_key="CFAssociations")
+
+
+class LeftOutSchema(Schema):
+    identifier = fields.String(required=True, metadata={"description": "Its CASE identifier."})
+    label = fields.String(required=True, metadata={"description": "Its code and statement."})
+    reason = fields.String(required=True, metadata={"description": "Why it was left out."})
+
+
+class CaseImportSchema(Schema):
+    added = fields.Integer(required=True, metadata={"description": "Categories and competencies."})
+    changed = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    left_out_count = fields.Integer(
+        required=True, metadata={"description": "Items and associations the framework cannot hold."}
+    )
+    left_out = fields.List(
+        fields.Nested(LeftOutSchema),
+        required=True,
+        metadata={"description": f"The first {case_queries.PREVIEW_ITEMS} of them."},
+    )
+
+
 class RequirementSchema(Schema):
     competency = fields.String(required=True, metadata={"description": "The competency's code."})
     name = fields.String(required=True, metadata={"description": "The competency's name."})
@@ -171,6 +205,33 @@ def framework_case():
     package imported from elsewhere keeps the identifiers it came with.
     """
     return case_queries.package()
+
+
+@blp.route("/framework/case", methods=["POST"])
+@scoped("framework:write")
+@idempotency.once
+@blp.arguments(CasePackageInSchema)
+@blp.response(200, CaseImportSchema)
+@blp.doc(parameters=[idempotency.PARAMETER])
+def import_framework_case(body: dict):
+    """Import a competency framework as a CASE package
+
+    As HR's import does, all or nothing: the items just under the document become categories,
+    the items under those competencies (their humanCodingScheme the code), and a competency's
+    skill levels (hasSkillLevel, numbered 1 to 5) the behaviour at each step of the scale.
+    Matched by CASE identifier, so sending a newer version of a package updates what the first
+    added. What the framework cannot hold is left out and listed in the answer; a name or code
+    that another category or competency already has refuses the package (422), naming it.
+    """
+    found = case_services.import_package(None, request.get_data(cache=True))
+    changes = [change for change in found.changes if change.kind != "document"]
+    return {
+        "added": sum(change.is_new for change in changes),
+        "changed": sum(not change.is_new for change in changes),
+        "unchanged": len(found.unchanged),
+        "left_out_count": len(found.read.left_out),
+        "left_out": [vars(item) for item in found.read.left_out[: case_queries.PREVIEW_ITEMS]],
+    }
 
 
 def _profiles() -> sa.Select:

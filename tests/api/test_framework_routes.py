@@ -3,10 +3,14 @@ profiles with their requirements by cursor, one by code, and the statements each
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
 
 from civicladder.db import db
-from competencies.models import ProficiencyDescriptor
+from civicladder.models import AuditEvent
+from competencies.models import Competency, ProficiencyDescriptor
 from tests.api.factories import api_token
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -169,3 +173,55 @@ def test_the_case_package_costs_the_same_statements_however_large(
         for _ in range(6):
             competencies.competency()
     assert counts[0] == counts[1], counts
+
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "standards" / "case_sample_framework.json"
+
+
+@pytest.fixture
+def importer(client):
+    token = api_token(["framework:write"])
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token.secret}"
+    return client
+
+
+def _send(client, body: bytes, key: str):
+    return client.post(
+        "/api/v1/framework/case",
+        data=body,
+        headers={"Idempotency-Key": key, "Content-Type": "application/json"},
+    )
+
+
+def test_a_case_package_imports_through_the_api_and_again_changes_nothing(importer):
+    body = SAMPLE.read_bytes()
+    first = _send(importer, body, "first")
+    assert first.status_code == 200, first.json
+    assert (first.json["added"], first.json["changed"], first.json["unchanged"]) == (8, 0, 0)
+    assert first.json["left_out_count"] == 31
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 6
+    again = _send(importer, body, "second")
+    assert (again.json["added"], again.json["unchanged"]) == (0, 8)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 6
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "competency_framework.imported")
+    ).all()
+    assert len(events) == 2
+    assert all(event.actor_label.startswith("API client System") for event in events)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"{not json", None),
+        (b'{"CFDocument": {"identifier": "nope"}}', "no identifier"),
+        (b'{"CFDocument": {}, "CFItems": "x"}', None),
+    ],
+)
+def test_a_body_that_is_no_case_package_is_refused_with_a_problem(importer, body, words):
+    found = _send(importer, body, "bad")
+    assert found.status_code in (400, 422)
+    assert found.mimetype == "application/problem+json"
+    if words:
+        assert words in found.json["detail"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 0
