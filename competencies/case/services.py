@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+import sqlalchemy as sa
+
 from civicladder import audit, caching, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
@@ -111,37 +113,65 @@ def _write_document(
     return kept
 
 
-def _write_categories(found: queries.Plan) -> dict[str, CompetencyCategory]:
-    """Every category the package names, added or updated, by identifier."""
+def _write_categories(found: queries.Plan) -> dict[str, int]:
+    """Every category the package names, added or updated: their ids by identifier."""
     changed = {change.identifier for change in found.changes if change.kind == "category"}
-    categories = dict(found.categories)
+    ids = {identifier: category.id for identifier, category in found.categories.items()}
+    new = []
     for incoming in found.read.categories:
-        if incoming.identifier not in changed:
-            continue
-        category = categories.get(incoming.identifier)
+        values = {
+            "name": incoming.name,
+            "description": incoming.description,
+            "changed_at": incoming.changed_at,
+        }
+        category = found.categories.get(incoming.identifier)
         if category is None:
-            category = CompetencyCategory(case_identifier=incoming.identifier)
-            db.session.add(category)
-            categories[incoming.identifier] = category
-        category.name, category.description = incoming.name, incoming.description
-        category.changed_at = incoming.changed_at
+            new.append(values | {"case_identifier": incoming.identifier})
+        elif incoming.identifier in changed:
+            for key, value in values.items():
+                setattr(category, key, value)
     db.session.flush()
-    return categories
+    return ids | _insert(CompetencyCategory, new)
 
 
-def _write_competencies(found: queries.Plan, categories: dict[str, CompetencyCategory]) -> None:
+def _insert(model, rows: list[dict]) -> dict[str, int]:
+    """Add rows in one statement a batch, and return their ids by CASE identifier (the ORM
+    would add them one statement each, to learn each id)."""
+    if not rows:
+        return {}
+    db.session.execute(sa.insert(model), rows)
+    identifiers = [row["case_identifier"] for row in rows]
+    found = {}
+    for start in range(0, len(identifiers), 500):
+        chunk = identifiers[start : start + 500]
+        found.update(
+            db.session.execute(
+                sa.select(model.case_identifier, model.id).where(model.case_identifier.in_(chunk))
+            ).all()
+        )
+    return found
+
+
+def _write_competencies(found: queries.Plan, categories: dict[str, int]) -> None:
     changed = {change.identifier for change in found.changes if change.kind == "competency"}
+    new, new_steps = [], []
     for incoming in found.read.competencies:
+        values = {
+            "code": incoming.code,
+            "name": incoming.name,
+            "description": incoming.description,
+            "category_id": categories[incoming.category],
+            "changed_at": incoming.changed_at,
+        }
         competency = found.competencies.get(incoming.identifier)
         if competency is None:
-            competency = Competency(case_identifier=incoming.identifier)
-            db.session.add(competency)
-        elif incoming.identifier not in changed and _same_identifiers(competency, incoming):
+            new.append(values | {"case_identifier": incoming.identifier})
+            new_steps += [(incoming.identifier, step) for step in incoming.descriptors]
             continue
-        competency.code, competency.name = incoming.code, incoming.name
-        competency.description = incoming.description
-        competency.category = categories[incoming.category]
-        competency.changed_at = incoming.changed_at
+        if incoming.identifier not in changed and _same_identifiers(competency, incoming):
+            continue
+        for key, value in values.items():
+            setattr(competency, key, value)
         by_level = {d.level: d for d in competency.descriptors}
         for step in incoming.descriptors:
             descriptor = by_level.get(step.level)
@@ -150,6 +180,20 @@ def _write_competencies(found: queries.Plan, categories: dict[str, CompetencyCat
                 competency.descriptors.append(descriptor)
             descriptor.descriptor, descriptor.case_identifier = step.text, step.identifier
     db.session.flush()
+    ids = _insert(Competency, new)
+    if new_steps:
+        db.session.execute(
+            sa.insert(ProficiencyDescriptor),
+            [
+                {
+                    "competency_id": ids[identifier],
+                    "level": step.level,
+                    "descriptor": step.text,
+                    "case_identifier": step.identifier,
+                }
+                for identifier, step in new_steps
+            ],
+        )
 
 
 def _same_identifiers(competency: Competency, incoming: rules.CompetencyFacts) -> bool:

@@ -327,3 +327,29 @@ def test_an_upload_too_large_for_a_framework_is_refused(client_as, monkeypatch):
     )
     assert response.status_code == 413
     assert "larger than" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["into-empty", "changing-every-one"])
+def test_an_import_costs_the_same_statements_however_large(competencies, hr, count_queries, fresh):
+    counts = []
+    for size in (1, 3, 12):  # the first makes the framework's cache version once
+        empty_the_framework()
+        category = competencies.category()
+        for _ in range(size):
+            competencies.competency(category_=category)
+        exported = queries.package()
+        if fresh:
+            empty_the_framework()
+        else:
+            for item in items_of(exported, rules.COMPETENCY_TYPE):
+                item["abbreviatedStatement"] += " (revised)"
+            for item in items_of(exported, rules.LEVEL_TYPE):
+                item["fullStatement"] += " (revised)"
+        db.session.flush()
+        db.session.expire_all()
+        with count_queries() as statements:
+            preview = queries.preview(as_bytes(exported))
+            services.import_package(hr, as_bytes(exported))
+        assert preview["change_count"] >= size
+        counts.append(len(statements))
+    assert counts[1] == counts[2], counts
