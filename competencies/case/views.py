@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
-from civicladder import import_jobs
+from civicladder import exports, import_jobs
 from civicladder.access import Role, requires
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import ConfirmForm
@@ -25,14 +25,7 @@ PACKAGE_MAX_BYTES = 16 * 1024 * 1024  # a framework of thousands of competencies
 def case_package():
     """The framework as a CASE 1.0 package, to hand to another framework tool."""
     body = json.dumps(queries.package(), ensure_ascii=False, indent=2)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": 'attachment; filename="competency-framework-case.json"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return exports.attachment(body, "application/json", "competency-framework-case.json")
 
 
 @bp.route("/competencies/import", methods=["GET", "POST"])
