@@ -121,9 +121,7 @@ class Plan:
 
 def plan(read: rules.ReadPackage) -> Plan:
     """Compare a read package with the framework, matching by CASE identifier (five queries)."""
-    kept = document()
-    adopt = kept is None or kept.case_identifier == read.document.identifier
-    result = Plan(read=read, adopt_document=adopt)
+    result = Plan(read=read, adopt_document=_adopts_document(read.document.identifier))
     result.categories = _by_identifier(CompetencyCategory, [c.identifier for c in read.categories])
     result.competencies = _by_identifier(
         Competency,
@@ -131,13 +129,24 @@ def plan(read: rules.ReadPackage) -> Plan:
         selectinload(Competency.descriptors),
         selectinload(Competency.category),
     )
-    if adopt:
+    if result.adopt_document:
         _plan_document(result)
     _plan_categories(result)
     _plan_competencies(result)
     _clashes(result)
     result.left_alone = _left_alone(result)
     return result
+
+
+def _adopts_document(identifier: str) -> bool:
+    """Whether the framework takes the package's document as its own: when it is the same
+    document, or the framework is still empty. A package imported into a framework of the
+    city's own adds to it, and the framework stays the city's document."""
+    if document_facts().identifier == identifier:
+        return True
+    return (
+        document() is None and db.session.scalar(sa.select(CompetencyCategory.id).limit(1)) is None
+    )
 
 
 def _by_identifier(model, identifiers: list[str], *options) -> dict:

@@ -291,6 +291,7 @@ class _Reader:
         self.levels: dict[str, list[tuple[str, int | None]]] = {}
         self.left_out: list[LeftOut] = []
         self._categories: dict[str, CategoryFacts] = {}
+        self._steps_taken: set[str] = set()
 
     def take_items(self, raw_items: list) -> None:
         for number, raw in enumerate(raw_items, start=1):
@@ -401,8 +402,11 @@ class _Reader:
                 reason = f"A second skill level of {code} at step {level}."
             elif not text:
                 reason = f"A skill level of {code} with no description of the behaviour."
+            elif identifier in self._steps_taken:
+                reason = f"A skill level of {code} that is another competency's already."
             else:
                 steps[level] = Descriptor(identifier, level, text)
+                self._steps_taken.add(identifier)
                 continue
             self.left_out.append(LeftOut(identifier, _label(raw), reason))
         return [steps[level] for level in sorted(steps)]

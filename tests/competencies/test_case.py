@@ -353,3 +353,37 @@ def test_an_import_costs_the_same_statements_however_large(competencies, hr, cou
         assert preview["change_count"] >= size
         counts.append(len(statements))
     assert counts[1] == counts[2], counts
+
+
+def test_a_package_imported_into_the_citys_own_framework_joins_it_under_its_document(framework, hr):
+    ours = queries.package()["CFDocument"]
+    preview = queries.preview(SAMPLE.read_bytes())
+    assert preview["document_kept"]
+    assert all(change["kind"] != "document" for change in preview["changes"])
+    services.import_package(hr, SAMPLE.read_bytes())
+    after = queries.package()
+    assert after["CFDocument"]["identifier"] == ours["identifier"]
+    assert after["CFDocument"]["title"] == ours["title"]
+    assert len(items_of(after, rules.COMPETENCY_TYPE)) == 3 + 6
+
+
+def test_an_empty_framework_takes_the_packages_document(hr):
+    services.import_package(hr, SAMPLE.read_bytes())
+    document = queries.package()["CFDocument"]
+    assert document["identifier"] == "20c5134f-423d-4097-a971-3dd5152bf507"
+    assert document["title"] == "What Standards Could Be"
+    assert document["creator"] == "Brandon Dorman"
+
+
+def test_a_skill_level_two_competencies_share_is_kept_for_the_first_and_listed(framework):
+    package = queries.package()
+    steps = [a for a in package["CFAssociations"] if a["associationType"] == "hasSkillLevel"]
+    first, second = steps[0]["originNodeURI"], steps[5]["originNodeURI"]
+    assert first["identifier"] != second["identifier"]
+    package["CFAssociations"].append(steps[0] | {"originNodeURI": second, "sequenceNumber": 1})
+    package["CFAssociations"].remove(steps[5])  # the second's own first step
+    read = rules.read_package(package, rules.read_time("2026-01-01T00:00:00Z"))
+    scales = {c.identifier: [d.identifier for d in c.descriptors] for c in read.competencies}
+    assert steps[0]["destinationNodeURI"]["identifier"] in scales[first["identifier"]]
+    assert steps[0]["destinationNodeURI"]["identifier"] not in scales[second["identifier"]]
+    assert any("another competency's" in item.reason for item in read.left_out)
