@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from civicladder import clock
 from civicladder.db import db
-from competencies.case import rules
+from competencies.case import reading, rules
 from competencies.models import (
     Competency,
     CompetencyCategory,
@@ -324,7 +324,7 @@ def _left_alone(result: Plan) -> list[str]:
 
 def preview(data: bytes) -> dict:
     """What importing the package would do, kept as the check's result for its page."""
-    read = rules.read_package(rules.parse(data), clock.now())
+    read = reading.read_package(reading.parse(data), clock.now())
     found = plan(read)
     changes = found.changes
     return {

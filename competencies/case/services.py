@@ -12,7 +12,7 @@ from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
-from competencies.case import queries, rules
+from competencies.case import queries, reading, rules
 from competencies.models import (
     Competency,
     CompetencyCategory,
@@ -61,7 +61,7 @@ def import_package(
     if kept is not None:
         # Of two imports at once, the second waits here and plans against the first's result.
         locked_get(FrameworkDocument, kept.id)
-    found = queries.plan(rules.read_package(rules.parse(data), clock.now()))
+    found = queries.plan(reading.read_package(reading.parse(data), clock.now()))
     if found.problems:
         raise PackageRejected(found)
     if expected_fingerprint is not None and found.fingerprint != expected_fingerprint:

@@ -12,7 +12,7 @@ from civicladder import exports, import_jobs
 from civicladder.access import Role, requires
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import ConfirmForm
-from competencies.case import queries, rules
+from competencies.case import queries, reading
 from competencies.forms import CasePackageForm
 from competencies.views import bp
 
@@ -45,7 +45,7 @@ def import_case():
                     f"The file is larger than {PACKAGE_MAX_BYTES // (1024 * 1024)} MB, more "
                     "than any competency framework needs. Check that it is a CASE package."
                 )
-            rules.parse(data)
+            reading.parse(data)
             run = import_jobs.request_check(
                 current_user, IMPORT, data, upload.filename, media_type="application/json"
             )

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from civicladder.db import db
 from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import AuditEvent
-from competencies.case import queries, rules, services
+from competencies.case import queries, reading, rules, services
 from competencies.models import (
     Competency,
     CompetencyCategory,
@@ -258,7 +258,7 @@ def test_items_of_odd_shapes_are_listed_not_fatal():
         ],
         "CFAssociations": [None, {"associationType": "isChildOf"}],
     }
-    read = rules.read_package(package, rules.read_time("2026-01-01T00:00:00Z"))
+    read = reading.read_package(package, rules.read_time("2026-01-01T00:00:00Z"))
     assert read.categories == [] and read.competencies == []
     assert len(read.left_out) == 5
 
@@ -382,7 +382,7 @@ def test_a_skill_level_two_competencies_share_is_kept_for_the_first_and_listed(f
     assert first["identifier"] != second["identifier"]
     package["CFAssociations"].append(steps[0] | {"originNodeURI": second, "sequenceNumber": 1})
     package["CFAssociations"].remove(steps[5])  # the second's own first step
-    read = rules.read_package(package, rules.read_time("2026-01-01T00:00:00Z"))
+    read = reading.read_package(package, rules.read_time("2026-01-01T00:00:00Z"))
     scales = {c.identifier: [d.identifier for d in c.descriptors] for c in read.competencies}
     assert steps[0]["destinationNodeURI"]["identifier"] in scales[first["identifier"]]
     assert steps[0]["destinationNodeURI"]["identifier"] not in scales[second["identifier"]]
