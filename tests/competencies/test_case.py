@@ -387,3 +387,26 @@ def test_a_skill_level_two_competencies_share_is_kept_for_the_first_and_listed(f
     assert steps[0]["destinationNodeURI"]["identifier"] in scales[first["identifier"]]
     assert steps[0]["destinationNodeURI"]["identifier"] not in scales[second["identifier"]]
     assert any("another competency's" in item.reason for item in read.left_out)
+
+
+def test_round_trip_through_a_fresh_database_of_its_own(framework, tmp_path):
+    """Exported here, imported into another app's new database, exported there: the same."""
+    from civicladder.app import create_app
+    from tests.city.test_city import own_session
+
+    exported = queries.package()
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "another-app",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'other.sqlite3'}",
+            "MAIL_URL": None,
+        }
+    )
+    other.instance_path = str(tmp_path)
+    with own_session(other), other.test_request_context():
+        assert queries.package()["CFItems"] == []
+        services.import_package(None, as_bytes(exported))
+        db.session.commit()
+        again = queries.package()
+    assert again == exported
