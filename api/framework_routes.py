@@ -43,8 +43,12 @@ class DescriptorSchema(Schema):
     )
 
 
+CASE_IDENTIFIER = {"description": "Its CASE identifier (a UUID), as in the CASE package."}
+
+
 class CompetencySchema(Schema):
     code = fields.String(required=True)
+    case_identifier = fields.String(required=True, metadata=CASE_IDENTIFIER)
     name = fields.String(required=True)
     description = fields.String(required=True)
     descriptors = fields.List(
@@ -56,6 +60,7 @@ class CompetencySchema(Schema):
 
 class CategorySchema(Schema):
     id = fields.Integer(required=True)
+    case_identifier = fields.String(required=True, metadata=CASE_IDENTIFIER)
     name = fields.String(required=True)
     description = fields.String(required=True)
     competencies = fields.List(fields.Nested(CompetencySchema), required=True)
@@ -174,11 +179,13 @@ def framework():
         "categories": [
             {
                 "id": category.id,
+                "case_identifier": category.case_identifier,
                 "name": category.name,
                 "description": category.description,
                 "competencies": [
                     {
                         "code": competency.code,
+                        "case_identifier": competency.case_identifier,
                         "name": competency.name,
                         "description": competency.description,
                         "descriptors": [

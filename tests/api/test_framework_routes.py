@@ -152,8 +152,17 @@ def test_the_framework_as_a_case_package_is_the_one_hr_downloads(reader, framewo
     found = reader.get("/api/v1/framework/case")
     assert found.status_code == 200
     assert found.json == case_queries.package()
-    codes = {i.get("humanCodingScheme") for i in found.json["CFItems"]}
-    assert {"SAF-1", "SAF-2", "SRV-1"} <= codes
+    codes = {i.get("humanCodingScheme"): i["identifier"] for i in found.json["CFItems"]}
+    assert {"SAF-1", "SAF-2", "SRV-1"} <= set(codes)
+    # The framework's plain read names the same identifiers.
+    plain = reader.get("/api/v1/framework").json
+    safety = next(c for c in plain["categories"] if c["name"] == "Safety")
+    assert {c["code"]: c["case_identifier"] for c in safety["competencies"]} == {
+        "SAF-1": codes["SAF-1"],
+        "SAF-2": codes["SAF-2"],
+    }
+    items = {i["identifier"] for i in found.json["CFItems"]}
+    assert safety["case_identifier"] in items
 
 
 def test_the_case_package_needs_the_framework_scope(client):
