@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -230,49 +231,41 @@ def _add(result: Plan, kind, identifier, label, existing, before, after) -> None
 
 def _clashes(result: Plan) -> None:
     """Names and codes the package gives that another category or competency here already has
-    (matched by identifier, they are different things): problems, so nothing is imported."""
+    (matched by identifier, they are different things), or gives twice: problems, so nothing
+    is imported."""
     read = result.read
     names = [c.name for c in read.categories]
     codes = [c.code for c in read.competencies]
-    incoming_ids = {c.identifier for c in read.categories} | {
-        c.identifier for c in read.competencies
-    }
-    named = (
-        db.session.execute(
-            sa.select(CompetencyCategory.name, CompetencyCategory.case_identifier).where(
-                CompetencyCategory.name.in_(names)
-            )
-        ).all()
-        if names
-        else []
-    )
-    coded = _coded(codes)
-    for name, identifier in named:
-        if identifier not in incoming_ids:
-            result.problems.append(
-                rules.LeftOut(
-                    identifier,
-                    name,
-                    f"A category called {name} is here already, with another CASE identifier.",
-                )
-            )
-    for code, identifier in coded:
-        if identifier not in incoming_ids:
-            result.problems.append(
-                rules.LeftOut(
-                    identifier,
-                    code,
-                    f"A competency with the code {code} is here "
-                    "already, with another CASE identifier.",
-                )
-            )
+    incoming = {c.identifier for c in read.categories} | {c.identifier for c in read.competencies}
+    held = [
+        (name, identifier, f"A category called {name} is here already")
+        for name, identifier in _held(CompetencyCategory.name, CompetencyCategory, names)
+    ] + [
+        (code, identifier, f"A competency with the code {code} is here already")
+        for code, identifier in _held(Competency.code, Competency, codes)
+    ]
+    result.problems += [
+        rules.LeftOut(identifier, value, f"{words}, with another CASE identifier.")
+        for value, identifier, words in held
+        if identifier not in incoming
+    ]
     _descriptor_clashes(result)
     for seen, words in ((names, "category called"), (codes, "competency coded")):
-        twice = sorted({value for value in seen if seen.count(value) > 1})
         result.problems += [
             rules.LeftOut("", value, f"The package has more than one {words} {value}.")
-            for value in twice
+            for value, times in sorted(Counter(seen).items())
+            if times > 1
         ]
+
+
+def _held(column, model, values: list[str]) -> list[tuple[str, str]]:
+    """(value, CASE identifier) of the rows here whose `column` is one of the values."""
+    rows = []
+    for chunk in _chunks(values):
+        rows += db.session.execute(
+            sa.select(column, model.case_identifier).where(column.in_(chunk))
+        ).all()
+    return rows
 
 
 def _descriptor_clashes(result: Plan) -> None:
@@ -302,15 +295,6 @@ def _descriptor_clashes(result: Plan) -> None:
                         "This skill level's identifier belongs here to another step.",
                     )
                 )
-
-
-def _coded(codes: list[str]) -> list:
-    rows = []
-    for chunk in _chunks(codes):
-        rows += db.session.execute(
-            sa.select(Competency.code, Competency.case_identifier).where(Competency.code.in_(chunk))
-        ).all()
-    return rows
 
 
 def _left_alone(result: Plan) -> list[str]:

@@ -410,3 +410,19 @@ def test_round_trip_through_a_fresh_database_of_its_own(framework, tmp_path):
         db.session.commit()
         again = queries.package()
     assert again == exported
+
+
+def test_a_category_name_here_already_or_a_code_given_twice_is_a_problem(framework):
+    exported = queries.package()
+    service = next(
+        i for i in items_of(exported, rules.CATEGORY_TYPE) if i["fullStatement"] == "Service"
+    )
+    exported = json.loads(
+        json.dumps(exported).replace(service["identifier"], "99999999-2222-4333-8444-555555555555")
+    )
+    competencies_given = items_of(exported, rules.COMPETENCY_TYPE)
+    competencies_given[1]["humanCodingScheme"] = competencies_given[0]["humanCodingScheme"]
+    problems = [p["reason"] for p in queries.preview(as_bytes(exported))["problems"]]
+    assert "A category called Service is here already, with another CASE identifier." in problems
+    code = competencies_given[0]["humanCodingScheme"]
+    assert f"The package has more than one competency coded {code}." in problems
