@@ -426,3 +426,35 @@ def test_a_category_name_here_already_or_a_code_given_twice_is_a_problem(framewo
     assert "A category called Service is here already, with another CASE identifier." in problems
     code = competencies_given[0]["humanCodingScheme"]
     assert f"The package has more than one competency coded {code}." in problems
+
+
+# The command line.
+
+
+def test_cli_previews_a_package_and_writes_nothing(app):
+    result = app.test_cli_runner().invoke(args=["competencies", "import-case", str(SAMPLE)])
+    assert result.exit_code == 0, result.output
+    assert "What Standards Could Be: 8 to add, 0 to change" in result.output
+    assert "Left out: " in result.output and "Run again with --commit" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 0
+
+
+def test_cli_imports_a_package_and_exports_the_framework(app, tmp_path):
+    runner = app.test_cli_runner()
+    imported = runner.invoke(args=["competencies", "import-case", str(SAMPLE), "--commit"])
+    assert imported.exit_code == 0, imported.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 6
+    path = tmp_path / "framework.json"
+    exported = runner.invoke(args=["competencies", "export-case", str(path)])
+    assert exported.exit_code == 0, exported.output
+    written = json.loads(path.read_text())
+    assert written["CFDocument"]["identifier"] == "20c5134f-423d-4097-a971-3dd5152bf507"
+    assert len(items_of(written, rules.COMPETENCY_TYPE)) == 6
+
+
+def test_cli_refuses_a_file_that_is_no_package(app, tmp_path):
+    path = tmp_path / "framework.json"
+    path.write_text("{not json")
+    result = app.test_cli_runner().invoke(args=["competencies", "import-case", str(path)])
+    assert result.exit_code == 1
+    assert "not JSON" in result.output
