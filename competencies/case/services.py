@@ -117,6 +117,7 @@ def _write_categories(found: queries.Plan) -> dict[str, int]:
     """Every category the package names, added or updated: their ids by identifier."""
     changed = {change.identifier for change in found.changes if change.kind == "category"}
     ids = {identifier: category.id for identifier, category in found.categories.items()}
+    _make_way(found.categories, {c.identifier: c.name for c in found.read.categories}, "name")
     new = []
     for incoming in found.read.categories:
         values = {
@@ -132,6 +133,22 @@ def _write_categories(found: queries.Plan) -> dict[str, int]:
                 setattr(category, key, value)
     db.session.flush()
     return ids | _insert(CompetencyCategory, new)
+
+
+def _make_way(existing: dict, wanted: dict[str, str], key: str) -> None:
+    """Names or codes passed around within the package (A's code becomes B's and B's A's):
+    each row taking another's first steps aside to a placeholder of its own, so no moment of
+    the writing holds one value twice (the unique constraints check each statement)."""
+    held = {getattr(row, key) for row in existing.values()}
+    moving = [
+        row
+        for identifier, row in existing.items()
+        if wanted[identifier] != getattr(row, key) and wanted[identifier] in held
+    ]
+    for row in moving:
+        setattr(row, key, f"~{row.id}")
+    if moving:
+        db.session.flush()
 
 
 def _insert(model, rows: list[dict]) -> dict[str, int]:
@@ -154,6 +171,7 @@ def _insert(model, rows: list[dict]) -> dict[str, int]:
 
 def _write_competencies(found: queries.Plan, categories: dict[str, int]) -> None:
     changed = {change.identifier for change in found.changes if change.kind == "competency"}
+    _make_way(found.competencies, {c.identifier: c.code for c in found.read.competencies}, "code")
     new, new_steps = [], []
     for incoming in found.read.competencies:
         values = {

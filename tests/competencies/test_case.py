@@ -458,3 +458,20 @@ def test_cli_refuses_a_file_that_is_no_package(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["competencies", "import-case", str(path)])
     assert result.exit_code == 1
     assert "not JSON" in result.output
+
+
+def test_codes_and_names_passed_around_within_a_package_import(framework, hr):
+    exported = queries.package()
+    first, second = items_of(exported, rules.COMPETENCY_TYPE)[:2]
+    first["humanCodingScheme"], second["humanCodingScheme"] = (
+        second["humanCodingScheme"],
+        first["humanCodingScheme"],
+    )
+    safety, service = items_of(exported, rules.CATEGORY_TYPE)
+    safety["fullStatement"], service["fullStatement"] = "Service", "Safety"
+    assert queries.preview(as_bytes(exported))["ok"]
+    services.import_package(hr, as_bytes(exported))
+    names = dict(db.session.execute(sa.select(Competency.name, Competency.code)).all())
+    assert (names["First aid"], names["Safe lifting"]) == ("SAF-2", "SAF-1")
+    assert sorted(db.session.scalars(sa.select(CompetencyCategory.name))) == ["Safety", "Service"]
+    assert framework.name == "Service"
