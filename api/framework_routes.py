@@ -1,18 +1,22 @@
 """The competency framework and job profiles, read by other city systems (an HRIS that keeps
-job descriptions, a learning system that maps its courses to the city's competencies)."""
+job descriptions, a learning system that maps its courses to the city's competencies), and the
+framework written and imported as a CASE package by framework tools."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import request
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
-from api import problems
+from api import idempotency, problems
 from api.auth import scoped
 from api.pagination import PageQuery, PageSchema, answer, page
 from civicladder.db import db
 from civicladder.errors import NotFound
 from competencies import queries
+from competencies.case import queries as case_queries
+from competencies.case import services as case_services
 from competencies.rules import PROFICIENCY_SCALE
 from people.models import JobProfile
 
@@ -39,8 +43,12 @@ class DescriptorSchema(Schema):
     )
 
 
+CASE_IDENTIFIER = {"description": "Its CASE identifier (a UUID), as in the CASE package."}
+
+
 class CompetencySchema(Schema):
     code = fields.String(required=True)
+    case_identifier = fields.String(required=True, metadata=CASE_IDENTIFIER)
     name = fields.String(required=True)
     description = fields.String(required=True)
     descriptors = fields.List(
@@ -52,6 +60,7 @@ class CompetencySchema(Schema):
 
 class CategorySchema(Schema):
     id = fields.Integer(required=True)
+    case_identifier = fields.String(required=True, metadata=CASE_IDENTIFIER)
     name = fields.String(required=True)
     description = fields.String(required=True)
     competencies = fields.List(fields.Nested(CompetencySchema), required=True)
@@ -64,6 +73,70 @@ class FrameworkSchema(Schema):
         metadata={"description": "The proficiency scale every competency shares."},
     )
     categories = fields.List(fields.Nested(CategorySchema), required=True)
+
+
+class CasePackageSchema(Schema):
+    """A CASE 1.0 CFPackage (1EdTech), as its own JSON schema describes it."""
+
+    document = fields.Dict(
+        required=True,
+        attribute="CFDocument",
+        data_key="CFDocument",
+        metadata={"description": "The framework: its CASE identifier, title and creator."},
+    )
+    items = fields.List(
+        fields.Dict(),
+        required=True,
+        attribute="CFItems",
+        data_key="CFItems",
+        metadata={
+            "description": "Categories (CFItemType 'Competency category'), competencies "
+            "('Competency': code in humanCodingScheme, name in abbreviatedStatement) and the "
+            "behaviour at each step of the scale ('Proficiency level')."
+        },
+    )
+    associations = fields.List(
+        fields.Dict(),
+        required=True,
+        attribute="CFAssociations",
+        data_key="CFAssociations",
+        metadata={
+            "description": "isChildOf from each category to the document and from each "
+            "competency to its category; hasSkillLevel from a competency to each step, "
+            "numbered 1 to 5 (sequenceNumber)."
+        },
+    )
+
+
+class CasePackageInSchema(CasePackageSchema):
+    """A CASE 1.0 CFPackage from another framework tool; its other parts (CFDefinitions,
+    CFRubrics) may come with it and are left out."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    items = fields.List(fields.Dict(), attribute="CFItems", data_key="CFItems")
+    associations = fields.List(fields.Dict(), attribute="CFAssociations", data_key="CFAssociations")
+
+
+class LeftOutSchema(Schema):
+    identifier = fields.String(required=True, metadata={"description": "Its CASE identifier."})
+    label = fields.String(required=True, metadata={"description": "Its code and statement."})
+    reason = fields.String(required=True, metadata={"description": "Why it was left out."})
+
+
+class CaseImportSchema(Schema):
+    added = fields.Integer(required=True, metadata={"description": "Categories and competencies."})
+    changed = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    left_out_count = fields.Integer(
+        required=True, metadata={"description": "Items and associations the framework cannot hold."}
+    )
+    left_out = fields.List(
+        fields.Nested(LeftOutSchema),
+        required=True,
+        metadata={"description": f"The first {case_queries.PREVIEW_ITEMS} of them."},
+    )
 
 
 class RequirementSchema(Schema):
@@ -106,11 +179,13 @@ def framework():
         "categories": [
             {
                 "id": category.id,
+                "case_identifier": category.case_identifier,
                 "name": category.name,
                 "description": category.description,
                 "competencies": [
                     {
                         "code": competency.code,
+                        "case_identifier": competency.case_identifier,
                         "name": competency.name,
                         "description": competency.description,
                         "descriptors": [
@@ -123,6 +198,46 @@ def framework():
             }
             for category in categories
         ],
+    }
+
+
+@blp.route("/framework/case")
+@scoped("framework:read")
+@blp.response(200, CasePackageSchema)
+def framework_case():
+    """Read the competency framework as a CASE package
+
+    The framework as a 1EdTech CASE 1.0 CFPackage, for framework tools that speak CASE. Every
+    category, competency and step keeps its CASE identifier from one export to the next, and a
+    package imported from elsewhere keeps the identifiers it came with.
+    """
+    return case_queries.package()
+
+
+@blp.route("/framework/case", methods=["POST"])
+@scoped("framework:write")
+@idempotency.once
+@blp.arguments(CasePackageInSchema)
+@blp.response(200, CaseImportSchema)
+@blp.doc(parameters=[idempotency.PARAMETER])
+def import_framework_case(body: dict):
+    """Import a competency framework as a CASE package
+
+    As HR's import does, all or nothing: the items just under the document become categories,
+    the items under those competencies (their humanCodingScheme the code), and a competency's
+    skill levels (hasSkillLevel, numbered 1 to 5) the behaviour at each step of the scale.
+    Matched by CASE identifier, so sending a newer version of a package updates what the first
+    added. What the framework cannot hold is left out and listed in the answer; a name or code
+    that another category or competency already has refuses the package (422), naming it.
+    """
+    found = case_services.import_package(None, request.get_data(cache=True))
+    changes = [change for change in found.changes if change.kind != "document"]
+    return {
+        "added": sum(change.is_new for change in changes),
+        "changed": sum(not change.is_new for change in changes),
+        "unchanged": len(found.unchanged),
+        "left_out_count": len(found.read.left_out),
+        "left_out": [vars(item) for item in found.read.left_out[: case_queries.PREVIEW_ITEMS]],
     }
 
 

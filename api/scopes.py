@@ -8,6 +8,7 @@ SCOPES: dict[str, str] = {
     "roster:read": "Read employees",
     "roster:write": "Add and change employees",
     "framework:read": "Read the competency framework and job profiles",
+    "framework:write": "Import a competency framework published as a CASE package",
     "evidence:read": "Read competency evidence",
     "evidence:write": "Record competency evidence from another programme",
     "training:read": "Read courses, sessions and enrolments",

@@ -118,7 +118,9 @@ def _accept_large_uploads() -> None:
         request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
 
 
-def request_check(actor: User, name: str, data: bytes, filename: str) -> JobRun:
+def request_check(
+    actor: User, name: str, data: bytes, filename: str, media_type: str = "text/csv"
+) -> JobRun:
     """Keep the uploaded file (`filename` as the browser sent it) and ask for it to be checked;
     audited. The run's page shows the
     check's progress, then its preview."""
@@ -126,7 +128,8 @@ def request_check(actor: User, name: str, data: bytes, filename: str) -> JobRun:
     require_role(actor, found.role)
     # The uploaded file's own name, without any client path, short enough to keep.
     filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
-    stored = files.store(data, name=filename or f"{name}.csv", media_type="text/csv")
+    extension = media_type.rpartition("/")[2]
+    stored = files.store(data, name=filename or f"{name}.{extension}", media_type=media_type)
     run = jobs.enqueue(
         found.job(CHECK), actor=actor, file_id=stored.id, filename=filename, sha256=stored.sha256
     )

@@ -14,22 +14,37 @@ ACTION_WORDS = {
     "job_profile.updated": "Changed a job profile",
     "competency_evidence.recorded": "Recorded competency evidence",
     "competency_evidence.withdrawn": "Withdrew competency evidence",
+    "competency_framework.imported": "Imported a CASE framework package",
 }
 
 
 def init_app(app: Flask) -> None:
     """Plug the competencies package in: pages, navigation, panels, demo steps."""
+    from civicladder import import_jobs
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from competencies import standing, views
+    from competencies import cli, standing, views
+    from competencies.case import queries as case_queries
+    from competencies.case import services as case_services
+    from competencies.case import views as case_views
     from competencies.seed import city, demo
     from people import figures as people_figures
     from people.slots import EMPLOYEE_PROFILE
 
-    app.register_blueprint(views.bp)
+    app.register_blueprint(views.bp)  # with the CASE pages of case_views on it
+    import_jobs.register(
+        app,
+        case_views.IMPORT,
+        title="CASE framework import",
+        page="competencies.case_import",
+        upload="competencies.import_case",
+        check=case_queries.preview,
+        write=case_services.import_checked_package,
+    )
     register_action_words(app, ACTION_WORDS)
+    app.cli.add_command(cli.competencies_group)
     # Everyone may read the framework and the job profiles; HR maintains them.
     register_nav_item(app, NavItem("Competencies", "competencies.framework", (), 30))
     register_nav_item(app, NavItem("Job profiles", "competencies.job_profiles", (), 31))

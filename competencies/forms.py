@@ -1,7 +1,9 @@
-"""Competency forms: categories, competencies with their scale, job profiles, evidence."""
+"""Competency forms: categories, competencies with their scale, job profiles, evidence, the
+CASE package upload."""
 
 from __future__ import annotations
 
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     FieldList,
     FormField,
@@ -151,3 +153,15 @@ class EvidenceForm(FlaskForm):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed.data == "yes"
+
+
+class CasePackageForm(FlaskForm):
+    package = FileField(
+        "CASE package (JSON)",
+        validators=[
+            FileRequired("Choose a CASE package to import."),
+            FileAllowed(["json"], "The package must be a .json file."),
+        ],
+        description="A CASE 1.0 CFPackage, as a .json file exported by a framework tool.",
+        render_kw={"accept": ".json,application/json"},
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -22,12 +23,37 @@ class EvidenceSource(LabelledEnum):
     IMPORTED = "imported", "Imported"
 
 
+def new_case_identifier() -> str:
+    """A CASE identifier for something made here (imported items keep the one they came with)."""
+    return str(uuid.uuid4())
+
+
+def case_identifier_column() -> Mapped[str]:
+    return mapped_column(sa.String(36), unique=True, default=new_case_identifier)
+
+
+class FrameworkDocument(db.Model):
+    """The framework as one CASE document: its identifier, title and creator, kept from the
+    first framework imported (until then, the city's own; see `competencies.case`)."""
+
+    __tablename__ = "framework_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_identifier: Mapped[str] = case_identifier_column()
+    title: Mapped[str] = mapped_column(sa.String(300))
+    creator: Mapped[str] = mapped_column(sa.String(300))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class CompetencyCategory(db.Model):
     __tablename__ = "competency_category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    case_identifier: Mapped[str] = case_identifier_column()
+    # When it last changed, as CASE's lastChangeDateTime says (kept from an imported package).
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     competencies: Mapped[list[Competency]] = relationship(
         back_populates="category", order_by="Competency.code"
@@ -47,6 +73,9 @@ class Competency(db.Model):
     category_id: Mapped[int] = mapped_column(
         sa.ForeignKey("competency_category.id", ondelete="RESTRICT"), index=True
     )
+    case_identifier: Mapped[str] = case_identifier_column()
+    # Its scale's descriptors included: they share the competency's lastChangeDateTime.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     category: Mapped[CompetencyCategory] = relationship(back_populates="competencies")
     descriptors: Mapped[list[ProficiencyDescriptor]] = relationship(
@@ -70,6 +99,7 @@ class ProficiencyDescriptor(db.Model):
     )
     level: Mapped[int] = mapped_column(primary_key=True)
     descriptor: Mapped[str] = mapped_column(sa.Text)
+    case_identifier: Mapped[str] = case_identifier_column()
 
     competency: Mapped[Competency] = relationship(back_populates="descriptors")
 

@@ -60,6 +60,7 @@ def update_category(
     category.name, category.description = name, description.strip()
     old, new = audit.changed(before, audit.snapshot(category, ["name", "description"]))
     if new:
+        category.changed_at = clock.now()
         audit.record(actor, "competency_category.updated", category, before=old, after=new)
         caching.bump(FRAMEWORK)
     return category
@@ -158,6 +159,7 @@ def update_competency(
     after = audit.snapshot(competency, COMPETENCY_FIELDS) | {"descriptors": cleaned}
     old, new = audit.changed(before, after)
     if new:
+        competency.changed_at = clock.now()
         audit.record(actor, "competency.updated", competency, before=old, after=new)
         caching.bump(FRAMEWORK)
     return competency

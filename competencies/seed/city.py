@@ -4,6 +4,7 @@ streamed into the database in bulk."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -53,7 +54,7 @@ def build(ctx: CityContext) -> None:
             "The database already has competencies: `flask seed city` only builds into a "
             "database without them. The city was not generated."
         )
-    framework = _framework()
+    framework = _framework(ctx)
     requirements = _requirements(ctx, framework)
     staff = ctx.built["staff"]
     evidence = _Evidence(ctx, framework, requirements)
@@ -101,15 +102,23 @@ class Framework:
         self.valid_days: dict[int, int] = {}
 
 
-def _framework() -> Framework:
+def _case_identifier(ctx: CityContext, name: str) -> str:
+    """The same identifier for the same seed and name: a city generated twice is the same."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"civicladder:city:{ctx.seed}:{name}"))
+
+
+def _framework(ctx: CityContext) -> Framework:
     """Ten categories of fifteen competencies, each with a descriptor for the five levels."""
     framework = Framework()
     first_category = bulk.next_id(CompetencyCategory.__table__)
     next_competency = bulk.next_id(Competency.__table__)
     categories, competencies, descriptors = [], [], []
+    now = datetime.combine(ctx.as_of, time(), UTC)
     for c, (code, name, covers, subjects, facets) in enumerate(CATEGORIES):
         category = first_category + c
-        categories.append((category, name, f"Competencies for {covers}."))
+        categories.append(
+            (category, name, f"Competencies for {covers}.", _case_identifier(ctx, code), now)
+        )
         framework.by_category[code] = []
         for s, subject in enumerate(subjects):
             for f, facet in enumerate(facets):
@@ -118,21 +127,41 @@ def _framework() -> Framework:
                 skill = f"{subject} {facet}"
                 competency_code = f"{code}-{s + 1}{f + 1}"
                 description = f"{skill} in the work of {covers}."
-                competencies.append((ident, competency_code, skill, description, category))
+                competencies.append(
+                    (
+                        ident,
+                        competency_code,
+                        skill,
+                        description,
+                        category,
+                        _case_identifier(ctx, competency_code),
+                        now,
+                    )
+                )
                 descriptors += [
-                    (ident, level, template.format(skill=skill.lower(), context=covers))
+                    (
+                        ident,
+                        level,
+                        template.format(skill=skill.lower(), context=covers),
+                        _case_identifier(ctx, f"{competency_code}.{level}"),
+                    )
                     for level, template in enumerate(LEVEL_TEMPLATES, start=1)
                 ]
                 framework.ids[competency_code] = ident
                 framework.by_category[code].append(ident)
                 if f == 0 and code in RENEWED:
                     framework.valid_days[ident] = RENEWED[code]
-    bulk.load(CompetencyCategory.__table__, ("id", "name", "description"), categories)
+    dated = ("case_identifier", "changed_at")
+    bulk.load(CompetencyCategory.__table__, ("id", "name", "description", *dated), categories)
     bulk.load(
-        Competency.__table__, ("id", "code", "name", "description", "category_id"), competencies
+        Competency.__table__,
+        ("id", "code", "name", "description", "category_id", *dated),
+        competencies,
     )
     bulk.load(
-        ProficiencyDescriptor.__table__, ("competency_id", "level", "descriptor"), descriptors
+        ProficiencyDescriptor.__table__,
+        ("competency_id", "level", "descriptor", "case_identifier"),
+        descriptors,
     )
     caching.bump(FRAMEWORK)  # app servers already running show the new framework
     return framework

@@ -115,6 +115,8 @@ CASES = [
     # The batch is the full token's client's; the unscoped token's client may not send one.
     Case("api_batches.batch", "GET", "/api/v1/batches/{api_batch}", SCOPED_READS),
     Case("api_framework.framework", "GET", "/api/v1/framework", SCOPED_READS),
+    Case("api_framework.framework_case", "GET", "/api/v1/framework/case", SCOPED_READS),
+    Case("api_framework.import_framework_case", "POST", "/api/v1/framework/case", TOKEN_ONLY),
     Case("api_framework.job_profiles", "GET", "/api/v1/job-profiles", SCOPED_READS),
     Case(
         "api_framework.job_profile",

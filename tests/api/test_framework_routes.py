@@ -3,10 +3,14 @@ profiles with their requirements by cursor, one by code, and the statements each
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import sqlalchemy as sa
 
 from civicladder.db import db
-from competencies.models import ProficiencyDescriptor
+from civicladder.models import AuditEvent
+from competencies.models import Competency, ProficiencyDescriptor
 from tests.api.factories import api_token
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -140,3 +144,93 @@ def test_a_page_of_job_profiles_costs_the_same_statements_whatever_its_size(
 def test_a_bad_cursor_names_its_field(reader, framework):
     response = reader.get("/api/v1/job-profiles", query_string={"after": "not-a-cursor"})
     assert response.status_code == 422 and response.json["field"] == "after"
+
+
+def test_the_framework_as_a_case_package_is_the_one_hr_downloads(reader, framework):
+    from competencies.case import queries as case_queries
+
+    found = reader.get("/api/v1/framework/case")
+    assert found.status_code == 200
+    assert found.json == case_queries.package()
+    codes = {i.get("humanCodingScheme"): i["identifier"] for i in found.json["CFItems"]}
+    assert {"SAF-1", "SAF-2", "SRV-1"} <= set(codes)
+    # The framework's plain read names the same identifiers.
+    plain = reader.get("/api/v1/framework").json
+    safety = next(c for c in plain["categories"] if c["name"] == "Safety")
+    assert {c["code"]: c["case_identifier"] for c in safety["competencies"]} == {
+        "SAF-1": codes["SAF-1"],
+        "SAF-2": codes["SAF-2"],
+    }
+    items = {i["identifier"] for i in found.json["CFItems"]}
+    assert safety["case_identifier"] in items
+
+
+def test_the_case_package_needs_the_framework_scope(client):
+    token = api_token(["roster:read"])
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token.secret}"
+    assert client.get("/api/v1/framework/case").status_code == 403
+
+
+def test_the_case_package_costs_the_same_statements_however_large(
+    reader, framework, competencies, count_queries
+):
+    counts = []
+    for _ in range(2):
+        with count_queries() as statements:
+            assert reader.get("/api/v1/framework/case").status_code == 200
+        counts.append(len(statements))
+        for _ in range(6):
+            competencies.competency()
+    assert counts[0] == counts[1], counts
+
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "standards" / "case_sample_framework.json"
+
+
+@pytest.fixture
+def importer(client):
+    token = api_token(["framework:write"])
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token.secret}"
+    return client
+
+
+def _send(client, body: bytes, key: str):
+    return client.post(
+        "/api/v1/framework/case",
+        data=body,
+        headers={"Idempotency-Key": key, "Content-Type": "application/json"},
+    )
+
+
+def test_a_case_package_imports_through_the_api_and_again_changes_nothing(importer):
+    body = SAMPLE.read_bytes()
+    first = _send(importer, body, "first")
+    assert first.status_code == 200, first.json
+    assert (first.json["added"], first.json["changed"], first.json["unchanged"]) == (8, 0, 0)
+    assert first.json["left_out_count"] == 31
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 6
+    again = _send(importer, body, "second")
+    assert (again.json["added"], again.json["unchanged"]) == (0, 8)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 6
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "competency_framework.imported")
+    ).all()
+    assert len(events) == 2
+    assert all(event.actor_label.startswith("API client System") for event in events)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"{not json", None),
+        (b'{"CFDocument": {"identifier": "nope"}}', "no identifier"),
+        (b'{"CFDocument": {}, "CFItems": "x"}', None),
+    ],
+)
+def test_a_body_that_is_no_case_package_is_refused_with_a_problem(importer, body, words):
+    found = _send(importer, body, "bad")
+    assert found.status_code in (400, 422)
+    assert found.mimetype == "application/problem+json"
+    if words:
+        assert words in found.json["detail"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 0

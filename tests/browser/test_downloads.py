@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import inspect
 import io
+import json
 import types
 from dataclasses import dataclass
 
@@ -44,7 +45,7 @@ OFFER_TOKEN = "download-offer-token"
 class Download:
     url: str  # filled from the seeded ids
     mimetype: str
-    kind: str  # csv, pdf, ics
+    kind: str  # csv, pdf, ics, json
     first_column: str = ""  # a CSV's first header cell
 
 
@@ -72,6 +73,7 @@ DOWNLOADS = {
     "hiring.decisions_csv": Download(
         "/hiring/rounds/{ranked_round}/decisions.csv", "text/csv", "csv", "candidate_code"
     ),
+    "competencies.case_package": Download("/competencies/case.json", "application/json", "json"),
     "reports.snapshot_csv": Download(
         "/reports/snapshots/{snapshot}/report.csv", "text/csv", "csv", "scope"
     ),
@@ -351,6 +353,8 @@ def test_each_download_arrives_whole_and_private(endpoint, role, download_server
         assert all(len(row) == len(rows[0]) for row in rows)
     elif download.kind == "pdf":
         assert fetched.body.startswith(b"%PDF")
+    elif download.kind == "json":
+        assert "CFDocument" in json.loads(fetched.body)
     elif download.kind == "ics":
         text = fetched.body.decode("utf-8")
         assert text.startswith("BEGIN:VCALENDAR") and text.rstrip().endswith("END:VCALENDAR")

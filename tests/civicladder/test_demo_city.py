@@ -108,6 +108,22 @@ def test_demo_framework_describes_every_level_and_asks_for_no_degrees(seeded):
     assert not [text for text in texts if "degree" in text.lower()]
 
 
+def test_demo_framework_exports_as_a_case_package_that_validates(app, seeded):
+    import json
+
+    import jsonschema_rs
+
+    from competencies.case import queries as case_queries
+    from tests.competencies.test_case import SCHEMA
+
+    validator = jsonschema_rs.validator_for(json.loads(SCHEMA.read_text()), validate_formats=True)
+    with app.test_request_context():
+        package = case_queries.package()
+    assert [error.message for error in validator.iter_errors(package)] == []
+    competencies = [i for i in package["CFItems"] if i["CFItemType"] == "Competency"]
+    assert len(competencies) == count(Competency)
+
+
 def test_demo_evidence_spreads_around_each_job_minimum(seeded):
     today = clock.today()
     evidence = db.session.scalars(sa.select(CompetencyEvidence)).all()

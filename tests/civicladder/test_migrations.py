@@ -335,3 +335,44 @@ def test_discretion_lines_become_items_keyed_from_their_words_and_come_back(
             ("May close a complaint!\nMay close a complaint?\nMay waive fees up to $250",)
         ]
         db.engine.dispose()
+
+
+def test_case_identifiers_are_given_to_the_framework_already_here(scratch_database_url):
+    """0031 gives every category, competency and descriptor already stored its own UUID, and
+    goes back down without losing the framework."""
+    from flask_migrate import downgrade, upgrade
+
+    from civicladder.app import create_app
+
+    scratch = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": scratch_database_url}
+    )
+    with scratch.app_context():
+        upgrade(revision="0030")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO competency_category (id, name, description) VALUES (1, 'Safety', '')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO competency (id, code, name, description, category_id) "
+                "VALUES (1, 'SAF', 'Safety', '', 1), (2, 'LIF', 'Lifting', '', 1)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO proficiency_descriptor (competency_id, level, descriptor) "
+                "VALUES (1, 1, 'Knows'), (1, 2, 'Does'), (2, 1, 'Lifts')"
+            )
+        upgrade(revision="0031")
+        with db.engine.connect() as connection:
+            found = [
+                value
+                for table in ("competency_category", "competency", "proficiency_descriptor")
+                for (value,) in _rows(connection, f"SELECT case_identifier FROM {table}")  # noqa: S608
+            ]
+            dated = _rows(connection, "SELECT changed_at FROM competency")
+        assert len(found) == len(set(found)) == 6
+        assert all(str(uuid.UUID(value)) == value for value in found)
+        assert all(when is not None for (when,) in dated)
+        downgrade(revision="0030")
+        with db.engine.connect() as connection:
+            assert len(_rows(connection, "SELECT * FROM proficiency_descriptor")) == 3
+        db.engine.dispose()

@@ -2,19 +2,57 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, Case, only, recorded
+from tests.civicladder.factories import checked_import
 
 SCALE = {f"level_{level}": f"Shows it at step {level}." for level in range(1, 6)}
+# A CASE package of one category holding one competency (its own identifiers: new here).
+CASE_PACKAGE = json.dumps(
+    {
+        "CFDocument": {"identifier": "5f0e7c1a-3b6d-4e2f-8a9c-1d2e3f4a5b6c"},
+        "CFItems": [
+            {"identifier": "6a1f8d2b-4c7e-4f30-9b0d-2e3f4a5b6c7d", "fullStatement": "Matrix"},
+            {
+                "identifier": "7b2a9e3c-5d8f-4a41-8c1e-3f4a5b6c7d8e",
+                "fullStatement": "Matrix CASE skill",
+                "humanCodingScheme": "MX-CASE",
+            },
+        ],
+        "CFAssociations": [
+            {
+                "associationType": "isChildOf",
+                "originNodeURI": {"identifier": "6a1f8d2b-4c7e-4f30-9b0d-2e3f4a5b6c7d"},
+                "destinationNodeURI": {"identifier": "5f0e7c1a-3b6d-4e2f-8a9c-1d2e3f4a5b6c"},
+            },
+            {
+                "associationType": "isChildOf",
+                "originNodeURI": {"identifier": "7b2a9e3c-5d8f-4a41-8c1e-3f4a5b6c7d8e"},
+                "destinationNodeURI": {"identifier": "6a1f8d2b-4c7e-4f30-9b0d-2e3f4a5b6c7d"},
+            },
+        ],
+    }
+).encode()
 
 
 def world(kit, ids: dict) -> dict:
     competency = kit.competencies.competency()
     profile = kit.competencies.job_profile([(competency, 2, 1)])
+    from competencies.case import queries as case_queries
+
+    preview = case_queries.preview(CASE_PACKAGE)
     return {
         "competency": competency.id,
         "category": competency.category_id,
         "job_profile": profile.id,
+        "case_check": checked_import("case_framework", CASE_PACKAGE, preview).id,
     }
+
+
+def _case_upload(ids: dict) -> dict:
+    return {"package": (io.BytesIO(CASE_PACKAGE), "framework.json")}
 
 
 ACTORS: tuple[str, ...] = ()
@@ -69,6 +107,31 @@ CASES = [
         only({"hr": 302}),
         {"code": "MX-2", "name": "Renamed skill", "category_id": "{category}", **SCALE},
         recorded("competency.updated", "hr"),
+    ),
+    # HR downloads the framework as CASE and imports CASE packages, after a preview.
+    Case("competencies.case_package", "GET", "/competencies/case.json", only({"hr": 200})),
+    Case("competencies.import_case", "GET", "/competencies/import", only({"hr": 200})),
+    Case(
+        "competencies.import_case",
+        "POST",
+        "/competencies/import",
+        only({"hr": 303}),
+        _case_upload,
+        recorded("import.requested", "hr"),
+    ),
+    Case(
+        "competencies.case_import",
+        "GET",
+        "/competencies/import/{case_check}",
+        only({"hr": 200}),
+    ),
+    Case(
+        "competencies.commit_case_import",
+        "POST",
+        "/competencies/import/{case_check}/commit",
+        only({"hr": 303}),
+        {},
+        recorded("import.confirmed", "hr"),
     ),
     Case("competencies.job_profiles", "GET", "/job-profiles", EVERYONE_SIGNED_IN),
     Case(
