@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
 from civicladder.db import claimed, db, fetch, locked_get
-from civicladder.errors import Conflict, Invalid, NotFound
+from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
 from civicladder.models import Notification, PasswordResetToken, User, UserRole, new_session_token
 from civicladder.notify import notify
 from civicladder.security import (
@@ -51,6 +51,48 @@ def authenticate(email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
     audit.record(user, "user.signed_in", user, label=user.email)
+    return user
+
+
+_ASK_FOR_ACCOUNT = (
+    "Ask Human Resources or your administrator to give you a CivicLadder account for it, "
+    "then sign in again."
+)
+
+
+def authenticate_identity(claims: dict, email_claim: str) -> User:
+    """The active user whose email the identity provider's verified ID token carries
+    (compared without regard to case), recording the sign-in; Forbidden, saying what to do,
+    for anyone without such an account. Nothing is written for a refusal."""
+    email = claims.get(email_claim)
+    if not isinstance(email, str) or "@" not in email:
+        raise Forbidden(
+            "Your city account did not tell CivicLadder your email address, so it cannot find "
+            "your account. Ask your administrator to check the sign-in settings."
+        )
+    if claims.get("email_verified") is False:
+        raise Forbidden(
+            "Your city account's email address is not verified, so CivicLadder cannot use it "
+            "to find your account. Ask your administrator for help."
+        )
+    # Accounts keep their address in lower case (create_user), so this finds it by the index.
+    email = normalise_email(email)
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        raise Forbidden(f"There is no CivicLadder account for {email}. " + _ASK_FOR_ACCOUNT)
+    if not user.active:
+        raise Forbidden(
+            f"The CivicLadder account for {email} is switched off. Ask your administrator "
+            "to switch it back on if you still need it."
+        )
+    user.last_login_at = clock.now()
+    audit.record(
+        user,
+        "user.signed_in",
+        user,
+        after={"method": "oidc", "issuer": claims.get("iss"), "subject": claims.get("sub")},
+        label=user.email,
+    )
     return user
 
 

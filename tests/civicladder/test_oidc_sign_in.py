@@ -1,0 +1,281 @@
+"""Sign-in through the city's identity provider, end to end against a real OpenID Connect
+provider process (tests/civicladder/oidc_provider.py) on 127.0.0.1.
+
+The app under test fetches the provider's discovery document, token and keys over HTTP; the
+test plays the browser with the Flask test client, following the redirects by hand (the
+provider's own with `requests`). One provider serves the whole module.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from civicladder.app import create_app
+from civicladder.config import ConfigError, load
+from civicladder.db import db
+from civicladder.models import AuditEvent, User, UserSession
+from civicladder.oidc import CALLBACK_PATH
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT_ID = "civicladder-tests"
+CLIENT_SECRET = "a secret the provider and the app share"
+
+
+class Provider:
+    """The provider process, and its test-only controls."""
+
+    def __init__(self, issuer: str):
+        self.issuer = issuer
+
+    def act(self, user: dict | None, misbehave: str | None = None) -> None:
+        answer = requests.post(
+            f"{self.issuer}/test/control", json={"user": user, "misbehave": misbehave}, timeout=5
+        )
+        assert answer.status_code == 204, answer.text
+
+    def rotate(self) -> str:
+        return requests.post(f"{self.issuer}/test/rotate", timeout=5).json()["kid"]
+
+    def authorize_requests(self) -> list[dict]:
+        return requests.get(f"{self.issuer}/test/requests", timeout=5).json()
+
+    def published_kids(self) -> list[str]:
+        keys = requests.get(f"{self.issuer}/jwks", timeout=5).json()["keys"]
+        return [key["kid"] for key in keys]
+
+
+@pytest.fixture(scope="module")
+def provider(app):
+    redirect_uri = app.config["PUBLIC_URL"] + CALLBACK_PATH
+    process = subprocess.Popen(  # noqa: S603 (our own module, fixed arguments)
+        [sys.executable, "-m", "tests.civicladder.oidc_provider", CLIENT_ID, CLIENT_SECRET]
+        + [redirect_uri],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        issuer = process.stdout.readline().strip()
+        assert issuer.startswith("http://127.0.0.1:"), f"the provider did not start: {issuer!r}"
+        yield Provider(issuer)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def city_app(app, provider):
+    """The app, configured to sign people in through the provider."""
+    settings = {
+        "OIDC_ISSUER": provider.issuer,
+        "OIDC_CLIENT_ID": CLIENT_ID,
+        "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        "OIDC_BUTTON_LABEL": None,
+        "CITY_NAME": "City of Testville",
+    }
+    configured = create_app(dict(app.config) | settings)
+    configured.instance_path = app.instance_path
+    return configured
+
+
+def person(email: str, **claims) -> dict:
+    return {"sub": f"sub-{email.lower()}", "email": email, **claims}
+
+
+def through_provider(client, provider: Provider, user: dict | None, misbehave: str | None = None):
+    """Start a sign-in, let the provider answer, and bring its answer back to the app."""
+    provider.act(user, misbehave)
+    started = client.get("/sign-in/oidc")
+    assert started.status_code == 302, started.text
+    assert started.location.startswith(f"{provider.issuer}/authorize?")
+    answered = requests.get(started.location, allow_redirects=False, timeout=5)
+    assert answered.status_code == 302, answered.text
+    back = urlsplit(answered.headers["Location"])
+    assert back.path == CALLBACK_PATH
+    return client.get(f"{back.path}?{back.query}")
+
+
+def written():
+    """How many sign-in events and sessions the database holds."""
+    events = sa.select(sa.func.count()).where(AuditEvent.action == "user.signed_in")
+    return db.session.scalar(events), db.session.scalar(sa.select(sa.func.count(UserSession.id)))
+
+
+def assert_signed_out(client) -> None:
+    home = client.get("/")
+    assert home.status_code == 302 and home.location.startswith("/sign-in")
+
+
+def test_the_sign_in_page_offers_the_city_account_first(city_app, app):
+    page = city_app.test_client().get("/sign-in").text
+    assert 'href="/sign-in/oidc"' in page
+    assert page.index("Sign in with City of Testville") < page.index('name="password"')
+    assert "/sign-in/oidc" not in app.test_client().get("/sign-in").text
+
+
+def test_without_an_issuer_there_is_no_provider_sign_in(app):
+    client = app.test_client()
+    assert client.get("/sign-in/oidc").status_code == 404
+    assert client.get(f"{CALLBACK_PATH}?code=x&state=y").status_code == 404
+
+
+def test_a_person_with_an_account_signs_in_with_their_city_account(city_app, provider, make_user):
+    user = make_user(email="ana.ruiz@city.test")
+    client = city_app.test_client()
+    answer = through_provider(client, provider, person("Ana.Ruiz@City.Test"))
+    assert answer.status_code == 302 and answer.location == "/"
+    assert client.get("/").status_code == 200
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "user.signed_in")
+    ).one()
+    assert event.actor_id == user.id
+    assert event.after == {
+        "method": "oidc",
+        "issuer": provider.issuer,
+        "subject": "sub-ana.ruiz@city.test",
+    }
+    assert db.session.get(User, user.id).last_login_at is not None
+    sent = provider.authorize_requests()[-1]
+    assert sent["code_challenge_method"] == "S256" and sent["code_challenge"]
+    assert sent["nonce"] and sent["state"] and sent["client_id"] == CLIENT_ID
+    assert sent["redirect_uri"] == city_app.config["PUBLIC_URL"] + CALLBACK_PATH
+
+
+@pytest.mark.parametrize("misbehave", ["wrong_nonce", "expired", "other_audience", "forged"])
+def test_an_id_token_that_fails_a_check_signs_no_one_in(misbehave, city_app, provider, make_user):
+    make_user(email="ben.ode@city.test")
+    client = city_app.test_client()
+    before = written()
+    answer = through_provider(client, provider, person("ben.ode@city.test"), misbehave)
+    assert answer.status_code == 400
+    assert "sent an answer CivicLadder cannot trust" in answer.text
+    assert written() == before
+    assert_signed_out(client)
+
+
+def test_sign_in_still_works_after_the_provider_rotates_its_key(city_app, provider, make_user):
+    make_user(email="cy.lam@city.test")
+    first = through_provider(city_app.test_client(), provider, person("cy.lam@city.test"))
+    assert first.status_code == 302  # the app now holds the provider's first key
+    new_kid = provider.rotate()
+    assert provider.published_kids() == [new_kid]  # the old key is gone from the JWKS
+    client = city_app.test_client()
+    again = through_provider(client, provider, person("cy.lam@city.test"))
+    assert again.status_code == 302 and again.location == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_a_person_without_an_account_is_told_to_ask_hr(city_app, provider):
+    client = city_app.test_client()
+    before = written()
+    answer = through_provider(client, provider, person("nobody@city.test"))
+    assert answer.status_code == 403
+    assert "There is no CivicLadder account for nobody@city.test" in answer.text
+    assert "Ask Human Resources or your administrator" in answer.text
+    assert written() == before
+    assert_signed_out(client)
+
+
+def test_a_disabled_account_is_not_signed_in(city_app, provider, make_user):
+    make_user(email="dee.moss@city.test", active=False)
+    client = city_app.test_client()
+    before = written()
+    answer = through_provider(client, provider, person("dee.moss@city.test"))
+    assert answer.status_code == 403
+    assert "is switched off" in answer.text
+    assert written() == before
+    assert_signed_out(client)
+
+
+def test_an_email_the_provider_has_not_verified_finds_no_account(city_app, provider, make_user):
+    make_user(email="eve.tan@city.test")
+    answer = through_provider(
+        city_app.test_client(), provider, person("eve.tan@city.test", email_verified=False)
+    )
+    assert answer.status_code == 403 and "not verified" in answer.text
+
+
+def test_a_refusal_from_the_provider_is_explained(city_app, provider):
+    client = city_app.test_client()
+    answer = through_provider(client, provider, person("fay.hu@city.test"), "deny")
+    assert answer.status_code == 400
+    assert "did not sign you in" in answer.text
+    assert_signed_out(client)
+
+
+def test_an_answer_for_another_browser_or_used_twice_is_refused(city_app, provider, make_user):
+    make_user(email="gus.ng@city.test")
+    provider.act(person("gus.ng@city.test"))
+    client = city_app.test_client()
+    answered = requests.get(client.get("/sign-in/oidc").location, allow_redirects=False, timeout=5)
+    callback = urlsplit(answered.headers["Location"])
+    callback = f"{callback.path}?{callback.query}"
+    stranger = city_app.test_client()
+    assert stranger.get(callback).status_code == 400
+    assert_signed_out(stranger)
+    assert client.get(callback).status_code == 302
+    replay = city_app.test_client()
+    replay.get("/sign-in/oidc")  # a sign-in of its own, with another state
+    assert replay.get(callback).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?code=abc", "?state=abc", "?code=abc&state=abc", "?error=server_error"]
+)
+def test_a_malformed_answer_gets_a_clear_page(query, city_app):
+    answer = city_app.test_client().get(CALLBACK_PATH + query)
+    assert answer.status_code == 400
+    assert "Go back to the sign-in page and start again" in answer.text
+
+
+def test_signing_out_ends_the_session_here_and_at_the_provider(city_app, provider, make_user):
+    make_user(email="hal.ek@city.test")
+    client = city_app.test_client()
+    through_provider(client, provider, person("hal.ek@city.test"))
+    out = client.post("/sign-out")
+    assert out.status_code == 302
+    logout = urlsplit(out.location)
+    assert f"{logout.scheme}://{logout.netloc}{logout.path}" == f"{provider.issuer}/logout"
+    params = parse_qs(logout.query)
+    assert params["post_logout_redirect_uri"] == [city_app.config["PUBLIC_URL"] + "/sign-in"]
+    assert params["client_id"] == [CLIENT_ID] and params["id_token_hint"][0].count(".") == 2
+    assert_signed_out(client)
+
+
+def test_a_password_sign_in_signs_out_here_only(city_app, make_user):
+    user = make_user()
+    client = city_app.test_client()
+    client.post("/sign-in", data={"email": user.email, "password": "correct horse battery staple"})
+    out = client.post("/sign-out")
+    assert out.status_code == 302 and out.location == "/sign-in"
+
+
+def test_an_issuer_without_client_credentials_stops_start_up(monkeypatch, tmp_path):
+    monkeypatch.setenv("OIDC_ISSUER", "https://login.example.gov")
+    monkeypatch.delenv("OIDC_CLIENT_ID", raising=False)
+    monkeypatch.delenv("OIDC_CLIENT_SECRET", raising=False)
+    with pytest.raises(ConfigError, match="OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are not"):
+        load(str(tmp_path))
+
+
+def test_production_reaches_the_provider_only_over_tls(monkeypatch, tmp_path):
+    for name, value in {
+        "OIDC_ISSUER": "http://login.example.gov",
+        "OIDC_CLIENT_ID": "ladder",
+        "OIDC_CLIENT_SECRET": "s",
+        "CIVICLADDER_PRODUCTION": "1",
+        "SECRET_KEY": "k",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="is not https"):
+        load(str(tmp_path))
+    monkeypatch.setenv("OIDC_ISSUER", "https://login.example.gov")
+    assert load(str(tmp_path))["OIDC_BUTTON_LABEL"] == "Sign in with City of Example"
