@@ -153,7 +153,30 @@ def finish() -> Identity:
     claims = token.get("userinfo")
     if not claims:  # no ID token came back: nothing vouches for anyone
         raise ProviderRefused("The city's sign-in service sent no identity. " + START_AGAIN)
-    return Identity(dict(claims), token["id_token"])
+    claims = dict(claims)
+    if current_app.config["OIDC_EMAIL_CLAIM"] not in claims and metadata.get("userinfo_endpoint"):
+        claims = _with_userinfo(client, token, claims)
+    return Identity(claims, token["id_token"])
+
+
+def _with_userinfo(client, token: dict, claims: dict[str, Any]) -> dict[str, Any]:
+    """The ID token's claims, completed from the UserInfo endpoint (OpenID Connect returns the
+    email scope's claims there when an access token is issued, and Okta does by default).
+    Its answer counts only for the ID token's subject; the ID token's own claims win."""
+    try:
+        info = client.userinfo(token=token)
+    except (OAuthError, requests.RequestException, ValueError) as error:
+        log.warning("identity provider's UserInfo endpoint failed: %r", error)
+        raise ProviderUnavailable(_UNAVAILABLE) from error
+    if info.get("sub") != claims["sub"]:
+        log.warning(
+            "UserInfo answered for %r, the ID token is for %r", info.get("sub"), claims["sub"]
+        )
+        raise ProviderRefused(
+            "The city's sign-in service sent an answer CivicLadder cannot trust, so you are not "
+            "signed in. " + START_AGAIN + " If it happens again, tell your administrator."
+        )
+    return dict(info) | claims
 
 
 def claims_options(issuer: str, client_id: str) -> dict[str, dict]:

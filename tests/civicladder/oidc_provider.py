@@ -3,11 +3,13 @@
 Run as a process of its own: `python -m tests.civicladder.oidc_provider CLIENT_ID SECRET
 REDIRECT_URI`. It serves on a free port of 127.0.0.1 and prints its issuer URL as its first
 line. It has its own RS256 signing key, a discovery document, a JWKS endpoint, an authorization
-endpoint (authorization code, PKCE, nonce) and a token endpoint issuing ID tokens.
+endpoint (authorization code, PKCE, nonce), a token endpoint issuing ID tokens, and a UserInfo
+endpoint.
 
 There is no login form: the person it signs in is the one the tests last named through
 POST /test/control, which also makes it misbehave on demand (an ID token with another nonce,
 already expired, for another audience, signed with a key it never published, or a refusal).
+It can also keep the email for its UserInfo endpoint alone, as Okta does by default.
 POST /test/rotate replaces its signing key (the JWKS then publishes only the new one).
 GET /test/requests tells what the client sent to the authorization endpoint.
 """
@@ -30,6 +32,10 @@ from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import make_server
 
 MISBEHAVIOURS = {"wrong_nonce", "expired", "other_audience", "forged", "deny"}
+# Modes, not faults: the email only at the UserInfo endpoint (as Okta answers by default), and
+# a UserInfo endpoint answering for someone else.
+MODES = {"email_in_userinfo_only", "userinfo_for_another"}
+_USERINFO_ONLY = ("email", "email_verified")
 
 
 def _new_key(number: int) -> RSAKey:
@@ -46,6 +52,7 @@ class State:
     user: dict | None = None
     misbehave: str | None = None
     codes: dict = field(default_factory=dict)
+    access_tokens: dict = field(default_factory=dict)
     authorize_requests: list = field(default_factory=list)
 
 
@@ -169,7 +176,13 @@ class IdToken(OpenIDCode):
         return claims
 
     def generate_user_info(self, user, scope):
+        if STATE.misbehave in MODES:
+            return UserInfo({k: v for k, v in user.items() if k not in _USERINFO_ONLY})
         return UserInfo(user)
+
+
+def _save_token(token, request):
+    STATE.access_tokens[token["access_token"]] = request.user
 
 
 def create_provider(client: Client) -> Flask:
@@ -177,7 +190,7 @@ def create_provider(client: Client) -> Flask:
     server = AuthorizationServer(
         app, query_client=lambda cid: client if cid == client.client_id else None
     )
-    server.save_token = lambda token, request: None
+    server.save_token = _save_token
     server.register_grant(CodeGrant, [CodeChallenge(required=True), IdToken(require_nonce=True)])
 
     @app.get("/.well-known/openid-configuration")
@@ -188,6 +201,7 @@ def create_provider(client: Client) -> Flask:
             authorization_endpoint=f"{issuer}/authorize",
             token_endpoint=f"{issuer}/token",
             jwks_uri=f"{issuer}/jwks",
+            userinfo_endpoint=f"{issuer}/userinfo",
             end_session_endpoint=f"{issuer}/logout",
             response_types_supported=["code"],
             subject_types_supported=["public"],
@@ -215,6 +229,16 @@ def create_provider(client: Client) -> Flask:
     def token():
         return server.create_token_response()
 
+    @app.get("/userinfo")
+    def userinfo():
+        scheme, _, access_token = request.headers.get("Authorization", "").partition(" ")
+        user = STATE.access_tokens.get(access_token) if scheme.lower() == "bearer" else None
+        if user is None:
+            return jsonify(error="invalid_token"), 401
+        if STATE.misbehave == "userinfo_for_another":
+            return jsonify(user | {"sub": "someone-else"})
+        return jsonify(user)
+
     @app.get("/logout")
     def logout():
         target = request.args.get("post_logout_redirect_uri")
@@ -224,7 +248,7 @@ def create_provider(client: Client) -> Flask:
     def control():
         body = request.get_json()
         misbehave = body.get("misbehave")
-        if misbehave is not None and misbehave not in MISBEHAVIOURS:
+        if misbehave is not None and misbehave not in MISBEHAVIOURS | MODES:
             return jsonify(error=f"unknown misbehaviour {misbehave}"), 400
         STATE.user = body.get("user")
         STATE.misbehave = misbehave

@@ -17,9 +17,11 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from civicladder import services
 from civicladder.app import create_app
 from civicladder.config import ConfigError, load
 from civicladder.db import db
+from civicladder.errors import Forbidden
 from civicladder.models import AuditEvent, User, UserSession
 from civicladder.oidc import CALLBACK_PATH
 
@@ -173,6 +175,26 @@ def test_sign_in_still_works_after_the_provider_rotates_its_key(city_app, provid
     assert client.get("/").status_code == 200
 
 
+def test_an_email_given_only_by_the_userinfo_endpoint_is_used(city_app, provider, make_user):
+    user = make_user(email="ida.cho@city.test")
+    client = city_app.test_client()
+    answer = through_provider(
+        client, provider, person("ida.cho@city.test"), "email_in_userinfo_only"
+    )
+    assert answer.status_code == 302 and answer.location == "/"
+    assert db.session.get(User, user.id).last_login_at is not None
+
+
+def test_a_userinfo_answer_about_someone_else_is_refused(city_app, provider, make_user):
+    make_user(email="jo.paz@city.test")
+    client = city_app.test_client()
+    before = written()
+    answer = through_provider(client, provider, person("jo.paz@city.test"), "userinfo_for_another")
+    assert answer.status_code == 400 and "cannot trust" in answer.text
+    assert written() == before
+    assert_signed_out(client)
+
+
 def test_a_person_without_an_account_is_told_to_ask_hr(city_app, provider):
     client = city_app.test_client()
     before = written()
@@ -279,3 +301,11 @@ def test_production_reaches_the_provider_only_over_tls(monkeypatch, tmp_path):
         load(str(tmp_path))
     monkeypatch.setenv("OIDC_ISSUER", "https://login.example.gov")
     assert load(str(tmp_path))["OIDC_BUTTON_LABEL"] == "Sign in with City of Example"
+
+
+def test_the_claim_the_city_names_carries_the_email(app_ctx, make_user):
+    user = make_user(email="kim.ro@city.test")
+    found = services.authenticate_identity({"sub": "k", "upn": "Kim.Ro@City.Test"}, "upn")
+    assert found.id == user.id
+    with pytest.raises(Forbidden, match="did not tell CivicLadder your email address"):
+        services.authenticate_identity({"sub": "k", "email": "kim.ro@city.test"}, "upn")
