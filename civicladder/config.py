@@ -197,6 +197,12 @@ def oidc_settings(env) -> dict:
         "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
         # The ID token's claim holding the address an account is found by.
         "OIDC_EMAIL_CLAIM": (env.get("OIDC_EMAIL_CLAIM") or "").strip() or "email",
+        # The claim carrying the employee number (people links the sign-in to that employee's
+        # account); unset: accounts are found by email alone.
+        "OIDC_EMPLOYEE_NUMBER_CLAIM": (env.get("OIDC_EMPLOYEE_NUMBER_CLAIM") or "").strip() or None,
+        # An employee found by number without an account gets one (employee role) at first
+        # sign-in; off: HR or an administrator makes accounts.
+        "OIDC_CREATE_ACCOUNTS": _bool(env.get("OIDC_CREATE_ACCOUNTS")),
         "OIDC_SCOPES": (env.get("OIDC_SCOPES") or "").strip() or "openid email profile",
         # Empty: "Sign in with <CITY_NAME>".
         "OIDC_BUTTON_LABEL": (env.get("OIDC_BUTTON_LABEL") or "").strip() or None,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import Flask, current_app, url_for
 
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
@@ -60,10 +61,26 @@ _ASK_FOR_ACCOUNT = (
 )
 
 
+# How packages above the shell find the account for an identity provider's claims (the people
+# package: by employee number): each `finder(claims) -> User | None`, asked in turn before the
+# shell looks by email; a finder may raise a DomainError to refuse the person outright.
+AccountFinder = Callable[[dict], "User | None"]
+_FINDERS = "civicladder.account_finders"
+
+
+def register_account_finder(app: Flask, finder: AccountFinder) -> None:
+    app.extensions.setdefault(_FINDERS, []).append(finder)
+
+
 def authenticate_identity(claims: dict, email_claim: str) -> User:
-    """The active user whose email the identity provider's verified ID token carries
-    (compared without regard to case), recording the sign-in; Forbidden, saying what to do,
-    for anyone without such an account. Nothing is written for a refusal."""
+    """The active user the identity provider's verified claims name, recording the sign-in:
+    the one a registered finder returns, or else the one whose email the claim `email_claim`
+    carries (compared without regard to case); Forbidden, saying what to do, for anyone
+    without such an account. Nothing is written for a refusal."""
+    for finder in current_app.extensions.get(_FINDERS, ()):
+        user = finder(claims)
+        if user is not None:
+            return _signed_in_by_identity(user, claims, user.email)
     email = claims.get(email_claim)
     if not isinstance(email, str) or "@" not in email:
         raise Forbidden(
@@ -80,6 +97,10 @@ def authenticate_identity(claims: dict, email_claim: str) -> User:
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
         raise Forbidden(f"There is no CivicLadder account for {email}. " + _ASK_FOR_ACCOUNT)
+    return _signed_in_by_identity(user, claims, email)
+
+
+def _signed_in_by_identity(user: User, claims: dict, email: str) -> User:
     if not user.active:
         raise Forbidden(
             f"The CivicLadder account for {email} is switched off. Ask your administrator "

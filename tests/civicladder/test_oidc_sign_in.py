@@ -18,12 +18,14 @@ import requests
 import sqlalchemy as sa
 
 from civicladder import services
+from civicladder.access import Role
 from civicladder.app import create_app
 from civicladder.config import ConfigError, load
 from civicladder.db import db
 from civicladder.errors import Forbidden
 from civicladder.models import AuditEvent, User, UserSession
 from civicladder.oidc import CALLBACK_PATH
+from people.models import EmployeeStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "civicladder-tests"
@@ -82,6 +84,8 @@ def city_app(app, provider):
         "OIDC_CLIENT_SECRET": CLIENT_SECRET,
         "OIDC_BUTTON_LABEL": None,
         "CITY_NAME": "City of Testville",
+        "OIDC_EMPLOYEE_NUMBER_CLAIM": "employee_number",
+        "OIDC_CREATE_ACCOUNTS": True,
     }
     configured = create_app(dict(app.config) | settings)
     configured.instance_path = app.instance_path
@@ -193,6 +197,69 @@ def test_a_userinfo_answer_about_someone_else_is_refused(city_app, provider, mak
     assert answer.status_code == 400 and "cannot trust" in answer.text
     assert written() == before
     assert_signed_out(client)
+
+
+def events_about(user_id: int) -> list[str]:
+    return db.session.scalars(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.object_type == "User", AuditEvent.object_id == str(user_id))
+        .order_by(AuditEvent.id)
+    ).all()
+
+
+def test_an_employee_signing_in_first_gets_an_account_linked_to_their_record(
+    city_app, provider, people
+):
+    employee = people.employee(employee_number="E-4410", email="Lu.Vo@City.Test")
+    client = city_app.test_client()
+    claims = person("lu.vo@mail.city.test", employee_number="E-4410")
+    answer = through_provider(client, provider, claims)
+    assert answer.status_code == 302 and answer.location == "/"
+    db.session.refresh(employee)
+    user = db.session.get(User, employee.user_id)
+    assert user.email == "lu.vo@city.test"  # HR's record, not the provider's address
+    assert user.roles == {Role.EMPLOYEE} and user.password_hash is None
+    assert events_about(user.id) == ["user.created", "user.employee_linked", "user.signed_in"]
+    assert client.get(f"/people/{employee.id}").status_code == 200  # their own profile
+    again = through_provider(city_app.test_client(), provider, claims)
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == user.email)) == 1
+
+
+def test_the_employee_number_finds_the_linked_account_whatever_the_email(
+    city_app, provider, people
+):
+    employee, user = people.employee_user(employee_number="E-4411")
+    answer = through_provider(
+        city_app.test_client(), provider, person("other@mail.test", employee_number="E-4411")
+    )
+    assert answer.status_code == 302
+    assert events_about(user.id)[-1] == "user.signed_in"
+
+
+def test_a_separated_employee_gets_no_account(city_app, provider, people):
+    people.employee(employee_number="E-4412", status=EmployeeStatus.SEPARATED)
+    client = city_app.test_client()
+    before = written()
+    answer = through_provider(client, provider, person("x@city.test", employee_number="E-4412"))
+    assert answer.status_code == 403 and "marked as separated" in answer.text
+    assert written() == before
+    assert_signed_out(client)
+
+
+def test_without_account_making_an_unknown_number_falls_back_to_the_email(
+    city_app, provider, people, make_user, monkeypatch
+):
+    monkeypatch.setitem(city_app.config, "OIDC_CREATE_ACCOUNTS", False)
+    employee = people.employee(employee_number="E-4413")
+    by_email = make_user(email="mo.ali@city.test")
+    claims = person("mo.ali@city.test", employee_number="E-4413")
+    assert through_provider(city_app.test_client(), provider, claims).status_code == 302
+    assert events_about(by_email.id) == ["user.signed_in"]
+    db.session.refresh(employee)
+    assert employee.user_id is None
+    stranger = person("nobody.else@city.test", employee_number="E-4413")
+    assert through_provider(city_app.test_client(), provider, stranger).status_code == 403
 
 
 def test_a_person_without_an_account_is_told_to_ask_hr(city_app, provider):
