@@ -203,12 +203,33 @@ def oidc_settings(env) -> dict:
         # An employee found by number without an account gets one (employee role) at first
         # sign-in; off: HR or an administrator makes accounts.
         "OIDC_CREATE_ACCOUNTS": _bool(env.get("OIDC_CREATE_ACCOUNTS")),
+        # Roles given by the provider's groups, "hr=CL-HR;admin=CL-Admins" (a role may be named
+        # more than once); each sign-in sets the roles named here from the groups claim.
+        "OIDC_GROUPS_CLAIM": (env.get("OIDC_GROUPS_CLAIM") or "").strip() or "groups",
+        "OIDC_ROLE_GROUPS": role_groups(env.get("OIDC_ROLE_GROUPS") or ""),
         "OIDC_SCOPES": (env.get("OIDC_SCOPES") or "").strip() or "openid email profile",
         # Empty: "Sign in with <CITY_NAME>".
         "OIDC_BUTTON_LABEL": (env.get("OIDC_BUTTON_LABEL") or "").strip() or None,
         # Seconds to wait for the provider's answer (discovery, token, keys).
         "OIDC_TIMEOUT_SECONDS": env_int(env, "OIDC_TIMEOUT_SECONDS", 10, 1),
     }
+
+
+def role_groups(value: str) -> dict[str, frozenset[str]]:
+    """OIDC_ROLE_GROUPS read: role -> the provider's groups that give it."""
+    from civicladder.access import Role
+
+    mapping: dict[str, set[str]] = {}
+    for pair in filter(None, (part.strip() for part in value.split(";"))):
+        role, equals, group = (piece.strip() for piece in pair.partition("="))
+        if not equals or not group or role not in {r.value for r in Role}:
+            raise ConfigError(
+                f"OIDC_ROLE_GROUPS: {pair!r} is not role=group with a role among "
+                + ", ".join(r.value for r in Role)
+                + " (for example hr=CL-HR;admin=CL-Admins)."
+            )
+        mapping.setdefault(role, set()).add(group)
+    return {role: frozenset(groups) for role, groups in mapping.items()}
 
 
 def check_oidc(config: dict) -> None:

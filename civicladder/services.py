@@ -106,6 +106,7 @@ def _signed_in_by_identity(user: User, claims: dict, email: str) -> User:
             f"The CivicLadder account for {email} is switched off. Ask your administrator "
             "to switch it back on if you still need it."
         )
+    _roles_from_groups(user, claims)
     user.last_login_at = clock.now()
     audit.record(
         user,
@@ -115,6 +116,39 @@ def _signed_in_by_identity(user: User, claims: dict, email: str) -> User:
         label=user.email,
     )
     return user
+
+
+def _roles_from_groups(user: User, claims: dict) -> None:
+    """Set the roles OIDC_ROLE_GROUPS names from the provider's groups claim (audited as the
+    system's change); other roles stay as they are. Without the claim nothing changes: a
+    provider may leave it out (Entra ID does for someone in very many groups)."""
+    mapping = current_app.config.get("OIDC_ROLE_GROUPS") or {}
+    groups = claims.get(current_app.config.get("OIDC_GROUPS_CLAIM") or "groups")
+    if not mapping or groups is None:
+        return
+    held = {groups} if isinstance(groups, str) else {g for g in groups if isinstance(g, str)}
+    managed = {Role(role) for role in mapping}
+    given = {Role(role) for role, names in mapping.items() if names & held}
+    before = user.roles
+    after = (before - managed) | given
+    if after == before:
+        return
+    user = locked_get(User, user.id, "There is no such user.")
+    for row in list(user.role_rows):
+        if row.role not in after:
+            user.role_rows.remove(row)
+    for role in sorted(after - before):
+        user.role_rows.append(UserRole(role=role))
+    db.session.flush()
+    audit.record(
+        None,
+        "user.roles_changed",
+        user,
+        before={"roles": sorted(before)},
+        after={"roles": sorted(after)},
+        reason="Groups at the city's identity provider",
+        label=user.email,
+    )
 
 
 def record_sign_out(user: User) -> None:

@@ -86,6 +86,7 @@ def city_app(app, provider):
         "CITY_NAME": "City of Testville",
         "OIDC_EMPLOYEE_NUMBER_CLAIM": "employee_number",
         "OIDC_CREATE_ACCOUNTS": True,
+        "OIDC_ROLE_GROUPS": {"hr": frozenset({"CL-HR"}), "admin": frozenset({"CL-Admins", "IT"})},
     }
     configured = create_app(dict(app.config) | settings)
     configured.instance_path = app.instance_path
@@ -260,6 +261,46 @@ def test_without_account_making_an_unknown_number_falls_back_to_the_email(
     assert employee.user_id is None
     stranger = person("nobody.else@city.test", employee_number="E-4413")
     assert through_provider(city_app.test_client(), provider, stranger).status_code == 403
+
+
+def test_the_providers_groups_set_the_roles_they_are_mapped_to(city_app, provider, make_user):
+    user = make_user({Role.EMPLOYEE, Role.ADMIN}, email="ned.oh@city.test")
+    client = city_app.test_client()
+    claims = person("ned.oh@city.test", groups=["CL-HR", "Parks staff"])
+    assert through_provider(client, provider, claims).status_code == 302
+    assert db.session.get(User, user.id).roles == {Role.EMPLOYEE, Role.HR}
+    change = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "user.roles_changed")
+    ).one()
+    assert change.actor_id is None and change.object_id == str(user.id)
+    assert change.before == {"roles": ["admin", "employee"]}
+    assert change.after == {"roles": ["employee", "hr"]}
+    assert change.reason == "Groups at the city's identity provider"
+    assert client.get("/admin/audit").status_code == 403  # no longer an administrator
+    again = person("ned.oh@city.test", groups=["CL-HR"])
+    assert through_provider(city_app.test_client(), provider, again).status_code == 302
+    assert events_about(user.id).count("user.roles_changed") == 1  # nothing to change
+
+
+def test_without_a_groups_claim_the_roles_stay(city_app, provider, make_user):
+    user = make_user({Role.EMPLOYEE, Role.ADMIN}, email="oz.ra@city.test")
+    assert (
+        through_provider(city_app.test_client(), provider, person("oz.ra@city.test")).status_code
+        == 302
+    )
+    assert db.session.get(User, user.id).roles == {Role.EMPLOYEE, Role.ADMIN}
+    assert "user.roles_changed" not in events_about(user.id)
+
+
+def test_a_role_mapping_naming_no_role_stops_start_up(monkeypatch, tmp_path):
+    monkeypatch.setenv("OIDC_ROLE_GROUPS", "hr=CL-HR;boss=CL-Bosses")
+    with pytest.raises(ConfigError, match="'boss=CL-Bosses' is not role=group"):
+        load(str(tmp_path))
+    monkeypatch.setenv("OIDC_ROLE_GROUPS", " hr = CL HR ; hr=Personnel;admin=IT ")
+    assert load(str(tmp_path))["OIDC_ROLE_GROUPS"] == {
+        "hr": frozenset({"CL HR", "Personnel"}),
+        "admin": frozenset({"IT"}),
+    }
 
 
 def test_a_person_without_an_account_is_told_to_ask_hr(city_app, provider):
