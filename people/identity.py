@@ -1,7 +1,7 @@
 """Sign-in through the city's identity provider, by employee number: the account of the
 employee whose number the provider's claim carries, made at first sign-in when the city allows.
 
-Registered with the shell (`civicladder.services.register_account_finder`) by people's
+Registered with the shell (`civicladder.identity.register_account_finder`) by people's
 init_app; the shell knows no employees.
 """
 

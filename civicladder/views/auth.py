@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from civicladder import oidc, services, user_sessions
+from civicladder import identity, oidc, services, user_sessions
 from civicladder.access import SIGNED_IN, public, requires
 from civicladder.errors import DomainError
 from civicladder.extensions import limiter, signin_account_key, signin_refused
@@ -84,11 +84,11 @@ def sign_in_oidc():
 @limiter.limit(_address_limit, deduct_when=lambda response: response.status_code >= 400)
 def oidc_callback():
     """Where the provider sends the browser back: check its answer and sign the person in."""
-    identity = oidc.finish()
-    user = services.authenticate_identity(identity.claims, current_app.config["OIDC_EMAIL_CLAIM"])
+    vouched = oidc.finish()
+    user = identity.authenticate(vouched.claims, current_app.config["OIDC_EMAIL_CLAIM"])
     user_sessions.sign_in(user)
-    kept = len(identity.id_token) < _ID_TOKEN_KEPT_BELOW
-    session[_ID_TOKEN_KEY] = identity.id_token if kept else ""
+    kept = len(vouched.id_token) < _ID_TOKEN_KEPT_BELOW
+    session[_ID_TOKEN_KEY] = vouched.id_token if kept else ""
     return redirect(url_for("home.index"))
 
 

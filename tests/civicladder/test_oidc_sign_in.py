@@ -17,7 +17,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from civicladder import services
+from civicladder import identity
 from civicladder.access import Role
 from civicladder.app import create_app
 from civicladder.config import ConfigError, load
@@ -413,7 +413,7 @@ def test_production_reaches_the_provider_only_over_tls(monkeypatch, tmp_path):
 
 def test_the_claim_the_city_names_carries_the_email(app_ctx, make_user):
     user = make_user(email="kim.ro@city.test")
-    found = services.authenticate_identity({"sub": "k", "upn": "Kim.Ro@City.Test"}, "upn")
+    found = identity.authenticate({"sub": "k", "upn": "Kim.Ro@City.Test"}, "upn")
     assert found.id == user.id
     with pytest.raises(Forbidden, match="did not tell CivicLadder your email address"):
-        services.authenticate_identity({"sub": "k", "email": "kim.ro@city.test"}, "upn")
+        identity.authenticate({"sub": "k", "email": "kim.ro@city.test"}, "upn")
