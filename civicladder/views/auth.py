@@ -67,14 +67,18 @@ def sign_in():
 _ID_TOKEN_KEY = "oidc_id_token"  # noqa: S105 (a session key, not a secret)
 # A longer one would crowd the session cookie's 4 KB; sign-out then goes without the hint.
 _ID_TOKEN_KEPT_BELOW = 2000
+# The page a person was on their way to when sent to sign in, kept while they are at the provider.
+_NEXT_KEY = "oidc_next"
 
 
 @bp.get("/sign-in/oidc")
 @public
 def sign_in_oidc():
     """Send the browser to the city's identity provider."""
+    next_path = safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(url_for("home.index"))
+        return redirect(next_path or url_for("home.index"))
+    session[_NEXT_KEY] = next_path
     return oidc.start()
 
 
@@ -86,10 +90,11 @@ def oidc_callback():
     """Where the provider sends the browser back: check its answer and sign the person in."""
     vouched = oidc.finish()
     user = identity.authenticate(vouched.claims, current_app.config["OIDC_EMAIL_CLAIM"])
+    next_path = safe_next(session.get(_NEXT_KEY))
     user_sessions.sign_in(user)
     kept = len(vouched.id_token) < _ID_TOKEN_KEPT_BELOW
     session[_ID_TOKEN_KEY] = vouched.id_token if kept else ""
-    return redirect(url_for("home.index"))
+    return redirect(next_path or url_for("home.index"))
 
 
 @bp.post("/sign-out")

@@ -156,6 +156,40 @@ def test_a_person_with_an_account_signs_in_with_their_city_account(city_app, pro
     assert sent["redirect_uri"] == city_app.config["PUBLIC_URL"] + CALLBACK_PATH
 
 
+def test_a_person_sent_to_sign_in_comes_back_to_the_page_they_asked_for(
+    city_app, provider, make_user
+):
+    make_user(email="pat.ivy@city.test")
+    client = city_app.test_client()
+    page = client.get("/account/password")
+    assert page.status_code == 302 and page.location.startswith("/sign-in?next=")
+    assert 'href="/sign-in/oidc?next=/account/password"' in client.get(page.location).text
+    provider.act(person("pat.ivy@city.test"))
+    started = client.get("/sign-in/oidc?next=/account/password")
+    answered = requests.get(started.location, allow_redirects=False, timeout=5)
+    back = urlsplit(answered.headers["Location"])
+    answer = client.get(f"{back.path}?{back.query}")
+    assert answer.status_code == 302 and answer.location == "/account/password"
+    elsewhere = city_app.test_client()
+    provider.act(person("pat.ivy@city.test"))
+    started = elsewhere.get("/sign-in/oidc?next=//evil.example/")
+    answered = requests.get(started.location, allow_redirects=False, timeout=5)
+    back = urlsplit(answered.headers["Location"])
+    assert elsewhere.get(f"{back.path}?{back.query}").location == "/"
+
+
+def test_an_unreachable_provider_gets_a_clear_page(app, make_user):
+    settings = {
+        "OIDC_ISSUER": "http://127.0.0.1:9",
+        "OIDC_CLIENT_ID": "x",
+        "OIDC_CLIENT_SECRET": "y",
+    }
+    unreachable = create_app(dict(app.config) | settings)
+    answer = unreachable.test_client().get("/sign-in/oidc")
+    assert answer.status_code == 502
+    assert "CivicLadder could not reach the city" in answer.text
+
+
 @pytest.mark.parametrize("misbehave", ["wrong_nonce", "expired", "other_audience", "forged"])
 def test_an_id_token_that_fails_a_check_signs_no_one_in(misbehave, city_app, provider, make_user):
     make_user(email="ben.ode@city.test")
