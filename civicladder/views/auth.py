@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from civicladder import identity, oidc, services, user_sessions
 from civicladder.access import SIGNED_IN, public, requires
+from civicladder.db import write_transaction
 from civicladder.errors import DomainError
 from civicladder.extensions import limiter, signin_account_key, signin_refused
 from civicladder.forms import (
@@ -89,7 +90,10 @@ def sign_in_oidc():
 def oidc_callback():
     """Where the provider sends the browser back: check its answer and sign the person in."""
     vouched = oidc.finish()
-    user = identity.authenticate(vouched.claims, current_app.config["OIDC_EMAIL_CLAIM"])
+    # A GET that writes (the sign-in, perhaps a first account): on SQLite its transaction
+    # begins as a writer's, or a concurrent sign-in's commit would make it fail.
+    with write_transaction():
+        user = identity.authenticate(vouched.claims, current_app.config["OIDC_EMAIL_CLAIM"])
     next_path = safe_next(session.get(_NEXT_KEY))
     user_sessions.sign_in(user)
     kept = len(vouched.id_token) < _ID_TOKEN_KEPT_BELOW
