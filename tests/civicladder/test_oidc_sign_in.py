@@ -178,7 +178,7 @@ def test_a_person_sent_to_sign_in_comes_back_to_the_page_they_asked_for(
     assert elsewhere.get(f"{back.path}?{back.query}").location == "/"
 
 
-def test_an_unreachable_provider_gets_a_clear_page(app, make_user):
+def test_an_unreachable_provider_gets_a_clear_page(app):
     settings = {
         "OIDC_ISSUER": "http://127.0.0.1:9",
         "OIDC_CLIENT_ID": "x",
@@ -188,6 +188,19 @@ def test_an_unreachable_provider_gets_a_clear_page(app, make_user):
     answer = unreachable.test_client().get("/sign-in/oidc")
     assert answer.status_code == 502
     assert "CivicLadder could not reach the city" in answer.text
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(app, provider):
+    # The same provider reached by another name: its documents name 127.0.0.1, not localhost.
+    settings = {
+        "OIDC_ISSUER": provider.issuer.replace("127.0.0.1", "localhost"),
+        "OIDC_CLIENT_ID": CLIENT_ID,
+        "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+    }
+    misnamed = create_app(dict(app.config) | settings)
+    answer = misnamed.test_client().get("/sign-in/oidc")
+    assert answer.status_code == 502
+    assert "not set up as CivicLadder expects" in answer.text
 
 
 @pytest.mark.parametrize("misbehave", ["wrong_nonce", "expired", "other_audience", "forged"])
