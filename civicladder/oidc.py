@@ -150,10 +150,11 @@ def finish() -> Identity:
     except (requests.RequestException, ValueError, RuntimeError) as error:
         log.warning("identity provider unreachable at the callback: %r", error)
         raise ProviderUnavailable(_UNAVAILABLE) from error
-    claims = token.get("userinfo")
-    if not claims:  # no ID token came back: nothing vouches for anyone
+    # Authlib puts the verified ID token's claims under "userinfo"; without an ID token that
+    # key would be whatever the token endpoint sent, vouched for by nothing.
+    if not token.get("id_token") or not token.get("userinfo"):
         raise ProviderRefused("The city's sign-in service sent no identity. " + START_AGAIN)
-    claims = dict(claims)
+    claims = dict(token["userinfo"])
     if current_app.config["OIDC_EMAIL_CLAIM"] not in claims and metadata.get("userinfo_endpoint"):
         claims = _with_userinfo(client, token, claims)
     return Identity(claims, token["id_token"])

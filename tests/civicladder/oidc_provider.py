@@ -8,7 +8,8 @@ endpoint.
 
 There is no login form: the person it signs in is the one the tests last named through
 POST /test/control, which also makes it misbehave on demand (an ID token with another nonce,
-already expired, for another audience, signed with a key it never published, or a refusal).
+already expired, for another audience, signed with a key it never published; no ID token at
+all; a refusal).
 It can also keep the email for its UserInfo endpoint alone, as Okta does by default.
 POST /test/rotate replaces its signing key (the JWKS then publishes only the new one).
 GET /test/requests tells what the client sent to the authorization endpoint.
@@ -31,7 +32,7 @@ from flask import Flask, jsonify, redirect, request
 from joserfc.jwk import KeySet, RSAKey
 from werkzeug.serving import make_server
 
-MISBEHAVIOURS = {"wrong_nonce", "expired", "other_audience", "forged", "deny"}
+MISBEHAVIOURS = {"wrong_nonce", "expired", "other_audience", "forged", "no_id_token", "deny"}
 # Modes, not faults: the email only at the UserInfo endpoint (as Okta answers by default), and
 # a UserInfo endpoint answering for someone else.
 MODES = {"email_in_userinfo_only", "userinfo_for_another"}
@@ -174,6 +175,13 @@ class IdToken(OpenIDCode):
         if STATE.misbehave == "wrong_nonce":
             claims["nonce"] = "a-nonce-this-browser-never-sent"
         return claims
+
+    def process_token(self, grant, response):
+        if STATE.misbehave == "no_id_token":  # claims in the token response, signed by nothing
+            _, token, _ = response
+            token["userinfo"] = dict(grant.request.user)
+            return token
+        return super().process_token(grant, response)
 
     def generate_user_info(self, user, scope):
         if STATE.misbehave in MODES:

@@ -215,6 +215,16 @@ def test_an_id_token_that_fails_a_check_signs_no_one_in(misbehave, city_app, pro
     assert_signed_out(client)
 
 
+def test_a_token_response_without_an_id_token_signs_no_one_in(city_app, provider, make_user):
+    make_user(email="quinn.li@city.test")
+    client = city_app.test_client()
+    before = written()
+    answer = through_provider(client, provider, person("quinn.li@city.test"), "no_id_token")
+    assert answer.status_code == 400 and "sent no identity" in answer.text
+    assert written() == before
+    assert_signed_out(client)
+
+
 def test_sign_in_still_works_after_the_provider_rotates_its_key(city_app, provider, make_user):
     make_user(email="cy.lam@city.test")
     first = through_provider(city_app.test_client(), provider, person("cy.lam@city.test"))
