@@ -160,9 +160,10 @@ def _sqlite_tune(engine: sa.Engine) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    from civicladder import user_sessions
+    from civicladder import oidc, user_sessions
 
     user_sessions.register(app)
+    oidc.register(app)
 
 
 def _init_shell(app: Flask) -> None:

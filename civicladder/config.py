@@ -163,6 +163,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # "path" for stores that do not serve buckets as host names (most self-hosted ones).
         "FILES_S3_ADDRESSING_STYLE": env.get("FILES_S3_ADDRESSING_STYLE") or None,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Sign-in through the city's identity provider (OpenID Connect), when OIDC_ISSUER is set
+        # (civicladder.oidc); unset, people sign in with passwords only.
+        **oidc_settings(env),
         # Count each request's SQL statements into an X-SQL-Statements header (for `make bench`);
         # off unless SQL_STATEMENT_HEADER is set, production included.
         "SQL_STATEMENT_HEADER": _bool(env.get("SQL_STATEMENT_HEADER")),
@@ -176,9 +179,88 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         ) from error
     config.update(overrides)
     config["PUBLIC_URL"] = public_url(config["PUBLIC_URL"])
+    config["OIDC_BUTTON_LABEL"] = (
+        config.get("OIDC_BUTTON_LABEL") or f"Sign in with {config['CITY_NAME']}"
+    )
+    check_oidc(config)
     if testing and "SQLALCHEMY_DATABASE_URI" in overrides:
         config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(overrides["SQLALCHEMY_DATABASE_URI"])
     return config
+
+
+def oidc_settings(env) -> dict:
+    """The identity provider's settings as the environment gives them (checked by check_oidc)."""
+    return {
+        # The issuer identifier; its discovery document: <issuer>/.well-known/openid-configuration
+        "OIDC_ISSUER": (env.get("OIDC_ISSUER") or "").strip() or None,
+        "OIDC_CLIENT_ID": (env.get("OIDC_CLIENT_ID") or "").strip() or None,
+        "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
+        # The ID token's claim holding the address an account is found by.
+        "OIDC_EMAIL_CLAIM": (env.get("OIDC_EMAIL_CLAIM") or "").strip() or "email",
+        # The claim carrying the employee number (people links the sign-in to that employee's
+        # account); unset: accounts are found by email alone.
+        "OIDC_EMPLOYEE_NUMBER_CLAIM": (env.get("OIDC_EMPLOYEE_NUMBER_CLAIM") or "").strip() or None,
+        # An employee found by number without an account gets one (employee role) at first
+        # sign-in; off: HR or an administrator makes accounts.
+        "OIDC_CREATE_ACCOUNTS": _bool(env.get("OIDC_CREATE_ACCOUNTS")),
+        # Roles given by the provider's groups, "hr=CL-HR;admin=CL-Admins" (a role may be named
+        # more than once); each sign-in sets the roles named here from the groups claim.
+        "OIDC_GROUPS_CLAIM": (env.get("OIDC_GROUPS_CLAIM") or "").strip() or "groups",
+        "OIDC_ROLE_GROUPS": role_groups(env.get("OIDC_ROLE_GROUPS") or ""),
+        "OIDC_SCOPES": (env.get("OIDC_SCOPES") or "").strip() or "openid email profile",
+        # Empty: "Sign in with <CITY_NAME>".
+        "OIDC_BUTTON_LABEL": (env.get("OIDC_BUTTON_LABEL") or "").strip() or None,
+        # Seconds to wait for the provider's answer (discovery, token, keys).
+        "OIDC_TIMEOUT_SECONDS": env_int(env, "OIDC_TIMEOUT_SECONDS", 10, 1),
+    }
+
+
+def role_groups(value: str) -> dict[str, frozenset[str]]:
+    """OIDC_ROLE_GROUPS read: role -> the provider's groups that give it."""
+    from civicladder.access import Role
+
+    mapping: dict[str, set[str]] = {}
+    for pair in filter(None, (part.strip() for part in value.split(";"))):
+        role, equals, group = (piece.strip() for piece in pair.partition("="))
+        if not equals or not group or role not in {r.value for r in Role}:
+            raise ConfigError(
+                f"OIDC_ROLE_GROUPS: {pair!r} is not role=group with a role among "
+                + ", ".join(r.value for r in Role)
+                + " (for example hr=CL-HR;admin=CL-Admins)."
+            )
+        mapping.setdefault(role, set()).add(group)
+    return {role: frozenset(groups) for role, groups in mapping.items()}
+
+
+def check_oidc(config: dict) -> None:
+    """Refuse an identity provider configured by halves, or reached without TLS in production."""
+    issuer = config.get("OIDC_ISSUER")
+    if not issuer:
+        return
+    missing = [name for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET") if not config.get(name)]
+    if missing:
+        raise ConfigError(
+            f"OIDC_ISSUER is set but {' and '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not: give the client id and secret the "
+            "identity provider issued for CivicLadder, or unset OIDC_ISSUER to sign in with "
+            "passwords only."
+        )
+    parts = urlsplit(issuer)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(
+            f"OIDC_ISSUER={issuer!r} is not an issuer URL: give it as the provider states it, "
+            "for example https://login.microsoftonline.com/<tenant id>/v2.0."
+        )
+    if config.get("PRODUCTION") and parts.scheme != "https":
+        raise ConfigError(
+            f"OIDC_ISSUER={issuer!r} is not https: in production the identity provider is "
+            "reached only over TLS."
+        )
+    if "openid" not in config["OIDC_SCOPES"].split():
+        raise ConfigError(
+            f"OIDC_SCOPES={config['OIDC_SCOPES']!r} lacks openid: without it the provider "
+            "issues no ID token to sign in with."
+        )
 
 
 POOLERS = ("pgbouncer",)

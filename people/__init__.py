@@ -22,15 +22,17 @@ def init_app(app: Flask) -> None:
     from civicladder import export_jobs, import_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.identity import register_account_finder
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from people import cli, figures, queries, roster, services, views, workforce
+    from people import cli, figures, identity, queries, roster, services, views, workforce
     from people import jobs as people_jobs
     from people.seed import city, demo
     from people.views import home
 
     app.register_blueprint(views.bp)
+    register_account_finder(app, identity.account_for_claims)
     register_action_words(app, ACTION_WORDS)
     register_nav_item(
         app, NavItem("My profile", "people.profile", order=5, url_values=home.own_profile_values)

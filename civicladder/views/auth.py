@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
-from civicladder import services, user_sessions
+from civicladder import identity, oidc, services, user_sessions
 from civicladder.access import SIGNED_IN, public, requires
+from civicladder.db import write_transaction
 from civicladder.errors import DomainError
 from civicladder.extensions import limiter, signin_account_key, signin_refused
 from civicladder.forms import (
@@ -49,16 +59,58 @@ def sign_in():
             return redirect(next_path or url_for("home.index"))
         form.password.errors.append("The email address or password is not correct.")
     status = 422 if form.errors else 200
-    return render_template("account/sign_in.html", form=form, next=next_path), status
+    return render_template(
+        "account/sign_in.html", form=form, next=next_path, provider=oidc.button_label()
+    ), status
+
+
+# The ID token a provider sign-in was made with, kept for RP-initiated logout (its hint).
+_ID_TOKEN_KEY = "oidc_id_token"  # noqa: S105 (a session key, not a secret)
+# A longer one would crowd the session cookie's 4 KB; sign-out then goes without the hint.
+_ID_TOKEN_KEPT_BELOW = 2000
+# The page a person was on their way to when sent to sign in, kept while they are at the provider.
+_NEXT_KEY = "oidc_next"
+
+
+@bp.get("/sign-in/oidc")
+@public
+def sign_in_oidc():
+    """Send the browser to the city's identity provider."""
+    next_path = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("home.index"))
+    session[_NEXT_KEY] = next_path
+    return oidc.start()
+
+
+@bp.get(oidc.CALLBACK_PATH)
+@public
+# Only refused answers count against the address (a whole office may sign in from one).
+@limiter.limit(_address_limit, deduct_when=lambda response: response.status_code >= 400)
+def oidc_callback():
+    """Where the provider sends the browser back: check its answer and sign the person in."""
+    vouched = oidc.finish()
+    # A GET that writes (the sign-in, perhaps a first account): on SQLite its transaction
+    # begins as a writer's, or a concurrent sign-in's commit would make it fail.
+    with write_transaction():
+        user = identity.authenticate(vouched.claims, current_app.config["OIDC_EMAIL_CLAIM"])
+    next_path = safe_next(session.get(_NEXT_KEY))
+    user_sessions.sign_in(user)
+    kept = len(vouched.id_token) < _ID_TOKEN_KEPT_BELOW
+    session[_ID_TOKEN_KEY] = vouched.id_token if kept else ""
+    return redirect(next_path or url_for("home.index"))
 
 
 @bp.post("/sign-out")
 @requires(SIGNED_IN)
 def sign_out():
     services.record_sign_out(current_user)
+    id_token = session.get(_ID_TOKEN_KEY)
     user_sessions.sign_out()
     flash("You have signed out.", "info")
-    return redirect(url_for("auth.sign_in"))
+    back = current_app.config["PUBLIC_URL"] + "/sign-in"
+    provider_logout = oidc.logout_url(back, id_token) if id_token is not None else None
+    return redirect(provider_logout or url_for("auth.sign_in"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -144,6 +144,17 @@ CASES = [
         {"email": "{target_email}", "password": PASSWORD},
         recorded("user.signed_in", "anonymous"),
     ),
+    # Sign-in through the city's identity provider; the suite's app has none configured, so
+    # both answer 404 (tests/civicladder/test_oidc_sign_in.py runs them against a provider).
+    Case(
+        "auth.sign_in_oidc", "GET", "/sign-in/oidc", dict.fromkeys(ROLES, 302) | {"anonymous": 404}
+    ),
+    Case(
+        "auth.oidc_callback",
+        "GET",
+        "/sign-in/oidc/callback?code=c&state=s",
+        dict.fromkeys(ROLES, 404),
+    ),
     Case(
         "auth.sign_out",
         "POST",
