@@ -8,9 +8,7 @@ import base64
 import gzip
 import json
 from datetime import date, timedelta
-from pathlib import Path
 
-import jsonschema_rs
 import jwt
 import pytest
 import sqlalchemy as sa
@@ -22,15 +20,12 @@ from civicladder import credential_checks
 from civicladder import credentials as signing
 from civicladder.access import Role
 from civicladder.db import db
-
-# The 1EdTech files, in shared/ beside the repository.
-STANDARDS = Path(__file__).resolve().parents[2].parent / "shared" / "standards"
+from tests.civicladder.standards import achievement_credential_schema
 
 
 @pytest.fixture(scope="module")
 def validator():
-    schema = json.loads((STANDARDS / "ob_v3p0_achievementcredential.schema.json").read_text())
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
+    return achievement_credential_schema()
 
 
 @pytest.fixture
