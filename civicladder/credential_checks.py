@@ -193,7 +193,11 @@ def _check_status(payload: dict, found: Verification) -> None:
         if isinstance(url, str) and url.startswith(prefix)
         else None
     )
-    if status_list is None or not isinstance(index, str) or not index.isdigit():
+    if (
+        status_list is None
+        or not isinstance(index, str)
+        or not (index.isdecimal() and len(index) <= 12)
+    ):
         found.add(
             "Status",
             None,

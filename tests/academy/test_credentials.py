@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 from datetime import date, timedelta
 
@@ -310,3 +311,39 @@ def test_a_certificate_gives_the_same_credential_every_time_and_its_own_id(
         assert [credentials.signed(c) for c in found] == [credentials.signed(c) for c in found]
         ids = {credentials.credential(c)["id"] for c in found}
     assert len(ids) == len(found)
+
+
+def test_the_checker_accepts_what_pyjwt_signs_with_the_city_key_and_nothing_else(
+    app, holder, client_as
+):
+    """The reverse direction: a credential signed by PyJWT with the city's key checks out;
+    signed with another key, under the city's key name or its own, it does not."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    token = _download(client_as(holder["user"]), holder["certificate"]).get_data(as_text=True)
+    payload = jwt.decode(token, options={"verify_signature": False})
+    header = jwt.get_unverified_header(token)
+    city_key = app.config["CREDENTIAL_SIGNING_KEY"]
+    other_key = Ed25519PrivateKey.generate()
+    with app.test_request_context():
+        by_pyjwt = jwt.encode(payload, city_key, algorithm="EdDSA", headers=header)
+        assert credential_checks.verify(by_pyjwt).valid
+        forged = jwt.encode(payload, other_key, algorithm="EdDSA", headers=header)
+        assert not credential_checks.verify(forged).genuine
+        elsewhere = jwt.encode(
+            payload, other_key, algorithm="EdDSA", headers={"kid": "https://example.test/k"}
+        )
+        found = credential_checks.verify(elsewhere)
+    assert not found.genuine
+    assert "not signed with this city's key" in found.checks[-1].words
+
+
+def test_the_verification_page_takes_the_credential_file_too(holder, client_as, client):
+    token = _download(client_as(holder["user"]), holder["certificate"]).get_data(as_text=True)
+    page = client.post(
+        "/verify/credential",
+        data={"upload": (io.BytesIO(token.encode()), "certificate.jwt")},
+        content_type="multipart/form-data",
+    )
+    assert page.status_code == 200
+    assert "This credential is genuine and valid" in page.get_data(as_text=True)
