@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from civicladder import exports
+from civicladder import credential_checks, exports
 from civicladder import files as stored_files
 from civicladder.app import create_app
 from civicladder.db import db
@@ -43,7 +43,7 @@ CANDIDATE_FILE = b"%PDF-1.4\n% a candidate's file, for the download test\n"
 class Download:
     url: str  # filled from the seeded ids
     mimetype: str
-    kind: str  # csv, pdf, ics
+    kind: str  # csv, pdf, ics, jwt
     first_column: str = ""  # a CSV's first header cell
 
 
@@ -52,6 +52,12 @@ DOWNLOADS = {
     "jobs.file": Download("/admin/jobs/{export_job}/file", "text/csv", "csv", "employee_number"),
     "academy.certificate_pdf": Download(
         "/academy/certificates/{certificate}/pdf", "application/pdf", "pdf"
+    ),
+    "academy.certificate_credential": Download(
+        "/academy/certificates/{certificate}/credential.jwt", "application/vc+jwt", "jwt"
+    ),
+    "autonomy.grant_credential": Download(
+        "/autonomy/grants/{grant}/credential.jwt", "application/vc+jwt", "jwt"
     ),
     "academy.session_calendar": Download(
         "/academy/sessions/{session}/calendar.ics", "text/calendar", "ics"
@@ -158,6 +164,7 @@ def _seed_downloads(accounts) -> dict:
     from reports import services as report_services
     from reports.rules import parse_period
     from tests.academy.factories import academy_factories
+    from tests.autonomy.factories import autonomy_factories
     from tests.civicladder.factories import make_user_factory
     from tests.competencies.factories import competency_factories
     from tests.hiring.factories import hiring_factories
@@ -182,6 +189,8 @@ def _seed_downloads(accounts) -> dict:
     certificate = academy.certificate(done)
     upcoming = academy.session(course, days=10)
     academy.enrollment(upcoming, employee)
+    autonomy = autonomy_factories()
+    grant = autonomy.grant(employee, autonomy.track(levels=[{"name": "Independent"}]).levels[0])
 
     open_round = hiring.round(RoundStatus.OPEN)
     applied = hiring.application(open_round)
@@ -215,6 +224,7 @@ def _seed_downloads(accounts) -> dict:
     db.session.flush()
     return {
         "certificate": certificate.id,
+        "grant": grant.id,
         "session": upcoming.id,
         "application": applied.id,
         "open_round": open_round.id,
@@ -343,6 +353,9 @@ def test_each_download_arrives_whole_and_private(endpoint, role, download_server
     elif download.kind == "ics":
         text = fetched.body.decode("utf-8")
         assert text.startswith("BEGIN:VCALENDAR") and text.rstrip().endswith("END:VCALENDAR")
+    elif download.kind == "jwt":
+        with download_server.app.test_request_context():
+            assert credential_checks.verify(fetched.body.decode("ascii")).valid
 
 
 def test_a_file_a_candidate_uploads_downloads_byte_for_byte_in_more_than_one_chunk(
