@@ -1,4 +1,4 @@
-"""The city's signed credentials: its key, its issuer profile, signing as a VC-JWT, checking one.
+"""The city's signed credentials: its key, its issuer profile, signing as a VC-JWT, status lists.
 
 A credential (an Open Badges 3.0 OpenBadgeCredential, a W3C Verifiable Credential 2.0) is
 signed as the OB 3.0 specification's JSON Web Token proof: a compact JWS whose payload is the
