@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Plug the academy in: pages, navigation, signal handlers, demo steps."""
-    from academy import enrolment, exports, panels, views
+    from academy import credentials, enrolment, exports, panels, views
     from academy.seed import city, demo
     from civicladder import export_jobs
     from civicladder.access import Role
@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
+    credentials.register(app)
     export_jobs.register(
         app,
         exports.TRAINING_EXPORT,

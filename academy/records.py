@@ -18,6 +18,7 @@ from academy.models import (
     SessionRating,
 )
 from civicladder import clock
+from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import NotFound
 from competencies.models import CompetencyEvidence
@@ -49,6 +50,22 @@ def visible_certificate(user, certificate_id: int) -> Certificate:
     found = db.session.scalar(certificate_statement().where(Certificate.id == certificate_id))
     if found is None or not people_queries.can_view(user, found.enrollment.employee_id):
         raise NotFound("There is no certificate at this address that you can open.")
+    return found
+
+
+def may_download(user, certificate: Certificate) -> bool:
+    """The signed credential is its holder's to carry (and HR's to hand over): a manager who
+    may read the certificate does not download it."""
+    return user.has_role(Role.HR) or (
+        certificate.enrollment.employee_id == people_queries.own_employee_id(user)
+    )
+
+
+def own_certificate(user, certificate_id: int) -> Certificate:
+    """The certificate, for its holder or HR; else 404."""
+    found = db.session.scalar(certificate_statement().where(Certificate.id == certificate_id))
+    if found is None or not may_download(user, found):
+        raise NotFound("There is no certificate at this address that you can download.")
     return found
 
 

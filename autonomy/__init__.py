@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         outcomes,
         views,
     )
+    from autonomy import credentials as autonomy_credentials
     from autonomy import jobs as autonomy_jobs
     from autonomy.seed import city, demo
     from civicladder import import_jobs
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     from people.slots import EMPLOYEE_PROFILE
 
     app.register_blueprint(views.bp)
+    autonomy_credentials.register(app)
     # The stored eligibility follows each person's evidence and job (autonomy.eligibility).
     evidence_recorded.connect(eligibility.on_evidence_recorded, weak=False)
     evidence_withdrawn.connect(eligibility.on_evidence_recorded, weak=False)

@@ -9,13 +9,15 @@ from typing import ClassVar
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from autonomy import plans, queries, reviewing, services, supervision
+from autonomy import credentials, plans, queries, reviewing, services, supervision
 from autonomy.forms import DeclineForm, KeepForm, LowerForm, ProposeForm
 from autonomy.models import AutonomyGrant
 from civicladder import clock
+from civicladder import credentials as signed_credentials
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import fetch
 from civicladder.errors import DomainError, Forbidden, Invalid
+from civicladder.exports import attachment
 from civicladder.forms import attach_error
 from civicladder.layout import Window, page_number, window
 from civicladder.panels import Panel
@@ -112,6 +114,16 @@ def _proposal_message(grant: AutonomyGrant) -> str:
     return "Proposal sent for a second approval."
 
 
+@bp.get("/autonomy/grants/<int:grant_id>/credential.jwt")
+@requires(SIGNED_IN)
+def grant_credential(grant_id: int):
+    """The level a person holds as a signed Open Badges 3.0 credential, for them (and HR)."""
+    grant = credentials.own_grant(current_user, grant_id)
+    return attachment(
+        credentials.signed(grant), signed_credentials.MEDIA_TYPE, credentials.filename(grant)
+    )
+
+
 @bp.post("/autonomy/grants/<int:grant_id>/approve")
 @requires(Role.MANAGER, Role.HR)
 def approve(grant_id: int):
@@ -204,6 +216,8 @@ class StandingPanel(Panel):
     standing: queries.Standing
     own: bool
     plan: list[plans.PlanStep]
+    # The held level's signed credential: its holder's to carry, and HR's to hand over.
+    may_download: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,17 +233,19 @@ def my_standing_panel(user) -> StandingPanel | None:
     standing = queries.standing(employee)
     if standing is None:
         return None
-    return StandingPanel(standing, own=True, plan=plans.learning_plan(standing))
+    return StandingPanel(standing, own=True, plan=plans.learning_plan(standing), may_download=True)
 
 
 def profile_standing_panel(user, employee: Employee) -> StandingPanel | None:
     standing = queries.standing(employee)
     if standing is None:
         return None
+    own = people_queries.own_employee_id(user) == employee.id
     return StandingPanel(
         standing,
-        own=people_queries.own_employee_id(user) == employee.id,
+        own=own,
         plan=plans.learning_plan(standing),
+        may_download=own or user.has_role(Role.HR),
     )
 
 

@@ -290,6 +290,20 @@ def _discretion_ids(connection) -> dict:
     }
 
 
+def _credential_ids(connection, employee_id: int) -> dict:
+    """A certificate of the employee sign-in's that is not revoked (newest first), and a level
+    someone holds: the signed credentials their holder and HR download."""
+    certificate = connection.scalar(
+        sa.text(
+            "SELECT c.id FROM certificate c JOIN enrollment n ON n.id = c.enrollment_id "
+            "WHERE n.employee_id = :e AND c.revoked_at IS NULL ORDER BY c.id DESC LIMIT 1"
+        ),
+        {"e": employee_id},
+    )
+    grant = connection.scalar(sa.text("SELECT min(id) FROM autonomy_grant WHERE status = 'active'"))
+    return {"credential_certificate_id": certificate, "credential_grant_id": grant}
+
+
 def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     def employee_of(role: str) -> int:
         employee_id = connection.scalar(_EMPLOYEE_OF_USER, {"email": accounts[role][0]})
@@ -323,6 +337,7 @@ def _discover(connection, accounts: dict[str, tuple[str, str]]) -> dict:
         _hiring_ids(connection, accounts)
         | _report_ids(connection)
         | _discretion_ids(connection)
+        | _credential_ids(connection, own)
         | {
             "employee_id": own,
             "manager_employee_id": manager,

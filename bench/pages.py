@@ -73,6 +73,7 @@ def pages(ids: dict) -> list[Page]:
         Page("assessor queue", "employee", f"/assess/rounds/{ids['assessing_round_id']}"),
         *_report_pages(ids),
         *_api_pages(ids),
+        *_credential_pages(ids),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]
 
@@ -111,6 +112,27 @@ def _api_pages(ids: dict) -> list[Page]:
             ratio_floor=CHECK_RATIO,
         ),
     ]
+
+
+# Issuing a signed credential: its holder downloads it from a page, at any moment.
+CREDENTIAL_P95_MS = 50.0
+
+
+def _credential_pages(ids: dict) -> list[Page]:
+    """A signed credential issued (a certificate of the employee's, a level someone holds),
+    and the published list of revoked certificates every verifier reads."""
+    found = [Page("status list of certificates", ANONYMOUS, "/credentials/status/certificates")]
+    certificate = ids.get("credential_certificate_id")
+    if certificate is not None:
+        path = f"/academy/certificates/{certificate}/credential.jwt"
+        found.append(
+            Page("certificate credential", "employee", path, p95_target_ms=CREDENTIAL_P95_MS)
+        )
+    grant = ids.get("credential_grant_id")
+    if grant is not None:
+        path = f"/autonomy/grants/{grant}/credential.jwt"
+        found.append(Page("level credential", "hr", path, p95_target_ms=CREDENTIAL_P95_MS))
+    return found
 
 
 def _jobs_search(ids: dict) -> str:

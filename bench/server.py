@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import signal
@@ -39,6 +40,8 @@ def server_env(
         "DATABASE_URL": database_url,
         "CIVICLADDER_PRODUCTION": "1",
         "SECRET_KEY": secret_key or secrets.token_urlsafe(48),
+        # The servers of one run sign credentials with one key.
+        "CREDENTIAL_SIGNING_KEY": os.environ.get("CREDENTIAL_SIGNING_KEY") or _signing_key(),
         # One address makes every request of the run; the sign-in limits are not measured here.
         "RATELIMIT_ENABLED": "0",
         # Plain http on loopback: Secure cookies would never come back from a real client.
@@ -48,6 +51,13 @@ def server_env(
     if pooler:
         env["DATABASE_POOLER"] = pooler
     return env
+
+
+@functools.cache
+def _signing_key() -> str:
+    from civicladder.config import new_signing_key
+
+    return new_signing_key()
 
 
 class Server:

@@ -180,10 +180,11 @@ def _init_shell(app: Flask) -> None:
         schedule,
     )
     from civicladder.views import admin, auth, home
+    from civicladder.views import credentials as credential_pages
     from civicladder.views import jobs as job_pages
 
     layout.register(app)
-    for module in (auth, home, admin, job_pages):
+    for module in (auth, home, admin, job_pages, credential_pages):
         app.register_blueprint(module.bp)
     admins = (Role.ADMIN,)
     register_nav_item(app, NavItem("Home", "home.index", order=0))

@@ -57,12 +57,28 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
             )
         secret_key = _instance_secret(instance_path)
 
+    signing_key = overrides.get("CREDENTIAL_SIGNING_KEY") or env.get("CREDENTIAL_SIGNING_KEY")
+    if signing_key:
+        _check_signing_key(signing_key)
+    elif not production:
+        signing_key = _instance_signing_key(instance_path)
+    else:
+        raise ConfigError(
+            "CREDENTIAL_SIGNING_KEY is not set. In production CivicLadder refuses to start "
+            "without it: the city signs the credentials it hands out with this key, and every "
+            "app server must sign with the same one. Set it to an Ed25519 private key in PEM "
+            "form (for example the output of `openssl genpkey -algorithm ed25519`)."
+        )
+
     default_db = "sqlite:///" + str(Path(instance_path) / "civicladder.sqlite3")
     database_url = _normalise_db_url(env.get("DATABASE_URL") or default_db)
     redis_url = env.get("REDIS_URL") or None
     config = {
         "SECRET_KEY": secret_key,
         "PRODUCTION": production,
+        # The city's Ed25519 key for signing credentials (PEM); unset outside production, a key
+        # made once and kept in the instance folder.
+        "CREDENTIAL_SIGNING_KEY": signing_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # DATABASE_POOLER=pgbouncer: connections go through PgBouncer in transaction pooling mode.
         "DATABASE_POOLER": _pooler(env.get("DATABASE_POOLER"), database_url),
@@ -317,6 +333,21 @@ def _normalise_db_url(url: str) -> str:
     return url
 
 
+def _check_signing_key(pem: str) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(pem.encode(), password=None)
+    except (ValueError, TypeError):
+        key = None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigError(
+            "CREDENTIAL_SIGNING_KEY is not an unencrypted Ed25519 private key in PEM form "
+            "(-----BEGIN PRIVATE KEY----- ...); make one with `openssl genpkey -algorithm ed25519`."
+        )
+
+
 def _instance_secret(instance_path: str) -> str:
     """A per-install development key, kept in the instance folder so sessions survive restarts."""
     path = Path(instance_path) / "secret_key"
@@ -325,3 +356,35 @@ def _instance_secret(instance_path: str) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def new_signing_key() -> str:
+    """A fresh Ed25519 private key in PEM form (PKCS #8, unencrypted)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+
+
+def _instance_signing_key(instance_path: str) -> str:
+    """A per-install credential signing key, made once and kept in the instance folder so
+    credentials handed out stay verifiable after a restart. Written beside its place and
+    linked in, so two processes starting at once both end up with the one key."""
+    path = Path(instance_path) / "credential_signing_key.pem"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        draft.write_text(new_signing_key())
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text()

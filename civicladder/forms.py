@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     EmailField,
@@ -295,3 +296,17 @@ class JobFilterForm(Form):
         csrf = False
 
     state = FilterSelectField("State", choices=choice_list([("", "Any state"), *choices(JobState)]))
+
+
+class CredentialForm(Form):
+    """A signed credential to check, pasted or as its downloaded file."""
+
+    token = TextAreaField(
+        "Signed credential",
+        description="Paste the text of the credential file (.jwt): three parts separated by dots.",
+        validators=[
+            Optional(),
+            Length(max=64 * 1024, message="This is too long to be a credential."),
+        ],
+    )
+    upload = FileField("Or choose the credential file")

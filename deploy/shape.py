@@ -29,6 +29,8 @@ from string import Template
 
 import sqlalchemy as sa
 
+from civicladder.config import new_signing_key
+
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "pgbouncer.ini"
 HOST = "127.0.0.1"
@@ -343,6 +345,7 @@ def running(
         shared = {
             "CIVICLADDER_PRODUCTION": "1",
             "SECRET_KEY": secrets.token_urlsafe(48),
+            "CREDENTIAL_SIGNING_KEY": new_signing_key(),
             "DATABASE_URL": pgbouncer.url,
             "DATABASE_POOLER": "pgbouncer",
             "REDIS_URL": redis_url,

@@ -11,12 +11,13 @@ from flask import (
 )
 from flask_login import current_user
 
-from academy import certificates, completion, enrolment, exports, queries, records
+from academy import certificates, completion, credentials, enrolment, exports, queries, records
 from academy.exports import TRAINING_EXPORT
 from academy.forms import RatingForm, RevokeForm
 from academy.models import EnrollmentStatus
 from academy.views import bp
 from civicladder import clock, export_jobs
+from civicladder import credentials as signed_credentials
 from civicladder.access import SIGNED_IN, Role, public, requires
 from civicladder.errors import Invalid, NotFound
 from civicladder.exports import attachment
@@ -36,6 +37,7 @@ def certificate(certificate_id: int):
         state=certificates.state(found),
         verify_url=exports.verification_url(found),
         may_revoke=current_user.has_role(Role.HR),
+        may_download=records.may_download(current_user, found),
     )
 
 
@@ -45,6 +47,16 @@ def certificate_pdf(certificate_id: int):
     found = records.visible_certificate(current_user, certificate_id)
     return attachment(
         exports.certificate_pdf(found), "application/pdf", f"certificate-{found.code}.pdf"
+    )
+
+
+@bp.get("/academy/certificates/<int:certificate_id>/credential.jwt")
+@requires(SIGNED_IN)
+def certificate_credential(certificate_id: int):
+    """The certificate as a signed Open Badges 3.0 credential, for its holder (and HR)."""
+    found = records.own_certificate(current_user, certificate_id)
+    return attachment(
+        credentials.signed(found), signed_credentials.MEDIA_TYPE, credentials.filename(found)
     )
 
 

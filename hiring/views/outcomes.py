@@ -62,17 +62,26 @@ def decisions_csv(round_id: int):
     )
 
 
-@bp.route("/hiring/rounds/<int:round_id>/record", methods=["GET", "POST"])
+@bp.get("/hiring/rounds/<int:round_id>/record")
 @requires(Role.HR)
 def round_record(round_id: int):
-    """The round's record as one ZIP: what it holds, a choice about personal data, then the
-    download (a POST: it is recorded in the audit log)."""
+    """The round's record: what the ZIP holds and a choice about personal data."""
+    return _record_page(round_or_not_found(round_id), RecordForm())
+
+
+@bp.post("/hiring/rounds/<int:round_id>/record")
+@requires(Role.HR)
+def download_round_record(round_id: int):
+    """The ZIP itself (a POST: each download is recorded in the audit log)."""
     hiring_round = round_or_not_found(round_id)
     form = RecordForm()
-    if form.validate_on_submit():
-        made = record.round_record(current_user, hiring_round, personal=form.personal.data)
-        return attachment(made.data, "application/zip", made.filename)
-    status = 422 if form.errors else 200
+    if not form.validate_on_submit():
+        return _record_page(hiring_round, form, 422)
+    made = record.round_record(current_user, hiring_round, personal=form.personal.data)
+    return attachment(made.data, "application/zip", made.filename)
+
+
+def _record_page(hiring_round, form: RecordForm, status: int = 200):
     return render_template(
         "hiring/record.html", round=hiring_round, form=form, files=record.FILES
     ), status

@@ -148,6 +148,19 @@ CASES = [
     ),
     Case("academy.certificate", "GET", "/academy/certificates/{certificate}", OWN_RECORD),
     Case("academy.certificate_pdf", "GET", "/academy/certificates/{certificate}/pdf", OWN_RECORD),
+    Case(
+        "academy.certificate_credential",
+        "GET",
+        "/academy/certificates/{certificate}/credential.jwt",
+        OWN_RECORD,
+    ),
+    # The shell serves the status lists; the certificates' list is the academy's.
+    Case(
+        "credentials.status_list",
+        "GET",
+        "/credentials/status/certificates",
+        dict.fromkeys(ROLES, 200),
+    ),
     Case("academy.verify", "GET", "/verify", dict.fromkeys(ROLES, 200)),
     Case(
         "academy.revoke_certificate",

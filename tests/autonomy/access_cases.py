@@ -68,6 +68,14 @@ DECIDERS = only({"hr": 302, "manager": 302})
 
 CASES = [
     Case("autonomy.tracks", "GET", "/autonomy/tracks", EVERYONE_SIGNED_IN),
+    # The held level's signed credential: its holder's (tests/autonomy/test_credentials.py)
+    # and HR's; the holder's manager, like everyone else, finds nothing there.
+    Case(
+        "autonomy.grant_credential",
+        "GET",
+        "/autonomy/grants/{held_grant}/credential.jwt",
+        only({"hr": 200}, others=404),
+    ),
     Case("autonomy.queue", "GET", "/autonomy/queue", only({"hr": 200, "manager": 200})),
     Case("autonomy.person", "GET", "/autonomy/people/{ready_employee}", IN_LINE),
     Case(

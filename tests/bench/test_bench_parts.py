@@ -11,7 +11,7 @@ from bench import database, report, run
 from bench.client import Client
 from bench.errors import BenchError
 from bench.settings import from_env
-from civicladder.config import load
+from civicladder.config import load, new_signing_key
 
 ROLES = ["admin", "hr", "manager", "employee", "union_rep"]
 
@@ -144,6 +144,7 @@ def test_the_client_never_sends_a_secure_cookie_back_over_plain_http():
 def test_secure_cookies_follow_production_unless_turned_off_explicitly(monkeypatch, tmp_path):
     monkeypatch.setenv("CIVICLADDER_PRODUCTION", "1")
     monkeypatch.setenv("SECRET_KEY", "a-key-for-this-test")
+    monkeypatch.setenv("CREDENTIAL_SIGNING_KEY", new_signing_key())
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     assert load(str(tmp_path))["SESSION_COOKIE_SECURE"] is True
 
@@ -156,6 +157,7 @@ def test_secure_cookies_follow_production_unless_turned_off_explicitly(monkeypat
 def test_the_statement_header_is_off_unless_set(monkeypatch, tmp_path):
     monkeypatch.setenv("CIVICLADDER_PRODUCTION", "1")
     monkeypatch.setenv("SECRET_KEY", "a-key-for-this-test")
+    monkeypatch.setenv("CREDENTIAL_SIGNING_KEY", new_signing_key())
     monkeypatch.delenv("SQL_STATEMENT_HEADER", raising=False)
     assert load(str(tmp_path))["SQL_STATEMENT_HEADER"] is False
 

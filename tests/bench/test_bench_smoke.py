@@ -113,6 +113,9 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
         ("API changes feed, a page of 100", API),
         ("API published reports", API),
         ("API one published report", API),
+        ("status list of certificates", ANONYMOUS),
+        ("certificate credential", "employee"),
+        ("level credential", "hr"),
     }
     for row in rows:
         assert row["requests"] == 3, row

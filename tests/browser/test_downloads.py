@@ -15,6 +15,7 @@ import inspect
 import io
 import json
 import types
+import zipfile
 from dataclasses import dataclass
 
 import flask
@@ -22,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from civicladder import exports
+from civicladder import credential_checks, exports
 from civicladder import files as stored_files
 from civicladder.app import create_app
 from civicladder.db import db
@@ -45,7 +46,7 @@ OFFER_TOKEN = "download-offer-token"
 class Download:
     url: str  # filled from the seeded ids
     mimetype: str
-    kind: str  # csv, pdf, ics, json
+    kind: str  # csv, pdf, ics, json, jwt
     first_column: str = ""  # a CSV's first header cell
 
 
@@ -54,6 +55,12 @@ DOWNLOADS = {
     "jobs.file": Download("/admin/jobs/{export_job}/file", "text/csv", "csv", "employee_number"),
     "academy.certificate_pdf": Download(
         "/academy/certificates/{certificate}/pdf", "application/pdf", "pdf"
+    ),
+    "academy.certificate_credential": Download(
+        "/academy/certificates/{certificate}/credential.jwt", "application/vc+jwt", "jwt"
+    ),
+    "autonomy.grant_credential": Download(
+        "/autonomy/grants/{grant}/credential.jwt", "application/vc+jwt", "jwt"
     ),
     "academy.session_calendar": Download(
         "/academy/sessions/{session}/calendar.ics", "text/calendar", "ics"
@@ -163,6 +170,7 @@ def _seed_downloads(accounts) -> dict:
     from reports import services as report_services
     from reports.rules import parse_period
     from tests.academy.factories import academy_factories
+    from tests.autonomy.factories import autonomy_factories
     from tests.civicladder.factories import make_user_factory
     from tests.competencies.factories import competency_factories
     from tests.hiring.factories import hiring_factories
@@ -187,6 +195,8 @@ def _seed_downloads(accounts) -> dict:
     certificate = academy.certificate(done)
     upcoming = academy.session(course, days=10)
     academy.enrollment(upcoming, employee)
+    autonomy = autonomy_factories()
+    grant = autonomy.grant(employee, autonomy.track(levels=[{"name": "Independent"}]).levels[0])
 
     open_round = hiring.round(RoundStatus.OPEN)
     applied = hiring.application(open_round)
@@ -225,6 +235,7 @@ def _seed_downloads(accounts) -> dict:
     db.session.flush()
     return {
         "certificate": certificate.id,
+        "grant": grant.id,
         "session": upcoming.id,
         "application": applied.id,
         "open_round": open_round.id,
@@ -358,6 +369,27 @@ def test_each_download_arrives_whole_and_private(endpoint, role, download_server
     elif download.kind == "ics":
         text = fetched.body.decode("utf-8")
         assert text.startswith("BEGIN:VCALENDAR") and text.rstrip().endswith("END:VCALENDAR")
+    elif download.kind == "jwt":
+        with download_server.app.test_request_context():
+            assert credential_checks.verify(fetched.body.decode("ascii")).valid
+
+
+def test_the_rounds_record_arrives_whole_and_private(download_server, visitors):
+    """A POST (each download is audited), so not among the GET cases: HR posts the form on the
+    record's page and gets one ZIP of a PDF and CSVs."""
+    fetched = visitors("hr").post_form(
+        f"/hiring/rounds/{download_server.ids['ranked_round']}/record", {}
+    )
+    assert fetched.status == 200, fetched.body[:2000]
+    assert fetched.header("Content-Type") == "application/zip"
+    assert fetched.header("Cache-Control") == "no-store"
+    assert "attachment" in fetched.header("Content-Disposition")
+    if fetched.header("Content-Length"):
+        assert int(fetched.header("Content-Length")) == len(fetched.body)
+    archive = zipfile.ZipFile(io.BytesIO(fetched.body))
+    assert archive.testzip() is None
+    assert archive.read("summary.pdf").startswith(b"%PDF")
+    assert archive.read("decisions.csv").decode().startswith("candidate_code,")
 
 
 def test_a_file_a_candidate_uploads_downloads_byte_for_byte_in_more_than_one_chunk(

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from civicladder import clock, files, notify
+from civicladder import clock, credentials, files, notify
 from civicladder import services as shell_services
 from civicladder.access import Role
 from civicladder.db import db
@@ -126,6 +126,7 @@ def world(kit, ids: dict) -> dict:
         "inactive_user": inactive.id,
         "reset_token": token,
         "today": clock.today().isoformat(),
+        "signing_key": credentials.key_id(),
     }
 
 
@@ -134,6 +135,13 @@ ACTORS: tuple[str, ...] = ()
 CASES = [
     Case("static", "GET", "/static/css/site.css", dict.fromkeys(ROLES, 200)),
     Case("home.healthz", "GET", "/healthz", dict.fromkeys(ROLES, 200)),
+    # The city as an issuer of credentials: public, like the page that checks one.
+    Case("credentials.issuer", "GET", "/credentials/issuer", dict.fromkeys(ROLES, 200)),
+    Case("credentials.keys", "GET", "/credentials/keys", dict.fromkeys(ROLES, 200)),
+    Case("credentials.key", "GET", "/credentials/keys/{signing_key}", dict.fromkeys(ROLES, 200)),
+    Case("credentials.verify", "GET", "/verify/credential", dict.fromkeys(ROLES, 200)),
+    # Nothing pasted: the page says so (422), whoever asks.
+    Case("credentials.verify", "POST", "/verify/credential", dict.fromkeys(ROLES, REJECTED)),
     Case("home.index", "GET", "/", EVERYONE_SIGNED_IN),
     Case("auth.sign_in", "GET", "/sign-in", dict.fromkeys(ROLES, 302) | {"anonymous": 200}),
     Case(

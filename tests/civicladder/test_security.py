@@ -2,7 +2,7 @@
 
 import pytest
 
-from civicladder.config import ConfigError, load
+from civicladder.config import ConfigError, load, new_signing_key
 from civicladder.extensions import limiter
 from civicladder.security import safe_next
 from tests.civicladder.factories import PASSWORD
@@ -128,9 +128,50 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
         load(str(tmp_path))
 
 
+def test_production_refuses_to_start_without_a_credential_signing_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("CIVICLADDER_PRODUCTION", "1")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("CREDENTIAL_SIGNING_KEY", raising=False)
+    with pytest.raises(ConfigError, match="CREDENTIAL_SIGNING_KEY is not set"):
+        load(str(tmp_path))
+    assert not (tmp_path / "credential_signing_key.pem").exists()
+
+
+def test_a_credential_signing_key_that_is_not_ed25519_is_refused(monkeypatch, tmp_path):
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    p256 = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
+    )
+    for wrong in ("not a key", p256.decode()):
+        monkeypatch.setenv("CREDENTIAL_SIGNING_KEY", wrong)
+        with pytest.raises(ConfigError, match="not an unencrypted Ed25519 private key"):
+            load(str(tmp_path))
+    monkeypatch.setenv("CREDENTIAL_SIGNING_KEY", new_signing_key())
+    assert "PRIVATE KEY" in load(str(tmp_path))["CREDENTIAL_SIGNING_KEY"]
+
+
+def test_without_production_the_signing_key_is_made_once_in_the_instance_folder(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv("CIVICLADDER_PRODUCTION", raising=False)
+    monkeypatch.delenv("CREDENTIAL_SIGNING_KEY", raising=False)
+    first = load(str(tmp_path))["CREDENTIAL_SIGNING_KEY"]
+    kept = tmp_path / "credential_signing_key.pem"
+    assert kept.read_text() == first and kept.stat().st_mode & 0o777 == 0o600
+    assert load(str(tmp_path))["CREDENTIAL_SIGNING_KEY"] == first
+    assert [p.name for p in tmp_path.iterdir() if "signing" in p.name] == [kept.name]
+
+
 def test_production_sets_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("CIVICLADDER_PRODUCTION", "1")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("CREDENTIAL_SIGNING_KEY", new_signing_key())
     config = load(str(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SECURE"] is True

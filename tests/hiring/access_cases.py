@@ -259,7 +259,7 @@ CASES = [
     ),
     Case("hiring.round_record", "GET", "/hiring/rounds/{ranked_round}/record", hr_only(200)),
     Case(
-        "hiring.round_record",
+        "hiring.download_round_record",
         "POST",
         "/hiring/rounds/{ranked_round}/record",
         hr_only(200),

@@ -1,0 +1,209 @@
+"""Checking a credential the city signed, as the public page does for anyone who pastes one:
+the signature first (nothing else is believed without it), then the issuer, the dates and the
+status, each finding in plain words."""
+
+from __future__ import annotations
+
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cryptography.exceptions import InvalidSignature
+from flask import current_app
+
+from civicladder import clock, querying
+from civicladder.credentials import (
+    ALG,
+    base_url,
+    issuer_id,
+    issuer_id_of,
+    key_url,
+    parse_timestamp,
+    signing_key,
+    status_lists,
+    unb64,
+)
+
+# A pasted credential longer than this is not one of ours.
+LONGEST_TOKEN = 64 * 1024
+
+
+@dataclass
+class Check:
+    """One thing checked, in plain words."""
+
+    topic: str
+    passed: bool | None  # None: could not be told
+    words: str
+
+
+@dataclass
+class Verification:
+    """What checking a pasted credential found."""
+
+    credential: dict | None = None
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def genuine(self) -> bool:
+        """Signed by the city and unchanged since."""
+        return self.credential is not None
+
+    @property
+    def valid(self) -> bool:
+        return self.genuine and all(c.passed for c in self.checks)
+
+    def add(self, topic: str, passed: bool | None, words: str) -> None:
+        self.checks.append(Check(topic, passed, words))
+
+
+def verify(token: str) -> Verification:
+    """Check a credential in the city's signed form: the signature first (nothing else is
+    believed without it), then the issuer, the dates and the status. Never raises on bad
+    input: every finding is one of the result's checks."""
+    found = Verification()
+    parts = _signed_parts(token, found)
+    if parts is None:
+        return found
+    header, payload, signing_input, signature = parts
+    public = signing_key().public_key()
+    if header.get("alg") != ALG or header.get("kid") != key_url():
+        found.add(
+            "Signature",
+            False,
+            "It was not signed with this city's key, so nothing it says can be trusted here.",
+        )
+        return found
+    try:
+        public.verify(signature, signing_input)
+    except InvalidSignature:
+        found.add(
+            "Signature",
+            False,
+            "The signature does not match the content: the credential was changed after "
+            "the city signed it. Nothing it says can be trusted.",
+        )
+        return found
+    found.add("Signature", True, "Signed with the city's key, and unchanged since.")
+    found.credential = payload
+    _check_claims(payload, found)
+    _check_dates(payload, found)
+    _check_status(payload, found)
+    return found
+
+
+def _signed_parts(token: str, found: Verification):
+    text = "".join((token or "").split())
+    if not text:
+        found.add("Format", False, "Paste a credential to check it.")
+        return None
+    if len(text) > LONGEST_TOKEN:
+        found.add("Format", False, "This is far longer than any credential the city issues.")
+        return None
+    if text.startswith("{"):
+        found.add(
+            "Format",
+            False,
+            "This is a credential's JSON without a signature the city made. Paste the "
+            "signed credential as downloaded: a .jwt file's text, three parts separated by dots.",
+        )
+        return None
+    pieces = text.split(".")
+    try:
+        if len(pieces) != 3:
+            raise ValueError("not three parts")
+        header = json.loads(unb64(pieces[0]))
+        payload = json.loads(unb64(pieces[1]))
+        signature = unb64(pieces[2])
+        if not isinstance(header, dict) or not isinstance(payload, dict):
+            raise ValueError("not objects")
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        found.add(
+            "Format",
+            False,
+            "This is not a signed credential the city could have issued, or part of it is "
+            "missing or changed: a signed credential is three parts separated by dots.",
+        )
+        return None
+    return header, payload, (pieces[0] + "." + pieces[1]).encode("ascii"), signature
+
+
+def _check_claims(payload: dict, found: Verification) -> None:
+    subject = payload.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    agree = (
+        payload.get("iss") == issuer_id_of(payload) == issuer_id()
+        and payload.get("jti") == payload.get("id")
+        and payload.get("sub") == subject_id
+        and _numeric(payload.get("nbf")) == parse_timestamp(payload.get("validFrom"))
+        and _numeric(payload.get("exp")) == parse_timestamp(payload.get("validUntil"))
+    )
+    name = current_app.config["CITY_NAME"]
+    if agree:
+        found.add("Issuer", True, f"Issued by {name}.")
+    else:
+        found.add(
+            "Issuer",
+            False,
+            f"Its signed claims do not agree with what it says ({name} signs both alike).",
+        )
+
+
+def _numeric(value) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _check_dates(payload: dict, found: Verification) -> None:
+    now = clock.now()
+    starts = parse_timestamp(payload.get("validFrom"))
+    ends = parse_timestamp(payload.get("validUntil"))
+    zone = querying.display_zone()
+    if starts is None:
+        found.add("Dates", False, "It does not say from when it is valid.")
+    elif starts > now:
+        found.add("Dates", False, f"It is not valid before {starts.astimezone(zone):%B %-d, %Y}.")
+    elif ends is not None and ends <= now:
+        found.add("Dates", False, f"It expired on {ends.astimezone(zone):%B %-d, %Y}.")
+    elif ends is not None:
+        found.add(
+            "Dates",
+            True,
+            f"Valid from {starts.astimezone(zone):%B %-d, %Y} until "
+            f"{ends.astimezone(zone):%B %-d, %Y}.",
+        )
+    else:
+        found.add(
+            "Dates", True, f"Valid from {starts.astimezone(zone):%B %-d, %Y}; it does not expire."
+        )
+
+
+def _check_status(payload: dict, found: Verification) -> None:
+    entry = payload.get("credentialStatus")
+    prefix = base_url() + "/credentials/status/"
+    url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+    index = entry.get("statusListIndex") if isinstance(entry, dict) else None
+    status_list = (
+        status_lists().get(url[len(prefix) :])
+        if isinstance(url, str) and url.startswith(prefix)
+        else None
+    )
+    if (
+        status_list is None
+        or not isinstance(index, str)
+        or not (index.isdecimal() and len(index) <= 12)
+    ):
+        found.add(
+            "Status",
+            None,
+            "It carries no status the city publishes, so it cannot be told whether it was revoked.",
+        )
+    elif status_list.revoked(int(index)):
+        found.add("Status", False, "The city has revoked it: it no longer counts.")
+    else:
+        found.add("Status", True, "Not revoked.")
