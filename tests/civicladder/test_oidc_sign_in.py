@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from civicladder import identity
 from civicladder.access import Role
 from civicladder.app import create_app
-from civicladder.config import ConfigError, load
+from civicladder.config import ConfigError, load, new_signing_key
 from civicladder.db import db
 from civicladder.errors import Forbidden
 from civicladder.models import AuditEvent, User, UserSession
@@ -460,6 +460,7 @@ def test_production_reaches_the_provider_only_over_tls(monkeypatch, tmp_path):
         "OIDC_CLIENT_SECRET": "s",
         "CIVICLADDER_PRODUCTION": "1",
         "SECRET_KEY": "k",
+        "CREDENTIAL_SIGNING_KEY": new_signing_key(),
     }.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match="is not https"):
