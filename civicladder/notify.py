@@ -62,6 +62,30 @@ def email(to_address: str, subject: str, body: str = "", link: str | None = None
     return message
 
 
+def email_many(messages: list[tuple[str, str, str]], link: str | None = None) -> int:
+    """Queue many emails at once, (address, subject, body) each, in one statement (a round's
+    candidates told it is complete); sent after commit like `email`."""
+    if not messages:
+        return 0
+    now = clock.now()
+    db.session.execute(
+        sa.insert(OutboxMessage),
+        [
+            {
+                "to_address": to_address,
+                "subject": one_line(subject)[:200],
+                "body": _email_body(body, link),
+                "created_at": now,
+                "status": OutboxStatus.QUEUED,
+                "attempts": 0,
+            }
+            for to_address, subject, body in messages
+        ],
+    )
+    _ask_for_sending()
+    return len(messages)
+
+
 def _ask_for_sending() -> None:
     """One job per unit of work that queued email (none without a mail server: the messages
     wait in the outbox, and `flask outbox send` sends them once there is one)."""

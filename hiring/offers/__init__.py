@@ -13,8 +13,9 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import url_for
 
-from civicladder import audit, clock
+from civicladder import audit, clock, notify
 from civicladder import services as shell_services
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
@@ -329,7 +330,36 @@ def complete_round(actor: User | None, hiring_round: HiringRound) -> HiringRound
     outstanding = _count(hiring_round.id, [S.OFFERED])
     if outstanding:
         raise Conflict(f"{outstanding} offer(s) still wait for an answer or a hire.")
-    return move(ROUND, hiring_round, RoundStatus.COMPLETED, actor)
+    move(ROUND, hiring_round, RoundStatus.COMPLETED, actor)
+    _tell_the_rest(actor, hiring_round)
+    return hiring_round
+
+
+# Told to every candidate still in the running when the round completes without them.
+NOT_THIS_TIME = (
+    "The hiring round for {title} is complete",
+    "The round is complete and its openings are filled. Your application ({code}) was not "
+    "offered a job in this round. Thank you for applying: the city's other open jobs are on "
+    "its jobs page.",
+)
+
+
+def _tell_the_rest(actor: User | None, hiring_round: HiringRound) -> None:
+    """Every candidate assessed or shortlisted and not hired hears the outcome (one statement
+    for them all); those screened out, withdrawn, hired or who declined were told already."""
+    rows = db.session.execute(
+        sa.select(Application.email, Application.candidate_code).where(
+            Application.round_id == hiring_round.id,
+            Application.status.in_([S.ASSESSED, S.SHORTLISTED]),
+        )
+    ).all()
+    subject, body = NOT_THIS_TIME
+    words = {"title": hiring_round.title}
+    told = notify.email_many(
+        [(email, subject.format(**words), body.format(**words, code=code)) for email, code in rows],
+        link=url_for("hiring.jobs"),
+    )
+    audit.record(actor, "hiring_round.candidates_told", hiring_round, after={"told": told})
 
 
 def is_open_to(application: Application, status: ApplicationStatus) -> bool:
