@@ -12,8 +12,8 @@ from civicladder import audit, clock
 from civicladder.access import Role
 from civicladder.db import db, locked_get
 from civicladder.errors import Forbidden
-from civicladder.models import User, UserRole
-from civicladder.services import normalise_email
+from civicladder.models import User
+from civicladder.services import normalise_email, write_roles
 
 _ASK_FOR_ACCOUNT = (
     "Ask Human Resources or your administrator to give you a CivicLadder account for it, "
@@ -89,23 +89,8 @@ def _roles_from_groups(user: User, claims: dict) -> None:
     held = {groups} if isinstance(groups, str) else {g for g in groups if isinstance(g, str)}
     managed = {Role(role) for role in mapping}
     given = {Role(role) for role, names in mapping.items() if names & held}
-    before = user.roles
-    after = (before - managed) | given
-    if after == before:
+    if (user.roles - managed) | given == user.roles:
         return
     user = locked_get(User, user.id, "There is no such user.")
-    for row in list(user.role_rows):
-        if row.role not in after:
-            user.role_rows.remove(row)
-    for role in sorted(after - before):
-        user.role_rows.append(UserRole(role=role))
-    db.session.flush()
-    audit.record(
-        None,
-        "user.roles_changed",
-        user,
-        before={"roles": sorted(before)},
-        after={"roles": sorted(after)},
-        reason="Groups at the city's identity provider",
-        label=user.email,
-    )
+    after = (user.roles - managed) | given
+    write_roles(None, user, after, "Groups at the city's identity provider")

@@ -107,15 +107,12 @@ def create_user(
     return user
 
 
-def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = None) -> User:
-    require_role(actor, Role.ADMIN, system_may=False)
-    # Of two identical changes at once, the second waits here and then finds nothing to do.
-    user = locked_get(User, user.id, "There is no such user.")
+def write_roles(actor: User | None, user: User, roles: set[Role], reason: str | None) -> None:
+    """Give a locked user exactly these roles, with the audit event (the caller has checked
+    who may: an administrator's choice, or the groups at the city's identity provider)."""
     before = user.roles
-    if actor.id == user.id and Role.ADMIN in before and Role.ADMIN not in roles:
-        raise Invalid("You cannot remove your own administrator role.", field="roles")
     if before == roles:
-        return user
+        return
     for row in list(user.role_rows):
         if row.role not in roles:
             user.role_rows.remove(row)
@@ -131,6 +128,18 @@ def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = No
         reason=reason,
         label=user.email,
     )
+
+
+def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = None) -> User:
+    require_role(actor, Role.ADMIN, system_may=False)
+    # Of two identical changes at once, the second waits here and then finds nothing to do.
+    user = locked_get(User, user.id, "There is no such user.")
+    before = user.roles
+    if actor.id == user.id and Role.ADMIN in before and Role.ADMIN not in roles:
+        raise Invalid("You cannot remove your own administrator role.", field="roles")
+    if before == roles:
+        return user
+    write_roles(actor, user, roles, reason)
     labels = ", ".join(role.label for role in sorted(roles)) or "none"
     notify(
         user,
