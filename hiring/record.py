@@ -50,7 +50,7 @@ def _named(status: ApplicationStatus, personal: bool) -> bool:
 
 
 def scores_csv(hiring_round: HiringRound) -> str:
-    rows = db_rows(
+    rows = db.session.execute(
         sa.select(
             Application.candidate_code,
             User.full_name.label("assessor"),
@@ -65,7 +65,7 @@ def scores_csv(hiring_round: HiringRound) -> str:
         .join(Competency, Competency.id == Score.competency_id)
         .where(Application.round_id == hiring_round.id)
         .order_by(Application.candidate_code, User.full_name, Assessment.id, Competency.code)
-    )
+    ).all()
     header = ["candidate_code", "assessor", "competency", "competency_name", "score"]
     header += ["submitted_at"]
     return exports.to_csv(
@@ -87,16 +87,16 @@ def scores_csv(hiring_round: HiringRound) -> str:
 def history_csv(hiring_round: HiringRound) -> str:
     """The audit events of the round and of its applications, oldest first."""
     codes = dict(
-        db_rows(
+        db.session.execute(
             sa.select(sa.cast(Application.id, sa.String), Application.candidate_code).where(
                 Application.round_id == hiring_round.id
             )
-        )
+        ).all()
     )
     ids = sa.select(sa.cast(Application.id, sa.String)).where(
         Application.round_id == hiring_round.id
     )
-    events = db_rows(
+    events = db.session.execute(
         sa.select(
             AuditEvent.occurred_at,
             AuditEvent.actor_label,
@@ -117,7 +117,7 @@ def history_csv(hiring_round: HiringRound) -> str:
             )
         )
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    )
+    ).all()
     return exports.to_csv(
         ["when", "who", "action", "candidate_code", "reason"],
         (
@@ -166,14 +166,14 @@ def _finding(row: rules.GroupRate) -> str:
 def summary_pdf(hiring_round: HiringRound, tables: list[ranking.ImpactTable], personal: bool):
     from weasyprint import HTML
 
-    hires = db_rows(
+    hires = db.session.execute(
         sa.select(Application.candidate_code, Application.full_name, Application.status)
         .where(
             Application.round_id == hiring_round.id,
             Application.status.in_([S.OFFERED, S.HIRED, S.DECLINED]),
         )
         .order_by(Application.candidate_code)
-    )
+    ).all()
     html = render_template(
         "hiring/record_pdf.html",
         round=hiring_round,
@@ -221,7 +221,3 @@ def round_record(actor: User | None, hiring_round: HiringRound, *, personal: boo
         after={"personal_data": personal, "files": list(parts)},
     )
     return Record(f"round-{hiring_round.id}-record.zip", buffer.getvalue())
-
-
-def db_rows(statement: sa.Select) -> list:
-    return db.session.execute(statement).all()
