@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# Compiled modules are kept (__pycache__, ignored by git) even where the shell asks otherwise: the
+# tests start many app processes (servers, workers), and each would compile the app again.
+unexport PYTHONDONTWRITEBYTECODE
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

@@ -4,6 +4,7 @@ import pytest
 
 from civicladder.db import db
 from civicladder.models import User
+from tests.conftest import client_with_session, start_test_session
 
 
 @pytest.fixture(scope="module")
@@ -16,11 +17,27 @@ def world(module_data):
     return module_data.build(lambda: build_world(module_data))
 
 
+@pytest.fixture(scope="module")
+def role_sessions(module_data, world) -> dict[str, tuple[str, str]]:
+    """A session for each role's user, started once for the module: thousands of requests sign
+    in as one of a handful of users, and each test's writes (a session ended among them) are
+    rolled back before the next."""
+
+    def start() -> dict[str, tuple[str, str]]:
+        return {
+            role: start_test_session(module_data.app, db.session.get(User, user_id))
+            for role, user_id in world["users"].items()
+        }
+
+    return module_data.build(start)
+
+
 @pytest.fixture
-def client_for(client, client_as, world):
+def client_for(app, client, world, role_sessions):
     def make(role: str):
         if role == "anonymous":
             return client
-        return client_as(db.session.get(User, world["users"][role]))
+        user = db.session.get(User, world["users"][role])
+        return client_with_session(app, user, *role_sessions[role])
 
     return make

@@ -27,7 +27,9 @@ def world(kit, ids: dict) -> dict:
     other_rep = kit.people.union_rep(other)
     q2 = parse_period("2026Q2")
     snapshot = services.publish_unit_report(None, unit, q2)
-    other_snapshot = services.publish_unit_report(None, other, q2)
+    # No row downloads the other unit's PDF: it is left to a first download (seconds saved in
+    # every module that builds the world).
+    other_snapshot = services.publish_unit_report(None, other, q2, pdf=False)
     manager = db.session.scalar(
         sa.select(Employee).where(Employee.user_id == ids["users"]["manager"])
     )
