@@ -9,7 +9,7 @@ unexport PYTHONDONTWRITEBYTECODE
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup lock test test-sqlite test-browser test-postgres lint fmt migrate seed assets clean bench shape
+.PHONY: run setup lock translations test test-sqlite test-browser test-postgres lint fmt migrate seed assets clean bench shape
 
 # Installs come from requirements.lock: every package (pip and setuptools too) at the version and
 # with the file hashes recorded there, so every machine gets the same set; a changed lock (or
@@ -42,6 +42,18 @@ lock:
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The catalogues: every string marked for translation (gettext, _, ngettext, lazy_gettext as _l,
+# N_ where a label is declared) is extracted to translations/messages.pot, each language's .po is
+# brought up to date (new strings arrive empty, for the translator), and compiled to the .mo the
+# app reads. Both files are kept in git; tests/civicladder/test_languages.py says when they lag.
+WORDS := civicladder people competencies hiring academy autonomy reports api templates
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location \
+		--sort-output --omit-header -o translations/messages.pot $(WORDS)
+	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot \
+		-d translations
+	$(BIN)/pybabel compile --statistics -d translations
 
 setup: $(BIN)/.installed
 

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from civicladder import export_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.languages import N_
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from people import signals as people_signals
@@ -27,10 +28,10 @@ def init_app(app: Flask) -> None:
         header=exports.CSV_HEADER,
         rows=exports.training_records,
     )
-    register_nav_item(app, NavItem("Training", "academy.catalog", order=25))
-    register_nav_item(app, NavItem("My training", "academy.my_training", (Role.EMPLOYEE,), 24))
+    register_nav_item(app, NavItem(N_("Training"), "academy.catalog", order=25))
+    register_nav_item(app, NavItem(N_("My training"), "academy.my_training", (Role.EMPLOYEE,), 24))
     register_nav_item(
-        app, NavItem("Training requests", "academy.approvals", (Role.MANAGER,), order=26)
+        app, NavItem(N_("Training requests"), "academy.approvals", (Role.MANAGER,), order=26)
     )
     register_panel(app, HOME, "training", panels.home_panel, order=72)
     register_panel(app, EMPLOYEE_PROFILE, "training", panels.profile_panel, order=20)

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     from civicladder import jobs, schedule
     from civicladder.access import Role
     from civicladder.cli import register_city_step
+    from civicladder.languages import N_
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 
@@ -49,6 +50,8 @@ def init_app(app: Flask) -> None:
     schedule.register(app, events.FORGET_JOB, daily_at=time(9, 50))
     register_nav_item(
         app,
-        NavItem("Register API clients and issue tokens", "api_admin.clients", (Role.ADMIN,), 95),
+        NavItem(
+            N_("Register API clients and issue tokens"), "api_admin.clients", (Role.ADMIN,), 95
+        ),
         ADMIN_TASKS,
     )

@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     from civicladder import import_jobs
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.languages import N_
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
@@ -66,9 +67,9 @@ def init_app(app: Flask) -> None:
         check=outcomes.preview,
         write=outcomes.import_checked,
     )
-    register_nav_item(app, NavItem("Autonomy", "autonomy.queue", (Role.MANAGER, Role.HR), 12))
-    register_nav_item(app, NavItem("Autonomy tracks", "autonomy.tracks", (Role.HR,), 32))
-    register_nav_item(app, NavItem("Outcome metrics", "autonomy.metrics", (Role.HR,), 33))
+    register_nav_item(app, NavItem(N_("Autonomy"), "autonomy.queue", (Role.MANAGER, Role.HR), 12))
+    register_nav_item(app, NavItem(N_("Autonomy tracks"), "autonomy.tracks", (Role.HR,), 32))
+    register_nav_item(app, NavItem(N_("Outcome metrics"), "autonomy.metrics", (Role.HR,), 33))
     # A manager's decisions come right after their team; a person's own standing before the
     # competencies that feed it.
     register_panel(app, HOME, "autonomy_queue", views.queue_panel, order=31)

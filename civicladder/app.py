@@ -13,11 +13,12 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, MapAdapter
 
-from civicladder import access, errors, instrumentation, security, transaction
+from civicladder import access, errors, instrumentation, languages, security, transaction
 from civicladder.access import Role
 from civicladder.config import load
 from civicladder.db import ping_when_idle, wants_write_lock
 from civicladder.extensions import csrf, db, limiter, migrate
+from civicladder.languages import N_
 from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 from civicladder.panels import HOME, register_panel
 
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     instrumentation.register(app)  # before the unit of work, so its count includes the commit
     csrf.init_app(app)
     limiter.init_app(app)
+    languages.register(app)
     _init_login(app)
     security.register(app)
     errors.register(app, rollback=transaction.rollback)
@@ -187,16 +189,16 @@ def _init_shell(app: Flask) -> None:
     for module in (auth, home, admin, job_pages, credential_pages):
         app.register_blueprint(module.bp)
     admins = (Role.ADMIN,)
-    register_nav_item(app, NavItem("Home", "home.index", order=0))
-    register_nav_item(app, NavItem("Audit log", "admin.audit_log", admins, order=90))
-    register_nav_item(app, NavItem("Outbox", "admin.outbox", admins, order=91))
+    register_nav_item(app, NavItem(N_("Home"), "home.index", order=0))
+    register_nav_item(app, NavItem(N_("Audit log"), "admin.audit_log", admins, order=90))
+    register_nav_item(app, NavItem(N_("Outbox"), "admin.outbox", admins, order=91))
     register_nav_item(
-        app, NavItem("Background jobs", "jobs.index", (Role.HR, Role.ADMIN), order=92)
+        app, NavItem(N_("Background jobs"), "jobs.index", (Role.HR, Role.ADMIN), order=92)
     )
     for label, endpoint, order in (
-        ("Search the audit log", "admin.audit_log", 90),
-        ("Read the outbox", "admin.outbox", 91),
-        ("Follow the background jobs", "jobs.index", 92),
+        (N_("Search the audit log"), "admin.audit_log", 90),
+        (N_("Read the outbox"), "admin.outbox", 91),
+        (N_("Follow the background jobs"), "jobs.index", 92),
     ):
         register_nav_item(app, NavItem(label, endpoint, admins, order), ADMIN_TASKS)
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+
+from civicladder.languages import N_
 
 
 class DomainError(Exception):
     status = 400
-    title = "That could not be done"
+    title = N_("That could not be done")
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -21,45 +24,45 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     status = 404
-    title = "Page not found"
+    title = N_("Page not found")
 
 
 class Forbidden(DomainError):
     status = 403
-    title = "You do not have access to this"
+    title = N_("You do not have access to this")
 
 
 class Conflict(DomainError):
     status = 409
-    title = "That conflicts with the current state"
+    title = N_("That conflicts with the current state")
 
 
 class Invalid(DomainError):
     status = 422
-    title = "Please check what you entered"
+    title = N_("Please check what you entered")
 
 
 _TITLES = {
-    400: "The request could not be understood",
-    401: "Please sign in",
-    403: "You do not have access to this",
-    404: "Page not found",
-    405: "That action is not allowed here",
-    409: "That conflicts with the current state",
-    413: "The file is too large",
-    422: "Please check what you entered",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: N_("The request could not be understood"),
+    401: N_("Please sign in"),
+    403: N_("You do not have access to this"),
+    404: N_("Page not found"),
+    405: N_("That action is not allowed here"),
+    409: N_("That conflicts with the current state"),
+    413: N_("The file is too large"),
+    422: N_("Please check what you entered"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong on our side"),
 }
 
 _DEFAULT_MESSAGES = {
-    400: "The request was incomplete or malformed. Go back and try again.",
-    403: "Your account does not have permission to see this page or take this action.",
-    404: "There is no page at this address, or it is not visible to you.",
-    405: "This address does not accept that kind of request.",
-    413: "The uploaded file is larger than the limit this site accepts.",
-    429: "There have been too many attempts. Wait a few minutes and try again.",
-    500: "The problem has been logged. Your change was not saved; please try again later.",
+    400: N_("The request was incomplete or malformed. Go back and try again."),
+    403: N_("Your account does not have permission to see this page or take this action."),
+    404: N_("There is no page at this address, or it is not visible to you."),
+    405: N_("This address does not accept that kind of request."),
+    413: N_("The uploaded file is larger than the limit this site accepts."),
+    429: N_("There have been too many attempts. Wait a few minutes and try again."),
+    500: N_("The problem has been logged. Your change was not saved; please try again later."),
 }
 
 
@@ -128,7 +131,15 @@ def render_error(status: int, message: str | None = None, title: str | None = No
         response.status_code = status
         response.mimetype = "application/problem+json"
         return response
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    # The page's words: the shell's own titles and messages are in the catalogue; a message a
+    # service wrote is shown as written until it is marked for translation too.
+    page = render_template(
+        "errors/error.html",
+        status=status,
+        title=gettext(title),
+        message=gettext(message) if message else "",
+    )
+    return page, status
 
 
 def _limit_message(error: HTTPException) -> bool:
@@ -139,8 +150,8 @@ def _limit_message(error: HTTPException) -> bool:
 
 def register(app: Flask, rollback: Callable[[], None]) -> None:
     """The error pages; `rollback` abandons the unit of work before one is rendered (the
-    transaction module's, handed in by the factory: this module imports nothing of the shell,
-    so every other shell module may import it)."""
+    transaction module's, handed in by the factory: this module imports nothing of the shell
+    but the languages' marker, so every other shell module may import it)."""
 
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -62,6 +63,19 @@ class Form(FlaskForm):
                 field.validators = [*field.validators, SingleLine()]
             return field
 
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Messages declared with lazy_gettext are written out in the page's language now, so
+        # templates read them as the plain strings every other error is.
+        for field in self:
+            if field.errors and not isinstance(field.errors, dict):
+                field.errors = [_written(error) for error in field.errors]
+        return valid
+
+
+def _written(error):
+    return error if isinstance(error, (str, list, tuple, dict)) else str(error)
+
 
 def attach_error(form, error: DomainError) -> None:
     """Show a service's error next to the field it names, or at the top of the form."""
@@ -78,38 +92,42 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SignInForm(Form):
-    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+    email = EmailField(
+        _l("Email address"), validators=[DataRequired(_l("Enter your email address."))]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
 _new_password_validators = [
-    DataRequired("Enter a new password."),
+    DataRequired(_l("Enter a new password.")),
     Length(
         min=MIN_PASSWORD_LENGTH,
         max=200,
-        message=f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.",
+        message=_l("Choose a password of at least %(num)s characters.", num=MIN_PASSWORD_LENGTH),
     ),
 ]
 
 
 class NewPasswordForm(Form):
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=_new_password_validators,
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A short sentence works well.",
+        description=_l(
+            "At least %(num)s characters. A short sentence works well.", num=MIN_PASSWORD_LENGTH
+        ),
     )
     confirm_password = PasswordField(
-        "Type the new password again",
+        _l("Type the new password again"),
         validators=[
-            DataRequired("Type the new password again."),
-            EqualTo("new_password", "The two passwords do not match."),
+            DataRequired(_l("Type the new password again.")),
+            EqualTo("new_password", _l("The two passwords do not match.")),
         ],
     )
 
 
 class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Enter your current password.")]
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
 
 

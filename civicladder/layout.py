@@ -9,7 +9,10 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from babel import Locale
+from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request
+from flask_babel import get_locale
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
@@ -103,19 +106,29 @@ def _display_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
 
 
+def _locale() -> Locale:
+    """The page's locale (or, outside a request, the one `force_locale` set); else English."""
+    return get_locale() or _ENGLISH
+
+
+_ENGLISH = Locale("en", "US")
+
+
 def format_date(value: date | datetime | None) -> str:
+    """ "5 Mar 2026", "5 mar 2026": day, month's short name and year, in the page's language."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = value.astimezone(_display_zone()).date()
-    return f"{value.day} {value:%b %Y}"
+    return babel_dates.format_date(value, "d MMM y", locale=_locale())
 
 
 def format_datetime(value: datetime | None) -> str:
+    """ "5 Mar 2026, 14:30 EST": the date as above, the 24-hour time and the zone's abbreviation."""
     if value is None:
         return ""
     local = value.astimezone(_display_zone())
-    return f"{local.day} {local:%b %Y, %H:%M %Z}"
+    return f"{format_date(local.date())}, {local:%H:%M %Z}"
 
 
 _ACTION_WORDS_KEY = "civicladder.action_words"

@@ -34,6 +34,9 @@ class User(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The language the person chose for their pages and email (civicladder.languages); None
+    # follows their browser.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

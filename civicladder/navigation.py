@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import gettext
 
 from civicladder.access import Role
 
@@ -69,7 +70,7 @@ def links_for(user, menu: Menu = MAIN) -> list[NavLink]:
             if values is None:
                 continue
         url = url_for(item.endpoint, **values)
-        links.append(NavLink(item.label, url, request.path == url))
+        links.append(NavLink(gettext(item.label), url, request.path == url))
     return links
 
 
@@ -81,7 +82,7 @@ class PublicLink:
     """A page open to anyone that a package puts in the header, the footer, the landing page
     and the sign-in page (the jobs page): the shell names no domain endpoint itself."""
 
-    label: str
+    label: str  # marked with N_ where declared, translated here for the page
     endpoint: str
     description: str = ""
     order: int = 50
@@ -105,5 +106,12 @@ def public_links() -> list[PublicNavLink]:
     found = []
     for link in current_app.extensions.get(_PUBLIC_KEY, []):
         url = url_for(link.endpoint)
-        found.append(PublicNavLink(link.label, url, link.description, request.path == url))
+        found.append(
+            PublicNavLink(
+                gettext(link.label),
+                url,
+                gettext(link.description) if link.description else "",
+                request.path == url,
+            )
+        )
     return found

@@ -173,6 +173,28 @@ def set_active(actor: User, user: User, active: bool, reason: str | None = None)
     return user
 
 
+def set_language(actor: User, language: str) -> User:
+    """Keep the language a signed-in person chose for their pages and email."""
+    from civicladder.languages import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise Invalid(f"Choose one of the languages offered: {', '.join(LANGUAGES.values())}.")
+    user = locked_get(User, actor.id, "There is no such user.")
+    if user.locale == language:
+        return user
+    before = user.locale
+    user.locale = language
+    audit.record(
+        actor,
+        "user.language_chosen",
+        user,
+        before={"locale": before},
+        after={"locale": language},
+        label=user.email,
+    )
+    return user
+
+
 def issue_reset_link(actor: User, user: User) -> str:
     """A one-time password link for the user; returns the token, which is never stored.
 

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     """Plug the competencies package in: pages, navigation, panels, demo steps."""
     from civicladder import import_jobs
     from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.languages import N_
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
@@ -46,8 +47,8 @@ def init_app(app: Flask) -> None:
     register_action_words(app, ACTION_WORDS)
     app.cli.add_command(cli.competencies_group)
     # Everyone may read the framework and the job profiles; HR maintains them.
-    register_nav_item(app, NavItem("Competencies", "competencies.framework", (), 30))
-    register_nav_item(app, NavItem("Job profiles", "competencies.job_profiles", (), 31))
+    register_nav_item(app, NavItem(N_("Competencies"), "competencies.framework", (), 30))
+    register_nav_item(app, NavItem(N_("Job profiles"), "competencies.job_profiles", (), 31))
     # After the panels for a role's work (team, workforce, administration).
     register_panel(app, HOME, "framework", views.framework_panel, order=41)
     register_panel(app, HOME, "team_grid", views.team_grid_panel, order=31)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from civicladder.languages import N_
+
 PROFICIENCY_SCALE: dict[int, str] = {
-    1: "Awareness",
-    2: "Working",
-    3: "Practitioner",
-    4: "Advanced",
-    5: "Expert",
+    1: N_("Awareness"),
+    2: N_("Working"),
+    3: N_("Practitioner"),
+    4: N_("Advanced"),
+    5: N_("Expert"),
 }
 LEVELS = tuple(PROFICIENCY_SCALE)
 

@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Plug the hiring package in: pages, navigation, the assessor's home panel."""
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step, register_files_command
+    from civicladder.languages import N_
     from civicladder.navigation import NavItem, PublicLink, register_nav_item, register_public_link
     from civicladder.panels import HOME, register_panel
     from hiring import cli, views
@@ -19,14 +20,14 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.hiring_group)
     hiring_jobs.register(app)
     register_files_command(app, cli.import_disk_command)
-    register_nav_item(app, NavItem("Hiring rounds", "hiring.rounds", (Role.HR,), 35))
-    register_nav_item(app, NavItem("Jobs", "hiring.jobs", (), 65))
+    register_nav_item(app, NavItem(N_("Hiring rounds"), "hiring.rounds", (Role.HR,), 35))
+    register_nav_item(app, NavItem(N_("Jobs"), "hiring.jobs", (), 65))
     register_public_link(
         app,
         PublicLink(
-            "Jobs with the city",
+            N_("Jobs with the city"),
             "hiring.jobs",
-            "Find an opening and apply: no account needed, and no degree asked for.",
+            N_("Find an opening and apply: no account needed, and no degree asked for."),
             order=10,
         ),
     )

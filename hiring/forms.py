@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -36,9 +37,9 @@ from hiring.models import (
 from hiring.posting import PostingDetails
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
-DECLINE = ("", "I prefer not to say")
-SEX_CHOICES = [DECLINE, *SEX_GROUPS.items()]
-ETHNICITY_CHOICES = [DECLINE, *ETHNICITY_GROUPS.items()]
+DECLINE = ("", _l("I prefer not to say"))
+SEX_CHOICES = [DECLINE, *((key, _l(label)) for key, label in SEX_GROUPS.items())]
+ETHNICITY_CHOICES = [DECLINE, *((key, _l(label)) for key, label in ETHNICITY_GROUPS.items())]
 
 
 def _threshold(label: str, default: str) -> DecimalField:
@@ -214,27 +215,30 @@ class ApplicationForm(Form):
     """Name, address, answers, work sample, and voluntary self-identification. No degree."""
 
     full_name = StringField(
-        "Full name", validators=[DataRequired("Enter your name."), Length(max=200)]
+        _l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=200)]
     )
     email = EmailField(
-        "Email address",
-        validators=[DataRequired("Enter an email address we can reach you at."), Length(max=254)],
-        description="We send news of your application here.",
+        _l("Email address"),
+        validators=[
+            DataRequired(_l("Enter an email address we can reach you at.")),
+            Length(max=254),
+        ],
+        description=_l("We send news of your application here."),
     )
     work_sample = TextAreaField(
-        "Work sample",
+        _l("Work sample"),
         validators=[Optional(), Length(max=20000)],
-        description="Optional: an example of your work that shows the skills this job needs.",
+        description=_l("Optional: an example of your work that shows the skills this job needs."),
     )
     upload = FileField(
-        "Supporting file",
+        _l("Supporting file"),
         validators=[Optional()],
-        description="Optional: a PDF or plain text file of up to 2 MB.",
+        description=_l("Optional: a PDF or plain text file of up to 2 MB."),
     )
-    preference_eligible = BooleanField("I am eligible for veterans' preference")
-    sex = SelectField("Sex", choices=choice_list(SEX_CHOICES), validators=[Optional()])
+    preference_eligible = BooleanField(_l("I am eligible for veterans' preference"))
+    sex = SelectField(_l("Sex"), choices=choice_list(SEX_CHOICES), validators=[Optional()])
     ethnicity = SelectField(
-        "Race or ethnicity", choices=choice_list(ETHNICITY_CHOICES), validators=[Optional()]
+        _l("Race or ethnicity"), choices=choice_list(ETHNICITY_CHOICES), validators=[Optional()]
     )
 
 
@@ -302,9 +306,9 @@ class ApplicationFilterForm(Form):
 
 
 SORT_CHOICES = [
-    ("closing", "Closing soonest"),
-    ("newest", "Newest first"),
-    ("pay", "Highest pay first"),
+    ("closing", _l("Closing soonest")),
+    ("newest", _l("Newest first")),
+    ("pay", _l("Highest pay first")),
 ]
 
 
@@ -323,30 +327,36 @@ class JobSearchForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search titles and duties", validators=[Optional(), Length(max=100)])
-    agency = FilterSelectField("Agency", coerce=int)
-    location = FilterSelectField("Work location")
+    q = StringField(_l("Search titles and duties"), validators=[Optional(), Length(max=100)])
+    agency = FilterSelectField(_l("Agency"), coerce=int)
+    location = FilterSelectField(_l("Work location"))
     schedule = FilterSelectField(
-        "Schedule", choices=choice_list([("", "Any"), *choices(WorkSchedule)])
+        _l("Schedule"),
+        choices=choice_list(
+            [("", _l("Any")), *((value, _l(label)) for value, label in choices(WorkSchedule))]
+        ),
     )
     min_pay = IntegerField(
-        "Pays at least (dollars a year)",
-        validators=[Optional(), NumberRange(0, 1_000_000, "Between 0 and 1,000,000.")],
+        _l("Pays at least (dollars a year)"),
+        validators=[Optional(), NumberRange(0, 1_000_000, _l("Between 0 and 1,000,000."))],
     )
-    closes_by = DayField("Closes on or before", validators=[Optional()])
-    sort = FilterSelectField("Sort by", choices=choice_list(SORT_CHOICES))
+    closes_by = DayField(_l("Closes on or before"), validators=[Optional()])
+    sort = FilterSelectField(_l("Sort by"), choices=choice_list(SORT_CHOICES))
 
     def offer(self, agencies, locations) -> None:
-        self.agency.choices = [(0, "Any agency"), *agencies]
-        self.location.choices = choice_list([("", "Any"), *((loc, loc) for loc in locations)])
+        self.agency.choices = [(0, _l("Any agency")), *agencies]
+        self.location.choices = choice_list([("", _l("Any")), *((loc, loc) for loc in locations)])
 
 
 class StatusLinkForm(Form):
     """ "Email me my link again": an address, and nothing said about whether it applied."""
 
     email = EmailField(
-        "Email address you applied with",
-        validators=[DataRequired("Enter the email address you applied with."), Length(max=254)],
+        _l("Email address you applied with"),
+        validators=[
+            DataRequired(_l("Enter the email address you applied with.")),
+            Length(max=254),
+        ],
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
 from civicladder.files import StoredFile
+from civicladder.languages import N_
 from civicladder.lifecycle import Lifecycle
 from civicladder.models import User
 from competencies.models import Competency
@@ -23,21 +24,21 @@ from people.models import Department, Employee, JobProfile
 SCORE_CHECK = "score BETWEEN 1 AND 5"
 
 # Voluntary self-identification: stored value -> the words a candidate and HR read.
-SEX_GROUPS = {"female": "Female", "male": "Male", "another": "Another identity"}
+SEX_GROUPS = {"female": N_("Female"), "male": N_("Male"), "another": N_("Another identity")}
 ETHNICITY_GROUPS = {
-    "american_indian": "American Indian or Alaska Native",
-    "asian": "Asian",
-    "black": "Black or African American",
-    "hispanic": "Hispanic or Latino",
-    "pacific_islander": "Native Hawaiian or Other Pacific Islander",
-    "white": "White",
-    "two_or_more": "Two or more",
+    "american_indian": N_("American Indian or Alaska Native"),
+    "asian": N_("Asian"),
+    "black": N_("Black or African American"),
+    "hispanic": N_("Hispanic or Latino"),
+    "pacific_islander": N_("Native Hawaiian or Other Pacific Islander"),
+    "white": N_("White"),
+    "two_or_more": N_("Two or more"),
 }
 
 
 class WorkSchedule(LabelledEnum):
-    FULL_TIME = "full_time", "Full time"
-    PART_TIME = "part_time", "Part time"
+    FULL_TIME = "full_time", N_("Full time")
+    PART_TIME = "part_time", N_("Part time")
 
 
 # A posting closes at this time of day (the city's own time) unless HR sets another.

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_decimal, gettext, ngettext
 from markupsafe import escape
 
 from civicladder.errors import Invalid
@@ -76,8 +77,11 @@ def closes_at(closes_on: date, closing_time: time, zone: ZoneInfo) -> datetime:
 
 
 def dollars(cents: int) -> str:
+    """Dollars as the page's locale writes them ("$52,000", "$52,000.50")."""
     whole, part = divmod(cents, 100)
-    return f"${whole:,}" if part == 0 else f"${whole:,}.{part:02d}"
+    if part == 0:
+        return "$" + format_decimal(whole)
+    return "$" + format_decimal(cents / 100, format="#,##0.00")
 
 
 def pay_words(hiring_round) -> str:
@@ -85,14 +89,15 @@ def pay_words(hiring_round) -> str:
         return ""
     low, high = hiring_round.pay_min_cents, hiring_round.pay_max_cents
     if low == high:
-        return f"{dollars(low)} a year"
-    return f"{dollars(low)} to {dollars(high)} a year"
+        return gettext("%(pay)s a year", pay=dollars(low))
+    return gettext("%(low)s to %(high)s a year", low=dollars(low), high=dollars(high))
 
 
 def schedule_words(hiring_round) -> str:
-    words = hiring_round.schedule.label
+    words = gettext(hiring_round.schedule.label)
     if hiring_round.weekly_hours:
-        words += f", {hiring_round.weekly_hours} hours a week"
+        hours = ngettext("%(num)s hour a week", "%(num)s hours a week", hiring_round.weekly_hours)
+        words = gettext("%(schedule)s, %(hours)s", schedule=words, hours=hours)
     return words
 
 
@@ -178,7 +183,11 @@ def requirement_skills(rubric) -> list[str]:
     skills = []
     for item in rubric:
         competency = item.competency
-        words = f"{competency.name}, at the {PROFICIENCY_SCALE[item.min_level]} level"
+        words = gettext(
+            "%(competency)s, at the %(level)s level",
+            competency=competency.name,
+            level=gettext(PROFICIENCY_SCALE[item.min_level]),
+        )
         descriptor = next(
             (d.descriptor for d in competency.descriptors if d.level == item.min_level), ""
         )

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.identity import register_account_finder
+    from civicladder.languages import N_
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
@@ -35,16 +36,19 @@ def init_app(app: Flask) -> None:
     register_account_finder(app, identity.account_for_claims)
     register_action_words(app, ACTION_WORDS)
     register_nav_item(
-        app, NavItem("My profile", "people.profile", order=5, url_values=home.own_profile_values)
-    )
-    register_nav_item(app, NavItem("Workforce", "people.directory", (Role.HR, Role.MANAGER), 10))
-    register_nav_item(app, NavItem("Roster import", "people.import_roster", (Role.HR,), 20))
-    register_nav_item(app, NavItem("Users", "people.users", (Role.ADMIN,), 80))
-    register_nav_item(
-        app, NavItem("Invite a user", "people.new_user", (Role.ADMIN,), 10), ADMIN_TASKS
+        app,
+        NavItem(N_("My profile"), "people.profile", order=5, url_values=home.own_profile_values),
     )
     register_nav_item(
-        app, NavItem("Manage users and roles", "people.users", (Role.ADMIN,), 20), ADMIN_TASKS
+        app, NavItem(N_("Workforce"), "people.directory", (Role.HR, Role.MANAGER), 10)
+    )
+    register_nav_item(app, NavItem(N_("Roster import"), "people.import_roster", (Role.HR,), 20))
+    register_nav_item(app, NavItem(N_("Users"), "people.users", (Role.ADMIN,), 80))
+    register_nav_item(
+        app, NavItem(N_("Invite a user"), "people.new_user", (Role.ADMIN,), 10), ADMIN_TASKS
+    )
+    register_nav_item(
+        app, NavItem(N_("Manage users and roles"), "people.users", (Role.ADMIN,), 20), ADMIN_TASKS
     )
     register_panel(app, HOME, "team", home.team_panel, order=30)
     register_panel(app, HOME, "workforce", home.workforce_panel, order=40)

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     """Plug the reports package in: pages, navigation, the union rep's home panel, commands."""
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
+    from civicladder.languages import N_
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
@@ -26,7 +27,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_action_words(app, ACTION_WORDS)
     register_nav_item(
-        app, NavItem("Reports", "reports.index", (Role.UNION_REP, Role.HR, Role.MANAGER), 50)
+        app, NavItem(N_("Reports"), "reports.index", (Role.UNION_REP, Role.HR, Role.MANAGER), 50)
     )
     # Right after the unit figures people's panel shows a union rep (45).
     register_panel(app, HOME, "progress_reports", views.home_panel, order=46)

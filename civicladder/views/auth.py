@@ -14,10 +14,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from civicladder import identity, oidc, services, user_sessions
+from civicladder import identity, languages, oidc, services, user_sessions
 from civicladder.access import SIGNED_IN, public, requires
 from civicladder.db import write_transaction
-from civicladder.errors import DomainError
+from civicladder.errors import DomainError, Invalid
 from civicladder.extensions import limiter, signin_account_key, signin_refused
 from civicladder.forms import (
     ChangePasswordForm,
@@ -111,6 +111,20 @@ def sign_out():
     back = current_app.config["PUBLIC_URL"] + "/sign-in"
     provider_logout = oidc.logout_url(back, id_token) if id_token is not None else None
     return redirect(provider_logout or url_for("auth.sign_in"))
+
+
+@bp.post("/language")
+@public
+def choose_language():
+    """The language switch in the header and footer: this browser's pages are in the chosen
+    language from now on, and a signed-in person's account keeps it (for their email too)."""
+    language = request.form.get("lang", "")
+    if current_user.is_authenticated:
+        services.set_language(current_user, language)
+    elif language not in languages.LANGUAGES:
+        raise Invalid("Choose one of the languages offered.")
+    session[languages.SESSION_KEY] = language
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

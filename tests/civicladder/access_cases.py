@@ -170,6 +170,15 @@ CASES = [
         dict.fromkeys(ROLES, SIGNIN),
         records=recorded("user.signed_out", *SIGNED_IN_ROLES),
     ),
+    # The language switch: anyone may choose; a signed-in person's account keeps the choice.
+    Case(
+        "auth.choose_language",
+        "POST",
+        "/language",
+        dict.fromkeys(ROLES, 302),
+        {"lang": "es", "next": "/jobs"},
+        recorded("user.language_chosen", *SIGNED_IN_ROLES),
+    ),
     Case("auth.change_password", "GET", "/account/password", EVERYONE_SIGNED_IN),
     Case(
         "auth.change_password",
