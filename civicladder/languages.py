@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 
 # The languages the product is written in, each named in its own words (as the switch shows it).
@@ -54,6 +54,12 @@ def others() -> list[tuple[str, str]]:
     """The languages a page can switch to, as (code, own name)."""
     here = current()
     return [(code, name) for code, name in LANGUAGES.items() if code != here]
+
+
+def written_in(language: str | None):
+    """Write in someone's language for a while (an email to a candidate, from any request):
+    `with written_in(application.locale): ...`; their choice unknown, English."""
+    return force_locale(LOCALES.get(language or DEFAULT, LOCALES[DEFAULT]))
 
 
 def register(app: Flask) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from civicladder import clock, jobs, transaction
 from civicladder.db import db
@@ -115,7 +116,8 @@ def _email_body(body: str, link: str | None) -> str:
     if not link:
         return body
     address = public_address(link)
-    return f"{body}\n\nOpen in CivicLadder: {address}" if body else address
+    opening = gettext("Open in CivicLadder: %(address)s", address=address)
+    return f"{body}\n\n{opening}" if body else address
 
 
 def pending_ids(include_failed: bool = False) -> list[int]:

@@ -269,6 +269,8 @@ class Application(db.Model):
     status_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     screen_reason: Mapped[str] = mapped_column(sa.Text, default="")
     preference_eligible: Mapped[bool] = mapped_column(default=False)
+    # The language the candidate applied in: their status page's and every email's to them.
+    locale: Mapped[str | None] = mapped_column(sa.String(8))
     # HR's written reason given with the offer; required when the offer passes over a
     # preference-eligible candidate of the same category.
     offer_justification: Mapped[str | None] = mapped_column(sa.Text)

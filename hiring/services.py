@@ -10,11 +10,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext
 
-from civicladder import audit, clock, notify
+from civicladder import audit, clock, languages, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, fetch, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.languages import N_, written_in
 from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.security import new_token, token_hash
@@ -409,25 +411,29 @@ def _tell_assessors(hiring_round: HiringRound, counts: dict[int, int]) -> None:
 # and its answer are told by hiring.offers, with the offer's terms.
 CANDIDATE_NEWS = {
     ApplicationStatus.SCREENED_IN: (
-        "Your application for {title} goes on to assessment",
-        "Your application ({code}) meets the minimum qualifications and goes on to a panel "
-        "of trained assessors.",
+        N_("Your application for %(title)s goes on to assessment"),
+        N_(
+            "Your application (%(code)s) meets the minimum qualifications and goes on to a panel "
+            "of trained assessors."
+        ),
     ),
     ApplicationStatus.SCREENED_OUT: (
-        "Your application for {title}",
-        "Your application ({code}) does not go further in this round. The reason: {reason}",
+        N_("Your application for %(title)s"),
+        N_("Your application (%(code)s) does not go further in this round. The reason: %(reason)s"),
     ),
     ApplicationStatus.SHORTLISTED: (
-        "You are on the shortlist for {title}",
-        "Your application ({code}) is on the shortlist. HR will be in touch about next steps.",
+        N_("You are on the shortlist for %(title)s"),
+        N_(
+            "Your application (%(code)s) is on the shortlist. HR will be in touch about next steps."
+        ),
     ),
     ApplicationStatus.HIRED: (
-        "Welcome to the city: {title}",
-        "Your hire is recorded. HR will send you everything you need for your first day.",
+        N_("Welcome to the city: %(title)s"),
+        N_("Your hire is recorded. HR will send you everything you need for your first day."),
     ),
     ApplicationStatus.WITHDRAWN: (
-        "Your application for {title} is withdrawn",
-        "Your application ({code}) is withdrawn, as you asked. Thank you for your interest.",
+        N_("Your application for %(title)s is withdrawn"),
+        N_("Your application (%(code)s) is withdrawn, as you asked. Thank you for your interest."),
     ),
 }
 
@@ -444,19 +450,24 @@ def move_application(
             "code": application.candidate_code,
             "reason": (reason or "").strip(),
         }
-        notify.email(application.email, subject.format(**words), body.format(**words))
+        with written_in(application.locale):
+            notify.email(application.email, gettext(subject, **words), gettext(body, **words))
     return application
 
 
 def _tell_submitted(application: Application, token: str) -> None:
-    notify.email(
-        application.email,
-        f"We received your application for {application.round.title}",
-        f"Thank you for applying. Your candidate code is {application.candidate_code}. "
-        "Follow your application, or withdraw it, through your private status link below; "
-        "keep it to yourself.",
-        link=url_for("hiring.status", token=token),
-    )
+    with written_in(application.locale):
+        notify.email(
+            application.email,
+            gettext("We received your application for %(title)s", title=application.round.title),
+            gettext(
+                "Thank you for applying. Your candidate code is %(code)s. Follow your "
+                "application, or withdraw it, through your private status link below; keep it "
+                "to yourself.",
+                code=application.candidate_code,
+            ),
+            link=url_for("hiring.status", token=token),
+        )
 
 
 DUPLICATE = (
@@ -489,14 +500,14 @@ def submit_application(
     email = email.strip().lower()
     full_name = full_name.strip()
     if not full_name:
-        raise Invalid("Enter your name.", field="full_name")
+        raise Invalid(gettext("Enter your name."), field="full_name")
     if not email or "@" not in email:
-        raise Invalid("Enter an email address we can reach you at.", field="email")
+        raise Invalid(gettext("Enter an email address we can reach you at."), field="email")
     cleaned = {}
     for question in hiring_round.questions:
         text = (answers.get(question.id) or "").strip()
         if not text:
-            raise Invalid("Answer every question.", field=f"answer_{question.id}")
+            raise Invalid(gettext("Answer every question."), field=f"answer_{question.id}")
         cleaned[question.id] = text
     if sex and sex not in SEX_GROUPS:
         raise Invalid("Choose an answer from the list, or leave it.", field="sex")
@@ -521,6 +532,7 @@ def submit_application(
         status=ApplicationStatus.SUBMITTED,
         status_token_hash=token_hash(token),
         preference_eligible=preference_eligible and hiring_round.veterans_preference,
+        locale=languages.current(),
     )
     application.answers = [Answer(question_id=qid, text=text) for qid, text in cleaned.items()]
     db.session.add(application)
@@ -662,13 +674,17 @@ def resend_status_links(email: str) -> int:
         application.status_token_hash = token_hash(token)
         db.session.flush()
         audit.record(None, "application.status_link_reissued", application)
-        notify.email(
-            application.email,
-            f"Your status link for {application.round.title}",
-            f"You asked for the link to follow your application ({application.candidate_code}). "
-            "Here is a new one; any link you had before no longer works. Keep it to yourself.",
-            link=url_for("hiring.status", token=token),
-        )
+        with written_in(application.locale):
+            notify.email(
+                application.email,
+                gettext("Your status link for %(title)s", title=application.round.title),
+                gettext(
+                    "You asked for the link to follow your application (%(code)s). Here is a new "
+                    "one; any link you had before no longer works. Keep it to yourself.",
+                    code=application.candidate_code,
+                ),
+                link=url_for("hiring.status", token=token),
+            )
         sent += 1
     return sent
 

@@ -1,4 +1,9 @@
-"""A candidate reads the jobs, a posting and the application form in Spanish."""
+"""A candidate reads the jobs, a posting and the application form in Spanish, and hears from
+the city in the language they applied in."""
+
+import sqlalchemy as sa
+
+from civicladder.db import db
 
 
 def test_a_candidate_reads_a_posting_and_the_forms_errors_in_spanish(client, hiring):
@@ -15,3 +20,37 @@ def test_a_candidate_reads_a_posting_and_the_forms_errors_in_spanish(client, hir
     assert "Hay un problema" in summary
     assert "Escriba su nombre." in summary
     assert "Escriba un correo electrónico en el que podamos contactarle." in summary
+
+
+def test_a_candidate_who_applied_in_spanish_hears_from_the_city_in_spanish(
+    client, client_as, hiring, make_user
+):
+    from civicladder.access import Role
+    from hiring.models import Application
+    from tests.hiring.test_applications import _form, _outbox
+
+    hiring_round = hiring.round(title="Jardinero")
+    sent = client.post(
+        f"/jobs/{hiring_round.id}", data=_form(hiring_round), headers={"Accept-Language": "es"}
+    )
+    assert sent.status_code == 302
+    application = db.session.scalars(
+        sa.select(Application).where(Application.round_id == hiring_round.id)
+    ).one()
+    assert application.locale == "es"
+    (received,) = _outbox("ada.rivera@example.test")
+    assert received.subject == "Recibimos su solicitud para Jardinero"
+    assert f"Su código de candidato es {application.candidate_code}." in received.body
+    assert "Abrir en CivicLadder: " in received.body
+    # HR, reading in English, screens it out: the candidate is told in Spanish all the same.
+    hr = client_as(make_user({Role.HR}))
+    screened = hr.post(
+        f"/hiring/applications/{application.id}/screen",
+        data={"decision": "out", "reason": "No muestra trabajo con herramientas."},
+        headers={"Accept-Language": "en"},
+    )
+    assert screened.status_code == 302, screened.text
+    told = _outbox("ada.rivera@example.test")[-1]
+    assert told.subject == "Su solicitud para Jardinero"
+    assert "no sigue adelante en esta convocatoria" in told.body
+    assert "No muestra trabajo con herramientas." in told.body
