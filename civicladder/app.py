@@ -199,6 +199,7 @@ def _init_shell(app: Flask) -> None:
         (N_("Search the audit log"), "admin.audit_log", 90),
         (N_("Read the outbox"), "admin.outbox", 91),
         (N_("Follow the background jobs"), "jobs.index", 92),
+        (N_("Choose who signs in with a password"), "admin.sign_in_settings", 93),
     ):
         register_nav_item(app, NavItem(label, endpoint, admins, order), ADMIN_TASKS)
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)

@@ -13,13 +13,22 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget, TextArea
 
 from civicladder.access import Role
@@ -209,6 +218,31 @@ class ConfirmedReasonForm(Form):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed.data == "yes"
+
+
+class PasswordSignInForm(Form):
+    """Who may sign in with a password: everyone, or the break-glass administrators only."""
+
+    everyone = RadioField(
+        "Who may sign in with a password",
+        choices=choice_list(
+            [
+                ("yes", "Everyone with a password"),
+                ("no", "Only the break-glass administrators chosen below"),
+            ]
+        ),
+        validators=[InputRequired("Choose who may sign in with a password.")],
+    )
+    break_glass = MultiCheckboxField(
+        "Break-glass administrators",
+        coerce=int,
+        description="They keep password sign-in when it is off for everyone else, to reach "
+        "CivicLadder if the city's identity provider is down.",
+    )
+    reason = TextAreaField(
+        "Reason",
+        validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
+    )
 
 
 class ConfirmForm(Form):

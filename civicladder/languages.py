@@ -1,8 +1,11 @@
 """The product's languages: which one a page is in, and the catalogues that translate it.
 
 A page is in the language the person chose (the switch in the header and footer: kept in the
-session, and on the account of someone signed in), or else the best match for the browser's
-Accept-Language, or else English. Every string meant for people goes through gettext
+session, and on the account of someone signed in, from which signing in brings it to the
+session), or else the best match for the browser's Accept-Language, or else English. The choice
+is read from the session alone, never by loading the user, so a page or an email written before
+anyone asked who is signed in is in the same language as the rest. Every string meant for
+people goes through gettext
 (`flask_babel.gettext`/`lazy_gettext` in Python, `_()` in templates); the catalogues live in
 translations/<language>/LC_MESSAGES (the .po each translator edits and the .mo compiled from it,
 both kept in the repository: `make translations` extracts, updates and compiles them).
@@ -14,7 +17,6 @@ from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale
-from flask_login import current_user
 
 # The languages the product is written in, each named in its own words (as the switch shows it).
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -37,8 +39,6 @@ def choose() -> str:
     if not has_request_context():
         return LOCALES[DEFAULT]
     chosen = session.get(SESSION_KEY)
-    if chosen not in LANGUAGES and current_user.is_authenticated:
-        chosen = current_user.locale
     if chosen not in LANGUAGES:
         chosen = request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT)
     return LOCALES[chosen]

@@ -137,6 +137,8 @@ _ACTION_WORDS_KEY = "civicladder.action_words"
 SHELL_ACTION_WORDS = {
     "user.signed_in": "Signed in",
     "user.signed_out": "Signed out",
+    "user.language_chosen": "Chose the language of their pages",
+    "sign_in.password_policy_changed": "Changed who signs in with a password",
     "user.password_changed": "Changed their password",
     "user.password_reset": "Set a password through a one-time link",
     "user.created": "Created an account",

@@ -37,6 +37,9 @@ class User(db.Model):
     # The language the person chose for their pages and email (civicladder.languages); None
     # follows their browser.
     locale: Mapped[str | None] = mapped_column(sa.String(8))
+    # A break-glass administrator keeps password sign-in when it is off for everyone else (the
+    # city's identity provider down, or not yet set up).
+    break_glass: Mapped[bool] = mapped_column(default=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -67,6 +70,17 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class SiteSetting(db.Model):
+    """A setting an administrator changes in the app (not the environment), by name: each
+    change is audited by the service that writes it."""
+
+    __tablename__ = "site_setting"
+
+    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class UserRole(db.Model):

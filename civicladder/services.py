@@ -6,12 +6,20 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext
 
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
 from civicladder.db import claimed, db, fetch, locked_get
 from civicladder.errors import Conflict, Invalid, NotFound
-from civicladder.models import Notification, PasswordResetToken, User, UserRole, new_session_token
+from civicladder.models import (
+    Notification,
+    PasswordResetToken,
+    SiteSetting,
+    User,
+    UserRole,
+    new_session_token,
+)
 from civicladder.notify import notify
 from civicladder.security import (
     MIN_PASSWORD_LENGTH,
@@ -47,6 +55,13 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not verify_password(user.password_hash, password):
         return None
+    if not user.break_glass and not password_sign_in_for_everyone():
+        raise Conflict(
+            gettext(
+                "Password sign-in is turned off: sign in with the city's account instead. "
+                "Only break-glass administrators still sign in with a password."
+            )
+        )
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
@@ -171,6 +186,86 @@ def set_active(actor: User, user: User, active: bool, reason: str | None = None)
         label=user.email,
     )
     return user
+
+
+# --- who may sign in with a password -----------------------------------------------------------
+
+SIGN_IN_SETTING = "password_sign_in"
+EVERYONE = "everyone"
+BREAK_GLASS_ONLY = "break_glass_only"
+
+
+def password_sign_in_for_everyone() -> bool:
+    """Whether every account with a password may use it (the embedded default), or only the
+    break-glass administrators (a city signing in through its identity provider)."""
+    value = db.session.scalar(
+        sa.select(SiteSetting.value).where(SiteSetting.name == SIGN_IN_SETTING)
+    )
+    return value != BREAK_GLASS_ONLY
+
+
+def break_glass_candidates() -> list[User]:
+    """The accounts that may be break-glass: active administrators."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.ADMIN, User.active.is_(True))
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def set_password_sign_in(
+    actor: User, everyone: bool, break_glass_ids: set[int], reason: str, *, provider: bool
+) -> None:
+    """Turn password sign-in on for everyone, or keep it for the chosen break-glass
+    administrators only (`provider`: whether the city's identity provider is set up; without
+    it, turning passwords off would leave nobody else a way in)."""
+    require_role(actor, Role.ADMIN, system_may=False)
+    candidates = {user.id: user for user in break_glass_candidates()}
+    unknown = break_glass_ids - set(candidates)
+    if unknown:
+        raise Invalid("Break-glass accounts must be active administrators.", field="break_glass")
+    if not everyone:
+        if not provider:
+            raise Conflict(
+                "Password sign-in stays on until the city's identity provider is set up "
+                "(OIDC_ISSUER): otherwise nobody but the break-glass accounts could sign in."
+            )
+        if not any(candidates[i].password_hash for i in break_glass_ids):
+            raise Invalid(
+                "Choose at least one break-glass administrator who has a password, so that "
+                "someone can still sign in if the identity provider is down.",
+                field="break_glass",
+            )
+    setting = db.session.get(SiteSetting, SIGN_IN_SETTING, with_for_update=True)
+    before_value = setting.value if setting is not None else EVERYONE
+    before_ids = sorted(user_id for user_id, user in candidates.items() if user.break_glass)
+    value = EVERYONE if everyone else BREAK_GLASS_ONLY
+    if setting is None:
+        setting = SiteSetting(name=SIGN_IN_SETTING, value=value)
+        db.session.add(setting)
+    setting.value = value
+    setting.changed_at = clock.now()
+    db.session.execute(
+        sa.update(User)
+        .where(User.break_glass.is_(True), User.id.not_in(break_glass_ids or [0]))
+        .values(break_glass=False)
+    )
+    if break_glass_ids:
+        db.session.execute(
+            sa.update(User).where(User.id.in_(break_glass_ids)).values(break_glass=True)
+        )
+    audit.record(
+        actor,
+        "sign_in.password_policy_changed",
+        setting,
+        before={"password_sign_in": before_value, "break_glass": before_ids},
+        after={"password_sign_in": value, "break_glass": sorted(break_glass_ids)},
+        reason=reason,
+        label="Password sign-in",
+    )
 
 
 def set_language(actor: User, language: str) -> User:

@@ -14,7 +14,7 @@ from flask import Flask, current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy.orm import joinedload
 
-from civicladder import clock
+from civicladder import clock, languages
 from civicladder.db import db
 from civicladder.extensions import login_manager
 from civicladder.models import User, UserSession
@@ -96,6 +96,9 @@ def sign_in(user: User) -> None:
     _end_current()
     _fresh_cookie()
     token = start(user)
+    if user.locale in languages.LANGUAGES:
+        # The language kept on the account follows the person to this browser.
+        session[languages.SESSION_KEY] = user.locale
     login_user(user)
     session[SESSION_KEY] = token
 
@@ -129,6 +132,9 @@ def _end_current() -> None:
 
 def _fresh_cookie() -> None:
     # Nothing from before carries over, the CSRF token included (Flask-WTF keeps its raw token
-    # in the session and the signed one in g).
+    # in the session and the signed one in g); only the language the browser chose stays.
+    language = session.get(languages.SESSION_KEY)
     session.clear()
+    if language is not None:
+        session[languages.SESSION_KEY] = language
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)

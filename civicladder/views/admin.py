@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from civicladder import audit, layout
+from civicladder import audit, layout, oidc, services
 from civicladder.access import Role, requires
 from civicladder.db import db
-from civicladder.forms import AuditSearchForm
+from civicladder.errors import DomainError
+from civicladder.forms import AuditSearchForm, PasswordSignInForm, attach_error, choice_list
 from civicladder.layout import page_number
 from civicladder.models import AuditEvent, OutboxMessage, OutboxStatus, User
 from civicladder.navigation import ADMIN_TASKS, NavLink, links_for
@@ -58,6 +60,44 @@ def outbox():
     page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
     mail_configured = bool(current_app.config.get("MAIL_URL"))
     return render_template("admin/outbox.html", page=page, mail_configured=mail_configured)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def sign_in_settings():
+    """Who may sign in with a password. The page says what a change does before it is made;
+    its post is the confirmation."""
+    candidates = services.break_glass_candidates()
+    form = PasswordSignInForm()
+    form.break_glass.choices = choice_list(
+        (user.id, f"{user.full_name} ({user.email})") for user in candidates
+    )
+    everyone = services.password_sign_in_for_everyone()
+    if not form.is_submitted():
+        form.everyone.data = "yes" if everyone else "no"
+        form.break_glass.data = [user.id for user in candidates if user.break_glass]
+    elif form.validate():
+        try:
+            services.set_password_sign_in(
+                current_user,
+                form.everyone.data == "yes",
+                set(form.break_glass.data or []),
+                form.reason.data,
+                provider=oidc.enabled(),
+            )
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash("Who may sign in with a password is saved.", "success")
+            return redirect(url_for("admin.sign_in_settings"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "admin/sign_in.html",
+        form=form,
+        everyone=everyone,
+        provider=oidc.button_label(),
+        no_password=[user for user in candidates if not user.password_hash],
+    ), status
 
 
 QUIET_ACTIONS = ("user.signed_in", "user.signed_out", "notification.read")

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder import identity, languages, oidc, services, user_sessions
@@ -53,14 +54,22 @@ def sign_in():
         return redirect(next_path or url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            user_sessions.sign_in(user)
-            return redirect(next_path or url_for("home.index"))
-        form.password.errors.append("The email address or password is not correct.")
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            if user is not None:
+                user_sessions.sign_in(user)
+                return redirect(next_path or url_for("home.index"))
+            form.password.errors.append(gettext("The email address or password is not correct."))
     status = 422 if form.errors else 200
     return render_template(
-        "account/sign_in.html", form=form, next=next_path, provider=oidc.button_label()
+        "account/sign_in.html",
+        form=form,
+        next=next_path,
+        provider=oidc.button_label(),
+        passwords_for_everyone=services.password_sign_in_for_everyone(),
     ), status
 
 

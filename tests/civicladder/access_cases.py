@@ -170,6 +170,15 @@ CASES = [
         dict.fromkeys(ROLES, SIGNIN),
         records=recorded("user.signed_out", *SIGNED_IN_ROLES),
     ),
+    Case("admin.sign_in_settings", "GET", "/admin/sign-in", only({"admin": 200})),
+    Case(
+        "admin.sign_in_settings",
+        "POST",
+        "/admin/sign-in",
+        only({"admin": 302}),
+        {"everyone": "yes", "reason": "Passwords for everyone while the provider is set up."},
+        recorded("sign_in.password_policy_changed", "admin"),
+    ),
     # The language switch: anyone may choose; a signed-in person's account keeps the choice.
     Case(
         "auth.choose_language",

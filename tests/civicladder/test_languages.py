@@ -19,6 +19,7 @@ from jinja2 import DictLoader
 from civicladder.db import db
 from civicladder.languages import TRANSLATIONS
 from civicladder.models import AuditEvent, User
+from tests.civicladder.factories import PASSWORD
 
 ROOT = TRANSLATIONS.parent
 SPANISH_PO = TRANSLATIONS / "es" / "LC_MESSAGES" / "messages.po"
@@ -103,8 +104,14 @@ def test_a_signed_in_persons_choice_is_kept_on_their_account_and_audited(client_
         sa.select(AuditEvent).where(AuditEvent.action == "user.language_chosen")
     ).one()
     assert (event.before, event.after) == ({"locale": None}, {"locale": "es"})
-    # Another browser, whose own language is English: the account's choice wins.
-    elsewhere = client_as(user)
+    # Signing in on another browser, whose own language is English: the account's choice wins.
+    elsewhere = app.test_client()
+    signed_in = elsewhere.post(
+        "/sign-in",
+        data={"email": user.email, "password": PASSWORD},
+        headers={"Accept-Language": "en"},
+    )
+    assert signed_in.status_code == 302
     page = elsewhere.get("/account/password", headers={"Accept-Language": "en"})
     assert html_lang(page.text) == "es"
     assert "Cerrar sesión" in page.text
