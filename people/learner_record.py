@@ -114,7 +114,7 @@ def clr_credential(record: LearnerRecord) -> dict:
         "description": (
             f"Everything {city} had verified about {employee.full_name} on "
             f"{record.issued_at.astimezone(querying.display_zone()):%B %-d, %Y}: "
-            + "; ".join(f"{len(found)} {s.title.lower()}" for s, found in record.parts)
+            + "; ".join(f"{s.title.lower()}: {len(found)}" for s, found in record.parts)
             + "."
         ),
         "validFrom": issued,
