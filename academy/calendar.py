@@ -6,6 +6,7 @@ CANCEL, a higher SEQUENCE) for a cancelled session or a place given up."""
 from __future__ import annotations
 
 from datetime import date
+from email.utils import parseaddr
 
 import icalendar
 from flask import current_app, url_for
@@ -49,6 +50,7 @@ def session_ics(session: CourseSession, mine: Enrollment | None = None) -> bytes
         description=f"{session.course.code} {session.course.title}",
         url=url_for("academy.session", session_id=session.id, _external=True),
         status=icalendar.STATUS.CANCELLED if cancel else icalendar.STATUS.CONFIRMED,
+        organizer=_organizer(),
     )
     calendar = icalendar.Calendar.new(
         prodid=PRODID, method="CANCEL" if cancel else "PUBLISH", subcomponents=[event]
@@ -58,6 +60,16 @@ def session_ics(session: CourseSession, mine: Enrollment | None = None) -> bytes
         first_date=date(starts.year - 1, 1, 1), last_date=date(starts.year + 2, 1, 1)
     )
     return calendar.to_ical()
+
+
+def _organizer() -> icalendar.vCalAddress:
+    """The academy's sender address: iTIP asks a published or cancelled event for an organizer,
+    and some calendars match a cancellation to its event by it."""
+    name, address = parseaddr(current_app.config["MAIL_FROM"])
+    organizer = icalendar.vCalAddress(f"mailto:{address}")
+    if name:
+        organizer.params["CN"] = name
+    return organizer
 
 
 def filename(session: CourseSession, mine: Enrollment | None = None) -> str:

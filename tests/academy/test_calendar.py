@@ -5,6 +5,7 @@ back (METHOD CANCEL, a higher SEQUENCE) when the session is cancelled or a place
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 import icalendar
 import pytest
@@ -64,6 +65,7 @@ def test_the_file_is_the_event_in_the_city_time_zone_under_a_stable_uid(app, boo
     assert event["UID"] == f"course-session-{session.id}@{app.config['PUBLIC_URL'].split('//')[1]}"
     assert event["SEQUENCE"] == 0 and event["STATUS"] == "CONFIRMED"
     assert event["SUMMARY"] == "Budget basics, part 1" and event["LOCATION"] == "Room 1"
+    assert str(event["ORGANIZER"]) == "mailto:" + parseaddr(app.config["MAIL_FROM"])[1]
     assert event["DTSTART"].params["TZID"] == zone
     # Calendars keep whole seconds.
     assert event.start == session.starts_at.replace(microsecond=0)
