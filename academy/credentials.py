@@ -6,11 +6,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from academy import records
 from academy.models import Certificate
 from civicladder import credentials
 from civicladder.db import db
 from civicladder.errors import Conflict
 from competencies.rules import PROFICIENCY_SCALE, level_name
+from people.learner_record import RecordItem, RecordSection, register_section
+from people.models import Employee
 
 STATUS_LIST = "certificates"
 
@@ -158,6 +161,16 @@ def _revoked(index: int) -> bool:
     )
 
 
+def _revoked_among(indexes) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(Certificate.id).where(
+                Certificate.id.in_(list(indexes)), Certificate.revoked_at.is_not(None)
+            )
+        )
+    )
+
+
 def _revoked_indexes() -> list[int]:
     return list(
         db.session.scalars(sa.select(Certificate.id).where(Certificate.revoked_at.is_not(None)))
@@ -168,11 +181,43 @@ def _highest_index() -> int:
     return db.session.scalar(sa.select(sa.func.max(Certificate.id))) or 0
 
 
+# --- the learner record's certificates -------------------------------------------------------
+
+
+def record_items(employee: Employee) -> list[RecordItem]:
+    """The certificates that still count (not revoked), newest first, each as the credential
+    its holder downloads on its own (one query)."""
+    found = [c for c in records.certificates_of(employee.id) if not c.revoked]
+    return [
+        RecordItem(credential(c), f"{c.course_title} ({c.course_code})", _record_lines(c))
+        for c in found
+    ]
+
+
+def _record_lines(c: Certificate) -> tuple[str, ...]:
+    dates = (
+        f"{c.last_day:%Y-%m-%d}"
+        if c.first_day == c.last_day
+        else f"{c.first_day:%Y-%m-%d} to {c.last_day:%Y-%m-%d}"
+    )
+    until = f"; valid until {c.expires_on:%Y-%m-%d}" if c.expires_on else ""
+    lines = [f"{c.hours} hours, {dates}; certificate {c.code}{until}"]
+    lines += [f"Certifies {g.name} at level {level_name(g.level)}" for g in c.granted]
+    return tuple(lines)
+
+
 def register(app: Flask) -> None:
-    """Publish the certificates' status list: a certificate's bit is its id."""
+    """Publish the certificates' status list: a certificate's bit is its id; and put the
+    certificates in the learner record."""
+    register_section(app, RecordSection("certificates", "Certificates", 10, record_items))
     credentials.register_status_list(
         app,
         credentials.StatusList(
-            STATUS_LIST, "Revoked certificates", _revoked, _revoked_indexes, _highest_index
+            STATUS_LIST,
+            "Revoked certificates",
+            _revoked,
+            _revoked_indexes,
+            _highest_index,
+            among=_revoked_among,
         ),
     )

@@ -32,6 +32,8 @@ def request_seat(actor: User | None, session: CourseSession, employee: Employee)
         raise Forbidden("You can ask for a seat only for yourself.")
     if employee.status == EmployeeStatus.SEPARATED:
         raise Invalid("People who have left the city's service cannot enrol.")
+    if session.cancelled:
+        raise Invalid("This session was cancelled; choose another one.")
     if session.starts_at <= clock.now():
         raise Invalid("This session has already started; choose a later one.")
     if session.instructor_id == employee.id:
@@ -184,6 +186,19 @@ def withdraw(actor: User | None, enrollment: Enrollment, reason: str | None = No
     if held_seat:
         _free_seat(session.id)
         promote_from_waitlist(actor, session)
+    if actor is None or people_queries.own_employee_id(actor) != enrollment.employee_id:
+        # Someone else gave up the place for them: they are told, with the calendar file that
+        # takes the session out of their calendar.
+        user = enrollment.employee.user
+        if user is not None and user.active:
+            notify(
+                user,
+                f"Withdrawn: {session.course.title}",
+                f"Your place in the session of {session.starts_at:%d %b %Y} was withdrawn"
+                + (f": {reason.strip().rstrip('.')}." if reason and reason.strip() else ".")
+                + " The calendar file linked here takes it out of your calendar.",
+                link=url_for("academy.session_calendar", session_id=session.id),
+            )
     return enrollment
 
 

@@ -1,17 +1,16 @@
-"""Files the academy hands out: certificate PDFs, calendar entries, CSV of training records."""
+"""Files the academy hands out: certificate PDFs and CSV of training records (calendar files are
+`academy.calendar`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 from sqlalchemy.orm import joinedload
 
 from academy import certificates
 from academy.models import Certificate, CourseSession, Enrollment
-from civicladder import clock
 from civicladder.db import db
 from people.models import Employee
 
@@ -32,37 +31,6 @@ def verification_url(certificate: Certificate) -> str:
     """Where anyone checks the certificate: at the address this request came to, so the link
     works wherever the app is served; outside a request (CLI, a job) at PUBLIC_URL."""
     return url_for("academy.verify", code=certificate.code, _external=True)
-
-
-def _ics_text(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return escaped.replace("\r\n", "\\n").replace("\n", "\\n")
-
-
-def _ics_time(value) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def session_ics(session: CourseSession) -> str:
-    """One calendar event (RFC 5545) for the session, in UTC."""
-    where = session.location or session.online_url or ""
-    host = current_app.config["PUBLIC_URL"].split("//", 1)[-1].split("/", 1)[0] or "civicladder"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//CivicLadder//Academy//EN",
-        "BEGIN:VEVENT",
-        f"UID:course-session-{session.id}@{host}",
-        f"DTSTAMP:{_ics_time(clock.now())}",
-        f"DTSTART:{_ics_time(session.starts_at)}",
-        f"DTEND:{_ics_time(session.ends_at)}",
-        f"SUMMARY:{_ics_text(session.course.title)}",
-        f"LOCATION:{_ics_text(where)}",
-        f"DESCRIPTION:{_ics_text(session.course.code + ' ' + session.course.title)}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
 
 
 TRAINING_EXPORT = "training-records"  # the export job's name (`civicladder.export_jobs`)

@@ -49,6 +49,14 @@ class WithdrawForm(Form):
     reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=1000)])
 
 
+class CancelSessionForm(Form):
+    reason = TextAreaField(
+        "Why is it cancelled?",
+        description="Everyone with a place or waiting for one reads this.",
+        validators=[DataRequired("Say why the session is cancelled."), Length(max=1000)],
+    )
+
+
 class ResultForm(Form):
     result = SelectField(
         "Result",

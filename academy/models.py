@@ -175,9 +175,17 @@ class CourseSession(db.Model):
     capacity: Mapped[int]
     enrolled: Mapped[int] = mapped_column(default=0)
     arrivals: Mapped[int] = mapped_column(default=0)
+    # The calendar event's SEQUENCE: raised when the time or place changes, and on cancelling.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancellation_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     course: Mapped[Course] = relationship()
     instructor: Mapped[Employee | None] = relationship()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
     @property
     def seats_left(self) -> int:

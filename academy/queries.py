@@ -128,7 +128,11 @@ def _catalog_order(sort: str | None) -> list:
     if sort == "next":
         soonest = (
             sa.select(sa.func.min(CourseSession.starts_at))
-            .where(CourseSession.course_id == Course.id, CourseSession.starts_at > clock.now())
+            .where(
+                CourseSession.course_id == Course.id,
+                CourseSession.starts_at > clock.now(),
+                CourseSession.cancelled_at.is_(None),
+            )
             .correlate(Course)
             .scalar_subquery()
         )
@@ -149,7 +153,11 @@ def next_sessions(course_ids: list[int]) -> dict[int, tuple]:
             sa.func.count(CourseSession.id),
             sa.func.sum(CourseSession.capacity - CourseSession.enrolled),
         )
-        .where(CourseSession.course_id.in_(course_ids), CourseSession.starts_at > clock.now())
+        .where(
+            CourseSession.course_id.in_(course_ids),
+            CourseSession.starts_at > clock.now(),
+            CourseSession.cancelled_at.is_(None),
+        )
         .group_by(CourseSession.course_id)
     ).all()
     return {course_id: (first, count, seats) for course_id, first, count, seats in rows}

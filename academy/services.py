@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from academy.enrolment import promote_from_waitlist
 from academy.models import (
+    ENROLLMENT,
     OPEN_STATUSES,
     Course,
     CourseCoursePrerequisite,
@@ -19,12 +20,14 @@ from academy.models import (
     CourseSession,
     DeliveryMode,
     Enrollment,
+    EnrollmentStatus,
 )
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
 from civicladder.layout import format_datetime
+from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.notify import notify
 from competencies.models import Competency
@@ -214,6 +217,8 @@ def update_session(
     or waiting for a place are told when the time or place changes."""
     require_role(actor, Role.HR)
     session = locked_get(CourseSession, session.id, "That session no longer exists.")
+    if session.cancelled:
+        raise Conflict("This session is cancelled; its details can no longer change.")
     if session.starts_at <= clock.now():
         raise Invalid("This session has started; its details can no longer change.")
     _check_session(starts_at, ends_at, capacity, location, online_url)
@@ -229,6 +234,9 @@ def update_session(
         label = f"{session.course.code} on {session.starts_at:%Y-%m-%d}"
         audit.record(actor, "course_session.updated", session, before=old, after=new, label=label)
     if new.keys() & {"starts_at", "ends_at", "location", "online_url"}:
+        # Calendars replace the entry they hold only for a higher SEQUENCE under the same UID.
+        session.calendar_sequence += 1
+        db.session.flush()
         _tell_participants(session)
     if capacity != session.capacity:
         set_capacity(actor, session, capacity)
@@ -248,9 +256,59 @@ def _tell_participants(session: CourseSession) -> None:
                 user,
                 f"Changed: {session.course.title}",
                 f"The session now runs from {format_datetime(session.starts_at)} "
-                f"at {session.location or session.online_url}.",
-                link=url_for("academy.session", session_id=session.id),
+                f"at {session.location or session.online_url}. The calendar file linked here "
+                "replaces the entry in your calendar.",
+                link=url_for("academy.session_calendar", session_id=session.id),
             )
+
+
+def cancel_session(actor: User | None, session: CourseSession, reason: str) -> CourseSession:
+    """HR cancels a session still to come: every place held or waited for is withdrawn (no one
+    is moved up: there is no session to move into), and each person is told, with the calendar
+    file that takes the event back."""
+    require_role(actor, Role.HR)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("Say why the session is cancelled: the people with a place are told.")
+    session = locked_get(CourseSession, session.id, "That session no longer exists.")
+    if session.cancelled:
+        raise Conflict("This session is already cancelled.")
+    if session.starts_at <= clock.now():
+        raise Invalid("This session has started; it can no longer be cancelled.")
+    places = list(
+        db.session.scalars(
+            sa.select(Enrollment)
+            .options(joinedload(Enrollment.employee).joinedload(Employee.user))
+            .where(Enrollment.session_id == session.id, Enrollment.status.in_(OPEN_STATUSES))
+            .order_by(Enrollment.id)
+        )
+    )
+    for enrollment in places:
+        move(ENROLLMENT, enrollment, EnrollmentStatus.WITHDRAWN, actor, reason=reason)
+    session.enrolled = 0
+    session.cancelled_at, session.cancellation_reason = clock.now(), reason
+    session.calendar_sequence += 1
+    db.session.flush()
+    label = f"{session.course.code} on {session.starts_at:%Y-%m-%d}"
+    audit.record(
+        actor,
+        "course_session.cancelled",
+        session,
+        after={"places_withdrawn": len(places)},
+        reason=reason,
+        label=label,
+    )
+    for enrollment in places:
+        user = enrollment.employee.user
+        if user is not None and user.active:
+            notify(
+                user,
+                f"Cancelled: {session.course.title}",
+                f"The session of {format_datetime(session.starts_at)} is cancelled: {reason} "
+                "The calendar file linked here takes it out of your calendar.",
+                link=url_for("academy.session_calendar", session_id=session.id),
+            )
+    return session
 
 
 def _check_session(starts_at, ends_at, capacity, location, online_url) -> None:

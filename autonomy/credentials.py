@@ -15,6 +15,8 @@ from civicladder.db import db
 from civicladder.errors import Conflict, NotFound
 from competencies.rules import level_name
 from people import queries as people_queries
+from people.learner_record import RecordItem, RecordSection, register_section
+from people.models import Employee
 
 STATUS_LIST = "autonomy-levels"
 # A grant that ended: its credential no longer counts.
@@ -26,20 +28,20 @@ def may_download(user, grant: AutonomyGrant) -> bool:
     return user.has_role(Role.HR) or grant.employee_id == people_queries.own_employee_id(user)
 
 
+def _grant_statement() -> sa.Select:
+    return sa.select(AutonomyGrant).options(
+        joinedload(AutonomyGrant.employee),
+        joinedload(AutonomyGrant.level).joinedload(AutonomyLevel.track),
+        joinedload(AutonomyGrant.level).selectinload(AutonomyLevel.discretion),
+        joinedload(AutonomyGrant.level)
+        .selectinload(AutonomyLevel.requirements)
+        .joinedload(LevelRequirement.competency),
+    )
+
+
 def own_grant(user, grant_id: int) -> AutonomyGrant:
     """The grant with all its credential says, for its holder or HR; else 404."""
-    found = db.session.scalar(
-        sa.select(AutonomyGrant)
-        .options(
-            joinedload(AutonomyGrant.employee),
-            joinedload(AutonomyGrant.level).joinedload(AutonomyLevel.track),
-            joinedload(AutonomyGrant.level).selectinload(AutonomyLevel.discretion),
-            joinedload(AutonomyGrant.level)
-            .selectinload(AutonomyLevel.requirements)
-            .joinedload(LevelRequirement.competency),
-        )
-        .where(AutonomyGrant.id == grant_id)
-    )
+    found = db.session.scalar(_grant_statement().where(AutonomyGrant.id == grant_id))
     if found is None or not may_download(user, found):
         raise NotFound("There is no autonomy level at this address that you can download.")
     return found
@@ -152,6 +154,16 @@ def _revoked(index: int) -> bool:
     )
 
 
+def _revoked_among(indexes) -> set[int]:
+    return set(
+        db.session.scalars(
+            sa.select(AutonomyGrant.id).where(
+                AutonomyGrant.id.in_(list(indexes)), AutonomyGrant.status.in_(ENDED)
+            )
+        )
+    )
+
+
 def _revoked_indexes() -> list[int]:
     return list(
         db.session.scalars(sa.select(AutonomyGrant.id).where(AutonomyGrant.status.in_(ENDED)))
@@ -162,9 +174,33 @@ def _highest_index() -> int:
     return db.session.scalar(sa.select(sa.func.max(AutonomyGrant.id))) or 0
 
 
+# --- the learner record's levels held ----------------------------------------------------------
+
+
+def record_items(employee: Employee) -> list[RecordItem]:
+    """The level held now, as the credential its holder downloads on its own."""
+    held = db.session.scalars(
+        _grant_statement().where(
+            AutonomyGrant.employee_id == employee.id, AutonomyGrant.status == GrantStatus.ACTIVE
+        )
+    ).unique()
+    return [
+        RecordItem(
+            credential(grant),
+            f"{grant.level.track.name}, level {grant.level.rank}: {grant.level.name}",
+            (f"Held since {grant.effective_on:%Y-%m-%d}",)
+            + tuple(item.describe() for item in grant.level.discretion),
+        )
+        for grant in held
+    ]
+
+
 def register(app: Flask) -> None:
     """Publish the levels' status list: a grant's bit is its id, set once it is lowered or
-    superseded."""
+    superseded; and put the level held in the learner record."""
+    register_section(
+        app, RecordSection("autonomy_levels", "Autonomy levels held", 30, record_items)
+    )
     credentials.register_status_list(
         app,
         credentials.StatusList(
@@ -173,5 +209,6 @@ def register(app: Flask) -> None:
             _revoked,
             _revoked_indexes,
             _highest_index,
+            among=_revoked_among,
         ),
     )

@@ -42,7 +42,11 @@ def learning_plan(standing: queries.Standing | None) -> list[PlanStep]:
     upcoming = dict(
         db.session.execute(
             sa.select(CourseSession.course_id, sa.func.min(CourseSession.starts_at))
-            .where(CourseSession.course_id.in_(chosen), CourseSession.starts_at > clock.now())
+            .where(
+                CourseSession.course_id.in_(chosen),
+                CourseSession.starts_at > clock.now(),
+                CourseSession.cancelled_at.is_(None),
+            )
             .group_by(CourseSession.course_id)
         ).all()
     )

@@ -14,7 +14,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench import commands, database, report, roster
+from bench import commands, credentials, database, report, roster
 from bench.client import Client
 from bench.errors import BenchError
 from bench.load import LoadGenerator
@@ -53,8 +53,12 @@ def run(settings: Settings) -> int:
     eligible = commands.eligibility(settings, say) if settings.commands else None
     audited = commands.reports_audit(settings, ids, say) if settings.commands else []
     imported = roster.measure(settings, say) if settings.roster else None
+    signed = credentials.measure(settings, ids, say)
     missed = (
-        report.misses(rows) + commands.eligibility_misses(eligible) + commands.audit_misses(audited)
+        report.misses(rows)
+        + commands.eligibility_misses(eligible)
+        + commands.audit_misses(audited)
+        + credentials.misses(signed)
     )
     print()
     print(report.table(rows, settings.clients, settings.servers, settings.pgbouncer))
@@ -65,6 +69,8 @@ def run(settings: Settings) -> int:
         print(line)
     if imported:
         print(report.roster_line(imported))
+    if signed:
+        print(credentials.line(signed))
     print(
         f"Machine: {os.cpu_count()} CPUs; load average {load_before[0]:.1f} before the "
         f"measurements, {load_after[0]:.1f} after."
@@ -82,6 +88,7 @@ def run(settings: Settings) -> int:
         "eligibility": eligible,
         "reports_audit": audited,
         "roster_import": imported,
+        "credential": signed,
         "misses": missed,
     }
     path = settings.results or REPO / "bench" / "results" / f"bench-{started:%Y%m%dT%H%M%SZ}.json"

@@ -25,8 +25,9 @@ from civicladder.credentials import (
     unb64,
 )
 
-# A pasted credential longer than this is not one of ours.
-LONGEST_TOKEN = 64 * 1024
+# A pasted credential longer than this is not one of ours (a learner record holding a hundred
+# credentials stays under it; a pasted form field is refused by Werkzeug above 500,000 bytes).
+LONGEST_TOKEN = 400 * 1024
 
 
 @dataclass
@@ -49,6 +50,13 @@ class Verification:
     def genuine(self) -> bool:
         """Signed by the city and unchanged since."""
         return self.credential is not None
+
+    @property
+    def holds(self) -> list[str]:
+        """The names of the credentials a learner record holds (none for another credential)."""
+        if self.credential is None or not is_learner_record(self.credential):
+            return []
+        return [str(c.get("name") or "A credential") for c in held_credentials(self.credential)]
 
     @property
     def valid(self) -> bool:
@@ -184,26 +192,82 @@ def _check_dates(payload: dict, found: Verification) -> None:
 
 
 def _check_status(payload: dict, found: Verification) -> None:
-    entry = payload.get("credentialStatus")
-    prefix = base_url() + "/credentials/status/"
-    url = entry.get("statusListCredential") if isinstance(entry, dict) else None
-    index = entry.get("statusListIndex") if isinstance(entry, dict) else None
-    status_list = (
-        status_lists().get(url[len(prefix) :])
-        if isinstance(url, str) and url.startswith(prefix)
-        else None
-    )
-    if (
-        status_list is None
-        or not isinstance(index, str)
-        or not (index.isdecimal() and len(index) <= 12)
-    ):
+    if is_learner_record(payload):
+        _check_record_status(payload, found)
+        return
+    revoked = _revoked([payload.get("credentialStatus")])[0]
+    if revoked is None:
         found.add(
             "Status",
             None,
             "It carries no status the city publishes, so it cannot be told whether it was revoked.",
         )
-    elif status_list.revoked(int(index)):
+    elif revoked:
         found.add("Status", False, "The city has revoked it: it no longer counts.")
     else:
         found.add("Status", True, "Not revoked.")
+
+
+def is_learner_record(payload: dict) -> bool:
+    kinds = payload.get("type")
+    return isinstance(kinds, list) and "ClrCredential" in kinds
+
+
+def held_credentials(payload: dict) -> list[dict]:
+    """The credentials a learner record holds (its ClrSubject's verifiableCredential)."""
+    subject = payload.get("credentialSubject")
+    held = subject.get("verifiableCredential") if isinstance(subject, dict) else None
+    return [c for c in held if isinstance(c, dict)] if isinstance(held, list) else []
+
+
+def _check_record_status(payload: dict, found: Verification) -> None:
+    """A learner record is a record of one day: it is not revoked itself, but each credential it
+    holds that the city publishes a status for is looked up now."""
+    held = held_credentials(payload)
+    if not held:
+        found.add("Status", None, "It holds no credentials whose status could be looked up.")
+        return
+    states = _revoked([c.get("credentialStatus") for c in held])
+    revoked = [
+        str(c.get("name") or "a credential") for c, gone in zip(held, states, strict=True) if gone
+    ]
+    if revoked:
+        found.add(
+            "Status",
+            False,
+            "Since the record was issued, the city has revoked what it holds of: "
+            + "; ".join(revoked)
+            + ". Those parts no longer count.",
+        )
+    else:
+        found.add(
+            "Status",
+            True,
+            f"It holds {len(held)} credentials; none of those the city can revoke has been "
+            "revoked.",
+        )
+
+
+def _revoked(entries: list) -> list[bool | None]:
+    """For each credentialStatus: revoked, not, or None (no status the city publishes); one
+    lookup per status list, whatever the number of entries."""
+    prefix = base_url() + "/credentials/status/"
+    wanted: dict[str, set[int]] = {}
+    keys: list[tuple[str, int] | None] = []
+    for entry in entries:
+        url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+        index = entry.get("statusListIndex") if isinstance(entry, dict) else None
+        name = url[len(prefix) :] if isinstance(url, str) and url.startswith(prefix) else None
+        if (
+            name not in status_lists()
+            or not isinstance(index, str)
+            or not (index.isdecimal() and len(index) <= 12)
+        ):
+            keys.append(None)
+            continue
+        keys.append((name, int(index)))
+        wanted.setdefault(name, set()).add(int(index))
+    revoked = {
+        name: status_lists()[name].revoked_among(indexes) for name, indexes in wanted.items()
+    }
+    return [None if key is None else key[1] in revoked[key[0]] for key in keys]

@@ -40,6 +40,8 @@ from civicladder import clock, querying
 ALG = "EdDSA"
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# A learner record (CLR 2.0 ClrCredential) names the CLR context before the Open Badges one.
+CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 # A Verifiable Credential secured as a JWT (W3C VC-JOSE-COSE, registered with IANA).
 MEDIA_TYPE = "application/vc+jwt"
 # Bitstring Status List: at least this many entries, so that one credential's bit does not
@@ -183,14 +185,21 @@ def issuer_id_of(credential: dict):
 
 @dataclass(frozen=True)
 class StatusList:
-    """What one kind of credential revokes: `revoked(index)` for one credential, and for the
-    published list the indexes revoked and the highest index handed out."""
+    """What one kind of credential revokes: `revoked(index)` for one credential, for the
+    published list the indexes revoked and the highest index handed out, and
+    `revoked_among(indexes)` for the credentials a learner record holds (one query)."""
 
     name: str
     title: str
     revoked: Callable[[int], bool]
     revoked_indexes: Callable[[], Iterable[int]]
     highest_index: Callable[[], int]
+    among: Callable[[Iterable[int]], set[int]] | None = None
+
+    def revoked_among(self, indexes: Iterable[int]) -> set[int]:
+        if self.among is not None:
+            return self.among(indexes)
+        return {index for index in indexes if self.revoked(index)}
 
 
 def register_status_list(app: Flask, status_list: StatusList) -> None:

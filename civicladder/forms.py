@@ -358,7 +358,7 @@ class CredentialForm(Form):
         description="Paste the text of the credential file (.jwt): three parts separated by dots.",
         validators=[
             Optional(),
-            Length(max=64 * 1024, message="This is too long to be a credential."),
+            Length(max=400 * 1024, message="This is too long to be a credential."),
         ],
     )
     upload = FileField("Or choose the credential file")

@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from competencies import cli, standing, views
+    from competencies import cli, credentials, standing, views
     from competencies.case import queries as case_queries
     from competencies.case import services as case_services
     from competencies.case import views as case_views
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         write=case_services.import_checked_package,
     )
     register_action_words(app, ACTION_WORDS)
+    credentials.register(app)
     app.cli.add_command(cli.competencies_group)
     # Everyone may read the framework and the job profiles; HR maintains them.
     register_nav_item(app, NavItem(N_("Competencies"), "competencies.framework", (), 30))

@@ -14,6 +14,7 @@ ACTION_WORDS = {
     "user.bargaining_units_changed": "Changed the bargaining units represented",
     "user.employee_linked": "Linked an account to an employee record",
     "user.employee_unlinked": "Unlinked an account from its employee record",
+    "learner_record.issued": "Issued a learner record",
 }
 
 

@@ -90,3 +90,13 @@ class EmployeeForm(FlaskForm):
         "Reason for the change",
         validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
     )
+
+
+class LearnerRecordForm(FlaskForm):
+    """Which form of the learner record to download (each button posts its own)."""
+
+    format = SelectField(
+        "Form",
+        choices=choice_list([("jwt", "Signed credential"), ("pdf", "PDF")]),
+        validators=[DataRequired()],
+    )

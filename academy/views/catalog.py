@@ -16,11 +16,12 @@ from flask_login import current_user
 
 from academy import queries, services
 from academy.forms import (
+    CancelSessionForm,
     CatalogFilterForm,
     CourseForm,
     SessionForm,
 )
-from academy.models import DeliveryMode
+from academy.models import DeliveryMode, EnrollmentStatus
 from academy.slots import COURSE_PAGE
 from academy.views import bp
 from civicladder import querying
@@ -218,6 +219,28 @@ def edit_session(session_id: int):
     status = 422 if form.errors or form.form_errors else 200
     page = render_template("academy/session_form.html", form=form, course=found.course, s=found)
     return page, status
+
+
+@bp.route("/academy/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@requires(Role.HR)
+def cancel_session(session_id: int):
+    """A confirmation page first: a cancelled session stays cancelled, and everyone with a
+    place or waiting for one loses it and is told."""
+    found = queries.get_session(session_id)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_session(current_user, found, form.reason.data)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            flash("The session is cancelled; the people on its list were told.", "success")
+            return redirect(url_for("academy.session", session_id=found.id))
+    status = 422 if form.errors or form.form_errors else 200
+    people = queries.status_counts(found.id)
+    return render_template(
+        "academy/cancel_session.html", s=found, form=form, counts=people, Status=EnrollmentStatus
+    ), status
 
 
 def _session_data(session) -> dict:

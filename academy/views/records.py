@@ -11,7 +11,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from academy import certificates, completion, credentials, enrolment, exports, queries, records
+from academy import (
+    calendar,
+    certificates,
+    completion,
+    credentials,
+    enrolment,
+    exports,
+    queries,
+    records,
+)
 from academy.exports import TRAINING_EXPORT
 from academy.forms import RatingForm, RevokeForm
 from academy.models import EnrollmentStatus
@@ -123,8 +132,13 @@ def rate(enrollment_id: int):
 @bp.get("/academy/sessions/<int:session_id>/calendar.ics")
 @requires(SIGNED_IN)
 def session_calendar(session_id: int):
+    """The session's calendar file for the person asking: the event, or its cancellation once
+    the session is cancelled or their place is given up."""
     found = queries.get_session(session_id)
-    return attachment(exports.session_ics(found), "text/calendar", f"session-{found.id}.ics")
+    mine = queries.own_enrollment(found.id, people_queries.own_employee_id(current_user))
+    return attachment(
+        calendar.session_ics(found, mine), "text/calendar", calendar.filename(found, mine)
+    )
 
 
 @bp.post("/academy/export")

@@ -10,7 +10,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from academy import completion, enrolment, queries, records, services
+from academy import calendar, completion, enrolment, queries, records, services
 from academy.forms import (
     CapacityForm,
     CorrectionForm,
@@ -41,6 +41,7 @@ def session(session_id: int):
         "academy/session.html",
         s=found,
         mine=mine,
+        calendar_cancels=calendar.is_cancellation(found, mine),
         position=queries.waitlist_position(mine) if mine else None,
         counts=queries.status_counts(found.id),
         unmet=queries.unmet_prerequisites(found.course, own) if own and not mine else [],

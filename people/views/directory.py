@@ -13,7 +13,7 @@ from civicladder.errors import Invalid
 from civicladder.forms import ConfirmForm
 from civicladder.layout import page_number
 from civicladder.panels import build_panels
-from people import queries, workforce
+from people import learner_record, queries, workforce
 from people.forms import DirectoryFilterForm
 from people.slots import EMPLOYEE_PROFILE
 from people.views import bp
@@ -123,5 +123,6 @@ def profile(employee_id: int):
         panels=build_panels(EMPLOYEE_PROFILE, current_user, employee),
         direct_reports=queries.direct_reports(employee.id),
         manager_linked=manager_linked,
+        may_issue_record=learner_record.may_issue(current_user, employee),
         reports_linked=queries.sees_everyone(current_user) or current_user.has_role(Role.MANAGER),
     )

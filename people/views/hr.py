@@ -55,7 +55,10 @@ def edit_employee(employee_id: int):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"{employee.full_name}'s record is saved.", "success")
+            saved = f"{employee.full_name}'s record is saved."
+            if employee.status == EmployeeStatus.SEPARATED:
+                saved += " Issue their learner record from their page to hand it to them."
+            flash(saved, "success")
             return redirect(url_for("people.profile", employee_id=employee.id))
     status = 422 if form.errors else 200
     return render_template("people/employee_form.html", form=form, employee=employee), status

@@ -250,6 +250,20 @@ CASES = [
         recorded("course.updated", "hr"),
     ),
     Case(
+        "academy.cancel_session",
+        "GET",
+        "/academy/sessions/{upcoming_session}/cancel",
+        only({"hr": 200}),
+    ),
+    Case(
+        "academy.cancel_session",
+        "POST",
+        "/academy/sessions/{upcoming_session}/cancel",
+        only({"hr": 302}),
+        {"reason": "The instructor is ill"},
+        recorded("course_session.cancelled", "hr"),
+    ),
+    Case(
         "academy.edit_session",
         "GET",
         "/academy/sessions/{upcoming_session}/edit",

@@ -118,15 +118,6 @@ def test_training_record_shows_history_upcoming_certificates_and_expiring_eviden
     assert "Rate this session" in page
 
 
-def test_session_calendar_file_is_an_event_at_the_session_time(client_as, academy):
-    session = academy.session(academy.course(title="Budget basics, part 1"))
-    response = client_as("employee").get(f"/academy/sessions/{session.id}/calendar.ics")
-    assert response.mimetype == "text/calendar"
-    body = response.text
-    assert "BEGIN:VEVENT" in body and "SUMMARY:Budget basics\\, part 1" in body
-    assert f"DTSTART:{session.starts_at:%Y%m%dT%H%M%SZ}" in body
-
-
 def test_hr_export_neutralises_formulas(client_as, people, academy):
     person = people.employee(last_name="=HYPERLINK(1)", first_name="@SUM")
     academy.enrollment(academy.session(), person)

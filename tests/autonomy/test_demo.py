@@ -7,8 +7,11 @@ import sqlalchemy as sa
 
 from autonomy import rules
 from autonomy.models import AutonomyGrant, AutonomyLevel
-from civicladder import clock
+from bench import database
+from civicladder import clock, credential_checks
 from civicladder.db import db
+from civicladder.models import User
+from people import learner_record
 from people.models import Employee
 from tests.civicladder.test_demo_seed import seed
 
@@ -49,3 +52,18 @@ def test_demo_levels_leave_time_for_the_months_each_lower_level_asks(seeded):
             first = rules.add_months(first, months[(level.track_id, rank)])
         assert grant.effective_on >= first, (grant.employee_id, level)
         assert grant.effective_on <= today
+
+
+def test_the_demo_employee_has_a_learner_record_to_download_on_the_first_visit(app, seeded):
+    """The employee sign-in's record holds a certificate and competency levels (with the level
+    they hold, if any), and its signed form checks as genuine and valid."""
+    user = db.session.scalar(
+        sa.select(User).where(User.email == database.sign_ins("demo")["employee"][0])
+    )
+    employee = db.session.scalar(sa.select(Employee).where(Employee.user_id == user.id))
+    with app.test_request_context():
+        record = learner_record.gather(employee)
+        found = {section.key: len(items) for section, items in record.parts}
+        assert found["certificates"] >= 1 and found["competency_levels"] >= 1, found
+        assert found["autonomy_levels"] <= 1, found
+        assert credential_checks.verify(learner_record.signed(record)).valid

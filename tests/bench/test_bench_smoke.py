@@ -136,6 +136,10 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
     audits = record["reports_audit"]
     assert [run["what"].split(" (")[0] for run in audits] == ["largest unit", "every unit"]
     assert all(run["summary"].endswith(": 0 fault(s).") for run in audits), audits
+    # One credential was issued and verified in the app's process, timed.
+    signed = record["credential"]
+    assert signed["rounds"] == 3 and signed["issue_p95_ms"] > 0 and signed["verify_p95_ms"] > 0
+    assert "One signed credential, in process over 3 rounds" in output
     # Eligibility was computed for everyone on a track, by the command an operator runs.
     assert int(record["eligibility"]["people"]) > 0 and record["eligibility"]["seconds"] > 0
     assert (

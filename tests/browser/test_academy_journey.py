@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from academy import services
-from academy.models import CourseSession, DeliveryMode
+from academy.models import Course, CourseSession, DeliveryMode
 from civicladder import clock
 from civicladder.access import Role
 from civicladder.db import db
@@ -168,3 +168,30 @@ def test_employee_to_certificate_through_manager_and_instructor(
     expect(anyone.get_by_role("heading", name=re.compile("^Revoked on"))).to_be_visible()
     expect(anyone.get_by_text("genuine")).to_have_count(0)
     axe.check(anyone, "/verify?code=<code> (revoked)")
+
+
+def test_hr_cancels_a_session_after_a_confirmation_page(
+    browser, browser_context_args, axe, accounts, live_server, pruning_course
+):
+    app = live_server.app
+    with app.app_context():
+        course = db.session.scalar(sa.select(Course).where(Course.code == "ARB-201"))
+        start = clock.now() + timedelta(days=20)
+        session = services.create_session(
+            None,
+            course,
+            starts_at=start,
+            ends_at=start + timedelta(hours=8),
+            capacity=4,
+            location="Depot",
+        )
+        db.session.commit()
+        session_id = session.id
+    hr = _person(browser, browser_context_args, accounts.hr, axe)
+    open_page(hr, axe, f"/academy/sessions/{session_id}")
+    follow(hr, axe, hr.get_by_role("link", name="Cancel this session"))
+    hr.get_by_label("Why is it cancelled?").fill("The depot is closed for repairs.")
+    hr.get_by_role("button", name="Cancel the session").click()
+    expect(hr.get_by_text("The session is cancelled")).to_be_visible()
+    expect(hr.get_by_text(re.compile("This session was cancelled on .*repairs"))).to_be_visible()
+    axe.check(hr, "/academy/sessions/<id> (cancelled)")

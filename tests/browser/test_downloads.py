@@ -245,6 +245,7 @@ def _seed_downloads(accounts) -> dict:
         "snapshot": snapshot.id,
         "export_job": export.id,
         "offer_token": OFFER_TOKEN,
+        "employee": employee.id,
     }
 
 
@@ -390,6 +391,32 @@ def test_the_rounds_record_arrives_whole_and_private(download_server, visitors):
     assert archive.testzip() is None
     assert archive.read("summary.pdf").startswith(b"%PDF")
     assert archive.read("decisions.csv").decode().startswith("candidate_code,")
+
+
+@pytest.mark.parametrize(
+    "role, form, mimetype",
+    [("employee", "jwt", "application/vc+jwt"), ("hr", "pdf", "application/pdf")],
+)
+def test_the_learner_record_arrives_whole_and_private(
+    role, form, mimetype, download_server, visitors
+):
+    """A POST (each issue is audited): the person downloads their own signed record, and HR
+    the same person's PDF (at separation, say)."""
+    fetched = visitors(role).post_form(
+        f"/people/{download_server.ids['employee']}/learner-record", {"format": form}
+    )
+    assert fetched.status == 200, fetched.body[:2000]
+    assert fetched.header("Content-Type") == mimetype
+    assert fetched.header("Cache-Control") == "no-store"
+    assert "attachment" in fetched.header("Content-Disposition")
+    if fetched.header("Content-Length"):
+        assert int(fetched.header("Content-Length")) == len(fetched.body)
+    if form == "pdf":
+        assert fetched.body.startswith(b"%PDF")
+    else:
+        with download_server.app.test_request_context():
+            checked = credential_checks.verify(fetched.body.decode("ascii"))
+        assert checked.valid and len(checked.holds) >= 2
 
 
 def test_a_file_a_candidate_uploads_downloads_byte_for_byte_in_more_than_one_chunk(

@@ -319,3 +319,27 @@ def test_hr_imports_a_roster_after_fixing_a_bad_row(page: Page, axe, accounts, t
     page.get_by_label("Name or employee number").fill("Whitfield")
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_role("link", name="Whitfield, Dana")).to_be_visible()
+
+
+def test_employee_downloads_their_learner_record_and_the_check_page_reads_it(
+    page: Page, axe, accounts
+):
+    sign_in(page, accounts.employee)
+    follow(page, axe, main_nav(page).get_by_role("link", name="My profile"))
+    follow(page, axe, page.get_by_role("link", name=re.compile("^Learner record")))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Learner record")
+    expect(page.get_by_role("heading", level=2, name="Competency levels")).to_be_visible()
+    page.set_viewport_size({"width": 375, "height": 800})
+    axe.check(page, "/people/<id>/learner-record (375px wide)")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the signed record (.jwt)").click()
+    token = download.value.path().read_text()
+    assert token.count(".") == 2
+
+    open_page(page, axe, "/verify/credential")
+    page.get_by_label("Signed credential").fill(token)
+    page.get_by_role("button", name="Check the credential").click()
+    expect(page.get_by_role("heading", name="This credential is genuine and valid")).to_be_visible()
+    expect(page.get_by_text("What the record holds")).to_be_visible()
+    axe.check(page, "/verify/credential (a learner record)")

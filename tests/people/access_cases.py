@@ -16,6 +16,7 @@ def world(kit, ids: dict) -> dict:
     """An employee outside everyone's reporting line, in a bargaining unit."""
     unit = kit.people.bargaining_unit()
     target = kit.people.employee(bargaining_unit=unit)
+    kit.competencies.evidence(target, kit.competencies.competency(), 2)  # for a learner record
     return {
         "target_employee": target.id,
         "unit": unit.id,
@@ -56,6 +57,20 @@ CASES = [
         recorded("export.requested", "hr", "manager"),
     ),
     Case("people.profile", "GET", "/people/{target_employee}", only({"hr": 200}, others=404)),
+    Case(
+        "people.learner_record_page",
+        "GET",
+        "/people/{target_employee}/learner-record",
+        only({"hr": 200}, others=404),
+    ),
+    Case(
+        "people.issue_learner_record",
+        "POST",
+        "/people/{target_employee}/learner-record",
+        only({"hr": 200}, others=404),
+        {"format": "jwt"},
+        recorded("learner_record.issued", "hr"),
+    ),
     Case("people.edit_employee", "GET", "/people/{target_employee}/edit", only({"hr": 200})),
     Case(
         "people.edit_employee",
