@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from academy.rules import expiry
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
+from civicladder.languages import N_
 from civicladder.lifecycle import Lifecycle
 from competencies.models import Competency
 from people.models import Employee
@@ -23,16 +24,16 @@ class DeliveryMode(LabelledEnum):
 
 
 class EnrollmentStatus(LabelledEnum):
-    REQUESTED = "requested", "Awaiting approval"
-    APPROVED = "approved", "Approved"
-    ENROLLED = "enrolled", "Enrolled"
-    WAITLISTED = "waitlisted", "On the waitlist"
-    ATTENDED = "attended", "Attended"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Not passed"
-    NO_SHOW = "no_show", "Did not attend"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    DECLINED = "declined", "Declined"
+    REQUESTED = "requested", N_("Awaiting approval")
+    APPROVED = "approved", N_("Approved")
+    ENROLLED = "enrolled", N_("Enrolled")
+    WAITLISTED = "waitlisted", N_("On the waitlist")
+    ATTENDED = "attended", N_("Attended")
+    COMPLETED = "completed", N_("Completed")
+    FAILED = "failed", N_("Not passed")
+    NO_SHOW = "no_show", N_("Did not attend")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
+    DECLINED = "declined", N_("Declined")
 
 
 S = EnrollmentStatus

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
@@ -155,7 +156,8 @@ class DiscretionItem(db.Model):
         """The item as people read it: its words, and its limit where it has one."""
         if self.limit_amount is None:
             return self.words
-        return f"{self.words} (up to {format_limit(self.limit_amount, self.unit)})"
+        limit = format_limit(self.limit_amount, self.unit)
+        return gettext("%(words)s (up to %(limit)s)", words=self.words, limit=limit)
 
     def __str__(self) -> str:
         return self.describe()

@@ -10,16 +10,17 @@ from flask_login import current_user
 
 from civicladder.enums import LabelledEnum
 from civicladder.errors import Forbidden
+from civicladder.languages import N_
 
 ACCESS_ATTR = "access_rules"
 
 
 class Role(LabelledEnum):
-    EMPLOYEE = "employee", "Employee"
-    MANAGER = "manager", "Manager"
-    HR = "hr", "Human resources"
-    UNION_REP = "union_rep", "Union representative"
-    ADMIN = "admin", "Administrator"
+    EMPLOYEE = "employee", N_("Employee")
+    MANAGER = "manager", N_("Manager")
+    HR = "hr", N_("Human resources")
+    UNION_REP = "union_rep", N_("Union representative")
+    ADMIN = "admin", N_("Administrator")
 
 
 PUBLIC = "public"

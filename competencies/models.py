@@ -11,16 +11,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
+from civicladder.languages import N_
 from people.models import Employee, JobProfile
 
 LEVEL_CHECK = "level BETWEEN 1 AND 5"
 
 
 class EvidenceSource(LabelledEnum):
-    HIRING_ASSESSMENT = "hiring_assessment", "Hiring assessment"
-    COURSE_COMPLETION = "course_completion", "Course completion"
-    MANAGER_VALIDATION = "manager_validation", "Manager validation"
-    IMPORTED = "imported", "Imported"
+    HIRING_ASSESSMENT = "hiring_assessment", N_("Hiring assessment")
+    COURSE_COMPLETION = "course_completion", N_("Course completion")
+    MANAGER_VALIDATION = "manager_validation", N_("Manager validation")
+    IMPORTED = "imported", N_("Imported")
 
 
 def new_case_identifier() -> str:

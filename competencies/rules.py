@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from flask_babel import gettext
+
 from civicladder.languages import N_
 
 PROFICIENCY_SCALE: dict[int, str] = {
@@ -19,8 +21,8 @@ LEVELS = tuple(PROFICIENCY_SCALE)
 
 def level_name(level: int | None) -> str:
     if level is None:
-        return "Not yet shown"
-    return f"{level} {PROFICIENCY_SCALE[level]}"
+        return gettext("Not yet shown")
+    return f"{level} {gettext(PROFICIENCY_SCALE[level])}"
 
 
 # The rule that evidence "still counts" is stated for the database by

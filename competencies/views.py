@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -402,7 +403,7 @@ def my_competencies_panel(user) -> LevelsPanel | None:
         return None
     history = queries.evidence_history(employee.id, limit=HOME_HISTORY)
     return LevelsPanel(
-        title="Your competencies",
+        title=gettext("Your competencies"),
         employee=employee,
         standing=standing.employee_standing(employee.id, employee.job_profile_id),
         history=history,
@@ -421,7 +422,7 @@ def framework_panel(user) -> FrameworkPanel | None:
 
 def profile_levels_panel(user, employee) -> LevelsPanel:
     return LevelsPanel(
-        title="Competencies",
+        title=gettext("Competencies"),
         employee=employee,
         standing=standing.employee_standing(employee.id, employee.job_profile_id),
         history=queries.evidence_history(employee.id),

@@ -34,6 +34,11 @@ TRANSLATED_TEMPLATES = [
     "account/change_password.html",
     "account/reset_password.html",
     "errors/error.html",
+    "home.html",
+    "competencies/_levels_panel.html",
+    "autonomy/_standing_panel.html",
+    "academy/_home_panel.html",
+    "hiring/_jobs_panel.html",
     "hiring/jobs.html",
     "hiring/job.html",
     "hiring/_posting_statements.html",
@@ -58,8 +63,8 @@ def test_a_page_is_in_english_unless_the_browser_asks_for_spanish(client):
     assert "Skip to main content" not in spanish.text
     assert "Saltar al contenido principal" in spanish.text
     # The switch offers the other language, named in its own words.
-    assert 'lang="en" class="usa-button usa-button--unstyled">English</button>' in spanish.text
-    assert 'lang="es" class="usa-button usa-button--unstyled">Español</button>' in english.text
+    assert 'lang="en" class="usa-button usa-button--unstyled ">English</button>' in spanish.text
+    assert 'lang="es" class="usa-button usa-button--unstyled ">Español</button>' in english.text
 
 
 def test_sign_in_and_the_error_pages_speak_the_visitors_language(client):
