@@ -79,6 +79,7 @@ INSTALLED_PACKAGES = (
     "autonomy",
     "reports",
     "api",
+    "scim",
 )
 
 

@@ -1,0 +1,236 @@
+"""SCIM's state changes: provisioning, changing, deactivating and deleting accounts, and giving
+or taking roles through groups. Each runs as the calling API client (the audit log names it)
+through the shell's and the people package's own services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from scim2_models import EnterpriseUser
+
+from api.auth import caller
+from civicladder import audit, clock
+from civicladder import services as shell_services
+from civicladder.access import Role
+from civicladder.db import db, locked, locked_get
+from civicladder.models import User
+from people import identity as people_identity
+from scim.errors import ScimError
+from scim.models import ScimAccount
+from scim.resources import UserResource
+
+ACCOUNT_FIELDS = ["user_name", "external_id", "given_name", "family_name", "employee_number"]
+_BY_IDENTITY_SYSTEM = "Set by the city's identity system (SCIM)"
+
+
+@dataclass(frozen=True)
+class Fields:
+    """What a User resource says of an account, as this service keeps it."""
+
+    user_name: str
+    email: str
+    full_name: str
+    active: bool | None
+    external_id: str | None
+    given_name: str | None
+    family_name: str | None
+    employee_number: str | None
+
+
+def fields_of(resource: UserResource) -> Fields:
+    user_name = (resource.user_name or "").strip().lower()
+    if not user_name:
+        raise ScimError(400, "Give the account's userName.", "invalidValue")
+    emails = resource.emails or []
+    chosen = next((e for e in emails if e.primary), emails[0] if emails else None)
+    email = str(chosen.value) if chosen is not None and chosen.value else None
+    if email is None and "@" in user_name:
+        email = user_name  # a client that sends no emails but a userName that is an address
+    if email is None:
+        raise ScimError(400, "Give the account's email address in emails.", "invalidValue")
+    name = resource.name
+    given = _text(name.given_name if name else None, 100)
+    family = _text(name.family_name if name else None, 100)
+    full_name = (
+        _text(resource.display_name, 200)
+        or " ".join(part for part in (given, family) if part)
+        or user_name
+    )
+    extension = resource[EnterpriseUser]
+    return Fields(
+        user_name=user_name[:254],
+        email=email,
+        full_name=full_name,
+        active=resource.active,
+        external_id=_text(resource.external_id, 254),
+        given_name=given,
+        family_name=family,
+        employee_number=_text(extension.employee_number if extension else None, 40),
+    )
+
+
+def _text(value: str | None, limit: int) -> str | None:
+    value = " ".join((value or "").split())
+    return value[:limit] or None
+
+
+def provision(fields: Fields) -> tuple[User, bool]:
+    """POST /Users: a new account, or (returns True) one brought back: an account SCIM
+    deleted with this userName, or an account of this email address the identity system had
+    not touched yet (made here, or at first sign-in), which it now takes over."""
+    account = db.session.scalar(
+        locked(sa.select(ScimAccount).where(ScimAccount.user_name == fields.user_name))
+    )
+    if account is not None and account.deleted_at is None:
+        raise ScimError(
+            409, f"An account with the userName {fields.user_name} exists already.", "uniqueness"
+        )
+    if account is None:
+        untouched = db.session.scalar(
+            sa.select(User)
+            .outerjoin(ScimAccount, ScimAccount.user_id == User.id)
+            .where(
+                User.email == shell_services.normalise_email(fields.email),
+                ScimAccount.user_id.is_(None),
+            )
+        )
+        if untouched is None:
+            user = shell_services.create_user(
+                None, email=fields.email, full_name=fields.full_name, roles={Role.EMPLOYEE}
+            )
+            account = _new_account(user, fields, "scim_account.provisioned")
+            _write(user, account, fields, created=True)
+            return user, False
+        account = _new_account(untouched, fields, "scim_account.taken_over")
+    else:
+        account.deleted_at = None
+        audit.record(None, "scim_account.restored", account.user, label=fields.user_name)
+    user = locked_get(User, account.user_id, "There is no such account.")
+    if fields.active is None:
+        fields = _with_active(fields, True)
+    _write(user, account, fields)
+    return user, True
+
+
+def _with_active(fields: Fields, active: bool) -> Fields:
+    return Fields(**{**fields.__dict__, "active": active})
+
+
+def _new_account(user: User, fields: Fields, action: str) -> ScimAccount:
+    account = ScimAccount(user_id=user.id, user_name=fields.user_name, client_id=caller().client_id)
+    db.session.add(account)
+    db.session.flush()
+    audit.record(
+        None,
+        action,
+        user,
+        after={"user_name": fields.user_name, "external_id": fields.external_id},
+        label=user.email,
+    )
+    return account
+
+
+def replace(user_id: int, fields: Fields) -> User:
+    """PUT (and PATCH, once applied): the account as the resource says."""
+    user, account = _locked(user_id)
+    _write(user, account, fields)
+    return user
+
+
+def delete(user_id: int) -> User:
+    """DELETE: the account is switched off, its sessions end, and SCIM no longer sees it; the
+    account and everything it did stay."""
+    user, account = _locked(user_id)
+    shell_services.write_active(None, user, False, _BY_IDENTITY_SYSTEM)
+    account.deleted_at = clock.now()
+    account.client_id = caller().client_id
+    audit.record(None, "scim_account.deleted", user, label=user.email)
+    return user
+
+
+def _locked(user_id: int) -> tuple[User, ScimAccount]:
+    """The account, locked, and its SCIM row (made for an account SCIM had not touched yet);
+    404 for one SCIM has deleted."""
+    user = db.session.get(User, user_id, with_for_update={"of": User}, populate_existing=True)
+    account = db.session.get(ScimAccount, user_id) if user is not None else None
+    if user is None or (account is not None and account.deleted_at is not None):
+        raise ScimError(404, f"There is no user {user_id}.")
+    if account is None:
+        account = ScimAccount(user_id=user.id, user_name=user.email, client_id=None)
+        db.session.add(account)
+        db.session.flush()
+    return user, account
+
+
+def _write(user: User, account: ScimAccount, fields: Fields, created: bool = False) -> None:
+    if fields.user_name != account.user_name:
+        taken = db.session.scalar(
+            sa.select(ScimAccount.user_id).where(
+                ScimAccount.user_name == fields.user_name, ScimAccount.user_id != user.id
+            )
+        )
+        if taken is not None:
+            raise ScimError(
+                409, f"Another account has the userName {fields.user_name}.", "uniqueness"
+            )
+    shell_services.write_identity(None, user, email=fields.email, full_name=fields.full_name)
+    before = audit.snapshot(account, ACCOUNT_FIELDS)
+    for name in ACCOUNT_FIELDS:
+        setattr(account, name, getattr(fields, name))
+    account.client_id = caller().client_id
+    account.updated_at = clock.now()
+    changed_before, changed_after = audit.changed(before, audit.snapshot(account, ACCOUNT_FIELDS))
+    if changed_after and not created:
+        audit.record(
+            None,
+            "scim_account.changed",
+            user,
+            before=changed_before,
+            after=changed_after,
+            label=user.email,
+        )
+    if fields.active is not None:
+        shell_services.write_active(None, user, fields.active, _BY_IDENTITY_SYSTEM)
+    db.session.flush()
+    people_identity.link_provisioned(user, fields.employee_number)
+
+
+# --- groups: the roles ---------------------------------------------------------------------
+
+
+def change_members(role: Role, *, add: set[int], remove: set[int]) -> None:
+    """Give the role to the accounts in `add` and take it from those in `remove`, each with
+    its audit event; an unknown account refuses the whole change."""
+    wanted = add | remove
+    if not wanted:
+        return
+    users = db.session.scalars(
+        locked(
+            sa.select(User)
+            .outerjoin(ScimAccount, ScimAccount.user_id == User.id)
+            .where(User.id.in_(wanted), ScimAccount.deleted_at.is_(None)),
+            of=User,
+        )
+    ).all()
+    missing = wanted - {user.id for user in users}
+    if missing:
+        raise ScimError(
+            400, f"There is no user {', '.join(map(str, sorted(missing)))}.", "invalidValue"
+        )
+    reason = f"Group {role.label} at the city's identity system (SCIM)"
+    for user in users:
+        roles = (user.roles | {role}) if user.id in add else (user.roles - {role})
+        shell_services.write_roles(None, user, roles, reason)
+
+
+def holders(role: Role) -> set[int]:
+    from scim import queries
+
+    return {ident for ident, _ in queries.members([role])[role]}
+
+
+def configured_groups() -> dict[Role, set[str]]:
+    mapping = current_app.config.get("OIDC_ROLE_GROUPS") or {}
+    return {Role(role): set(names) for role, names in mapping.items()}
