@@ -44,7 +44,12 @@ def fields_of(resource: UserResource) -> Fields:
     if not user_name:
         raise ScimError(400, "Give the account's userName.", "invalidValue")
     emails = resource.emails or []
-    chosen = next((e for e in emails if e.primary), emails[0] if emails else None)
+    # The work address where one is marked so (Entra ID's emails[type eq "work"]), else the
+    # primary one, else the first: an account here has one address.
+    chosen = next(
+        (e for e in emails if e.type == "work"),
+        next((e for e in emails if e.primary), emails[0] if emails else None),
+    )
     email = str(chosen.value) if chosen is not None and chosen.value else None
     if email is None and "@" in user_name:
         email = user_name  # a client that sends no emails but a userName that is an address

@@ -52,8 +52,11 @@ class Scim:
 
 
 @pytest.fixture
-def scim_token(app_ctx):
-    return api_token(["scim"])
+def scim_token(app):
+    """A token in scope scim, made in a context of its own: a request made while a test holds
+    a context would reuse it, and with it the user signed in by an earlier request."""
+    with app.test_request_context():
+        return api_token(["scim"])
 
 
 @pytest.fixture
