@@ -385,7 +385,8 @@ def _paging() -> tuple[int, int]:
         except ValueError:
             raise ScimError(400, f"{name} is a whole number.", "invalidValue") from None
     start, count = values
-    return max(start, 1), min(max(count, 0), MAX_RESULTS)
+    # Past the last row a database can number there is nothing to list.
+    return min(max(start, 1), 2**31 - 1), min(max(count, 0), MAX_RESULTS)
 
 
 def _listed(items: list[dict], *, total: int | None = None, start: int = 1):
