@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.models import AuditEvent, User, UserSession
+from people.models import EmployeeStatus
 from scim.models import ScimAccount
 from tests.api.factories import api_token
 from tests.scim.conftest import ENTERPRISE, ERROR_SCHEMA, MEDIA_TYPE, Scim, user_body
@@ -70,6 +71,16 @@ def test_post_links_by_email_when_no_employee_number_matches(scim, people):
 
     assert response.status_code == 201
     assert employee.user_id == int(response.get_json()["id"])
+
+
+def test_no_account_is_provisioned_for_a_separated_employee(scim, people):
+    employee = people.employee(email="gone@city.gov", status=EmployeeStatus.SEPARATED)
+
+    response = scim.post("/Users", user_body("gone@city.gov"))
+
+    assert "separated" in _error(response, 400, "invalidValue")["detail"]
+    assert employee.user_id is None
+    assert db.session.scalar(sa.select(User).where(User.email == "gone@city.gov")) is None
 
 
 def test_a_second_post_of_the_same_user_name_is_a_conflict_and_writes_nothing(scim):
