@@ -113,7 +113,7 @@ def user(user_id: str):
 @scoped(SCOPE)
 def create_user():
     fields = services.fields_of(_resource(Context.RESOURCE_CREATION_REQUEST))
-    created, brought_back = services.provision(fields)
+    created = services.provision(fields)
     body = resources.dump(resources.user_resource(_user_row(str(created.id))))
     return scim_response(body, 201, {"Location": body["meta"]["location"]})
 
@@ -205,10 +205,7 @@ def create_group():
 def replace_group(group_id: str):
     role = _role(group_id)
     body = _body()
-    _check_group_name(role, body.get("displayName"))
-    wanted = _member_ids(body.get("members") or [])
-    current = services.holders(role)
-    services.change_members(role, add=wanted - current, remove=current - wanted)
+    services.replace_group(role, body.get("displayName"), body.get("members") or [])
     return _group_answer(role, None)
 
 
@@ -216,84 +213,10 @@ def replace_group(group_id: str):
 @scoped(SCOPE)
 def patch_group(group_id: str):
     role = _role(group_id)
-    body = _body()
-    operations = body.get("Operations")
-    if not isinstance(operations, list) or not operations:
-        raise ScimError(400, "Send the PATCH operations in Operations.", "invalidSyntax")
-    for operation in operations:
-        _group_operation(role, operation)
+    services.patch_group(role, _body().get("Operations"))
     if request.args.get("attributes") or request.args.get("excludedAttributes"):
         return _group_answer(role, _response_parameters())
     return "", 204
-
-
-def _group_operation(role, operation) -> None:
-    """One PATCH operation on a group: members added, removed or replaced (by path, by a
-    filter in the path, or as the value's members), or its fixed name sent again."""
-    if not isinstance(operation, dict):
-        raise ScimError(
-            400, "Each operation is an object with op, path and value.", "invalidSyntax"
-        )
-    op = str(operation.get("op", "")).lower()
-    path = operation.get("path")
-    value = operation.get("value")
-    if op not in ("add", "remove", "replace"):
-        raise ScimError(400, "An operation's op is add, remove or replace.", "invalidSyntax")
-    if path is None and isinstance(value, dict):
-        for name, part in value.items():
-            if name == "displayName":
-                _check_group_name(role, part)
-            elif name == "members":
-                _members_operation(role, op, part)
-            elif name not in ("id", "externalId", "schemas"):
-                raise ScimError(400, f"A group has no attribute {name} to change.", "invalidPath")
-        return
-    target = queries.member_filter(path) if isinstance(path, str) else None
-    if isinstance(path, str) and path.lower() == "displayname":
-        _check_group_name(role, value)
-    elif isinstance(path, str) and path.lower() == "members":
-        _members_operation(role, op, value)
-    elif target is not None and op == "remove":
-        services.change_members(role, add=set(), remove={target} & services.holders(role))
-    else:
-        raise ScimError(400, f"A group's {path} cannot be changed this way.", "invalidPath")
-
-
-def _members_operation(role, op: str, value) -> None:
-    listed = _member_ids(value or [])
-    current = services.holders(role)
-    if op == "add":
-        services.change_members(role, add=listed - current, remove=set())
-    elif op == "replace":
-        services.change_members(role, add=listed - current, remove=current - listed)
-    elif value is None:  # remove every member
-        services.change_members(role, add=set(), remove=current)
-    else:
-        services.change_members(role, add=set(), remove=listed & current)
-
-
-def _member_ids(value) -> set[int]:
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
-        raise ScimError(400, 'Give members as a list of {"value": user id}.', "invalidValue")
-    found = set()
-    for member in value:
-        ident = member.get("value") if isinstance(member, dict) else None
-        if not isinstance(ident, str) or not ident.isdigit() or len(ident) >= 10:
-            raise ScimError(400, f"{ident!r} is not the id of a user here.", "invalidValue")
-        found.add(int(ident))
-    return found
-
-
-def _check_group_name(role, name) -> None:
-    if name is None:
-        return
-    configured = services.configured_groups()
-    if not isinstance(name, str) or queries.group_named(name, configured) != role:
-        raise ScimError(
-            400, f"The group {role.label} is a role: its name cannot change.", "mutability"
-        )
 
 
 def _role(group_id: str):
@@ -341,7 +264,7 @@ def _validated(model, context):
     try:
         return model.model_validate(body, scim_ctx=context, scim_policy=POLICY)
     except ValidationError as error:
-        raise _refusal(error) from None
+        raise from_validation(error) from None
 
 
 def _resource(context) -> UserResource:
@@ -354,11 +277,7 @@ def _apply(operations, resource) -> None:
     except SCIMException as error:
         raise ScimError(int(error.status), error.detail, error.scim_type or None) from None
     except ValidationError as error:
-        raise _refusal(error) from None
-
-
-def _refusal(error: ValidationError) -> ScimError:
-    return from_validation(error)
+        raise from_validation(error) from None
 
 
 def _response_parameters() -> ResponseParameters | None:
@@ -371,7 +290,7 @@ def _response_parameters() -> ResponseParameters | None:
             {"attributes": attributes, "excludedAttributes": excluded}
         )
     except ValidationError as error:
-        raise _refusal(error) from None
+        raise from_validation(error) from None
 
 
 def _paging() -> tuple[int, int]:

@@ -17,6 +17,7 @@ from civicladder.access import Role
 from civicladder.db import db, locked, locked_get
 from civicladder.models import User
 from people import identity as people_identity
+from scim import queries
 from scim.errors import ScimError
 from scim.models import ScimAccount
 from scim.resources import UserResource
@@ -81,8 +82,8 @@ def _text(value: str | None, limit: int) -> str | None:
     return value[:limit] or None
 
 
-def provision(fields: Fields) -> tuple[User, bool]:
-    """POST /Users: a new account, or (returns True) one brought back: an account SCIM
+def provision(fields: Fields) -> User:
+    """POST /Users: a new account, or one brought back: an account SCIM
     deleted with this userName, or an account of this email address the identity system had
     not touched yet (made here, or at first sign-in), which it now takes over."""
     account = db.session.scalar(
@@ -107,7 +108,7 @@ def provision(fields: Fields) -> tuple[User, bool]:
             )
             account = _new_account(user, fields, "scim_account.provisioned")
             _write(user, account, fields, created=True)
-            return user, False
+            return user
         account = _new_account(untouched, fields, "scim_account.taken_over")
     else:
         account.deleted_at = None
@@ -116,7 +117,7 @@ def provision(fields: Fields) -> tuple[User, bool]:
     if fields.active is None:
         fields = _with_active(fields, True)
     _write(user, account, fields)
-    return user, True
+    return user
 
 
 def _with_active(fields: Fields, active: bool) -> Fields:
@@ -231,11 +232,94 @@ def change_members(role: Role, *, add: set[int], remove: set[int]) -> None:
 
 
 def holders(role: Role) -> set[int]:
-    from scim import queries
-
     return {ident for ident, _ in queries.members([role])[role]}
 
 
 def configured_groups() -> dict[Role, set[str]]:
     mapping = current_app.config.get("OIDC_ROLE_GROUPS") or {}
     return {Role(role): set(names) for role, names in mapping.items()}
+
+
+def replace_group(role: Role, display_name, members) -> None:
+    """PUT /Groups/<role>: exactly these members hold the role (its name sent again, as it is)."""
+    _check_group_name(role, display_name)
+    wanted = _member_ids(members)
+    current = holders(role)
+    change_members(role, add=wanted - current, remove=current - wanted)
+
+
+def patch_group(role: Role, operations) -> None:
+    """PATCH /Groups/<role>: each operation in turn, all or nothing."""
+    if not isinstance(operations, list) or not operations:
+        raise ScimError(400, "Send the PATCH operations in Operations.", "invalidSyntax")
+    for operation in operations:
+        _group_operation(role, operation)
+
+
+def _group_operation(role: Role, operation) -> None:
+    """One PATCH operation on a group: members added, removed or replaced (by path, by a
+    filter in the path, or as the value's members), or its fixed name sent again."""
+    if not isinstance(operation, dict):
+        raise ScimError(
+            400, "Each operation is an object with op, path and value.", "invalidSyntax"
+        )
+    op = str(operation.get("op", "")).lower()
+    path = operation.get("path")
+    value = operation.get("value")
+    if op not in ("add", "remove", "replace"):
+        raise ScimError(400, "An operation's op is add, remove or replace.", "invalidSyntax")
+    if path is None and isinstance(value, dict):
+        for name, part in value.items():
+            if name == "displayName":
+                _check_group_name(role, part)
+            elif name == "members":
+                _members_operation(role, op, part)
+            elif name not in ("id", "externalId", "schemas"):
+                raise ScimError(400, f"A group has no attribute {name} to change.", "invalidPath")
+        return
+    target = queries.member_filter(path) if isinstance(path, str) else None
+    if isinstance(path, str) and path.lower() == "displayname":
+        _check_group_name(role, value)
+    elif isinstance(path, str) and path.lower() == "members":
+        _members_operation(role, op, value)
+    elif target is not None and op == "remove":
+        change_members(role, add=set(), remove={target} & holders(role))
+    else:
+        raise ScimError(400, f"A group's {path} cannot be changed this way.", "invalidPath")
+
+
+def _members_operation(role: Role, op: str, value) -> None:
+    listed = _member_ids(value or [])
+    current = holders(role)
+    if op == "add":
+        change_members(role, add=listed - current, remove=set())
+    elif op == "replace":
+        change_members(role, add=listed - current, remove=current - listed)
+    elif value is None:  # remove every member
+        change_members(role, add=set(), remove=current)
+    else:
+        change_members(role, add=set(), remove=listed & current)
+
+
+def _member_ids(value) -> set[int]:
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise ScimError(400, 'Give members as a list of {"value": user id}.', "invalidValue")
+    found = set()
+    for member in value:
+        ident = member.get("value") if isinstance(member, dict) else None
+        if not isinstance(ident, str) or not ident.isdigit() or len(ident) >= 10:
+            raise ScimError(400, f"{ident!r} is not the id of a user here.", "invalidValue")
+        found.add(int(ident))
+    return found
+
+
+def _check_group_name(role: Role, name) -> None:
+    if name is None:
+        return
+    configured = configured_groups()
+    if not isinstance(name, str) or queries.group_named(name, configured) != role:
+        raise ScimError(
+            400, f"The group {role.label} is a role: its name cannot change.", "mutability"
+        )
