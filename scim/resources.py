@@ -143,7 +143,6 @@ def resource_types() -> list[ResourceType]:
 
 def service_provider_config() -> ServiceProviderConfig:
     return ServiceProviderConfig(
-        documentation_uri=current_app.config["PUBLIC_URL"] + "/api/v1/docs",
         patch=Patch(supported=True),
         bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
         filter=Filter(supported=True, max_results=MAX_RESULTS),
