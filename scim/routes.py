@@ -134,6 +134,10 @@ def patch_user(user_id: str):
     resource = resources.user_resource(row)
     operations = _validated(PatchOp[UserResource], Context.RESOURCE_PATCH_REQUEST)
     _apply(operations, resource)
+    if resource.active is None:
+        raise ScimError(
+            400, "An account is active or not: replace active rather than remove it.", "mutability"
+        )
     services.replace(row.id, services.fields_of(resource))
     return _user_answer(row.id)
 

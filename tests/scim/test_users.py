@@ -188,6 +188,17 @@ def test_patch_active_true_brings_a_deactivated_account_back(scim, make_user):
     assert user.active is True
 
 
+def test_patch_adds_active_and_refuses_to_remove_it(scim, make_user):
+    user = make_user()
+
+    added = scim.patch(f"/Users/{user.id}", {"op": "add", "path": "active", "value": False})
+
+    assert added.status_code == 200 and user.active is False
+    removed = scim.patch(f"/Users/{user.id}", {"op": "remove", "path": "active"})
+    _error(removed, 400, "mutability")
+    assert user.active is False
+
+
 def test_patch_in_the_way_entra_id_sends_it(scim):
     ident = scim.post("/Users", user_body("entra@city.gov")).get_json()["id"]
 
