@@ -111,6 +111,7 @@ def provision(fields: Fields) -> User:
             return user
         account = _new_account(untouched, fields, "scim_account.taken_over")
     else:
+        _check_same_person(account, fields)
         account.deleted_at = None
         audit.record(None, "scim_account.restored", account.user, label=fields.user_name)
     user = locked_get(User, account.user_id, "There is no such account.")
@@ -118,6 +119,20 @@ def provision(fields: Fields) -> User:
         fields = _with_active(fields, True)
     _write(user, account, fields)
     return user
+
+
+def _check_same_person(account: ScimAccount, fields: Fields) -> None:
+    """A removed account comes back only to the same person: when the identity system gave
+    both an externalId and they differ, the userName has passed to someone else, who must not
+    inherit the removed account's history."""
+    if account.external_id and fields.external_id and account.external_id != fields.external_id:
+        raise ScimError(
+            409,
+            f"The userName {fields.user_name} belongs to a removed account of another person "
+            f"(externalId {account.external_id}). Give the new person another userName, or ask "
+            "an administrator.",
+            "uniqueness",
+        )
 
 
 def _with_active(fields: Fields, active: bool) -> Fields:

@@ -262,6 +262,18 @@ def test_a_deleted_account_is_provisioned_again_by_post(scim, make_user):
     assert len(_events("scim_account.restored")) == 1
 
 
+def test_a_removed_account_does_not_pass_to_another_person_with_its_user_name(scim):
+    first = scim.post("/Users", user_body("reused@city.gov", externalId="person-1")).get_json()
+    scim.delete(f"/Users/{first['id']}")
+
+    response = scim.post(
+        "/Users", user_body("reused@city.gov", email="new.person@city.gov", externalId="person-2")
+    )
+
+    assert "another person" in _error(response, 409, "uniqueness")["detail"]
+    assert db.session.get(User, int(first["id"])).active is False
+
+
 def test_a_token_without_the_scope_and_a_session_are_refused(app, client_as):
     with app.test_request_context():
         other = Scim(app, api_token(["roster:read"]).secret)
