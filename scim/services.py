@@ -41,7 +41,7 @@ class Fields:
 
 
 def fields_of(resource: UserResource) -> Fields:
-    user_name = (resource.user_name or "").strip().lower()
+    user_name = (_text(resource.user_name, 254, "userName") or "").lower()
     if not user_name:
         raise ScimError(400, "Give the account's userName.", "invalidValue")
     emails = resource.emails or []
@@ -57,29 +57,34 @@ def fields_of(resource: UserResource) -> Fields:
     if email is None:
         raise ScimError(400, "Give the account's email address in emails.", "invalidValue")
     name = resource.name
-    given = _text(name.given_name if name else None, 100)
-    family = _text(name.family_name if name else None, 100)
+    given = _text(name.given_name if name else None, 100, "name.givenName")
+    family = _text(name.family_name if name else None, 100, "name.familyName")
     full_name = (
-        _text(resource.display_name, 200)
+        _text(resource.display_name, 200, "displayName")
         or " ".join(part for part in (given, family) if part)
         or user_name
     )
     extension = resource[EnterpriseUser]
     return Fields(
-        user_name=user_name[:254],
+        user_name=user_name,
         email=email,
         full_name=full_name,
         active=resource.active,
-        external_id=_text(resource.external_id, 254),
+        external_id=_text(resource.external_id, 254, "externalId"),
         given_name=given,
         family_name=family,
-        employee_number=_text(extension.employee_number if extension else None, 40),
+        employee_number=_text(
+            extension.employee_number if extension else None, 40, "employeeNumber"
+        ),
     )
 
 
-def _text(value: str | None, limit: int) -> str | None:
+def _text(value: str | None, limit: int, name: str) -> str | None:
+    """The value with its spaces tidied; refused when longer than an account keeps."""
     value = " ".join((value or "").split())
-    return value[:limit] or None
+    if len(value) > limit:
+        raise ScimError(400, f"{name} is longer than {limit} characters.", "invalidValue")
+    return value or None
 
 
 def provision(fields: Fields) -> User:

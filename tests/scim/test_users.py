@@ -296,6 +296,8 @@ def test_bad_input_gets_scim_errors_and_writes_nothing(scim):
     _error(scim.post("/Users", user_body("bad", email="not an address")), 400, "invalidValue")
     _error(scim.post("/Users", {"schemas": [user_body("x")["schemas"][0]]}), 400, "invalidValue")
     _error(scim.post("/Users", user_body("id@city.gov") | {"userName": 7}), 400, "invalidValue")
+    too_long = user_body("long@city.gov") | {"externalId": "x" * 255}
+    assert "externalId" in _error(scim.post("/Users", too_long), 400, "invalidValue")["detail"]
     ident = scim.post("/Users", user_body("ok@city.gov")).get_json()["id"]
     _error(scim.patch(f"/Users/{ident}", {"op": "jump", "path": "active"}), 400, "invalidValue")
     _error(scim.get("/Users/not-a-number"), 404)
