@@ -15,7 +15,6 @@ identity systems send whatever their mapping holds.
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
 from flask import current_app
@@ -90,7 +89,7 @@ def location(kind: str, ident: str) -> str:
     return f"{base_url()}/{kind}/{ident}"
 
 
-def _trimmed(schema: Schema, kept: dict, required: set[str], kind: str) -> Schema:
+def _trimmed(schema: Schema, kept: dict, required: set[str]) -> Schema:
     attributes = []
     for attribute in schema.attributes:
         if attribute.name not in kept:
@@ -110,13 +109,13 @@ def _trimmed(schema: Schema, kept: dict, required: set[str], kind: str) -> Schem
 
 def schemas() -> list[Schema]:
     """The Schemas documents: User, its enterprise extension (the employee number) and Group."""
-    user = _trimmed(User.to_schema(), _USER_ATTRIBUTES, _USER_REQUIRED, "User")
+    user = _trimmed(User.to_schema(), _USER_ATTRIBUTES, _USER_REQUIRED)
     # A group is one of the product's roles: its name is fixed.
-    group = _trimmed(Group.to_schema(), _GROUP_ATTRIBUTES, _GROUP_REQUIRED, "Group")
+    group = _trimmed(Group.to_schema(), _GROUP_ATTRIBUTES, _GROUP_REQUIRED)
     for attribute in group.attributes:
         if attribute.name == "displayName":
             attribute.mutability = Mutability.immutable
-    enterprise = _trimmed(EnterpriseUser.to_schema(), _ENTERPRISE_ATTRIBUTES, set(), "Ext")
+    enterprise = _trimmed(EnterpriseUser.to_schema(), _ENTERPRISE_ATTRIBUTES, set())
     return [user, enterprise, group]
 
 
@@ -171,11 +170,6 @@ def dump(resource, response_parameters=None) -> dict:
     return resource.model_dump(
         scim_ctx=Context.RESOURCE_QUERY_RESPONSE, response_parameters=response_parameters
     )
-
-
-@functools.cache
-def group_ids() -> tuple[str, ...]:
-    return tuple(role.value for role in Role)
 
 
 def role_group(role: Role, members: list[tuple[int, str]] | None) -> Group:
