@@ -73,6 +73,20 @@ def test_post_links_by_email_when_no_employee_number_matches(scim, people):
     assert employee.user_id == int(response.get_json()["id"])
 
 
+def test_an_employee_number_added_later_by_patch_links_the_record(scim, people):
+    ident = scim.post("/Users", user_body("later@city.gov")).get_json()["id"]
+    employee = people.employee()
+
+    response = scim.patch(
+        f"/Users/{ident}",
+        {"op": "add", "path": f"{ENTERPRISE}:employeeNumber", "value": employee.employee_number},
+    )
+
+    assert response.status_code == 200
+    assert response.get_json()[ENTERPRISE] == {"employeeNumber": employee.employee_number}
+    assert employee.user_id == int(ident)
+
+
 def test_no_account_is_provisioned_for_a_separated_employee(scim, people):
     employee = people.employee(email="gone@city.gov", status=EmployeeStatus.SEPARATED)
 
