@@ -16,6 +16,7 @@ SCOPES: dict[str, str] = {
     "levels:read": "Read the autonomy levels people hold",
     "reports:read": "Read published progress reports (aggregates only)",
     "events:read": "Follow the changes feed",
+    "scim": "Provision accounts and their groups (roles) by SCIM 2.0: the city's identity system",
 }
 
 

@@ -81,6 +81,7 @@ INSTALLED_PACKAGES = (
     "autonomy",
     "reports",
     "api",
+    "scim",
 )
 
 

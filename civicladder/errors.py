@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
@@ -122,9 +122,31 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+# Error answers of a protocol served under an address prefix (SCIM's under /scim/), registered by
+# the package serving it: `renderer(status, message)` returns the response.
+ErrorRenderer = Callable[[int, str], object]
+_RENDERERS = "civicladder.error_renderers"
+
+
+def register_error_renderer(app: Flask, prefix: str, renderer: ErrorRenderer) -> None:
+    """Answer every error of a request under `prefix` (an unknown address, a method the
+    address does not take, a domain error) with `renderer` instead of a page."""
+    app.extensions.setdefault(_RENDERERS, {})[prefix] = renderer
+
+
+def _renderer_for_request() -> ErrorRenderer | None:
+    for prefix, renderer in current_app.extensions.get(_RENDERERS, {}).items():
+        if request.path.startswith(prefix):
+            return renderer
+    return None
+
+
 def render_error(status: int, message: str | None = None, title: str | None = None):
     title = title or _TITLES.get(status, "Error")
     message = message or _DEFAULT_MESSAGES.get(status, "")
+    renderer = _renderer_for_request()
+    if renderer is not None:
+        return renderer(status, message)
     if _wants_json():
         body = {"type": "about:blank", "title": title, "status": status, "detail": message}
         response = jsonify(body)

@@ -142,6 +142,7 @@ SHELL_ACTION_WORDS = {
     "user.password_changed": "Changed their password",
     "user.password_reset": "Set a password through a one-time link",
     "user.created": "Created an account",
+    "user.updated": "Changed an account's email address or name",
     "user.roles_changed": "Changed roles",
     "user.activated": "Reactivated an account",
     "user.deactivated": "Deactivated an account",

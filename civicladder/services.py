@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import gettext
 
-from civicladder import audit, clock
+from civicladder import audit, clock, user_sessions
 from civicladder.access import Role, require_role
 from civicladder.db import claimed, db, fetch, locked_get
 from civicladder.errors import Conflict, Invalid, NotFound
@@ -122,6 +122,28 @@ def create_user(
     return user
 
 
+def write_identity(actor: User | None, user: User, *, email: str, full_name: str) -> bool:
+    """Give a locked user this email address and name, with the audit event (the caller has
+    checked who may: the city's identity system through SCIM); whether anything changed."""
+    email, full_name = normalise_email(email), " ".join(full_name.split())
+    if "@" not in email:
+        raise Invalid("Give an email address for the account.", field="email")
+    if not full_name:
+        raise Invalid("Give the person's name.", field="full_name")
+    before = audit.snapshot(user, ["email", "full_name"])
+    if before == {"email": email, "full_name": full_name}:
+        return False
+    if email != user.email and db.session.scalar(
+        sa.select(User.id).where(User.email == email, User.id != user.id)
+    ):
+        raise Conflict(f"There is already a user with the email address {email}.", field="email")
+    user.email, user.full_name = email, full_name[:200]
+    db.session.flush()
+    before, after = audit.changed(before, audit.snapshot(user, ["email", "full_name"]))
+    audit.record(actor, "user.updated", user, before=before, after=after, label=user.email)
+    return True
+
+
 def write_roles(actor: User | None, user: User, roles: set[Role], reason: str | None) -> None:
     """Give a locked user exactly these roles, with the audit event (the caller has checked
     who may: an administrator's choice, or the groups at the city's identity provider)."""
@@ -170,10 +192,22 @@ def set_active(actor: User, user: User, active: bool, reason: str | None = None)
     if actor.id == user.id and not active:
         raise Invalid("You cannot deactivate your own account.")
     user = locked_get(User, user.id, "There is no such user.")
+    write_active(actor, user, active, reason)
+    return user
+
+
+def write_active(actor: User | None, user: User, active: bool, reason: str | None) -> bool:
+    """Switch a locked user's account on or off, with the audit event (the caller has checked
+    who may: an administrator, or the city's identity system through SCIM); whether it changed.
+
+    Switching off ends every session of the account at once: the rotated session token refuses
+    them on their next request, and their rows are marked ended."""
     if user.active == active:
-        return user
+        return False
     user.active = active
     user.session_token = new_session_token()
+    if not active:
+        user_sessions.end_all(user)
     # Links issued before a deactivation must not come back to life with a reactivation.
     cancel_reset_links(user)
     audit.record(
@@ -185,7 +219,7 @@ def set_active(actor: User, user: User, active: bool, reason: str | None = None)
         reason=reason,
         label=user.email,
     )
-    return user
+    return True
 
 
 # --- who may sign in with a password -----------------------------------------------------------

@@ -13,7 +13,7 @@ from flask import current_app
 from civicladder import services as shell_services
 from civicladder.access import Role
 from civicladder.db import db
-from civicladder.errors import Forbidden
+from civicladder.errors import Conflict, Forbidden, Invalid
 from civicladder.models import User
 from people.models import Employee, EmployeeStatus
 from people.services import link_account
@@ -67,3 +67,46 @@ def _first_account(employee: Employee, claims: dict) -> User | None:
     )
     link_account(None, user, employee)
     return user
+
+
+def employee_for_identity(employee_number: str | None, email: str | None) -> Employee | None:
+    """The employee record an account from the identity provider belongs to: the one with its
+    employee number, else the one with its email address (the rule of first sign-in)."""
+    if employee_number and employee_number.strip():
+        found = db.session.scalar(
+            sa.select(Employee).where(Employee.employee_number == employee_number.strip())
+        )
+        if found is not None:
+            return found
+    if email and "@" in email:
+        return db.session.scalar(
+            sa.select(Employee).where(Employee.email == shell_services.normalise_email(email))
+        )
+    return None
+
+
+def link_provisioned(user: User, employee_number: str | None) -> Employee | None:
+    """Link an account the city's identity system provisions to its employee record (by
+    employee number, else email), audited as the system's change; an account linked already
+    keeps its link. Conflict when the record belongs to another account; Invalid for a
+    separated employee, as at first sign-in."""
+    from people import queries
+
+    if queries.own_employee_id(user) is not None:
+        return None
+    employee = employee_for_identity(employee_number, user.email)
+    if employee is None:
+        return None
+    if employee.user_id is not None and employee.user_id != user.id:
+        raise Conflict(
+            f"The employee record {employee.employee_number} belongs to another account.",
+            field="employeeNumber",
+        )
+    if employee.status == EmployeeStatus.SEPARATED:
+        raise Invalid(
+            f"The employee record {employee.employee_number} is marked as separated, so no "
+            "account is linked to it. Ask Human Resources if this is wrong.",
+            field="employeeNumber",
+        )
+    link_account(None, user, employee)
+    return employee

@@ -3,7 +3,7 @@ calendar event has reached (raised each time HR moves it, so calendars replace t
 hold), and when HR cancelled it, with the reason given.
 
 Revision ID: 0034
-Revises: 0032
+Revises: 0033
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0034"
-down_revision = "0032"
+down_revision = "0033"
 branch_labels = None
 depends_on = None
 

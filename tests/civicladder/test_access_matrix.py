@@ -28,6 +28,7 @@ from tests.competencies import access_cases as competency_cases
 from tests.hiring import access_cases as hiring_cases
 from tests.people import access_cases as people_cases
 from tests.reports import access_cases as report_cases
+from tests.scim import access_cases as scim_cases
 
 # In the packages' dependency order: a package's world may use the ids of those before it.
 PACKAGES = [
@@ -39,6 +40,7 @@ PACKAGES = [
     autonomy_cases,
     report_cases,
     api_cases,
+    scim_cases,
 ]
 
 CASES: list[Case] = [case for package in PACKAGES for case in package.CASES]

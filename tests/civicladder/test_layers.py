@@ -54,6 +54,7 @@ def may_point_to(source: str, target: str) -> bool:
 def test_the_contract_names_every_package_once(app):
     assert set(HEIGHTS) == {
         "civicladder", "people", "competencies", "hiring", "academy", "autonomy", "reports", "api",
+        "scim",
     }  # fmt: skip
     assert HEIGHTS["civicladder"] == 0 and HEIGHTS["people"] == 1
 
