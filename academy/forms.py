@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,14 +29,22 @@ class CatalogFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search courses", validators=[Optional(), Length(max=200)])
-    competency = FilterSelectField("Competency", coerce=int)
-    category = FilterSelectField("Category", coerce=int)
+    q = StringField(_l("Search courses"), validators=[Optional(), Length(max=200)])
+    competency = FilterSelectField(_l("Competency"), coerce=int)
+    category = FilterSelectField(_l("Category"), coerce=int)
     mode = FilterSelectField(
-        "Delivery", choices=choice_list([("", "Any delivery"), *choices(DeliveryMode)])
+        _l("Delivery"),
+        choices=choice_list(
+            [
+                ("", _l("Any delivery")),
+                *((value, _l(label)) for value, label in choices(DeliveryMode)),
+            ]
+        ),
     )
-    from_date = DateField("Sessions from", validators=[Optional()])
-    sort = FilterSelectField("Sort by", choices=choice_list(CATALOG_SORTS.items()))
+    from_date = DateField(_l("Sessions from"), validators=[Optional()])
+    sort = FilterSelectField(
+        _l("Sort by"), choices=choice_list((key, _l(label)) for key, label in CATALOG_SORTS.items())
+    )
 
 
 class DeclineForm(Form):

@@ -18,9 +18,9 @@ from people.models import Employee
 
 
 class DeliveryMode(LabelledEnum):
-    IN_PERSON = "in_person", "In person"
-    ONLINE = "online", "Online"
-    BLENDED = "blended", "Blended"
+    IN_PERSON = "in_person", N_("In person")
+    ONLINE = "online", N_("Online")
+    BLENDED = "blended", N_("Blended")
 
 
 class EnrollmentStatus(LabelledEnum):

@@ -22,6 +22,7 @@ from academy.models import (
 from civicladder import clock, querying
 from civicladder.db import db
 from civicladder.errors import NotFound
+from civicladder.languages import N_
 from competencies.models import Competency, CompetencyEvidence
 from competencies.queries import current_levels_statement
 from people import lines
@@ -121,7 +122,7 @@ def catalog_statement(
     return stmt
 
 
-CATALOG_SORTS = {"title": "Title", "next": "Next session", "hours": "Shortest first"}
+CATALOG_SORTS = {"title": N_("Title"), "next": N_("Next session"), "hours": N_("Shortest first")}
 
 
 def _catalog_order(sort: str | None) -> list:

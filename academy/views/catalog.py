@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from academy import queries, services
@@ -41,10 +42,10 @@ from people import queries as people_queries
 @requires(SIGNED_IN)
 def catalog():
     form = CatalogFilterForm(request.args)
-    form.competency.choices = [(0, "Any competency")] + [
+    form.competency.choices = [(0, gettext("Any competency"))] + [
         (c.id, f"{c.code} {c.name}") for c in competency_queries.competencies()
     ]
-    form.category.choices = [(0, "Any category")] + [
+    form.category.choices = [(0, gettext("Any category"))] + [
         (c.id, c.name) for c in competency_queries.categories()
     ]
     filters = {}

@@ -39,6 +39,8 @@ TRANSLATED_TEMPLATES = [
     "autonomy/_standing_panel.html",
     "academy/_home_panel.html",
     "hiring/_jobs_panel.html",
+    "academy/catalog.html",
+    "academy/my_training.html",
     "hiring/jobs.html",
     "hiring/job.html",
     "hiring/_posting_statements.html",
@@ -226,8 +228,11 @@ def test_the_compiled_catalogue_is_the_one_the_translators_wrote(spanish):
 # --- templates with nothing left in English -----------------------------------------------------
 
 ATTRIBUTES_READ = {"alt", "aria-label", "title", "placeholder"}
-# Not words to translate: the product's name and the marks between parts of a line.
-NOT_WORDS = re.compile(r"CivicLadder|[\s\u00b7\u2026:;,.()\-\u2013\u2014|/$%]|&[a-z]+;|\x00")
+# Not words to translate: the product's name, file formats' names, and the marks between parts of
+# a line.
+NOT_WORDS = re.compile(
+    r"CivicLadder|\b(?:PDF|CSV)\b|[\s\u00b7\u2026:;,.()\-\u2013\u2014|/$%]|&[a-z]+;|\x00"
+)
 
 
 class _BareWords(HTMLParser):
