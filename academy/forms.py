@@ -105,10 +105,10 @@ class RevokeForm(Form):
 
 class CapacityForm(Form):
     capacity = IntegerField(
-        "Seats",
+        _l("Seats"),
         validators=[
-            InputRequired("Enter the number of seats."),
-            NumberRange(1, 10000, "Seats are a whole number from 1 to 10,000."),
+            InputRequired(_l("Enter the number of seats.")),
+            NumberRange(1, 10000, _l("Seats are a whole number from 1 to 10,000.")),
         ],
     )
 

@@ -41,6 +41,8 @@ TRANSLATED_TEMPLATES = [
     "hiring/_jobs_panel.html",
     "academy/catalog.html",
     "academy/my_training.html",
+    "academy/course.html",
+    "academy/session.html",
     "hiring/jobs.html",
     "hiring/job.html",
     "hiring/_posting_statements.html",
