@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column
 from civicladder.enums import LabelledEnum
+from civicladder.languages import N_
 from civicladder.models import User
 
 PATH_SEPARATOR = " > "
@@ -25,9 +26,9 @@ class DepartmentKind(LabelledEnum):
 
 
 class EmployeeStatus(LabelledEnum):
-    ACTIVE = "active", "Active"
-    LEAVE = "leave", "On leave"
-    SEPARATED = "separated", "Separated"
+    ACTIVE = "active", N_("Active")
+    LEAVE = "leave", N_("On leave")
+    SEPARATED = "separated", N_("Separated")
 
 
 class Department(db.Model):

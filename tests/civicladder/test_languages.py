@@ -43,6 +43,8 @@ TRANSLATED_TEMPLATES = [
     "academy/my_training.html",
     "academy/course.html",
     "academy/session.html",
+    "academy/_profile_panel.html",
+    "people/profile.html",
     "hiring/jobs.html",
     "hiring/job.html",
     "hiring/_posting_statements.html",
