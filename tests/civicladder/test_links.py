@@ -132,6 +132,7 @@ def test_the_admin_panel_lists_the_packages_administration_pages(client_as):
         ("/admin/audit", "Search the audit log"),
         ("/admin/outbox", "Read the outbox"),
         ("/admin/jobs/", "Follow the background jobs"),
+        ("/admin/sign-in", "Choose who signs in with a password"),
         ("/admin/api-clients", "Register API clients and issue tokens"),
     ]
     assert 'id="admin-heading"' not in client_as("hr").get("/").text
