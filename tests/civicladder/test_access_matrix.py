@@ -8,6 +8,7 @@ contextual column (an actor built by a package's fixture, e.g. the assessor of a
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import replace
 
@@ -91,12 +92,20 @@ def actor_client(column: str, client_for, request):
     return request.getfixturevalue(column)
 
 
+@functools.cache
+def _sizes_statement() -> sa.Select:
+    """One statement counting every table's rows: built once, so SQLAlchemy compiles it once
+    (building and compiling it for each of the thousands of rows took as long as the request)."""
+    return sa.select(
+        *(
+            sa.select(sa.func.count()).select_from(t).scalar_subquery()
+            for t in db.metadata.sorted_tables
+        )
+    )
+
+
 def _table_sizes():
-    sizes = [
-        sa.select(sa.func.count()).select_from(t).scalar_subquery()
-        for t in db.metadata.sorted_tables
-    ]
-    return tuple(db.session.execute(sa.select(*sizes)).one())
+    return tuple(db.session.execute(_sizes_statement()).one())
 
 
 def check(app, case: Case, column: str, ids: dict, client) -> None:
