@@ -50,6 +50,7 @@ ROUND_FIELDS = [
     "well_qualified_from",
     "qualified_from",
     "veterans_preference",
+    "eligible_months",
 ]
 # Until a round is being assessed, its panel may change.
 PANEL_EDITABLE = {RoundStatus.DRAFT, RoundStatus.OPEN, RoundStatus.CLOSED}
@@ -84,6 +85,7 @@ def create_round(
     description: str = "",
     thresholds: tuple[int, int, int] = (400, 325, 250),
     veterans_preference: bool = False,
+    eligible_months: int = 12,
     form_token: str | None = None,
     posting: PostingDetails | None = None,
 ) -> HiringRound:
@@ -103,6 +105,8 @@ def create_round(
     if profile is None:
         raise Invalid("Choose a job profile from the list.", field="job_profile_id")
     _check_round_fields(openings, opens_on, closes_on, thresholds)
+    if not 1 <= eligible_months <= 48:
+        raise Invalid("An eligible list lasts between 1 and 48 months.", field="eligible_months")
     posting = _checked_posting(posting or PostingDetails())
     if not posting.duties:
         # The job profile supplies the duties HR left out.
@@ -120,6 +124,7 @@ def create_round(
         well_qualified_from=well,
         qualified_from=qualified,
         veterans_preference=veterans_preference,
+        eligible_months=eligible_months,
         status=RoundStatus.DRAFT,
         created_by_id=actor.id if actor is not None else None,
         form_key=key,

@@ -47,7 +47,7 @@ def accept(application: Application) -> Offer:
         offer,
         f"Offer accepted: {application.full_name}, {title}",
         f"{application.full_name} ({application.candidate_code}) accepted the offer for "
-        f"{title}. Record the hire from the ranked list.",
+        f"{title}. Record the hire from the {_where(offer)}.",
     )
     notify.email(
         application.email,
@@ -76,7 +76,7 @@ def decline(application: Application, reason: str) -> Offer:
         f"Offer declined: {application.full_name}, {title}",
         f"{application.full_name} ({application.candidate_code}) declined the offer for "
         f"{title}. Their reason: {reason}\n\nThe opening is free: offer it to the next "
-        "candidate on the ranked list.",
+        f"candidate on the {_where(offer)}.",
     )
     notify.email(
         application.email,
@@ -113,7 +113,7 @@ def withdrawn(application: Application) -> None:
         f"Application withdrawn under offer: {application.full_name}, {title}",
         f"{application.full_name} ({application.candidate_code}) withdrew their application "
         f"for {title} while under offer. The opening is free: offer it to the next candidate "
-        "on the ranked list.",
+        f"on the {_where(offer)}.",
     )
 
 
@@ -138,8 +138,14 @@ def why_closed(application: Application, offer: Offer) -> str | None:
         return f"This offer no longer takes an answer: it is {offer.status.label.lower()}."
     if application.status != ApplicationStatus.OFFERED:
         return "This application is no longer under offer."
-    if application.round.status != RoundStatus.RANKED:
-        # Offers are made only in a ranked round; a round cancelled since takes no answers.
+    if offer.status == OfferStatus.WITHDRAWN:
+        return (
+            "The city withdrew this offer: the hiring round was cancelled. Contact the city's "
+            "human resources office if you have questions."
+        )
+    if application.round.status != _answered_in(offer):
+        # Offers are made in a ranked round, or from the eligible list of a completed one; a
+        # round cancelled since takes no answers.
         return (
             f"This hiring round is {application.round.status.label.lower()}, so the offer "
             "can no longer be accepted or declined. Contact the city's human resources office."
@@ -151,6 +157,11 @@ def why_closed(application: Application, offer: Offer) -> str | None:
             "human resources office."
         )
     return None
+
+
+def _answered_in(offer: Offer) -> RoundStatus:
+    """The status the offer's round has while the offer takes answers."""
+    return RoundStatus.COMPLETED if offer.eligible_list_id is not None else RoundStatus.RANKED
 
 
 def is_past_due(offer: Offer, now: datetime | None = None) -> bool:
@@ -173,7 +184,13 @@ def lapse_overdue(actor: User | None = None) -> int:
             Offer.status == OfferStatus.PENDING,
             Offer.respond_by < now,
             Application.status == ApplicationStatus.OFFERED,
-            HiringRound.status == RoundStatus.RANKED,
+            sa.or_(
+                sa.and_(HiringRound.status == RoundStatus.RANKED, Offer.eligible_list_id.is_(None)),
+                sa.and_(
+                    HiringRound.status == RoundStatus.COMPLETED,
+                    Offer.eligible_list_id.is_not(None),
+                ),
+            ),
         )
         .options(joinedload(Offer.application).joinedload(Application.round))
         .order_by(Offer.respond_by, Offer.id)
@@ -201,7 +218,7 @@ def _lapse(actor: User | None, offer: Offer) -> None:
         f"Offer lapsed: {application.full_name}, {title}",
         f"{application.full_name} ({application.candidate_code}) did not answer the offer for "
         f"{title} by {due}; it has lapsed and counts as declined. The opening is free: offer "
-        "it to the next candidate on the ranked list.",
+        f"it to the next candidate on the {_where(offer)}.",
     )
     notify.email(
         application.email,
@@ -248,9 +265,16 @@ def _tell_hr(offer: Offer, subject: str, body: str) -> None:
                 .order_by(User.id)
             )
         )
-    link = url_for("hiring.ranked_list", round_id=application.round_id)
+    if offer.eligible_list_id is not None:
+        link = url_for("hiring.eligible_list", list_id=offer.eligible_list_id)
+    else:
+        link = url_for("hiring.ranked_list", round_id=application.round_id)
     for person in people:
         notify.notify(person, subject, body, link)
+
+
+def _where(offer: Offer) -> str:
+    return "eligible list" if offer.eligible_list_id is not None else "ranked list"
 
 
 def _moment(value: datetime) -> str:
