@@ -306,8 +306,18 @@ def close_round(actor: User | None, hiring_round: HiringRound) -> HiringRound:
 
 
 def cancel_round(actor: User | None, hiring_round: HiringRound, reason: str) -> HiringRound:
+    """Cancel the round for good, with a reason; the offers still open in it (waiting for an
+    answer, or accepted and not yet hired on) are withdrawn in the same transaction, and their
+    candidates told."""
     require_role(actor, Role.HR)
-    return move(ROUND, locked_round(hiring_round), RoundStatus.CANCELLED, actor, reason=reason)
+    hiring_round = move(
+        ROUND, locked_round(hiring_round), RoundStatus.CANCELLED, actor, reason=reason
+    )
+    # Offers sit above rounds (hiring.offers uses this module): imported here.
+    from hiring.offers import answers
+
+    answers.withdraw_for_cancelled_round(actor, hiring_round, reason)
+    return hiring_round
 
 
 def _count(stmt) -> int:

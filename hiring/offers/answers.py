@@ -134,15 +134,15 @@ def why_closed(application: Application, offer: Offer) -> str | None:
     """Why the offer takes no answer now, in the candidate's words; None while it does."""
     if offer.status == OfferStatus.ACCEPTED:
         return "You have already accepted this offer."
-    if offer.status != OfferStatus.PENDING:
-        return f"This offer no longer takes an answer: it is {offer.status.label.lower()}."
-    if application.status != ApplicationStatus.OFFERED:
-        return "This application is no longer under offer."
     if offer.status == OfferStatus.WITHDRAWN:
         return (
             "The city withdrew this offer: the hiring round was cancelled. Contact the city's "
             "human resources office if you have questions."
         )
+    if offer.status != OfferStatus.PENDING:
+        return f"This offer no longer takes an answer: it is {offer.status.label.lower()}."
+    if application.status != ApplicationStatus.OFFERED:
+        return "This application is no longer under offer."
     if application.round.status != _answered_in(offer):
         # Offers are made in a ranked round, or from the eligible list of a completed one; a
         # round cancelled since takes no answers.
@@ -166,6 +166,41 @@ def _answered_in(offer: Offer) -> RoundStatus:
 
 def is_past_due(offer: Offer, now: datetime | None = None) -> bool:
     return (now or clock.now()) > offer.respond_by
+
+
+# --- the city withdraws ------------------------------------------------------------------------
+
+
+def withdraw_for_cancelled_round(actor: User | None, hiring_round: HiringRound, reason: str) -> int:
+    """Every offer of the round still open (waiting, or accepted and not hired on) is withdrawn
+    with the round's cancellation, and its candidate told; returns how many."""
+    found = db.session.scalars(
+        sa.select(Offer)
+        .join(Application, Application.id == Offer.application_id)
+        .where(
+            Application.round_id == hiring_round.id,
+            Offer.status.in_([OfferStatus.PENDING, OfferStatus.ACCEPTED]),
+        )
+        .options(joinedload(Offer.application))
+        .order_by(Offer.id)
+        .with_for_update(of=Offer)
+    ).all()
+    why = f"The hiring round was cancelled: {reason.strip()}"
+    for offer in found:
+        move(OFFER, offer, OfferStatus.WITHDRAWN, actor, reason=why)
+        offer.answered_at = clock.now()
+        offer.decline_reason = why
+        application = offer.application
+        notify.email(
+            application.email,
+            f"Your offer for {hiring_round.title} is withdrawn",
+            f"We are sorry to tell you that the city has cancelled the hiring round for "
+            f"{hiring_round.title}, so the offer made to you ({application.candidate_code}) is "
+            f"withdrawn. The reason given: {reason.strip()}\n\nIf you have questions, contact "
+            "the city's human resources office. The city's other open jobs are on its jobs page.",
+            link=url_for("hiring.jobs"),
+        )
+    return len(found)
 
 
 # --- lapsing -----------------------------------------------------------------------------------
