@@ -20,6 +20,7 @@ from hiring.forms import EligibleListFilterForm, ListOfferForm
 from hiring.models import ApplicationStatus
 from hiring.offers import terms as offer_terms
 from hiring.views.base import bp
+from hiring.views.offers import answer_limits
 
 
 @bp.get("/hiring/eligible-lists")
@@ -122,6 +123,7 @@ def _confirm(listed, application, form, justification: str):
 
 @bp.route("/jobs/status/<token>/eligible-list/leave", methods=["GET", "POST"])
 @public
+@answer_limits
 def leave_eligible_list(token: str):
     application = services.application_by_token(token)
     if request.method == "GET":
