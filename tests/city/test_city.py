@@ -33,6 +33,7 @@ from competencies.models import (
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
+from hiring.eligible.models import EligibleList, EligibleListEntry
 from hiring.models import (
     Answer,
     Application,
@@ -83,6 +84,8 @@ HASHED = [
     (DemographicResponse, ()),
     (Assessment, ()),
     (Score, ()),
+    (EligibleList, ()),
+    (EligibleListEntry, ()),
     (AutonomyTrack, ()),
     (AutonomyLevel, ()),
     (LevelRequirement, ()),
