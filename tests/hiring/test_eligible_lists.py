@@ -4,6 +4,8 @@ candidates may leave a list; lists expire and are kept for the record."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -230,6 +232,19 @@ def test_the_candidate_accepts_online_and_hr_records_the_hire(
     assert hired.status_code == 302 and hired.location.endswith(f"/eligible-lists/{listed.id}")
     db.session.refresh(best)
     assert best.status == S.HIRED
+
+
+def test_the_rounds_decisions_name_the_vacancy_of_each_offer_from_its_list(
+    app_ctx, client_as, hiring, hr
+):
+    hiring_round, (best,) = _completed(hiring, hr, [BEST])
+    list_offers.make_offer(
+        hr, _list_of(hiring_round), best, vacancy="=Depot 7", terms=offer_terms()
+    )
+    text = client_as(hr).get(f"/hiring/rounds/{hiring_round.id}/decisions.csv").text
+    (row,) = csv.DictReader(io.StringIO(text))
+    assert row["offer_from_eligible_list_for"] == "'=Depot 7"  # made inert
+    assert row["offer_answer"] == "Waiting for an answer"
 
 
 def test_a_list_offer_lapses_and_can_be_declined_like_any_offer(app_ctx, hiring, hr, monkeypatch):
