@@ -33,7 +33,6 @@ from competencies.models import (
     JobProfileRequirement,
     ProficiencyDescriptor,
 )
-from hiring.eligible.models import EligibleList, EligibleListEntry
 from hiring.models import (
     Answer,
     Application,
@@ -84,8 +83,6 @@ HASHED = [
     (DemographicResponse, ()),
     (Assessment, ()),
     (Score, ()),
-    (EligibleList, ()),
-    (EligibleListEntry, ()),
     (AutonomyTrack, ()),
     (AutonomyLevel, ()),
     (LevelRequirement, ()),
