@@ -26,9 +26,9 @@ VACANCY_MAX = 200
 FROM_THE_LIST = "Taken from the eligible list."
 
 
-def checks(list_id: int) -> dict[int, rules.OfferCheck]:
-    """What category rating says about offering each candidate on the list a vacancy."""
-    places = queries.places(list_id)
+def checks(places: list[queries.Place]) -> dict[int, rules.OfferCheck]:
+    """What category rating says about offering each candidate on the list (its places, in
+    order) a vacancy."""
     available = {place.application_id for place in places if place.available}
     return rules.offer_checks(places, available)
 
@@ -71,7 +71,7 @@ def check_offer(
             f"Keep the justification under {offers.JUSTIFICATION_MAX} characters.",
             field="justification",
         )
-    check = checks(listed.id)[application.id]
+    check = checks(queries.places(listed.id))[application.id]
     offers.check_category_rating(check)
     if check.needs_justification and not justification:
         raise Invalid(offers.passed_over_words(check), field="justification")

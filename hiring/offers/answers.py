@@ -272,7 +272,7 @@ def tell_candidate_of_offer(offer: Offer) -> None:
     notify.email(
         application.email,
         f"Job offer: {title}",
-        f"We would like to offer you the job of {title}, at "
+        f"We would like to offer you the job of {title}{_vacancy_words(offer)}, at "
         f"{posting.dollars(offer.salary_cents)} a year, starting on "
         f"{format_date(offer.starts_on)}. The offer, its conditions and its letter are on your "
         f"status page, where you accept or decline it by {_moment(offer.respond_by)}. "
@@ -306,6 +306,11 @@ def _tell_hr(offer: Offer, subject: str, body: str) -> None:
         link = url_for("hiring.ranked_list", round_id=application.round_id)
     for person in people:
         notify.notify(person, subject, body, link)
+
+
+def _vacancy_words(offer: Offer) -> str:
+    """An offer from an eligible list names the vacancy it fills."""
+    return f" ({offer.vacancy}), from the round's eligible list" if offer.vacancy else ""
 
 
 def _where(offer: Offer) -> str:

@@ -59,11 +59,12 @@ def _list_or_not_found(list_id: int):
 @requires(Role.HR)
 def eligible_list(list_id: int):
     listed = _list_or_not_found(list_id)
+    places = queries.places(list_id)
     return render_template(
         "hiring/eligible_list.html",
         listed=listed,
-        places=queries.places(list_id),
-        checks=list_offers.checks(list_id),
+        places=places,
+        checks=list_offers.checks(places),
         offers=queries.offers_of(list_id),
         active=listed.is_active(clock.today()),
         S=ApplicationStatus,

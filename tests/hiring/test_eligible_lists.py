@@ -160,7 +160,8 @@ def test_an_offer_from_the_list_keeps_category_order_and_needs_a_vacancy(app_ctx
         )
     )
     assert made.after["eligible_list_id"] == listed.id and made.after["vacancy"] == "Depot 2"
-    assert any(m.subject.startswith("Job offer") for m in _mail_to(best.email))
+    (offer_mail,) = [m for m in _mail_to(best.email) if m.subject.startswith("Job offer")]
+    assert "(Depot 2), from the round's eligible list" in offer_mail.body
     # The best qualified candidate is under offer, so the next category may be offered now.
     list_offers.make_offer(hr, listed, well, vacancy="Depot 3", terms=offer_terms())
     assert well.status == S.OFFERED
