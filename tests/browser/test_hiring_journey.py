@@ -240,6 +240,12 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
     hr.get_by_label(re.compile("^Vacancy")).fill("Forestry crew 2, Queens")
     _click(hr, axe, re.compile("^Offer the vacancy to"))
     expect(hr.get_by_text(f"{RUNNER_UP} (JRNY2345) offered the vacancy.")).to_be_visible()
+    # HR's list pages fit a phone's width too (their tables scroll inside the page).
+    hr.set_viewport_size({"width": 375, "height": 812})
+    _fits_375(hr, axe)
+    open_page(hr, axe, "/hiring/eligible-lists")
+    _fits_375(hr, axe)
+    hr.set_viewport_size({"width": 1280, "height": 800})
 
     runner_up = _context_page(browser, browser_context_args)
     runner_up.set_viewport_size({"width": 375, "height": 812})
