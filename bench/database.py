@@ -245,7 +245,17 @@ def _hiring_ids(connection, accounts: dict[str, tuple[str, str]]) -> dict:
     ).first()
     if posting is None:
         raise BenchError("The bench database has no open hiring round (a public posting).")
+    # The eligible list still making offers that holds the most candidates (a completed round's;
+    # a city without one leaves its page out).
+    eligible_list = connection.scalar(
+        sa.text(
+            "SELECT l.id FROM eligible_list l JOIN eligible_list_entry e ON e.list_id = l.id "
+            "WHERE l.expires_on >= CURRENT_DATE GROUP BY l.id ORDER BY count(*) DESC, l.id "
+            "LIMIT 1"
+        )
+    )
     return {
+        "eligible_list_id": eligible_list,
         "ranked_round_id": ranked,
         "assessing_round_id": assessing,
         "open_round_id": posting.id,

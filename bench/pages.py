@@ -71,11 +71,21 @@ def pages(ids: dict) -> list[Page]:
         Page("hiring round", "hr", f"/hiring/rounds/{ids['ranked_round_id']}"),
         Page("ranked list", "hr", f"/hiring/rounds/{ids['ranked_round_id']}/ranking"),
         Page("assessor queue", "employee", f"/assess/rounds/{ids['assessing_round_id']}"),
+        *_eligible_pages(ids),
         *_report_pages(ids),
         *_api_pages(ids),
         *_credential_pages(ids),
         Page(f"{BARE}, again", ANONYMOUS, "/healthz"),
     ]
+
+
+def _eligible_pages(ids: dict) -> list[Page]:
+    """HR's eligible lists (every job profile's), and the largest list still making offers."""
+    found = [Page("eligible lists", "hr", "/hiring/eligible-lists")]
+    if ids.get("eligible_list_id") is not None:
+        path = f"/hiring/eligible-lists/{ids['eligible_list_id']}"
+        found.append(Page("eligible list", "hr", path))
+    return found
 
 
 API = "api client"  # signed in with nothing: a bearer token (bench.run issues it)

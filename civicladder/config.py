@@ -150,6 +150,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # and per email address asked for, whether or not that address applied.
         "STATUS_LINK_LIMIT_PER_ADDRESS": env.get("STATUS_LINK_LIMIT_PER_ADDRESS", "10 per hour"),
         "STATUS_LINK_LIMIT_PER_EMAIL": env.get("STATUS_LINK_LIMIT_PER_EMAIL", "3 per day"),
+        # A candidate's answers through their status link (accepting or declining an offer,
+        # leaving an eligible list; each sends mail): every attempt counts, per client address
+        # and per status link.
+        "OFFER_ANSWER_LIMIT_PER_ADDRESS": env.get("OFFER_ANSWER_LIMIT_PER_ADDRESS", "20 per hour"),
+        "OFFER_ANSWER_LIMIT_PER_LINK": env.get("OFFER_ANSWER_LIMIT_PER_LINK", "5 per hour"),
         # Calls per API token (shared through Redis when it is configured); a caller over it
         # gets 429 with Retry-After.
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "1200 per minute"),

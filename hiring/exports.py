@@ -51,8 +51,8 @@ def decisions_csv(
     hiring_round: HiringRound, named: Callable | None = None, emails: bool = False
 ) -> str:
     """Every application's decisions: screening, the offer's justification, and the offer made
-    online with its terms and the candidate's answer; with `emails`, the candidates'
-    addresses too."""
+    online with its terms and the candidate's answer (and its vacancy, for an offer from the
+    eligible list); with `emails`, the candidates' addresses too."""
     shown = _names(hiring_round, named)
     rows = db.session.execute(
         sa.select(
@@ -71,6 +71,7 @@ def decisions_csv(
             Offer.status.label("offer_status"),
             Offer.answered_at,
             Offer.decline_reason,
+            Offer.vacancy,
         )
         .outerjoin(Offer, Offer.application_id == Application.id)
         .where(Application.round_id == hiring_round.id)
@@ -80,6 +81,8 @@ def decisions_csv(
     header += ["submitted_on", "status", "screening_reason", "offer_justification"]
     header += ["offer_grade", "offer_salary", "offer_starts_on", "offer_answer_by"]
     header += ["offer_answer", "offer_answered_at", "offer_decline_reason"]
+    # An offer made from the round's eligible list after it completed names its vacancy.
+    header += ["offer_from_eligible_list_for"]
     return to_csv(header, (_decision_row(row, shown, emails) for row in rows))
 
 
@@ -100,4 +103,5 @@ def _decision_row(row, shown: Callable, emails: bool) -> list:
         row.offer_status.label if row.offer_status is not None else "",
         row.answered_at or "",
         row.decline_reason or "",
+        row.vacancy or "",
     ]

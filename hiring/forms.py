@@ -160,6 +160,13 @@ class RoundForm(PostingForm):
         "Apply veterans' preference",
         description="Preference-eligible candidates are listed first within their category.",
     )
+    eligible_months = IntegerField(
+        "Eligible list lasts (months)",
+        default=12,
+        validators=[Optional(), NumberRange(1, 48, "Between 1 and 48 months.")],
+        description="When the round completes, its remaining qualified candidates stay on an "
+        "eligible list for the job profile this long, for later vacancies.",
+    )
     # One-time token of this copy of the form: sent twice, it makes one round.
     form_token = HiddenField(validators=[Optional(), Length(max=100)])
 
@@ -321,6 +328,15 @@ class CopyPostingForm(Form):
     job_profile = FilterSelectField("Profile to copy from", coerce=int)
 
 
+class EligibleListFilterForm(Form):
+    """The eligible lists page's job profile filter, read from the address."""
+
+    class Meta:
+        csrf = False
+
+    job_profile = FilterSelectField("Job profile", coerce=int)
+
+
 class JobSearchForm(Form):
     """The jobs page's search and filters: the address carries them (a GET form)."""
 
@@ -422,3 +438,18 @@ class DeclineOfferForm(Form):
 
 class AcceptOfferForm(Form):
     """Nothing to fill in: the confirmation page's button, with its CSRF token."""
+
+
+class ListOfferForm(OfferTermsForm):
+    """HR's confirmation step before an offer from an eligible list: the vacancy it fills, and
+    the terms the candidate will read."""
+
+    vacancy = StringField(
+        "Vacancy",
+        validators=[
+            InputRequired("Name the vacancy this offer fills: its position, unit or location."),
+            Length(max=200, message="Keep the vacancy under 200 characters."),
+        ],
+        description="Which post the offer fills, like a position number, a unit or a location. "
+        "It is kept with the offer and in the round's record.",
+    )

@@ -125,6 +125,7 @@ class HiringRound(db.Model):
         ),
         sa.CheckConstraint("weekly_hours BETWEEN 1 AND 80", name="weekly_hours_range"),
         sa.CheckConstraint("process_weeks BETWEEN 1 AND 52", name="process_weeks_range"),
+        sa.CheckConstraint("eligible_months BETWEEN 1 AND 48", name="eligible_months_range"),
         # The public jobs page reads open rounds by closing date.
         sa.Index("ix_hiring_round_status_closes_on", "status", "closes_on"),
     )
@@ -147,6 +148,8 @@ class HiringRound(db.Model):
     # Category rating with veterans' preference (as in OPM's): preference-eligible candidates
     # are listed ahead of others within their category.
     veterans_preference: Mapped[bool] = mapped_column(default=False)
+    # How long the eligible list left when the round completes lasts (hiring.eligible).
+    eligible_months: Mapped[int] = mapped_column(default=12, server_default="12")
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )

@@ -1,5 +1,6 @@
 """Anonymising the applications of candidates who were not hired, once the retention period
-after their round closed has passed.
+after their round closed has passed (and, for a candidate on an eligible list, once the list
+has expired: the city may still offer them a job until then).
 
 What goes: name, email, employee link, answers, work sample, screening reason, the uploaded
 file, assessors' notes and the status link. What stays: the candidate code, the status, the
@@ -21,6 +22,7 @@ from civicladder.db import db
 from civicladder.models import User
 from civicladder.security import token_hash
 from hiring import files
+from hiring.eligible.models import EligibleList, EligibleListEntry
 from hiring.models import (
     Answer,
     Application,
@@ -44,15 +46,28 @@ class Outcome:
 
 def due_statement(retention_days: int) -> sa.Select:
     """Ids of applications due for anonymising, oldest first."""
-    cutoff = clock.today() - timedelta(days=retention_days)
+    today = clock.today()
+    cutoff = today - timedelta(days=retention_days)
+    on_a_list = (
+        sa.select(EligibleListEntry.application_id)
+        .join(EligibleList, EligibleList.id == EligibleListEntry.list_id)
+        .where(
+            EligibleListEntry.application_id == Application.id,
+            EligibleListEntry.removed_at.is_(None),
+            EligibleList.expires_on >= today,
+        )
+        .exists()
+    )
     return (
         sa.select(Application.id)
         .join(HiringRound, HiringRound.id == Application.round_id)
         .where(
             HiringRound.status.in_(FINISHED),
             HiringRound.closes_on < cutoff,
-            Application.status != ApplicationStatus.HIRED,
+            # An offer still open (from an eligible list) names its candidate too.
+            Application.status.not_in([ApplicationStatus.HIRED, ApplicationStatus.OFFERED]),
             Application.anonymised_at.is_(None),
+            ~on_a_list,
         )
         .order_by(Application.id)
     )

@@ -7,11 +7,14 @@ thresholds compare exactly and two equal means are really equal.
 
 from __future__ import annotations
 
+import calendar
 import math
 import secrets
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from fractions import Fraction
+from typing import Protocol
 
 from civicladder.enums import LabelledEnum
 
@@ -159,8 +162,22 @@ class OfferCheck:
         return bool(self.passed_over)
 
 
-def offer_checks(ranked: Iterable[Ranked], in_running: Collection[int]) -> dict[int, OfferCheck]:
-    """The offer check of every ranked candidate, in one pass over the list.
+class Placed(Protocol):
+    """A candidate in rank order: on a round's ranked list (`Ranked`) or on an eligible list."""
+
+    @property
+    def application_id(self) -> int: ...
+    @property
+    def candidate_code(self) -> str: ...
+    @property
+    def category(self) -> Category: ...
+    @property
+    def preference(self) -> bool: ...
+
+
+def offer_checks(ranked: Iterable[Placed], in_running: Collection[int]) -> dict[int, OfferCheck]:
+    """The offer check of every ranked candidate, in one pass over the list (a round's ranked
+    list, or an eligible list in its order: the same rule holds on both).
 
     `in_running` holds the applications not yet offered the job, declined or withdrawn (a hire
     was offered); only they hold an offer back from a lower category or need a justification
@@ -187,6 +204,13 @@ def offer_checks(ranked: Iterable[Ranked], in_running: Collection[int]) -> dict[
             passed_over=() if item.preference else ahead[item.category],
         )
     return checks
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def listed(codes: Sequence[str], most: int = 5) -> str:

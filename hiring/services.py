@@ -52,6 +52,7 @@ ROUND_FIELDS = [
     "well_qualified_from",
     "qualified_from",
     "veterans_preference",
+    "eligible_months",
 ]
 # Until a round is being assessed, its panel may change.
 PANEL_EDITABLE = {RoundStatus.DRAFT, RoundStatus.OPEN, RoundStatus.CLOSED}
@@ -86,6 +87,7 @@ def create_round(
     description: str = "",
     thresholds: tuple[int, int, int] = (400, 325, 250),
     veterans_preference: bool = False,
+    eligible_months: int = 12,
     form_token: str | None = None,
     posting: PostingDetails | None = None,
 ) -> HiringRound:
@@ -105,6 +107,8 @@ def create_round(
     if profile is None:
         raise Invalid("Choose a job profile from the list.", field="job_profile_id")
     _check_round_fields(openings, opens_on, closes_on, thresholds)
+    if not 1 <= eligible_months <= 48:
+        raise Invalid("An eligible list lasts between 1 and 48 months.", field="eligible_months")
     posting = _checked_posting(posting or PostingDetails())
     if not posting.duties:
         # The job profile supplies the duties HR left out.
@@ -122,6 +126,7 @@ def create_round(
         well_qualified_from=well,
         qualified_from=qualified,
         veterans_preference=veterans_preference,
+        eligible_months=eligible_months,
         status=RoundStatus.DRAFT,
         created_by_id=actor.id if actor is not None else None,
         form_key=key,
@@ -303,8 +308,18 @@ def close_round(actor: User | None, hiring_round: HiringRound) -> HiringRound:
 
 
 def cancel_round(actor: User | None, hiring_round: HiringRound, reason: str) -> HiringRound:
+    """Cancel the round for good, with a reason; the offers still open in it (waiting for an
+    answer, or accepted and not yet hired on) are withdrawn in the same transaction, and their
+    candidates told."""
     require_role(actor, Role.HR)
-    return move(ROUND, locked_round(hiring_round), RoundStatus.CANCELLED, actor, reason=reason)
+    hiring_round = move(
+        ROUND, locked_round(hiring_round), RoundStatus.CANCELLED, actor, reason=reason
+    )
+    # Offers sit above rounds (hiring.offers uses this module): imported here.
+    from hiring.offers import answers
+
+    answers.withdraw_for_cancelled_round(actor, hiring_round, reason)
+    return hiring_round
 
 
 def _count(stmt) -> int:

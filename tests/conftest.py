@@ -127,6 +127,8 @@ def app(database_url, tmp_path_factory):
             "APPLICATION_LIMIT_PER_EMAIL": "10000 per minute",
             "STATUS_LINK_LIMIT_PER_ADDRESS": "10000 per minute",
             "STATUS_LINK_LIMIT_PER_EMAIL": "10000 per minute",
+            "OFFER_ANSWER_LIMIT_PER_ADDRESS": "10000 per minute",
+            "OFFER_ANSWER_LIMIT_PER_LINK": "10000 per minute",
             "MAIL_URL": None,
             # argon2's cheapest setting (its "only for testing" profile): the suite hashes a lot.
             "ARGON2_TIME_COST": profiles.CHEAPEST.time_cost,

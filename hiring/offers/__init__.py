@@ -20,11 +20,14 @@ from civicladder import services as shell_services
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
+from civicladder.layout import format_date
 from civicladder.lifecycle import move
 from civicladder.models import User
 from competencies import services as competency_services
 from competencies.models import Competency, EvidenceSource
 from hiring import ranking, rules
+from hiring.eligible import services as eligible_services
+from hiring.eligible.models import EligibleList, EligibleListEntry
 from hiring.models import (
     APPLICATION,
     ROUND,
@@ -80,6 +83,19 @@ def _check_ranked(application: Application) -> HiringRound:
     return hiring_round
 
 
+def _check_decidable(application: Application) -> HiringRound:
+    """A hire or a decline is recorded in a ranked round, or after it completed on an offer
+    made from its eligible list."""
+    hiring_round = _locked_round(application.round_id)
+    if hiring_round.status == RoundStatus.COMPLETED:
+        offer = offer_of(application)
+        if offer is not None and offer.eligible_list_id is not None:
+            return hiring_round
+    if hiring_round.status != RoundStatus.RANKED:
+        raise Conflict("Shortlists, offers and hires are made once the ranking is locked.")
+    return hiring_round
+
+
 def shortlist(actor: User | None, application: Application) -> Application:
     require_role(actor, Role.HR)
     _check_ranked(application)
@@ -104,6 +120,20 @@ def make_offer(
     their status page by the deadline.
     """
     justification = check_offer(actor, application, justification)
+    return record_offer(actor, application, justification, terms)
+
+
+def record_offer(
+    actor: User | None,
+    application: Application,
+    justification: str,
+    terms: OfferTerms | None,
+    *,
+    eligible_list_id: int | None = None,
+    vacancy: str | None = None,
+) -> Offer:
+    """Write an offer its rules allowed (checked by the caller, for a round or an eligible
+    list): the application moves to offered, the offer keeps its terms, the candidate is told."""
     hiring_round = application.round
     terms = offer_terms.checked(
         hiring_round, terms if terms is not None else offer_terms.defaults(hiring_round)
@@ -120,21 +150,21 @@ def make_offer(
         status=OfferStatus.PENDING,
         made_by_id=actor.id if actor is not None else None,
         made_at=clock.now(),
+        eligible_list_id=eligible_list_id,
+        vacancy=vacancy,
     )
     db.session.add(offer)
     db.session.flush()
-    audit.record(
-        actor,
-        "offer.made",
-        offer,
-        after={
-            "grade": offer.grade,
-            "salary_cents": offer.salary_cents,
-            "starts_on": offer.starts_on,
-            "conditions": offer.conditions,
-            "respond_by": offer.respond_by,
-        },
-    )
+    after = {
+        "grade": offer.grade,
+        "salary_cents": offer.salary_cents,
+        "starts_on": offer.starts_on,
+        "conditions": offer.conditions,
+        "respond_by": offer.respond_by,
+    }
+    if eligible_list_id is not None:
+        after |= {"eligible_list_id": eligible_list_id, "vacancy": vacancy}
+    audit.record(actor, "offer.made", offer, after=after)
     answers.tell_candidate_of_offer(offer)
     return offer
 
@@ -166,19 +196,22 @@ def check_offer(actor: User | None, application: Application, justification: str
     check = ranking.offer_checks(ranking.ranked_list(hiring_round)).get(application.id)
     if check is None:
         raise Conflict("This application has no settled scores.")
-    _check_category_rating(check)
+    check_category_rating(check)
     if check.needs_justification and not justification:
-        raise Invalid(
-            f"{rules.listed(check.passed_over)} in the same category "
-            f"{'has' if len(check.passed_over) == 1 else 'have'} veterans' preference and "
-            "no offer yet. Write why you pass over them; the justification is kept with "
-            "the offer.",
-            field="justification",
-        )
+        raise Invalid(passed_over_words(check), field="justification")
     return justification
 
 
-def _check_category_rating(check: rules.OfferCheck) -> None:
+def passed_over_words(check: rules.OfferCheck) -> str:
+    return (
+        f"{rules.listed(check.passed_over)} in the same category "
+        f"{'has' if len(check.passed_over) == 1 else 'have'} veterans' preference and "
+        "no offer yet. Write why you pass over them; the justification is kept with "
+        "the offer."
+    )
+
+
+def check_category_rating(check: rules.OfferCheck) -> None:
     if not check.qualified:
         raise Conflict("A candidate rated not qualified cannot be offered the job.")
     if check.higher is not None:
@@ -194,7 +227,7 @@ def record_decline(actor: User | None, application: Application, reason: str = "
     """HR records that the candidate turned the offer down (by phone, by letter, or after
     accepting online); an offer still open online is closed with the same reason."""
     require_role(actor, Role.HR)
-    _check_ranked(application)
+    _check_decidable(application)
     answers.close(actor, application, reason or "Declined, as recorded by HR.")
     return move_application(actor, application, S.DECLINED, reason or None)
 
@@ -211,7 +244,7 @@ def hire(
 ) -> Employee:
     """Record the hire of an offered candidate and return their employee record."""
     require_role(actor, Role.HR)
-    hiring_round = _check_ranked(application)
+    hiring_round = _check_decidable(application)
     if application.status != S.OFFERED:
         raise Conflict("Only a candidate who was offered the job can be hired.")
     check_accepted(application)
@@ -325,40 +358,64 @@ def _record_evidence(actor, employee: Employee, settled: dict[int, int], hiring_
 
 
 def complete_round(actor: User | None, hiring_round: HiringRound) -> HiringRound:
+    """Complete a ranked round: its remaining qualified candidates go on an eligible list for
+    the job profile (hiring.eligible), and everyone still in the running is told."""
     require_role(actor, Role.HR)
     hiring_round = _locked_round(hiring_round.id)
     outstanding = _count(hiring_round.id, [S.OFFERED])
     if outstanding:
         raise Conflict(f"{outstanding} offer(s) still wait for an answer or a hire.")
     move(ROUND, hiring_round, RoundStatus.COMPLETED, actor)
-    _tell_the_rest(actor, hiring_round)
+    listed = eligible_services.establish(actor, hiring_round)
+    _tell_the_rest(actor, hiring_round, listed)
     return hiring_round
+
+
+def unfilled(hiring_round: HiringRound) -> int:
+    """Openings of the round nobody was hired into."""
+    return max(0, hiring_round.openings - _count(hiring_round.id, [S.HIRED]))
 
 
 # Told to every candidate still in the running when the round completes without them.
 NOT_THIS_TIME = (
     "The hiring round for {title} is complete",
-    "The round is complete and its openings are filled. Your application ({code}) was not "
-    "offered a job in this round. Thank you for applying: the city's other open jobs are on "
-    "its jobs page.",
+    "The round is complete. Your application ({code}) was not offered a job in this round. "
+    "Thank you for applying: the city's other open jobs are on its jobs page.",
+)
+# Told instead to those the round leaves on its eligible list.
+ON_THE_LIST = (
+    "The hiring round for {title} is complete: you are on its eligible list",
+    "The round is complete. Your application ({code}) was not offered a job in this round, "
+    "but you are on its eligible list until {expires}: if a job like it opens before then, "
+    "the city may offer it to you without a new application, in the order of the ranking. "
+    "Keep your status link: offers are answered there, and there you can ask to be taken off "
+    "the list if you no longer want to be considered.",
 )
 
 
-def _tell_the_rest(actor: User | None, hiring_round: HiringRound) -> None:
+def _tell_the_rest(
+    actor: User | None, hiring_round: HiringRound, listed: EligibleList | None
+) -> None:
     """Every candidate assessed or shortlisted and not hired hears the outcome (one statement
-    for them all); those screened out, withdrawn, hired or who declined were told already."""
+    for them all), those on the eligible list that they are; those screened out, withdrawn,
+    hired or who declined were told already."""
     rows = db.session.execute(
-        sa.select(Application.email, Application.candidate_code).where(
+        sa.select(Application.email, Application.candidate_code, EligibleListEntry.list_id)
+        .outerjoin(EligibleListEntry, EligibleListEntry.application_id == Application.id)
+        .where(
             Application.round_id == hiring_round.id,
             Application.status.in_([S.ASSESSED, S.SHORTLISTED]),
         )
     ).all()
-    subject, body = NOT_THIS_TIME
-    words = {"title": hiring_round.title}
-    told = notify.email_many(
-        [(email, subject.format(**words), body.format(**words, code=code)) for email, code in rows],
-        link=url_for("hiring.jobs"),
-    )
+    words = {
+        "title": hiring_round.title,
+        "expires": format_date(listed.expires_on) if listed is not None else "",
+    }
+    messages = []
+    for email, code, list_id in rows:
+        subject, body = ON_THE_LIST if list_id is not None else NOT_THIS_TIME
+        messages.append((email, subject.format(**words), body.format(**words, code=code)))
+    told = notify.email_many(messages, link=url_for("hiring.jobs"))
     audit.record(actor, "hiring_round.candidates_told", hiring_round, after={"told": told})
 
 

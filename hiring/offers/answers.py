@@ -47,7 +47,7 @@ def accept(application: Application) -> Offer:
         offer,
         f"Offer accepted: {application.full_name}, {title}",
         f"{application.full_name} ({application.candidate_code}) accepted the offer for "
-        f"{title}. Record the hire from the ranked list.",
+        f"{title}. Record the hire from the {_where(offer)}.",
     )
     notify.email(
         application.email,
@@ -76,7 +76,7 @@ def decline(application: Application, reason: str) -> Offer:
         f"Offer declined: {application.full_name}, {title}",
         f"{application.full_name} ({application.candidate_code}) declined the offer for "
         f"{title}. Their reason: {reason}\n\nThe opening is free: offer it to the next "
-        "candidate on the ranked list.",
+        f"candidate on the {_where(offer)}.",
     )
     notify.email(
         application.email,
@@ -113,7 +113,7 @@ def withdrawn(application: Application) -> None:
         f"Application withdrawn under offer: {application.full_name}, {title}",
         f"{application.full_name} ({application.candidate_code}) withdrew their application "
         f"for {title} while under offer. The opening is free: offer it to the next candidate "
-        "on the ranked list.",
+        f"on the {_where(offer)}.",
     )
 
 
@@ -134,12 +134,18 @@ def why_closed(application: Application, offer: Offer) -> str | None:
     """Why the offer takes no answer now, in the candidate's words; None while it does."""
     if offer.status == OfferStatus.ACCEPTED:
         return "You have already accepted this offer."
+    if offer.status == OfferStatus.WITHDRAWN:
+        return (
+            "The city withdrew this offer: the hiring round was cancelled. Contact the city's "
+            "human resources office if you have questions."
+        )
     if offer.status != OfferStatus.PENDING:
         return f"This offer no longer takes an answer: it is {offer.status.label.lower()}."
     if application.status != ApplicationStatus.OFFERED:
         return "This application is no longer under offer."
-    if application.round.status != RoundStatus.RANKED:
-        # Offers are made only in a ranked round; a round cancelled since takes no answers.
+    if application.round.status != _answered_in(offer):
+        # Offers are made in a ranked round, or from the eligible list of a completed one; a
+        # round cancelled since takes no answers.
         return (
             f"This hiring round is {application.round.status.label.lower()}, so the offer "
             "can no longer be accepted or declined. Contact the city's human resources office."
@@ -153,8 +159,48 @@ def why_closed(application: Application, offer: Offer) -> str | None:
     return None
 
 
+def _answered_in(offer: Offer) -> RoundStatus:
+    """The status the offer's round has while the offer takes answers."""
+    return RoundStatus.COMPLETED if offer.eligible_list_id is not None else RoundStatus.RANKED
+
+
 def is_past_due(offer: Offer, now: datetime | None = None) -> bool:
     return (now or clock.now()) > offer.respond_by
+
+
+# --- the city withdraws ------------------------------------------------------------------------
+
+
+def withdraw_for_cancelled_round(actor: User | None, hiring_round: HiringRound, reason: str) -> int:
+    """Every offer of the round still open (waiting, or accepted and not hired on) is withdrawn
+    with the round's cancellation, and its candidate told; returns how many."""
+    found = db.session.scalars(
+        sa.select(Offer)
+        .join(Application, Application.id == Offer.application_id)
+        .where(
+            Application.round_id == hiring_round.id,
+            Offer.status.in_([OfferStatus.PENDING, OfferStatus.ACCEPTED]),
+        )
+        .options(joinedload(Offer.application))
+        .order_by(Offer.id)
+        .with_for_update(of=Offer)
+    ).all()
+    why = f"The hiring round was cancelled: {reason.strip()}"
+    for offer in found:
+        move(OFFER, offer, OfferStatus.WITHDRAWN, actor, reason=why)
+        offer.answered_at = clock.now()
+        offer.decline_reason = why
+        application = offer.application
+        notify.email(
+            application.email,
+            f"Your offer for {hiring_round.title} is withdrawn",
+            f"We are sorry to tell you that the city has cancelled the hiring round for "
+            f"{hiring_round.title}, so the offer made to you ({application.candidate_code}) is "
+            f"withdrawn. The reason given: {reason.strip()}\n\nIf you have questions, contact "
+            "the city's human resources office. The city's other open jobs are on its jobs page.",
+            link=url_for("hiring.jobs"),
+        )
+    return len(found)
 
 
 # --- lapsing -----------------------------------------------------------------------------------
@@ -173,7 +219,13 @@ def lapse_overdue(actor: User | None = None) -> int:
             Offer.status == OfferStatus.PENDING,
             Offer.respond_by < now,
             Application.status == ApplicationStatus.OFFERED,
-            HiringRound.status == RoundStatus.RANKED,
+            sa.or_(
+                sa.and_(HiringRound.status == RoundStatus.RANKED, Offer.eligible_list_id.is_(None)),
+                sa.and_(
+                    HiringRound.status == RoundStatus.COMPLETED,
+                    Offer.eligible_list_id.is_not(None),
+                ),
+            ),
         )
         .options(joinedload(Offer.application).joinedload(Application.round))
         .order_by(Offer.respond_by, Offer.id)
@@ -201,7 +253,7 @@ def _lapse(actor: User | None, offer: Offer) -> None:
         f"Offer lapsed: {application.full_name}, {title}",
         f"{application.full_name} ({application.candidate_code}) did not answer the offer for "
         f"{title} by {due}; it has lapsed and counts as declined. The opening is free: offer "
-        "it to the next candidate on the ranked list.",
+        f"it to the next candidate on the {_where(offer)}.",
     )
     notify.email(
         application.email,
@@ -220,7 +272,7 @@ def tell_candidate_of_offer(offer: Offer) -> None:
     notify.email(
         application.email,
         f"Job offer: {title}",
-        f"We would like to offer you the job of {title}, at "
+        f"We would like to offer you the job of {title}{_vacancy_words(offer)}, at "
         f"{posting.dollars(offer.salary_cents)} a year, starting on "
         f"{format_date(offer.starts_on)}. The offer, its conditions and its letter are on your "
         f"status page, where you accept or decline it by {_moment(offer.respond_by)}. "
@@ -248,9 +300,21 @@ def _tell_hr(offer: Offer, subject: str, body: str) -> None:
                 .order_by(User.id)
             )
         )
-    link = url_for("hiring.ranked_list", round_id=application.round_id)
+    if offer.eligible_list_id is not None:
+        link = url_for("hiring.eligible_list", list_id=offer.eligible_list_id)
+    else:
+        link = url_for("hiring.ranked_list", round_id=application.round_id)
     for person in people:
         notify.notify(person, subject, body, link)
+
+
+def _vacancy_words(offer: Offer) -> str:
+    """An offer from an eligible list names the vacancy it fills."""
+    return f" ({offer.vacancy}), from the round's eligible list" if offer.vacancy else ""
+
+
+def _where(offer: Offer) -> str:
+    return "eligible list" if offer.eligible_list_id is not None else "ranked list"
 
 
 def _moment(value: datetime) -> str:

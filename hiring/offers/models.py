@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
 from civicladder.lifecycle import Lifecycle
+from hiring.eligible.models import EligibleList
 from hiring.models import Application
 
 
@@ -18,22 +19,30 @@ class OfferStatus(LabelledEnum):
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     LAPSED = "lapsed", "Lapsed without an answer"
+    WITHDRAWN = "withdrawn", "Withdrawn: the round was cancelled"
 
 
 OFFER = Lifecycle(
     "offer",
     {
-        OfferStatus.PENDING: {OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.LAPSED},
-        # A candidate who accepted may still back out before the hire (HR records it).
-        OfferStatus.ACCEPTED: {OfferStatus.DECLINED},
+        OfferStatus.PENDING: {
+            OfferStatus.ACCEPTED,
+            OfferStatus.DECLINED,
+            OfferStatus.LAPSED,
+            OfferStatus.WITHDRAWN,
+        },
+        # A candidate who accepted may still back out before the hire (HR records it), and
+        # the city may still cancel the round.
+        OfferStatus.ACCEPTED: {OfferStatus.DECLINED, OfferStatus.WITHDRAWN},
     },
-    reason_required={OfferStatus.DECLINED},
+    reason_required={OfferStatus.DECLINED, OfferStatus.WITHDRAWN},
 )
 
 
 class Offer(db.Model):
     """What HR offered (grade, yearly salary in cents, start date, conditions) and by when the
-    candidate answers; the answer, when it came, and the reason given for a decline."""
+    candidate answers; the answer, when it came, and the reason given for a decline (or for
+    the city's withdrawal of the offer)."""
 
     __tablename__ = "job_offer"
     __table_args__ = (
@@ -61,8 +70,15 @@ class Offer(db.Model):
     made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decline_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # An offer from an eligible list, for a vacancy after the round completed: the list and
+    # the vacancy HR named. None for an offer made within the round.
+    eligible_list_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("eligible_list.id", ondelete="RESTRICT"), index=True
+    )
+    vacancy: Mapped[str | None] = mapped_column(sa.String(200))
 
     application: Mapped[Application] = relationship()
+    eligible_list: Mapped[EligibleList | None] = relationship()
 
     def __str__(self) -> str:
         return f"Offer to {self.application.candidate_code}"

@@ -1,6 +1,8 @@
 """The hiring part of the synthetic city: rounds of about 200 applications each, about 5
 applications for every 3 employees (500,000 at 300,000), in every state of a round's life, with
-answers, self-identification, two assessors' scores where assessment has begun, loaded in bulk.
+answers, self-identification, two assessors' scores where assessment has begun, and each
+completed round's eligible list (its remaining qualified candidates, in the ranked list's order;
+the older ones expired), loaded in bulk.
 
 The first three rounds are the ones a benchmark opens: an open round (the public jobs page), a
 round under assessment whose panel includes the "employee" sign-in (an assessor's queue), and a
@@ -21,6 +23,8 @@ from civicladder.cli import CityContext
 from civicladder.db import db
 from civicladder.models import AuditEvent
 from competencies.models import JobProfileRequirement
+from hiring import rules
+from hiring.eligible.models import DEFAULT_MONTHS, EligibleList, EligibleListEntry
 from hiring.models import (
     ETHNICITY_GROUPS,
     SEX_GROUPS,
@@ -102,6 +106,8 @@ def build(ctx: CityContext) -> None:
             DemographicResponse.__table__,
             Assessment.__table__,
             Score.__table__,
+            EligibleList.__table__,
+            EligibleListEntry.__table__,
         ]
     )
     ctx.built.update(hiring_rounds=plan.featured, hiring_counts=plan.counts)
@@ -114,7 +120,8 @@ def build(ctx: CityContext) -> None:
     )
     ctx.say(
         f"{plan.counts['rounds']:,} hiring rounds, {plan.counts['applications']:,} applications, "
-        f"{plan.counts['assessments']:,} assessments"
+        f"{plan.counts['assessments']:,} assessments, {plan.counts['eligible_lists']:,} eligible "
+        "lists"
     )
 
 
@@ -168,7 +175,10 @@ class _Plan:
         )
         # Postings draw from their own generator, so the rest of the city stays as it was.
         self.posting_rng = random.Random(f"postings-{ctx.seed}")
-        self.counts = dict.fromkeys(("rounds", "applications", "assessments", "scores"), 0)
+        self.counts = dict.fromkeys(
+            ("rounds", "applications", "assessments", "scores", "eligible_lists"), 0
+        )
+        self.profile_ids: list[int] = []
 
     def _status(self, index: int) -> RoundStatus:
         if index < 3:
@@ -219,6 +229,7 @@ class _Plan:
             self.rubrics.append(rubric)
             self.question_ids.append(ids)
             self.round_ids.append(ident)
+            self.profile_ids.append(profile)
             self.openings.append(openings)
             self.preferences.append(preference)
             self.windows.append((opens, closes))
@@ -269,7 +280,9 @@ class _Plan:
     def applications(self, progress) -> None:
         self.next_application = first = bulk.next_id(Application.__table__)
         self.next_assessment = bulk.next_id(Assessment.__table__)
-        self.rows = {name: [] for name in ("app", "answer", "demo", "assessment", "score")}
+        self.next_list = bulk.next_id(EligibleList.__table__)
+        names = ("app", "answer", "demo", "assessment", "score", "list", "entry")
+        self.rows = {name: [] for name in names}
         self.moves: list[dict] = []
         for index in range(self.round_count):
             if self.statuses[index] != R.DRAFT:
@@ -304,6 +317,16 @@ class _Plan:
             rows["assessment"],
         )  # fmt: skip
         bulk.load(Score.__table__, ("assessment_id", "competency_id", "score"), rows["score"])
+        bulk.load(
+            EligibleList.__table__,
+            ("id", "round_id", "job_profile_id", "established_on", "expires_on", "created_at"),
+            rows["list"],
+        )
+        bulk.load(
+            EligibleListEntry.__table__,
+            ("application_id", "list_id", "position", "category", "preference"),
+            rows["entry"],
+        )
         self.rows = {name: [] for name in rows}
 
     def _application_statuses(self, index: int) -> list[ApplicationStatus]:
@@ -330,6 +353,7 @@ class _Plan:
         span = max(1, min(closes, self.ctx.as_of).toordinal() - opens.toordinal())
         first_staff, staff_count = self.employee_ids
         preference = self.preferences[index]
+        listable = []
         for status in self._application_statuses(index):
             ident = self.next_application
             self.next_application += 1
@@ -339,12 +363,12 @@ class _Plan:
             internal = status == S.HIRED or rng.random() < 0.05
             employee = first_staff + rng.randrange(staff_count) if internal else None
             token = hashlib.sha256(f"city:{self.ctx.seed}:{ident}".encode()).hexdigest()
+            preferred = preference and rng.random() < 0.07
             self.rows["app"].append(
                 (ident, round_id, _code(ident), f"{first} {last}",
                  f"{first}.{last}.{ident}@example.org".lower(), employee,
                  "A short description of work I am proud of.", status.value, token,
-                 SCREEN_OUT if status == S.SCREENED_OUT else "", submitted,
-                 preference and rng.random() < 0.07)
+                 SCREEN_OUT if status == S.SCREENED_OUT else "", submitted, preferred)
             )  # fmt: skip
             for question in self.question_ids[index]:
                 text = ANSWER.format(
@@ -357,9 +381,46 @@ class _Plan:
                      rng.choice(list(ETHNICITY_GROUPS)))
                 )  # fmt: skip
             if status not in (S.SUBMITTED, S.SCREENED_OUT, S.WITHDRAWN):
-                self._assess(index, ident, status, submitted)
+                settled = self._assess(index, ident, status, submitted)
+                if settled and status in (S.ASSESSED, S.SHORTLISTED):
+                    listable.append((submitted, ident, settled, preferred))
             if index < 3:
                 self._moves(ident, status, submitted)
+        if self.statuses[index] == R.COMPLETED and listable:
+            self._eligible_list(index, listable)
+
+    def _eligible_list(self, index: int, listable: list[tuple]) -> None:
+        """The completed round's list: its remaining candidates ranked as the round ranks them
+        (hiring.rules), those rated qualified or above kept, established a month after the
+        round closed and lasting the default months (older rounds' lists have expired)."""
+        rubric = self.rubrics[index]
+        weights = {cid: weight for cid, _, weight in rubric}
+        thresholds = rules.Thresholds(400, 325, 250)
+        items = []
+        for order, (_, ident, settled, preferred) in enumerate(sorted(listable)):
+            mean = rules.weighted_mean(settled, weights)
+            items.append(
+                rules.Ranked(
+                    ident, "", mean, rules.category(mean, thresholds),
+                    settled.get(rubric[0][0], 0), order, preferred,
+                )
+            )  # fmt: skip
+        kept = [item for item in rules.rank(items) if item.category != rules.Category.NOT]
+        if not kept:
+            return
+        list_id = self.next_list
+        self.next_list += 1
+        established = min(self.windows[index][1] + timedelta(days=30), self.ctx.as_of)
+        self.rows["list"].append(
+            (list_id, self.round_ids[index], self.profile_ids[index], established,
+             rules.add_months(established, DEFAULT_MONTHS),
+             datetime.combine(established, time(9), tzinfo=UTC))
+        )  # fmt: skip
+        self.rows["entry"] += [
+            (item.application_id, list_id, position, item.category.value, item.preference)
+            for position, item in enumerate(kept, start=1)
+        ]
+        self.counts["eligible_lists"] += 1
 
     def _moves(self, application_id: int, status: ApplicationStatus, submitted: datetime) -> None:
         """The audit events of an application's moves, for the rounds a benchmark opens (their
@@ -386,10 +447,13 @@ class _Plan:
             for moved, moment in path
         )
 
-    def _assess(self, index, application_id, status, submitted) -> None:
+    def _assess(self, index, application_id, status, submitted) -> dict[int, int] | None:
+        """The application's assessments; returns its settled scores (hundredths) when both
+        assessors scored it."""
         if self.statuses[index] in (R.OPEN, R.CLOSED, R.CANCELLED):
-            return
+            return None
         rng = self.rng
+        given: dict[int, list[int]] = {}
         assigned = submitted + timedelta(days=3)
         scored = status != S.SCREENED_IN
         base = {cid: rng.choice([2, 3, 3, 4, 4, 5]) for cid, _, _ in self.rubrics[index]}
@@ -408,6 +472,10 @@ class _Plan:
                     value = score if number == 0 else min(5, max(1, score + rng.choice([-1, 0, 1])))
                     self.rows["score"].append((ident, cid, value))
                     self.counts["scores"] += 1
+                    given.setdefault(cid, []).append(value)
+        if not scored:
+            return None
+        return rules.settled_scores(given, {})
 
 
 def _code(ident: int) -> str:

@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from civicladder import clock
 from civicladder.access import Role, public, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Forbidden, NotFound
@@ -23,6 +24,7 @@ from civicladder.forms import attach_error
 from civicladder.layout import page_number
 from civicladder.panels import Panel
 from hiring import files, offers, posting, queries, services
+from hiring.eligible import queries as eligible_queries
 from hiring.forms import (
     ApplicationForm,
     JobSearchForm,
@@ -232,8 +234,15 @@ def status(token: str):
     application = services.application_by_token(token)
     can_withdraw = APPLICATION.can_move(application.status, ApplicationStatus.WITHDRAWN)
     offer = offers.offer_of(application)
+    entry = eligible_queries.entry_of(application.id)
     return render_template(
         "hiring/status.html",
+        entry=entry,
+        today=clock.today(),
+        on_list=entry is not None
+        and entry.removed_at is None
+        and entry.eligible_list.is_active(clock.today())
+        and application.status in eligible_queries.AVAILABLE,
         application=application,
         token=token,
         can_withdraw=can_withdraw,

@@ -6,12 +6,14 @@ way in, for anyone holding it, signed in or not.
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from civicladder.access import public
 from civicladder.errors import Invalid, NotFound
 from civicladder.exports import attachment
+from civicladder.extensions import limiter
 from civicladder.forms import attach_error
+from civicladder.security import token_hash
 from hiring import offers, services
 from hiring.forms import AcceptOfferForm, DeclineOfferForm
 from hiring.offers import answers, letter
@@ -28,8 +30,51 @@ def offer_letter(token: str):
     return attachment(letter.letter_pdf(offer), "application/pdf", letter.filename(offer))
 
 
+def _answer_address_limit() -> str:
+    return current_app.config["OFFER_ANSWER_LIMIT_PER_ADDRESS"]
+
+
+def _answer_link_limit() -> str:
+    return current_app.config["OFFER_ANSWER_LIMIT_PER_LINK"]
+
+
+def _answer_link_key() -> str:
+    # The link's hash, never the link itself, names its counter in the shared store.
+    return "status-link-answer:" + token_hash((request.view_args or {}).get("token", ""))
+
+
+TOO_MANY_ANSWERS = (
+    "Too many answers have been sent from here, or through this status link, in a short time. "
+    "Nothing was changed this time. Please wait and try again later; if you need help, contact "
+    "the city's human resources office."
+)
+
+
+# Shared by every answer route: accepting, declining and leaving a list draw on one count.
+_per_link = limiter.shared_limit(
+    _answer_link_limit,
+    scope="status-link-answers",
+    key_func=_answer_link_key,
+    methods=["POST"],
+    error_message=TOO_MANY_ANSWERS,
+)
+_per_address = limiter.shared_limit(
+    _answer_address_limit,
+    scope="status-link-answers-address",
+    methods=["POST"],
+    error_message=TOO_MANY_ANSWERS,
+)
+
+
+def answer_limits(view):
+    """A candidate's answers through their status link send mail: every POST counts, per
+    client address and per link, whichever answer it is."""
+    return _per_address(_per_link(view))
+
+
 @bp.route("/jobs/status/<token>/offer/accept", methods=["GET", "POST"])
 @public
+@answer_limits
 def accept_offer(token: str):
     application = services.application_by_token(token)
     offer = answers.answerable(application)
@@ -50,6 +95,7 @@ def accept_offer(token: str):
 
 @bp.route("/jobs/status/<token>/offer/decline", methods=["GET", "POST"])
 @public
+@answer_limits
 def decline_offer(token: str):
     application = services.application_by_token(token)
     offer = answers.answerable(application)

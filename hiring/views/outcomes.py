@@ -178,6 +178,9 @@ def hire(application_id: int):
                 raise
         else:
             flash(f"{employee.full_name} is hired.", "success")
+            offer = offers.offer_of(application)
+            if offer is not None and offer.eligible_list_id is not None:
+                return redirect(url_for("hiring.eligible_list", list_id=offer.eligible_list_id))
             return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("hiring/hire.html", form=form, application=application), status

@@ -19,11 +19,13 @@ from civicladder.db import db
 from civicladder.enums import choices
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import attach_error
-from civicladder.layout import page_number
+from civicladder.layout import format_date, page_number
 from civicladder.models import User
 from civicladder.security import new_token
 from competencies import queries as competency_queries
 from hiring import offers, queries, ranking, rules, services, stages
+from hiring.eligible import queries as eligible_queries
+from hiring.eligible.models import DEFAULT_MONTHS
 from hiring.forms import (
     ApplicationFilterForm,
     CopyPostingForm,
@@ -86,6 +88,7 @@ def new_round():
                 closes_on=form.closes_on.data,
                 thresholds=form.thresholds(),
                 veterans_preference=form.veterans_preference.data,
+                eligible_months=form.eligible_months.data or DEFAULT_MONTHS,
                 form_token=form.form_token.data or None,
                 posting=form.posting(),
             )
@@ -161,6 +164,9 @@ def _round_page(hiring_round, status: int = 200, **forms):
         else [],
         wait_words=stages.wait_words,
         offers=offer_queries.of_round(hiring_round.id),
+        eligible_list=eligible_queries.round_list(hiring_round.id)
+        if hiring_round.status == RoundStatus.COMPLETED
+        else None,
     ), 422 if filter_form.errors else status
 
 
@@ -216,8 +222,17 @@ _MOVES = {
     RoundStatus.CLOSED: (services.close_round, "The round is closed to applications."),
     RoundStatus.ASSESSING: (services.start_assessment, "Assessment has started."),
     RoundStatus.RANKED: (offers.lock_ranking, "The ranking is locked; names are now shown."),
-    RoundStatus.COMPLETED: (offers.complete_round, "The round is completed."),
 }
+
+
+def _completed_words(hiring_round) -> str:
+    listed = eligible_queries.round_list(hiring_round.id)
+    if listed is None:
+        return "The round is completed. No qualified candidate was left for an eligible list."
+    return (
+        "The round is completed. Its remaining qualified candidates are on an eligible list "
+        f"until {format_date(listed.expires_on)}."
+    )
 
 
 def _confirm_move(hiring_round, target: RoundStatus, form, status: int = 200):
@@ -228,6 +243,7 @@ def _confirm_move(hiring_round, target: RoundStatus, form, status: int = 200):
         form=form,
         counts=queries.status_counts(hiring_round.id),
         today=clock.today(),
+        list_expires=rules.add_months(clock.today(), hiring_round.eligible_months),
     )
     return page, status
 
@@ -261,6 +277,16 @@ def move_round(round_id: int):
             attach_error(form, error)
             return _confirm_move(hiring_round, target, form, 422)
         message = "The round is cancelled."
+    elif target == RoundStatus.COMPLETED:
+        offers.complete_round(current_user, hiring_round)
+        message = _completed_words(hiring_round)
+        if unfilled := offers.unfilled(hiring_round):
+            flash(
+                f"{unfilled} of {hiring_round.openings} opening(s) are left unfilled by this "
+                "round: offer them from an eligible list for the job profile, or open a new "
+                "round.",
+                "warning",
+            )
     elif target in _MOVES:
         action, message = _MOVES[target]
         action(current_user, hiring_round)

@@ -4,7 +4,7 @@ an administrator changes in the app (site_setting: password sign-in for everyone
 break-glass administrators only), and which accounts are break-glass.
 
 Revision ID: 0036
-Revises: 0034
+Revises: 0035
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0036"
-down_revision = "0034"
+down_revision = "0035"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,9 @@
-"""A hiring round from start to finish in a browser: HR opens it, a candidate applies without an
-account, two assessors score blind, HR ranks and offers, the candidate accepts the offer online,
-HR records the hire, and the new employee signs in to find competencies from the hiring
-assessment. axe-core checks every page on the way."""
+"""A hiring round from start to finish in a browser: HR opens it, a candidate finds it from the
+landing page and applies without an account, two assessors score blind, HR ranks and offers,
+the candidate accepts the offer online, HR records the hire and completes the round, offers a
+later vacancy from the round's eligible list to the next candidate (who sees it on their status
+page), and the new employee signs in to find competencies from the hiring assessment. axe-core
+checks every page on the way, at 1280 px and, for the candidates' pages, at 375 px."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ pytestmark = pytest.mark.browser
 
 CANDIDATE = "Noor Haddad"
 CANDIDATE_EMAIL = "noor.haddad@example.org"
+RUNNER_UP = "Tomas Brandt"
+RUNNER_UP_TOKEN = "journey-runner-up-status-link"
 NEW_PASSWORD = "a long new employee password"
 
 
@@ -77,6 +81,52 @@ def _download_blind(page: Page) -> None:
     assert b"Haddad" not in Path(download.path()).read_bytes()
 
 
+def _runner_up_scored(live_server, title: str) -> None:
+    """A second candidate, already scored by both assessors (qualified, below the first): the
+    first candidate's steps show applying and scoring, so this one is written directly."""
+    from civicladder import clock
+    from civicladder.security import token_hash
+    from hiring.models import (
+        Application,
+        ApplicationStatus,
+        Assessment,
+        HiringRound,
+        PanelMember,
+        RubricItem,
+        Score,
+    )
+
+    with live_server.app.app_context():
+        round_id = db.session.scalar(sa.select(HiringRound.id).where(HiringRound.title == title))
+        application = Application(
+            round_id=round_id,
+            candidate_code="JRNY2345",
+            full_name=RUNNER_UP,
+            email="tomas.brandt@example.org",
+            status=ApplicationStatus.ASSESSED,
+            status_token_hash=token_hash(RUNNER_UP_TOKEN),
+        )
+        db.session.add(application)
+        db.session.flush()
+        rubric = db.session.scalars(
+            sa.select(RubricItem.competency_id).where(RubricItem.round_id == round_id)
+        ).all()
+        for user_id in db.session.scalars(
+            sa.select(PanelMember.user_id).where(PanelMember.round_id == round_id)
+        ):
+            db.session.add(
+                Assessment(
+                    application_id=application.id,
+                    round_id=round_id,
+                    assessor_id=user_id,
+                    notes="",
+                    submitted_at=clock.now(),
+                    scores=[Score(competency_id=c, score=3) for c in rubric],
+                )
+            )
+        db.session.commit()
+
+
 def test_a_round_from_opening_to_a_hire_who_signs_in(
     browser, browser_context_args, live_server, accounts, axe
 ):
@@ -102,7 +152,9 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
     expect(hr.get_by_text("The round is open for applications.")).to_be_visible()
 
     candidate = _context_page(browser, browser_context_args)
-    open_page(candidate, axe, "/jobs")
+    open_page(candidate, axe, "/")
+    candidate.get_by_role("link", name="Jobs with the city").first.click()
+    axe.check(candidate)
     candidate.get_by_role("link", name=title).click()
     axe.check(candidate)
     candidate.get_by_label("Full name").fill(CANDIDATE)
@@ -130,6 +182,7 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
 
     for account, level in ((accounts.manager, "4"), (accounts.employee, "4")):
         _score_as(_context_page(browser, browser_context_args), axe, account, title, level)
+    _runner_up_scored(live_server, title)
 
     hr.goto(round_url)
     _click(hr, axe, "Lock the ranking")
@@ -138,7 +191,10 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
     hr.get_by_role("link", name="Ranked list").click()
     axe.check(hr)
     expect(hr.get_by_text(CANDIDATE)).to_be_visible()
-    _click(hr, axe, re.compile("^Shortlist"))
+    # The first candidate ranks first (the runner-up is rated qualified, below them).
+    hr.get_by_role("button", name=re.compile("^Shortlist")).first.click()
+    hr.wait_for_load_state()
+    axe.check(hr)
     _click(hr, axe, re.compile("^Offer the job"))
     expect(hr.locator("h1")).to_have_text(f"Offer the job to {CANDIDATE}?")
     hr.get_by_label(re.compile("^Grade")).fill("Grade 7")
@@ -167,6 +223,36 @@ def test_a_round_from_opening_to_a_hire_who_signs_in(
     hr.get_by_label("Department").fill("Parks > Central Office")
     _click(hr, axe, "Record the hire")
     expect(hr.get_by_text(f"{CANDIDATE} is hired.")).to_be_visible()
+
+    # HR completes the round: the runner-up stays on its eligible list, and a later vacancy is
+    # offered to them from it, without a new round.
+    hr.goto(round_url)
+    _click(hr, axe, "Complete the round")
+    expect(hr.locator("h1")).to_have_text("Complete the round?")
+    _click(hr, axe, "Complete the round")
+    expect(hr.get_by_text("remaining qualified candidates are on an eligible list")).to_be_visible()
+    open_page(hr, axe, "/hiring/eligible-lists")
+    hr.get_by_role("link", name=title).click()
+    axe.check(hr)
+    expect(hr.get_by_text(RUNNER_UP)).to_be_visible()
+    _click(hr, axe, re.compile("^Offer a vacancy"))
+    expect(hr.locator("h1")).to_have_text(f"Offer a vacancy to {RUNNER_UP}?")
+    hr.get_by_label(re.compile("^Vacancy")).fill("Forestry crew 2, Queens")
+    _click(hr, axe, re.compile("^Offer the vacancy to"))
+    expect(hr.get_by_text(f"{RUNNER_UP} (JRNY2345) offered the vacancy.")).to_be_visible()
+    # HR's list pages fit a phone's width too (their tables scroll inside the page).
+    hr.set_viewport_size({"width": 375, "height": 812})
+    _fits_375(hr, axe)
+    open_page(hr, axe, "/hiring/eligible-lists")
+    _fits_375(hr, axe)
+    hr.set_viewport_size({"width": 1280, "height": 800})
+
+    runner_up = _context_page(browser, browser_context_args)
+    runner_up.set_viewport_size({"width": 375, "height": 812})
+    open_page(runner_up, axe, f"/jobs/status/{RUNNER_UP_TOKEN}")
+    expect(runner_up.get_by_role("heading", name="Your job offer")).to_be_visible()
+    expect(runner_up.get_by_text("Forestry crew 2, Queens")).to_be_visible()
+    _fits_375(runner_up, axe)
 
     with live_server.app.app_context():
         user_id = db.session.scalar(sa.select(User.id).where(User.email == CANDIDATE_EMAIL))

@@ -18,6 +18,7 @@ SELECT_FILTERS = {
     "GET jobs.index": ("state",),
     "GET hiring.jobs": ("agency", "location", "schedule", "sort"),
     "GET hiring.new_round": ("job_profile",),
+    "GET hiring.eligible_lists": ("job_profile",),
     "GET people.directory": ("department", "bargaining_unit", "job_profile", "status", "sort"),
     "GET academy.catalog": ("competency", "category", "mode", "sort"),
     "GET hiring.round_page": ("status",),

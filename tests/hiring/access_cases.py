@@ -12,11 +12,13 @@ from civicladder.db import db
 from civicladder.models import User
 from hiring import files
 from hiring.models import ApplicationStatus, RoundStatus
+from hiring.rules import Category
 from tests.civicladder.access_cases import EVERYONE_SIGNED_IN, ROLES, Case, only, recorded
-from tests.hiring.factories import hiring_factories
+from tests.hiring.factories import hiring_factories, offer_form
 
 STATUS_TOKEN = "matrix-status-token"
 OFFER_TOKEN = "matrix-offer-token"
+LIST_TOKEN = "matrix-list-token"
 
 
 def world(kit, ids: dict) -> dict:
@@ -50,7 +52,16 @@ def world(kit, ids: dict) -> dict:
         hiring.round(RoundStatus.RANKED), ApplicationStatus.OFFERED, token=OFFER_TOKEN
     )
     hiring.offer(under_offer)
+    # A completed round's eligible list, with a candidate still available on it.
+    completed = hiring.round(RoundStatus.COMPLETED)
+    listed_application = hiring.application(completed, ApplicationStatus.ASSESSED, token=LIST_TOKEN)
+    for judge in hiring.panel(completed):
+        hiring.assessment(listed_application, judge, dict.fromkeys(hiring.rubric_ids(completed), 4))
+    eligible = hiring.eligible_list(completed, [(listed_application, Category.BEST)])
     return {
+        "eligible_list": eligible.id,
+        "listed_application": listed_application.id,
+        "list_token": LIST_TOKEN,
         "offer_token": OFFER_TOKEN,
         "ranked_round": ranked.id,
         "assessed_application": assessed.id,
@@ -282,6 +293,30 @@ CASES = [
         hr_only(302),
         {"employee_number": "H-MATRIX", "department": "Parks", "hire_date": "{today}"},
         recorded("application.hired", "hr"),
+    ),
+    Case("hiring.eligible_lists", "GET", "/hiring/eligible-lists", hr_only(200)),
+    Case("hiring.eligible_list", "GET", "/hiring/eligible-lists/{eligible_list}", hr_only(200)),
+    # The confirmed step, with the terms, makes the offer (the first step only asks).
+    Case(
+        "hiring.offer_from_list",
+        "POST",
+        "/hiring/eligible-lists/{eligible_list}/offer",
+        hr_only(302),
+        lambda ids: offer_form(application_id=str(ids["listed_application"]), vacancy="Depot 4"),
+        recorded("offer.made", "hr"),
+    ),
+    Case(
+        "hiring.leave_eligible_list",
+        "GET",
+        "/jobs/status/{list_token}/eligible-list/leave",
+        EVERYONE,
+    ),
+    Case(
+        "hiring.leave_eligible_list",
+        "POST",
+        "/jobs/status/{list_token}/eligible-list/leave",
+        EVERYONE_REDIRECTED,
+        records=recorded("eligible_list.candidate_removed", *ALL_COLUMNS),
     ),
     Case("hiring.assess_rounds", "GET", "/assess", EVERYONE_SIGNED_IN | {"assessor_of_round": 200}),
     Case("hiring.queue", "GET", "/assess/rounds/{assessing_round}", assessor_only(200)),

@@ -19,6 +19,7 @@ from civicladder.db import db
 from civicladder.files import StoredFile
 from civicladder.security import token_hash
 from hiring import files
+from hiring.eligible.models import EligibleList, EligibleListEntry
 from hiring.models import (
     Answer,
     Application,
@@ -212,6 +213,32 @@ def hiring_factories(make_user, competency_kit):
         db.session.flush()
         return row
 
+    def eligible_list(
+        hiring_round: HiringRound, places, *, expires_on=None, preference=()
+    ) -> EligibleList:
+        """A list of the round's, holding these (application, category) pairs in order."""
+        today = clock.today()
+        listed = EligibleList(
+            round_id=hiring_round.id,
+            job_profile_id=hiring_round.job_profile_id,
+            established_on=today - timedelta(days=1),
+            expires_on=expires_on or today + timedelta(days=365),
+        )
+        db.session.add(listed)
+        db.session.flush()
+        for position, (application, category) in enumerate(places, start=1):
+            db.session.add(
+                EligibleListEntry(
+                    list_id=listed.id,
+                    application_id=application.id,
+                    position=position,
+                    category=category,
+                    preference=application in preference,
+                )
+            )
+        db.session.flush()
+        return listed
+
     def rubric_ids(hiring_round: HiringRound) -> list[int]:
         return list(
             db.session.scalars(
@@ -228,6 +255,7 @@ def hiring_factories(make_user, competency_kit):
         panel=panel,
         application=application,
         assessment=assessment,
+        eligible_list=eligible_list,
         rubric_ids=rubric_ids,
         offer=offer,
     )

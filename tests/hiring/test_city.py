@@ -6,7 +6,9 @@ import sqlalchemy as sa
 
 from civicladder.db import db
 from civicladder.models import User
-from hiring import ranking, stages
+from hiring import ranking, rules, stages
+from hiring.eligible import queries as eligible_queries
+from hiring.eligible.models import EligibleList
 from hiring.models import (
     Application,
     ApplicationStatus,
@@ -15,6 +17,7 @@ from hiring.models import (
     PanelMember,
     RoundStatus,
 )
+from hiring.rules import Category
 from people.seed.city import CITY_SIGN_INS
 from tests.city.test_city import SIZE, city
 
@@ -53,7 +56,7 @@ def test_the_benchmark_rounds_are_open_under_assessment_and_ranked(app):
     assert len(ranked) == assessed > 0
 
 
-def test_completed_rounds_hire_no_more_than_their_openings(app):
+def test_completed_rounds_hire_within_their_openings_and_keep_eligible_lists(app):
     city(app, size=1500)  # enough rounds for completed ones beside the benchmark's three
     hired = db.session.execute(
         sa.select(HiringRound.openings, sa.func.count(Application.id))
@@ -62,6 +65,19 @@ def test_completed_rounds_hire_no_more_than_their_openings(app):
         .group_by(HiringRound.id, HiringRound.openings)
     ).all()
     assert hired and all(count <= openings for openings, count in hired)
+    # Each completed round's list holds its remaining qualified candidates in the order the
+    # round's own ranked list gives them, with their categories.
+    lists = db.session.scalars(sa.select(EligibleList).order_by(EligibleList.id)).all()
+    assert lists and {listed.round.status for listed in lists} == {RoundStatus.COMPLETED}
+    listed = lists[0]
+    expected = [
+        (row.application_id, row.ranked.category, row.ranked.preference)
+        for row in ranking.ranked_list(listed.round)
+        if row.status in ranking.IN_RUNNING and row.ranked.category != Category.NOT
+    ]
+    places = eligible_queries.places(listed.id)
+    assert [(p.application_id, p.category, p.preference) for p in places] == expected
+    assert listed.expires_on == rules.add_months(listed.established_on, 12)
 
 
 def test_every_generated_posting_states_pay_agency_location_and_schedule(app):

@@ -12,6 +12,8 @@ from civicladder.access import Role
 from civicladder.db import db
 from civicladder.models import AuditEvent
 from hiring.models import Application, ApplicationStatus, HiringRound, RoundStatus
+from hiring.offers.models import Offer
+from hiring.rules import Category
 from tests.hiring.factories import hiring_factories, offer_form
 
 _unique = itertools.count(1)
@@ -38,7 +40,14 @@ def world(real_commits, make_user, competencies):
             for judge in hiring.panel(ranked):
                 hiring.assessment(application, judge, marks)
         open_round = hiring.round(RoundStatus.OPEN, competencies=skills)
+        completed = hiring.round(RoundStatus.COMPLETED, competencies=skills)
+        listed = hiring.application(completed, ApplicationStatus.ASSESSED, candidate_code=f"R{n}L")
+        for judge in hiring.panel(completed):
+            hiring.assessment(listed, judge, marks)
+        eligible = hiring.eligible_list(completed, [(listed, Category.BEST)])
         return {
+            "eligible_list": eligible.id,
+            "listed": listed.id,
             "hr": hr.id,
             "profile": ranked.job_profile_id,
             "ranked": ranked.id,
@@ -68,6 +77,28 @@ def test_two_offers_at_once_for_one_opening_make_one_offer(real_commits, world):
     codes = sorted(o.value.status_code for o in outcomes)
     assert codes == [302, 409], codes
     assert _statuses(real_commits, world["ranked"]).count(ApplicationStatus.OFFERED) == 1
+
+
+def test_two_offers_at_once_to_one_candidate_on_a_list_make_one_offer(real_commits, world):
+    clients = [real_commits.client(world["hr"]) for _ in range(2)]
+    outcomes = real_commits.concurrent(
+        2,
+        lambda i: clients[i].post(
+            f"/hiring/eligible-lists/{world['eligible_list']}/offer",
+            data=offer_form(application_id=str(world["listed"]), vacancy=f"Post {i}"),
+        ),
+    )
+    assert all(o.error is None for o in outcomes), [o.error for o in outcomes]
+    codes = sorted(o.value.status_code for o in outcomes)
+    assert codes == [302, 409], codes
+    made = real_commits.run(
+        lambda: db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Offer)
+            .where(Offer.application_id == world["listed"])
+        )
+    )
+    assert made == 1
 
 
 def test_the_same_email_applying_twice_at_once_gives_one_application(real_commits, world):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from civicladder.db import db
 from civicladder.models import User
 from competencies.models import CompetencyEvidence, EvidenceSource
+from hiring.eligible import queries as eligible_queries
 from hiring.models import (
     Application,
     ApplicationStatus,
@@ -52,6 +53,14 @@ def test_the_completed_round_hired_someone_with_evidence_from_the_assessment(see
         )
     )
     assert evidence == len(completed.rubric)
+
+
+def test_the_completed_round_left_an_eligible_list_for_later_vacancies(seeded):
+    completed = _rounds()[RoundStatus.COMPLETED]
+    listed = eligible_queries.round_list(completed.id)
+    assert listed is not None and listed.is_active(listed.established_on)
+    places = eligible_queries.places(listed.id)
+    assert places and all(p.available for p in places)
 
 
 def test_the_round_under_assessment_has_scores_still_to_come(seeded):

@@ -338,19 +338,53 @@ def test_hr_pages_make_as_many_queries_at_any_number_of_offers(
     assert counts[0] == counts[1], counts
 
 
-def test_an_offer_in_a_round_cancelled_since_takes_no_answer_and_never_lapses(
+def test_cancelling_a_round_withdraws_its_open_offers_and_tells_the_candidates(
     app_ctx, client, hiring, hr, monkeypatch
 ):
     from hiring import services
 
     application, offer = _offered(hiring, hr)
-    services.cancel_round(hr, application.round, "The post was not funded.")
+    hiring_round = application.round
+    accepted = _scored(hiring, hiring_round, S.SHORTLISTED, 4)
+    hiring_round.openings = 3
+    accepted_offer = offers.make_offer(hr, accepted, terms=offer_terms())
+    answers.accept(accepted)
+    declined = _scored(hiring, hiring_round, S.SHORTLISTED, 4)
+    declined_offer = offers.make_offer(hr, declined, terms=offer_terms())
+    answers.decline(declined, "I stay where I am.")
+    services.cancel_round(hr, hiring_round, "The post was not funded.")
+    assert hiring_round.status == RoundStatus.CANCELLED
+    for withdrawn in (offer, accepted_offer):
+        assert withdrawn.status == OfferStatus.WITHDRAWN
+        assert (
+            withdrawn.decline_reason == "The hiring round was cancelled: The post was not funded."
+        )
+    assert declined_offer.status == OfferStatus.DECLINED
+    events = db.session.scalars(
+        sa.select(AuditEvent.object_id).where(AuditEvent.action == "offer.withdrawn")
+    ).all()
+    assert sorted(events) == sorted([str(offer.id), str(accepted_offer.id)])
+    for person in (application, accepted):
+        (mail,) = [m for m in _mail_to(person.email) if "is withdrawn" in m.subject]
+        assert "The post was not funded." in mail.body
+    assert not [m for m in _mail_to(declined.email) if "is withdrawn" in m.subject]
+    # The candidate's page says so, and the offer takes no answer and never lapses.
     page = client.get(f"/jobs/status/{TOKEN}").text
-    assert "can no longer be accepted or declined" in page and "Accept the offer" not in page
+    assert "The city withdrew this offer" in page and "Accept the offer" not in page
     refused = client.post(f"/jobs/status/{TOKEN}/offer/accept")
-    assert refused.status_code == 409 and "hiring round is cancelled" in refused.text
+    assert refused.status_code == 409 and "hiring round was cancelled" in refused.text
     _later(monkeypatch, offer.respond_by + timedelta(days=1))
     assert answers.lapse_overdue() == 0
+    assert offer.status == OfferStatus.WITHDRAWN
+
+
+def test_a_cancellation_refused_withdraws_no_offer(app_ctx, hiring, hr):
+    from hiring import services
+
+    application, offer = _offered(hiring, hr)
+    with pytest.raises(Invalid):
+        services.cancel_round(hr, application.round, "  ")
+    assert application.round.status == RoundStatus.RANKED
     assert offer.status == OfferStatus.PENDING
 
 

@@ -10,8 +10,10 @@ from civicladder import clock
 from civicladder.db import db
 from civicladder.files import StoredFile, StoredFileChunk
 from hiring import files, ranking
+from hiring.eligible.models import EligibleListEntry
 from hiring.models import Answer, ApplicationStatus, RoundStatus
 from hiring.offers.models import OfferStatus
+from hiring.rules import Category
 
 S = ApplicationStatus
 
@@ -91,3 +93,24 @@ def test_a_declined_offer_loses_the_candidates_reason_and_keeps_its_terms(app, h
     db.session.refresh(offer)
     assert offer.decline_reason is None
     assert (offer.status, offer.salary_cents) == (OfferStatus.DECLINED, 5_200_000)
+
+
+def test_a_candidate_on_an_eligible_list_is_kept_until_the_list_expires(app, hiring, monkeypatch):
+    hiring_round, out, _ = _old_round(hiring, app, days_ago=3 * 365)
+    listed = hiring.application(hiring_round, S.ASSESSED, full_name="Lena Listed")
+    left = hiring.application(hiring_round, S.ASSESSED, full_name="Luis Left")
+    expires = clock.today() + timedelta(days=30)
+    eligible = hiring.eligible_list(
+        hiring_round, [(listed, Category.BEST), (left, Category.BEST)], expires_on=expires
+    )
+    db.session.get(EligibleListEntry, left.id).removed_at = clock.now()
+    db.session.flush()
+    _run(app, "--commit")
+    for application in (out, listed, left):
+        db.session.refresh(application)
+    assert out.anonymised_at is not None and left.anonymised_at is not None
+    assert listed.anonymised_at is None and listed.full_name == "Lena Listed"
+    monkeypatch.setattr(clock, "today", lambda: eligible.expires_on + timedelta(days=1))
+    _run(app, "--commit")
+    db.session.refresh(listed)
+    assert listed.anonymised_at is not None
