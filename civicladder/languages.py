@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, refresh
 
 # The languages the product is written in, each named in its own words (as the switch shows it).
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -40,6 +40,8 @@ def choose() -> str:
         return LOCALES[DEFAULT]
     chosen = session.get(SESSION_KEY)
     if chosen not in LANGUAGES:
+        chosen = g.get(_PREFERRED_KEY)
+    if chosen not in LANGUAGES:
         chosen = request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT)
     return LOCALES[chosen]
 
@@ -54,6 +56,17 @@ def others() -> list[tuple[str, str]]:
     """The languages a page can switch to, as (code, own name)."""
     here = current()
     return [(code, name) for code, name in LANGUAGES.items() if code != here]
+
+
+_PREFERRED_KEY = "civicladder.preferred_language"
+
+
+def prefer(language: str | None) -> None:
+    """This page is about someone whose language is known (a candidate's status page, by its
+    link): unless the browser chose one with the switch, the page is in theirs."""
+    if language in LANGUAGES and has_request_context():
+        g.setdefault(_PREFERRED_KEY, language)
+        refresh()
 
 
 def written_in(language: str | None):

@@ -69,15 +69,15 @@ ROUND = Lifecycle(
 
 
 class ApplicationStatus(LabelledEnum):
-    SUBMITTED = "submitted", "Submitted"
-    SCREENED_IN = "screened_in", "Screened in"
-    SCREENED_OUT = "screened_out", "Screened out"
-    ASSESSED = "assessed", "Assessed"
-    SHORTLISTED = "shortlisted", "Shortlisted"
-    OFFERED = "offered", "Offered"
-    HIRED = "hired", "Hired"
-    DECLINED = "declined", "Offer declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    SUBMITTED = "submitted", N_("Submitted")
+    SCREENED_IN = "screened_in", N_("Screened in")
+    SCREENED_OUT = "screened_out", N_("Screened out")
+    ASSESSED = "assessed", N_("Assessed")
+    SHORTLISTED = "shortlisted", N_("Shortlisted")
+    OFFERED = "offered", N_("Offered")
+    HIRED = "hired", N_("Hired")
+    DECLINED = "declined", N_("Offer declined")
+    WITHDRAWN = "withdrawn", N_("Withdrawn")
 
 
 _OPEN_TO_WITHDRAW = {ApplicationStatus.WITHDRAWN}

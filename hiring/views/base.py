@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from civicladder import files as file_store
+from civicladder import languages
 from civicladder.errors import NotFound
-from hiring import files, posting, queries, rules
+from hiring import files, posting, queries, rules, services
 
 bp = Blueprint("hiring", __name__)
 
@@ -27,6 +28,14 @@ def _hiring_helpers():
         "posting_schedule": posting.schedule_words,
         "posting_closes": queries.closing_moment,
     }
+
+
+def candidate_by_token(token: str):
+    """The application a candidate's private link opens; its pages are in the language they
+    applied in, unless this browser chose another with the switch."""
+    application = services.application_by_token(token)
+    languages.prefer(application.locale)
+    return application
 
 
 def round_or_not_found(round_id: int):

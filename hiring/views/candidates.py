@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder import clock
@@ -33,7 +34,7 @@ from hiring.forms import (
 )
 from hiring.models import APPLICATION, ApplicationStatus, RoundStatus, WorkSchedule
 from hiring.offers import answers
-from hiring.views.base import bp
+from hiring.views.base import bp, candidate_by_token
 from people import queries as people_queries
 
 # --- public: jobs, applying, the status link ----------------------------------------------------
@@ -231,7 +232,7 @@ def _upload(form) -> files.Upload | None:
 @bp.get("/jobs/status/<token>")
 @public
 def status(token: str):
-    application = services.application_by_token(token)
+    application = candidate_by_token(token)
     can_withdraw = APPLICATION.can_move(application.status, ApplicationStatus.WITHDRAWN)
     offer = offers.offer_of(application)
     entry = eligible_queries.entry_of(application.id)
@@ -257,10 +258,10 @@ def status(token: str):
 @public
 def withdraw(token: str):
     if request.method == "GET":
-        application = services.application_by_token(token)
+        application = candidate_by_token(token)
         return render_template("hiring/withdraw.html", application=application, token=token)
     services.withdraw(token)
-    flash("Your application is withdrawn.", "success")
+    flash(gettext("Your application is withdrawn."), "success")
     return redirect(url_for("hiring.status", token=token))
 
 

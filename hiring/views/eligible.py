@@ -19,7 +19,7 @@ from hiring.eligible import services as eligible_services
 from hiring.forms import EligibleListFilterForm, ListOfferForm
 from hiring.models import ApplicationStatus
 from hiring.offers import terms as offer_terms
-from hiring.views.base import bp
+from hiring.views.base import bp, candidate_by_token
 from hiring.views.offers import answer_limits
 
 
@@ -126,7 +126,7 @@ def _confirm(listed, application, form, justification: str):
 @public
 @answer_limits
 def leave_eligible_list(token: str):
-    application = services.application_by_token(token)
+    application = candidate_by_token(token)
     if request.method == "GET":
         entry = queries.entry_of(application.id)
         if entry is None:

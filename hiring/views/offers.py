@@ -14,16 +14,16 @@ from civicladder.exports import attachment
 from civicladder.extensions import limiter
 from civicladder.forms import attach_error
 from civicladder.security import token_hash
-from hiring import offers, services
+from hiring import offers
 from hiring.forms import AcceptOfferForm, DeclineOfferForm
 from hiring.offers import answers, letter
-from hiring.views.base import bp
+from hiring.views.base import bp, candidate_by_token
 
 
 @bp.get("/jobs/status/<token>/offer.pdf")
 @public
 def offer_letter(token: str):
-    application = services.application_by_token(token)
+    application = candidate_by_token(token)
     offer = offers.offer_of(application)
     if offer is None:
         raise NotFound("There is no offer letter for this application.")
@@ -76,7 +76,7 @@ def answer_limits(view):
 @public
 @answer_limits
 def accept_offer(token: str):
-    application = services.application_by_token(token)
+    application = candidate_by_token(token)
     offer = answers.answerable(application)
     form = AcceptOfferForm()
     if form.validate_on_submit():
@@ -97,7 +97,7 @@ def accept_offer(token: str):
 @public
 @answer_limits
 def decline_offer(token: str):
-    application = services.application_by_token(token)
+    application = candidate_by_token(token)
     offer = answers.answerable(application)
     form = DeclineOfferForm()
     if form.validate_on_submit():

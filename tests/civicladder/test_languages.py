@@ -48,6 +48,8 @@ TRANSLATED_TEMPLATES = [
     "hiring/jobs.html",
     "hiring/job.html",
     "hiring/_posting_statements.html",
+    "hiring/status.html",
+    "hiring/withdraw.html",
 ]
 
 

@@ -54,3 +54,22 @@ def test_a_candidate_who_applied_in_spanish_hears_from_the_city_in_spanish(
     assert told.subject == "Su solicitud para Jardinero"
     assert "no sigue adelante en esta convocatoria" in told.body
     assert "No muestra trabajo con herramientas." in told.body
+
+
+def test_the_status_page_is_in_the_language_the_candidate_applied_in(client, app, hiring):
+    from tests.hiring.test_applications import _form
+
+    hiring_round = hiring.round(title="Jardinero")
+    sent = client.post(
+        f"/jobs/{hiring_round.id}", data=_form(hiring_round), headers={"Accept-Language": "es"}
+    )
+    status_path = sent.headers["Location"]
+    # Opened later in a browser that asks for English: the page follows the application.
+    elsewhere = app.test_client()
+    page = elsewhere.get(status_path, headers={"Accept-Language": "en"})
+    assert '<html lang="es">' in page.text
+    assert "Su enlace privado de seguimiento" in page.text
+    assert "Enviada" in page.text
+    # Unless that browser chose English with the switch.
+    elsewhere.post("/language", data={"lang": "en", "next": status_path})
+    assert "Your private status link" in elsewhere.get(status_path).text
