@@ -55,7 +55,7 @@ def email(to_address: str, subject: str, body: str = "", link: str | None = None
     """Queue an email alone, for someone without an account (a candidate); sent after commit.
     `link` is one of the app's pages, as for `notify`."""
     message = OutboxMessage(
-        to_address=to_address, subject=one_line(subject)[:200], body=_email_body(body, link)
+        to_address=to_address, subject=one_line(subject)[:200], body=email_body(body, link)
     )
     db.session.add(message)
     db.session.flush()
@@ -75,7 +75,7 @@ def email_many(messages: list[tuple[str, str, str]], link: str | None = None) ->
             {
                 "to_address": to_address,
                 "subject": one_line(subject)[:200],
-                "body": _email_body(body, link),
+                "body": email_body(body, link),
                 "created_at": now,
                 "status": OutboxStatus.QUEUED,
                 "attempts": 0,
@@ -112,7 +112,8 @@ def public_address(link: str) -> str:
     return urlunsplit((public.scheme, public.netloc, *urlsplit(_path(link))[2:]))
 
 
-def _email_body(body: str, link: str | None) -> str:
+def email_body(body: str, link: str | None) -> str:
+    """An email's text with the page it leads to, in the language being written."""
     if not link:
         return body
     address = public_address(link)

@@ -14,12 +14,14 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from civicladder import audit, clock, notify
 from civicladder import services as shell_services
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
+from civicladder.languages import N_, written_in
 from civicladder.layout import format_date
 from civicladder.lifecycle import move
 from civicladder.models import User
@@ -378,18 +380,22 @@ def unfilled(hiring_round: HiringRound) -> int:
 
 # Told to every candidate still in the running when the round completes without them.
 NOT_THIS_TIME = (
-    "The hiring round for {title} is complete",
-    "The round is complete. Your application ({code}) was not offered a job in this round. "
-    "Thank you for applying: the city's other open jobs are on its jobs page.",
+    N_("The hiring round for %(title)s is complete"),
+    N_(
+        "The round is complete. Your application (%(code)s) was not offered a job in this "
+        "round. Thank you for applying: the city's other open jobs are on its jobs page."
+    ),
 )
 # Told instead to those the round leaves on its eligible list.
 ON_THE_LIST = (
-    "The hiring round for {title} is complete: you are on its eligible list",
-    "The round is complete. Your application ({code}) was not offered a job in this round, "
-    "but you are on its eligible list until {expires}: if a job like it opens before then, "
-    "the city may offer it to you without a new application, in the order of the ranking. "
-    "Keep your status link: offers are answered there, and there you can ask to be taken off "
-    "the list if you no longer want to be considered.",
+    N_("The hiring round for %(title)s is complete: you are on its eligible list"),
+    N_(
+        "The round is complete. Your application (%(code)s) was not offered a job in this "
+        "round, but you are on its eligible list until %(expires)s: if a job like it opens "
+        "before then, the city may offer it to you without a new application, in the order of "
+        "the ranking. Keep your status link: offers are answered there, and there you can ask "
+        "to be taken off the list if you no longer want to be considered."
+    ),
 )
 
 
@@ -397,25 +403,31 @@ def _tell_the_rest(
     actor: User | None, hiring_round: HiringRound, listed: EligibleList | None
 ) -> None:
     """Every candidate assessed or shortlisted and not hired hears the outcome (one statement
-    for them all), those on the eligible list that they are; those screened out, withdrawn,
-    hired or who declined were told already."""
+    for them all), in the language they applied in, those on the eligible list that they are;
+    those screened out, withdrawn, hired or who declined were told already."""
     rows = db.session.execute(
-        sa.select(Application.email, Application.candidate_code, EligibleListEntry.list_id)
+        sa.select(
+            Application.email,
+            Application.candidate_code,
+            Application.locale,
+            EligibleListEntry.list_id,
+        )
         .outerjoin(EligibleListEntry, EligibleListEntry.application_id == Application.id)
         .where(
             Application.round_id == hiring_round.id,
             Application.status.in_([S.ASSESSED, S.SHORTLISTED]),
         )
     ).all()
-    words = {
-        "title": hiring_round.title,
-        "expires": format_date(listed.expires_on) if listed is not None else "",
-    }
+    jobs_page = url_for("hiring.jobs")
     messages = []
-    for email, code, list_id in rows:
+    for email, code, locale, list_id in rows:
         subject, body = ON_THE_LIST if list_id is not None else NOT_THIS_TIME
-        messages.append((email, subject.format(**words), body.format(**words, code=code)))
-    told = notify.email_many(messages, link=url_for("hiring.jobs"))
+        with written_in(locale):
+            expires = format_date(listed.expires_on) if listed is not None else ""
+            words = {"title": hiring_round.title, "code": code, "expires": expires}
+            text = notify.email_body(gettext(body, **words), jobs_page)
+            messages.append((email, gettext(subject, **words), text))
+    told = notify.email_many(messages)
     audit.record(actor, "hiring_round.candidates_told", hiring_round, after={"told": told})
 
 

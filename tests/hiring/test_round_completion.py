@@ -48,3 +48,23 @@ def test_completing_a_round_tells_the_candidates_still_in_the_running(
         sa.select(AuditEvent).where(AuditEvent.action == "hiring_round.candidates_told")
     )
     assert event.after == {"told": 12} and event.actor_id == hr.id
+
+
+def test_each_candidate_hears_the_outcome_in_the_language_they_applied_in(
+    app_ctx, hiring, make_user
+):
+    hr = make_user({Role.HR})
+    hiring_round = hiring.round(RoundStatus.RANKED, title="Jardinero")
+    spanish = hiring.application(hiring_round, S.ASSESSED)
+    english = hiring.application(hiring_round, S.ASSESSED)
+    spanish.locale = "es"
+    db.session.flush()
+    offers.complete_round(hr, hiring_round)
+    db.session.flush()
+    messages = {m.to_address: m for m in _outbox([spanish.email, english.email])}
+    told = messages[spanish.email]
+    assert told.subject.startswith("Terminó la convocatoria para Jardinero")
+    assert f"Su solicitud ({spanish.candidate_code})" in told.body
+    assert "Abrir en CivicLadder: " in told.body
+    assert messages[english.email].subject.startswith("The hiring round for Jardinero is complete")
+    assert "Open in CivicLadder: " in messages[english.email].body
