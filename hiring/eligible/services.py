@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from flask_babel import gettext
+
 from civicladder import audit, clock, notify
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, NotFound
+from civicladder.languages import written_in
 from civicladder.layout import format_date
 from civicladder.models import User
 from hiring import ranking, rules
@@ -99,11 +102,16 @@ def leave(application: Application) -> EligibleListEntry:
         reason=TAKEN_OFF,
     )
     title = application.round.title
-    notify.email(
-        application.email,
-        f"You are off the eligible list for {title}",
-        f"As you asked, your application ({application.candidate_code}) is off the eligible "
-        f"list for {title}: the city will make you no offers from it. Thank you for your "
-        "interest; the city's other open jobs are on its jobs page.",
-    )
+    with written_in(application.locale):
+        notify.email(
+            application.email,
+            gettext("You are off the eligible list for %(title)s", title=title),
+            gettext(
+                "As you asked, your application (%(code)s) is off the eligible list for "
+                "%(title)s: the city will make you no offers from it. Thank you for your "
+                "interest; the city's other open jobs are on its jobs page.",
+                code=application.candidate_code,
+                title=title,
+            ),
+        )
     return entry

@@ -13,12 +13,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from civicladder import clock, notify
 from civicladder.access import Role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid, NotFound
+from civicladder.languages import N_, written_in
 from civicladder.layout import format_date, format_datetime
 from civicladder.lifecycle import move
 from civicladder.models import User, UserRole
@@ -28,7 +30,7 @@ from hiring.offers.models import OFFER, Offer, OfferStatus
 from hiring.services import move_application
 
 REASON_MAX = 2000
-STATUS_LINK_HELP = (
+STATUS_LINK_HELP = N_(
     "Open your private status link (in the email we sent when you applied) to see it. Lost "
     "the link? Ask for it again on the jobs page."
 )
@@ -49,12 +51,17 @@ def accept(application: Application) -> Offer:
         f"{application.full_name} ({application.candidate_code}) accepted the offer for "
         f"{title}. Record the hire from the {_where(offer)}.",
     )
-    notify.email(
-        application.email,
-        f"You accepted the offer for {title}",
-        f"Thank you: we have your acceptance of the offer for {title}, starting on "
-        f"{format_date(offer.starts_on)}. HR will be in touch about your first day.",
-    )
+    with written_in(application.locale):
+        notify.email(
+            application.email,
+            gettext("You accepted the offer for %(title)s", title=title),
+            gettext(
+                "Thank you: we have your acceptance of the offer for %(title)s, starting on "
+                "%(day)s. HR will be in touch about your first day.",
+                title=title,
+                day=format_date(offer.starts_on),
+            ),
+        )
     return offer
 
 
@@ -78,12 +85,16 @@ def decline(application: Application, reason: str) -> Offer:
         f"{title}. Their reason: {reason}\n\nThe opening is free: offer it to the next "
         f"candidate on the {_where(offer)}.",
     )
-    notify.email(
-        application.email,
-        f"You declined the offer for {title}",
-        f"We have your answer: you declined the offer for {title}. Thank you for your "
-        "interest in working for the city.",
-    )
+    with written_in(application.locale):
+        notify.email(
+            application.email,
+            gettext("You declined the offer for %(title)s", title=title),
+            gettext(
+                "We have your answer: you declined the offer for %(title)s. Thank you for your "
+                "interest in working for the city.",
+                title=title,
+            ),
+        )
     return offer
 
 
@@ -191,15 +202,28 @@ def withdraw_for_cancelled_round(actor: User | None, hiring_round: HiringRound, 
         offer.answered_at = clock.now()
         offer.decline_reason = why
         application = offer.application
-        notify.email(
-            application.email,
-            f"Your offer for {hiring_round.title} is withdrawn",
-            f"We are sorry to tell you that the city has cancelled the hiring round for "
-            f"{hiring_round.title}, so the offer made to you ({application.candidate_code}) is "
-            f"withdrawn. The reason given: {reason.strip()}\n\nIf you have questions, contact "
-            "the city's human resources office. The city's other open jobs are on its jobs page.",
-            link=url_for("hiring.jobs"),
-        )
+        with written_in(application.locale):
+            words = {
+                "title": hiring_round.title,
+                "code": application.candidate_code,
+                "reason": reason.strip(),
+            }
+            notify.email(
+                application.email,
+                gettext("Your offer for %(title)s is withdrawn", **words),
+                gettext(
+                    "We are sorry to tell you that the city has cancelled the hiring round for "
+                    "%(title)s, so the offer made to you (%(code)s) is withdrawn. The reason "
+                    "given: %(reason)s",
+                    **words,
+                )
+                + "\n\n"
+                + gettext(
+                    "If you have questions, contact the city's human resources office. The "
+                    "city's other open jobs are on its jobs page."
+                ),
+                link=url_for("hiring.jobs"),
+            )
     return len(found)
 
 
@@ -255,12 +279,17 @@ def _lapse(actor: User | None, offer: Offer) -> None:
         f"{title} by {due}; it has lapsed and counts as declined. The opening is free: offer "
         f"it to the next candidate on the {_where(offer)}.",
     )
-    notify.email(
-        application.email,
-        f"Your offer for {title} has lapsed",
-        f"We had no answer to our offer for {title} by {due}, so the offer has lapsed. If "
-        "you still want the job, contact the city's human resources office.",
-    )
+    with written_in(application.locale):
+        notify.email(
+            application.email,
+            gettext("Your offer for %(title)s has lapsed", title=title),
+            gettext(
+                "We had no answer to our offer for %(title)s by %(due)s, so the offer has "
+                "lapsed. If you still want the job, contact the city's human resources office.",
+                title=title,
+                due=_moment(offer.respond_by),
+            ),
+        )
 
 
 # --- telling people ----------------------------------------------------------------------------
@@ -269,16 +298,30 @@ def _lapse(actor: User | None, offer: Offer) -> None:
 def tell_candidate_of_offer(offer: Offer) -> None:
     application = offer.application
     title = application.round.title
-    notify.email(
-        application.email,
-        f"Job offer: {title}",
-        f"We would like to offer you the job of {title}{_vacancy_words(offer)}, at "
-        f"{posting.dollars(offer.salary_cents)} a year, starting on "
-        f"{format_date(offer.starts_on)}. The offer, its conditions and its letter are on your "
-        f"status page, where you accept or decline it by {_moment(offer.respond_by)}. "
-        + STATUS_LINK_HELP,
-        link=url_for("hiring.jobs", _anchor="status-link-heading"),
-    )
+    with written_in(application.locale):
+        job = title
+        if offer.vacancy:
+            job = gettext(
+                "%(title)s (%(vacancy)s), from the round's eligible list",
+                title=title,
+                vacancy=offer.vacancy,
+            )
+        notify.email(
+            application.email,
+            gettext("Job offer: %(title)s", title=title),
+            gettext(
+                "We would like to offer you the job of %(job)s, at %(pay)s a year, starting "
+                "on %(day)s. The offer, its conditions and its letter are on your status page, "
+                "where you accept or decline it by %(due)s.",
+                job=job,
+                pay=posting.dollars(offer.salary_cents),
+                day=format_date(offer.starts_on),
+                due=_moment(offer.respond_by),
+            )
+            + " "
+            + gettext(STATUS_LINK_HELP),
+            link=url_for("hiring.jobs", _anchor="status-link-heading"),
+        )
 
 
 def _tell_hr(offer: Offer, subject: str, body: str) -> None:
@@ -306,11 +349,6 @@ def _tell_hr(offer: Offer, subject: str, body: str) -> None:
         link = url_for("hiring.ranked_list", round_id=application.round_id)
     for person in people:
         notify.notify(person, subject, body, link)
-
-
-def _vacancy_words(offer: Offer) -> str:
-    """An offer from an eligible list names the vacancy it fills."""
-    return f" ({offer.vacancy}), from the round's eligible list" if offer.vacancy else ""
 
 
 def _where(offer: Offer) -> str:

@@ -73,3 +73,26 @@ def test_the_status_page_is_in_the_language_the_candidate_applied_in(client, app
     # Unless that browser chose English with the switch.
     elsewhere.post("/language", data={"lang": "en", "next": status_path})
     assert "Your private status link" in elsewhere.get(status_path).text
+
+
+def test_an_offer_and_its_answer_reach_a_spanish_speaking_candidate_in_spanish(
+    app_ctx, hiring, make_user
+):
+    from civicladder.access import Role
+    from hiring import offers
+    from hiring.models import ApplicationStatus
+    from hiring.offers import answers
+    from tests.hiring.factories import offer_terms
+    from tests.hiring.test_applications import _outbox
+    from tests.hiring.test_offers import _round, _scored
+
+    hr = make_user({Role.HR})
+    application = _scored(hiring, _round(hiring), ApplicationStatus.SHORTLISTED, 4)
+    application.locale = "es"
+    offers.make_offer(hr, application, terms=offer_terms())
+    answers.accept(application)
+    offered, accepted = _outbox(application.email)[-2:]
+    assert offered.subject == f"Oferta de empleo: {application.round.title}"
+    assert "Queremos ofrecerle el puesto de" in offered.body
+    assert "al año" in offered.body and "Pídalo otra vez" in offered.body
+    assert accepted.subject == f"Aceptó la oferta para {application.round.title}"
