@@ -22,7 +22,7 @@ from flask import current_app
 
 from api.models import Change
 from civicladder import clock
-from civicladder.db import db
+from civicladder.db import db, take_turns
 
 # Each kind of change, and the scope a token needs (besides events:read) to be told of it.
 KINDS: dict[str, str] = {
@@ -35,8 +35,6 @@ KINDS: dict[str, str] = {
     "certificate.revoked": "training:read",
 }
 FORGET_JOB = "api.forget-changes"
-# Any number identifying the feed's sealing lock among the app's advisory locks.
-_SEAL_LOCK = 0x43_4C_46_44  # "CLFD"
 _TABLE = Change.__table__
 
 
@@ -178,8 +176,7 @@ def seal() -> int:
     pending = sa.select(_TABLE.c.id).where(_TABLE.c.position.is_(None))
     if db.session.execute(pending.limit(1)).first() is None:
         return 0
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_SEAL_LOCK)))
+    take_turns("changes feed")
     top = newest()
     numbered = pending.add_columns(
         sa.func.row_number().over(order_by=_TABLE.c.id).label("n")

@@ -25,7 +25,7 @@ from autonomy import eligibility
 from autonomy.models import OutcomeMetric, OutcomeRecord
 from civicladder import audit, bulk, csv_reading
 from civicladder.access import Role, require_role
-from civicladder.db import db
+from civicladder.db import db, take_turns
 from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
 from people.models import Employee
@@ -33,6 +33,8 @@ from people.models import Employee
 COLUMNS = ("employee_number", "metric_code", "period_start", "value")
 MAX_ROWS = 500_000
 ERRORS_KEPT = 1000
+# Outcome imports (a file, the API's batches) take turns: each plans from what the last wrote.
+OUTCOME_WRITES = "outcome import"
 
 
 @dataclass
@@ -280,6 +282,7 @@ def import_outcomes(
 ) -> OutcomePlan:
     """Write a previewed file, if it still plans the same changes; nothing at all otherwise."""
     require_role(actor, Role.HR)
+    take_turns(OUTCOME_WRITES)
     plan = plan_import(data)
     if not plan.ok:
         raise Invalid("The file has problems: fix them and upload it again.", field="file")
@@ -311,6 +314,7 @@ def record_outcomes(
     OutcomesRejected, naming each refused item (line i + 1 is item i), before anything is
     written. Audited as an import is, its summary naming no file. Does not commit."""
     require_role(actor, Role.HR)
+    take_turns(OUTCOME_WRITES)
     plan = plan_rows(items)
     if not plan.ok:
         raise OutcomesRejected(plan)

@@ -15,6 +15,11 @@ Which tool to reach for:
   (`enrolled < capacity`). It is one statement, holds no lock before the write, and its row
   count says whether this request won. Never fold a lock and a count into one statement with
   a subquery: under READ COMMITTED PostgreSQL does not re-read the subquery after the lock wait.
+- Turns, `take_turns("roster import")`, when a writer plans from a whole set of rows rather
+  than one (a roster or outcome import compares a file with every employee it names): the
+  transaction holds the named lock until it ends, so a second writer of that kind waits at the
+  start and then plans from what the first committed, instead of writing over it or tripping
+  on its new rows.
 - A unique constraint for "create if absent": check first for a friendly message, and let the
   constraint refuse the loser of a race; `civicladder.errors` turns that into a 409.
 
@@ -32,6 +37,7 @@ from __future__ import annotations
 import contextvars
 import enum
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -157,6 +163,22 @@ def claimed(stmt: sa.Update) -> bool:
     re-checks the WHERE clause against the committed row; on SQLite writers are serialised.
     """
     return db.session.execute(stmt).rowcount == 1
+
+
+# The first key of every advisory lock the app takes ("CL"); the second names the lock.
+_LOCK_SPACE = 0x434C
+
+
+def take_turns(name: str) -> None:
+    """Hold the lock called `name` until this transaction ends; wait here while another
+    transaction holds it (see the module docstring). PostgreSQL's transaction-level advisory
+    lock, keyed by the name, so every app server and worker shares it; on SQLite the writer's
+    transaction already keeps every other writer out. Take it before reading what the write
+    depends on."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    key = zlib.crc32(name.encode()) - 2**31  # PostgreSQL's int4
+    db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_SPACE, key)))
 
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from civicladder.db import take_turns
 from civicladder.errors import DomainError
 from civicladder.transaction import unit_of_work
 
@@ -36,6 +37,7 @@ def import_roster_command(file: Path, commit: bool) -> None:
     # (a 300,000-row file took as long to check as to write).
     try:
         with unit_of_work():
+            take_turns(services.ROSTER_WRITES)  # checked after any import running now
             plan = _checked(file.name, data)
             with click.progressbar(length=plan.change_count, label="Importing") as bar:
                 done = services.import_roster(

@@ -13,7 +13,7 @@ from flask import current_app
 from civicladder import audit, notify
 from civicladder import services as shell_services
 from civicladder.access import Role, require_role
-from civicladder.db import db, locked_get
+from civicladder.db import db, locked_get, take_turns
 from civicladder.errors import Conflict, Invalid
 from civicladder.models import User
 from people import lines, membership, signals
@@ -31,6 +31,8 @@ from people.models import (
 if TYPE_CHECKING:
     from people.roster import RosterPlan
 
+# Roster writes (a file, the API's batches) take turns: each plans from what the last committed.
+ROSTER_WRITES = "roster import"
 KIND_BY_DEPTH = [DepartmentKind.AGENCY, DepartmentKind.DIVISION, DepartmentKind.UNIT]
 
 
@@ -340,6 +342,7 @@ def import_roster(
     from people import roster
 
     require_role(actor, Role.HR)
+    take_turns(ROSTER_WRITES)
     stale = plan is None or not roster.is_staged(plan.staged)
     if stale or plan.sha256 != hashlib.sha256(data).hexdigest():
         plan = roster.plan_import(data)
@@ -369,6 +372,7 @@ def upsert_employees(
     from people import roster
 
     require_role(actor, Role.HR)
+    take_turns(ROSTER_WRITES)
     plan = roster.plan_rows(items)
     if not plan.ok:
         raise roster.RosterRejected(plan)

@@ -14,6 +14,7 @@ from civicladder.access import Role
 from civicladder.db import db
 from civicladder.models import AuditEvent, Notification, PasswordResetToken, User
 from competencies.models import Competency, CompetencyCategory, JobProfile
+from people import services as people_services
 from people.models import Employee, UnionRepUnit
 from tests.people.test_roster import roster_csv, roster_row
 
@@ -155,6 +156,33 @@ def test_same_roster_committed_twice_imports_it_once(real, hr_id):
     numbers = Employee.employee_number.startswith(prefix)
     assert real.count(sa.select(Employee.id).where(numbers)) == 3
     assert events(real, "roster.imported") == 1
+
+
+def test_two_rosters_at_once_take_turns_and_the_second_plans_from_the_first(real, hr_id):
+    """Two different files naming the same new employee, written at the same moment (the web's
+    import and another system's batch, say): the second waits for the first to commit, then
+    finds the employee there and changes them, instead of adding them again and failing."""
+    number = f"T{next(_unique)}"
+    first = roster_csv(roster_row(number, last_name="First", email=f"{number}@x.example.gov"))
+    second = roster_csv(roster_row(number, last_name="Second", email=f"{number}@x.example.gov"))
+
+    def write(i: int):
+        def imported():
+            hr = db.session.get(User, hr_id)
+            plan = people_services.import_roster(hr, (first, second)[i], filename=f"{i}.csv")
+            return len(plan.creates), len(plan.updates)
+
+        return real.run(imported)
+
+    outcomes = real.concurrent(2, write)
+
+    assert [outcome.error for outcome in outcomes] == [None, None]
+    assert sorted(outcome.value for outcome in outcomes) == [(0, 1), (1, 0)]
+    named = sa.select(Employee.id).where(Employee.employee_number == number)
+    assert real.count(named) == 1
+    created_first = next(i for i, outcome in enumerate(outcomes) if outcome.value == (1, 0))
+    kept = real.run(lambda: db.session.scalar(named.with_only_columns(Employee.last_name)))
+    assert kept == ("Second", "First")[created_first]
 
 
 # --- editing the same thing twice ----------------------------------------------------------
