@@ -137,6 +137,21 @@ class CaseImportSchema(Schema):
         required=True,
         metadata={"description": f"The first {case_queries.PREVIEW_ITEMS} of them."},
     )
+    uncategorised = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Competencies the package places directly under its document, with "
+            "no category."
+        },
+    )
+    uncategorised_category = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The category they were put under, named for the package's document "
+            "(null when there were none)."
+        },
+    )
 
 
 class RequirementSchema(Schema):
@@ -226,6 +241,8 @@ def import_framework_case(body: dict):
     As HR's import does, all or nothing: the items just under the document become categories,
     the items under those competencies (their humanCodingScheme the code), and a competency's
     skill levels (hasSkillLevel, numbered 1 to 5) the behaviour at each step of the scale.
+    Competencies placed directly under the document (no category) go under one category named
+    for the document, as `uncategorised` and `uncategorised_category` say.
     Matched by CASE identifier, so sending a newer version of a package updates what the first
     added. What the framework cannot hold is left out and listed in the answer; a name or code
     that another category or competency already has refuses the package (422), naming it.
@@ -238,6 +255,8 @@ def import_framework_case(body: dict):
         "unchanged": len(found.unchanged),
         "left_out_count": len(found.read.left_out),
         "left_out": [vars(item) for item in found.read.left_out[: case_queries.PREVIEW_ITEMS]],
+        "uncategorised": found.read.gathered,
+        "uncategorised_category": found.read.gathered_under or None,
     }
 
 

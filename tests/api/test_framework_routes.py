@@ -3,6 +3,7 @@ profiles with their requirements by cursor, one by code, and the statements each
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,14 @@ def test_a_body_that_is_no_case_package_is_refused_with_a_problem(importer, body
     if words:
         assert words in found.json["detail"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 0
+
+
+def test_competencies_without_a_category_import_through_the_api_saying_where_they_went(importer):
+    from tests.competencies.test_case import flat_package
+
+    found = _send(importer, json.dumps(flat_package()).encode(), "flat")
+    assert found.status_code == 200, found.json
+    assert (found.json["added"], found.json["uncategorised"]) == (3, 2)
+    assert found.json["uncategorised_category"] == "Park Ranger Skills"
+    sample = _send(importer, SAMPLE.read_bytes(), "sample")
+    assert (sample.json["uncategorised"], sample.json["uncategorised_category"]) == (0, None)
