@@ -176,6 +176,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # A bulk write through the API (employees, outcome records) of up to this many rows is
         # written within the request (200); a larger one by a job (202 and a status address).
         "API_BATCH_SYNC_ROWS": env_int(env, "API_BATCH_SYNC_ROWS", 1000, 1),
+        # A CASE package sent through the API with more items and associations than this is
+        # imported by a job (answered 202 with its status), not within the request.
+        "API_CASE_SYNC_ITEMS": env_int(env, "API_CASE_SYNC_ITEMS", 5000, 1),
         # Days the changes feed keeps a change (its newest is always kept).
         "API_CHANGES_KEEP_DAYS": env_int(env, "API_CHANGES_KEEP_DAYS", 90, 1),
         # Candidates' files one hiring round may hold in all, in megabytes.
