@@ -48,19 +48,30 @@ FAILED = (
 Progress = Callable[[int], None]
 
 
+# What a write may return beside its counts: the things it left out, each with its
+# identifier, label and reason (a CASE package's items the framework cannot hold).
+LISTED = "listed"
+
+
 @dataclass(frozen=True)
 class BatchKind:
     """What a batch holds: its rows under `name` in the body, sent with `scope`, written by
-    `write(rows, on_progress)`, which returns the summary or raises Refused."""
+    `write(rows, on_progress)`, which returns the summary or raises Refused. A kind whose
+    body is one document rather than a list of rows (a CASE package) reads the kept body
+    with `read` instead, and its write takes what that returns."""
 
     name: str  # "employees"
     scope: str  # "roster:write"
     title: str  # "Employees"
     write: Callable[[list, Progress | None], dict]
+    read: Callable[[bytes], object] | None = None
 
     @property
     def job(self) -> str:
         return JOB_PREFIX + self.name
+
+    def items(self, body: bytes) -> object:
+        return self.read(body) if self.read is not None else json.loads(body)[self.name]
 
 
 class Refused(Invalid):
@@ -128,7 +139,11 @@ def accept(kind: BatchKind) -> dict | Response:
     rows = rows_sent(kind)
     if len(rows) <= current_app.config["API_BATCH_SYNC_ROWS"]:
         return kind.write(rows, None)
-    run = request_batch(kind, request.get_data(), len(rows))
+    return accepted(request_batch(kind, request.get_data(), len(rows)))
+
+
+def accepted(run: JobRun) -> Response:
+    """The 202 answer to a batch kept for its job: its status, and where to follow it."""
     status = BatchSchema().dump(describe(run))
     response = jsonify(status)
     response.status_code = 202
@@ -222,7 +237,7 @@ def perform(run: JobRun, *, file_id: int, client_id: int, acting_as: str, rows: 
         if stored is None:
             gone = "The batch's rows are no longer kept, so nothing was written: send it again."
             return {"ok": False, "detail": gone, "problems": [{"field": kind.name, "detail": gone}]}
-        items = json.loads(files.read(stored))[kind.name]
+        items = kind.items(files.read(stored))
         jobs.progress(run, 0, rows)
         done = 0
 
@@ -238,7 +253,8 @@ def perform(run: JobRun, *, file_id: int, client_id: int, acting_as: str, rows: 
         except Refused as refusal:
             result = {"ok": False, "detail": refusal.message, "problems": refusal.errors}
         else:
-            result = {"ok": True, "summary": summary}
+            listed = summary.pop(LISTED, [])
+            result = {"ok": True, "summary": summary, LISTED: listed}
             jobs.progress(run, rows, rows)  # every row dealt with, changed or not
         files.delete([stored.id])
     return result
@@ -280,14 +296,27 @@ class BatchProgressSchema(Schema):
     total = fields.Integer(required=True, metadata={"description": "Rows in the batch."})
 
 
+class ListedSchema(Schema):
+    identifier = fields.String(required=True, metadata={"description": "Its CASE identifier."})
+    label = fields.String(required=True, metadata={"description": "Its code and statement."})
+    reason = fields.String(required=True, metadata={"description": "Why it was left out."})
+
+
 class BatchSchema(Schema):
     """A batch written by a job, where it stands."""
 
     id = fields.Integer(required=True)
     url = fields.String(required=True, metadata={"description": "This status's address."})
-    kind = fields.String(required=True, validate=validate.OneOf(["employees", "outcomes"]))
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["employees", "outcomes", "framework"])
+    )
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    rows = fields.Integer(required=True)
+    rows = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Rows in the batch; of a CASE package, its items and associations."
+        },
+    )
     received_at = fields.DateTime(required=True)
     ended_at = fields.DateTime(required=True, allow_none=True)
     progress = fields.Nested(
@@ -310,6 +339,15 @@ class BatchSchema(Schema):
         fields.Nested(FieldErrorSchema),
         required=True,
         metadata={"description": f"Once failed: the first {PROBLEMS_SHOWN} problems."},
+    )
+    left_out = fields.List(
+        fields.Nested(ListedSchema),
+        required=True,
+        metadata={
+            "description": "Once a CASE package is imported: the first 200 of its items and "
+            "associations the framework cannot hold (the summary's left_out counts them all); "
+            "empty for other batches."
+        },
     )
 
 
@@ -355,4 +393,5 @@ def describe(run: JobRun) -> dict:
         "summary": result.get("summary"),
         "detail": detail,
         "problems": problems,
+        "left_out": result.get(LISTED, []) if status == "done" else [],
     }

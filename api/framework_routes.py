@@ -5,17 +5,18 @@ framework written and imported as a CASE package by framework tools."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint
 from marshmallow import INCLUDE, Schema, fields
 
-from api import idempotency, problems
+from api import batches, problems
 from api.auth import scoped
 from api.pagination import PageQuery, PageSchema, answer, page
 from civicladder.db import db
-from civicladder.errors import NotFound
+from civicladder.errors import Invalid, NotFound
 from competencies import queries
 from competencies.case import queries as case_queries
+from competencies.case import reading
 from competencies.case import services as case_services
 from competencies.rules import PROFICIENCY_SCALE
 from people.models import JobProfile
@@ -119,12 +120,6 @@ class CasePackageInSchema(CasePackageSchema):
     associations = fields.List(fields.Dict(), attribute="CFAssociations", data_key="CFAssociations")
 
 
-class LeftOutSchema(Schema):
-    identifier = fields.String(required=True, metadata={"description": "Its CASE identifier."})
-    label = fields.String(required=True, metadata={"description": "Its code and statement."})
-    reason = fields.String(required=True, metadata={"description": "Why it was left out."})
-
-
 class CaseImportSchema(Schema):
     added = fields.Integer(required=True, metadata={"description": "Categories and competencies."})
     changed = fields.Integer(required=True)
@@ -133,9 +128,24 @@ class CaseImportSchema(Schema):
         required=True, metadata={"description": "Items and associations the framework cannot hold."}
     )
     left_out = fields.List(
-        fields.Nested(LeftOutSchema),
+        fields.Nested(batches.ListedSchema),
         required=True,
         metadata={"description": f"The first {case_queries.PREVIEW_ITEMS} of them."},
+    )
+    uncategorised = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Competencies the package places directly under its document, with "
+            "no category."
+        },
+    )
+    uncategorised_category = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The category they were put under, named for the package's document "
+            "(null when there were none)."
+        },
     )
 
 
@@ -216,29 +226,74 @@ def framework_case():
 
 @blp.route("/framework/case", methods=["POST"])
 @scoped("framework:write")
-@idempotency.once
-@blp.arguments(CasePackageInSchema)
-@blp.response(200, CaseImportSchema)
-@blp.doc(parameters=[idempotency.PARAMETER])
-def import_framework_case(body: dict):
+@batches.write_route(blp, CasePackageInSchema, CaseImportSchema)
+def import_framework_case():
     """Import a competency framework as a CASE package
 
     As HR's import does, all or nothing: the items just under the document become categories,
     the items under those competencies (their humanCodingScheme the code), and a competency's
     skill levels (hasSkillLevel, numbered 1 to 5) the behaviour at each step of the scale.
+    Competencies placed directly under the document (no category) go under one category named
+    for the document, as `uncategorised` and `uncategorised_category` say.
     Matched by CASE identifier, so sending a newer version of a package updates what the first
     added. What the framework cannot hold is left out and listed in the answer; a name or code
     that another category or competency already has refuses the package (422), naming it.
+    A package of up to API_CASE_SYNC_ITEMS items and associations (5,000 by default) is
+    imported within the request; a larger one (up to IMPORT_MAX_BYTES) by a job: the answer
+    is 202 with its status address in Location (`GET /api/v1/batches/{id}`), which says, once
+    done, what was added, changed and left out, or, failed, why nothing was written.
     """
-    found = case_services.import_package(None, request.get_data(cache=True))
+    data = request.get_data(cache=True)
+    package = reading.parse(data)
+    size = len(package.get("CFItems", [])) + len(package.get("CFAssociations", []))
+    if size > current_app.config["API_CASE_SYNC_ITEMS"]:
+        return batches.accepted(batches.request_batch(CASE, data, size))
+    found = case_services.import_package(None, data)
+    return _import_summary(found) | {"left_out": _left_out(found)}
+
+
+def _import_summary(found) -> dict:
     changes = [change for change in found.changes if change.kind != "document"]
     return {
         "added": sum(change.is_new for change in changes),
         "changed": sum(not change.is_new for change in changes),
         "unchanged": len(found.unchanged),
         "left_out_count": len(found.read.left_out),
-        "left_out": [vars(item) for item in found.read.left_out[: case_queries.PREVIEW_ITEMS]],
+        "uncategorised": found.read.gathered,
+        "uncategorised_category": found.read.gathered_under or None,
     }
+
+
+def _left_out(found) -> list[dict]:
+    return [vars(item) for item in found.read.left_out[: case_queries.PREVIEW_ITEMS]]
+
+
+def import_kept_package(data: bytes, on_progress: batches.Progress | None) -> dict:
+    """A kept package imported by its job, as the request would have: the counts, and what was
+    left out listed beside them; Refused (nothing written) for a package that clashes here."""
+    try:
+        found = case_services.import_package(None, data, on_progress=on_progress)
+    except case_services.PackageRejected as rejected:
+        problems = rejected.plan.problems
+        raise batches.Refused(
+            f"{rejected.message}. Nothing was imported: fix the package and send it again.",
+            [
+                {"field": "CFItems", "detail": f"{problem.label}: {problem.reason}"}
+                for problem in problems[: batches.PROBLEMS_SHOWN]
+            ],
+        ) from None
+    except Invalid as error:  # checked before it was kept; only if the rules changed since
+        problem = {"field": "CFDocument", "detail": error.message}
+        raise batches.Refused(error.message, [problem]) from None
+    summary = _import_summary(found)
+    del summary["uncategorised_category"]  # a batch's summary holds counts only
+    summary["left_out"] = summary.pop("left_out_count")
+    return summary | {batches.LISTED: _left_out(found)}
+
+
+CASE = batches.BatchKind(
+    "framework", "framework:write", "CASE framework package", import_kept_package, read=bytes
+)
 
 
 def _profiles() -> sa.Select:

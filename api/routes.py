@@ -26,6 +26,7 @@ from api import (
     outcome_routes,
     people_routes,
     postings_routes,
+    record_routes,
     reports_routes,
     roster_routes,
     training_routes,
@@ -50,6 +51,7 @@ BLUEPRINTS = (
     roster_routes.blp,
     outcome_routes.blp,
     batch_routes.blp,
+    record_routes.blp,
 )
 # Once per blueprint (the limiter is one object whatever the number of apps): per token.
 for _blueprint in BLUEPRINTS:

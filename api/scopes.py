@@ -14,6 +14,9 @@ SCOPES: dict[str, str] = {
     "training:read": "Read courses, sessions and enrolments",
     "outcomes:write": "Record outcome figures",
     "levels:read": "Read the autonomy levels people hold",
+    # Not implied by the three reads above: the record gathers all they cover into one signed
+    # credential the person can carry elsewhere, and each issue is audited.
+    "records:read": "Issue an employee's signed learner record (CLR 2.0)",
     "reports:read": "Read published progress reports (aggregates only)",
     "events:read": "Follow the changes feed",
     "scim": "Provision accounts and their groups (roles) by SCIM 2.0: the city's identity system",

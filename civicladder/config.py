@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -70,6 +71,14 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
             "form (for example the output of `openssl genpkey -algorithm ed25519`)."
         )
 
+    retired_keys = (
+        overrides.get("CREDENTIAL_RETIRED_KEYS") or env.get("CREDENTIAL_RETIRED_KEYS") or ""
+    )
+    try:
+        retired_public_keys(retired_keys)
+    except ValueError as error:
+        raise ConfigError(f"CREDENTIAL_RETIRED_KEYS is not usable: {error}") from None
+
     default_db = "sqlite:///" + str(Path(instance_path) / "civicladder.sqlite3")
     database_url = _normalise_db_url(env.get("DATABASE_URL") or default_db)
     redis_url = env.get("REDIS_URL") or None
@@ -79,6 +88,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # The city's Ed25519 key for signing credentials (PEM); unset outside production, a key
         # made once and kept in the instance folder.
         "CREDENTIAL_SIGNING_KEY": signing_key,
+        # Public keys (PEM) the city signed with before: published and still accepted for the
+        # credentials that name them, never used to sign.
+        "CREDENTIAL_RETIRED_KEYS": retired_keys,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # DATABASE_POOLER=pgbouncer: connections go through PgBouncer in transaction pooling mode.
         "DATABASE_POOLER": _pooler(env.get("DATABASE_POOLER"), database_url),
@@ -164,6 +176,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # A bulk write through the API (employees, outcome records) of up to this many rows is
         # written within the request (200); a larger one by a job (202 and a status address).
         "API_BATCH_SYNC_ROWS": env_int(env, "API_BATCH_SYNC_ROWS", 1000, 1),
+        # A CASE package sent through the API with more items and associations than this is
+        # imported by a job (answered 202 with its status), not within the request.
+        "API_CASE_SYNC_ITEMS": env_int(env, "API_CASE_SYNC_ITEMS", 5000, 1),
         # Days the changes feed keeps a change (its newest is always kept).
         "API_CHANGES_KEEP_DAYS": env_int(env, "API_CHANGES_KEEP_DAYS", 90, 1),
         # Candidates' files one hiring round may hold in all, in megabytes.
@@ -351,6 +366,38 @@ def _check_signing_key(pem: str) -> None:
             "CREDENTIAL_SIGNING_KEY is not an unencrypted Ed25519 private key in PEM form "
             "(-----BEGIN PRIVATE KEY----- ...); make one with `openssl genpkey -algorithm ed25519`."
         )
+
+
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.DOTALL)
+
+
+def retired_public_keys(text: str) -> list:
+    """The Ed25519 public keys in PEM text (one block after another), or ValueError saying
+    what is wrong in words an operator can act on."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    keys = []
+    blocks = list(_PEM_BLOCK.finditer(text))
+    if _PEM_BLOCK.sub("", text).strip():
+        raise ValueError(
+            "it holds text that is not a PEM block; give the old keys' public halves one after "
+            "another (-----BEGIN PUBLIC KEY----- ... -----END PUBLIC KEY-----)."
+        )
+    for number, block in enumerate(blocks, start=1):
+        if "PRIVATE" in block.group(1):
+            raise ValueError(
+                f"key {number} is a private key. Give only the public half of a retired key "
+                "(`openssl pkey -in old-key.pem -pubout`): the city no longer signs with it."
+            )
+        try:
+            key = load_pem_public_key(block.group(0).encode())
+        except (ValueError, TypeError):
+            key = None
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError(f"key {number} is not an Ed25519 public key in PEM form.")
+        keys.append(key)
+    return keys
 
 
 def _instance_secret(instance_path: str) -> str:

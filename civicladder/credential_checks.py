@@ -18,11 +18,10 @@ from civicladder.credentials import (
     base_url,
     issuer_id,
     issuer_id_of,
-    key_url,
     parse_timestamp,
-    signing_key,
     status_lists,
     unb64,
+    verification_key,
 )
 
 # A pasted credential longer than this is not one of ours (a learner record holding a hundred
@@ -75,14 +74,11 @@ def verify(token: str) -> Verification:
     if parts is None:
         return found
     header, payload, signing_input, signature = parts
-    public = signing_key().public_key()
-    if header.get("alg") != ALG or header.get("kid") != key_url():
-        found.add(
-            "Signature",
-            False,
-            "It was not signed with this city's key, so nothing it says can be trusted here.",
-        )
+    named = verification_key(header.get("kid")) if header.get("alg") == ALG else None
+    if named is None:
+        found.add("Signature", False, _unknown_key_words(header.get("kid")))
         return found
+    public, current = named
     try:
         public.verify(signature, signing_input)
     except InvalidSignature:
@@ -93,12 +89,33 @@ def verify(token: str) -> Verification:
             "the city signed it. Nothing it says can be trusted.",
         )
         return found
-    found.add("Signature", True, "Signed with the city's key, and unchanged since.")
+    if current:
+        found.add("Signature", True, "Signed with the city's key, and unchanged since.")
+    else:
+        found.add(
+            "Signature",
+            True,
+            "Signed with a key the city used before its current one (it still publishes it "
+            "for the credentials it signed), and unchanged since.",
+        )
     found.credential = payload
     _check_claims(payload, found)
     _check_dates(payload, found)
     _check_status(payload, found)
     return found
+
+
+def _unknown_key_words(kid: object) -> str:
+    """Why a signature's key is not believed: a key of the city's it does not publish (never,
+    or no longer), or another signer altogether."""
+    prefix = f"{base_url()}/credentials/keys/"
+    if isinstance(kid, str) and kid.startswith(prefix):
+        return (
+            f"It names a signing key of the city's ({kid[len(prefix) :][:60]}) that the city "
+            "does not publish, so it cannot be checked: either it was never the city's key, or "
+            "the city no longer vouches for it. Nothing it says can be trusted here."
+        )
+    return "It was not signed with this city's key, so nothing it says can be trusted here."
 
 
 def _signed_parts(token: str, found: Verification):

@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.serialization import (
 from flask import Flask, current_app
 
 from civicladder import clock, querying
+from civicladder.config import retired_public_keys
 
 ALG = "EdDSA"
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -84,17 +85,63 @@ def _public_x(public: Ed25519PublicKey) -> str:
     return _b64(public.public_bytes(Encoding.Raw, PublicFormat.Raw))
 
 
+def _thumbprint(public: Ed25519PublicKey) -> str:
+    """A key's JWK thumbprint (RFC 7638): its name, which changes only when the key does."""
+    members = {"crv": "Ed25519", "kty": "OKP", "x": _public_x(public)}
+    text = json.dumps(members, separators=(",", ":"))
+    return _b64(hashlib.sha256(text.encode()).digest())
+
+
+def _jwk(public: Ed25519PublicKey) -> dict:
+    x = _public_x(public)
+    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": _thumbprint(public), "alg": ALG}
+
+
 def key_id() -> str:
-    """The key's JWK thumbprint (RFC 7638): changes only when the key does."""
-    x = _public_x(signing_key().public_key())
-    members = json.dumps({"crv": "Ed25519", "kty": "OKP", "x": x}, separators=(",", ":"))
-    return _b64(hashlib.sha256(members.encode()).digest())
+    """The signing key's JWK thumbprint (RFC 7638): changes only when the key does."""
+    return _thumbprint(signing_key().public_key())
 
 
 def public_jwk() -> dict:
     """The city's public key as a JSON Web Key (never with the private part, "d")."""
-    x = _public_x(signing_key().public_key())
-    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": key_id(), "alg": ALG, "use": "sig"}
+    return _jwk(signing_key().public_key()) | {"use": "sig"}
+
+
+def retired_keys() -> dict[str, Ed25519PublicKey]:
+    """The keys the city signed with before CREDENTIAL_SIGNING_KEY changed (from
+    CREDENTIAL_RETIRED_KEYS), by key id: parsed once per app. The current key is not one."""
+    text = current_app.config.get("CREDENTIAL_RETIRED_KEYS") or ""
+    cached = current_app.extensions.get("credential_retired_keys")
+    if cached is None or cached[0] != text:
+        found = {_thumbprint(key): key for key in retired_public_keys(text)}
+        cached = (text, found)
+        current_app.extensions["credential_retired_keys"] = cached
+    current = key_id()
+    return {kid: key for kid, key in cached[1].items() if kid != current}
+
+
+def published_jwks() -> list[dict]:
+    """Every key a credential of the city's may name: the current one first, then the retired
+    ones (for verifying only: nothing new is signed with them)."""
+    return [public_jwk()] + [_jwk(key) | {"use": "sig"} for key in retired_keys().values()]
+
+
+def verification_key(kid: object) -> tuple[Ed25519PublicKey, bool] | None:
+    """The public key a signature's `kid` names, if the city publishes it, and whether it is the
+    current one; None for any other name."""
+    prefix = f"{base_url()}/credentials/keys/"
+    if not isinstance(kid, str) or not kid.startswith(prefix):
+        return None
+    name = kid[len(prefix) :]
+    if name == key_id():
+        return signing_key().public_key(), True
+    retired = retired_keys().get(name)
+    return (retired, False) if retired is not None else None
+
+
+def published_jwk(kid: str) -> dict | None:
+    """One published key by its id (current or retired), as a JWK; None if none has it."""
+    return next((jwk for jwk in published_jwks() if jwk["kid"] == kid), None)
 
 
 def base_url() -> str:

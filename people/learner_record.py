@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import Flask, current_app, render_template
 
 from civicladder import audit, clock, credentials, querying
@@ -153,6 +154,23 @@ def issue(actor, employee: Employee, form: str) -> Download:
         raise Invalid("Choose the signed credential or the PDF.")
     if not may_issue(actor, employee):
         raise NotFound("There is no learner record at this address that you can download.")
+    return _issued(actor, employee, form)[0]
+
+
+def issue_to_client(employee_number: str) -> tuple[Download, LearnerRecord]:
+    """The signed record of the employee with this number, for an API client whose token
+    carries the records scope (the route checks it): recorded in the audit log as the
+    client's issue (`audit.acting_as`). NotFound for a number nobody has."""
+    number = employee_number.strip()
+    employee = None
+    if number and len(number) <= 20 and "\x00" not in number:
+        employee = db.session.scalar(sa.select(Employee).where(Employee.employee_number == number))
+    if employee is None:
+        raise NotFound(f"No employee has the number {number[:20]}.")
+    return _issued(None, employee, "jwt")
+
+
+def _issued(actor, employee: Employee, form: str) -> tuple[Download, LearnerRecord]:
     record = gather(employee)
     if record.empty:
         raise Conflict(
@@ -169,4 +187,4 @@ def issue(actor, employee: Employee, form: str) -> Download:
     )
     stamp = f"{record.issued_at.astimezone(querying.display_zone()):%Y-%m-%d}"
     filename = f"learner-record-{employee.employee_number}-{stamp}.{form}"
-    return Download(data, FORMATS[form], filename)
+    return Download(data, FORMATS[form], filename), record

@@ -34,17 +34,20 @@ def issuer():
 @bp.get("/credentials/keys")
 @public
 def keys():
-    """The city's signing keys as a JSON Web Key Set."""
-    return _document({"keys": [credentials.public_jwk()]}, "application/jwk-set+json", PUBLISHED)
+    """The city's signing keys as a JSON Web Key Set: the current one first, then those it
+    signed with before (CREDENTIAL_RETIRED_KEYS), so credentials they signed still verify."""
+    keys = credentials.published_jwks()
+    return _document({"keys": keys}, "application/jwk-set+json", PUBLISHED)
 
 
 @bp.get("/credentials/keys/<kid>")
 @public
 def key(kid: str):
-    """One key, at the address a signature's `kid` names."""
-    if kid != credentials.key_id():
+    """One key, current or retired, at the address a signature's `kid` names."""
+    found = credentials.published_jwk(kid)
+    if found is None:
         raise NotFound("The city has no signing key by this name.")
-    return _document(credentials.public_jwk(), "application/jwk+json", PUBLISHED)
+    return _document(found, "application/jwk+json", PUBLISHED)
 
 
 @bp.get("/credentials/status/<name>")

@@ -327,6 +327,8 @@ def preview(data: bytes) -> dict:
         "left_alone": found.left_alone[:PREVIEW_ITEMS],
         "left_out_count": len(read.left_out),
         "left_out": [vars(item) for item in read.left_out[:PREVIEW_ITEMS]],
+        "gathered": read.gathered,
+        "gathered_under": read.gathered_under,
         "problems": [vars(item) for item in found.problems[:PREVIEW_ITEMS]],
         "document_kept": not found.adopt_document,
     }

@@ -2,21 +2,29 @@
 
 The package's tree of isChildOf associations places its items: the items just under the
 document are categories, the items under those are competencies, and the skill levels
-(hasSkillLevel) of a competency are its scale. Anything else (items deeper in the tree or
-outside it, associations other than these) is listed as left out, never dropped without a word.
+(hasSkillLevel) of a competency are its scale. A package may also place competencies straight
+under the document, with no category: an item there with nothing under it that reads as a
+competency (a code, the type "Competency", or skill levels) is one, and since every competency
+here has a category, those go together under one category named for the document (its
+identifier made from the document's, so a re-import finds it again). Anything else (items
+deeper in the tree or outside it, associations other than these) is listed as left out, never
+dropped without a word.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 
 from civicladder.errors import Invalid
 from competencies.case.rules import (
+    CATEGORY_TYPE,
     CHILD_OF,
     CODE_LENGTH,
     CODE_PATTERN,
     COMPETENCY_NAME_LENGTH,
+    COMPETENCY_TYPE,
     NAME_LENGTH,
     SKILL_LEVEL,
     TITLE_LENGTH,
@@ -30,6 +38,9 @@ from competencies.case.rules import (
     read_time,
 )
 from competencies.rules import LEVELS
+
+# The category that holds a package's competencies placed straight under its document.
+GATHERED_NAMESPACE = uuid.UUID("5e0f3b8a-2c71-4d96-8a4e-9b1d7c3f6a52")
 
 
 def parse(data: bytes) -> dict:
@@ -81,13 +92,38 @@ def read_package(package: dict, now: datetime) -> ReadPackage:
     reader = _Reader(doc_id, now)
     reader.take_items(package.get("CFItems", []))
     reader.take_associations(package.get("CFAssociations", []))
+    categories = reader.categories()
+    competencies = reader.competencies()
+    gathered = [c for c in competencies if c.identifier in reader.loose]
+    under = next((c for c in categories if c.identifier == reader.gathered_identifier), None)
+    if gathered and under is None:
+        # (A package exported from here after such an import holds the category itself.)
+        under = _gathering_category(document, reader.gathered_identifier)
+        categories.append(under)
     return ReadPackage(
         document=document,
-        categories=reader.categories(),
-        competencies=reader.competencies(),
+        categories=categories,
+        competencies=competencies,
         left_out=reader.left_out,
         item_count=len(package.get("CFItems", [])),
         association_count=len(package.get("CFAssociations", [])),
+        gathered=len(gathered),
+        gathered_under=under.name if gathered and under else "",
+    )
+
+
+def gathered_identifier(doc_id: str) -> str:
+    """The CASE identifier of the category that holds a document's uncategorised competencies."""
+    return str(uuid.uuid5(GATHERED_NAMESPACE, doc_id))
+
+
+def _gathering_category(document: DocumentFacts, identifier: str) -> CategoryFacts:
+    return CategoryFacts(
+        identifier,
+        _shortened(document.title, NAME_LENGTH),
+        f"The competencies the CASE package “{document.title}” places directly under its "
+        "document, with no category.",
+        document.changed_at,
     )
 
 
@@ -101,7 +137,9 @@ class _Reader:
         self.parent: dict[str, str] = {}
         self.levels: dict[str, list[tuple[str, int | None]]] = {}
         self.left_out: list[LeftOut] = []
+        self.gathered_identifier = gathered_identifier(doc_id)
         self._categories: dict[str, CategoryFacts] = {}
+        self.loose: set[str] = set()  # competencies straight under the document
         self._steps_taken: set[str] = set()
 
     def take_items(self, raw_items: list) -> None:
@@ -135,8 +173,12 @@ class _Reader:
             self.left_out.append(_association_left_out(raw, number, kind, self.items))
 
     def categories(self) -> list[CategoryFacts]:
+        holding = set(self.parent.values())
         for identifier, raw in self.items.items():
             if self.parent.get(identifier) != self.doc_id:
+                continue
+            if identifier not in holding and self._reads_as_competency(identifier, raw):
+                self.loose.add(identifier)
                 continue
             statement = _text(raw.get("abbreviatedStatement")) or _text(raw.get("fullStatement"))
             if not statement:
@@ -151,12 +193,23 @@ class _Reader:
             )
         return list(self._categories.values())
 
+    def _reads_as_competency(self, identifier: str, raw: dict) -> bool:
+        """An item under the document with nothing under it, that is no category by its type,
+        and has what a competency has: a code, the type, or skill levels."""
+        kind = _text(raw.get("CFItemType"))
+        if kind == CATEGORY_TYPE:
+            return False
+        code = _text(raw.get("humanCodingScheme"))
+        return bool(code) or kind == COMPETENCY_TYPE or identifier in self.levels
+
     def competencies(self) -> list[CompetencyFacts]:
         found: list[CompetencyFacts] = []
         scale_items: set[str] = set()
         for identifier, raw in self.items.items():
             parent = self.parent.get(identifier)
-            if identifier in self._categories or parent not in self._categories:
+            if identifier in self.loose:
+                parent = self.gathered_identifier
+            elif identifier in self._categories or parent not in self._categories:
                 continue
             competency = self._competency(identifier, raw, parent)
             if competency is not None:

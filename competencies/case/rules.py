@@ -92,6 +92,9 @@ class ReadPackage:
     left_out: list[LeftOut]
     item_count: int
     association_count: int
+    # Competencies the package places straight under its document, and the category they join.
+    gathered: int = 0
+    gathered_under: str = ""
 
 
 def case_time(moment: datetime) -> str:

@@ -97,6 +97,20 @@ CASES = [
         "/api/v1/employees/{api_employee_number}",
         READS,
     ),
+    # The world's employee has nothing verified: a learner record is refused (409) after the
+    # token check.
+    Case(
+        "api_records.learner_record_json",
+        "GET",
+        "/api/v1/employees/{api_employee_number}/learner-record",
+        NO_SESSION | {"api_caller": 409, "api_caller_unscoped": 403},
+    ),
+    Case(
+        "api_records.learner_record_jwt",
+        "GET",
+        "/api/v1/employees/{api_employee_number}/learner-record.jwt",
+        NO_SESSION | {"api_caller": 409, "api_caller_unscoped": 403},
+    ),
     Case("api_evidence.evidence", "GET", "/api/v1/evidence", READS | {"api_caller_unscoped": 403}),
     Case("api_evidence.record_evidence", "POST", "/api/v1/evidence", TOKEN_ONLY),
     Case("api_autonomy.levels", "GET", "/api/v1/levels", READS | {"api_caller_unscoped": 403}),

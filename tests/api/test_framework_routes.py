@@ -3,6 +3,7 @@ profiles with their requirements by cursor, one by code, and the statements each
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -234,3 +235,131 @@ def test_a_body_that_is_no_case_package_is_refused_with_a_problem(importer, body
     if words:
         assert words in found.json["detail"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 0
+
+
+def test_competencies_without_a_category_import_through_the_api_saying_where_they_went(importer):
+    from tests.competencies.test_case import flat_package
+
+    found = _send(importer, json.dumps(flat_package()).encode(), "flat")
+    assert found.status_code == 200, found.json
+    assert (found.json["added"], found.json["uncategorised"]) == (3, 2)
+    assert found.json["uncategorised_category"] == "Park Ranger Skills"
+    sample = _send(importer, SAMPLE.read_bytes(), "sample")
+    assert (sample.json["uncategorised"], sample.json["uncategorised_category"]) == (0, None)
+
+
+# --- a large package: imported by a job, followed at its status -------------------------------
+
+
+@pytest.fixture
+def as_job(app, monkeypatch):
+    """Packages of more than ten items and associations go to the job (inline: no Redis)."""
+    monkeypatch.setitem(app.config, "API_CASE_SYNC_ITEMS", 10)
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _actions(*names: str) -> list[AuditEvent]:
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.in_(names))))
+
+
+def test_a_large_package_is_imported_by_a_job_whose_status_says_what_it_did(
+    importer, as_job, app, monkeypatch
+):
+    from civicladder.files import StoredFile
+
+    # Larger than the app's request limit: the import takes up to IMPORT_MAX_BYTES.
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 10_000)
+    accepted = _send(importer, SAMPLE.read_bytes(), "large")
+    assert accepted.status_code == 202, accepted.json
+    assert accepted.headers["Location"] == accepted.json["url"]
+    assert accepted.json["kind"] == "framework" and accepted.json["rows"] == 16 + 39
+    status = importer.get(accepted.headers["Location"])
+    assert status.status_code == 200
+    body = status.json
+    assert body["status"] == "done", body
+    assert body["summary"] == {
+        "added": 8,
+        "changed": 0,
+        "unchanged": 0,
+        "left_out": 31,
+        "uncategorised": 0,
+    }
+    assert len(body["left_out"]) == 31
+    assert {"identifier", "label", "reason"} == set(body["left_out"][0])
+    assert any("exactMatchOf" in item["label"] for item in body["left_out"])
+    assert body["progress"] == {"done": 55, "total": 55} and body["problems"] == []
+    assert _count(Competency) == 6
+    # Audited as the client's, and the package is no longer kept.
+    events = _actions("competency_framework.imported", "api_batch.requested")
+    assert len(events) == 2
+    assert all(event.actor_label.startswith("API client System") for event in events)
+    assert _count(StoredFile) == 0
+    # A second send of the same package (another key) changes nothing.
+    again = importer.get(_send(importer, SAMPLE.read_bytes(), "again").headers["Location"])
+    assert again.json["summary"]["unchanged"] == 8 and again.json["summary"]["added"] == 0
+
+
+def test_a_retry_of_a_large_package_points_at_the_same_status(importer, as_job):
+    from civicladder.models import JobRun
+
+    first = _send(importer, SAMPLE.read_bytes(), "same")
+    again = _send(importer, SAMPLE.read_bytes(), "same")
+    assert again.status_code == 202 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == first.headers["Location"]
+    assert _count(JobRun) == 1
+    stranger = api_token(["framework:write"])
+    other = importer.get(
+        first.headers["Location"], headers={"Authorization": f"Bearer {stranger.secret}"}
+    )
+    assert other.status_code == 404
+
+
+def test_a_large_package_that_clashes_fails_and_writes_nothing(importer, as_job, competencies):
+    here = competencies.competency(code="CCSS.MATH.CONTENT.6.RP.A.1", name="Ratios here")
+    db.session.flush()
+    before = _count(Competency)
+    accepted = _send(importer, SAMPLE.read_bytes(), "clash")
+    assert accepted.status_code == 202
+    status = importer.get(accepted.headers["Location"]).json
+    assert status["status"] == "failed" and status["summary"] is None
+    assert status["left_out"] == []
+    assert "CCSS.MATH.CONTENT.6.RP.A.1" in status["problems"][0]["detail"]
+    assert status["problems"][0]["field"] == "CFItems"
+    assert "Nothing was imported" in status["detail"]
+    assert _count(Competency) == before and here.name == "Ratios here"
+    assert _actions("competency_framework.imported") == []
+
+
+def test_a_job_that_breaks_halfway_leaves_nothing_written(importer, as_job, monkeypatch):
+    from competencies.case import services as case_services
+    from competencies.models import CompetencyCategory, FrameworkDocument
+
+    def breaks(found, categories):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(case_services, "_write_competencies", breaks)
+    accepted = _send(importer, SAMPLE.read_bytes(), "broken")
+    status = importer.get(accepted.headers["Location"]).json
+    assert status["status"] == "failed"
+    assert "nothing of it was" in status["detail"] and "database" not in status["detail"]
+    assert _count(CompetencyCategory) == 0 and _count(FrameworkDocument) == 0
+    assert _actions("competency_framework.imported") == []
+
+
+def test_a_large_body_that_is_no_package_is_refused_at_once(importer, as_job):
+    from civicladder.models import JobRun
+
+    found = _send(importer, b'{"CFDocument": {"identifier": "nope"}, "CFItems": []}', "bad")
+    assert found.status_code == 422 and "no identifier" in found.json["detail"]
+    assert _count(JobRun) == 0
+
+
+def test_the_import_is_documented_with_its_202_and_the_batch_status(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/framework/case"]
+    answers = operation["post"]["responses"]
+    assert {"200", "202", "413", "422"} <= set(answers)
+    assert "Location" in answers["202"]["headers"]
+    assert any(p["name"] == "Idempotency-Key" for p in operation["post"]["parameters"])

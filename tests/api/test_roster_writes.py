@@ -352,8 +352,8 @@ def test_only_the_client_that_sent_a_batch_reads_it(writer, client, people, as_j
 
 
 def test_the_status_opens_to_the_scopes_that_send_batches_and_no_other(app, client):
-    # tests/api/test_scopes.py tries routes of one scope; this one serves two.
-    senders = {"roster:write", "outcomes:write"}
+    # tests/api/test_scopes.py tries routes of one scope; this one serves three.
+    senders = {"roster:write", "outcomes:write", "framework:write"}
     assert set(app.view_functions["api_batches.batch"].api_scopes) == senders
     for scope in SCOPES:
         answer = client.get("/api/v1/batches/1", headers=bearer(api_token([scope]).secret))

@@ -475,3 +475,148 @@ def test_codes_and_names_passed_around_within_a_package_import(framework, hr):
     assert (names["First aid"], names["Safe lifting"]) == ("SAF-2", "SAF-1")
     assert sorted(db.session.scalars(sa.select(CompetencyCategory.name))) == ["Safety", "Service"]
     assert framework.name == "Service"
+
+
+FLAT_DOC = "a0a0a0a0-1111-4222-8333-444444444444"
+
+
+def flat_package(title: str = "Park Ranger Skills", *, with_category: bool = False) -> dict:
+    """A package whose competencies sit directly under the document (no category level)."""
+
+    def item(identifier, statement, code=None, kind=None, **more):
+        found = {"identifier": identifier, "fullStatement": statement} | more
+        if code:
+            found["humanCodingScheme"] = code
+        if kind:
+            found["CFItemType"] = kind
+        return found
+
+    def child_of(number, origin, destination):
+        return {
+            "identifier": f"c0c0c0c0-0000-4000-8000-{number:012d}",
+            "associationType": "isChildOf",
+            "originNodeURI": {"identifier": origin},
+            "destinationNodeURI": {"identifier": destination},
+        }
+
+    trail, water, step = (
+        "b1b1b1b1-0000-4000-8000-000000000001",
+        "b1b1b1b1-0000-4000-8000-000000000002",
+        "b1b1b1b1-0000-4000-8000-000000000003",
+    )
+    items = [
+        item(trail, "Keeps a trail safe and open", "PR-TRAIL", abbreviatedStatement="Trails"),
+        item(water, "Rescues a swimmer in difficulty", kind="Competency"),
+        item(step, "Clears a fallen branch with help", kind="Proficiency level"),
+    ]
+    items[1]["humanCodingScheme"] = "PR-WATER"
+    associations = [
+        child_of(1, trail, FLAT_DOC),
+        child_of(2, water, FLAT_DOC),
+        {
+            "identifier": "c0c0c0c0-0000-4000-8000-000000000099",
+            "associationType": "hasSkillLevel",
+            "originNodeURI": {"identifier": trail},
+            "destinationNodeURI": {"identifier": step},
+            "sequenceNumber": 2,
+        },
+    ]
+    if with_category:
+        group, sign = (
+            "b1b1b1b1-0000-4000-8000-000000000004",
+            "b1b1b1b1-0000-4000-8000-000000000005",
+        )
+        items += [item(group, "Visitor services"), item(sign, "Gives directions", "PR-SIGN")]
+        associations += [child_of(3, group, FLAT_DOC), child_of(4, sign, group)]
+    return {
+        "CFDocument": {
+            "identifier": FLAT_DOC,
+            "title": title,
+            "lastChangeDateTime": "2026-01-05T10:00:00Z",
+        },
+        "CFItems": items,
+        "CFAssociations": associations,
+    }
+
+
+def category_of(code: str) -> str:
+    return db.session.scalar(
+        sa.select(CompetencyCategory.name)
+        .join(Competency, Competency.category_id == CompetencyCategory.id)
+        .where(Competency.code == code)
+    )
+
+
+def count_of(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_competencies_directly_under_the_document_go_under_a_category_named_for_it(hr, validator):
+    data = as_bytes(flat_package())
+    preview = queries.preview(data)
+    assert preview["ok"], preview["problems"]
+    assert (preview["gathered"], preview["gathered_under"]) == (2, "Park Ranger Skills")
+    assert preview["added"] == 1 + 2 and preview["left_out_count"] == 0
+    services.import_package(hr, data)
+    assert category_of("PR-TRAIL") == category_of("PR-WATER") == "Park Ranger Skills"
+    trail = db.session.scalar(sa.select(Competency).where(Competency.code == "PR-TRAIL"))
+    assert trail.name == "Trails"
+    assert [(d.level, d.descriptor) for d in trail.descriptors] == [
+        (2, "Clears a fallen branch with help")
+    ]
+    exported = queries.package()
+    assert errors_of(validator, exported) == []
+    # The category is written out as any other: a round trip gives the same package.
+    empty_the_framework()
+    services.import_package(hr, as_bytes(exported))
+    assert queries.package() == exported
+
+
+def test_reimporting_a_package_without_categories_updates_instead_of_duplicating(hr):
+    services.import_package(hr, as_bytes(flat_package()))
+    again = queries.preview(as_bytes(flat_package()))
+    assert (again["change_count"], again["unchanged"]) == (0, 3)
+    newer = flat_package("Park Ranger Skills 2027")
+    newer["CFItems"][1]["fullStatement"] = "Rescues a swimmer or a boater in difficulty"
+    preview = queries.preview(as_bytes(newer))
+    assert (preview["added"], preview["changed"]) == (0, 2)  # the category's name, one competency
+    services.import_package(hr, as_bytes(newer))
+    assert count_of(CompetencyCategory) == 1 and count_of(Competency) == 2
+    assert category_of("PR-WATER") == "Park Ranger Skills 2027"
+
+
+def test_a_package_mixing_categories_and_uncategorised_competencies_imports_both(hr):
+    read = reading.read_package(
+        flat_package(with_category=True), rules.read_time("2026-01-01T00:00:00Z")
+    )
+    assert sorted(c.name for c in read.categories) == ["Park Ranger Skills", "Visitor services"]
+    assert read.gathered == 2 and read.left_out == []
+    services.import_package(hr, as_bytes(flat_package(with_category=True)))
+    assert category_of("PR-SIGN") == "Visitor services"
+    assert category_of("PR-TRAIL") == "Park Ranger Skills"
+
+
+def test_an_item_under_the_document_with_no_code_and_nothing_under_it_stays_a_category():
+    package = flat_package()
+    del package["CFItems"][0]["humanCodingScheme"]
+    package["CFAssociations"].pop()  # and no skill level
+    read = reading.read_package(package, rules.read_time("2026-01-01T00:00:00Z"))
+    assert [c.name for c in read.categories] == ["Trails", "Park Ranger Skills"]
+    assert [c.code for c in read.competencies] == ["PR-WATER"] and read.gathered == 1
+
+
+def test_the_uncategorised_category_clashing_with_one_here_is_a_problem(framework):
+    preview = queries.preview(as_bytes(flat_package("Safety")))
+    assert not preview["ok"]
+    assert "A category called Safety is here already" in preview["problems"][0]["reason"]
+
+
+def test_the_preview_says_where_competencies_without_a_category_go(client_as):
+    client = client_as("hr")
+    upload = {"package": (io.BytesIO(as_bytes(flat_package())), "rangers.json")}
+    response = client.post("/competencies/import", data=upload)
+    text = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "2 competencies have no category in the package; they go under "
+        "<strong>Park Ranger Skills</strong>" in text
+    )
