@@ -90,7 +90,8 @@ def nav_link(page: Page, name: str):
     menu = page.get_by_role("button", name="Menu")
     if menu.is_visible() and not main_nav(page).is_visible():
         menu.click()
-    link = _nav_markup(page).get_by_role("link", name=name, exact=True, include_hidden=True)
+    # A `has` locator is matched inside each item, so it is built from the page, not the nav.
+    link = page.get_by_role("link", name=name, exact=True, include_hidden=True)
     section = _nav_markup(page).locator(".usa-nav__primary-item", has=link).locator("button")
     if section.count() and section.get_attribute("aria-expanded") != "true":
         section.click()
