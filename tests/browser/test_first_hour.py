@@ -271,3 +271,19 @@ def test_hr_changes_an_employees_record_with_a_reason(page: Page, axe, accounts)
     expect(page.get_by_role("heading", level=1)).to_have_text(accounts.other_report)
     expect(page.locator("main")).to_contain_text("On leave")
     axe.check(page, "profile after the edit")
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_scripts_each_sections_links_are_listed_under_it(page: Page, accounts):
+    """Pages work without JavaScript: a section's links show under its name in the header."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, accounts.hr)
+    nav = main_nav(page)
+    for name in ("Workforce", "Competencies", "Autonomy tracks", "Eligible lists"):
+        expect(nav.get_by_role("link", name=name)).to_be_visible()
+    link = nav.get_by_role("link", name="Eligible lists")
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+    with page.expect_navigation():
+        link.click()
+    expect(page.locator("h1")).to_have_text("Eligible lists")
