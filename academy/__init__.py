@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.languages import N_
-    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.navigation import NavGroup, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from people import signals as people_signals
     from people.slots import EMPLOYEE_PROFILE
@@ -28,10 +28,24 @@ def init_app(app: Flask) -> None:
         header=exports.CSV_HEADER,
         rows=exports.training_records,
     )
-    register_nav_item(app, NavItem(N_("Training"), "academy.catalog", order=25))
-    register_nav_item(app, NavItem(N_("My training"), "academy.my_training", (Role.EMPLOYEE,), 24))
+    training = NavGroup("training", N_("Training"), 25)
     register_nav_item(
-        app, NavItem(N_("Training requests"), "academy.approvals", (Role.MANAGER,), order=26)
+        app,
+        NavItem(
+            N_("Training"),
+            "academy.catalog",
+            order=25,
+            group=training,
+            menu_label=N_("Training catalog"),
+        ),
+    )
+    register_nav_item(
+        app,
+        NavItem(N_("My training"), "academy.my_training", (Role.EMPLOYEE,), 24, group=training),
+    )
+    register_nav_item(
+        app,
+        NavItem(N_("Training requests"), "academy.approvals", (Role.MANAGER,), 26, group=training),
     )
     register_panel(app, HOME, "training", panels.home_panel, order=72)
     register_panel(app, EMPLOYEE_PROFILE, "training", panels.profile_panel, order=20)

@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.languages import N_
     from civicladder.layout import register_action_words
-    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.navigation import NavGroup, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from competencies.signals import evidence_recorded, evidence_withdrawn
     from people.signals import employee_moved, employee_separated
@@ -67,9 +67,24 @@ def init_app(app: Flask) -> None:
         check=outcomes.preview,
         write=outcomes.import_checked,
     )
-    register_nav_item(app, NavItem(N_("Autonomy"), "autonomy.queue", (Role.MANAGER, Role.HR), 12))
-    register_nav_item(app, NavItem(N_("Autonomy tracks"), "autonomy.tracks", (Role.HR,), 32))
-    register_nav_item(app, NavItem(N_("Outcome metrics"), "autonomy.metrics", (Role.HR,), 33))
+    autonomy = NavGroup("autonomy", N_("Autonomy"), 30)
+    register_nav_item(
+        app,
+        NavItem(
+            N_("Autonomy"),
+            "autonomy.queue",
+            (Role.MANAGER, Role.HR),
+            12,
+            group=autonomy,
+            menu_label=N_("Autonomy queue"),
+        ),
+    )
+    register_nav_item(
+        app, NavItem(N_("Autonomy tracks"), "autonomy.tracks", (Role.HR,), 32, group=autonomy)
+    )
+    register_nav_item(
+        app, NavItem(N_("Outcome metrics"), "autonomy.metrics", (Role.HR,), 33, group=autonomy)
+    )
     # A manager's decisions come right after their team; a person's own standing before the
     # competencies that feed it.
     register_panel(app, HOME, "autonomy_queue", views.queue_panel, order=31)

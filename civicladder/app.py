@@ -19,7 +19,7 @@ from civicladder.config import load
 from civicladder.db import ping_when_idle, wants_write_lock
 from civicladder.extensions import csrf, db, limiter, migrate
 from civicladder.languages import N_
-from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
+from civicladder.navigation import ADMIN_TASKS, ADMINISTRATION, NavItem, register_nav_item
 from civicladder.panels import HOME, register_panel
 
 
@@ -191,10 +191,11 @@ def _init_shell(app: Flask) -> None:
         app.register_blueprint(module.bp)
     admins = (Role.ADMIN,)
     register_nav_item(app, NavItem(N_("Home"), "home.index", order=0))
-    register_nav_item(app, NavItem(N_("Audit log"), "admin.audit_log", admins, order=90))
-    register_nav_item(app, NavItem(N_("Outbox"), "admin.outbox", admins, order=91))
+    section = {"group": ADMINISTRATION}
+    register_nav_item(app, NavItem(N_("Audit log"), "admin.audit_log", admins, 90, **section))
+    register_nav_item(app, NavItem(N_("Outbox"), "admin.outbox", admins, 91, **section))
     register_nav_item(
-        app, NavItem(N_("Background jobs"), "jobs.index", (Role.HR, Role.ADMIN), order=92)
+        app, NavItem(N_("Background jobs"), "jobs.index", (Role.HR, Role.ADMIN), 92, **section)
     )
     for label, endpoint, order in (
         (N_("Search the audit log"), "admin.audit_log", 90),

@@ -211,6 +211,6 @@ def register(app: Flask) -> None:
         if not has_request_context():
             return {"nav_items": [], "public_links": []}
         return {
-            "nav_items": navigation.links_for(current_user),
+            "nav_items": navigation.navigation_for(current_user),
             "public_links": navigation.public_links(),
         }

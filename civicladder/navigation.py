@@ -1,17 +1,45 @@
 """Menus of links: the main navigation, and the administrator's tasks on the home page. Each
-package adds its own items; the shell names no domain endpoint."""
+package adds its own items; the shell names no domain endpoint.
+
+An item may belong to a `NavGroup` (a section of the product: people, skills, training...). A
+person whose roles bring more links than fit on one line (HR, a manager) reads the main
+navigation by section, as USWDS's header does for a site with many sections: a button per
+section opening its sub-menu, the section of the page they are on marked as current. Those
+with few links (an employee) keep them as plain links, and so does a section holding one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import gettext
 
 from civicladder.access import Role
+from civicladder.languages import N_
 
 _KEY = "civicladder.navigation"
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A section of the main navigation, heading the items a package puts in it.
+
+    `key` names it in the page (the id of its sub-menu); `label` is marked with N_ where
+    declared and translated here; `order` places it among the other sections and the items
+    that belong to none.
+    """
+
+    key: str
+    label: str
+    order: int
+
+
+# The shell's own section: the pages that keep the product running.
+ADMINISTRATION = NavGroup("administration", N_("Administration"), 90)
+
+# Up to this many links, a person's navigation is plain links; past it, sections.
+FLAT_MOST = 7
 
 
 @dataclass(frozen=True)
@@ -21,6 +49,9 @@ class NavItem:
     `roles`: who sees it (any of them); empty means every signed-in person.
     `url_values`: for links that depend on the person (their own profile): returns the
     endpoint's arguments for this user, or None to leave the item out for them.
+    `group`: the section it is read under when the navigation is grouped; `menu_label`: its
+    words inside that section's sub-menu when the section's name would repeat them ("Autonomy
+    queue" under "Autonomy"), marked with N_ like `label`.
     """
 
     label: str
@@ -28,6 +59,8 @@ class NavItem:
     roles: tuple[Role, ...] = ()
     order: int = 50
     url_values: Callable[[object], dict | None] | None = None
+    group: NavGroup | None = None
+    menu_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +79,25 @@ class NavLink:
     label: str
     url: str
     current: bool
+    group: NavGroup | None = None
+    # The page is in this link's part of the product (its blueprint), if not the link's own.
+    in_section: bool = False
+    order: int = 50
+    menu_label: str | None = None
+
+
+@dataclass(frozen=True)
+class NavSection:
+    """A section of a grouped navigation: its button and the sub-menu of its links."""
+
+    key: str
+    label: str
+    links: list[NavLink]
+    current: bool
+
+    @property
+    def menu_id(self) -> str:
+        return f"nav-section-{self.key}"
 
 
 def register_nav_item(app: Flask, item: NavItem, menu: Menu = MAIN) -> None:
@@ -70,8 +122,58 @@ def links_for(user, menu: Menu = MAIN) -> list[NavLink]:
             if values is None:
                 continue
         url = url_for(item.endpoint, **values)
-        links.append(NavLink(gettext(item.label), url, request.path == url))
+        links.append(
+            NavLink(
+                gettext(item.label),
+                url,
+                request.path == url,
+                item.group,
+                request.blueprint is not None
+                and item.endpoint.partition(".")[0] == request.blueprint,
+                item.order,
+                gettext(item.menu_label) if item.menu_label else None,
+            )
+        )
     return links
+
+
+def navigation_for(user) -> list[NavLink | NavSection]:
+    """The main navigation as this person reads it: their links as they are when few, or else
+    by section (a section holding one link is that link), in order. One section at most is
+    current: the one holding the page, or else the first leading into the page's part of the
+    product."""
+    links = links_for(user, MAIN)
+    if len(links) <= FLAT_MOST:
+        return links
+    grouped: dict[NavGroup, list[NavLink]] = {}
+    entries: list[tuple[int, str, NavLink | NavGroup]] = []
+    for link in links:
+        if link.group is None:
+            entries.append((link.order, link.label, link))
+            continue
+        if link.group not in grouped:
+            grouped[link.group] = []
+            entries.append((link.group.order, link.group.key, link.group))
+        grouped[link.group].append(link)
+    current = _current_group(grouped)
+    shown: list[NavLink | NavSection] = []
+    for _order, _name, entry in sorted(entries, key=lambda e: (e[0], e[1])):
+        if isinstance(entry, NavLink):
+            shown.append(entry)
+        elif len(grouped[entry]) == 1:
+            shown.append(grouped[entry][0])
+        else:
+            in_menu = [replace(n, label=n.menu_label or n.label) for n in grouped[entry]]
+            shown.append(NavSection(entry.key, gettext(entry.label), in_menu, entry is current))
+    return shown
+
+
+def _current_group(grouped: dict[NavGroup, list[NavLink]]) -> NavGroup | None:
+    for test in (lambda link: link.current, lambda link: link.in_section):
+        for group, links in grouped.items():
+            if any(test(link) for link in links):
+                return group
+    return None
 
 
 _PUBLIC_KEY = "civicladder.public_links"

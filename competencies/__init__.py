@@ -24,7 +24,7 @@ def init_app(app: Flask) -> None:
     from civicladder.cli import register_city_step, register_demo_step
     from civicladder.languages import N_
     from civicladder.layout import register_action_words
-    from civicladder.navigation import NavItem, register_nav_item
+    from civicladder.navigation import NavGroup, NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
     from competencies import cli, credentials, standing, views
     from competencies.case import queries as case_queries
@@ -48,8 +48,13 @@ def init_app(app: Flask) -> None:
     credentials.register(app)
     app.cli.add_command(cli.competencies_group)
     # Everyone may read the framework and the job profiles; HR maintains them.
-    register_nav_item(app, NavItem(N_("Competencies"), "competencies.framework", (), 30))
-    register_nav_item(app, NavItem(N_("Job profiles"), "competencies.job_profiles", (), 31))
+    skills = NavGroup("skills", N_("Skills"), 20)
+    register_nav_item(
+        app, NavItem(N_("Competencies"), "competencies.framework", (), 30, group=skills)
+    )
+    register_nav_item(
+        app, NavItem(N_("Job profiles"), "competencies.job_profiles", (), 31, group=skills)
+    )
     # After the panels for a role's work (team, workforce, administration).
     register_panel(app, HOME, "framework", views.framework_panel, order=41)
     register_panel(app, HOME, "team_grid", views.team_grid_panel, order=31)

@@ -10,7 +10,13 @@ def init_app(app: Flask) -> None:
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step, register_files_command
     from civicladder.languages import N_
-    from civicladder.navigation import NavItem, PublicLink, register_nav_item, register_public_link
+    from civicladder.navigation import (
+        NavGroup,
+        NavItem,
+        PublicLink,
+        register_nav_item,
+        register_public_link,
+    )
     from civicladder.panels import HOME, register_panel
     from hiring import cli, views
     from hiring import jobs as hiring_jobs
@@ -20,8 +26,14 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.hiring_group)
     hiring_jobs.register(app)
     register_files_command(app, cli.import_disk_command)
-    register_nav_item(app, NavItem(N_("Hiring rounds"), "hiring.rounds", (Role.HR,), 35))
-    register_nav_item(app, NavItem(N_("Jobs"), "hiring.jobs", (), 65))
+    hiring = NavGroup("hiring", N_("Hiring"), 35)
+    register_nav_item(
+        app, NavItem(N_("Hiring rounds"), "hiring.rounds", (Role.HR,), 35, group=hiring)
+    )
+    register_nav_item(
+        app, NavItem(N_("Eligible lists"), "hiring.eligible_lists", (Role.HR,), 36, group=hiring)
+    )
+    register_nav_item(app, NavItem(N_("Jobs"), "hiring.jobs", (), 65, group=hiring))
     register_public_link(
         app,
         PublicLink(

@@ -337,6 +337,32 @@ class EligibleListFilterForm(Form):
     job_profile = FilterSelectField("Job profile", coerce=int)
 
 
+class ListExpiryForm(Form):
+    """HR's change to an eligible list's last day: months from its establishment or a date,
+    with the reason (the rules are the service's: hiring.eligible.expiry)."""
+
+    months = IntegerField(
+        _l("Months from the list's establishment"),
+        validators=[Optional()],
+        description=_l("Between 1 and 48, like 18 for a list kept a year and a half."),
+    )
+    expires_on = DayField(
+        _l("Or its new last day"),
+        validators=[Optional()],
+        description=_l(
+            "As year-month-day, like 2027-06-30. Today closes the list at the end of the day."
+        ),
+    )
+    reason = TextAreaField(
+        _l("Reason for the change"),
+        validators=[
+            InputRequired(_l("Give the reason for the change: it is kept in the audit log.")),
+            Length(max=2000, message=_l("Keep the reason under 2,000 characters.")),
+        ],
+        description=_l("Kept in the audit log with the old and the new last day."),
+    )
+
+
 class JobSearchForm(Form):
     """The jobs page's search and filters: the address carries them (a GET form)."""
 

@@ -26,7 +26,13 @@ def init_app(app: Flask) -> None:
     from civicladder.identity import register_account_finder
     from civicladder.languages import N_
     from civicladder.layout import register_action_words
-    from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
+    from civicladder.navigation import (
+        ADMIN_TASKS,
+        ADMINISTRATION,
+        NavGroup,
+        NavItem,
+        register_nav_item,
+    )
     from civicladder.panels import HOME, register_panel
     from people import cli, figures, identity, queries, roster, services, views, workforce
     from people import jobs as people_jobs
@@ -40,11 +46,17 @@ def init_app(app: Flask) -> None:
         app,
         NavItem(N_("My profile"), "people.profile", order=5, url_values=home.own_profile_values),
     )
+    people = NavGroup("people", N_("People"), 10)
     register_nav_item(
-        app, NavItem(N_("Workforce"), "people.directory", (Role.HR, Role.MANAGER), 10)
+        app,
+        NavItem(N_("Workforce"), "people.directory", (Role.HR, Role.MANAGER), 10, group=people),
     )
-    register_nav_item(app, NavItem(N_("Roster import"), "people.import_roster", (Role.HR,), 20))
-    register_nav_item(app, NavItem(N_("Users"), "people.users", (Role.ADMIN,), 80))
+    register_nav_item(
+        app, NavItem(N_("Roster import"), "people.import_roster", (Role.HR,), 20, group=people)
+    )
+    register_nav_item(
+        app, NavItem(N_("Users"), "people.users", (Role.ADMIN,), 80, group=ADMINISTRATION)
+    )
     register_nav_item(
         app, NavItem(N_("Invite a user"), "people.new_user", (Role.ADMIN,), 10), ADMIN_TASKS
     )

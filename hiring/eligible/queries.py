@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from civicladder.db import db
+from civicladder.models import AuditEvent
 from hiring.eligible.models import EligibleList, EligibleListEntry
 from hiring.models import Application, ApplicationStatus
 from hiring.offers.models import Offer
@@ -153,3 +154,43 @@ def offers_of(list_id: int) -> dict[int, Offer]:
         offer.application_id: offer
         for offer in db.session.scalars(sa.select(Offer).where(Offer.eligible_list_id == list_id))
     }
+
+
+@dataclass(frozen=True)
+class ChangedExpiry:
+    """A change HR made to a list's last day, as the audit log keeps it."""
+
+    occurred_at: datetime
+    actor_label: str
+    old: date
+    new: date
+    reason: str
+
+
+def expiry_changes(list_id: int) -> list[ChangedExpiry]:
+    """The changes to the list's last day, oldest first (one query)."""
+    rows = db.session.execute(
+        sa.select(
+            AuditEvent.occurred_at,
+            AuditEvent.actor_label,
+            AuditEvent.before,
+            AuditEvent.after,
+            AuditEvent.reason,
+        )
+        .where(
+            AuditEvent.object_type == EligibleList.__name__,
+            AuditEvent.object_id == str(list_id),
+            AuditEvent.action == "eligible_list.expiry_changed",
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+    return [
+        ChangedExpiry(
+            row.occurred_at,
+            row.actor_label,
+            date.fromisoformat(row.before["expires_on"]),
+            date.fromisoformat(row.after["expires_on"]),
+            row.reason or "",
+        )
+        for row in rows
+    ]

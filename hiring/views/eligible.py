@@ -4,6 +4,7 @@ vacancies; and the candidate's way off a list through their status link."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 
 from civicladder import clock
@@ -11,12 +12,12 @@ from civicladder.access import Role, public, requires
 from civicladder.db import db
 from civicladder.errors import Invalid, NotFound
 from civicladder.forms import attach_error
-from civicladder.layout import page_number
+from civicladder.layout import format_date, page_number
 from hiring import posting, services
+from hiring.eligible import expiry, queries
 from hiring.eligible import offers as list_offers
-from hiring.eligible import queries
 from hiring.eligible import services as eligible_services
-from hiring.forms import EligibleListFilterForm, ListOfferForm
+from hiring.forms import EligibleListFilterForm, ListExpiryForm, ListOfferForm
 from hiring.models import ApplicationStatus
 from hiring.offers import terms as offer_terms
 from hiring.views.base import bp, candidate_by_token
@@ -58,17 +59,60 @@ def _list_or_not_found(list_id: int):
 @bp.get("/hiring/eligible-lists/<int:list_id>")
 @requires(Role.HR)
 def eligible_list(list_id: int):
-    listed = _list_or_not_found(list_id)
-    places = queries.places(list_id)
+    return _list_page(_list_or_not_found(list_id))
+
+
+def _list_page(listed, expiry_form=None, status: int = 200):
+    places = queries.places(listed.id)
     return render_template(
         "hiring/eligible_list.html",
         listed=listed,
         places=places,
         checks=list_offers.checks(places),
-        offers=queries.offers_of(list_id),
+        offers=queries.offers_of(listed.id),
         active=listed.is_active(clock.today()),
+        expiry_form=expiry_form or ListExpiryForm(formdata=None),
+        changes=queries.expiry_changes(listed.id),
+        latest=expiry.latest_expiry(listed),
+        longest=expiry.LONGEST_MONTHS,
         S=ApplicationStatus,
+    ), status
+
+
+@bp.post("/hiring/eligible-lists/<int:list_id>/expiry")
+@requires(Role.HR)
+def change_list_expiry(list_id: int):
+    """HR gives the list a new last day: the list's page asks for it and the reason, a page of
+    its own confirms it (a shorter list ends candidates' standing sooner), then it is made."""
+    listed = _list_or_not_found(list_id)
+    form = ListExpiryForm()
+    if not form.validate():
+        return _list_page(listed, form, 422)
+    wanted = {
+        "reason": form.reason.data,
+        "months": form.months.data,
+        "expires_on": form.expires_on.data,
+    }
+    try:
+        if request.form.get("confirmed") != "yes":
+            change = expiry.check_change(current_user, listed, **wanted)
+            return render_template(
+                "hiring/confirm_list_expiry.html", listed=listed, change=change, form=form
+            )
+        change = expiry.change_expiry(current_user, listed, **wanted)
+    except Invalid as error:
+        attach_error(form, error)
+        return _list_page(listed, form, 422)
+    flash(
+        ngettext(
+            "The list now ends on %(day)s. %(num)d candidate still on it was emailed the change.",
+            "The list now ends on %(day)s. %(num)d candidates still on it were emailed the change.",
+            change.candidates,
+            day=format_date(change.new),
+        ),
+        "success",
     )
+    return redirect(url_for("hiring.eligible_list", list_id=list_id))
 
 
 @bp.post("/hiring/eligible-lists/<int:list_id>/offer")

@@ -2,6 +2,12 @@
 (function () {
   "use strict";
 
+  // Scripts run: the navigation's sections open as USWDS's sub-menus (without scripts, the
+  // stylesheet lists their links in the header instead).
+  document.querySelectorAll(".cl-no-js").forEach(function (element) {
+    element.classList.remove("cl-no-js");
+  });
+
   // After a failed submit, the error summary takes focus so screen readers announce it.
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {

@@ -25,7 +25,7 @@ from competencies.models import Competency
 from people import services as people_services
 from people.models import Department, Employee
 from tests.browser.conftest import PASSWORD, Account, _user
-from tests.browser.test_pages import follow, open_page, sign_in
+from tests.browser.test_pages import follow, nav_link, open_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +113,7 @@ def test_employee_to_certificate_through_manager_and_instructor(
     axe.check(employee, "/academy/sessions/<id> (requested)")
 
     manager = _person(browser, browser_context_args, accounts.manager, axe)
-    follow(manager, axe, manager.get_by_role("link", name="Training requests", exact=True))
+    follow(manager, axe, nav_link(manager, "Training requests"))
     expect(manager.get_by_role("heading", name=re.compile(COURSE))).to_be_visible()
     manager.get_by_role("button", name="Approve").click()
     expect(manager.get_by_text("Approved Sam Lindqvist's request")).to_be_visible()

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_pages import follow, main_nav, open_page, sign_in
+from tests.browser.conftest import console_errors
+from tests.browser.test_pages import follow, main_nav, nav_link, open_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,18 +43,29 @@ def no_sideways_scroll(page: Page) -> None:
 
 
 def nav_fits_the_screen(page: Page) -> None:
-    """Every link of the navigation is on the screen, however many a person's roles bring
-    (HR's ran past the right edge at 1280 px), and the signed-in person's links sit above the
-    navigation's links rather than on them."""
+    """Every link and section of the navigation is on the screen, on one row, however many a
+    person's roles bring (HR's ran past the right edge at 1280 px, then wrapped onto a second
+    row, before its links were grouped in sections), and the signed-in person's links sit above
+    the navigation's rather than on them."""
     width = page.viewport_size["width"]
-    for link in main_nav(page).get_by_role("link").all():
-        box = link.bounding_box()
+    items = page.locator(".usa-nav__primary > .usa-nav__primary-item")
+    for item in items.all():
+        box = item.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (
-            f"{link.inner_text()!r} is off the screen: {box}"
+            f"{item.inner_text()!r} is off the screen: {box}"
         )
+    tops = {round(item.bounding_box()["y"]) for item in items.all()}
+    assert len(tops) == 1, f"the navigation wraps onto {len(tops)} rows"
+    row = items.first.bounding_box()["height"]
+    assert page.locator(".usa-nav__primary").bounding_box()["height"] < 1.5 * row
     mine = page.locator(".usa-nav__secondary").bounding_box()
     links = page.locator(".usa-nav__primary").bounding_box()
     assert mine["y"] + mine["height"] <= links["y"], (mine, links)
+
+
+def section(page: Page, name: str):
+    """A section's button in the main navigation (HR's People, Skills, Hiring...)."""
+    return main_nav(page).get_by_role("button", name=name, exact=True)
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -77,12 +89,19 @@ def test_each_roles_home_at_desktop_and_phone_width(page: Page, axe, accounts, r
 
 
 def test_the_menu_button_opens_the_navigation_on_a_phone(page: Page, axe, accounts):
+    """At 375 px HR's sections are in USWDS's mobile menu: a section opens in place."""
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, accounts.hr)
     page.get_by_role("button", name="Menu").click()
     nav = main_nav(page)
+    people = section(page, "People")
+    expect(people).to_be_visible()
+    expect(section(page, "Hiring")).to_be_visible()
+    expect(nav.get_by_role("link", name="Workforce")).to_be_hidden()
+    people.click()
+    expect(people).to_have_attribute("aria-expanded", "true")
     expect(nav.get_by_role("link", name="Workforce")).to_be_visible()
-    axe.check(page, "/ as hr (375px, menu open)")
+    axe.check(page, "/ as hr (375px, menu and a section open)")
     shoot(page, "menu-hr-375")
     follow(page, axe, nav.get_by_role("link", name="Workforce"))
     expect(
@@ -92,6 +111,75 @@ def test_the_menu_button_opens_the_navigation_on_a_phone(page: Page, axe, accoun
     ).to_be_visible()
     no_sideways_scroll(page)
     shoot(page, "workforce-hr-375")
+
+
+def test_hrs_sections_open_with_a_click_and_with_the_keyboard(page: Page, axe, accounts):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, accounts.hr)
+    nav = main_nav(page)
+    hiring = section(page, "Hiring")
+    lists = nav.get_by_role("link", name="Eligible lists")
+    expect(hiring).to_have_attribute("aria-expanded", "false")
+    expect(lists).to_be_hidden()
+    hiring.click()
+    expect(hiring).to_have_attribute("aria-expanded", "true")
+    expect(lists).to_be_visible()
+    axe.check(page, "/ as hr (1280px, Hiring open)")
+    shoot(page, "nav-hr-hiring-open-1280")
+    # Opening another section closes this one.
+    skills = section(page, "Skills")
+    skills.click()
+    expect(skills).to_have_attribute("aria-expanded", "true")
+    expect(hiring).to_have_attribute("aria-expanded", "false")
+    expect(lists).to_be_hidden()
+    skills.click()
+    expect(skills).to_have_attribute("aria-expanded", "false")
+
+    # By keyboard: Enter opens a section, Tab goes into it, Escape closes it and returns to it.
+    people = section(page, "People")
+    people.focus()
+    page.keyboard.press("Enter")
+    expect(people).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Workforce")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(people).to_have_attribute("aria-expanded", "false")
+    expect(people).to_be_focused()
+    # Space opens the next one; Enter on its link follows it.
+    page.keyboard.press("Tab")
+    expect(section(page, "Skills")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    autonomy = section(page, "Autonomy")
+    expect(autonomy).to_be_focused()
+    page.keyboard.press(" ")
+    expect(autonomy).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Autonomy tracks")).to_be_focused()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_count(1)
+    # The page's section is current: its button says so, and its link in the sub-menu.
+    expect(section(page, "Autonomy")).to_have_class(re.compile(r"\busa-current\b"))
+    expect(section(page, "Hiring")).not_to_have_class(re.compile(r"\busa-current\b"))
+    nav_fits_the_screen(page)
+    axe.check(page, "/autonomy/tracks as hr (1280px)")
+    section(page, "Autonomy").click()
+    expect(nav.get_by_role("link", name="Autonomy tracks")).to_have_attribute(
+        "aria-current", "page"
+    )
+
+
+@pytest.mark.browser_context_args(bypass_csp=False)
+def test_sections_open_under_the_real_content_security_policy(page: Page, accounts):
+    """USWDS's script opens the sections: it is served by the app and runs under the CSP."""
+    problems = console_errors(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, accounts.hr)
+    section(page, "Hiring").click()
+    expect(main_nav(page).get_by_role("link", name="Eligible lists")).to_be_visible()
+    assert not problems, "errors in the browser console:\n" + "\n".join(problems)
 
 
 def test_admin_invites_a_union_rep_by_email(page: Page, axe, accounts):
@@ -117,13 +205,13 @@ def test_admin_invites_a_union_rep_by_email(page: Page, axe, accounts):
     axe.check(page, "invitation link")
     shoot(page, "invite-link-1280")
 
-    follow(page, axe, main_nav(page).get_by_role("link", name="Outbox"))
+    follow(page, axe, nav_link(page, "Outbox"))
     expect(page.get_by_role("row", name=re.compile("rita.rep@city.example.gov"))).to_be_visible()
 
 
 def test_deactivation_asks_for_its_own_reason_and_confirmation(page: Page, axe, accounts):
     sign_in(page, accounts.admin)
-    follow(page, axe, main_nav(page).get_by_role("link", name="Users"))
+    follow(page, axe, nav_link(page, "Users"))
     follow(page, axe, page.get_by_role("link", name=accounts.other_report_user))
     follow(page, axe, page.get_by_role("link", name="Deactivate account…"))
     expect(page.get_by_role("heading", name="What happens")).to_be_visible()
@@ -166,7 +254,7 @@ def test_manager_records_evidence_after_checking_it(page: Page, axe, accounts):
 
 def test_hr_changes_an_employees_record_with_a_reason(page: Page, axe, accounts):
     sign_in(page, accounts.hr)
-    follow(page, axe, main_nav(page).get_by_role("link", name="Workforce"))
+    follow(page, axe, nav_link(page, "Workforce"))
     page.get_by_label("Name or employee number").fill("Lindqvist, Sam")
     page.get_by_role("button", name="Find").click()
     follow(page, axe, page.get_by_role("link", name="Lindqvist, Sam"))
@@ -183,3 +271,19 @@ def test_hr_changes_an_employees_record_with_a_reason(page: Page, axe, accounts)
     expect(page.get_by_role("heading", level=1)).to_have_text(accounts.other_report)
     expect(page.locator("main")).to_contain_text("On leave")
     axe.check(page, "profile after the edit")
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_scripts_each_sections_links_are_listed_under_it(page: Page, accounts):
+    """Pages work without JavaScript: a section's links show under its name in the header."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in(page, accounts.hr)
+    nav = main_nav(page)
+    for name in ("Workforce", "Competencies", "Autonomy tracks", "Eligible lists"):
+        expect(nav.get_by_role("link", name=name)).to_be_visible()
+    link = nav.get_by_role("link", name="Eligible lists")
+    box = link.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
+    with page.expect_navigation():
+        link.click()
+    expect(page.locator("h1")).to_have_text("Eligible lists")

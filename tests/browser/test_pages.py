@@ -78,10 +78,31 @@ def main_nav(page: Page):
     return page.get_by_role("navigation", name="Main")
 
 
+def _nav_markup(page: Page):
+    """The main navigation as the page holds it, shown or not (behind a phone's menu button,
+    or its links in a closed section)."""
+    return page.locator('nav[aria-label="Main"] .usa-nav__primary')
+
+
+def nav_link(page: Page, name: str):
+    """A link of the main navigation, made visible the way a person would: the phone's menu
+    opened if the navigation is behind it, then the link's section if it is in one."""
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible() and not main_nav(page).is_visible():
+        menu.click()
+    # A `has` locator is matched inside each item, so it is built from the page, not the nav.
+    link = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+    section = _nav_markup(page).locator(".usa-nav__primary-item", has=link).locator("button")
+    if section.count() and section.get_attribute("aria-expanded") != "true":
+        section.click()
+    return main_nav(page).get_by_role("link", name=name, exact=True)
+
+
 def nav_links(page: Page) -> dict[str, str]:
-    links = main_nav(page).get_by_role("link")
+    """Every link of the main navigation, by its words, those in closed sections included."""
+    links = _nav_markup(page).locator("a")
     return {
-        links.nth(i).inner_text().strip(): links.nth(i).get_attribute("href")
+        links.nth(i).text_content().strip(): links.nth(i).get_attribute("href")
         for i in range(links.count())
     }
 
@@ -90,10 +111,10 @@ def walk_navigation(page: Page, axe, offered: dict[str, str]) -> None:
     for label, href in offered.items():
         if href == "/":
             continue
-        follow(page, axe, main_nav(page).get_by_role("link", name=label, exact=True))
-        expect(main_nav(page).get_by_role("link", name=label, exact=True)).to_have_attribute(
-            "aria-current", "page"
-        )
+        follow(page, axe, nav_link(page, label))
+        expect(
+            _nav_markup(page).get_by_role("link", name=label, exact=True, include_hidden=True)
+        ).to_have_attribute("aria-current", "page")
         assert page.url.endswith(href)
 
 
@@ -159,7 +180,7 @@ def test_manager_opens_a_report_with_evidence_and_the_evidence_form(page: Page, 
 
 def test_hr_opens_a_competency_and_the_add_competency_form(page: Page, axe, accounts):
     sign_in(page, accounts.hr)
-    follow(page, axe, main_nav(page).get_by_role("link", name="Competencies"))
+    follow(page, axe, nav_link(page, "Competencies"))
     button = page.get_by_role("button", name="Site safety (SAF-1)")
     button.click()
     expect(button).to_have_attribute("aria-expanded", "true")
@@ -172,7 +193,7 @@ def test_hr_opens_a_competency_and_the_add_competency_form(page: Page, axe, acco
 
 def test_hr_sees_row_errors_of_a_job_profile_in_the_error_summary(page: Page, axe, accounts):
     sign_in(page, accounts.hr)
-    follow(page, axe, main_nav(page).get_by_role("link", name="Job profiles"))
+    follow(page, axe, nav_link(page, "Job profiles"))
     follow(page, axe, page.get_by_role("link", name="Add a job profile"))
     page.get_by_label("Code").fill("GRD")
     page.get_by_label("Job title").fill("Gardener")
@@ -191,7 +212,7 @@ def test_hr_sees_row_errors_of_a_job_profile_in_the_error_summary(page: Page, ax
 
 def test_admin_opens_a_user(page: Page, axe, accounts):
     sign_in(page, accounts.admin)
-    follow(page, axe, main_nav(page).get_by_role("link", name="Users"))
+    follow(page, axe, nav_link(page, "Users"))
     follow(page, axe, page.get_by_role("link", name=accounts.union_rep.full_name))
     expect(page.get_by_role("heading", level=1)).to_have_text(accounts.union_rep.full_name)
     expect(page.get_by_role("checkbox", name="DC37 Local 1549")).to_be_checked()
@@ -325,7 +346,7 @@ def test_employee_downloads_their_learner_record_and_the_check_page_reads_it(
     page: Page, axe, accounts
 ):
     sign_in(page, accounts.employee)
-    follow(page, axe, main_nav(page).get_by_role("link", name="My profile"))
+    follow(page, axe, nav_link(page, "My profile"))
     follow(page, axe, page.get_by_role("link", name=re.compile("^Learner record")))
     expect(page.get_by_role("heading", level=1)).to_have_text("Learner record")
     expect(page.get_by_role("heading", level=2, name="Competency levels")).to_be_visible()

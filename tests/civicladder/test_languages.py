@@ -50,6 +50,7 @@ TRANSLATED_TEMPLATES = [
     "hiring/_posting_statements.html",
     "hiring/status.html",
     "hiring/withdraw.html",
+    "hiring/confirm_list_expiry.html",
 ]
 
 

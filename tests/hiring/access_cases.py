@@ -305,6 +305,15 @@ CASES = [
         lambda ids: offer_form(application_id=str(ids["listed_application"]), vacancy="Depot 4"),
         recorded("offer.made", "hr"),
     ),
+    # The confirmed step changes the list's last day (the first step only asks).
+    Case(
+        "hiring.change_list_expiry",
+        "POST",
+        "/hiring/eligible-lists/{eligible_list}/expiry",
+        hr_only(302),
+        {"months": "30", "reason": "Vacancies held back by a freeze.", "confirmed": "yes"},
+        recorded("eligible_list.expiry_changed", "hr"),
+    ),
     Case(
         "hiring.leave_eligible_list",
         "GET",
