@@ -426,13 +426,15 @@ class OfferTermsForm(Form):
 
 class DeclineOfferForm(Form):
     reason = TextAreaField(
-        "Why are you declining?",
+        _l("Why are you declining?"),
         validators=[
-            InputRequired("Tell us why you are declining the offer."),
-            Length(max=2000, message="Keep your reason under 2,000 characters."),
+            InputRequired(_l("Tell us why you are declining the offer.")),
+            Length(max=2000, message=_l("Keep your reason under 2,000 characters.")),
         ],
-        description="For example: you took another job, the salary, the start date or the "
-        "place of work. HR keeps your reason with the offer.",
+        description=_l(
+            "For example: you took another job, the salary, the start date or the "
+            "place of work. HR keeps your reason with the offer."
+        ),
     )
 
 

@@ -26,6 +26,14 @@ CHECKED = [
     "civicladder/views/home.py",
     "people/views/home.py",
     "people/views/learner_record.py",
+    "hiring/files.py",
+    "hiring/posting.py",
+    "hiring/services.py",
+    "hiring/offers/answers.py",
+    "hiring/offers/terms.py",
+    "hiring/offers/letter.py",
+    "hiring/views/candidates.py",
+    "hiring/views/offers.py",
 ]
 
 # Where a person reads the first argument (or the keyword) of these calls.

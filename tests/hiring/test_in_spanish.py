@@ -96,3 +96,92 @@ def test_an_offer_and_its_answer_reach_a_spanish_speaking_candidate_in_spanish(
     assert "Queremos ofrecerle el puesto de" in offered.body
     assert "al año" in offered.body and "Pídalo otra vez" in offered.body
     assert accepted.subject == f"Aceptó la oferta para {application.round.title}"
+
+
+# --- the offer, as the candidate reads it -------------------------------------------------------
+
+
+def _spanish_offer(hiring, make_user, token=None):
+    from civicladder.access import Role
+    from hiring import offers
+    from hiring.models import ApplicationStatus
+    from tests.hiring.factories import offer_terms
+    from tests.hiring.test_offers import TOKEN, _round, _scored
+
+    hr = make_user({Role.HR})
+    application = _scored(
+        hiring, _round(hiring), ApplicationStatus.SHORTLISTED, 4, token=token or TOKEN
+    )
+    application.locale = "es"
+    offer = offers.make_offer(hr, application, terms=offer_terms())
+    return hr, application, offer
+
+
+def test_a_spanish_speaking_candidate_reads_and_answers_the_offer_in_spanish(
+    app_ctx, client, hiring, make_user
+):
+    from tests.hiring.test_offers import TOKEN
+
+    _spanish_offer(hiring, make_user)
+    status = client.get(f"/jobs/status/{TOKEN}")
+    assert status.status_code == 200
+    assert '<html lang="es">' in status.text
+    assert "Su oferta de empleo" in status.text
+    assert "Sueldo anual" in status.text and "$52,000" in status.text
+    assert "Aceptar la oferta" in status.text and "Rechazar la oferta" in status.text
+    assert "Descargar la carta de oferta (PDF)" in status.text
+    assert "Esperando respuesta" in status.text
+    accept = client.get(f"/jobs/status/{TOKEN}/offer/accept")
+    assert accept.status_code == 200
+    assert "<h1>¿Acepta la oferta para" in accept.text
+    assert "Sí, acepto la oferta" in accept.text and "No, volver" in accept.text
+    decline = client.get(f"/jobs/status/{TOKEN}/offer/decline")
+    assert "<h1>¿Rechaza la oferta para" in decline.text
+    assert "¿Por qué rechaza la oferta?" in decline.text
+    refused = client.post(f"/jobs/status/{TOKEN}/offer/decline", data={"reason": ""})
+    assert refused.status_code == 422
+    assert "Díganos por qué rechaza la oferta." in refused.text
+    done = client.post(f"/jobs/status/{TOKEN}/offer/accept")
+    assert done.status_code == 302
+    after = client.get(done.headers["Location"])
+    assert "Usted aceptó la oferta. Ya avisamos a Recursos Humanos" in after.text
+    again = client.post(f"/jobs/status/{TOKEN}/offer/decline", data={"reason": "Otro empleo"})
+    assert again.status_code == 409
+    assert "Usted ya aceptó esta oferta." in again.text
+
+
+def test_the_offer_letter_is_written_in_the_candidates_language_whoever_downloads_it(
+    app_ctx, app, hiring, make_user
+):
+    import io
+
+    from pypdf import PdfReader
+
+    from tests.hiring.test_offers import TOKEN
+
+    _, application, _ = _spanish_offer(hiring, make_user)
+    # An English browser (HR's, say) downloads it: the letter is still in Spanish.
+    browser = app.test_client()
+    browser.post("/language", data={"lang": "en", "next": "/"})
+    letter = browser.get(f"/jobs/status/{TOKEN}/offer.pdf")
+    assert letter.status_code == 200
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.data)).pages)
+    assert "Oferta de empleo" in text
+    assert f"Estimado/a {application.full_name}" in text
+    assert "Sueldo anual" in text and "$52,000" in text
+    assert "Firma del candidato" in text
+    assert "Offer of employment" not in text and "Yearly salary" not in text
+
+
+def test_hr_hears_of_a_spanish_candidates_answer_in_their_own_language(app_ctx, hiring, make_user):
+    from hiring.offers import answers
+    from tests.hiring.test_offers import _notices
+
+    hr, application, _ = _spanish_offer(hiring, make_user)
+    hr.locale = "es"
+    answers.decline(application, "Acepté otro empleo.")
+    (notice,) = [s for s in _notices(hr) if "rechazada" in s]
+    assert notice == f"Oferta rechazada: {application.full_name}, {application.round.title}"
+    english_hr, other, _ = _spanish_offer(hiring, make_user, token="another-offer-token")
+    answers.accept(other)
+    assert f"Offer accepted: {other.full_name}, {other.round.title}" in _notices(english_hr)
