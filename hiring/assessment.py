@@ -11,6 +11,7 @@ from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.languages import written_in
 from civicladder.models import User
 from hiring import queries, rules
 from hiring.models import (
@@ -189,11 +190,18 @@ def add_third_assessor(actor: User | None, application: Application, user: User)
         application,
         after={"assessor": user.email},
     )
-    notify.notify(
-        user,
-        f"An application to assess for {hiring_round.title}: {application.candidate_code}",
-        "The first two assessors' scores are 2 or more apart; a third opinion settles it. Score "
-        "it against the rubric on your own.",
-        url_for("hiring.score", round_id=hiring_round.id, assessment_id=assessment.id),
-    )
+    with written_in(user.locale):
+        notify.notify(
+            user,
+            gettext(
+                "An application to assess for %(title)s: %(code)s",
+                title=hiring_round.title,
+                code=application.candidate_code,
+            ),
+            gettext(
+                "The first two assessors' scores are 2 or more apart; a third opinion settles "
+                "it. Score it against the rubric on your own."
+            ),
+            url_for("hiring.score", round_id=hiring_round.id, assessment_id=assessment.id),
+        )
     return assessment

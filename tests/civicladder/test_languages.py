@@ -74,6 +74,7 @@ TRANSLATED_TEMPLATES = [
     "hiring/adverse_impact.html",
     "hiring/record.html",
     "hiring/record_pdf.html",
+    "hiring/eligible_lists.html",
 ]
 
 

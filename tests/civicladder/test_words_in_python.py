@@ -28,6 +28,8 @@ CHECKED = [
     "people/views/learner_record.py",
     "hiring/__init__.py",
     "hiring/assessment.py",
+    "hiring/eligible",
+    "hiring/views/eligible.py",
     "hiring/exports.py",
     "hiring/files.py",
     "hiring/forms.py",

@@ -316,3 +316,23 @@ def test_an_assessor_scores_in_spanish(app_ctx, client_as, hiring):
     assert score.status_code == 200
     assert f"<h1>Calificar {application.candidate_code}</h1>" in score.text
     assert "Enviar los puntajes" in score.text
+
+
+def test_a_candidate_leaves_the_eligible_list_in_spanish(app_ctx, client, hiring):
+    from hiring.models import ApplicationStatus, RoundStatus
+    from hiring.rules import Category
+
+    hiring_round = hiring.round(RoundStatus.COMPLETED)
+    application = hiring.application(hiring_round, ApplicationStatus.ASSESSED, token="on-a-list")
+    application.locale = "es"
+    hiring.eligible_list(hiring_round, [(application, Category.WELL)])
+    page = client.get("/jobs/status/on-a-list/eligible-list/leave")
+    assert page.status_code == 200
+    assert "<h1>¿Sale de la lista de elegibles para" in page.text
+    assert "Sí, sáquenme de la lista" in page.text
+    left = client.post("/jobs/status/on-a-list/eligible-list/leave")
+    assert left.status_code == 302
+    assert "Usted salió de la lista de elegibles" in client.get(left.headers["Location"]).text
+    again = client.post("/jobs/status/on-a-list/eligible-list/leave")
+    assert again.status_code == 409
+    assert "Usted ya salió de la lista de elegibles." in again.text
