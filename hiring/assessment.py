@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.languages import written_in
 from civicladder.models import User
 from hiring import queries, rules
 from hiring.models import (
@@ -29,7 +31,7 @@ def get_assessment_for(actor: User, round_id: int, assessment_id: int) -> Assess
     """The actor's own assessment in this round; anyone else's is not found."""
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or assessment.assessor_id != actor.id or assessment.round_id != round_id:
-        raise NotFound("There is no such application in your queue.")
+        raise NotFound(gettext("There is no such application in your queue."))
     return assessment
 
 
@@ -39,16 +41,18 @@ def submit_scores(
     """An assessor's scores, one per rubric competency, submitted once."""
     assessment = locked_get(Assessment, assessment.id)
     if assessment.assessor_id != actor.id:
-        raise Forbidden("Only the assigned assessor can score this application.")
+        raise Forbidden(gettext("Only the assigned assessor can score this application."))
     if assessment.submitted_at is not None:
-        raise Conflict("You have already submitted your scores for this application.")
+        raise Conflict(gettext("You have already submitted your scores for this application."))
     hiring_round = db.session.get(HiringRound, assessment.round_id)
     if hiring_round.status != RoundStatus.ASSESSING:
-        raise Conflict("This round is not being assessed.")
+        raise Conflict(gettext("This round is not being assessed."))
     rubric = [item.competency_id for item in hiring_round.rubric]
     for competency_id in rubric:
         if scores.get(competency_id) not in rules.SCORES:
-            raise Invalid("Score every competency from 1 to 5.", field=f"score_{competency_id}")
+            raise Invalid(
+                gettext("Score every competency from 1 to 5."), field=f"score_{competency_id}"
+            )
     assessment.scores = [Score(competency_id=cid, score=scores[cid]) for cid in rubric]
     assessment.notes = notes.strip()
     assessment.submitted_at = clock.now()
@@ -110,19 +114,21 @@ def record_consensus(
     require_role(actor, Role.HR)
     hiring_round = locked_round(application.round)
     if hiring_round.status != RoundStatus.ASSESSING:
-        raise Conflict("Consensus scores are recorded while the round is being assessed.")
+        raise Conflict(gettext("Consensus scores are recorded while the round is being assessed."))
     scores, complete = score_table(application.id)
     if not complete:
-        raise Conflict("Wait until every assessor has submitted before settling a score.")
+        raise Conflict(gettext("Wait until every assessor has submitted before settling a score."))
     if competency_id not in rules.flagged_competencies(scores):
-        raise Conflict("The assessors agree on this competency; no consensus score is needed.")
+        raise Conflict(
+            gettext("The assessors agree on this competency; no consensus score is needed.")
+        )
     if score not in rules.SCORES:
-        raise Invalid("A consensus score is from 1 to 5.", field="score")
+        raise Invalid(gettext("A consensus score is from 1 to 5."), field="score")
     reason = reason.strip()
     if not reason:
-        raise Invalid("Give the reason for the consensus score.", field="reason")
+        raise Invalid(gettext("Give the reason for the consensus score."), field="reason")
     if db.session.get(ConsensusScore, (application.id, competency_id)) is not None:
-        raise Conflict("A consensus score for this competency is already recorded.")
+        raise Conflict(gettext("A consensus score for this competency is already recorded."))
     row = ConsensusScore(
         application_id=application.id,
         competency_id=competency_id,
@@ -148,15 +154,17 @@ def add_third_assessor(actor: User | None, application: Application, user: User)
     require_role(actor, Role.HR)
     hiring_round = locked_round(application.round)
     if hiring_round.status != RoundStatus.ASSESSING:
-        raise Conflict("Assessors are added while the round is being assessed.")
+        raise Conflict(gettext("Assessors are added while the round is being assessed."))
     if db.session.get(PanelMember, (hiring_round.id, user.id)) is None:
-        raise Invalid("Choose an assessor from the round's panel.", field="assessor_id")
+        raise Invalid(gettext("Choose an assessor from the round's panel."), field="assessor_id")
     if application.employee is not None and application.employee.user_id == user.id:
-        raise Invalid("Nobody assesses their own application.", field="assessor_id")
+        raise Invalid(gettext("Nobody assesses their own application."), field="assessor_id")
     if queries.line_conflicts(hiring_round.id, user_id=user.id, application_id=application.id):
         raise Invalid(
-            "Nobody assesses an application from someone who reports to them. Choose another "
-            "assessor.",
+            gettext(
+                "Nobody assesses an application from someone who reports to them. Choose another "
+                "assessor."
+            ),
             field="assessor_id",
         )
     taken = db.session.scalar(
@@ -165,10 +173,12 @@ def add_third_assessor(actor: User | None, application: Application, user: User)
         )
     )
     if taken is not None:
-        raise Conflict(f"{user.full_name} already assesses this application.")
+        raise Conflict(gettext("%(name)s already assesses this application.", name=user.full_name))
     scores, complete = score_table(application.id)
     if not complete or not rules.flagged_competencies(scores):
-        raise Conflict("Another assessor is added only when submitted scores spread 2 or more.")
+        raise Conflict(
+            gettext("Another assessor is added only when submitted scores spread 2 or more.")
+        )
     assessment = Assessment(
         application_id=application.id, round_id=hiring_round.id, assessor_id=user.id, notes=""
     )
@@ -180,11 +190,18 @@ def add_third_assessor(actor: User | None, application: Application, user: User)
         application,
         after={"assessor": user.email},
     )
-    notify.notify(
-        user,
-        f"An application to assess for {hiring_round.title}: {application.candidate_code}",
-        "The first two assessors' scores are 2 or more apart; a third opinion settles it. Score "
-        "it against the rubric on your own.",
-        url_for("hiring.score", round_id=hiring_round.id, assessment_id=assessment.id),
-    )
+    with written_in(user.locale):
+        notify.notify(
+            user,
+            gettext(
+                "An application to assess for %(title)s: %(code)s",
+                title=hiring_round.title,
+                code=application.candidate_code,
+            ),
+            gettext(
+                "The first two assessors' scores are 2 or more apart; a third opinion settles "
+                "it. Score it against the rubric on your own."
+            ),
+            url_for("hiring.score", round_id=hiring_round.id, assessment_id=assessment.id),
+        )
     return assessment

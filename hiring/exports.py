@@ -1,4 +1,5 @@
-"""CSV exports of a round for HR: the ranked list and every application's decision.
+"""CSV exports of a round for HR: the ranked list and every application's decision, with
+their headers and words in the language of the person downloading them.
 
 Cells a spreadsheet would read as formulas are made inert by the shell's `exports.cell`.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
+from flask_babel import gettext, pgettext
 
 from civicladder import exports
 from civicladder.db import db
@@ -20,6 +22,10 @@ def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
     return "".join(exports.rows_as_csv(header, rows))
 
 
+def _yes_no(value) -> str:
+    return pgettext("CSV value", "yes") if value else pgettext("CSV value", "no")
+
+
 def _names(hiring_round: HiringRound, named: Callable | None) -> Callable:
     """Whether a row's name goes in: by default every name once the ranking reveals them;
     `named(status)` narrows that (the round's record names only those hired)."""
@@ -29,7 +35,15 @@ def _names(hiring_round: HiringRound, named: Callable | None) -> Callable:
 
 def ranked_csv(hiring_round: HiringRound, named: Callable | None = None) -> str:
     shown = _names(hiring_round, named)
-    header = ["rank", "candidate_code", "name", "internal", "weighted_mean", "category", "status"]
+    header = [
+        pgettext("CSV column", "rank"),
+        pgettext("CSV column", "candidate_code"),
+        pgettext("CSV column", "name"),
+        pgettext("CSV column", "internal"),
+        pgettext("CSV column", "weighted_mean"),
+        pgettext("CSV column", "category"),
+        pgettext("CSV column", "status"),
+    ]
     return to_csv(
         header,
         (
@@ -37,10 +51,10 @@ def ranked_csv(hiring_round: HiringRound, named: Callable | None = None) -> str:
                 row.position,
                 row.ranked.candidate_code,
                 row.full_name if shown(row.status) else "",
-                "yes" if row.internal else "no",
+                _yes_no(row.internal),
                 rules.format_score(row.ranked.mean),
-                row.ranked.category.label,
-                row.status.label,
+                gettext(row.ranked.category.label),
+                gettext(row.status.label),
             ]
             for row in ranking.ranked_list(hiring_round)
         ),
@@ -77,12 +91,24 @@ def decisions_csv(
         .where(Application.round_id == hiring_round.id)
         .order_by(Application.submitted_at, Application.id)
     )
-    header = ["candidate_code", "name", *(["email"] if emails else []), "internal"]
-    header += ["submitted_on", "status", "screening_reason", "offer_justification"]
-    header += ["offer_grade", "offer_salary", "offer_starts_on", "offer_answer_by"]
-    header += ["offer_answer", "offer_answered_at", "offer_decline_reason"]
+    header = [pgettext("CSV column", "candidate_code"), pgettext("CSV column", "name")]
+    header += [pgettext("CSV column", "email")] if emails else []
+    header += [
+        pgettext("CSV column", "internal"),
+        pgettext("CSV column", "submitted_on"),
+        pgettext("CSV column", "status"),
+        pgettext("CSV column", "screening_reason"),
+        pgettext("CSV column", "offer_justification"),
+        pgettext("CSV column", "offer_grade"),
+        pgettext("CSV column", "offer_salary"),
+        pgettext("CSV column", "offer_starts_on"),
+        pgettext("CSV column", "offer_answer_by"),
+        pgettext("CSV column", "offer_answer"),
+        pgettext("CSV column", "offer_answered_at"),
+        pgettext("CSV column", "offer_decline_reason"),
+    ]
     # An offer made from the round's eligible list after it completed names its vacancy.
-    header += ["offer_from_eligible_list_for"]
+    header += [pgettext("CSV column", "offer_from_eligible_list_for")]
     return to_csv(header, (_decision_row(row, shown, emails) for row in rows))
 
 
@@ -91,16 +117,16 @@ def _decision_row(row, shown: Callable, emails: bool) -> list:
         row.candidate_code,
         row.full_name if shown(row.status) else "",
         *([row.email] if emails else []),
-        "yes" if row.employee_id else "no",
+        _yes_no(row.employee_id),
         row.submitted_at.date().isoformat(),
-        row.status.label,
+        gettext(row.status.label),
         row.screen_reason,
         row.offer_justification or "",
         row.grade or "",
         posting.dollars(row.salary_cents) if row.salary_cents is not None else "",
         row.starts_on or "",
         row.respond_by or "",
-        row.offer_status.label if row.offer_status is not None else "",
+        gettext(row.offer_status.label) if row.offer_status is not None else "",
         row.answered_at or "",
         row.decline_reason or "",
         row.vacancy or "",

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 from civicladder import files as file_store
 from civicladder.errors import Invalid
 from civicladder.files import StoredFile
+from civicladder.languages import N_
 
 MAX_BYTES = 2 * 1024 * 1024
 PDF = "application/pdf"
@@ -28,21 +30,23 @@ _FIELD = "upload"
 # A 2 MB file holds far fewer objects than this; more means a file built to wear the server out.
 _MAX_OBJECTS = 200_000
 
-_SAFETY = " We do not accept it, for the safety of the people who open it: save or print it as an \
-ordinary PDF and upload that."
+_SAFETY = N_(
+    "We do not accept it, for the safety of the people who open it: save or print it as an "
+    "ordinary PDF and upload that."
+)
 # Keys and action types that make a PDF do something on its own, and what to call them.
 _ACTIVE_KEYS = {
     "/JS": "JavaScript",
     "/JavaScript": "JavaScript",
-    "/OpenAction": "an action that runs when it is opened",
-    "/AA": "an action that runs when it is opened",
-    "/EmbeddedFiles": "files embedded in it",
-    "/EF": "files embedded in it",
+    "/OpenAction": N_("an action that runs when it is opened"),
+    "/AA": N_("an action that runs when it is opened"),
+    "/EmbeddedFiles": N_("files embedded in it"),
+    "/EF": N_("files embedded in it"),
 }
 _ACTIVE_ACTIONS = {
     "/JavaScript": "JavaScript",
-    "/Launch": "an action that starts another program",
-    "/EmbeddedFile": "files embedded in it",
+    "/Launch": N_("an action that starts another program"),
+    "/EmbeddedFile": N_("files embedded in it"),
 }
 
 
@@ -71,14 +75,17 @@ def _is_text(data: bytes) -> bool:
 def content_type(data: bytes) -> str:
     """PDF or plain text, judged by the bytes (not the name or the browser's word for it)."""
     if len(data) > MAX_BYTES:
-        raise Invalid(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.", field=_FIELD)
+        raise Invalid(
+            gettext("The file is larger than %(num)s MB.", num=MAX_BYTES // (1024 * 1024)),
+            field=_FIELD,
+        )
     if not data:
-        raise Invalid("The file is empty.", field=_FIELD)
+        raise Invalid(gettext("The file is empty."), field=_FIELD)
     if data.startswith(b"%PDF-"):
         return PDF
     if _is_text(data):
         return TEXT
-    raise Invalid("Upload a PDF or a plain text file.", field=_FIELD)
+    raise Invalid(gettext("Upload a PDF or a plain text file."), field=_FIELD)
 
 
 def clean(upload: Upload) -> Cleaned:
@@ -91,8 +98,10 @@ def clean(upload: Upload) -> Cleaned:
 
 def _unreadable() -> Invalid:
     return Invalid(
-        "This PDF could not be read. Save or print it as a PDF again and upload that, "
-        "or upload a plain text file.",
+        gettext(
+            "This PDF could not be read. Save or print it as a PDF again and upload that, "
+            "or upload a plain text file."
+        ),
         field=_FIELD,
     )
 
@@ -107,11 +116,17 @@ def clean_pdf(data: bytes) -> bytes:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise Invalid(
-                "This PDF is protected by a password. Upload a copy without one.", field=_FIELD
+                gettext("This PDF is protected by a password. Upload a copy without one."),
+                field=_FIELD,
             )
         danger = _active_content(reader.trailer)
         if danger:
-            raise Invalid(f"This PDF contains {danger}.{_SAFETY}", field=_FIELD)
+            raise Invalid(
+                gettext("This PDF contains %(what)s.", what=gettext(danger))
+                + " "
+                + gettext(_SAFETY),
+                field=_FIELD,
+            )
         writer = PdfWriter(clone_from=reader)
         writer.metadata = None
         writer.xmp_metadata = None

@@ -49,63 +49,66 @@ def _threshold(label: str, default: str) -> DecimalField:
         label,
         places=2,
         default=Decimal(default),
-        validators=[InputRequired("Enter a threshold."), NumberRange(1, 5, "Between 1 and 5.")],
+        validators=[
+            InputRequired(_l("Enter a threshold.")),
+            NumberRange(1, 5, _l("Between 1 and 5.")),
+        ],
     )
 
 
 class PostingForm(Form):
     """The posting's fields: what a job seeker looks for first."""
 
-    agency_id = SelectField("Agency", coerce=blank_int, validators=[Optional()])
+    agency_id = SelectField(_l("Agency"), coerce=blank_int, validators=[Optional()])
     work_location = StringField(
-        "Work location",
+        _l("Work location"),
         validators=[Optional(), Length(max=200)],
-        description="Where the work is done, like 'Riverside Park depot, 100 River Road'.",
+        description=_l("Where the work is done, like 'Riverside Park depot, 100 River Road'."),
     )
     schedule = SelectField(
-        "Schedule",
-        choices=choice_list(choices(WorkSchedule)),
+        _l("Schedule"),
+        choices=choice_list([(value, _l(label)) for value, label in choices(WorkSchedule)]),
         default=WorkSchedule.FULL_TIME.value,
         validators=[Optional()],
     )
     weekly_hours = IntegerField(
-        "Hours a week", validators=[Optional(), NumberRange(1, 80, "Between 1 and 80.")]
+        _l("Hours a week"), validators=[Optional(), NumberRange(1, 80, _l("Between 1 and 80."))]
     )
     pay_min = DecimalField(
-        "Pay from (dollars a year)",
+        _l("Pay from (dollars a year)"),
         places=2,
-        validators=[Optional(), NumberRange(0, 1_000_000, "Between 0 and 1,000,000.")],
+        validators=[Optional(), NumberRange(0, 1_000_000, _l("Between 0 and 1,000,000."))],
     )
     pay_max = DecimalField(
-        "Pay up to (dollars a year)",
+        _l("Pay up to (dollars a year)"),
         places=2,
-        validators=[Optional(), NumberRange(0, 1_000_000, "Between 0 and 1,000,000.")],
+        validators=[Optional(), NumberRange(0, 1_000_000, _l("Between 0 and 1,000,000."))],
     )
     duties = TextAreaField(
-        "Duties",
+        _l("Duties"),
         validators=[Optional(), Length(max=8000)],
-        description="What the work is, day to day. Starts from the job profile's description.",
+        description=_l("What the work is, day to day. Starts from the job profile's description."),
     )
     working_conditions = TextAreaField(
-        "Working conditions",
+        _l("Working conditions"),
         validators=[Optional(), Length(max=4000)],
-        description="Shifts, outdoor or physical work, travel, uniforms: what to expect.",
+        description=_l("Shifts, outdoor or physical work, travel, uniforms: what to expect."),
     )
     process_weeks = IntegerField(
-        "Weeks from closing to offers",
-        validators=[Optional(), NumberRange(1, 52, "Between 1 and 52.")],
-        description="About how long candidates wait for an answer after the closing date.",
+        _l("Weeks from closing to offers"),
+        validators=[Optional(), NumberRange(1, 52, _l("Between 1 and 52."))],
+        description=_l("About how long candidates wait for an answer after the closing date."),
     )
     closing_time = TimeField(
-        "Closes at (time of day)",
+        _l("Closes at (time of day)"),
         default=DEFAULT_CLOSING_TIME,
         validators=[Optional()],
-        description="In the city's own time, on the closing date. Left empty: 23:59.",
+        description=_l("In the city's own time, on the closing date. Left empty: 23:59."),
     )
     accommodation_contact = StringField(
-        "Contact for a reasonable accommodation",
+        _l("Contact for a reasonable accommodation"),
         validators=[Optional(), Length(max=200)],
-        description="An email address or telephone number candidates use to ask.",
+        description=_l("An email address or telephone number candidates use to ask."),
     )
 
     def posting(self) -> PostingDetails:
@@ -140,32 +143,34 @@ class PostingForm(Form):
 
 class RoundForm(PostingForm):
     job_profile_id = SelectField(
-        "Job profile", coerce=int, validators=[DataRequired("Choose a job profile.")]
+        _l("Job profile"), coerce=int, validators=[DataRequired(_l("Choose a job profile."))]
     )
     title = StringField(
-        "Title candidates see", validators=[DataRequired("Enter a title."), Length(max=200)]
+        _l("Title candidates see"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
     )
-    description = TextAreaField("About the job", validators=[Optional(), Length(max=8000)])
+    description = TextAreaField(_l("About the job"), validators=[Optional(), Length(max=8000)])
     openings = IntegerField(
-        "Number of openings",
+        _l("Number of openings"),
         default=1,
-        validators=[InputRequired("Enter the number of openings."), NumberRange(1, 10000)],
+        validators=[InputRequired(_l("Enter the number of openings.")), NumberRange(1, 10000)],
     )
-    opens_on = DateField("Opens on", validators=[DataRequired("Enter the opening date.")])
-    closes_on = DateField("Closes on", validators=[DataRequired("Enter the closing date.")])
-    best_qualified_from = _threshold("Best qualified from (weighted mean)", "4.00")
-    well_qualified_from = _threshold("Well qualified from", "3.25")
-    qualified_from = _threshold("Qualified from", "2.50")
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired(_l("Enter the opening date."))])
+    closes_on = DateField(_l("Closes on"), validators=[DataRequired(_l("Enter the closing date."))])
+    best_qualified_from = _threshold(_l("Best qualified from (weighted mean)"), "4.00")
+    well_qualified_from = _threshold(_l("Well qualified from"), "3.25")
+    qualified_from = _threshold(_l("Qualified from"), "2.50")
     veterans_preference = BooleanField(
-        "Apply veterans' preference",
-        description="Preference-eligible candidates are listed first within their category.",
+        _l("Apply veterans' preference"),
+        description=_l("Preference-eligible candidates are listed first within their category."),
     )
     eligible_months = IntegerField(
-        "Eligible list lasts (months)",
+        _l("Eligible list lasts (months)"),
         default=12,
-        validators=[Optional(), NumberRange(1, 48, "Between 1 and 48 months.")],
-        description="When the round completes, its remaining qualified candidates stay on an "
-        "eligible list for the job profile this long, for later vacancies.",
+        validators=[Optional(), NumberRange(1, 48, _l("Between 1 and 48 months."))],
+        description=_l(
+            "When the round completes, its remaining qualified candidates stay on an "
+            "eligible list for the job profile this long, for later vacancies."
+        ),
     )
     # One-time token of this copy of the form: sent twice, it makes one round.
     form_token = HiddenField(validators=[Optional(), Length(max=100)])
@@ -189,32 +194,34 @@ def _dollars(cents: int | None):
 
 class QuestionForm(Form):
     prompt = TextAreaField(
-        "Question", validators=[DataRequired("Write the question."), Length(max=2000)]
+        _l("Question"), validators=[DataRequired(_l("Write the question.")), Length(max=2000)]
     )
-    competency_id = SelectField("Competency it shows", coerce=int, validators=[Optional()])
+    competency_id = SelectField(_l("Competency it shows"), coerce=int, validators=[Optional()])
 
 
 class PanelForm(Form):
     email = EmailField(
-        "Assessor's email address",
-        validators=[DataRequired("Enter the assessor's email address."), Length(max=254)],
+        _l("Assessor's email address"),
+        validators=[DataRequired(_l("Enter the assessor's email address.")), Length(max=254)],
     )
 
 
 class RoundMoveForm(Form):
     to = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(
-        "Reason for cancelling",
+        _l("Reason for cancelling"),
         validators=[Optional(), Length(max=2000)],
-        description="Kept in the round's record and the audit log.",
+        description=_l("Kept in the round's record and the audit log."),
     )
 
 
 class RecordForm(Form):
     personal = BooleanField(
-        "Include every candidate's name and email address",
-        description="Only when a request or an appeal needs them. Without this, the record names "
-        "only those hired. Before the ranking is locked it names no one, either way.",
+        _l("Include every candidate's name and email address"),
+        description=_l(
+            "Only when a request or an appeal needs them. Without this, the record names "
+            "only those hired. Before the ranking is locked it names no one, either way."
+        ),
     )
 
 
@@ -258,46 +265,46 @@ def answers_from(form_data, questions) -> dict[int, str]:
 
 class ScreenForm(Form):
     decision = RadioField(
-        "Decision",
-        choices=choice_list([("in", "Screen in"), ("out", "Screen out")]),
-        validators=[InputRequired("Choose screen in or screen out.")],
+        _l("Decision"),
+        choices=choice_list([("in", _l("Screen in")), ("out", _l("Screen out"))]),
+        validators=[InputRequired(_l("Choose screen in or screen out."))],
     )
     reason = TextAreaField(
-        "Reason",
+        _l("Reason"),
         validators=[Optional(), Length(max=2000)],
-        description="Required when screening out: which minimum qualification is not shown.",
+        description=_l("Required when screening out: which minimum qualification is not shown."),
     )
 
 
 class ConsensusForm(Form):
     competency_id = HiddenField(validators=[DataRequired()])
     score = SelectField(
-        "Consensus score", choices=choice_list(SCORE_CHOICES), validators=[DataRequired()]
+        _l("Consensus score"), choices=choice_list(SCORE_CHOICES), validators=[DataRequired()]
     )
     reason = TextAreaField(
-        "Reason", validators=[DataRequired("Give the reason."), Length(max=2000)]
+        _l("Reason"), validators=[DataRequired(_l("Give the reason.")), Length(max=2000)]
     )
 
 
 class ThirdAssessorForm(Form):
-    assessor_id = SelectField("Assessor", coerce=int, validators=[DataRequired()])
+    assessor_id = SelectField(_l("Assessor"), coerce=int, validators=[DataRequired()])
 
 
 class HireForm(Form):
     employee_number = StringField(
-        "Employee number",
+        _l("Employee number"),
         validators=[Optional(), Length(max=20)],
     )
     department = StringField(
-        "Department",
+        _l("Department"),
         validators=[Optional(), Length(max=700)],
-        description="Its full path, like 'Parks > Forestry'.",
+        description=_l("Its full path, like 'Parks > Forestry'."),
     )
     manager_number = StringField(
-        "Manager's employee number", validators=[Optional(), Length(max=20)]
+        _l("Manager's employee number"), validators=[Optional(), Length(max=20)]
     )
-    bargaining_unit_id = SelectField("Bargaining unit", coerce=int, validators=[Optional()])
-    hire_date = DateField("Start date", validators=[DataRequired("Enter the start date.")])
+    bargaining_unit_id = SelectField(_l("Bargaining unit"), coerce=int, validators=[Optional()])
+    hire_date = DateField(_l("Start date"), validators=[DataRequired(_l("Enter the start date."))])
 
 
 class ApplicationFilterForm(Form):
@@ -306,9 +313,12 @@ class ApplicationFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Candidate code", validators=[Optional()])
+    q = StringField(_l("Candidate code"), validators=[Optional()])
     status = FilterSelectField(
-        "Status", choices=choice_list([("", "Any"), *choices(ApplicationStatus)])
+        _l("Status"),
+        choices=choice_list(
+            [("", _l("Any")), *((value, _l(label)) for value, label in choices(ApplicationStatus))]
+        ),
     )
 
 
@@ -325,7 +335,7 @@ class CopyPostingForm(Form):
     class Meta:
         csrf = False
 
-    job_profile = FilterSelectField("Profile to copy from", coerce=int)
+    job_profile = FilterSelectField(_l("Profile to copy from"), coerce=int)
 
 
 class EligibleListFilterForm(Form):
@@ -334,7 +344,7 @@ class EligibleListFilterForm(Form):
     class Meta:
         csrf = False
 
-    job_profile = FilterSelectField("Job profile", coerce=int)
+    job_profile = FilterSelectField(_l("Job profile"), coerce=int)
 
 
 class ListExpiryForm(Form):
@@ -406,29 +416,31 @@ class OfferTermsForm(Form):
     """HR's confirmation step before an offer: the terms the candidate will read."""
 
     grade = StringField(
-        "Grade",
-        validators=[InputRequired("Enter the grade the job is offered at."), Length(max=40)],
-        description="As the city's pay plan names it, like 'Grade 7' or a title code.",
+        _l("Grade"),
+        validators=[InputRequired(_l("Enter the grade the job is offered at.")), Length(max=40)],
+        description=_l("As the city's pay plan names it, like 'Grade 7' or a title code."),
     )
     salary = DecimalField(
-        "Yearly salary (dollars)",
+        _l("Yearly salary (dollars)"),
         places=2,
         validators=[
-            InputRequired("Enter the yearly salary offered."),
-            NumberRange(0.01, 1_000_000, "Between $0.01 and $1,000,000 a year."),
+            InputRequired(_l("Enter the yearly salary offered.")),
+            NumberRange(0.01, 1_000_000, _l("Between $0.01 and $1,000,000 a year.")),
         ],
     )
-    starts_on = DayField("Start date", validators=[InputRequired("Enter the start date.")])
+    starts_on = DayField(_l("Start date"), validators=[InputRequired(_l("Enter the start date."))])
     answer_by = DayField(
-        "Answer by",
-        validators=[InputRequired("Enter the day the answer is due.")],
-        description="The candidate accepts or declines online until the end of this day; "
-        "after it the offer lapses.",
+        _l("Answer by"),
+        validators=[InputRequired(_l("Enter the day the answer is due."))],
+        description=_l(
+            "The candidate accepts or declines online until the end of this day; "
+            "after it the offer lapses."
+        ),
     )
     conditions = TextAreaField(
-        "Conditions",
+        _l("Conditions"),
         validators=[Optional(), Length(max=4000)],
-        description="What the offer depends on, like a background check or a licence.",
+        description=_l("What the offer depends on, like a background check or a licence."),
     )
 
     def terms(self):
@@ -452,13 +464,15 @@ class OfferTermsForm(Form):
 
 class DeclineOfferForm(Form):
     reason = TextAreaField(
-        "Why are you declining?",
+        _l("Why are you declining?"),
         validators=[
-            InputRequired("Tell us why you are declining the offer."),
-            Length(max=2000, message="Keep your reason under 2,000 characters."),
+            InputRequired(_l("Tell us why you are declining the offer.")),
+            Length(max=2000, message=_l("Keep your reason under 2,000 characters.")),
         ],
-        description="For example: you took another job, the salary, the start date or the "
-        "place of work. HR keeps your reason with the offer.",
+        description=_l(
+            "For example: you took another job, the salary, the start date or the "
+            "place of work. HR keeps your reason with the offer."
+        ),
     )
 
 
@@ -471,11 +485,13 @@ class ListOfferForm(OfferTermsForm):
     the terms the candidate will read."""
 
     vacancy = StringField(
-        "Vacancy",
+        _l("Vacancy"),
         validators=[
-            InputRequired("Name the vacancy this offer fills: its position, unit or location."),
-            Length(max=200, message="Keep the vacancy under 200 characters."),
+            InputRequired(_l("Name the vacancy this offer fills: its position, unit or location.")),
+            Length(max=200, message=_l("Keep the vacancy under 200 characters.")),
         ],
-        description="Which post the offer fills, like a position number, a unit or a location. "
-        "It is kept with the offer and in the round's record.",
+        description=_l(
+            "Which post the offer fills, like a position number, a unit or a location. "
+            "It is kept with the offer and in the round's record."
+        ),
     )

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext, ngettext
 
 from civicladder import audit, notify
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict
+from civicladder.languages import written_in
 from civicladder.models import User, UserRole
 from hiring import queries, rules
 from hiring.models import Application, HiringRound
@@ -25,8 +27,11 @@ def check_panel_member(hiring_round: HiringRound, user: User) -> None:
     """Conflict when this person manages an internal applicant already in the round."""
     if queries.line_conflicts(hiring_round.id, user_id=user.id):
         raise Conflict(
-            f"{user.full_name} manages an internal applicant to this round (directly or further "
-            "up their reporting line), so they cannot sit on its panel. Choose another assessor.",
+            gettext(
+                "%(name)s manages an internal applicant to this round (directly or further up "
+                "their reporting line), so they cannot sit on its panel. Choose another assessor.",
+                name=user.full_name,
+            ),
             field="email",
         )
 
@@ -52,15 +57,32 @@ def keep_line_managers_off(actor: User | None, application: Application) -> None
         after={"assessors_excluded": barred},
     )
     hiring_round = application.round
-    subject = f"{application.candidate_code}: a panel member will not assess this application"
-    body = (
-        f"Application {application.candidate_code} to {hiring_round.title} is internal, and "
-        f"{_members(len(barred))} of the panel the applicant reports to (directly or further "
-        "up the line). They will not be assigned to this application, and still assess the "
-        f"others. It needs {rules.MIN_ASSESSORS} assessors from the rest of the panel."
-    )
+    link = url_for("hiring.round_page", round_id=hiring_round.id)
     for person in _round_hr(hiring_round):
-        notify.notify(person, subject, body, url_for("hiring.round_page", round_id=hiring_round.id))
+        # Each reads it in their own language.
+        with written_in(person.locale):
+            code = application.candidate_code
+            subject = gettext(
+                "%(code)s: a panel member will not assess this application", code=code
+            )
+            body = (
+                ngettext(
+                    "Application %(code)s to %(title)s is internal, and one member of the panel "
+                    "the applicant reports to (directly or further up the line).",
+                    "Application %(code)s to %(title)s is internal, and %(num)s members of the "
+                    "panel the applicant reports to (directly or further up the line).",
+                    len(barred),
+                    code=code,
+                    title=hiring_round.title,
+                )
+                + " "
+                + gettext(
+                    "They will not be assigned to this application, and still assess the others. "
+                    "It needs %(num)s assessors from the rest of the panel.",
+                    num=rules.MIN_ASSESSORS,
+                )
+            )
+            notify.notify(person, subject, body, link)
 
 
 def _round_hr(hiring_round: HiringRound) -> list[User]:
@@ -77,7 +99,3 @@ def _round_hr(hiring_round: HiringRound) -> list[User]:
             .order_by(User.id)
         )
     )
-
-
-def _members(count: int) -> str:
-    return "one member" if count == 1 else f"{count} members"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from flask_babel import pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
@@ -53,6 +54,20 @@ class RoundStatus(LabelledEnum):
     RANKED = "ranked", "Ranked"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+
+    @property
+    def words(self) -> str:
+        """The label in the reader's language. Its words agree with a round (in Spanish, la
+        convocatoria: "Terminada", where a course's "Completed" is not), hence the context."""
+        return {
+            "draft": pgettext("hiring round", "Draft"),
+            "open": pgettext("hiring round", "Open for applications"),
+            "closed": pgettext("hiring round", "Closed to applications"),
+            "assessing": pgettext("hiring round", "Under assessment"),
+            "ranked": pgettext("hiring round", "Ranked"),
+            "completed": pgettext("hiring round", "Completed"),
+            "cancelled": pgettext("hiring round", "Cancelled"),
+        }[self.value]
 
 
 ROUND = Lifecycle(

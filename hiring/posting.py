@@ -40,16 +40,20 @@ class PostingDetails:
         low, high = self.pay_min_cents, self.pay_max_cents
         if (low is None) != (high is None):
             field = "pay_max" if high is None else "pay_min"
-            raise Invalid("Give both ends of the pay range, or neither.", field=field)
+            raise Invalid(gettext("Give both ends of the pay range, or neither."), field=field)
         if low is not None and high is not None:
             if low < 0 or high > MAX_PAY_CENTS:
-                raise Invalid("Pay is between $0 and $1,000,000 a year.", field="pay_min")
+                raise Invalid(gettext("Pay is between $0 and $1,000,000 a year."), field="pay_min")
             if high < low:
-                raise Invalid("The top of the pay range is below its bottom.", field="pay_max")
+                raise Invalid(
+                    gettext("The top of the pay range is below its bottom."), field="pay_max"
+                )
         if self.weekly_hours is not None and not 1 <= self.weekly_hours <= 80:
-            raise Invalid("Weekly hours are between 1 and 80.", field="weekly_hours")
+            raise Invalid(gettext("Weekly hours are between 1 and 80."), field="weekly_hours")
         if self.process_weeks is not None and not 1 <= self.process_weeks <= 52:
-            raise Invalid("The process takes between 1 and 52 weeks.", field="process_weeks")
+            raise Invalid(
+                gettext("The process takes between 1 and 52 weeks."), field="process_weeks"
+            )
         values = asdict(self)
         for name in ("work_location", "duties", "working_conditions", "accommodation_contact"):
             values[name] = values[name].strip()

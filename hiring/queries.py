@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import aliased, selectinload
 
 from civicladder import clock, querying
@@ -457,4 +458,7 @@ def other_scores(assessment: Assessment) -> list[tuple[str, dict[int, int]]]:
     by_assessment: dict[int, dict[int, int]] = {}
     for assessment_id, competency_id, score in rows:
         by_assessment.setdefault(assessment_id, {})[competency_id] = score
-    return [(f"Assessor {n}", scores) for n, scores in enumerate(by_assessment.values(), 1)]
+    return [
+        (gettext("Assessor %(num)s", num=n), scores)
+        for n, scores in enumerate(by_assessment.values(), 1)
+    ]

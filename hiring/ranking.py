@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from civicladder.db import db
+from civicladder.languages import N_
 from hiring import rules
 from hiring.models import (
     ETHNICITY_GROUPS,
@@ -117,12 +119,15 @@ def waiting(hiring_round: HiringRound) -> list[Waiting]:
             if cid not in agreed and len(values) < 3 and rules.spread(values) >= rules.SPREAD_FLAG
         ]
         if spread:
-            reason = (
-                f"A consensus score or a third assessor on {rules.listed(spread)}: the "
-                "assessors' scores are 2 or more apart"
+            reason = gettext(
+                "A consensus score or a third assessor on %(competencies)s: the assessors' "
+                "scores are 2 or more apart",
+                competencies=rules.listed(spread),
             )
         else:
-            reason = f"Its assessors' scores: {scored} of {assigned} in"
+            reason = gettext(
+                "Its assessors' scores: %(done)s of %(all)s in", done=scored, all=assigned
+            )
         found.append(Waiting(application_id, code, status, reason))
     return found
 
@@ -208,32 +213,33 @@ class Stage:
 _AFTER_SHORTLIST = {S.SHORTLISTED, S.OFFERED, S.HIRED, S.DECLINED}
 # The bottom line: everyone who applied (and did not withdraw) against those hired.
 BOTTOM_LINE = Stage(
-    "All applicants to hires", frozenset(set(S) - {S.WITHDRAWN}), frozenset({S.HIRED})
+    N_("All applicants to hires"), frozenset(set(S) - {S.WITHDRAWN}), frozenset({S.HIRED})
 )
 STAGES = (
     Stage(
-        "Screening",
+        N_("Screening"),
         frozenset({S.SCREENED_IN, S.SCREENED_OUT, *RANKABLE}),
         frozenset({S.SCREENED_IN, *RANKABLE}),
     ),
-    Stage("Ranking (shortlist)", frozenset(RANKABLE), frozenset(_AFTER_SHORTLIST)),
+    Stage(N_("Ranking (shortlist)"), frozenset(RANKABLE), frozenset(_AFTER_SHORTLIST)),
     Stage(
-        "Offer",
+        N_("Offer"),
         frozenset(_AFTER_SHORTLIST),
         frozenset({S.OFFERED, S.HIRED, S.DECLINED}),
     ),
 )
 DIMENSIONS = (
-    ("Sex", DemographicResponse.sex, SEX_GROUPS),
+    (N_("Sex"), DemographicResponse.sex, SEX_GROUPS),
     (
-        "Race or ethnicity",
+        N_("Race or ethnicity"),
         DemographicResponse.ethnicity,
         ETHNICITY_GROUPS,
     ),
 )
-NOTE = (
+# Marked here, translated where it is shown (with num=rules.SMALLEST_GROUP).
+NOTE = N_(
     "Withdrawn applications and candidates who chose not to answer are left out. A group's "
-    f"rate is compared with the highest rate among groups of at least {rules.SMALLEST_GROUP}; "
+    "rate is compared with the highest rate among groups of at least %(num)s; "
     "a ratio under four-fifths (0.80) is flagged, and a ratio of exactly 0.80 is not. Where "
     "no group was selected at all there is no rate to compare with: not computable."
 )

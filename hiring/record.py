@@ -19,23 +19,26 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import render_template
+from flask_babel import gettext, pgettext
 
 from civicladder import audit, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db
+from civicladder.languages import N_
 from civicladder.models import AuditEvent, User
 from competencies.models import Competency
 from hiring import exports, queries, ranking, rules, stages
 from hiring.models import Application, ApplicationStatus, Assessment, HiringRound, Score
 
 S = ApplicationStatus
+# What each file holds: marked here, translated where shown.
 FILES = {
-    "summary.pdf": "The round at a glance: posting, rubric, panel, stages, offers and hires.",
-    "decisions.csv": "Every application: its status, screening reason and offer justification.",
-    "scores.csv": "Every assessor's score for every competency, by candidate code.",
-    "ranking.csv": "The ranked list: weighted mean, category and status.",
-    "history.csv": "Every move of the round and its applications: when, who, and why.",
-    "adverse_impact.csv": "Selection rates by group, bottom line first, then stage by stage.",
+    "summary.pdf": N_("The round at a glance: posting, rubric, panel, stages, offers and hires."),
+    "decisions.csv": N_("Every application: its status, screening reason and offer justification."),
+    "scores.csv": N_("Every assessor's score for every competency, by candidate code."),
+    "ranking.csv": N_("The ranked list: weighted mean, category and status."),
+    "history.csv": N_("Every move of the round and its applications: when, who, and why."),
+    "adverse_impact.csv": N_("Selection rates by group, bottom line first, then stage by stage."),
 }
 
 
@@ -66,8 +69,14 @@ def scores_csv(hiring_round: HiringRound) -> str:
         .where(Application.round_id == hiring_round.id)
         .order_by(Application.candidate_code, User.full_name, Assessment.id, Competency.code)
     ).all()
-    header = ["candidate_code", "assessor", "competency", "competency_name", "score"]
-    header += ["submitted_at"]
+    header = [
+        pgettext("CSV column", "candidate_code"),
+        pgettext("CSV column", "assessor"),
+        pgettext("CSV column", "competency"),
+        pgettext("CSV column", "competency_name"),
+        pgettext("CSV column", "score"),
+        pgettext("CSV column", "submitted_at"),
+    ]
     return exports.to_csv(
         header,
         (
@@ -119,7 +128,13 @@ def history_csv(hiring_round: HiringRound) -> str:
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     ).all()
     return exports.to_csv(
-        ["when", "who", "action", "candidate_code", "reason"],
+        [
+            pgettext("CSV column", "when"),
+            pgettext("CSV column", "who"),
+            pgettext("CSV column", "action"),
+            pgettext("CSV column", "candidate_code"),
+            pgettext("CSV column", "reason"),
+        ],
         (
             [
                 event.occurred_at.isoformat(),
@@ -134,15 +149,23 @@ def history_csv(hiring_round: HiringRound) -> str:
 
 
 def adverse_impact_csv(tables: list[ranking.ImpactTable]) -> str:
-    header = ["dimension", "stage", "group", "considered", "selected", "rate", "ratio_to_highest"]
-    header += ["finding"]
+    header = [
+        pgettext("CSV column", "dimension"),
+        pgettext("CSV column", "stage"),
+        pgettext("CSV column", "group"),
+        pgettext("CSV column", "considered"),
+        pgettext("CSV column", "selected"),
+        pgettext("CSV column", "rate"),
+        pgettext("CSV column", "ratio_to_highest"),
+        pgettext("CSV column", "finding"),
+    ]
     return exports.to_csv(
         header,
         (
             [
-                table.dimension,
-                table.stage,
-                row.group,
+                gettext(table.dimension),
+                gettext(table.stage),
+                gettext(row.group),
                 row.pool,
                 row.selected,
                 f"{float(row.rate):.4f}" if row.rate is not None else "",
@@ -157,10 +180,10 @@ def adverse_impact_csv(tables: list[ranking.ImpactTable]) -> str:
 
 def _finding(row: rules.GroupRate) -> str:
     if row.too_small:
-        return "too few to judge"
+        return gettext("too few to judge")
     if not row.computable:
-        return "not computable: no group was selected"
-    return "below four-fifths" if row.flagged else "no adverse impact shown"
+        return gettext("not computable: no group was selected")
+    return gettext("below four-fifths") if row.flagged else gettext("no adverse impact shown")
 
 
 def summary_pdf(hiring_round: HiringRound, tables: list[ranking.ImpactTable], personal: bool):

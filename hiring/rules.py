@@ -16,7 +16,10 @@ from datetime import date
 from fractions import Fraction
 from typing import Protocol
 
+from flask_babel import gettext
+
 from civicladder.enums import LabelledEnum
+from civicladder.languages import N_
 
 # No 0/O, 1/I/L: a code read aloud or copied by hand stays unambiguous.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -68,10 +71,10 @@ def weighted_mean(settled: Mapping[int, int], weights: Mapping[int, int]) -> int
 
 
 class Category(LabelledEnum):
-    BEST = "best_qualified", "Best qualified"
-    WELL = "well_qualified", "Well qualified"
-    QUALIFIED = "qualified", "Qualified"
-    NOT = "not_qualified", "Not qualified"
+    BEST = "best_qualified", N_("Best qualified")
+    WELL = "well_qualified", N_("Well qualified")
+    QUALIFIED = "qualified", N_("Qualified")
+    NOT = "not_qualified", N_("Not qualified")
 
 
 CATEGORY_ORDER = list(Category)
@@ -107,7 +110,8 @@ class Ranked:
     preference: bool = False  # preference-eligible in a round that applies veterans' preference
 
 
-TIE_RULE = (
+# Marked here, translated where it is shown.
+TIE_RULE = N_(
     "Within a category, candidates are listed by weighted mean score (in a round that applies "
     "veterans' preference, preference-eligible candidates come first within their category). "
     "Equal means are broken "
@@ -216,7 +220,9 @@ def add_months(day: date, months: int) -> date:
 def listed(codes: Sequence[str], most: int = 5) -> str:
     """Candidate codes for a sentence: the first few, then how many more."""
     shown = ", ".join(codes[:most])
-    return shown if len(codes) <= most else f"{shown} and {len(codes) - most} more"
+    if len(codes) <= most:
+        return shown
+    return gettext("%(shown)s and %(num)s more", shown=shown, num=len(codes) - most)
 
 
 def format_score(hundredths: int) -> str:

@@ -10,7 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from civicladder import audit, clock, languages, notify
 from civicladder.access import Role, require_role
@@ -64,14 +64,18 @@ SCREENING = {RoundStatus.OPEN, RoundStatus.CLOSED}
 
 def _check_round_fields(openings: int, opens_on: date, closes_on: date, thresholds) -> None:
     if openings < 1:
-        raise Invalid("A round has at least one opening.", field="openings")
+        raise Invalid(gettext("A round has at least one opening."), field="openings")
     if closes_on < opens_on:
-        raise Invalid("The closing date must be on or after the opening date.", field="closes_on")
+        raise Invalid(
+            gettext("The closing date must be on or after the opening date."), field="closes_on"
+        )
     best, well, qualified = thresholds
     if not 100 <= qualified <= well <= best <= 500:
         raise Invalid(
-            "Category thresholds go from 1.00 to 5.00, with best qualified at or above well "
-            "qualified, and well qualified at or above qualified.",
+            gettext(
+                "Category thresholds go from 1.00 to 5.00, with best qualified at or above well "
+                "qualified, and well qualified at or above qualified."
+            ),
             field="best_qualified_from",
         )
 
@@ -105,10 +109,12 @@ def create_round(
         return existing
     profile = db.session.get(JobProfile, job_profile_id)
     if profile is None:
-        raise Invalid("Choose a job profile from the list.", field="job_profile_id")
+        raise Invalid(gettext("Choose a job profile from the list."), field="job_profile_id")
     _check_round_fields(openings, opens_on, closes_on, thresholds)
     if not 1 <= eligible_months <= 48:
-        raise Invalid("An eligible list lasts between 1 and 48 months.", field="eligible_months")
+        raise Invalid(
+            gettext("An eligible list lasts between 1 and 48 months."), field="eligible_months"
+        )
     posting = _checked_posting(posting or PostingDetails())
     if not posting.duties:
         # The job profile supplies the duties HR left out.
@@ -162,7 +168,9 @@ def update_posting(
     require_role(actor, Role.HR)
     hiring_round = locked_round(hiring_round)
     if hiring_round.status not in POSTING_EDITABLE:
-        raise Conflict("The posting can be changed only until the round closes to applications.")
+        raise Conflict(
+            gettext("The posting can be changed only until the round closes to applications.")
+        )
     posting = _checked_posting(posting)
     before = details_of(hiring_round).audit_values()
     for name, value in vars(posting).items():
@@ -181,7 +189,7 @@ def _checked_posting(posting: PostingDetails) -> PostingDetails:
     if posting.agency_id is not None:
         agency = db.session.get(Department, posting.agency_id)
         if agency is None or agency.kind != DepartmentKind.AGENCY:
-            raise Invalid("Choose an agency from the list.", field="agency_id")
+            raise Invalid(gettext("Choose an agency from the list."), field="agency_id")
     return posting
 
 
@@ -197,11 +205,11 @@ def round_created_by_form(form_token: str | None) -> HiringRound | None:
 
 
 def get_round(round_id: int) -> HiringRound:
-    return fetch(HiringRound, round_id, "There is no such hiring round.")
+    return fetch(HiringRound, round_id, gettext("There is no such hiring round."))
 
 
 def locked_round(hiring_round: HiringRound) -> HiringRound:
-    return locked_get(HiringRound, hiring_round.id, "There is no such hiring round.")
+    return locked_get(HiringRound, hiring_round.id, gettext("There is no such hiring round."))
 
 
 def add_question(
@@ -210,12 +218,12 @@ def add_question(
     require_role(actor, Role.HR)
     hiring_round = locked_round(hiring_round)
     if hiring_round.status != RoundStatus.DRAFT:
-        raise Conflict("Questions can be changed only while the round is a draft.")
+        raise Conflict(gettext("Questions can be changed only while the round is a draft."))
     prompt = prompt.strip()
     if not prompt:
-        raise Invalid("Write the question.", field="prompt")
+        raise Invalid(gettext("Write the question."), field="prompt")
     if competency_id is not None and db.session.get(Competency, competency_id) is None:
-        raise Invalid("Choose a competency from the list.", field="competency_id")
+        raise Invalid(gettext("Choose a competency from the list."), field="competency_id")
     position = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.max(RoundQuestion.position), 0)).where(
             RoundQuestion.round_id == hiring_round.id
@@ -239,11 +247,13 @@ def add_panel_member(actor: User | None, hiring_round: HiringRound, user: User) 
     require_role(actor, Role.HR)
     hiring_round = locked_round(hiring_round)
     if hiring_round.status not in PANEL_EDITABLE:
-        raise Conflict("The panel cannot change once assessment has started.")
+        raise Conflict(gettext("The panel cannot change once assessment has started."))
     if not user.active:
-        raise Invalid("That account is not active.", field="email")
+        raise Invalid(gettext("That account is not active."), field="email")
     if db.session.get(PanelMember, (hiring_round.id, user.id)) is not None:
-        raise Conflict(f"{user.full_name} is already on the panel.", field="email")
+        raise Conflict(
+            gettext("%(name)s is already on the panel.", name=user.full_name), field="email"
+        )
     line_conflicts.check_panel_member(hiring_round, user)
     member = PanelMember(round_id=hiring_round.id, user_id=user.id)
     db.session.add(member)
@@ -266,7 +276,7 @@ def open_round(actor: User | None, hiring_round: HiringRound) -> HiringRound:
     require_role(actor, Role.HR)
     hiring_round = locked_round(hiring_round)
     if hiring_round.status != RoundStatus.DRAFT:
-        raise Conflict("Only a draft round can be opened.")
+        raise Conflict(gettext("Only a draft round can be opened."))
     requirements = list(
         db.session.scalars(
             sa.select(JobProfileRequirement)
@@ -276,17 +286,24 @@ def open_round(actor: User | None, hiring_round: HiringRound) -> HiringRound:
     )
     if not requirements:
         raise Conflict(
-            "The job profile names no competencies, so the round would have no rubric. "
-            "Add requirements to the job profile first."
+            gettext(
+                "The job profile names no competencies, so the round would have no rubric. "
+                "Add requirements to the job profile first."
+            )
         )
     if not hiring_round.questions:
-        raise Conflict("Add at least one question for candidates before opening the round.")
+        raise Conflict(
+            gettext("Add at least one question for candidates before opening the round.")
+        )
     if panel_size(hiring_round.id) < rules.MIN_ASSESSORS:
         raise Conflict(
-            f"A round needs at least {rules.MIN_ASSESSORS} assessors on its panel before it opens."
+            gettext(
+                "A round needs at least %(num)s assessors on its panel before it opens.",
+                num=rules.MIN_ASSESSORS,
+            )
         )
     if hiring_round.closes_on < clock.today():
-        raise Conflict("The closing date has passed. Set a later closing date first.")
+        raise Conflict(gettext("The closing date has passed. Set a later closing date first."))
     db.session.add_all(
         RubricItem(
             round_id=hiring_round.id,
@@ -335,7 +352,7 @@ def start_assessment(actor: User | None, hiring_round: HiringRound) -> HiringRou
     require_role(actor, Role.HR)
     hiring_round = locked_round(hiring_round)
     if hiring_round.status != RoundStatus.CLOSED:
-        raise Conflict("Assessment starts once the round is closed to applications.")
+        raise Conflict(gettext("Assessment starts once the round is closed to applications."))
     waiting = _count(
         sa.select(Application.id).where(
             Application.round_id == hiring_round.id,
@@ -343,7 +360,9 @@ def start_assessment(actor: User | None, hiring_round: HiringRound) -> HiringRou
         )
     )
     if waiting:
-        raise Conflict(f"Screen every application first ({waiting} still to screen).")
+        raise Conflict(
+            gettext("Screen every application first (%(num)s still to screen).", num=waiting)
+        )
     move(ROUND, hiring_round, RoundStatus.ASSESSING, actor)
     _assign_panel(actor, hiring_round)
     return hiring_round
@@ -374,9 +393,11 @@ def _assign_panel(actor: User | None, hiring_round: HiringRound) -> None:
         eligible = [u for u in panel if u != own_user_id and (application_id, u) not in barred]
         if len(eligible) < rules.MIN_ASSESSORS:
             raise Conflict(
-                "The panel is too small to give every application two assessors (nobody "
-                "assesses their own application or one from their reporting line). Add "
-                "assessors to the panel first."
+                gettext(
+                    "The panel is too small to give every application two assessors (nobody "
+                    "assesses their own application or one from their reporting line). Add "
+                    "assessors to the panel first."
+                )
             )
         chosen = sorted(eligible, key=lambda u: (load[u], (u - application_id) % len(panel)))
         for user_id in chosen[: rules.MIN_ASSESSORS]:
@@ -409,15 +430,22 @@ def _tell_assessors(hiring_round: HiringRound, counts: dict[int, int]) -> None:
         return
     queue = url_for("hiring.queue", round_id=hiring_round.id)
     for user in db.session.scalars(sa.select(User).where(User.id.in_(list(counts)))):
-        n = counts[user.id]
-        notify.notify(
-            user,
-            f"{n} application{'' if n == 1 else 's'} to assess for {hiring_round.title}",
-            "You are on the panel of this hiring round. The applications are anonymous (a "
-            "candidate code each); score each against the rubric on its own, without "
-            "conferring, by the deadline the hiring office gives.",
-            queue,
-        )
+        with written_in(user.locale):
+            notify.notify(
+                user,
+                ngettext(
+                    "%(num)s application to assess for %(title)s",
+                    "%(num)s applications to assess for %(title)s",
+                    counts[user.id],
+                    title=hiring_round.title,
+                ),
+                gettext(
+                    "You are on the panel of this hiring round. The applications are anonymous "
+                    "(a candidate code each); score each against the rubric on its own, without "
+                    "conferring, by the deadline the hiring office gives."
+                ),
+                queue,
+            )
 
 
 # --- applications ------------------------------------------------------------------------------
@@ -485,7 +513,7 @@ def _tell_submitted(application: Application, token: str) -> None:
         )
 
 
-DUPLICATE = (
+DUPLICATE = N_(
     "An application from this email address is already in for this round. You can follow it "
     "through the status link you were given when you applied."
 )
@@ -493,7 +521,7 @@ DUPLICATE = (
 
 def _check_open_for_applications(hiring_round: HiringRound) -> None:
     if not queries.is_taking_applications(hiring_round):
-        raise Conflict("This round is not taking applications.")
+        raise Conflict(gettext("This round is not taking applications."))
 
 
 def submit_application(
@@ -525,15 +553,15 @@ def submit_application(
             raise Invalid(gettext("Answer every question."), field=f"answer_{question.id}")
         cleaned[question.id] = text
     if sex and sex not in SEX_GROUPS:
-        raise Invalid("Choose an answer from the list, or leave it.", field="sex")
+        raise Invalid(gettext("Choose an answer from the list, or leave it."), field="sex")
     if ethnicity and ethnicity not in ETHNICITY_GROUPS:
-        raise Invalid("Choose an answer from the list, or leave it.", field="ethnicity")
+        raise Invalid(gettext("Choose an answer from the list, or leave it."), field="ethnicity")
     cleaned_file = files.clean(upload) if upload is not None else None
     clash = sa.select(Application.id).where(
         Application.round_id == hiring_round.id, Application.email == email
     )
     if db.session.scalar(clash) is not None:
-        raise Conflict(DUPLICATE, field="email")
+        raise Conflict(gettext(DUPLICATE), field="email")
     if cleaned_file is not None:
         _check_round_upload_room(hiring_round, len(cleaned_file.data))
     token = new_token()
@@ -603,8 +631,10 @@ def _check_round_upload_room(hiring_round: HiringRound, size: int) -> None:
     )
     if stored + size > round_upload_limit():
         raise Invalid(
-            "This job opening cannot take any more files. Send your application without the "
-            "file: put your work sample in the text box instead.",
+            gettext(
+                "This job opening cannot take any more files. Send your application without "
+                "the file: put your work sample in the text box instead."
+            ),
             field="upload",
         )
 
@@ -637,7 +667,9 @@ def apply_internal(
     """
     employee = people_queries.own_employee(actor)
     if employee is None:
-        raise Forbidden("Only employees with a record in the city's workforce can apply this way.")
+        raise Forbidden(
+            gettext("Only employees with a record in the city's workforce can apply this way.")
+        )
     return submit_application(
         hiring_round,
         full_name=full_name if full_name is not None else employee.full_name,
@@ -659,8 +691,10 @@ def application_by_token(token: str) -> Application:
     )
     if application is None:
         raise NotFound(
-            "This status link is not valid. Check that you copied the whole link from the "
-            "page you saw when you applied."
+            gettext(
+                "This status link is not valid. Check that you copied the whole link from the "
+                "page you saw when you applied."
+            )
         )
     return application
 
@@ -674,7 +708,7 @@ def resend_status_links(email: str) -> int:
     """
     email = (email or "").strip().lower()
     if not email or "@" not in email:
-        raise Invalid("Enter the email address you applied with.", field="email")
+        raise Invalid(gettext("Enter the email address you applied with."), field="email")
     found = db.session.scalars(
         sa.select(Application)
         .where(Application.email == email, Application.anonymised_at.is_(None))
@@ -709,7 +743,7 @@ def withdraw(token: str) -> Application:
     if APPLICATION.is_final(application.status) or not APPLICATION.can_move(
         application.status, ApplicationStatus.WITHDRAWN
     ):
-        raise Conflict("This application can no longer be withdrawn.")
+        raise Conflict(gettext("This application can no longer be withdrawn."))
     if application.status == ApplicationStatus.OFFERED:
         # Offers sit above applications (hiring.offers uses this module): imported here.
         from hiring.offers import answers
@@ -719,7 +753,7 @@ def withdraw(token: str) -> Application:
 
 
 def get_application(application_id: int) -> Application:
-    return fetch(Application, application_id, "There is no such application.")
+    return fetch(Application, application_id, gettext("There is no such application."))
 
 
 def screen(
@@ -729,7 +763,7 @@ def screen(
     require_role(actor, Role.HR)
     hiring_round = locked_round(application.round)
     if hiring_round.status not in SCREENING:
-        raise Conflict("Applications are screened while the round is open or closed.")
+        raise Conflict(gettext("Applications are screened while the round is open or closed."))
     target = ApplicationStatus.SCREENED_IN if screen_in else ApplicationStatus.SCREENED_OUT
     move_application(actor, application, target, reason)
     application.screen_reason = "" if screen_in else reason.strip()

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext, ngettext
 
 from civicladder import clock
 from civicladder.db import UTCDateTime, db
+from civicladder.languages import N_
 from civicladder.models import AuditEvent
 from hiring.models import Application, ApplicationStatus
 
@@ -23,11 +25,11 @@ S = ApplicationStatus
 # The statuses in which an application waits for someone's next step, in the round's order,
 # with what it waits for.
 WAITING = {
-    S.SUBMITTED: "screening",
-    S.SCREENED_IN: "assessment",
-    S.ASSESSED: "the ranking and a shortlist",
-    S.SHORTLISTED: "an offer",
-    S.OFFERED: "the candidate's answer",
+    S.SUBMITTED: N_("screening"),
+    S.SCREENED_IN: N_("assessment"),
+    S.ASSESSED: N_("the ranking and a shortlist"),
+    S.SHORTLISTED: N_("an offer"),
+    S.OFFERED: N_("the candidate's answer"),
 }
 _ACTIONS = {f"application.{status.value}": status for status in S}
 _OBJECT_TYPE = Application.__name__
@@ -113,15 +115,15 @@ def round_waits(round_id: int) -> list[StageWait]:
 
 
 def wait_words(days: float | None) -> str:
-    """A wait as people say it: hours under a day, days (one decimal under ten) above."""
+    """A wait as people say it, in the reader's language: hours under a day, days (one decimal
+    under ten) above."""
     if days is None:
         return "–"
     hours = days * 24
     if hours < 1:
-        return "under an hour"
+        return gettext("under an hour")
     if days < 1:
-        whole = round(hours)
-        return f"{whole} hour{'s' if whole != 1 else ''}"
+        return ngettext("%(num)s hour", "%(num)s hours", round(hours))
     if days < 10:
-        return f"{days:.1f} days"
-    return f"{round(days)} days"
+        return gettext("%(num)s days", num=f"{days:.1f}")
+    return gettext("%(num)s days", num=round(days))

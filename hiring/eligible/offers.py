@@ -8,6 +8,8 @@ the same category needs a written justification. The offer itself is the round's
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from civicladder import clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
@@ -45,30 +47,41 @@ def check_offer(
     kept."""
     require_role(actor, Role.HR)
     # The list's lock: two offers (or an offer and a candidate leaving) take turns.
-    listed = locked_get(EligibleList, listed.id, "There is no such eligible list.")
+    listed = locked_get(EligibleList, listed.id, gettext("There is no such eligible list."))
     if not listed.is_active(clock.today()):
         raise Conflict(
-            f"This eligible list expired on {format_date(listed.expires_on)}. It is kept for "
-            "the record and makes no more offers: open a new round for the vacancy."
+            gettext(
+                "This eligible list expired on %(day)s. It is kept for the record and makes no "
+                "more offers: open a new round for the vacancy.",
+                day=format_date(listed.expires_on),
+            )
         )
     entry = db.session.get(EligibleListEntry, application.id, populate_existing=True)
     if entry is None or entry.list_id != listed.id:
-        raise NotFound("This candidate is not on this eligible list.")
+        raise NotFound(gettext("This candidate is not on this eligible list."))
     db.session.refresh(application)
     if entry.removed_at is not None:
-        raise Conflict("This candidate asked to be taken off the list.")
+        raise Conflict(gettext("This candidate asked to be taken off the list."))
     if application.status not in queries.AVAILABLE:
         raise Conflict(
-            f"{application.candidate_code} is no longer available: their application is "
-            f"{application.status.label.lower()}."
+            gettext(
+                "%(code)s is no longer available: their application is %(status)s.",
+                code=application.candidate_code,
+                status=gettext(application.status.label).lower(),
+            )
         )
     vacancy = (vacancy or "").strip()
     justification = (justification or "").strip()
     if len(vacancy) > VACANCY_MAX:
-        raise Invalid(f"Keep the vacancy under {VACANCY_MAX} characters.", field="vacancy")
+        raise Invalid(
+            gettext("Keep the vacancy under %(num)s characters.", num=VACANCY_MAX),
+            field="vacancy",
+        )
     if len(justification) > offers.JUSTIFICATION_MAX:
         raise Invalid(
-            f"Keep the justification under {offers.JUSTIFICATION_MAX} characters.",
+            gettext(
+                "Keep the justification under %(num)s characters.", num=offers.JUSTIFICATION_MAX
+            ),
             field="justification",
         )
     check = checks(queries.places(listed.id))[application.id]
@@ -92,7 +105,7 @@ def make_offer(
     listed, justification, vacancy = check_offer(actor, listed, application, justification, vacancy)
     if not vacancy:
         raise Invalid(
-            "Name the vacancy this offer fills: its position number, unit or location.",
+            gettext("Name the vacancy this offer fills: its position number, unit or location."),
             field="vacancy",
         )
     if application.status == ApplicationStatus.ASSESSED:

@@ -74,22 +74,28 @@ def leave(application: Application) -> EligibleListEntry:
     more offers from it. Kept on the entry with the moment, and audited."""
     entry = entry_of(application.id)
     if entry is None:
-        raise NotFound("This application is not on an eligible list.")
+        raise NotFound(gettext("This application is not on an eligible list."))
     # The list's lock: an offer from the list at the same moment waits for this, or this for it.
-    listed = locked_get(EligibleList, entry.list_id, "There is no such eligible list.")
+    listed = locked_get(EligibleList, entry.list_id, gettext("There is no such eligible list."))
     db.session.refresh(entry)
     db.session.refresh(application)
     if entry.removed_at is not None:
-        raise Conflict("You are already off the eligible list.")
+        raise Conflict(gettext("You are already off the eligible list."))
     if not listed.is_active(clock.today()):
         raise Conflict(
-            f"The eligible list expired on {format_date(listed.expires_on)}: it makes no more "
-            "offers, so there is nothing to leave."
+            gettext(
+                "The eligible list expired on %(day)s: it makes no more offers, so there is "
+                "nothing to leave.",
+                day=format_date(listed.expires_on),
+            )
         )
     if application.status not in AVAILABLE:
         raise Conflict(
-            f"Your application is {application.status.label.lower()}, so it is no longer "
-            "on offer from the list. If you have an offer, accept or decline it instead."
+            gettext(
+                "Your application is %(status)s, so it is no longer on offer from the list. If "
+                "you have an offer, accept or decline it instead.",
+                status=gettext(application.status.label).lower(),
+            )
         )
     entry.removed_at = clock.now()
     entry.removal_reason = TAKEN_OFF

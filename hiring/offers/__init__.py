@@ -14,7 +14,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from civicladder import audit, clock, notify
 from civicladder import services as shell_services
@@ -66,22 +66,25 @@ def lock_ranking(actor: User | None, hiring_round: HiringRound) -> HiringRound:
     require_role(actor, Role.HR)
     hiring_round = _locked_round(hiring_round.id)
     if hiring_round.status != RoundStatus.ASSESSING:
-        raise Conflict("Only a round under assessment can be ranked.")
+        raise Conflict(gettext("Only a round under assessment can be ranked."))
     waiting = _count(hiring_round.id, [S.SCREENED_IN])
     if waiting:
         raise Conflict(
-            f"{waiting} application(s) still wait for scores or a consensus on a spread. "
-            "Rank once every application is assessed."
+            gettext(
+                "%(num)s application(s) still wait for scores or a consensus on a spread. "
+                "Rank once every application is assessed.",
+                num=waiting,
+            )
         )
     if not _count(hiring_round.id, [S.ASSESSED]):
-        raise Conflict("There are no assessed applications to rank.")
+        raise Conflict(gettext("There are no assessed applications to rank."))
     return move(ROUND, hiring_round, RoundStatus.RANKED, actor)
 
 
 def _check_ranked(application: Application) -> HiringRound:
     hiring_round = _locked_round(application.round_id)
     if hiring_round.status != RoundStatus.RANKED:
-        raise Conflict("Shortlists, offers and hires are made once the ranking is locked.")
+        raise Conflict(gettext("Shortlists, offers and hires are made once the ranking is locked."))
     return hiring_round
 
 
@@ -94,7 +97,7 @@ def _check_decidable(application: Application) -> HiringRound:
         if offer is not None and offer.eligible_list_id is not None:
             return hiring_round
     if hiring_round.status != RoundStatus.RANKED:
-        raise Conflict("Shortlists, offers and hires are made once the ranking is locked.")
+        raise Conflict(gettext("Shortlists, offers and hires are made once the ranking is locked."))
     return hiring_round
 
 
@@ -185,19 +188,22 @@ def check_offer(actor: User | None, application: Application, justification: str
     justification = (justification or "").strip()
     if len(justification) > JUSTIFICATION_MAX:
         raise Invalid(
-            f"Keep the justification under {JUSTIFICATION_MAX} characters.", field="justification"
+            gettext("Keep the justification under %(num)s characters.", num=JUSTIFICATION_MAX),
+            field="justification",
         )
     if not APPLICATION.can_move(application.status, S.OFFERED):
-        raise Conflict("Only a shortlisted candidate can be offered the job.")
+        raise Conflict(gettext("Only a shortlisted candidate can be offered the job."))
     taken = _count(hiring_round.id, [S.OFFERED, S.HIRED])
     if taken >= hiring_round.openings:
         raise Conflict(
-            f"All {hiring_round.openings} opening(s) are taken by offers or hires. "
-            "Record a decline first."
+            gettext(
+                "All %(num)s opening(s) are taken by offers or hires. Record a decline first.",
+                num=hiring_round.openings,
+            )
         )
     check = ranking.offer_checks(ranking.ranked_list(hiring_round)).get(application.id)
     if check is None:
-        raise Conflict("This application has no settled scores.")
+        raise Conflict(gettext("This application has no settled scores."))
     check_category_rating(check)
     if check.needs_justification and not justification:
         raise Invalid(passed_over_words(check), field="justification")
@@ -205,23 +211,29 @@ def check_offer(actor: User | None, application: Application, justification: str
 
 
 def passed_over_words(check: rules.OfferCheck) -> str:
-    return (
-        f"{rules.listed(check.passed_over)} in the same category "
-        f"{'has' if len(check.passed_over) == 1 else 'have'} veterans' preference and "
-        "no offer yet. Write why you pass over them; the justification is kept with "
-        "the offer."
+    return ngettext(
+        "%(codes)s in the same category has veterans' preference and no offer yet. Write why "
+        "you pass over them; the justification is kept with the offer.",
+        "%(codes)s in the same category have veterans' preference and no offer yet. Write why "
+        "you pass over them; the justification is kept with the offer.",
+        len(check.passed_over),
+        codes=rules.listed(check.passed_over),
     )
 
 
 def check_category_rating(check: rules.OfferCheck) -> None:
     if not check.qualified:
-        raise Conflict("A candidate rated not qualified cannot be offered the job.")
+        raise Conflict(gettext("A candidate rated not qualified cannot be offered the job."))
     if check.higher is not None:
         raise Conflict(
-            f"{check.higher.label} candidates are still in the running "
-            f"({rules.listed(check.waiting)}). Category rating offers the job to the highest "
-            "category first: offer it to them, or record their decline, before offering it to "
-            f"a candidate rated {check.category.label.lower()}."
+            gettext(
+                "%(higher)s candidates are still in the running (%(codes)s). Category rating "
+                "offers the job to the highest category first: offer it to them, or record "
+                "their decline, before offering it to a candidate rated %(category)s.",
+                higher=gettext(check.higher.label),
+                codes=rules.listed(check.waiting),
+                category=gettext(check.category.label).lower(),
+            )
         )
 
 
@@ -248,11 +260,11 @@ def hire(
     require_role(actor, Role.HR)
     hiring_round = _check_decidable(application)
     if application.status != S.OFFERED:
-        raise Conflict("Only a candidate who was offered the job can be hired.")
+        raise Conflict(gettext("Only a candidate who was offered the job can be hired."))
     check_accepted(application)
     settled = ranking.settled_by_application(hiring_round).get(application.id)
     if settled is None:
-        raise Conflict("This application has no settled scores.")
+        raise Conflict(gettext("This application has no settled scores."))
     if application.employee_id is not None:
         employee = db.session.get(Employee, application.employee_id)
     else:
@@ -282,8 +294,10 @@ def check_accepted(application: Application) -> None:
     offer = offer_of(application)
     if offer is not None and offer.status != OfferStatus.ACCEPTED:
         raise Conflict(
-            "The candidate has not accepted the offer. They answer it on their status page; "
-            "record the hire once they accept."
+            gettext(
+                "The candidate has not accepted the offer. They answer it on their status page; "
+                "record the hire once they accept."
+            )
         )
 
 
@@ -299,26 +313,32 @@ def _new_employee(
     bargaining_unit_id,
 ) -> Employee:
     if not employee_number.strip():
-        raise Invalid("Enter the new employee's number.", field="employee_number")
+        raise Invalid(gettext("Enter the new employee's number."), field="employee_number")
     department = db.session.scalar(
         sa.select(Department).where(Department.path == department_path.strip())
     )
     if department is None:
-        raise Invalid("Choose an existing department, like 'Parks > Forestry'.", field="department")
+        raise Invalid(
+            gettext("Choose an existing department, like 'Parks > Forestry'."), field="department"
+        )
     manager = None
     if manager_number.strip():
         manager = db.session.scalar(
             sa.select(Employee).where(Employee.employee_number == manager_number.strip())
         )
         if manager is None:
-            raise Invalid("There is no employee with that number.", field="manager_number")
+            raise Invalid(gettext("There is no employee with that number."), field="manager_number")
     unit = None
     if bargaining_unit_id:
         unit = db.session.get(BargainingUnit, bargaining_unit_id)
         if unit is None:
-            raise Invalid("Choose a bargaining unit from the list.", field="bargaining_unit_id")
+            raise Invalid(
+                gettext("Choose a bargaining unit from the list."), field="bargaining_unit_id"
+            )
     if db.session.scalar(sa.select(Employee.id).where(Employee.email == application.email)):
-        raise Conflict(f"An employee record already uses {application.email}.")
+        raise Conflict(
+            gettext("An employee record already uses %(email)s.", email=application.email)
+        )
     first, _, last = application.full_name.partition(" ")
     employee = people_services.create_employee(
         actor,
@@ -366,7 +386,9 @@ def complete_round(actor: User | None, hiring_round: HiringRound) -> HiringRound
     hiring_round = _locked_round(hiring_round.id)
     outstanding = _count(hiring_round.id, [S.OFFERED])
     if outstanding:
-        raise Conflict(f"{outstanding} offer(s) still wait for an answer or a hire.")
+        raise Conflict(
+            gettext("%(num)s offer(s) still wait for an answer or a hire.", num=outstanding)
+        )
     move(ROUND, hiring_round, RoundStatus.COMPLETED, actor)
     listed = eligible_services.establish(actor, hiring_round)
     _tell_the_rest(actor, hiring_round, listed)

@@ -9,6 +9,7 @@ the candidate gets a copy by email.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from hiring.offers.models import OFFER, Offer, OfferStatus
 from hiring.services import move_application
 
 REASON_MAX = 2000
+FREE_OPENING = N_("The opening is free: offer it to the next candidate on the %(where)s.")
 STATUS_LINK_HELP = N_(
     "Open your private status link (in the email we sent when you applied) to see it. Lost "
     "the link? Ask for it again on the jobs page."
@@ -47,9 +49,14 @@ def accept(application: Application) -> Offer:
     title = application.round.title
     _tell_hr(
         offer,
-        f"Offer accepted: {application.full_name}, {title}",
-        f"{application.full_name} ({application.candidate_code}) accepted the offer for "
-        f"{title}. Record the hire from the {_where(offer)}.",
+        lambda words: (
+            gettext("Offer accepted: %(name)s, %(title)s", **words),
+            gettext(
+                "%(name)s (%(code)s) accepted the offer for %(title)s. Record the hire from "
+                "the %(where)s.",
+                **words,
+            ),
+        ),
     )
     with written_in(application.locale):
         notify.email(
@@ -69,9 +76,12 @@ def decline(application: Application, reason: str) -> Offer:
     """The candidate declines the offer, saying why; the opening goes to the next candidate."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Tell us why you are declining the offer.", field="reason")
+        raise Invalid(gettext("Tell us why you are declining the offer."), field="reason")
     if len(reason) > REASON_MAX:
-        raise Invalid(f"Keep your reason under {REASON_MAX} characters.", field="reason")
+        raise Invalid(
+            gettext("Keep your reason under %(num)s characters.", num=REASON_MAX),
+            field="reason",
+        )
     offer = answerable(application, lock=True)
     move(OFFER, offer, OfferStatus.DECLINED, None, reason=reason)
     offer.answered_at = clock.now()
@@ -80,10 +90,16 @@ def decline(application: Application, reason: str) -> Offer:
     title = application.round.title
     _tell_hr(
         offer,
-        f"Offer declined: {application.full_name}, {title}",
-        f"{application.full_name} ({application.candidate_code}) declined the offer for "
-        f"{title}. Their reason: {reason}\n\nThe opening is free: offer it to the next "
-        f"candidate on the {_where(offer)}.",
+        lambda words: (
+            gettext("Offer declined: %(name)s, %(title)s", **words),
+            gettext(
+                "%(name)s (%(code)s) declined the offer for %(title)s. Their reason: %(reason)s",
+                reason=reason,
+                **words,
+            )
+            + "\n\n"
+            + gettext(FREE_OPENING, **words),
+        ),
     )
     with written_in(application.locale):
         notify.email(
@@ -118,13 +134,17 @@ def withdrawn(application: Application) -> None:
     offer = close(None, application, "The candidate withdrew the application.")
     if offer is None:
         return
-    title = application.round.title
     _tell_hr(
         offer,
-        f"Application withdrawn under offer: {application.full_name}, {title}",
-        f"{application.full_name} ({application.candidate_code}) withdrew their application "
-        f"for {title} while under offer. The opening is free: offer it to the next candidate "
-        f"on the {_where(offer)}.",
+        lambda words: (
+            gettext("Application withdrawn under offer: %(name)s, %(title)s", **words),
+            gettext(
+                "%(name)s (%(code)s) withdrew their application for %(title)s while under offer.",
+                **words,
+            )
+            + " "
+            + gettext(FREE_OPENING, **words),
+        ),
     )
 
 
@@ -133,7 +153,7 @@ def answerable(application: Application, *, lock: bool = False) -> Offer:
     else a Conflict that says why."""
     found = db.session.scalar(sa.select(Offer.id).where(Offer.application_id == application.id))
     if found is None:
-        raise NotFound("There is no offer to answer on this application.")
+        raise NotFound(gettext("There is no offer to answer on this application."))
     offer = locked_get(Offer, found) if lock else db.session.get(Offer, found)
     problem = why_closed(application, offer)
     if problem is not None:
@@ -144,28 +164,32 @@ def answerable(application: Application, *, lock: bool = False) -> Offer:
 def why_closed(application: Application, offer: Offer) -> str | None:
     """Why the offer takes no answer now, in the candidate's words; None while it does."""
     if offer.status == OfferStatus.ACCEPTED:
-        return "You have already accepted this offer."
+        return gettext("You have already accepted this offer.")
     if offer.status == OfferStatus.WITHDRAWN:
-        return (
+        return gettext(
             "The city withdrew this offer: the hiring round was cancelled. Contact the city's "
             "human resources office if you have questions."
         )
     if offer.status != OfferStatus.PENDING:
-        return f"This offer no longer takes an answer: it is {offer.status.label.lower()}."
+        return gettext(
+            "This offer no longer takes an answer: it is %(status)s.",
+            status=gettext(offer.status.label).lower(),
+        )
     if application.status != ApplicationStatus.OFFERED:
-        return "This application is no longer under offer."
+        return gettext("This application is no longer under offer.")
     if application.round.status != _answered_in(offer):
         # Offers are made in a ranked round, or from the eligible list of a completed one; a
         # round cancelled since takes no answers.
-        return (
-            f"This hiring round is {application.round.status.label.lower()}, so the offer "
-            "can no longer be accepted or declined. Contact the city's human resources office."
+        return gettext(
+            "This hiring round is %(status)s, so the offer can no longer be accepted or "
+            "declined. Contact the city's human resources office.",
+            status=application.round.status.words.lower(),
         )
     if is_past_due(offer):
-        return (
-            f"The deadline to answer this offer was {_moment(offer.respond_by)}, and it has "
-            "passed, so the offer has lapsed. If you still want the job, contact the city's "
-            "human resources office."
+        return gettext(
+            "The deadline to answer this offer was %(due)s, and it has passed, so the offer "
+            "has lapsed. If you still want the job, contact the city's human resources office.",
+            due=_moment(offer.respond_by),
         )
     return None
 
@@ -274,10 +298,17 @@ def _lapse(actor: User | None, offer: Offer) -> None:
     title = application.round.title
     _tell_hr(
         offer,
-        f"Offer lapsed: {application.full_name}, {title}",
-        f"{application.full_name} ({application.candidate_code}) did not answer the offer for "
-        f"{title} by {due}; it has lapsed and counts as declined. The opening is free: offer "
-        f"it to the next candidate on the {_where(offer)}.",
+        lambda words: (
+            gettext("Offer lapsed: %(name)s, %(title)s", **words),
+            gettext(
+                "%(name)s (%(code)s) did not answer the offer for %(title)s by %(due)s; it has "
+                "lapsed and counts as declined.",
+                due=_moment(offer.respond_by),
+                **words,
+            )
+            + " "
+            + gettext(FREE_OPENING, **words),
+        ),
     )
     with written_in(application.locale):
         notify.email(
@@ -324,9 +355,10 @@ def tell_candidate_of_offer(offer: Offer) -> None:
         )
 
 
-def _tell_hr(offer: Offer, subject: str, body: str) -> None:
+def _tell_hr(offer: Offer, written: Callable[[dict], tuple[str, str]]) -> None:
     """The officer who made the offer and the round's owner; every HR officer if neither
-    has an active account."""
+    has an active account. Each reads it in their own language: `written(words)` gives the
+    subject and body, with the candidate's name and code, the job and where to act."""
     application = offer.application
     named = {offer.made_by_id, application.round.created_by_id} - {None}
     people = (
@@ -348,11 +380,21 @@ def _tell_hr(offer: Offer, subject: str, body: str) -> None:
     else:
         link = url_for("hiring.ranked_list", round_id=application.round_id)
     for person in people:
-        notify.notify(person, subject, body, link)
+        with written_in(person.locale):
+            words = {
+                "name": application.full_name,
+                "code": application.candidate_code,
+                "title": application.round.title,
+                "where": _where(offer),
+            }
+            subject, body = written(words)
+            notify.notify(person, subject, body, link)
 
 
 def _where(offer: Offer) -> str:
-    return "eligible list" if offer.eligible_list_id is not None else "ranked list"
+    if offer.eligible_list_id is not None:
+        return gettext("eligible list")
+    return gettext("ranked list")
 
 
 def _moment(value: datetime) -> str:

@@ -9,17 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
+from civicladder.languages import N_
 from civicladder.lifecycle import Lifecycle
 from hiring.eligible.models import EligibleList
 from hiring.models import Application
 
 
 class OfferStatus(LabelledEnum):
-    PENDING = "pending", "Waiting for an answer"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    LAPSED = "lapsed", "Lapsed without an answer"
-    WITHDRAWN = "withdrawn", "Withdrawn: the round was cancelled"
+    PENDING = "pending", N_("Waiting for an answer")
+    ACCEPTED = "accepted", N_("Accepted")
+    DECLINED = "declined", N_("Declined")
+    LAPSED = "lapsed", N_("Lapsed without an answer")
+    WITHDRAWN = "withdrawn", N_("Withdrawn: the round was cancelled")
 
 
 OFFER = Lifecycle(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from civicladder import clock, querying
 from civicladder.db import db
@@ -63,38 +64,48 @@ def checked(hiring_round: HiringRound, terms: OfferTerms) -> OfferTerms:
     """The terms as they will be kept, or Invalid naming the first field in error."""
     terms = replace(terms, grade=(terms.grade or "").strip(), conditions=terms.conditions.strip())
     if not terms.grade:
-        raise Invalid("Enter the grade the job is offered at.", field="grade")
+        raise Invalid(gettext("Enter the grade the job is offered at."), field="grade")
     if len(terms.grade) > GRADE_MAX:
-        raise Invalid(f"Keep the grade under {GRADE_MAX} characters.", field="grade")
+        raise Invalid(
+            gettext("Keep the grade under %(num)s characters.", num=GRADE_MAX), field="grade"
+        )
     _check_salary(hiring_round, terms.salary_cents)
     today = clock.today()
     if terms.answer_by is None:
-        raise Invalid("Enter the day the answer is due.", field="answer_by")
+        raise Invalid(gettext("Enter the day the answer is due."), field="answer_by")
     if terms.answer_by < today:
-        raise Invalid("The answer is due today or later.", field="answer_by")
+        raise Invalid(gettext("The answer is due today or later."), field="answer_by")
     if terms.answer_by > today + timedelta(days=LONGEST_WAIT_DAYS):
         raise Invalid(
-            f"Give the candidate at most {LONGEST_WAIT_DAYS} days to answer.", field="answer_by"
+            gettext("Give the candidate at most %(num)s days to answer.", num=LONGEST_WAIT_DAYS),
+            field="answer_by",
         )
     if terms.starts_on is None:
-        raise Invalid("Enter the start date.", field="starts_on")
+        raise Invalid(gettext("Enter the start date."), field="starts_on")
     if terms.starts_on < terms.answer_by:
         raise Invalid(
-            "The start date comes on or after the day the answer is due.", field="starts_on"
+            gettext("The start date comes on or after the day the answer is due."),
+            field="starts_on",
         )
     if len(terms.conditions) > CONDITIONS_MAX:
-        raise Invalid(f"Keep the conditions under {CONDITIONS_MAX} characters.", field="conditions")
+        raise Invalid(
+            gettext("Keep the conditions under %(num)s characters.", num=CONDITIONS_MAX),
+            field="conditions",
+        )
     return terms
 
 
 def _check_salary(hiring_round: HiringRound, cents: int | None) -> None:
     if cents is None or cents <= 0:
-        raise Invalid("Enter the yearly salary offered.", field="salary")
+        raise Invalid(gettext("Enter the yearly salary offered."), field="salary")
     low, high = hiring_round.pay_min_cents, hiring_round.pay_max_cents
     if low is not None and high is not None and not low <= cents <= high:
         raise Invalid(
-            f"The salary is within the posted pay range, {posting.pay_words(hiring_round)}.",
+            gettext(
+                "The salary is within the posted pay range, %(range)s.",
+                range=posting.pay_words(hiring_round),
+            ),
             field="salary",
         )
     if cents > SALARY_MAX_CENTS:
-        raise Invalid("A salary is at most $1,000,000 a year.", field="salary")
+        raise Invalid(gettext("A salary is at most $1,000,000 a year."), field="salary")

@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder.access import Role, requires
@@ -96,7 +97,14 @@ def screen(application_id: int):
             else:
                 raise
         else:
-            flash(f"{application.candidate_code}: {application.status.label.lower()}.", "success")
+            flash(
+                gettext(
+                    "%(code)s: %(status)s.",
+                    code=application.candidate_code,
+                    status=gettext(application.status.label).lower(),
+                ),
+                "success",
+            )
             following = queries.next_to_screen(application.round_id)
             if request.form.get("then") == "next" and following is not None:
                 return redirect(url_for("hiring.application", application_id=following))
@@ -110,15 +118,15 @@ def consensus(application_id: int):
     application = services.get_application(application_id)
     form = ConsensusForm()
     if not form.validate_on_submit():
-        raise Invalid("Choose a consensus score and give the reason.")
+        raise Invalid(gettext("Choose a consensus score and give the reason."))
     try:
         competency_id = int(form.competency_id.data)
     except ValueError:
-        raise Invalid("Choose a competency of the rubric.") from None
+        raise Invalid(gettext("Choose a competency of the rubric.")) from None
     scoring.record_consensus(
         current_user, application, competency_id, int(form.score.data), form.reason.data
     )
-    flash("Consensus score recorded.", "success")
+    flash(gettext("Consensus score recorded."), "success")
     return redirect(url_for("hiring.application", application_id=application_id))
 
 
@@ -129,8 +137,15 @@ def add_application_assessor(application_id: int):
     form = ThirdAssessorForm()
     form.assessor_id.choices = [(u.id, u.full_name) for u in queries.panel(application.round_id)]
     if not form.validate_on_submit():
-        raise Invalid("Choose an assessor from the round's panel.")
+        raise Invalid(gettext("Choose an assessor from the round's panel."))
     user = db.session.get(User, form.assessor_id.data)
     scoring.add_third_assessor(current_user, application, user)
-    flash(f"{user.full_name} will also assess {application.candidate_code}.", "success")
+    flash(
+        gettext(
+            "%(name)s will also assess %(code)s.",
+            name=user.full_name,
+            code=application.candidate_code,
+        ),
+        "success",
+    )
     return redirect(url_for("hiring.application", application_id=application_id))

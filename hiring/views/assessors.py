@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder.access import SIGNED_IN, requires
@@ -67,7 +68,12 @@ def score(round_id: int, assessment_id: int):
         except Invalid as error:
             errors.append(error.message)
         else:
-            flash(f"Scores for {assessment.application.candidate_code} submitted.", "success")
+            flash(
+                gettext(
+                    "Scores for %(code)s submitted.", code=assessment.application.candidate_code
+                ),
+                "success",
+            )
             following = queries.next_to_score(current_user.id, round_id)
             if request.form.get("then") == "next" and following is not None:
                 return redirect(url_for("hiring.score", round_id=round_id, assessment_id=following))

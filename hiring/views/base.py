@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response
+from flask_babel import gettext
 
 from civicladder import files as file_store
 from civicladder import languages
@@ -41,7 +42,7 @@ def candidate_by_token(token: str):
 def round_or_not_found(round_id: int):
     hiring_round = queries.round_with_details(round_id)
     if hiring_round is None:
-        raise NotFound("There is no such hiring round.")
+        raise NotFound(gettext("There is no such hiring round."))
     return hiring_round
 
 
@@ -50,5 +51,5 @@ def file_response(application, *, revealed: bool) -> Response:
     candidate code while the round is blind, under the name it came with once the ranking is
     locked."""
     if application.file is None:
-        raise NotFound("This application has no file.")
+        raise NotFound(gettext("This application has no file."))
     return file_store.download(application.file, files.download_name(application, revealed))

@@ -22,6 +22,7 @@ from civicladder.db import db
 from civicladder.errors import DomainError, Forbidden, NotFound
 from civicladder.extensions import limiter
 from civicladder.forms import attach_error
+from civicladder.languages import N_
 from civicladder.layout import page_number
 from civicladder.panels import Panel
 from hiring import files, offers, posting, queries, services
@@ -74,7 +75,7 @@ def jobs():
 def _public_round(round_id: int):
     hiring_round = queries.round_with_details(round_id)
     if hiring_round is None or hiring_round.status == RoundStatus.DRAFT:
-        raise NotFound("There is no such job opening.")
+        raise NotFound(gettext("There is no such job opening."))
     return hiring_round
 
 
@@ -94,7 +95,8 @@ def _accepted(response) -> bool:
     return response.status_code == 302
 
 
-TOO_MANY = (
+# The rate limits' refusals: marked here, translated where the error page shows them.
+TOO_MANY = N_(
     "Too many applications have been sent from here, or with this email address, in a short "
     "time. Nothing was sent this time. Please wait and try again later; if you need help, "
     "contact the city's human resources office."
@@ -132,7 +134,9 @@ def _application_form(round_id: int, *, internal: bool):
         people_queries.own_employee(current_user) if current_user.is_authenticated else None
     )
     if internal and own_employee is None:
-        raise Forbidden("Only employees with a record in the city's workforce can apply this way.")
+        raise Forbidden(
+            gettext("Only employees with a record in the city's workforce can apply this way.")
+        )
     form = ApplicationForm()
     if request.method == "GET" and own_employee is not None:
         form.full_name.data = own_employee.full_name
@@ -149,17 +153,19 @@ def _application_form(round_id: int, *, internal: bool):
                 attach_error(form, error)
         else:
             flash(
-                "Your application is in. We have emailed you the link to this page: it is your "
-                "private status link.",
+                gettext(
+                    "Your application is in. We have emailed you the link to this page: it is "
+                    "your private status link."
+                ),
                 "success",
             )
             return redirect(url_for("hiring.status", token=token))
     elif request.method == "POST" and not taking:
-        form.form_errors.append("This round is not taking applications.")
+        form.form_errors.append(gettext("This round is not taking applications."))
     if request.method == "POST":
         for question in hiring_round.questions:
             if not answers.get(question.id, "").strip():
-                answer_errors.setdefault(question.id, "Answer this question.")
+                answer_errors.setdefault(question.id, gettext("Answer this question."))
     status = 422 if form.errors or form.form_errors or answer_errors else 200
     if request.method == "POST" and not taking:
         status = 409
@@ -172,7 +178,10 @@ def _application_form(round_id: int, *, internal: bool):
         answer_errors=answer_errors,
         # The error summary lists the questions in error too, in the order of the form.
         summary_extra=[
-            (f"answer_{q.id}", f"Question {n}: {answer_errors[q.id]}")
+            (
+                f"answer_{q.id}",
+                gettext("Question %(number)s: %(error)s", number=n, error=answer_errors[q.id]),
+            )
             for n, q in enumerate(hiring_round.questions, start=1)
             if q.id in answer_errors
         ],
@@ -277,12 +286,12 @@ def _link_email_key() -> str:
     return "status-link-email:" + (request.form.get("email") or "").strip().lower()
 
 
-LINKS_SENT = (
-    "If {email} has applications under way with us, we have emailed a new status link for each "
+LINKS_SENT = N_(
+    "If %(email)s has applications under way with us, we have emailed a new status link for each "
     "to that address. Any link sent before no longer works. Nothing arriving? Check your spam "
     "folder, or the address you applied with."
 )
-TOO_MANY_LINKS = (
+TOO_MANY_LINKS = N_(
     "Too many links have been asked for from here, or for this email address, in a short time. "
     "Nothing was sent this time. Please wait and try again later; if you need help, contact the "
     "city's human resources office."
@@ -303,7 +312,7 @@ def status_links():
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(LINKS_SENT.format(email=form.email.data.strip().lower()), "info")
+            flash(gettext(LINKS_SENT, email=form.email.data.strip().lower()), "info")
             return redirect(url_for("hiring.jobs", _anchor="status-link-heading"))
     page = db.paginate(
         queries.open_rounds_statement(),

@@ -4,7 +4,7 @@ vacancies; and the candidate's way off a list through their status link."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import ngettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from civicladder import clock
@@ -52,7 +52,7 @@ def eligible_lists():
 def _list_or_not_found(list_id: int):
     listed = queries.get_list(list_id)
     if listed is None:
-        raise NotFound("There is no such eligible list.")
+        raise NotFound(gettext("There is no such eligible list."))
     return listed
 
 
@@ -123,7 +123,7 @@ def offer_from_list(list_id: int):
     listed = _list_or_not_found(list_id)
     application_id = request.form.get("application_id", type=int)
     if application_id is None:
-        raise Invalid("Choose a candidate on the list.")
+        raise Invalid(gettext("Choose a candidate on the list."))
     application = services.get_application(application_id)
     justification = request.form.get("justification", "")
     if request.form.get("confirmed") != "yes":
@@ -146,9 +146,12 @@ def offer_from_list(list_id: int):
             attach_error(form, error)
         else:
             flash(
-                f"{application.full_name} ({application.candidate_code}) offered the vacancy. "
-                "The candidate answers on their status page by the deadline; you will be told "
-                "of their answer.",
+                gettext(
+                    "%(name)s (%(code)s) offered the vacancy. The candidate answers on their "
+                    "status page by the deadline; you will be told of their answer.",
+                    name=application.full_name,
+                    code=application.candidate_code,
+                ),
                 "success",
             )
             return redirect(url_for("hiring.eligible_list", list_id=list_id))
@@ -174,10 +177,13 @@ def leave_eligible_list(token: str):
     if request.method == "GET":
         entry = queries.entry_of(application.id)
         if entry is None:
-            raise NotFound("This application is not on an eligible list.")
+            raise NotFound(gettext("This application is not on an eligible list."))
         return render_template(
             "hiring/leave_eligible_list.html", application=application, entry=entry, token=token
         )
     eligible_services.leave(application)
-    flash("You are off the eligible list: the city will make you no offers from it.", "success")
+    flash(
+        gettext("You are off the eligible list: the city will make you no offers from it."),
+        "success",
+    )
     return redirect(url_for("hiring.status", token=token))

@@ -7,12 +7,14 @@ way in, for anyone holding it, signed in or not.
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from civicladder.access import public
 from civicladder.errors import Invalid, NotFound
 from civicladder.exports import attachment
 from civicladder.extensions import limiter
 from civicladder.forms import attach_error
+from civicladder.languages import N_
 from civicladder.security import token_hash
 from hiring import offers
 from hiring.forms import AcceptOfferForm, DeclineOfferForm
@@ -26,7 +28,7 @@ def offer_letter(token: str):
     application = candidate_by_token(token)
     offer = offers.offer_of(application)
     if offer is None:
-        raise NotFound("There is no offer letter for this application.")
+        raise NotFound(gettext("There is no offer letter for this application."))
     return attachment(letter.letter_pdf(offer), "application/pdf", letter.filename(offer))
 
 
@@ -43,7 +45,8 @@ def _answer_link_key() -> str:
     return "status-link-answer:" + token_hash((request.view_args or {}).get("token", ""))
 
 
-TOO_MANY_ANSWERS = (
+# Marked here, translated where the error page shows it.
+TOO_MANY_ANSWERS = N_(
     "Too many answers have been sent from here, or through this status link, in a short time. "
     "Nothing was changed this time. Please wait and try again later; if you need help, contact "
     "the city's human resources office."
@@ -82,8 +85,10 @@ def accept_offer(token: str):
     if form.validate_on_submit():
         answers.accept(application)
         flash(
-            "You have accepted the offer. HR has been told and will be in touch about your "
-            "first day.",
+            gettext(
+                "You have accepted the offer. HR has been told and will be in touch about your "
+                "first day."
+            ),
             "success",
         )
         return redirect(url_for("hiring.status", token=token, _anchor="offer-heading"))
@@ -106,7 +111,7 @@ def decline_offer(token: str):
         except Invalid as error:
             attach_error(form, error)
         else:
-            flash("You have declined the offer. HR has been told. Thank you.", "success")
+            flash(gettext("You have declined the offer. HR has been told. Thank you."), "success")
             return redirect(url_for("hiring.status", token=token, _anchor="offer-heading"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template(

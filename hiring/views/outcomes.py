@@ -10,6 +10,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder import clock
@@ -17,6 +18,7 @@ from civicladder.access import Role, requires
 from civicladder.errors import Conflict, DomainError, Invalid
 from civicladder.exports import attachment
 from civicladder.forms import attach_error
+from civicladder.languages import N_
 from hiring import exports, offers, posting, queries, ranking, record, rules, services
 from hiring.forms import HireForm, OfferTermsForm, RecordForm
 from hiring.models import ApplicationStatus
@@ -39,7 +41,7 @@ def ranked_list(round_id: int):
         checks=ranking.offer_checks(rows),
         revealed=ranking.names_revealed(hiring_round),
         offers=offer_queries.by_application(hiring_round.id),
-        tie_rule=rules.TIE_RULE,
+        tie_rule=gettext(rules.TIE_RULE),
         S=ApplicationStatus,
     )
 
@@ -88,9 +90,12 @@ def _record_page(hiring_round, form: RecordForm, status: int = 200):
 
 
 _DECISIONS = {
-    ApplicationStatus.SHORTLISTED: (offers.shortlist, "shortlisted"),
-    ApplicationStatus.OFFERED: (offers.make_offer, "offered the job"),
-    ApplicationStatus.DECLINED: (offers.record_decline, "recorded as declining the offer"),
+    ApplicationStatus.SHORTLISTED: (offers.shortlist, N_("%(code)s shortlisted.")),
+    ApplicationStatus.OFFERED: (offers.make_offer, N_("%(code)s offered the job.")),
+    ApplicationStatus.DECLINED: (
+        offers.record_decline,
+        N_("%(code)s recorded as declining the offer."),
+    ),
 }
 
 
@@ -102,11 +107,11 @@ def decide(application_id: int):
         target = ApplicationStatus(request.form.get("to", ""))
         action, words = _DECISIONS[target]
     except (ValueError, KeyError):
-        raise Invalid("Choose shortlist, offer or decline.") from None
+        raise Invalid(gettext("Choose shortlist, offer or decline.")) from None
     if target == ApplicationStatus.OFFERED:
         return _offer(application)
     action(current_user, application)
-    flash(f"{application.candidate_code} {words}.", "success")
+    flash(gettext(words, code=application.candidate_code), "success")
     return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
 
 
@@ -127,8 +132,11 @@ def _offer(application):
             attach_error(form, error)
         else:
             flash(
-                f"{application.candidate_code} offered the job. The candidate answers on their "
-                "status page by the deadline; you will be told of their answer.",
+                gettext(
+                    "%(code)s offered the job. The candidate answers on their status page by "
+                    "the deadline; you will be told of their answer.",
+                    code=application.candidate_code,
+                ),
                 "success",
             )
             return redirect(url_for("hiring.ranked_list", round_id=application.round_id))
@@ -152,10 +160,10 @@ def _confirm_offer(application, form, justification: str):
 def hire(application_id: int):
     application = services.get_application(application_id)
     if application.status != ApplicationStatus.OFFERED:
-        raise Conflict("Only a candidate who was offered the job can be hired.")
+        raise Conflict(gettext("Only a candidate who was offered the job can be hired."))
     offers.check_accepted(application)
     form = HireForm()
-    form.bargaining_unit_id.choices = [(0, "Not represented")] + [
+    form.bargaining_unit_id.choices = [(0, gettext("Not represented"))] + [
         (u.id, u.name) for u in people_queries.bargaining_units()
     ]
     if not form.is_submitted():
@@ -177,7 +185,7 @@ def hire(application_id: int):
             else:
                 raise
         else:
-            flash(f"{employee.full_name} is hired.", "success")
+            flash(gettext("%(name)s is hired.", name=employee.full_name), "success")
             offer = offers.offer_of(application)
             if offer is not None and offer.eligible_list_id is not None:
                 return redirect(url_for("hiring.eligible_list", list_id=offer.eligible_list_id))
@@ -194,5 +202,5 @@ def adverse_impact(round_id: int):
         "hiring/adverse_impact.html",
         round=hiring_round,
         tables=ranking.adverse_impact_report(round_id),
-        note=ranking.NOTE,
+        note=gettext(ranking.NOTE, num=rules.SMALLEST_GROUP),
     )

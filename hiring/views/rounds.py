@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder import clock
@@ -19,6 +20,7 @@ from civicladder.db import db
 from civicladder.enums import choices
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import attach_error
+from civicladder.languages import N_
 from civicladder.layout import format_date, page_number
 from civicladder.models import User
 from civicladder.security import new_token
@@ -62,7 +64,7 @@ def rounds():
 def new_round():
     form = RoundForm()
     form.job_profile_id.choices = people_queries.job_profile_choices()
-    form.agency_id.choices = [("", "(not stated)"), *people_queries.department_choices()]
+    form.agency_id.choices = [("", gettext("(not stated)")), *people_queries.department_choices()]
     copy = CopyPostingForm(request.args)
     copy.job_profile.choices = form.job_profile_id.choices
     if request.method == "GET":
@@ -75,7 +77,12 @@ def new_round():
             return render_template("hiring/round_form.html", form=form, copy=copy), 422
     if form.validate_on_submit():
         if done := services.round_created_by_form(form.form_token.data):
-            flash(f"This form was already sent, and made the round {done.title}.", "info")
+            flash(
+                gettext(
+                    "This form was already sent, and made the round %(title)s.", title=done.title
+                ),
+                "info",
+            )
             return redirect(url_for("hiring.round_page", round_id=done.id))
         try:
             hiring_round = services.create_round(
@@ -95,7 +102,7 @@ def new_round():
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"Draft round {hiring_round.title} created.", "success")
+            flash(gettext("Draft round %(title)s created.", title=hiring_round.title), "success")
             return redirect(url_for("hiring.round_page", round_id=hiring_round.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("hiring/round_form.html", form=form, copy=copy), status
@@ -106,7 +113,7 @@ def new_round():
 def edit_posting(round_id: int):
     hiring_round = round_or_not_found(round_id)
     form = PostingForm()
-    form.agency_id.choices = [("", "(not stated)"), *people_queries.department_choices()]
+    form.agency_id.choices = [("", gettext("(not stated)")), *people_queries.department_choices()]
     status = 200
     if request.method == "GET":
         form.start_from(hiring_round, hiring_round.job_profile)
@@ -117,7 +124,7 @@ def edit_posting(round_id: int):
             attach_error(form, error)
             status = error.status
         else:
-            flash("The posting is saved.", "success")
+            flash(gettext("The posting is saved."), "success")
             return redirect(url_for("hiring.round_page", round_id=round_id))
     if status == 200 and (form.errors or form.form_errors):
         status = 422
@@ -126,7 +133,7 @@ def edit_posting(round_id: int):
 
 def _round_page(hiring_round, status: int = 200, **forms):
     question_form = forms.get("question_form") or QuestionForm(formdata=None)
-    question_form.competency_id.choices = [(0, "(none)")] + [
+    question_form.competency_id.choices = [(0, gettext("(none)"))] + [
         (c.id, f"{c.code} {c.name}") for c in competency_queries.competencies()
     ]
     filter_form = ApplicationFilterForm(request.args)
@@ -181,7 +188,7 @@ def round_page(round_id: int):
 def add_question(round_id: int):
     hiring_round = round_or_not_found(round_id)
     form = QuestionForm()
-    form.competency_id.choices = [(0, "(none)")] + [
+    form.competency_id.choices = [(0, gettext("(none)"))] + [
         (c.id, c.code) for c in competency_queries.competencies()
     ]
     if form.validate_on_submit():
@@ -192,7 +199,7 @@ def add_question(round_id: int):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash("Question added.", "success")
+            flash(gettext("Question added."), "success")
             return redirect(url_for("hiring.round_page", round_id=round_id, _anchor="questions"))
     return _round_page(hiring_round, 422, question_form=form)
 
@@ -207,31 +214,37 @@ def add_assessor(round_id: int):
         user = db.session.scalar(sa.select(User).where(User.email == email))
         try:
             if user is None:
-                raise Invalid(f"There is no account with the address {email}.", field="email")
+                raise Invalid(
+                    gettext("There is no account with the address %(email)s.", email=email),
+                    field="email",
+                )
             services.add_panel_member(current_user, hiring_round, user)
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"{user.full_name} added to the panel.", "success")
+            flash(gettext("%(name)s added to the panel.", name=user.full_name), "success")
             return redirect(url_for("hiring.round_page", round_id=round_id, _anchor="panel"))
     return _round_page(hiring_round, 422, panel_form=form)
 
 
 _MOVES = {
-    RoundStatus.OPEN: (services.open_round, "The round is open for applications."),
-    RoundStatus.CLOSED: (services.close_round, "The round is closed to applications."),
-    RoundStatus.ASSESSING: (services.start_assessment, "Assessment has started."),
-    RoundStatus.RANKED: (offers.lock_ranking, "The ranking is locked; names are now shown."),
+    RoundStatus.OPEN: (services.open_round, N_("The round is open for applications.")),
+    RoundStatus.CLOSED: (services.close_round, N_("The round is closed to applications.")),
+    RoundStatus.ASSESSING: (services.start_assessment, N_("Assessment has started.")),
+    RoundStatus.RANKED: (offers.lock_ranking, N_("The ranking is locked; names are now shown.")),
 }
 
 
 def _completed_words(hiring_round) -> str:
     listed = eligible_queries.round_list(hiring_round.id)
     if listed is None:
-        return "The round is completed. No qualified candidate was left for an eligible list."
-    return (
+        return gettext(
+            "The round is completed. No qualified candidate was left for an eligible list."
+        )
+    return gettext(
         "The round is completed. Its remaining qualified candidates are on an eligible list "
-        f"until {format_date(listed.expires_on)}."
+        "until %(day)s.",
+        day=format_date(listed.expires_on),
     )
 
 
@@ -263,11 +276,11 @@ def move_round(round_id: int):
     hiring_round = round_or_not_found(round_id)
     form = RoundMoveForm()
     if not form.validate_on_submit():
-        raise Invalid("Choose what to do with the round.")
+        raise Invalid(gettext("Choose what to do with the round."))
     try:
         target = RoundStatus(form.to.data)
     except ValueError:
-        raise Invalid("Choose what to do with the round.") from None
+        raise Invalid(gettext("Choose what to do with the round.")) from None
     if request.form.get("confirmed") != "yes" and _asks_confirmation(hiring_round, target):
         return _confirm_move(hiring_round, target, form)
     if target == RoundStatus.CANCELLED:
@@ -276,21 +289,25 @@ def move_round(round_id: int):
         except Invalid as error:  # no reason given: said on the confirmation, kept as typed
             attach_error(form, error)
             return _confirm_move(hiring_round, target, form, 422)
-        message = "The round is cancelled."
+        message = gettext("The round is cancelled.")
     elif target == RoundStatus.COMPLETED:
         offers.complete_round(current_user, hiring_round)
         message = _completed_words(hiring_round)
         if unfilled := offers.unfilled(hiring_round):
             flash(
-                f"{unfilled} of {hiring_round.openings} opening(s) are left unfilled by this "
-                "round: offer them from an eligible list for the job profile, or open a new "
-                "round.",
+                gettext(
+                    "%(unfilled)s of %(openings)s opening(s) are left unfilled by this round: "
+                    "offer them from an eligible list for the job profile, or open a new round.",
+                    unfilled=unfilled,
+                    openings=hiring_round.openings,
+                ),
                 "warning",
             )
     elif target in _MOVES:
         action, message = _MOVES[target]
         action(current_user, hiring_round)
+        message = gettext(message)
     else:
-        raise Invalid("Choose what to do with the round.")
+        raise Invalid(gettext("Choose what to do with the round."))
     flash(message, "success")
     return redirect(url_for("hiring.round_page", round_id=round_id))
