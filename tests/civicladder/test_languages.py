@@ -50,6 +50,18 @@ TRANSLATED_TEMPLATES = [
     "hiring/_posting_statements.html",
     "hiring/status.html",
     "hiring/withdraw.html",
+    "academy/approvals.html",
+    "academy/cancel_session.html",
+    "academy/certificate.html",
+    "academy/certificate_pdf.html",
+    "academy/_certificate_body.html",
+    "academy/correct.html",
+    "academy/course_form.html",
+    "academy/revoke.html",
+    "academy/roster.html",
+    "academy/session_form.html",
+    "academy/verify.html",
+    "academy/withdraw.html",
 ]
 
 
