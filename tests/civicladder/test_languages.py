@@ -62,6 +62,22 @@ TRANSLATED_TEMPLATES = [
     "academy/session_form.html",
     "academy/verify.html",
     "academy/withdraw.html",
+    "competencies/_framework_body.html",
+    "competencies/_framework_panel.html",
+    "competencies/_requirements_table.html",
+    "competencies/_team_grid_panel.html",
+    "competencies/_unit_bands_panel.html",
+    "competencies/below_requirements.html",
+    "competencies/category_form.html",
+    "competencies/competency.html",
+    "competencies/competency_form.html",
+    "competencies/evidence_confirm.html",
+    "competencies/evidence_form.html",
+    "competencies/expiring.html",
+    "competencies/framework.html",
+    "competencies/job_profile.html",
+    "competencies/job_profile_form.html",
+    "competencies/job_profiles.html",
 ]
 
 

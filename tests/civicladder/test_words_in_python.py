@@ -27,6 +27,12 @@ CHECKED = [
     "people/views/home.py",
     "people/views/learner_record.py",
     "academy",
+    "competencies/credentials.py",
+    "competencies/forms.py",
+    "competencies/services.py",
+    "competencies/standing.py",
+    "competencies/views.py",
+    "competencies/withdrawal.py",
 ]
 
 # Where a person reads the first argument (or the keyword) of these calls.
