@@ -4,6 +4,7 @@ page where anyone checks a credential the city signed."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, json, render_template
+from flask_babel import gettext
 
 from civicladder import credential_checks, credentials
 from civicladder.access import public
@@ -43,7 +44,7 @@ def keys():
 def key(kid: str):
     """One key, at the address a signature's `kid` names."""
     if kid != credentials.key_id():
-        raise NotFound("The city has no signing key by this name.")
+        raise NotFound(gettext("The city has no signing key by this name."))
     return _document(credentials.public_jwk(), "application/jwk+json", PUBLISHED)
 
 
@@ -53,7 +54,7 @@ def status_list(name: str):
     """A Bitstring Status List credential, signed: one bit per credential, set when revoked."""
     found = credentials.status_lists().get(name)
     if found is None:
-        raise NotFound("The city publishes no status list by this name.")
+        raise NotFound(gettext("The city publishes no status list by this name."))
     token = credentials.sign(credentials.status_list_credential(found))
     response = Response(token, mimetype=credentials.MEDIA_TYPE)
     response.headers["Cache-Control"] = STATUS

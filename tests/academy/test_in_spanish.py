@@ -15,6 +15,7 @@ from civicladder.access import Role
 from civicladder.db import db
 from civicladder.models import Notification
 from tests.academy.test_certificates import _pdf_text, issued  # noqa: F401 (a fixture)
+from tests.academy.test_credentials import _download, holder  # noqa: F401 (a fixture)
 
 SPANISH = {"Accept-Language": "es"}
 ENGLISH = {"Accept-Language": "en"}
@@ -116,19 +117,19 @@ def test_an_employee_who_chose_spanish_is_told_in_spanish_whoever_acts(
 
 
 def test_a_certificate_its_pdf_and_its_verification_in_spanish(client, client_as, issued):  # noqa: F811
-    holder = client_as(issued["user"])
+    reader = client_as(issued["user"])
     certificate = issued["certificate"]
-    page = holder.get(f"/academy/certificates/{certificate.id}", headers=SPANISH)
+    page = reader.get(f"/academy/certificates/{certificate.id}", headers=SPANISH)
     assert page.status_code == 200
     assert "<h1>Certificado: Chainsaw safety</h1>" in page.text
     assert "Otorgado a" in page.text and "impartido por Lee Park" in page.text
     assert "Descargar el certificado (PDF)" in page.text
 
-    pdf = _pdf_text(holder.get(f"/academy/certificates/{certificate.id}/pdf", headers=SPANISH))
+    pdf = _pdf_text(reader.get(f"/academy/certificates/{certificate.id}/pdf", headers=SPANISH))
     assert "Certificado de finalización" in pdf
     assert "Se certifica que" in pdf and "terminó Chainsaw safety" in pdf
     assert "CÓDIGO DE VERIFICACIÓN" in pdf  # the labels are in capitals
-    english = _pdf_text(holder.get(f"/academy/certificates/{certificate.id}/pdf"))
+    english = _pdf_text(reader.get(f"/academy/certificates/{certificate.id}/pdf"))
     assert "Certificate of completion" in english
 
     public = client.get(f"/verify?code={certificate.code}", headers=SPANISH)
@@ -163,3 +164,27 @@ def test_the_training_records_file_has_its_header_in_the_askers_language(
     header = next(csv.reader(io.StringIO(response.text)))
     assert header[:3] == ["Número de empleado", "Apellido", "Nombre"]
     assert header[-1] == "Código del certificado"
+
+
+def test_the_credential_checking_page_speaks_plain_spanish(client, client_as, holder):  # noqa: F811
+    token = _download(client_as(holder["user"]), holder["certificate"]).get_data(as_text=True)
+    # Downloaded from a page in Spanish or in English, the signed credential is the same.
+    in_spanish = client_as(holder["user"]).get(
+        f"/academy/certificates/{holder['certificate'].id}/credential.jwt", headers=SPANISH
+    )
+    assert in_spanish.get_data(as_text=True).split(".")[1] == token.split(".")[1]
+    page = client.post("/verify/credential", data={"token": token}, headers=SPANISH)
+    assert page.status_code == 200
+    assert "<h1>Comprobar una credencial firmada</h1>" in page.text
+    assert "Esta credencial es auténtica y válida" in page.text
+    assert "Superada: Firmada con la clave de la ciudad, y sin cambios desde entonces." in page.text
+    assert "Válida desde el " in page.text and " de 20" in page.text
+    assert "Otorgado a" in page.text and "Rosa Diaz" in page.text
+
+    changed = token[:40] + ("x" if token[40] != "x" else "y") + token[41:]
+    refused = client.post("/verify/credential", data={"token": changed}, headers=SPANISH)
+    assert refused.status_code == 422
+    assert "No se puede confiar en esta credencial" in refused.text
+    nonsense = client.post("/verify/credential", data={"token": "hello"}, headers=SPANISH)
+    assert nonsense.status_code == 422
+    assert "una credencial firmada tiene tres partes separadas por puntos" in nonsense.text

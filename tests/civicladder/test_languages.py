@@ -78,6 +78,7 @@ TRANSLATED_TEMPLATES = [
     "competencies/job_profile.html",
     "competencies/job_profile_form.html",
     "competencies/job_profiles.html",
+    "credentials/verify.html",
 ]
 
 

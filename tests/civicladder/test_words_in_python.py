@@ -33,6 +33,8 @@ CHECKED = [
     "competencies/standing.py",
     "competencies/views.py",
     "competencies/withdrawal.py",
+    "civicladder/views/credentials.py",
+    "civicladder/credential_checks.py",
 ]
 
 # Where a person reads the first argument (or the keyword) of these calls.
