@@ -79,6 +79,8 @@ TRANSLATED_TEMPLATES = [
     "competencies/job_profile_form.html",
     "competencies/job_profiles.html",
     "credentials/verify.html",
+    "competencies/case_import.html",
+    "competencies/case_preview.html",
 ]
 
 
@@ -252,7 +254,9 @@ def test_the_compiled_catalogue_is_the_one_the_translators_wrote(spanish):
     for message in spanish:
         if not message.id:
             continue
-        if isinstance(message.id, str):
+        if message.context:  # pgettext: the same words, translated differently by context
+            assert compiled.pgettext(message.context, message.id) == message.string, message.id
+        elif isinstance(message.id, str):
             assert compiled.gettext(message.id) == message.string, message.id
         else:
             singular, plural = message.id
@@ -264,9 +268,9 @@ def test_the_compiled_catalogue_is_the_one_the_translators_wrote(spanish):
 
 ATTRIBUTES_READ = {"alt", "aria-label", "title", "placeholder"}
 # Not words to translate: the product's name, file formats' names, and the marks between parts of
-# a line.
+# a line (quotation marks and the arrow from an old value to a new one among them).
 NOT_WORDS = re.compile(
-    r"CivicLadder|\b(?:PDF|CSV)\b|[\s\u00b7\u2026:;,.()\-\u2013\u2014|/$%]|&[a-z]+;|\x00"
+    r"CivicLadder|\b(?:PDF|CSV)\b|[\s\u00b7\u2026:;,.()\-\u2013\u2014\u201c\u201d\u2192|/$%]|&[a-z]+;|\x00"
 )
 
 

@@ -27,12 +27,7 @@ CHECKED = [
     "people/views/home.py",
     "people/views/learner_record.py",
     "academy",
-    "competencies/credentials.py",
-    "competencies/forms.py",
-    "competencies/services.py",
-    "competencies/standing.py",
-    "competencies/views.py",
-    "competencies/withdrawal.py",
+    "competencies",
     "civicladder/views/credentials.py",
     "civicladder/credential_checks.py",
 ]

@@ -4,6 +4,8 @@ evidence in the employee's own language, whoever records it."""
 
 from __future__ import annotations
 
+import io
+
 import sqlalchemy as sa
 
 from civicladder.access import Role
@@ -96,3 +98,34 @@ def test_a_managers_team_grid_in_spanish(client_as, people, competencies):
     assert "Las personas a su cargo frente a su puesto" in home.text
     assert "Tiene: 2; requiere: 3" in home.text
     assert "1 por debajo" in home.text.replace("<strong>", "").replace("</strong>", "")
+
+
+def test_a_case_package_is_checked_and_imported_in_the_language_it_was_sent_in(client_as):
+    from competencies.models import Competency
+    from tests.competencies.test_case import SAMPLE
+
+    hr = client_as("hr")
+    page = hr.get("/competencies/import", headers=SPANISH)
+    assert '<h1 class="margin-top-0">Importar un marco CASE</h1>' in page.text
+    refused = hr.post(
+        "/competencies/import",
+        data={"package": (io.BytesIO(b"{not json"), "framework.json")},
+        headers=SPANISH,
+    )
+    assert refused.status_code == 422
+    assert "El archivo no es JSON (línea 1), así que no puede ser un paquete CASE." in refused.text
+
+    upload = {"package": (io.BytesIO(SAMPLE.read_bytes()), "framework.json")}
+    sent = hr.post("/competencies/import", data=upload, headers=SPANISH)
+    assert sent.status_code == 303
+    # The preview's findings were written by a job, in the language the file was sent in.
+    preview = hr.get(sent.headers["Location"], headers=SPANISH).text
+    assert "Revise el marco antes de importarlo" in preview
+    assert "Sin importar" in preview and "Por qué" in preview
+    assert "Está debajo de una competencia; el marco tiene dos niveles" in preview
+    assert "8 para agregar" in preview.replace("<strong>", "").replace("</strong>", "")
+    done = hr.post(sent.headers["Location"] + "/commit", headers=SPANISH)
+    assert done.status_code == 303
+    imported = hr.get(done.headers["Location"], headers=SPANISH).text
+    assert "Marco importado: 8 agregados, 0 cambiados" in imported
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 6
