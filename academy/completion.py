@@ -158,7 +158,14 @@ def correct_result(
     move(CORRECTION, enrollment, result, actor, reason=reason)
     enrollment.score = score if result == S.COMPLETED else None
     if before == S.COMPLETED and earlier is not None:
-        why = f"Result corrected to {result.label.lower()}: {reason.strip()}"
+        # Kept as the certificate's reason for revoking, which its holder reads: in their words.
+        holder = enrollment.employee.user
+        with written_in(holder.locale if holder is not None else None):
+            why = gettext(
+                "Result corrected to %(result)s: %(reason)s",
+                result=gettext(result.label).lower(),
+                reason=reason.strip(),
+            )
         if not earlier.revoked:  # HR may have revoked it already; its evidence still goes
             certificates.record_revocation(actor, earlier, why)
         withdraw_evidence(actor, certificates.evidence_of(earlier), why, authorised=True)

@@ -188,3 +188,23 @@ def test_the_credential_checking_page_speaks_plain_spanish(client, client_as, ho
     nonsense = client.post("/verify/credential", data={"token": "hello"}, headers=SPANISH)
     assert nonsense.status_code == 422
     assert "una credencial firmada tiene tres partes separadas por puntos" in nonsense.text
+
+
+def test_a_corrected_result_is_told_and_kept_in_the_holders_language(app, issued):  # noqa: F811
+    from academy import completion
+    from academy.models import Certificate
+
+    _in_spanish(issued["user"])
+    with app.test_request_context(headers=ENGLISH):
+        completion.correct_result(
+            issued["instructor_user"], issued["enrollment"], S.FAILED, "Practical test not passed."
+        )
+    (notice,) = _told(issued["user"], "Resultado corregido: Chainsaw safety")
+    assert notice.body == (
+        "Su resultado en Chainsaw safety se corrigió a: no aprobado. "
+        "Motivo: Practical test not passed."
+    )
+    certificate = db.session.get(Certificate, issued["certificate"].id)
+    assert certificate.revocation_reason == (
+        "Resultado corregido a no aprobado: Practical test not passed."
+    )
