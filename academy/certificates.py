@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from academy import rules, signals
 from academy.models import Certificate, CourseSession, Enrollment
@@ -13,6 +14,8 @@ from civicladder import audit, clock, querying
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked
 from civicladder.errors import Conflict, Invalid, NotFound
+from civicladder.languages import written_in
+from civicladder.layout import format_date
 from civicladder.models import User
 from civicladder.notify import notify
 from competencies.models import Competency, CompetencyEvidence, EvidenceSource
@@ -83,15 +86,18 @@ def record_revocation(actor: User | None, certificate: Certificate, reason: str)
     identical requests one revokes and the other is told it already was."""
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give a reason for revoking the certificate.", field="reason")
+        raise Invalid(gettext("Give a reason for revoking the certificate."), field="reason")
     certificate = db.session.scalar(
         locked(sa.select(Certificate), of=Certificate).where(Certificate.id == certificate.id)
     )
     if certificate is None:
-        raise NotFound("There is no certificate at this address.")
+        raise NotFound(gettext("There is no certificate at this address."))
     if certificate.revoked:
         raise Conflict(
-            f"This certificate was already revoked on {certificate.revoked_at:%Y-%m-%d}."
+            gettext(
+                "This certificate was already revoked on %(day)s.",
+                day=format_date(certificate.revoked_at),
+            )
         )
     certificate.revoked_at = clock.now()
     certificate.revoked_by_id = actor.id if actor is not None else None
@@ -109,13 +115,18 @@ def record_revocation(actor: User | None, certificate: Certificate, reason: str)
     )
     signals.certificate_revoked.send(actor, certificate=certificate)
     if employee.user is not None and employee.user.active:
-        notify(
-            employee.user,
-            f"Certificate revoked: {certificate.course_title}",
-            f"Your certificate {certificate.code} for {certificate.course_title} was revoked. "
-            f"Reason: {reason}",
-            link=url_for("academy.certificate", certificate_id=certificate.id),
-        )
+        with written_in(employee.user.locale):
+            notify(
+                employee.user,
+                gettext("Certificate revoked: %(course)s", course=certificate.course_title),
+                gettext(
+                    "Your certificate %(code)s for %(course)s was revoked. Reason: %(reason)s",
+                    code=certificate.code,
+                    course=certificate.course_title,
+                    reason=reason,
+                ),
+                link=url_for("academy.certificate", certificate_id=certificate.id),
+            )
     return certificate
 
 

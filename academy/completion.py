@@ -7,6 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from academy import certificates, rules
 from academy.models import (
@@ -24,6 +25,7 @@ from civicladder import audit, clock
 from civicladder.access import Role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.languages import written_in
 from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.notify import notify
@@ -52,15 +54,21 @@ def record_result(
     for someone who had a seat."""
     session = enrollment.session
     if actor is not None and people_queries.own_employee_id(actor) == enrollment.employee_id:
-        raise Forbidden("You cannot record your own result; the instructor or HR records it.")
+        raise Forbidden(
+            gettext("You cannot record your own result; the instructor or HR records it.")
+        )
     if not may_record(actor, session):
-        raise Forbidden("Only the session's instructor or HR can record results.")
+        raise Forbidden(gettext("Only the session's instructor or HR can record results."))
     if result not in RESULT_STATUSES:
-        raise Invalid("Choose attended, completed, not passed or did not attend.", field="result")
+        raise Invalid(
+            gettext("Choose attended, completed, not passed or did not attend."), field="result"
+        )
     if session.starts_at > clock.now():
-        raise Invalid("Results can be recorded once the session has started.", field="result")
+        raise Invalid(
+            gettext("Results can be recorded once the session has started."), field="result"
+        )
     if score is not None and not 0 <= score <= 100:
-        raise Invalid("A score is from 0 to 100.", field="score")
+        raise Invalid(gettext("A score is from 0 to 100."), field="score")
     move(ENROLLMENT, enrollment, result, actor)
     if result == S.ATTENDED:
         return enrollment
@@ -103,12 +111,17 @@ def _grant(actor: User | None, enrollment: Enrollment) -> Certificate:
         label=f"{employee.full_name}: {course.code}",
     )
     if employee.user is not None and employee.user.active:
-        notify(
-            employee.user,
-            f"Certificate: {course.title}",
-            f"You completed {course.title}. Your certificate's code is {certificate.code}.",
-            link=url_for("academy.certificate", certificate_id=certificate.id),
-        )
+        with written_in(employee.user.locale):
+            notify(
+                employee.user,
+                gettext("Certificate: %(course)s", course=course.title),
+                gettext(
+                    "You completed %(course)s. Your certificate's code is %(code)s.",
+                    course=course.title,
+                    code=certificate.code,
+                ),
+                link=url_for("academy.certificate", certificate_id=certificate.id),
+            )
     return certificate
 
 
@@ -122,28 +135,37 @@ def correct_result(
     """The instructor or HR corrects a recorded result, saying why. A completion taken back
     revokes its certificate and withdraws the evidence it wrote; a completion given writes
     them as a first recording would."""
-    enrollment = locked_get(Enrollment, enrollment.id, "There is no such enrolment.")
+    enrollment = locked_get(Enrollment, enrollment.id, gettext("There is no such enrolment."))
     if actor is not None and people_queries.own_employee_id(actor) == enrollment.employee_id:
-        raise Forbidden("You cannot correct your own result; the instructor or HR does.")
+        raise Forbidden(gettext("You cannot correct your own result; the instructor or HR does."))
     if not may_record(actor, enrollment.session):
-        raise Forbidden("Only the session's instructor or HR can correct results.")
+        raise Forbidden(gettext("Only the session's instructor or HR can correct results."))
     if enrollment.status not in FINAL_RESULTS:
-        raise Conflict("There is no result to correct yet: record the result instead.")
+        raise Conflict(gettext("There is no result to correct yet: record the result instead."))
     if result not in FINAL_RESULTS:
-        raise Invalid("Choose completed, not passed or did not attend.", field="result")
+        raise Invalid(gettext("Choose completed, not passed or did not attend."), field="result")
     if score is not None and not 0 <= score <= 100:
-        raise Invalid("A score is from 0 to 100.", field="score")
+        raise Invalid(gettext("A score is from 0 to 100."), field="score")
     earlier = certificates.certificate_of(enrollment)
     if result == S.COMPLETED and earlier is not None:
         raise Conflict(
-            "This person's certificate for this session was revoked and cannot be issued "
-            "again; enrol them in a new session."
+            gettext(
+                "This person's certificate for this session was revoked and cannot be issued "
+                "again; enrol them in a new session."
+            )
         )
     before = enrollment.status
     move(CORRECTION, enrollment, result, actor, reason=reason)
     enrollment.score = score if result == S.COMPLETED else None
     if before == S.COMPLETED and earlier is not None:
-        why = f"Result corrected to {result.label.lower()}: {reason.strip()}"
+        # Kept as the certificate's reason for revoking, which its holder reads: in their words.
+        holder = enrollment.employee.user
+        with written_in(holder.locale if holder is not None else None):
+            why = gettext(
+                "Result corrected to %(result)s: %(reason)s",
+                result=gettext(result.label).lower(),
+                reason=reason.strip(),
+            )
         if not earlier.revoked:  # HR may have revoked it already; its evidence still goes
             certificates.record_revocation(actor, earlier, why)
         withdraw_evidence(actor, certificates.evidence_of(earlier), why, authorised=True)
@@ -158,13 +180,18 @@ def _tell_corrected(enrollment: Enrollment, result: EnrollmentStatus, reason: st
     if person is None or not person.active:
         return
     title = enrollment.session.course.title
-    notify(
-        person,
-        f"Result corrected: {title}",
-        f"Your result for {title} was corrected to {result.label.lower()}. "
-        f"Reason: {reason.strip()}",
-        link=url_for("academy.my_training"),
-    )
+    with written_in(person.locale):
+        notify(
+            person,
+            gettext("Result corrected: %(course)s", course=title),
+            gettext(
+                "Your result for %(course)s was corrected to %(result)s. Reason: %(reason)s",
+                course=title,
+                result=gettext(result.label).lower(),
+                reason=reason.strip(),
+            ),
+            link=url_for("academy.my_training"),
+        )
 
 
 def new_code() -> str:
@@ -174,16 +201,16 @@ def new_code() -> str:
 
 def rate(actor: User, enrollment: Enrollment, rating: int, comment: str = "") -> SessionRating:
     if people_queries.own_employee_id(actor) != enrollment.employee_id:
-        raise NotFound("There is no enrolment at this address that you can rate.")
+        raise NotFound(gettext("There is no enrolment at this address that you can rate."))
     if enrollment.status != S.COMPLETED:
-        raise Conflict("You can rate a session after you have completed it.")
+        raise Conflict(gettext("You can rate a session after you have completed it."))
     if not 1 <= rating <= 5:
-        raise Invalid("Choose a rating from 1 to 5.", field="rating")
+        raise Invalid(gettext("Choose a rating from 1 to 5."), field="rating")
     exists = sa.select(SessionRating.enrollment_id).where(
         SessionRating.enrollment_id == enrollment.id
     )
     if db.session.scalar(exists):
-        raise Conflict("You have already rated this session.")
+        raise Conflict(gettext("You have already rated this session."))
     row = SessionRating(
         enrollment_id=enrollment.id,
         session_id=enrollment.session_id,
@@ -200,5 +227,5 @@ def rate(actor: User, enrollment: Enrollment, rating: int, comment: str = "") ->
 def get_certificate(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
-        raise NotFound("There is no certificate at this address.")
+        raise NotFound(gettext("There is no certificate at this address."))
     return certificate

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext
 
 from academy import records
 from academy.models import Certificate
 from civicladder import credentials
 from civicladder.db import db
 from civicladder.errors import Conflict
+from civicladder.languages import written_in
+from civicladder.layout import format_date
 from competencies.rules import PROFICIENCY_SCALE, level_name
 from people.learner_record import RecordItem, RecordSection, register_section
 from people.models import Employee
@@ -26,15 +29,23 @@ def signed(certificate: Certificate) -> str:
     """The certificate's credential, signed (a VC-JWT). A revoked certificate has none."""
     if certificate.revoked:
         raise Conflict(
-            f"This certificate was revoked on {certificate.revoked_at:%Y-%m-%d}: "
-            "there is no credential to download."
+            gettext(
+                "This certificate was revoked on %(day)s: there is no credential to download.",
+                day=format_date(certificate.revoked_at),
+            )
         )
     return credentials.sign(credential(certificate))
 
 
 def credential(certificate: Certificate) -> dict:
     """The OpenBadgeCredential for the certificate, unsigned. Built from what the certificate
-    kept at issue, so the same certificate always gives the same credential."""
+    kept at issue, so the same certificate always gives the same credential: in English (the
+    levels' names included), whoever downloads it and whatever language their pages are in."""
+    with written_in(None):
+        return _credential(certificate)
+
+
+def _credential(certificate: Certificate) -> dict:
     holder = certificate.enrollment.employee
     issued = credentials.day_start(certificate.issued_on)
     body = {

@@ -9,8 +9,11 @@ the waitlist is served in the order the database took the requests, however many
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from academy import queries
 from academy.models import ENROLLMENT, OPEN_STATUSES, CourseSession, Enrollment
@@ -19,6 +22,8 @@ from civicladder import audit, clock
 from civicladder.access import Role
 from civicladder.db import claimed, db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.languages import written_in
+from civicladder.layout import format_date
 from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.notify import notify
@@ -29,15 +34,15 @@ from people.models import Employee, EmployeeStatus
 def request_seat(actor: User | None, session: CourseSession, employee: Employee) -> Enrollment:
     """The employee asks for a seat: enrolled, waitlisted, or waiting for their manager."""
     if actor is not None and people_queries.own_employee_id(actor) != employee.id:
-        raise Forbidden("You can ask for a seat only for yourself.")
+        raise Forbidden(gettext("You can ask for a seat only for yourself."))
     if employee.status == EmployeeStatus.SEPARATED:
-        raise Invalid("People who have left the city's service cannot enrol.")
+        raise Invalid(gettext("People who have left the city's service cannot enrol."))
     if session.cancelled:
-        raise Invalid("This session was cancelled; choose another one.")
+        raise Invalid(gettext("This session was cancelled; choose another one."))
     if session.starts_at <= clock.now():
-        raise Invalid("This session has already started; choose a later one.")
+        raise Invalid(gettext("This session has already started; choose a later one."))
     if session.instructor_id == employee.id:
-        raise Invalid("You teach this session, so you cannot take a seat in it.")
+        raise Invalid(gettext("You teach this session, so you cannot take a seat in it."))
     earlier = db.session.scalar(
         sa.select(Enrollment).where(
             Enrollment.session_id == session.id, Enrollment.employee_id == employee.id
@@ -45,11 +50,14 @@ def request_seat(actor: User | None, session: CourseSession, employee: Employee)
     )
     if earlier is not None and earlier.status not in (S.WITHDRAWN, S.DECLINED):
         raise Conflict(
-            f"You already have a place request for this session ({earlier.status.label})."
+            gettext(
+                "You already have a place request for this session (%(status)s).",
+                status=gettext(earlier.status.label),
+            )
         )
     unmet = queries.unmet_prerequisites(session.course, employee.id)
     if unmet:
-        raise Invalid("This course needs first: " + "; ".join(unmet) + ".")
+        raise Invalid(gettext("This course needs first: %(courses)s.", courses="; ".join(unmet)))
     if earlier is not None:
         enrollment = move(ENROLLMENT, earlier, S.REQUESTED, actor)
         enrollment.decided_by_id, enrollment.decision_reason = None, ""
@@ -115,13 +123,18 @@ def _free_seat(session_id: int) -> None:
 def _ask_manager(employee: Employee, session: CourseSession) -> None:
     manager = employee.manager
     if manager is not None and manager.user is not None and manager.user.active:
-        notify(
-            manager.user,
-            f"Training request from {employee.full_name}",
-            f"{employee.full_name} asks for a seat in {session.course.title} "
-            f"on {session.starts_at:%d %b %Y}.",
-            link=url_for("academy.approvals"),
-        )
+        with written_in(manager.user.locale):
+            notify(
+                manager.user,
+                gettext("Training request from %(name)s", name=employee.full_name),
+                gettext(
+                    "%(name)s asks for a seat in %(course)s on %(day)s.",
+                    name=employee.full_name,
+                    course=session.course.title,
+                    day=format_date(session.starts_at),
+                ),
+                link=url_for("academy.approvals"),
+            )
 
 
 def may_decide(actor: User | None, enrollment: Enrollment) -> bool:
@@ -135,27 +148,32 @@ def may_decide(actor: User | None, enrollment: Enrollment) -> bool:
 
 def _check_may_decide(actor: User | None, enrollment: Enrollment) -> None:
     if actor is not None and people_queries.own_employee_id(actor) == enrollment.employee_id:
-        raise Forbidden("You cannot approve or decline your own training request.")
+        raise Forbidden(gettext("You cannot approve or decline your own training request."))
     if not may_decide(actor, enrollment):
-        raise NotFound("There is no training request at this address that you can decide.")
+        raise NotFound(gettext("There is no training request at this address that you can decide."))
 
 
 def approve(actor: User | None, enrollment: Enrollment) -> Enrollment:
     _check_may_decide(actor, enrollment)
     session = locked_get(CourseSession, enrollment.session_id)
     if session.starts_at <= clock.now():
-        raise Invalid("This session has already started, so the request can only be declined.")
+        raise Invalid(
+            gettext("This session has already started, so the request can only be declined.")
+        )
     move(ENROLLMENT, enrollment, S.APPROVED, actor)
     enrollment.decided_by_id = actor.id if actor is not None else None
     _take_place(actor, enrollment, session)
+    seated = enrollment.status == S.ENROLLED
     _tell(
         enrollment,
-        f"Approved: {session.course.title}",
-        "Your manager approved your request. "
-        + (
-            "You have a seat."
-            if enrollment.status == S.ENROLLED
-            else "The session is full, so you are on the waitlist."
+        lambda: (
+            gettext("Approved: %(course)s", course=session.course.title),
+            gettext("Your manager approved your request. You have a seat.")
+            if seated
+            else gettext(
+                "Your manager approved your request. The session is full, so you are on the "
+                "waitlist."
+            ),
         ),
     )
     return enrollment
@@ -169,8 +187,10 @@ def decline(actor: User | None, enrollment: Enrollment, reason: str) -> Enrollme
     enrollment.decision_reason = reason.strip()
     _tell(
         enrollment,
-        f"Declined: {enrollment.session.course.title}",
-        f"Your manager declined your request: {reason.strip()}",
+        lambda: (
+            gettext("Declined: %(course)s", course=enrollment.session.course.title),
+            gettext("Your manager declined your request: %(reason)s", reason=reason.strip()),
+        ),
     )
     return enrollment
 
@@ -180,7 +200,7 @@ def withdraw(actor: User | None, enrollment: Enrollment, reason: str | None = No
     check_may_withdraw(actor, enrollment)
     session = locked_get(CourseSession, enrollment.session_id)
     if session.starts_at <= clock.now():
-        raise Invalid("This session has already started; ask the instructor to record it.")
+        raise Invalid(gettext("This session has already started; ask the instructor to record it."))
     held_seat = enrollment.status == S.ENROLLED
     move(ENROLLMENT, enrollment, S.WITHDRAWN, actor, reason=reason)
     if held_seat:
@@ -191,14 +211,26 @@ def withdraw(actor: User | None, enrollment: Enrollment, reason: str | None = No
         # takes the session out of their calendar.
         user = enrollment.employee.user
         if user is not None and user.active:
-            notify(
-                user,
-                f"Withdrawn: {session.course.title}",
-                f"Your place in the session of {session.starts_at:%d %b %Y} was withdrawn"
-                + (f": {reason.strip().rstrip('.')}." if reason and reason.strip() else ".")
-                + " The calendar file linked here takes it out of your calendar.",
-                link=url_for("academy.session_calendar", session_id=session.id),
-            )
+            why = (reason or "").strip().rstrip(".")
+            with written_in(user.locale):
+                day = format_date(session.starts_at)
+                told = (
+                    gettext(
+                        "Your place in the session of %(day)s was withdrawn: %(reason)s.",
+                        day=day,
+                        reason=why,
+                    )
+                    if why
+                    else gettext("Your place in the session of %(day)s was withdrawn.", day=day)
+                )
+                notify(
+                    user,
+                    gettext("Withdrawn: %(course)s", course=session.course.title),
+                    told
+                    + " "
+                    + gettext("The calendar file linked here takes it out of your calendar."),
+                    link=url_for("academy.session_calendar", session_id=session.id),
+                )
     return enrollment
 
 
@@ -206,7 +238,7 @@ def check_may_withdraw(actor: User | None, enrollment: Enrollment) -> None:
     """The person enrolled, or HR; to anyone else the enrolment is not there."""
     own = actor is not None and people_queries.own_employee_id(actor) == enrollment.employee_id
     if actor is not None and not own and not actor.has_role(Role.HR):
-        raise NotFound("There is no enrolment at this address that you can change.")
+        raise NotFound(gettext("There is no enrolment at this address that you can change."))
 
 
 def promote_from_waitlist(actor: User | None, session: CourseSession) -> list[Enrollment]:
@@ -224,9 +256,14 @@ def promote_from_waitlist(actor: User | None, session: CourseSession) -> list[En
         move(ENROLLMENT, first, S.ENROLLED, actor)
         _tell(
             first,
-            f"You have a seat: {session.course.title}",
-            f"A seat freed up in {session.course.title} on {session.starts_at:%d %b %Y}, "
-            "and it is yours.",
+            lambda: (
+                gettext("You have a seat: %(course)s", course=session.course.title),
+                gettext(
+                    "A seat freed up in %(course)s on %(day)s, and it is yours.",
+                    course=session.course.title,
+                    day=format_date(session.starts_at),
+                ),
+            ),
         )
         promoted.append(first)
     db.session.expire(session, ["enrolled"])
@@ -258,16 +295,18 @@ def on_employee_separated(sender, employee_ids=(), **extra) -> None:
     withdraw_separated(sender, list(employee_ids))
 
 
-def _tell(enrollment: Enrollment, subject: str, body: str) -> None:
+def _tell(enrollment: Enrollment, words: Callable[[], tuple[str, str]]) -> None:
+    """Tell the enrolled person, in their language: `words` gives the subject and the body."""
     user = enrollment.employee.user
     if user is not None and user.active:
-        notify(
-            user, subject, body, link=url_for("academy.session", session_id=enrollment.session_id)
-        )
+        with written_in(user.locale):
+            subject, body = words()
+            link = url_for("academy.session", session_id=enrollment.session_id)
+            notify(user, subject, body, link=link)
 
 
 def get_enrollment(enrollment_id: int) -> Enrollment:
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None:
-        raise NotFound("There is no enrolment at this address.")
+        raise NotFound(gettext("There is no enrolment at this address."))
     return enrollment

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask import render_template, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from academy import certificates
@@ -34,18 +35,19 @@ def verification_url(certificate: Certificate) -> str:
 
 
 TRAINING_EXPORT = "training-records"  # the export job's name (`civicladder.export_jobs`)
+# The columns' names, in the language of the person who asked for the file.
 CSV_HEADER = [
-    "employee_number",
-    "last_name",
-    "first_name",
-    "department",
-    "course_code",
-    "course_title",
-    "session_start",
-    "status",
-    "result_on",
-    "score",
-    "certificate_code",
+    _l("employee_number"),
+    _l("last_name"),
+    _l("first_name"),
+    _l("department"),
+    _l("course_code"),
+    _l("course_title"),
+    _l("session_start"),
+    _l("status"),
+    _l("result_on"),
+    _l("score"),
+    _l("certificate_code"),
 ]
 
 

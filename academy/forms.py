@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -49,57 +50,60 @@ class CatalogFilterForm(Form):
 
 class DeclineForm(Form):
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Give a reason the employee can read."), Length(max=1000)],
+        _l("Reason"),
+        validators=[DataRequired(_l("Give a reason the employee can read.")), Length(max=1000)],
     )
 
 
 class WithdrawForm(Form):
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField(_l("Reason (optional)"), validators=[Optional(), Length(max=1000)])
 
 
 class CancelSessionForm(Form):
     reason = TextAreaField(
-        "Why is it cancelled?",
-        description="Everyone with a place or waiting for one reads this.",
-        validators=[DataRequired("Say why the session is cancelled."), Length(max=1000)],
+        _l("Why is it cancelled?"),
+        description=_l("Everyone with a place or waiting for one reads this."),
+        validators=[DataRequired(_l("Say why the session is cancelled.")), Length(max=1000)],
     )
 
 
 class ResultForm(Form):
     result = SelectField(
-        "Result",
-        choices=choice_list((s.value, s.label) for s in RESULT_STATUSES),
-        validators=[DataRequired("Choose a result.")],
+        _l("Result"),
+        choices=choice_list((s.value, _l(s.label)) for s in RESULT_STATUSES),
+        validators=[DataRequired(_l("Choose a result."))],
     )
     score = IntegerField(
-        "Score (optional)",
-        validators=[Optional(), NumberRange(0, 100, "A score is from 0 to 100.")],
+        _l("Score (optional)"),
+        validators=[Optional(), NumberRange(0, 100, _l("A score is from 0 to 100."))],
     )
 
 
 class CorrectionForm(Form):
     result = SelectField(
-        "Corrected result",
-        choices=choice_list((s.value, s.label) for s in FINAL_RESULTS),
-        validators=[DataRequired("Choose the corrected result.")],
+        _l("Corrected result"),
+        choices=choice_list((s.value, _l(s.label)) for s in FINAL_RESULTS),
+        validators=[DataRequired(_l("Choose the corrected result."))],
     )
     score = IntegerField(
-        "Score (optional)",
-        validators=[Optional(), NumberRange(0, 100, "A score is from 0 to 100.")],
+        _l("Score (optional)"),
+        validators=[Optional(), NumberRange(0, 100, _l("A score is from 0 to 100."))],
     )
     reason = TextAreaField(
-        "Reason",
-        description="The participant reads this.",
-        validators=[DataRequired("Say why the result is corrected."), Length(max=1000)],
+        _l("Reason"),
+        description=_l("The participant reads this."),
+        validators=[DataRequired(_l("Say why the result is corrected.")), Length(max=1000)],
     )
 
 
 class RevokeForm(Form):
     reason = TextAreaField(
-        "Reason",
-        description="The holder reads this; the public verification page shows only the date.",
-        validators=[DataRequired("Give a reason for revoking the certificate."), Length(max=1000)],
+        _l("Reason"),
+        description=_l("The holder reads this; the public verification page shows only the date."),
+        validators=[
+            DataRequired(_l("Give a reason for revoking the certificate.")),
+            Length(max=1000),
+        ],
     )
 
 
@@ -115,26 +119,27 @@ class CapacityForm(Form):
 
 class RatingForm(Form):
     rating = SelectField(
-        "Your rating",
+        _l("Your rating"),
         coerce=int,
-        choices=choice_list((n, f"{n} of 5") for n in range(5, 0, -1)),
-        validators=[DataRequired("Choose a rating.")],
+        choices=choice_list((n, _l("%(num)s of 5", num=n)) for n in range(5, 0, -1)),
+        validators=[DataRequired(_l("Choose a rating."))],
     )
-    comment = TextAreaField("Comment (optional)", validators=[Optional(), Length(max=2000)])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)])
 
 
-LEVEL_CHOICES = choice_list((level, level_name(level)) for level in LEVELS)
+# Named in the language of the page the form is on, not the one at import.
+LEVEL_CHOICES = choice_list((level, LazyString(level_name, level)) for level in LEVELS)
 
 
 class OutcomeRow(Form):
     class Meta:
         csrf = False
 
-    competency_id = SelectField("Competency", coerce=int, validators=[Optional()])
-    level = SelectField("Level granted", coerce=int, choices=LEVEL_CHOICES, default=2)
+    competency_id = SelectField(_l("Competency"), coerce=int, validators=[Optional()])
+    level = SelectField(_l("Level granted"), coerce=int, choices=LEVEL_CHOICES, default=2)
     validity_months = IntegerField(
-        "Valid for (months)",
-        validators=[Optional(), NumberRange(1, 240, "Validity is from 1 to 240 months.")],
+        _l("Valid for (months)"),
+        validators=[Optional(), NumberRange(1, 240, _l("Validity is from 1 to 240 months."))],
     )
 
 
@@ -142,32 +147,37 @@ class PrerequisiteRow(Form):
     class Meta:
         csrf = False
 
-    competency_id = SelectField("Competency", coerce=int, validators=[Optional()])
-    min_level = SelectField("Minimum level", coerce=int, choices=LEVEL_CHOICES, default=2)
+    competency_id = SelectField(_l("Competency"), coerce=int, validators=[Optional()])
+    min_level = SelectField(_l("Minimum level"), coerce=int, choices=LEVEL_CHOICES, default=2)
 
 
 class CourseForm(Form):
-    code = StringField("Code", validators=[DataRequired("Enter a code."), Length(max=30)])
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=30)])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Enter a title.")), Length(max=200)]
+    )
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     hours = IntegerField(
-        "Hours",
+        _l("Hours"),
         validators=[
-            InputRequired("Enter the hours."),
-            NumberRange(1, 1000, "Hours are a whole number from 1 to 1,000."),
+            InputRequired(_l("Enter the hours.")),
+            NumberRange(1, 1000, _l("Hours are a whole number from 1 to 1,000.")),
         ],
     )
-    delivery_mode = SelectField("Delivery", choices=choice_list(choices(DeliveryMode)))
-    needs_manager_approval = BooleanField("The employee's manager approves each request")
+    delivery_mode = SelectField(
+        _l("Delivery"),
+        choices=choice_list((value, _l(label)) for value, label in choices(DeliveryMode)),
+    )
+    needs_manager_approval = BooleanField(_l("The employee's manager approves each request"))
     outcomes = FieldList(FormField(OutcomeRow), min_entries=4)
     prerequisites = FieldList(FormField(PrerequisiteRow), min_entries=3)
     required_courses = SelectMultipleField(
-        "Courses to complete first", coerce=int, validators=[Optional()]
+        _l("Courses to complete first"), coerce=int, validators=[Optional()]
     )
 
     def set_choices(self, competencies: list[tuple[int, str]], courses) -> None:
         for row in [*self.outcomes, *self.prerequisites]:
-            row.form.competency_id.choices = [(0, "(none)"), *competencies]
+            row.form.competency_id.choices = [(0, gettext("(none)")), *competencies]
         self.required_courses.choices = courses
 
     def outcome_rows(self) -> list[tuple[int, int, int | None]]:
@@ -187,25 +197,27 @@ class CourseForm(Form):
 
 class SessionForm(Form):
     starts_at = DateTimeLocalField(
-        "Starts", format="%Y-%m-%dT%H:%M", validators=[DataRequired("Enter when it starts.")]
+        _l("Starts"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Enter when it starts."))],
     )
     ends_at = DateTimeLocalField(
-        "Ends", format="%Y-%m-%dT%H:%M", validators=[DataRequired("Enter when it ends.")]
+        _l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("Enter when it ends."))]
     )
-    location = StringField("Location", validators=[Optional(), Length(max=300)])
+    location = StringField(_l("Location"), validators=[Optional(), Length(max=300)])
     online_url = URLField(
-        "Online link",
-        validators=[Optional(), Length(max=500), URL(message="Enter a full web address.")],
+        _l("Online link"),
+        validators=[Optional(), Length(max=500), URL(message=_l("Enter a full web address."))],
     )
     instructor_number = StringField(
-        "Instructor's employee number",
+        _l("Instructor's employee number"),
         validators=[Optional(), Length(max=20)],
-        description="Leave empty while the instructor is not yet known.",
+        description=_l("Leave empty while the instructor is not yet known."),
     )
     capacity = IntegerField(
-        "Seats",
+        _l("Seats"),
         validators=[
-            InputRequired("Enter the number of seats."),
-            NumberRange(1, 10000, "Seats are a whole number from 1 to 10,000."),
+            InputRequired(_l("Enter the number of seats.")),
+            NumberRange(1, 10000, _l("Seats are a whole number from 1 to 10,000.")),
         ],
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from academy import rules
@@ -203,7 +204,7 @@ def get_course(course_id: int) -> Course:
         sa.select(Course).options(*_course_loads()).where(Course.id == course_id)
     )
     if course is None:
-        raise NotFound("There is no course at this address.")
+        raise NotFound(gettext("There is no course at this address."))
     return course
 
 
@@ -232,7 +233,7 @@ def get_session(session_id: int) -> CourseSession:
         .where(CourseSession.id == session_id)
     )
     if session is None:
-        raise NotFound("There is no course session at this address.")
+        raise NotFound(gettext("There is no course session at this address."))
     return session
 
 

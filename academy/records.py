@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import aliased, joinedload
 
 from academy import rules
@@ -49,7 +50,7 @@ def visible_certificate(user, certificate_id: int) -> Certificate:
     """The certificate, for its holder, HR, or a manager whose line holds them; else 404."""
     found = db.session.scalar(certificate_statement().where(Certificate.id == certificate_id))
     if found is None or not people_queries.can_view(user, found.enrollment.employee_id):
-        raise NotFound("There is no certificate at this address that you can open.")
+        raise NotFound(gettext("There is no certificate at this address that you can open."))
     return found
 
 
@@ -65,7 +66,7 @@ def own_certificate(user, certificate_id: int) -> Certificate:
     """The certificate, for its holder or HR; else 404."""
     found = db.session.scalar(certificate_statement().where(Certificate.id == certificate_id))
     if found is None or not may_download(user, found):
-        raise NotFound("There is no certificate at this address that you can download.")
+        raise NotFound(gettext("There is no certificate at this address that you can download."))
     return found
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext, ngettext
 from sqlalchemy.orm import joinedload
 
 from academy.enrolment import promote_from_waitlist
@@ -26,6 +27,7 @@ from civicladder import audit, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
+from civicladder.languages import written_in
 from civicladder.layout import format_datetime
 from civicladder.lifecycle import move
 from civicladder.models import User
@@ -64,17 +66,22 @@ def save_course(
     """
     require_role(actor, Role.HR)
     if course is not None:
-        course = locked_get(Course, course.id, "That course no longer exists.")
+        course = locked_get(Course, course.id, gettext("That course no longer exists."))
     code = code.strip().upper()
     if not code or not title.strip():
-        raise Invalid("A course needs a code and a title.", field="code" if not code else "title")
+        raise Invalid(
+            gettext("A course needs a code and a title."), field="code" if not code else "title"
+        )
     clash = sa.select(Course.id).where(Course.code == code)
     if course is not None:
         clash = clash.where(Course.id != course.id)
     if db.session.scalar(clash):
-        raise Conflict(f"The code {code} is already used by another course.", field="code")
+        raise Conflict(
+            gettext("The code %(code)s is already used by another course.", code=code),
+            field="code",
+        )
     if not 1 <= hours <= 1000:
-        raise Invalid("Hours are a whole number from 1 to 1,000.", field="hours")
+        raise Invalid(gettext("Hours are a whole number from 1 to 1,000."), field="hours")
     _check_outcomes(outcomes, level_prerequisites, course_prerequisites)
     creating = course is None
     if creating:
@@ -132,7 +139,7 @@ def _check_no_cycle(course_id: int, required: list[int]) -> None:
         current = waiting.pop()
         if current == course_id:
             raise Invalid(
-                "A course cannot need itself first, directly or through other courses.",
+                gettext("A course cannot need itself first, directly or through other courses."),
                 field="required_courses",
             )
         if current not in seen:
@@ -142,30 +149,36 @@ def _check_no_cycle(course_id: int, required: list[int]) -> None:
 
 def _check_outcomes(outcomes, level_prerequisites, course_prerequisites) -> None:
     if not outcomes:
-        raise Invalid("A course develops at least one competency.", field="outcomes")
+        raise Invalid(gettext("A course develops at least one competency."), field="outcomes")
     ids = [cid for cid, _, _ in outcomes]
     if len(set(ids)) != len(ids):
-        raise Invalid("Each competency can be listed only once.", field="outcomes")
+        raise Invalid(gettext("Each competency can be listed only once."), field="outcomes")
     for _, level, months in outcomes:
         if level not in LEVELS:
-            raise Invalid("A level granted is between 1 and 5.", field="outcomes")
+            raise Invalid(gettext("A level granted is between 1 and 5."), field="outcomes")
         if months is not None and not 1 <= months <= 240:
-            raise Invalid("Validity is a number of months from 1 to 240.", field="outcomes")
+            raise Invalid(
+                gettext("Validity is a number of months from 1 to 240."), field="outcomes"
+            )
     for _, level in level_prerequisites:
         if level not in LEVELS:
-            raise Invalid("A prerequisite level is between 1 and 5.", field="prerequisites")
+            raise Invalid(
+                gettext("A prerequisite level is between 1 and 5."), field="prerequisites"
+            )
     wanted = set(ids) | {cid for cid, _ in level_prerequisites}
     found = db.session.scalar(
         sa.select(sa.func.count(Competency.id)).where(Competency.id.in_(wanted))
     )
     if found != len(wanted):
-        raise Invalid("One of the chosen competencies does not exist.", field="outcomes")
+        raise Invalid(gettext("One of the chosen competencies does not exist."), field="outcomes")
     if course_prerequisites:
         found = db.session.scalar(
             sa.select(sa.func.count(Course.id)).where(Course.id.in_(set(course_prerequisites)))
         )
         if found != len(set(course_prerequisites)):
-            raise Invalid("One of the prerequisite courses does not exist.", field="prerequisites")
+            raise Invalid(
+                gettext("One of the prerequisite courses does not exist."), field="prerequisites"
+            )
 
 
 def create_session(
@@ -216,14 +229,14 @@ def update_session(
     """Reschedule, move or change the instructor of a session still to come; the people holding
     or waiting for a place are told when the time or place changes."""
     require_role(actor, Role.HR)
-    session = locked_get(CourseSession, session.id, "That session no longer exists.")
+    session = locked_get(CourseSession, session.id, gettext("That session no longer exists."))
     if session.cancelled:
-        raise Conflict("This session is cancelled; its details can no longer change.")
+        raise Conflict(gettext("This session is cancelled; its details can no longer change."))
     if session.starts_at <= clock.now():
-        raise Invalid("This session has started; its details can no longer change.")
+        raise Invalid(gettext("This session has started; its details can no longer change."))
     _check_session(starts_at, ends_at, capacity, location, online_url)
     if starts_at <= clock.now():
-        raise Invalid("Choose a start that is still to come.", field="starts_at")
+        raise Invalid(gettext("Choose a start that is still to come."), field="starts_at")
     before = audit.snapshot(session, SESSION_FIELDS)
     session.starts_at, session.ends_at = starts_at, ends_at
     session.location, session.online_url = location.strip(), online_url.strip()
@@ -252,14 +265,18 @@ def _tell_participants(session: CourseSession) -> None:
     for enrollment in rows:
         user = enrollment.employee.user
         if user is not None and user.active:
-            notify(
-                user,
-                f"Changed: {session.course.title}",
-                f"The session now runs from {format_datetime(session.starts_at)} "
-                f"at {session.location or session.online_url}. The calendar file linked here "
-                "replaces the entry in your calendar.",
-                link=url_for("academy.session_calendar", session_id=session.id),
-            )
+            with written_in(user.locale):
+                notify(
+                    user,
+                    gettext("Changed: %(course)s", course=session.course.title),
+                    gettext(
+                        "The session now runs from %(when)s at %(place)s. The calendar file "
+                        "linked here replaces the entry in your calendar.",
+                        when=format_datetime(session.starts_at),
+                        place=session.location or session.online_url,
+                    ),
+                    link=url_for("academy.session_calendar", session_id=session.id),
+                )
 
 
 def cancel_session(actor: User | None, session: CourseSession, reason: str) -> CourseSession:
@@ -269,12 +286,14 @@ def cancel_session(actor: User | None, session: CourseSession, reason: str) -> C
     require_role(actor, Role.HR)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Say why the session is cancelled: the people with a place are told.")
-    session = locked_get(CourseSession, session.id, "That session no longer exists.")
+        raise Invalid(
+            gettext("Say why the session is cancelled: the people with a place are told.")
+        )
+    session = locked_get(CourseSession, session.id, gettext("That session no longer exists."))
     if session.cancelled:
-        raise Conflict("This session is already cancelled.")
+        raise Conflict(gettext("This session is already cancelled."))
     if session.starts_at <= clock.now():
-        raise Invalid("This session has started; it can no longer be cancelled.")
+        raise Invalid(gettext("This session has started; it can no longer be cancelled."))
     places = list(
         db.session.scalars(
             sa.select(Enrollment)
@@ -301,35 +320,45 @@ def cancel_session(actor: User | None, session: CourseSession, reason: str) -> C
     for enrollment in places:
         user = enrollment.employee.user
         if user is not None and user.active:
-            notify(
-                user,
-                f"Cancelled: {session.course.title}",
-                f"The session of {format_datetime(session.starts_at)} is cancelled: {reason} "
-                "The calendar file linked here takes it out of your calendar.",
-                link=url_for("academy.session_calendar", session_id=session.id),
-            )
+            with written_in(user.locale):
+                notify(
+                    user,
+                    gettext("Cancelled: %(course)s", course=session.course.title),
+                    gettext(
+                        "The session of %(when)s is cancelled: %(reason)s The calendar file "
+                        "linked here takes it out of your calendar.",
+                        when=format_datetime(session.starts_at),
+                        reason=reason,
+                    ),
+                    link=url_for("academy.session_calendar", session_id=session.id),
+                )
     return session
 
 
 def _check_session(starts_at, ends_at, capacity, location, online_url) -> None:
     if ends_at <= starts_at:
-        raise Invalid("A session ends after it starts.", field="ends_at")
+        raise Invalid(gettext("A session ends after it starts."), field="ends_at")
     if not 1 <= capacity <= 10000:
-        raise Invalid("Capacity is a whole number from 1 to 10,000.", field="capacity")
+        raise Invalid(gettext("Capacity is a whole number from 1 to 10,000."), field="capacity")
     if not location.strip() and not online_url.strip():
-        raise Invalid("Give a location or an online link.", field="location")
+        raise Invalid(gettext("Give a location or an online link."), field="location")
 
 
 def set_capacity(actor: User | None, session: CourseSession, capacity: int) -> CourseSession:
     """Change the seats; more seats go at once to the people waiting."""
     require_role(actor, Role.HR)
-    session = locked_get(CourseSession, session.id, "That session no longer exists.")
+    session = locked_get(CourseSession, session.id, gettext("That session no longer exists."))
     if not 1 <= capacity <= 10000:
-        raise Invalid("Capacity is a whole number from 1 to 10,000.", field="capacity")
+        raise Invalid(gettext("Capacity is a whole number from 1 to 10,000."), field="capacity")
     if capacity < session.enrolled:
         raise Invalid(
-            f"{session.enrolled} people already have a seat; capacity cannot be lower than "
-            "that. Withdraw someone first.",
+            ngettext(
+                "%(num)s person already has a seat; capacity cannot be lower than that. "
+                "Withdraw someone first.",
+                "%(num)s people already have a seat; capacity cannot be lower than that. "
+                "Withdraw someone first.",
+                session.enrolled,
+            ),
             field="capacity",
         )
     before = session.capacity

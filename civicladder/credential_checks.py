@@ -9,8 +9,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from babel import dates as babel_dates
 from cryptography.exceptions import InvalidSignature
 from flask import current_app
+from flask_babel import get_locale, gettext, ngettext
 
 from civicladder import clock, querying
 from civicladder.credentials import (
@@ -55,7 +57,9 @@ class Verification:
         """The names of the credentials a learner record holds (none for another credential)."""
         if self.credential is None or not is_learner_record(self.credential):
             return []
-        return [str(c.get("name") or "A credential") for c in held_credentials(self.credential)]
+        return [
+            str(c.get("name") or gettext("A credential")) for c in held_credentials(self.credential)
+        ]
 
     @property
     def valid(self) -> bool:
@@ -76,27 +80,33 @@ def verify(token: str) -> Verification:
     header, payload, signing_input, signature = parts
     named = verification_key(header.get("kid")) if header.get("alg") == ALG else None
     if named is None:
-        found.add("Signature", False, _unknown_key_words(header.get("kid")))
+        found.add(gettext("Signature"), False, _unknown_key_words(header.get("kid")))
         return found
     public, current = named
     try:
         public.verify(signature, signing_input)
     except InvalidSignature:
         found.add(
-            "Signature",
+            gettext("Signature"),
             False,
-            "The signature does not match the content: the credential was changed after "
-            "the city signed it. Nothing it says can be trusted.",
+            gettext(
+                "The signature does not match the content: the credential was changed after "
+                "the city signed it. Nothing it says can be trusted."
+            ),
         )
         return found
     if current:
-        found.add("Signature", True, "Signed with the city's key, and unchanged since.")
+        found.add(
+            gettext("Signature"), True, gettext("Signed with the city's key, and unchanged since.")
+        )
     else:
         found.add(
-            "Signature",
+            gettext("Signature"),
             True,
-            "Signed with a key the city used before its current one (it still publishes it "
-            "for the credentials it signed), and unchanged since.",
+            gettext(
+                "Signed with a key the city used before its current one (it still publishes it "
+                "for the credentials it signed), and unchanged since."
+            ),
         )
     found.credential = payload
     _check_claims(payload, found)
@@ -110,28 +120,38 @@ def _unknown_key_words(kid: object) -> str:
     or no longer), or another signer altogether."""
     prefix = f"{base_url()}/credentials/keys/"
     if isinstance(kid, str) and kid.startswith(prefix):
-        return (
-            f"It names a signing key of the city's ({kid[len(prefix) :][:60]}) that the city "
-            "does not publish, so it cannot be checked: either it was never the city's key, or "
-            "the city no longer vouches for it. Nothing it says can be trusted here."
+        return gettext(
+            "It names a signing key of the city's (%(key)s) that the city does not publish, so "
+            "it cannot be checked: either it was never the city's key, or the city no longer "
+            "vouches for it. Nothing it says can be trusted here.",
+            key=kid[len(prefix) :][:60],
         )
-    return "It was not signed with this city's key, so nothing it says can be trusted here."
+    return gettext(
+        "It was not signed with this city's key, so nothing it says can be trusted here."
+    )
 
 
 def _signed_parts(token: str, found: Verification):
     text = "".join((token or "").split())
     if not text:
-        found.add("Format", False, "Paste a credential to check it.")
+        found.add(gettext("Format"), False, gettext("Paste a credential to check it."))
         return None
     if len(text) > LONGEST_TOKEN:
-        found.add("Format", False, "This is far longer than any credential the city issues.")
+        found.add(
+            gettext("Format"),
+            False,
+            gettext("This is far longer than any credential the city issues."),
+        )
         return None
     if text.startswith("{"):
         found.add(
-            "Format",
+            gettext("Format"),
             False,
-            "This is a credential's JSON without a signature the city made. Paste the "
-            "signed credential as downloaded: a .jwt file's text, three parts separated by dots.",
+            gettext(
+                "This is a credential's JSON without a signature the city made. Paste the "
+                "signed credential as downloaded: a .jwt file's text, three parts separated by "
+                "dots."
+            ),
         )
         return None
     pieces = text.split(".")
@@ -145,10 +165,12 @@ def _signed_parts(token: str, found: Verification):
             raise ValueError("not objects")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         found.add(
-            "Format",
+            gettext("Format"),
             False,
-            "This is not a signed credential the city could have issued, or part of it is "
-            "missing or changed: a signed credential is three parts separated by dots.",
+            gettext(
+                "This is not a signed credential the city could have issued, or part of it is "
+                "missing or changed: a signed credential is three parts separated by dots."
+            ),
         )
         return None
     return header, payload, (pieces[0] + "." + pieces[1]).encode("ascii"), signature
@@ -166,12 +188,15 @@ def _check_claims(payload: dict, found: Verification) -> None:
     )
     name = current_app.config["CITY_NAME"]
     if agree:
-        found.add("Issuer", True, f"Issued by {name}.")
+        found.add(gettext("Issuer"), True, gettext("Issued by %(city)s.", city=name))
     else:
         found.add(
-            "Issuer",
+            gettext("Issuer"),
             False,
-            f"Its signed claims do not agree with what it says ({name} signs both alike).",
+            gettext(
+                "Its signed claims do not agree with what it says (%(city)s signs both alike).",
+                city=name,
+            ),
         )
 
 
@@ -188,24 +213,30 @@ def _check_dates(payload: dict, found: Verification) -> None:
     now = clock.now()
     starts = parse_timestamp(payload.get("validFrom"))
     ends = parse_timestamp(payload.get("validUntil"))
-    zone = querying.display_zone()
+    topic = gettext("Dates")
     if starts is None:
-        found.add("Dates", False, "It does not say from when it is valid.")
+        found.add(topic, False, gettext("It does not say from when it is valid."))
     elif starts > now:
-        found.add("Dates", False, f"It is not valid before {starts.astimezone(zone):%B %-d, %Y}.")
+        found.add(topic, False, gettext("It is not valid before %(day)s.", day=_day(starts)))
     elif ends is not None and ends <= now:
-        found.add("Dates", False, f"It expired on {ends.astimezone(zone):%B %-d, %Y}.")
+        found.add(topic, False, gettext("It expired on %(day)s.", day=_day(ends)))
     elif ends is not None:
         found.add(
-            "Dates",
+            topic,
             True,
-            f"Valid from {starts.astimezone(zone):%B %-d, %Y} until "
-            f"{ends.astimezone(zone):%B %-d, %Y}.",
+            gettext("Valid from %(start)s until %(end)s.", start=_day(starts), end=_day(ends)),
         )
     else:
         found.add(
-            "Dates", True, f"Valid from {starts.astimezone(zone):%B %-d, %Y}; it does not expire."
+            topic, True, gettext("Valid from %(start)s; it does not expire.", start=_day(starts))
         )
+
+
+def _day(moment: datetime) -> str:
+    """The day in the city's calendar, written out in the page's language ("March 5, 2026",
+    "5 de marzo de 2026")."""
+    day = moment.astimezone(querying.display_zone()).date()
+    return babel_dates.format_date(day, "long", locale=get_locale() or "en_US")
 
 
 def _check_status(payload: dict, found: Verification) -> None:
@@ -215,14 +246,19 @@ def _check_status(payload: dict, found: Verification) -> None:
     revoked = _revoked([payload.get("credentialStatus")])[0]
     if revoked is None:
         found.add(
-            "Status",
+            gettext("Status"),
             None,
-            "It carries no status the city publishes, so it cannot be told whether it was revoked.",
+            gettext(
+                "It carries no status the city publishes, so it cannot be told whether it was "
+                "revoked."
+            ),
         )
     elif revoked:
-        found.add("Status", False, "The city has revoked it: it no longer counts.")
+        found.add(
+            gettext("Status"), False, gettext("The city has revoked it: it no longer counts.")
+        )
     else:
-        found.add("Status", True, "Not revoked.")
+        found.add(gettext("Status"), True, gettext("Not revoked."))
 
 
 def is_learner_record(payload: dict) -> bool:
@@ -242,26 +278,37 @@ def _check_record_status(payload: dict, found: Verification) -> None:
     holds that the city publishes a status for is looked up now."""
     held = held_credentials(payload)
     if not held:
-        found.add("Status", None, "It holds no credentials whose status could be looked up.")
+        found.add(
+            gettext("Status"),
+            None,
+            gettext("It holds no credentials whose status could be looked up."),
+        )
         return
     states = _revoked([c.get("credentialStatus") for c in held])
     revoked = [
-        str(c.get("name") or "a credential") for c, gone in zip(held, states, strict=True) if gone
+        str(c.get("name") or gettext("a credential"))
+        for c, gone in zip(held, states, strict=True)
+        if gone
     ]
     if revoked:
         found.add(
-            "Status",
+            gettext("Status"),
             False,
-            "Since the record was issued, the city has revoked what it holds of: "
-            + "; ".join(revoked)
-            + ". Those parts no longer count.",
+            gettext(
+                "Since the record was issued, the city has revoked what it holds of: "
+                "%(credentials)s. Those parts no longer count.",
+                credentials="; ".join(revoked),
+            ),
         )
     else:
         found.add(
-            "Status",
+            gettext("Status"),
             True,
-            f"It holds {len(held)} credentials; none of those the city can revoke has been "
-            "revoked.",
+            ngettext(
+                "It holds %(num)s credential; none of those the city can revoke has been revoked.",
+                "It holds %(num)s credentials; none of those the city can revoke has been revoked.",
+                len(held),
+            ),
         )
 
 

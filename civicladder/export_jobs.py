@@ -16,7 +16,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app, url_for
 
-from civicladder import audit, clock, files, jobs
+from civicladder import audit, clock, files, jobs, languages
 from civicladder.db import db
 from civicladder.exports import rows_as_csv
 from civicladder.models import JobRun, JobState, User
@@ -55,14 +55,17 @@ def request_export(actor: User, name: str, **params) -> JobRun:
     """Ask for an export (audited); the job's page says when it is ready. `params` (JSON
     values) are what `rows` is given with the person who asked."""
     export = current_app.extensions[EXPORTS_KEY][name]
-    run = jobs.enqueue(PREFIX + name, actor=actor, title=export.title, **params)
+    # The file is written in the language of the page it was asked from (its header's words).
+    run = jobs.enqueue(
+        PREFIX + name, actor=actor, title=export.title, language=languages.current(), **params
+    )
     audit.record(
         actor, "export.requested", run, after={"export": name, **params}, label=export.title
     )
     return run
 
 
-def write_file(run: JobRun, **params) -> dict:
+def write_file(run: JobRun, language: str | None = None, **params) -> dict:
     export = current_app.extensions[EXPORTS_KEY][run.kind.removeprefix(PREFIX)]
     actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
     written = 0
@@ -76,7 +79,7 @@ def write_file(run: JobRun, **params) -> dict:
             yield row
 
     # Spooled to the worker's disk, then stored in 1 MiB chunks: never whole in memory.
-    with tempfile.TemporaryFile() as spool:
+    with tempfile.TemporaryFile() as spool, languages.written_in(language):
         produced = export.rows(actor, **params)
         try:
             for piece in rows_as_csv(export.header, counted(produced)):

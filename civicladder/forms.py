@@ -354,11 +354,13 @@ class CredentialForm(Form):
     """A signed credential to check, pasted or as its downloaded file."""
 
     token = TextAreaField(
-        "Signed credential",
-        description="Paste the text of the credential file (.jwt): three parts separated by dots.",
+        _l("Signed credential"),
+        description=_l(
+            "Paste the text of the credential file (.jwt): three parts separated by dots."
+        ),
         validators=[
             Optional(),
-            Length(max=400 * 1024, message="This is too long to be a credential."),
+            Length(max=400 * 1024, message=_l("This is too long to be a credential.")),
         ],
     )
-    upload = FileField("Or choose the credential file")
+    upload = FileField(_l("Or choose the credential file"))

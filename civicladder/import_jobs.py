@@ -24,7 +24,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app, request, url_for
 
-from civicladder import audit, clock, files, jobs
+from civicladder import audit, clock, files, jobs, languages
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, NotFound
@@ -130,8 +130,14 @@ def request_check(
     filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:200]
     extension = media_type.rpartition("/")[2]
     stored = files.store(data, name=filename or f"{name}.{extension}", media_type=media_type)
+    # The check writes its preview's words in the language of the page it was asked from.
     run = jobs.enqueue(
-        found.job(CHECK), actor=actor, file_id=stored.id, filename=filename, sha256=stored.sha256
+        found.job(CHECK),
+        actor=actor,
+        file_id=stored.id,
+        filename=filename,
+        sha256=stored.sha256,
+        language=languages.current(),
     )
     audit.record(
         actor,
@@ -161,7 +167,9 @@ def request_write(actor: User, name: str, check_run_id: int) -> JobRun:
         raise Conflict("This file has already been imported, or is being imported.")
     if files.find(check.params["file_id"]) is None:
         raise Conflict("This file is no longer kept. Upload it again.")
-    run = jobs.enqueue(found.job(WRITE), actor=actor, check_run_id=check.id)
+    run = jobs.enqueue(
+        found.job(WRITE), actor=actor, check_run_id=check.id, language=languages.current()
+    )
     audit.record(
         actor,
         "import.confirmed",
@@ -193,7 +201,14 @@ def write_of(check: JobRun) -> JobRun | None:
     return None
 
 
-def _check(run: JobRun, *, file_id: int, filename: str, sha256: str) -> dict:
+def _check(
+    run: JobRun, *, file_id: int, filename: str, sha256: str, language: str | None = None
+) -> dict:
+    with languages.written_in(language):
+        return _checked(run, file_id)
+
+
+def _checked(run: JobRun, file_id: int) -> dict:
     found, _ = of_run(run)
     stored = files.find(file_id)
     if stored is None:
@@ -207,7 +222,12 @@ def _check(run: JobRun, *, file_id: int, filename: str, sha256: str) -> dict:
     }
 
 
-def _write(run: JobRun, *, check_run_id: int) -> dict:
+def _write(run: JobRun, *, check_run_id: int, language: str | None = None) -> dict:
+    with languages.written_in(language):
+        return _written(run, check_run_id)
+
+
+def _written(run: JobRun, check_run_id: int) -> dict:
     found, _ = of_run(run)
     check = db.session.get(JobRun, check_run_id)
     preview = preview_of(check) if check is not None else None

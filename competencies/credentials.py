@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from civicladder import clock, credentials
 from civicladder.db import db
+from civicladder.languages import written_in
 from competencies.models import CompetencyEvidence
 from competencies.queries import still_counts
 from competencies.rules import PROFICIENCY_SCALE, level_name
@@ -44,7 +45,13 @@ def counting_evidence(employee_id: int) -> dict[int, list[CompetencyEvidence]]:
 def credential(employee: Employee, evidence: list[CompetencyEvidence]) -> dict:
     """The OpenBadgeCredential for the level `evidence` (one competency's, highest level first)
     makes current: valid from when that level was first shown, until the last of that level's
-    evidence lapses (if it all does)."""
+    evidence lapses (if it all does). In English (the levels' names included), whoever
+    downloads it: the same evidence always gives the same credential."""
+    with written_in(None):
+        return _credential(employee, evidence)
+
+
+def _credential(employee: Employee, evidence: list[CompetencyEvidence]) -> dict:
     competency = evidence[0].competency
     level = evidence[0].level
     at_level = [e for e in evidence if e.level == level]

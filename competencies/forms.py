@@ -3,6 +3,8 @@ CASE package upload."""
 
 from __future__ import annotations
 
+from flask_babel import LazyString, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     FieldList,
@@ -26,36 +28,37 @@ from wtforms.validators import (
 from civicladder import clock
 from civicladder.forms import CHOOSE, DayField, blank_int, choice_list
 from civicladder.forms import Form as FlaskForm  # one-line fields refuse control characters
-from competencies.rules import PROFICIENCY_SCALE
+from competencies.rules import PROFICIENCY_SCALE, level_name
 
 CODE_RULE = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
-    message="Use letters, digits, dots, dashes or underscores, with no spaces.",
+    message=_l("Use letters, digits, dots, dashes or underscores, with no spaces."),
 )
-LEVEL_CHOICES = choice_list((level, f"{level} {name}") for level, name in PROFICIENCY_SCALE.items())
+# Named in the language of the page the form is on, not the one at import.
+LEVEL_CHOICES = choice_list((level, LazyString(level_name, level)) for level in PROFICIENCY_SCALE)
 
 
 class CategoryForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
 class CompetencyForm(FlaskForm):
     code = StringField(
-        "Code",
-        validators=[DataRequired("Enter a code."), Length(max=30), CODE_RULE],
-        description="A short, stable identifier, for example COM-2.",
+        _l("Code"),
+        validators=[DataRequired(_l("Enter a code.")), Length(max=30), CODE_RULE],
+        description=_l("A short, stable identifier, for example COM-2."),
     )
-    name = StringField("Name", validators=[DataRequired("Enter a name."), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name.")), Length(max=200)])
     category_id = SelectField(
-        "Category", coerce=blank_int, validators=[DataRequired("Choose a category.")]
+        _l("Category"), coerce=blank_int, validators=[DataRequired(_l("Choose a category."))]
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
-    level_1 = TextAreaField(f"1 {PROFICIENCY_SCALE[1]}", validators=[Length(max=2000)])
-    level_2 = TextAreaField(f"2 {PROFICIENCY_SCALE[2]}", validators=[Length(max=2000)])
-    level_3 = TextAreaField(f"3 {PROFICIENCY_SCALE[3]}", validators=[Length(max=2000)])
-    level_4 = TextAreaField(f"4 {PROFICIENCY_SCALE[4]}", validators=[Length(max=2000)])
-    level_5 = TextAreaField(f"5 {PROFICIENCY_SCALE[5]}", validators=[Length(max=2000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
+    level_1 = TextAreaField(LazyString(level_name, 1), validators=[Length(max=2000)])
+    level_2 = TextAreaField(LazyString(level_name, 2), validators=[Length(max=2000)])
+    level_3 = TextAreaField(LazyString(level_name, 3), validators=[Length(max=2000)])
+    level_4 = TextAreaField(LazyString(level_name, 4), validators=[Length(max=2000)])
+    level_5 = TextAreaField(LazyString(level_name, 5), validators=[Length(max=2000)])
 
     def descriptors(self) -> dict[int, str]:
         return {level: getattr(self, f"level_{level}").data or "" for level in PROFICIENCY_SCALE}
@@ -65,12 +68,15 @@ class RequirementForm(FlaskForm):
     class Meta:
         csrf = False
 
-    competency_id = SelectField("Competency", coerce=int, validators=[Optional()])
-    min_level = SelectField("Minimum level", coerce=int, choices=LEVEL_CHOICES, default=2)
+    competency_id = SelectField(_l("Competency"), coerce=int, validators=[Optional()])
+    min_level = SelectField(_l("Minimum level"), coerce=int, choices=LEVEL_CHOICES, default=2)
     weight = IntegerField(
-        "Weight",
+        _l("Weight"),
         default=1,
-        validators=[Optional(), NumberRange(1, 100, "A weight is a whole number from 1 to 100.")],
+        validators=[
+            Optional(),
+            NumberRange(1, 100, _l("A weight is a whole number from 1 to 100.")),
+        ],
     )
 
 
@@ -81,12 +87,12 @@ MAX_REQUIREMENTS = 40
 
 class JobProfileForm(FlaskForm):
     code = StringField(
-        "Code", validators=[DataRequired("Enter a code."), Length(max=30), CODE_RULE]
+        _l("Code"), validators=[DataRequired(_l("Enter a code.")), Length(max=30), CODE_RULE]
     )
     title = StringField(
-        "Job title", validators=[DataRequired("Enter a job title."), Length(max=200)]
+        _l("Job title"), validators=[DataRequired(_l("Enter a job title.")), Length(max=200)]
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=4000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)])
     requirements = FieldList(
         FormField(RequirementForm), min_entries=SPARE_ROWS, max_entries=MAX_REQUIREMENTS
     )
@@ -98,7 +104,7 @@ class JobProfileForm(FlaskForm):
 
     def set_competency_choices(self, choices: list[tuple[int, str]]) -> None:
         for row in self.requirements:
-            row.form.competency_id.choices = [(0, "Choose a competency…")] + choices
+            row.form.competency_id.choices = [(0, gettext("Choose a competency…"))] + choices
 
     @property
     def weight_total(self) -> int:
@@ -116,39 +122,42 @@ class EvidenceForm(FlaskForm):
     """Evidence starts empty: a person chooses the competency and level, never a default."""
 
     competency_id = SelectField(
-        "Competency",
+        _l("Competency"),
         coerce=blank_int,
-        validators=[DataRequired("Choose the competency that was shown.")],
+        validators=[DataRequired(_l("Choose the competency that was shown."))],
     )
     level = SelectField(
-        "Level shown",
+        _l("Level shown"),
         coerce=blank_int,
         choices=[*choice_list([CHOOSE]), *LEVEL_CHOICES],
-        validators=[DataRequired("Choose the level that was shown.")],
+        validators=[DataRequired(_l("Choose the level that was shown."))],
     )
     observed_on = DayField(
-        "Date shown",
+        _l("Date shown"),
         # InputRequired, not DataRequired: a typed but impossible date keeps its own message.
-        validators=[InputRequired("Enter the date it was shown.")],
-        description="Year-month-day, like 2026-03-31.",
+        validators=[InputRequired(_l("Enter the date it was shown."))],
+        description=_l("Year-month-day, like 2026-03-31."),
     )
     expires_on = DayField(
-        "Expires on",
+        _l("Expires on"),
         validators=[Optional()],
-        description="Leave empty when this evidence does not expire.",
+        description=_l("Leave empty when this evidence does not expire."),
     )
     note = TextAreaField(
-        "What was observed", validators=[DataRequired("Say what was observed."), Length(max=2000)]
+        _l("What was observed"),
+        validators=[DataRequired(_l("Say what was observed.")), Length(max=2000)],
     )
     confirmed = HiddenField()
 
     def validate_observed_on(self, field) -> None:
         if field.data and field.data > clock.today():
-            raise ValidationError("The date the competency was shown cannot be in the future.")
+            raise ValidationError(
+                gettext("The date the competency was shown cannot be in the future.")
+            )
 
     def validate_expires_on(self, field) -> None:
         if field.data and self.observed_on.data and field.data <= self.observed_on.data:
-            raise ValidationError("The expiry date must come after the date shown.")
+            raise ValidationError(gettext("The expiry date must come after the date shown."))
 
     @property
     def is_confirmed(self) -> bool:
@@ -157,11 +166,11 @@ class EvidenceForm(FlaskForm):
 
 class CasePackageForm(FlaskForm):
     package = FileField(
-        "CASE package (JSON)",
+        _l("CASE package (JSON)"),
         validators=[
-            FileRequired("Choose a CASE package to import."),
-            FileAllowed(["json"], "The package must be a .json file."),
+            FileRequired(_l("Choose a CASE package to import.")),
+            FileAllowed(["json"], _l("The package must be a .json file.")),
         ],
-        description="A CASE 1.0 CFPackage, as a .json file exported by a framework tool.",
+        description=_l("A CASE 1.0 CFPackage, as a .json file exported by a framework tool."),
         render_kw={"accept": ".json,application/json"},
     )

@@ -6,11 +6,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from civicladder import audit, caching, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, fetch, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.languages import written_in
 from civicladder.models import User
 from civicladder.notify import notify
 from competencies import signals
@@ -35,7 +37,9 @@ def create_category(actor: User | None, name: str, description: str = "") -> Com
     require_role(actor, Role.HR)
     name = name.strip()
     if db.session.scalar(sa.select(CompetencyCategory.id).where(CompetencyCategory.name == name)):
-        raise Conflict(f"There is already a category called {name}.", field="name")
+        raise Conflict(
+            gettext("There is already a category called %(name)s.", name=name), field="name"
+        )
     category = CompetencyCategory(name=name, description=description.strip())
     db.session.add(category)
     db.session.flush()
@@ -55,7 +59,9 @@ def update_category(
         CompetencyCategory.name == name, CompetencyCategory.id != category.id
     )
     if db.session.scalar(clash):
-        raise Conflict(f"There is already a category called {name}.", field="name")
+        raise Conflict(
+            gettext("There is already a category called %(name)s.", name=name), field="name"
+        )
     before = audit.snapshot(category, ["name", "description"])
     category.name, category.description = name, description.strip()
     old, new = audit.changed(before, audit.snapshot(category, ["name", "description"]))
@@ -67,7 +73,7 @@ def update_category(
 
 
 def get_category(category_id: int) -> CompetencyCategory:
-    return fetch(CompetencyCategory, category_id, "There is no such competency category.")
+    return fetch(CompetencyCategory, category_id, gettext("There is no such competency category."))
 
 
 def _check_descriptors(descriptors: dict[int, str]) -> dict[int, str]:
@@ -75,9 +81,10 @@ def _check_descriptors(descriptors: dict[int, str]) -> dict[int, str]:
     missing = [str(level) for level, text in cleaned.items() if not text]
     if missing:
         raise Invalid(
-            "Describe the behaviour at every step of the scale (missing: level "
-            + ", ".join(missing)
-            + ").",
+            gettext(
+                "Describe the behaviour at every step of the scale (missing: level %(levels)s).",
+                levels=", ".join(missing),
+            ),
             field=f"level_{missing[0]}",
         )
     return cleaned
@@ -89,14 +96,17 @@ def _check_code_free(code: str, competency_id: int | None = None) -> str:
     if competency_id is not None:
         stmt = stmt.where(Competency.id != competency_id)
     if db.session.scalar(stmt):
-        raise Conflict(f"The code {code} is already used by another competency.", field="code")
+        raise Conflict(
+            gettext("The code %(code)s is already used by another competency.", code=code),
+            field="code",
+        )
     return code
 
 
 def _category(category_id: int) -> CompetencyCategory:
     category = db.session.get(CompetencyCategory, category_id)
     if category is None:
-        raise Invalid("Choose a category from the list.", field="category_id")
+        raise Invalid(gettext("Choose a category from the list."), field="category_id")
     return category
 
 
@@ -183,7 +193,10 @@ def save_job_profile(
     if profile is not None:
         clash = clash.where(JobProfile.id != profile.id)
     if db.session.scalar(clash):
-        raise Conflict(f"The code {code} is already used by another job profile.", field="code")
+        raise Conflict(
+            gettext("The code %(code)s is already used by another job profile.", code=code),
+            field="code",
+        )
     _check_requirements(requirements)
     creating = profile is None
     before = None if creating else _profile_state(profile)
@@ -235,18 +248,24 @@ def _profile_state(profile: JobProfile) -> dict:
 
 def _check_requirements(requirements: list[tuple[int, int, int]]) -> None:
     if not requirements:
-        raise Invalid("A job profile needs at least one required competency.", field="requirements")
+        raise Invalid(
+            gettext("A job profile needs at least one required competency."), field="requirements"
+        )
     ids = [cid for cid, _, _ in requirements]
     if len(set(ids)) != len(ids):
-        raise Invalid("Each competency can be listed only once.", field="requirements")
+        raise Invalid(gettext("Each competency can be listed only once."), field="requirements")
     for _, level, weight in requirements:
         if level not in LEVELS:
-            raise Invalid("A minimum level is between 1 and 5.", field="requirements")
+            raise Invalid(gettext("A minimum level is between 1 and 5."), field="requirements")
         if not 1 <= weight <= 100:
-            raise Invalid("A weight is a whole number from 1 to 100.", field="requirements")
+            raise Invalid(
+                gettext("A weight is a whole number from 1 to 100."), field="requirements"
+            )
     found = db.session.scalar(sa.select(sa.func.count(Competency.id)).where(Competency.id.in_(ids)))
     if found != len(ids):
-        raise Invalid("One of the chosen competencies does not exist.", field="requirements")
+        raise Invalid(
+            gettext("One of the chosen competencies does not exist."), field="requirements"
+        )
 
 
 def record_evidence(
@@ -267,13 +286,16 @@ def record_evidence(
     """
     check_may_validate(actor, employee)
     if level not in LEVELS:
-        raise Invalid("Choose a level from 1 to 5.", field="level")
+        raise Invalid(gettext("Choose a level from 1 to 5."), field="level")
     if observed_on > clock.today():
         raise Invalid(
-            "The date the competency was shown cannot be in the future.", field="observed_on"
+            gettext("The date the competency was shown cannot be in the future."),
+            field="observed_on",
         )
     if expires_on is not None and expires_on <= observed_on:
-        raise Invalid("The expiry date must come after the date shown.", field="expires_on")
+        raise Invalid(
+            gettext("The expiry date must come after the date shown."), field="expires_on"
+        )
     evidence = CompetencyEvidence(
         employee_id=employee.id,
         competency_id=competency.id,
@@ -309,12 +331,17 @@ def _tell_employee(employee: Employee, competency: Competency, level: int) -> No
     person = employee.user
     if person is None or not person.active:
         return
-    notify(
-        person,
-        f"New competency evidence: {competency.name}",
-        f"Evidence that you showed {competency.name} at level {level_name(level)} was recorded.",
-        link=url_for("people.profile", employee_id=employee.id),
-    )
+    with written_in(person.locale):
+        notify(
+            person,
+            gettext("New competency evidence: %(competency)s", competency=competency.name),
+            gettext(
+                "Evidence that you showed %(competency)s at level %(level)s was recorded.",
+                competency=competency.name,
+                level=level_name(level),
+            ),
+            link=url_for("people.profile", employee_id=employee.id),
+        )
 
 
 def may_validate(actor: User | None, employee: Employee) -> bool:
@@ -340,16 +367,18 @@ def check_may_validate(actor: User | None, employee: Employee) -> None:
     """Raise Forbidden, saying why, unless the actor may record evidence for the employee."""
     if actor is not None and _is_self(actor, employee):
         raise Forbidden(
-            "You cannot record evidence of your own competencies. "
-            "Ask your manager or HR to record what they saw."
+            gettext(
+                "You cannot record evidence of your own competencies. "
+                "Ask your manager or HR to record what they saw."
+            )
         )
     if not may_validate(actor, employee):
-        raise Forbidden("You can record evidence only for people in your reporting line.")
+        raise Forbidden(gettext("You can record evidence only for people in your reporting line."))
 
 
 def get_competency(competency_id: int) -> Competency:
-    return fetch(Competency, competency_id, "There is no such competency.")
+    return fetch(Competency, competency_id, gettext("There is no such competency."))
 
 
 def get_job_profile(profile_id: int) -> JobProfile:
-    return fetch(JobProfile, profile_id, "There is no such job profile.")
+    return fetch(JobProfile, profile_id, gettext("There is no such job profile."))

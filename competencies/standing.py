@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from civicladder import clock
 from civicladder.db import db
+from civicladder.languages import N_
 from competencies.models import Competency, CompetencyEvidence, JobProfileRequirement
 from competencies.queries import still_counts, withdrawn
 from people.models import Employee
@@ -217,10 +218,10 @@ def team_grid(members: list) -> TeamGrid:
 
 # A member's band is the highest level they have shown in any competency, evidence still counting.
 LEVEL_BANDS = (
-    (0, "No competency shown yet"),
-    (1, "Up to 2 Working"),
-    (2, "3 Practitioner"),
-    (3, "4 Advanced or 5 Expert"),
+    (0, N_("No competency shown yet")),
+    (1, N_("Up to 2 Working")),
+    (2, N_("3 Practitioner")),
+    (3, N_("4 Advanced or 5 Expert")),
 )
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
 
-from civicladder import caching, clock
+from civicladder import caching, clock, languages
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.errors import DomainError
 from civicladder.forms import CHOOSE, attach_error, choice_list
@@ -51,7 +51,7 @@ def framework():
     # version in each app process (a city's framework is a few hundred competencies).
     body = caching.cached(
         queries.FRAMEWORK,
-        maintains,
+        (maintains, languages.current()),
         lambda: Markup(  # noqa: S704 (our own template's output, escaped as it was rendered)
             render_template(
                 "competencies/_framework_body.html",
@@ -87,7 +87,7 @@ def new_category():
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"Category {category.name} added.", "success")
+            flash(gettext("Category %(name)s added.", name=category.name), "success")
             return redirect(url_for("competencies.framework"))
     status = 422 if form.errors else 200
     return render_template("competencies/category_form.html", form=form, category=None), status
@@ -106,7 +106,7 @@ def edit_category(category_id: int):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"Category {category.name} saved.", "success")
+            flash(gettext("Category %(name)s saved.", name=category.name), "success")
             return redirect(url_for("competencies.framework", _anchor=f"cat-{category.id}"))
     status = 422 if form.errors else 200
     return render_template("competencies/category_form.html", form=form, category=category), status
@@ -152,7 +152,7 @@ def _competency_page(competency):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"Competency {saved.code} saved.", "success")
+            flash(gettext("Competency %(code)s saved.", code=saved.code), "success")
             return redirect(url_for("competencies.framework", _anchor=f"c-{saved.id}"))
     status = 422 if form.errors else 200
     page = render_template("competencies/competency_form.html", form=form, competency=competency)
@@ -233,7 +233,7 @@ def _job_profile_page(profile):
             else:
                 attach_error(form, error)
         else:
-            flash(f"Job profile {saved.title} saved.", "success")
+            flash(gettext("Job profile %(title)s saved.", title=saved.title), "success")
             return redirect(url_for("competencies.job_profiles", _anchor=f"p-{saved.id}"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("competencies/job_profile_form.html", form=form, profile=profile), status
@@ -306,7 +306,8 @@ def record_evidence(employee_id: int):
             except DomainError as error:
                 attach_error(form, error)
             else:
-                flash(f"Evidence recorded for {employee.full_name}.", "success")
+                told = gettext("Evidence recorded for %(name)s.", name=employee.full_name)
+                flash(told, "success")
                 return redirect(url_for("people.profile", employee_id=employee.id))
         elif "change" not in request.form:
             descriptor = next(

@@ -4,6 +4,7 @@ no longer counts (a corrected course result, evidence recorded in error)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from civicladder import audit
 from civicladder.db import db
@@ -28,7 +29,7 @@ def withdraw_evidence(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Give a reason for withdrawing the evidence.", field="reason")
+        raise Invalid(gettext("Give a reason for withdrawing the evidence."), field="reason")
     if not authorised:
         for row in evidence:
             check_may_validate(actor, row.employee)

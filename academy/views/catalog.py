@@ -158,9 +158,12 @@ def _course_page(course):
                 attach_error(form, error)
         else:
             if course is not None:
-                flash(f"Course {saved.code} saved.", "success")
+                flash(gettext("Course %(code)s saved.", code=saved.code), "success")
                 return redirect(url_for("academy.course", course_id=saved.id))
-            flash(f"Course {saved.code} added. Now schedule its first session.", "success")
+            flash(
+                gettext("Course %(code)s added. Now schedule its first session.", code=saved.code),
+                "success",
+            )
             return redirect(url_for("academy.new_session", course_id=saved.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("academy/course_form.html", form=form, course=course), status
@@ -186,7 +189,7 @@ def new_session(course_id: int):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash("Session scheduled.", "success")
+            flash(gettext("Session scheduled."), "success")
             return redirect(url_for("academy.session", session_id=made.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("academy/session_form.html", form=form, course=found), status
@@ -213,7 +216,10 @@ def edit_session(session_id: int):
             attach_error(form, error)
         else:
             flash(
-                "Session saved; the people on its list were told of any change of time or place.",
+                gettext(
+                    "Session saved; the people on its list were told of any change of time or "
+                    "place."
+                ),
                 "success",
             )
             return redirect(url_for("academy.session", session_id=found.id))
@@ -235,7 +241,7 @@ def cancel_session(session_id: int):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash("The session is cancelled; the people on its list were told.", "success")
+            flash(gettext("The session is cancelled; the people on its list were told."), "success")
             return redirect(url_for("academy.session", session_id=found.id))
     status = 422 if form.errors or form.form_errors else 200
     people = queries.status_counts(found.id)
@@ -266,5 +272,8 @@ def _instructor(number: str | None):
         return None
     found = people_queries.employee_by_number(number)
     if found is None:
-        raise Invalid(f"No employee has the number {number.strip()}.", field="instructor_number")
+        raise Invalid(
+            gettext("No employee has the number %(number)s.", number=number.strip()),
+            field="instructor_number",
+        )
     return found

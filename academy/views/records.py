@@ -9,6 +9,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user
 
 from academy import (
@@ -77,7 +78,10 @@ def revoke_certificate(certificate_id: int):
     form = RevokeForm()
     if form.validate_on_submit():
         certificates.revoke(current_user, found, form.reason.data)
-        flash(f"Certificate {found.code} is revoked; its holder has been told.", "success")
+        flash(
+            gettext("Certificate %(code)s is revoked; its holder has been told.", code=found.code),
+            "success",
+        )
         return redirect(url_for("academy.certificate", certificate_id=found.id))
     status = 422 if form.errors else 200
     return render_template("academy/revoke.html", c=found, form=form), status
@@ -101,7 +105,7 @@ def verify():
 def my_training():
     employee = people_queries.own_employee(current_user)
     if employee is None:
-        raise NotFound("Your account is not linked to an employee record.")
+        raise NotFound(gettext("Your account is not linked to an employee record."))
     rows = queries.enrollments_of(employee.id)
     now = clock.now()
     return render_template(
@@ -123,9 +127,9 @@ def rate(enrollment_id: int):
     enrollment = enrolment.get_enrollment(enrollment_id)
     form = RatingForm()
     if not form.validate_on_submit():
-        raise Invalid("Choose a rating from 1 to 5.")
+        raise Invalid(gettext("Choose a rating from 1 to 5."))
     completion.rate(current_user, enrollment, form.rating.data, form.comment.data or "")
-    flash("Thank you: your rating was recorded.", "success")
+    flash(gettext("Thank you: your rating was recorded."), "success")
     return redirect(url_for("academy.my_training"))
 
 
@@ -146,5 +150,7 @@ def session_calendar(session_id: int):
 def export():
     """Everyone's training records, written by a job (a city's run to hundreds of megabytes)."""
     run = export_jobs.request_export(current_user, TRAINING_EXPORT)
-    flash("The training records are being exported: this page links to the file when ready.")
+    flash(
+        gettext("The training records are being exported: this page links to the file when ready.")
+    )
     return redirect(url_for("jobs.show", run_id=run.id))

@@ -8,6 +8,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 
 from academy import calendar, completion, enrolment, queries, records, services
@@ -60,12 +61,14 @@ def request_seat(session_id: int):
     found = queries.get_session(session_id)
     employee = people_queries.own_employee(current_user)
     if employee is None:
-        raise Invalid("Your account is not linked to an employee record, so it cannot enrol.")
+        raise Invalid(
+            gettext("Your account is not linked to an employee record, so it cannot enrol.")
+        )
     enrollment = enrolment.request_seat(current_user, found, employee)
     messages = {
-        EnrollmentStatus.ENROLLED: "You have a seat in this session.",
-        EnrollmentStatus.WAITLISTED: "The session is full: you are on the waitlist.",
-        EnrollmentStatus.REQUESTED: "Your request has gone to your manager for approval.",
+        EnrollmentStatus.ENROLLED: gettext("You have a seat in this session."),
+        EnrollmentStatus.WAITLISTED: gettext("The session is full: you are on the waitlist."),
+        EnrollmentStatus.REQUESTED: gettext("Your request has gone to your manager for approval."),
     }
     flash(messages[enrollment.status], "success")
     return redirect(url_for("academy.session", session_id=found.id))
@@ -80,7 +83,7 @@ def withdraw(enrollment_id: int):
     form = WithdrawForm()
     if form.validate_on_submit():
         enrolment.withdraw(current_user, enrollment, form.reason.data)
-        flash("You have withdrawn from the session.", "success")
+        flash(gettext("You have withdrawn from the session."), "success")
         return redirect(url_for("academy.session", session_id=enrollment.session_id))
     status = 422 if form.errors else 200
     return render_template("academy/withdraw.html", e=enrollment, form=form), status
@@ -94,7 +97,14 @@ def set_capacity(session_id: int):
     if not form.validate_on_submit():
         raise Invalid(next(iter(form.errors.values()))[0])
     services.set_capacity(current_user, found, form.capacity.data)
-    flash(f"The session now has {form.capacity.data} seats.", "success")
+    flash(
+        ngettext(
+            "The session now has %(num)s seat.",
+            "The session now has %(num)s seats.",
+            form.capacity.data,
+        ),
+        "success",
+    )
     return redirect(url_for("academy.session", session_id=found.id))
 
 
@@ -116,7 +126,7 @@ def approvals():
 def approve(enrollment_id: int):
     enrollment = enrolment.get_enrollment(enrollment_id)
     enrolment.approve(current_user, enrollment)
-    flash(f"Approved {enrollment.employee.full_name}'s request.", "success")
+    flash(gettext("Approved %(name)s's request.", name=enrollment.employee.full_name), "success")
     return redirect(url_for("academy.approvals"))
 
 
@@ -127,7 +137,7 @@ def decline(enrollment_id: int):
     form = DeclineForm()
     reason = form.reason.data if form.validate_on_submit() else ""
     enrolment.decline(current_user, enrollment, reason or "")
-    flash(f"Declined {enrollment.employee.full_name}'s request.", "success")
+    flash(gettext("Declined %(name)s's request.", name=enrollment.employee.full_name), "success")
     return redirect(url_for("academy.approvals"))
 
 
@@ -157,13 +167,20 @@ def roster(session_id: int):
 def record_result(session_id: int, enrollment_id: int):
     enrollment = enrolment.get_enrollment(enrollment_id)
     if enrollment.session_id != session_id:
-        raise NotFound("There is no such participant in this session.")
+        raise NotFound(gettext("There is no such participant in this session."))
     form = ResultForm()
     if not form.validate_on_submit():
         raise Invalid(next(iter(form.errors.values()))[0])
     result = EnrollmentStatus(form.result.data)
     completion.record_result(current_user, enrollment, result, form.score.data)
-    flash(f"{enrollment.employee.full_name}: {result.label.lower()}.", "success")
+    flash(
+        gettext(
+            "%(name)s: %(result)s.",
+            name=enrollment.employee.full_name,
+            result=gettext(result.label).lower(),
+        ),
+        "success",
+    )
     return redirect(url_for("academy.roster", session_id=session_id))
 
 
@@ -176,14 +193,21 @@ def correct_result(session_id: int, enrollment_id: int):
     """A confirmation page first: correcting a completion revokes its certificate."""
     enrollment = enrolment.get_enrollment(enrollment_id)
     if enrollment.session_id != session_id:
-        raise NotFound("There is no such participant in this session.")
+        raise NotFound(gettext("There is no such participant in this session."))
     form = CorrectionForm()
     if form.validate_on_submit():
         result = EnrollmentStatus(form.result.data)
         completion.correct_result(
             current_user, enrollment, result, form.reason.data, form.score.data
         )
-        flash(f"{enrollment.employee.full_name}: corrected to {result.label.lower()}.", "success")
+        flash(
+            gettext(
+                "%(name)s: corrected to %(result)s.",
+                name=enrollment.employee.full_name,
+                result=gettext(result.label).lower(),
+            ),
+            "success",
+        )
         return redirect(url_for("academy.roster", session_id=session_id))
     status = 422 if form.errors else 200
     return render_template("academy/correct.html", e=enrollment, form=form), status

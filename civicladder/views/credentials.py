@@ -4,6 +4,7 @@ page where anyone checks a credential the city signed."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, json, render_template
+from flask_babel import gettext
 
 from civicladder import credential_checks, credentials
 from civicladder.access import public
@@ -46,7 +47,7 @@ def key(kid: str):
     """One key, current or retired, at the address a signature's `kid` names."""
     found = credentials.published_jwk(kid)
     if found is None:
-        raise NotFound("The city has no signing key by this name.")
+        raise NotFound(gettext("The city has no signing key by this name."))
     return _document(found, "application/jwk+json", PUBLISHED)
 
 
@@ -56,7 +57,7 @@ def status_list(name: str):
     """A Bitstring Status List credential, signed: one bit per credential, set when revoked."""
     found = credentials.status_lists().get(name)
     if found is None:
-        raise NotFound("The city publishes no status list by this name.")
+        raise NotFound(gettext("The city publishes no status list by this name."))
     token = credentials.sign(credentials.status_list_credential(found))
     response = Response(token, mimetype=credentials.MEDIA_TYPE)
     response.headers["Cache-Control"] = STATUS

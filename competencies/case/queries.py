@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy.orm import selectinload
 
 from civicladder import clock
 from civicladder.db import db
+from civicladder.languages import N_
 from competencies.case import reading, rules
 from competencies.models import (
     Competency,
@@ -238,21 +240,31 @@ def _clashes(result: Plan) -> None:
     codes = [c.code for c in read.competencies]
     incoming = {c.identifier for c in read.categories} | {c.identifier for c in read.competencies}
     held = [
-        (name, identifier, f"A category called {name} is here already")
+        (name, identifier, gettext("A category called %(name)s is here already", name=name))
         for name, identifier in _held(CompetencyCategory.name, CompetencyCategory, names)
     ] + [
-        (code, identifier, f"A competency with the code {code} is here already")
+        (
+            code,
+            identifier,
+            gettext("A competency with the code %(code)s is here already", code=code),
+        )
         for code, identifier in _held(Competency.code, Competency, codes)
     ]
     result.problems += [
-        rules.LeftOut(identifier, value, f"{words}, with another CASE identifier.")
+        rules.LeftOut(
+            identifier, value, gettext("%(clash)s, with another CASE identifier.", clash=words)
+        )
         for value, identifier, words in held
         if identifier not in incoming
     ]
     _descriptor_clashes(result)
-    for seen, words in ((names, "category called"), (codes, "competency coded")):
+    twice = (
+        (names, N_("The package has more than one category called %(value)s.")),
+        (codes, N_("The package has more than one competency coded %(value)s.")),
+    )
+    for seen, words in twice:
         result.problems += [
-            rules.LeftOut("", value, f"The package has more than one {words} {value}.")
+            rules.LeftOut("", value, gettext(words, value=value))
             for value, times in sorted(Counter(seen).items())
             if times > 1
         ]
@@ -291,8 +303,8 @@ def _descriptor_clashes(result: Plan) -> None:
                 result.problems.append(
                     rules.LeftOut(
                         identifier,
-                        f"{code} step {level}",
-                        "This skill level's identifier belongs here to another step.",
+                        gettext("%(code)s step %(level)s", code=code, level=level),
+                        gettext("This skill level's identifier belongs here to another step."),
                     )
                 )
 

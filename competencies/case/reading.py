@@ -17,6 +17,8 @@ import json
 import uuid
 from datetime import datetime
 
+from flask_babel import gettext
+
 from civicladder.errors import Invalid
 from competencies.case.rules import (
     CATEGORY_TYPE,
@@ -48,18 +50,26 @@ def parse(data: bytes) -> dict:
     try:
         package = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise Invalid("The file is not text in UTF-8, so it cannot be a CASE package.") from None
+        raise Invalid(
+            gettext("The file is not text in UTF-8, so it cannot be a CASE package.")
+        ) from None
     except (json.JSONDecodeError, RecursionError) as error:
-        where = f" (line {error.lineno})" if isinstance(error, json.JSONDecodeError) else ""
-        raise Invalid(f"The file is not JSON{where}, so it cannot be a CASE package.") from None
+        if isinstance(error, json.JSONDecodeError):
+            why = gettext(
+                "The file is not JSON (line %(line)s), so it cannot be a CASE package.",
+                line=error.lineno,
+            )
+        else:
+            why = gettext("The file is not JSON, so it cannot be a CASE package.")
+        raise Invalid(why) from None
     if not isinstance(package, dict) or not isinstance(package.get("CFDocument"), dict):
-        raise Invalid("The file is JSON but not a CASE package: it has no CFDocument.")
+        raise Invalid(gettext("The file is JSON but not a CASE package: it has no CFDocument."))
     document = package["CFDocument"]
     if not _is_uuid(document.get("identifier")):
-        raise Invalid("The package's CFDocument has no identifier (a UUID).")
+        raise Invalid(gettext("The package's CFDocument has no identifier (a UUID)."))
     for key in ("CFItems", "CFAssociations"):
         if not isinstance(package.get(key, []), list):
-            raise Invalid(f"The package's {key} is not a list.")
+            raise Invalid(gettext("The package's %(key)s is not a list.", key=key))
     return package
 
 
@@ -145,12 +155,22 @@ class _Reader:
     def take_items(self, raw_items: list) -> None:
         for number, raw in enumerate(raw_items, start=1):
             if not isinstance(raw, dict) or not _is_uuid(raw.get("identifier")):
-                self.left_out.append(LeftOut("", f"Item {number}", "It has no identifier."))
+                self.left_out.append(
+                    LeftOut(
+                        "",
+                        gettext("Item %(num)s", num=number),
+                        gettext("It has no identifier."),
+                    )
+                )
                 continue
             identifier = raw["identifier"].lower()
             if identifier in self.items:
                 self.left_out.append(
-                    LeftOut(identifier, _label(raw), "Its identifier appears twice; kept once.")
+                    LeftOut(
+                        identifier,
+                        _label(raw),
+                        gettext("Its identifier appears twice; kept once."),
+                    )
                 )
                 continue
             self.items[identifier] = raw
@@ -182,7 +202,8 @@ class _Reader:
                 continue
             statement = _text(raw.get("abbreviatedStatement")) or _text(raw.get("fullStatement"))
             if not statement:
-                self.left_out.append(LeftOut(identifier, _label(raw), "It has no statement."))
+                no_statement = gettext("It has no statement.")
+                self.left_out.append(LeftOut(identifier, _label(raw), no_statement))
                 continue
             name = _shortened(statement, NAME_LENGTH)
             notes = _text(raw.get("notes"))
@@ -228,18 +249,23 @@ class _Reader:
         abbreviated = _text(raw.get("abbreviatedStatement"))
         if not code or len(code) > CODE_LENGTH or not CODE_PATTERN.match(code):
             if not code:
-                reason = "It has no code (humanCodingScheme), which every competency needs."
+                reason = gettext(
+                    "It has no code (humanCodingScheme), which every competency needs."
+                )
             elif len(code) > CODE_LENGTH:
-                reason = f"Its code (humanCodingScheme) is longer than {CODE_LENGTH} characters."
+                reason = gettext(
+                    "Its code (humanCodingScheme) is longer than %(num)s characters.",
+                    num=CODE_LENGTH,
+                )
             else:
-                reason = (
+                reason = gettext(
                     "Its code (humanCodingScheme) has characters other than letters, digits, "
                     "dots, dashes and underscores."
                 )
             self.left_out.append(LeftOut(identifier, _label(raw), reason))
             return None
         if not (full or abbreviated):
-            self.left_out.append(LeftOut(identifier, _label(raw), "It has no statement."))
+            self.left_out.append(LeftOut(identifier, _label(raw), gettext("It has no statement.")))
             return None
         name = _shortened(abbreviated or full, COMPETENCY_NAME_LENGTH)
         description = full if full != name else ""
@@ -261,13 +287,22 @@ class _Reader:
             level = number if number is not None else _enumerated(raw)
             text = _text(raw.get("fullStatement"))
             if level not in LEVELS:
-                reason = f"A skill level of {code} whose step is not 1 to 5 (sequenceNumber)."
+                reason = gettext(
+                    "A skill level of %(code)s whose step is not 1 to 5 (sequenceNumber).",
+                    code=code,
+                )
             elif level in steps:
-                reason = f"A second skill level of {code} at step {level}."
+                reason = gettext(
+                    "A second skill level of %(code)s at step %(level)s.", code=code, level=level
+                )
             elif not text:
-                reason = f"A skill level of {code} with no description of the behaviour."
+                reason = gettext(
+                    "A skill level of %(code)s with no description of the behaviour.", code=code
+                )
             elif identifier in self._steps_taken:
-                reason = f"A skill level of {code} that is another competency's already."
+                reason = gettext(
+                    "A skill level of %(code)s that is another competency's already.", code=code
+                )
             else:
                 steps[level] = Descriptor(identifier, level, text)
                 self._steps_taken.add(identifier)
@@ -281,13 +316,13 @@ class _Reader:
     def _why_not(self, identifier: str) -> str:
         parent = self.parent.get(identifier)
         if parent is None:
-            return "It is not placed in the framework's tree (no isChildOf association)."
+            return gettext("It is not placed in the framework's tree (no isChildOf association).")
         if parent in self.items and self.parent.get(parent) in self._categories:
-            return (
+            return gettext(
                 "It sits below a competency; the framework holds two levels "
                 "(categories and their competencies)."
             )
-        return "It sits deeper in the tree than categories and their competencies."
+        return gettext("It sits deeper in the tree than categories and their competencies.")
 
 
 def _enumerated(raw: dict) -> int | None:
@@ -307,23 +342,32 @@ def _label(raw: dict) -> str:
         _text(raw.get("abbreviatedStatement")) or _text(raw.get("fullStatement")), 80
     )
     kind = _text(raw.get("CFItemType"))
-    words = " ".join(part for part in (code, statement) if part) or "An item"
+    words = " ".join(part for part in (code, statement) if part) or gettext("An item")
     return f"{words} ({kind})" if kind else words
 
 
 def _association_left_out(raw: object, number: int, kind: object, items: dict) -> LeftOut:
     identifier = raw.get("identifier") if isinstance(raw, dict) else ""
     origin = _node(raw, "originNodeURI")
-    origin_label = _label(items[origin]) if origin in items else "an item outside the package"
-    kind_words = kind if isinstance(kind, str) and kind else "an association with no type"
+    origin_label = (
+        _label(items[origin]) if origin in items else gettext("an item outside the package")
+    )
+    kind_words = kind if isinstance(kind, str) and kind else gettext("an association with no type")
     if kind == CHILD_OF:
-        reason = "A second parent, or a parent outside the package: the first parent is kept."
+        reason = gettext(
+            "A second parent, or a parent outside the package: the first parent is kept."
+        )
     elif kind == SKILL_LEVEL:
-        reason = "A skill level of an item outside the package."
+        reason = gettext("A skill level of an item outside the package.")
     else:
-        reason = f"The framework has no place for {kind_words} associations."
+        reason = gettext("The framework has no place for %(kind)s associations.", kind=kind_words)
     return LeftOut(
         identifier if isinstance(identifier, str) else "",
-        f"Association {number}: {kind_words} from {origin_label}",
+        gettext(
+            "Association %(num)s: %(kind)s from %(origin)s",
+            num=number,
+            kind=kind_words,
+            origin=origin_label,
+        ),
         reason,
     )

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask_babel import gettext, ngettext
 
 from civicladder import audit, caching, clock
 from civicladder.access import Role, require_role
@@ -28,10 +29,12 @@ class PackageRejected(Invalid):
     def __init__(self, found: queries.Plan):
         first = found.problems[0]
         more = len(found.problems) - 1
-        super().__init__(
-            f"{first.label}: {first.reason}"
-            + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
-        )
+        told = f"{first.label}: {first.reason}"
+        if more:
+            told += " " + ngettext(
+                "(and %(num)s more problem)", "(and %(num)s more problems)", more
+            )
+        super().__init__(told)
         self.plan = found
 
 
@@ -56,7 +59,7 @@ def import_package(
     require_role(actor, Role.HR)
     sha256 = hashlib.sha256(data).hexdigest()
     if expected_sha256 is not None and sha256 != expected_sha256:
-        raise Conflict("This is not the file you previewed. Upload it again.")
+        raise Conflict(gettext("This is not the file you previewed. Upload it again."))
     kept = queries.document()
     if kept is not None:
         # Of two imports at once, the second waits here and plans against the first's result.
@@ -66,8 +69,10 @@ def import_package(
         raise PackageRejected(found)
     if expected_fingerprint is not None and found.fingerprint != expected_fingerprint:
         raise Conflict(
-            "The framework changed after you previewed this package, so the import would now "
-            "make different changes. Upload the package again to see them."
+            gettext(
+                "The framework changed after you previewed this package, so the import would "
+                "now make different changes. Upload the package again to see them."
+            )
         )
     document = _write_document(found, kept)
     categories = _write_categories(found)
@@ -242,10 +247,14 @@ def import_checked_package(
     added = sum(change.is_new for change in found.changes if change.kind != "document")
     changed = sum(not change.is_new for change in found.changes if change.kind != "document")
     return {
-        "message": (
-            f"Framework imported: {added} added, {changed} changed, "
-            f"{len(found.unchanged)} unchanged, {len(found.read.left_out)} left out."
+        "message": gettext(
+            "Framework imported: %(added)s added, %(changed)s changed, %(unchanged)s "
+            "unchanged, %(left_out)s left out.",
+            added=added,
+            changed=changed,
+            unchanged=len(found.unchanged),
+            left_out=len(found.read.left_out),
         ),
         "link": url_for("competencies.framework"),
-        "link_text": "See the framework",
+        "link_text": gettext("See the framework"),
     }

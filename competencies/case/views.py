@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder import exports, import_jobs
@@ -42,8 +43,11 @@ def import_case():
             if len(data) > PACKAGE_MAX_BYTES:
                 status = 413
                 raise Invalid(
-                    f"The file is larger than {PACKAGE_MAX_BYTES // (1024 * 1024)} MB, more "
-                    "than any competency framework needs. Check that it is a CASE package."
+                    gettext(
+                        "The file is larger than %(num)s MB, more than any competency framework "
+                        "needs. Check that it is a CASE package.",
+                        num=PACKAGE_MAX_BYTES // (1024 * 1024),
+                    )
                 )
             reading.parse(data)
             run = import_jobs.request_check(
@@ -74,6 +78,6 @@ def case_import(run_id: int):
 def commit_case_import(run_id: int):
     """HR confirms a checked package: a job imports it, whole or not at all."""
     if not ConfirmForm().validate_on_submit():
-        raise Invalid("The form has expired. Open the preview again and confirm.")
+        raise Invalid(gettext("The form has expired. Open the preview again and confirm."))
     run = import_jobs.request_write(current_user, IMPORT, run_id)
     return redirect(url_for("competencies.case_import", run_id=run.id), 303)

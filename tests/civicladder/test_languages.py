@@ -76,6 +76,37 @@ TRANSLATED_TEMPLATES = [
     "hiring/record.html",
     "hiring/record_pdf.html",
     "hiring/eligible_lists.html",
+    "academy/approvals.html",
+    "academy/cancel_session.html",
+    "academy/certificate.html",
+    "academy/certificate_pdf.html",
+    "academy/_certificate_body.html",
+    "academy/correct.html",
+    "academy/course_form.html",
+    "academy/revoke.html",
+    "academy/roster.html",
+    "academy/session_form.html",
+    "academy/verify.html",
+    "academy/withdraw.html",
+    "competencies/_framework_body.html",
+    "competencies/_framework_panel.html",
+    "competencies/_requirements_table.html",
+    "competencies/_team_grid_panel.html",
+    "competencies/_unit_bands_panel.html",
+    "competencies/below_requirements.html",
+    "competencies/category_form.html",
+    "competencies/competency.html",
+    "competencies/competency_form.html",
+    "competencies/evidence_confirm.html",
+    "competencies/evidence_form.html",
+    "competencies/expiring.html",
+    "competencies/framework.html",
+    "competencies/job_profile.html",
+    "competencies/job_profile_form.html",
+    "competencies/job_profiles.html",
+    "credentials/verify.html",
+    "competencies/case_import.html",
+    "competencies/case_preview.html",
 ]
 
 
@@ -269,9 +300,9 @@ def test_the_compiled_catalogue_is_the_one_the_translators_wrote(spanish):
 
 ATTRIBUTES_READ = {"alt", "aria-label", "title", "placeholder"}
 # Not words to translate: the product's name, file formats' names, and the marks between parts of
-# a line.
+# a line (quotation marks and the arrow from an old value to a new one among them).
 NOT_WORDS = re.compile(
-    r"CivicLadder|\b(?:PDF|CSV)\b|[\s\u00b7\u2026:;,.()\-\u2013\u2014|/$%]|&[a-z]+;|\x00"
+    r"CivicLadder|\b(?:PDF|CSV)\b|[\s\u00b7\u2026:;,.()\-\u2013\u2014\u201c\u201d\u2192|/$%]|&[a-z]+;|\x00"
 )
 
 

@@ -50,6 +50,10 @@ CHECKED = [
     "hiring/views/offers.py",
     "hiring/views/outcomes.py",
     "hiring/views/rounds.py",
+    "academy",
+    "competencies",
+    "civicladder/views/credentials.py",
+    "civicladder/credential_checks.py",
 ]
 
 # Where a person reads the first argument (or the keyword) of these calls.
