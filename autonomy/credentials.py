@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from autonomy.models import AutonomyGrant, AutonomyLevel, GrantStatus, LevelRequirement
@@ -43,7 +44,7 @@ def own_grant(user, grant_id: int) -> AutonomyGrant:
     """The grant with all its credential says, for its holder or HR; else 404."""
     found = db.session.scalar(_grant_statement().where(AutonomyGrant.id == grant_id))
     if found is None or not may_download(user, found):
-        raise NotFound("There is no autonomy level at this address that you can download.")
+        raise NotFound(gettext("There is no autonomy level at this address that you can download."))
     return found
 
 
@@ -55,8 +56,10 @@ def signed(grant: AutonomyGrant) -> str:
     """The held level's credential, signed (a VC-JWT). Only a level held now has one."""
     if grant.status != GrantStatus.ACTIVE:
         raise Conflict(
-            f"This level is not held now ({grant.status.label.lower()}): "
-            "there is no credential to download."
+            gettext(
+                "This level is not held now (%(status)s): there is no credential to download.",
+                status=gettext(grant.status.label).lower(),
+            )
         )
     return credentials.sign(credential(grant))
 

@@ -50,6 +50,21 @@ TRANSLATED_TEMPLATES = [
     "hiring/_posting_statements.html",
     "hiring/status.html",
     "hiring/withdraw.html",
+    "autonomy/person.html",
+    "autonomy/queue.html",
+    "autonomy/_queue_panel.html",
+    "autonomy/reviews.html",
+    "autonomy/supervision.html",
+    "autonomy/lower.html",
+    "autonomy/level_form.html",
+    "autonomy/metric_form.html",
+    "autonomy/metrics.html",
+    "autonomy/track_form.html",
+    "autonomy/tracks.html",
+    "autonomy/outcomes_import.html",
+    "autonomy/outcomes_preview.html",
+    "autonomy/_course_path_panel.html",
+    "macros/imports.html",
 ]
 
 
