@@ -14,6 +14,7 @@ from civicladder import credentials
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, NotFound
+from civicladder.languages import N_
 from competencies.rules import level_name
 from people import queries as people_queries
 from people.learner_record import RecordItem, RecordSection, register_section
@@ -190,8 +191,13 @@ def record_items(employee: Employee) -> list[RecordItem]:
     return [
         RecordItem(
             credential(grant),
-            f"{grant.level.track.name}, level {grant.level.rank}: {grant.level.name}",
-            (f"Held since {grant.effective_on:%Y-%m-%d}",)
+            gettext(
+                "%(track)s, level %(rank)s: %(level)s",
+                track=grant.level.track.name,
+                rank=grant.level.rank,
+                level=grant.level.name,
+            ),
+            (gettext("Held since %(day)s", day=f"{grant.effective_on:%Y-%m-%d}"),)
             + tuple(item.describe() for item in grant.level.discretion),
         )
         for grant in held
@@ -202,7 +208,7 @@ def register(app: Flask) -> None:
     """Publish the levels' status list: a grant's bit is its id, set once it is lowered or
     superseded; and put the level held in the learner record."""
     register_section(
-        app, RecordSection("autonomy_levels", "Autonomy levels held", 30, record_items)
+        app, RecordSection("autonomy_levels", N_("Autonomy levels held"), 30, record_items)
     )
     credentials.register_status_list(
         app,
