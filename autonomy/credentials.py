@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from autonomy.models import AutonomyGrant, AutonomyLevel, GrantStatus, LevelRequirement
@@ -13,6 +14,7 @@ from civicladder import credentials
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, NotFound
+from civicladder.languages import N_
 from competencies.rules import level_name
 from people import queries as people_queries
 from people.learner_record import RecordItem, RecordSection, register_section
@@ -43,7 +45,7 @@ def own_grant(user, grant_id: int) -> AutonomyGrant:
     """The grant with all its credential says, for its holder or HR; else 404."""
     found = db.session.scalar(_grant_statement().where(AutonomyGrant.id == grant_id))
     if found is None or not may_download(user, found):
-        raise NotFound("There is no autonomy level at this address that you can download.")
+        raise NotFound(gettext("There is no autonomy level at this address that you can download."))
     return found
 
 
@@ -55,8 +57,10 @@ def signed(grant: AutonomyGrant) -> str:
     """The held level's credential, signed (a VC-JWT). Only a level held now has one."""
     if grant.status != GrantStatus.ACTIVE:
         raise Conflict(
-            f"This level is not held now ({grant.status.label.lower()}): "
-            "there is no credential to download."
+            gettext(
+                "This level is not held now (%(status)s): there is no credential to download.",
+                status=gettext(grant.status.label).lower(),
+            )
         )
     return credentials.sign(credential(grant))
 
@@ -187,8 +191,13 @@ def record_items(employee: Employee) -> list[RecordItem]:
     return [
         RecordItem(
             credential(grant),
-            f"{grant.level.track.name}, level {grant.level.rank}: {grant.level.name}",
-            (f"Held since {grant.effective_on:%Y-%m-%d}",)
+            gettext(
+                "%(track)s, level %(rank)s: %(level)s",
+                track=grant.level.track.name,
+                rank=grant.level.rank,
+                level=grant.level.name,
+            ),
+            (gettext("Held since %(day)s", day=f"{grant.effective_on:%Y-%m-%d}"),)
             + tuple(item.describe() for item in grant.level.discretion),
         )
         for grant in held
@@ -199,7 +208,7 @@ def register(app: Flask) -> None:
     """Publish the levels' status list: a grant's bit is its id, set once it is lowered or
     superseded; and put the level held in the learner record."""
     register_section(
-        app, RecordSection("autonomy_levels", "Autonomy levels held", 30, record_items)
+        app, RecordSection("autonomy_levels", N_("Autonomy levels held"), 30, record_items)
     )
     credentials.register_status_list(
         app,

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from autonomy import eligibility, queries
 from autonomy.models import (
@@ -53,7 +54,9 @@ def save_track(
     if track is not None:
         clash = clash.where(AutonomyTrack.id != track.id)
     if db.session.scalar(clash):
-        raise Conflict(f"The code {code} is already used by another track.", field="code")
+        raise Conflict(
+            gettext("The code %(code)s is already used by another track.", code=code), field="code"
+        )
     wanted = set(job_profile_ids)
     taken = db.session.execute(
         sa.select(JobProfile.title, AutonomyTrack.name)
@@ -66,7 +69,11 @@ def save_track(
     ).first()
     if taken:
         raise Conflict(
-            f"{taken[0]} is already on the track {taken[1]}: a job is on one track at most.",
+            gettext(
+                "%(job)s is already on the track %(track)s: a job is on one track at most.",
+                job=taken[0],
+                track=taken[1],
+            ),
             field="job_profiles",
         )
     creating = track is None
@@ -170,7 +177,7 @@ def save_level(
     else:
         level = locked_get(AutonomyLevel, level.id)
         if level.retired_at is not None or level.track_id != track.id:
-            raise Conflict("This version of the level has been replaced: reload the page.")
+            raise Conflict(gettext("This version of the level has been replaced: reload the page."))
         before = _level_state(level)
         if _held(level):
             level.retired_at = clock.now()
@@ -190,31 +197,38 @@ def save_level(
 
 def _check_terms(terms: LevelTerms) -> None:
     if not terms.name.strip():
-        raise Invalid("Give the level a name.", field="name")
+        raise Invalid(gettext("Give the level a name."), field="name")
     _check_items(terms.discretion)
     ids = [cid for cid, _ in terms.requirements]
     if not ids:
-        raise Invalid("A level asks for at least one competency.", field="requirements")
+        raise Invalid(gettext("A level asks for at least one competency."), field="requirements")
     if len(set(ids)) != len(ids):
-        raise Invalid("Each competency can be listed only once.", field="requirements")
+        raise Invalid(gettext("Each competency can be listed only once."), field="requirements")
     if any(minimum not in LEVELS for _, minimum in terms.requirements):
-        raise Invalid("A minimum level is between 1 and 5.", field="requirements")
+        raise Invalid(gettext("A minimum level is between 1 and 5."), field="requirements")
     found = db.session.scalar(sa.select(sa.func.count(Competency.id)).where(Competency.id.in_(ids)))
     if found != len(ids):
-        raise Invalid("One of the chosen competencies does not exist.", field="requirements")
+        raise Invalid(
+            gettext("One of the chosen competencies does not exist."), field="requirements"
+        )
     if not 0 <= terms.min_months <= 240:
-        raise Invalid("Months at the level below are between 0 and 240.", field="min_months")
+        raise Invalid(
+            gettext("Months at the level below are between 0 and 240."), field="min_months"
+        )
     if not 7 <= terms.focused_review_days <= 730:
-        raise Invalid("A focused review lasts 7 to 730 days.", field="focused_review_days")
+        raise Invalid(gettext("A focused review lasts 7 to 730 days."), field="focused_review_days")
     if (terms.outcome_metric_id is None) != (terms.outcome_threshold is None):
         raise Invalid(
-            "An outcome floor needs both a metric and a threshold.", field="outcome_threshold"
+            gettext("An outcome floor needs both a metric and a threshold."),
+            field="outcome_threshold",
         )
     if terms.outcome_metric_id is not None:
         if db.session.get(OutcomeMetric, terms.outcome_metric_id) is None:
-            raise Invalid("That outcome metric does not exist.", field="outcome_metric_id")
+            raise Invalid(gettext("That outcome metric does not exist."), field="outcome_metric_id")
         if not 7 <= terms.outcome_window_days <= 730:
-            raise Invalid("An outcome window is 7 to 730 days.", field="outcome_window_days")
+            raise Invalid(
+                gettext("An outcome window is 7 to 730 days."), field="outcome_window_days"
+            )
 
 
 def _items(wanted: list[ItemTerms]) -> list[ItemTerms]:
@@ -234,42 +248,75 @@ def _check_items(wanted: list[ItemTerms]) -> None:
     items = _items(wanted)
     if not items:
         raise Invalid(
-            "Say what the level lets a person do: at least one discretion item.",
+            gettext("Say what the level lets a person do: at least one discretion item."),
             field="discretion",
         )
     seen = set()
     for number, item in enumerate(items, start=1):
-        where = f"Discretion item {number}"
         if not item.words:
-            raise Invalid(f"{where}: say in words what it lets a person do.", field="discretion")
+            raise Invalid(
+                gettext(
+                    "Discretion item %(num)s: say in words what it lets a person do.", num=number
+                ),
+                field="discretion",
+            )
         if len(item.words) > 500:
-            raise Invalid(f"{where}: keep the words under 500 characters.", field="discretion")
+            raise Invalid(
+                gettext(
+                    "Discretion item %(num)s: keep the words under 500 characters.", num=number
+                ),
+                field="discretion",
+            )
         if not KEY_RULE.fullmatch(item.key) or len(item.key) > KEY_LENGTH:
             raise Invalid(
-                f"{where}: a key is lowercase letters and digits joined by hyphens, "
-                f"at most {KEY_LENGTH} characters (such as waive-fee).",
+                gettext(
+                    "Discretion item %(num)s: a key is lowercase letters and digits joined by "
+                    "hyphens, at most %(length)s characters (such as waive-fee).",
+                    num=number,
+                    length=KEY_LENGTH,
+                ),
                 field="discretion",
             )
         if item.key in seen:
             raise Invalid(
-                f"{where}: the key {item.key} is used twice; each item needs its own.",
+                gettext(
+                    "Discretion item %(num)s: the key %(key)s is used twice; each item needs its "
+                    "own.",
+                    num=number,
+                    key=item.key,
+                ),
                 field="discretion",
             )
         seen.add(item.key)
         if item.limit_amount is not None:
             if item.limit_amount < 0 or item.limit_amount >= LIMIT_CEILING:
                 raise Invalid(
-                    f"{where}: a limit is a number from 0 to 999,999,999,999.",
+                    gettext(
+                        "Discretion item %(num)s: a limit is a number from 0 to 999,999,999,999.",
+                        num=number,
+                    ),
                     field="discretion",
                 )
             if not item.unit:
                 raise Invalid(
-                    f"{where}: say the limit's unit (such as USD or hours).", field="discretion"
+                    gettext(
+                        "Discretion item %(num)s: say the limit's unit (such as USD or hours).",
+                        num=number,
+                    ),
+                    field="discretion",
                 )
         elif item.unit:
-            raise Invalid(f"{where}: a unit goes with a limit; give both.", field="discretion")
+            raise Invalid(
+                gettext(
+                    "Discretion item %(num)s: a unit goes with a limit; give both.", num=number
+                ),
+                field="discretion",
+            )
         if len(item.unit) > 20:
-            raise Invalid(f"{where}: keep the unit under 20 characters.", field="discretion")
+            raise Invalid(
+                gettext("Discretion item %(num)s: keep the unit under 20 characters.", num=number),
+                field="discretion",
+            )
 
 
 LIMIT_CEILING = Decimal("1000000000000")
@@ -355,7 +402,10 @@ def save_metric(
     require_role(actor, Role.HR)
     code = code.strip().upper()
     if db.session.scalar(sa.select(OutcomeMetric.id).where(OutcomeMetric.code == code)):
-        raise Conflict(f"The code {code} is already used by another metric.", field="code")
+        raise Conflict(
+            gettext("The code %(code)s is already used by another metric.", code=code),
+            field="code",
+        )
     metric = OutcomeMetric(
         code=code, name=name.strip(), unit=unit.strip(), higher_is_better=higher_is_better
     )

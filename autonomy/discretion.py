@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from autonomy.models import (
     AutonomyGrant,
@@ -154,7 +155,7 @@ def check_all(
     asks = [Ask(a.employee_number.strip(), a.item_key.strip().lower(), a.amount) for a in asks]
     for ask in asks:
         if ask.amount is not None and ask.amount < 0:
-            raise Invalid("An amount is zero or more.", field="amount")
+            raise Invalid(gettext("An amount is zero or more."), field="amount")
     today = today or clock.today()
     numbers = sorted({ask.employee_number for ask in asks})
     keys = sorted({ask.item_key for ask in asks})
@@ -167,12 +168,18 @@ def check_all(
             items[(row.employee_number, row.key)] = row
     for ask in asks:
         if ask.employee_number not in people:
-            raise NotFound(f"No employee has the number {ask.employee_number}.", field="employee")
+            raise NotFound(
+                gettext("No employee has the number %(number)s.", number=ask.employee_number),
+                field="employee",
+            )
     unseen = {key for key in keys if not any(k == key for _, k in items)}
     unknown = unseen - _known(unseen)
     if unknown:
         raise Invalid(
-            f"No autonomy level defines the discretion item {sorted(unknown)[0]}: check the key.",
+            gettext(
+                "No autonomy level defines the discretion item %(key)s: check the key.",
+                key=sorted(unknown)[0],
+            ),
             field="item",
         )
     now = clock.now()
@@ -228,8 +235,12 @@ def _answer_for(ask: Ask, row, item_row, now, today, caller, caller_id) -> Answe
     held["item"] = {"key": item_row.key, "words": item_row.words, "limit": limit, "unit": unit}
     if limit is not None and ask.amount is None:
         raise Invalid(
-            f"At {ask.employee_number}'s level, {item_row.key} has a limit "
-            f"({format_limit(limit, unit)}): send the amount.",
+            gettext(
+                "At %(number)s's level, %(key)s has a limit (%(limit)s): send the amount.",
+                number=ask.employee_number,
+                key=item_row.key,
+                limit=format_limit(limit, unit),
+            ),
             field="amount",
         )
     if limit is not None and ask.amount > limit:

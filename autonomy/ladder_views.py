@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from autonomy import definitions, outcomes, queries
@@ -34,7 +35,7 @@ def new_track():
 @bp.route("/autonomy/tracks/<int:track_id>/edit", methods=["GET", "POST"])
 @requires(Role.HR)
 def edit_track(track_id: int):
-    return _track_form(fetch(AutonomyTrack, track_id, "There is no such track."))
+    return _track_form(fetch(AutonomyTrack, track_id, gettext("There is no such track.")))
 
 
 def _track_form(track: AutonomyTrack | None):
@@ -61,7 +62,7 @@ def _track_form(track: AutonomyTrack | None):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"Saved the track {saved.name}.", "success")
+            flash(gettext("Saved the track %(track)s.", track=saved.name), "success")
             return redirect(url_for("autonomy.tracks", _anchor=f"track-{saved.id}"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("autonomy/track_form.html", form=form, track=track), status
@@ -70,13 +71,13 @@ def _track_form(track: AutonomyTrack | None):
 @bp.route("/autonomy/tracks/<int:track_id>/levels/new", methods=["GET", "POST"])
 @requires(Role.HR)
 def new_level(track_id: int):
-    return _level_form(fetch(AutonomyTrack, track_id, "There is no such track."), None)
+    return _level_form(fetch(AutonomyTrack, track_id, gettext("There is no such track.")), None)
 
 
 @bp.route("/autonomy/levels/<int:level_id>/edit", methods=["GET", "POST"])
 @requires(Role.HR)
 def edit_level(level_id: int):
-    level = fetch(AutonomyLevel, level_id, "There is no such level.")
+    level = fetch(AutonomyLevel, level_id, gettext("There is no such level."))
     return _level_form(level.track, level)
 
 
@@ -96,7 +97,15 @@ def _level_form(track: AutonomyTrack, level: AutonomyLevel | None):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"Saved level {saved.rank}, {saved.name}, of {track.name}.", "success")
+            flash(
+                gettext(
+                    "Saved level %(rank)s, %(level)s, of %(track)s.",
+                    rank=saved.rank,
+                    level=saved.name,
+                    track=track.name,
+                ),
+                "success",
+            )
             return redirect(url_for("autonomy.tracks", _anchor=f"track-{track.id}"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("autonomy/level_form.html", form=form, track=track, level=level), status
@@ -131,7 +140,7 @@ def new_metric():
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"Added the outcome metric {metric.name}.", "success")
+            flash(gettext("Added the outcome metric %(metric)s.", metric=metric.name), "success")
             return redirect(url_for("autonomy.metrics"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("autonomy/metric_form.html", form=form), status
@@ -175,6 +184,6 @@ def outcome_import(run_id: int):
 @requires(Role.HR)
 def commit_outcomes(run_id: int):
     if not ConfirmForm().validate_on_submit():
-        raise Invalid("The form has expired. Open the preview again and confirm.")
+        raise Invalid(gettext("The form has expired. Open the preview again and confirm."))
     run = import_jobs.request_write(current_user, OUTCOMES, run_id)
     return redirect(url_for("autonomy.outcome_import", run_id=run.id), 303)

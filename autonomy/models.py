@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
+from civicladder.languages import N_
 from civicladder.lifecycle import Lifecycle
 from civicladder.models import User
 from competencies.models import LEVEL_CHECK, Competency
@@ -203,11 +204,11 @@ class OutcomeRecord(db.Model):
 
 
 class GrantStatus(LabelledEnum):
-    PROPOSED = "proposed", "Waiting for a second approver"
-    ACTIVE = "active", "Held"
-    DECLINED = "declined", "Declined"
-    SUPERSEDED = "superseded", "Replaced by a later grant"
-    REVOKED = "revoked", "Lowered"
+    PROPOSED = "proposed", N_("Waiting for a second approver")
+    ACTIVE = "active", N_("Held")
+    DECLINED = "declined", N_("Declined")
+    SUPERSEDED = "superseded", N_("Replaced by a later grant")
+    REVOKED = "revoked", N_("Lowered")
 
 
 GRANT = Lifecycle(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from autonomy import eligibility
 from autonomy.models import OutcomeMetric, OutcomeRecord
@@ -92,7 +93,10 @@ def _plan(plan: OutcomePlan, rows: Iterable[tuple[int, dict | None]]) -> Outcome
     parsed = []
     for count, (line, row) in enumerate(rows, start=1):
         if count > MAX_ROWS:
-            raise Invalid(f"A file holds at most {MAX_ROWS:,} rows: split it.", field="file")
+            raise Invalid(
+                gettext("A file holds at most %(num)s rows: split it.", num=f"{MAX_ROWS:,}"),
+                field="file",
+            )
         found = _parse(plan, line, row) if row is not None else None
         if found is not None:
             parsed.append(found)
@@ -107,18 +111,26 @@ def _as_rows(plan: OutcomePlan, items: Sequence) -> Iterator[tuple[int, dict | N
     be one (refused, saying why)."""
     for line, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            plan.refuse(line, "Each record is an object with the columns as keys.")
+            plan.refuse(line, gettext("Each record is an object with the columns as keys."))
             yield line, None
             continue
         unknown = [name for name in item if name not in COLUMNS]
         wrong = [name for name in COLUMNS if not _fits(name, item.get(name))]
         if unknown:
-            message = f"{unknown[0]} is not a column: use {', '.join(COLUMNS)}."
+            message = gettext(
+                "%(name)s is not a column: use %(columns)s.",
+                name=unknown[0],
+                columns=", ".join(COLUMNS),
+            )
             plan.refuse(line, message, unknown[0])
             yield line, None
         elif wrong:
-            kind = "a number" if wrong[0] == "value" else "text (a JSON string)"
-            plan.refuse(line, f"{wrong[0]} must be {kind}.", wrong[0])
+            message = (
+                gettext("%(name)s must be a number.", name=wrong[0])
+                if wrong[0] == "value"
+                else gettext("%(name)s must be text (a JSON string).", name=wrong[0])
+            )
+            plan.refuse(line, message, wrong[0])
             yield line, None
         else:
             # A JSON number as Python writes it, which reads back exactly.
@@ -142,13 +154,18 @@ def _read(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise Invalid("The file is not UTF-8 text: save it as CSV (UTF-8).", field="file") from None
+        raise Invalid(
+            gettext("The file is not UTF-8 text: save it as CSV (UTF-8)."), field="file"
+        ) from None
     records = csv_reading.records(csv.reader(io.StringIO(text)), field="file")
     _, header = next(records, (1, []))
     header = [name.strip() for name in header]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise Invalid(f"The file has no column {', '.join(missing)}.", field="file")
+        raise Invalid(
+            gettext("The file has no column %(columns)s.", columns=", ".join(missing)),
+            field="file",
+        )
     return header, records
 
 
@@ -179,12 +196,14 @@ def import_checked(actor: User | None, data: bytes, preview: dict, filename: str
     )
     progress(len(plan.new) + len(plan.changed))
     return {
-        "message": (
-            f"Outcome records imported: {len(plan.new):,} new, {len(plan.changed):,} changed, "
-            f"{plan.unchanged:,} unchanged."
+        "message": gettext(
+            "Outcome records imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.",
+            new=f"{len(plan.new):,}",
+            changed=f"{len(plan.changed):,}",
+            unchanged=f"{plan.unchanged:,}",
         ),
         "link": url_for("autonomy.metrics"),
-        "link_text": "See the outcome metrics",
+        "link_text": gettext("See the outcome metrics"),
     }
 
 
@@ -193,24 +212,29 @@ def _parse(plan: OutcomePlan, line: int, row: dict) -> tuple | None:
     code = (row.get("metric_code") or "").strip().upper()
     if not number or not code:
         missing = "employee_number" if not number else "metric_code"
-        plan.refuse(line, "An employee number and a metric code are needed.", missing)
+        plan.refuse(line, gettext("An employee number and a metric code are needed."), missing)
         return None
     try:
         start = date.fromisoformat((row.get("period_start") or "").strip())
     except ValueError:
         plan.refuse(
             line,
-            f"{row.get('period_start')!r} is not a date written as YYYY-MM-DD.",
+            gettext(
+                "%(value)s is not a date written as YYYY-MM-DD.",
+                value=repr(row.get("period_start")),
+            ),
             "period_start",
         )
         return None
     try:
         value = float((row.get("value") or "").strip())
     except ValueError:
-        plan.refuse(line, f"{row.get('value')!r} is not a number.", "value")
+        plan.refuse(
+            line, gettext("%(value)s is not a number.", value=repr(row.get("value"))), "value"
+        )
         return None
     if not math.isfinite(value):
-        plan.refuse(line, "The value must be a finite number.", "value")
+        plan.refuse(line, gettext("The value must be a finite number."), "value")
         return None
     return line, number, code, start, value
 
@@ -231,13 +255,21 @@ def _match(plan: OutcomePlan, parsed: list[tuple]) -> None:
     keyed = []
     for line, number, code, start, value in parsed:
         if number not in employees:
-            plan.refuse(line, f"No employee has the number {number}.", "employee_number")
+            plan.refuse(
+                line,
+                gettext("No employee has the number %(number)s.", number=number),
+                "employee_number",
+            )
         elif code not in metrics:
-            plan.refuse(line, f"No outcome metric has the code {code}.", "metric_code")
+            plan.refuse(
+                line, gettext("No outcome metric has the code %(code)s.", code=code), "metric_code"
+            )
         elif (key := (employees[number], metrics[code], start)) in seen:
             plan.refuse(
                 line,
-                f"This person, metric and period appear earlier in the {plan.source}.",
+                gettext("This person, metric and period appear earlier in the file.")
+                if plan.source == "file"
+                else gettext("This person, metric and period appear earlier in the batch."),
                 "period_start",
             )
         else:
@@ -285,11 +317,13 @@ def import_outcomes(
     take_turns(OUTCOME_WRITES)
     plan = plan_import(data)
     if not plan.ok:
-        raise Invalid("The file has problems: fix them and upload it again.", field="file")
+        raise Invalid(gettext("The file has problems: fix them and upload it again."), field="file")
     if plan.fingerprint != expected_fingerprint:
         raise Conflict(
-            "The records changed since the preview, so nothing was imported. "
-            "Upload the file again to see what it would change now."
+            gettext(
+                "The records changed since the preview, so nothing was imported. "
+                "Upload the file again to see what it would change now."
+            )
         )
     _write(actor, plan, {"file": filename}, f"Outcome records from {filename or 'a file'}")
     return plan
@@ -300,8 +334,11 @@ class OutcomesRejected(Invalid):
 
     def __init__(self, plan: OutcomePlan):
         super().__init__(
-            f"{plan.error_count:,} of the {plan.rows:,} records have problems, so none was "
-            "recorded."
+            gettext(
+                "%(problems)s of the %(num)s records have problems, so none was recorded.",
+                problems=f"{plan.error_count:,}",
+                num=f"{plan.rows:,}",
+            )
         )
         self.plan = plan
 

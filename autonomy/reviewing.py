@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext, ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from autonomy import rules
@@ -34,6 +35,7 @@ from autonomy.queries import (
 )
 from civicladder import clock
 from civicladder.db import db
+from civicladder.layout import format_date
 from people.models import Employee, EmployeeStatus
 
 # A review left this long after its date is overdue: it shows as such to everyone above the
@@ -170,7 +172,7 @@ class Review:
 
     @property
     def kind(self) -> str:
-        return "Focused review" if self.focused else "Yearly review"
+        return gettext("Focused review") if self.focused else gettext("Yearly review")
 
     @property
     def period_start(self) -> date:
@@ -185,14 +187,23 @@ class Review:
         found = []
         if self.missing:
             found.append(
-                f"{self.missing} of the level's competency requirements no longer met "
-                "(evidence expired or not shown)"
+                ngettext(
+                    "%(num)s of the level's competency requirements no longer met "
+                    "(evidence expired or not shown)",
+                    "%(num)s of the level's competency requirements no longer met "
+                    "(evidence expired or not shown)",
+                    self.missing,
+                )
             )
         if not self.outcome_reached:
-            found.append("outcomes below the level's floor")
+            found.append(gettext("outcomes below the level's floor"))
         if self.due:
-            what = "focused review" if self.focused else "yearly review"
-            found.append(f"{what} due since {self.grant.review_on:%d %b %Y}")
+            since = format_date(self.grant.review_on)
+            found.append(
+                gettext("focused review due since %(day)s", day=since)
+                if self.focused
+                else gettext("yearly review due since %(day)s", day=since)
+            )
         return found
 
 

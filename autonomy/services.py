@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext, ngettext
 
 from autonomy import eligibility, queries, reviewing, signals
 from autonomy.models import GRANT, AutonomyGrant, AutonomyLevel, GrantStatus
@@ -20,6 +21,7 @@ from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.languages import N_, written_in
 from civicladder.lifecycle import move
 from civicladder.models import User, UserRole
 from people import queries as people_queries
@@ -35,9 +37,11 @@ def may_propose(actor: User, employee: Employee) -> bool:
 
 def check_may_propose(actor: User, employee: Employee) -> None:
     if employee.user_id is not None and employee.user_id == actor.id:
-        raise Forbidden("Nobody can propose more autonomy for themselves.")
+        raise Forbidden(gettext("Nobody can propose more autonomy for themselves."))
     if not may_propose(actor, employee):
-        raise Forbidden("Only a manager of this person's reporting line can propose a level.")
+        raise Forbidden(
+            gettext("Only a manager of this person's reporting line can propose a level.")
+        )
 
 
 def propose_grant(
@@ -54,20 +58,24 @@ def propose_grant(
     locked_get(Employee, employee.id)  # one proposal at a time per person
     standing = queries.standing(employee)
     if level is None:
-        raise Conflict("There is no higher level on this person's track to propose.")
+        raise Conflict(gettext("There is no higher level on this person's track to propose."))
     if standing is None or level.track_id != standing.track.id:
-        raise Invalid("That level is not on this person's autonomy track.", field="level")
+        raise Invalid(gettext("That level is not on this person's autonomy track."), field="level")
     if standing.next_level is None or level.id != standing.next_level.id:
         raise Conflict(
-            "Only the next level up can be proposed, and it may have changed: reload the page."
+            gettext(
+                "Only the next level up can be proposed, and it may have changed: reload the page."
+            )
         )
     if _pending(employee.id) is not None:
-        raise Conflict("A proposal for this person is already waiting for a decision.")
+        raise Conflict(gettext("A proposal for this person is already waiting for a decision."))
     above = not standing.gap.ready
     justification = justification.strip()
     if above and not justification:
         raise Invalid(
-            "The evidence does not yet support this level: write why you propose it anyway.",
+            gettext(
+                "The evidence does not yet support this level: write why you propose it anyway."
+            ),
             field="justification",
         )
     today = clock.today()
@@ -94,12 +102,21 @@ def propose_grant(
     )
     if level.second_approval:
         for approver in _second_approvers(actor):
-            notify.notify(
-                approver,
-                f"A level {level.rank} autonomy proposal for {employee.full_name} needs approval",
-                f"{actor.full_name} proposed {level.name}.",
-                url_for("autonomy.queue"),
-            )
+            with written_in(approver.locale):
+                notify.notify(
+                    approver,
+                    gettext(
+                        "A level %(rank)s autonomy proposal for %(name)s needs approval",
+                        rank=level.rank,
+                        name=employee.full_name,
+                    ),
+                    gettext(
+                        "%(proposer)s proposed %(level)s.",
+                        proposer=actor.full_name,
+                        level=level.name,
+                    ),
+                    url_for("autonomy.queue"),
+                )
         return grant
     return _activate(actor, grant, standing.held)
 
@@ -117,12 +134,14 @@ def decline_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGra
     _check_may_decide(actor, grant)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Write the reason for declining: the employee will read it.", field="reason")
+        raise Invalid(
+            gettext("Write the reason for declining: the employee will read it."), field="reason"
+        )
     grant.reason = reason
     grant.approved_by_id = actor.id
     grant.decided_at = clock.now()
     move(GRANT, grant, GrantStatus.DECLINED, actor, reason=reason)
-    _tell_employee(grant, f"A proposed autonomy level was declined: {reason}")
+    _tell_employee(grant, N_("A proposed autonomy level was declined: %(reason)s"), reason=reason)
     return grant
 
 
@@ -137,27 +156,34 @@ def _activate(actor: User, grant: AutonomyGrant, held: AutonomyGrant | None) -> 
     move(GRANT, grant, GrantStatus.ACTIVE, actor)
     signals.level_granted.send(actor, grant=grant, previous=held)
     eligibility.refresh_if_stored([grant.employee_id])
-    _tell_employee(grant, f"You now hold autonomy level {grant.level.rank}: {grant.level.name}")
+    _tell_employee(
+        grant,
+        N_("You now hold autonomy level %(rank)s: %(level)s"),
+        rank=grant.level.rank,
+        level=grant.level.name,
+    )
     return grant
 
 
 def _locked_proposal(grant: AutonomyGrant) -> AutonomyGrant:
     found = db.session.scalar(locked(sa.select(AutonomyGrant).where(AutonomyGrant.id == grant.id)))
     if found is None or found.status != GrantStatus.PROPOSED:
-        raise Conflict("This proposal has already been decided. Reload the page to see how.")
+        raise Conflict(
+            gettext("This proposal has already been decided. Reload the page to see how.")
+        )
     return found
 
 
 def _check_may_decide(actor: User, grant: AutonomyGrant) -> None:
     if grant.proposed_by_id == actor.id:
-        raise Forbidden("The second approver must be someone other than the proposer.")
+        raise Forbidden(gettext("The second approver must be someone other than the proposer."))
     employee = grant.employee
     if employee.user_id is not None and employee.user_id == actor.id:
-        raise Forbidden("Nobody can approve autonomy for themselves.")
+        raise Forbidden(gettext("Nobody can approve autonomy for themselves."))
     if actor.has_role(Role.HR):
         return
     if not (actor.has_role(Role.MANAGER) and _manages_proposer(actor, grant)):
-        raise Forbidden("Only the proposer's own manager or HR can decide this proposal.")
+        raise Forbidden(gettext("Only the proposer's own manager or HR can decide this proposal."))
 
 
 def _manages_proposer(actor: User, grant: AutonomyGrant) -> bool:
@@ -192,11 +218,14 @@ def _pending(employee_id: int) -> AutonomyGrant | None:
     )
 
 
-def _tell_employee(grant: AutonomyGrant, subject: str) -> None:
+def _tell_employee(grant: AutonomyGrant, subject: str, **words) -> None:
+    """Tell the person (in their own language) of a change to their level: `subject` is the
+    English original, marked with N_, written out in their language here."""
     user_id = grant.employee.user_id
     user = db.session.get(User, user_id) if user_id else None
     if user is not None and user.active:
-        notify.notify(user, subject, link=url_for("home.index"))
+        with written_in(user.locale):
+            notify.notify(user, gettext(subject, **words), link=url_for("home.index"))
 
 
 def _label(employee: Employee, level: AutonomyLevel) -> str:
@@ -220,9 +249,13 @@ def may_review(actor: User, employee: Employee) -> bool:
 def _held_for_review(actor: User, grant: AutonomyGrant) -> AutonomyGrant:
     found = db.session.scalar(locked(sa.select(AutonomyGrant).where(AutonomyGrant.id == grant.id)))
     if found is None or found.status != GrantStatus.ACTIVE:
-        raise Conflict("This level is no longer held as it was. Reload the page to see why.")
+        raise Conflict(
+            gettext("This level is no longer held as it was. Reload the page to see why.")
+        )
     if not may_review(actor, found.employee):
-        raise Forbidden("Only HR or a manager of this person's line can review their level.")
+        raise Forbidden(
+            gettext("Only HR or a manager of this person's line can review their level.")
+        )
     return found
 
 
@@ -258,7 +291,9 @@ def lower_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGrant
     grant = _held_for_review(actor, grant)
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("Write the reason for lowering the level: the employee will read it.")
+        raise Invalid(
+            gettext("Write the reason for lowering the level: the employee will read it.")
+        )
     grant.decided_at = clock.now()
     move(GRANT, grant, GrantStatus.REVOKED, actor, reason=reason)
     below = next(
@@ -295,7 +330,7 @@ def lower_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGrant
         )
     signals.level_lowered.send(actor, grant=grant, lowered_to=lowered)
     eligibility.refresh_if_stored([grant.employee_id])
-    _tell_employee(grant, f"Your autonomy level was lowered: {reason}")
+    _tell_employee(grant, N_("Your autonomy level was lowered: %(reason)s"), reason=reason)
     return lowered
 
 
@@ -361,14 +396,23 @@ def notify_reviews(actor: User | None = None) -> tuple[int, int]:
     for user in users:
         names = by_manager[user.id]
         more = len(names) - NOTICE_NAMES
-        body = "; ".join(names[:NOTICE_NAMES]) + (f"; and {more} more." if more > 0 else ".")
-        count = len(names)
-        notify.notify(
-            user,
-            f"{count} autonomy level{'' if count == 1 else 's'} in your team to review",
-            body,
-            link=url_for("autonomy.reviews"),
-        )
+        listed = "; ".join(names[:NOTICE_NAMES])
+        with written_in(user.locale):
+            body = (
+                gettext("%(names)s; and %(num)s more.", names=listed, num=more)
+                if more > 0
+                else f"{listed}."
+            )
+            notify.notify(
+                user,
+                ngettext(
+                    "%(num)s autonomy level in your team to review",
+                    "%(num)s autonomy levels in your team to review",
+                    len(names),
+                ),
+                body,
+                link=url_for("autonomy.reviews"),
+            )
     audit.record_many(
         actor,
         "autonomy_grant.review_noticed",

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from academy.models import Course
@@ -32,6 +33,7 @@ from autonomy.models import (
 )
 from civicladder import clock
 from civicladder.db import db
+from civicladder.languages import N_
 from competencies.models import CompetencyEvidence
 from competencies.queries import current_levels_statement
 from people.models import Employee, EmployeeStatus
@@ -58,9 +60,10 @@ class BetterFit:
     own_fit: float
 
 
-EXCELLING = "Excelling: consider more autonomy"
-TRAINING = "Needs training: close the gaps"
-REDEPLOY = "Consider redeployment"
+# The flags, kept in English as keys; a page shows them with gettext.
+EXCELLING = N_("Excelling: consider more autonomy")
+TRAINING = N_("Needs training: close the gaps")
+REDEPLOY = N_("Consider redeployment")
 
 
 @dataclass(frozen=True)
@@ -103,28 +106,47 @@ class Supervised:
         """What the flag suggests, with the numbers behind a redeployment."""
         if self.flag == REDEPLOY:
             fit = self.better_fit
-            return (
-                f"Skills fit {fit.track} better: they meet {fit.fit:.0%} of its levels' "
-                f"requirements, against {fit.own_fit:.0%} of {fit.own_track}'s."
+            return gettext(
+                "Skills fit %(track)s better: they meet %(fit)s of its levels' requirements, "
+                "against %(own_fit)s of %(own_track)s's.",
+                track=fit.track,
+                fit=f"{fit.fit:.0%}",
+                own_fit=f"{fit.own_fit:.0%}",
+                own_track=fit.own_track,
             )
         if self.flag == TRAINING:
             if not self.courses:
-                return "No course in the catalog closes their gap yet."
-            return "Courses that close the gap: " + "; ".join(c.title for c in self.courses) + "."
+                return gettext("No course in the catalog closes their gap yet.")
+            return gettext(
+                "Courses that close the gap: %(courses)s.",
+                courses="; ".join(c.title for c in self.courses),
+            )
         return ""
 
     @property
     def explanation(self) -> str:
         if self.mean is None:
-            return "No outcomes recorded in the last 90 days."
+            return gettext("No outcomes recorded in the last 90 days.")
+        own = f"{self.mean:.1f}{self.metric.unit}"
         if self.peers is None:
-            return f"{self.mean:.1f}{self.metric.unit}; too few peers to compare with."
-        direction = "above" if self.mean >= self.peers.mean else "below"
+            return gettext("%(value)s; too few peers to compare with.", value=own)
         spreads = abs(self.mean - self.peers.mean) / self.peers.spread if self.peers.spread else 0
-        return (
-            f"{self.mean:.1f}{self.metric.unit} against {self.peers.mean:.1f}{self.metric.unit} "
-            f"for {self.peers.count:,} peers in the same job: {spreads:.1f} standard deviations "
-            f"{direction} their mean."
+        figures = {
+            "value": own,
+            "peers_mean": f"{self.peers.mean:.1f}{self.metric.unit}",
+            "peers": f"{self.peers.count:,}",
+            "spreads": f"{spreads:.1f}",
+        }
+        if self.mean >= self.peers.mean:
+            return gettext(
+                "%(value)s against %(peers_mean)s for %(peers)s peers in the same job: "
+                "%(spreads)s standard deviations above their mean.",
+                **figures,
+            )
+        return gettext(
+            "%(value)s against %(peers_mean)s for %(peers)s peers in the same job: "
+            "%(spreads)s standard deviations below their mean.",
+            **figures,
         )
 
 

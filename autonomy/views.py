@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import ClassVar
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from autonomy import credentials, plans, queries, reviewing, services, supervision
@@ -110,8 +111,13 @@ def _first_review(standing: queries.Standing | None):
 
 def _proposal_message(grant: AutonomyGrant) -> str:
     if grant.status == grant.status.ACTIVE:
-        return f"{grant.employee.full_name} now holds level {grant.level.rank}: {grant.level.name}."
-    return "Proposal sent for a second approval."
+        return gettext(
+            "%(name)s now holds level %(rank)s: %(level)s.",
+            name=grant.employee.full_name,
+            rank=grant.level.rank,
+            level=grant.level.name,
+        )
+    return gettext("Proposal sent for a second approval.")
 
 
 @bp.get("/autonomy/grants/<int:grant_id>/credential.jwt")
@@ -127,21 +133,28 @@ def grant_credential(grant_id: int):
 @bp.post("/autonomy/grants/<int:grant_id>/approve")
 @requires(Role.MANAGER, Role.HR)
 def approve(grant_id: int):
-    grant = fetch(AutonomyGrant, grant_id, "There is no such proposal.")
+    grant = fetch(AutonomyGrant, grant_id, gettext("There is no such proposal."))
     services.approve_grant(current_user, grant)
-    flash(f"Approved: {grant.employee.full_name} now holds {grant.level.name}.", "success")
+    flash(
+        gettext(
+            "Approved: %(name)s now holds %(level)s.",
+            name=grant.employee.full_name,
+            level=grant.level.name,
+        ),
+        "success",
+    )
     return redirect(url_for("autonomy.queue"))
 
 
 @bp.post("/autonomy/grants/<int:grant_id>/decline")
 @requires(Role.MANAGER, Role.HR)
 def decline(grant_id: int):
-    grant = fetch(AutonomyGrant, grant_id, "There is no such proposal.")
+    grant = fetch(AutonomyGrant, grant_id, gettext("There is no such proposal."))
     form = DeclineForm()
     if not form.validate_on_submit():
         return redirect(url_for("autonomy.queue"))
     services.decline_grant(current_user, grant, form.reason.data or "")
-    flash(f"Declined the proposal for {grant.employee.full_name}.", "success")
+    flash(gettext("Declined the proposal for %(name)s.", name=grant.employee.full_name), "success")
     return redirect(url_for("autonomy.queue"))
 
 
@@ -160,12 +173,17 @@ def reviews():
 @bp.post("/autonomy/grants/<int:grant_id>/keep")
 @requires(Role.MANAGER, Role.HR)
 def keep(grant_id: int):
-    grant = fetch(AutonomyGrant, grant_id, "There is no such grant.")
+    grant = fetch(AutonomyGrant, grant_id, gettext("There is no such grant."))
     form = KeepForm()
     if not form.validate_on_submit():
         return redirect(url_for("autonomy.reviews"))
     services.keep_grant(current_user, grant, form.note.data or "")
-    flash(f"Kept: {grant.employee.full_name} keeps {grant.level.name}.", "success")
+    flash(
+        gettext(
+            "Kept: %(name)s keeps %(level)s.", name=grant.employee.full_name, level=grant.level.name
+        ),
+        "success",
+    )
     return redirect(url_for("autonomy.reviews"))
 
 
@@ -173,9 +191,11 @@ def keep(grant_id: int):
 @requires(Role.MANAGER, Role.HR)
 def lower(grant_id: int):
     """Lowering a level is confirmed on a page of its own, with the reason the person reads."""
-    grant = fetch(AutonomyGrant, grant_id, "There is no such grant.")
+    grant = fetch(AutonomyGrant, grant_id, gettext("There is no such grant."))
     if not services.may_review(current_user, grant.employee):
-        raise Forbidden("Only HR or a manager of this person's line can review their level.")
+        raise Forbidden(
+            gettext("Only HR or a manager of this person's line can review their level.")
+        )
     form = LowerForm()
     if form.validate_on_submit():
         try:
@@ -183,7 +203,13 @@ def lower(grant_id: int):
         except Invalid as error:
             form.reason.errors = [*form.reason.errors, error.message]
         else:
-            flash(f"Lowered: {grant.employee.full_name} no longer holds {grant.level.name}.")
+            flash(
+                gettext(
+                    "Lowered: %(name)s no longer holds %(level)s.",
+                    name=grant.employee.full_name,
+                    level=grant.level.name,
+                )
+            )
             return redirect(url_for("autonomy.reviews"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("autonomy/lower.html", grant=grant, form=form), status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -15,8 +16,8 @@ from people.models import EmployeeStatus
 DIRECTORY_SORTS = {
     "name": "Name",
     "number": "Employee number",
-    "department": "Department",
-    "status": "Status",
+    "department": _l("Department"),
+    "status": _l("Status"),
 }
 
 
@@ -25,23 +26,27 @@ class DirectoryFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(
-        "Name or employee number",
+        _l("Name or employee number"),
         validators=[Optional(), Length(max=100)],
-        description="Either order: Grace Hernandez or Hernandez, Grace.",
+        description=_l("Either order: Grace Hernandez or Hernandez, Grace."),
     )
     department = FilterSelectField(
-        "Department",
+        _l("Department"),
         coerce=int,
-        description="Agencies are listed; a department in the results narrows to it.",
+        description=_l("Agencies are listed; a department in the results narrows to it."),
     )
-    bargaining_unit = FilterSelectField("Bargaining unit", coerce=int)
-    job_profile = FilterSelectField("Job profile", coerce=int)
+    bargaining_unit = FilterSelectField(_l("Bargaining unit"), coerce=int)
+    job_profile = FilterSelectField(_l("Job profile"), coerce=int)
     status = FilterSelectField(
-        "Status", choices=choice_list([("", "Any status")] + choices(EmployeeStatus))
+        _l("Status"),
+        choices=choice_list(
+            [("", _l("Any status"))]
+            + [(value, _l(label)) for value, label in choices(EmployeeStatus)]
+        ),
     )
     # The column the list is sorted by, from the column headings' links ("-" for reverse).
     sort = FilterSelectField(
-        "Sort by",
+        _l("Sort by"),
         choices=choice_list(
             (f"{way}{key}", f"{label}{words}")
             for key, label in DIRECTORY_SORTS.items()
@@ -51,17 +56,17 @@ class DirectoryFilterForm(FlaskForm):
 
 
 class RepUnitsForm(FlaskForm):
-    units = MultiCheckboxField("Bargaining units", coerce=int)
+    units = MultiCheckboxField(_l("Bargaining units"), coerce=int)
 
 
 class RosterUploadForm(FlaskForm):
     roster = FileField(
-        "Roster file (CSV)",
+        _l("Roster file (CSV)"),
         validators=[
-            FileRequired("Choose a CSV file to import."),
-            FileAllowed(["csv"], "The roster must be a .csv file."),
+            FileRequired(_l("Choose a CSV file to import.")),
+            FileAllowed(["csv"], _l("The roster must be a .csv file.")),
         ],
-        description="A .csv file saved as UTF-8, with the columns listed below.",
+        description=_l("A .csv file saved as UTF-8, with the columns listed below."),
         render_kw={"accept": ".csv,text/csv"},
     )
 
@@ -70,25 +75,28 @@ class EmployeeForm(FlaskForm):
     """HR's change to an employee's placement, with the reason kept in the audit log."""
 
     department = StringField(
-        "Department",
-        validators=[DataRequired("Enter the department."), Length(max=500)],
-        description="Its full path, as the workforce list shows it, like Parks > Forestry.",
+        _l("Department"),
+        validators=[DataRequired(_l("Enter the department.")), Length(max=500)],
+        description=_l("Its full path, as the workforce list shows it, like Parks > Forestry."),
     )
     manager = StringField(
-        "Manager's employee number",
+        _l("Manager's employee number"),
         validators=[Optional(), Length(max=20)],
-        description="Leave empty for no manager.",
+        description=_l("Leave empty for no manager."),
     )
-    bargaining_unit = SelectField("Bargaining unit", coerce=int)
-    job_profile = SelectField("Job profile", coerce=int)
+    bargaining_unit = SelectField(_l("Bargaining unit"), coerce=int)
+    job_profile = SelectField(_l("Job profile"), coerce=int)
     status = SelectField(
-        "Status",
-        choices=choice_list(choices(EmployeeStatus)),
-        validators=[DataRequired("Choose a status.")],
+        _l("Status"),
+        choices=choice_list((value, _l(label)) for value, label in choices(EmployeeStatus)),
+        validators=[DataRequired(_l("Choose a status."))],
     )
     reason = TextAreaField(
-        "Reason for the change",
-        validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
+        _l("Reason for the change"),
+        validators=[
+            DataRequired(_l("Give a reason: it is kept in the audit log.")),
+            Length(max=1000),
+        ],
     )
 
 
@@ -96,7 +104,7 @@ class LearnerRecordForm(FlaskForm):
     """Which form of the learner record to download (each button posts its own)."""
 
     format = SelectField(
-        "Form",
-        choices=choice_list([("jwt", "Signed credential"), ("pdf", "PDF")]),
+        _l("Form"),
+        choices=choice_list([("jwt", _l("Signed credential")), ("pdf", "PDF")]),
         validators=[DataRequired()],
     )

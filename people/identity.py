@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from civicladder import services as shell_services
 from civicladder.access import Role
@@ -42,8 +43,11 @@ def account_for_claims(claims: dict) -> User | None:
         return None
     if employee.status == EmployeeStatus.SEPARATED:
         raise Forbidden(
-            f"The employee record {employee.employee_number} is marked as separated, so no "
-            "CivicLadder account is made for it. Ask Human Resources if this is wrong."
+            gettext(
+                "The employee record %(number)s is marked as separated, so no CivicLadder "
+                "account is made for it. Ask Human Resources if this is wrong.",
+                number=employee.employee_number,
+            )
         )
     return _first_account(employee, claims)
 
@@ -52,8 +56,11 @@ def _first_account(employee: Employee, claims: dict) -> User | None:
     email = employee.email or claims.get(current_app.config["OIDC_EMAIL_CLAIM"])
     if not isinstance(email, str) or "@" not in email:
         raise Forbidden(
-            f"The employee record {employee.employee_number} has no email address, so no "
-            "CivicLadder account can be made for it. Ask Human Resources to add one."
+            gettext(
+                "The employee record %(number)s has no email address, so no CivicLadder "
+                "account can be made for it. Ask Human Resources to add one.",
+                number=employee.employee_number,
+            )
         )
     taken = db.session.scalar(
         sa.select(User.id).where(User.email == shell_services.normalise_email(email))
@@ -99,13 +106,19 @@ def link_provisioned(user: User, employee_number: str | None) -> Employee | None
         return None
     if employee.user_id is not None and employee.user_id != user.id:
         raise Conflict(
-            f"The employee record {employee.employee_number} belongs to another account.",
+            gettext(
+                "The employee record %(number)s belongs to another account.",
+                number=employee.employee_number,
+            ),
             field="employeeNumber",
         )
     if employee.status == EmployeeStatus.SEPARATED:
         raise Invalid(
-            f"The employee record {employee.employee_number} is marked as separated, so no "
-            "account is linked to it. Ask Human Resources if this is wrong.",
+            gettext(
+                "The employee record %(number)s is marked as separated, so no account is "
+                "linked to it. Ask Human Resources if this is wrong.",
+                number=employee.employee_number,
+            ),
             field="employeeNumber",
         )
     link_account(None, user, employee)

@@ -17,6 +17,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Flask, current_app, render_template
+from flask_babel import gettext
 
 from civicladder import audit, clock, credentials, querying
 from civicladder.access import Role
@@ -88,7 +89,7 @@ def record_employee(user, employee_id: int) -> Employee:
     """The employee whose record `user` may download; else 404, saying nothing of others."""
     found = db.session.get(Employee, employee_id)
     if found is None or not may_issue(user, found):
-        raise NotFound("There is no learner record at this address that you can download.")
+        raise NotFound(gettext("There is no learner record at this address that you can download."))
     return found
 
 
@@ -151,9 +152,11 @@ def issue(actor, employee: Employee, form: str) -> Download:
     """The record as a signed credential ("jwt") or a PDF ("pdf"), for the person or HR, with
     its audit event (who issued whose record, in which form, holding what)."""
     if form not in FORMATS:
-        raise Invalid("Choose the signed credential or the PDF.")
+        raise Invalid(gettext("Choose the signed credential or the PDF."))
     if not may_issue(actor, employee):
-        raise NotFound("There is no learner record at this address that you can download.")
+        raise NotFound(
+            gettext("There is no learner record at this address that you can download.")
+        )
     return _issued(actor, employee, form)[0]
 
 
@@ -166,7 +169,7 @@ def issue_to_client(employee_number: str) -> tuple[Download, LearnerRecord]:
     if number and len(number) <= 20 and "\x00" not in number:
         employee = db.session.scalar(sa.select(Employee).where(Employee.employee_number == number))
     if employee is None:
-        raise NotFound(f"No employee has the number {number[:20]}.")
+        raise NotFound(gettext("No employee has the number %(number)s.", number=number[:20]))
     return _issued(None, employee, "jwt")
 
 
@@ -174,7 +177,10 @@ def _issued(actor, employee: Employee, form: str) -> tuple[Download, LearnerReco
     record = gather(employee)
     if record.empty:
         raise Conflict(
-            f"Nothing is verified about {employee.full_name} yet: there is no record to issue."
+            gettext(
+                "Nothing is verified about %(name)s yet: there is no record to issue.",
+                name=employee.full_name,
+            )
         )
     data = signed(record) if form == "jwt" else pdf(record)
     audit.record(

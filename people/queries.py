@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import g, has_app_context
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from civicladder import caching, querying
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Invalid, NotFound
+from civicladder.languages import N_
 from civicladder.models import User
 from people import lines
 from people.models import (
@@ -129,7 +131,7 @@ def get_visible_employee(user: User, employee_id: int) -> Employee:
         .where(Employee.id == employee_id)
     )
     if employee is None or not may_view(user, employee):
-        raise NotFound("There is no employee profile at this address that you can open.")
+        raise NotFound(gettext("There is no employee profile at this address that you can open."))
     return employee
 
 
@@ -187,7 +189,10 @@ def _employee_status(value: str) -> EmployeeStatus:
         return EmployeeStatus(value.lower())
     except ValueError:
         allowed = ", ".join(s.value for s in EmployeeStatus)
-        raise Invalid(f"Choose a status from the list ({allowed}).", field="status") from None
+        raise Invalid(
+            gettext("Choose a status from the list (%(allowed)s).", allowed=allowed),
+            field="status",
+        ) from None
 
 
 def direct_reports(employee_id: int) -> list[Employee]:
@@ -330,12 +335,17 @@ def job_profile_choices() -> list[tuple[int, str]]:
     return [(row.id, row.title) for row in rows]
 
 
+# The label of the people without a job profile, kept in English with the figures and shown in
+# the reader's language.
+NO_JOB_PROFILE = N_("No job profile")
+
+
 def unit_members_by_job(unit_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
     """{unit_id: [(job title or "No job profile", active members)]}, in one grouped query."""
     found: dict[int, list[tuple[str, int]]] = {uid: [] for uid in unit_ids}
     if not unit_ids:
         return found
-    title = sa.func.coalesce(JobProfile.title, "No job profile")
+    title = sa.func.coalesce(JobProfile.title, NO_JOB_PROFILE)
     rows = db.session.execute(
         sa.select(Employee.bargaining_unit_id, title, sa.func.count(Employee.id))
         .outerjoin(JobProfile, JobProfile.id == Employee.job_profile_id)

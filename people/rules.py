@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -24,7 +26,9 @@ class Figure:
     @property
     def shown(self) -> str:
         if self.suppressed or self.hidden:
-            return f"fewer than {self.minimum}" if self.suppressed else "not shown"
+            if self.suppressed:
+                return gettext("fewer than %(num)s", num=self.minimum)
+            return gettext("not shown")
         return f"{self.count:,}"
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext, ngettext
 
 from civicladder import audit, notify
 from civicladder import services as shell_services
@@ -40,9 +41,13 @@ def split_path(path: str) -> list[str]:
     parts = [part.strip() for part in (path or "").replace("/", ">").split(">")]
     parts = [part for part in parts if part]
     if not parts:
-        raise Invalid("A department path needs at least one name, like 'Parks > Forestry'.")
+        raise Invalid(
+            gettext("A department path needs at least one name, like 'Parks > Forestry'.")
+        )
     if len(parts) > len(KIND_BY_DEPTH):
-        raise Invalid("A department path has at most three levels: agency > division > unit.")
+        raise Invalid(
+            gettext("A department path has at most three levels: agency > division > unit.")
+        )
     return parts
 
 
@@ -73,7 +78,7 @@ def create_bargaining_unit(actor: User | None, code: str, name: str) -> Bargaini
     require_role(actor, Role.HR)
     code = code.strip()
     if db.session.scalar(sa.select(BargainingUnit.id).where(BargainingUnit.code == code)):
-        raise Conflict(f"A bargaining unit with code {code} already exists.")
+        raise Conflict(gettext("A bargaining unit with code %(code)s already exists.", code=code))
     unit = BargainingUnit(code=code, name=name.strip())
     db.session.add(unit)
     db.session.flush()
@@ -98,7 +103,9 @@ def create_employee(
     require_role(actor, Role.HR)
     employee_number = employee_number.strip()
     if db.session.scalar(sa.select(Employee.id).where(Employee.employee_number == employee_number)):
-        raise Conflict(f"Employee number {employee_number} is already in use.")
+        raise Conflict(
+            gettext("Employee number %(number)s is already in use.", number=employee_number)
+        )
     employee = Employee(
         employee_number=employee_number,
         first_name=first_name.strip(),
@@ -143,8 +150,10 @@ def update_employee(
     """
     require_role(actor, Role.HR, system_may=False)
     if not reason or not reason.strip():
-        raise Invalid("Give a reason for the change: it is kept in the audit log.", field="reason")
-    employee = locked_get(Employee, employee.id, "There is no such employee.")
+        raise Invalid(
+            gettext("Give a reason for the change: it is kept in the audit log."), field="reason"
+        )
+    employee = locked_get(Employee, employee.id, gettext("There is no such employee."))
     if manager is not None:
         _check_no_manager_cycle(employee, manager)
     before = audit.snapshot(employee, EMPLOYEE_FIELDS)
@@ -171,13 +180,20 @@ def update_employee(
 
 def _check_no_manager_cycle(employee: Employee, manager: Employee) -> None:
     if manager.id == employee.id:
-        raise Invalid(f"{employee.full_name} cannot be their own manager.", field="manager")
+        raise Invalid(
+            gettext("%(name)s cannot be their own manager.", name=employee.full_name),
+            field="manager",
+        )
     # The manager's line path lists their chain from the top: a loop would pass through here.
     chain = (lines.path_of(manager.id) or "").strip(lines.SEPARATOR).split(lines.SEPARATOR)
     if str(employee.id) in chain:
         raise Invalid(
-            f"{manager.full_name} reports to {employee.full_name}, directly or through others, "
-            "so cannot be their manager.",
+            gettext(
+                "%(manager)s reports to %(name)s, directly or through others, so cannot be "
+                "their manager.",
+                manager=manager.full_name,
+                name=employee.full_name,
+            ),
             field="manager",
         )
 
@@ -200,7 +216,10 @@ def link_account(actor: User | None, user: User, employee: Employee | None) -> U
     if current_id == wanted_id:
         return user
     if employee is not None and employee.user_id is not None:
-        raise Conflict(f"{employee.full_name} already has a user account.", field="employee_number")
+        raise Conflict(
+            gettext("%(name)s already has a user account.", name=employee.full_name),
+            field="employee_number",
+        )
     if current_id is not None:
         db.session.execute(
             sa.update(Employee).where(Employee.id == current_id).values(user_id=None)
@@ -280,14 +299,16 @@ def set_rep_units(actor: User, rep: User, unit_ids: set[int]) -> User:
     """Set which bargaining units a union representative reads reports for."""
     require_role(actor, Role.ADMIN)
     # Of two identical changes at once, the second waits here and then finds nothing to do.
-    rep = locked_get(User, rep.id, "There is no such user.")
+    rep = locked_get(User, rep.id, gettext("There is no such user."))
     if unit_ids and not rep.has_role(Role.UNION_REP):
-        raise Invalid("Give the person the union representative role before assigning units.")
+        raise Invalid(
+            gettext("Give the person the union representative role before assigning units.")
+        )
     known = set(
         db.session.scalars(sa.select(BargainingUnit.id).where(BargainingUnit.id.in_(unit_ids)))
     )
     if known != unit_ids:
-        raise Invalid("One of the chosen bargaining units does not exist.")
+        raise Invalid(gettext("One of the chosen bargaining units does not exist."))
     current = set(
         db.session.scalars(
             sa.select(UnionRepUnit.bargaining_unit_id).where(UnionRepUnit.user_id == rep.id)
@@ -347,13 +368,15 @@ def import_roster(
     if stale or plan.sha256 != hashlib.sha256(data).hexdigest():
         plan = roster.plan_import(data)
     if expected_sha256 is not None and plan.sha256 != expected_sha256:
-        raise Conflict("This is not the file you previewed. Upload it again.")
+        raise Conflict(gettext("This is not the file you previewed. Upload it again."))
     if not plan.ok:
         raise roster.RosterRejected(plan)
     if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
         raise Conflict(
-            "The workforce records changed after you previewed this file, so the import "
-            "would now make different changes. Upload the file again to see them."
+            gettext(
+                "The workforce records changed after you previewed this file, so the import "
+                "would now make different changes. Upload the file again to see them."
+            )
         )
     _write_roster(
         actor, plan, on_progress, {"file": filename}, f"Roster {filename or plan.sha256[:12]}"
@@ -432,18 +455,27 @@ def import_checked_roster(
     except roster.RosterRejected as rejected:
         raise Conflict(rejected.message) from None
     return {
-        "message": (
-            f"Roster imported: {_count(len(plan.creates), 'new employee')}, "
-            f"{len(plan.updates)} updated, {plan.unchanged} unchanged, "
-            f"{_count(len(plan.new_departments), 'new department')}."
+        "message": gettext(
+            "Roster imported: %(created)s, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(departments)s.",
+            created=ngettext(
+                "%(count)s new employee",
+                "%(count)s new employees",
+                len(plan.creates),
+                count=f"{len(plan.creates):,}",
+            ),
+            updated=len(plan.updates),
+            unchanged=plan.unchanged,
+            departments=ngettext(
+                "%(count)s new department",
+                "%(count)s new departments",
+                len(plan.new_departments),
+                count=f"{len(plan.new_departments):,}",
+            ),
         ),
         "link": url_for("people.directory"),
-        "link_text": "See the workforce list",
+        "link_text": gettext("See the workforce list"),
     }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _announce_roster_changes(actor: User | None, plan: RosterPlan) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from civicladder.access import Role
 from civicladder.models import User
@@ -26,16 +28,18 @@ SORTS = {
     "status": (Employee.status,),
 }
 
+# Written out when the file is written: in the language of the person downloading it (the
+# streamed CSV is written in their request).
 HEADER = [
-    "Employee number",
-    "Last name",
-    "First name",
-    "Email",
-    "Job profile",
-    "Department",
-    "Bargaining unit",
-    "Status",
-    "Hire date",
+    _l("Employee number"),
+    _l("Last name"),
+    _l("First name"),
+    _l("Email"),
+    _l("Job profile"),
+    _l("Department"),
+    _l("Bargaining unit"),
+    _l("Status"),
+    _l("Hire date"),
 ]
 
 
@@ -104,6 +108,6 @@ def rows_of(stmt: sa.Select) -> Iterator[tuple]:
             e.job_profile.title if e.job_profile else "",
             e.department.path,
             e.bargaining_unit.name if e.bargaining_unit else "",
-            e.status.label,
+            gettext(e.status.label),
             e.hire_date,
         )

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from civicladder import querying
 from civicladder.db import db
@@ -115,9 +116,11 @@ def _plan(
     reading = _Reading()
     token, row_count = staging.load(reading.rows(checked))
     errors = reading.errors
-    numbers = _duplicates(STAGED.c.employee_number, "Employee number", "employee_number", source)
+    numbers = _duplicates(
+        STAGED.c.employee_number, gettext("Employee number"), "employee_number", source
+    )
     errors.extend((DUPLICATE_NUMBER, e) for e in numbers)
-    emails = _duplicates(STAGED.c.email, "Email", "email", source)
+    emails = _duplicates(STAGED.c.email, gettext("Email"), "email", source)
     errors.extend((DUPLICATE_EMAIL, e) for e in emails)
     errors.extend((REFERENCE, e) for e in _reference_errors(source))
     lookups = Lookups()

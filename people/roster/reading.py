@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext, ngettext
 
-from civicladder import csv_reading
+from civicladder import csv_reading, languages
 from civicladder.errors import DomainError, Invalid
 from people.models import PATH_SEPARATOR, EmployeeStatus
 from people.roster.rules import COLUMNS, REQUIRED_COLUMNS, RowError
@@ -64,16 +65,22 @@ def read_records(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]
     and raise Invalid where the CSV breaks, and after them when there were none.
     """
     if not data or data.isspace():
-        raise Invalid("The file is empty. Upload a CSV file with a header line and employees.")
+        raise Invalid(
+            gettext("The file is empty. Upload a CSV file with a header line and employees.")
+        )
     _check_utf8(data)
     if b"\x00" in data:
-        raise Invalid("The file is not a CSV text file. Save the roster as CSV and try again.")
+        raise Invalid(
+            gettext("The file is not a CSV text file. Save the roster as CSV and try again.")
+        )
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     records = csv_reading.records(reader)
     first = next(records, None)
     if first is None:
-        raise Invalid("The file is empty. Upload a CSV file with a header line and employees.")
+        raise Invalid(
+            gettext("The file is empty. Upload a CSV file with a header line and employees.")
+        )
     return _check_header(first[1]), _body(records)
 
 
@@ -93,8 +100,10 @@ def _check_utf8(data: bytes) -> None:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
         raise Invalid(
-            "The file is not UTF-8 text (it could be a spreadsheet or another encoding). "
-            "Save it from your spreadsheet as “CSV UTF-8” and upload it again."
+            gettext(
+                "The file is not UTF-8 text (it could be a spreadsheet or another encoding). "
+                "Save it from your spreadsheet as “CSV UTF-8” and upload it again."
+            )
         ) from error
 
 
@@ -104,7 +113,7 @@ def _body(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[
         empty = False
         yield record
     if empty:
-        raise Invalid("The file has a header line but no employees.")
+        raise Invalid(gettext("The file has a header line but no employees."))
 
 
 def _check_header(header: list[str]) -> list[str]:
@@ -113,21 +122,37 @@ def _check_header(header: list[str]) -> list[str]:
     if missing:
         hint = ""
         if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
-            hint = " Separate the columns with commas, not semicolons or tabs."
+            hint = " " + gettext("Separate the columns with commas, not semicolons or tabs.")
         raise Invalid(
-            f"The file is missing the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}. The first line must name the columns: "
-            f"{', '.join(REQUIRED_COLUMNS)} (and optionally status).{hint}"
+            ngettext(
+                "The file is missing the column %(missing)s. The first line must name the "
+                "columns: %(columns)s (and optionally status).",
+                "The file is missing the columns %(missing)s. The first line must name the "
+                "columns: %(columns)s (and optionally status).",
+                len(missing),
+                missing=", ".join(missing),
+                columns=", ".join(REQUIRED_COLUMNS),
+            )
+            + hint
         )
     unknown = [name for name in names if name not in COLUMNS]
     if unknown:
         raise Invalid(
-            f"The file has columns this import does not know: {', '.join(unknown)}. "
-            f"Use only {', '.join(COLUMNS)}."
+            gettext(
+                "The file has columns this import does not know: %(unknown)s. "
+                "Use only %(columns)s.",
+                unknown=", ".join(unknown),
+                columns=", ".join(COLUMNS),
+            )
         )
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise Invalid(f"The file names the column {', '.join(repeated)} more than once.")
+        raise Invalid(
+            gettext(
+                "The file names the column %(columns)s more than once.",
+                columns=", ".join(repeated),
+            )
+        )
     return names
 
 
@@ -141,8 +166,12 @@ def read_row(line: int, header: list[str], values: list[str]) -> tuple[RosterRow
         errors.append(
             (
                 "",
-                f"This row has {len(values)} values but the header has {len(header)} columns; "
-                "check for a missing comma or an unquoted comma in a name.",
+                gettext(
+                    "This row has %(values)s values but the header has %(columns)s columns; "
+                    "check for a missing comma or an unquoted comma in a name.",
+                    values=len(values),
+                    columns=len(header),
+                ),
             )
         )
     # A field whose problem is already reported becomes None, so it is not reported twice.
@@ -152,16 +181,33 @@ def read_row(line: int, header: list[str], values: list[str]) -> tuple[RosterRow
     for name, value in raw.items():
         if "\n" in value or "\r" in value:
             errors.append(
-                (name, f"{name} contains a line break; check for a quote that is not closed.")
+                (
+                    name,
+                    gettext(
+                        "%(column)s contains a line break; check for a quote that is not closed.",
+                        column=name,
+                    ),
+                )
             )
             raw[name] = None
         elif len(value) > MAX_LENGTHS.get(name, 10_000):
-            errors.append((name, f"{name} is longer than {MAX_LENGTHS[name]} characters."))
+            errors.append(
+                (
+                    name,
+                    gettext(
+                        "%(column)s is longer than %(num)s characters.",
+                        column=name,
+                        num=MAX_LENGTHS[name],
+                    ),
+                )
+            )
             raw[name] = None
     number = _required(raw, "employee_number", errors)
     manager = raw["manager_employee_number"] or None
     if manager is not None and manager == number:
-        errors.append(("manager_employee_number", "An employee cannot be their own manager."))
+        errors.append(
+            ("manager_employee_number", gettext("An employee cannot be their own manager."))
+        )
         manager = None
     row = RosterRow(
         line=line,
@@ -185,10 +231,17 @@ def read_object(line: int, item: object) -> tuple[RosterRow, list[RowError]]:
     as a file's header must name it."""
     if not isinstance(item, dict):
         return RosterRow(line, *([None] * 10)), [
-            RowError(line, "Each employee is an object with the roster's columns as keys.")
+            RowError(line, gettext("Each employee is an object with the roster's columns as keys."))
         ]
     shape: list[tuple[str, str]] = [
-        (str(name), f"{name} is not a column of the roster; use only {', '.join(COLUMNS)}.")
+        (
+            str(name),
+            gettext(
+                "%(column)s is not a column of the roster; use only %(columns)s.",
+                column=name,
+                columns=", ".join(COLUMNS),
+            ),
+        )
         for name in item
         if name not in COLUMNS
     ]
@@ -196,9 +249,18 @@ def read_object(line: int, item: object) -> tuple[RosterRow, list[RowError]]:
     for name in COLUMNS:
         value = item.get(name)
         if name not in item and name in REQUIRED_COLUMNS:
-            shape.append((name, f'{name} is missing; send null or "" where it is empty.'))
+            shape.append(
+                (
+                    name,
+                    gettext(
+                        '%(column)s is missing; send null or "" where it is empty.', column=name
+                    ),
+                )
+            )
         elif value is not None and not isinstance(value, str):
-            shape.append((name, f"{name} must be text (a JSON string) or null."))
+            shape.append(
+                (name, gettext("%(column)s must be text (a JSON string) or null.", column=name))
+            )
             value = None
         values.append(value or "")
     row, problems = read_row(line, list(COLUMNS), values)
@@ -212,7 +274,9 @@ def read_object(line: int, item: object) -> tuple[RosterRow, list[RowError]]:
 
 def _required(raw: dict, name: str, errors: list[tuple[str, str]]) -> str | None:
     if raw[name] == "":
-        errors.append((name, f"{name} is empty; every employee needs one."))
+        errors.append(
+            (name, gettext("%(column)s is empty; every employee needs one.", column=name))
+        )
     return raw[name] or None
 
 
@@ -223,7 +287,16 @@ def _email(raw: dict, errors: list[tuple[str, str]]) -> str | None:
     try:
         check_email(value)
     except EmailNotValidError as error:
-        errors.append(("email", f"email “{value}” is not a valid email address: {error}"))
+        errors.append(
+            (
+                "email",
+                gettext(
+                    "email “%(value)s” is not a valid email address: %(error)s",
+                    value=value,
+                    error=error,
+                ),
+            )
+        )
         return None
     return value.lower()
 
@@ -287,16 +360,16 @@ def _department_path(raw: dict, errors: list[tuple[str, str]]) -> str | None:
     value = _required(raw, "department_path", errors)
     if value is None:
         return None
-    path, problem = _normalised_path(value)
+    path, problem = _normalised_path(value, languages.current())
     if problem:
         errors.append(("department_path", problem))
     return path
 
 
 @functools.lru_cache(maxsize=4096)
-def _normalised_path(value: str) -> tuple[str | None, str | None]:
-    """A department path as stored, or the problem with it (a city names a few thousand
-    departments over hundreds of thousands of rows, so each is worked out once)."""
+def _normalised_path(value: str, language: str) -> tuple[str | None, str | None]:
+    """A department path as stored, or the problem with it in `language` (a city names a few
+    thousand departments over hundreds of thousands of rows, so each is worked out once)."""
     from people.services import split_path  # services imports this module for the write
 
     try:
@@ -304,7 +377,10 @@ def _normalised_path(value: str) -> tuple[str | None, str | None]:
     except DomainError as error:
         return None, f"department_path “{value}”: {error.message}"
     if any(len(part) > DEPARTMENT_NAME_LENGTH for part in parts):
-        return None, f"department_path has a name longer than {DEPARTMENT_NAME_LENGTH} characters."
+        return None, gettext(
+            "department_path has a name longer than %(num)s characters.",
+            num=DEPARTMENT_NAME_LENGTH,
+        )
     return PATH_SEPARATOR.join(parts), None
 
 
@@ -318,7 +394,13 @@ def _hire_date(raw: dict, errors: list[tuple[str, str]]) -> date | None:
         except ValueError:
             pass
     errors.append(
-        ("hire_date", f"hire_date “{value}” is not a date written YYYY-MM-DD, like 2024-03-31.")
+        (
+            "hire_date",
+            gettext(
+                "hire_date “%(value)s” is not a date written YYYY-MM-DD, like 2024-03-31.",
+                value=value,
+            ),
+        )
     )
     return None
 
@@ -331,5 +413,14 @@ def _status(raw: dict, errors: list[tuple[str, str]]) -> EmployeeStatus | None:
         return EmployeeStatus(value)
     except ValueError:
         allowed = ", ".join(s.value for s in EmployeeStatus)
-        errors.append(("status", f"status “{raw['status']}” is not one of {allowed}."))
+        errors.append(
+            (
+                "status",
+                gettext(
+                    "status “%(value)s” is not one of %(allowed)s.",
+                    value=raw["status"],
+                    allowed=allowed,
+                ),
+            )
+        )
         return None

@@ -14,7 +14,10 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, ngettext
+
 from civicladder.errors import Invalid
+from civicladder.languages import N_
 from people.models import PATH_SEPARATOR
 
 REQUIRED_COLUMNS = (
@@ -33,15 +36,15 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # What a preview shows for each field, in this order.
 FIELD_LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "email": "Email",
-    "department": "Department",
-    "manager": "Manager",
-    "bargaining_unit": "Bargaining unit",
-    "job_profile": "Job profile",
-    "hire_date": "Hire date",
-    "status": "Status",
+    "first_name": N_("First name"),
+    "last_name": N_("Last name"),
+    "email": N_("Email"),
+    "department": N_("Department"),
+    "manager": N_("Manager"),
+    "bargaining_unit": N_("Bargaining unit"),
+    "job_profile": N_("Job profile"),
+    "hire_date": N_("Hire date"),
+    "status": N_("Status"),
 }
 # IN lists stay far below SQLite's (32,766) and PostgreSQL's (65,535) bound-parameter limits;
 # the number of lookup queries is constant for any file up to this many distinct values.
@@ -71,9 +74,12 @@ class Source:
     def place(self, lines: list[int]) -> str:
         """Where else something is: "on line 3", "on lines 3, 7", "at index 2"."""
         if self.by_line:
-            return f"on line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}"
+            shown = ", ".join(map(str, lines))
+            return ngettext("on line %(lines)s", "on lines %(lines)s", len(lines), lines=shown)
         indexes = ", ".join(str(line - 1) for line in lines)
-        return f"at index{'es' if len(lines) > 1 else ''} {indexes}"
+        return ngettext(
+            "at index %(indexes)s", "at indexes %(indexes)s", len(lines), indexes=indexes
+        )
 
 
 FILE = Source("file")
@@ -214,8 +220,13 @@ class RosterRejected(Invalid):
     def __init__(self, plan: RosterPlan):
         lines = plan.error_lines
         super().__init__(
-            f"{lines} {'row has' if lines == 1 else 'rows have'} problems, so nothing was "
-            "imported. Fix them in the file and upload it again."
+            ngettext(
+                "%(num)s row has problems, so nothing was imported. Fix them in the file and "
+                "upload it again.",
+                "%(num)s rows have problems, so nothing was imported. Fix them in the file and "
+                "upload it again.",
+                lines,
+            )
         )
         self.plan = plan
 
@@ -239,23 +250,45 @@ def duplicate_errors(
     for value, same in lines.items():
         for line, number in same if len(same) > 1 else ():
             others = [other for other, _ in same if other != line]
-            yield RowError(line, f"{label} {value} is also {source.place(others)}.", number, field)
+            message = gettext(
+                "%(label)s %(value)s is also %(place)s.",
+                label=label,
+                value=value,
+                place=source.place(others),
+            )
+            yield RowError(line, message, number, field)
 
 
 def unknown_bargaining_unit(line: int, number: str, code: str) -> RowError:
     return RowError(
-        line, f"There is no bargaining unit with code {code}.", number, "bargaining_unit"
+        line,
+        gettext("There is no bargaining unit with code %(code)s.", code=code),
+        number,
+        "bargaining_unit",
     )
 
 
 def unknown_job_profile(line: int, number: str, code: str) -> RowError:
-    return RowError(line, f"There is no job profile with code {code}.", number, "job_profile")
+    return RowError(
+        line,
+        gettext("There is no job profile with code %(code)s.", code=code),
+        number,
+        "job_profile",
+    )
 
 
 def unknown_manager(line: int, number: str, manager: str, source: Source = FILE) -> RowError:
     return RowError(
         line,
-        f"The manager {manager} is neither in this {source.name} nor an existing employee.",
+        gettext(
+            "The manager %(manager)s is neither in this file nor an existing employee.",
+            manager=manager,
+        )
+        if source.name == "file"
+        else gettext(
+            "The manager %(manager)s is neither in this batch nor an existing employee.",
+            manager=manager,
+        ),
         number,
         "manager_employee_number",
     )
@@ -263,7 +296,12 @@ def unknown_manager(line: int, number: str, manager: str, source: Source = FILE)
 
 def email_taken(line: int, number: str, email: str, owner: str) -> RowError:
     return RowError(
-        line, f"The email {email} already belongs to employee {owner}.", number, "email"
+        line,
+        gettext(
+            "The email %(email)s already belongs to employee %(owner)s.", email=email, owner=owner
+        ),
+        number,
+        "email",
     )
 
 
@@ -293,7 +331,7 @@ def cycle_errors(managers: dict[str, str | None], lookups: Lookups) -> Iterator[
             shown = " → ".join([*loop, current])
             for number in loop:
                 if number in managers:
-                    yield number, f"The reporting line loops: {shown}."
+                    yield number, gettext("The reporting line loops: %(loop)s.", loop=shown)
         settled.update(path)
 
 

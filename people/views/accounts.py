@@ -4,6 +4,7 @@ representative speaks for, sign-in on and off, and one-time links."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder import audit
@@ -84,7 +85,8 @@ def _employee(employee_number: str | None):
     employee = queries.employee_by_number(employee_number)
     if employee is None:
         raise Invalid(
-            f"There is no employee with number {employee_number.strip()}.", field="employee_number"
+            gettext("There is no employee with number %(number)s.", number=employee_number.strip()),
+            field="employee_number",
         )
     return employee
 
@@ -118,10 +120,10 @@ def update_roles(user_id: int):
     target = shell_services.get_user(user_id)
     form = RolesForm()
     if not form.validate_on_submit():
-        raise Invalid("The roles could not be read. Choose from the listed roles.")
+        raise Invalid(gettext("The roles could not be read. Choose from the listed roles."))
     roles = {Role(value) for value in form.roles.data or []}
     shell_services.set_roles(current_user, target, roles, form.reason.data or None)
-    flash("Roles updated.", "success")
+    flash(gettext("Roles updated."), "success")
     return redirect(url_for("people.user", user_id=user_id))
 
 
@@ -132,9 +134,9 @@ def update_rep_units(user_id: int):
     form = RepUnitsForm()
     form.units.choices = [(u.id, u.name) for u in queries.bargaining_units()]
     if not form.validate_on_submit():
-        raise Invalid("Choose bargaining units from the list.")
+        raise Invalid(gettext("Choose bargaining units from the list."))
     services.set_rep_units(current_user, target, set(form.units.data or []))
-    flash("Bargaining units updated.", "success")
+    flash(gettext("Bargaining units updated."), "success")
     return redirect(url_for("people.user", user_id=user_id))
 
 
@@ -156,8 +158,12 @@ def _set_active(user_id: int, active: bool):
     form = ConfirmedReasonForm()
     if form.validate_on_submit() and form.is_confirmed:
         shell_services.set_active(current_user, target, active, form.reason.data)
-        message = "can sign in again" if active else "can no longer sign in"
-        flash(f"{target.email} {message}.", "success")
+        message = (
+            gettext("%(email)s can sign in again.", email=target.email)
+            if active
+            else gettext("%(email)s can no longer sign in.", email=target.email)
+        )
+        flash(message, "success")
         return redirect(url_for("people.user", user_id=user_id))
     status = 422 if form.errors or (form.is_submitted() and not form.is_confirmed) else 200
     page = render_template("people/confirm_active.html", target=target, form=form, active=active)
@@ -170,6 +176,6 @@ def reset_link(user_id: int):
     target = shell_services.get_user(user_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
-        raise Invalid("The request could not be read. Reload the page and try again.")
+        raise Invalid(gettext("The request could not be read. Reload the page and try again."))
     token = shell_services.issue_reset_link(current_user, target)
     return _link_page(target, url_for("auth.reset_password", token=token, _external=True))

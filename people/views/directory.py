@@ -4,6 +4,7 @@ in, for the people they may see)."""
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder import export_jobs, exports, querying
@@ -45,7 +46,7 @@ def directory_csv():
     when short; a long one is written by a job, asked for on a confirmation page."""
     form, params = _directory_params()
     if form.errors:
-        raise Invalid("The filters could not be read. Correct them on the workforce page.")
+        raise Invalid(gettext("The filters could not be read. Correct them on the workforce page."))
     stmt = workforce.statement(current_user, params)
     if querying.count_rows(stmt, at_most=workforce.STREAM_LIMIT + 1) > workforce.STREAM_LIMIT:
         return render_template(
@@ -65,7 +66,7 @@ def export_directory():
     """A long workforce list, as filtered, written to a file by a job."""
     form, params = _directory_params()
     if form.errors:
-        raise Invalid("The filters could not be read. Correct them on the workforce page.")
+        raise Invalid(gettext("The filters could not be read. Correct them on the workforce page."))
     run = export_jobs.request_export(current_user, workforce.EXPORT, **params)
     return redirect(url_for("jobs.show", run_id=run.id), 303)
 
@@ -99,13 +100,13 @@ def _directory_choices(form: DirectoryFilterForm) -> None:
     chosen = form.department.data
     if not isinstance(chosen, int) or not 0 < chosen < 2**31:
         chosen = None  # junk in the address: the choices say what is valid
-    form.department.choices = [(0, "Any department")] + queries.department_choices(chosen)
-    form.bargaining_unit.choices = [(0, "Any bargaining unit")] + [
+    form.department.choices = [(0, gettext("Any department"))] + queries.department_choices(chosen)
+    form.bargaining_unit.choices = [(0, gettext("Any bargaining unit"))] + [
         (u.id, u.name) for u in queries.bargaining_units()
     ]
     form.job_profile.choices = [
-        (0, "Any job profile"),
-        (workforce.NO_JOB_PROFILE, "No job profile"),
+        (0, gettext("Any job profile")),
+        (workforce.NO_JOB_PROFILE, gettext("No job profile")),
     ] + queries.job_profile_choices()
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from flask import current_app
+from flask_babel import gettext
 
 from civicladder.access import Role
 from civicladder.panels import Panel
@@ -75,11 +76,20 @@ def union_panel(user) -> UnionPanel | None:
         UnitFigures(
             unit,
             figures.Figure(unit.name, sum(n for _, n in members[unit.id]), minimum),
-            figures.breakdown(by_job[unit.id], minimum, "Other job profiles, together"),
+            figures.breakdown(
+                [(_job_label(label), n) for label, n in by_job[unit.id]],
+                minimum,
+                gettext("Other job profiles, together"),
+            ),
         )
         for unit in units
     ]
     return UnionPanel(units=shown, as_of=as_of, minimum=minimum)
+
+
+def _job_label(label: str) -> str:
+    """A job's line as the reader reads it: a job's title, or "No job profile" in their words."""
+    return gettext(label) if label == queries.NO_JOB_PROFILE else label
 
 
 def own_profile_values(user) -> dict | None:

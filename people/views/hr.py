@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -34,10 +35,10 @@ def edit_employee(employee_id: int):
         if request.method == "GET"
         else None
     )
-    form.bargaining_unit.choices = [(0, "Not represented")] + [
+    form.bargaining_unit.choices = [(0, gettext("Not represented"))] + [
         (u.id, u.name) for u in queries.bargaining_units()
     ]
-    form.job_profile.choices = [(0, "No job profile")] + queries.job_profile_choices()
+    form.job_profile.choices = [(0, gettext("No job profile"))] + queries.job_profile_choices()
     if form.validate_on_submit():
         try:
             services.update_employee(
@@ -55,9 +56,11 @@ def edit_employee(employee_id: int):
         except DomainError as error:
             attach_error(form, error)
         else:
-            saved = f"{employee.full_name}'s record is saved."
+            saved = gettext("%(name)s's record is saved.", name=employee.full_name)
             if employee.status == EmployeeStatus.SEPARATED:
-                saved += " Issue their learner record from their page to hand it to them."
+                saved += " " + gettext(
+                    "Issue their learner record from their page to hand it to them."
+                )
             flash(saved, "success")
             return redirect(url_for("people.profile", employee_id=employee.id))
     status = 422 if form.errors else 200
@@ -68,7 +71,10 @@ def _department(path: str) -> Department:
     found = queries.department_by_path(path)
     if found is None:
         raise Invalid(
-            f"There is no department {path.strip()}. Departments are added by roster import.",
+            gettext(
+                "There is no department %(path)s. Departments are added by roster import.",
+                path=path.strip(),
+            ),
             field="department",
         )
     return found
@@ -80,7 +86,8 @@ def _manager(employee_number: str | None) -> Employee | None:
     found = queries.employee_by_number(employee_number)
     if found is None:
         raise Invalid(
-            f"There is no employee with number {employee_number.strip()}.", field="manager"
+            gettext("There is no employee with number %(number)s.", number=employee_number.strip()),
+            field="manager",
         )
     return found
 
@@ -103,7 +110,10 @@ def invite_employees():
             batch,
             link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
         )
-        flash(f"{_count(len(invited), 'invitation')} sent.", "success")
+        flash(
+            ngettext("%(num)s invitation sent.", "%(num)s invitations sent.", len(invited)),
+            "success",
+        )
         return redirect(url_for("people.invite_employees"))
     # A city's roster leaves hundreds of thousands without an account: the list is paged
     # without a count, and counted only as far as the page says.
@@ -175,10 +185,6 @@ def roster_import(run_id: int):
 def commit_roster(run_id: int):
     """HR confirms a checked roster: a job imports it, whole or not at all."""
     if not ConfirmForm().validate_on_submit():
-        raise Invalid("The form has expired. Open the preview again and confirm.")
+        raise Invalid(gettext("The form has expired. Open the preview again and confirm."))
     run = import_jobs.request_write(current_user, ROSTER, run_id)
     return redirect(url_for("people.roster_import", run_id=run.id), 303)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -212,7 +212,7 @@ def test_only_the_person_and_hr_may_have_the_record(app, recorded, client_as, pe
     db.session.flush()
     hr = client_as("hr")
     assert "Issue the learner record at separation" in hr.get(f"/people/{person.id}").text
-    assert "has left the city&#39;s service" in hr.get(url).text
+    assert "has left the city's service" in hr.get(url).text
     assert _issue(hr, person).status_code == 200
     (event,) = _issued_events(person)
     assert event.reason == "At separation" and event.actor_id == hr.user.id

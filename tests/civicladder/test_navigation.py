@@ -162,7 +162,7 @@ def test_the_sections_are_named_in_the_readers_language(client_as):
         "Contratación",
     ]
     autonomy = next(s for s in nav.sections if s.label == "Autonomía")
-    assert [label for label, _, _ in autonomy.links][0] == "Cola de autonomía"
+    assert [label for label, _, _ in autonomy.links][0] == "Decisiones de autonomía"
 
 
 def test_sections_keep_the_registrys_order_and_a_lone_link_stands_alone(app, monkeypatch):
