@@ -154,9 +154,7 @@ def issue(actor, employee: Employee, form: str) -> Download:
     if form not in FORMATS:
         raise Invalid(gettext("Choose the signed credential or the PDF."))
     if not may_issue(actor, employee):
-        raise NotFound(
-            gettext("There is no learner record at this address that you can download.")
-        )
+        raise NotFound(gettext("There is no learner record at this address that you can download."))
     return _issued(actor, employee, form)[0]
 
 
