@@ -30,11 +30,13 @@ def init_app(app: Flask) -> None:
     from api.seed import city
     from civicladder import jobs, schedule
     from civicladder.access import Role
+    from civicladder.languages import english_only
     from civicladder.cli import register_city_step
     from civicladder.languages import N_
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 
+    english_only(app, "/api/")  # the JSON API and its reference, whatever the client's language
     routes.register(app)
     batch_routes.register(app)
     app.register_blueprint(admin_views.bp)

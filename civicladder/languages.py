@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, refresh
 
 # The languages the product is written in, each named in its own words (as the switch shows it).
@@ -38,6 +38,8 @@ def choose() -> str:
     """The locale of this request's page (Flask-Babel's locale selector)."""
     if not has_request_context():
         return LOCALES[DEFAULT]
+    if request.path.startswith(tuple(current_app.extensions.get(_ENGLISH_ONLY_KEY, ()))):
+        return LOCALES[DEFAULT]
     chosen = session.get(SESSION_KEY)
     if chosen not in LANGUAGES:
         chosen = g.get(_PREFERRED_KEY)
@@ -59,6 +61,14 @@ def others() -> list[tuple[str, str]]:
 
 
 _PREFERRED_KEY = "civicladder.preferred_language"
+_ENGLISH_ONLY_KEY = "civicladder.english_only"
+
+
+def english_only(app: Flask, path_prefix: str) -> None:
+    """Answer every request under `path_prefix` in English, whatever its Accept-Language: a
+    machine interface (the JSON API, SCIM) is documented and read by developers in one
+    language, and its error details stay stable for the programs that log them."""
+    app.extensions.setdefault(_ENGLISH_ONLY_KEY, []).append(path_prefix)
 
 
 def prefer(language: str | None) -> None:

@@ -18,6 +18,7 @@ ACTION_WORDS = {
 
 def init_app(app: Flask) -> None:
     from civicladder.errors import register_error_renderer
+    from civicladder.languages import english_only
     from civicladder.layout import register_action_words
     from scim import (
         errors,
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     )
     from scim.resources import PREFIX
 
+    english_only(app, PREFIX)
     app.register_blueprint(routes.bp)
     register_error_renderer(
         app, PREFIX + "/", lambda status, message: errors.error_response(status, message)

@@ -441,3 +441,16 @@ def test_a_larger_batch_waits_for_the_worker_which_writes_it(queued, monkeypatch
     assert status["summary"]["created"] == 3
     written = sa.select(Employee.id).where(Employee.employee_number.startswith(prefix))
     assert real_commits.count(written) == 3
+
+
+def test_the_api_answers_in_english_whatever_language_the_client_asks(writer, people):
+    """The roster's rules are translated for HR's pages; a client system reads them in English
+    (as its reference documents them) even when it sends Accept-Language: es."""
+    response = writer.post(
+        URL,
+        json={"employees": [row("E-1"), row("E-1", email="again@parks.example.gov")]},
+        headers={"Accept-Language": "es", idempotency.HEADER: "key-es"},
+    )
+    assert response.status_code == 422
+    detail = {e["field"]: e["detail"] for e in response.json["errors"]}
+    assert detail["employees.0.employee_number"] == "Employee number E-1 is also at index 1."
