@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from academy import rules, signals
 from academy.models import Certificate, CourseSession, Enrollment
@@ -13,6 +14,7 @@ from civicladder import audit, clock, querying
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked
 from civicladder.errors import Conflict, Invalid, NotFound
+from civicladder.languages import written_in
 from civicladder.models import User
 from civicladder.notify import notify
 from competencies.models import Competency, CompetencyEvidence, EvidenceSource
@@ -109,13 +111,19 @@ def record_revocation(actor: User | None, certificate: Certificate, reason: str)
     )
     signals.certificate_revoked.send(actor, certificate=certificate)
     if employee.user is not None and employee.user.active:
-        notify(
-            employee.user,
-            f"Certificate revoked: {certificate.course_title}",
-            f"Your certificate {certificate.code} for {certificate.course_title} was revoked. "
-            f"Reason: {reason}",
-            link=url_for("academy.certificate", certificate_id=certificate.id),
-        )
+        with written_in(employee.user.locale):
+            notify(
+                employee.user,
+                gettext("Certificate revoked: %(course)s", course=certificate.course_title),
+                gettext(
+                    "Your certificate %(code)s for %(course)s was revoked.",
+                    code=certificate.code,
+                    course=certificate.course_title,
+                )
+                + " "
+                + gettext("Reason: %(reason)s", reason=reason),
+                link=url_for("academy.certificate", certificate_id=certificate.id),
+            )
     return certificate
 
 

@@ -7,6 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from academy import certificates, rules
 from academy.models import (
@@ -24,6 +25,7 @@ from civicladder import audit, clock
 from civicladder.access import Role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.languages import written_in
 from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.notify import notify
@@ -103,12 +105,17 @@ def _grant(actor: User | None, enrollment: Enrollment) -> Certificate:
         label=f"{employee.full_name}: {course.code}",
     )
     if employee.user is not None and employee.user.active:
-        notify(
-            employee.user,
-            f"Certificate: {course.title}",
-            f"You completed {course.title}. Your certificate's code is {certificate.code}.",
-            link=url_for("academy.certificate", certificate_id=certificate.id),
-        )
+        with written_in(employee.user.locale):
+            notify(
+                employee.user,
+                gettext("Certificate: %(course)s", course=course.title),
+                gettext(
+                    "You completed %(course)s. Your certificate's code is %(code)s.",
+                    course=course.title,
+                    code=certificate.code,
+                ),
+                link=url_for("academy.certificate", certificate_id=certificate.id),
+            )
     return certificate
 
 
@@ -158,13 +165,19 @@ def _tell_corrected(enrollment: Enrollment, result: EnrollmentStatus, reason: st
     if person is None or not person.active:
         return
     title = enrollment.session.course.title
-    notify(
-        person,
-        f"Result corrected: {title}",
-        f"Your result for {title} was corrected to {result.label.lower()}. "
-        f"Reason: {reason.strip()}",
-        link=url_for("academy.my_training"),
-    )
+    with written_in(person.locale):
+        notify(
+            person,
+            gettext("Result corrected: %(course)s", course=title),
+            gettext(
+                "Your result for %(course)s was corrected to %(result)s.",
+                course=title,
+                result=gettext(result.label).lower(),
+            )
+            + " "
+            + gettext("Reason: %(reason)s", reason=reason.strip()),
+            link=url_for("academy.my_training"),
+        )
 
 
 def new_code() -> str:

@@ -9,8 +9,11 @@ the waitlist is served in the order the database took the requests, however many
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from academy import queries
 from academy.models import ENROLLMENT, OPEN_STATUSES, CourseSession, Enrollment
@@ -19,6 +22,8 @@ from civicladder import audit, clock
 from civicladder.access import Role
 from civicladder.db import claimed, db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid, NotFound
+from civicladder.languages import written_in
+from civicladder.layout import format_date
 from civicladder.lifecycle import move
 from civicladder.models import User
 from civicladder.notify import notify
@@ -115,13 +120,18 @@ def _free_seat(session_id: int) -> None:
 def _ask_manager(employee: Employee, session: CourseSession) -> None:
     manager = employee.manager
     if manager is not None and manager.user is not None and manager.user.active:
-        notify(
-            manager.user,
-            f"Training request from {employee.full_name}",
-            f"{employee.full_name} asks for a seat in {session.course.title} "
-            f"on {session.starts_at:%d %b %Y}.",
-            link=url_for("academy.approvals"),
-        )
+        with written_in(manager.user.locale):
+            notify(
+                manager.user,
+                gettext("Training request from %(name)s", name=employee.full_name),
+                gettext(
+                    "%(name)s asks for a seat in %(course)s on %(day)s.",
+                    name=employee.full_name,
+                    course=session.course.title,
+                    day=format_date(session.starts_at),
+                ),
+                link=url_for("academy.approvals"),
+            )
 
 
 def may_decide(actor: User | None, enrollment: Enrollment) -> bool:
@@ -148,14 +158,18 @@ def approve(actor: User | None, enrollment: Enrollment) -> Enrollment:
     move(ENROLLMENT, enrollment, S.APPROVED, actor)
     enrollment.decided_by_id = actor.id if actor is not None else None
     _take_place(actor, enrollment, session)
+    seated = enrollment.status == S.ENROLLED
     _tell(
         enrollment,
-        f"Approved: {session.course.title}",
-        "Your manager approved your request. "
-        + (
-            "You have a seat."
-            if enrollment.status == S.ENROLLED
-            else "The session is full, so you are on the waitlist."
+        lambda: gettext("Approved: %(course)s", course=session.course.title),
+        lambda: (
+            gettext("Your manager approved your request.")
+            + " "
+            + (
+                gettext("You have a seat.")
+                if seated
+                else gettext("The session is full, so you are on the waitlist.")
+            )
         ),
     )
     return enrollment
@@ -169,8 +183,8 @@ def decline(actor: User | None, enrollment: Enrollment, reason: str) -> Enrollme
     enrollment.decision_reason = reason.strip()
     _tell(
         enrollment,
-        f"Declined: {enrollment.session.course.title}",
-        f"Your manager declined your request: {reason.strip()}",
+        lambda: gettext("Declined: %(course)s", course=enrollment.session.course.title),
+        lambda: gettext("Your manager declined your request: %(reason)s", reason=reason.strip()),
     )
     return enrollment
 
@@ -191,14 +205,24 @@ def withdraw(actor: User | None, enrollment: Enrollment, reason: str | None = No
         # takes the session out of their calendar.
         user = enrollment.employee.user
         if user is not None and user.active:
-            notify(
-                user,
-                f"Withdrawn: {session.course.title}",
-                f"Your place in the session of {session.starts_at:%d %b %Y} was withdrawn"
-                + (f": {reason.strip().rstrip('.')}." if reason and reason.strip() else ".")
-                + " The calendar file linked here takes it out of your calendar.",
-                link=url_for("academy.session_calendar", session_id=session.id),
-            )
+            with written_in(user.locale):
+                day = format_date(session.starts_at)
+                if reason and reason.strip():
+                    body = gettext(
+                        "Your place in the session of %(day)s was withdrawn: %(reason)s.",
+                        day=day,
+                        reason=reason.strip().rstrip("."),
+                    )
+                else:
+                    body = gettext("Your place in the session of %(day)s was withdrawn.", day=day)
+                notify(
+                    user,
+                    gettext("Withdrawn: %(course)s", course=session.course.title),
+                    body
+                    + " "
+                    + gettext("The calendar file linked here takes it out of your calendar."),
+                    link=url_for("academy.session_calendar", session_id=session.id),
+                )
     return enrollment
 
 
@@ -224,9 +248,12 @@ def promote_from_waitlist(actor: User | None, session: CourseSession) -> list[En
         move(ENROLLMENT, first, S.ENROLLED, actor)
         _tell(
             first,
-            f"You have a seat: {session.course.title}",
-            f"A seat freed up in {session.course.title} on {session.starts_at:%d %b %Y}, "
-            "and it is yours.",
+            lambda: gettext("You have a seat: %(course)s", course=session.course.title),
+            lambda: gettext(
+                "A seat freed up in %(course)s on %(day)s, and it is yours.",
+                course=session.course.title,
+                day=format_date(session.starts_at),
+            ),
         )
         promoted.append(first)
     db.session.expire(session, ["enrolled"])
@@ -258,12 +285,17 @@ def on_employee_separated(sender, employee_ids=(), **extra) -> None:
     withdraw_separated(sender, list(employee_ids))
 
 
-def _tell(enrollment: Enrollment, subject: str, body: str) -> None:
+def _tell(enrollment: Enrollment, subject: Callable[[], str], body: Callable[[], str]) -> None:
+    """Tell the person enrolled, in their language: `subject` and `body` write the words."""
     user = enrollment.employee.user
     if user is not None and user.active:
-        notify(
-            user, subject, body, link=url_for("academy.session", session_id=enrollment.session_id)
-        )
+        with written_in(user.locale):
+            notify(
+                user,
+                subject(),
+                body(),
+                link=url_for("academy.session", session_id=enrollment.session_id),
+            )
 
 
 def get_enrollment(enrollment_id: int) -> Enrollment:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from academy.enrolment import promote_from_waitlist
@@ -26,6 +27,7 @@ from civicladder import audit, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Invalid
+from civicladder.languages import written_in
 from civicladder.layout import format_datetime
 from civicladder.lifecycle import move
 from civicladder.models import User
@@ -252,14 +254,18 @@ def _tell_participants(session: CourseSession) -> None:
     for enrollment in rows:
         user = enrollment.employee.user
         if user is not None and user.active:
-            notify(
-                user,
-                f"Changed: {session.course.title}",
-                f"The session now runs from {format_datetime(session.starts_at)} "
-                f"at {session.location or session.online_url}. The calendar file linked here "
-                "replaces the entry in your calendar.",
-                link=url_for("academy.session_calendar", session_id=session.id),
-            )
+            with written_in(user.locale):
+                notify(
+                    user,
+                    gettext("Changed: %(course)s", course=session.course.title),
+                    gettext(
+                        "The session now runs from %(start)s at %(place)s. The calendar file "
+                        "linked here replaces the entry in your calendar.",
+                        start=format_datetime(session.starts_at),
+                        place=session.location or session.online_url,
+                    ),
+                    link=url_for("academy.session_calendar", session_id=session.id),
+                )
 
 
 def cancel_session(actor: User | None, session: CourseSession, reason: str) -> CourseSession:
@@ -301,13 +307,18 @@ def cancel_session(actor: User | None, session: CourseSession, reason: str) -> C
     for enrollment in places:
         user = enrollment.employee.user
         if user is not None and user.active:
-            notify(
-                user,
-                f"Cancelled: {session.course.title}",
-                f"The session of {format_datetime(session.starts_at)} is cancelled: {reason} "
-                "The calendar file linked here takes it out of your calendar.",
-                link=url_for("academy.session_calendar", session_id=session.id),
-            )
+            with written_in(user.locale):
+                notify(
+                    user,
+                    gettext("Cancelled: %(course)s", course=session.course.title),
+                    gettext(
+                        "The session of %(start)s is cancelled: %(reason)s The calendar file "
+                        "linked here takes it out of your calendar.",
+                        start=format_datetime(session.starts_at),
+                        reason=reason,
+                    ),
+                    link=url_for("academy.session_calendar", session_id=session.id),
+                )
     return session
 
 

@@ -13,6 +13,9 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 
 from autonomy import eligibility, queries, reviewing, signals
 from autonomy.models import GRANT, AutonomyGrant, AutonomyLevel, GrantStatus
@@ -20,6 +23,7 @@ from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.languages import written_in
 from civicladder.lifecycle import move
 from civicladder.models import User, UserRole
 from people import queries as people_queries
@@ -96,8 +100,12 @@ def propose_grant(
         for approver in _second_approvers(actor):
             notify.notify(
                 approver,
-                f"A level {level.rank} autonomy proposal for {employee.full_name} needs approval",
-                f"{actor.full_name} proposed {level.name}.",
+                _l(
+                    "A level %(rank)s autonomy proposal for %(name)s needs approval",
+                    rank=level.rank,
+                    name=employee.full_name,
+                ),
+                _l("%(name)s proposed %(level)s.", name=actor.full_name, level=level.name),
                 url_for("autonomy.queue"),
             )
         return grant
@@ -122,7 +130,7 @@ def decline_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGra
     grant.approved_by_id = actor.id
     grant.decided_at = clock.now()
     move(GRANT, grant, GrantStatus.DECLINED, actor, reason=reason)
-    _tell_employee(grant, f"A proposed autonomy level was declined: {reason}")
+    _tell_employee(grant, _l("A proposed autonomy level was declined: %(reason)s", reason=reason))
     return grant
 
 
@@ -137,7 +145,14 @@ def _activate(actor: User, grant: AutonomyGrant, held: AutonomyGrant | None) -> 
     move(GRANT, grant, GrantStatus.ACTIVE, actor)
     signals.level_granted.send(actor, grant=grant, previous=held)
     eligibility.refresh_if_stored([grant.employee_id])
-    _tell_employee(grant, f"You now hold autonomy level {grant.level.rank}: {grant.level.name}")
+    _tell_employee(
+        grant,
+        _l(
+            "You now hold autonomy level %(rank)s: %(level)s",
+            rank=grant.level.rank,
+            level=grant.level.name,
+        ),
+    )
     return grant
 
 
@@ -192,7 +207,8 @@ def _pending(employee_id: int) -> AutonomyGrant | None:
     )
 
 
-def _tell_employee(grant: AutonomyGrant, subject: str) -> None:
+def _tell_employee(grant: AutonomyGrant, subject: LazyString) -> None:
+    """Tell the employee, in their language (the notice writes `subject` in it)."""
     user_id = grant.employee.user_id
     user = db.session.get(User, user_id) if user_id else None
     if user is not None and user.active:
@@ -295,7 +311,7 @@ def lower_grant(actor: User, grant: AutonomyGrant, reason: str) -> AutonomyGrant
         )
     signals.level_lowered.send(actor, grant=grant, lowered_to=lowered)
     eligibility.refresh_if_stored([grant.employee_id])
-    _tell_employee(grant, f"Your autonomy level was lowered: {reason}")
+    _tell_employee(grant, _l("Your autonomy level was lowered: %(reason)s", reason=reason))
     return lowered
 
 
@@ -361,14 +377,29 @@ def notify_reviews(actor: User | None = None) -> tuple[int, int]:
     for user in users:
         names = by_manager[user.id]
         more = len(names) - NOTICE_NAMES
-        body = "; ".join(names[:NOTICE_NAMES]) + (f"; and {more} more." if more > 0 else ".")
         count = len(names)
-        notify.notify(
-            user,
-            f"{count} autonomy level{'' if count == 1 else 's'} in your team to review",
-            body,
-            link=url_for("autonomy.reviews"),
-        )
+        with written_in(user.locale):
+            listed = "; ".join(names[:NOTICE_NAMES])
+            body = (
+                ngettext(
+                    "%(names)s; and %(num)d more.",
+                    "%(names)s; and %(num)d more.",
+                    more,
+                    names=listed,
+                )
+                if more > 0
+                else f"{listed}."
+            )
+            notify.notify(
+                user,
+                ngettext(
+                    "%(num)d autonomy level in your team to review",
+                    "%(num)d autonomy levels in your team to review",
+                    count,
+                ),
+                body,
+                link=url_for("autonomy.reviews"),
+            )
     audit.record_many(
         actor,
         "autonomy_grant.review_noticed",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import gettext
 
-from civicladder import audit, clock, user_sessions
+from civicladder import audit, clock, languages, user_sessions
 from civicladder.access import Role, require_role
 from civicladder.db import claimed, db, fetch, locked_get
 from civicladder.errors import Conflict, Invalid, NotFound
@@ -177,13 +177,17 @@ def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = No
     if before == roles:
         return user
     write_roles(actor, user, roles, reason)
-    labels = ", ".join(role.label for role in sorted(roles)) or "none"
-    notify(
-        user,
-        "Your CivicLadder roles have changed",
-        f"Your roles are now: {labels}." + (f" Reason: {reason}" if reason else ""),
-        link=url_for("home.index"),
-    )
+    with languages.written_in(user.locale):
+        labels = ", ".join(gettext(role.label) for role in sorted(roles)) or gettext("none")
+        body = gettext("Your roles are now: %(roles)s.", roles=labels)
+        if reason:
+            body += " " + gettext("Reason: %(reason)s", reason=reason)
+        notify(
+            user,
+            gettext("Your CivicLadder roles have changed"),
+            body,
+            link=url_for("home.index"),
+        )
     return user
 
 

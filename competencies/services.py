@@ -6,11 +6,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
 
 from civicladder import audit, caching, clock
 from civicladder.access import Role, require_role
 from civicladder.db import db, fetch, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.languages import written_in
 from civicladder.models import User
 from civicladder.notify import notify
 from competencies import signals
@@ -309,12 +311,17 @@ def _tell_employee(employee: Employee, competency: Competency, level: int) -> No
     person = employee.user
     if person is None or not person.active:
         return
-    notify(
-        person,
-        f"New competency evidence: {competency.name}",
-        f"Evidence that you showed {competency.name} at level {level_name(level)} was recorded.",
-        link=url_for("people.profile", employee_id=employee.id),
-    )
+    with written_in(person.locale):
+        notify(
+            person,
+            gettext("New competency evidence: %(competency)s", competency=competency.name),
+            gettext(
+                "Evidence that you showed %(competency)s at level %(level)s was recorded.",
+                competency=competency.name,
+                level=level_name(level),
+            ),
+            link=url_for("people.profile", employee_id=employee.id),
+        )
 
 
 def may_validate(actor: User | None, employee: Employee) -> bool:

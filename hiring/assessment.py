@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from civicladder import audit, clock, notify
 from civicladder.access import Role, require_role
@@ -182,9 +183,15 @@ def add_third_assessor(actor: User | None, application: Application, user: User)
     )
     notify.notify(
         user,
-        f"An application to assess for {hiring_round.title}: {application.candidate_code}",
-        "The first two assessors' scores are 2 or more apart; a third opinion settles it. Score "
-        "it against the rubric on your own.",
+        _l(
+            "An application to assess for %(title)s: %(code)s",
+            title=hiring_round.title,
+            code=application.candidate_code,
+        ),
+        _l(
+            "The first two assessors' scores are 2 or more apart; a third opinion settles it. "
+            "Score it against the rubric on your own."
+        ),
         url_for("hiring.score", round_id=hiring_round.id, assessment_id=assessment.id),
     )
     return assessment

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 
 from civicladder import audit, notify
 from civicladder.access import Role
@@ -52,12 +55,19 @@ def keep_line_managers_off(actor: User | None, application: Application) -> None
         after={"assessors_excluded": barred},
     )
     hiring_round = application.round
-    subject = f"{application.candidate_code}: a panel member will not assess this application"
-    body = (
-        f"Application {application.candidate_code} to {hiring_round.title} is internal, and "
-        f"{_members(len(barred))} of the panel the applicant reports to (directly or further "
-        "up the line). They will not be assigned to this application, and still assess the "
-        f"others. It needs {rules.MIN_ASSESSORS} assessors from the rest of the panel."
+    subject = _l(
+        "%(code)s: a panel member will not assess this application",
+        code=application.candidate_code,
+    )
+    body = _l(
+        "Application %(code)s to %(title)s is internal, and %(members)s of the panel the "
+        "applicant reports to (directly or further up the line). They will not be assigned to "
+        "this application, and still assess the others. It needs %(needed)s assessors from the "
+        "rest of the panel.",
+        code=application.candidate_code,
+        title=hiring_round.title,
+        members=_members(len(barred)),
+        needed=rules.MIN_ASSESSORS,
     )
     for person in _round_hr(hiring_round):
         notify.notify(person, subject, body, url_for("hiring.round_page", round_id=hiring_round.id))
@@ -79,5 +89,6 @@ def _round_hr(hiring_round: HiringRound) -> list[User]:
     )
 
 
-def _members(count: int) -> str:
-    return "one member" if count == 1 else f"{count} members"
+def _members(count: int) -> LazyString:
+    """ "one member", "2 members": written in the notice's reader's language."""
+    return LazyString(lambda: ngettext("one member", "%(num)d members", count))

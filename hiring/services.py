@@ -10,7 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from civicladder import audit, clock, languages, notify
 from civicladder.access import Role, require_role
@@ -410,14 +410,22 @@ def _tell_assessors(hiring_round: HiringRound, counts: dict[int, int]) -> None:
     queue = url_for("hiring.queue", round_id=hiring_round.id)
     for user in db.session.scalars(sa.select(User).where(User.id.in_(list(counts)))):
         n = counts[user.id]
-        notify.notify(
-            user,
-            f"{n} application{'' if n == 1 else 's'} to assess for {hiring_round.title}",
-            "You are on the panel of this hiring round. The applications are anonymous (a "
-            "candidate code each); score each against the rubric on its own, without "
-            "conferring, by the deadline the hiring office gives.",
-            queue,
-        )
+        with written_in(user.locale):
+            notify.notify(
+                user,
+                ngettext(
+                    "%(num)d application to assess for %(title)s",
+                    "%(num)d applications to assess for %(title)s",
+                    n,
+                    title=hiring_round.title,
+                ),
+                gettext(
+                    "You are on the panel of this hiring round. The applications are anonymous "
+                    "(a candidate code each); score each against the rubric on its own, without "
+                    "conferring, by the deadline the hiring office gives."
+                ),
+                queue,
+            )
 
 
 # --- applications ------------------------------------------------------------------------------

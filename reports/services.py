@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from civicladder import audit, clock, jobs, notify
 from civicladder.access import Role, require_role
@@ -126,8 +127,15 @@ def publish_unit_report(
         for rep in readers.unit_reps(unit.id):
             notify.notify(
                 rep,
-                f"The {period.code} progress report for {unit.name} is published",
-                "Its figures are frozen: management reads the same numbers. You can comment on it.",
+                _l(
+                    "The %(period)s progress report for %(unit)s is published",
+                    period=period.code,
+                    unit=unit.name,
+                ),
+                _l(
+                    "Its figures are frozen: management reads the same numbers. You can comment "
+                    "on it."
+                ),
                 url_for("reports.snapshot", snapshot_id=snapshot.id),
             )
     return snapshot
@@ -238,7 +246,11 @@ def _tell_other_side(actor: User, snapshot: ReportSnapshot) -> None:
         if other.id != actor.id:
             notify.notify(
                 other,
-                f"{actor.full_name} commented on the {snapshot.period} report for "
-                f"{snapshot.scope_name}",
+                _l(
+                    "%(name)s commented on the %(period)s report for %(scope)s",
+                    name=actor.full_name,
+                    period=snapshot.period,
+                    scope=snapshot.scope_name,
+                ),
                 link=url_for("reports.snapshot", snapshot_id=snapshot.id, _anchor="comments"),
             )

@@ -14,6 +14,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import joinedload
 
 from civicladder import clock, notify
@@ -47,9 +49,15 @@ def accept(application: Application) -> Offer:
     title = application.round.title
     _tell_hr(
         offer,
-        f"Offer accepted: {application.full_name}, {title}",
-        f"{application.full_name} ({application.candidate_code}) accepted the offer for "
-        f"{title}. Record the hire from the {_where(offer)}.",
+        _l("Offer accepted: %(name)s, %(title)s", name=application.full_name, title=title),
+        _l(
+            "%(name)s (%(code)s) accepted the offer for %(title)s. Record the hire from the "
+            "%(list)s.",
+            name=application.full_name,
+            code=application.candidate_code,
+            title=title,
+            list=_where(offer),
+        ),
     )
     with written_in(application.locale):
         notify.email(
@@ -80,10 +88,16 @@ def decline(application: Application, reason: str) -> Offer:
     title = application.round.title
     _tell_hr(
         offer,
-        f"Offer declined: {application.full_name}, {title}",
-        f"{application.full_name} ({application.candidate_code}) declined the offer for "
-        f"{title}. Their reason: {reason}\n\nThe opening is free: offer it to the next "
-        f"candidate on the {_where(offer)}.",
+        _l("Offer declined: %(name)s, %(title)s", name=application.full_name, title=title),
+        _l(
+            "%(name)s (%(code)s) declined the offer for %(title)s. Their reason: %(reason)s"
+            "\n\nThe opening is free: offer it to the next candidate on the %(list)s.",
+            name=application.full_name,
+            code=application.candidate_code,
+            title=title,
+            reason=reason,
+            list=_where(offer),
+        ),
     )
     with written_in(application.locale):
         notify.email(
@@ -121,10 +135,19 @@ def withdrawn(application: Application) -> None:
     title = application.round.title
     _tell_hr(
         offer,
-        f"Application withdrawn under offer: {application.full_name}, {title}",
-        f"{application.full_name} ({application.candidate_code}) withdrew their application "
-        f"for {title} while under offer. The opening is free: offer it to the next candidate "
-        f"on the {_where(offer)}.",
+        _l(
+            "Application withdrawn under offer: %(name)s, %(title)s",
+            name=application.full_name,
+            title=title,
+        ),
+        _l(
+            "%(name)s (%(code)s) withdrew their application for %(title)s while under offer. "
+            "The opening is free: offer it to the next candidate on the %(list)s.",
+            name=application.full_name,
+            code=application.candidate_code,
+            title=title,
+            list=_where(offer),
+        ),
     )
 
 
@@ -274,10 +297,18 @@ def _lapse(actor: User | None, offer: Offer) -> None:
     title = application.round.title
     _tell_hr(
         offer,
-        f"Offer lapsed: {application.full_name}, {title}",
-        f"{application.full_name} ({application.candidate_code}) did not answer the offer for "
-        f"{title} by {due}; it has lapsed and counts as declined. The opening is free: offer "
-        f"it to the next candidate on the {_where(offer)}.",
+        _l("Offer lapsed: %(name)s, %(title)s", name=application.full_name, title=title),
+        _l(
+            "%(name)s (%(code)s) did not answer the offer for %(title)s by %(due)s; it has "
+            "lapsed and counts as declined. The opening is free: offer it to the next "
+            "candidate on the %(list)s.",
+            name=application.full_name,
+            code=application.candidate_code,
+            title=title,
+            # Written when the notice is, in its reader's language.
+            due=LazyString(_moment, offer.respond_by),
+            list=_where(offer),
+        ),
     )
     with written_in(application.locale):
         notify.email(
@@ -324,9 +355,10 @@ def tell_candidate_of_offer(offer: Offer) -> None:
         )
 
 
-def _tell_hr(offer: Offer, subject: str, body: str) -> None:
+def _tell_hr(offer: Offer, subject: LazyString, body: LazyString) -> None:
     """The officer who made the offer and the round's owner; every HR officer if neither
-    has an active account."""
+    has an active account. Each reads it in their own language (lazy words, written by the
+    notice)."""
     application = offer.application
     named = {offer.made_by_id, application.round.created_by_id} - {None}
     people = (
@@ -351,8 +383,8 @@ def _tell_hr(offer: Offer, subject: str, body: str) -> None:
         notify.notify(person, subject, body, link)
 
 
-def _where(offer: Offer) -> str:
-    return "eligible list" if offer.eligible_list_id is not None else "ranked list"
+def _where(offer: Offer) -> LazyString:
+    return _l("eligible list") if offer.eligible_list_id is not None else _l("ranked list")
 
 
 def _moment(value: datetime) -> str:
