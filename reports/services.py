@@ -12,7 +12,7 @@ from civicladder import audit, clock, jobs, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
-from civicladder.languages import N_, written_in
+from civicladder.languages import N_
 from civicladder.layout import format_datetime
 from civicladder.models import JobRun, User
 from people.models import BargainingUnit, Department
@@ -105,17 +105,15 @@ def published_by_job(run: JobRun, scope_kind: str, scope_id: int, period: str) -
         if owner is None:
             raise Conflict(gettext("That department no longer exists."))
         snapshot = publish_department_report(actor, owner, rules.parse_period(period))
-    # The job's page shows this to whoever asked, in their language.
-    with written_in(actor.locale if actor is not None else None):
-        link_text = gettext(
-            "Read the published %(period)s report for %(scope)s",
-            period=period,
-            scope=snapshot.scope_name,
-        )
     return {
         "snapshot_id": snapshot.id,
         "link": url_for("reports.snapshot", snapshot_id=snapshot.id),
-        "link_text": link_text,
+        # In the asker's language (civicladder.jobs runs the work in it).
+        "link_text": gettext(
+            "Read the published %(period)s report for %(scope)s",
+            period=period,
+            scope=snapshot.scope_name,
+        ),
     }
 
 
