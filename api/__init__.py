@@ -30,9 +30,8 @@ def init_app(app: Flask) -> None:
     from api.seed import city
     from civicladder import jobs, schedule
     from civicladder.access import Role
-    from civicladder.languages import english_only
     from civicladder.cli import register_city_step
-    from civicladder.languages import N_
+    from civicladder.languages import N_, english_only
     from civicladder.layout import register_action_words
     from civicladder.navigation import ADMIN_TASKS, NavItem, register_nav_item
 

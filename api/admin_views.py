@@ -4,6 +4,7 @@ hold (a new token's secret is shown once), revoking a token and disabling a clie
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from api import tokens
@@ -38,7 +39,10 @@ def new_client():
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash(f"{client.name} is registered. Issue it a token below.", "success")
+            flash(
+                gettext("%(client)s is registered. Issue it a token below.", client=client.name),
+                "success",
+            )
             return redirect(url_for("api_admin.client", client_id=client.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("api/client_new.html", form=form, scopes=SCOPES), status
@@ -47,7 +51,7 @@ def new_client():
 def _token_form(client) -> TokenForm:
     form = TokenForm()
     form.scopes.choices = scope_choices(client.scope_set)
-    form.bargaining_unit.choices = [(0, "Every unit: the whole city")] + [
+    form.bargaining_unit.choices = [(0, gettext("Every unit: the whole city"))] + [
         (unit.id, unit.name) for unit in people_queries.bargaining_units()
     ]
     return form

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange
 
@@ -16,49 +17,52 @@ def scope_choices(allowed=None):
 
 class ClientForm(Form):
     name = StringField(
-        "System name",
-        description="As people in the city know it, such as 311 service requests.",
-        validators=[DataRequired("Name the system."), Length(max=120)],
+        _l("System name"),
+        description=_l("As people in the city know it, such as 311 service requests."),
+        validators=[DataRequired(_l("Name the system.")), Length(max=120)],
     )
     contact = EmailField(
-        "Contact email",
-        description="Whoever runs the system: told nothing automatically, but listed here.",
+        _l("Contact email"),
+        description=_l("Whoever runs the system: told nothing automatically, but listed here."),
         validators=[
-            DataRequired("Give an email address for whoever runs the system."),
-            Email("Give an email address such as ops@city.gov."),
+            DataRequired(_l("Give an email address for whoever runs the system.")),
+            Email(_l("Give an email address such as ops@city.gov.")),
             Length(max=254),
         ],
     )
     scopes = MultiCheckboxField(
-        "What its tokens may do",
-        description="A token may carry some or all of these; nothing else.",
+        _l("What its tokens may do"),
+        description=_l("A token may carry some or all of these; nothing else."),
         choices=scope_choices(),
-        validators=[DataRequired("Choose at least one scope.")],
+        validators=[DataRequired(_l("Choose at least one scope."))],
     )
 
 
 class TokenForm(Form):
     label = StringField(
-        "Label",
-        description="Where the token will be used, such as production or testing.",
-        validators=[DataRequired("Label the token."), Length(max=120)],
+        _l("Label"),
+        description=_l("Where the token will be used, such as production or testing."),
+        validators=[DataRequired(_l("Label the token.")), Length(max=120)],
     )
-    scopes = MultiCheckboxField("Scopes", validators=[DataRequired("Choose at least one scope.")])
+    scopes = MultiCheckboxField(
+        _l("Scopes"), validators=[DataRequired(_l("Choose at least one scope."))]
+    )
     days = IntegerField(
-        "Days it stays valid",
+        _l("Days it stays valid"),
         default=DEFAULT_DAYS,
-        description=f"1 to {MAX_DAYS}. Issue a new token before this one expires.",
+        description=_l("1 to %(days)s. Issue a new token before this one expires.", days=MAX_DAYS),
         validators=[
-            DataRequired("Say how many days the token stays valid."),
-            NumberRange(1, MAX_DAYS, f"A token lasts 1 to {MAX_DAYS} days."),
+            DataRequired(_l("Say how many days the token stays valid.")),
+            NumberRange(1, MAX_DAYS, _l("A token lasts 1 to %(days)s days.", days=MAX_DAYS)),
         ],
     )
     bargaining_unit = SelectField(
-        "For one bargaining unit",
+        _l("For one bargaining unit"),
         coerce=int,
         default=0,
-        description=(
+        description=_l(
             "A union's own system: the token reads that unit's published reports and nothing "
-            f"else (scope {UNIT_SCOPE} alone)."
+            "else (scope %(scope)s alone).",
+            scope=UNIT_SCOPE,
         ),
     )

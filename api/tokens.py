@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 
 from api.models import ApiClient, ApiToken
 from api.scopes import SCOPES
@@ -41,13 +42,19 @@ def digest(secret: str) -> str:
 def _check_scopes(wanted: list[str], allowed: frozenset[str] | None = None) -> list[str]:
     unknown = sorted(set(wanted) - set(SCOPES))
     if unknown:
-        raise Invalid(f"Unknown scope: {', '.join(unknown)}.", field="scopes")
+        raise Invalid(
+            gettext("Unknown scope: %(scopes)s.", scopes=", ".join(unknown)), field="scopes"
+        )
     if not wanted:
-        raise Invalid("Choose at least one scope.", field="scopes")
+        raise Invalid(gettext("Choose at least one scope."), field="scopes")
     if allowed is not None and not set(wanted) <= allowed:
         extra = ", ".join(sorted(set(wanted) - allowed))
         raise Invalid(
-            f"The client may not hold {extra}: change the client's scopes first.", field="scopes"
+            gettext(
+                "The client may not hold %(scopes)s: change the client's scopes first.",
+                scopes=extra,
+            ),
+            field="scopes",
         )
     return sorted(set(wanted))
 
@@ -57,12 +64,16 @@ def register_client(actor: User | None, *, name: str, contact: str, scopes: list
     require_role(actor, Role.ADMIN)
     name, contact = " ".join(name.split()), contact.strip()
     if not name:
-        raise Invalid("Name the system.", field="name")
+        raise Invalid(gettext("Name the system."), field="name")
     if "@" not in contact:
-        raise Invalid("Give an email address for whoever runs the system.", field="contact")
+        raise Invalid(
+            gettext("Give an email address for whoever runs the system."), field="contact"
+        )
     chosen = _check_scopes(scopes)
     if client_named(name) is not None:
-        raise Conflict(f"A client called {name} is registered already.", field="name")
+        raise Conflict(
+            gettext("A client called %(name)s is registered already.", name=name), field="name"
+        )
     client = ApiClient(
         name=name,
         contact=contact,
@@ -100,21 +111,26 @@ def issue_token(
     With `bargaining_unit_id`, a token for that unit alone (a union's own system): it reads
     that unit's published reports and nothing else, so it carries `reports:read` alone."""
     require_role(actor, Role.ADMIN)
-    client = locked_get(ApiClient, client.id, "There is no such API client.")
+    client = locked_get(ApiClient, client.id, gettext("There is no such API client."))
     if client.disabled_at is not None:
-        raise Conflict("This client is disabled: it cannot be given tokens.")
+        raise Conflict(gettext("This client is disabled: it cannot be given tokens."))
     chosen = _check_scopes(scopes, client.scope_set)
     if not 1 <= days <= MAX_DAYS:
-        raise Invalid(f"A token lasts 1 to {MAX_DAYS} days.", field="days")
+        raise Invalid(gettext("A token lasts 1 to %(days)s days.", days=MAX_DAYS), field="days")
     unit = None
     if bargaining_unit_id is not None:
         unit = db.session.get(BargainingUnit, bargaining_unit_id)
         if unit is None:
-            raise Invalid("Choose a bargaining unit from the list.", field="bargaining_unit")
+            raise Invalid(
+                gettext("Choose a bargaining unit from the list."), field="bargaining_unit"
+            )
         if chosen != [UNIT_SCOPE]:
             raise Invalid(
-                f"A token for one bargaining unit reads that unit's published reports only: "
-                f"give it the scope {UNIT_SCOPE} alone.",
+                gettext(
+                    "A token for one bargaining unit reads that unit's published reports only: "
+                    "give it the scope %(scope)s alone.",
+                    scope=UNIT_SCOPE,
+                ),
                 field="scopes",
             )
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -149,9 +165,9 @@ def issue_token(
 def revoke_token(actor: User | None, token: ApiToken, reason: str = "") -> ApiToken:
     """Stop a token working at once; it stays listed as revoked."""
     require_role(actor, Role.ADMIN)
-    token = locked_get(ApiToken, token.id, "There is no such token.")
+    token = locked_get(ApiToken, token.id, gettext("There is no such token."))
     if token.revoked_at is not None:
-        raise Conflict("This token is revoked already.")
+        raise Conflict(gettext("This token is revoked already."))
     token.revoked_at = clock.now()
     forget_checked()
     audit.record(
@@ -261,11 +277,11 @@ def forget_checked() -> None:
 def disable_client(actor: User | None, client: ApiClient, reason: str) -> ApiClient:
     """Refuse every token of the client from now on; the client and its tokens stay listed."""
     require_role(actor, Role.ADMIN)
-    client = locked_get(ApiClient, client.id, "There is no such API client.")
+    client = locked_get(ApiClient, client.id, gettext("There is no such API client."))
     if client.disabled_at is not None:
-        raise Conflict("This client is disabled already.")
+        raise Conflict(gettext("This client is disabled already."))
     if not reason.strip():
-        raise Invalid("Give a reason: it is kept in the audit log.", field="reason")
+        raise Invalid(gettext("Give a reason: it is kept in the audit log."), field="reason")
     client.disabled_at = clock.now()
     audit.record(actor, "api_client.disabled", client, reason=reason.strip())
     forget_checked()
@@ -288,12 +304,12 @@ def client_named(name: str) -> ApiClient | None:
 def get_client(client_id: int) -> ApiClient:
     found = db.session.get(ApiClient, client_id)
     if found is None:
-        raise NotFound("There is no such API client.")
+        raise NotFound(gettext("There is no such API client."))
     return found
 
 
 def get_token(token_id: int) -> ApiToken:
     found = db.session.get(ApiToken, token_id)
     if found is None:
-        raise NotFound("There is no such token.")
+        raise NotFound(gettext("There is no such token."))
     return found

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, abort, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder.enums import LabelledEnum
@@ -51,7 +52,10 @@ def requires(*rules: Role | str | Callable) -> Callable:
                 return login_manager.unauthorized()
             if not any(_allows(rule, current_user, kwargs) for rule in rules):
                 raise Forbidden(
-                    "Your account does not have permission to see this page or take this action."
+                    gettext(
+                        "Your account does not have permission to see this page or take this "
+                        "action."
+                    )
                 )
             return view(*args, **kwargs)
 
@@ -80,9 +84,9 @@ def require_role(actor, *roles: Role, system_may: bool = True) -> None:
     if actor is None:
         if system_may:
             return
-        raise Forbidden("Your account does not have permission to take this action.")
+        raise Forbidden(gettext("Your account does not have permission to take this action."))
     if not any(actor.has_role(role) for role in roles):
-        raise Forbidden("Your account does not have permission to take this action.")
+        raise Forbidden(gettext("Your account does not have permission to take this action."))
 
 
 def declared_rules(view: Callable) -> tuple | None:

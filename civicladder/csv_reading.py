@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from flask_babel import gettext
+
 from civicladder.errors import Invalid
 
 
@@ -22,4 +24,7 @@ def records(reader, field: str | None = None) -> Iterator[tuple[int, list[str]]]
                 yield start, values
             start = reader.line_num + 1
     except csv.Error as error:
-        raise Invalid(f"Line {start} could not be read as CSV: {error}.", field=field) from error
+        raise Invalid(
+            gettext("Line %(line)s could not be read as CSV: %(error)s.", line=start, error=error),
+            field=field,
+        ) from error

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import gettext, pgettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -48,8 +50,11 @@ class SingleLine:
     def __call__(self, form, field) -> None:
         if isinstance(field.data, str) and CONTROL_CHARACTERS.search(field.data):
             raise ValidationError(
-                f"{field.label.text} must be on one line, without control characters "
-                "such as tabs or line breaks."
+                gettext(
+                    "%(field)s must be on one line, without control characters such as tabs "
+                    "or line breaks.",
+                    field=field.label.text,
+                )
             )
 
 
@@ -146,60 +151,70 @@ def choice_list(pairs) -> list[SelectChoice]:
 
 
 # What each role lets a person do, shown where an administrator chooses roles.
+# Lazy: written in the language of the page that shows them.
 ROLE_DESCRIPTIONS = {
-    Role.EMPLOYEE.value: "Sees their own competencies and evidence, the framework and job "
-    "profiles.",
-    Role.MANAGER.value: "Also sees their reporting line, records evidence for their team.",
-    Role.HR.value: "Maintains the framework and job profiles, the workforce records and imports.",
-    Role.UNION_REP.value: "Reads aggregate figures for the bargaining units they represent, "
-    "never individual records.",
-    Role.ADMIN.value: "Manages user accounts and roles, reads the audit log and the outbox.",
+    Role.EMPLOYEE.value: _l(
+        "Sees their own competencies and evidence, the framework and job profiles."
+    ),
+    Role.MANAGER.value: _l("Also sees their reporting line, records evidence for their team."),
+    Role.HR.value: _l(
+        "Maintains the framework and job profiles, the workforce records and imports."
+    ),
+    Role.UNION_REP.value: _l(
+        "Reads aggregate figures for the bargaining units they represent, never individual records."
+    ),
+    Role.ADMIN.value: _l("Manages user accounts and roles, reads the audit log and the outbox."),
 }
 
 
 def role_choices() -> list[SelectChoice]:
-    return choice_list(choices(Role))
+    """The roles to tick, each named in the page's language (the labels are marked in
+    civicladder.access)."""
+    return choice_list((value, _l(label)) for value, label in choices(Role))
 
 
 class UserForm(Form):
     full_name = StringField(
-        "Full name", validators=[DataRequired("Enter the person's name."), Length(max=200)]
+        _l("Full name"),
+        validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)],
     )
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[
-            DataRequired("Enter an email address."),
-            Email("Enter an email address like name@example.gov."),
+            DataRequired(_l("Enter an email address.")),
+            Email(_l("Enter an email address like name@example.gov.")),
             Length(max=254),
         ],
     )
     employee_number = StringField(
-        "Employee number",
+        _l("Employee number"),
         validators=[Optional(), Length(max=20)],
-        description="Links the account to the employee record, so they see their own profile.",
+        description=_l("Links the account to the employee record, so they see their own profile."),
     )
-    roles = MultiCheckboxField("Roles", choices=role_choices())
+    roles = MultiCheckboxField(_l("Roles"), choices=role_choices())
     units = MultiCheckboxField(
-        "Bargaining units represented",
+        _l("Bargaining units represented"),
         coerce=int,
-        description="Only for union representatives: the units whose figures they read.",
+        description=_l("Only for union representatives: the units whose figures they read."),
     )
 
     def validate_units(self, field) -> None:
         if field.data and Role.UNION_REP.value not in (self.roles.data or []):
             raise ValidationError(
-                "Bargaining units are only for union representatives: tick Union "
-                "representative, or clear the units."
+                gettext(
+                    "Bargaining units are only for union representatives: tick Union "
+                    "representative, or clear the units."
+                )
             )
 
 
 class RolesForm(Form):
-    roles = MultiCheckboxField("Roles", choices=role_choices())
-    reason = StringField("Reason for the change", validators=[Optional(), Length(max=500)])
+    roles = MultiCheckboxField(_l("Roles"), choices=role_choices())
+    reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
 
 
 class ReasonForm(Form):
-    reason = TextAreaField("Reason", validators=[Optional(), Length(max=1000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
 
 
 class ConfirmedReasonForm(Form):
@@ -210,8 +225,11 @@ class ConfirmedReasonForm(Form):
     """
 
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
+        _l("Reason"),
+        validators=[
+            DataRequired(_l("Give a reason: it is kept in the audit log.")),
+            Length(max=1000),
+        ],
     )
     confirmed = HiddenField()
 
@@ -224,24 +242,29 @@ class PasswordSignInForm(Form):
     """Who may sign in with a password: everyone, or the break-glass administrators only."""
 
     everyone = RadioField(
-        "Who may sign in with a password",
+        _l("Who may sign in with a password"),
         choices=choice_list(
             [
-                ("yes", "Everyone with a password"),
-                ("no", "Only the break-glass administrators chosen below"),
+                ("yes", _l("Everyone with a password")),
+                ("no", _l("Only the break-glass administrators chosen below")),
             ]
         ),
-        validators=[InputRequired("Choose who may sign in with a password.")],
+        validators=[InputRequired(_l("Choose who may sign in with a password."))],
     )
     break_glass = MultiCheckboxField(
-        "Break-glass administrators",
+        _l("Break-glass administrators"),
         coerce=int,
-        description="They keep password sign-in when it is off for everyone else, to reach "
-        "CivicLadder if the city's identity provider is down.",
+        description=_l(
+            "They keep password sign-in when it is off for everyone else, to reach "
+            "CivicLadder if the city's identity provider is down."
+        ),
     )
     reason = TextAreaField(
-        "Reason",
-        validators=[DataRequired("Give a reason: it is kept in the audit log."), Length(max=1000)],
+        _l("Reason"),
+        validators=[
+            DataRequired(_l("Give a reason: it is kept in the audit log.")),
+            Length(max=1000),
+        ],
     )
 
 
@@ -278,7 +301,11 @@ class FilterSelectField(SelectField):
     def _refusal(self) -> str:
         given = self.raw_data[0] if self.raw_data else ""
         shown = given if len(given) <= 40 else given[:40] + "…"
-        return f"{self.label.text}: choose one of the listed options (“{shown}” is not one)."
+        return gettext(
+            "%(field)s: choose one of the listed options (“%(shown)s” is not one).",
+            field=self.label.text,
+            shown=shown,
+        )
 
 
 class OpenSelectField(SelectField):
@@ -312,12 +339,16 @@ class DayField(DateField):
         match = ISO_DATE.match(text)
         if match is None:
             self.data = None
-            raise ValueError(f"Enter the date as year-month-day, like 2026-03-31 (not {text}).")
+            raise ValueError(
+                gettext(
+                    "Enter the date as year-month-day, like 2026-03-31 (not %(text)s).", text=text
+                )
+            )
         try:
             self.data = date(*(int(part) for part in match.groups()))
         except ValueError:
             self.data = None
-            raise ValueError(f"{text} is not a real date.") from None
+            raise ValueError(gettext("%(text)s is not a real date.", text=text)) from None
 
 
 def blank_int(value):
@@ -327,18 +358,20 @@ def blank_int(value):
     return int(value)
 
 
-CHOOSE = ("", "Choose…")
+CHOOSE = ("", _l("Choose…"))
 
 
 class AuditSearchForm(Form):
     class Meta:
         csrf = False
 
-    actor = StringField("Actor (email)", validators=[Optional(), Length(max=254)])
-    object = StringField("Object", validators=[Optional(), Length(max=300)])
-    action = OpenSelectField("What happened", validators=[Optional(), Length(max=80)])
-    date_from = DayField("From", validators=[Optional()])
-    date_to = DayField("To", validators=[Optional()])
+    actor = StringField(_l("Actor (email)"), validators=[Optional(), Length(max=254)])
+    object = StringField(_l("Object"), validators=[Optional(), Length(max=300)])
+    action = OpenSelectField(_l("What happened"), validators=[Optional(), Length(max=80)])
+    date_from = DayField(
+        LazyString(lambda: pgettext("a date range", "From")), validators=[Optional()]
+    )
+    date_to = DayField(LazyString(lambda: pgettext("a date range", "To")), validators=[Optional()])
 
 
 class JobFilterForm(Form):
@@ -347,7 +380,12 @@ class JobFilterForm(Form):
     class Meta:
         csrf = False
 
-    state = FilterSelectField("State", choices=choice_list([("", "Any state"), *choices(JobState)]))
+    state = FilterSelectField(
+        _l("State"),
+        choices=choice_list(
+            [("", _l("Any state")), *((value, _l(label)) for value, label in choices(JobState))]
+        ),
+    )
 
 
 class CredentialForm(Form):

@@ -7,15 +7,17 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import gettext
 
 from civicladder import audit, clock
 from civicladder.access import Role
 from civicladder.db import db, locked_get
 from civicladder.errors import Forbidden
+from civicladder.languages import N_
 from civicladder.models import User
 from civicladder.services import normalise_email, write_roles
 
-_ASK_FOR_ACCOUNT = (
+_ASK_FOR_ACCOUNT = N_(
     "Ask Human Resources or your administrator to give you a CivicLadder account for it, "
     "then sign in again."
 )
@@ -44,27 +46,38 @@ def authenticate(claims: dict, email_claim: str) -> User:
     email = claims.get(email_claim)
     if not isinstance(email, str) or "@" not in email:
         raise Forbidden(
-            "Your city account did not tell CivicLadder your email address, so it cannot find "
-            "your account. Ask your administrator to check the sign-in settings."
+            gettext(
+                "Your city account did not tell CivicLadder your email address, so it cannot find "
+                "your account. Ask your administrator to check the sign-in settings."
+            )
         )
     if claims.get("email_verified") is False:
         raise Forbidden(
-            "Your city account's email address is not verified, so CivicLadder cannot use it "
-            "to find your account. Ask your administrator for help."
+            gettext(
+                "Your city account's email address is not verified, so CivicLadder cannot use it "
+                "to find your account. Ask your administrator for help."
+            )
         )
     # Accounts keep their address in lower case (create_user), so this finds it by the index.
     email = normalise_email(email)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        raise Forbidden(f"There is no CivicLadder account for {email}. " + _ASK_FOR_ACCOUNT)
+        raise Forbidden(
+            gettext("There is no CivicLadder account for %(email)s.", email=email)
+            + " "
+            + gettext(_ASK_FOR_ACCOUNT)
+        )
     return _signed_in_by_identity(user, claims, email)
 
 
 def _signed_in_by_identity(user: User, claims: dict, email: str) -> User:
     if not user.active:
         raise Forbidden(
-            f"The CivicLadder account for {email} is switched off. Ask your administrator "
-            "to switch it back on if you still need it."
+            gettext(
+                "The CivicLadder account for %(email)s is switched off. Ask your administrator "
+                "to switch it back on if you still need it.",
+                email=email,
+            )
         )
     _roles_from_groups(user, claims)
     user.last_login_at = clock.now()
@@ -91,6 +104,6 @@ def _roles_from_groups(user: User, claims: dict) -> None:
     given = {Role(role) for role, names in mapping.items() if names & held}
     if (user.roles - managed) | given == user.roles:
         return
-    user = locked_get(User, user.id, "There is no such user.")
+    user = locked_get(User, user.id, gettext("There is no such user."))
     after = (user.roles - managed) | given
     write_roles(None, user, after, "Groups at the city's identity provider")

@@ -23,6 +23,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app, request, url_for
+from flask_babel import gettext
 
 from civicladder import audit, clock, files, jobs, languages
 from civicladder.access import Role, require_role
@@ -97,7 +98,7 @@ def run_of(name: str, run_id: int) -> tuple[JobRun, str]:
     run = db.session.get(JobRun, run_id)
     found = of_run(run) if run is not None else None
     if found is None or found[0].name != name:
-        raise NotFound("There is no such import.")
+        raise NotFound(gettext("There is no such import."))
     return run, found[1]
 
 
@@ -155,18 +156,20 @@ def request_write(actor: User, name: str, check_run_id: int) -> JobRun:
     found = _import(name)
     require_role(actor, found.role)
     # Locked: of two confirmations at once, the second waits and finds the first's write.
-    check = locked_get(JobRun, check_run_id, "There is no such import.")
+    check = locked_get(JobRun, check_run_id, gettext("There is no such import."))
     if check.kind != found.job(CHECK):
-        raise NotFound("There is no such preview.")
+        raise NotFound(gettext("There is no such preview."))
     preview = preview_of(check)
     if preview is None:
-        raise Conflict("This file has not been checked yet. Wait for the check to finish.")
+        raise Conflict(gettext("This file has not been checked yet. Wait for the check to finish."))
     if not preview.get("ok") or not preview.get("change_count"):
-        raise Conflict("This file cannot be imported: its check found problems or no changes.")
+        raise Conflict(
+            gettext("This file cannot be imported: its check found problems or no changes.")
+        )
     if write_of(check) is not None:
-        raise Conflict("This file has already been imported, or is being imported.")
+        raise Conflict(gettext("This file has already been imported, or is being imported."))
     if files.find(check.params["file_id"]) is None:
-        raise Conflict("This file is no longer kept. Upload it again.")
+        raise Conflict(gettext("This file is no longer kept. Upload it again."))
     run = jobs.enqueue(
         found.job(WRITE), actor=actor, check_run_id=check.id, language=languages.current()
     )
@@ -212,13 +215,13 @@ def _checked(run: JobRun, file_id: int) -> dict:
     found, _ = of_run(run)
     stored = files.find(file_id)
     if stored is None:
-        raise Conflict("The uploaded file is no longer kept. Upload it again.")
+        raise Conflict(gettext("The uploaded file is no longer kept. Upload it again."))
     jobs.progress(run, 0, None)
     preview = found.check(files.read(stored))
     return {
         "preview": preview,
         "link": url_for(found.page, run_id=run.id),
-        "link_text": "See what the file would change",
+        "link_text": gettext("See what the file would change"),
     }
 
 
@@ -233,7 +236,7 @@ def _written(run: JobRun, check_run_id: int) -> dict:
     preview = preview_of(check) if check is not None else None
     stored = files.find(check.params["file_id"]) if preview is not None else None
     if stored is None:
-        raise Conflict("The checked file is no longer kept. Upload it again.")
+        raise Conflict(gettext("The checked file is no longer kept. Upload it again."))
     actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
     done = 0
 

@@ -22,14 +22,14 @@ from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 
 # Imported with the app, not in a request: gunicorn's master builds the app once, so no worker
 # pays the import (about 60 ms) in its first request.
 from redis import Redis
 from sqlalchemy.orm.attributes import set_committed_value
 
-from civicladder import transaction
+from civicladder import languages, transaction
 from civicladder.db import db, utcnow
 from civicladder.errors import DomainError
 from civicladder.models import JobRun, JobState, User
@@ -175,6 +175,25 @@ def perform(run_id: int) -> None:
     run = _claim(run_id)
     if run is None:
         return
+    # What the run says (its result, its refusal) is read by whoever asked, in their language.
+    with languages.written_in(_language_of(run)):
+        _perform(run_id, run)
+
+
+def _language_of(run: JobRun) -> str | None:
+    """The asker's language: the page's they asked from when the job kept it (an import or an
+    export), else their account's choice, else the page's of an inline run, else English (a
+    scheduled run, a command)."""
+    kept = (run.params or {}).get("language")
+    if kept:
+        return kept
+    asker = run.requested_by
+    if asker is not None and asker.locale:
+        return asker.locale
+    return languages.current() if has_request_context() else None
+
+
+def _perform(run_id: int, run: JobRun) -> None:
     try:
         with transaction.unit_of_work():
             result = kind(run.kind).function(run, **run.params)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
@@ -20,6 +20,7 @@ from markupsafe import Markup
 from civicladder import clock, navigation
 from civicladder.access import Role
 from civicladder.db import db
+from civicladder.languages import N_
 
 MAX_PAGE = 100_000
 
@@ -135,19 +136,19 @@ _ACTION_WORDS_KEY = "civicladder.action_words"
 
 # The shell's own audit actions; each package registers the words for its own.
 SHELL_ACTION_WORDS = {
-    "user.signed_in": "Signed in",
-    "user.signed_out": "Signed out",
-    "user.language_chosen": "Chose the language of their pages",
-    "sign_in.password_policy_changed": "Changed who signs in with a password",
-    "user.password_changed": "Changed their password",
-    "user.password_reset": "Set a password through a one-time link",
-    "user.created": "Created an account",
-    "user.updated": "Changed an account's email address or name",
-    "user.roles_changed": "Changed roles",
-    "user.activated": "Reactivated an account",
-    "user.deactivated": "Deactivated an account",
-    "user.reset_link_issued": "Issued a one-time password link",
-    "notification.read": "Marked notifications as read",
+    "user.signed_in": N_("Signed in"),
+    "user.signed_out": N_("Signed out"),
+    "user.language_chosen": N_("Chose the language of their pages"),
+    "sign_in.password_policy_changed": N_("Changed who signs in with a password"),
+    "user.password_changed": N_("Changed their password"),
+    "user.password_reset": N_("Set a password through a one-time link"),
+    "user.created": N_("Created an account"),
+    "user.updated": N_("Changed an account's email address or name"),
+    "user.roles_changed": N_("Changed roles"),
+    "user.activated": N_("Reactivated an account"),
+    "user.deactivated": N_("Deactivated an account"),
+    "user.reset_link_issued": N_("Issued a one-time password link"),
+    "notification.read": N_("Marked notifications as read"),
 }
 
 
@@ -157,16 +158,18 @@ def register_action_words(app: Flask, words: dict[str, str]) -> None:
 
 
 def action_choices() -> list[tuple[str, str]]:
-    """Every described action as (code, words), in the words' order, for a search form."""
+    """Every described action as (code, words), in the words' order, for a search form; the
+    words in the page's language."""
     words = current_app.extensions.get(_ACTION_WORDS_KEY, SHELL_ACTION_WORDS)
-    return sorted(words.items(), key=lambda item: item[1])
+    shown = [(code, gettext(text)) for code, text in words.items()]
+    return sorted(shown, key=lambda item: item[1])
 
 
 def action_words(action: str) -> str:
     """An audit action in words; an action nobody described reads as its own words."""
     known = current_app.extensions.get(_ACTION_WORDS_KEY, SHELL_ACTION_WORDS).get(action)
     if known:
-        return known
+        return gettext(known)
     subject, _, verb = action.partition(".")
     text = f"{subject.replace('_', ' ')} {verb.replace('_', ' ')}".strip()
     return text[:1].upper() + text[1:]
@@ -186,7 +189,7 @@ def object_words(entry) -> str:
     if entry.object_label:
         return f"{kind}: {entry.object_label}" if kind else entry.object_label
     if entry.object_id:
-        return f"{kind}, record {entry.object_id}"
+        return gettext("%(kind)s, record %(id)s", kind=kind, id=entry.object_id)
     return kind
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm.attributes import set_committed_value
 
 from civicladder import audit
@@ -29,7 +30,8 @@ from civicladder.errors import Conflict, Invalid
 
 
 def _label(state: Enum) -> str:
-    return state.label if hasattr(state, "label") else str(state.value)
+    """A state in the words of the page (its label is marked where its enum declares it)."""
+    return gettext(state.label) if hasattr(state, "label") else str(state.value)
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,18 @@ def move(lifecycle: Lifecycle, obj, to: Enum, actor, *, reason: str | None = Non
     """Move obj to a new state if the lifecycle allows it and nobody moved it meanwhile."""
     current = getattr(obj, lifecycle.attribute)
     if current == to:
-        raise Conflict(f"This is already {_label(to).lower()}.")
+        raise Conflict(gettext("This is already %(state)s.", state=_label(to).lower()))
     if not lifecycle.can_move(current, to):
-        raise Conflict(f"This cannot go from {_label(current).lower()} to {_label(to).lower()}.")
+        raise Conflict(
+            gettext(
+                "This cannot go from %(before)s to %(after)s.",
+                before=_label(current).lower(),
+                after=_label(to).lower(),
+            )
+        )
     reason = (reason or "").strip() or None
     if to in lifecycle.reason_required and reason is None:
-        raise Invalid("Give a reason for this change.", field="reason")
+        raise Invalid(gettext("Give a reason for this change."), field="reason")
     if obj.id is None:
         db.session.flush()
     model = type(obj)
@@ -79,8 +87,10 @@ def move(lifecycle: Lifecycle, obj, to: Enum, actor, *, reason: str | None = Non
     )
     if result.rowcount != 1:
         raise Conflict(
-            "Someone else changed this at the same time, so your change was not saved. "
-            "Reload the page to see where it stands now."
+            gettext(
+                "Someone else changed this at the same time, so your change was not saved. "
+                "Reload the page to see where it stands now."
+            )
         )
     set_committed_value(obj, lifecycle.attribute, to)
     audit.record(

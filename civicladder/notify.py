@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext
 
-from civicladder import clock, jobs, transaction
+from civicladder import clock, jobs, languages, transaction
 from civicladder.db import db
 from civicladder.models import Notification, OutboxMessage, OutboxStatus, User
 
@@ -39,15 +39,22 @@ def one_line(text: str) -> str:
 def notify(user: User, subject: str, body: str = "", link: str | None = None) -> Notification:
     """Queue a notice for a person: shown on their home page, and emailed after commit.
 
+    A notice is written in its recipient's language (their account's choice, else English),
+    whoever's action sends it: `subject` and `body` may be lazy strings (`lazy_gettext`), made
+    into words here in that language; a caller that formats dates or labels writes them
+    inside `languages.written_in(user.locale)`. The words are kept as written, so the home
+    page shows them with no translation per row, and the email says the same.
+
     `link` is one of the app's pages, built with `url_for`: a path in a request, a full address
     at PUBLIC_URL in a command or a job. The notice keeps the path, so it opens wherever the
     app is served; the email carries the full address at PUBLIC_URL.
     """
-    subject = one_line(subject)[:200]
-    page = _path(link) if link else None
-    notice = Notification(user_id=user.id, subject=subject, body=body, link=page)
-    db.session.add(notice)
-    email(user.email, subject, body, page)
+    with languages.written_in(user.locale):
+        subject, body = one_line(str(subject))[:200], str(body)
+        page = _path(link) if link else None
+        notice = Notification(user_id=user.id, subject=subject, body=body, link=page)
+        db.session.add(notice)
+        email(user.email, subject, body, page)
     return notice
 
 

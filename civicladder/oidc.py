@@ -19,9 +19,11 @@ import requests
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, Response, current_app, request
+from flask_babel import gettext
 from joserfc.errors import JoseError
 
 from civicladder.errors import DomainError, NotFound
+from civicladder.languages import N_
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +39,31 @@ class ProviderRefused(DomainError):
     """The provider's answer cannot sign anyone in: an error it sent, or a token that fails."""
 
     status = 400
-    title = "Signing in with your city account did not work"
+    title = N_("Signing in with your city account did not work")
 
 
 class ProviderUnavailable(DomainError):
     """The provider could not be reached, or answered with something that is not OpenID Connect."""
 
     status = 502
-    title = "The city's sign-in service is not answering"
+    title = N_("The city's sign-in service is not answering")
 
 
-START_AGAIN = "Go back to the sign-in page and start again."
-_UNAVAILABLE = (
+START_AGAIN = N_("Go back to the sign-in page and start again.")
+_UNAVAILABLE = N_(
     "CivicLadder could not reach the city's sign-in service. Try again in a few minutes; if it "
     "keeps happening, tell your administrator."
 )
+_UNTRUSTED = N_(
+    "The city's sign-in service sent an answer CivicLadder cannot trust, so you are not "
+    "signed in. Go back to the sign-in page and start again. If it happens again, tell your "
+    "administrator."
+)
+
+
+def _again(message: str) -> str:
+    """A refusal in the page's words, with the way to try again."""
+    return f"{message} {gettext(START_AGAIN)}"
 
 
 def register(app: Flask) -> None:
@@ -92,7 +104,7 @@ def redirect_uri() -> str:
 
 def _client():
     if not enabled():
-        raise NotFound("This site does not offer sign-in through a city account.")
+        raise NotFound(gettext("This site does not offer sign-in through a city account."))
     return current_app.extensions[_EXTENSION]
 
 
@@ -104,7 +116,7 @@ def start() -> Response:
         return client.authorize_redirect(redirect_uri())
     except (requests.RequestException, ValueError) as error:
         log.warning("identity provider unreachable at sign-in: %s", error)
-        raise ProviderUnavailable(_UNAVAILABLE) from error
+        raise ProviderUnavailable(gettext(_UNAVAILABLE)) from error
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,7 @@ def finish() -> Identity:
         raise ProviderRefused(_refusal_message(error))
     if not request.args.get("code") or not request.args.get("state"):
         raise ProviderRefused(
-            "The answer from the city's sign-in service was incomplete. " + START_AGAIN
+            _again(gettext("The answer from the city's sign-in service was incomplete."))
         )
     try:
         metadata = _metadata(client)
@@ -139,21 +151,18 @@ def finish() -> Identity:
         )
     except MismatchingStateError as error:
         raise ProviderRefused(
-            "This sign-in was not started in this browser, or it was already used. " + START_AGAIN
+            _again(gettext("This sign-in was not started in this browser, or it was already used."))
         ) from error
     except (OAuthError, JoseError) as error:
         log.warning("identity provider's answer refused: %r", error)
-        raise ProviderRefused(
-            "The city's sign-in service sent an answer CivicLadder cannot trust, so you are not "
-            "signed in. " + START_AGAIN + " If it happens again, tell your administrator."
-        ) from error
+        raise ProviderRefused(gettext(_UNTRUSTED)) from error
     except (requests.RequestException, ValueError, RuntimeError) as error:
         log.warning("identity provider unreachable at the callback: %r", error)
-        raise ProviderUnavailable(_UNAVAILABLE) from error
+        raise ProviderUnavailable(gettext(_UNAVAILABLE)) from error
     # Authlib puts the verified ID token's claims under "userinfo"; without an ID token that
     # key would be whatever the token endpoint sent, vouched for by nothing.
     if not token.get("id_token") or not token.get("userinfo"):
-        raise ProviderRefused("The city's sign-in service sent no identity. " + START_AGAIN)
+        raise ProviderRefused(_again(gettext("The city's sign-in service sent no identity.")))
     claims = dict(token["userinfo"])
     if current_app.config["OIDC_EMAIL_CLAIM"] not in claims and metadata.get("userinfo_endpoint"):
         claims = _with_userinfo(client, token, claims)
@@ -168,15 +177,12 @@ def _with_userinfo(client, token: dict, claims: dict[str, Any]) -> dict[str, Any
         info = client.userinfo(token=token)
     except (OAuthError, requests.RequestException, ValueError) as error:
         log.warning("identity provider's UserInfo endpoint failed: %r", error)
-        raise ProviderUnavailable(_UNAVAILABLE) from error
+        raise ProviderUnavailable(gettext(_UNAVAILABLE)) from error
     if info.get("sub") != claims["sub"]:
         log.warning(
             "UserInfo answered for %r, the ID token is for %r", info.get("sub"), claims["sub"]
         )
-        raise ProviderRefused(
-            "The city's sign-in service sent an answer CivicLadder cannot trust, so you are not "
-            "signed in. " + START_AGAIN + " If it happens again, tell your administrator."
-        )
+        raise ProviderRefused(gettext(_UNTRUSTED))
     return dict(info) | claims
 
 
@@ -204,19 +210,23 @@ def _metadata(client) -> dict:
             configured,
         )
         raise ProviderUnavailable(
-            "The city's sign-in service is not set up as CivicLadder expects. Tell your "
-            "administrator (the issuer its discovery document names is not OIDC_ISSUER)."
+            gettext(
+                "The city's sign-in service is not set up as CivicLadder expects. Tell your "
+                "administrator (the issuer its discovery document names is not OIDC_ISSUER)."
+            )
         )
     return metadata
 
 
 def _refusal_message(error: str) -> str:
     if error in ("access_denied", "login_required", "consent_required"):
-        return (
-            "The city's sign-in service did not sign you in (you may have cancelled, or your "
-            "city account may not be allowed to use CivicLadder). " + START_AGAIN
+        return _again(
+            gettext(
+                "The city's sign-in service did not sign you in (you may have cancelled, or your "
+                "city account may not be allowed to use CivicLadder)."
+            )
         )
-    return "The city's sign-in service could not sign you in. " + START_AGAIN
+    return _again(gettext("The city's sign-in service could not sign you in."))
 
 
 def logout_url(post_logout_redirect_uri: str, id_token: str = "") -> str | None:

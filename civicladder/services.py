@@ -8,10 +8,11 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import gettext
 
-from civicladder import audit, clock, user_sessions
+from civicladder import audit, clock, languages, user_sessions
 from civicladder.access import Role, require_role
 from civicladder.db import claimed, db, fetch, locked_get
 from civicladder.errors import Conflict, Invalid, NotFound
+from civicladder.languages import N_
 from civicladder.models import (
     Notification,
     PasswordResetToken,
@@ -41,10 +42,13 @@ def normalise_email(email: str) -> str:
 def check_password_rules(password: str, user_email: str = "") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
-            f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.", field="new_password"
+            gettext("Choose a password of at least %(num)s characters.", num=MIN_PASSWORD_LENGTH),
+            field="new_password",
         )
     if user_email and password.strip().lower() == user_email.lower():
-        raise Invalid("Your password must not be your email address.", field="new_password")
+        raise Invalid(
+            gettext("Your password must not be your email address."), field="new_password"
+        )
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -75,7 +79,7 @@ def record_sign_out(user: User) -> None:
 
 def change_password(actor: User, current_password: str, new_password: str) -> User:
     if not verify_password(actor.password_hash, current_password):
-        raise Invalid("Your current password is not correct.", field="current_password")
+        raise Invalid(gettext("Your current password is not correct."), field="current_password")
     check_password_rules(new_password, actor.email)
     actor.password_hash = hash_password(new_password)
     actor.session_token = new_session_token()
@@ -107,7 +111,10 @@ def create_user(
     if password is not None:
         check_password_rules(password, email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"There is already a user with the email address {email}.", field="email")
+        raise Conflict(
+            gettext("There is already a user with the email address %(email)s.", email=email),
+            field="email",
+        )
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -127,16 +134,19 @@ def write_identity(actor: User | None, user: User, *, email: str, full_name: str
     checked who may: the city's identity system through SCIM); whether anything changed."""
     email, full_name = normalise_email(email), " ".join(full_name.split())
     if "@" not in email:
-        raise Invalid("Give an email address for the account.", field="email")
+        raise Invalid(gettext("Give an email address for the account."), field="email")
     if not full_name:
-        raise Invalid("Give the person's name.", field="full_name")
+        raise Invalid(gettext("Give the person's name."), field="full_name")
     before = audit.snapshot(user, ["email", "full_name"])
     if before == {"email": email, "full_name": full_name}:
         return False
     if email != user.email and db.session.scalar(
         sa.select(User.id).where(User.email == email, User.id != user.id)
     ):
-        raise Conflict(f"There is already a user with the email address {email}.", field="email")
+        raise Conflict(
+            gettext("There is already a user with the email address %(email)s.", email=email),
+            field="email",
+        )
     user.email, user.full_name = email, full_name[:200]
     db.session.flush()
     before, after = audit.changed(before, audit.snapshot(user, ["email", "full_name"]))
@@ -170,28 +180,32 @@ def write_roles(actor: User | None, user: User, roles: set[Role], reason: str | 
 def set_roles(actor: User, user: User, roles: set[Role], reason: str | None = None) -> User:
     require_role(actor, Role.ADMIN, system_may=False)
     # Of two identical changes at once, the second waits here and then finds nothing to do.
-    user = locked_get(User, user.id, "There is no such user.")
+    user = locked_get(User, user.id, gettext("There is no such user."))
     before = user.roles
     if actor.id == user.id and Role.ADMIN in before and Role.ADMIN not in roles:
-        raise Invalid("You cannot remove your own administrator role.", field="roles")
+        raise Invalid(gettext("You cannot remove your own administrator role."), field="roles")
     if before == roles:
         return user
     write_roles(actor, user, roles, reason)
-    labels = ", ".join(role.label for role in sorted(roles)) or "none"
-    notify(
-        user,
-        "Your CivicLadder roles have changed",
-        f"Your roles are now: {labels}." + (f" Reason: {reason}" if reason else ""),
-        link=url_for("home.index"),
-    )
+    with languages.written_in(user.locale):
+        labels = ", ".join(gettext(role.label) for role in sorted(roles)) or gettext("none")
+        body = gettext("Your roles are now: %(roles)s.", roles=labels)
+        if reason:
+            body += " " + gettext("Reason: %(reason)s", reason=reason)
+        notify(
+            user,
+            gettext("Your CivicLadder roles have changed"),
+            body,
+            link=url_for("home.index"),
+        )
     return user
 
 
 def set_active(actor: User, user: User, active: bool, reason: str | None = None) -> User:
     require_role(actor, Role.ADMIN, system_may=False)
     if actor.id == user.id and not active:
-        raise Invalid("You cannot deactivate your own account.")
-    user = locked_get(User, user.id, "There is no such user.")
+        raise Invalid(gettext("You cannot deactivate your own account."))
+    user = locked_get(User, user.id, gettext("There is no such user."))
     write_active(actor, user, active, reason)
     return user
 
@@ -260,17 +274,23 @@ def set_password_sign_in(
     candidates = {user.id: user for user in break_glass_candidates()}
     unknown = break_glass_ids - set(candidates)
     if unknown:
-        raise Invalid("Break-glass accounts must be active administrators.", field="break_glass")
+        raise Invalid(
+            gettext("Break-glass accounts must be active administrators."), field="break_glass"
+        )
     if not everyone:
         if not provider:
             raise Conflict(
-                "Password sign-in stays on until the city's identity provider is set up "
-                "(OIDC_ISSUER): otherwise nobody but the break-glass accounts could sign in."
+                gettext(
+                    "Password sign-in stays on until the city's identity provider is set up "
+                    "(OIDC_ISSUER): otherwise nobody but the break-glass accounts could sign in."
+                )
             )
         if not any(candidates[i].password_hash for i in break_glass_ids):
             raise Invalid(
-                "Choose at least one break-glass administrator who has a password, so that "
-                "someone can still sign in if the identity provider is down.",
+                gettext(
+                    "Choose at least one break-glass administrator who has a password, so that "
+                    "someone can still sign in if the identity provider is down."
+                ),
                 field="break_glass",
             )
     setting = db.session.get(SiteSetting, SIGN_IN_SETTING, with_for_update=True)
@@ -307,8 +327,13 @@ def set_language(actor: User, language: str) -> User:
     from civicladder.languages import LANGUAGES
 
     if language not in LANGUAGES:
-        raise Invalid(f"Choose one of the languages offered: {', '.join(LANGUAGES.values())}.")
-    user = locked_get(User, actor.id, "There is no such user.")
+        raise Invalid(
+            gettext(
+                "Choose one of the languages offered: %(languages)s.",
+                languages=", ".join(LANGUAGES.values()),
+            )
+        )
+    user = locked_get(User, actor.id, gettext("There is no such user."))
     if user.locale == language:
         return user
     before = user.locale
@@ -331,7 +356,7 @@ def issue_reset_link(actor: User, user: User) -> str:
     """
     require_role(actor, *_link_issuers(user), system_may=False)
     if not user.active:
-        raise Invalid("Reactivate the account before issuing a password link.")
+        raise Invalid(gettext("Reactivate the account before issuing a password link."))
     now = clock.now()
     cancel_reset_links(user)
     token = new_token()
@@ -375,7 +400,7 @@ def cancel_reset_links(user: User) -> None:
     )
 
 
-_LINK_NOT_VALID = (
+_LINK_NOT_VALID = N_(
     "This password link is not valid: it may have been used already or have expired. "
     "Ask an administrator for a new one."
 )
@@ -386,9 +411,9 @@ def find_reset(token: str) -> PasswordResetToken:
         sa.select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
     )
     if row is None or row.used_at is not None or row.expires_at <= clock.now():
-        raise NotFound(_LINK_NOT_VALID)
+        raise NotFound(gettext(_LINK_NOT_VALID))
     if not row.user.active:
-        raise NotFound("This account is not active. Ask an administrator for help.")
+        raise NotFound(gettext("This account is not active. Ask an administrator for help."))
     return row
 
 
@@ -405,7 +430,7 @@ def reset_password(token: str, new_password: str) -> User:
         PasswordResetToken.expires_at > now,
     )
     if not claimed(still_valid.values(used_at=now)):
-        raise NotFound(_LINK_NOT_VALID)
+        raise NotFound(gettext(_LINK_NOT_VALID))
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     audit.record(user, "user.password_reset", user, label=user.email)
@@ -426,4 +451,4 @@ def mark_notifications_read(actor: User, notification_ids: list[int] | None = No
 
 
 def get_user(user_id: int) -> User:
-    return fetch(User, user_id, "There is no such user.")
+    return fetch(User, user_id, gettext("There is no such user."))

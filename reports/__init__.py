@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from civicladder.languages import N_
+
 # The reports package's audit actions, as the audit log and histories say them.
 ACTION_WORDS = {
-    "report_snapshot.published": "Published a progress report",
-    "report_comment.added": "Commented on a published progress report",
+    "report_snapshot.published": N_("Published a progress report"),
+    "report_comment.added": N_("Commented on a published progress report"),
 }
 
 
@@ -16,11 +18,10 @@ def init_app(app: Flask) -> None:
     """Plug the reports package in: pages, navigation, the union rep's home panel, commands."""
     from civicladder.access import Role
     from civicladder.cli import register_city_step, register_demo_step
-    from civicladder.languages import N_
     from civicladder.layout import register_action_words
     from civicladder.navigation import NavItem, register_nav_item
     from civicladder.panels import HOME, register_panel
-    from reports import charts, cli, views
+    from reports import charts, cli, views, words
     from reports import jobs as reports_jobs
     from reports.seed import city, demo
 
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     register_panel(app, HOME, "progress_reports", views.home_panel, order=46)
     app.jinja_env.globals["chart_bars"] = charts.chart_bars
     app.jinja_env.globals["report_scope_url"] = views.scope_url
+    app.jinja_env.filters["period_label"] = words.period_label
     app.cli.add_command(cli.reports_group)
     reports_jobs.register(app)
     # After every package's people, training, evidence and grants (up to 45), before the

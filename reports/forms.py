@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -17,9 +18,9 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     period = StringField(
-        "Period",
+        _l("Period"),
         validators=[Optional(), Length(max=20)],
-        description="A quarter like 2026Q3, or a year like 2026.",
+        description=_l("A quarter like 2026Q3, or a year like 2026."),
     )
 
 
@@ -42,11 +43,16 @@ class CountForm(Form):
 
 class CommentForm(Form):
     body = TextAreaField(
-        "Your comment",
+        _l("Your comment"),
         validators=[
-            DataRequired("Write the comment before posting it."),
-            Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT:,} characters."),
+            DataRequired(_l("Write the comment before posting it.")),
+            Length(
+                max=MAX_COMMENT,
+                message=_l("Keep the comment under %(num)s characters.", num=f"{MAX_COMMENT:,}"),
+            ),
         ],
-        description="HR and the unit's union representatives read every comment; "
-        "it is kept with the report and in the audit log.",
+        description=_l(
+            "HR and the unit's union representatives read every comment; it is kept with the "
+            "report and in the audit log."
+        ),
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from civicladder import audit, clock, jobs, transaction
 from civicladder.db import db
@@ -70,16 +71,30 @@ def request_count(actor: User, scope: Scope, period: Period) -> JobRun:
     """A reader asks for a report not counted ahead (the caller checked they may read it): a
     job counts and stores it; asked again while it runs, the same job is returned."""
     if readers.snapshot_for(scope, period.code) is not None:
-        raise Conflict(f"The {period.code} report for {scope.name} is published: read it.")
+        raise Conflict(
+            gettext(
+                "The %(period)s report for %(scope)s is published: read it.",
+                period=period.code,
+                scope=scope.name,
+            )
+        )
     if stored(scope, period) is not None:
-        raise Conflict(f"The {period.code} report for {scope.name} is counted already.")
+        raise Conflict(
+            gettext(
+                "The %(period)s report for %(scope)s is counted already.",
+                period=period.code,
+                scope=scope.name,
+            )
+        )
     running = counting(scope, period)
     if running is not None:
         return running
     run = jobs.enqueue(
         COUNT_JOB,
         actor=actor,
-        title=f"Count the {period.code} report for {scope.name}",
+        title=gettext(
+            "Count the %(period)s report for %(scope)s", period=period.code, scope=scope.name
+        ),
         **_count_params(scope, period),
     )
     audit.record(
@@ -98,7 +113,7 @@ def counted_by_job(run: JobRun, scope_kind: str, scope_id: int, period: str) -> 
     scheduler's interval old)."""
     owner = db.session.get(BargainingUnit if scope_kind == UNIT else Department, scope_id)
     if owner is None:
-        raise Conflict("What this report counts no longer exists.")
+        raise Conflict(gettext("What this report counts no longer exists."))
     scope = assemble.unit_scope(owner) if scope_kind == UNIT else assemble.department_scope(owner)
     wanted = rules.parse_period(period)
     content = assemble.report(scope, wanted, kept.Kept())

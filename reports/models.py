@@ -62,13 +62,18 @@ class ReportSnapshot(db.Model):
 
 
 class ReportPdf(db.Model):
-    """A published snapshot's PDF, rendered once (when it is published, or on the first
-    download for snapshots published before PDFs were kept) and kept in the file store."""
+    """A published snapshot's PDF in one language, rendered once and kept in the file store:
+    the English one when the report is published, another language's on its first download
+    (and English's too for snapshots published before PDFs were kept). Every language's PDF
+    is rendered from the one snapshot, so they show the same figures and cite the same hash."""
 
     __tablename__ = "report_pdf"
 
     snapshot_id: Mapped[int] = mapped_column(
         sa.ForeignKey("report_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(
+        sa.String(8), primary_key=True, default="en", server_default="en"
     )
     file_id: Mapped[int] = mapped_column(
         sa.ForeignKey("stored_file.id", ondelete="RESTRICT"), unique=True

@@ -4,6 +4,7 @@ manager their own department's and those below it; and the published snapshots t
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from civicladder.access import Role
@@ -27,11 +28,14 @@ def readable_unit(user: User, unit_id: int) -> BargainingUnit:
     """The unit, when this person may read its reports; a clear 404 or 403 otherwise."""
     unit = db.session.get(BargainingUnit, unit_id)
     if unit is None:
-        raise NotFound("There is no bargaining unit with that number.")
+        raise NotFound(gettext("There is no bargaining unit with that number."))
     if not may_read_unit(user, unit_id):
         raise Forbidden(
-            f"You do not represent {unit.name}, so its reports are not yours to read. "
-            "Your home page lists the units you represent."
+            gettext(
+                "You do not represent %(unit)s, so its reports are not yours to read. Your "
+                "home page lists the units you represent.",
+                unit=unit.name,
+            )
         )
     return unit
 
@@ -72,11 +76,14 @@ def may_read_department(user: User, department: Department) -> bool:
 def readable_department(user: User, department_id: int) -> Department:
     department = db.session.get(Department, department_id)
     if department is None:
-        raise NotFound("There is no department with that number.")
+        raise NotFound(gettext("There is no department with that number."))
     if not may_read_department(user, department):
         raise Forbidden(
-            f"The reports of {department.path} are not yours to read: a manager reads those "
-            "of their own department and the departments below it."
+            gettext(
+                "The reports of %(department)s are not yours to read: a manager reads those "
+                "of their own department and the departments below it.",
+                department=department.path,
+            )
         )
     return department
 
@@ -118,11 +125,13 @@ def readable_snapshot(user: User, snapshot_id: int) -> ReportSnapshot:
         ReportSnapshot, snapshot_id, options=[joinedload(ReportSnapshot.published_by)]
     )
     if snapshot is None:
-        raise NotFound("There is no published report with that number.")
+        raise NotFound(gettext("There is no published report with that number."))
     if not may_read_snapshot(user, snapshot):
         raise Forbidden(
-            "This published report is for a bargaining unit you do not represent or a "
-            "department outside your own, so it is not yours to read."
+            gettext(
+                "This published report is for a bargaining unit you do not represent or a "
+                "department outside your own, so it is not yours to read."
+            )
         )
     return snapshot
 

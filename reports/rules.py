@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext
+
 from civicladder.errors import Invalid
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
@@ -73,16 +75,29 @@ def parse_period(text: str | None) -> Period:
         return Period(str(year), date(year, 1, 1), date(year, 12, 31))
     shown = (text or "").strip()[:20]
     raise Invalid(
-        f"“{shown}” is not a period. Write a quarter like 2026Q3, or a year like 2026.",
+        gettext(
+            "“%(shown)s” is not a period. Write a quarter like 2026Q3, or a year like 2026.",
+            shown=shown,
+        ),
         field="period",
     )
 
 
 def _check_year(year: int, code: str) -> None:
     if year < FIRST_YEAR:
-        raise Invalid(f"{code} is before {FIRST_YEAR}: there are no records that old.", "period")
+        raise Invalid(
+            gettext(
+                "%(period)s is before %(year)s: there are no records that old.",
+                period=code,
+                year=FIRST_YEAR,
+            ),
+            "period",
+        )
     if year > LAST_YEAR:
-        raise Invalid(f"{code} is too far ahead: choose a period up to today.", "period")
+        raise Invalid(
+            gettext("%(period)s is too far ahead: choose a period up to today.", period=code),
+            "period",
+        )
 
 
 def quarter_of(day: date) -> Period:
@@ -96,15 +111,24 @@ def default_period(today: date) -> Period:
 
 def check_started(period: Period, today: date) -> None:
     if period.start > today:
-        raise Invalid(f"{period.code} has not started yet: choose a period up to today.", "period")
+        raise Invalid(
+            gettext(
+                "%(period)s has not started yet: choose a period up to today.", period=period.code
+            ),
+            "period",
+        )
 
 
 def check_ended(period: Period, today: date) -> None:
     """Only a period that is over is published: a snapshot's figures never change."""
     if period.end >= today:
         raise Invalid(
-            f"{period.code} ends on {period.end.isoformat()}: publish it once it is over, "
-            "so the published figures are final.",
+            gettext(
+                "%(period)s ends on %(day)s: publish it once it is over, so the published "
+                "figures are final.",
+                period=period.code,
+                day=period.end.isoformat(),
+            ),
             field="period",
         )
 

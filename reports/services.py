@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from civicladder import audit, clock, jobs, notify
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, Forbidden, Invalid
+from civicladder.languages import N_
+from civicladder.layout import format_datetime
 from civicladder.models import JobRun, User
 from people.models import BargainingUnit, Department
 from reports import assemble, exports, readers, rules
@@ -19,9 +23,10 @@ from reports.rules import Period
 from reports.tables import UNIT, Scope
 
 MAX_COMMENT = 4000
-UNION_SIDE = "Union representative"
-HR_SIDE = "Human resources"
-MANAGER_SIDE = "Manager"
+# Kept with each comment in English, written in the reader's language where shown.
+UNION_SIDE = N_("Union representative")
+HR_SIDE = N_("Human resources")
+MANAGER_SIDE = N_("Manager")
 
 
 def _side(actor: User, snapshot: ReportSnapshot) -> str:
@@ -46,13 +51,20 @@ def request_publication(actor: User, scope_kind: str, scope_id: int, period: Per
     _check_unpublished(scope, period)
     if run := jobs.in_flight(PUBLISH_JOB, **_publish_params(scope, period)):
         raise Conflict(
-            f"The {period.code} report for {scope.name} is being published already "
-            f"(asked for at {run.created_at:%H:%M} UTC)."
+            gettext(
+                "The %(period)s report for %(scope)s is being published already (asked for at "
+                "%(moment)s).",
+                period=period.code,
+                scope=scope.name,
+                moment=format_datetime(run.created_at),
+            )
         )
     run = jobs.enqueue(
         PUBLISH_JOB,
         actor=actor,
-        title=f"Publish the {period.code} report for {scope.name}",
+        title=gettext(
+            "Publish the %(period)s report for %(scope)s", period=period.code, scope=scope.name
+        ),
         **_publish_params(scope, period),
     )
     audit.record(
@@ -71,9 +83,11 @@ def _publish_params(scope: Scope, period: Period) -> dict:
 
 def _locked_scope(scope_kind: str, scope_id: int) -> Scope:
     if scope_kind == UNIT:
-        unit = locked_get(BargainingUnit, scope_id, "That bargaining unit no longer exists.")
+        unit = locked_get(
+            BargainingUnit, scope_id, gettext("That bargaining unit no longer exists.")
+        )
         return assemble.unit_scope(unit)
-    department = locked_get(Department, scope_id, "That department no longer exists.")
+    department = locked_get(Department, scope_id, gettext("That department no longer exists."))
     return assemble.department_scope(department)
 
 
@@ -84,17 +98,22 @@ def published_by_job(run: JobRun, scope_kind: str, scope_id: int, period: str) -
     if scope_kind == UNIT:
         owner = db.session.get(BargainingUnit, scope_id)
         if owner is None:
-            raise Conflict("That bargaining unit no longer exists.")
+            raise Conflict(gettext("That bargaining unit no longer exists."))
         snapshot = publish_unit_report(actor, owner, rules.parse_period(period))
     else:
         owner = db.session.get(Department, scope_id)
         if owner is None:
-            raise Conflict("That department no longer exists.")
+            raise Conflict(gettext("That department no longer exists."))
         snapshot = publish_department_report(actor, owner, rules.parse_period(period))
     return {
         "snapshot_id": snapshot.id,
         "link": url_for("reports.snapshot", snapshot_id=snapshot.id),
-        "link_text": f"Read the published {period} report for {snapshot.scope_name}",
+        # In the asker's language (civicladder.jobs runs the work in it).
+        "link_text": gettext(
+            "Read the published %(period)s report for %(scope)s",
+            period=period,
+            scope=snapshot.scope_name,
+        ),
     }
 
 
@@ -102,8 +121,13 @@ def _check_unpublished(scope: Scope, period: Period) -> None:
     existing = readers.snapshot_for(scope, period.code)
     if existing is not None:
         raise Conflict(
-            f"The {period.code} report for {scope.name} was published on "
-            f"{existing.published_at:%Y-%m-%d}; a published report never changes."
+            gettext(
+                "The %(period)s report for %(scope)s was published on %(day)s; a published "
+                "report never changes.",
+                period=period.code,
+                scope=scope.name,
+                day=f"{existing.published_at:%Y-%m-%d}",
+            )
         )
 
 
@@ -118,7 +142,7 @@ def publish_unit_report(
     """Freeze a unit's report for a period that is over (see `_publish`); the unit's union
     representatives are told (the demo, whose history is the system's, tells nobody)."""
     require_role(actor, Role.HR)
-    unit = locked_get(BargainingUnit, unit.id, "That bargaining unit no longer exists.")
+    unit = locked_get(BargainingUnit, unit.id, gettext("That bargaining unit no longer exists."))
     snapshot = _publish(
         actor, assemble.unit_scope(unit), period, pdf=pdf, bargaining_unit_id=unit.id
     )
@@ -126,8 +150,15 @@ def publish_unit_report(
         for rep in readers.unit_reps(unit.id):
             notify.notify(
                 rep,
-                f"The {period.code} progress report for {unit.name} is published",
-                "Its figures are frozen: management reads the same numbers. You can comment on it.",
+                _l(
+                    "The %(period)s progress report for %(unit)s is published",
+                    period=period.code,
+                    unit=unit.name,
+                ),
+                _l(
+                    "Its figures are frozen: management reads the same numbers. You can comment "
+                    "on it."
+                ),
                 url_for("reports.snapshot", snapshot_id=snapshot.id),
             )
     return snapshot
@@ -138,7 +169,7 @@ def publish_department_report(
 ) -> ReportSnapshot:
     """Freeze a department's report for a period that is over (see `_publish`)."""
     require_role(actor, Role.HR)
-    department = locked_get(Department, department.id, "That department no longer exists.")
+    department = locked_get(Department, department.id, gettext("That department no longer exists."))
     return _publish(
         actor, assemble.department_scope(department), period, department_id=department.id
     )
@@ -160,10 +191,16 @@ def _publish(
     content = assemble.report(scope, period, counted)
     if findings := disclosure_audit.check_publishing(scope, period, content, counted):
         shown = "; ".join(finding.describe() for finding in findings[:5])
-        more = f" (and {len(findings) - 5} more)" if len(findings) > 5 else ""
+        if len(findings) > 5:
+            shown += " " + gettext("(and %(num)s more)", num=len(findings) - 5)
         raise Conflict(
-            f"The {period.code} report for {scope.name} is not published: with the reports "
-            f"already published, a small group could be worked out from it. {shown}{more}."
+            gettext(
+                "The %(period)s report for %(scope)s is not published: with the reports "
+                "already published, a small group could be worked out from it. %(findings)s.",
+                period=period.code,
+                scope=scope.name,
+                findings=shown,
+            )
         )
     snapshot = ReportSnapshot(
         period=period.code,
@@ -198,12 +235,15 @@ def _publish(
 def add_comment(actor: User, snapshot: ReportSnapshot, body: str) -> ReportComment:
     """A union rep of the snapshot's unit, or HR, comments; both sides read every comment."""
     if not readers.may_read_snapshot(actor, snapshot):
-        raise Forbidden("Only the people who read this report comment on it.")
+        raise Forbidden(gettext("Only the people who read this report comment on it."))
     body = (body or "").strip()
     if not body:
-        raise Invalid("Write the comment before posting it.", field="body")
+        raise Invalid(gettext("Write the comment before posting it."), field="body")
     if len(body) > MAX_COMMENT:
-        raise Invalid(f"Keep the comment under {MAX_COMMENT:,} characters.", field="body")
+        raise Invalid(
+            gettext("Keep the comment under %(num)s characters.", num=f"{MAX_COMMENT:,}"),
+            field="body",
+        )
     comment = ReportComment(
         snapshot_id=snapshot.id,
         author_id=actor.id,
@@ -238,7 +278,11 @@ def _tell_other_side(actor: User, snapshot: ReportSnapshot) -> None:
         if other.id != actor.id:
             notify.notify(
                 other,
-                f"{actor.full_name} commented on the {snapshot.period} report for "
-                f"{snapshot.scope_name}",
+                _l(
+                    "%(name)s commented on the %(period)s report for %(scope)s",
+                    name=actor.full_name,
+                    period=snapshot.period,
+                    scope=snapshot.scope_name,
+                ),
                 link=url_for("reports.snapshot", snapshot_id=snapshot.id, _anchor="comments"),
             )

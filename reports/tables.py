@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from civicladder.languages import N_
 from people.models import PATH_SEPARATOR
 from reports.rules import Period
 
-NO_LEVEL = "No autonomy level held"
+NO_LEVEL = N_("No autonomy level held")
 FORMAT = 1  # the layout of a snapshot's content; a later layout gets a new number
 
 UNIT = "bargaining_unit"
@@ -29,11 +30,11 @@ class Scope:
 
     @property
     def people_word(self) -> str:
-        return "Members" if self.kind == UNIT else "Employees"
+        return N_("Members") if self.kind == UNIT else N_("Employees")
 
     @property
     def group_word(self) -> str:
-        return "Agency" if self.kind == UNIT else "Department"
+        return N_("Agency") if self.kind == UNIT else N_("Department")
 
     def group_of(self, path: str) -> str:
         """The breakdown's row for someone in the department at `path`: their agency in a
@@ -133,17 +134,17 @@ def report_content(
         },
         "minimum": minimum,
         "sections": [
-            _section("headcount", "Headcount", [_headcount(raw, scope)]),
-            _section("training", "Training", [_training(raw)]),
-            _section("competencies", "Competency levels gained", [_gains(raw)]),
+            _section("headcount", N_("Headcount"), [_headcount(raw, scope)]),
+            _section("training", N_("Training"), [_training(raw)]),
+            _section("competencies", N_("Competency levels gained"), [_gains(raw)]),
             _section(
                 "autonomy",
-                "Autonomy levels",
+                N_("Autonomy levels"),
                 [_distribution(raw, period), _autonomy_events(raw)],
             ),
-            _section("hires", "Internal hires", [_hires(raw)]),
-            _section("departments", "By department", [_departments(raw, scope)]),
-            _section("trend", "Trend", [_trend(trend)]),
+            _section("hires", N_("Internal hires"), [_hires(raw)]),
+            _section("departments", N_("By department"), [_departments(raw, scope)]),
+            _section("trend", N_("Trend"), [_trend(trend)]),
         ],
     }
 
@@ -179,40 +180,48 @@ def _headcount(raw: UnitFigures, scope: Scope) -> dict:
     return _table(
         "headcount",
         scope.people_word,
-        ["Measure", "People"],
-        [(f"{scope.people_word} (active or on leave)", [_count(raw.members)], "count")],
+        [N_("Measure"), N_("People")],
+        [(_active_or_on_leave(scope), [_count(raw.members)], "count")],
         chart=False,
     )
+
+
+def _active_or_on_leave(scope: Scope) -> str:
+    if scope.kind == UNIT:
+        return N_("Members (active or on leave)")
+    return N_("Employees (active or on leave)")
 
 
 def _training(raw: UnitFigures) -> dict:
     return _table(
         "training",
-        "Training in sessions that started in the period",
-        ["Measure", "Number"],
+        N_("Training in sessions that started in the period"),
+        [N_("Measure"), N_("Number")],
         [
-            ("Enrolments", [_count(raw.enrolments)], "count"),
-            ("Completions", [_count(raw.completions)], "count"),
-            ("Completion rate", [_rate(raw.completions, raw.enrolments)], "rate"),
-            ("People enrolled", [_count(raw.enrolled_people)], "count"),
-            ("People who completed", [_count(raw.completed_people)], "count"),
-            ("Training hours completed", [_count(raw.training_hours)], "hours"),
+            (N_("Enrolments"), [_count(raw.enrolments)], "count"),
+            (N_("Completions"), [_count(raw.completions)], "count"),
+            (N_("Completion rate"), [_rate(raw.completions, raw.enrolments)], "rate"),
+            (N_("People enrolled"), [_count(raw.enrolled_people)], "count"),
+            (N_("People who completed"), [_count(raw.completed_people)], "count"),
+            (N_("Training hours completed"), [_count(raw.training_hours)], "hours"),
         ],
-        note="A completion counts towards the rate when its session started in the period.",
+        note=N_("A completion counts towards the rate when its session started in the period."),
     )
 
 
 def _gains(raw: UnitFigures) -> dict:
     return _table(
         "gains",
-        "Competency levels gained, by category",
-        ["Category", "People who gained a level", "Levels gained"],
+        N_("Competency levels gained, by category"),
+        [N_("Category"), N_("People who gained a level"), N_("Levels gained")],
         [
             (category, [_count(people), _count(levels)], "count")
             for category, people, levels in raw.gains
         ],
-        note="A level is gained when a member shows a competency in the period at a higher "
-        "level than any still valid at its start.",
+        note=N_(
+            "A level is gained when a member shows a competency in the period at a higher "
+            "level than any still valid at its start."
+        ),
     )
 
 
@@ -220,7 +229,7 @@ def _distribution(raw: UnitFigures, period: Period) -> dict:
     return _table(
         "distribution",
         f"Members by autonomy level held on {period.end.isoformat()}",
-        ["Autonomy level", "Members"],
+        [N_("Autonomy level"), N_("Members")],
         [(label, [_count(n)], "count") for label, n in raw.distribution],
     )
 
@@ -228,15 +237,15 @@ def _distribution(raw: UnitFigures, period: Period) -> dict:
 def _autonomy_events(raw: UnitFigures) -> dict:
     counts = [raw.grants, raw.above_evidence, raw.declines, raw.revocations]
     labels = [
-        "Levels granted",
-        "of which granted above the evidence (with a written justification)",
-        "Proposals declined",
-        "Levels lowered",
+        N_("Levels granted"),
+        N_("of which granted above the evidence (with a written justification)"),
+        N_("Proposals declined"),
+        N_("Levels lowered"),
     ]
     return _table(
         "autonomy_events",
-        "Autonomy decisions in the period",
-        ["Decision", "Number"],
+        N_("Autonomy decisions in the period"),
+        [N_("Decision"), N_("Number")],
         [(label, [_count(n)], "count") for label, n in zip(labels, counts, strict=True)],
     )
 
@@ -244,9 +253,9 @@ def _autonomy_events(raw: UnitFigures) -> dict:
 def _hires(raw: UnitFigures) -> dict:
     return _table(
         "hires",
-        "Members hired through a hiring round in the period",
-        ["Measure", "People"],
-        [("Internal hires", [_count(raw.internal_hires)], "count")],
+        N_("Members hired through a hiring round in the period"),
+        [N_("Measure"), N_("People")],
+        [(N_("Internal hires"), [_count(raw.internal_hires)], "count")],
         chart=False,
     )
 
@@ -261,7 +270,7 @@ def _departments(raw: UnitFigures, scope: Scope) -> dict:
         "departments",
         f"{scope.people_word}, people enrolled and people who completed training, "
         f"by {scope.group_word.lower()}",
-        [scope.group_word, scope.people_word, "People enrolled", "People who completed"],
+        [scope.group_word, scope.people_word, N_("People enrolled"), N_("People who completed")],
         rows,
     )
 
@@ -290,15 +299,17 @@ def _trend(trend: TrendFigures) -> dict:
         "trend",
         f"This period and the {len(trend.periods) - 1} before it",
         [
-            "Period",
-            "Completions",
-            "Enrolments",
-            "Completion rate",
-            "Competency levels gained",
-            "Levels granted",
-            "Internal hires",
+            N_("Period"),
+            N_("Completions"),
+            N_("Enrolments"),
+            N_("Completion rate"),
+            N_("Competency levels gained"),
+            N_("Levels granted"),
+            N_("Internal hires"),
         ],
         rows,
-        note="The chart shows completions. Each period counts the people who were members "
-        "during it; a published period's figures are its snapshot's.",
+        note=N_(
+            "The chart shows completions. Each period counts the people who were members "
+            "during it; a published period's figures are its snapshot's."
+        ),
     )

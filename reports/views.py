@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, pgettext
 from flask_login import current_user
 
-from civicladder import clock, jobs
+from civicladder import clock, jobs, languages
 from civicladder import exports as downloads
 from civicladder import files as file_store
 from civicladder.access import Role, requires
 from civicladder.errors import Invalid
 from civicladder.panels import Panel
 from people.models import BargainingUnit
-from reports import assemble, exports, live, readers, rules, services
+from reports import assemble, exports, live, readers, rules, services, words
 from reports.forms import CommentForm, CountForm, PeriodForm, PublishForm
 from reports.models import ReportSnapshot
 from reports.tables import UNIT, Scope
@@ -103,7 +104,7 @@ def _live_page(scope: Scope, **extra):
         "reports/report.html",
         scope=scope,
         form=form,
-        content=content,
+        content=words.translated(content),
         counted_at=counted_at,
         may_publish=current_user.has_role(Role.HR) and period.end < clock.today(),
         **extra,
@@ -114,9 +115,16 @@ def _count(scope: Scope):
     form = CountForm(request.form)
     period = _period_from(form.period.data)
     if not form.validate():
-        raise Invalid("This form has expired: open the report again and ask once more.")
+        raise Invalid(gettext("This form has expired: open the report again and ask once more."))
     live.request_count(current_user, scope, period)
-    flash(f"The {period.code} report for {scope.name} is being counted.", "info")
+    flash(
+        gettext(
+            "The %(period)s report for %(scope)s is being counted.",
+            period=period.code,
+            scope=scope.name,
+        ),
+        "info",
+    )
     return redirect(scope_url(scope, period=period.code))
 
 
@@ -158,8 +166,12 @@ def _publish_page(scope: Scope):
     if request.method == "POST" and form.validate_on_submit() and form.is_confirmed:
         run = services.request_publication(current_user, scope.kind, scope.id, period)
         flash(
-            f"The {period.code} report for {scope.name} is being published: this page says "
-            "when it is done. Its figures will not change once it is.",
+            gettext(
+                "The %(period)s report for %(scope)s is being published: this page says when "
+                "it is done. Its figures will not change once it is.",
+                period=period.code,
+                scope=scope.name,
+            ),
             "success",
         )
         return redirect(url_for("jobs.show", run_id=run.id))
@@ -199,7 +211,7 @@ def _snapshot_page(found: ReportSnapshot, form: CommentForm, status: int = 200):
     return render_template(
         "reports/snapshot.html",
         snapshot=found,
-        content=found.content,
+        content=words.translated(found.content),
         intact=rules.content_hash(found.content) == found.content_hash,
         comments=readers.comments_on(found.id),
         form=form,
@@ -213,15 +225,27 @@ def snapshot_csv(snapshot_id: int):
     filename = f"report-{found.content['scope']['code']}-{found.period}.csv"
     # Read whole now, while the snapshot is at hand: a report is a few hundred cells.
     rows = list(csv_rows(found))
-    return downloads.csv_response(filename, CSV_HEADER, lambda: rows)
+    return downloads.csv_response(filename, csv_header(), lambda: rows)
 
 
-CSV_HEADER = ["scope", "period", "content_hash", "section", "table", "row", "column", "figure"]
+def csv_header() -> list[str]:
+    """The columns, in the language of the person downloading (the figures' words are too)."""
+    return [
+        pgettext("a report's CSV column", "scope"),
+        pgettext("a report's CSV column", "period"),
+        pgettext("a report's CSV column", "content_hash"),
+        pgettext("a report's CSV column", "section"),
+        pgettext("a report's CSV column", "table"),
+        pgettext("a report's CSV column", "row"),
+        pgettext("a report's CSV column", "column"),
+        pgettext("a report's CSV column", "figure"),
+    ]
 
 
 def csv_rows(found: ReportSnapshot):
-    """Each figure of the snapshot as it is shown: protected ones in words, never a number."""
-    content = found.content
+    """Each figure of the snapshot as it is shown: protected ones in words, never a number;
+    the words in the reader's language."""
+    content = words.translated(found.content)
     for section in content["sections"]:
         for table in section["tables"]:
             columns = table["columns"][1:]
@@ -243,7 +267,10 @@ def csv_rows(found: ReportSnapshot):
 @requires(*SNAPSHOT_READERS)
 def snapshot_pdf(snapshot_id: int):
     found = readers.readable_snapshot(current_user, snapshot_id)
-    return file_store.download(exports.stored_pdf(found), exports.pdf_filename(found))
+    language = languages.current()
+    return file_store.download(
+        exports.stored_pdf(found, language), exports.pdf_filename(found, language)
+    )
 
 
 @bp.post("/reports/snapshots/<int:snapshot_id>/comments")
@@ -254,7 +281,7 @@ def comment(snapshot_id: int):
     if not form.validate_on_submit():
         return _snapshot_page(found, form, 422)
     services.add_comment(current_user, found, form.body.data)
-    flash("Your comment is posted: everyone who reads this report can read it.", "success")
+    flash(gettext("Your comment is posted: everyone who reads this report can read it."), "success")
     return redirect(url_for("reports.snapshot", snapshot_id=found.id, _anchor="comments"))
 
 

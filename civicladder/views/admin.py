@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder import audit, layout, oidc, services
@@ -26,7 +27,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @requires(Role.ADMIN)
 def audit_log():
     form = AuditSearchForm(request.args)
-    form.action.choices = [("", "Any action"), *layout.action_choices()]
+    form.action.choices = [("", gettext("Any action")), *layout.action_choices()]
     chosen = form.action.data
     if chosen and chosen not in dict(form.action.choices):
         form.action.choices.append((chosen, layout.action_words(chosen)))
@@ -88,7 +89,7 @@ def sign_in_settings():
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash("Who may sign in with a password is saved.", "success")
+            flash(gettext("Who may sign in with a password is saved."), "success")
             return redirect(url_for("admin.sign_in_settings"))
     status = 422 if form.errors else 200
     return render_template(

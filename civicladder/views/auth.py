@@ -116,7 +116,7 @@ def sign_out():
     services.record_sign_out(current_user)
     id_token = session.get(_ID_TOKEN_KEY)
     user_sessions.sign_out()
-    flash("You have signed out.", "info")
+    flash(gettext("You have signed out."), "info")
     back = current_app.config["PUBLIC_URL"] + "/sign-in"
     provider_logout = oidc.logout_url(back, id_token) if id_token is not None else None
     return redirect(provider_logout or url_for("auth.sign_in"))
@@ -131,7 +131,7 @@ def choose_language():
     if current_user.is_authenticated:
         services.set_language(current_user, language)
     elif language not in languages.LANGUAGES:
-        raise Invalid("Choose one of the languages offered.")
+        raise Invalid(gettext("Choose one of the languages offered."))
     session[languages.SESSION_KEY] = language
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
 
@@ -151,7 +151,10 @@ def change_password():
             # Every session of the account ends; this browser carries on in a new one.
             user_sessions.end_all(user)
             user_sessions.sign_in(user)
-            flash("Your password has been changed. Other sessions have been signed out.", "success")
+            flash(
+                gettext("Your password has been changed. Other sessions have been signed out."),
+                "success",
+            )
             return redirect(url_for("home.index"))
     status = 422 if form.errors else 200
     return render_template("account/change_password.html", form=form), status
@@ -169,7 +172,7 @@ def reset_password(token: str):
         except DomainError as error:
             attach_error(form, error)
         else:
-            flash("Your password has been set. You can now sign in.", "success")
+            flash(gettext("Your password has been set. You can now sign in."), "success")
             return redirect(url_for("auth.sign_in"))
     status = 422 if form.errors else 200
     return render_template("account/reset_password.html", form=form, token=token), status
@@ -182,5 +185,5 @@ def mark_notifications_read():
     if not form.validate_on_submit():
         return redirect(url_for("home.index"))
     services.mark_notifications_read(current_user)
-    flash("Notifications marked as read.", "info")
+    flash(gettext("Notifications marked as read."), "info")
     return redirect(url_for("home.index"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -46,7 +47,7 @@ def index():
 @bp.get("/<int:run_id>")
 @requires(Role.HR, Role.ADMIN, asked_for_job)
 def show(run_id: int):
-    run = fetch(JobRun, run_id, "There is no such job.")
+    run = fetch(JobRun, run_id, gettext("There is no such job."))
     waiting = run.state in (JobState.QUEUED, JobState.RUNNING)
     return render_template("jobs/show.html", run=run, waiting=waiting, me=current_user)
 
@@ -55,8 +56,10 @@ def show(run_id: int):
 @requires(asked_for_job)
 def file(run_id: int):
     """A finished export's file, for the person who asked for it, while it is kept."""
-    run = fetch(JobRun, run_id, "There is no such job.")
+    run = fetch(JobRun, run_id, gettext("There is no such job."))
     stored = export_jobs.file_of(run)
     if stored is None:
-        raise NotFound("This job has no file to download: not finished, or no longer kept.")
+        raise NotFound(
+            gettext("This job has no file to download: not finished, or no longer kept.")
+        )
     return stored_files.download(stored)

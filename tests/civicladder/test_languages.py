@@ -138,6 +138,27 @@ TRANSLATED_TEMPLATES = [
     "people/workforce_export.html",
     "people/learner_record.html",
     "people/learner_record_pdf.html",
+    "reports/_chart.html",
+    "reports/_home_panel.html",
+    "reports/_report_body.html",
+    "reports/index.html",
+    "reports/publish.html",
+    "reports/report.html",
+    "reports/snapshot.html",
+    "reports/snapshot_pdf.html",
+    "macros/ui.html",
+    "admin/_admin_panel.html",
+    "admin/_audit_details.html",
+    "admin/audit.html",
+    "admin/outbox.html",
+    "admin/sign_in.html",
+    "api/client.html",
+    "api/client_new.html",
+    "api/clients.html",
+    "api/disable.html",
+    "api/reference.html",
+    "api/revoke.html",
+    "api/token_issued.html",
 ]
 
 
@@ -391,3 +412,48 @@ def test_the_check_finds_words_left_in_english(app):
     )
     assert bare_words(env, "left.html") == ["Left over", 'alt="A chart"']
     assert bare_words(env, "done.html") == []
+
+
+# --- administration in Spanish ------------------------------------------------------------------
+
+
+def test_the_audit_log_and_the_outbox_read_in_spanish(client_as):
+    admin = client_as("admin")
+    spanish = {"Accept-Language": "es"}
+    audit = admin.get("/admin/audit", headers=spanish)
+    assert audit.status_code == 200
+    assert '<h1 class="margin-top-0">Registro de auditoría</h1>' in audit.text
+    assert "Cualquier acción" in audit.text and "Qué pasó" in audit.text
+    assert "Inició sesión" in audit.text  # the admin's own sign-in, in words
+    refused = admin.get("/admin/audit?date_from=2026-02-30", headers=spanish)
+    assert refused.status_code == 422
+    assert "2026-02-30 no es una fecha real." in refused.text
+    outbox = admin.get("/admin/outbox", headers=spanish)
+    assert outbox.status_code == 200
+    assert "Bandeja de salida" in outbox.text and "Asunto" in outbox.text
+    home = admin.get("/", headers=spanish)
+    assert "Administración" in home.text and "Últimos cambios" in home.text
+
+
+def test_the_api_clients_pages_read_in_spanish(client_as):
+    admin = client_as("admin")
+    spanish = {"Accept-Language": "es"}
+    listing = admin.get("/admin/api-clients", headers=spanish)
+    assert listing.status_code == 200
+    assert "Clientes de la API" in listing.text and "Registrar un cliente" in listing.text
+    form = admin.get("/admin/api-clients/new", headers=spanish)
+    assert "Nombre del sistema" in form.text and "Correo de contacto" in form.text
+    refused = admin.post(
+        "/admin/api-clients/new", data={"name": "", "contact": ""}, headers=spanish
+    )
+    assert refused.status_code == 422
+    assert "Escriba el nombre del sistema." in refused.text
+    registered = admin.post(
+        "/admin/api-clients/new",
+        data={"name": "311", "contact": "ops@city.gov", "scopes": ["discretion:check"]},
+        headers=spanish,
+    )
+    assert registered.status_code == 302
+    page = admin.get(registered.headers["Location"], headers=spanish)
+    assert "311 está registrado. Emítale un token abajo." in page.text
+    assert "Emitir un token" in page.text and "Días de validez" in page.text

@@ -229,3 +229,66 @@ def test_mail_left_claimed_by_a_sender_that_died_is_sent_again_later(
         assert notify.send_due()["sent"] == 1
         transaction.commit()
     assert len(server.received) == 1
+
+
+# --- in the recipient's language -----------------------------------------------------------------
+
+
+def test_a_notice_is_written_in_its_recipients_language_whoever_acts(
+    app, make_user, people, competencies, _transaction
+):
+    from competencies import services as competency_services
+
+    hr = make_user({Role.HR})  # reads English
+    skill = competencies.competency(name="De-escalation")
+    spanish_employee, spanish_user = people.employee_user()
+    spanish_user.locale = "es"
+    english_employee, english_user = people.employee_user()
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        competency_services.record_evidence(
+            hr, spanish_employee, skill, level=3, observed_on=clock.today()
+        )
+    with app.test_request_context("/", headers={"Accept-Language": "es"}):
+        # An officer reading Spanish tells an employee whose language is unknown: English.
+        competency_services.record_evidence(
+            hr, english_employee, skill, level=3, observed_on=clock.today()
+        )
+        transaction.commit()
+    [spanish] = notify.unread_for(spanish_user)
+    assert spanish.subject == "Nueva evidencia de competencia: De-escalation"
+    assert "Se registró una evidencia de que usted demostró De-escalation" in spanish.body
+    assert "en el nivel 3 Práctico" in spanish.body
+    [english] = notify.unread_for(english_user)
+    assert english.subject == "New competency evidence: De-escalation"
+    assert "Evidence that you showed De-escalation at level 3" in english.body
+    mails = {m.to_address: m for m in _transaction.scalars(sa.select(OutboxMessage)).all()}
+    assert mails[spanish_user.email].subject == spanish.subject
+    assert "Abrir en CivicLadder" in mails[spanish_user.email].body
+    assert "Open in CivicLadder" in mails[english_user.email].body
+
+
+def test_a_role_change_tells_the_person_in_their_language(app, make_user, _transaction):
+    admin = make_user({Role.ADMIN})
+    user = make_user({Role.EMPLOYEE})
+    user.locale = "es"
+    with app.test_request_context("/"):
+        services.set_roles(admin, user, {Role.EMPLOYEE, Role.MANAGER}, reason="Nuevo equipo")
+        transaction.commit()
+    [notice] = notify.unread_for(user)
+    assert notice.subject == "Sus funciones en CivicLadder cambiaron"
+    assert notice.body.startswith("Sus funciones ahora son: ")
+    assert "Manager" not in notice.body and "Motivo: Nuevo equipo" in notice.body
+
+
+def test_lazy_words_are_written_when_the_notice_is_in_its_readers_language(app, make_user):
+    from flask_babel import lazy_gettext
+
+    reader = make_user()
+    reader.locale = "es"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        notice = notify.notify(
+            reader,
+            lazy_gettext("Certificate: %(course)s", course="First aid"),
+            lazy_gettext("You have a seat."),
+        )
+    assert (notice.subject, notice.body) == ("Certificado: First aid", "Usted tiene una plaza.")
