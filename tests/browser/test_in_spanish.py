@@ -1,6 +1,8 @@
 """In Spanish on a phone (375 px): a candidate whose browser asks for Spanish finds a job from
 the landing page and applies; an employee signs in and reads their home page; each switches
-language with the button in the footer. axe-core checks every page on the way."""
+language with the button in the footer; a union representative opens a published report and
+its PDF; a manager finds the autonomy decisions through the phone's menu and its sections.
+axe-core checks every page on the way."""
 
 from __future__ import annotations
 
@@ -102,14 +104,18 @@ def test_a_candidate_finds_a_job_and_applies_in_spanish(
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
-def test_an_employee_reads_their_home_page_in_spanish(browser, browser_context_args, axe, accounts):
+def _signed_in_in_spanish(browser, browser_context_args, account) -> Page:
     page = _spanish_phone(browser, browser_context_args)
     page.goto("/sign-in")
-    employee = accounts.for_role("employee")
-    page.get_by_label("Correo electrónico").fill(employee.email)
-    page.get_by_label("Contraseña").fill(employee.password)
+    page.get_by_label("Correo electrónico").fill(account.email)
+    page.get_by_label("Contraseña").fill(account.password)
     page.get_by_role("button", name="Iniciar sesión").click()
     page.wait_for_url(re.compile(r"/$"))
+    return page
+
+
+def test_an_employee_reads_their_home_page_in_spanish(browser, browser_context_args, axe, accounts):
+    page = _signed_in_in_spanish(browser, browser_context_args, accounts.for_role("employee"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Le damos la bienvenida")
     expect(page.get_by_role("heading", name="Sus competencias")).to_be_visible()
     expect(page.get_by_text("1 de 2 requisitos cumplidos")).to_be_visible()
@@ -119,3 +125,33 @@ def test_an_employee_reads_their_home_page_in_spanish(browser, browser_context_a
     ).click()
     page.wait_for_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", name="Your competencies")).to_be_visible()
+
+
+def test_a_union_rep_reads_their_units_report_in_spanish(
+    browser, browser_context_args, axe, accounts
+):
+    page = _signed_in_in_spanish(browser, browser_context_args, accounts.for_role("union_rep"))
+    page.goto("/reports")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Informes de progreso")
+    expect(page.get_by_role("heading", name="Unidades de negociación")).to_be_visible()
+    _fits(page, axe, "/reports")
+    page.locator("td[data-label='Informe en vivo'] a").first.click()
+    page.wait_for_url(re.compile(r"/reports/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("informe de progreso")
+    expect(page.get_by_text("Cifras en vivo, sin publicar")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("menos de 5")
+    _fits(page, axe, "/reports/<unit> (live)")
+
+
+def test_a_manager_finds_autonomy_decisions_through_the_phone_menu_in_spanish(
+    browser, browser_context_args, axe, accounts
+):
+    page = _signed_in_in_spanish(browser, browser_context_args, accounts.for_role("manager"))
+    page.get_by_role("button", name="Menú").click()
+    section = page.get_by_role("button", name="Habilidades", exact=True)
+    section.click()
+    expect(section).to_have_attribute("aria-expanded", "true")
+    _fits(page, axe, "/ (menu open)")
+    page.get_by_role("link", name="Autonomía", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decisiones de autonomía")
+    _fits(page, axe, "/autonomy/queue")
