@@ -289,6 +289,6 @@ def test_lazy_words_are_written_when_the_notice_is_in_its_readers_language(app, 
         notice = notify.notify(
             reader,
             lazy_gettext("Certificate: %(course)s", course="First aid"),
-            lazy_gettext("You have a seat."),
+            lazy_gettext("Page not found"),
         )
-    assert (notice.subject, notice.body) == ("Certificado: First aid", "Usted tiene una plaza.")
+    assert (notice.subject, notice.body) == ("Certificado: First aid", "No se encontró la página")
