@@ -76,6 +76,7 @@ TRANSLATED_TEMPLATES = [
     "hiring/record.html",
     "hiring/record_pdf.html",
     "hiring/eligible_lists.html",
+    "hiring/eligible_list.html",
     "academy/approvals.html",
     "academy/cancel_session.html",
     "academy/certificate.html",
