@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from civicladder.access import Role
 from civicladder.db import UTCDateTime, db, enum_column, utcnow
 from civicladder.enums import LabelledEnum
+from civicladder.languages import N_
 
 
 def new_session_token() -> str:
@@ -202,10 +203,10 @@ class UserSession(db.Model):
 
 
 class JobState(LabelledEnum):
-    QUEUED = "queued", "Waiting"
-    RUNNING = "running", "Running"
-    FINISHED = "finished", "Finished"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", N_("Waiting")
+    RUNNING = "running", N_("Running")
+    FINISHED = "finished", N_("Finished")
+    FAILED = "failed", N_("Failed")
 
 
 class JobRun(db.Model):

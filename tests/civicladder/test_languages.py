@@ -77,6 +77,8 @@ TRANSLATED_TEMPLATES = [
     "hiring/record_pdf.html",
     "hiring/eligible_lists.html",
     "hiring/eligible_list.html",
+    "jobs/index.html",
+    "jobs/show.html",
     "academy/approvals.html",
     "academy/cancel_session.html",
     "academy/certificate.html",
