@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
@@ -88,9 +88,12 @@ def sort_header(label: str, key: str, current: str) -> dict:
     """
     state = {key: "ascending", f"-{key}": "descending"}.get(current)
     arrow = {"ascending": " ▲", "descending": " ▼"}.get(state, "")
-    then = "descending" if state == "ascending" else "ascending"
+    if state == "ascending":
+        then = gettext("%(column)s, sort descending", column=label)
+    else:
+        then = gettext("%(column)s, sort ascending", column=label)
     link = Markup('<a href="{}" aria-label="{}">{}{}</a>').format(
-        sort_url(key, current), f"{label}, sort {then}", label, arrow
+        sort_url(key, current), then, label, arrow
     )
     return {"label": link, "aria_sort": state}
 
