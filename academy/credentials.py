@@ -208,10 +208,10 @@ def record_items(employee: Employee) -> list[RecordItem]:
 def _record_lines(c: Certificate) -> tuple[str, ...]:
     """What the record's page and PDF say of a certificate, in the reader's language."""
     dates = (
-        f"{c.last_day:%Y-%m-%d}"
+        c.last_day.isoformat()
         if c.first_day == c.last_day
         else gettext(
-            "%(start)s to %(end)s", start=f"{c.first_day:%Y-%m-%d}", end=f"{c.last_day:%Y-%m-%d}"
+            "%(start)s to %(end)s", start=c.first_day.isoformat(), end=c.last_day.isoformat()
         )
     )
     facts = gettext(
@@ -221,7 +221,7 @@ def _record_lines(c: Certificate) -> tuple[str, ...]:
         code=c.code,
     )
     if c.expires_on:
-        facts += "; " + gettext("valid until %(day)s", day=f"{c.expires_on:%Y-%m-%d}")
+        facts += "; " + gettext("valid until %(day)s", day=c.expires_on.isoformat())
     lines = [facts]
     lines += [
         gettext(

@@ -204,7 +204,7 @@ def record_items(employee: Employee) -> list[RecordItem]:
                 rank=grant.level.rank,
                 level=grant.level.name,
             ),
-            (gettext("Held since %(day)s", day=f"{grant.effective_on:%Y-%m-%d}"),)
+            (gettext("Held since %(day)s", day=grant.effective_on.isoformat()),)
             + tuple(item.describe() for item in grant.level.discretion),
         )
         for grant in held

@@ -139,12 +139,12 @@ def source_words(e: CompetencyEvidence) -> str:
         "%(source)s: level %(level)s on %(day)s",
         source=gettext(e.source.label),
         level=level_name(e.level),
-        day=f"{e.observed_on:%Y-%m-%d}",
+        day=e.observed_on.isoformat(),
     )
     if e.verified_by is not None:
         words += ", " + gettext("verified by %(name)s", name=e.verified_by.full_name)
     if e.expires_on:
-        words += ", " + gettext("counts until %(day)s", day=f"{e.expires_on:%Y-%m-%d}")
+        words += ", " + gettext("counts until %(day)s", day=e.expires_on.isoformat())
     return words
 
 
