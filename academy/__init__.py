@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     export_jobs.register(
         app,
         exports.TRAINING_EXPORT,
-        title="Training records export",
+        title=N_("Training records export"),
         filename="training-records.csv",
         header=exports.CSV_HEADER,
         rows=exports.training_records,

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from academy import records
 from academy.models import Certificate
 from civicladder import credentials
 from civicladder.db import db
 from civicladder.errors import Conflict
-from civicladder.languages import written_in
+from civicladder.languages import N_, written_in
 from civicladder.layout import format_date
 from competencies.rules import PROFICIENCY_SCALE, level_name
 from people.learner_record import RecordItem, RecordSection, register_section
@@ -197,7 +197,7 @@ def _highest_index() -> int:
 
 def record_items(employee: Employee) -> list[RecordItem]:
     """The certificates that still count (not revoked), newest first, each as the credential
-    its holder downloads on its own (one query)."""
+    its holder downloads on its own (in English) and in the reader's words (one query)."""
     found = [c for c in records.certificates_of(employee.id) if not c.revoked]
     return [
         RecordItem(credential(c), f"{c.course_title} ({c.course_code})", _record_lines(c))
@@ -206,21 +206,38 @@ def record_items(employee: Employee) -> list[RecordItem]:
 
 
 def _record_lines(c: Certificate) -> tuple[str, ...]:
+    """What the record's page and PDF say of a certificate, in the reader's language."""
     dates = (
-        f"{c.last_day:%Y-%m-%d}"
+        c.last_day.isoformat()
         if c.first_day == c.last_day
-        else f"{c.first_day:%Y-%m-%d} to {c.last_day:%Y-%m-%d}"
+        else gettext(
+            "%(start)s to %(end)s", start=c.first_day.isoformat(), end=c.last_day.isoformat()
+        )
     )
-    until = f"; valid until {c.expires_on:%Y-%m-%d}" if c.expires_on else ""
-    lines = [f"{c.hours} hours, {dates}; certificate {c.code}{until}"]
-    lines += [f"Certifies {g.name} at level {level_name(g.level)}" for g in c.granted]
+    facts = gettext(
+        "%(hours)s, %(dates)s; certificate %(code)s",
+        hours=ngettext("%(num)s hour", "%(num)s hours", c.hours),
+        dates=dates,
+        code=c.code,
+    )
+    if c.expires_on:
+        facts += "; " + gettext("valid until %(day)s", day=c.expires_on.isoformat())
+    lines = [facts]
+    lines += [
+        gettext(
+            "Certifies %(competency)s at level %(level)s",
+            competency=g.name,
+            level=level_name(g.level),
+        )
+        for g in c.granted
+    ]
     return tuple(lines)
 
 
 def register(app: Flask) -> None:
     """Publish the certificates' status list: a certificate's bit is its id; and put the
     certificates in the learner record."""
-    register_section(app, RecordSection("certificates", "Certificates", 10, record_items))
+    register_section(app, RecordSection("certificates", N_("Certificates"), 10, record_items))
     credentials.register_status_list(
         app,
         credentials.StatusList(

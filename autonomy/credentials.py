@@ -14,7 +14,7 @@ from civicladder import credentials
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, NotFound
-from civicladder.languages import N_
+from civicladder.languages import N_, written_in
 from competencies.rules import level_name
 from people import queries as people_queries
 from people.learner_record import RecordItem, RecordSection, register_section
@@ -66,7 +66,14 @@ def signed(grant: AutonomyGrant) -> str:
 
 
 def credential(grant: AutonomyGrant) -> dict:
-    """The OpenBadgeCredential for the grant, unsigned."""
+    """The OpenBadgeCredential for the grant, unsigned. In English (the levels' names and the
+    limits of its discretion included), whoever downloads it and whatever language their pages
+    are in, as the certificates' and competency levels' credentials are."""
+    with written_in(None):
+        return _credential(grant)
+
+
+def _credential(grant: AutonomyGrant) -> dict:
     level = grant.level
     effective = credentials.timestamp(credentials.day_start(grant.effective_on))
     return {
@@ -197,7 +204,7 @@ def record_items(employee: Employee) -> list[RecordItem]:
                 rank=grant.level.rank,
                 level=grant.level.name,
             ),
-            (gettext("Held since %(day)s", day=f"{grant.effective_on:%Y-%m-%d}"),)
+            (gettext("Held since %(day)s", day=grant.effective_on.isoformat()),)
             + tuple(item.describe() for item in grant.level.discretion),
         )
         for grant in held

@@ -33,10 +33,11 @@ def discretion_checks(run) -> dict:
 def register(app: Flask) -> None:
     from autonomy.discretion import BUFFER_JOB
     from civicladder import jobs, schedule
+    from civicladder.languages import N_
 
-    jobs.register(app, BUFFER_JOB, discretion_checks, title="Discretion checks kept")
+    jobs.register(app, BUFFER_JOB, discretion_checks, title=N_("Discretion checks kept"))
     schedule.register(app, BUFFER_JOB, every=timedelta(minutes=5))
-    jobs.register(app, "autonomy.eligibility", eligibility, title="Eligibility for everyone")
-    jobs.register(app, "autonomy.notify-reviews", notify_reviews, title="Review notices")
+    jobs.register(app, "autonomy.eligibility", eligibility, title=N_("Eligibility for everyone"))
+    jobs.register(app, "autonomy.notify-reviews", notify_reviews, title=N_("Review notices"))
     schedule.register(app, "autonomy.eligibility", daily_at=time(6, 0))  # 01:00 in New York
     schedule.register(app, "autonomy.notify-reviews", daily_at=time(11, 0))  # 06:00 there

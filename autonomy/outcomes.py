@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 
 from autonomy import eligibility
 from autonomy.models import OutcomeMetric, OutcomeRecord
@@ -94,7 +94,9 @@ def _plan(plan: OutcomePlan, rows: Iterable[tuple[int, dict | None]]) -> Outcome
     for count, (line, row) in enumerate(rows, start=1):
         if count > MAX_ROWS:
             raise Invalid(
-                gettext("A file holds at most %(num)s rows: split it.", num=f"{MAX_ROWS:,}"),
+                gettext(
+                    "A file holds at most %(num)s rows: split it.", num=format_decimal(MAX_ROWS)
+                ),
                 field="file",
             )
         found = _parse(plan, line, row) if row is not None else None
@@ -198,9 +200,9 @@ def import_checked(actor: User | None, data: bytes, preview: dict, filename: str
     return {
         "message": gettext(
             "Outcome records imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.",
-            new=f"{len(plan.new):,}",
-            changed=f"{len(plan.changed):,}",
-            unchanged=f"{plan.unchanged:,}",
+            new=format_decimal(len(plan.new)),
+            changed=format_decimal(len(plan.changed)),
+            unchanged=format_decimal(plan.unchanged),
         ),
         "link": url_for("autonomy.metrics"),
         "link_text": gettext("See the outcome metrics"),
@@ -336,8 +338,8 @@ class OutcomesRejected(Invalid):
         super().__init__(
             gettext(
                 "%(problems)s of the %(num)s records have problems, so none was recorded.",
-                problems=f"{plan.error_count:,}",
-                num=f"{plan.rows:,}",
+                problems=format_decimal(plan.error_count),
+                num=format_decimal(plan.rows),
             )
         )
         self.plan = plan

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import gettext
+from flask_babel import format_percent, gettext
 from sqlalchemy.orm import joinedload
 
 from academy.models import Course
@@ -110,8 +110,8 @@ class Supervised:
                 "Skills fit %(track)s better: they meet %(fit)s of its levels' requirements, "
                 "against %(own_fit)s of %(own_track)s's.",
                 track=fit.track,
-                fit=f"{fit.fit:.0%}",
-                own_fit=f"{fit.own_fit:.0%}",
+                fit=format_percent(fit.fit),
+                own_fit=format_percent(fit.own_fit),
                 own_track=fit.own_track,
             )
         if self.flag == TRAINING:

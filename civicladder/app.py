@@ -205,7 +205,7 @@ def _init_shell(app: Flask) -> None:
     ):
         register_nav_item(app, NavItem(label, endpoint, admins, order), ADMIN_TASKS)
     register_panel(app, HOME, "admin", admin.admin_panel, order=60)
-    jobs.register(app, notify.SEND_JOB, notify.send_due, title="Sending email")
+    jobs.register(app, notify.SEND_JOB, notify.send_due, title=N_("Sending email"))
     schedule.register(app, notify.SEND_JOB, every=timedelta(minutes=5))
     export_jobs.init_app(app)
     import_jobs.init_app(app)

@@ -3,7 +3,8 @@ megabytes, minutes to write): the person asks for one, a job writes the CSV into
 store, and the job's page links to the finished file, which only the person who asked for it
 downloads. Files are kept for EXPORT_KEEP_HOURS, then removed by a scheduled sweep.
 
-Packages declare their exports with `register(app, name, ...)` in their `init_app`.
+Packages declare their exports with `register(app, name, ...)` in their `init_app`, the title
+marked with `N_` (the job's page shows it in the reader's language).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask, current_app, url_for
+from flask_babel import format_decimal, gettext, ngettext
 
 from civicladder import audit, clock, files, jobs, languages
 from civicladder.db import db
 from civicladder.exports import rows_as_csv
+from civicladder.languages import N_
 from civicladder.models import JobRun, JobState, User
 
 EXPORTS_KEY = "civicladder.exports"
@@ -91,12 +94,37 @@ def write_file(run: JobRun, language: str | None = None, **params) -> dict:
         spool.seek(0)
         stored = files.store(spool, name=export.filename, media_type="text/csv")
     jobs.progress(run, written, written)
+    # The link's words are kept in English for the API; the job's page writes its own.
+    with languages.written_in(None):
+        words = link_words(run, {"rows": written})
     return {
         "file_id": stored.id,
         "rows": written,
         "link": url_for("jobs.file", run_id=run.id),
-        "link_text": f"Download {export.filename} ({written:,} rows)",
+        "link_text": words,
     }
+
+
+def link_words(run: JobRun, result: dict | None = None) -> str | None:
+    """What an export's finished job says of its file, in the reader's language: the link to
+    download it, or (once it is removed) that it was; None for a run that is not an export's."""
+    result = run.result if result is None else result
+    export = current_app.extensions.get(EXPORTS_KEY, {}).get(run.kind.removeprefix(PREFIX))
+    if not run.kind.startswith(PREFIX) or export is None or not result:
+        return None
+    if result.get("expired"):
+        return gettext(
+            "Kept for %(num)s hours and then removed: ask for the export again",
+            num=format_decimal(current_app.config["EXPORT_KEEP_HOURS"]),
+        )
+    rows = result.get("rows") or 0
+    return ngettext(
+        "Download %(file)s (%(count)s row)",
+        "Download %(file)s (%(count)s rows)",
+        rows,
+        file=export.filename,
+        count=format_decimal(rows),
+    )
 
 
 def file_of(run: JobRun) -> files.StoredFile | None:
@@ -122,17 +150,14 @@ def sweep(run: JobRun | None = None) -> dict:
     gone = [r for r in old if r.result and r.result.get("file_id")]
     files.delete([r.result["file_id"] for r in gone])
     for each in gone:
-        each.result = {
-            "rows": each.result.get("rows"),
-            "expired": True,
-            "link_text": f"Kept for {keep.total_seconds() / 3600:g} hours and then removed: "
-            "ask for the export again",
-        }
+        expired = {"rows": each.result.get("rows"), "expired": True}
+        with languages.written_in(None):
+            each.result = expired | {"link_text": link_words(each, expired)}
     return {"removed": len(gone)}
 
 
 def init_app(app: Flask) -> None:
     from civicladder import schedule
 
-    jobs.register(app, SWEEP_JOB, sweep, title="Remove old exports")
+    jobs.register(app, SWEEP_JOB, sweep, title=N_("Remove old exports"))
     schedule.register(app, SWEEP_JOB, every=timedelta(hours=1))

@@ -281,9 +281,10 @@ def sweep_objects(before: datetime | None = None) -> dict:
 
 def init_app(app) -> None:
     from civicladder import jobs, schedule
+    from civicladder.languages import N_
 
     jobs.register(
-        app, SWEEP_JOB, lambda run: sweep_objects(), title="Objects no file names, removed"
+        app, SWEEP_JOB, lambda run: sweep_objects(), title=N_("Objects no file names, removed")
     )
     schedule.register(app, SWEEP_JOB, daily_at=time(9, 30))
 

@@ -10,7 +10,9 @@ A job's work runs in one transaction, committed when it ends: a worker that dies
 leaves nothing half-written, and RQ runs the job again (a run is claimed afresh each time).
 Packages register what their jobs do with `register(app, name, function, title=...)` in their
 `init_app`; `function(run, **params)` gets the run and the parameters it was asked with, and
-may return a small dict kept as the run's result.
+may return a small dict kept as the run's result. A run keeps its title in English (the audit
+log and the API read it so); mark a kind's title with `N_` where it is registered, and its
+pages show it in the reader's language (`title_words`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context
+from flask_babel import gettext
 
 # Imported with the app, not in a request: gunicorn's master builds the app once, so no worker
 # pays the import (about 60 ms) in its first request.
@@ -32,6 +35,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from civicladder import languages, transaction
 from civicladder.db import db, utcnow
 from civicladder.errors import DomainError
+from civicladder.languages import N_
 from civicladder.models import JobRun, JobState, User
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,9 @@ log = logging.getLogger(__name__)
 JOBS_KEY = "civicladder.jobs"
 # Seconds RQ waits before each new try of a job that failed (or whose worker died).
 RETRY_INTERVALS = (30, 120, 600)
+# The title of a run the schedule asked for, and the message of a run to be tried again.
+SCHEDULED = N_("%(job)s (scheduled)")
+TRY_AGAIN = N_("Will try again: %(reason)s")
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,35 @@ def enqueue(name: str, *, actor: User | None = None, title: str | None = None, *
     db.session.flush()
     transaction.after_commit(partial(dispatch, run.id))
     return run
+
+
+def scheduled_title(name: str) -> str:
+    """The title of a run of this job that the schedule asks for, kept in English."""
+    return SCHEDULED % {"job": kind(name).title}
+
+
+def title_words(run: JobRun) -> str:
+    """A run's title in the reader's language: its kind's title (or the schedule's run of it)
+    through the catalogue. A title written for one run (a report's, naming its unit) reads as
+    it was kept. Read from the registry in memory, so a page of runs makes no more queries."""
+    found = current_app.extensions.get(JOBS_KEY, {}).get(run.kind)
+    if found is None:
+        return run.title
+    if run.title == found.title[:200]:
+        return gettext(found.title)
+    if run.title == scheduled_title(run.kind)[:200]:
+        return gettext(SCHEDULED, job=gettext(found.title))
+    return run.title
+
+
+def message_words(run: JobRun) -> str:
+    """Why a run failed, with the words the jobs add in the reader's language (the reason itself
+    reads as it was kept: a rule's words in the language of the one who asked, or an error's)."""
+    message = run.message or ""
+    prefix = TRY_AGAIN.partition("%")[0]
+    if message.startswith(prefix):
+        return gettext(TRY_AGAIN, reason=message.removeprefix(prefix))
+    return message
 
 
 def in_flight(name: str, **params) -> JobRun | None:
@@ -258,7 +294,7 @@ def _record_failure(run_id: int, error: Exception, again: bool) -> None:
             run = db.session.get(JobRun, run_id)
             run.state = JobState.QUEUED if again else JobState.FAILED
             run.ended_at = utcnow()
-            run.message = (f"Will try again: {reason}" if again else reason)[:2000]
+            run.message = (TRY_AGAIN % {"reason": reason} if again else reason)[:2000]
     except Exception:
         log.exception("could not record the failure of job run %s", run_id)
 

@@ -89,9 +89,12 @@ def sort_header(label: str, key: str, current: str) -> dict:
     """
     state = {key: "ascending", f"-{key}": "descending"}.get(current)
     arrow = {"ascending": " ▲", "descending": " ▼"}.get(state, "")
-    then = "descending" if state == "ascending" else "ascending"
+    if state == "ascending":
+        then = gettext("%(column)s, sort descending", column=label)
+    else:
+        then = gettext("%(column)s, sort ascending", column=label)
     link = Markup('<a href="{}" aria-label="{}">{}{}</a>').format(
-        sort_url(key, current), f"{label}, sort {then}", label, arrow
+        sort_url(key, current), then, label, arrow
     )
     return {"label": link, "aria_sort": state}
 

@@ -82,6 +82,6 @@ def tick(redis, now: datetime) -> list[int]:
         with transaction.unit_of_work():
             if jobs.in_flight(entry.job) is not None:
                 continue
-            run = jobs.enqueue(entry.job, title=f"{jobs.kind(entry.job).title} (scheduled)")
+            run = jobs.enqueue(entry.job, title=jobs.scheduled_title(entry.job))
         asked.append(run.id)
     return asked

@@ -8,11 +8,12 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from flask import Flask
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from civicladder import clock, credentials
 from civicladder.db import db
-from civicladder.languages import written_in
+from civicladder.languages import N_, written_in
 from competencies.models import CompetencyEvidence
 from competencies.queries import still_counts
 from competencies.rules import PROFICIENCY_SCALE, level_name
@@ -132,9 +133,19 @@ def _evidence(e: CompetencyEvidence) -> dict:
 
 
 def source_words(e: CompetencyEvidence) -> str:
-    who = f", verified by {e.verified_by.full_name}" if e.verified_by is not None else ""
-    until = f", counts until {e.expires_on:%Y-%m-%d}" if e.expires_on else ""
-    return f"{e.source.label}: level {level_name(e.level)} on {e.observed_on:%Y-%m-%d}{who}{until}"
+    """Where a piece of evidence came from, in the language being written (English inside a
+    credential, the reader's on the learner record's page and PDF)."""
+    words = gettext(
+        "%(source)s: level %(level)s on %(day)s",
+        source=gettext(e.source.label),
+        level=level_name(e.level),
+        day=e.observed_on.isoformat(),
+    )
+    if e.verified_by is not None:
+        words += ", " + gettext("verified by %(name)s", name=e.verified_by.full_name)
+    if e.expires_on:
+        words += ", " + gettext("counts until %(day)s", day=e.expires_on.isoformat())
+    return words
 
 
 def _result_id(code: str) -> str:
@@ -146,13 +157,19 @@ def _level_id(level: int) -> str:
 
 
 def record_items(employee: Employee) -> list[RecordItem]:
-    """The learner record's competency levels, by competency code (one query)."""
+    """The learner record's competency levels, by competency code, each as its credential (in
+    English) and in the reader's words (one query)."""
     found = counting_evidence(employee.id)
     rows = sorted(found.values(), key=lambda ev: ev[0].competency.code)
     return [
         RecordItem(
             credential(employee, ev),
-            f"{ev[0].competency.name} ({ev[0].competency.code}): level {level_name(ev[0].level)}",
+            gettext(
+                "%(competency)s (%(code)s): level %(level)s",
+                competency=ev[0].competency.name,
+                code=ev[0].competency.code,
+                level=level_name(ev[0].level),
+            ),
             tuple(source_words(e) for e in ev),
         )
         for ev in rows
@@ -160,4 +177,6 @@ def record_items(employee: Employee) -> list[RecordItem]:
 
 
 def register(app: Flask) -> None:
-    register_section(app, RecordSection("competency_levels", "Competency levels", 20, record_items))
+    register_section(
+        app, RecordSection("competency_levels", N_("Competency levels"), 20, record_items)
+    )

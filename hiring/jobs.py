@@ -26,10 +26,13 @@ def lapse_offers(run) -> dict:
 
 def register(app: Flask) -> None:
     from civicladder import jobs, schedule
+    from civicladder.languages import N_
 
-    jobs.register(app, "hiring.anonymise", anonymise, title="Retention: anonymising applications")
+    jobs.register(
+        app, "hiring.anonymise", anonymise, title=N_("Retention: anonymising applications")
+    )
     schedule.register(app, "hiring.anonymise", daily_at=time(8, 0))
-    jobs.register(app, "hiring.lapse_offers", lapse_offers, title="Offers: lapsing unanswered")
+    jobs.register(app, "hiring.lapse_offers", lapse_offers, title=N_("Offers: lapsing unanswered"))
     # Answers are due by the end of a day in the city's time: run once that day has ended
     # everywhere the city is likely to be (06:00 UTC is 01:00 in New York in winter).
     schedule.register(app, "hiring.lapse_offers", daily_at=time(6, 0))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext, ngettext
+from flask_babel import format_decimal, gettext, ngettext
 
 from civicladder import clock
 from civicladder.db import UTCDateTime, db
@@ -125,5 +126,6 @@ def wait_words(days: float | None) -> str:
     if days < 1:
         return ngettext("%(num)s hour", "%(num)s hours", round(hours))
     if days < 10:
-        return gettext("%(num)s days", num=f"{days:.1f}")
+        # Rounded from the exact value, as Python's own formatting does (2.45 days: "2.5").
+        return gettext("%(num)s days", num=format_decimal(Decimal(days), format="0.0"))
     return gettext("%(num)s days", num=round(days))

@@ -71,7 +71,7 @@ def init_app(app: Flask) -> None:
     export_jobs.register(
         app,
         workforce.EXPORT,
-        title="Workforce list export",
+        title=N_("Workforce list export"),
         filename="workforce.csv",
         header=workforce.HEADER,
         rows=workforce.rows,

@@ -16,6 +16,9 @@ def refresh_unit_figures(run) -> dict:
 
 def register(app: Flask) -> None:
     from civicladder import jobs, schedule
+    from civicladder.languages import N_
 
-    jobs.register(app, "people.refresh-unit-figures", refresh_unit_figures, title="Unit figures")
+    jobs.register(
+        app, "people.refresh-unit-figures", refresh_unit_figures, title=N_("Unit figures")
+    )
     schedule.register(app, "people.refresh-unit-figures", every=timedelta(minutes=15))

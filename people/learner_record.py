@@ -23,6 +23,7 @@ from civicladder import audit, clock, credentials, querying
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.errors import Conflict, Invalid, NotFound
+from civicladder.languages import written_in
 from people import queries
 from people.models import Employee, EmployeeStatus
 
@@ -41,7 +42,10 @@ class RecordItem:
 
 @dataclass(frozen=True)
 class RecordSection:
-    """A kind of thing a package verifies (`items(employee)` in a constant number of queries)."""
+    """A kind of thing a package verifies (`items(employee)` in a constant number of queries).
+    Its title is marked with N_ where it is declared: the page and the PDF translate it, the
+    signed record keeps it in English. Each item's credential is in English too; its heading
+    and lines are in the language being written (the reader's)."""
 
     key: str
     title: str
@@ -102,7 +106,13 @@ def gather(employee: Employee) -> LearnerRecord:
 
 def clr_credential(record: LearnerRecord) -> dict:
     """The ClrCredential for the record, unsigned: its subject holds every item's credential,
-    and each credential's achievement beside."""
+    and each credential's achievement beside. In English whatever the reader's language, as the
+    credentials it holds are (its sections named by their titles as declared)."""
+    with written_in(None):
+        return _clr_credential(record)
+
+
+def _clr_credential(record: LearnerRecord) -> dict:
     employee = record.employee
     issued = credentials.timestamp(record.issued_at)
     city = current_app.config["CITY_NAME"]

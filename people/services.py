@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext, ngettext
+from flask_babel import format_decimal, gettext, ngettext
 
 from civicladder import audit, notify
 from civicladder import services as shell_services
@@ -462,7 +462,7 @@ def import_checked_roster(
                 "%(count)s new employee",
                 "%(count)s new employees",
                 len(plan.creates),
-                count=f"{len(plan.creates):,}",
+                count=format_decimal(len(plan.creates)),
             ),
             updated=len(plan.updates),
             unchanged=plan.unchanged,
@@ -470,7 +470,7 @@ def import_checked_roster(
                 "%(count)s new department",
                 "%(count)s new departments",
                 len(plan.new_departments),
-                count=f"{len(plan.new_departments):,}",
+                count=format_decimal(len(plan.new_departments)),
             ),
         ),
         "link": url_for("people.directory"),

@@ -10,6 +10,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from civicladder.forms import Form
 from reports.services import MAX_COMMENT
 
+# The limit as the form's message writes it (thousands separated alike in English and es_US).
+MAX_COMMENT_WORDS = format(MAX_COMMENT, ",")
+
 
 class PeriodForm(FlaskForm):
     """Which period a report covers: a GET filter, so a report's address can be bookmarked."""
@@ -48,7 +51,7 @@ class CommentForm(Form):
             DataRequired(_l("Write the comment before posting it.")),
             Length(
                 max=MAX_COMMENT,
-                message=_l("Keep the comment under %(num)s characters.", num=f"{MAX_COMMENT:,}"),
+                message=_l("Keep the comment under %(num)s characters.", num=MAX_COMMENT_WORDS),
             ),
         ],
         description=_l(

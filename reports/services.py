@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 
 from civicladder import audit, clock, jobs, notify
@@ -126,7 +126,7 @@ def _check_unpublished(scope: Scope, period: Period) -> None:
                 "report never changes.",
                 period=period.code,
                 scope=scope.name,
-                day=f"{existing.published_at:%Y-%m-%d}",
+                day=existing.published_at.date().isoformat(),
             )
         )
 
@@ -241,7 +241,7 @@ def add_comment(actor: User, snapshot: ReportSnapshot, body: str) -> ReportComme
         raise Invalid(gettext("Write the comment before posting it."), field="body")
     if len(body) > MAX_COMMENT:
         raise Invalid(
-            gettext("Keep the comment under %(num)s characters.", num=f"{MAX_COMMENT:,}"),
+            gettext("Keep the comment under %(num)s characters.", num=format_decimal(MAX_COMMENT)),
             field="body",
         )
     comment = ReportComment(

@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from civicladder import export_jobs
+from civicladder import export_jobs, jobs
 from civicladder import files as stored_files
 from civicladder.access import Role, requires
 from civicladder.db import db, fetch
@@ -41,7 +41,7 @@ def index():
         stmt = stmt.where(JobRun.state == JobState(form.state.data))
     page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
     status = 200 if valid else 422
-    return render_template("jobs/index.html", page=page, form=form), status
+    return render_template("jobs/index.html", page=page, form=form, **_words()), status
 
 
 @bp.get("/<int:run_id>")
@@ -49,7 +49,19 @@ def index():
 def show(run_id: int):
     run = fetch(JobRun, run_id, gettext("There is no such job."))
     waiting = run.state in (JobState.QUEUED, JobState.RUNNING)
-    return render_template("jobs/show.html", run=run, waiting=waiting, me=current_user)
+    return render_template(
+        "jobs/show.html",
+        run=run,
+        waiting=waiting,
+        me=current_user,
+        link_text=export_jobs.link_words(run) or (run.result or {}).get("link_text"),
+        **_words(),
+    )
+
+
+def _words() -> dict:
+    """What the jobs' pages say of a run in the reader's language (from memory: no query)."""
+    return {"title_words": jobs.title_words, "message_words": jobs.message_words}
 
 
 @bp.get("/<int:run_id>/file")

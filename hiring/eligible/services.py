@@ -10,7 +10,7 @@ from flask_babel import gettext
 from civicladder import audit, clock, notify
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, NotFound
-from civicladder.languages import written_in
+from civicladder.languages import N_, written_in
 from civicladder.layout import format_date
 from civicladder.models import User
 from hiring import ranking, rules
@@ -18,7 +18,8 @@ from hiring.eligible.models import EligibleList, EligibleListEntry
 from hiring.eligible.queries import AVAILABLE, entry_of
 from hiring.models import Application, HiringRound
 
-TAKEN_OFF = "At the candidate's request."
+# Kept in English on the entry and in the audit log; translated where it is shown.
+TAKEN_OFF = N_("At the candidate's request.")
 
 
 def establish(actor: User | None, hiring_round: HiringRound) -> EligibleList | None:

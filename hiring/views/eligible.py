@@ -29,7 +29,10 @@ from hiring.views.offers import answer_limits
 def eligible_lists():
     """Every eligible list (of one job profile when chosen): those still making offers first."""
     form = EligibleListFilterForm(request.args)
-    form.job_profile.choices = [(0, "Every job profile"), *queries.job_profiles_with_lists()]
+    form.job_profile.choices = [
+        (0, gettext("Every job profile")),
+        *queries.job_profiles_with_lists(),
+    ]
     valid = form.validate()
     profile = (form.job_profile.data or None) if valid else None
     today = clock.today()
@@ -76,6 +79,7 @@ def _list_page(listed, expiry_form=None, status: int = 200):
         latest=expiry.latest_expiry(listed),
         longest=expiry.LONGEST_MONTHS,
         S=ApplicationStatus,
+        taken_off=eligible_services.TAKEN_OFF,
     ), status
 
 

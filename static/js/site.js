@@ -14,17 +14,21 @@
     summary.focus();
   }
 
-  // Copy buttons: <button data-copy-target="id"> copies that element's text.
+  // Copy buttons: <button data-copy-target="id"> copies that element's text. What the status
+  // then says comes from the page, in its language: data-copied and data-copy-failed.
   document.querySelectorAll("[data-copy-target]").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () {
       var target = document.getElementById(button.getAttribute("data-copy-target"));
       var status = document.getElementById(button.getAttribute("data-copy-status"));
       var text = target.value !== undefined ? target.value : target.textContent;
+      var copied = button.getAttribute("data-copied") || "Copied.";
+      var failed = button.getAttribute("data-copy-failed") ||
+        "Copying failed: select the link and copy it.";
       navigator.clipboard.writeText(text.trim()).then(function () {
-        if (status) { status.textContent = "Copied."; }
+        if (status) { status.textContent = copied; }
       }, function () {
-        if (status) { status.textContent = "Copying failed: select the link and copy it."; }
+        if (status) { status.textContent = failed; }
       });
     });
   });

@@ -270,3 +270,50 @@ def test_the_pdf_names_the_person_and_everything_verified(recorded, client_as):
     assert "Hedge trimming" not in text
     (event,) = _issued_events(recorded["person"])
     assert event.after["form"] == "pdf"
+
+
+def test_a_spanish_reader_gets_the_page_and_pdf_in_spanish_and_the_same_english_record(
+    recorded, client_as, autonomy
+):
+    # A limit on what the level permits, written the way each language writes its numbers.
+    recorded["grant"].level.discretion[0].limit_amount = 1000
+    recorded["grant"].level.discretion[0].unit = "USD"
+    db.session.flush()
+    client = client_as(recorded["user"])
+    spanish = {"Accept-Language": "es"}
+    url = f"/people/{recorded['person'].id}/learner-record"
+
+    page = client.get(url, headers=spanish).text
+    for expected in (
+        "Certificados",
+        "Niveles de competencia",
+        "Niveles de autonomía asignados",
+        "Certifica Chainsaw handling en el nivel 3 Práctico",
+        "Plan reading (PRM-READ): nivel 3 Práctico",
+        "Validación del supervisor: nivel 3 Práctico el 2026-02-03, verificada por",
+        "6 horas,",
+        "; certificado ",
+    ):
+        assert expected in page, expected
+    assert "Certifies" not in page and "Competency levels" not in page
+
+    pdf = client.post(url, data={"format": "pdf"}, headers=spanish)
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    text = " ".join(text.split())
+    assert "Certifica Chainsaw handling en el nivel 3 Práctico" in text
+    assert "Niveles de competencia" in text and "Certifies" not in text
+
+    # The signed record is the same words whatever the reader's language: only its issue time
+    # (and the id made from it) differ between two downloads.
+    def payload(headers) -> dict:
+        token = client.post(url, data={"format": "jwt"}, headers=headers).get_data(as_text=True)
+        found = jwt.decode(token, options={"verify_signature": False})
+        for key in ("id", "jti", "validFrom", "nbf"):
+            found.pop(key)
+        return found
+
+    english, in_spanish = payload({"Accept-Language": "en"}), payload(spanish)
+    assert signing._json(in_spanish) == signing._json(english)
+    words = signing._json(english).decode()
+    assert "level 3 Practitioner" in words and "up to 1,000 USD" in words
+    assert "Práctico" not in words and "Certificados" not in words

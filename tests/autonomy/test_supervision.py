@@ -154,3 +154,29 @@ def test_the_peers_stored_by_the_nightly_run_match_those_computed_live(crew):
         assert stored[key][0].count == peers.count
         assert stored[key][0].mean == pytest.approx(peers.mean)
         assert stored[key][0].spread == pytest.approx(peers.spread)
+
+
+def test_the_redeployment_advice_writes_its_shares_for_the_readers_language(app):
+    from types import SimpleNamespace
+
+    from flask_babel import refresh
+
+    metric = SimpleNamespace(higher_is_better=True)
+    row = supervision.Supervised(
+        employee=None,
+        metric=metric,
+        mean=0.5,
+        peers=supervision.Peers(count=6, mean=0.9, spread=0.1),
+        rank=1,
+        top_rank=2,
+        better_fit=supervision.BetterFit("Inspections", 0.8, "Permits", 2 / 3),
+    )
+    with app.test_request_context():
+        assert row.advice == (
+            "Skills fit Inspections better: they meet 80% of its levels' requirements, "
+            "against 67% of Permits's."
+        )
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        refresh()  # the language of a request in the same app context is kept until refreshed
+        assert "Sus habilidades encajan mejor en Inspections: cumple el 80%" in row.advice
+        assert "67%" in row.advice

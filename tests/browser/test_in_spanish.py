@@ -96,6 +96,12 @@ def test_a_candidate_finds_a_job_and_applies_in_spanish(
     page.wait_for_url(re.compile(r"/jobs/status/"))
     expect(page.get_by_role("heading", name="Su enlace privado de seguimiento")).to_be_visible()
     _fits(page, axe, "/jobs/status/<token>")
+    # The copy button says what happened in the page's language (whether or not this browser
+    # lets the page write to the clipboard).
+    page.get_by_role("button", name="Copiar el enlace").click()
+    expect(page.locator("#status-link-copied")).to_have_text(
+        re.compile(r"^(Copiado\.|No se pudo copiar: seleccione el enlace y cópielo\.)$")
+    )
     # The footer's switch: the same page, in English.
     page.get_by_role("form", name="Idioma (pie de página)").get_by_role(
         "button", name="English"

@@ -72,3 +72,15 @@ def test_swagger_ui_is_vendored_with_its_licence_at_the_locked_version():
     locked = json.loads((ROOT / "package-lock.json").read_text())
     version = locked["packages"]["node_modules/swagger-ui-dist"]["version"]
     assert (vendored / "VERSION").read_text().strip() == version
+
+
+def test_a_sort_link_says_how_it_sorts_in_the_pages_language(app):
+    with app.test_request_context("/people?sort=name"):
+        assert 'aria-label="Name, sort descending"' in str(
+            layout.sort_header("Name", "name", "name")
+        )
+        assert 'aria-label="Name, sort ascending"' in str(layout.sort_header("Name", "name", ""))
+    with app.test_request_context("/people?sort=name", headers={"Accept-Language": "es"}):
+        heading = str(layout.sort_header("Nombre", "name", "name")["label"])
+        assert 'aria-label="Nombre, ordenar de mayor a menor"' in heading
+        assert "sort " not in heading

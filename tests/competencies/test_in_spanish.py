@@ -49,6 +49,8 @@ def test_job_profiles_and_their_forms_in_spanish(client_as, competencies):
     refused = hr.post("/job-profiles/new", data={}, headers=SPANISH)
     assert refused.status_code == 422
     assert "Escriba un nombre de puesto." in refused.text
+    spaced = hr.post("/job-profiles/new", data={"code": "AN 1"}, headers=SPANISH)
+    assert "Use letras, números, puntos, guiones o guiones bajos, sin espacios." in spaced.text
     competency_form = hr.get("/competencies/new", headers=SPANISH)
     assert "Conducta en cada nivel de la escala" in competency_form.text
     assert "1 Conocimiento básico" in competency_form.text
@@ -129,3 +131,27 @@ def test_a_case_package_is_checked_and_imported_in_the_language_it_was_sent_in(c
     imported = hr.get(done.headers["Location"], headers=SPANISH).text
     assert "Marco importado: 8 agregados, 0 cambiados" in imported
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Competency)) == 6
+
+
+def test_a_case_import_under_way_names_its_changes_in_spanish(client_as, app):
+    from civicladder.models import JobRun, JobState
+    from tests.competencies.test_case import SAMPLE
+
+    hr = client_as("hr")
+    upload = {"package": (io.BytesIO(SAMPLE.read_bytes()), "framework.json")}
+    check_id = int(hr.post("/competencies/import", data=upload).headers["Location"].split("/")[-1])
+    with app.app_context():
+        # A write a worker has started, as its page shows it while it runs.
+        writing = JobRun(
+            kind="import.case_framework.write",
+            title="CASE framework import: write",
+            params={"check_run_id": check_id},
+            state=JobState.RUNNING,
+            attempts=1,
+        )
+        db.session.add(writing)
+        db.session.commit()
+        url = f"/competencies/import/{writing.id}"
+    page = hr.get(url, headers=SPANISH).text
+    assert "Importando 9 cambios." in page and "changes" not in page
+    assert "Importing 9 changes." in hr.get(url, headers={"Accept-Language": "en"}).text

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import refresh
 
 from civicladder import clock
 from civicladder.access import Role
@@ -370,3 +371,27 @@ def test_list_pages_make_as_many_queries_at_any_size(
             assert client.get(url).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_hr_reads_a_list_in_spanish_with_the_reason_a_candidate_left_it(
+    app_ctx, client_as, hiring, hr
+):
+    hiring_round = hiring.round(RoundStatus.RANKED)
+    best = _scored(hiring, hiring_round, S.ASSESSED, BEST, token=TOKEN)
+    _scored(hiring, hiring_round, S.ASSESSED, WELL)
+    offers.complete_round(hr, hiring_round)
+    listed = _list_of(hiring_round)
+    eligible_services.leave(best)
+    url = f"/hiring/eligible-lists/{listed.id}"
+    english = client_as(hr).get(url).text
+    assert "Taken off the list" in english and "At the candidate's request." in english
+    refresh()  # the requests share the test's app context, where the language is kept
+    spanish = client_as(hr).get(url, headers={"Accept-Language": "es"}).text
+    assert "Candidatos en la lista" in spanish and "Candidates on the list" not in spanish
+    assert "Retirado de la lista" in spanish and "A petición del candidato." in spanish
+    assert "Bien calificado" in spanish and "Ofrecer una vacante" in spanish
+    assert "(vigente: se hacen ofertas hasta el final de ese día)" in spanish
+    # The reason stays in English where it is kept: on the entry (and in the audit log).
+    assert (
+        db.session.get(EligibleListEntry, best.id).removal_reason == "At the candidate's request."
+    )

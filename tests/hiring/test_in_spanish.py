@@ -70,6 +70,9 @@ def test_the_status_page_is_in_the_language_the_candidate_applied_in(client, app
     assert '<html lang="es">' in page.text
     assert "Su enlace privado de seguimiento" in page.text
     assert "Enviada" in page.text
+    # What the copy button then says comes from the page, in its language.
+    assert 'data-copied="Copiado."' in page.text
+    assert 'data-copy-failed="No se pudo copiar: seleccione el enlace y cópielo."' in page.text
     # Unless that browser chose English with the switch.
     elsewhere.post("/language", data={"lang": "en", "next": status_path})
     assert "Your private status link" in elsewhere.get(status_path).text
