@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
     import_jobs.register(
         app,
         "outcomes",
-        title="Outcome records import",
+        title=N_("Outcome records import"),
         page="autonomy.outcome_import",
         upload="autonomy.import_outcomes",
         check=outcomes.preview,

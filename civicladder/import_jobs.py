@@ -69,8 +69,22 @@ def register(
     found = Import(name, title, page, check, write)
     app.extensions.setdefault(IMPORTS_KEY, {})[name] = found
     app.extensions.setdefault(UPLOADS_KEY, set()).add(upload)
-    jobs.register(app, found.job(CHECK), _check, title=f"{title}: check", timeout=timeout)
-    jobs.register(app, found.job(WRITE), _write, title=f"{title}: write", timeout=timeout)
+    jobs.register(
+        app,
+        found.job(CHECK),
+        _check,
+        title=f"{title}: check",
+        timeout=timeout,
+        words=lambda: gettext("%(name)s: checking the file", name=gettext(title)),
+    )
+    jobs.register(
+        app,
+        found.job(WRITE),
+        _write,
+        title=f"{title}: write",
+        timeout=timeout,
+        words=lambda: gettext("%(name)s: saving the changes", name=gettext(title)),
+    )
 
 
 def accept_large_bodies(app: Flask, endpoint: str) -> None:

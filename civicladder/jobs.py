@@ -55,6 +55,9 @@ class JobKind:
     function: Callable[..., dict | None]
     timeout: int  # seconds a single try may run before the worker stops it
     retry_intervals: tuple[int, ...]  # seconds before each further try
+    # The title in the reader's language, where it is built from parts (an import's steps);
+    # else `title` itself goes through the catalogue (declare it with N_).
+    words: Callable[[], str] | None = None
 
 
 def register(
@@ -65,13 +68,14 @@ def register(
     title: str,
     timeout: int = 600,
     retry_intervals: tuple[int, ...] = RETRY_INTERVALS,
+    words: Callable[[], str] | None = None,
 ) -> None:
     """A package's kind of job: `function(run, **params)` does the work; after a failure (or
     its worker's death) it is tried again after each of `retry_intervals` seconds in turn."""
     kinds = app.extensions.setdefault(JOBS_KEY, {})
     if name in kinds:
         raise ValueError(f"the job {name!r} is registered twice")
-    kinds[name] = JobKind(name, title, function, timeout, tuple(retry_intervals))
+    kinds[name] = JobKind(name, title, function, timeout, tuple(retry_intervals), words)
 
 
 def kind(name: str) -> JobKind:
@@ -114,10 +118,11 @@ def title_words(run: JobRun) -> str:
     found = current_app.extensions.get(JOBS_KEY, {}).get(run.kind)
     if found is None:
         return run.title
+    kind_words = found.words() if found.words is not None else gettext(found.title)
     if run.title == found.title[:200]:
-        return gettext(found.title)
+        return kind_words
     if run.title == scheduled_title(run.kind)[:200]:
-        return gettext(SCHEDULED, job=gettext(found.title))
+        return gettext(SCHEDULED, job=kind_words)
     return run.title
 
 

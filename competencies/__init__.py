@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
     import_jobs.register(
         app,
         case_views.IMPORT,
-        title="CASE framework import",
+        title=N_("CASE framework import"),
         page="competencies.case_import",
         upload="competencies.import_case",
         check=case_queries.preview,

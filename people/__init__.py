@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
     import_jobs.register(
         app,
         "roster",
-        title="Roster import",
+        title=N_("Roster import"),
         page="people.roster_import",
         upload="people.import_roster",
         check=roster.preview,

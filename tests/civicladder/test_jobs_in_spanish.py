@@ -73,7 +73,7 @@ def test_the_jobs_list_reads_in_spanish_with_one_query_for_its_runs(
     assert "Cifras de las unidades (programada)" in page
     assert "Conservación: anonimizar solicitudes" in page
     assert "Se volverá a intentar: OperationalError: the database went away" in page
-    assert "En espera" in page and "Terminada" in page and "Fallida" in page
+    assert "En espera" in page and "Terminada" in page and "Con error" in page
     assert "La programación o un comando" in page
     # A title written for one run reads as it was kept.
     assert "Publish the 2026Q1 report for DC37" in page
@@ -92,3 +92,15 @@ def test_a_scheduled_runs_title_and_a_retry_read_as_before_in_english(app_ctx):
     assert jobs.title_words(run) == "Unit figures (scheduled)"
     failed = JobRun(kind="x", title="x", message="Will try again: it broke")
     assert jobs.message_words(failed) == "Will try again: it broke"
+
+
+def test_an_imports_steps_read_in_the_readers_language(app_ctx):
+    from civicladder.languages import written_in
+
+    check = JobRun(kind="import.roster.check", title="Roster import: check")
+    write = JobRun(kind="import.roster.write", title="Roster import: write")
+    roster = "Importar la plantilla de personal"
+    with written_in("es"):
+        assert jobs.title_words(check) == f"{roster}: revisión del archivo"
+        assert jobs.title_words(write) == f"{roster}: guardado de los cambios"
+    assert jobs.title_words(check) == "Roster import: checking the file"
