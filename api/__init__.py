@@ -42,12 +42,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(reference.bp)
     register_action_words(app, ACTION_WORDS)
     app.cli.add_command(cli.api_group)
-    jobs.register(app, idempotency.FORGET_JOB, idempotency.forget, title="Forget API write keys")
+    jobs.register(
+        app, idempotency.FORGET_JOB, idempotency.forget, title=N_("Forget API write keys")
+    )
     schedule.register(app, idempotency.FORGET_JOB, daily_at=time(9, 45))
     events.connect()
     # Once every package's people, evidence and grants are in, before the planner's statistics.
     register_city_step(app, 88, "the changes feed's last days", city.build)
-    jobs.register(app, events.FORGET_JOB, events.forget, title="Forget old changes of the feed")
+    jobs.register(app, events.FORGET_JOB, events.forget, title=N_("Forget old changes of the feed"))
     schedule.register(app, events.FORGET_JOB, daily_at=time(9, 50))
     register_nav_item(
         app,

@@ -31,6 +31,7 @@ from api.problems import FieldErrorSchema
 from civicladder import audit, clock, files, jobs
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
+from civicladder.languages import N_
 from civicladder.models import JobRun, JobState
 
 MAX_ROWS = 100_000
@@ -282,7 +283,7 @@ def register(app: Flask, kinds: list[BatchKind], endpoints: list[str]) -> None:
         jobs.register(app, kind.job, perform, title=f"{kind.title} sent through the API")
     for endpoint in endpoints:
         import_jobs.accept_large_bodies(app, endpoint)
-    jobs.register(app, SWEEP_JOB, sweep, title="Remove the rows of failed API batches")
+    jobs.register(app, SWEEP_JOB, sweep, title=N_("Remove the rows of failed API batches"))
     schedule.register(app, SWEEP_JOB, every=timedelta(hours=1))
 
 

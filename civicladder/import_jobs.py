@@ -29,6 +29,7 @@ from civicladder import audit, clock, files, jobs, languages
 from civicladder.access import Role, require_role
 from civicladder.db import db, locked_get
 from civicladder.errors import Conflict, NotFound
+from civicladder.languages import N_
 from civicladder.models import JobRun, JobState, User
 
 IMPORTS_KEY = "civicladder.imports"
@@ -286,5 +287,5 @@ def init_app(app: Flask) -> None:
 
     # First of all: the CSRF check reads the form.
     app.before_request_funcs.setdefault(None, []).insert(0, _accept_large_uploads)
-    jobs.register(app, SWEEP_JOB, sweep, title="Remove old imported files")
+    jobs.register(app, SWEEP_JOB, sweep, title=N_("Remove old imported files"))
     schedule.register(app, SWEEP_JOB, every=timedelta(hours=1))

@@ -45,18 +45,19 @@ def count(run, **params) -> dict:
 
 def register(app: Flask) -> None:
     from civicladder import jobs, schedule
+    from civicladder.languages import N_
     from reports.live import COUNT_JOB
     from reports.services import PUBLISH_JOB
 
-    jobs.register(app, COUNT_JOB, count, title="Count a progress report", timeout=900)
-    jobs.register(app, PUBLISH_JOB, publish, title="Publish a progress report", timeout=1800)
+    jobs.register(app, COUNT_JOB, count, title=N_("Count a progress report"), timeout=900)
+    jobs.register(app, PUBLISH_JOB, publish, title=N_("Publish a progress report"), timeout=1800)
 
-    jobs.register(app, "reports.refresh-live", refresh_live, title="Live reports")
+    jobs.register(app, "reports.refresh-live", refresh_live, title=N_("Live reports"))
     jobs.register(
         app,
         "reports.audit",
         audit,
-        title="Reports disclosure audit",
+        title=N_("Reports disclosure audit"),
         timeout=3600,
         retry_intervals=(),
     )

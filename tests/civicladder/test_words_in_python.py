@@ -84,6 +84,11 @@ def untranslated(source: str) -> list[tuple[int, str]]:
         is_field = name.endswith("Field")
         if (name in SHOWN_FIRST_ARGUMENT or is_field) and node.args and _words(node.args[0]):
             found.append((node.lineno, name))
+        # A job's title, shown on the jobs' pages: declared with N_ where it is registered, or
+        # its words given (`words=`) where it is built from parts.
+        given = {k.arg: k.value for k in node.keywords}
+        if name == "register" and _words(given.get("title")) and "words" not in given:
+            found.append((node.lineno, "register(title=…)"))
         if not (is_field or name in VALIDATORS):
             continue
         for keyword in node.keywords:
@@ -148,5 +153,7 @@ def view(who):
     flash("", "success")
     audit.record(label="kept.in.english")
     raise ValidationError("Pick one.")
+    jobs.register(app, "x.y", work, title="Tidy up")
+    jobs.register(app, "x.z", work, title=N_("Tidy up"))
 """
-    assert [line for line, _ in untranslated(source)] == [8, 8, 10, 13, 15, 16, 21]
+    assert [line for line, _ in untranslated(source)] == [8, 8, 10, 13, 15, 16, 21, 22]
