@@ -9,6 +9,7 @@ contextual column (an actor built by a package's fixture, e.g. the assessor of a
 from __future__ import annotations
 
 import functools
+import os
 from collections import defaultdict
 from dataclasses import replace
 
@@ -159,12 +160,20 @@ def test_every_endpoint_declares_its_access(app):
     assert undeclared == []
 
 
+# Refusals made before a route reads anything (no session, the wrong role, no API token) are
+# the same on any database: the SQLite run checks every cell, the PostgreSQL run the cells where
+# a route does its work (it answers, redirects after a change, refuses input, or finds no row).
+REFUSED_BEFORE_ANY_QUERY = {401, 403, SIGNIN}
+ON_POSTGRESQL = bool(os.environ.get("TEST_DATABASE_URL"))
+
+
 @pytest.mark.parametrize(
     ("key", "column"),
     [
         pytest.param(case.key, column, id=f"{case.key}-{column}")
         for case in CASES
-        for column in case.expect
+        for column, outcome in case.expect.items()
+        if not (ON_POSTGRESQL and outcome in REFUSED_BEFORE_ANY_QUERY)
     ],
 )
 def test_access(key, column, app, world, client_for, request):
