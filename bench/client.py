@@ -47,6 +47,11 @@ class Client:
     def close(self) -> None:
         self._connection.close()
 
+    def speaking(self, language: str) -> Client:
+        """The same person on a connection of its own whose browser asks for `language`."""
+        headers = self.headers | {"Accept-Language": language}
+        return Client(self.host, self.port, cookies=self.cookies, headers=headers)
+
     def get(self, path: str) -> Response:
         return self.request("GET", path)
 

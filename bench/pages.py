@@ -20,6 +20,8 @@ class Page:
     # share of the bare route's throughput; None keeps the product's (report.py).
     p95_target_ms: float | None = None
     ratio_floor: float | None = None
+    # The language the reader's browser asks for (Accept-Language); None: English.
+    language: str | None = None
 
 
 BARE = "bare route"
@@ -35,6 +37,7 @@ def pages(ids: dict) -> list[Page]:
         Page("home", "hr", "/"),
         Page("home", "manager", "/"),
         Page("home", "employee", "/", ratio_target=True),
+        Page("home, in Spanish", "employee", "/", ratio_target=True, language="es"),
         Page("home", "union_rep", "/"),
         Page("directory", "hr", "/people"),
         Page("directory", "manager", "/people"),
@@ -167,8 +170,17 @@ def _report_pages(ids: dict) -> list[Page]:
         department = ids["manager_department_id"]
         found.append(Page("department report", "manager", f"/reports/departments/{department}"))
     if snapshot is not None:
-        found.append(Page("published report", "union_rep", f"/reports/snapshots/{snapshot}"))
+        published = f"/reports/snapshots/{snapshot}"
+        found.append(Page("published report", "union_rep", published))
+        found.append(Page("published report PDF", "union_rep", f"{published}/report.pdf"))
+        # The Spanish PDF is made at its first download (the warm-up's) and kept.
+        found.append(Page("published report, in Spanish", "union_rep", published, language="es"))
         found.append(
-            Page("published report PDF", "union_rep", f"/reports/snapshots/{snapshot}/report.pdf")
+            Page(
+                "published report PDF, in Spanish",
+                "union_rep",
+                f"{published}/report.pdf",
+                language="es",
+            )
         )
     return found

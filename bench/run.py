@@ -129,7 +129,12 @@ def _serve_and_measure(settings: Settings, ids: dict, accounts: dict, token: str
             for page in pages(ids):
                 if not (page.name.startswith(BARE) or settings.measures(page.name)):
                     continue
-                rows.append(_measure(page, clients[page.role], load, settings))
+                client = clients[page.role]
+                if page.language is not None:
+                    client = client.speaking(page.language)
+                rows.append(_measure(page, client, load, settings))
+                if client is not clients[page.role]:
+                    client.close()
                 _progress(rows[-1])
         memory = {}
         for number, server in enumerate(servers, start=1):  # while they run: the pids go with them

@@ -89,6 +89,7 @@ def test_bench_measures_every_page_of_the_demo_city(bench_database_url, tmp_path
     assert {(row["page"], row["role"]) for row in rows} >= {
         (BARE, ANONYMOUS),
         *(("home", role) for role in ("admin", "hr", "manager", "employee", "union_rep")),
+        ("home, in Spanish", "employee"),
         ("directory", "hr"),
         ("directory ?q=smith", "manager"),
         ("directory, one agency", "hr"),
