@@ -69,6 +69,8 @@ def request_export(actor: User, name: str, **params) -> JobRun:
 
 
 def write_file(run: JobRun, language: str | None = None, **params) -> dict:
+    """Write the export's file (`language`, the page's it was asked from, is read by
+    `jobs.perform`, which runs the job in it: the header's words are the reader's)."""
     export = current_app.extensions[EXPORTS_KEY][run.kind.removeprefix(PREFIX)]
     actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
     written = 0
@@ -82,7 +84,7 @@ def write_file(run: JobRun, language: str | None = None, **params) -> dict:
             yield row
 
     # Spooled to the worker's disk, then stored in 1 MiB chunks: never whole in memory.
-    with tempfile.TemporaryFile() as spool, languages.written_in(language):
+    with tempfile.TemporaryFile() as spool:
         produced = export.rows(actor, **params)
         try:
             for piece in rows_as_csv(export.header, counted(produced)):

@@ -219,14 +219,13 @@ def write_of(check: JobRun) -> JobRun | None:
     return None
 
 
+# `language`, the page's the import was asked from, is read by `jobs.perform`, which runs the job
+# in it: the preview's words and the refusals are written in the reader's language.
+
+
 def _check(
     run: JobRun, *, file_id: int, filename: str, sha256: str, language: str | None = None
 ) -> dict:
-    with languages.written_in(language):
-        return _checked(run, file_id)
-
-
-def _checked(run: JobRun, file_id: int) -> dict:
     found, _ = of_run(run)
     stored = files.find(file_id)
     if stored is None:
@@ -241,11 +240,6 @@ def _checked(run: JobRun, file_id: int) -> dict:
 
 
 def _write(run: JobRun, *, check_run_id: int, language: str | None = None) -> dict:
-    with languages.written_in(language):
-        return _written(run, check_run_id)
-
-
-def _written(run: JobRun, check_run_id: int) -> dict:
     found, _ = of_run(run)
     check = db.session.get(JobRun, check_run_id)
     preview = preview_of(check) if check is not None else None
