@@ -13,7 +13,15 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, MapAdapter
 
-from civicladder import access, errors, instrumentation, languages, security, transaction
+from civicladder import (
+    access,
+    caching,
+    errors,
+    instrumentation,
+    languages,
+    security,
+    transaction,
+)
 from civicladder.access import Role
 from civicladder.config import load
 from civicladder.db import ping_when_idle, wants_write_lock
@@ -58,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     # each process (about 0.14 s). gunicorn builds the app in its master (preload_app), so
     # every worker it forks, and forks again after max_requests, starts with them related.
     sa.orm.configure_mappers()
+    caching.watch(app)  # every table is known now
     return app
 
 

@@ -23,6 +23,7 @@ from itertools import islice
 
 import sqlalchemy as sa
 
+from civicladder import caching
 from civicladder.db import db
 
 # Rows per executemany batch, and how often progress is reported, in rows.
@@ -101,7 +102,9 @@ def update_rows(table: sa.Table, rows: Sequence[dict]) -> None:
     staging = f"{table.name}_changes"
     target = sql.Identifier(table.name)
     names = sql.SQL(", ").join(sql.Identifier(name) for name in ["id", *columns])
-    cursor = db.session.connection().connection.driver_connection.cursor()
+    connection = db.session.connection()
+    caching.wrote(connection, table.name)  # the driver's UPDATE is not seen otherwise
+    cursor = connection.connection.driver_connection.cursor()
     cursor.execute(
         sql.SQL("CREATE TEMPORARY TABLE {} AS SELECT {} FROM {} WITH NO DATA").format(
             sql.Identifier(staging), names, target
@@ -167,7 +170,9 @@ def _copy(
     """One COPY into `target` (default: the table itself), converting values as `table` would."""
     from psycopg import sql
 
-    cursor = db.session.connection().connection.driver_connection.cursor()
+    connection = db.session.connection()
+    caching.wrote(connection, target or table.name)  # the driver's COPY is not seen otherwise
+    cursor = connection.connection.driver_connection.cursor()
     names = sql.SQL(", ").join(sql.Identifier(name) for name in columns)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(target or table.name), names

@@ -10,18 +10,33 @@ was made under; a value made under an older version is made again on its next us
 Cache only what does not depend on the reader beyond the key given (rendered HTML is fine when
 the key holds everything that varies it), and never an ORM object: it would belong to another
 request's session.
+
+Every table has a version too, moved without anyone naming it: each statement SQLAlchemy sends
+is read for the tables it writes (`watch`), and when the session commits, the versions of the
+tables its transaction wrote move in that same transaction (a COPY or other raw write names its
+table with `wrote`). A part of a page kept with `part` remembers which tables (and named
+values) the request had read by the time the part was made, with their versions; it is served
+again only while none of them has moved. So a part cannot outlive a committed change to what it
+shows, whichever service, command, job or API call made the change, and no service has to
+remember to say so.
 """
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable, Hashable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import g, has_app_context
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import Flask, current_app, g, has_app_context
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from civicladder import clock
 from civicladder.db import db
 
 T = TypeVar("T")
@@ -55,6 +70,7 @@ def versions() -> dict[str, int]:
 def cached(name: str, key: Hashable, make: Callable[[], T]) -> T:
     """The value for `name` and `key`, made by `make()` when this process has none made under
     the current version of `name`."""
+    _note_read((name,))  # a part made around this value depends on it too
     version = versions().get(name, 0)
     kept = _values.get((name, key))
     if kept is not None and kept[0] == version:
@@ -71,20 +87,216 @@ def cached(name: str, key: Hashable, make: Callable[[], T]) -> T:
 def bump(*names: str) -> None:
     """Move these names to a new version, in the caller's transaction: once it commits, every
     process makes their values again. Several changes at once serialise on the row."""
-    for name in names:
-        moved = db.session.execute(
-            sa.update(CacheVersion)
-            .where(CacheVersion.name == name)
-            .values(version=CacheVersion.version + 1)
-        ).rowcount
-        if not moved:
-            db.session.add(CacheVersion(name=name, version=1))
-            db.session.flush()
-    if has_app_context():
-        g.pop(_VERSIONS_KEY, None)  # this request reads its own change
+    _move(db.session.connection(), names)
 
 
 def forget_all() -> None:
     """Drop this process's values (tests that rebuild a database under the same versions)."""
     with _lock:
         _values.clear()
+        _parts.clear()
+
+
+# --- tables written and read ------------------------------------------------------------------
+
+TABLE = "table:"  # a table's version is kept under this prefix and the table's name
+_WRITTEN = "civicladder.caching.written"  # Connection.info: tables written since the last bump
+# An execution option: a connection that has it moves no version (the migrations', run while
+# the table of versions may not exist yet).
+UNWATCHED = "caching_unwatched"
+_READ_KEY = "cache_read"  # g: every version name the request has read so far
+# Tables no part shows: the sign-in sessions (read by every signed-in request, written by every
+# sign-in) and the versions themselves.
+NOT_SHOWN = frozenset({"user_session", "cache_version"})
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WRITES = frozenset({"insert", "update", "delete", "merge", "truncate", "copy"})
+_WRITE_IN_CTE = re.compile(r"\b(?:INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM)\b", re.I)
+_known_tables: frozenset[str] = frozenset()
+
+
+def watch(app: Flask) -> None:
+    """Follow what the app's engines write and read (see the module's docstring)."""
+    global _known_tables
+    _known_tables = frozenset(db.metadata.tables) - NOT_SHOWN
+    _tables_in.cache_clear()
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        for name, hook in (
+            ("after_cursor_execute", _after_execute),
+            ("commit", _at_commit),
+            ("rollback", _at_rollback),
+            ("savepoint", _at_savepoint),
+            ("rollback_savepoint", _at_rollback_savepoint),
+            ("release_savepoint", _at_release_savepoint),
+        ):
+            if not sa.event.contains(engine, name, hook):
+                sa.event.listen(engine, name, hook)
+    if not sa.event.contains(Session, "before_commit", _before_commit):
+        sa.event.listen(Session, "before_commit", _before_commit)
+
+
+@lru_cache(maxsize=8192)
+def _tables_in(statement: str) -> tuple[frozenset[str], bool]:
+    """The app's tables a statement names, and whether it writes (SQL text is cached by
+    SQLAlchemy, so the same few hundred strings come back)."""
+    words = {word.lower() for word in _WORD.findall(statement)}
+    first = _WORD.search(statement)
+    verb = first.group(0).lower() if first else ""
+    writes = verb in _WRITES or (verb == "with" and bool(_WRITE_IN_CTE.search(statement)))
+    return frozenset(TABLE + name for name in words & _known_tables), writes
+
+
+def _after_execute(conn, cursor, statement, parameters, context, executemany) -> None:
+    if conn.get_execution_options().get(UNWATCHED):
+        return
+    tables, writes = _tables_in(statement)
+    if not tables:
+        return
+    if not writes:
+        _note_read(tables)
+        return
+    compiled = getattr(context, "compiled", None)
+    target = getattr(getattr(compiled, "statement", None), "table", None)
+    if isinstance(target, sa.Table) and target.name in _known_tables:
+        tables = frozenset({TABLE + target.name})
+    if conn.in_transaction() and conn.get_execution_options().get("isolation_level") != (
+        "AUTOCOMMIT"
+    ):
+        conn.info.setdefault(_WRITTEN, set()).update(tables)
+    else:  # the statement committed itself
+        _move(conn, tables, raw=True)
+
+
+def wrote(connection: sa.Connection, *tables: str) -> None:
+    """Say that a write the driver made directly (a COPY) changed these tables."""
+    connection.info.setdefault(_WRITTEN, set()).update(
+        TABLE + name for name in tables if name in _known_tables
+    )
+
+
+def _before_commit(session: Session) -> None:
+    """The session's outermost commit: its pending changes are flushed, then the versions of
+    every table its transaction wrote move, in the same transaction."""
+    if session.in_nested_transaction() or not session.in_transaction():
+        return
+    session.flush()
+    connection = session.connection()
+    written = connection.info.pop(_WRITTEN, None)
+    if written and not connection.get_execution_options().get(UNWATCHED):
+        _move(connection, written)
+
+
+def _at_commit(conn) -> None:
+    """A commit of a connection used outside the session (`engine.begin()`)."""
+    conn.info.pop(_SAVED, None)
+    written = conn.info.pop(_WRITTEN, None)
+    if written and not conn.get_execution_options().get(UNWATCHED):
+        _move(conn, written, raw=True)
+
+
+def _at_rollback(conn) -> None:
+    conn.info.pop(_WRITTEN, None)
+    conn.info.pop(_SAVED, None)
+
+
+# A savepoint remembers what had been written before it, so rolling back to it forgets only
+# the writes it undid.
+_SAVED = "civicladder.caching.saved"
+
+
+def _at_savepoint(conn, name) -> None:
+    conn.info.setdefault(_SAVED, []).append(set(conn.info.get(_WRITTEN, ())))
+
+
+def _at_rollback_savepoint(conn, name, context) -> None:
+    saved = conn.info.get(_SAVED)
+    if saved:
+        conn.info[_WRITTEN] = saved.pop()
+
+
+def _at_release_savepoint(conn, name, context) -> None:
+    saved = conn.info.get(_SAVED)
+    if saved:
+        saved.pop()
+
+
+def _move(connection: sa.Connection, names: Iterable[str], raw: bool = False) -> None:
+    """One version more for each name, in `connection`'s transaction; in name order, so two
+    transactions moving the same names never wait on each other in a circle."""
+    ordered = sorted(set(names))
+    if not ordered:
+        return
+    mark = "(?, 1)" if connection.dialect.paramstyle == "qmark" else "(%s, 1)"
+    marks = ", ".join([mark] * len(ordered))
+    sql = (
+        f"INSERT INTO cache_version (name, version) VALUES {marks} "  # noqa: S608 (placeholders only)
+        "ON CONFLICT (name) DO UPDATE SET version = cache_version.version + 1"
+    )
+    if raw:  # inside the connection's own commit: straight to the driver
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, ordered)
+        finally:
+            cursor.close()
+    else:
+        connection.exec_driver_sql(sql, tuple(ordered))
+    if has_app_context():
+        g.pop(_VERSIONS_KEY, None)  # this request reads its own change
+
+
+def _note_read(names: Iterable[str]) -> None:
+    if has_app_context():
+        read = g.get(_READ_KEY)
+        if read is None:
+            read = g.setdefault(_READ_KEY, set())
+        read.update(names)
+
+
+def _wrote_uncommitted() -> bool:
+    """Whether the request's transaction holds writes that no commit has counted yet."""
+    session = db.session()
+    return session.in_transaction() and bool(session.connection().info.get(_WRITTEN))
+
+
+# --- parts of pages -----------------------------------------------------------------------------
+
+# (app, name, key, language, quarter hour) -> (version names, their versions, html); the least
+# recently used are dropped past PAGE_PARTS_KEPT.
+_parts: OrderedDict[tuple, tuple[tuple[str, ...], tuple[int, ...], Markup]] = OrderedDict()
+# Lists that leave out what has started or ended (sessions to come, open rounds) follow the
+# clock, not a write: a part is made again in each quarter of an hour at the latest.
+PART_SECONDS = 900
+
+
+def part(name: str, key: Hashable, make: Callable[[], Markup]) -> Markup:
+    """The HTML `make()` renders for `name` and `key` (who is reading, and anything else it
+    varies with besides the page's language and the time), kept in this process and served
+    again while nothing it read has changed. `make` returns Markup: HTML its templates escaped.
+    Never for HTML with a form's CSRF token, which belongs to one browser's session."""
+    if not current_app.config.get("KEEP_PAGE_PARTS", True):
+        return make()
+    bucket = int(clock.now().timestamp()) // PART_SECONDS
+    app = id(current_app._get_current_object())  # tests run several apps in one process
+    full = (app, name, key, str(get_locale() or ""), bucket)
+    current = versions()
+    kept = _parts.get(full)
+    if kept is not None and tuple(current.get(n, 0) for n in kept[0]) == kept[1]:
+        with _lock:
+            if full in _parts:
+                _parts.move_to_end(full)
+        _note_read(kept[0])
+        return kept[2]
+    if _wrote_uncommitted():  # what it would show might yet be rolled back
+        return make()
+    html = make()
+    if not isinstance(html, Markup):
+        raise TypeError(f"part {name!r} was made as {type(html).__name__}, not Markup")
+    read = tuple(sorted(g.get(_READ_KEY) or ()))
+    limit = current_app.config.get("PAGE_PARTS_KEPT", 1000)
+    with _lock:
+        _parts[full] = (read, tuple(current.get(n, 0) for n in read), html)
+        _parts.move_to_end(full)
+        while len(_parts) > limit:
+            _parts.popitem(last=False)
+    return html

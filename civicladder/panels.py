@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from flask import Flask, current_app
+from markupsafe import Markup
 
 _KEY = "civicladder.panels"
 
@@ -67,3 +68,17 @@ def build_panels(slot: Slot, *args) -> list[Panel]:
             raise TypeError(f"panel {registration.name} returned {type(panel).__name__}")
         built.append(panel)
     return built
+
+
+def render_panels(slot: Slot, *args) -> Markup:
+    """The slot's panels rendered in their order, each template reading its panel as `p`
+    (with the page's usual context, built once for them all)."""
+    context: dict = {}
+    current_app.update_template_context(context)
+    environment = current_app.jinja_env
+    return Markup(  # noqa: S704 (each template's own autoescaped output)
+        "".join(
+            environment.get_template(panel.template).render(context, p=panel)
+            for panel in build_panels(slot, *args)
+        )
+    )

@@ -6,6 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from civicladder.caching import UNWATCHED
 from civicladder.db import include_in_schema_comparison
 
 config = context.config
@@ -29,6 +30,9 @@ def run_migrations_online() -> None:
     args.setdefault("include_object", include_in_schema_comparison)
     engine = migrate_ext.db.engine
     with engine.connect() as connection:
+        # A revision's writes move no cache version: the table that keeps them may not exist
+        # yet, and app servers start afresh with the code that needs the new schema.
+        connection.execution_options(**{UNWATCHED: True})
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
             # Batch migrations copy a table and drop the old one; with foreign keys enforced,

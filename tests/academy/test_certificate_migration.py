@@ -7,7 +7,12 @@ import json
 from datetime import date
 
 from civicladder.db import db
-from tests.civicladder.test_migrations import SEED_0001, _rows, scratch_database_url  # noqa: F401
+from tests.civicladder.test_migrations import (  # noqa: F401
+    SEED_0001,
+    _old_schema_writes,
+    _rows,
+    scratch_database_url,
+)
 
 # Sam Lee (employee 2) completed SAF-1, taught by Dana Ruiz (employee 1), in a session from
 # 2 March 14:00 UTC to 4 March 03:00 UTC: 3 March in the evening, in New York.
@@ -37,11 +42,11 @@ def test_existing_certificates_are_filled_from_their_course_and_session(scratch_
     )
     with scratch.app_context():
         upgrade(revision="0001")
-        with db.engine.begin() as connection:
+        with _old_schema_writes() as connection:
             for statement in SEED_0001:
                 connection.exec_driver_sql(statement)
         upgrade(revision="0018")
-        with db.engine.begin() as connection:
+        with _old_schema_writes() as connection:
             for statement in SEED_0018:
                 connection.exec_driver_sql(statement)
         upgrade(revision="0019")

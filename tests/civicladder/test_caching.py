@@ -1,15 +1,22 @@
 """What app servers keep between requests (`civicladder.caching`): made once per version,
 made again once a change that moves the version commits, never for a change rolled back; and
 the framework page, which is served from it. Two real app servers are in the production-shape
-test (a rename through one shows on the other)."""
+test (a rename through one shows on the other). Every table's version moves when a transaction
+that wrote it commits, and parts of pages (the home panels) are kept until one of the tables
+they read moves."""
 
 from __future__ import annotations
 
-from flask import g
+from datetime import timedelta
 
-from civicladder import caching
+import sqlalchemy as sa
+from flask import g
+from markupsafe import Markup
+
+from civicladder import caching, clock
 from civicladder.access import Role
 from civicladder.db import db
+from civicladder.models import AuditEvent, User
 from competencies import services
 from competencies.queries import FRAMEWORK
 
@@ -76,3 +83,137 @@ def test_the_framework_page_is_rendered_once_per_version(client_as, monkeypatch)
     for _ in range(3):
         assert client.get("/competencies").status_code == 200
     assert len(calls) == 1
+
+
+# --- table versions and kept parts of pages ----------------------------------------------------
+
+
+def _version(name: str) -> int:
+    g.pop("cache_versions", None)  # read them afresh, as the next request does
+    return caching.versions().get(caching.TABLE + name, 0)
+
+
+def test_a_commit_moves_the_version_of_each_table_it_wrote_and_no_other(app_ctx, make_user):
+    users, jobs = _version("user_account"), _version("job_run")
+    make_user({Role.EMPLOYEE})
+    db.session.commit()
+    assert _version("user_account") == users + 1
+    assert _version("job_run") == jobs
+
+
+def test_a_rolled_back_write_moves_no_version(app_ctx, make_user):
+    users = _version("user_account")
+    savepoint = db.session.begin_nested()
+    make_user({Role.EMPLOYEE})
+    savepoint.rollback()
+    db.session.commit()
+    assert _version("user_account") == users
+
+
+def test_a_write_the_driver_makes_directly_is_named_by_its_table(app_ctx):
+    """A COPY is invisible to SQLAlchemy: `caching.wrote` names its table for the commit."""
+    notices = _version("notification")
+    caching.wrote(db.session.connection(), "notification")
+    db.session.commit()
+    assert _version("notification") == notices + 1
+
+
+def test_writes_outside_the_session_move_versions_when_they_commit(real_commits):
+    """A connection of its own (`engine.begin()`), and a statement that commits itself."""
+    from civicladder.models import Notification
+
+    app = real_commits.app
+
+    def version() -> int:
+        with app.app_context():
+            return caching.versions().get(caching.TABLE + "notification", 0)
+
+    before = version()
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(sa.delete(Notification).where(Notification.id == -1))
+    assert version() == before + 1
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return  # the app begins every SQLite transaction itself: nothing commits on its own
+    with app.app_context(), db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(sa.delete(Notification).where(Notification.id == -1))
+    assert version() == before + 2
+
+
+def _made(label: str, made: list):
+    def make():
+        made.append(label)
+        users = db.session.scalar(sa.select(sa.func.count(User.id)))
+        return Markup("<p>{} {}</p>").format(label, users)
+
+    return make
+
+
+def test_a_part_is_kept_until_a_table_it_read_changes(app, make_user):
+    made: list[str] = []
+    with app.test_request_context():
+        first = caching.part("test.part", 1, _made("one", made))
+    with app.test_request_context():
+        again = caching.part("test.part", 1, _made("two", made))
+        caching.part("test.part", 2, _made("three", made))
+    assert again == first and made == ["one", "three"]
+    with app.test_request_context():
+        event = AuditEvent(action="test.nothing", actor_label="t", object_type="-", object_id="")
+        db.session.add(event)
+        db.session.commit()  # a table the part did not read
+        assert caching.part("test.part", 1, _made("four", made)) == first
+    make_user({Role.EMPLOYEE})
+    db.session.commit()
+    with app.test_request_context():
+        assert caching.part("test.part", 1, _made("five", made)) != first
+    assert made == ["one", "three", "five"]
+
+
+def test_a_part_made_over_uncommitted_writes_is_not_kept(app, make_user):
+    """What it shows might yet be rolled back."""
+    made: list[str] = []
+    with app.test_request_context():
+        make_user({Role.EMPLOYEE})
+        db.session.flush()
+        caching.part("test.pending", 1, _made("one", made))
+        caching.part("test.pending", 1, _made("two", made))
+    assert made == ["one", "two"]
+
+
+def test_a_part_follows_the_language_and_the_quarter_hour(app, monkeypatch):
+    made: list[str] = []
+    with app.test_request_context(headers={"Accept-Language": "es"}):
+        caching.part("test.words", 1, _made("es", made))
+    with app.test_request_context():
+        caching.part("test.words", 1, _made("en", made))
+        caching.part("test.words", 1, _made("en again", made))
+        later = clock.now() + timedelta(seconds=caching.PART_SECONDS)
+        monkeypatch.setattr(caching.clock, "now", lambda: later)
+        caching.part("test.words", 1, _made("later", made))
+    assert made == ["es", "en", "later"]
+
+
+def _panels(page: str) -> str:
+    return page.split('id="notices-heading"', 1)[1].split("</section>", 1)[1]
+
+
+def test_the_home_panels_are_kept_per_reader_until_what_they_show_changes(
+    client_as, people, competencies, count_queries
+):
+    alpha = competencies.competency(code="A-1", name="Alpha")
+    job = competencies.job_profile([(alpha, 3, 2)], title="Clerk")
+    person, user = people.employee_user(job_profile=job)
+    client = client_as(user)
+    with count_queries() as first:
+        page = client.get("/").text
+    assert "0 of 1 requirement met" in page
+    with count_queries() as again:
+        kept = client.get("/").text
+    assert len(again) < len(first) and _panels(kept) == _panels(page)
+    spanish = client.get("/", headers={"Accept-Language": "es"}).text
+    assert "0 de 1 requisito cumplido" in spanish
+    # Another reader is never served this reader's panels.
+    _, colleague = people.employee_user()
+    assert "requirement met" not in client_as(colleague).get("/").text
+    competencies.evidence(person, alpha, 4)  # committed as the next request starts
+    assert "1 of 1 requirement met" in client.get("/").text
