@@ -17,7 +17,7 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 
-from civicladder import clock, navigation
+from civicladder import caching, clock, navigation
 from civicladder.access import Role
 from civicladder.db import db
 from civicladder.languages import N_
@@ -211,12 +211,26 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["Role"] = Role
     app.jinja_env.globals["url_endpoints"] = app.view_functions
 
+    app.jinja_env.globals["primary_nav"] = primary_nav
+
     @app.context_processor
     def _navigation():
         # A file rendered by a command (a report's PDF at publishing) has no one signed in.
         if not has_request_context():
-            return {"nav_items": [], "public_links": []}
-        return {
-            "nav_items": navigation.navigation_for(current_user),
-            "public_links": navigation.public_links(),
-        }
+            return {"public_links": []}
+        return {"public_links": navigation.public_links()}
+
+
+def primary_nav() -> Markup:
+    """The main navigation of the signed-in reader on this page, kept (`caching.part`) per
+    reader and page until their roles, their account or anything else the page read changes."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return Markup("")
+    template = current_app.jinja_env.get_template("layout/primary_nav.html")
+    return caching.part(
+        "navigation",
+        (current_user.id, request.path, request.blueprint),
+        lambda: Markup(  # noqa: S704 (the template's own autoescaped output)
+            template.render(nav_items=navigation.navigation_for(current_user))
+        ),
+    )

@@ -25,13 +25,13 @@ from academy.forms import (
 from academy.models import DeliveryMode, EnrollmentStatus
 from academy.slots import COURSE_PAGE
 from academy.views import bp
-from civicladder import querying
+from civicladder import caching, querying
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import attach_error
 from civicladder.layout import page_number
-from civicladder.panels import build_panels
+from civicladder.panels import render_panels
 from competencies import queries as competency_queries
 from people import queries as people_queries
 
@@ -81,7 +81,11 @@ def course(course_id: int):
         entry=entry,
         course=found,
         sessions=queries.course_sessions(found.id),
-        panels=build_panels(COURSE_PAGE, current_user, found),
+        panels=caching.part(
+            "course",
+            (current_user.id, found.id),
+            lambda: render_panels(COURSE_PAGE, current_user, found),
+        ),
     )
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from markupsafe import Markup
 
-from civicladder import export_jobs, exports, querying
+from civicladder import caching, export_jobs, exports, querying
 from civicladder.access import SIGNED_IN, Role, requires
 from civicladder.db import db
 from civicladder.errors import Invalid
 from civicladder.forms import ConfirmForm
 from civicladder.layout import page_number
-from civicladder.panels import build_panels
+from civicladder.panels import render_panels
 from people import learner_record, queries, workforce
 from people.forms import DirectoryFilterForm
 from people.slots import EMPLOYEE_PROFILE
@@ -114,16 +115,26 @@ def _directory_choices(form: DirectoryFilterForm) -> None:
 @requires(SIGNED_IN)
 def profile(employee_id: int):
     employee = queries.get_visible_employee(current_user, employee_id)
+    # The page's content is kept per reader and person until something it shows changes
+    # (`caching.part`); who may open it is checked on every request, above.
+    body = caching.part("profile", (current_user.id, employee.id), lambda: _profile(employee))
+    return render_template("people/profile.html", employee=employee, body=body)
+
+
+def _profile(employee) -> Markup:
     # Names are links only where the reader may open the page behind them.
     manager_linked = employee.manager_id is not None and queries.can_view(
         current_user, employee.manager_id
     )
-    return render_template(
-        "people/profile.html",
-        employee=employee,
-        panels=build_panels(EMPLOYEE_PROFILE, current_user, employee),
-        direct_reports=queries.direct_reports(employee.id),
-        manager_linked=manager_linked,
-        may_issue_record=learner_record.may_issue(current_user, employee),
-        reports_linked=queries.sees_everyone(current_user) or current_user.has_role(Role.MANAGER),
+    return Markup(  # noqa: S704 (the template's own autoescaped output)
+        render_template(
+            "people/_profile_body.html",
+            employee=employee,
+            panels=render_panels(EMPLOYEE_PROFILE, current_user, employee),
+            direct_reports=queries.direct_reports(employee.id),
+            manager_linked=manager_linked,
+            may_issue_record=learner_record.may_issue(current_user, employee),
+            reports_linked=queries.sees_everyone(current_user)
+            or current_user.has_role(Role.MANAGER),
+        )
     )

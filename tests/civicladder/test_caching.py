@@ -217,3 +217,20 @@ def test_the_home_panels_are_kept_per_reader_until_what_they_show_changes(
     assert "requirement met" not in client_as(colleague).get("/").text
     competencies.evidence(person, alpha, 4)  # committed as the next request starts
     assert "1 of 1 requirement met" in client.get("/").text
+
+
+def test_a_kept_profile_follows_a_change_and_is_never_served_past_the_readers_access(
+    client_as, make_user, people, competencies
+):
+    """Who may open the profile is checked on every request, whatever is kept."""
+    hr = make_user({Role.HR})
+    boss, manager = people.employee_user(roles={Role.MANAGER})
+    report = people.employee(manager=boss)
+    client = client_as(manager)
+    assert "No job profile" in client.get(f"/people/{report.id}").text
+    assert "No job profile" in client.get(f"/people/{report.id}").text  # kept
+    job = competencies.job_profile([], title="Park ranger")
+    people.edit(hr, report, job_profile_id=job.id)
+    assert "Park ranger" in client.get(f"/people/{report.id}").text
+    people.edit(hr, report, manager=None)
+    assert client.get(f"/people/{report.id}").status_code == 404
