@@ -9,8 +9,9 @@ from typing import ClassVar
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, pgettext
 from flask_login import current_user
+from markupsafe import Markup
 
-from civicladder import clock, jobs, languages
+from civicladder import caching, clock, jobs, languages
 from civicladder import exports as downloads
 from civicladder import files as file_store
 from civicladder.access import Role, requires
@@ -208,14 +209,28 @@ def snapshot(snapshot_id: int):
 
 
 def _snapshot_page(found: ReportSnapshot, form: CommentForm, status: int = 200):
+    # The figures are the same for every reader allowed here (checked on each request, by
+    # `readers.readable_snapshot`): kept per report and language until the report changes.
+    figures = caching.part("report.snapshot", found.id, lambda: _figures(found))
     return render_template(
         "reports/snapshot.html",
         snapshot=found,
-        content=words.translated(found.content),
-        intact=rules.content_hash(found.content) == found.content_hash,
+        content=found.content,  # the title's scope and period, which no language changes
+        figures=figures,
         comments=readers.comments_on(found.id),
         form=form,
     ), status
+
+
+def _figures(found: ReportSnapshot) -> Markup:
+    return Markup(  # noqa: S704 (the template's own autoescaped output)
+        render_template(
+            "reports/_snapshot_figures.html",
+            snapshot=found,
+            content=words.translated(found.content),
+            intact=rules.content_hash(found.content) == found.content_hash,
+        )
+    )
 
 
 @bp.get("/reports/snapshots/<int:snapshot_id>/report.csv")
