@@ -16,6 +16,7 @@ from autonomy.models import AutonomyGrant
 from civicladder import clock
 from civicladder import credentials as signed_credentials
 from civicladder.access import SIGNED_IN, Role, requires
+from civicladder.caching import kept_page
 from civicladder.db import fetch
 from civicladder.errors import DomainError, Forbidden, Invalid
 from civicladder.exports import attachment
@@ -30,6 +31,7 @@ bp = Blueprint("autonomy", __name__)
 
 @bp.get("/autonomy/tracks")
 @requires(SIGNED_IN)
+@kept_page
 def tracks():
     """Every track's ladder: anyone may read what each level lets a person do and asks of them."""
     catalogue = queries.ladders()
@@ -46,6 +48,7 @@ REVIEWS_COUNTED = 500
 
 @bp.get("/autonomy/queue")
 @requires(Role.MANAGER, Role.HR)
+@kept_page
 def queue():
     """People in the viewer's line ready for the next level, and proposals awaiting them. The
     ready list pages without being counted whole: a line can hold tens of thousands."""
@@ -67,6 +70,7 @@ def queue():
 
 @bp.route("/autonomy/people/<int:employee_id>", methods=["GET", "POST"])
 @requires(SIGNED_IN)
+@kept_page
 def person(employee_id: int):
     """A person's standing on their track; their managers propose the next level here."""
     employee = people_queries.get_visible_employee(current_user, employee_id)
@@ -160,6 +164,7 @@ def decline(grant_id: int):
 
 @bp.get("/autonomy/reviews")
 @requires(Role.MANAGER, Role.HR)
+@kept_page
 def reviews():
     """Held levels in the viewer's line flagged for review, with the reasons; oldest first."""
     per_page = current_app.config["PAGE_SIZE"]
@@ -217,6 +222,7 @@ def lower(grant_id: int):
 
 @bp.get("/autonomy/supervision")
 @requires(Role.MANAGER, Role.HR)
+@kept_page
 def supervision_page():
     """Each person in the viewer's line against their peers' outcomes, with flags; paged
     without counting the whole line."""

@@ -23,6 +23,7 @@ remember to say so.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -31,8 +32,19 @@ from functools import lru_cache
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_app_context
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    request,
+    session,
+)
 from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -57,13 +69,22 @@ class CacheVersion(db.Model):
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
+def _kept_for_now() -> dict | None:
+    """Where this request (or, outside one, this command) keeps what it has read: the request's
+    own environ, since an app context may outlive one request (a test's)."""
+    if has_request_context():
+        return request.environ
+    return g.__dict__ if has_app_context() else None
+
+
 def versions() -> dict[str, int]:
     """Every name's version, read once per request (or command) and kept for it."""
-    found = g.get(_VERSIONS_KEY) if has_app_context() else None
+    store = _kept_for_now()
+    found = store.get(_VERSIONS_KEY) if store is not None else None
     if found is None:
         found = dict(db.session.execute(sa.select(CacheVersion.name, CacheVersion.version)).all())
-        if has_app_context():
-            g.setdefault(_VERSIONS_KEY, found)
+        if store is not None:
+            store.setdefault(_VERSIONS_KEY, found)
     return found
 
 
@@ -104,7 +125,7 @@ _WRITTEN = "civicladder.caching.written"  # Connection.info: tables written sinc
 # An execution option: a connection that has it moves no version (the migrations', run while
 # the table of versions may not exist yet).
 UNWATCHED = "caching_unwatched"
-_READ_KEY = "cache_read"  # g: every version name the request has read so far
+_READ_KEY = "cache_read"  # every version name the request has read so far
 # Tables no part shows: the sign-in sessions (read by every signed-in request, written by every
 # sign-in) and the versions themselves.
 NOT_SHOWN = frozenset({"user_session", "cache_version"})
@@ -241,15 +262,17 @@ def _move(connection: sa.Connection, names: Iterable[str], raw: bool = False) ->
             cursor.close()
     else:
         connection.exec_driver_sql(sql, tuple(ordered))
-    if has_app_context():
-        g.pop(_VERSIONS_KEY, None)  # this request reads its own change
+    store = _kept_for_now()
+    if store is not None:
+        store.pop(_VERSIONS_KEY, None)  # this request reads its own change
 
 
 def _note_read(names: Iterable[str]) -> None:
     if has_app_context():
-        read = g.get(_READ_KEY)
+        store = _kept_for_now()
+        read = store.get(_READ_KEY)
         if read is None:
-            read = g.setdefault(_READ_KEY, set())
+            read = store.setdefault(_READ_KEY, set())
         read.update(names)
 
 
@@ -273,12 +296,25 @@ def part(name: str, key: Hashable, make: Callable[[], Markup]) -> Markup:
     """The HTML `make()` renders for `name` and `key` (who is reading, and anything else it
     varies with besides the page's language and the time), kept in this process and served
     again while nothing it read has changed. `make` returns Markup: HTML its templates escaped.
-    Never for HTML with a form's CSRF token, which belongs to one browser's session."""
+    Never for HTML with a form's CSRF token, which belongs to one browser's session (a whole
+    page is kept with `kept_page`, which puts each reader's own token back)."""
     if not current_app.config.get("KEEP_PAGE_PARTS", True):
         return make()
+
+    def made() -> tuple[Markup, bool]:
+        html = make()
+        if not isinstance(html, Markup):
+            raise TypeError(f"part {name!r} was made as {type(html).__name__}, not Markup")
+        return html, True
+
+    return _kept((name, key), made)
+
+
+def _kept(name_and_key: tuple, make: Callable[[], tuple[Markup, bool]]) -> Markup:
+    """What `make` gives, kept unless it says not to (see `part`)."""
     bucket = int(clock.now().timestamp()) // PART_SECONDS
     app = id(current_app._get_current_object())  # tests run several apps in one process
-    full = (app, name, key, str(get_locale() or ""), bucket)
+    full = (app, *name_and_key, str(get_locale() or ""), bucket)
     current = versions()
     kept = _parts.get(full)
     if kept is not None and tuple(current.get(n, 0) for n in kept[0]) == kept[1]:
@@ -288,11 +324,11 @@ def part(name: str, key: Hashable, make: Callable[[], Markup]) -> Markup:
         _note_read(kept[0])
         return kept[2]
     if _wrote_uncommitted():  # what it would show might yet be rolled back
-        return make()
-    html = make()
-    if not isinstance(html, Markup):
-        raise TypeError(f"part {name!r} was made as {type(html).__name__}, not Markup")
-    read = tuple(sorted(g.get(_READ_KEY) or ()))
+        return make()[0]
+    html, keep = make()
+    if not keep or _wrote_uncommitted():
+        return html
+    read = tuple(sorted(_kept_for_now().get(_READ_KEY) or ()))
     limit = current_app.config.get("PAGE_PARTS_KEPT", 1000)
     with _lock:
         _parts[full] = (read, tuple(current.get(n, 0) for n in read), html)
@@ -300,3 +336,63 @@ def part(name: str, key: Hashable, make: Callable[[], Markup]) -> Markup:
         while len(_parts) > limit:
             _parts.popitem(last=False)
     return html
+
+
+# Stands for the reader's CSRF token in a kept page; each response gets the reader's own.
+_CSRF_STAND_IN = "kept-page-csrf-token-5c1e9a"
+
+
+def kept_page(view: Callable) -> Callable:
+    """A GET page kept whole, per address and reader (anyone signed out shares one), until
+    anything it read changes (see `part`). The view still runs behind its access rule on every
+    request that is not served kept, and a kept page is served only while the data the view
+    checked the reader's access against is unchanged. Only a 200 answer is kept, never one
+    made while messages wait to be shown (they belong to one browser), and every form in it
+    carries the reader's own CSRF token."""
+
+    @functools.wraps(view)
+    def kept(*args, **kwargs):
+        if (
+            request.method != "GET"
+            or not current_app.config.get("KEEP_PAGE_PARTS", True)
+            or session.get("_flashes")
+        ):
+            return view(*args, **kwargs)
+        reader = current_user.get_id() if current_user.is_authenticated else None
+        answer: dict = {}
+
+        def made() -> tuple[Markup, bool]:
+            field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+            own = g.pop(field, None)
+            setattr(g, field, _CSRF_STAND_IN)  # what Flask-WTF's csrf_token() gives meanwhile
+            try:
+                result = view(*args, **kwargs)
+            finally:
+                g.pop(field, None)
+                if own is not None:
+                    setattr(g, field, own)
+            if isinstance(result, tuple) and len(result) == 2 and result[1] == 200:
+                result = result[0]
+            if isinstance(result, str):
+                return Markup(result), True  # noqa: S704 (a page its templates rendered)
+            answer["other"] = result  # a redirect, a refusal: answered now, never kept
+            return Markup(""), False
+
+        page = f"{view.__module__}.{view.__qualname__}"
+        html = _kept((page, request.full_path, reader), made)
+        if "other" in answer:
+            return _with_own_token(answer["other"])
+        return str(html).replace(_CSRF_STAND_IN, generate_csrf())
+
+    return kept
+
+
+def _with_own_token(result):
+    """An answer made while the stand-in token was in place, with the reader's own in it."""
+    if isinstance(result, tuple) and result and isinstance(result[0], str):
+        return (result[0].replace(_CSRF_STAND_IN, generate_csrf()), *result[1:])
+    if isinstance(result, Response) and result.mimetype == "text/html" and not result.is_streamed:
+        text = result.get_data(as_text=True)
+        if _CSRF_STAND_IN in text:
+            result.set_data(text.replace(_CSRF_STAND_IN, generate_csrf()))
+    return result

@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from civicladder import caching, clock, languages
 from civicladder.access import SIGNED_IN, Role, requires
+from civicladder.caching import kept_page
 from civicladder.errors import DomainError
 from civicladder.forms import CHOOSE, attach_error, choice_list
 from civicladder.layout import window
@@ -161,6 +162,7 @@ def _competency_page(competency):
 
 @bp.get("/job-profiles")
 @requires(SIGNED_IN)
+@kept_page
 def job_profiles():
     return render_template("competencies/job_profiles.html", profiles=queries.job_profiles())
 
@@ -241,6 +243,7 @@ def _job_profile_page(profile):
 
 @bp.get("/competencies/below-requirements")
 @requires(Role.HR, Role.MANAGER)
+@kept_page
 def below_requirements():
     """People who fall short of their job's requirements: HR sees everyone, a manager their line."""
     stmt = standing.below_requirements_statement(_line_scope())
@@ -251,6 +254,7 @@ def below_requirements():
 
 @bp.get("/competencies/expiring")
 @requires(Role.HR, Role.MANAGER)
+@kept_page
 def expiring_evidence():
     stmt = standing.expiring_evidence_statement(_line_scope())
     page = window(stmt, current_app.config["PAGE_SIZE"])

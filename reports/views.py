@@ -15,6 +15,7 @@ from civicladder import caching, clock, jobs, languages
 from civicladder import exports as downloads
 from civicladder import files as file_store
 from civicladder.access import Role, requires
+from civicladder.caching import kept_page
 from civicladder.errors import Invalid
 from civicladder.panels import Panel
 from people.models import BargainingUnit
@@ -32,6 +33,7 @@ SNAPSHOT_READERS = (Role.UNION_REP, Role.HR, Role.MANAGER)
 
 @bp.get("/reports")
 @requires(*SNAPSHOT_READERS)
+@kept_page
 def index():
     units = readers.readable_units(current_user)
     if current_user.has_role(Role.HR):
@@ -131,6 +133,7 @@ def _count(scope: Scope):
 
 @bp.get("/reports/units/<int:unit_id>")
 @requires(*UNIT_READERS)
+@kept_page
 def unit_report(unit_id: int):
     unit = readers.readable_unit(current_user, unit_id)
     return _live_page(assemble.unit_scope(unit))
@@ -152,6 +155,7 @@ def count_department(department_id: int):
 
 @bp.get("/reports/departments/<int:department_id>")
 @requires(*DEPARTMENT_READERS)
+@kept_page
 def department_report(department_id: int):
     department = readers.readable_department(current_user, department_id)
     return _live_page(
@@ -203,6 +207,7 @@ def publish_department(department_id: int):
 
 @bp.get("/reports/snapshots/<int:snapshot_id>")
 @requires(*SNAPSHOT_READERS)
+@kept_page
 def snapshot(snapshot_id: int):
     found = readers.readable_snapshot(current_user, snapshot_id)
     return _snapshot_page(found, CommentForm())

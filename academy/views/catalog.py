@@ -27,6 +27,7 @@ from academy.slots import COURSE_PAGE
 from academy.views import bp
 from civicladder import caching, querying
 from civicladder.access import SIGNED_IN, Role, requires
+from civicladder.caching import kept_page
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import attach_error
@@ -40,6 +41,7 @@ from people import queries as people_queries
 
 @bp.get("/academy")
 @requires(SIGNED_IN)
+@kept_page
 def catalog():
     form = CatalogFilterForm(request.args)
     form.competency.choices = [(0, gettext("Any competency"))] + [

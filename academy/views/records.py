@@ -29,6 +29,7 @@ from academy.views import bp
 from civicladder import clock, export_jobs
 from civicladder import credentials as signed_credentials
 from civicladder.access import SIGNED_IN, Role, public, requires
+from civicladder.caching import kept_page
 from civicladder.errors import Invalid, NotFound
 from civicladder.exports import attachment
 from people import queries as people_queries
@@ -102,6 +103,7 @@ def verify():
 
 @bp.get("/academy/my-training")
 @requires(Role.EMPLOYEE)
+@kept_page
 def my_training():
     employee = people_queries.own_employee(current_user)
     if employee is None:

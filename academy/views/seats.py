@@ -25,6 +25,7 @@ from academy.rules import MIN_GROUP
 from academy.views import bp, instructor_of_session
 from civicladder import clock
 from civicladder.access import SIGNED_IN, Role, requires
+from civicladder.caching import kept_page
 from civicladder.errors import Invalid, NotFound
 from civicladder.forms import ConfirmForm
 from people import queries as people_queries
@@ -34,6 +35,7 @@ from people import queries as people_queries
 
 @bp.get("/academy/sessions/<int:session_id>")
 @requires(SIGNED_IN)
+@kept_page
 def session(session_id: int):
     found = queries.get_session(session_id)
     own = people_queries.own_employee_id(current_user)
@@ -146,6 +148,7 @@ def decline(enrollment_id: int):
 
 @bp.get("/academy/sessions/<int:session_id>/roster")
 @requires(Role.HR, instructor_of_session)
+@kept_page
 def roster(session_id: int):
     found = queries.get_session(session_id)
     return render_template(

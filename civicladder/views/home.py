@@ -15,6 +15,7 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 @requires(SIGNED_IN)
+@caching.kept_page
 def index():
     # The panels are the page's costly part: kept per reader until something they show changes
     # (`caching.part`). Notifications come after them, so a new notice alone leaves them kept.

@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from civicladder import clock
 from civicladder.access import Role, public, requires
+from civicladder.caching import kept_page
 from civicladder.db import db
 from civicladder.errors import DomainError, Forbidden, NotFound
 from civicladder.extensions import limiter
@@ -43,6 +44,7 @@ from people import queries as people_queries
 
 @bp.get("/jobs")
 @public
+@kept_page
 def jobs():
     form = JobSearchForm(request.args)
     form.offer(*queries.job_filter_choices())
@@ -115,6 +117,7 @@ TOO_MANY = N_(
     deduct_when=_accepted,
     error_message=TOO_MANY,
 )
+@kept_page
 def job(round_id: int):
     return _application_form(round_id, internal=False)
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from civicladder import clock
 from civicladder.access import Role, public, requires
+from civicladder.caching import kept_page
 from civicladder.db import db
 from civicladder.errors import Invalid, NotFound
 from civicladder.forms import attach_error
@@ -26,6 +27,7 @@ from hiring.views.offers import answer_limits
 
 @bp.get("/hiring/eligible-lists")
 @requires(Role.HR)
+@kept_page
 def eligible_lists():
     """Every eligible list (of one job profile when chosen): those still making offers first."""
     form = EligibleListFilterForm(request.args)
@@ -61,6 +63,7 @@ def _list_or_not_found(list_id: int):
 
 @bp.get("/hiring/eligible-lists/<int:list_id>")
 @requires(Role.HR)
+@kept_page
 def eligible_list(list_id: int):
     return _list_page(_list_or_not_found(list_id))
 

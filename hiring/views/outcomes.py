@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from civicladder import clock
 from civicladder.access import Role, requires
+from civicladder.caching import kept_page
 from civicladder.errors import Conflict, DomainError, Invalid
 from civicladder.exports import attachment
 from civicladder.forms import attach_error
@@ -30,6 +31,7 @@ from people import queries as people_queries
 
 @bp.get("/hiring/rounds/<int:round_id>/ranking")
 @requires(Role.HR)
+@kept_page
 def ranked_list(round_id: int):
     hiring_round = round_or_not_found(round_id)
     rows = ranking.ranked_list(hiring_round)

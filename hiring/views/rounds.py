@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from civicladder import clock
 from civicladder.access import Role, requires
+from civicladder.caching import kept_page
 from civicladder.db import db
 from civicladder.enums import choices
 from civicladder.errors import DomainError, Invalid
@@ -48,6 +49,7 @@ from people.models import JobProfile
 
 @bp.get("/hiring/rounds")
 @requires(Role.HR)
+@kept_page
 def rounds():
     page = db.paginate(
         queries.rounds_statement(),
@@ -179,6 +181,7 @@ def _round_page(hiring_round, status: int = 200, **forms):
 
 @bp.get("/hiring/rounds/<int:round_id>")
 @requires(Role.HR)
+@kept_page
 def round_page(round_id: int):
     return _round_page(round_or_not_found(round_id))
 

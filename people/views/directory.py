@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from civicladder import caching, export_jobs, exports, querying
 from civicladder.access import SIGNED_IN, Role, requires
+from civicladder.caching import kept_page
 from civicladder.db import db
 from civicladder.errors import Invalid
 from civicladder.forms import ConfirmForm
@@ -23,6 +24,7 @@ from people.views import bp
 
 @bp.get("/people")
 @requires(Role.HR, Role.MANAGER)
+@kept_page
 def directory():
     form, params = _directory_params()
     stmt, sort = workforce.statement(current_user, params), params.get("sort") or "name"
@@ -113,6 +115,7 @@ def _directory_choices(form: DirectoryFilterForm) -> None:
 
 @bp.get("/people/<int:employee_id>")
 @requires(SIGNED_IN)
+@kept_page
 def profile(employee_id: int):
     employee = queries.get_visible_employee(current_user, employee_id)
     # The page's content is kept per reader and person until something it shows changes

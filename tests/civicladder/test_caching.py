@@ -7,6 +7,7 @@ they read moves."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -234,3 +235,54 @@ def test_a_kept_profile_follows_a_change_and_is_never_served_past_the_readers_ac
     assert "Park ranger" in client.get(f"/people/{report.id}").text
     people.edit(hr, report, manager=None)
     assert client.get(f"/people/{report.id}").status_code == 404
+
+
+def test_keeping_parts_can_be_turned_off(app, monkeypatch):
+    monkeypatch.setitem(app.config, "KEEP_PAGE_PARTS", False)
+    made: list[str] = []
+    with app.test_request_context():
+        caching.part("test.off", 1, _made("one", made))
+        caching.part("test.off", 1, _made("two", made))
+    assert made == ["one", "two"]
+
+
+# --- whole pages kept (caching.kept_page) ---------------------------------------------------------
+
+_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def test_a_kept_page_is_served_again_with_each_browsers_own_csrf_token(
+    client_as, people, count_queries
+):
+    _, user = people.employee_user()
+    one, two = client_as(user), client_as(user)  # two browsers, two sessions
+    with count_queries() as made:
+        first = one.get("/academy").text
+    with count_queries() as served:
+        second = two.get("/academy").text
+    assert len(served) < len(made)
+    assert "kept-page-csrf-token" not in first + second
+    assert set(_TOKEN.findall(first)).isdisjoint(_TOKEN.findall(second))
+    assert len(set(_TOKEN.findall(second))) == 1  # the same browser's token in every form
+
+
+def test_a_page_with_a_message_waiting_is_made_for_that_browser(client_as, people):
+    _, user = people.employee_user()
+    client = client_as(user)
+    client.get("/academy")
+    with client.session_transaction() as browser:
+        browser["_flashes"] = [("success", "Your seat is held.")]
+    assert "Your seat is held." in client.get("/academy").text
+    assert "Your seat is held." not in client.get("/academy").text
+
+
+def test_only_a_plain_answer_is_kept_and_anyone_signed_out_shares_one(app, count_queries):
+    bad = "/jobs?min_pay=-5"
+    first, again = app.test_client().get(bad), app.test_client().get(bad)
+    assert first.status_code == again.status_code == 422
+    app.test_client().get("/jobs")
+    with count_queries() as served:
+        assert app.test_client().get("/jobs").status_code == 200
+    with count_queries() as made:
+        assert app.test_client().get("/jobs?sort=pay").status_code == 200
+    assert len(served) < len(made)
