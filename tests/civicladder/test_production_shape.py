@@ -210,6 +210,13 @@ def test_two_app_servers_a_worker_and_pgbouncer_work_as_one_site(production_shap
     )
     assert seats == SEATS
     assert statuses == [S.ENROLLED] * SEATS + [S.WAITLISTED] * (REQUESTS - SEATS)
+    # Every visitor read the session's page (kept per reader, caching.kept_page) before the
+    # race: on either server, the page now shows the seats the race took.
+    for server in (a, b):
+        visitors[0].base_url = server.url
+        for _ in range(WORKERS_SEEN):
+            page = visitors[0].get(f"/academy/sessions/{session_id}").body.decode()
+            assert f"{SEATS} of {SEATS} taken" in page
 
     # Why the app turns prepared statements off: through PgBouncer, psycopg's own default
     # fails once statements are prepared on connections that others then get; the app's works.
