@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import quote
 
@@ -29,7 +29,24 @@ BARE = "bare route"
 
 def pages(ids: dict) -> list[Page]:
     """The bare route first: every page's throughput is compared with it. It comes again last,
-    where its ratio to the first shows how much the machine's other work moved the figures."""
+    where its ratio to the first shows how much the machine's other work moved the figures.
+    Every HTML page has the throughput target (files, credentials and the API's JSON do not,
+    but the discretion check keeps its own)."""
+    return [
+        replace(page, ratio_target=True) if _is_html(page) else page for page in _pages(ids)
+    ]
+
+
+def _is_html(page: Page) -> bool:
+    return (
+        page.role != API
+        and not page.name.startswith(BARE)
+        and not page.path.endswith((".pdf", ".jwt", ".csv"))
+        and not page.path.startswith("/credentials/")
+    )
+
+
+def _pages(ids: dict) -> list[Page]:
     agency = f"/people?department={ids['agency_id']}"
     return [
         Page(BARE, ANONYMOUS, "/healthz"),
