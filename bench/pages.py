@@ -32,9 +32,7 @@ def pages(ids: dict) -> list[Page]:
     where its ratio to the first shows how much the machine's other work moved the figures.
     Every HTML page has the throughput target (files, credentials and the API's JSON do not,
     but the discretion check keeps its own)."""
-    return [
-        replace(page, ratio_target=True) if _is_html(page) else page for page in _pages(ids)
-    ]
+    return [replace(page, ratio_target=True) if _is_html(page) else page for page in _pages(ids)]
 
 
 def _is_html(page: Page) -> bool:

@@ -116,6 +116,7 @@ def forget_all() -> None:
     with _lock:
         _values.clear()
         _parts.clear()
+        _parts_size[0] = 0
 
 
 # --- tables written and read ------------------------------------------------------------------
@@ -285,8 +286,9 @@ def _wrote_uncommitted() -> bool:
 # --- parts of pages -----------------------------------------------------------------------------
 
 # (app, name, key, language, quarter hour) -> (version names, their versions, html); the least
-# recently used are dropped past PAGE_PARTS_KEPT.
+# recently used are dropped once they hold more than PAGE_PARTS_MB of text.
 _parts: OrderedDict[tuple, tuple[tuple[str, ...], tuple[int, ...], Markup]] = OrderedDict()
+_parts_size = [0]  # characters held in _parts
 # Lists that leave out what has started or ended (sessions to come, open rounds) follow the
 # clock, not a write: a part is made again in each quarter of an hour at the latest.
 PART_SECONDS = 900
@@ -329,12 +331,13 @@ def _kept(name_and_key: tuple, make: Callable[[], tuple[Markup, bool]]) -> Marku
     if not keep or _wrote_uncommitted():
         return html
     read = tuple(sorted(_kept_for_now().get(_READ_KEY) or ()))
-    limit = current_app.config.get("PAGE_PARTS_KEPT", 1000)
+    limit = current_app.config.get("PAGE_PARTS_MB", 32) * 1024 * 1024
     with _lock:
+        old = _parts.pop(full, None)
+        _parts_size[0] += len(html) - (len(old[2]) if old else 0)
         _parts[full] = (read, tuple(current.get(n, 0) for n in read), html)
-        _parts.move_to_end(full)
-        while len(_parts) > limit:
-            _parts.popitem(last=False)
+        while _parts_size[0] > limit and len(_parts) > 1:
+            _parts_size[0] -= len(_parts.popitem(last=False)[1][2])
     return html
 
 

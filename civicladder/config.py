@@ -151,7 +151,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "PAGE_SIZE": int(env.get("PAGE_SIZE", "25")),
         # Parts of pages each app process keeps until what they show changes (caching.part).
         "KEEP_PAGE_PARTS": _bool(env.get("KEEP_PAGE_PARTS"), True),
-        "PAGE_PARTS_KEPT": env_int(env, "PAGE_PARTS_KEPT", 1000, 1),
+        "PAGE_PARTS_MB": env_int(env, "PAGE_PARTS_MB", 32, 1),
         # The nightly eligibility run writes its two tables at once, each on a connection of its
         # own (PostgreSQL; two cores instead of one); 0 writes them in the command's transaction.
         "ELIGIBILITY_SIDE_BY_SIDE": _bool(env.get("ELIGIBILITY_SIDE_BY_SIDE"), True),

@@ -286,3 +286,25 @@ def test_only_a_plain_answer_is_kept_and_anyone_signed_out_shares_one(app, count
     with count_queries() as made:
         assert app.test_client().get("/jobs?sort=pay").status_code == 200
     assert len(served) < len(made)
+
+
+def test_the_least_recently_used_parts_go_first_past_the_size_kept(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_PARTS_MB", 1)
+    big = "x" * (300 * 1024)  # three fit in a megabyte, four do not
+    made: list[str] = []
+
+    def make(label):
+        def build():
+            made.append(label)
+            return Markup("<p>{}{}</p>").format(big, label)
+
+        return build
+
+    with app.test_request_context():
+        for label in ("a", "b", "c"):
+            caching.part("test.size", label, make(label))
+        caching.part("test.size", "a", make("a again"))  # used: now the newest
+        caching.part("test.size", "d", make("d"))  # "b" goes
+        caching.part("test.size", "a", make("a, gone?"))
+        caching.part("test.size", "b", make("b, gone?"))
+    assert made == ["a", "b", "c", "d", "b, gone?"]
