@@ -45,6 +45,7 @@ def _scale():
 
 @bp.get("/competencies")
 @requires(SIGNED_IN)
+@kept_page
 def framework():
     """The framework, for everyone to read; HR maintains it from the same page."""
     maintains = current_user.has_role(Role.HR)
@@ -66,6 +67,7 @@ def framework():
 
 @bp.get("/competencies/<int:competency_id>")
 @requires(SIGNED_IN)
+@kept_page
 def competency(competency_id: int):
     """One competency and what each step of the scale looks like, with the jobs that need it."""
     found = services.get_competency(competency_id)
@@ -169,6 +171,7 @@ def job_profiles():
 
 @bp.get("/job-profiles/<int:profile_id>")
 @requires(SIGNED_IN)
+@kept_page
 def job_profile(profile_id: int):
     profile = services.get_job_profile(profile_id)
     return render_template(

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext
 from flask_login import current_user
 
-from civicladder import audit, layout, oidc, services
+from civicladder import audit, caching, layout, oidc, services
 from civicladder.access import Role, requires
 from civicladder.db import db
 from civicladder.errors import DomainError
@@ -25,6 +25,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.get("/audit")
 @requires(Role.ADMIN)
+@caching.kept_page
 def audit_log():
     form = AuditSearchForm(request.args)
     form.action.choices = [("", gettext("Any action")), *layout.action_choices()]

@@ -17,6 +17,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from civicladder.access import SIGNED_IN, requires
+from civicladder.caching import kept_page
 from civicladder.db import db
 from civicladder.errors import Invalid
 from civicladder.layout import page_number
@@ -38,6 +39,7 @@ def assess_rounds():
 
 @bp.get("/assess/rounds/<int:round_id>")
 @requires(assessor_of_round)
+@kept_page
 def queue(round_id: int):
     hiring_round = services.get_round(round_id)
     page = db.paginate(

@@ -10,6 +10,7 @@ from flask_login import current_user
 from civicladder import audit
 from civicladder import services as shell_services
 from civicladder.access import Role, requires
+from civicladder.caching import kept_page
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid
 from civicladder.forms import (
@@ -29,6 +30,7 @@ from people.views import bp
 
 @bp.get("/admin/users")
 @requires(Role.ADMIN)
+@kept_page
 def users():
     text = (request.args.get("q") or "").strip()
     page = db.paginate(

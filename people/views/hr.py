@@ -9,6 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from civicladder import import_jobs, querying
 from civicladder.access import Role, requires
+from civicladder.caching import kept_page
 from civicladder.db import db
 from civicladder.errors import DomainError, Invalid, render_error
 from civicladder.forms import ConfirmForm, attach_error
@@ -100,6 +101,7 @@ COUNTED_UP_TO = 10_000
 
 @bp.route("/people/accounts", methods=["GET", "POST"])
 @requires(Role.HR)
+@kept_page
 def invite_employees():
     """Employees with an email and no account: a preview, then invitations on confirmation."""
     form = ConfirmForm()
