@@ -25,7 +25,7 @@ from autonomy.models import (
     StoredPeerStats,
     TrackJobProfile,
 )
-from civicladder import clock
+from civicladder import caching, clock
 from civicladder.db import db
 from people.models import Employee
 
@@ -132,9 +132,13 @@ def _write_side_by_side(halves: list[tuple[str, sa.Delete, sa.Insert]]) -> None:
     is locked against other writers while it is rewritten (a person's own refresh waits a few
     seconds); readers go on reading the rows as they were until it commits."""
     engine = db.engine
+    # Their tables' versions move with the command's own commit (`caching`), not on these
+    # connections: a version moved here would wait on any transaction that moved it before.
+    caching.wrote(db.session.connection(), *(insert.table.name for _, _, insert in halves))
 
     def write(delete: sa.Delete, insert: sa.Insert) -> None:
         with engine.begin() as connection:
+            connection.execution_options(**{caching.UNWATCHED: True})
             _batch_settings(lambda statement: connection.execute(statement))
             connection.exec_driver_sql(
                 f'LOCK TABLE "{insert.table.name}" IN SHARE ROW EXCLUSIVE MODE'

@@ -32,7 +32,7 @@ from flask_babel import gettext
 from redis import Redis
 from sqlalchemy.orm.attributes import set_committed_value
 
-from civicladder import languages, transaction
+from civicladder import caching, languages, transaction
 from civicladder.db import db, utcnow
 from civicladder.errors import DomainError
 from civicladder.languages import N_
@@ -315,6 +315,9 @@ def progress(run: JobRun, done: int, total: int | None = None) -> None:
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.connect() as connection:
+        # A count on the way, not a change anyone's kept page shows: it moves no version
+        # (`caching`), so it never waits on the work's own transaction.
+        connection.execution_options(**{caching.UNWATCHED: True})
         connection.execute(
             sa.update(JobRun.__table__)
             .where(JobRun.__table__.c.id == run.id)
