@@ -301,12 +301,15 @@ def _discretion_ids(connection) -> dict:
 
 
 def _credential_ids(connection, employee_id: int) -> dict:
-    """A certificate of the employee sign-in's that is not revoked (newest first), and a level
-    someone holds: the signed credentials their holder and HR download."""
+    """A certificate of the employee sign-in's that is in force (not revoked, not expired;
+    newest first), and a level someone holds: the signed credentials their holder and HR
+    download (an expired certificate's credential rightly fails its check)."""
     certificate = connection.scalar(
         sa.text(
             "SELECT c.id FROM certificate c JOIN enrollment n ON n.id = c.enrollment_id "
-            "WHERE n.employee_id = :e AND c.revoked_at IS NULL ORDER BY c.id DESC LIMIT 1"
+            "WHERE n.employee_id = :e AND c.revoked_at IS NULL "
+            "AND (c.expires_on IS NULL OR c.expires_on >= CURRENT_DATE) "
+            "ORDER BY c.id DESC LIMIT 1"
         ),
         {"e": employee_id},
     )

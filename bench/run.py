@@ -46,6 +46,8 @@ def run(settings: Settings) -> int:
         f"{settings.data} data: {ids['employees']} employees; the manager's line has "
         f"{ids['manager_line_size']}; agency filter: {ids['agency']}"
     )
+    # First, as it takes a second and stops the run when the data cannot be measured.
+    signed = credentials.measure(settings, ids, say)
     load_before = os.getloadavg()
     token = database.api_token(settings)
     rows, memory, command = _serve_and_measure(settings, ids, accounts, token)
@@ -53,7 +55,6 @@ def run(settings: Settings) -> int:
     eligible = commands.eligibility(settings, say) if settings.commands else None
     audited = commands.reports_audit(settings, ids, say) if settings.commands else []
     imported = roster.measure(settings, say) if settings.roster else None
-    signed = credentials.measure(settings, ids, say)
     missed = (
         report.misses(rows)
         + commands.eligibility_misses(eligible)
