@@ -312,7 +312,15 @@ def part(name: str, key: Hashable, make: Callable[[], Markup]) -> Markup:
     return _kept((name, key), made)
 
 
-def _kept(name_and_key: tuple, make: Callable[[], tuple[Markup, bool]]) -> Markup:
+def kept_text(name: str, key: Hashable, make: Callable[[], str]) -> str:
+    """Like `part`, for a document that is not HTML (a signed list): the text `make()` gives,
+    kept until anything it read changes."""
+    if not current_app.config.get("KEEP_PAGE_PARTS", True):
+        return make()
+    return _kept((name, key), lambda: (make(), True))
+
+
+def _kept(name_and_key: tuple, make: Callable[[], tuple[str, bool]]) -> str:
     """What `make` gives, kept unless it says not to (see `part`)."""
     bucket = int(clock.now().timestamp()) // PART_SECONDS
     app = id(current_app._get_current_object())  # tests run several apps in one process

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, json, render_template
 from flask_babel import gettext
 
-from civicladder import credential_checks, credentials
+from civicladder import caching, credential_checks, credentials
 from civicladder.access import public
 from civicladder.errors import NotFound
 from civicladder.forms import CredentialForm
@@ -58,7 +58,12 @@ def status_list(name: str):
     found = credentials.status_lists().get(name)
     if found is None:
         raise NotFound(gettext("The city publishes no status list by this name."))
-    token = credentials.sign(credentials.status_list_credential(found))
+    # Signed again only once a certificate it covers changes (`caching.kept_text`).
+    token = caching.kept_text(
+        "credentials.status",
+        name,
+        lambda: credentials.sign(credentials.status_list_credential(found)),
+    )
     response = Response(token, mimetype=credentials.MEDIA_TYPE)
     response.headers["Cache-Control"] = STATUS
     return response

@@ -196,6 +196,8 @@ def test_a_revoked_certificate_reads_revoked_in_the_published_status_list(
     certificate = holder["certificate"]
     client = client_as(holder["user"])
     token = _download(client, certificate).get_data(as_text=True)
+    # The list read before the revocation is kept (`caching.kept_text`) until it changes.
+    assert client.get("/credentials/status/certificates").status_code == 200
     with app.test_request_context():
         assert credential_checks.verify(token).valid
         certificates.revoke(make_user({Role.HR}), certificate, "Issued in error.")
