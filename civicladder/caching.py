@@ -28,7 +28,6 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from functools import lru_cache
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -158,7 +157,7 @@ def watch(app: Flask) -> None:
         sa.event.listen(Session, "before_commit", _before_commit)
 
 
-@lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192)
 def _tables_in(statement: str) -> tuple[frozenset[str], bool]:
     """The app's tables a statement names, and whether it writes (SQL text is cached by
     SQLAlchemy, so the same few hundred strings come back)."""
@@ -170,7 +169,8 @@ def _tables_in(statement: str) -> tuple[frozenset[str], bool]:
 
 
 def _after_execute(conn, cursor, statement, parameters, context, executemany) -> None:
-    if conn.get_execution_options().get(UNWATCHED):
+    options = conn.get_execution_options()
+    if options.get(UNWATCHED):
         return
     tables, writes = _tables_in(statement)
     if not tables:
@@ -182,9 +182,7 @@ def _after_execute(conn, cursor, statement, parameters, context, executemany) ->
     target = getattr(getattr(compiled, "statement", None), "table", None)
     if isinstance(target, sa.Table) and target.name in _known_tables:
         tables = frozenset({TABLE + target.name})
-    if conn.in_transaction() and conn.get_execution_options().get("isolation_level") != (
-        "AUTOCOMMIT"
-    ):
+    if conn.in_transaction() and options.get("isolation_level") != "AUTOCOMMIT":
         conn.info.setdefault(_WRITTEN, set()).update(tables)
     else:  # the statement committed itself
         _move(conn, tables, raw=True)
@@ -210,7 +208,8 @@ def _before_commit(session: Session) -> None:
 
 
 def _at_commit(conn) -> None:
-    """A commit of a connection used outside the session (`engine.begin()`)."""
+    """Any connection's commit: what the session's own commit has not moved already (a
+    connection of its own, `engine.begin()`)."""
     conn.info.pop(_SAVED, None)
     written = conn.info.pop(_WRITTEN, None)
     if written and not conn.get_execution_options().get(UNWATCHED):
@@ -269,12 +268,9 @@ def _move(connection: sa.Connection, names: Iterable[str], raw: bool = False) ->
 
 
 def _note_read(names: Iterable[str]) -> None:
-    if has_app_context():
-        store = _kept_for_now()
-        read = store.get(_READ_KEY)
-        if read is None:
-            read = store.setdefault(_READ_KEY, set())
-        read.update(names)
+    store = _kept_for_now()
+    if store is not None:
+        store.setdefault(_READ_KEY, set()).update(names)
 
 
 def _wrote_uncommitted() -> bool:
@@ -300,8 +296,6 @@ def part(name: str, key: Hashable, make: Callable[[], Markup]) -> Markup:
     again while nothing it read has changed. `make` returns Markup: HTML its templates escaped.
     Never for HTML with a form's CSRF token, which belongs to one browser's session (a whole
     page is kept with `kept_page`, which puts each reader's own token back)."""
-    if not current_app.config.get("KEEP_PAGE_PARTS", True):
-        return make()
 
     def made() -> tuple[Markup, bool]:
         html = make()
@@ -315,13 +309,13 @@ def part(name: str, key: Hashable, make: Callable[[], Markup]) -> Markup:
 def kept_text(name: str, key: Hashable, make: Callable[[], str]) -> str:
     """Like `part`, for a document that is not HTML (a signed list): the text `make()` gives,
     kept until anything it read changes."""
-    if not current_app.config.get("KEEP_PAGE_PARTS", True):
-        return make()
     return _kept((name, key), lambda: (make(), True))
 
 
 def _kept(name_and_key: tuple, make: Callable[[], tuple[str, bool]]) -> str:
     """What `make` gives, kept unless it says not to (see `part`)."""
+    if not current_app.config.get("KEEP_PAGE_PARTS", True):
+        return make()[0]
     bucket = int(clock.now().timestamp()) // PART_SECONDS
     app = id(current_app._get_current_object())  # tests run several apps in one process
     full = (app, *name_and_key, str(get_locale() or ""), bucket)
@@ -333,10 +327,8 @@ def _kept(name_and_key: tuple, make: Callable[[], tuple[str, bool]]) -> str:
                 _parts.move_to_end(full)
         _note_read(kept[0])
         return kept[2]
-    if _wrote_uncommitted():  # what it would show might yet be rolled back
-        return make()[0]
     html, keep = make()
-    if not keep or _wrote_uncommitted():
+    if not keep or _wrote_uncommitted():  # what it shows might yet be rolled back
         return html
     read = tuple(sorted(_kept_for_now().get(_READ_KEY) or ()))
     limit = current_app.config.get("PAGE_PARTS_MB", 32) * 1024 * 1024
